@@ -1,0 +1,143 @@
+# dpvs: top-level build.  `make help` lists the targets.
+#
+#   make deps       install the Debian packages the project needs (no-op if present)
+#   make            build dpvs, libdpvs, the tools and the tests
+#   make SAN=1      the same with AddressSanitizer + UBSan (into build-san/)
+#   make check      deps + build + every test, ending with a summary line
+#   make demo       deps + build + run the daemon and talk to it
+#   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
+
+SHELL := /bin/bash
+
+# Debian packages: build, run and test.  Keep in sync with docs/building.md.
+DEPS := build-essential pkg-config clang libclang-rt-14-dev \
+	libdpdk-dev dpdk libconfig-dev libnl-3-dev libnl-genl-3-dev \
+	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
+	python3 python3-pytest python3-scapy iproute2 ethtool procps
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+OPT := -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2 -g
+endif
+
+CC ?= gcc
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	-Wno-format-nonliteral -Wno-address-of-packed-member
+CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
+	-Idpvs/lib -Idpvs/src
+DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
+DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
+CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
+LDFLAGS_BASE := $(SANFLAGS)
+
+LIB_SRCS := dpvs/lib/wire.c dpvs/lib/libdpvs.c
+DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
+PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
+	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
+UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o
+
+BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/libdpvs.a $(BUILD)/libdpvs.so
+TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+.PHONY: all deps check demo fuzz clean help unit ha-tests install
+all: $(BINS) $(TESTS)
+
+help:
+	@sed -n '1,12p' Makefile
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all packages present"; fi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) $(DPDK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC PIC  $<"
+	@$(CC) $(CFLAGS_BASE) -fPIC -fvisibility=default -MMD -MP -c $< -o $@
+
+$(BUILD)/dpvs: $(DAEMON_OBJS) $(BUILD)/obj/dpvs/src/main.o
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lpthread
+
+$(BUILD)/libdpvs.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libdpvs.so: $(LIB_OBJS)
+	$(CC) $(LDFLAGS_BASE) -shared -Wl,-soname,libdpvs.so.0 -o $@ $^
+
+$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^
+
+# Unit tests: cmocka; the pure ones link no DPDK.
+$(BUILD)/tests/test_wire: $(BUILD)/obj/dpvs/tests/unit/test_wire.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/test_conf: $(BUILD)/obj/dpvs/tests/unit/test_conf.o \
+		$(BUILD)/obj/dpvs/src/conf.o $(BUILD)/obj/dpvs/src/log.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(CONFIG_LIBS) -lcmocka -lpthread
+
+$(BUILD)/tests/test_cmdline: $(BUILD)/obj/dpvs/tests/unit/test_cmdline.o \
+		$(BUILD)/obj/dpvs/src/cmdline.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/test_ctrl_session: $(BUILD)/obj/dpvs/tests/unit/test_ctrl_session.o \
+		$(BUILD)/obj/dpvs/src/ctrl_session.o $(BUILD)/obj/dpvs/src/ctrl_ops.o \
+		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/lib/wire.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka -lpthread
+
+$(BUILD)/tests/test_msgbus: $(BUILD)/obj/dpvs/tests/unit/test_msgbus.o \
+		$(BUILD)/obj/dpvs/src/msgbus.o $(BUILD)/obj/dpvs/src/lcore.o \
+		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# The fuzz target needs clang's libFuzzer; it always builds with ASan+UBSan.
+FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl_session.c \
+	dpvs/src/ctrl_ops.c dpvs/src/log.c dpvs/lib/wire.c
+$(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Idpvs/lib -Idpvs/src \
+		-fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS) -lpthread
+
+FUZZ_SECONDS ?= 30
+fuzz: $(BUILD)/fuzz_ctrl_request
+	dpvs/tests/run-fuzz.sh $(BUILD)/fuzz_ctrl_request $(FUZZ_SECONDS)
+
+unit: $(TESTS)
+	@for t in $(TESTS); do $$t || exit 1; done
+
+check: deps
+	$(MAKE) all $(BUILD)/fuzz_ctrl_request
+	BUILD=$(BUILD) SAN=$(SAN) dpvs/tests/run-checks.sh
+
+demo: deps
+	$(MAKE) all
+	BUILD=$(BUILD) dpvs/tests/demo.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

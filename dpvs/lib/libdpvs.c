@@ -1,0 +1,422 @@
+/* libdpvs: client side of the control socket. */
+#include "libdpvs.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dpvs_ops.h"
+#include "wire.h"
+
+struct dpvs_handle {
+	int fd;
+	uint32_t seq;
+	size_t max_reply;
+	int timeout_ms;
+	char errmsg[DPVS_WIRE_MSG_MAX + 1];
+};
+
+static int fail(struct dpvs_handle *h, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->errmsg, sizeof(h->errmsg), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int dpvs_connect(const char *path, struct dpvs_handle **out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct dpvs_handle *h;
+
+	*out = NULL;
+	if (!path)
+		path = DPVS_DEFAULT_IPC;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return DPVS_EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return DPVS_ENOMEM;
+	h->max_reply = 256u << 20;
+	h->timeout_ms = 10000;
+	h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (h->fd < 0) {
+		free(h);
+		return DPVS_EIO;
+	}
+	strcpy(sa.sun_path, path);
+	if (connect(h->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(h->fd);
+		free(h);
+		return e == EACCES ? DPVS_EPERM : DPVS_EIO;
+	}
+	*out = h;
+	return DPVS_OK;
+}
+
+void dpvs_close(struct dpvs_handle *h)
+{
+	if (!h)
+		return;
+	close(h->fd);
+	free(h);
+}
+
+const char *dpvs_errmsg(const struct dpvs_handle *h)
+{
+	return h ? h->errmsg : "";
+}
+
+void dpvs_set_max_reply(struct dpvs_handle *h, size_t max)
+{
+	h->max_reply = max;
+}
+
+void dpvs_set_timeout(struct dpvs_handle *h, int timeout_ms)
+{
+	h->timeout_ms = timeout_ms;
+}
+
+static int wait_fd(struct dpvs_handle *h, short events)
+{
+	struct pollfd p = { .fd = h->fd, .events = events };
+	int n;
+
+	do
+		n = poll(&p, 1, h->timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return fail(h, DPVS_ETIMEDOUT, "no answer from dpvs within %d ms",
+			    h->timeout_ms);
+	if (n < 0)
+		return fail(h, DPVS_EIO, "poll: %s", strerror(errno));
+	return DPVS_OK;
+}
+
+static int send_all(struct dpvs_handle *h, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	int rc;
+
+	while (len) {
+		ssize_t n = send(h->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			rc = wait_fd(h, POLLOUT);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (n < 0)
+			return fail(h, DPVS_EIO, "send to dpvs: %s", strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return DPVS_OK;
+}
+
+static int recv_all(struct dpvs_handle *h, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	int rc;
+
+	while (len) {
+		ssize_t n = recv(h->fd, p, len, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			rc = wait_fd(h, POLLIN);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (n == 0)
+			return fail(h, DPVS_EIO, "dpvs closed the connection");
+		if (n < 0)
+			return fail(h, DPVS_EIO, "recv from dpvs: %s", strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return DPVS_OK;
+}
+
+static int send_request(struct dpvs_handle *h, uint32_t op, const void *req,
+			size_t req_len)
+{
+	uint8_t hdr[DPVS_WIRE_HDR_LEN];
+	struct wire_hdr wh = {
+		.magic = DPVS_WIRE_MAGIC,
+		.version = DPVS_WIRE_VERSION,
+		.op = op,
+		.seq = ++h->seq,
+		.len = (uint32_t)req_len,
+	};
+	int rc;
+
+	if (req_len > UINT32_MAX)
+		return fail(h, DPVS_ETOOBIG, "request of %zu bytes", req_len);
+	wire_hdr_encode(hdr, &wh);
+	rc = send_all(h, hdr, sizeof(hdr));
+	return rc ? rc : send_all(h, req, req_len);
+}
+
+/* Reads the error frame's message into errmsg. */
+static int recv_error(struct dpvs_handle *h, const struct wire_hdr *wh)
+{
+	char msg[DPVS_WIRE_MSG_MAX + 1];
+	uint32_t n = wh->len < DPVS_WIRE_MSG_MAX ? wh->len : DPVS_WIRE_MSG_MAX;
+	int rc;
+
+	if (wh->len > DPVS_WIRE_MSG_MAX || (wh->flags & DPVS_WF_MORE))
+		return fail(h, DPVS_EPROTO, "malformed error reply");
+	rc = recv_all(h, msg, n);
+	if (rc)
+		return rc;
+	msg[n] = '\0';
+	if (wh->status >= DPVS_STATUS_MAX)
+		return fail(h, DPVS_EPROTO, "unknown status %u: %s", wh->status,
+			    msg);
+	snprintf(h->errmsg, sizeof(h->errmsg), "%s",
+		 n ? msg : dpvs_strerror((int)wh->status));
+	return (int)wh->status;
+}
+
+static int recv_reply(struct dpvs_handle *h, uint32_t op, struct wbuf *out)
+{
+	uint8_t hdr[DPVS_WIRE_HDR_LEN];
+	uint8_t chunk[DPVS_WIRE_CHUNK_MAX];
+	struct wire_hdr wh;
+	enum wire_verdict v;
+	int rc;
+
+	do {
+		rc = recv_all(h, hdr, sizeof(hdr));
+		if (rc)
+			return rc;
+		wire_hdr_decode(hdr, &wh);
+		v = wire_reply_check(&wh, h->seq);
+		if (v != WIRE_OK || (wh.op != op && wh.seq != 0))
+			return fail(h, DPVS_EPROTO, "bad reply from dpvs: %s",
+				    v != WIRE_OK ? wire_verdict_str(v) :
+						   "operation mismatch");
+		if (wh.status != DPVS_OK)
+			return recv_error(h, &wh);
+		if (out->len + wh.len > h->max_reply)
+			return fail(h, DPVS_ETOOBIG, "reply over %zu bytes",
+				    h->max_reply);
+		rc = recv_all(h, chunk, wh.len);
+		if (rc)
+			return rc;
+		wb_bytes(out, chunk, wh.len);
+		if (out->err)
+			return fail(h, DPVS_ENOMEM, "reply of %zu bytes", out->len);
+	} while (wh.flags & DPVS_WF_MORE);
+	return DPVS_OK;
+}
+
+int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
+	      size_t req_len, void **reply, size_t *reply_len)
+{
+	struct wbuf out;
+	int rc;
+
+	h->errmsg[0] = '\0';
+	if (reply)
+		*reply = NULL;
+	if (reply_len)
+		*reply_len = 0;
+	rc = send_request(h, op, req, req_len);
+	if (rc)
+		return rc;
+	wb_init(&out);
+	rc = recv_reply(h, op, &out);
+	if (rc || !reply) {
+		wb_free(&out);
+		return rc;
+	}
+	*reply = out.data;
+	if (reply_len)
+		*reply_len = out.len;
+	return DPVS_OK;
+}
+
+/* ---- typed calls ---- */
+
+int dpvs_get_version(struct dpvs_handle *h, struct dpvs_version_info *v)
+{
+	void *buf;
+	size_t len;
+	struct rbuf b;
+	int rc = dpvs_call(h, DPVS_OP_VERSION, NULL, 0, &buf, &len);
+
+	if (rc)
+		return rc;
+	rb_init(&b, buf, len);
+	rc = wire_dec_version(&b, v);
+	free(buf);
+	if (rc == DPVS_OK && !rb_done(&b))
+		rc = DPVS_EPROTO;
+	return rc ? fail(h, rc, "malformed version reply") : DPVS_OK;
+}
+
+typedef int (*rec_dec_fn)(struct rbuf *b, void *rec);
+
+/* Decodes "u32 count, count records of rec_len bytes" into an array. */
+static int get_list(struct dpvs_handle *h, uint32_t op, size_t rec_len,
+		    size_t rec_size, rec_dec_fn dec, void **out, size_t *n)
+{
+	void *buf;
+	size_t len;
+	struct rbuf b;
+	uint32_t count;
+	uint8_t *arr;
+	int rc = dpvs_call(h, op, NULL, 0, &buf, &len);
+
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	rb_init(&b, buf, len);
+	count = rb_u32(&b);
+	if (b.err || rb_left(&b) != (size_t)count * rec_len) {
+		free(buf);
+		return fail(h, DPVS_EPROTO, "malformed list reply");
+	}
+	arr = calloc(count ? count : 1, rec_size);
+	if (!arr) {
+		free(buf);
+		return fail(h, DPVS_ENOMEM, "%u records", count);
+	}
+	for (uint32_t i = 0; i < count; i++)
+		dec(&b, arr + i * rec_size);
+	free(buf);
+	*out = arr;
+	*n = count;
+	return DPVS_OK;
+}
+
+static int dec_lcore(struct rbuf *b, void *rec)
+{
+	return wire_dec_lcore(b, rec);
+}
+
+static int dec_msgbus(struct rbuf *b, void *rec)
+{
+	return wire_dec_msgbus(b, rec);
+}
+
+int dpvs_get_lcores(struct dpvs_handle *h, struct dpvs_lcore_info **out,
+		    size_t *n)
+{
+	return get_list(h, DPVS_OP_LCORES, WIRE_LCORE_REC_LEN,
+			sizeof(**out), dec_lcore, (void **)out, n);
+}
+
+int dpvs_get_msgbus_stats(struct dpvs_handle *h,
+			  struct dpvs_msgbus_stats **out, size_t *n)
+{
+	return get_list(h, DPVS_OP_MSGBUS_STATS, WIRE_MSGBUS_REC_LEN,
+			sizeof(**out), dec_msgbus, (void **)out, n);
+}
+
+int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+{
+	void *buf;
+	size_t len;
+	struct rbuf b;
+	int rc = dpvs_call(h, DPVS_OP_CTRL_STATS, NULL, 0, &buf, &len);
+
+	if (rc)
+		return rc;
+	rb_init(&b, buf, len);
+	rc = wire_dec_ctrl_stats(&b, s);
+	free(buf);
+	if (rc == DPVS_OK && !rb_done(&b))
+		rc = DPVS_EPROTO;
+	return rc ? fail(h, rc, "malformed ctrl stats reply") : DPVS_OK;
+}
+
+int dpvs_reload(struct dpvs_handle *h, char **summary)
+{
+	void *buf;
+	size_t len;
+	char *s;
+	int rc = dpvs_call(h, DPVS_OP_RELOAD, NULL, 0, &buf, &len);
+
+	if (summary)
+		*summary = NULL;
+	if (rc)
+		return rc;
+	s = malloc(len + 1);
+	if (!s) {
+		free(buf);
+		return fail(h, DPVS_ENOMEM, "reload summary");
+	}
+	if (len)
+		memcpy(s, buf, len);
+	s[len] = '\0';
+	free(buf);
+	if (summary)
+		*summary = s;
+	else
+		free(s);
+	return DPVS_OK;
+}
+
+static const char *const level_names[] = { "emerg", "alert", "crit",
+					   "err", "warning", "notice",
+					   "info", "debug" };
+
+int dpvs_set_log_level(struct dpvs_handle *h, const char *level)
+{
+	struct wbuf b;
+	int lvl = -1, rc;
+
+	for (int i = 0; i < 8; i++)
+		if (!strcasecmp(level, level_names[i]))
+			lvl = i;
+	if (lvl < 0 && level[0] >= '0' && level[0] <= '7' && !level[1])
+		lvl = level[0] - '0';
+	if (lvl < 0)
+		return fail(h, DPVS_EINVAL,
+			    "unknown log level '%s' (emerg alert crit err "
+			    "warning notice info debug, or 0-7)", level);
+	wb_init(&b);
+	wb_u32(&b, (uint32_t)lvl);
+	rc = b.err ? DPVS_ENOMEM :
+		     dpvs_call(h, DPVS_OP_LOG_LEVEL, b.data, b.len, NULL, NULL);
+	wb_free(&b);
+	return rc;
+}
+
+int dpvs_msgbus_ping(struct dpvs_handle *h, uint32_t count, uint32_t *replies)
+{
+	struct wbuf b;
+	struct rbuf r;
+	void *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	wb_init(&b);
+	wb_u32(&b, count);
+	rc = b.err ? DPVS_ENOMEM :
+		     dpvs_call(h, DPVS_OP_MSGBUS_PING, b.data, b.len, &buf, &len);
+	wb_free(&b);
+	if (rc)
+		return rc;
+	rb_init(&r, buf, len);
+	*replies = rb_u32(&r);
+	rc = rb_done(&r) ? DPVS_OK : fail(h, DPVS_EPROTO, "malformed ping reply");
+	free(buf);
+	return rc;
+}

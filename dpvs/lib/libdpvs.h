@@ -1,0 +1,143 @@
+/*
+ * libdpvs: the client library for dpvs's control socket.
+ *
+ * The only public header.  Tools, keepalived and the SNMP subagent use
+ * these calls; none of them sees the wire format.  Structures here are in
+ * host representation and may grow between releases of the library, never
+ * on the wire.
+ *
+ * Every call returns DPVS_OK (0) or a positive dpvs_status code; the
+ * daemon's message for the last failure is in dpvs_errmsg().
+ */
+#ifndef LIBDPVS_H
+#define LIBDPVS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DPVS_DEFAULT_IPC "/var/run/dpvs.ipc"
+
+/* Status codes: fixed numbers, part of the protocol. */
+enum dpvs_status {
+	DPVS_OK = 0,
+	DPVS_EINVAL = 1,   /* malformed or out-of-range argument */
+	DPVS_ENOMEM = 2,   /* allocation failed */
+	DPVS_ENOTSUP = 3,  /* unknown operation */
+	DPVS_EVERSION = 4, /* wire version mismatch */
+	DPVS_ETOOBIG = 5,  /* request or reply beyond the size limit */
+	DPVS_EPERM = 6,    /* caller not allowed */
+	DPVS_ETIMEDOUT = 7,
+	DPVS_EEXIST = 8,
+	DPVS_ENOENT = 9,
+	DPVS_EBUSY = 10,
+	DPVS_EIO = 11,     /* socket error, daemon gone */
+	DPVS_EPROTO = 12,  /* peer broke the protocol */
+	DPVS_ECONFIG = 13, /* configuration file rejected */
+	DPVS_STATUS_MAX
+};
+
+const char *dpvs_strerror(int status);
+
+struct dpvs_handle;
+
+/* Connects to the daemon's socket (NULL: DPVS_DEFAULT_IPC). */
+int dpvs_connect(const char *path, struct dpvs_handle **out);
+void dpvs_close(struct dpvs_handle *h);
+/* The daemon's (or the library's) message for the last failed call. */
+const char *dpvs_errmsg(const struct dpvs_handle *h);
+/* Bounds replies this handle accepts (default 256 MiB). */
+void dpvs_set_max_reply(struct dpvs_handle *h, size_t max);
+/* Per-call timeout in milliseconds for socket I/O (default 10000). */
+void dpvs_set_timeout(struct dpvs_handle *h, int timeout_ms);
+
+/*
+ * Raw call: sends op with payload, returns the reassembled reply payload
+ * in *reply (malloc'd, caller frees; may be NULL when empty).
+ */
+int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
+	      size_t req_len, void **reply, size_t *reply_len);
+
+struct dpvs_version_info {
+	char version[33];
+	uint32_t wire_version;
+	uint32_t pid;
+	uint32_t nworkers;
+	uint32_t nports;
+	uint64_t start_time;   /* unix seconds */
+	uint64_t uptime_ms;
+};
+
+enum dpvs_lcore_role {
+	DPVS_ROLE_NONE = 0,
+	DPVS_ROLE_MASTER = 1,
+	DPVS_ROLE_WORKER = 2,
+};
+
+struct dpvs_lcore_info {
+	uint32_t lcore_id;
+	uint32_t role;          /* enum dpvs_lcore_role */
+	int32_t cpu;            /* first CPU of the lcore's set, -1 unknown */
+	uint32_t nrxq;          /* rx queues polled */
+	uint64_t loops;         /* loop iterations */
+	uint64_t busy_loops;    /* iterations that did work */
+	uint64_t idle_sleeps;   /* times the idle policy slept */
+	uint64_t rx_packets;
+	uint64_t msgs_handled;  /* message-bus messages processed */
+};
+
+struct dpvs_msgbus_stats {
+	uint32_t type;
+	char name[33];
+	uint64_t sent;       /* requests sent */
+	uint64_t received;   /* requests handled by a callback */
+	uint64_t replied;    /* replies delivered to the waiting sender */
+	uint64_t timed_out;  /* sync or multicast requests that timed out */
+	uint64_t dropped;    /* ring full, pool empty, unknown type */
+	uint64_t late;       /* replies that came after their timeout */
+	uint64_t failed;     /* callbacks that returned an error */
+};
+
+struct dpvs_ctrl_stats {
+	uint64_t accepted;
+	uint64_t refused;        /* peer not root nor in the ctrl group */
+	uint64_t active;
+	uint64_t requests;
+	uint64_t errors;         /* replies with a non-OK status */
+	uint64_t bad_magic;
+	uint64_t bad_version;
+	uint64_t bad_flags;
+	uint64_t too_big;
+	uint64_t unknown_op;
+	uint64_t bad_len;        /* payload length not allowed for the op */
+	uint64_t truncated;      /* closed in the middle of a request */
+	uint64_t idle_timeouts;
+	uint64_t write_errors;   /* peer went away while we replied */
+	uint64_t over_limit;     /* refused because max_clients was reached */
+};
+
+int dpvs_get_version(struct dpvs_handle *h, struct dpvs_version_info *out);
+/* *out is malloc'd, *n records; caller frees. */
+int dpvs_get_lcores(struct dpvs_handle *h, struct dpvs_lcore_info **out,
+		    size_t *n);
+int dpvs_get_msgbus_stats(struct dpvs_handle *h,
+			  struct dpvs_msgbus_stats **out, size_t *n);
+int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *out);
+/* Reloads the config file; *summary (malloc'd text) says what changed. */
+int dpvs_reload(struct dpvs_handle *h, char **summary);
+/* level: emerg alert crit err warning notice info debug, or 0..7 */
+int dpvs_set_log_level(struct dpvs_handle *h, const char *level);
+/*
+ * Runs a multicast echo through the message bus `count` times
+ * (a health check of the bus from outside).
+ */
+int dpvs_msgbus_ping(struct dpvs_handle *h, uint32_t count,
+		     uint32_t *replies);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

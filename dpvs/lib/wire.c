@@ -1,0 +1,364 @@
+/* The control-socket wire format; see wire.h for the frame layout. */
+#include "wire.h"
+
+#include <endian.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wire_hdr_encode(uint8_t out[DPVS_WIRE_HDR_LEN], const struct wire_hdr *h)
+{
+	uint32_t v32;
+	uint16_t v16;
+
+	v32 = htobe32(h->magic);
+	memcpy(out, &v32, 4);
+	v16 = htobe16(h->version);
+	memcpy(out + 4, &v16, 2);
+	v16 = htobe16(h->flags);
+	memcpy(out + 6, &v16, 2);
+	v32 = htobe32(h->op);
+	memcpy(out + 8, &v32, 4);
+	v32 = htobe32(h->seq);
+	memcpy(out + 12, &v32, 4);
+	v32 = htobe32(h->status);
+	memcpy(out + 16, &v32, 4);
+	v32 = htobe32(h->len);
+	memcpy(out + 20, &v32, 4);
+}
+
+void wire_hdr_decode(const uint8_t in[DPVS_WIRE_HDR_LEN], struct wire_hdr *h)
+{
+	struct rbuf b;
+
+	rb_init(&b, in, DPVS_WIRE_HDR_LEN);
+	h->magic = rb_u32(&b);
+	h->version = rb_u16(&b);
+	h->flags = rb_u16(&b);
+	h->op = rb_u32(&b);
+	h->seq = rb_u32(&b);
+	h->status = rb_u32(&b);
+	h->len = rb_u32(&b);
+}
+
+enum wire_verdict wire_req_check(const struct wire_hdr *h, uint32_t max_len)
+{
+	if (h->magic != DPVS_WIRE_MAGIC)
+		return WIRE_BAD_MAGIC;
+	if (h->version != DPVS_WIRE_VERSION)
+		return WIRE_BAD_VERSION;
+	if (h->flags != 0 || h->status != 0)
+		return WIRE_BAD_FLAGS;
+	if (h->len > max_len)
+		return WIRE_TOO_BIG;
+	return WIRE_OK;
+}
+
+enum wire_verdict wire_reply_check(const struct wire_hdr *h, uint32_t seq)
+{
+	if (h->magic != DPVS_WIRE_MAGIC)
+		return WIRE_BAD_MAGIC;
+	if (h->version != DPVS_WIRE_VERSION)
+		return WIRE_BAD_VERSION;
+	if (!(h->flags & DPVS_WF_REPLY) || (h->flags & ~DPVS_WF_KNOWN))
+		return WIRE_BAD_FLAGS;
+	/* seq 0 with an error is the server refusing the whole connection. */
+	if (h->seq != seq && !(h->seq == 0 && h->status != 0))
+		return WIRE_BAD_FLAGS;
+	if (h->len > DPVS_WIRE_CHUNK_MAX)
+		return WIRE_TOO_BIG;
+	return WIRE_OK;
+}
+
+const char *wire_verdict_str(enum wire_verdict v)
+{
+	switch (v) {
+	case WIRE_OK:
+		return "ok";
+	case WIRE_BAD_MAGIC:
+		return "bad magic (not a dpvs control frame)";
+	case WIRE_BAD_VERSION:
+		return "unsupported wire version";
+	case WIRE_BAD_FLAGS:
+		return "bad flags, status or sequence in header";
+	case WIRE_TOO_BIG:
+		return "payload length over the limit";
+	}
+	return "unknown";
+}
+
+/* Status texts: shared by the daemon and the library. */
+static const char *const status_str[DPVS_STATUS_MAX] = {
+	[DPVS_OK] = "success",
+	[DPVS_EINVAL] = "invalid argument",
+	[DPVS_ENOMEM] = "out of memory",
+	[DPVS_ENOTSUP] = "operation not supported",
+	[DPVS_EVERSION] = "wire version mismatch",
+	[DPVS_ETOOBIG] = "message too big",
+	[DPVS_EPERM] = "permission denied",
+	[DPVS_ETIMEDOUT] = "timed out",
+	[DPVS_EEXIST] = "already exists",
+	[DPVS_ENOENT] = "not found",
+	[DPVS_EBUSY] = "busy",
+	[DPVS_EIO] = "I/O error talking to dpvs",
+	[DPVS_EPROTO] = "protocol error",
+	[DPVS_ECONFIG] = "configuration rejected",
+};
+
+const char *dpvs_strerror(int status)
+{
+	if (status < 0 || status >= DPVS_STATUS_MAX || !status_str[status])
+		return "unknown error";
+	return status_str[status];
+}
+
+/* ---- growable writer ---- */
+
+void wb_init(struct wbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void wb_free(struct wbuf *b)
+{
+	free(b->data);
+	wb_init(b);
+}
+
+static bool wb_reserve(struct wbuf *b, size_t n)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (b->err)
+		return false;
+	if (b->len + n <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (!p) {
+		b->err = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+void wb_bytes(struct wbuf *b, const void *p, size_t n)
+{
+	if (n == 0 || !wb_reserve(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void wb_u8(struct wbuf *b, uint8_t v)
+{
+	wb_bytes(b, &v, 1);
+}
+
+void wb_u16(struct wbuf *b, uint16_t v)
+{
+	v = htobe16(v);
+	wb_bytes(b, &v, 2);
+}
+
+void wb_u32(struct wbuf *b, uint32_t v)
+{
+	v = htobe32(v);
+	wb_bytes(b, &v, 4);
+}
+
+void wb_u64(struct wbuf *b, uint64_t v)
+{
+	v = htobe64(v);
+	wb_bytes(b, &v, 8);
+}
+
+void wb_str(struct wbuf *b, const char *s, size_t width)
+{
+	size_t n = s ? strnlen(s, width) : 0;
+
+	if (!wb_reserve(b, width))
+		return;
+	memcpy(b->data + b->len, s ? s : "", n);
+	memset(b->data + b->len + n, 0, width - n);
+	b->len += width;
+}
+
+/* ---- bounded reader ---- */
+
+void rb_init(struct rbuf *b, const void *data, size_t len)
+{
+	b->data = data;
+	b->len = data ? len : 0;
+	b->off = 0;
+	b->err = false;
+}
+
+static const uint8_t *rb_take(struct rbuf *b, size_t n)
+{
+	const uint8_t *p;
+
+	if (b->err || rb_left(b) < n) {
+		b->err = true;
+		return NULL;
+	}
+	p = b->data + b->off;
+	b->off += n;
+	return p;
+}
+
+uint8_t rb_u8(struct rbuf *b)
+{
+	const uint8_t *p = rb_take(b, 1);
+
+	return p ? *p : 0;
+}
+
+uint16_t rb_u16(struct rbuf *b)
+{
+	const uint8_t *p = rb_take(b, 2);
+	uint16_t v;
+
+	if (!p)
+		return 0;
+	memcpy(&v, p, 2);
+	return be16toh(v);
+}
+
+uint32_t rb_u32(struct rbuf *b)
+{
+	const uint8_t *p = rb_take(b, 4);
+	uint32_t v;
+
+	if (!p)
+		return 0;
+	memcpy(&v, p, 4);
+	return be32toh(v);
+}
+
+uint64_t rb_u64(struct rbuf *b)
+{
+	const uint8_t *p = rb_take(b, 8);
+	uint64_t v;
+
+	if (!p)
+		return 0;
+	memcpy(&v, p, 8);
+	return be64toh(v);
+}
+
+void rb_str(struct rbuf *b, char *out, size_t width)
+{
+	const uint8_t *p = rb_take(b, width);
+
+	if (!p) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, p, width);
+	out[width] = '\0';
+}
+
+/* ---- payload codecs ---- */
+
+void wire_enc_version(struct wbuf *b, const struct dpvs_version_info *v)
+{
+	wb_str(b, v->version, WIRE_VERSION_STR);
+	wb_u32(b, v->wire_version);
+	wb_u32(b, v->pid);
+	wb_u32(b, v->nworkers);
+	wb_u32(b, v->nports);
+	wb_u64(b, v->start_time);
+	wb_u64(b, v->uptime_ms);
+}
+
+int wire_dec_version(struct rbuf *b, struct dpvs_version_info *v)
+{
+	rb_str(b, v->version, WIRE_VERSION_STR);
+	v->wire_version = rb_u32(b);
+	v->pid = rb_u32(b);
+	v->nworkers = rb_u32(b);
+	v->nports = rb_u32(b);
+	v->start_time = rb_u64(b);
+	v->uptime_ms = rb_u64(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+void wire_enc_lcore(struct wbuf *b, const struct dpvs_lcore_info *l)
+{
+	wb_u32(b, l->lcore_id);
+	wb_u32(b, l->role);
+	wb_u32(b, (uint32_t)l->cpu);
+	wb_u32(b, l->nrxq);
+	wb_u64(b, l->loops);
+	wb_u64(b, l->busy_loops);
+	wb_u64(b, l->idle_sleeps);
+	wb_u64(b, l->rx_packets);
+	wb_u64(b, l->msgs_handled);
+}
+
+int wire_dec_lcore(struct rbuf *b, struct dpvs_lcore_info *l)
+{
+	l->lcore_id = rb_u32(b);
+	l->role = rb_u32(b);
+	l->cpu = (int32_t)rb_u32(b);
+	l->nrxq = rb_u32(b);
+	l->loops = rb_u64(b);
+	l->busy_loops = rb_u64(b);
+	l->idle_sleeps = rb_u64(b);
+	l->rx_packets = rb_u64(b);
+	l->msgs_handled = rb_u64(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+void wire_enc_msgbus(struct wbuf *b, const struct dpvs_msgbus_stats *m)
+{
+	wb_u32(b, m->type);
+	wb_str(b, m->name, WIRE_NAME_STR);
+	wb_u64(b, m->sent);
+	wb_u64(b, m->received);
+	wb_u64(b, m->replied);
+	wb_u64(b, m->timed_out);
+	wb_u64(b, m->dropped);
+	wb_u64(b, m->late);
+	wb_u64(b, m->failed);
+}
+
+int wire_dec_msgbus(struct rbuf *b, struct dpvs_msgbus_stats *m)
+{
+	m->type = rb_u32(b);
+	rb_str(b, m->name, WIRE_NAME_STR);
+	m->sent = rb_u64(b);
+	m->received = rb_u64(b);
+	m->replied = rb_u64(b);
+	m->timed_out = rb_u64(b);
+	m->dropped = rb_u64(b);
+	m->late = rb_u64(b);
+	m->failed = rb_u64(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+/* The ctrl stats record is its counters in struct order. */
+#define CTRL_STATS_FIELDS(X)                                               \
+	X(accepted) X(refused) X(active) X(requests) X(errors) X(bad_magic) \
+	X(bad_version) X(bad_flags) X(too_big) X(unknown_op) X(bad_len)     \
+	X(truncated) X(idle_timeouts) X(write_errors) X(over_limit)
+
+void wire_enc_ctrl_stats(struct wbuf *b, const struct dpvs_ctrl_stats *s)
+{
+#define X(f) wb_u64(b, s->f);
+	CTRL_STATS_FIELDS(X)
+#undef X
+}
+
+int wire_dec_ctrl_stats(struct rbuf *b, struct dpvs_ctrl_stats *s)
+{
+#define X(f) s->f = rb_u64(b);
+	CTRL_STATS_FIELDS(X)
+#undef X
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}

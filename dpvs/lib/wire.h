@@ -1,0 +1,139 @@
+/*
+ * The control-socket wire format: the one place that knows how bytes on
+ * the socket look.  Both the daemon (server side) and libdpvs (client
+ * side) link wire.c; nothing else builds or parses frames.
+ *
+ * Every frame is a fixed 24-byte header followed by `len` payload bytes.
+ * All integers are big-endian and fixed-width; no C struct is ever copied
+ * to the socket as-is, so compiler padding and host types never leak out.
+ *
+ *   offset size field
+ *        0    4 magic    "DPVS" (0x44505653)
+ *        4    2 version  DPVS_WIRE_VERSION
+ *        6    2 flags    DPVS_WF_REPLY, DPVS_WF_MORE
+ *        8    4 op       operation id (dpvs_ops.h)
+ *       12    4 seq      chosen by the client, echoed in every reply frame
+ *       16    4 status   0 in requests; a dpvs_status code in replies
+ *       20    4 len      payload bytes following this header
+ *
+ * A reply may be split into several frames: all but the last carry
+ * DPVS_WF_MORE.  A reply whose status is not DPVS_OK carries a human
+ * readable message (no NUL) as its payload.
+ */
+#ifndef DPVS_WIRE_H
+#define DPVS_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libdpvs.h"
+
+#define DPVS_WIRE_MAGIC 0x44505653u
+#define DPVS_WIRE_VERSION 1
+#define DPVS_WIRE_HDR_LEN 24
+
+#define DPVS_WF_REPLY 0x0001u
+#define DPVS_WF_MORE 0x0002u
+#define DPVS_WF_KNOWN (DPVS_WF_REPLY | DPVS_WF_MORE)
+
+/* Largest payload the server puts in one reply frame. */
+#define DPVS_WIRE_CHUNK_MAX (64u * 1024u)
+/* Longest error message carried by a reply. */
+#define DPVS_WIRE_MSG_MAX 512u
+
+struct wire_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t flags;
+	uint32_t op;
+	uint32_t seq;
+	uint32_t status;
+	uint32_t len;
+};
+
+/* Why a header was refused; the server counts each separately. */
+enum wire_verdict {
+	WIRE_OK = 0,
+	WIRE_BAD_MAGIC,
+	WIRE_BAD_VERSION,
+	WIRE_BAD_FLAGS,
+	WIRE_TOO_BIG,
+};
+
+void wire_hdr_encode(uint8_t out[DPVS_WIRE_HDR_LEN], const struct wire_hdr *h);
+void wire_hdr_decode(const uint8_t in[DPVS_WIRE_HDR_LEN], struct wire_hdr *h);
+/* Checks a decoded request header; max_len bounds the payload. */
+enum wire_verdict wire_req_check(const struct wire_hdr *h, uint32_t max_len);
+/* Checks a decoded reply header (client side). */
+enum wire_verdict wire_reply_check(const struct wire_hdr *h, uint32_t seq);
+const char *wire_verdict_str(enum wire_verdict v);
+
+/*
+ * Growable output buffer.  A failed allocation sets `err` and turns later
+ * writes into no-ops, so encoders need one check at the end.
+ */
+struct wbuf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+	bool err;
+};
+
+void wb_init(struct wbuf *b);
+void wb_free(struct wbuf *b);
+void wb_u8(struct wbuf *b, uint8_t v);
+void wb_u16(struct wbuf *b, uint16_t v);
+void wb_u32(struct wbuf *b, uint32_t v);
+void wb_u64(struct wbuf *b, uint64_t v);
+/* Fixed-width string field: always `width` bytes, NUL padded. */
+void wb_str(struct wbuf *b, const char *s, size_t width);
+void wb_bytes(struct wbuf *b, const void *p, size_t n);
+
+/* Bounded reader: reading past the end sets `err` and yields zeroes. */
+struct rbuf {
+	const uint8_t *data;
+	size_t len;
+	size_t off;
+	bool err;
+};
+
+void rb_init(struct rbuf *b, const void *data, size_t len);
+uint8_t rb_u8(struct rbuf *b);
+uint16_t rb_u16(struct rbuf *b);
+uint32_t rb_u32(struct rbuf *b);
+uint64_t rb_u64(struct rbuf *b);
+/* Reads a fixed-width string field into out (size width+1, NUL ended). */
+void rb_str(struct rbuf *b, char *out, size_t width);
+static inline size_t rb_left(const struct rbuf *b)
+{
+	return b->len - b->off;
+}
+/* True when the whole buffer was consumed without overrun. */
+static inline bool rb_done(const struct rbuf *b)
+{
+	return !b->err && b->off == b->len;
+}
+
+/* Payload codecs, one pair per structure (see libdpvs.h for the fields). */
+#define WIRE_VERSION_STR 32
+#define WIRE_NAME_STR 32
+
+void wire_enc_version(struct wbuf *b, const struct dpvs_version_info *v);
+int wire_dec_version(struct rbuf *b, struct dpvs_version_info *v);
+void wire_enc_lcore(struct wbuf *b, const struct dpvs_lcore_info *l);
+int wire_dec_lcore(struct rbuf *b, struct dpvs_lcore_info *l);
+void wire_enc_msgbus(struct wbuf *b, const struct dpvs_msgbus_stats *m);
+int wire_dec_msgbus(struct rbuf *b, struct dpvs_msgbus_stats *m);
+void wire_enc_ctrl_stats(struct wbuf *b, const struct dpvs_ctrl_stats *s);
+int wire_dec_ctrl_stats(struct rbuf *b, struct dpvs_ctrl_stats *s);
+
+/*
+ * A list reply is a u32 count followed by count fixed-size records;
+ * the decoder checks the count against the bytes actually present
+ * before allocating anything.
+ */
+#define WIRE_LCORE_REC_LEN 56
+#define WIRE_MSGBUS_REC_LEN 92
+
+#endif

@@ -1,0 +1,446 @@
+/* Start-up, the master's jobs, reload, and clean shutdown. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_timer.h>
+
+#include "cmdline.h"
+#include "core_ops.h"
+#include "ctrl.h"
+#include "lcore.h"
+#include "log.h"
+#include "msgbus.h"
+#include "netif.h"
+
+static struct {
+	struct dpvs_conf conf;
+	const char *ipc_override;   /* -x wins over ctrl.ipc_file */
+	const char *pid_file;
+	int pid_fd;
+	uint64_t start_time;
+	uint64_t start_tsc;
+	uint64_t tick_tsc;
+	uint64_t last_tick;
+} d = { .pid_fd = -1 };
+
+static volatile sig_atomic_t reload_flag;
+
+const struct dpvs_conf *daemon_conf(void)
+{
+	return &d.conf;
+}
+
+uint64_t daemon_start_time(void)
+{
+	return d.start_time;
+}
+
+uint64_t daemon_uptime_ms(void)
+{
+	return (rte_get_tsc_cycles() - d.start_tsc) * 1000 / rte_get_tsc_hz();
+}
+
+void daemon_request_reload(void)
+{
+	reload_flag = 1;
+}
+
+static void ctrl_params_of(const struct dpvs_conf *c, struct ctrl_params *p)
+{
+	p->path = c->ipc_file;
+	p->group = c->ctrl_group;
+	p->max_request = c->max_request;
+	p->max_clients = c->max_clients;
+	p->client_timeout_ms = c->client_timeout_ms;
+}
+
+/* Puts the reloadable part of the running config into effect. */
+static void apply_runtime(const struct dpvs_conf *c)
+{
+	struct ctrl_params p;
+
+	log_set_level(c->log_level);
+	lcore_set_idle(c->idle_policy, c->idle_empty_loops, c->idle_sleep_us);
+	msgbus_set_timeout(c->sync_timeout_ms);
+	ctrl_params_of(c, &p);
+	ctrl_set_params(&p);
+}
+
+struct summary {
+	char *buf;
+	size_t len;
+	size_t off;
+};
+
+static void summary_add(struct summary *s, const char *line)
+{
+	int n;
+
+	if (s->off >= s->len)
+		return;
+	n = snprintf(s->buf + s->off, s->len - s->off, "%s\n", line);
+	if (n > 0)
+		s->off += (size_t)n;
+	if (s->off > s->len)
+		s->off = s->len;
+}
+
+static void report_change(void *arg, bool applied, const char *key,
+			  const char *from, const char *to)
+{
+	char line[PATH_MAX * 2 + 128];
+
+	if (applied) {
+		snprintf(line, sizeof(line), "%s: %s -> %s (applied)", key, from, to);
+		LOG_NOTICEX("reload", "%s", line);
+	} else {
+		snprintf(line, sizeof(line), "%s: %s -> %s (start-only: restart "
+			 "dpvs to apply)", key, from, to);
+		LOG_WARNX("reload", "%s", line);
+	}
+	summary_add(arg, line);
+}
+
+int daemon_reload(char *summary, size_t len)
+{
+	struct summary s = { summary, len, 0 };
+	struct dpvs_conf *nc = malloc(sizeof(*nc));
+	char line[PATH_MAX + 64];
+	int changed;
+
+	summary[0] = '\0';
+	if (!nc) {
+		snprintf(summary, len, "out of memory");
+		return DPVS_ENOMEM;
+	}
+	if (conf_load(d.conf.file, nc, summary, len) < 0) {
+		LOG_ERRX("reload", "%s rejected, keeping the running config:\n%s",
+			 d.conf.file, summary);
+		free(nc);
+		return DPVS_ECONFIG;
+	}
+	if (d.ipc_override)
+		snprintf(nc->ipc_file, sizeof(nc->ipc_file), "%s", d.ipc_override);
+	if (nc->log_target != d.conf.log_target ||
+	    strcmp(nc->log_file, d.conf.log_file)) {
+		if (log_open(nc->log_target, nc->log_file, line, sizeof(line)) < 0) {
+			LOG_ERRX("reload", "%s; keeping the old log target", line);
+			nc->log_target = d.conf.log_target;
+			memcpy(nc->log_file, d.conf.log_file, sizeof(nc->log_file));
+		}
+	}
+	changed = conf_diff(&d.conf, nc, report_change, &s);
+	conf_apply_reloadable(&d.conf, nc);
+	apply_runtime(&d.conf);
+	free(nc);
+	snprintf(line, sizeof(line), "reloaded %s: %d key%s changed",
+		 d.conf.file, changed, changed == 1 ? "" : "s");
+	LOG_NOTICEX("reload", "%s", line);
+	summary_add(&s, line);
+	return DPVS_OK;
+}
+
+/* ---- master jobs ---- */
+
+static int reload_job(void *arg __rte_unused)
+{
+	char summary[8192];
+
+	if (!reload_flag)
+		return 0;
+	reload_flag = 0;
+	daemon_reload(summary, sizeof(summary));
+	return 1;
+}
+
+static int ctrl_job(void *arg __rte_unused)
+{
+	return ctrl_poll(0);
+}
+
+static int timer_job(void *arg __rte_unused)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	if (now - d.last_tick < d.tick_tsc)
+		return 0;
+	d.last_tick = now;
+	rte_timer_manage();
+	return 0;
+}
+
+static void master_idle_wait(uint32_t us)
+{
+	ctrl_poll(us);
+}
+
+static struct lcore_job master_jobs[] = {
+	{ .name = "reload", .fn = reload_job, .kind = JOB_LOOP },
+	{ .name = "ctrl", .fn = ctrl_job, .kind = JOB_LOOP },
+	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
+	{ .name = "timers", .fn = timer_job, .kind = JOB_LOOP },
+	{ .name = "msgbus-expire", .fn = msgbus_expire_job, .kind = JOB_SLOW,
+	  .skip = 64 },
+};
+
+static struct lcore_job worker_jobs[] = {
+	{ .name = "rx", .fn = netif_rx_job, .kind = JOB_LOOP },
+	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
+};
+
+static int register_jobs(void)
+{
+	for (size_t i = 0; i < RTE_DIM(master_jobs); i++)
+		if (lcore_job_register(&master_jobs[i], ROLE_MASTER) < 0)
+			return -1;
+	for (size_t i = 0; i < RTE_DIM(worker_jobs); i++)
+		if (lcore_job_register(&worker_jobs[i], ROLE_WORKER) < 0)
+			return -1;
+	lcore_set_idle_wait(ROLE_MASTER, master_idle_wait);
+	return 0;
+}
+
+/* ---- signals and pid file ---- */
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		lcore_stop();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int pidfile_open(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr, "dpvs: cannot open pid file %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "dpvs: pid file %s is locked: another dpvs is "
+			"running\n", path);
+		close(fd);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%d\n", getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, buf, strlen(buf)) < 0) {
+		fprintf(stderr, "dpvs: cannot write pid file %s: %s\n", path,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	d.pid_fd = fd;
+	return 0;
+}
+
+static void pidfile_close(void)
+{
+	if (d.pid_fd < 0)
+		return;
+	unlink(d.pid_file);
+	close(d.pid_fd);
+	d.pid_fd = -1;
+}
+
+/* ---- EAL arguments ---- */
+
+static bool has_arg(int argc, char **argv, const char *const *names)
+{
+	for (int i = 0; i < argc; i++)
+		for (int j = 0; names[j]; j++) {
+			size_t n = strlen(names[j]);
+
+			if (!strncmp(argv[i], names[j], n) &&
+			    (argv[i][n] == '\0' || argv[i][n] == '='))
+				return true;
+		}
+	return false;
+}
+
+/* argv for rte_eal_init: config's eal_args, then the command line's. */
+static char **eal_argv(const struct cmdline *cl, int *argc_out,
+		       char *lcores, size_t lcores_len, char *main_lcore)
+{
+	static const char *const lcore_opts[] = { "-l", "-c", "--lcores", NULL };
+	static const char *const main_opts[] = { "--main-lcore", NULL };
+	int max = (int)d.conf.neal_args + cl->eal_argc + 6, argc = 0;
+	char **argv = calloc((size_t)max + 1, sizeof(char *));
+
+	if (!argv)
+		return NULL;
+	argv[argc++] = "dpvs";
+	for (uint32_t i = 0; i < d.conf.neal_args; i++)
+		argv[argc++] = d.conf.eal_args[i];
+	for (int i = 0; i < cl->eal_argc; i++)
+		argv[argc++] = cl->eal_argv[i];
+	if (!has_arg(argc, argv, lcore_opts)) {
+		size_t off = (size_t)snprintf(lcores, lcores_len, "%u",
+					      d.conf.master_lcore);
+
+		for (uint32_t i = 0; i < d.conf.nworkers && off < lcores_len; i++)
+			off += (size_t)snprintf(lcores + off, lcores_len - off,
+						",%u", d.conf.workers[i].lcore);
+		argv[argc++] = "-l";
+		argv[argc++] = lcores;
+	}
+	if (!has_arg(argc, argv, main_opts)) {
+		sprintf(main_lcore, "%u", d.conf.master_lcore);
+		argv[argc++] = "--main-lcore";
+		argv[argc++] = main_lcore;
+	}
+	*argc_out = argc;
+	return argv;
+}
+
+/* ---- start and stop ---- */
+
+static int start_subsystems(void)
+{
+	struct msgbus_params mp = {
+		.ring_size = d.conf.msg_ring_size,
+		.pool_size = d.conf.msg_pool_size,
+		.timeout_ms = d.conf.sync_timeout_ms,
+	};
+	struct ctrl_params cp;
+
+	if (rte_timer_subsystem_init() < 0 && rte_errno != EALREADY)
+		return -1;
+	if (lcore_roles_init(&d.conf) < 0 || msgbus_init(&mp) < 0 ||
+	    core_ops_init() < 0 || register_jobs() < 0)
+		return -1;
+	if (netif_init(&d.conf) < 0)
+		return -1;
+	ctrl_params_of(&d.conf, &cp);
+	if (ctrl_init(&cp) < 0)
+		return -1;
+	return 0;
+}
+
+static void stop_subsystems(void)
+{
+	ctrl_fini();
+	netif_fini();
+	msgbus_fini();
+	rte_timer_subsystem_finalize();
+}
+
+static int load_conf(const struct cmdline *cl)
+{
+	static char err[16384];
+
+	if (conf_load(cl->conf_file, &d.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s", err);
+		if (cl->test_config)
+			fprintf(stderr, "dpvs: configuration file %s has errors\n",
+				cl->conf_file);
+		return -1;
+	}
+	if (cl->ipc_file)
+		snprintf(d.conf.ipc_file, sizeof(d.conf.ipc_file), "%s",
+			 cl->ipc_file);
+	return 0;
+}
+
+static int early_checks(const struct cmdline *cl)
+{
+	char err[256];
+
+	if (log_open(d.conf.log_target, d.conf.log_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dpvs: %s\n", err);
+		return -1;
+	}
+	log_set_level(d.conf.log_level);
+	/* Before the EAL: a second instance must not disturb the first. */
+	if (ctrl_check_free(d.conf.ipc_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dpvs: %s\n", err);
+		return -1;
+	}
+	return pidfile_open(cl->pid_file);
+}
+
+int daemon_main(int argc, char **argv)
+{
+	struct cmdline cl;
+	char err[256], lcores[512], main_lcore[16];
+	char **eargv;
+	int eargc, rc = 1;
+
+	if (cmdline_parse(argc, argv, &cl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dpvs: %s\n", err);
+		return 1;
+	}
+	if (cl.help) {
+		cmdline_usage(argv[0], stdout);
+		return 0;
+	}
+	if (cl.version) {
+		printf("dpvs %s (control wire version %d)\n", DPVS_VERSION,
+		       DPVS_WIRE_VERSION);
+		return 0;
+	}
+	if (load_conf(&cl) < 0)
+		return 1;
+	if (cl.test_config) {
+		printf("dpvs: configuration file %s is OK\n", cl.conf_file);
+		return 0;
+	}
+	d.ipc_override = cl.ipc_file;
+	d.pid_file = cl.pid_file;
+	if (early_checks(&cl) < 0)
+		return 1;
+	eargv = eal_argv(&cl, &eargc, lcores, sizeof(lcores), main_lcore);
+	if (!eargv || rte_eal_init(eargc, eargv) < 0) {
+		LOG_ERRX("main", "EAL initialisation failed: %s",
+			 eargv ? rte_strerror(rte_errno) : "out of memory");
+		free(eargv);
+		pidfile_close();
+		return 1;
+	}
+	d.start_time = (uint64_t)time(NULL);
+	d.start_tsc = rte_get_tsc_cycles();
+	d.tick_tsc = rte_get_tsc_hz() / 1000000 * d.conf.timer_tick_us;
+	install_signals();
+	if (start_subsystems() == 0) {
+		apply_runtime(&d.conf);
+		LOG_NOTICEX("main", "dpvs %s started: %u workers, %u ports, "
+			    "control socket %s", DPVS_VERSION, lcore_nworkers(),
+			    netif_nports(), d.conf.ipc_file);
+		lcore_run();
+		LOG_NOTICEX("main", "stopping");
+		rc = 0;
+	}
+	stop_subsystems();
+	pidfile_close();
+	rte_eal_cleanup();
+	free(eargv);
+	LOG_NOTICEX("main", "stopped");
+	log_close();
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* Daemon-wide state: the running config, start time and reload. */
+#ifndef DPVS_DAEMON_H
+#define DPVS_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define DPVS_VERSION "0.1.0"
+
+/* The running configuration (master lcore only). */
+const struct dpvs_conf *daemon_conf(void);
+uint64_t daemon_start_time(void);
+uint64_t daemon_uptime_ms(void);
+
+/* Asks the master to reload at its next loop (async-signal-safe). */
+void daemon_request_reload(void);
+/*
+ * Reloads now: on success returns DPVS_OK with what changed in summary;
+ * on a bad file returns DPVS_ECONFIG with the errors in summary and
+ * keeps running the old config.
+ */
+int daemon_reload(char *summary, size_t len);
+
+int daemon_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,7 @@
+/* dpvs: the DPDK forwarding daemon. */
+#include "daemon.h"
+
+int main(int argc, char **argv)
+{
+	return daemon_main(argc, argv);
+}

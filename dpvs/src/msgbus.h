@@ -1,0 +1,97 @@
+/*
+ * The lcore message bus: one ring per lcore, messages from a bounded pool.
+ *
+ * Ownership is simple on purpose: a message belongs to whoever dequeued
+ * it.  A receiver runs the type's callback, sends a *new* reply message
+ * back (unless the request asked for none) and frees the request; the
+ * sender never touches a message after enqueuing it.  Replies are matched
+ * to requests by (type, seq) on the master; a reply whose request is gone
+ * (timed out) is counted as late and freed, never delivered elsewhere.
+ *
+ * Sync sends and multicasts are issued by the master only: workers never
+ * block.  Any lcore may send an async (fire-and-forget) message.
+ */
+#ifndef DPVS_MSGBUS_H
+#define DPVS_MSGBUS_H
+
+#include <stdint.h>
+
+#include "libdpvs.h"
+
+#define MSGBUS_MAX_TYPES 64
+#define MSGBUS_DATA_MAX 512
+#define MSGBUS_PENDING_MAX 64
+
+/*
+ * Message type ids: fixed numbers, one per purpose, written here once.
+ */
+#define MSG_TYPE_ECHO 1      /* reply = request; bus health check */
+#define MSG_TYPE_LCORE_STATS 2 /* reserved: per-lcore counters */
+#define MSG_TYPE_TEST_MIN 48 /* 48..63 are for unit tests */
+
+/*
+ * Runs on the receiving lcore.  May write up to MSGBUS_DATA_MAX bytes to
+ * reply and set *reply_len.  Returns 0 or a negative errno.
+ */
+typedef int (*msgbus_cb)(const void *req, uint16_t len, void *reply,
+			 uint16_t *reply_len);
+
+/* Runs on the master once per reply of a multicast (or sync send). */
+typedef void (*msgbus_reply_cb)(void *arg, unsigned lcore, int rc,
+				const void *reply, uint16_t len);
+
+/* Runs on the master when an async multicast completes or times out. */
+typedef void (*msgbus_done_cb)(void *arg, int rc, unsigned nreplies);
+
+struct msgbus_params {
+	uint32_t ring_size;   /* per lcore, power of two */
+	uint32_t pool_size;   /* messages in flight, all lcores */
+	uint32_t timeout_ms;  /* sync and multicast timeout */
+};
+
+int msgbus_init(const struct msgbus_params *p);
+void msgbus_fini(void);
+void msgbus_set_timeout(uint32_t timeout_ms);
+
+/*
+ * Registers `cb` for `type` on one lcore (or on every enabled lcore for
+ * lcore == MSGBUS_ALL_LCORES).  Before the lcores are launched.
+ */
+#define MSGBUS_ALL_LCORES UINT32_MAX
+int msgbus_register(unsigned lcore, uint16_t type, const char *name,
+		    msgbus_cb cb);
+
+/* Drains the calling lcore's ring; returns messages handled. */
+int msgbus_process(void);
+/* Loop job wrapper for lcore_job. */
+int msgbus_job(void *arg);
+/* Master's slow job: expires async multicasts past their deadline. */
+int msgbus_expire_job(void *arg);
+
+/* Fire and forget, from any lcore.  0 or -ENOBUFS/-ENOMEM/-EINVAL. */
+int msgbus_send_async(unsigned lcore, uint16_t type, const void *data,
+		      uint16_t len);
+
+/*
+ * Master only: sends to one lcore and waits for its reply (copied to
+ * reply, up to *reply_len bytes in, actual length out).  Returns the
+ * callback's rc, or -ETIMEDOUT, -ENOBUFS, -EINVAL.
+ */
+int msgbus_send_sync(unsigned lcore, uint16_t type, const void *data,
+		     uint16_t len, void *reply, uint16_t *reply_len);
+
+/*
+ * Master only: sends to every worker, calls on_reply for each reply and
+ * returns 0 when all replied, or -ETIMEDOUT with *nreplies < workers.
+ */
+int msgbus_mcast(uint16_t type, const void *data, uint16_t len,
+		 msgbus_reply_cb on_reply, void *arg, unsigned *nreplies);
+
+/* Master only: like msgbus_mcast but returns at once; done runs later. */
+int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
+		       msgbus_reply_cb on_reply, msgbus_done_cb done, void *arg);
+
+/* Sums the per-lcore counters of every registered type; returns count. */
+unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * dpvsctl: a small control tool for dpvs over libdpvs.  Address, route
+ * and service commands live in dpip and dpvsadm; this one talks to the
+ * daemon itself.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "libdpvs.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: dpvsctl [-x PATH] COMMAND [ARGS]\n"
+"\n"
+"Talks to a running dpvs over its control socket.\n"
+"\n"
+"Commands:\n"
+"  version              daemon version, pid, start time and uptime\n"
+"  lcore [show]         lcores with their role and loop counters\n"
+"  msgbus [show]        message-bus counters per message type\n"
+"  msgbus ping [N]      run N (default 1) echo multicasts to every worker\n"
+"  ctrl [show]          control-socket counters (clients, bad requests)\n"
+"  reload               reload the configuration file, print what changed\n"
+"  log-level LEVEL      set the log level (emerg alert crit err warning\n"
+"                       notice info debug, or 0-7)\n"
+"\n"
+"Options:\n"
+"  -x, --ipc-file PATH  control socket (default %s)\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 on success, 1 if dpvs refused or failed the request,\n"
+"2 on a usage error.\n", DPVS_DEFAULT_IPC);
+}
+
+static int report(struct dpvs_handle *h, int rc, const char *what)
+{
+	const char *msg = dpvs_errmsg(h);
+
+	if (rc == DPVS_OK)
+		return 0;
+	fprintf(stderr, "dpvsctl: %s: %s\n", what,
+		msg && *msg ? msg : dpvs_strerror(rc));
+	return 1;
+}
+
+static int cmd_version(struct dpvs_handle *h)
+{
+	struct dpvs_version_info v;
+	int rc = dpvs_get_version(h, &v);
+
+	if (rc)
+		return report(h, rc, "version");
+	printf("dpvs %s (wire version %u)\npid %u, %u workers, %u ports\n"
+	       "uptime %llu.%03llu s\n", v.version, v.wire_version, v.pid,
+	       v.nworkers, v.nports, (unsigned long long)(v.uptime_ms / 1000),
+	       (unsigned long long)(v.uptime_ms % 1000));
+	return 0;
+}
+
+static const char *role_name(uint32_t role)
+{
+	return role == DPVS_ROLE_MASTER ? "master" :
+	       role == DPVS_ROLE_WORKER ? "worker" : "none";
+}
+
+static int cmd_lcores(struct dpvs_handle *h)
+{
+	struct dpvs_lcore_info *l;
+	size_t n;
+	int rc = dpvs_get_lcores(h, &l, &n);
+
+	if (rc)
+		return report(h, rc, "lcore show");
+	printf("%-6s %-7s %-4s %-4s %14s %14s %12s %14s %10s\n", "lcore", "role",
+	       "cpu", "rxq", "loops", "busy_loops", "idle_sleeps", "rx_packets",
+	       "msgs");
+	for (size_t i = 0; i < n; i++)
+		printf("%-6u %-7s %-4d %-4u %14llu %14llu %12llu %14llu %10llu\n",
+		       l[i].lcore_id, role_name(l[i].role), l[i].cpu, l[i].nrxq,
+		       (unsigned long long)l[i].loops,
+		       (unsigned long long)l[i].busy_loops,
+		       (unsigned long long)l[i].idle_sleeps,
+		       (unsigned long long)l[i].rx_packets,
+		       (unsigned long long)l[i].msgs_handled);
+	free(l);
+	return 0;
+}
+
+static int cmd_msgbus(struct dpvs_handle *h)
+{
+	struct dpvs_msgbus_stats *m;
+	size_t n;
+	int rc = dpvs_get_msgbus_stats(h, &m, &n);
+
+	if (rc)
+		return report(h, rc, "msgbus show");
+	printf("%-4s %-16s %10s %10s %10s %9s %8s %8s %8s\n", "type", "name",
+	       "sent", "received", "replied", "timedout", "dropped", "late",
+	       "failed");
+	for (size_t i = 0; i < n; i++)
+		printf("%-4u %-16s %10llu %10llu %10llu %9llu %8llu %8llu %8llu\n",
+		       m[i].type, m[i].name, (unsigned long long)m[i].sent,
+		       (unsigned long long)m[i].received,
+		       (unsigned long long)m[i].replied,
+		       (unsigned long long)m[i].timed_out,
+		       (unsigned long long)m[i].dropped,
+		       (unsigned long long)m[i].late,
+		       (unsigned long long)m[i].failed);
+	free(m);
+	return 0;
+}
+
+static int cmd_ping(struct dpvs_handle *h, const char *arg)
+{
+	char *end;
+	unsigned long n = arg ? strtoul(arg, &end, 10) : 1;
+	uint32_t replies;
+	int rc;
+
+	if (arg && (*end || n == 0 || n > 100000)) {
+		fprintf(stderr, "dpvsctl: msgbus ping: count must be 1..100000\n");
+		return 2;
+	}
+	rc = dpvs_msgbus_ping(h, (uint32_t)n, &replies);
+	if (rc)
+		return report(h, rc, "msgbus ping");
+	printf("%lu multicasts, %u replies\n", n, replies);
+	return 0;
+}
+
+#define CTRL_ROW(f) printf("%-14s %llu\n", #f, (unsigned long long)s.f)
+
+static int cmd_ctrl(struct dpvs_handle *h)
+{
+	struct dpvs_ctrl_stats s;
+	int rc = dpvs_get_ctrl_stats(h, &s);
+
+	if (rc)
+		return report(h, rc, "ctrl show");
+	CTRL_ROW(accepted);
+	CTRL_ROW(active);
+	CTRL_ROW(refused);
+	CTRL_ROW(over_limit);
+	CTRL_ROW(requests);
+	CTRL_ROW(errors);
+	CTRL_ROW(bad_magic);
+	CTRL_ROW(bad_version);
+	CTRL_ROW(bad_flags);
+	CTRL_ROW(too_big);
+	CTRL_ROW(unknown_op);
+	CTRL_ROW(bad_len);
+	CTRL_ROW(truncated);
+	CTRL_ROW(idle_timeouts);
+	CTRL_ROW(write_errors);
+	return 0;
+}
+
+static int cmd_reload(struct dpvs_handle *h)
+{
+	char *summary;
+	int rc = dpvs_reload(h, &summary);
+
+	if (rc)
+		return report(h, rc, "reload");
+	fputs(summary, stdout);
+	free(summary);
+	return 0;
+}
+
+static bool is_show(int argc, char **argv)
+{
+	return argc == 1 || (argc == 2 && !strcmp(argv[1], "show"));
+}
+
+static int run(struct dpvs_handle *h, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+
+	if (!strcmp(cmd, "version") && argc == 1)
+		return cmd_version(h);
+	if (!strcmp(cmd, "lcore") && is_show(argc, argv))
+		return cmd_lcores(h);
+	if (!strcmp(cmd, "msgbus") && is_show(argc, argv))
+		return cmd_msgbus(h);
+	if (!strcmp(cmd, "msgbus") && argc <= 3 && !strcmp(argv[1], "ping"))
+		return cmd_ping(h, argc == 3 ? argv[2] : NULL);
+	if (!strcmp(cmd, "ctrl") && is_show(argc, argv))
+		return cmd_ctrl(h);
+	if (!strcmp(cmd, "reload") && argc == 1)
+		return cmd_reload(h);
+	if (!strcmp(cmd, "log-level") && argc == 2)
+		return report(h, dpvs_set_log_level(h, argv[1]), "log-level");
+	fprintf(stderr, "dpvsctl: unknown command or arguments: '%s' "
+		"(see dpvsctl --help)\n", cmd);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ipc-file", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	struct dpvs_handle *h;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+x:h", opts, NULL)) != -1) {
+		if (c == 'x') {
+			path = optarg;
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	rc = dpvs_connect(path, &h);
+	if (rc) {
+		fprintf(stderr, "dpvsctl: cannot connect to %s: %s\n",
+			path ? path : DPVS_DEFAULT_IPC, dpvs_strerror(rc));
+		return 1;
+	}
+	rc = run(h, argc - optind, argv + optind);
+	dpvs_close(h);
+	return rc;
+}
