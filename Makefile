@@ -134,7 +134,7 @@ check: deps
 	BUILD=$(BUILD) SAN=$(SAN) dpvs/tests/run-checks.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) $(BINS)
 	BUILD=$(BUILD) dpvs/tests/demo.sh
 
 clean:

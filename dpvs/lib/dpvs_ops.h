@@ -19,6 +19,7 @@
 #define DPVS_OP_RELOAD 0x0110u       /* -> text summary */
 #define DPVS_OP_LOG_LEVEL 0x0111u    /* u32 level -> nothing */
 #define DPVS_OP_MSGBUS_PING 0x0112u  /* u32 count -> u32 replies */
+#define DPVS_OP_ECHO 0x0113u         /* u32 size -> size pattern bytes */
 #define DPVS_OP_CORE_MAX 0x01ffu
 
 #endif

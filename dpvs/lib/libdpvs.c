@@ -224,6 +224,29 @@ static int recv_reply(struct dpvs_handle *h, uint32_t op, struct wbuf *out)
 	return DPVS_OK;
 }
 
+/*
+ * The server may have refused the connection (seq 0 error frame) and
+ * closed it before our request went out; report its reason, not EPIPE.
+ */
+static int refusal_or(struct dpvs_handle *h, int rc)
+{
+	uint8_t hdr[DPVS_WIRE_HDR_LEN];
+	char msg[DPVS_WIRE_MSG_MAX + 1];
+	struct wire_hdr wh;
+	ssize_t n = recv(h->fd, hdr, sizeof(hdr), MSG_DONTWAIT | MSG_PEEK);
+
+	if (n != (ssize_t)sizeof(hdr))
+		return rc;
+	wire_hdr_decode(hdr, &wh);
+	if (wire_reply_check(&wh, 0) != WIRE_OK || wh.seq != 0 ||
+	    wh.len > DPVS_WIRE_MSG_MAX || wh.status >= DPVS_STATUS_MAX)
+		return rc;
+	n = recv(h->fd, hdr, sizeof(hdr), MSG_DONTWAIT);
+	n = recv(h->fd, msg, wh.len, MSG_DONTWAIT);
+	msg[n > 0 ? n : 0] = '\0';
+	return fail(h, (int)wh.status, "%s", msg);
+}
+
 int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 	      size_t req_len, void **reply, size_t *reply_len)
 {
@@ -237,7 +260,7 @@ int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 		*reply_len = 0;
 	rc = send_request(h, op, req, req_len);
 	if (rc)
-		return rc;
+		return refusal_or(h, rc);
 	wb_init(&out);
 	rc = recv_reply(h, op, &out);
 	if (rc || !reply) {
@@ -417,6 +440,29 @@ int dpvs_msgbus_ping(struct dpvs_handle *h, uint32_t count, uint32_t *replies)
 	rb_init(&r, buf, len);
 	*replies = rb_u32(&r);
 	rc = rb_done(&r) ? DPVS_OK : fail(h, DPVS_EPROTO, "malformed ping reply");
+	free(buf);
+	return rc;
+}
+
+int dpvs_echo(struct dpvs_handle *h, uint32_t size)
+{
+	struct wbuf b;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	wb_init(&b);
+	wb_u32(&b, size);
+	rc = b.err ? DPVS_ENOMEM :
+		     dpvs_call(h, DPVS_OP_ECHO, b.data, b.len, (void **)&buf, &len);
+	wb_free(&b);
+	if (rc)
+		return rc;
+	if (len != size)
+		rc = fail(h, DPVS_EPROTO, "echo: %zu bytes, expected %u", len, size);
+	for (uint32_t i = 0; rc == DPVS_OK && i < size; i++)
+		if (buf[i] != dpvs_echo_byte(i))
+			rc = fail(h, DPVS_EPROTO, "echo: wrong byte at %u", i);
 	free(buf);
 	return rc;
 }

@@ -137,6 +137,19 @@ int dpvs_set_log_level(struct dpvs_handle *h, const char *level);
 int dpvs_msgbus_ping(struct dpvs_handle *h, uint32_t count,
 		     uint32_t *replies);
 
+/*
+ * Asks for a reply of `size` bytes (at most DPVS_ECHO_MAX) and checks its
+ * content: exercises chunked replies end to end.  DPVS_EPROTO if the
+ * bytes are wrong.
+ */
+#define DPVS_ECHO_MAX (64u << 20)
+int dpvs_echo(struct dpvs_handle *h, uint32_t size);
+/* The byte at offset i of an echo reply. */
+static inline uint8_t dpvs_echo_byte(uint32_t i)
+{
+	return (uint8_t)(i * 131u + (i >> 16));
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -95,10 +95,14 @@ static int op_reload(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 {
 	char summary[8192];
 	int rc = daemon_reload(summary, sizeof(summary));
+	size_t n = strlen(summary);
 
+	while (n && summary[n - 1] == '\n')
+		summary[--n] = '\0';
 	if (rc != DPVS_OK)
 		return ctrl_error(rep, (uint32_t)rc, "%s", summary);
-	wb_bytes(&rep->data, summary, strlen(summary));
+	wb_bytes(&rep->data, summary, n);
+	wb_u8(&rep->data, '\n');
 	return DPVS_OK;
 }
 
@@ -145,6 +149,20 @@ static int op_msgbus_ping(uint32_t op __rte_unused, struct rbuf *req,
 	return DPVS_OK;
 }
 
+/* A reply of the asked size: tests chunking and slow or vanishing readers. */
+static int op_echo(uint32_t op __rte_unused, struct rbuf *req,
+		   struct ctrl_reply *rep)
+{
+	uint32_t size = rb_u32(req);
+
+	if (size > DPVS_ECHO_MAX)
+		return ctrl_error(rep, DPVS_ETOOBIG, "echo of %u bytes is over %u",
+				  size, DPVS_ECHO_MAX);
+	for (uint32_t i = 0; i < size; i++)
+		wb_u8(&rep->data, dpvs_echo_byte(i));
+	return DPVS_OK;
+}
+
 static const struct ctrl_op core_ops[] = {
 	{ DPVS_OP_VERSION, "version", 0, 0, op_version },
 	{ DPVS_OP_LCORES, "lcores", 0, 0, op_lcores },
@@ -153,6 +171,7 @@ static const struct ctrl_op core_ops[] = {
 	{ DPVS_OP_RELOAD, "reload", 0, 0, op_reload },
 	{ DPVS_OP_LOG_LEVEL, "log-level", 4, 4, op_log_level },
 	{ DPVS_OP_MSGBUS_PING, "msgbus-ping", 4, 4, op_msgbus_ping },
+	{ DPVS_OP_ECHO, "echo", 4, 4, op_echo },
 };
 
 static struct ctrl_range core_range = {

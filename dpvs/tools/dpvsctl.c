@@ -25,6 +25,7 @@ static void usage(FILE *out)
 "  msgbus [show]        message-bus counters per message type\n"
 "  msgbus ping [N]      run N (default 1) echo multicasts to every worker\n"
 "  ctrl [show]          control-socket counters (clients, bad requests)\n"
+"  ctrl echo SIZE       fetch a SIZE-byte test reply and check it\n"
 "  reload               reload the configuration file, print what changed\n"
 "  log-level LEVEL      set the log level (emerg alert crit err warning\n"
 "                       notice info debug, or 0-7)\n"
@@ -160,6 +161,24 @@ static int cmd_ctrl(struct dpvs_handle *h)
 	return 0;
 }
 
+static int cmd_echo(struct dpvs_handle *h, const char *arg)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+	int rc;
+
+	if (*end || end == arg || n > DPVS_ECHO_MAX) {
+		fprintf(stderr, "dpvsctl: ctrl echo: size must be 0..%u\n",
+			DPVS_ECHO_MAX);
+		return 2;
+	}
+	rc = dpvs_echo(h, (uint32_t)n);
+	if (rc)
+		return report(h, rc, "ctrl echo");
+	printf("%lu bytes ok\n", n);
+	return 0;
+}
+
 static int cmd_reload(struct dpvs_handle *h)
 {
 	char *summary;
@@ -191,6 +210,8 @@ static int run(struct dpvs_handle *h, int argc, char **argv)
 		return cmd_ping(h, argc == 3 ? argv[2] : NULL);
 	if (!strcmp(cmd, "ctrl") && is_show(argc, argv))
 		return cmd_ctrl(h);
+	if (!strcmp(cmd, "ctrl") && argc == 3 && !strcmp(argv[1], "echo"))
+		return cmd_echo(h, argv[2]);
 	if (!strcmp(cmd, "reload") && argc == 1)
 		return cmd_reload(h);
 	if (!strcmp(cmd, "log-level") && argc == 2)

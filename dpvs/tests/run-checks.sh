@@ -1,0 +1,56 @@
+#!/bin/bash
+# Runs every test stage and ends with one summary line; exit 1 if any failed.
+#   BUILD=build|build-san  FUZZ_SECONDS=30  PYTEST_ARGS=...
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+export BUILD
+# Sanitizer builds: stop at the first report, and say where it came from.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:halt_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+results=()
+failed=0
+
+stage() {
+	local name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		results+=("$name: pass")
+	else
+		results+=("$name: FAIL")
+		failed=$((failed + 1))
+	fi
+}
+
+unit_tests() {
+	local rc=0 t
+	for t in "$BUILD"/tests/test_*; do
+		echo "--- $(basename "$t")"
+		"$t" || rc=1
+	done
+	rm -rf /var/run/dpdk/test_msgbus_* 2>/dev/null
+	return $rc
+}
+
+leftovers() {
+	local procs
+	procs=$(pgrep -af "^$(pwd)/$BUILD/dpvs " || true)
+	if [ -n "$procs" ]; then
+		echo "left running after the tests:"
+		echo "$procs"
+		return 1
+	fi
+	return 0
+}
+
+stage "unit tests" unit_tests
+stage "fuzz ${FUZZ_SECONDS}s" dpvs/tests/run-fuzz.sh "$BUILD/fuzz_ctrl_request" "$FUZZ_SECONDS"
+stage "system tests" /usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} ha-tests
+stage "nothing left running" leftovers
+
+echo
+echo "check summary ($BUILD): ${results[*]/%/;} $([ $failed -eq 0 ] && echo ALL PASSED || echo "$failed stage(s) FAILED")"
+[ $failed -eq 0 ]

@@ -1,0 +1,32 @@
+"""Fixtures for the system tests: real daemons, always torn down."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+
+from dpvsd import Dpvs  # noqa: E402
+
+
+@pytest.fixture
+def dpvs_factory(tmp_path):
+    """Creates Dpvs instances; every one is stopped after the test."""
+    made = []
+
+    def make(workdir=None, **kw):
+        d = Dpvs(workdir or tmp_path, **kw)
+        made.append(d)
+        return d
+
+    yield make
+    for d in made:
+        d.stop()
+
+
+@pytest.fixture
+def dpvs(dpvs_factory):
+    """A running daemon with one net_null port served by two workers."""
+    d = dpvs_factory(devices=[("dpdk0", "net_null0,no-rx=1", 2, 2)],
+                     sections={"ctrl": ["client_timeout_ms = 1000;"]})
+    return d.start()

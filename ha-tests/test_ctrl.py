@@ -1,0 +1,249 @@
+"""The control socket: operations through libdpvs, limits and bad input."""
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+from dpvsd import DPVSCTL
+
+MAGIC = 0x44505653
+OP_VERSION = 0x0100
+OP_LOG_LEVEL = 0x0111
+HDR = struct.Struct(">IHHIIII")
+STATUS = {"EINVAL": 1, "ENOTSUP": 3, "EVERSION": 4, "ETOOBIG": 5,
+          "EPERM": 6, "EPROTO": 12}
+
+
+def frame(op, payload=b"", seq=1, magic=MAGIC, version=1, flags=0, length=None):
+    n = len(payload) if length is None else length
+    return HDR.pack(magic, version, flags, op, seq, 0, n) + payload
+
+
+def connect(d):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(d.ipc)
+    return s
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("closed after %d of %d bytes" % (len(buf), n))
+        buf += chunk
+    return buf
+
+
+def read_reply(s):
+    """One reply frame: (flags, op, seq, status, payload)."""
+    magic, ver, flags, op, seq, status, n = HDR.unpack(recv_exact(s, HDR.size))
+    assert magic == MAGIC and ver == 1 and flags & 1
+    return flags, op, seq, status, recv_exact(s, n)
+
+
+def assert_closed(s):
+    s.settimeout(5)
+    try:
+        assert s.recv(1) == b""
+    except ConnectionResetError:
+        pass
+
+
+def test_operations_through_libdpvs(dpvs):
+    assert "dpvs 0.1.0" in dpvs.ctl("version", check=True).stdout
+    lc = dpvs.lcores_table()
+    assert all(int(l["loops"]) > 0 for l in lc)
+    assert sum(int(l["rxq"]) for l in lc) == 2
+    r = dpvs.ctl("msgbus", "ping", "200", check=True)
+    assert "200 multicasts, 400 replies" in r.stdout
+    echo = dpvs.msgbus_stats()["echo"]
+    assert int(echo["sent"]) >= 400 and echo["dropped"] == "0"
+    assert dpvs.ctl("log-level", "debug").returncode == 0
+    r = dpvs.ctl("log-level", "chatty")
+    assert r.returncode == 1 and "unknown log level" in r.stderr
+
+
+def test_msgbus_10000_multicasts_none_dropped(dpvs_factory):
+    d = dpvs_factory(devices=[("dpdk0", "net_null0,no-rx=1", 4, 4)]).start()
+    r = d.ctl("msgbus", "ping", "10000", check=True, timeout=120)
+    assert "10000 multicasts, 40000 replies" in r.stdout
+    echo = d.msgbus_stats()["echo"]
+    assert echo["dropped"] == "0" and echo["timedout"] == "0"
+    assert echo["late"] == "0" and int(echo["replied"]) == 40000
+
+
+def test_large_replies_are_chunked(dpvs):
+    for size in (0, 1, 65536, 65537, 20 * 1024 * 1024):
+        r = dpvs.ctl("ctrl", "echo", str(size))
+        assert r.returncode == 0, r.stderr
+        assert "%d bytes ok" % size in r.stdout
+    s = connect(dpvs)
+    s.sendall(frame(0x0113, struct.pack(">I", 200000), seq=9))
+    total, frames = 0, 0
+    while True:
+        flags, op, seq, status, data = read_reply(s)
+        assert (op, seq, status) == (0x0113, 9, 0)
+        assert len(data) <= 65536
+        total += len(data)
+        frames += 1
+        if not flags & 2:
+            break
+    assert total == 200000 and frames == 4
+
+
+def test_many_clients_many_requests(dpvs):
+    errors = []
+
+    def client(i):
+        try:
+            s = connect(dpvs)
+            # Pipelined: all requests first, then all replies in order.
+            s.sendall(b"".join(frame(OP_VERSION, seq=i * 100 + k)
+                               for k in range(20)))
+            for k in range(20):
+                _, op, seq, status, data = read_reply(s)
+                assert (op, seq, status) == (OP_VERSION, i * 100 + k, 0)
+            s.close()
+        except Exception as e:  # collected and asserted below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(64)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert dpvs.ctrl_stats()["requests"] >= 64 * 20
+
+
+def test_bad_headers_get_error_and_close(dpvs):
+    cases = [
+        ("bad_magic", frame(OP_VERSION, magic=0x12345678), "EPROTO"),
+        ("bad_version", frame(OP_VERSION, version=7), "EVERSION"),
+        ("bad_flags", frame(OP_VERSION, flags=0x8000), "EPROTO"),
+        ("too_big", frame(OP_VERSION, length=100 << 20), "ETOOBIG"),
+        ("too_big", frame(OP_VERSION, length=0xFFFFFFFF), "ETOOBIG"),
+    ]
+    for counter, data, status in cases:
+        before = dpvs.ctrl_stats()[counter]
+        s = connect(dpvs)
+        s.sendall(data)
+        _, _, _, st, msg = read_reply(s)
+        assert st == STATUS[status], (counter, st, msg)
+        assert msg, "error reply without a message"
+        assert_closed(s)
+        assert dpvs.ctrl_stats()[counter] == before + 1
+    assert dpvs.ctl("version").returncode == 0
+
+
+def test_unknown_op_and_bad_length_keep_connection(dpvs):
+    s = connect(dpvs)
+    s.sendall(frame(0x01FE, b"abc", seq=1) + frame(0x7777, seq=2) +
+              frame(OP_LOG_LEVEL, b"\x00\x01", seq=3) + frame(OP_VERSION, seq=4))
+    _, _, seq, st, msg = read_reply(s)
+    assert (seq, st) == (1, STATUS["ENOTSUP"]) and b"unknown operation" in msg
+    _, _, seq, st, _ = read_reply(s)
+    assert (seq, st) == (2, STATUS["ENOTSUP"])
+    _, _, seq, st, msg = read_reply(s)
+    assert (seq, st) == (3, STATUS["EINVAL"]) and b"log-level" in msg
+    _, _, seq, st, data = read_reply(s)
+    assert (seq, st) == (4, 0) and data[:5] == b"0.1.0"
+    stats = dpvs.ctrl_stats()
+    assert stats["unknown_op"] >= 2 and stats["bad_len"] >= 1
+
+
+def test_truncated_request_is_counted(dpvs):
+    before = dpvs.ctrl_stats()["truncated"]
+    s = connect(dpvs)
+    s.sendall(frame(OP_LOG_LEVEL, b"\x00\x00\x00\x07")[:10])
+    s.close()
+    s = connect(dpvs)
+    s.sendall(frame(OP_LOG_LEVEL, b"\x00\x00\x00\x07")[:26])
+    s.close()
+    time.sleep(0.3)
+    assert dpvs.ctrl_stats()["truncated"] == before + 2
+
+
+def test_silent_client_is_timed_out(dpvs):
+    # The fixture sets ctrl.client_timeout_ms = 1000.
+    s = connect(dpvs)
+    t0 = time.time()
+    assert_closed(s)
+    assert 0.5 < time.time() - t0 < 5
+    assert dpvs.ctrl_stats()["idle_timeouts"] >= 1
+
+
+def test_client_vanishing_mid_reply(dpvs):
+    before = dpvs.ctrl_stats()
+    s = connect(dpvs)
+    s.sendall(frame(0x0113, struct.pack(">I", 32 << 20)))
+    recv_exact(s, 1000)
+    s.close()
+    time.sleep(0.5)
+    after = dpvs.ctrl_stats()
+    assert after["write_errors"] == before["write_errors"] + 1
+    assert dpvs.ctl("ctrl", "echo", "100000").returncode == 0
+
+
+def test_oversized_echo_refused(dpvs):
+    r = dpvs.ctl("ctrl", "echo", str(64 << 20))
+    assert r.returncode == 0
+    s = connect(dpvs)
+    s.sendall(frame(0x0113, struct.pack(">I", (64 << 20) + 1)))
+    _, _, _, st, msg = read_reply(s)
+    assert st == STATUS["ETOOBIG"] and b"over" in msg
+
+
+def test_max_clients_refused_with_reason(dpvs_factory):
+    d = dpvs_factory(devices=[("dpdk0", "net_null0,no-rx=1", 1, 1)],
+                     sections={"ctrl": ["max_clients = 2;"]}).start()
+    a, b = connect(d), connect(d)
+    time.sleep(0.2)
+    r = d.ctl("version")
+    assert r.returncode == 1 and "too many control clients" in r.stderr
+    a.close()
+    b.close()
+    time.sleep(0.2)
+    assert d.ctl("version").returncode == 0
+    assert d.ctrl_stats()["over_limit"] == 1
+
+
+def as_nobody(argv):
+    return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                           "--clear-groups"] + argv,
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture
+def open_dir():
+    """A folder any user can traverse (pytest's tmp_path is root-only)."""
+    path = tempfile.mkdtemp(prefix="dpvs-acl-")
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_access_only_root_or_group(dpvs_factory, open_dir):
+    d = dpvs_factory(workdir=open_dir,
+                     devices=[("dpdk0", "net_null0,no-rx=1", 1, 1)]).start()
+    assert oct(os.stat(d.ipc).st_mode & 0o777) == "0o660"
+    os.chmod(d.dir, 0o755)
+    os.chmod(d.ipc, 0o666)   # let the kernel pass it; dpvs must still refuse
+    r = as_nobody([DPVSCTL, "-x", d.ipc, "version"])
+    assert r.returncode == 1
+    assert "not root" in r.stderr, r.stderr
+    assert d.ctrl_stats()["refused"] == 1
+    # With ctrl.group = nogroup, nobody (primary group nogroup) may connect.
+    d.write_conf(devices=[("dpdk0", "net_null0,no-rx=1", 1, 1)],
+                 sections={"ctrl": ['group = "nogroup";']})
+    d.ctl("reload", check=True)
+    r = as_nobody([DPVSCTL, "-x", d.ipc, "version"])
+    assert r.returncode == 0, r.stderr
