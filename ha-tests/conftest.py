@@ -20,8 +20,16 @@ def dpvs_factory(tmp_path):
         return d
 
     yield make
+    problems = []
     for d in made:
-        d.stop()
+        rc = d.stop()
+        log = d.log_text()
+        # Sanitizer builds: any report in a daemon's output fails the test.
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                       "runtime error:"):
+            if marker in log:
+                problems.append("%s: %s (exit %s)\n%s" % (d.dir, marker, rc, log[-4000:]))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_reload_over_socket_and_bad_file_keeps_running(dpvs_factory):
     d = dpvs_factory(devices=devs).start()
     d.write_conf(devices=devs, sections={"workers": ["idle_sleep_us = 200;"]})
     r = d.ctl("reload", check=True)
-    assert "workers.idle_sleep_us: 100 -> 200 (applied)" in r.stdout
+    assert "workers.idle_sleep_us: 50 -> 200 (applied)" in r.stdout
     assert "1 key changed" in r.stdout
     d.write_conf(devices=devs, sections={"ctrl": ["bogus = 1;"]})
     r = d.ctl("reload")

@@ -79,6 +79,7 @@ static const struct key_desc keys[] = {
 	SPECIAL("workers", "idle_policy", KT_IDLE, idle_policy, true),
 	U32("workers", "idle_empty_loops", idle_empty_loops, 1, 1000000, false, true),
 	U32("workers", "idle_sleep_us", idle_sleep_us, 1, 100000, false, true),
+	U32("workers", "idle_max_sleep_us", idle_max_sleep_us, 1, 100000, false, true),
 	U32("ctrl", "msg_ring_size", msg_ring_size, 64, 1u << 20, true, false),
 	U32("ctrl", "msg_pool_size", msg_pool_size, 256, 1u << 20, false, false),
 	U32("ctrl", "sync_timeout_ms", sync_timeout_ms, 1, 600000, false, true),
@@ -111,7 +112,8 @@ void conf_defaults(struct dpvs_conf *c)
 	c->master_lcore = 0;
 	c->idle_policy = IDLE_SLEEP;
 	c->idle_empty_loops = 64;
-	c->idle_sleep_us = 100;
+	c->idle_sleep_us = 50;
+	c->idle_max_sleep_us = 1000;
 	c->msg_ring_size = 4096;
 	c->msg_pool_size = 8192;
 	c->sync_timeout_ms = 2000;
@@ -630,6 +632,11 @@ static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 		parse_workers(s, c, e);
 	if (e->n == 0)
 		check_workers(c, s ? line_of(s) : 0, e);
+	if (c->idle_max_sleep_us < c->idle_sleep_us)
+		errs_add(e, line_of(config_lookup(cfg, "workers.idle_max_sleep_us")),
+			 "workers.idle_max_sleep_us",
+			 "%u is below workers.idle_sleep_us (%u)",
+			 c->idle_max_sleep_us, c->idle_sleep_us);
 	if (e->n == 0 && c->log_target == LOG_TO_FILE && !c->log_file[0])
 		errs_add(e, line_of(config_lookup(cfg, "global.log_target")),
 			 "global.log_file", "required when log_target is \"file\"");

@@ -70,6 +70,7 @@ struct dpvs_conf {
 	enum idle_policy idle_policy;
 	uint32_t idle_empty_loops;
 	uint32_t idle_sleep_us;
+	uint32_t idle_max_sleep_us;
 
 	/* ctrl */
 	uint32_t msg_ring_size;

@@ -72,7 +72,8 @@ static void apply_runtime(const struct dpvs_conf *c)
 	struct ctrl_params p;
 
 	log_set_level(c->log_level);
-	lcore_set_idle(c->idle_policy, c->idle_empty_loops, c->idle_sleep_us);
+	lcore_set_idle(c->idle_policy, c->idle_empty_loops, c->idle_sleep_us,
+		       c->idle_max_sleep_us);
 	msgbus_set_timeout(c->sync_timeout_ms);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);

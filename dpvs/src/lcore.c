@@ -24,7 +24,8 @@ static struct {
 	enum idle_policy policy;
 	uint32_t empty_loops;
 	uint32_t sleep_us;
-} idle = { IDLE_SLEEP, 64, 100 };
+	uint32_t max_sleep_us;
+} idle = { IDLE_SLEEP, 64, 50, 1000 };
 
 int lcore_job_register(struct lcore_job *job, enum lcore_role role)
 {
@@ -87,8 +88,10 @@ void lcore_set_idle_wait(enum lcore_role role, void (*wait)(uint32_t us))
 	idle_wait[role] = wait;
 }
 
-void lcore_set_idle(enum idle_policy p, uint32_t empty_loops, uint32_t sleep_us)
+void lcore_set_idle(enum idle_policy p, uint32_t empty_loops, uint32_t sleep_us,
+		    uint32_t max_sleep_us)
 {
+	__atomic_store_n(&idle.max_sleep_us, max_sleep_us, __ATOMIC_RELAXED);
 	__atomic_store_n(&idle.empty_loops, empty_loops, __ATOMIC_RELAXED);
 	__atomic_store_n(&idle.sleep_us, sleep_us, __ATOMIC_RELAXED);
 	__atomic_store_n(&idle.policy, p, __ATOMIC_RELAXED);
@@ -119,26 +122,27 @@ static int run_jobs(struct lcore_job *j)
 }
 
 /*
- * Idle policy: after `empty_loops` idle iterations in a row, sleep.  The
- * sleep hands the CPU to the kernel, clients and servers sharing it; its
- * cost is up to sleep_us (plus timer slack) of added latency for the first
- * packet or message after a quiet spell.
+ * Idle policy: after `empty_loops` idle iterations in a row, sleep; each
+ * further idle sleep doubles, up to max_sleep_us.  Sleeping hands the CPU
+ * to the kernel, clients and servers sharing it; the cost is up to the
+ * current sleep (plus timer slack) of added latency for the first packet
+ * or message after a quiet spell.  Any work resets it to the minimum.
  */
 static void idle_step(enum lcore_role role, struct lcore_stats *st,
-		      uint32_t *empty)
+		      uint32_t *empty, uint32_t *cur_us)
 {
 	struct timespec ts;
-	uint32_t us;
+	uint32_t lo, hi, us;
 
-	if (__atomic_load_n(&idle.policy, __ATOMIC_RELAXED) == IDLE_BUSY_POLL) {
+	if (__atomic_load_n(&idle.policy, __ATOMIC_RELAXED) == IDLE_BUSY_POLL ||
+	    ++*empty < __atomic_load_n(&idle.empty_loops, __ATOMIC_RELAXED)) {
 		rte_pause();
 		return;
 	}
-	if (++*empty < __atomic_load_n(&idle.empty_loops, __ATOMIC_RELAXED)) {
-		rte_pause();
-		return;
-	}
-	us = __atomic_load_n(&idle.sleep_us, __ATOMIC_RELAXED);
+	lo = __atomic_load_n(&idle.sleep_us, __ATOMIC_RELAXED);
+	hi = __atomic_load_n(&idle.max_sleep_us, __ATOMIC_RELAXED);
+	us = *cur_us < lo ? lo : *cur_us > hi ? hi : *cur_us;
+	*cur_us = us * 2;
 	lcore_stat_add(&st->idle_sleeps, 1);
 	if (idle_wait[role]) {
 		idle_wait[role](us);
@@ -154,7 +158,7 @@ int lcore_main(void *arg __rte_unused)
 	unsigned id = rte_lcore_id();
 	enum lcore_role role = roles[id];
 	struct lcore_stats *st = &lcore_stats[id];
-	uint32_t empty = 0;
+	uint32_t empty = 0, sleep_us = 0;
 
 	if (role == ROLE_NONE)
 		return 0;
@@ -169,8 +173,9 @@ int lcore_main(void *arg __rte_unused)
 		if (work) {
 			lcore_stat_add(&st->busy_loops, 1);
 			empty = 0;
+			sleep_us = 0;
 		} else {
-			idle_step(role, st, &empty);
+			idle_step(role, st, &empty, &sleep_us);
 		}
 	}
 	return 0;

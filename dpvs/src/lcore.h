@@ -56,7 +56,8 @@ const unsigned *lcore_workers(void);
 void lcore_set_idle_wait(enum lcore_role role, void (*wait)(uint32_t us));
 
 /* Idle policy; may change at any time (reload). */
-void lcore_set_idle(enum idle_policy p, uint32_t empty_loops, uint32_t sleep_us);
+void lcore_set_idle(enum idle_policy p, uint32_t empty_loops, uint32_t sleep_us,
+		    uint32_t max_sleep_us);
 
 /* The loop of one lcore (for rte_eal_remote_launch); returns on stop. */
 int lcore_main(void *arg);

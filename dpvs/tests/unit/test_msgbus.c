@@ -99,7 +99,7 @@ static int setup_bus(void **state)
 	    msgbus_register(rte_get_main_lcore(), T_NONE, "none", note_cb))
 		return -1;
 	lcore_job_register(&bus_job, ROLE_WORKER);
-	lcore_set_idle(IDLE_SLEEP, 64, 50);
+	lcore_set_idle(IDLE_SLEEP, 64, 50, 200);
 	RTE_LCORE_FOREACH_WORKER(lc) {
 		if (rte_eal_remote_launch(lcore_main, NULL, lc) < 0)
 			return -1;
