@@ -110,7 +110,8 @@ $(BUILD)/tests/test_ctrl_session: $(BUILD)/obj/dpvs/tests/unit/test_ctrl_session
 
 $(BUILD)/tests/test_msgbus: $(BUILD)/obj/dpvs/tests/unit/test_msgbus.o \
 		$(BUILD)/obj/dpvs/src/msgbus.o $(BUILD)/obj/dpvs/src/lcore.o \
-		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o
+		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o \
+		$(BUILD)/obj/dpvs/src/rcu.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 

@@ -58,7 +58,7 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl, char *err,
 	memset(cl, 0, sizeof(*cl));
 	cl->conf_file = DPVS_DEFAULT_CONF;
 	cl->pid_file = DPVS_DEFAULT_PID;
-	optind = 1;
+	optind = 0; /* glibc: 0 also resets its state inside "-abc" groups */
 	opterr = 0;
 	/* '+': stop at the first non-option so "--" hands the rest to EAL. */
 	while ((c = getopt_long(argc, argv, "+:c:p:x:tvh", long_opts, NULL)) != -1) {
@@ -82,12 +82,21 @@ int cmdline_parse(int argc, char **argv, struct cmdline *cl, char *err,
 			cl->help = true;
 			break;
 		case ':':
-			snprintf(err, errlen, "option %s needs an argument",
-				 argv[optind - 1]);
+			if (optopt && strncmp(argv[optind - 1], "--", 2))
+				snprintf(err, errlen, "option -%c needs an argument",
+					 optopt);
+			else
+				snprintf(err, errlen, "option %s needs an argument",
+					 argv[optind - 1]);
 			return -1;
 		default:
-			snprintf(err, errlen, "unknown option '%s' (see --help)",
-				 argv[optind - 1]);
+			/* Inside "-zt" optind has not moved: name the letter. */
+			if (optopt && strncmp(argv[optind - 1], "--", 2))
+				snprintf(err, errlen, "unknown option '-%c' (see "
+					 "--help)", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s' (see "
+					 "--help)", argv[optind - 1]);
 			return -1;
 		}
 	}

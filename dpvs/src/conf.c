@@ -232,7 +232,10 @@ static void check_members(const config_setting_t *g, const char *path,
 		for (size_t j = 0; j < nallowed; j++)
 			ok |= !strcmp(name, allowed[j]);
 		if (!ok) {
-			snprintf(full, sizeof(full), "%s.%s", path, name);
+			if (path)
+				snprintf(full, sizeof(full), "%s.%s", path, name);
+			else
+				snprintf(full, sizeof(full), "%s", name);
 			errs_add(e, line_of(m), full, "unknown key");
 		}
 	}
@@ -612,12 +615,30 @@ static void parse_section(const config_t *cfg, const char *sec,
 	}
 }
 
+static void check_idle(const config_t *cfg, const struct dpvs_conf *c,
+		       struct errs *e)
+{
+	const config_setting_t *max = config_lookup(cfg, "workers.idle_max_sleep_us");
+
+	if (c->idle_max_sleep_us >= c->idle_sleep_us)
+		return;
+	if (max)
+		errs_add(e, line_of(max), "workers.idle_max_sleep_us",
+			 "%u is below workers.idle_sleep_us (%u)",
+			 c->idle_max_sleep_us, c->idle_sleep_us);
+	else
+		errs_add(e, line_of(config_lookup(cfg, "workers.idle_sleep_us")),
+			 "workers.idle_sleep_us",
+			 "%u is above workers.idle_max_sleep_us (default %u)",
+			 c->idle_sleep_us, c->idle_max_sleep_us);
+}
+
 static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 {
 	const config_setting_t *root = config_root_setting(cfg);
 	const config_setting_t *s;
 
-	check_members(root, "(top level)", sections,
+	check_members(root, NULL, sections,
 		      sizeof(sections) / sizeof(sections[0]), e);
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		parse_section(cfg, sections[i], c, e);
@@ -630,13 +651,11 @@ static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 	s = config_lookup(cfg, "workers.lcores");
 	if (s)
 		parse_workers(s, c, e);
+	else
+		s = config_lookup(cfg, "netif.devices");
 	if (e->n == 0)
-		check_workers(c, s ? line_of(s) : 0, e);
-	if (c->idle_max_sleep_us < c->idle_sleep_us)
-		errs_add(e, line_of(config_lookup(cfg, "workers.idle_max_sleep_us")),
-			 "workers.idle_max_sleep_us",
-			 "%u is below workers.idle_sleep_us (%u)",
-			 c->idle_max_sleep_us, c->idle_sleep_us);
+		check_workers(c, line_of(s), e);
+	check_idle(cfg, c, e);
 	if (e->n == 0 && c->log_target == LOG_TO_FILE && !c->log_file[0])
 		errs_add(e, line_of(config_lookup(cfg, "global.log_target")),
 			 "global.log_file", "required when log_target is \"file\"");

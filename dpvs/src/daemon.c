@@ -23,6 +23,7 @@
 #include "log.h"
 #include "msgbus.h"
 #include "netif.h"
+#include "rcu.h"
 
 static struct {
 	struct dpvs_conf conf;
@@ -333,7 +334,8 @@ static int start_subsystems(void)
 
 	if (rte_timer_subsystem_init() < 0 && rte_errno != EALREADY)
 		return -1;
-	if (lcore_roles_init(&d.conf) < 0 || msgbus_init(&mp) < 0 ||
+	if (lcore_roles_init(&d.conf) < 0 || rcu_init() < 0 ||
+	    msgbus_init(&mp) < 0 ||
 	    core_ops_init() < 0 || register_jobs() < 0)
 		return -1;
 	if (netif_init(&d.conf) < 0)
@@ -349,6 +351,7 @@ static void stop_subsystems(void)
 	ctrl_fini();
 	netif_fini();
 	msgbus_fini();
+	rcu_fini();
 	rte_timer_subsystem_finalize();
 }
 

@@ -9,6 +9,7 @@
 #include <rte_pause.h>
 
 #include "log.h"
+#include "rcu.h"
 
 struct lcore_stats lcore_stats[RTE_MAX_LCORE];
 
@@ -150,7 +151,10 @@ static void idle_step(enum lcore_role role, struct lcore_stats *st,
 	}
 	ts.tv_sec = us / 1000000;
 	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	/* Offline while asleep: RCU writers must not wait for us. */
+	rcu_offline(rte_lcore_id());
 	nanosleep(&ts, NULL);
+	rcu_online(rte_lcore_id());
 }
 
 int lcore_main(void *arg __rte_unused)
@@ -162,6 +166,8 @@ int lcore_main(void *arg __rte_unused)
 
 	if (role == ROLE_NONE)
 		return 0;
+	if (role == ROLE_WORKER)
+		rcu_register(id);
 	run_jobs(jobs[role][JOB_INIT]);
 	while (!stop_flag) {
 		int work = run_jobs(jobs[role][JOB_LOOP]);
@@ -170,6 +176,8 @@ int lcore_main(void *arg __rte_unused)
 			if (st->loops % j->skip == 0)
 				work += j->fn(j->arg);
 		lcore_stat_add(&st->loops, 1);
+		if (role == ROLE_WORKER)
+			rcu_quiescent(id);
 		if (work) {
 			lcore_stat_add(&st->busy_loops, 1);
 			empty = 0;
@@ -178,6 +186,8 @@ int lcore_main(void *arg __rte_unused)
 			idle_step(role, st, &empty, &sleep_us);
 		}
 	}
+	if (role == ROLE_WORKER)
+		rcu_unregister(id);
 	return 0;
 }
 

@@ -1,0 +1,24 @@
+/*
+ * Quiescent-state RCU for shared, read-mostly tables (routes, local
+ * addresses, neighbours).  Workers read without locks and report a
+ * quiescent state once per loop; while they sleep they are offline, so a
+ * writer (the master) never waits for a sleeping worker.
+ */
+#ifndef DPVS_RCU_H
+#define DPVS_RCU_H
+
+#include <rte_rcu_qsbr.h>
+
+int rcu_init(void);
+void rcu_fini(void);
+struct rte_rcu_qsbr *rcu_qsbr(void);
+/* Worker side. */
+void rcu_register(unsigned lcore);
+void rcu_unregister(unsigned lcore);
+void rcu_online(unsigned lcore);
+void rcu_offline(unsigned lcore);
+void rcu_quiescent(unsigned lcore);
+/* Master: returns once every reader has passed a quiescent state. */
+void rcu_synchronize(void);
+
+#endif

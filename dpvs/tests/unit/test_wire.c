@@ -1,0 +1,799 @@
+/* Unit tests for the control-socket wire format (dpvs/lib/wire.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wire.h"
+
+/* A request header that passes wire_req_check. */
+static struct wire_hdr good_req(void)
+{
+	struct wire_hdr h = {
+		.magic = DPVS_WIRE_MAGIC,
+		.version = DPVS_WIRE_VERSION,
+		.flags = 0,
+		.op = 0x0100,
+		.seq = 7,
+		.status = 0,
+		.len = 16,
+	};
+	return h;
+}
+
+/* A reply header to seq 7 that passes wire_reply_check. */
+static struct wire_hdr good_reply(void)
+{
+	struct wire_hdr h = good_req();
+
+	h.flags = DPVS_WF_REPLY;
+	return h;
+}
+
+/* ---- header ---- */
+
+static void test_hdr_layout_is_big_endian_at_documented_offsets(void **state)
+{
+	static const uint8_t want[DPVS_WIRE_HDR_LEN] = {
+		0x44, 0x50, 0x56, 0x53, /* magic "DPVS" */
+		0x01, 0x02,             /* version */
+		0x03, 0x04,             /* flags */
+		0x05, 0x06, 0x07, 0x08, /* op */
+		0x09, 0x0a, 0x0b, 0x0c, /* seq */
+		0x0d, 0x0e, 0x0f, 0x10, /* status */
+		0x11, 0x12, 0x13, 0x14, /* len */
+	};
+	struct wire_hdr h = {
+		.magic = DPVS_WIRE_MAGIC, .version = 0x0102, .flags = 0x0304,
+		.op = 0x05060708, .seq = 0x090a0b0c, .status = 0x0d0e0f10,
+		.len = 0x11121314,
+	};
+	uint8_t out[DPVS_WIRE_HDR_LEN];
+
+	(void)state;
+	memset(out, 0xee, sizeof(out));
+	wire_hdr_encode(out, &h);
+	assert_memory_equal(out, want, sizeof(want));
+}
+
+static void test_hdr_round_trip(void **state)
+{
+	struct wire_hdr h = {
+		.magic = DPVS_WIRE_MAGIC, .version = 0xfffe, .flags = 0x8001,
+		.op = 0xdeadbeef, .seq = 0xffffffff, .status = 12,
+		.len = 0x00010000,
+	};
+	struct wire_hdr back;
+	uint8_t buf[DPVS_WIRE_HDR_LEN];
+
+	(void)state;
+	memset(&back, 0, sizeof(back));
+	wire_hdr_encode(buf, &h);
+	wire_hdr_decode(buf, &back);
+	assert_int_equal(back.magic, h.magic);
+	assert_int_equal(back.version, h.version);
+	assert_int_equal(back.flags, h.flags);
+	assert_int_equal(back.op, h.op);
+	assert_int_equal(back.seq, h.seq);
+	assert_int_equal(back.status, h.status);
+	assert_int_equal(back.len, h.len);
+}
+
+/* ---- wire_req_check ---- */
+
+static void test_req_check_accepts_good_header(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_OK);
+}
+
+static void test_req_check_bad_magic(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	h.magic = 0x53565044; /* "DPVS" byte-swapped */
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_BAD_MAGIC);
+}
+
+static void test_req_check_bad_version(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	h.version = DPVS_WIRE_VERSION + 1;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_BAD_VERSION);
+	h.version = 0;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_BAD_VERSION);
+}
+
+static void test_req_check_nonzero_flags(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	h.flags = DPVS_WF_REPLY;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_BAD_FLAGS);
+	h.flags = 0x8000;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_BAD_FLAGS);
+}
+
+static void test_req_check_nonzero_status(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	h.status = DPVS_EINVAL;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_BAD_FLAGS);
+}
+
+static void test_req_check_len_over_max(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	h.len = 1025;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_TOO_BIG);
+	h.len = UINT32_MAX;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_TOO_BIG);
+}
+
+static void test_req_check_len_equal_max_ok(void **state)
+{
+	struct wire_hdr h = good_req();
+
+	(void)state;
+	h.len = 1024;
+	assert_int_equal(wire_req_check(&h, 1024), WIRE_OK);
+	h.len = 0;
+	assert_int_equal(wire_req_check(&h, 0), WIRE_OK);
+}
+
+/* ---- wire_reply_check ---- */
+
+static void test_reply_check_accepts_good_reply(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_OK);
+	h.flags = DPVS_WF_REPLY | DPVS_WF_MORE;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_OK);
+}
+
+static void test_reply_check_bad_magic_and_version(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.magic = 0;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_MAGIC);
+	h = good_reply();
+	h.version = 2;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
+}
+
+static void test_reply_check_refuses_seq_mismatch(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.seq = 8;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_FLAGS);
+	/* A different seq with an error is still someone else's reply. */
+	h.status = DPVS_EINVAL;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_FLAGS);
+}
+
+static void test_reply_check_seq0_error_is_connection_level(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.seq = 0;
+	h.status = DPVS_EPERM;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_OK);
+}
+
+static void test_reply_check_seq0_success_refused(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.seq = 0;
+	h.status = DPVS_OK;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_FLAGS);
+}
+
+static void test_reply_check_refuses_unknown_flags(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.flags = DPVS_WF_REPLY | 0x0004;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_FLAGS);
+}
+
+static void test_reply_check_refuses_missing_reply_flag(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.flags = 0;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_FLAGS);
+	h.flags = DPVS_WF_MORE;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_FLAGS);
+}
+
+static void test_reply_check_chunk_max(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.len = DPVS_WIRE_CHUNK_MAX;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_OK);
+	h.len = DPVS_WIRE_CHUNK_MAX + 1;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_TOO_BIG);
+}
+
+static void test_verdict_str_distinct(void **state)
+{
+	(void)state;
+	assert_string_equal(wire_verdict_str(WIRE_OK), "ok");
+	for (int a = WIRE_OK; a <= WIRE_TOO_BIG; a++) {
+		assert_non_null(wire_verdict_str((enum wire_verdict)a));
+		for (int b = WIRE_OK; b < a; b++)
+			assert_string_not_equal(wire_verdict_str((enum wire_verdict)a),
+						wire_verdict_str((enum wire_verdict)b));
+	}
+}
+
+/* ---- wbuf ---- */
+
+static void test_wb_integers_big_endian(void **state)
+{
+	static const uint8_t want[] = {
+		0xab,
+		0x12, 0x34,
+		0x01, 0x02, 0x03, 0x04,
+		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+	};
+	struct wbuf b;
+
+	(void)state;
+	wb_init(&b);
+	wb_u8(&b, 0xab);
+	wb_u16(&b, 0x1234);
+	wb_u32(&b, 0x01020304);
+	wb_u64(&b, 0x0102030405060708ull);
+	assert_false(b.err);
+	assert_int_equal(b.len, sizeof(want));
+	assert_memory_equal(b.data, want, sizeof(want));
+	wb_free(&b);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_wb_grows_past_initial_capacity(void **state)
+{
+	struct wbuf b;
+	size_t n = 100000;
+
+	(void)state;
+	wb_init(&b);
+	for (size_t i = 0; i < n; i++)
+		wb_u8(&b, (uint8_t)(i * 7));
+	assert_false(b.err);
+	assert_int_equal(b.len, n);
+	assert_true(b.cap >= n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(b.data[i], (uint8_t)(i * 7));
+	wb_free(&b);
+}
+
+static void test_wb_bytes_large_block(void **state)
+{
+	struct wbuf b;
+	size_t n = 3000;
+	uint8_t *src = malloc(n);
+
+	(void)state;
+	assert_non_null(src);
+	for (size_t i = 0; i < n; i++)
+		src[i] = (uint8_t)(i ^ 0x5a);
+	wb_init(&b);
+	wb_u8(&b, 1);
+	wb_bytes(&b, src, n);
+	assert_false(b.err);
+	assert_int_equal(b.len, n + 1);
+	assert_memory_equal(b.data + 1, src, n);
+	wb_free(&b);
+	free(src);
+}
+
+static void test_wb_str_pads_short_string(void **state)
+{
+	static const uint8_t want[8] = { 'a', 'b', 'c', 0, 0, 0, 0, 0 };
+	struct wbuf b;
+
+	(void)state;
+	wb_init(&b);
+	wb_str(&b, "abc", 8);
+	assert_int_equal(b.len, 8);
+	assert_memory_equal(b.data, want, 8);
+	wb_free(&b);
+}
+
+static void test_wb_str_truncates_long_string(void **state)
+{
+	struct wbuf b;
+
+	(void)state;
+	wb_init(&b);
+	wb_str(&b, "abcdefghij", 4);
+	wb_u8(&b, 0xff);
+	assert_int_equal(b.len, 5);
+	assert_memory_equal(b.data, "abcd\xff", 5);
+	wb_free(&b);
+}
+
+static void test_wb_str_null_is_all_zero(void **state)
+{
+	static const uint8_t zero[6];
+	struct wbuf b;
+
+	(void)state;
+	wb_init(&b);
+	wb_str(&b, NULL, 6);
+	assert_int_equal(b.len, 6);
+	assert_memory_equal(b.data, zero, 6);
+	wb_free(&b);
+}
+
+/* ---- rbuf ---- */
+
+static void test_rb_reads_big_endian(void **state)
+{
+	static const uint8_t in[] = {
+		0xab, 0x12, 0x34, 0x01, 0x02, 0x03, 0x04,
+		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+	};
+	struct rbuf b;
+
+	(void)state;
+	rb_init(&b, in, sizeof(in));
+	assert_int_equal(rb_u8(&b), 0xab);
+	assert_int_equal(rb_u16(&b), 0x1234);
+	assert_int_equal(rb_u32(&b), 0x01020304);
+	assert_true(rb_u64(&b) == 0x0102030405060708ull);
+	assert_true(rb_done(&b));
+}
+
+static void test_rb_past_end_sets_err_and_returns_zero(void **state)
+{
+	static const uint8_t in[] = { 0xff, 0xff, 0xff };
+	struct rbuf b;
+
+	(void)state;
+	rb_init(&b, in, sizeof(in));
+	assert_int_equal(rb_u32(&b), 0);
+	assert_true(b.err);
+	assert_false(rb_done(&b));
+	/* Once broken, even a read that would fit yields zero. */
+	assert_int_equal(rb_u8(&b), 0);
+	assert_int_equal(rb_u16(&b), 0);
+	assert_true(rb_u64(&b) == 0);
+}
+
+static void test_rb_each_width_past_end(void **state)
+{
+	static const uint8_t in[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct rbuf b;
+
+	(void)state;
+	rb_init(&b, in, 0);
+	assert_int_equal(rb_u8(&b), 0);
+	assert_true(b.err);
+	rb_init(&b, in, 1);
+	assert_int_equal(rb_u16(&b), 0);
+	assert_true(b.err);
+	rb_init(&b, in, 7);
+	assert_true(rb_u64(&b) == 0);
+	assert_true(b.err);
+}
+
+static void test_rb_str_reads_and_terminates(void **state)
+{
+	static const uint8_t in[] = { 'x', 'y', 'z', 'w' };
+	char out[5];
+	struct rbuf b;
+
+	(void)state;
+	memset(out, 'Q', sizeof(out));
+	rb_init(&b, in, sizeof(in));
+	rb_str(&b, out, 4);
+	assert_string_equal(out, "xyzw");
+	assert_true(rb_done(&b));
+}
+
+static void test_rb_str_past_end_gives_empty(void **state)
+{
+	static const uint8_t in[] = { 'x', 'y' };
+	char out[5];
+	struct rbuf b;
+
+	(void)state;
+	memset(out, 'Q', sizeof(out));
+	rb_init(&b, in, sizeof(in));
+	rb_str(&b, out, 4);
+	assert_string_equal(out, "");
+	assert_true(b.err);
+}
+
+static void test_rb_done_only_when_fully_consumed(void **state)
+{
+	static const uint8_t in[] = { 1, 2, 3 };
+	struct rbuf b;
+
+	(void)state;
+	rb_init(&b, in, sizeof(in));
+	assert_false(rb_done(&b));
+	assert_int_equal(rb_left(&b), 3);
+	rb_u16(&b);
+	assert_false(rb_done(&b));
+	assert_int_equal(rb_left(&b), 1);
+	rb_u8(&b);
+	assert_true(rb_done(&b));
+	assert_int_equal(rb_left(&b), 0);
+}
+
+static void test_rb_init_null_data_is_empty(void **state)
+{
+	struct rbuf b;
+
+	(void)state;
+	rb_init(&b, NULL, 100);
+	assert_int_equal(rb_left(&b), 0);
+	assert_true(rb_done(&b));
+	assert_int_equal(rb_u8(&b), 0);
+	assert_true(b.err);
+}
+
+/* ---- payload codecs ---- */
+
+static void test_version_round_trip(void **state)
+{
+	struct dpvs_version_info v = {
+		.version = "dpvs 1.2.3-test",
+		.wire_version = DPVS_WIRE_VERSION,
+		.pid = 4242,
+		.nworkers = 3,
+		.nports = 2,
+		.start_time = 1700000000ull,
+		.uptime_ms = 0x0102030405060708ull,
+	};
+	struct dpvs_version_info back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	memset(&back, 0x55, sizeof(back));
+	wb_init(&w);
+	wire_enc_version(&w, &v);
+	assert_false(w.err);
+	assert_int_equal(w.len, WIRE_VERSION_STR + 4 * 4 + 2 * 8);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_version(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_string_equal(back.version, v.version);
+	assert_int_equal(back.wire_version, v.wire_version);
+	assert_int_equal(back.pid, v.pid);
+	assert_int_equal(back.nworkers, v.nworkers);
+	assert_int_equal(back.nports, v.nports);
+	assert_true(back.start_time == v.start_time);
+	assert_true(back.uptime_ms == v.uptime_ms);
+	wb_free(&w);
+}
+
+static void test_version_full_width_string_round_trip(void **state)
+{
+	struct dpvs_version_info v, back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	memset(v.version, 'v', WIRE_VERSION_STR);
+	v.version[WIRE_VERSION_STR] = '\0';
+	wb_init(&w);
+	wire_enc_version(&w, &v);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_version(&r, &back), DPVS_OK);
+	assert_int_equal(strlen(back.version), WIRE_VERSION_STR);
+	assert_string_equal(back.version, v.version);
+	wb_free(&w);
+}
+
+static struct dpvs_lcore_info sample_lcore(void)
+{
+	struct dpvs_lcore_info l = {
+		.lcore_id = 3,
+		.role = DPVS_ROLE_WORKER,
+		.cpu = -1,
+		.nrxq = 4,
+		.loops = 0x1111111122222222ull,
+		.busy_loops = 2,
+		.idle_sleeps = 3,
+		.rx_packets = 0xffffffffffffffffull,
+		.msgs_handled = 5,
+	};
+	return l;
+}
+
+static void test_lcore_round_trip_and_record_len(void **state)
+{
+	struct dpvs_lcore_info l = sample_lcore(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	memset(&back, 0, sizeof(back));
+	wb_init(&w);
+	wire_enc_lcore(&w, &l);
+	assert_false(w.err);
+	assert_int_equal(w.len, WIRE_LCORE_REC_LEN);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_lcore(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.lcore_id, l.lcore_id);
+	assert_int_equal(back.role, l.role);
+	assert_int_equal(back.cpu, -1);
+	assert_int_equal(back.nrxq, l.nrxq);
+	assert_true(back.loops == l.loops);
+	assert_true(back.busy_loops == l.busy_loops);
+	assert_true(back.idle_sleeps == l.idle_sleeps);
+	assert_true(back.rx_packets == l.rx_packets);
+	assert_true(back.msgs_handled == l.msgs_handled);
+	wb_free(&w);
+}
+
+static struct dpvs_msgbus_stats sample_msgbus(void)
+{
+	struct dpvs_msgbus_stats m = {
+		.type = 0x0102,
+		.name = "echo",
+		.sent = 1,
+		.received = 2,
+		.replied = 3,
+		.timed_out = 4,
+		.dropped = 5,
+		.late = 6,
+		.failed = 0x8000000000000007ull,
+	};
+	return m;
+}
+
+static void test_msgbus_round_trip_and_record_len(void **state)
+{
+	struct dpvs_msgbus_stats m = sample_msgbus(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	memset(&back, 0x33, sizeof(back));
+	wb_init(&w);
+	wire_enc_msgbus(&w, &m);
+	assert_false(w.err);
+	assert_int_equal(w.len, WIRE_MSGBUS_REC_LEN);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_msgbus(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.type, m.type);
+	assert_string_equal(back.name, "echo");
+	assert_true(back.sent == m.sent);
+	assert_true(back.received == m.received);
+	assert_true(back.replied == m.replied);
+	assert_true(back.timed_out == m.timed_out);
+	assert_true(back.dropped == m.dropped);
+	assert_true(back.late == m.late);
+	assert_true(back.failed == m.failed);
+	wb_free(&w);
+}
+
+static void test_ctrl_stats_round_trip(void **state)
+{
+	struct dpvs_ctrl_stats s, back;
+	uint64_t *f = (uint64_t *)&s, *g = (uint64_t *)&back;
+	size_t n = sizeof(s) / sizeof(uint64_t);
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		f[i] = 0x0101010101010101ull * (i + 1) + i;
+	memset(&back, 0, sizeof(back));
+	wb_init(&w);
+	wire_enc_ctrl_stats(&w, &s);
+	assert_false(w.err);
+	assert_int_equal(w.len, n * 8);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_ctrl_stats(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	for (size_t i = 0; i < n; i++)
+		assert_true(g[i] == f[i]);
+	wb_free(&w);
+}
+
+static void test_ctrl_stats_field_order_on_wire(void **state)
+{
+	struct dpvs_ctrl_stats s;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.accepted = 1;
+	s.over_limit = 15;
+	s.unknown_op = 10;
+	wb_init(&w);
+	wire_enc_ctrl_stats(&w, &s);
+	rb_init(&r, w.data, w.len);
+	assert_true(rb_u64(&r) == 1);             /* accepted first */
+	r.off = 9 * 8;
+	assert_true(rb_u64(&r) == 10);            /* unknown_op is 10th */
+	r.off = w.len - 8;
+	assert_true(rb_u64(&r) == 15);            /* over_limit last */
+	wb_free(&w);
+}
+
+/* Encodes with enc, then decodes every strict prefix with dec. */
+#define CHECK_TRUNCATED(type, enc, dec, val)                                \
+	do {                                                                \
+		struct wbuf w_;                                             \
+		wb_init(&w_);                                               \
+		enc(&w_, (val));                                            \
+		assert_true(w_.len > 0);                                    \
+		for (size_t cut = 0; cut < w_.len; cut++) {                 \
+			type out_;                                          \
+			struct rbuf r_;                                     \
+			rb_init(&r_, w_.data, cut);                         \
+			assert_int_equal(dec(&r_, &out_), DPVS_EPROTO);     \
+		}                                                           \
+		wb_free(&w_);                                               \
+	} while (0)
+
+static void test_decoders_on_truncated_input_return_eproto(void **state)
+{
+	struct dpvs_version_info v = { .version = "x", .pid = 1 };
+	struct dpvs_lcore_info l = sample_lcore();
+	struct dpvs_msgbus_stats m = sample_msgbus();
+	struct dpvs_ctrl_stats s = { .accepted = 1 };
+
+	(void)state;
+	CHECK_TRUNCATED(struct dpvs_version_info, wire_enc_version,
+			wire_dec_version, &v);
+	CHECK_TRUNCATED(struct dpvs_lcore_info, wire_enc_lcore, wire_dec_lcore,
+			&l);
+	CHECK_TRUNCATED(struct dpvs_msgbus_stats, wire_enc_msgbus,
+			wire_dec_msgbus, &m);
+	CHECK_TRUNCATED(struct dpvs_ctrl_stats, wire_enc_ctrl_stats,
+			wire_dec_ctrl_stats, &s);
+}
+
+static void test_list_of_records_decodes_in_sequence(void **state)
+{
+	struct dpvs_lcore_info l = sample_lcore(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	wb_u32(&w, 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		l.lcore_id = i + 10;
+		wire_enc_lcore(&w, &l);
+	}
+	assert_int_equal(w.len, 4 + 3 * WIRE_LCORE_REC_LEN);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(rb_u32(&r), 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_int_equal(wire_dec_lcore(&r, &back), DPVS_OK);
+		assert_int_equal(back.lcore_id, i + 10);
+	}
+	assert_true(rb_done(&r));
+	wb_free(&w);
+}
+
+/* ---- dpvs_strerror ---- */
+
+static void test_strerror_every_code(void **state)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} want[] = {
+		{ DPVS_OK, "success" },
+		{ DPVS_EINVAL, "invalid argument" },
+		{ DPVS_ENOMEM, "out of memory" },
+		{ DPVS_ENOTSUP, "operation not supported" },
+		{ DPVS_EVERSION, "wire version mismatch" },
+		{ DPVS_ETOOBIG, "message too big" },
+		{ DPVS_EPERM, "permission denied" },
+		{ DPVS_ETIMEDOUT, "timed out" },
+		{ DPVS_EEXIST, "already exists" },
+		{ DPVS_ENOENT, "not found" },
+		{ DPVS_EBUSY, "busy" },
+		{ DPVS_EIO, "I/O error talking to dpvs" },
+		{ DPVS_EPROTO, "protocol error" },
+		{ DPVS_ECONFIG, "configuration rejected" },
+	};
+
+	(void)state;
+	assert_int_equal(sizeof(want) / sizeof(want[0]), DPVS_STATUS_MAX);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_string_equal(dpvs_strerror(want[i].code), want[i].text);
+}
+
+static void test_strerror_out_of_range(void **state)
+{
+	(void)state;
+	assert_string_equal(dpvs_strerror(-1), "unknown error");
+	assert_string_equal(dpvs_strerror(DPVS_STATUS_MAX), "unknown error");
+	assert_string_equal(dpvs_strerror(1000000), "unknown error");
+	assert_string_equal(dpvs_strerror(INT32_MIN), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hdr_layout_is_big_endian_at_documented_offsets),
+		cmocka_unit_test(test_hdr_round_trip),
+		cmocka_unit_test(test_req_check_accepts_good_header),
+		cmocka_unit_test(test_req_check_bad_magic),
+		cmocka_unit_test(test_req_check_bad_version),
+		cmocka_unit_test(test_req_check_nonzero_flags),
+		cmocka_unit_test(test_req_check_nonzero_status),
+		cmocka_unit_test(test_req_check_len_over_max),
+		cmocka_unit_test(test_req_check_len_equal_max_ok),
+		cmocka_unit_test(test_reply_check_accepts_good_reply),
+		cmocka_unit_test(test_reply_check_bad_magic_and_version),
+		cmocka_unit_test(test_reply_check_refuses_seq_mismatch),
+		cmocka_unit_test(test_reply_check_seq0_error_is_connection_level),
+		cmocka_unit_test(test_reply_check_seq0_success_refused),
+		cmocka_unit_test(test_reply_check_refuses_unknown_flags),
+		cmocka_unit_test(test_reply_check_refuses_missing_reply_flag),
+		cmocka_unit_test(test_reply_check_chunk_max),
+		cmocka_unit_test(test_verdict_str_distinct),
+		cmocka_unit_test(test_wb_integers_big_endian),
+		cmocka_unit_test(test_wb_grows_past_initial_capacity),
+		cmocka_unit_test(test_wb_bytes_large_block),
+		cmocka_unit_test(test_wb_str_pads_short_string),
+		cmocka_unit_test(test_wb_str_truncates_long_string),
+		cmocka_unit_test(test_wb_str_null_is_all_zero),
+		cmocka_unit_test(test_rb_reads_big_endian),
+		cmocka_unit_test(test_rb_past_end_sets_err_and_returns_zero),
+		cmocka_unit_test(test_rb_each_width_past_end),
+		cmocka_unit_test(test_rb_str_reads_and_terminates),
+		cmocka_unit_test(test_rb_str_past_end_gives_empty),
+		cmocka_unit_test(test_rb_done_only_when_fully_consumed),
+		cmocka_unit_test(test_rb_init_null_data_is_empty),
+		cmocka_unit_test(test_version_round_trip),
+		cmocka_unit_test(test_version_full_width_string_round_trip),
+		cmocka_unit_test(test_lcore_round_trip_and_record_len),
+		cmocka_unit_test(test_msgbus_round_trip_and_record_len),
+		cmocka_unit_test(test_ctrl_stats_round_trip),
+		cmocka_unit_test(test_ctrl_stats_field_order_on_wire),
+		cmocka_unit_test(test_decoders_on_truncated_input_return_eproto),
+		cmocka_unit_test(test_list_of_records_decodes_in_sequence),
+		cmocka_unit_test(test_strerror_every_code),
+		cmocka_unit_test(test_strerror_out_of_range),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
