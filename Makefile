@@ -45,7 +45,8 @@ UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o
 
-BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/libdpvs.a $(BUILD)/libdpvs.so
+BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/libdpvs.a \
+	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo fuzz clean help unit ha-tests install
@@ -85,6 +86,9 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS)
 	$(CC) $(LDFLAGS_BASE) -shared -Wl,-soname,libdpvs.so.0 -o $@ $^
 
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^
+
+$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 # Unit tests: cmocka; the pure ones link no DPDK.

@@ -4,7 +4,7 @@
  * modules (the daemon refuses overlapping registrations at start):
  *
  *   0x0100-0x01ff  daemon core (version, lcores, message bus, reload, log)
- *   0x0200-0x02ff  netif: ports, addresses, routes, neighbours (reserved)
+ *   0x0200-0x02ff  netif: ports, addresses, routes, neighbours
  *   0x0300-0x03ff  ipvs: services, real servers, laddrs (reserved)
  *   0x0400-0x04ff  stats for monitoring (reserved)
  */
@@ -21,5 +21,20 @@
 #define DPVS_OP_MSGBUS_PING 0x0112u  /* u32 count -> u32 replies */
 #define DPVS_OP_ECHO 0x0113u         /* u32 size -> size pattern bytes */
 #define DPVS_OP_CORE_MAX 0x01ffu
+
+#define DPVS_OP_NETIF_MIN 0x0200u
+#define DPVS_OP_LINK_LIST 0x0200u   /* -> u32 n, n link records */
+#define DPVS_OP_PKT_STATS 0x0201u   /* -> u32 n, n counter records */
+#define DPVS_OP_ADDR_ADD 0x0210u    /* addr record -> nothing */
+#define DPVS_OP_ADDR_DEL 0x0211u    /* addr record -> nothing */
+#define DPVS_OP_ADDR_LIST 0x0212u   /* -> u32 n, n addr records */
+#define DPVS_OP_ROUTE_ADD 0x0220u   /* route record -> nothing */
+#define DPVS_OP_ROUTE_DEL 0x0221u   /* route record -> nothing */
+#define DPVS_OP_ROUTE_LIST 0x0222u  /* -> u32 n, n route records */
+#define DPVS_OP_NEIGH_ADD 0x0230u   /* neigh record -> nothing */
+#define DPVS_OP_NEIGH_DEL 0x0231u   /* neigh record -> nothing */
+#define DPVS_OP_NEIGH_LIST 0x0232u  /* -> u32 n, n neigh records */
+#define DPVS_OP_GARP 0x0233u        /* addr record (plen ignored) -> nothing */
+#define DPVS_OP_NETIF_MAX 0x02ffu
 
 #endif

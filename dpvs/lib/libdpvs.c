@@ -466,3 +466,187 @@ int dpvs_echo(struct dpvs_handle *h, uint32_t size)
 	free(buf);
 	return rc;
 }
+
+/* ---- network stack (dpip) ---- */
+
+static int dec_link(struct rbuf *b, void *rec)
+{
+	return wire_dec_link(b, rec);
+}
+
+static int dec_counter(struct rbuf *b, void *rec)
+{
+	return wire_dec_counter(b, rec);
+}
+
+static int dec_addr(struct rbuf *b, void *rec)
+{
+	return wire_dec_addr(b, rec);
+}
+
+static int dec_route(struct rbuf *b, void *rec)
+{
+	return wire_dec_route(b, rec);
+}
+
+static int dec_neigh(struct rbuf *b, void *rec)
+{
+	return wire_dec_neigh(b, rec);
+}
+
+int dpvs_link_list(struct dpvs_handle *h, struct dpvs_link_info **out,
+		   size_t *n)
+{
+	return get_list(h, DPVS_OP_LINK_LIST, WIRE_LINK_REC_LEN,
+			sizeof(**out), dec_link, (void **)out, n);
+}
+
+int dpvs_pkt_stats(struct dpvs_handle *h, struct dpvs_counter **out,
+		   size_t *n)
+{
+	return get_list(h, DPVS_OP_PKT_STATS, WIRE_COUNTER_REC_LEN,
+			sizeof(**out), dec_counter, (void **)out, n);
+}
+
+int dpvs_addr_list(struct dpvs_handle *h, struct dpvs_addr **out, size_t *n)
+{
+	return get_list(h, DPVS_OP_ADDR_LIST, WIRE_ADDR_REC_LEN,
+			sizeof(**out), dec_addr, (void **)out, n);
+}
+
+int dpvs_route_list(struct dpvs_handle *h, struct dpvs_route **out,
+		    size_t *n)
+{
+	return get_list(h, DPVS_OP_ROUTE_LIST, WIRE_ROUTE_REC_LEN,
+			sizeof(**out), dec_route, (void **)out, n);
+}
+
+int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
+		    size_t *n)
+{
+	return get_list(h, DPVS_OP_NEIGH_LIST, WIRE_NEIGH_REC_LEN,
+			sizeof(**out), dec_neigh, (void **)out, n);
+}
+
+/* An interface name must be 1..DPVS_IFNAME_MAX bytes and NUL ended. */
+static int check_ifname(struct dpvs_handle *h, const char *what,
+			const char *ifname)
+{
+	size_t len = ifname ? strnlen(ifname, DPVS_IFNAME_MAX + 1) : 0;
+
+	h->errmsg[0] = '\0';
+	if (len == 0)
+		return fail(h, DPVS_EINVAL, "%s: no interface name", what);
+	if (len > DPVS_IFNAME_MAX)
+		return fail(h, DPVS_EINVAL,
+			    "%s: interface name longer than %d bytes", what,
+			    DPVS_IFNAME_MAX);
+	return DPVS_OK;
+}
+
+static int check_plen(struct dpvs_handle *h, const char *what, uint8_t plen)
+{
+	if (plen > 32)
+		return fail(h, DPVS_EINVAL, "%s: prefix length %u over 32", what,
+			    plen);
+	return DPVS_OK;
+}
+
+/* Sends the record in b as the payload of op; the reply is empty. */
+static int call_rec(struct dpvs_handle *h, uint32_t op, struct wbuf *b)
+{
+	int rc = b->err ? fail(h, DPVS_ENOMEM, "request record") :
+			  dpvs_call(h, op, b->data, b->len, NULL, NULL);
+
+	wb_free(b);
+	return rc;
+}
+
+static int addr_call(struct dpvs_handle *h, uint32_t op, const char *what,
+		     const struct dpvs_addr *a)
+{
+	struct wbuf b;
+	int rc = check_ifname(h, what, a->ifname);
+
+	if (rc == DPVS_OK)
+		rc = check_plen(h, what, a->plen);
+	if (rc)
+		return rc;
+	wb_init(&b);
+	wire_enc_addr(&b, a);
+	return call_rec(h, op, &b);
+}
+
+int dpvs_addr_add(struct dpvs_handle *h, const struct dpvs_addr *a)
+{
+	return addr_call(h, DPVS_OP_ADDR_ADD, "addr add", a);
+}
+
+int dpvs_addr_del(struct dpvs_handle *h, const struct dpvs_addr *a)
+{
+	return addr_call(h, DPVS_OP_ADDR_DEL, "addr del", a);
+}
+
+static int route_call(struct dpvs_handle *h, uint32_t op, const char *what,
+		      const struct dpvs_route *r)
+{
+	struct wbuf b;
+	int rc = check_ifname(h, what, r->ifname);
+
+	if (rc == DPVS_OK)
+		rc = check_plen(h, what, r->plen);
+	if (rc)
+		return rc;
+	if (r->type < DPVS_RT_LOCAL || r->type > DPVS_RT_KNI)
+		return fail(h, DPVS_EINVAL, "%s: unknown route type %u", what,
+			    r->type);
+	wb_init(&b);
+	wire_enc_route(&b, r);
+	return call_rec(h, op, &b);
+}
+
+int dpvs_route_add(struct dpvs_handle *h, const struct dpvs_route *r)
+{
+	return route_call(h, DPVS_OP_ROUTE_ADD, "route add", r);
+}
+
+int dpvs_route_del(struct dpvs_handle *h, const struct dpvs_route *r)
+{
+	return route_call(h, DPVS_OP_ROUTE_DEL, "route del", r);
+}
+
+static int neigh_call(struct dpvs_handle *h, uint32_t op, const char *what,
+		      const struct dpvs_neigh *nb)
+{
+	struct wbuf b;
+	int rc = check_ifname(h, what, nb->ifname);
+
+	if (rc)
+		return rc;
+	wb_init(&b);
+	wire_enc_neigh(&b, nb);
+	return call_rec(h, op, &b);
+}
+
+int dpvs_neigh_add(struct dpvs_handle *h, const struct dpvs_neigh *nb)
+{
+	return neigh_call(h, DPVS_OP_NEIGH_ADD, "neigh add", nb);
+}
+
+int dpvs_neigh_del(struct dpvs_handle *h, const struct dpvs_neigh *nb)
+{
+	return neigh_call(h, DPVS_OP_NEIGH_DEL, "neigh del", nb);
+}
+
+int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip)
+{
+	struct dpvs_addr a;
+	int rc = check_ifname(h, "garp", ifname);
+
+	if (rc)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.ifname, ifname, strlen(ifname));
+	a.addr = ip;
+	return addr_call(h, DPVS_OP_GARP, "garp", &a);
+}

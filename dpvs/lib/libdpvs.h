@@ -137,6 +137,99 @@ int dpvs_set_log_level(struct dpvs_handle *h, const char *level);
 int dpvs_msgbus_ping(struct dpvs_handle *h, uint32_t count,
 		     uint32_t *replies);
 
+/* ---- network stack (dpip) ---- */
+
+#define DPVS_IFNAME_MAX 32
+
+#define DPVS_LINK_UP 0x1
+#define DPVS_LINK_PROMISC 0x2
+#define DPVS_LINK_KNI 0x4       /* has a kernel TAP twin */
+
+struct dpvs_link_info {
+	char name[DPVS_IFNAME_MAX + 1];
+	char kni_name[DPVS_IFNAME_MAX + 1];
+	char driver[DPVS_IFNAME_MAX + 1];
+	uint32_t port_id;
+	uint8_t mac[6];
+	uint32_t mtu;
+	uint32_t flags;          /* DPVS_LINK_* */
+	uint32_t speed_mbps;
+	uint32_t nrxq;
+	uint32_t ntxq;
+	/* from the PMD (rte_eth_stats) */
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed, ierrors, oerrors, rx_nombuf;
+	/* the kernel exception path of this port */
+	uint64_t kni_to_kernel;   /* written to the TAP */
+	uint64_t kni_from_kernel; /* read from the TAP and sent */
+	uint64_t kni_dropped;     /* lost on the way, either direction */
+};
+
+/* A named counter (see dpvs/src/pktstats.h for their meaning). */
+struct dpvs_counter {
+	char name[DPVS_IFNAME_MAX + 1];
+	uint64_t value;
+};
+
+/* Addresses are IPv4 in network byte order, as in struct in_addr. */
+#define DPVS_ADDR_F_SAPOOL 0x1  /* serves as a FullNAT local address */
+
+struct dpvs_addr {
+	char ifname[DPVS_IFNAME_MAX + 1];
+	uint32_t addr;
+	uint8_t plen;
+	uint32_t flags;          /* DPVS_ADDR_F_* */
+};
+
+enum dpvs_route_type {
+	DPVS_RT_LOCAL = 1,       /* an address of this host */
+	DPVS_RT_CONNECTED = 2,   /* on-link subnet of an address */
+	DPVS_RT_GATEWAY = 3,     /* via a next hop */
+	DPVS_RT_KNI = 4,         /* scope kni_host: to the kernel path */
+};
+
+struct dpvs_route {
+	char ifname[DPVS_IFNAME_MAX + 1];
+	uint32_t prefix;
+	uint8_t plen;
+	uint32_t type;           /* enum dpvs_route_type */
+	uint32_t gw;             /* DPVS_RT_GATEWAY only */
+	uint32_t src;            /* preferred source, 0 if none */
+};
+
+enum dpvs_neigh_state {
+	DPVS_NEIGH_REACHABLE = 1,
+	DPVS_NEIGH_STALE = 2,    /* not confirmed within neigh.reachable_s */
+	DPVS_NEIGH_PERMANENT = 3,/* static entry */
+};
+
+struct dpvs_neigh {
+	char ifname[DPVS_IFNAME_MAX + 1];
+	uint32_t ip;
+	uint8_t mac[6];
+	uint32_t state;          /* enum dpvs_neigh_state */
+	uint32_t age_s;          /* since last confirmed */
+};
+
+int dpvs_link_list(struct dpvs_handle *h, struct dpvs_link_info **out,
+		   size_t *n);
+/* Packet counters summed over workers. */
+int dpvs_pkt_stats(struct dpvs_handle *h, struct dpvs_counter **out,
+		   size_t *n);
+int dpvs_addr_add(struct dpvs_handle *h, const struct dpvs_addr *a);
+int dpvs_addr_del(struct dpvs_handle *h, const struct dpvs_addr *a);
+int dpvs_addr_list(struct dpvs_handle *h, struct dpvs_addr **out, size_t *n);
+int dpvs_route_add(struct dpvs_handle *h, const struct dpvs_route *r);
+int dpvs_route_del(struct dpvs_handle *h, const struct dpvs_route *r);
+int dpvs_route_list(struct dpvs_handle *h, struct dpvs_route **out,
+		    size_t *n);
+int dpvs_neigh_add(struct dpvs_handle *h, const struct dpvs_neigh *nb);
+int dpvs_neigh_del(struct dpvs_handle *h, const struct dpvs_neigh *nb);
+int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
+		    size_t *n);
+/* Sends a gratuitous ARP for ip from port ifname. */
+int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip);
+
 /*
  * Asks for a reply of `size` bytes (at most DPVS_ECHO_MAX) and checks its
  * content: exercises chunked replies end to end.  DPVS_EPROTO if the

@@ -362,3 +362,161 @@ int wire_dec_ctrl_stats(struct rbuf *b, struct dpvs_ctrl_stats *s)
 #undef X
 	return b->err ? DPVS_EPROTO : DPVS_OK;
 }
+
+/* ---- network-stack records ---- */
+
+/*
+ * IPv4 addresses are kept in network order in the structures and go on
+ * the wire as a big-endian u32, so the bytes stay in network order.
+ */
+static void wb_ip(struct wbuf *b, uint32_t addr_net)
+{
+	wb_u32(b, be32toh(addr_net));
+}
+
+static uint32_t rb_ip(struct rbuf *b)
+{
+	return htobe32(rb_u32(b));
+}
+
+/* A MAC address: 6 bytes then 2 zero bytes of padding. */
+static void wb_mac(struct wbuf *b, const uint8_t mac[6])
+{
+	wb_bytes(b, mac, 6);
+	wb_u16(b, 0);
+}
+
+static void rb_mac(struct rbuf *b, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++)
+		mac[i] = rb_u8(b);
+	(void)rb_u16(b);
+}
+
+/* A prefix length: 1 byte then 3 zero bytes of padding. */
+static void wb_plen(struct wbuf *b, uint8_t plen)
+{
+	wb_u8(b, plen);
+	wb_u8(b, 0);
+	wb_u16(b, 0);
+}
+
+static uint8_t rb_plen(struct rbuf *b)
+{
+	uint8_t plen = rb_u8(b);
+
+	(void)rb_u8(b);
+	(void)rb_u16(b);
+	return plen;
+}
+
+/* The link record's counters, in struct and wire order. */
+#define LINK_COUNTERS(X)                                                     \
+	X(ipackets) X(opackets) X(ibytes) X(obytes) X(imissed) X(ierrors)     \
+	X(oerrors) X(rx_nombuf) X(kni_to_kernel) X(kni_from_kernel)           \
+	X(kni_dropped)
+
+void wire_enc_link(struct wbuf *b, const struct dpvs_link_info *l)
+{
+	wb_str(b, l->name, WIRE_NAME_STR);
+	wb_str(b, l->kni_name, WIRE_NAME_STR);
+	wb_str(b, l->driver, WIRE_NAME_STR);
+	wb_u32(b, l->port_id);
+	wb_mac(b, l->mac);
+	wb_u32(b, l->mtu);
+	wb_u32(b, l->flags);
+	wb_u32(b, l->speed_mbps);
+	wb_u32(b, l->nrxq);
+	wb_u32(b, l->ntxq);
+#define X(f) wb_u64(b, l->f);
+	LINK_COUNTERS(X)
+#undef X
+}
+
+int wire_dec_link(struct rbuf *b, struct dpvs_link_info *l)
+{
+	rb_str(b, l->name, WIRE_NAME_STR);
+	rb_str(b, l->kni_name, WIRE_NAME_STR);
+	rb_str(b, l->driver, WIRE_NAME_STR);
+	l->port_id = rb_u32(b);
+	rb_mac(b, l->mac);
+	l->mtu = rb_u32(b);
+	l->flags = rb_u32(b);
+	l->speed_mbps = rb_u32(b);
+	l->nrxq = rb_u32(b);
+	l->ntxq = rb_u32(b);
+#define X(f) l->f = rb_u64(b);
+	LINK_COUNTERS(X)
+#undef X
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+void wire_enc_counter(struct wbuf *b, const struct dpvs_counter *c)
+{
+	wb_str(b, c->name, WIRE_NAME_STR);
+	wb_u64(b, c->value);
+}
+
+int wire_dec_counter(struct rbuf *b, struct dpvs_counter *c)
+{
+	rb_str(b, c->name, WIRE_NAME_STR);
+	c->value = rb_u64(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+void wire_enc_addr(struct wbuf *b, const struct dpvs_addr *a)
+{
+	wb_str(b, a->ifname, WIRE_NAME_STR);
+	wb_ip(b, a->addr);
+	wb_plen(b, a->plen);
+	wb_u32(b, a->flags);
+}
+
+int wire_dec_addr(struct rbuf *b, struct dpvs_addr *a)
+{
+	rb_str(b, a->ifname, WIRE_NAME_STR);
+	a->addr = rb_ip(b);
+	a->plen = rb_plen(b);
+	a->flags = rb_u32(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+void wire_enc_route(struct wbuf *b, const struct dpvs_route *r)
+{
+	wb_str(b, r->ifname, WIRE_NAME_STR);
+	wb_ip(b, r->prefix);
+	wb_plen(b, r->plen);
+	wb_u32(b, r->type);
+	wb_ip(b, r->gw);
+	wb_ip(b, r->src);
+}
+
+int wire_dec_route(struct rbuf *b, struct dpvs_route *r)
+{
+	rb_str(b, r->ifname, WIRE_NAME_STR);
+	r->prefix = rb_ip(b);
+	r->plen = rb_plen(b);
+	r->type = rb_u32(b);
+	r->gw = rb_ip(b);
+	r->src = rb_ip(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}
+
+void wire_enc_neigh(struct wbuf *b, const struct dpvs_neigh *n)
+{
+	wb_str(b, n->ifname, WIRE_NAME_STR);
+	wb_ip(b, n->ip);
+	wb_mac(b, n->mac);
+	wb_u32(b, n->state);
+	wb_u32(b, n->age_s);
+}
+
+int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n)
+{
+	rb_str(b, n->ifname, WIRE_NAME_STR);
+	n->ip = rb_ip(b);
+	rb_mac(b, n->mac);
+	n->state = rb_u32(b);
+	n->age_s = rb_u32(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
+}

@@ -129,11 +129,33 @@ void wire_enc_ctrl_stats(struct wbuf *b, const struct dpvs_ctrl_stats *s);
 int wire_dec_ctrl_stats(struct rbuf *b, struct dpvs_ctrl_stats *s);
 
 /*
+ * Network-stack records.  IPv4 addresses travel as big-endian u32 (i.e.
+ * network order); interface names as 32-byte NUL-padded fields.
+ */
+void wire_enc_link(struct wbuf *b, const struct dpvs_link_info *l);
+int wire_dec_link(struct rbuf *b, struct dpvs_link_info *l);
+void wire_enc_counter(struct wbuf *b, const struct dpvs_counter *c);
+int wire_dec_counter(struct rbuf *b, struct dpvs_counter *c);
+void wire_enc_addr(struct wbuf *b, const struct dpvs_addr *a);
+int wire_dec_addr(struct rbuf *b, struct dpvs_addr *a);
+void wire_enc_route(struct wbuf *b, const struct dpvs_route *r);
+int wire_dec_route(struct rbuf *b, struct dpvs_route *r);
+void wire_enc_neigh(struct wbuf *b, const struct dpvs_neigh *n);
+int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n);
+
+/*
  * A list reply is a u32 count followed by count fixed-size records;
  * the decoder checks the count against the bytes actually present
  * before allocating anything.
  */
 #define WIRE_LCORE_REC_LEN 56
 #define WIRE_MSGBUS_REC_LEN 92
+/* name, kni, driver (3 x 32), port, mac (6 + 2 pad), mtu, flags, speed,
+ * nrxq, ntxq (6 x 4 + 8), 11 x u64 */
+#define WIRE_LINK_REC_LEN 216
+#define WIRE_COUNTER_REC_LEN 40  /* name[32], u64 */
+#define WIRE_ADDR_REC_LEN 44     /* ifname[32], addr, plen + 3 pad, flags */
+#define WIRE_ROUTE_REC_LEN 52    /* ifname, prefix, plen + 3 pad, type, gw, src */
+#define WIRE_NEIGH_REC_LEN 52    /* ifname, ip, mac + 2 pad, state, age_s */
 
 #endif

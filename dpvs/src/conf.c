@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Linux IFNAMSIZ, including the NUL. */
+#define IFNAMSIZ_DPVS 16
+
 /* Collects problems; parsing goes on after one so -t reports them all. */
 struct errs {
 	char *buf;
@@ -49,7 +52,7 @@ static int line_of(const config_setting_t *s)
 
 /* ---- the table of scalar keys ---- */
 
-enum key_type { KT_UINT, KT_STRING, KT_LEVEL, KT_TARGET, KT_IDLE };
+enum key_type { KT_UINT, KT_STRING, KT_LEVEL, KT_TARGET, KT_IDLE, KT_BOOL };
 
 struct key_desc {
 	const char *section;
@@ -89,6 +92,14 @@ static const struct key_desc keys[] = {
 	U32("ctrl", "max_clients", max_clients, 1, 65536, false, true),
 	U32("ctrl", "client_timeout_ms", client_timeout_ms, 100, 3600000, false, true),
 	U32("timers", "tick_us", timer_tick_us, 10, 1000000, false, false),
+	SPECIAL("ipv4", "forwarding", KT_BOOL, ip_forward, true),
+	U32("ipv4", "max_routes", max_routes, 16, 1u << 20, false, false),
+	U32("neigh", "max_entries", neigh_max, 16, 1u << 20, false, false),
+	U32("neigh", "reachable_s", neigh_reachable_s, 1, 86400, false, true),
+	U32("neigh", "queue_len", neigh_queue_len, 1, 64, false, false),
+	U32("neigh", "resolve_ms", neigh_resolve_ms, 100, 60000, false, true),
+	U32("kni", "ring_size", kni_ring_size, 64, 65536, true, false),
+	U32("kni", "rate_limit_pps", kni_rate_pps, 0, 100000000, false, true),
 };
 
 /* Keys parsed by their own code, not by the table. */
@@ -102,7 +113,7 @@ static const struct {
 };
 
 static const char *const sections[] = { "global", "netif", "workers", "ctrl",
-					"timers" };
+					"timers", "ipv4", "neigh", "kni" };
 
 void conf_defaults(struct dpvs_conf *c)
 {
@@ -122,6 +133,14 @@ void conf_defaults(struct dpvs_conf *c)
 	c->max_clients = 256;
 	c->client_timeout_ms = 30000;
 	c->timer_tick_us = 1000;
+	c->ip_forward = false;
+	c->max_routes = 4096;
+	c->neigh_max = 4096;
+	c->neigh_reachable_s = 300;
+	c->neigh_queue_len = 8;
+	c->neigh_resolve_ms = 3000;
+	c->kni_ring_size = 1024;
+	c->kni_rate_pps = 0;
 }
 
 static const char *const target_names[] = { "stderr", "syslog", "file" };
@@ -160,6 +179,13 @@ static void parse_key(const struct key_desc *k, const config_setting_t *s,
 				 v);
 		else
 			*(uint32_t *)((char *)c + k->off) = (uint32_t)v;
+		return;
+	}
+	if (k->type == KT_BOOL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			errs_add(e, line_of(s), full, "must be true or false");
+		else
+			*(bool *)((char *)c + k->off) = config_setting_get_bool(s);
 		return;
 	}
 	str = config_setting_get_string(s);
@@ -319,34 +345,56 @@ static bool get_str(const config_setting_t *g, const char *name,
 	return true;
 }
 
+/* Reads an optional boolean member of a list element. */
+static void get_bool(const config_setting_t *g, const char *name,
+		     const char *path, bool *out, struct errs *e)
+{
+	const config_setting_t *m = config_setting_get_member(g, name);
+	char full[128];
+
+	if (!m)
+		return;
+	if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
+		snprintf(full, sizeof(full), "%s.%s", path, name);
+		errs_add(e, line_of(m), full, "must be true or false");
+		return;
+	}
+	*out = config_setting_get_bool(m);
+}
+
 static void parse_device(const config_setting_t *g, const char *path,
 			 struct conf_device *d, struct errs *e)
 {
 	static const char *const allowed[] = { "name", "device", "rx_queues",
 					       "tx_queues", "rx_desc", "tx_desc",
-					       "promisc" };
-	const config_setting_t *p;
-
+					       "mtu", "promisc", "kni", "kni_name" };
 	check_members(g, path, allowed, sizeof(allowed) / sizeof(allowed[0]), e);
 	d->rx_queues = 1;
 	d->tx_queues = 1;
 	d->rx_desc = 1024;
 	d->tx_desc = 1024;
 	d->promisc = true;
+	d->kni = true;
+	d->mtu = 1500;
 	get_str(g, "name", path, d->name, sizeof(d->name), e);
+	if (config_setting_get_member(g, "kni_name"))
+		get_str(g, "kni_name", path, d->kni_name, sizeof(d->kni_name), e);
+	else if (strlen(d->name) + 4 < IFNAMSIZ_DPVS)
+		snprintf(d->kni_name, sizeof(d->kni_name), "%.11s.kni", d->name);
+	get_u32(g, "mtu", path, 68, 9600, false, &d->mtu, e);
+	get_bool(g, "kni", path, &d->kni, e);
 	get_str(g, "device", path, d->devargs, sizeof(d->devargs), e);
 	get_u32(g, "rx_queues", path, 1, CONF_MAX_QUEUES, false, &d->rx_queues, e);
 	get_u32(g, "tx_queues", path, 1, CONF_MAX_QUEUES, false, &d->tx_queues, e);
 	get_u32(g, "rx_desc", path, 64, 16384, true, &d->rx_desc, e);
 	get_u32(g, "tx_desc", path, 64, 16384, true, &d->tx_desc, e);
-	p = config_setting_get_member(g, "promisc");
-	if (p && config_setting_type(p) != CONFIG_TYPE_BOOL) {
+	get_bool(g, "promisc", path, &d->promisc, e);
+	if (d->kni && (!d->kni_name[0] || strlen(d->kni_name) >= IFNAMSIZ_DPVS)) {
 		char full[128];
 
-		snprintf(full, sizeof(full), "%s.promisc", path);
-		errs_add(e, line_of(p), full, "must be true or false");
-	} else if (p) {
-		d->promisc = config_setting_get_bool(p);
+		snprintf(full, sizeof(full), "%s.kni_name", path);
+		errs_add(e, line_of(g), full, "kernel interface names are at most "
+			 "%d characters; set kni_name", IFNAMSIZ_DPVS - 1);
 	}
 }
 
@@ -731,6 +779,9 @@ static void key_value(const struct key_desc *k, const struct dpvs_conf *c,
 	case KT_IDLE:
 		snprintf(out, len, "%s", idle_names[c->idle_policy]);
 		break;
+	case KT_BOOL:
+		snprintf(out, len, "%s", *(const bool *)p ? "true" : "false");
+		break;
 	}
 }
 
@@ -774,7 +825,9 @@ void conf_apply_reloadable(struct dpvs_conf *dst, const struct dpvs_conf *src)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const struct key_desc *k = &keys[i];
-		size_t size = k->type == KT_STRING ? k->size : sizeof(uint32_t);
+		size_t size = k->type == KT_STRING ? k->size :
+			      k->type == KT_BOOL   ? sizeof(bool) :
+						     sizeof(uint32_t);
 
 		if (k->reloadable)
 			memcpy((char *)dst + k->off, (const char *)src + k->off, size);

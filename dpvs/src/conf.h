@@ -29,7 +29,10 @@ struct conf_device {
 	uint32_t tx_queues;
 	uint32_t rx_desc;
 	uint32_t tx_desc;
+	uint32_t mtu;
 	bool promisc;
+	bool kni;                        /* create the kernel TAP twin */
+	char kni_name[CONF_NAME_LEN];    /* default: <name>.kni */
 };
 
 /* The queues of one port that one worker owns. */
@@ -84,6 +87,20 @@ struct dpvs_conf {
 
 	/* timers */
 	uint32_t timer_tick_us;
+
+	/* ipv4 */
+	bool ip_forward;
+	uint32_t max_routes;
+
+	/* neigh */
+	uint32_t neigh_max;
+	uint32_t neigh_reachable_s;
+	uint32_t neigh_queue_len;      /* packets held per unresolved hop */
+	uint32_t neigh_resolve_ms;
+
+	/* kni */
+	uint32_t kni_ring_size;
+	uint32_t kni_rate_pps;         /* to the kernel, per port; 0 = no limit */
 };
 
 /* Fills in every default (the values conf/dpvs.conf.sample documents). */

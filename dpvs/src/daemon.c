@@ -22,8 +22,13 @@
 #include "lcore.h"
 #include "log.h"
 #include "msgbus.h"
+#include "ipv4.h"
+#include "kni.h"
+#include "neigh.h"
 #include "netif.h"
+#include "netif_ops.h"
 #include "rcu.h"
+#include "route.h"
 
 static struct {
 	struct dpvs_conf conf;
@@ -72,10 +77,12 @@ static void apply_runtime(const struct dpvs_conf *c)
 {
 	struct ctrl_params p;
 
-	log_set_level(c->log_level);
 	lcore_set_idle(c->idle_policy, c->idle_empty_loops, c->idle_sleep_us,
 		       c->idle_max_sleep_us);
 	msgbus_set_timeout(c->sync_timeout_ms);
+	ipv4_set_forwarding(c->ip_forward);
+	neigh_set_params(c);
+	kni_set_rate(c->kni_rate_pps);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }
@@ -143,6 +150,8 @@ int daemon_reload(char *summary, size_t len)
 			memcpy(nc->log_file, d.conf.log_file, sizeof(nc->log_file));
 		}
 	}
+	if (nc->log_level != d.conf.log_level)
+		log_set_level(nc->log_level);
 	changed = conf_diff(&d.conf, nc, report_change, &s);
 	conf_apply_reloadable(&d.conf, nc);
 	apply_runtime(&d.conf);
@@ -193,12 +202,17 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "ctrl", .fn = ctrl_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
 	{ .name = "timers", .fn = timer_job, .kind = JOB_LOOP },
+	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
+	{ .name = "neigh-expire", .fn = neigh_expire_job, .kind = JOB_LOOP },
+	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
 	{ .name = "msgbus-expire", .fn = msgbus_expire_job, .kind = JOB_SLOW,
 	  .skip = 64 },
 };
 
 static struct lcore_job worker_jobs[] = {
 	{ .name = "rx", .fn = netif_rx_job, .kind = JOB_LOOP },
+	{ .name = "kni", .fn = kni_worker_job, .kind = JOB_LOOP },
+	{ .name = "neigh", .fn = neigh_pending_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
 };
 
@@ -338,7 +352,9 @@ static int start_subsystems(void)
 	    msgbus_init(&mp) < 0 ||
 	    core_ops_init() < 0 || register_jobs() < 0)
 		return -1;
-	if (netif_init(&d.conf) < 0)
+	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
+	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
+	    netif_ops_init() < 0)
 		return -1;
 	ctrl_params_of(&d.conf, &cp);
 	if (ctrl_init(&cp) < 0)
@@ -349,7 +365,10 @@ static int start_subsystems(void)
 static void stop_subsystems(void)
 {
 	ctrl_fini();
+	kni_fini();
+	neigh_fini();
 	netif_fini();
+	route_fini();
 	msgbus_fini();
 	rcu_fini();
 	rte_timer_subsystem_finalize();

@@ -193,7 +193,7 @@ int lcore_main(void *arg __rte_unused)
 
 void lcore_run(void)
 {
-	stop_flag = false;
+	/* A SIGTERM during start-up already set stop_flag: keep it. */
 	rte_eal_mp_remote_launch(lcore_main, NULL, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
 }

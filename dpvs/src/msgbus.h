@@ -27,6 +27,7 @@
  */
 #define MSG_TYPE_ECHO 1      /* reply = request; bus health check */
 #define MSG_TYPE_LCORE_STATS 2 /* reserved: per-lcore counters */
+#define MSG_TYPE_NEIGH_LEARN 3 /* worker -> master: ARP taught us a MAC */
 #define MSG_TYPE_TEST_MIN 48 /* 48..63 are for unit tests */
 
 /*

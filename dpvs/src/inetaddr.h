@@ -1,0 +1,24 @@
+/*
+ * Interface addresses (master only).  Adding one installs a /32 local
+ * route and, below /32, the connected route of its subnet (shared by
+ * addresses in the same subnet), and announces it with a gratuitous ARP.
+ */
+#ifndef DPVS_INETADDR_H
+#define DPVS_INETADDR_H
+
+#include <stdint.h>
+
+#include "libdpvs.h"
+
+#define INETADDR_MAX 1024
+
+/* addr in host order.  0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
+int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags);
+int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen);
+void inetaddr_walk(void (*fn)(uint16_t port, uint32_t addr, uint8_t plen,
+			      uint32_t flags, void *arg), void *arg);
+void inetaddr_flush(void);
+/* Announces addr (host order) from port.  0 or -ENOBUFS. */
+int inetaddr_garp(uint16_t port, uint32_t addr);
+
+#endif

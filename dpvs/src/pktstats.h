@@ -1,0 +1,64 @@
+/*
+ * Per-worker packet counters.  Each has a comment saying when it moves:
+ * these are what an operator reads (dpip -s link, dpvsctl) to find out
+ * where packets went.  Only the owning lcore writes its row.
+ */
+#ifndef DPVS_PKTSTATS_H
+#define DPVS_PKTSTATS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+
+#define PKTSTATS(X)                                                          \
+	X(rx_packets)     /* received from a port */                          \
+	X(rx_bytes)                                                           \
+	X(tx_packets)     /* handed to a port's tx queue */                   \
+	X(tx_bytes)                                                           \
+	X(tx_dropped)     /* tx queue full */                                 \
+	X(tx_no_queue)    /* this lcore has no tx queue on the out port */    \
+	X(eth_short)      /* frame shorter than an ethernet header */         \
+	X(eth_other)      /* not for our MAC, broadcast or multicast */       \
+	X(arp_bad)        /* truncated or non-IPv4/ethernet ARP */            \
+	X(arp_replied)    /* ARP requests for a local address answered */     \
+	X(arp_learned)    /* neighbours learnt from ARP */                    \
+	X(ip_bad_hdr)     /* version, IHL or truncated IPv4 header */         \
+	X(ip_bad_csum)    /* IPv4 header checksum wrong */                    \
+	X(ip_bad_len)     /* total length beyond the frame or below IHL */    \
+	X(ip_frag)        /* fragments (handed to the kernel path) */         \
+	X(ip_ttl)         /* TTL expired while forwarding */                  \
+	X(ip_no_route)    /* no route to the destination */                   \
+	X(ip_not_local)   /* not ours and forwarding is off */                \
+	X(ip_forwarded)   /* routed out of a port */                          \
+	X(icmp_echo)      /* echo requests to a local address answered */     \
+	X(neigh_queued)   /* held while the next hop resolves */              \
+	X(neigh_full)     /* dropped: resolution queue full */                \
+	X(neigh_timeout)  /* dropped: next hop did not answer ARP */          \
+	X(arp_sent)       /* ARP requests sent to resolve a next hop */       \
+	X(kni_up)         /* handed to the kernel path */                     \
+	X(kni_up_full)    /* dropped: kernel-path ring full */                \
+	X(kni_up_limited) /* dropped: kernel-path rate limit */               \
+	X(kni_disabled)   /* dropped: port has no kernel twin (kni = false) */\
+	X(kni_down)       /* sent on behalf of the kernel */
+
+struct pktstats {
+#define X(name) uint64_t name;
+	PKTSTATS(X)
+#undef X
+} __rte_cache_aligned;
+
+#define PKTSTATS_N (sizeof(struct pktstats) / sizeof(uint64_t))
+
+extern struct pktstats pktstats[RTE_MAX_LCORE];
+
+/* Counting on the hot path: the owning lcore only, no atomics needed. */
+#define PKT_INC(lc, name) (pktstats[lc].name++)
+#define PKT_ADD(lc, name, n) (pktstats[lc].name += (n))
+
+/* Names in struct order, for the control socket. */
+extern const char *const pktstats_names[PKTSTATS_N];
+/* Sums every lcore's row into out[PKTSTATS_N]. */
+void pktstats_sum(uint64_t *out);
+
+#endif

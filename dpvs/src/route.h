@@ -1,0 +1,44 @@
+/*
+ * IPv4 routes: one LPM table that workers read without locks (RCU) and
+ * the master alone writes.  Local addresses are /32 routes of type
+ * RT_LOCAL, so one lookup tells a worker whether a packet is ours, on
+ * link, via a gateway or for the kernel (scope kni_host).
+ *
+ * Entries are immutable once published: a change installs a new entry
+ * and frees the old one after an RCU grace period.
+ */
+#ifndef DPVS_ROUTE_H
+#define DPVS_ROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libdpvs.h"
+
+struct route_entry {
+	uint32_t prefix;    /* host byte order */
+	uint8_t plen;
+	uint8_t type;       /* enum dpvs_route_type */
+	uint16_t port;      /* DPDK port id */
+	uint32_t gw;        /* host order, RT_GATEWAY */
+	uint32_t src;       /* host order, 0 = none */
+	uint32_t flags;     /* RT_LOCAL: DPVS_ADDR_F_* */
+	uint32_t refs;      /* master only: addresses sharing a connected route */
+	bool used;          /* master only */
+};
+
+int route_init(uint32_t max_routes);
+void route_fini(void);
+
+/* Worker fast path; NULL if no route.  Valid until the next quiescent state. */
+const struct route_entry *route_lookup(uint32_t dst);
+
+/* Master only.  Return 0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
+int route_add(const struct route_entry *r);
+int route_del(uint32_t prefix, uint8_t plen, uint8_t type);
+/* The entry for exactly prefix/plen, or NULL. */
+struct route_entry *route_find(uint32_t prefix, uint8_t plen);
+/* Calls fn for each route, in table order. */
+void route_walk(void (*fn)(const struct route_entry *r, void *arg), void *arg);
+
+#endif
