@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,14 +529,17 @@ int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
 			sizeof(**out), dec_neigh, (void **)out, n);
 }
 
-/* An interface name must be 1..DPVS_IFNAME_MAX bytes and NUL ended. */
+/*
+ * An interface name must be at most DPVS_IFNAME_MAX bytes and NUL ended;
+ * empty only where the daemon does not look at it (!required).
+ */
 static int check_ifname(struct dpvs_handle *h, const char *what,
-			const char *ifname)
+			const char *ifname, bool required)
 {
 	size_t len = ifname ? strnlen(ifname, DPVS_IFNAME_MAX + 1) : 0;
 
 	h->errmsg[0] = '\0';
-	if (len == 0)
+	if (len == 0 && required)
 		return fail(h, DPVS_EINVAL, "%s: no interface name", what);
 	if (len > DPVS_IFNAME_MAX)
 		return fail(h, DPVS_EINVAL,
@@ -566,7 +570,7 @@ static int addr_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		     const struct dpvs_addr *a)
 {
 	struct wbuf b;
-	int rc = check_ifname(h, what, a->ifname);
+	int rc = check_ifname(h, what, a->ifname, true);
 
 	if (rc == DPVS_OK)
 		rc = check_plen(h, what, a->plen);
@@ -587,17 +591,19 @@ int dpvs_addr_del(struct dpvs_handle *h, const struct dpvs_addr *a)
 	return addr_call(h, DPVS_OP_ADDR_DEL, "addr del", a);
 }
 
+/* A route is deleted by prefix alone: dev and type are not needed. */
 static int route_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		      const struct dpvs_route *r)
 {
+	bool add = op == DPVS_OP_ROUTE_ADD;
 	struct wbuf b;
-	int rc = check_ifname(h, what, r->ifname);
+	int rc = check_ifname(h, what, r->ifname, add);
 
 	if (rc == DPVS_OK)
 		rc = check_plen(h, what, r->plen);
 	if (rc)
 		return rc;
-	if (r->type < DPVS_RT_LOCAL || r->type > DPVS_RT_KNI)
+	if (add && (r->type < DPVS_RT_LOCAL || r->type > DPVS_RT_KNI))
 		return fail(h, DPVS_EINVAL, "%s: unknown route type %u", what,
 			    r->type);
 	wb_init(&b);
@@ -619,7 +625,7 @@ static int neigh_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		      const struct dpvs_neigh *nb)
 {
 	struct wbuf b;
-	int rc = check_ifname(h, what, nb->ifname);
+	int rc = check_ifname(h, what, nb->ifname, true);
 
 	if (rc)
 		return rc;
@@ -641,7 +647,7 @@ int dpvs_neigh_del(struct dpvs_handle *h, const struct dpvs_neigh *nb)
 int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip)
 {
 	struct dpvs_addr a;
-	int rc = check_ifname(h, "garp", ifname);
+	int rc = check_ifname(h, "garp", ifname, true);
 
 	if (rc)
 		return rc;

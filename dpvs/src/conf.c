@@ -379,8 +379,12 @@ static void parse_device(const config_setting_t *g, const char *path,
 	get_str(g, "name", path, d->name, sizeof(d->name), e);
 	if (config_setting_get_member(g, "kni_name"))
 		get_str(g, "kni_name", path, d->kni_name, sizeof(d->kni_name), e);
-	else if (strlen(d->name) + 4 < IFNAMSIZ_DPVS)
-		snprintf(d->kni_name, sizeof(d->kni_name), "%.11s.kni", d->name);
+	else if (strlen(d->name) + 4 < IFNAMSIZ_DPVS) {
+		char base[CONF_NAME_LEN];
+
+		memcpy(base, d->name, sizeof(base));
+		snprintf(d->kni_name, sizeof(d->kni_name), "%.11s.kni", base);
+	}
 	get_u32(g, "mtu", path, 68, 9600, false, &d->mtu, e);
 	get_bool(g, "kni", path, &d->kni, e);
 	get_str(g, "device", path, d->devargs, sizeof(d->devargs), e);

@@ -75,7 +75,15 @@ struct ctrl_session {
 
 void ctrl_session_init(struct ctrl_session *s);
 void ctrl_session_free(struct ctrl_session *s);
-/* Consumes bytes, appending replies to s->out.  Stops early if closing. */
+/*
+ * Consumes bytes, appending replies to s->out; returns how many it took.
+ * Stops early when closing, or after a request once s->out holds
+ * out_limit bytes or more (0: no limit), so a client that pipelines big
+ * requests gets back-pressure instead of exhausting memory.
+ */
+size_t ctrl_session_feed_limit(struct ctrl_session *s, const uint8_t *buf,
+			       size_t len, uint32_t max_request,
+			       size_t out_limit, struct dpvs_ctrl_stats *st);
 void ctrl_session_feed(struct ctrl_session *s, const uint8_t *buf, size_t len,
 		       uint32_t max_request, struct dpvs_ctrl_stats *st);
 /* True if the stream stopped inside a request. */

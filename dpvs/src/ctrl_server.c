@@ -27,8 +27,11 @@
 struct conn {
 	int fd;
 	uint32_t uid;
-	uint64_t last_ms;       /* last complete request or accept */
-	bool want_out;          /* EPOLLOUT registered */
+	uint64_t last_ms;       /* last request, reply progress or accept */
+	size_t in_off;          /* unconsumed input: inbuf[in_off, in_len) */
+	size_t in_len;
+	uint8_t inbuf[READ_CHUNK];
+	uint32_t events;        /* epoll interest registered */
 	struct ctrl_session s;
 	struct conn *next;
 };
@@ -240,17 +243,20 @@ static bool conn_flush(struct conn *c)
 			return false;
 		}
 		c->s.out_off += (size_t)n;
+		c->last_ms = now_ms();
 	}
 	if (c->s.out_off == c->s.out.len) {
 		c->s.out.len = 0;
 		c->s.out_off = 0;
 	}
-	bool pending = c->s.out.len != 0;
-
-	if (pending != c->want_out) {
-		ev.events = EPOLLIN | (pending ? EPOLLOUT : 0);
+	/*
+	 * Held back (input waiting behind unsent replies): stop listening
+	 * for input, or level-triggered EPOLLIN would spin the master.
+	 */
+	ev.events = (c->in_len ? 0 : EPOLLIN) | (c->s.out.len ? EPOLLOUT : 0);
+	if (ev.events != c->events) {
 		epoll_ctl(srv.epfd, EPOLL_CTL_MOD, c->fd, &ev);
-		c->want_out = pending;
+		c->events = ev.events;
 	}
 	return true;
 }
@@ -271,16 +277,24 @@ static void refuse(int fd, uint32_t status, const char *msg)
 static void accept_one(int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct ucred cr;
+	struct ucred cr = { .pid = 0, .uid = UINT32_MAX, .gid = UINT32_MAX };
 	socklen_t len = sizeof(cr);
 	char msg[128];
 	struct conn *c;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
-	    !peer_allowed(&cr)) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
 		srv.st.refused++;
-		snprintf(msg, sizeof(msg), "uid %u is not root%s%s", cr.uid,
-			 srv.have_gid ? " nor in group " : "", srv.group);
+		refuse(fd, DPVS_EPERM, "cannot read the peer's credentials");
+		return;
+	}
+	if (!peer_allowed(&cr)) {
+		srv.st.refused++;
+		if (srv.have_gid)
+			snprintf(msg, sizeof(msg), "uid %u is not root nor in "
+				 "group %s", cr.uid, srv.group);
+		else
+			snprintf(msg, sizeof(msg), "uid %u is not root (set "
+				 "ctrl.group to let a group in)", cr.uid);
 		LOG_NOTICEX("ctrl", "refused pid %d: %s", cr.pid, msg);
 		refuse(fd, DPVS_EPERM, msg);
 		return;
@@ -298,6 +312,7 @@ static void accept_one(int fd)
 	c->fd = fd;
 	c->uid = cr.uid;
 	c->last_ms = now_ms();
+	c->events = EPOLLIN;
 	ctrl_session_init(&c->s);
 	ev.data.ptr = c;
 	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -323,14 +338,28 @@ static void accept_all(void)
 	}
 }
 
+/* Serves what is buffered; stops while replies are over the high water. */
+static void conn_serve(struct conn *c)
+{
+	uint64_t before = srv.st.requests;
+
+	c->in_off += ctrl_session_feed_limit(&c->s, c->inbuf + c->in_off,
+					     c->in_len - c->in_off,
+					     srv.p.max_request, OUT_HIGH_WATER,
+					     &srv.st);
+	if (c->in_off == c->in_len)
+		c->in_off = c->in_len = 0;
+	if (srv.st.requests != before)
+		c->last_ms = now_ms();
+}
+
 /* Reads and serves; false if the connection must go. */
 static bool conn_read(struct conn *c)
 {
-	uint8_t buf[READ_CHUNK];
-	uint64_t before = srv.st.requests;
-
-	while (!c->s.closing && c->s.out.len < OUT_HIGH_WATER) {
-		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	conn_serve(c);
+	while (!c->s.closing && c->in_len == 0 &&
+	       c->s.out.len < OUT_HIGH_WATER) {
+		ssize_t n = recv(c->fd, c->inbuf, sizeof(c->inbuf), MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -341,11 +370,9 @@ static bool conn_read(struct conn *c)
 				srv.st.truncated++;
 			return false;
 		}
-		ctrl_session_feed(&c->s, buf, (size_t)n, srv.p.max_request,
-				  &srv.st);
+		c->in_len = (size_t)n;
+		conn_serve(c);
 	}
-	if (srv.st.requests != before)
-		c->last_ms = now_ms();
 	return true;
 }
 
@@ -356,10 +383,12 @@ static void conn_event(struct conn *c, uint32_t events)
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		alive = conn_read(c);
 	/* Replies already produced still go out before a close. */
-	if (c->s.out.len)
-		alive = conn_flush(c) && alive;
-	else if (c->want_out)
-		conn_flush(c);
+	alive = conn_flush(c) && alive;
+	/* Drained below the high water: serve what was held back. */
+	if (alive && c->in_len && c->s.out.len < OUT_HIGH_WATER) {
+		conn_serve(c);
+		alive = conn_flush(c);
+	}
 	if (!alive || (c->s.closing && c->s.out.len == 0))
 		conn_close(c);
 }
@@ -375,7 +404,8 @@ static void sweep_idle(void)
 	srv.last_sweep_ms = now;
 	for (c = srv.conns; c; c = next) {
 		next = c->next;
-		if (now - c->last_ms < srv.p.client_timeout_ms || c->s.out.len)
+		/* Silent, or not reading its replies: both hold a slot. */
+		if (now - c->last_ms < srv.p.client_timeout_ms)
 			continue;
 		srv.st.idle_timeouts++;
 		LOG_INFOX("ctrl", "closing idle client (uid %u)", c->uid);

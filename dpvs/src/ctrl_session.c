@@ -152,15 +152,18 @@ static void on_header(struct ctrl_session *s, uint32_t max_request,
 	s->state = SS_PAYLOAD;
 }
 
-void ctrl_session_feed(struct ctrl_session *s, const uint8_t *buf, size_t len,
-		       uint32_t max_request, struct dpvs_ctrl_stats *st)
+size_t ctrl_session_feed_limit(struct ctrl_session *s, const uint8_t *buf,
+			       size_t len, uint32_t max_request,
+			       size_t out_limit, struct dpvs_ctrl_stats *st)
 {
+	size_t start = len;
+
 	while (!s->closing) {
 		size_t n;
 
 		if (s->state == SS_HEADER) {
-			if (len == 0)
-				return;
+			if (len == 0 || (out_limit && s->out.len >= out_limit))
+				break;
 			n = DPVS_WIRE_HDR_LEN - s->got;
 			n = n < len ? n : len;
 			memcpy(s->hdr_buf + s->got, buf, n);
@@ -179,7 +182,7 @@ void ctrl_session_feed(struct ctrl_session *s, const uint8_t *buf, size_t len,
 		buf += n;
 		len -= n;
 		if (s->got < s->hdr.len)
-			return;
+			break;
 		if (s->state == SS_PAYLOAD) {
 			run_request(s, st);
 		} else {
@@ -190,4 +193,11 @@ void ctrl_session_feed(struct ctrl_session *s, const uint8_t *buf, size_t len,
 		s->state = SS_HEADER;
 		s->got = 0;
 	}
+	return start - len;
+}
+
+void ctrl_session_feed(struct ctrl_session *s, const uint8_t *buf, size_t len,
+		       uint32_t max_request, struct dpvs_ctrl_stats *st)
+{
+	ctrl_session_feed_limit(s, buf, len, max_request, 0, st);
 }

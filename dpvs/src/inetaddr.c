@@ -41,13 +41,13 @@ static int connected_get(uint16_t port, uint32_t addr, uint8_t plen)
 	struct route_entry *r = route_find(addr, plen);
 	struct route_entry n = { .prefix = addr, .plen = plen,
 				 .type = DPVS_RT_CONNECTED, .port = port,
-				 .src = addr, .refs = 1 };
+				 .src = addr, .refs = 1, .by_addr = true };
 
 	if (plen == 32)
 		return 0;
 	if (r) {
 		/* Shared with another address of the subnet, or a user route. */
-		if (r->type == DPVS_RT_CONNECTED && r->port == port)
+		if (r->type == DPVS_RT_CONNECTED && r->port == port && r->by_addr)
 			r->refs++;
 		return 0;
 	}
@@ -58,7 +58,8 @@ static void connected_put(uint16_t port, uint32_t addr, uint8_t plen)
 {
 	struct route_entry *r = route_find(addr, plen);
 
-	if (plen == 32 || !r || r->type != DPVS_RT_CONNECTED || r->port != port)
+	if (plen == 32 || !r || !r->by_addr || r->type != DPVS_RT_CONNECTED ||
+	    r->port != port)
 		return;
 	if (--r->refs == 0)
 		route_del(addr, plen, DPVS_RT_CONNECTED);
@@ -68,7 +69,8 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 {
 	struct route_entry local = { .prefix = addr, .plen = 32,
 				     .type = DPVS_RT_LOCAL, .port = port,
-				     .src = addr, .flags = flags };
+				     .src = addr, .flags = flags,
+				     .by_addr = true };
 	struct ifa *a;
 	int rc;
 

@@ -30,6 +30,9 @@ static int errno_reply(struct ctrl_reply *rep, int rc, const char *what)
 		return ctrl_error(rep, DPVS_ENOMEM, "%s: table full", what);
 	case -ENOBUFS:
 		return ctrl_error(rep, DPVS_EBUSY, "%s: no buffer, try again", what);
+	case -EPERM:
+		return ctrl_error(rep, DPVS_EPERM, "%s belongs to an address: use "
+				  "'dpip addr del'", what);
 	default:
 		return ctrl_error(rep, DPVS_EINVAL, "%s: invalid", what);
 	}
@@ -121,7 +124,7 @@ static int op_addr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	addr = rte_be_to_cpu_32(a.addr);
 	if (op == DPVS_OP_GARP)
 		return errno_reply(rep, inetaddr_garp(p->id, addr), "garp");
-	if (a.plen == 0 || a.plen > 32 || addr == 0)
+	if ((a.plen == 0 && op == DPVS_OP_ADDR_ADD) || a.plen > 32 || addr == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or prefix "
 				  "length /%u", a.plen);
 	if (op == DPVS_OP_ADDR_ADD)
@@ -191,7 +194,7 @@ static int op_route(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	if (r.plen > 32)
 		return ctrl_error(rep, DPVS_EINVAL, "prefix length /%u", r.plen);
 	if (op == DPVS_OP_ROUTE_DEL) {
-		rc = route_del(rte_be_to_cpu_32(r.prefix), r.plen, 0);
+		rc = route_del_user(rte_be_to_cpu_32(r.prefix), r.plen);
 		return errno_reply(rep, rc, "route");
 	}
 	p = port_arg(rep, r.ifname);
@@ -214,6 +217,10 @@ static int op_route(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		const struct route_entry *via = route_lookup(e.prefix);
 
 		e.src = via && via->port == p->id ? via->src : 0;
+		if (!e.src)
+			return ctrl_error(rep, DPVS_EINVAL, "no address of %s on "
+					  "that link to send ARP from: add one "
+					  "or give 'src'", p->name);
 	}
 	e.refs = 1;
 	return errno_reply(rep, route_add(&e), "route");

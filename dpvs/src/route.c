@@ -16,6 +16,8 @@
 static struct rte_lpm *lpm;
 static struct route_entry *entries;
 static uint32_t nentries;
+/* rte_lpm has no depth 0: the default route is held here (-1: none). */
+static int64_t default_idx = -1;
 
 int route_init(uint32_t max_routes)
 {
@@ -53,15 +55,19 @@ void route_fini(void)
 	lpm = NULL;
 	entries = NULL;
 	nentries = 0;
+	default_idx = -1;
 }
 
 const struct route_entry *route_lookup(uint32_t dst)
 {
 	uint32_t idx;
 
-	if (rte_lpm_lookup(lpm, dst, &idx) != 0)
-		return NULL;
-	return &entries[idx];
+	int64_t def;
+
+	if (rte_lpm_lookup(lpm, dst, &idx) == 0)
+		return &entries[idx];
+	def = __atomic_load_n(&default_idx, __ATOMIC_ACQUIRE);
+	return def >= 0 ? &entries[def] : NULL;
 }
 
 static uint32_t mask_of(uint8_t plen)
@@ -75,6 +81,8 @@ struct route_entry *route_find(uint32_t prefix, uint8_t plen)
 
 	if (plen > 32 || !lpm)
 		return NULL;
+	if (plen == 0)
+		return default_idx >= 0 ? &entries[default_idx] : NULL;
 	if (rte_lpm_is_rule_present(lpm, prefix & mask_of(plen), plen, &idx) != 1)
 		return NULL;
 	return &entries[idx];
@@ -104,6 +112,10 @@ int route_add(const struct route_entry *r)
 	entries[idx].used = true;
 	/* The entry is complete before the LPM makes it visible. */
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	if (r->plen == 0) {
+		__atomic_store_n(&default_idx, idx, __ATOMIC_RELEASE);
+		return 0;
+	}
 	if (rte_lpm_add(lpm, entries[idx].prefix, r->plen, (uint32_t)idx) < 0) {
 		entries[idx].used = false;
 		return -ENOSPC;
@@ -117,12 +129,25 @@ int route_del(uint32_t prefix, uint8_t plen, uint8_t type)
 
 	if (!e || (type && e->type != type))
 		return -ENOENT;
-	if (rte_lpm_delete(lpm, e->prefix, plen) < 0)
+	if (plen == 0)
+		__atomic_store_n(&default_idx, -1, __ATOMIC_RELEASE);
+	else if (rte_lpm_delete(lpm, e->prefix, plen) < 0)
 		return -ENOENT;
 	/* Workers may still hold a pointer to it until they pass a QS. */
 	rcu_synchronize();
 	memset(e, 0, sizeof(*e));
 	return 0;
+}
+
+int route_del_user(uint32_t prefix, uint8_t plen)
+{
+	struct route_entry *e = route_find(prefix, plen);
+
+	if (!e)
+		return -ENOENT;
+	if (e->by_addr)
+		return -EPERM;
+	return route_del(prefix, plen, 0);
 }
 
 void route_walk(void (*fn)(const struct route_entry *r, void *arg), void *arg)

@@ -24,6 +24,7 @@ struct route_entry {
 	uint32_t src;       /* host order, 0 = none */
 	uint32_t flags;     /* RT_LOCAL: DPVS_ADDR_F_* */
 	uint32_t refs;      /* master only: addresses sharing a connected route */
+	bool by_addr;       /* master only: installed by an address, not a user */
 	bool used;          /* master only */
 };
 
@@ -36,6 +37,8 @@ const struct route_entry *route_lookup(uint32_t dst);
 /* Master only.  Return 0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
 int route_add(const struct route_entry *r);
 int route_del(uint32_t prefix, uint8_t plen, uint8_t type);
+/* Deletes a route a user added; -EPERM for those owned by an address. */
+int route_del_user(uint32_t prefix, uint8_t plen);
 /* The entry for exactly prefix/plen, or NULL. */
 struct route_entry *route_find(uint32_t prefix, uint8_t plen);
 /* Calls fn for each route, in table order. */

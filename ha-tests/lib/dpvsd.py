@@ -15,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 DPVS = os.path.join(BUILD, "dpvs")
 DPVSCTL = os.path.join(BUILD, "dpvsctl")
+DPIP = os.path.join(BUILD, "dpip")
 
 
 def conf_text(prefix, ipc, devices=(), workers=None, master=0, extra_eal=(),
@@ -67,7 +68,7 @@ class Dpvs:
 
     count = 0
 
-    def __init__(self, workdir, lcores="0@0,(1-4)@1", **conf_args):
+    def __init__(self, workdir, lcores="0@0,(1-4)@1", netns=None, **conf_args):
         Dpvs.count += 1
         self.dir = os.path.join(str(workdir), "dpvs%d" % Dpvs.count)
         os.makedirs(self.dir, exist_ok=True)
@@ -77,6 +78,7 @@ class Dpvs:
         self.conf = os.path.join(self.dir, "dpvs.conf")
         self.log = os.path.join(self.dir, "dpvs.log")
         self.lcores = lcores
+        self.netns = netns
         self.proc = None
         self.write_conf(**conf_args)
 
@@ -85,7 +87,8 @@ class Dpvs:
             f.write(conf_text(self.prefix, self.ipc, **conf_args))
 
     def argv(self, *extra):
-        return [DPVS, "-c", self.conf, "-p", self.pidfile] + list(extra) + [
+        ns = ["ip", "netns", "exec", self.netns] if self.netns else []
+        return ns + [DPVS, "-c", self.conf, "-p", self.pidfile] + list(extra) + [
             "--", "--lcores", self.lcores]
 
     def start(self, wait=True, timeout=20):
@@ -114,6 +117,18 @@ class Dpvs:
             raise AssertionError("dpvsctl %s failed (%d): %s" % (
                 " ".join(args), r.returncode, r.stderr))
         return r
+
+    def dpip(self, *args, check=True, timeout=30):
+        r = subprocess.run([DPIP, "-x", self.ipc] + list(args),
+                           capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError("dpip %s failed (%d): %s" % (
+                " ".join(args), r.returncode, r.stderr))
+        return r
+
+    def pkt_stats(self):
+        out = self.dpip("-a", "stats").stdout
+        return {k: int(v) for k, v in (l.split() for l in out.splitlines() if l.strip())}
 
     def ctrl_stats(self):
         out = self.ctl("ctrl", "show", check=True).stdout

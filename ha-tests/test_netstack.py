@@ -1,0 +1,243 @@
+"""The network stack on real veth pairs: ARP, ICMP, routes, the kernel path."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from netns import Topology, sh
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PKTTOOL = os.path.join(HERE, "lib", "pkttool.py")
+PY = "/usr/bin/python3"
+
+
+def wait_for(pred, timeout=10, step=0.1):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+@pytest.fixture
+def topo():
+    t = Topology("ns")
+    yield t
+    t.destroy()
+
+
+@pytest.fixture
+def lan(topo, dpvs_factory):
+    """client (10.0.0.2) -- veth -- dpvs dpdk0 (10.0.0.1/24), 2 workers."""
+    lb, cl = topo.ns("lb"), topo.ns("cl")
+    topo.veth(lb, "vlb0", cl, "vcl0")
+    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+    d = dpvs_factory(netns=lb, devices=[
+        ("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2)])
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    return {"lb": lb, "cl": cl, "dpvs": d}
+
+
+def port_mac(d, name="dpdk0"):
+    out = d.dpip("link", "show", name).stdout
+    return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
+
+
+def ns_mac(ns, ifname):
+    out = sh("ip", "-o", "link", "show", ifname, ns=ns).stdout
+    return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
+
+
+def test_ping_resolves_both_ways(lan):
+    d, cl = lan["dpvs"], lan["cl"]
+    r = sh("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.0.0.1", ns=cl,
+           check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    neigh = sh("ip", "neigh", "show", "10.0.0.1", ns=cl).stdout
+    assert port_mac(d) in neigh
+    assert wait_for(lambda: ns_mac(cl, "vcl0") in d.dpip("neigh", "show").stdout)
+    st = d.pkt_stats()
+    assert st["icmp_echo"] >= 3 and st["arp_replied"] >= 1
+
+
+def test_dpvs_resolves_a_next_hop_it_never_heard_from(lan):
+    """dpvs sends ARP itself to reach a host that never talked to it."""
+    d, cl = lan["dpvs"], lan["cl"]
+    sh("ip", "addr", "add", "10.0.0.9/24", "dev", "vcl0", ns=cl)
+    d.dpip("route", "add", "192.0.2.0/24", "via", "10.0.0.9", "dev", "dpdk0")
+    # A packet from the client to 192.0.2.7 is forwarded back to 10.0.0.9.
+    d.write_conf(devices=[("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2)],
+                 sections={"ipv4": ["forwarding = true;"]})
+    d.ctl("reload", check=True)
+    sniffer = subprocess.Popen(["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff",
+                                "vcl0", "4", "icmp and dst host 192.0.2.7"],
+                               stdout=subprocess.PIPE, text=True)
+    assert sniffer.stdout.readline().strip() == "ready"
+    sh("ip", "route", "add", "192.0.2.0/24", "via", "10.0.0.1", ns=cl)
+    sh("ping", "-c", "2", "-W", "1", "192.0.2.7", ns=cl, check=False)
+    out, _ = sniffer.communicate(timeout=15)
+    frames = [l for l in out.splitlines() if l]
+    # Our own echo request, then the copy dpvs forwarded to 10.0.0.9's MAC.
+    assert any(f.startswith(ns_mac(cl, "vcl0").replace(":", "")) for f in frames)
+    st = d.pkt_stats()
+    assert st["arp_sent"] >= 1 and st["ip_forwarded"] >= 1
+    assert "10.0.0.9" in d.dpip("neigh", "show").stdout
+
+
+def test_tcp_to_kernel_scope_address(lan):
+    d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
+    d.dpip("route", "add", "10.0.0.100/32", "dev", "dpdk0", "scope", "kni_host")
+    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
+                                      ns=lb).stdout)
+    sh("ip", "addr", "add", "10.0.0.100/24", "dev", "dpdk0.kni", ns=lb)
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", lb, PY, "-c",
+         "import socket\n"
+         "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s.bind(('10.0.0.100', 2222)); s.listen(1); print('ready', flush=True)\n"
+         "c, _ = s.accept(); data = c.recv(100)\n"
+         "c.sendall(b'echo:' + data); c.close()\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+        r = sh(PY, "-c",
+               "import socket\n"
+               "s = socket.create_connection(('10.0.0.100', 2222), timeout=5)\n"
+               "s.sendall(b'hello dpvs'); print(s.recv(100).decode())\n",
+               ns=cl, check=False)
+        assert r.stdout.strip() == "echo:hello dpvs", r.stderr
+    finally:
+        server.kill()
+        server.wait()
+    link = d.dpip("-s", "link", "show", "dpdk0").stdout
+    assert "kni" in link
+    st = d.pkt_stats()
+    assert st["kni_up"] > 0 and st["kni_down"] > 0
+
+
+def vrrp_frame(src_mac):
+    from scapy.all import Ether, IP, Raw
+    pkt = (Ether(src=src_mac, dst="01:00:5e:00:00:12") /
+           IP(src="10.0.0.2", dst="224.0.0.18", proto=112, ttl=255) /
+           Raw(b"\x21\x33\x64\x01\x00\x01\x00\x00" + bytes(12)))
+    return bytes(pkt).hex()
+
+
+def sniff_in(ns, iface, secs, bpf):
+    p = subprocess.Popen(["ip", "netns", "exec", ns, PY, PKTTOOL, "sniff", iface,
+                          str(secs), bpf], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+def test_vrrp_multicast_both_ways(lan):
+    d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
+    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
+                                      ns=lb).stdout)
+    # wire -> TAP
+    sn = sniff_in(lb, "dpdk0.kni", 3, "ip proto 112")
+    sh(PY, PKTTOOL, "send", "vcl0", vrrp_frame(ns_mac(cl, "vcl0")), ns=cl)
+    out, _ = sn.communicate(timeout=15)
+    assert any("e0000012" in l for l in out.splitlines()), "VRRP not on the TAP"
+    # TAP -> wire
+    sn = sniff_in(cl, "vcl0", 3, "ip proto 112")
+    sh(PY, PKTTOOL, "send", "dpdk0.kni", vrrp_frame(port_mac(d)), ns=lb)
+    out, _ = sn.communicate(timeout=15)
+    assert any("e0000012" in l for l in out.splitlines()), "VRRP not on the wire"
+
+
+@pytest.fixture
+def routed(topo, dpvs_factory):
+    """client 10.0.0.2 -- dpdk0 [dpvs] dpdk1 -- 10.0.1.2 gw (10.0.2.1 behind)."""
+    lb, cl, gw = topo.ns("lb"), topo.ns("cl"), topo.ns("gw")
+    topo.veth(lb, "vlb0", cl, "vcl0")
+    topo.veth(lb, "vlb1", gw, "vgw0")
+    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+    sh("ip", "route", "add", "default", "via", "10.0.0.1", ns=cl)
+    sh("ip", "addr", "add", "10.0.1.2/24", "dev", "vgw0", ns=gw)
+    sh("ip", "link", "add", "far0", "type", "dummy", ns=gw)
+    sh("ip", "link", "set", "far0", "up", ns=gw)
+    sh("ip", "addr", "add", "10.0.2.1/24", "dev", "far0", ns=gw)
+    sh("ip", "route", "add", "10.0.0.0/24", "via", "10.0.1.1", ns=gw)
+    devs = [("dpdk0", "net_af_packet0,iface=vlb0", 1, 1),
+            ("dpdk1", "net_af_packet1,iface=vlb1", 1, 1)]
+    workers = [(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0])])]
+    d = dpvs_factory(netns=lb, devices=devs, workers=workers,
+                     sections={"ipv4": ["forwarding = true;"]})
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    d.dpip("route", "add", "10.0.2.0/24", "via", "10.0.1.2", "dev", "dpdk1")
+    return {"dpvs": d, "cl": cl, "gw": gw, "devs": devs, "workers": workers}
+
+
+def test_static_route_via_gateway_forwards(routed):
+    d, cl = routed["dpvs"], routed["cl"]
+    r = sh("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.0.2.1", ns=cl,
+           check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert d.pkt_stats()["ip_forwarded"] >= 6
+    routes = d.dpip("route", "show").stdout
+    assert "10.0.2.0/24 via 10.0.1.2 dev dpdk1" in routes
+
+
+def test_forwarding_off_drops_and_counts(routed):
+    d, cl = routed["dpvs"], routed["cl"]
+    d.write_conf(devices=routed["devs"], workers=routed["workers"],
+                 sections={"ipv4": ["forwarding = false;"]})
+    assert "ipv4.forwarding: true -> false (applied)" in d.ctl("reload").stdout
+    before = d.pkt_stats()["ip_not_local"]
+    r = sh("ping", "-c", "2", "-W", "1", "10.0.2.1", ns=cl, check=False)
+    assert r.returncode != 0
+    assert d.pkt_stats()["ip_not_local"] >= before + 2
+
+
+def bad_frames(dst_mac, src_mac):
+    from scapy.all import Ether, IP, ICMP, UDP, Raw
+    eth = Ether(dst=dst_mac, src=src_mac)
+    good = IP(src="10.0.0.2", dst="10.0.0.1") / ICMP() / Raw(b"x" * 20)
+    raw = bytes(eth / good)
+    ip_off = 14
+    frames = {
+        "truncated_eth": raw[:10],
+        "truncated_ip": raw[:ip_off + 12],
+        "bad_ihl": raw[:ip_off] + bytes([0x43]) + raw[ip_off + 1:],
+        "bad_version": raw[:ip_off] + bytes([0x65]) + raw[ip_off + 1:],
+        "bad_csum": raw[:ip_off + 10] + b"\xde\xad" + raw[ip_off + 12:],
+        "bad_total_len": bytes(eth / IP(src="10.0.0.2", dst="10.0.0.1",
+                                        len=1400) / UDP() / Raw(b"y" * 10)),
+        "fragment": bytes(eth / IP(src="10.0.0.2", dst="10.0.0.1", flags="MF",
+                                   proto=17) / Raw(b"z" * 40)),
+        "oversized": bytes(eth / IP(src="10.0.0.2", dst="10.0.0.1") /
+                           UDP() / Raw(b"o" * 1600)),
+        "garbage_type": bytes(Ether(dst=dst_mac, src=src_mac, type=0x88b5) /
+                              Raw(b"\xff" * 50)),
+        "truncated_arp": bytes(Ether(dst="ff:ff:ff:ff:ff:ff", src=src_mac,
+                                     type=0x0806) / Raw(b"\x00\x01\x08\x00")),
+    }
+    return frames
+
+
+def test_malformed_packets_counted_and_service_continues(lan):
+    d, cl = lan["dpvs"], lan["cl"]
+    sh("ip", "link", "set", "vcl0", "mtu", "2000", ns=cl)
+    before = d.pkt_stats()
+    frames = bad_frames(port_mac(d), ns_mac(cl, "vcl0"))
+    for _ in range(3):
+        sh(PY, PKTTOOL, "send", "vcl0", *[f.hex() for f in frames.values()],
+           ns=cl)
+    time.sleep(0.5)
+    after = d.pkt_stats()
+    grew = {k for k in after if after[k] > before.get(k, 0)}
+    for counter in ("ip_bad_hdr", "ip_bad_csum", "ip_bad_len", "ip_frag",
+                    "arp_bad", "kni_up"):
+        assert counter in grew, "%s did not count: %s" % (counter, after)
+    assert d.proc.poll() is None, "dpvs died"
+    r = sh("ping", "-c", "2", "-W", "2", "10.0.0.1", ns=cl, check=False)
+    assert r.returncode == 0, "no answer after the bad packets"
