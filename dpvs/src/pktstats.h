@@ -48,7 +48,12 @@ struct pktstats {
 #undef X
 } __rte_cache_aligned;
 
-#define PKTSTATS_N (sizeof(struct pktstats) / sizeof(uint64_t))
+enum {
+#define X(name) PKTSTATS_IDX_##name,
+	PKTSTATS(X)
+#undef X
+	PKTSTATS_N
+};
 
 extern struct pktstats pktstats[RTE_MAX_LCORE];
 

@@ -57,7 +57,7 @@ def conf_text(prefix, ipc, devices=(), workers=None, master=0, extra_eal=(),
     out += ["  );"] + ["  %s" % l for l in sections.get("workers", [])] + ["};"]
     out += ["ctrl = {", '  ipc_file = "%s";' % ipc]
     out += ["  %s" % l for l in sections.get("ctrl", [])] + ["};"]
-    for sec in ("timers",):
+    for sec in sorted(set(sections) - {"global", "workers", "ctrl"}):
         if sec in sections:
             out += ["%s = {" % sec] + ["  %s" % l for l in sections[sec]] + ["};"]
     return "\n".join(out) + "\n"

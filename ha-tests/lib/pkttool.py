@@ -14,7 +14,11 @@ def main():
     cmd, iface = sys.argv[1], sys.argv[2]
     if cmd == "send":
         for h in sys.argv[3:]:
-            sendp(bytes.fromhex(h), iface=iface)
+            try:
+                sendp(bytes.fromhex(h), iface=iface)
+            except OSError as e:  # the kernel may refuse runts outright
+                print("not sent (%d bytes): %s" % (len(h) // 2, e),
+                      file=sys.stderr)
     elif cmd == "sniff":
         secs, bpf = float(sys.argv[3]), sys.argv[4]
         got = sniff(iface=iface, timeout=secs, filter=bpf or None,
