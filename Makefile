@@ -9,7 +9,7 @@
 
 SHELL := /bin/bash
 
-# Debian packages: build, run and test.  Keep in sync with docs/building.md.
+# Debian packages: build, run and test (README lists what they are for).
 DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libdpdk-dev dpdk libconfig-dev libnl-3-dev libnl-genl-3-dev \
 	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
@@ -50,7 +50,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo fuzz clean help unit ha-tests install
+.PHONY: all deps check demo fuzz clean help unit
 all: $(BINS) $(TESTS)
 
 help:
@@ -83,8 +83,12 @@ $(BUILD)/libdpvs.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libdpvs.so: $(LIB_OBJS)
-	$(CC) $(LDFLAGS_BASE) -shared -Wl,-soname,libdpvs.so.0 -o $@ $^
+# Only the dpvs_* API is exported (dpvs/lib/libdpvs.map); the wire
+# helpers stay internal.
+$(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
+	$(CC) $(LDFLAGS_BASE) -shared -Wl,-soname,libdpvs.so.0 \
+		-Wl,--version-script=dpvs/lib/libdpvs.map -o $@.0 $(LIB_OBJS)
+	ln -sf libdpvs.so.0 $@
 
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
@@ -128,7 +132,8 @@ $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
 	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Idpvs/lib -Idpvs/src \
 		-fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS) -lpthread
 
-FUZZ_SECONDS ?= 30
+# `make fuzz` runs 10 minutes; `make check` runs it for 30 s.
+fuzz: FUZZ_SECONDS ?= 600
 fuzz: $(BUILD)/fuzz_ctrl_request
 	dpvs/tests/run-fuzz.sh $(BUILD)/fuzz_ctrl_request $(FUZZ_SECONDS)
 

@@ -60,6 +60,7 @@ int dpvs_connect(const char *path, struct dpvs_handle **out)
 
 		close(h->fd);
 		free(h);
+		errno = e; /* callers may print strerror(errno) */
 		return e == EACCES ? DPVS_EPERM : DPVS_EIO;
 	}
 	*out = h;

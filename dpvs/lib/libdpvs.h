@@ -44,7 +44,10 @@ const char *dpvs_strerror(int status);
 
 struct dpvs_handle;
 
-/* Connects to the daemon's socket (NULL: DPVS_DEFAULT_IPC). */
+/*
+ * Connects to the daemon's socket (NULL: DPVS_DEFAULT_IPC).  On failure
+ * errno tells why (ENOENT, ECONNREFUSED: dpvs is not running).
+ */
 int dpvs_connect(const char *path, struct dpvs_handle **out);
 void dpvs_close(struct dpvs_handle *h);
 /* The daemon's (or the library's) message for the last failed call. */

@@ -7,6 +7,7 @@
  * or not the daemon runs.  Only then does run() talk to dpvs.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -938,8 +939,10 @@ int main(int argc, char **argv)
 	}
 	rc = dpvs_connect(o.ipc, &h);
 	if (rc) {
-		fprintf(stderr, "dpip: cannot connect to %s: %s\n",
-			o.ipc ? o.ipc : DPVS_DEFAULT_IPC, dpvs_strerror(rc));
+		fprintf(stderr, "dpip: cannot connect to %s: %s%s\n",
+			o.ipc ? o.ipc : DPVS_DEFAULT_IPC,
+			rc == DPVS_EIO ? strerror(errno) : dpvs_strerror(rc),
+			rc == DPVS_EIO ? " (is dpvs running?)" : "");
 		return 1;
 	}
 	rc = run(h, &c, &o);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "libdpvs.h"
 
@@ -56,9 +57,15 @@ static int cmd_version(struct dpvs_handle *h)
 
 	if (rc)
 		return report(h, rc, "version");
+	time_t started = (time_t)v.start_time;
+	char when[64];
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z",
+		 localtime(&started));
 	printf("dpvs %s (wire version %u)\npid %u, %u workers, %u ports\n"
-	       "uptime %llu.%03llu s\n", v.version, v.wire_version, v.pid,
-	       v.nworkers, v.nports, (unsigned long long)(v.uptime_ms / 1000),
+	       "started %s, uptime %llu.%03llu s\n", v.version, v.wire_version,
+	       v.pid, v.nworkers, v.nports, when,
+	       (unsigned long long)(v.uptime_ms / 1000),
 	       (unsigned long long)(v.uptime_ms % 1000));
 	return 0;
 }
@@ -196,29 +203,77 @@ static bool is_show(int argc, char **argv)
 	return argc == 1 || (argc == 2 && !strcmp(argv[1], "show"));
 }
 
-static int run(struct dpvs_handle *h, int argc, char **argv)
+typedef int (*cmd_fn)(struct dpvs_handle *h, int argc, char **argv);
+
+static int do_version(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c, (void)v;
+	return cmd_version(h);
+}
+
+static int do_lcores(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c, (void)v;
+	return cmd_lcores(h);
+}
+
+static int do_msgbus(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c, (void)v;
+	return cmd_msgbus(h);
+}
+
+static int do_ping(struct dpvs_handle *h, int c, char **v)
+{
+	return cmd_ping(h, c == 3 ? v[2] : NULL);
+}
+
+static int do_ctrl(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c, (void)v;
+	return cmd_ctrl(h);
+}
+
+static int do_echo(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c;
+	return cmd_echo(h, v[2]);
+}
+
+static int do_reload(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c, (void)v;
+	return cmd_reload(h);
+}
+
+static int do_log_level(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c;
+	return report(h, dpvs_set_log_level(h, v[1]), "log-level");
+}
+
+/* Picks the command before connecting, so a typo is a usage error. */
+static cmd_fn lookup(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 
 	if (!strcmp(cmd, "version") && argc == 1)
-		return cmd_version(h);
+		return do_version;
 	if (!strcmp(cmd, "lcore") && is_show(argc, argv))
-		return cmd_lcores(h);
+		return do_lcores;
 	if (!strcmp(cmd, "msgbus") && is_show(argc, argv))
-		return cmd_msgbus(h);
+		return do_msgbus;
 	if (!strcmp(cmd, "msgbus") && argc <= 3 && !strcmp(argv[1], "ping"))
-		return cmd_ping(h, argc == 3 ? argv[2] : NULL);
+		return do_ping;
 	if (!strcmp(cmd, "ctrl") && is_show(argc, argv))
-		return cmd_ctrl(h);
+		return do_ctrl;
 	if (!strcmp(cmd, "ctrl") && argc == 3 && !strcmp(argv[1], "echo"))
-		return cmd_echo(h, argv[2]);
+		return do_echo;
 	if (!strcmp(cmd, "reload") && argc == 1)
-		return cmd_reload(h);
+		return do_reload;
 	if (!strcmp(cmd, "log-level") && argc == 2)
-		return report(h, dpvs_set_log_level(h, argv[1]), "log-level");
-	fprintf(stderr, "dpvsctl: unknown command or arguments: '%s' "
-		"(see dpvsctl --help)\n", cmd);
-	return 2;
+		return do_log_level;
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -230,6 +285,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = NULL;
 	struct dpvs_handle *h;
+	cmd_fn fn;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+x:h", opts, NULL)) != -1) {
@@ -247,13 +303,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	fn = lookup(argc - optind, argv + optind);
+	if (!fn) {
+		fprintf(stderr, "dpvsctl: unknown command or arguments: '%s' "
+			"(see dpvsctl --help)\n", argv[optind]);
+		return 2;
+	}
 	rc = dpvs_connect(path, &h);
 	if (rc) {
-		fprintf(stderr, "dpvsctl: cannot connect to %s: %s\n",
-			path ? path : DPVS_DEFAULT_IPC, dpvs_strerror(rc));
+		fprintf(stderr, "dpvsctl: cannot connect to %s: %s%s\n",
+			path ? path : DPVS_DEFAULT_IPC,
+			rc == DPVS_EIO ? strerror(errno) : dpvs_strerror(rc),
+			rc == DPVS_EIO ? " (is dpvs running?)" : "");
 		return 1;
 	}
-	rc = run(h, argc - optind, argv + optind);
+	rc = fn(h, argc - optind, argv + optind);
 	dpvs_close(h);
 	return rc;
 }
