@@ -75,7 +75,9 @@ static void put_reply(struct ctrl_session *s, const struct wire_hdr *req,
 			n = DPVS_WIRE_CHUNK_MAX;
 			more = DPVS_WF_MORE;
 		}
-		put_frame(s, req, more, DPVS_OK, rep->data.data + off, (uint32_t)n);
+		/* An empty reply has no buffer at all: no pointer arithmetic. */
+		put_frame(s, req, more, DPVS_OK,
+			  n ? rep->data.data + off : NULL, (uint32_t)n);
 		off += n;
 	} while (off < rep->data.len);
 }
