@@ -133,7 +133,8 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 		rte_pktmbuf_trim(m, avail - tot);
 	dst = rte_be_to_cpu_32(ip->dst_addr);
 	r = route_lookup(dst);
-	if (RTE_IS_IPV4_MCAST(dst) || is_broadcast(dst, r) ||
+	/* (RTE_IS_IPV4_MCAST shifts a signed int: UB for 224.x.) */
+	if ((dst >> 28) == 0xe || is_broadcast(dst, r) ||
 	    (r && r->type == DPVS_RT_KNI)) {
 		kni_up(lc, m);
 		return;
