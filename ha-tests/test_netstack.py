@@ -64,6 +64,15 @@ def test_ping_resolves_both_ways(lan):
     assert wait_for(lambda: ns_mac(cl, "vcl0") in d.dpip("neigh", "show").stdout)
     st = d.pkt_stats()
     assert st["icmp_echo"] >= 3 and st["arp_replied"] >= 1
+    assert st["mbuf_pool_size"] > 1000
+    assert st["mbuf_pool_in_use"] < st["mbuf_pool_size"]
+    # Per-worker rows add up to the sum.
+    rows = [d.dpip("-a", "stats", "lcore", str(lc)).stdout for lc in (1, 2)]
+    per = [dict(l.split() for l in r.splitlines()) for r in rows]
+    assert sum(int(p["icmp_echo"]) for p in per) == st["icmp_echo"]
+    assert d.dpip("stats", "lcore", "7", check=False).returncode == 1
+    xs = d.dpip("-s", "-s", "link", "show", "dpdk0").stdout
+    assert "xstats:" in xs and "rx_good_packets" in xs
 
 
 def test_dpvs_resolves_a_next_hop_it_never_heard_from(lan):

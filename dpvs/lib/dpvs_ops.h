@@ -24,7 +24,8 @@
 
 #define DPVS_OP_NETIF_MIN 0x0200u
 #define DPVS_OP_LINK_LIST 0x0200u   /* -> u32 n, n link records */
-#define DPVS_OP_PKT_STATS 0x0201u   /* -> u32 n, n counter records */
+#define DPVS_OP_PKT_STATS 0x0201u   /* [u32 lcore] -> u32 n, n counter records */
+#define DPVS_OP_LINK_XSTATS 0x0202u /* ifname[32] -> u32 n, n counter records */
 #define DPVS_OP_ADDR_ADD 0x0210u    /* addr record -> nothing */
 #define DPVS_OP_ADDR_DEL 0x0211u    /* addr record -> nothing */
 #define DPVS_OP_ADDR_LIST 0x0212u   /* -> u32 n, n addr records */

@@ -297,15 +297,16 @@ int dpvs_get_version(struct dpvs_handle *h, struct dpvs_version_info *v)
 typedef int (*rec_dec_fn)(struct rbuf *b, void *rec);
 
 /* Decodes "u32 count, count records of rec_len bytes" into an array. */
-static int get_list(struct dpvs_handle *h, uint32_t op, size_t rec_len,
-		    size_t rec_size, rec_dec_fn dec, void **out, size_t *n)
+static int get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
+			size_t req_len, size_t rec_len, size_t rec_size,
+			rec_dec_fn dec, void **out, size_t *n)
 {
 	void *buf;
 	size_t len;
 	struct rbuf b;
 	uint32_t count;
 	uint8_t *arr;
-	int rc = dpvs_call(h, op, NULL, 0, &buf, &len);
+	int rc = dpvs_call(h, op, req, req_len, &buf, &len);
 
 	*out = NULL;
 	*n = 0;
@@ -328,6 +329,12 @@ static int get_list(struct dpvs_handle *h, uint32_t op, size_t rec_len,
 	*out = arr;
 	*n = count;
 	return DPVS_OK;
+}
+
+static int get_list(struct dpvs_handle *h, uint32_t op, size_t rec_len,
+		    size_t rec_size, rec_dec_fn dec, void **out, size_t *n)
+{
+	return get_list_req(h, op, NULL, 0, rec_len, rec_size, dec, out, n);
 }
 
 static int dec_lcore(struct rbuf *b, void *rec)
@@ -656,4 +663,40 @@ int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip)
 	memcpy(a.ifname, ifname, strlen(ifname));
 	a.addr = ip;
 	return addr_call(h, DPVS_OP_GARP, "garp", &a);
+}
+
+int dpvs_pkt_stats_lcore(struct dpvs_handle *h, uint32_t lcore,
+			 struct dpvs_counter **out, size_t *n)
+{
+	struct wbuf b;
+	int rc;
+
+	wb_init(&b);
+	wb_u32(&b, lcore);
+	rc = b.err ? DPVS_ENOMEM :
+		     get_list_req(h, DPVS_OP_PKT_STATS, b.data, b.len,
+				  WIRE_COUNTER_REC_LEN, sizeof(**out), dec_counter,
+				  (void **)out, n);
+	wb_free(&b);
+	return rc;
+}
+
+int dpvs_link_xstats(struct dpvs_handle *h, const char *ifname,
+		     struct dpvs_counter **out, size_t *n)
+{
+	struct wbuf b;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!ifname || !*ifname || strlen(ifname) > DPVS_IFNAME_MAX)
+		return fail(h, DPVS_EINVAL, "bad device name");
+	wb_init(&b);
+	wb_str(&b, ifname, DPVS_IFNAME_MAX);
+	rc = b.err ? DPVS_ENOMEM :
+		     get_list_req(h, DPVS_OP_LINK_XSTATS, b.data, b.len,
+				  WIRE_COUNTER_REC_LEN, sizeof(**out), dec_counter,
+				  (void **)out, n);
+	wb_free(&b);
+	return rc;
 }

@@ -169,8 +169,10 @@ struct dpvs_link_info {
 };
 
 /* A named counter (see dpvs/src/pktstats.h for their meaning). */
+#define DPVS_COUNTER_NAME_MAX 64
+
 struct dpvs_counter {
-	char name[DPVS_IFNAME_MAX + 1];
+	char name[DPVS_COUNTER_NAME_MAX + 1];
 	uint64_t value;
 };
 
@@ -219,6 +221,12 @@ int dpvs_link_list(struct dpvs_handle *h, struct dpvs_link_info **out,
 /* Packet counters summed over workers. */
 int dpvs_pkt_stats(struct dpvs_handle *h, struct dpvs_counter **out,
 		   size_t *n);
+/* One lcore's packet counters (lcore ids as in dpvsctl lcore show). */
+int dpvs_pkt_stats_lcore(struct dpvs_handle *h, uint32_t lcore,
+			 struct dpvs_counter **out, size_t *n);
+/* The PMD's extended statistics of one port. */
+int dpvs_link_xstats(struct dpvs_handle *h, const char *ifname,
+		     struct dpvs_counter **out, size_t *n);
 int dpvs_addr_add(struct dpvs_handle *h, const struct dpvs_addr *a);
 int dpvs_addr_del(struct dpvs_handle *h, const struct dpvs_addr *a);
 int dpvs_addr_list(struct dpvs_handle *h, struct dpvs_addr **out, size_t *n);

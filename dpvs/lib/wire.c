@@ -453,13 +453,13 @@ int wire_dec_link(struct rbuf *b, struct dpvs_link_info *l)
 
 void wire_enc_counter(struct wbuf *b, const struct dpvs_counter *c)
 {
-	wb_str(b, c->name, WIRE_NAME_STR);
+	wb_str(b, c->name, WIRE_COUNTER_STR);
 	wb_u64(b, c->value);
 }
 
 int wire_dec_counter(struct rbuf *b, struct dpvs_counter *c)
 {
-	rb_str(b, c->name, WIRE_NAME_STR);
+	rb_str(b, c->name, WIRE_COUNTER_STR);
 	c->value = rb_u64(b);
 	return b->err ? DPVS_EPROTO : DPVS_OK;
 }

@@ -153,7 +153,8 @@ int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n);
 /* name, kni, driver (3 x 32), port, mac (6 + 2 pad), mtu, flags, speed,
  * nrxq, ntxq (6 x 4 + 8), 11 x u64 */
 #define WIRE_LINK_REC_LEN 216
-#define WIRE_COUNTER_REC_LEN 40  /* name[32], u64 */
+#define WIRE_COUNTER_STR 64
+#define WIRE_COUNTER_REC_LEN 72  /* name[64] (xstats names are long), u64 */
 #define WIRE_ADDR_REC_LEN 44     /* ifname[32], addr, plen + 3 pad, flags */
 #define WIRE_ROUTE_REC_LEN 52    /* ifname, prefix, plen + 3 pad, type, gw, src */
 #define WIRE_NEIGH_REC_LEN 52    /* ifname, ip, mac + 2 pad, state, age_s */

@@ -2,6 +2,7 @@
 #include "netif_ops.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -10,6 +11,7 @@
 #include "dpvs_ops.h"
 #include "inetaddr.h"
 #include "kni.h"
+#include "lcore.h"
 #include "log.h"
 #include "neigh.h"
 #include "netif.h"
@@ -93,19 +95,70 @@ static int op_link_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 	return DPVS_OK;
 }
 
-static int op_pkt_stats(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
+static void put_counter(struct wbuf *b, const char *name, uint64_t value)
+{
+	struct dpvs_counter c = { .value = value };
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	wire_enc_counter(b, &c);
+}
+
+/* No payload: the sum over lcores plus mbuf pool usage; u32: one lcore. */
+static int op_pkt_stats(uint32_t op __rte_unused, struct rbuf *req,
 			struct ctrl_reply *rep)
 {
+	struct rte_mempool *pool = netif_pktpool();
 	uint64_t v[PKTSTATS_N];
+	bool one = rb_left(req) == 4;
+	uint32_t lc = one ? rb_u32(req) : 0;
 
-	pktstats_sum(v);
-	wb_u32(&rep->data, (uint32_t)PKTSTATS_N);
-	for (unsigned i = 0; i < PKTSTATS_N; i++) {
-		struct dpvs_counter c = { .value = v[i] };
-
-		snprintf(c.name, sizeof(c.name), "%s", pktstats_names[i]);
-		wire_enc_counter(&rep->data, &c);
+	if (one && (lc >= RTE_MAX_LCORE || lcore_role(lc) == ROLE_NONE))
+		return ctrl_error(rep, DPVS_ENOENT, "lcore %u is not used by dpvs",
+				  lc);
+	if (one)
+		memcpy(v, &pktstats[lc], sizeof(v));
+	else
+		pktstats_sum(v);
+	wb_u32(&rep->data, (uint32_t)PKTSTATS_N + (one || !pool ? 0 : 2));
+	for (unsigned i = 0; i < PKTSTATS_N; i++)
+		put_counter(&rep->data, pktstats_names[i], v[i]);
+	if (!one && pool) {
+		put_counter(&rep->data, "mbuf_pool_size", pool->size);
+		put_counter(&rep->data, "mbuf_pool_in_use",
+			    rte_mempool_in_use_count(pool));
 	}
+	return DPVS_OK;
+}
+
+static int op_link_xstats(uint32_t op __rte_unused, struct rbuf *req,
+			  struct ctrl_reply *rep)
+{
+	char name[DPVS_IFNAME_MAX + 1];
+	const struct netif_port *p;
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *vals = NULL;
+	int n;
+
+	rb_str(req, name, DPVS_IFNAME_MAX);
+	p = port_arg(rep, name);
+	if (!p)
+		return (int)rep->status;
+	n = rte_eth_xstats_get_names(p->id, NULL, 0);
+	if (n > 0) {
+		names = calloc((size_t)n, sizeof(*names));
+		vals = calloc((size_t)n, sizeof(*vals));
+	}
+	if (n > 0 && names && vals &&
+	    rte_eth_xstats_get_names(p->id, names, (unsigned)n) == n &&
+	    rte_eth_xstats_get(p->id, vals, (unsigned)n) == n) {
+		wb_u32(&rep->data, (uint32_t)n);
+		for (int i = 0; i < n; i++)
+			put_counter(&rep->data, names[vals[i].id].name, vals[i].value);
+	} else {
+		wb_u32(&rep->data, 0);
+	}
+	free(names);
+	free(vals);
 	return DPVS_OK;
 }
 
@@ -301,7 +354,9 @@ static int op_neigh_list(uint32_t op __rte_unused,
 
 static const struct ctrl_op netif_ops[] = {
 	{ DPVS_OP_LINK_LIST, "link-list", 0, 0, op_link_list },
-	{ DPVS_OP_PKT_STATS, "pkt-stats", 0, 0, op_pkt_stats },
+	{ DPVS_OP_PKT_STATS, "pkt-stats", 0, 4, op_pkt_stats },
+	{ DPVS_OP_LINK_XSTATS, "link-xstats", DPVS_IFNAME_MAX, DPVS_IFNAME_MAX,
+	  op_link_xstats },
 	{ DPVS_OP_ADDR_ADD, "addr-add", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN, op_addr },
 	{ DPVS_OP_ADDR_DEL, "addr-del", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN, op_addr },
 	{ DPVS_OP_ADDR_LIST, "addr-list", 0, 0, op_addr_list },

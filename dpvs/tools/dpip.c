@@ -46,16 +46,18 @@ static void usage(FILE *out)
 "        PREFIX go to the kernel through the port's twin; otherwise\n"
 "        PREFIX is on link (scope link)\n"
 "  route del PREFIX [dev DEV] [...]\n"
-"        remove the route for exactly PREFIX, whatever its type\n"
+"        remove the route for exactly PREFIX (routes an address made\n"
+"        go with 'addr del')\n"
 "  neigh [show [dev DEV]]\n"
 "  neigh add A.B.C.D lladdr MAC dev DEV\n"
 "        a static (PERMANENT) neighbour; MAC is xx:xx:xx:xx:xx:xx\n"
 "  neigh del A.B.C.D dev DEV\n"
 "  garp A.B.C.D dev DEV\n"
 "        send a gratuitous ARP for A.B.C.D out of DEV\n"
-"  stats\n"
-"        packet counters summed over the workers, one per line; zero\n"
-"        counters are left out unless -a is given\n"
+"  stats [lcore N]\n"
+"        packet counters summed over the workers (plus mbuf pool size\n"
+"        and use), or those of one lcore, one per line; zero counters\n"
+"        are left out unless -a is given\n"
 "  help\n"
 "        this text\n"
 "\n"
@@ -64,8 +66,9 @@ static void usage(FILE *out)
 "\n"
 "Options (before OBJECT):\n"
 "  -x, --ipc-file PATH  control socket (default %s)\n"
-"  -s, --stats          with link: add the counters (may be repeated)\n"
-"  -a, --all            with stats: print zero counters too\n"
+"  -s, --stats          with link: add the counters; twice: the PMD's\n"
+"                       extended counters (xstats) too\n"
+"  -a, --all            with stats or -s -s: print zero counters too\n"
 "  -h, --help           this help\n"
 "\n"
 "Examples:\n"
@@ -95,6 +98,7 @@ struct cmd {
 	bool plen_given;                   /* addr add/del: "/PLEN" given */
 	struct dpvs_route route;           /* route add/del */
 	struct dpvs_neigh neigh;           /* neigh add/del */
+	long lcore;                        /* stats: one lcore, -1 = sum */
 };
 
 /* Formats a usage error into err; returns -1. */
@@ -475,6 +479,24 @@ static int parse_garp(struct cmd *c, int argc, char **argv, char *err,
 	return 0;
 }
 
+/* stats [lcore N] */
+static int parse_stats(struct cmd *c, int argc, char **argv, char *err,
+		       size_t len)
+{
+	char *end;
+
+	c->lcore = -1;
+	if (argc == 0)
+		return 0;
+	if (argc != 2 || strcmp(argv[0], "lcore"))
+		return perr(err, len, "stats: unknown argument '%s' (stats "
+			    "[lcore N])", argv[0]);
+	c->lcore = strtol(argv[1], &end, 10);
+	if (*end || end == argv[1] || c->lcore < 0 || c->lcore > 1023)
+		return perr(err, len, "stats: invalid lcore '%s'", argv[1]);
+	return 0;
+}
+
 static const struct {
 	const char *name;  /* for messages */
 	bool can_change;   /* has add and del */
@@ -555,9 +577,8 @@ static int parse_cmd(int argc, char **argv, struct cmd *c, char *err,
 		 c->verb == VERB_SHOW ? "show" :
 		 c->verb == VERB_ADD ? "add" : "del");
 	if (c->verb == VERB_SHOW) {
-		if (c->obj == OBJ_STATS && argc > 0)
-			return perr(err, len, "stats: unknown argument '%s'",
-				    argv[0]);
+		if (c->obj == OBJ_STATS)
+			return parse_stats(c, argc, argv, err, len);
 		return parse_show(c, argc, argv,
 				  c->obj == OBJ_LINK || c->obj == OBJ_ADDR,
 				  err, len);
@@ -679,7 +700,24 @@ static void print_link(const struct dpvs_link_info *l, int stats)
 	       (unsigned long long)l->kni_dropped);
 }
 
-static int cmd_link(struct dpvs_handle *h, const struct cmd *c, int stats)
+/* -s -s: the PMD's extended counters, the non-zero ones unless -a. */
+static void print_xstats(struct dpvs_handle *h, const char *dev, bool all)
+{
+	struct dpvs_counter *x;
+	size_t n;
+
+	if (dpvs_link_xstats(h, dev, &x, &n) != DPVS_OK)
+		return;
+	printf("    xstats:\n");
+	for (size_t i = 0; i < n; i++)
+		if (x[i].value || all)
+			printf("      %-40s %llu\n", x[i].name,
+			       (unsigned long long)x[i].value);
+	free(x);
+}
+
+static int cmd_link(struct dpvs_handle *h, const struct cmd *c, int stats,
+		    bool all)
 {
 	struct dpvs_link_info *l;
 	size_t n, shown = 0;
@@ -691,6 +729,8 @@ static int cmd_link(struct dpvs_handle *h, const struct cmd *c, int stats)
 		if (!dev_match(c, l[i].name))
 			continue;
 		print_link(&l[i], stats);
+		if (stats > 1)
+			print_xstats(h, l[i].name, all);
 		shown++;
 	}
 	free(l);
@@ -707,7 +747,9 @@ static int cmd_stats(struct dpvs_handle *h, const struct cmd *c, bool all)
 	struct dpvs_counter *s;
 	size_t n;
 	int width = 0;
-	int rc = dpvs_pkt_stats(h, &s, &n);
+	int rc = c->lcore >= 0 ?
+			 dpvs_pkt_stats_lcore(h, (uint32_t)c->lcore, &s, &n) :
+			 dpvs_pkt_stats(h, &s, &n);
 
 	if (rc)
 		return report(h, rc, c->what);
@@ -866,7 +908,7 @@ static int run(struct dpvs_handle *h, const struct cmd *c,
 
 	switch (c->obj) {
 	case OBJ_LINK:
-		return cmd_link(h, c, o->stats);
+		return cmd_link(h, c, o->stats, o->all);
 	case OBJ_STATS:
 		return cmd_stats(h, c, o->all);
 	case OBJ_ADDR:
