@@ -561,7 +561,7 @@ static int parse_cmd(int argc, char **argv, struct cmd *c, char *err,
 		return parse_garp(c, argc, argv, err, len);
 	}
 	c->verb = VERB_SHOW;
-	if (argc > 0) {
+	if (argc > 0 && !(c->obj == OBJ_STATS && !strcmp(argv[0], "lcore"))) {
 		if (parse_verb(argv[0], &c->verb))
 			return perr(err, len, "%s: unknown command '%s' (%s)",
 				    objs[c->obj].name, argv[0],
