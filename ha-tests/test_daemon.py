@@ -2,20 +2,13 @@
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
+from waiting import wait_for
 from dpvsd import DPVS, Dpvs
 
 
-def wait_for(pred, timeout=10, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 def test_help_and_version():

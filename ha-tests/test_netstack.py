@@ -1,13 +1,12 @@
 """The network stack on real veth pairs: ARP, ICMP, routes, the kernel path."""
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
 
 import pytest
 
+from waiting import wait_for
 from netns import Topology, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -15,13 +14,6 @@ PKTTOOL = os.path.join(HERE, "lib", "pkttool.py")
 PY = "/usr/bin/python3"
 
 
-def wait_for(pred, timeout=10, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture

@@ -25,6 +25,15 @@ int ctrl_error(struct ctrl_reply *r, uint32_t status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * Maps a table's -errno (-EEXIST, -ENOENT, -ENOSPC, -ENOMEM, -ENOBUFS,
+ * -EPERM, others: invalid) to a status with "<what> ..." as message.
+ */
+int ctrl_errno(struct ctrl_reply *r, int rc, const char *what);
+/* List replies: a u32 count placeholder, filled in once known. */
+size_t ctrl_list_begin(struct wbuf *b);
+void ctrl_list_end(struct wbuf *b, size_t at, uint32_t n);
+
+/*
  * A handler reads its (already length-checked) request from req and
  * writes its answer into rep; it returns DPVS_OK or ctrl_error(...).
  */

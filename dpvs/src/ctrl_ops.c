@@ -1,7 +1,9 @@
 /* Registry of operation ranges and the dispatcher. */
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ctrl.h"
 #include "log.h"
@@ -17,6 +19,45 @@ int ctrl_error(struct ctrl_reply *r, uint32_t status, const char *fmt, ...)
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
 	return (int)status;
+}
+
+int ctrl_errno(struct ctrl_reply *r, int rc, const char *what)
+{
+	switch (rc) {
+	case 0:
+		return DPVS_OK;
+	case -EEXIST:
+		return ctrl_error(r, DPVS_EEXIST, "%s already exists", what);
+	case -ENOENT:
+		return ctrl_error(r, DPVS_ENOENT, "%s not found", what);
+	case -ENOSPC:
+		return ctrl_error(r, DPVS_ENOMEM, "%s: table full", what);
+	case -ENOMEM:
+		return ctrl_error(r, DPVS_ENOMEM, "%s: out of memory", what);
+	case -ENOBUFS:
+		return ctrl_error(r, DPVS_EBUSY, "%s: no buffer, try again", what);
+	case -EPERM:
+		return ctrl_error(r, DPVS_EPERM, "%s belongs to an address: use "
+				  "'dpip addr del'", what);
+	default:
+		return ctrl_error(r, DPVS_EINVAL, "%s: invalid", what);
+	}
+}
+
+size_t ctrl_list_begin(struct wbuf *b)
+{
+	size_t at = b->len;
+
+	wb_u32(b, 0);
+	return at;
+}
+
+void ctrl_list_end(struct wbuf *b, size_t at, uint32_t n)
+{
+	uint32_t be = htobe32(n);
+
+	if (!b->err)
+		memcpy(b->data + at, &be, 4);
 }
 
 int ctrl_register(struct ctrl_range *r)

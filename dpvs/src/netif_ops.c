@@ -18,28 +18,6 @@
 #include "pktstats.h"
 #include "route.h"
 
-/* Maps an errno from the tables to a status and a message. */
-static int errno_reply(struct ctrl_reply *rep, int rc, const char *what)
-{
-	switch (rc) {
-	case 0:
-		return DPVS_OK;
-	case -EEXIST:
-		return ctrl_error(rep, DPVS_EEXIST, "%s already exists", what);
-	case -ENOENT:
-		return ctrl_error(rep, DPVS_ENOENT, "%s not found", what);
-	case -ENOSPC:
-		return ctrl_error(rep, DPVS_ENOMEM, "%s: table full", what);
-	case -ENOBUFS:
-		return ctrl_error(rep, DPVS_EBUSY, "%s: no buffer, try again", what);
-	case -EPERM:
-		return ctrl_error(rep, DPVS_EPERM, "%s belongs to an address: use "
-				  "'dpip addr del'", what);
-	default:
-		return ctrl_error(rep, DPVS_EINVAL, "%s: invalid", what);
-	}
-}
-
 static const struct netif_port *port_arg(struct ctrl_reply *rep,
 					 const char *name)
 {
@@ -176,7 +154,7 @@ static int op_addr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		return (int)rep->status;
 	addr = rte_be_to_cpu_32(a.addr);
 	if (op == DPVS_OP_GARP)
-		return errno_reply(rep, inetaddr_garp(p->id, addr), "garp");
+		return ctrl_errno(rep, inetaddr_garp(p->id, addr), "garp");
 	if ((a.plen == 0 && op == DPVS_OP_ADDR_ADD) || a.plen > 32 || addr == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or prefix "
 				  "length /%u", a.plen);
@@ -189,7 +167,7 @@ static int op_addr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 			  addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
 			  addr & 0xff, a.plen,
 			  op == DPVS_OP_ADDR_ADD ? "added" : "deleted");
-	return errno_reply(rep, rc, "address");
+	return ctrl_errno(rep, rc, "address");
 }
 
 static void put_addr(uint16_t port, uint32_t addr, uint8_t plen,
@@ -205,33 +183,15 @@ static void put_addr(uint16_t port, uint32_t addr, uint8_t plen,
 	(*n)++;
 }
 
-/* Writes a u32 count placeholder, then fills it in after the walk. */
-static size_t count_begin(struct wbuf *b)
-{
-	size_t at = b->len;
-
-	wb_u32(b, 0);
-	return at;
-}
-
-static void count_end(struct wbuf *b, size_t at, uint32_t n)
-{
-	if (!b->err) {
-		uint32_t be = rte_cpu_to_be_32(n);
-
-		memcpy(b->data + at, &be, 4);
-	}
-}
-
 static int op_addr_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 			struct ctrl_reply *rep)
 {
 	uint32_t n = 0;
 	void *ctx[2] = { &rep->data, &n };
-	size_t at = count_begin(&rep->data);
+	size_t at = ctrl_list_begin(&rep->data);
 
 	inetaddr_walk(put_addr, ctx);
-	count_end(&rep->data, at, n);
+	ctrl_list_end(&rep->data, at, n);
 	return DPVS_OK;
 }
 
@@ -248,7 +208,7 @@ static int op_route(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		return ctrl_error(rep, DPVS_EINVAL, "prefix length /%u", r.plen);
 	if (op == DPVS_OP_ROUTE_DEL) {
 		rc = route_del_user(rte_be_to_cpu_32(r.prefix), r.plen);
-		return errno_reply(rep, rc, "route");
+		return ctrl_errno(rep, rc, "route");
 	}
 	p = port_arg(rep, r.ifname);
 	if (!p)
@@ -276,7 +236,7 @@ static int op_route(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 					  "or give 'src'", p->name);
 	}
 	e.refs = 1;
-	return errno_reply(rep, route_add(&e), "route");
+	return ctrl_errno(rep, route_add(&e), "route");
 }
 
 static void put_route(const struct route_entry *e, void *arg)
@@ -301,10 +261,10 @@ static int op_route_list(uint32_t op __rte_unused,
 {
 	uint32_t n = 0;
 	void *ctx[2] = { &rep->data, &n };
-	size_t at = count_begin(&rep->data);
+	size_t at = ctrl_list_begin(&rep->data);
 
 	route_walk(put_route, ctx);
-	count_end(&rep->data, at, n);
+	ctrl_list_end(&rep->data, at, n);
 	return DPVS_OK;
 }
 
@@ -320,12 +280,12 @@ static int op_neigh(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	if (!p)
 		return (int)rep->status;
 	if (op == DPVS_OP_NEIGH_DEL)
-		return errno_reply(rep, neigh_delete(rte_be_to_cpu_32(nb.ip), p->id),
+		return ctrl_errno(rep, neigh_delete(rte_be_to_cpu_32(nb.ip), p->id),
 				   "neighbour");
 	memcpy(mac.addr_bytes, nb.mac, 6);
 	if (!rte_is_valid_assigned_ether_addr(&mac) || nb.ip == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or lladdr");
-	return errno_reply(rep, neigh_update(rte_be_to_cpu_32(nb.ip), p->id,
+	return ctrl_errno(rep, neigh_update(rte_be_to_cpu_32(nb.ip), p->id,
 					     &mac, true), "neighbour");
 }
 
@@ -345,10 +305,10 @@ static int op_neigh_list(uint32_t op __rte_unused,
 {
 	uint32_t n = 0;
 	void *ctx[2] = { &rep->data, &n };
-	size_t at = count_begin(&rep->data);
+	size_t at = ctrl_list_begin(&rep->data);
 
 	neigh_walk(put_neigh, ctx);
-	count_end(&rep->data, at, n);
+	ctrl_list_end(&rep->data, at, n);
 	return DPVS_OK;
 }
 
