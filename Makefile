@@ -14,7 +14,7 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libdpdk-dev dpdk libconfig-dev libnl-3-dev libnl-genl-3-dev \
 	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
-	iputils-ping tcpdump util-linux
+	iputils-ping tcpdump util-linux curl
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -31,7 +31,7 @@ CC ?= gcc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wno-address-of-packed-member
 CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
-	-Idpvs/lib -Idpvs/src
+	-iquote dpvs/lib -iquote dpvs/src
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
@@ -41,7 +41,8 @@ LIB_SRCS := dpvs/lib/wire.c dpvs/lib/libdpvs.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
 PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
-UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus
+UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
+	test_nat_rewrite test_sched
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o
@@ -124,12 +125,23 @@ $(BUILD)/tests/test_msgbus: $(BUILD)/obj/dpvs/tests/unit/test_msgbus.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
+# The schedulers are pure: only their own objects.
+$(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# Golden-packet tests of header-only code: DPDK headers, no EAL.
+$(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka
+
 # The fuzz target needs clang's libFuzzer; it always builds with ASan+UBSan.
 FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl_session.c \
 	dpvs/src/ctrl_ops.c dpvs/src/log.c dpvs/lib/wire.c
 $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
 	@mkdir -p $(@D)
-	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Idpvs/lib -Idpvs/src \
+	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -iquote dpvs/lib -iquote dpvs/src \
 		-fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS) -lpthread
 
 # `make fuzz` runs 10 minutes; `make check` runs it for 30 s.

@@ -1,0 +1,77 @@
+/*
+ * Schedulers: which real server gets a new connection.  One small file
+ * per algorithm (sched_rr.c, sched_wlc.c, ...) behind this ops table,
+ * registered by name.  Pure code, no DPDK: unit-tested directly.
+ *
+ * The control side builds a sched_svc (the usable view of a service's
+ * real servers) and calls ops->init once; the result is read-only on the
+ * fast path.  A worker calls ops->schedule with its own zeroed scratch
+ * area of ops->wstate_size bytes (round-robin positions and the like), so
+ * workers never share mutable scheduler state.
+ */
+#ifndef DPVS_SCHED_H
+#define DPVS_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Live connection counters of one real server, shared by all workers
+ * (atomic updates).  `overloaded` follows IPVS: set when active +
+ * inactive reaches the upper threshold, cleared below the lower one.
+ */
+struct sched_counters {
+	uint32_t active;
+	uint32_t inactive;
+	uint32_t overloaded;
+};
+
+struct sched_dest {
+	uint32_t addr;          /* host byte order */
+	uint16_t port;          /* host byte order */
+	int32_t weight;         /* 0: quiescent, no new connections */
+	uint32_t u_thresh;      /* 0: no upper limit */
+	uint32_t l_thresh;      /* 0: 3/4 of u_thresh, as IPVS */
+	struct sched_counters *cnt;
+	void *owner;            /* the caller's real-server object */
+};
+
+#define SCHED_F_FALLBACK 0x1    /* mh/sh/dh: skip unusable servers */
+#define SCHED_F_PORT 0x2        /* mh/sh: hash the source port too */
+
+struct sched_svc {
+	struct sched_dest *dests;
+	unsigned ndests;
+	uint32_t flags;         /* SCHED_F_* */
+	uint32_t mh_size;       /* Maglev table size, a prime (0: 65537) */
+	void *priv;             /* built by init, freed by done */
+};
+
+struct sched_flow {
+	uint32_t saddr;         /* host byte order */
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t proto;
+};
+
+struct sched_ops {
+	const char *name;
+	size_t wstate_size;     /* per-worker scratch bytes, zeroed */
+	/* Builds priv from dests; 0 or -ENOMEM/-EINVAL.  May be NULL. */
+	int (*init)(struct sched_svc *svc);
+	void (*done)(struct sched_svc *svc);
+	/* Index into svc->dests of the chosen server, or -1 if none fits. */
+	int (*schedule)(const struct sched_svc *svc, void *ws,
+			const struct sched_flow *f);
+};
+
+/* The scheduler named `name` (rr wrr lc wlc sed nq sh dh fo mh conhash). */
+const struct sched_ops *sched_lookup(const char *name);
+/* Names of every scheduler, NULL-terminated. */
+const char *const *sched_names(void);
+/* Weight > 0 and not over its connection threshold (updates hysteresis). */
+bool sched_dest_usable(const struct sched_dest *d);
+
+#endif
