@@ -37,7 +37,7 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 LDFLAGS_BASE := $(SANFLAGS)
 
-LIB_SRCS := dpvs/lib/wire.c dpvs/lib/libdpvs.c
+LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/libdpvs.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
 PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
@@ -45,7 +45,8 @@ UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_sched
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
-DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
+	$(BUILD)/obj/dpvs/lib/wire_ipvs.o
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so

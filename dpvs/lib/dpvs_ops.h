@@ -5,7 +5,7 @@
  *
  *   0x0100-0x01ff  daemon core (version, lcores, message bus, reload, log)
  *   0x0200-0x02ff  netif: ports, addresses, routes, neighbours
- *   0x0300-0x03ff  ipvs: services, real servers, laddrs (reserved)
+ *   0x0300-0x03ff  ipvs: services, real servers, laddrs, conns
  *   0x0400-0x04ff  stats for monitoring (reserved)
  */
 #ifndef DPVS_OPS_H
@@ -37,5 +37,24 @@
 #define DPVS_OP_NEIGH_LIST 0x0232u  /* -> u32 n, n neigh records */
 #define DPVS_OP_GARP 0x0233u        /* addr record (plen ignored) -> nothing */
 #define DPVS_OP_NETIF_MAX 0x02ffu
+
+#define DPVS_OP_IPVS_MIN 0x0300u
+#define DPVS_OP_SVC_ADD 0x0300u     /* service record -> nothing */
+#define DPVS_OP_SVC_EDIT 0x0301u    /* service record -> nothing */
+#define DPVS_OP_SVC_DEL 0x0302u     /* service record (key) -> nothing */
+#define DPVS_OP_SVC_LIST 0x0303u    /* -> u32 n, n service records */
+#define DPVS_OP_SVC_FLUSH 0x0304u   /* -> nothing: every service goes */
+#define DPVS_OP_DEST_ADD 0x0310u    /* dest record -> nothing */
+#define DPVS_OP_DEST_EDIT 0x0311u   /* dest record -> nothing */
+#define DPVS_OP_DEST_DEL 0x0312u    /* dest record (key) -> nothing */
+#define DPVS_OP_DEST_LIST 0x0313u   /* [service record] -> u32 n, n dests */
+#define DPVS_OP_LADDR_ADD 0x0320u   /* laddr record -> nothing */
+#define DPVS_OP_LADDR_DEL 0x0321u   /* laddr record -> nothing */
+#define DPVS_OP_LADDR_LIST 0x0322u  /* [service record] -> u32 n, n laddrs */
+#define DPVS_OP_CONN_LIST 0x0330u   /* -> u32 n, n conn records */
+#define DPVS_OP_ZERO 0x0340u        /* [service record] -> nothing */
+#define DPVS_OP_TIMEOUT_SET 0x0341u /* timeouts record -> nothing */
+#define DPVS_OP_TIMEOUT_GET 0x0342u /* -> timeouts record */
+#define DPVS_OP_IPVS_MAX 0x03ffu
 
 #endif

@@ -700,3 +700,224 @@ int dpvs_link_xstats(struct dpvs_handle *h, const char *ifname,
 	wb_free(&b);
 	return rc;
 }
+
+/* ---- load balancing ---- */
+
+typedef void (*enc_fn)(struct wbuf *b, const void *rec);
+
+/* Sends one encoded record; the reply is empty. */
+static int send_rec(struct dpvs_handle *h, uint32_t op, enc_fn enc,
+		    const void *rec)
+{
+	struct wbuf b;
+	int rc;
+
+	wb_init(&b);
+	enc(&b, rec);
+	rc = b.err ? fail(h, DPVS_ENOMEM, "request") :
+		     dpvs_call(h, op, b.data, b.len, NULL, NULL);
+	wb_free(&b);
+	return rc;
+}
+
+static void enc_svc(struct wbuf *b, const void *r)
+{
+	wire_enc_svc(b, r);
+}
+
+static void enc_dest(struct wbuf *b, const void *r)
+{
+	wire_enc_dest(b, r);
+}
+
+static void enc_laddr(struct wbuf *b, const void *r)
+{
+	wire_enc_laddr(b, r);
+}
+
+static void enc_timeouts(struct wbuf *b, const void *r)
+{
+	wire_enc_timeouts(b, r);
+}
+
+static int check_proto(struct dpvs_handle *h, uint8_t proto)
+{
+	if (proto != 6 && proto != 17)
+		return fail(h, DPVS_EINVAL, "protocol must be TCP or UDP");
+	return DPVS_OK;
+}
+
+static int check_svc(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	if (strnlen(s->sched, sizeof(s->sched)) > DPVS_SCHED_NAME_MAX)
+		return fail(h, DPVS_EINVAL, "scheduler name too long");
+	return check_proto(h, s->proto);
+}
+
+static int check_dest(struct dpvs_handle *h, const struct dpvs_dest *d)
+{
+	if (d->fwd < DPVS_FWD_FNAT || d->fwd > DPVS_FWD_TUN || d->weight < 0)
+		return fail(h, DPVS_EINVAL, "forwarding method or weight");
+	return check_proto(h, d->proto);
+}
+
+int dpvs_svc_add(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	int rc = check_svc(h, s);
+
+	return rc ? rc : send_rec(h, DPVS_OP_SVC_ADD, enc_svc, s);
+}
+
+int dpvs_svc_edit(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	int rc = check_svc(h, s);
+
+	return rc ? rc : send_rec(h, DPVS_OP_SVC_EDIT, enc_svc, s);
+}
+
+int dpvs_svc_del(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	int rc = check_proto(h, s->proto);
+
+	return rc ? rc : send_rec(h, DPVS_OP_SVC_DEL, enc_svc, s);
+}
+
+int dpvs_svc_flush(struct dpvs_handle *h)
+{
+	return dpvs_call(h, DPVS_OP_SVC_FLUSH, NULL, 0, NULL, NULL);
+}
+
+static int dec_svc(struct rbuf *b, void *rec)
+{
+	return wire_dec_svc(b, rec);
+}
+
+static int dec_dest(struct rbuf *b, void *rec)
+{
+	return wire_dec_dest(b, rec);
+}
+
+static int dec_laddr(struct rbuf *b, void *rec)
+{
+	return wire_dec_laddr(b, rec);
+}
+
+static int dec_conn(struct rbuf *b, void *rec)
+{
+	return wire_dec_conn(b, rec);
+}
+
+int dpvs_svc_list(struct dpvs_handle *h, struct dpvs_service **out, size_t *n)
+{
+	return get_list(h, DPVS_OP_SVC_LIST, WIRE_SVC_REC_LEN, sizeof(**out),
+			dec_svc, (void **)out, n);
+}
+
+int dpvs_dest_add(struct dpvs_handle *h, const struct dpvs_dest *d)
+{
+	int rc = check_dest(h, d);
+
+	return rc ? rc : send_rec(h, DPVS_OP_DEST_ADD, enc_dest, d);
+}
+
+int dpvs_dest_edit(struct dpvs_handle *h, const struct dpvs_dest *d)
+{
+	int rc = check_dest(h, d);
+
+	return rc ? rc : send_rec(h, DPVS_OP_DEST_EDIT, enc_dest, d);
+}
+
+int dpvs_dest_del(struct dpvs_handle *h, const struct dpvs_dest *d)
+{
+	int rc = check_proto(h, d->proto);
+
+	return rc ? rc : send_rec(h, DPVS_OP_DEST_DEL, enc_dest, d);
+}
+
+/* A list narrowed to one service when svc is given. */
+static int svc_list_req(struct dpvs_handle *h, uint32_t op,
+			const struct dpvs_service *svc, size_t rec_len,
+			size_t rec_size, rec_dec_fn dec, void **out, size_t *n)
+{
+	struct wbuf b;
+	int rc;
+
+	wb_init(&b);
+	if (svc)
+		wire_enc_svc(&b, svc);
+	rc = b.err ? fail(h, DPVS_ENOMEM, "request") :
+		     get_list_req(h, op, b.data, b.len, rec_len, rec_size, dec,
+				  out, n);
+	wb_free(&b);
+	return rc;
+}
+
+int dpvs_dest_list(struct dpvs_handle *h, const struct dpvs_service *svc,
+		   struct dpvs_dest **out, size_t *n)
+{
+	return svc_list_req(h, DPVS_OP_DEST_LIST, svc, WIRE_DEST_REC_LEN,
+			    sizeof(**out), dec_dest, (void **)out, n);
+}
+
+int dpvs_laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l)
+{
+	int rc = check_proto(h, l->proto);
+
+	return rc ? rc : send_rec(h, DPVS_OP_LADDR_ADD, enc_laddr, l);
+}
+
+int dpvs_laddr_del(struct dpvs_handle *h, const struct dpvs_laddr *l)
+{
+	int rc = check_proto(h, l->proto);
+
+	return rc ? rc : send_rec(h, DPVS_OP_LADDR_DEL, enc_laddr, l);
+}
+
+int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,
+		    struct dpvs_laddr **out, size_t *n)
+{
+	return svc_list_req(h, DPVS_OP_LADDR_LIST, svc, WIRE_LADDR_REC_LEN,
+			    sizeof(**out), dec_laddr, (void **)out, n);
+}
+
+int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n)
+{
+	return get_list(h, DPVS_OP_CONN_LIST, WIRE_CONN_REC_LEN, sizeof(**out),
+			dec_conn, (void **)out, n);
+}
+
+int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc)
+{
+	struct wbuf b;
+	int rc;
+
+	wb_init(&b);
+	if (svc)
+		wire_enc_svc(&b, svc);
+	rc = b.err ? fail(h, DPVS_ENOMEM, "request") :
+		     dpvs_call(h, DPVS_OP_ZERO, b.data, b.len, NULL, NULL);
+	wb_free(&b);
+	return rc;
+}
+
+int dpvs_timeout_set(struct dpvs_handle *h, const struct dpvs_timeouts *t)
+{
+	return send_rec(h, DPVS_OP_TIMEOUT_SET, enc_timeouts, t);
+}
+
+int dpvs_timeout_get(struct dpvs_handle *h, struct dpvs_timeouts *t)
+{
+	void *buf;
+	size_t len;
+	struct rbuf b;
+	int rc = dpvs_call(h, DPVS_OP_TIMEOUT_GET, NULL, 0, &buf, &len);
+
+	if (rc)
+		return rc;
+	rb_init(&b, buf, len);
+	rc = wire_dec_timeouts(&b, t);
+	free(buf);
+	if (rc == DPVS_OK && !rb_done(&b))
+		rc = DPVS_EPROTO;
+	return rc ? fail(h, rc, "malformed timeouts reply") : DPVS_OK;
+}

@@ -241,6 +241,116 @@ int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
 /* Sends a gratuitous ARP for ip from port ifname. */
 int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip);
 
+/* ---- load balancing (dpvsadm) ---- */
+
+enum dpvs_fwd {
+	DPVS_FWD_FNAT = 1,       /* full NAT: -b */
+	DPVS_FWD_DR = 2,         /* direct routing: -g */
+	DPVS_FWD_NAT = 3,        /* masquerading: -m */
+	DPVS_FWD_TUN = 4,        /* IP-in-IP: -i */
+};
+
+#define DPVS_SCHED_NAME_MAX 15
+
+#define DPVS_SVC_F_PERSISTENT 0x1   /* -p */
+#define DPVS_SVC_F_SCHED_FALLBACK 0x2 /* mh/sh: skip unusable servers */
+#define DPVS_SVC_F_SCHED_PORT 0x4   /* mh/sh: hash the source port too */
+
+/* Statistics of a service, a real server or a local address. */
+struct dpvs_stats {
+	uint64_t conns;
+	uint64_t inpkts;
+	uint64_t outpkts;
+	uint64_t inbytes;
+	uint64_t outbytes;
+	/* per second, over the last few seconds */
+	uint64_t cps;
+	uint64_t inpps;
+	uint64_t outpps;
+	uint64_t inbps;
+	uint64_t outbps;
+};
+
+/* A service is keyed by (proto, vip, vport); the rest is its config. */
+struct dpvs_service {
+	uint8_t proto;            /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t vip;             /* network order */
+	uint16_t vport;           /* host order */
+	char sched[DPVS_SCHED_NAME_MAX + 1];  /* "" = wlc */
+	uint32_t flags;           /* DPVS_SVC_F_* */
+	uint32_t timeout;         /* persistence, seconds */
+	uint32_t netmask;         /* persistence granularity, network order */
+	/* lists only */
+	uint32_t ndests;
+	struct dpvs_stats stats;
+};
+
+struct dpvs_dest {
+	uint8_t proto;            /* the service it belongs to */
+	uint32_t vip;
+	uint16_t vport;
+	uint32_t addr;            /* network order */
+	uint16_t port;            /* host order */
+	uint32_t fwd;             /* enum dpvs_fwd */
+	int32_t weight;           /* 0: quiescent */
+	uint32_t u_thresh;        /* 0: none */
+	uint32_t l_thresh;
+	/* lists only */
+	uint32_t activeconns;
+	uint32_t inactconns;
+	uint32_t persistconns;
+	struct dpvs_stats stats;
+};
+
+/* A FullNAT local address of a service (on port ifname). */
+struct dpvs_laddr {
+	uint8_t proto;
+	uint32_t vip;
+	uint16_t vport;
+	uint32_t addr;            /* network order */
+	char ifname[DPVS_IFNAME_MAX + 1];
+	/* lists only */
+	uint64_t conns;
+};
+
+struct dpvs_conn {
+	uint8_t proto;
+	uint32_t caddr, vaddr, laddr, daddr;   /* network order */
+	uint16_t cport, vport, lport, dport;   /* host order */
+	uint32_t fwd;
+	uint32_t state;           /* protocol state, see state_name */
+	char state_name[16];      /* "ESTABLISHED", "SYN_RECV", "UDP", ... */
+	uint32_t expire_s;        /* seconds left */
+	uint32_t lcore;           /* owning worker */
+};
+
+struct dpvs_timeouts {
+	uint32_t tcp;             /* established, seconds */
+	uint32_t tcp_fin;         /* fin_wait */
+	uint32_t udp;
+};
+
+int dpvs_svc_add(struct dpvs_handle *h, const struct dpvs_service *s);
+int dpvs_svc_edit(struct dpvs_handle *h, const struct dpvs_service *s);
+int dpvs_svc_del(struct dpvs_handle *h, const struct dpvs_service *s);
+int dpvs_svc_list(struct dpvs_handle *h, struct dpvs_service **out, size_t *n);
+int dpvs_svc_flush(struct dpvs_handle *h);
+int dpvs_dest_add(struct dpvs_handle *h, const struct dpvs_dest *d);
+int dpvs_dest_edit(struct dpvs_handle *h, const struct dpvs_dest *d);
+int dpvs_dest_del(struct dpvs_handle *h, const struct dpvs_dest *d);
+/* svc NULL: the real servers of every service. */
+int dpvs_dest_list(struct dpvs_handle *h, const struct dpvs_service *svc,
+		   struct dpvs_dest **out, size_t *n);
+int dpvs_laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l);
+int dpvs_laddr_del(struct dpvs_handle *h, const struct dpvs_laddr *l);
+int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,
+		    struct dpvs_laddr **out, size_t *n);
+int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n);
+/* svc NULL: zero every counter. */
+int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc);
+int dpvs_timeout_set(struct dpvs_handle *h, const struct dpvs_timeouts *t);
+int dpvs_timeout_get(struct dpvs_handle *h, struct dpvs_timeouts *t);
+
 /*
  * Asks for a reply of `size` bytes (at most DPVS_ECHO_MAX) and checks its
  * content: exercises chunked replies end to end.  DPVS_EPROTO if the

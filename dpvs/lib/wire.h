@@ -144,6 +144,22 @@ void wire_enc_neigh(struct wbuf *b, const struct dpvs_neigh *n);
 int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n);
 
 /*
+ * Load-balancing records.  Keys first (proto u8 + 3 pad, vip u32,
+ * vport u16 + 2 pad), then the fields in struct order; stats blocks are
+ * 10 x u64 in struct dpvs_stats order; strings fixed-width NUL-padded.
+ */
+void wire_enc_svc(struct wbuf *b, const struct dpvs_service *s);
+int wire_dec_svc(struct rbuf *b, struct dpvs_service *s);
+void wire_enc_dest(struct wbuf *b, const struct dpvs_dest *d);
+int wire_dec_dest(struct rbuf *b, struct dpvs_dest *d);
+void wire_enc_laddr(struct wbuf *b, const struct dpvs_laddr *l);
+int wire_dec_laddr(struct rbuf *b, struct dpvs_laddr *l);
+void wire_enc_conn(struct wbuf *b, const struct dpvs_conn *c);
+int wire_dec_conn(struct rbuf *b, struct dpvs_conn *c);
+void wire_enc_timeouts(struct wbuf *b, const struct dpvs_timeouts *t);
+int wire_dec_timeouts(struct rbuf *b, struct dpvs_timeouts *t);
+
+/*
  * A list reply is a u32 count followed by count fixed-size records;
  * the decoder checks the count against the bytes actually present
  * before allocating anything.
@@ -158,5 +174,17 @@ int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n);
 #define WIRE_ADDR_REC_LEN 44     /* ifname[32], addr, plen + 3 pad, flags */
 #define WIRE_ROUTE_REC_LEN 52    /* ifname, prefix, plen + 3 pad, type, gw, src */
 #define WIRE_NEIGH_REC_LEN 52    /* ifname, ip, mac + 2 pad, state, age_s */
+#define WIRE_SVC_KEY_LEN 12      /* proto + 3 pad, vip, vport + 2 pad */
+/* key, sched[16], flags, timeout, netmask, ndests, stats (80) */
+#define WIRE_SVC_REC_LEN (WIRE_SVC_KEY_LEN + 16 + 16 + 80)
+/* key, addr, port + 2 pad, fwd, weight, u_thresh, l_thresh,
+ * active, inact, persist, stats */
+#define WIRE_DEST_REC_LEN (WIRE_SVC_KEY_LEN + 36 + 80)
+/* key, addr, ifname[32], conns */
+#define WIRE_LADDR_REC_LEN (WIRE_SVC_KEY_LEN + 4 + 32 + 8)
+/* proto + 3 pad, 4 addrs, 4 ports, fwd, state, state_name[16],
+ * expire_s, lcore */
+#define WIRE_CONN_REC_LEN (4 + 16 + 8 + 8 + 16 + 8)
+#define WIRE_TIMEOUTS_REC_LEN 12
 
 #endif

@@ -98,6 +98,8 @@ static const struct key_desc keys[] = {
 	U32("neigh", "reachable_s", neigh_reachable_s, 1, 86400, false, true),
 	U32("neigh", "queue_len", neigh_queue_len, 1, 64, false, false),
 	U32("neigh", "resolve_ms", neigh_resolve_ms, 100, 60000, false, true),
+	U32("ipvs", "conn_pool_size", conn_pool_size, 1024, 1u << 26, false, false),
+	U32("ipvs", "max_services", max_services, 16, 1u << 20, false, false),
 	U32("kni", "ring_size", kni_ring_size, 64, 65536, true, false),
 	U32("kni", "rate_limit_pps", kni_rate_pps, 0, 100000000, false, true),
 };
@@ -113,7 +115,7 @@ static const struct {
 };
 
 static const char *const sections[] = { "global", "netif", "workers", "ctrl",
-					"timers", "ipv4", "neigh", "kni" };
+					"timers", "ipv4", "neigh", "kni", "ipvs" };
 
 void conf_defaults(struct dpvs_conf *c)
 {
@@ -140,6 +142,8 @@ void conf_defaults(struct dpvs_conf *c)
 	c->neigh_queue_len = 8;
 	c->neigh_resolve_ms = 3000;
 	c->kni_ring_size = 1024;
+	c->conn_pool_size = 131072;
+	c->max_services = 65536;
 	c->kni_rate_pps = 0;
 }
 

@@ -98,6 +98,10 @@ struct dpvs_conf {
 	uint32_t neigh_queue_len;      /* packets held per unresolved hop */
 	uint32_t neigh_resolve_ms;
 
+	/* ipvs */
+	uint32_t conn_pool_size;
+	uint32_t max_services;
+
 	/* kni */
 	uint32_t kni_ring_size;
 	uint32_t kni_rate_pps;         /* to the kernel, per port; 0 = no limit */

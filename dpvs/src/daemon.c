@@ -23,6 +23,10 @@
 #include "log.h"
 #include "msgbus.h"
 #include "ipv4.h"
+#include "ipvs.h"
+#include "ipvs_conn.h"
+#include "ipvs_core.h"
+#include "ipvs_ops.h"
 #include "kni.h"
 #include "neigh.h"
 #include "netif.h"
@@ -205,6 +209,7 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
 	{ .name = "neigh-expire", .fn = neigh_expire_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
+	{ .name = "ipvs-rates", .fn = ipvs_rate_job, .kind = JOB_LOOP },
 	{ .name = "msgbus-expire", .fn = msgbus_expire_job, .kind = JOB_SLOW,
 	  .skip = 64 },
 };
@@ -213,6 +218,8 @@ static struct lcore_job worker_jobs[] = {
 	{ .name = "rx", .fn = netif_rx_job, .kind = JOB_LOOP },
 	{ .name = "kni", .fn = kni_worker_job, .kind = JOB_LOOP },
 	{ .name = "neigh", .fn = neigh_pending_job, .kind = JOB_LOOP },
+	{ .name = "ipvs-handover", .fn = ipvs_handover_job, .kind = JOB_LOOP },
+	{ .name = "ipvs-conn", .fn = ipvs_conn_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
 };
 
@@ -354,7 +361,8 @@ static int start_subsystems(void)
 		return -1;
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
-	    netif_ops_init() < 0)
+	    netif_ops_init() < 0 || ipvs_init(&d.conf) < 0 ||
+	    ipvs_ops_init() < 0)
 		return -1;
 	ctrl_params_of(&d.conf, &cp);
 	if (ctrl_init(&cp) < 0)
@@ -365,6 +373,7 @@ static int start_subsystems(void)
 static void stop_subsystems(void)
 {
 	ctrl_fini();
+	ipvs_fini();
 	kni_fini();
 	neigh_fini();
 	netif_fini();

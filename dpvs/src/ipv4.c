@@ -6,6 +6,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "ipvs_core.h"
 #include "kni.h"
 #include "neigh.h"
 #include "netif.h"
@@ -77,10 +78,11 @@ static bool is_broadcast(uint32_t dst, const struct route_entry *r)
 		dst == (r->prefix | (~0u >> r->plen)));
 }
 
-static void forward(unsigned lc, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		    const struct route_entry *r, uint32_t dst)
+void ipv4_forward(unsigned lc, struct rte_mbuf *m)
 {
-	uint32_t sum;
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), sum;
+	const struct route_entry *r = route_lookup(dst);
 
 	if (!__atomic_load_n(&forwarding, __ATOMIC_RELAXED)) {
 		PKT_INC(lc, ip_not_local);
@@ -90,7 +92,7 @@ static void forward(unsigned lc, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		PKT_INC(lc, ip_ttl);
 		goto drop;
 	}
-	if (!r || r->type == DPVS_RT_LOCAL) {
+	if (!r || r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI) {
 		PKT_INC(lc, ip_no_route);
 		goto drop;
 	}
@@ -99,7 +101,6 @@ static void forward(unsigned lc, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 	sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
 	ip->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
 	PKT_INC(lc, ip_forwarded);
-	rte_pktmbuf_adj(m, ETH_LEN);
 	neigh_output(lc, m, r->type == DPVS_RT_GATEWAY ? r->gw : dst, r->port);
 	return;
 drop:
@@ -140,7 +141,9 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 		return;
 	}
 	if (!r || r->type != DPVS_RT_LOCAL) {
-		forward(lc, m, ip, r, dst);
+		rte_pktmbuf_adj(m, ETH_LEN);
+		if (!ipvs_forward_in(lc, m))
+			ipv4_forward(lc, m);
 		return;
 	}
 	if (ip->fragment_offset &
@@ -154,6 +157,10 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 		icmp_input(lc, m, ip);
 		return;
 	}
+	rte_pktmbuf_adj(m, ETH_LEN);
+	if (ipvs_local_in(lc, m, r))
+		return;
+	rte_pktmbuf_prepend(m, ETH_LEN);
 	/* Not served by the data plane (yet): VRRP, SSH, BGP ... */
 	kni_up(lc, m);
 	return;

@@ -9,6 +9,8 @@
 void ipv4_set_forwarding(bool on);
 /* Worker: consumes m, which starts at its ethernet header. */
 void ipv4_input(unsigned lcore, struct rte_mbuf *m);
+/* Worker: routes m (at its IPv4 header) if forwarding is on; consumes m. */
+void ipv4_forward(unsigned lcore, struct rte_mbuf *m);
 
 /*
  * The checks every received header must pass, without side effects

@@ -40,7 +40,16 @@
 	X(kni_up_full)    /* dropped: kernel-path ring full */                \
 	X(kni_up_limited) /* dropped: kernel-path rate limit */               \
 	X(kni_disabled)   /* dropped: port has no kernel twin (kni = false) */\
-	X(kni_down)       /* sent on behalf of the kernel */
+	X(kni_down)       /* sent on behalf of the kernel */                  \
+	X(ipvs_conn_new)  /* connections created */                           \
+	X(ipvs_conn_full) /* dropped: connection pool or table full */        \
+	X(ipvs_no_dest)   /* dropped: no usable real server */                \
+	X(ipvs_no_laddr)  /* dropped: FullNAT service without local address */\
+	X(ipvs_no_port)   /* dropped: FullNAT local ports exhausted */        \
+	X(ipvs_no_conn)   /* dropped: not a new flow and no connection */     \
+	X(ipvs_handover)  /* replies passed to the worker owning the conn */  \
+	X(ipvs_handover_full) /* dropped: hand-over ring full */              \
+	X(ipvs_bad_l4)    /* truncated TCP/UDP header to a service */
 
 struct pktstats {
 #define X(name) uint64_t name;

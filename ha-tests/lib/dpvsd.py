@@ -16,6 +16,7 @@ BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 DPVS = os.path.join(BUILD, "dpvs")
 DPVSCTL = os.path.join(BUILD, "dpvsctl")
 DPIP = os.path.join(BUILD, "dpip")
+DPVSADM = os.path.join(BUILD, "dpvsadm")
 
 
 def conf_text(prefix, ipc, devices=(), workers=None, master=0, extra_eal=(),
@@ -83,6 +84,8 @@ class Dpvs:
         self.write_conf(**conf_args)
 
     def write_conf(self, **conf_args):
+        self.devices = conf_args.get("devices", ())
+        self.workers = conf_args.get("workers")
         with open(self.conf, "w") as f:
             f.write(conf_text(self.prefix, self.ipc, **conf_args))
 
@@ -123,6 +126,14 @@ class Dpvs:
                            capture_output=True, text=True, timeout=timeout)
         if check and r.returncode != 0:
             raise AssertionError("dpip %s failed (%d): %s" % (
+                " ".join(args), r.returncode, r.stderr))
+        return r
+
+    def adm(self, *args, check=True, timeout=60):
+        r = subprocess.run([DPVSADM, "--ipc-file", self.ipc] + list(args),
+                           capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError("dpvsadm %s failed (%d): %s" % (
                 " ".join(args), r.returncode, r.stderr))
         return r
 

@@ -1,0 +1,24 @@
+/* Start and stop of the load-balancing core. */
+#include "ipvs.h"
+
+#include "ipvs_conn.h"
+#include "ipvs_core.h"
+
+int ipvs_init(const struct dpvs_conf *c)
+{
+	int rc = ipvs_svc_table_init(c->max_services);
+
+	if (rc == 0)
+		rc = ipvs_conn_init(c);
+	if (rc == 0)
+		rc = ipvs_core_init(1024);
+	return rc;
+}
+
+void ipvs_fini(void)
+{
+	ipvs_core_fini();
+	ipvs_conn_flush_all();
+	ipvs_svc_table_fini();
+	ipvs_conn_fini();
+}

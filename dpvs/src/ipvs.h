@@ -1,0 +1,130 @@
+/*
+ * The load-balancing core: services, real servers (dests), FullNAT local
+ * addresses, and per-worker connection tables.
+ *
+ * Services and what a worker needs of them (the scheduler view, the
+ * local-address pool) are published as immutable snapshots under RCU:
+ * the master builds a new one whole and swaps one pointer.  Dests and
+ * local addresses are long-lived objects that connections reference, so
+ * a config change never touches established connections of a real
+ * server that stays.
+ */
+#ifndef DPVS_IPVS_H
+#define DPVS_IPVS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "conf.h"
+#include "libdpvs.h"
+#include "sched.h"
+
+#define IPVS_MAX_LADDR 64
+#define IPVS_WSTATE_STRIDE 64   /* per-worker scheduler scratch */
+
+/* Counters of one worker for one object; only that worker writes. */
+struct ipvs_pcstats {
+	uint64_t conns;
+	uint64_t inpkts;
+	uint64_t outpkts;
+	uint64_t inbytes;
+	uint64_t outbytes;
+} __rte_cache_aligned;
+
+/* Rates the master derives from the summed counters. */
+struct ipvs_rate {
+	struct dpvs_stats last;    /* sums at the previous sample */
+	uint64_t last_tsc;
+	struct dpvs_stats rate;    /* per second, smoothed */
+};
+
+struct ipvs_dest {
+	uint32_t addr;             /* host order */
+	uint16_t port;
+	uint8_t fwd;               /* enum dpvs_fwd */
+	int32_t weight;
+	uint32_t u_thresh;
+	uint32_t l_thresh;
+	struct sched_counters cnt; /* active/inactive, shared atomics */
+	uint32_t persistconns;
+	uint32_t refcnt;           /* conns + 1 while listed; atomic */
+	struct ipvs_pcstats *stats;/* [nworkers], by worker index */
+	struct ipvs_rate rate;     /* master only */
+	struct ipvs_dest *next;    /* master: the service's list */
+};
+
+/* A FullNAT local address: each worker owns its own slice of ports. */
+struct ipvs_laddr {
+	uint32_t addr;             /* host order */
+	uint16_t port_id;          /* DPDK port it lives on */
+	uint32_t refcnt;           /* conns + 1 while listed; atomic */
+	uint64_t *conns;           /* [nworkers * 8] conns made, a line each */
+	struct port_pool **pools;  /* [nworkers], worker-private */
+	struct ipvs_laddr *next;
+};
+
+/* What workers read of a service; immutable once published. */
+struct svc_snap {
+	const struct sched_ops *ops;
+	struct sched_svc ss;
+	struct ipvs_dest **dests;  /* parallel to ss.dests */
+	unsigned nladdr;
+	struct ipvs_laddr *laddrs[IPVS_MAX_LADDR];
+	uint8_t *wstate;           /* nworkers * IPVS_WSTATE_STRIDE */
+};
+
+struct ipvs_service {
+	uint8_t proto;
+	uint32_t vip;              /* host order */
+	uint16_t vport;
+	char sched[DPVS_SCHED_NAME_MAX + 1];
+	uint32_t flags;
+	uint32_t timeout;
+	uint32_t netmask;          /* host order */
+	struct svc_snap *snap;     /* RCU-published */
+	unsigned ndests;
+	struct ipvs_dest *dests;   /* master list */
+	struct ipvs_laddr *laddrs; /* master list */
+	struct ipvs_rate rate;     /* of the sum over its dests */
+};
+
+int ipvs_init(const struct dpvs_conf *c);
+void ipvs_fini(void);
+
+/* Worker index (0..nworkers-1) of an lcore: FullNAT ports encode it. */
+unsigned ipvs_worker_index(unsigned lcore);
+
+/* Master-side configuration (ipvs_svc.c); 0 or -errno. */
+struct ipvs_service *ipvs_svc_get(uint8_t proto, uint32_t vip, uint16_t vport);
+int ipvs_svc_add(const struct dpvs_service *s);
+int ipvs_svc_edit(const struct dpvs_service *s);
+int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport);
+void ipvs_svc_flush(void);
+void ipvs_svc_walk(void (*fn)(struct ipvs_service *s, void *arg), void *arg);
+int ipvs_dest_add(struct ipvs_service *s, const struct dpvs_dest *d);
+int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *d);
+int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port);
+int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id);
+int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
+void ipvs_stats_sum(const struct ipvs_pcstats *pc, struct dpvs_stats *out);
+void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out);
+int ipvs_svc_table_init(uint32_t max_services);
+void ipvs_svc_table_fini(void);
+void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now);
+/* Master slow job: refreshes the rates of every service and dest. */
+int ipvs_rate_job(void *arg);
+void ipvs_zero(struct ipvs_service *s);
+
+/* Dropping the last reference frees the object (after a grace period). */
+void ipvs_dest_put(struct ipvs_dest *d);
+void ipvs_laddr_put(struct ipvs_laddr *l);
+
+/* Service lookup on the fast path (RCU). */
+struct ipvs_service *ipvs_svc_lookup(uint8_t proto, uint32_t vip,
+				     uint16_t vport);
+
+#endif

@@ -1,0 +1,449 @@
+/* Per-worker connection tables, the timer wheel and FullNAT port pools. */
+#include "ipvs_conn.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "lcore.h"
+#include "log.h"
+#include "pktstats.h"
+
+#define WHEEL_SLOTS 4096u     /* > the longest timeout in seconds is not needed */
+#define WHEEL_BUDGET 4096     /* conns looked at per loop, bounds latency */
+#define FNAT_PORT_MIN 1024u
+
+struct conn_key {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+TAILQ_HEAD(conn_list, ipvs_conn);
+
+struct worker_tab {
+	struct rte_hash *hash;
+	struct conn_list wheel[WHEEL_SLOTS];
+	uint32_t now;          /* last tick processed */
+} __rte_cache_aligned;
+
+struct port_pool {
+	uint32_t top;
+	uint16_t ports[];
+};
+
+static struct worker_tab *tabs;   /* [nworkers] */
+static unsigned ntabs;
+static struct rte_mempool *pool;
+static uint64_t tick_hz;
+
+/* Seconds per state; IPVS's defaults. */
+static uint32_t timeouts[CS_MAX] = {
+	[CS_NONE] = 2, [CS_ESTABLISHED] = 900, [CS_SYN_SENT] = 120,
+	[CS_SYN_RECV] = 60, [CS_FIN_WAIT] = 120, [CS_TIME_WAIT] = 120,
+	[CS_CLOSE] = 10, [CS_CLOSE_WAIT] = 60, [CS_LAST_ACK] = 30,
+	[CS_LISTEN] = 120, [CS_SYNACK] = 120, [CS_UDP] = 300,
+};
+
+static const char *const state_names[CS_MAX] = {
+	"NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT",
+	"CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "SYNACK", "UDP",
+};
+
+const char *ipvs_conn_state_name(unsigned s)
+{
+	return s < CS_MAX ? state_names[s] : "?";
+}
+
+void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t)
+{
+	if (t->tcp)
+		__atomic_store_n(&timeouts[CS_ESTABLISHED], t->tcp, __ATOMIC_RELAXED);
+	if (t->tcp_fin)
+		__atomic_store_n(&timeouts[CS_FIN_WAIT], t->tcp_fin, __ATOMIC_RELAXED);
+	if (t->udp)
+		__atomic_store_n(&timeouts[CS_UDP], t->udp, __ATOMIC_RELAXED);
+}
+
+void ipvs_conn_get_timeouts(struct dpvs_timeouts *t)
+{
+	t->tcp = timeouts[CS_ESTABLISHED];
+	t->tcp_fin = timeouts[CS_FIN_WAIT];
+	t->udp = timeouts[CS_UDP];
+}
+
+static uint32_t now_tick(void)
+{
+	return (uint32_t)(rte_get_tsc_cycles() / tick_hz);
+}
+
+uint32_t ipvs_conn_expires_in(const struct ipvs_conn *c)
+{
+	int32_t left = (int32_t)(c->expire - now_tick());
+
+	return left > 0 ? (uint32_t)left : 0;
+}
+
+int ipvs_conn_init(const struct dpvs_conf *c)
+{
+	char name[RTE_HASH_NAMESIZE];
+	unsigned nw = lcore_nworkers();
+	uint32_t per = c->conn_pool_size / (nw ? nw : 1);
+
+	tick_hz = rte_get_tsc_hz();
+	ntabs = nw;
+	if (nw == 0)
+		return 0;
+	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
+				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
+				  NULL, NULL, SOCKET_ID_ANY, 0);
+	tabs = rte_zmalloc("ipvs_tabs", sizeof(*tabs) * nw, RTE_CACHE_LINE_SIZE);
+	if (!pool || !tabs)
+		goto fail;
+	for (unsigned w = 0; w < nw; w++) {
+		struct rte_hash_parameters hp = {
+			.name = name,
+			/* two keys a conn, and slack for the hash's buckets */
+			.entries = per * 2 + 1024,
+			.key_len = sizeof(struct conn_key),
+			.hash_func = rte_jhash,
+			.socket_id = SOCKET_ID_ANY,
+		};
+
+		snprintf(name, sizeof(name), "ipvs_conn_%u", w);
+		tabs[w].hash = rte_hash_create(&hp);
+		if (!tabs[w].hash)
+			goto fail;
+		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
+			TAILQ_INIT(&tabs[w].wheel[i]);
+		tabs[w].now = now_tick();
+	}
+	return 0;
+fail:
+	LOG_ERRX("ipvs", "cannot create connection tables for %u conns: %s",
+		 c->conn_pool_size, rte_strerror(rte_errno));
+	ipvs_conn_fini();
+	return -ENOMEM;
+}
+
+void ipvs_conn_fini(void)
+{
+	for (unsigned w = 0; tabs && w < ntabs; w++)
+		rte_hash_free(tabs[w].hash);
+	rte_free(tabs);
+	rte_mempool_free(pool);
+	tabs = NULL;
+	pool = NULL;
+	ntabs = 0;
+}
+
+static void key_of(struct conn_key *k, uint8_t proto, uint32_t s, uint16_t sp,
+		   uint32_t d, uint16_t dp)
+{
+	memset(k, 0, sizeof(*k));
+	k->saddr = s;
+	k->daddr = d;
+	k->sport = sp;
+	k->dport = dp;
+	k->proto = proto;
+}
+
+/* DR and TUN replies go straight to the client: no reply key. */
+static bool has_out(const struct ipvs_conn *c)
+{
+	return c->fwd == DPVS_FWD_FNAT || c->fwd == DPVS_FWD_NAT;
+}
+
+/* The reply direction's tuple: what the real server sends back. */
+static void out_key(struct conn_key *k, const struct ipvs_conn *c)
+{
+	if (c->fwd == DPVS_FWD_FNAT)
+		key_of(k, c->proto, c->daddr, c->dport, c->laddr, c->lport);
+	else
+		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
+}
+
+struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
+				   enum conn_dir *dir)
+{
+	struct conn_key k;
+	void *data;
+
+	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
+	if (rte_hash_lookup_data(tabs[widx].hash, &k, &data) < 0)
+		return NULL;
+	*dir = (enum conn_dir)((uintptr_t)data & 1);
+	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+}
+
+static void wheel_add(struct worker_tab *t, struct ipvs_conn *c)
+{
+	TAILQ_INSERT_TAIL(&t->wheel[c->expire % WHEEL_SLOTS], c, wheel);
+}
+
+/* Dest counters follow the conn: active while established. */
+static void count_state(struct ipvs_conn *c, bool add)
+{
+	struct sched_counters *cnt = &c->dest->cnt;
+	uint32_t *f = c->flags & CONN_F_INACTIVE ? &cnt->inactive : &cnt->active;
+
+	if (add)
+		__atomic_add_fetch(f, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_sub_fetch(f, 1, __ATOMIC_RELAXED);
+}
+
+struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
+{
+	struct worker_tab *t = &tabs[widx];
+	struct ipvs_conn *c;
+	struct conn_key in, out;
+
+	if (rte_mempool_get(pool, (void **)&c) < 0)
+		return NULL;
+	*c = *tmpl;
+	c->widx = (uint8_t)widx;
+	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+	out_key(&out, c);
+	if (rte_hash_add_key_data(t->hash, &in, c) < 0) {
+		rte_mempool_put(pool, c);
+		return NULL;
+	}
+	if (has_out(c) &&
+	    rte_hash_add_key_data(t->hash, &out, (void *)((uintptr_t)c | 1)) < 0) {
+		rte_hash_del_key(t->hash, &in);
+		rte_mempool_put(pool, c);
+		return NULL;
+	}
+	__atomic_add_fetch(&c->dest->refcnt, 1, __ATOMIC_RELAXED);
+	if (c->lobj)
+		__atomic_add_fetch(&c->lobj->refcnt, 1, __ATOMIC_RELAXED);
+	c->flags |= CONN_F_INACTIVE;
+	count_state(c, true);
+	c->expire = now_tick() + timeouts[c->state];
+	wheel_add(t, c);
+	__atomic_store_n(&c->used, 1, __ATOMIC_RELEASE);
+	return c;
+}
+
+static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
+{
+	struct conn_key in, out;
+
+	__atomic_store_n(&c->used, 0, __ATOMIC_RELEASE);
+	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+	out_key(&out, c);
+	rte_hash_del_key(t->hash, &in);
+	if (has_out(c))
+		rte_hash_del_key(t->hash, &out);
+	count_state(c, false);
+	if (c->lobj) {
+		ipvs_port_put(c->lobj, widx, c->lport);
+		ipvs_laddr_put(c->lobj);
+	}
+	ipvs_dest_put(c->dest);
+	rte_mempool_put(pool, c);
+}
+
+/*
+ * IPVS's TCP state table: [direction][event][state].  Events are syn,
+ * fin, ack, rst; directions input (client side), output (server side)
+ * and input-only (DR/TUN, where replies bypass us).
+ */
+enum { EV_SYN, EV_FIN, EV_ACK, EV_RST, EV_MAX };
+#define sNO CS_NONE
+#define sES CS_ESTABLISHED
+#define sSS CS_SYN_SENT
+#define sSR CS_SYN_RECV
+#define sFW CS_FIN_WAIT
+#define sTW CS_TIME_WAIT
+#define sCL CS_CLOSE
+#define sCW CS_CLOSE_WAIT
+#define sLA CS_LAST_ACK
+#define sLI CS_LISTEN
+#define sSA CS_SYNACK
+static const uint8_t tcp_fsm[3][EV_MAX][CS_SYNACK + 1] = {
+	{ /* input */
+	  { sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
+	  { sCL, sCW, sSS, sTW, sTW, sTW, sCL, sCW, sLA, sLI, sTW },
+	  { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+	  { sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sSR } },
+	{ /* output */
+	  { sSS, sES, sSS, sSR, sSS, sSS, sSS, sSS, sSS, sLI, sSR },
+	  { sTW, sFW, sSS, sTW, sFW, sTW, sCL, sTW, sLA, sLI, sTW },
+	  { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sLA, sES, sES },
+	  { sCL, sCL, sSS, sCL, sCL, sTW, sCL, sCL, sCL, sCL, sCL } },
+	{ /* input only */
+	  { sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSR },
+	  { sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
+	  { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+	  { sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL } },
+};
+
+static int tcp_event(uint8_t flags)
+{
+	if (flags & 0x04)
+		return EV_RST;
+	if (flags & 0x02)
+		return EV_SYN;
+	if (flags & 0x01)
+		return EV_FIN;
+	if (flags & 0x10)
+		return EV_ACK;
+	return -1;
+}
+
+void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t flags,
+		      bool input_only)
+{
+	int ev;
+	uint8_t ns;
+
+	if (c->proto == IPPROTO_TCP && (ev = tcp_event(flags)) >= 0 &&
+	    c->state <= CS_SYNACK) {
+		ns = tcp_fsm[input_only ? 2 : dir][ev][c->state];
+		if (ns != c->state) {
+			bool was_active = !(c->flags & CONN_F_INACTIVE);
+			bool active = ns == CS_ESTABLISHED;
+
+			if (was_active != active) {
+				count_state(c, false);
+				c->flags ^= CONN_F_INACTIVE;
+				count_state(c, true);
+			}
+			c->state = ns;
+		}
+	}
+	c->expire = now_tick() + __atomic_load_n(&timeouts[c->state],
+						 __ATOMIC_RELAXED);
+}
+
+int ipvs_conn_job(void *arg __rte_unused)
+{
+	unsigned lc = rte_lcore_id(), w = ipvs_worker_index(lc);
+	struct worker_tab *t;
+	uint32_t now;
+	int budget = WHEEL_BUDGET, n = 0;
+
+	if (!tabs || lcore_role(lc) != ROLE_WORKER)
+		return 0;
+	t = &tabs[w];
+	now = now_tick();
+	while (t->now != now && budget > 0) {
+		struct conn_list *slot = &t->wheel[(t->now + 1) % WHEEL_SLOTS];
+		struct ipvs_conn *c, *next;
+
+		for (c = TAILQ_FIRST(slot); c && budget > 0; c = next, budget--) {
+			next = TAILQ_NEXT(c, wheel);
+			TAILQ_REMOVE(slot, c, wheel);
+			if ((int32_t)(c->expire - (t->now + 1)) > 0) {
+				wheel_add(t, c); /* refreshed since: re-file */
+				continue;
+			}
+			conn_free(t, c, w);
+			n++;
+		}
+		if (TAILQ_EMPTY(slot))
+			t->now++;
+	}
+	return n;
+}
+
+/* ---- FullNAT port pools ---- */
+
+int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
+{
+	unsigned span = 65536 - FNAT_PORT_MIN;
+
+	if (nw == 0)
+		return 0;
+	l->pools = rte_zmalloc("port_pools", sizeof(*l->pools) * nw, 0);
+	if (!l->pools)
+		return -ENOMEM;
+	for (unsigned w = 0; w < nw; w++) {
+		struct port_pool *p = rte_zmalloc("port_pool", sizeof(*p) +
+						  sizeof(uint16_t) * (span / nw + 1),
+						  RTE_CACHE_LINE_SIZE);
+
+		if (!p) {
+			ipvs_port_pools_free(l);
+			return -ENOMEM;
+		}
+		/* Worker w owns the ports p with p % nworkers == w. */
+		for (uint32_t port = 65535; port >= FNAT_PORT_MIN; port--)
+			if (port % nw == w)
+				p->ports[p->top++] = (uint16_t)port;
+		l->pools[w] = p;
+	}
+	return 0;
+}
+
+void ipvs_port_pools_free(struct ipvs_laddr *l)
+{
+	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
+		rte_free(l->pools[w]);
+	rte_free(l->pools);
+	l->pools = NULL;
+}
+
+uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned w)
+{
+	struct port_pool *p = l->pools[w];
+
+	return p->top ? p->ports[--p->top] : 0;
+}
+
+void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	struct port_pool *p = l->pools[w];
+
+	p->ports[p->top++] = port;
+}
+
+/* ---- listing ---- */
+
+struct walk_ctx {
+	void (*fn)(const struct ipvs_conn *c, void *arg);
+	void *arg;
+};
+
+static void walk_obj(struct rte_mempool *mp __rte_unused, void *arg, void *obj,
+		     unsigned idx __rte_unused)
+{
+	struct walk_ctx *w = arg;
+	struct ipvs_conn copy;
+
+	if (!__atomic_load_n(&((struct ipvs_conn *)obj)->used, __ATOMIC_ACQUIRE))
+		return;
+	memcpy(&copy, obj, sizeof(copy));
+	w->fn(&copy, w->arg);
+}
+
+void ipvs_conn_walk(void (*fn)(const struct ipvs_conn *c, void *arg), void *arg)
+{
+	struct walk_ctx w = { fn, arg };
+
+	if (pool)
+		rte_mempool_obj_iter(pool, walk_obj, &w);
+}
+
+/* At shutdown, with the workers stopped: drop every connection. */
+void ipvs_conn_flush_all(void)
+{
+	for (unsigned w = 0; tabs && w < ntabs; w++)
+		for (unsigned i = 0; i < WHEEL_SLOTS; i++) {
+			struct ipvs_conn *c;
+
+			while ((c = TAILQ_FIRST(&tabs[w].wheel[i]))) {
+				TAILQ_REMOVE(&tabs[w].wheel[i], c, wheel);
+				conn_free(&tabs[w], c, w);
+			}
+		}
+}

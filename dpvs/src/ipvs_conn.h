@@ -1,0 +1,83 @@
+/*
+ * Per-worker connection tables.  A connection lives in exactly one
+ * worker's table, hashed under both of its directions; nothing here is
+ * shared between workers, so nothing locks.  Expiry runs on a timer
+ * wheel of one-second slots; a packet only moves the deadline forward and
+ * the wheel re-files a connection lazily when its old slot comes up.
+ */
+#ifndef DPVS_IPVS_CONN_H
+#define DPVS_IPVS_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/queue.h>
+
+#include "ipvs.h"
+
+enum conn_dir { DIR_IN = 0, DIR_OUT = 1 };
+
+/* TCP states as IPVS; UDP conns stay in CS_UDP. */
+enum conn_state {
+	CS_NONE, CS_ESTABLISHED, CS_SYN_SENT, CS_SYN_RECV, CS_FIN_WAIT,
+	CS_TIME_WAIT, CS_CLOSE, CS_CLOSE_WAIT, CS_LAST_ACK, CS_LISTEN,
+	CS_SYNACK, CS_UDP, CS_MAX
+};
+
+#define CONN_F_INACTIVE 0x1   /* counted in the dest's inactive conns */
+
+struct ipvs_conn {
+	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
+	uint16_t cport, vport, lport, dport;
+	uint8_t proto;
+	uint8_t fwd;
+	uint8_t state;
+	uint8_t flags;
+	uint8_t used;          /* in a table (read by the master's listing) */
+	uint8_t widx;
+	uint16_t pad;
+	uint32_t expire;       /* wheel tick */
+	struct ipvs_dest *dest;
+	struct ipvs_laddr *lobj;
+	TAILQ_ENTRY(ipvs_conn) wheel;
+};
+
+struct conn_tuple {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+int ipvs_conn_init(const struct dpvs_conf *c);
+void ipvs_conn_fini(void);
+void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t);
+void ipvs_conn_get_timeouts(struct dpvs_timeouts *t);
+
+/* Worker fast path. */
+struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
+				   enum conn_dir *dir);
+/* Creates and hashes a conn from c (fields filled by the caller). */
+struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *c);
+/* Moves the TCP state machine (flags: TCP header flags) or refreshes UDP. */
+void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t tcp_flags,
+		      bool input_only);
+/* Worker loop job: expires what is due. */
+int ipvs_conn_job(void *arg);
+const char *ipvs_conn_state_name(unsigned state);
+/* Seconds until c expires (0 if due). */
+uint32_t ipvs_conn_expires_in(const struct ipvs_conn *c);
+
+/* FullNAT ports of one local address, per worker. */
+int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nworkers);
+void ipvs_port_pools_free(struct ipvs_laddr *l);
+/* 0 if exhausted. */
+uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);
+void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+
+/* With the workers stopped: frees every connection. */
+void ipvs_conn_flush_all(void);
+
+/* Master: visits every live conn (a racy but safe snapshot). */
+void ipvs_conn_walk(void (*fn)(const struct ipvs_conn *c, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,520 @@
+/* Services, real servers and local addresses: the master's side. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "ipvs.h"
+#include "ipvs_conn.h"
+#include "lcore.h"
+#include "log.h"
+#include "rcu.h"
+
+struct svc_key {
+	uint32_t vip;
+	uint16_t vport;
+	uint8_t proto;
+	uint8_t pad;
+};
+
+static struct rte_hash *svc_table;
+static unsigned nworkers;
+static uint8_t widx_of[RTE_MAX_LCORE];
+
+unsigned ipvs_worker_index(unsigned lcore)
+{
+	return widx_of[lcore];
+}
+
+static void *pc_alloc(size_t elem)
+{
+	return rte_zmalloc("ipvs_pc", elem * (nworkers ? nworkers : 1),
+			   RTE_CACHE_LINE_SIZE);
+}
+
+int ipvs_svc_table_init(uint32_t max_services)
+{
+	struct rte_hash_parameters hp = {
+		.name = "ipvs_svc",
+		.entries = max_services,
+		.key_len = sizeof(struct svc_key),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	const unsigned *w = lcore_workers();
+
+	nworkers = lcore_nworkers();
+	for (unsigned i = 0; i < nworkers; i++)
+		widx_of[w[i]] = (uint8_t)i;
+	svc_table = rte_hash_create(&hp);
+	if (!svc_table) {
+		LOG_ERRX("ipvs", "cannot create a table of %u services: %s",
+			 max_services, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+struct ipvs_service *ipvs_svc_lookup(uint8_t proto, uint32_t vip,
+				     uint16_t vport)
+{
+	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
+	void *data;
+
+	if (rte_hash_lookup_data(svc_table, &k, &data) < 0)
+		return NULL;
+	return data;
+}
+
+struct ipvs_service *ipvs_svc_get(uint8_t proto, uint32_t vip, uint16_t vport)
+{
+	return ipvs_svc_lookup(proto, vip, vport);
+}
+
+/* ---- snapshots ---- */
+
+static void snap_free(struct svc_snap *sn)
+{
+	if (!sn)
+		return;
+	if (sn->ops && sn->ops->done)
+		sn->ops->done(&sn->ss);
+	rte_free(sn->ss.dests);
+	rte_free(sn->dests);
+	rte_free(sn->wstate);
+	rte_free(sn);
+}
+
+static uint32_t sched_flags(uint32_t f)
+{
+	return (f & DPVS_SVC_F_SCHED_FALLBACK ? SCHED_F_FALLBACK : 0) |
+	       (f & DPVS_SVC_F_SCHED_PORT ? SCHED_F_PORT : 0);
+}
+
+static struct svc_snap *snap_build(const struct ipvs_service *s)
+{
+	struct svc_snap *sn = rte_zmalloc("svc_snap", sizeof(*sn), 0);
+	unsigned i = 0;
+
+	if (!sn)
+		return NULL;
+	sn->ops = sched_lookup(s->sched[0] ? s->sched : "wlc");
+	sn->ss.dests = rte_zmalloc("snap_d", sizeof(*sn->ss.dests) *
+				   (s->ndests + 1), 0);
+	sn->dests = rte_zmalloc("snap_dp", sizeof(*sn->dests) * (s->ndests + 1), 0);
+	sn->wstate = rte_zmalloc("snap_ws", IPVS_WSTATE_STRIDE *
+				 (nworkers ? nworkers : 1), RTE_CACHE_LINE_SIZE);
+	if (!sn->ops || !sn->ss.dests || !sn->dests || !sn->wstate)
+		goto fail;
+	for (struct ipvs_dest *d = s->dests; d; d = d->next, i++) {
+		struct sched_dest *sd = &sn->ss.dests[i];
+
+		sd->addr = d->addr;
+		sd->port = d->port;
+		sd->weight = d->weight;
+		sd->u_thresh = d->u_thresh;
+		sd->l_thresh = d->l_thresh;
+		sd->cnt = &d->cnt;
+		sd->owner = d;
+		sn->dests[i] = d;
+	}
+	sn->ss.ndests = i;
+	sn->ss.flags = sched_flags(s->flags);
+	for (struct ipvs_laddr *l = s->laddrs; l && sn->nladdr < IPVS_MAX_LADDR;
+	     l = l->next)
+		sn->laddrs[sn->nladdr++] = l;
+	if (sn->ops->init && sn->ops->init(&sn->ss) != 0) {
+		sn->ops = NULL;
+		goto fail;
+	}
+	return sn;
+fail:
+	snap_free(sn);
+	return NULL;
+}
+
+/* Builds and swaps in a new snapshot; the old one goes after a grace. */
+static int publish(struct ipvs_service *s)
+{
+	struct svc_snap *sn = snap_build(s), *old;
+
+	if (!sn)
+		return -ENOMEM;
+	old = s->snap;
+	__atomic_store_n(&s->snap, sn, __ATOMIC_RELEASE);
+	if (old) {
+		rcu_synchronize();
+		snap_free(old);
+	}
+	return 0;
+}
+
+/* ---- references ---- */
+
+void ipvs_dest_put(struct ipvs_dest *d)
+{
+	if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	rte_free(d->stats);
+	rte_free(d);
+}
+
+void ipvs_laddr_put(struct ipvs_laddr *l)
+{
+	if (__atomic_sub_fetch(&l->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	ipvs_port_pools_free(l);
+	rte_free(l->conns);
+	rte_free(l);
+}
+
+/* ---- services ---- */
+
+static int check_sched(const struct dpvs_service *s)
+{
+	const char *name = s->sched[0] ? s->sched : "wlc";
+
+	return sched_lookup(name) ? 0 : -ENOENT;
+}
+
+static void svc_set(struct ipvs_service *s, const struct dpvs_service *in)
+{
+	snprintf(s->sched, sizeof(s->sched), "%s", in->sched[0] ? in->sched : "wlc");
+	s->flags = in->flags;
+	s->timeout = in->flags & DPVS_SVC_F_PERSISTENT ?
+			     (in->timeout ? in->timeout : 300) : 0;
+	s->netmask = in->netmask ? rte_be_to_cpu_32(in->netmask) : 0xffffffffu;
+}
+
+int ipvs_svc_add(const struct dpvs_service *in)
+{
+	uint32_t vip = rte_be_to_cpu_32(in->vip);
+	struct svc_key k = { .vip = vip, .vport = in->vport, .proto = in->proto };
+	struct ipvs_service *s;
+	int rc;
+
+	if (ipvs_svc_lookup(in->proto, vip, in->vport))
+		return -EEXIST;
+	if (check_sched(in))
+		return -ENOENT;
+	s = rte_zmalloc("ipvs_svc", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (!s)
+		return -ENOMEM;
+	s->proto = in->proto;
+	s->vip = vip;
+	s->vport = in->vport;
+	svc_set(s, in);
+	rc = publish(s);
+	if (rc == 0 && rte_hash_add_key_data(svc_table, &k, s) < 0)
+		rc = -ENOSPC;
+	if (rc) {
+		snap_free(s->snap);
+		rte_free(s);
+	}
+	return rc;
+}
+
+int ipvs_svc_edit(const struct dpvs_service *in)
+{
+	struct ipvs_service *s = ipvs_svc_lookup(in->proto,
+						 rte_be_to_cpu_32(in->vip),
+						 in->vport);
+	struct ipvs_service old;
+
+	if (!s)
+		return -ENOENT;
+	if (check_sched(in))
+		return -ENOENT;
+	memcpy(&old, s, sizeof(old));
+	svc_set(s, in);
+	if (publish(s) != 0) {
+		memcpy(s->sched, old.sched, sizeof(s->sched));
+		s->flags = old.flags;
+		s->timeout = old.timeout;
+		s->netmask = old.netmask;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
+{
+	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
+	struct ipvs_service *s = ipvs_svc_lookup(proto, vip, vport);
+
+	if (!s)
+		return -ENOENT;
+	rte_hash_del_key(svc_table, &k);
+	rcu_synchronize();
+	/* Established connections keep their dest and laddr references. */
+	while (s->dests) {
+		struct ipvs_dest *d = s->dests;
+
+		s->dests = d->next;
+		ipvs_dest_put(d);
+	}
+	while (s->laddrs) {
+		struct ipvs_laddr *l = s->laddrs;
+
+		s->laddrs = l->next;
+		ipvs_laddr_put(l);
+	}
+	snap_free(s->snap);
+	rte_free(s);
+	return 0;
+}
+
+void ipvs_svc_walk(void (*fn)(struct ipvs_service *s, void *arg), void *arg)
+{
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+
+	while (rte_hash_iterate(svc_table, &key, &data, &it) >= 0)
+		fn(data, arg);
+}
+
+void ipvs_svc_flush(void)
+{
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+
+	while (rte_hash_iterate(svc_table, &key, &data, &it) >= 0) {
+		struct ipvs_service *s = data;
+
+		ipvs_svc_del(s->proto, s->vip, s->vport);
+		it = 0; /* the table changed under the iterator */
+	}
+}
+
+/* ---- dests ---- */
+
+static struct ipvs_dest **dest_find(struct ipvs_service *s, uint32_t addr,
+				    uint16_t port)
+{
+	struct ipvs_dest **pp;
+
+	for (pp = &s->dests; *pp; pp = &(*pp)->next)
+		if ((*pp)->addr == addr && (*pp)->port == port)
+			return pp;
+	return NULL;
+}
+
+static void dest_set(struct ipvs_dest *d, const struct dpvs_dest *in)
+{
+	d->fwd = (uint8_t)in->fwd;
+	d->weight = in->weight;
+	d->u_thresh = in->u_thresh;
+	d->l_thresh = in->l_thresh;
+}
+
+int ipvs_dest_add(struct ipvs_service *s, const struct dpvs_dest *in)
+{
+	uint32_t addr = rte_be_to_cpu_32(in->addr);
+	struct ipvs_dest *d, **tail;
+
+	if (dest_find(s, addr, in->port))
+		return -EEXIST;
+	d = rte_zmalloc("ipvs_dest", sizeof(*d), RTE_CACHE_LINE_SIZE);
+	if (!d || !(d->stats = pc_alloc(sizeof(*d->stats)))) {
+		rte_free(d);
+		return -ENOMEM;
+	}
+	d->addr = addr;
+	d->port = in->port;
+	d->refcnt = 1;
+	dest_set(d, in);
+	for (tail = &s->dests; *tail; tail = &(*tail)->next)
+		;
+	*tail = d;
+	s->ndests++;
+	if (publish(s) != 0) {
+		*tail = NULL;
+		s->ndests--;
+		ipvs_dest_put(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *in)
+{
+	struct ipvs_dest **pp = dest_find(s, rte_be_to_cpu_32(in->addr), in->port);
+
+	if (!pp)
+		return -ENOENT;
+	/* Existing conns keep the method they were made with. */
+	dest_set(*pp, in);
+	return publish(s);
+}
+
+int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
+{
+	struct ipvs_dest **pp = dest_find(s, addr, port), *d;
+
+	if (!pp)
+		return -ENOENT;
+	d = *pp;
+	*pp = d->next;
+	s->ndests--;
+	publish(s);
+	ipvs_dest_put(d);
+	return 0;
+}
+
+/* ---- local addresses ---- */
+
+int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
+{
+	struct ipvs_laddr *l, **tail;
+	unsigned n = 0;
+
+	for (tail = &s->laddrs; *tail; tail = &(*tail)->next, n++)
+		if ((*tail)->addr == addr)
+			return -EEXIST;
+	if (n >= IPVS_MAX_LADDR)
+		return -ENOSPC;
+	l = rte_zmalloc("ipvs_laddr", sizeof(*l), RTE_CACHE_LINE_SIZE);
+	if (!l)
+		return -ENOMEM;
+	l->addr = addr;
+	l->port_id = port_id;
+	l->refcnt = 1;
+	l->conns = pc_alloc(sizeof(uint64_t) * 8); /* a line per worker */
+	if (!l->conns || ipvs_port_pools_init(l, nworkers) != 0) {
+		rte_free(l->conns);
+		rte_free(l);
+		return -ENOMEM;
+	}
+	*tail = l;
+	if (publish(s) != 0) {
+		*tail = NULL;
+		ipvs_laddr_put(l);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
+{
+	struct ipvs_laddr **pp, *l;
+
+	for (pp = &s->laddrs; *pp; pp = &(*pp)->next)
+		if ((*pp)->addr == addr)
+			break;
+	if (!*pp)
+		return -ENOENT;
+	l = *pp;
+	*pp = l->next;
+	publish(s);
+	ipvs_laddr_put(l);
+	return 0;
+}
+
+/* ---- statistics ---- */
+
+void ipvs_stats_sum(const struct ipvs_pcstats *pc, struct dpvs_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned w = 0; w < nworkers; w++) {
+		out->conns += __atomic_load_n(&pc[w].conns, __ATOMIC_RELAXED);
+		out->inpkts += __atomic_load_n(&pc[w].inpkts, __ATOMIC_RELAXED);
+		out->outpkts += __atomic_load_n(&pc[w].outpkts, __ATOMIC_RELAXED);
+		out->inbytes += __atomic_load_n(&pc[w].inbytes, __ATOMIC_RELAXED);
+		out->outbytes += __atomic_load_n(&pc[w].outbytes, __ATOMIC_RELAXED);
+	}
+}
+
+/* Smoothed per-second rates, as IPVS's estimator: rate += (new-rate)/4. */
+void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now)
+{
+	uint64_t tsc = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+	double dt;
+
+	if (r->last_tsc) {
+		dt = (double)(tsc - r->last_tsc) / (double)hz;
+#define RATE(f, from)                                                        \
+	do {                                                                 \
+		double inst = (double)(now->from - r->last.from) / dt;       \
+		r->rate.f = (uint64_t)((double)r->rate.f +                   \
+				       (inst - (double)r->rate.f) / 4);      \
+	} while (0)
+		RATE(cps, conns);
+		RATE(inpps, inpkts);
+		RATE(outpps, outpkts);
+		RATE(inbps, inbytes);
+		RATE(outbps, outbytes);
+#undef RATE
+	}
+	r->last = *now;
+	r->last_tsc = tsc;
+}
+
+/* A service's traffic is that of its real servers. */
+void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out)
+{
+	struct dpvs_stats st;
+
+	memset(out, 0, sizeof(*out));
+	for (const struct ipvs_dest *d = s->dests; d; d = d->next) {
+		ipvs_stats_sum(d->stats, &st);
+		out->conns += st.conns;
+		out->inpkts += st.inpkts;
+		out->outpkts += st.outpkts;
+		out->inbytes += st.inbytes;
+		out->outbytes += st.outbytes;
+	}
+}
+
+static void rate_svc(struct ipvs_service *s, void *arg __rte_unused)
+{
+	struct dpvs_stats st;
+
+	ipvs_svc_stats(s, &st);
+	ipvs_rate_job_one(&s->rate, &st);
+	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
+		ipvs_stats_sum(d->stats, &st);
+		ipvs_rate_job_one(&d->rate, &st);
+	}
+}
+
+int ipvs_rate_job(void *arg __rte_unused)
+{
+	static uint64_t last;
+	uint64_t now = rte_get_tsc_cycles();
+
+	if (now - last < rte_get_tsc_hz() * 2)
+		return 0;
+	last = now;
+	if (svc_table)
+		ipvs_svc_walk(rate_svc, NULL);
+	return 0;
+}
+
+static void zero_pc(struct ipvs_pcstats *pc)
+{
+	memset(pc, 0, sizeof(*pc) * nworkers);
+}
+
+void ipvs_zero(struct ipvs_service *s)
+{
+	memset(&s->rate, 0, sizeof(s->rate));
+	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
+		zero_pc(d->stats);
+		memset(&d->rate, 0, sizeof(d->rate));
+	}
+}
+
+void ipvs_svc_table_fini(void)
+{
+	if (svc_table)
+		ipvs_svc_flush();
+	rte_hash_free(svc_table);
+	svc_table = NULL;
+}
