@@ -48,7 +48,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
 	$(BUILD)/obj/dpvs/lib/wire_ipvs.o
 
-BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/libdpvs.a \
+BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -93,6 +93,9 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 	ln -sf libdpvs.so.0 $@
 
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^
+
+$(BUILD)/dpvsadm: $(BUILD)/obj/dpvs/tools/dpvsadm.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 $(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/libdpvs.a

@@ -1,0 +1,31 @@
+"""A small real HTTP server for the tests: serves DIR on ADDR:PORT.
+
+    httpd.py ADDR PORT DIR
+
+http.server's own start-up looks its address up in DNS (getfqdn), which
+stalls for seconds in a namespace whose default route leads nowhere.
+"""
+import functools
+import http.server
+import socketserver
+import sys
+
+
+class Server(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    addr, port, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    Server((addr, port), functools.partial(Handler, directory=root)).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
