@@ -2,6 +2,7 @@
 #include "libdpvs.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -324,8 +325,13 @@ static int get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
 		return fail(h, DPVS_ENOMEM, "%u records", count);
 	}
 	for (uint32_t i = 0; i < count; i++)
-		dec(&b, arr + i * rec_size);
+		if (dec(&b, arr + i * rec_size) != DPVS_OK)
+			rc = DPVS_EPROTO;
 	free(buf);
+	if (rc) {
+		free(arr);
+		return fail(h, rc, "malformed record in list reply");
+	}
 	*out = arr;
 	*n = count;
 	return DPVS_OK;
@@ -701,91 +707,7 @@ int dpvs_link_xstats(struct dpvs_handle *h, const char *ifname,
 	return rc;
 }
 
-/* ---- load balancing ---- */
-
-typedef void (*enc_fn)(struct wbuf *b, const void *rec);
-
-/* Sends one encoded record; the reply is empty. */
-static int send_rec(struct dpvs_handle *h, uint32_t op, enc_fn enc,
-		    const void *rec)
-{
-	struct wbuf b;
-	int rc;
-
-	wb_init(&b);
-	enc(&b, rec);
-	rc = b.err ? fail(h, DPVS_ENOMEM, "request") :
-		     dpvs_call(h, op, b.data, b.len, NULL, NULL);
-	wb_free(&b);
-	return rc;
-}
-
-static void enc_svc(struct wbuf *b, const void *r)
-{
-	wire_enc_svc(b, r);
-}
-
-static void enc_dest(struct wbuf *b, const void *r)
-{
-	wire_enc_dest(b, r);
-}
-
-static void enc_laddr(struct wbuf *b, const void *r)
-{
-	wire_enc_laddr(b, r);
-}
-
-static void enc_timeouts(struct wbuf *b, const void *r)
-{
-	wire_enc_timeouts(b, r);
-}
-
-static int check_proto(struct dpvs_handle *h, uint8_t proto)
-{
-	if (proto != 6 && proto != 17)
-		return fail(h, DPVS_EINVAL, "protocol must be TCP or UDP");
-	return DPVS_OK;
-}
-
-static int check_svc(struct dpvs_handle *h, const struct dpvs_service *s)
-{
-	if (strnlen(s->sched, sizeof(s->sched)) > DPVS_SCHED_NAME_MAX)
-		return fail(h, DPVS_EINVAL, "scheduler name too long");
-	return check_proto(h, s->proto);
-}
-
-static int check_dest(struct dpvs_handle *h, const struct dpvs_dest *d)
-{
-	if (d->fwd < DPVS_FWD_FNAT || d->fwd > DPVS_FWD_TUN || d->weight < 0)
-		return fail(h, DPVS_EINVAL, "forwarding method or weight");
-	return check_proto(h, d->proto);
-}
-
-int dpvs_svc_add(struct dpvs_handle *h, const struct dpvs_service *s)
-{
-	int rc = check_svc(h, s);
-
-	return rc ? rc : send_rec(h, DPVS_OP_SVC_ADD, enc_svc, s);
-}
-
-int dpvs_svc_edit(struct dpvs_handle *h, const struct dpvs_service *s)
-{
-	int rc = check_svc(h, s);
-
-	return rc ? rc : send_rec(h, DPVS_OP_SVC_EDIT, enc_svc, s);
-}
-
-int dpvs_svc_del(struct dpvs_handle *h, const struct dpvs_service *s)
-{
-	int rc = check_proto(h, s->proto);
-
-	return rc ? rc : send_rec(h, DPVS_OP_SVC_DEL, enc_svc, s);
-}
-
-int dpvs_svc_flush(struct dpvs_handle *h)
-{
-	return dpvs_call(h, DPVS_OP_SVC_FLUSH, NULL, 0, NULL, NULL);
-}
+/* ---- load balancing (dpvsadm) ---- */
 
 static int dec_svc(struct rbuf *b, void *rec)
 {
@@ -807,47 +729,145 @@ static int dec_conn(struct rbuf *b, void *rec)
 	return wire_dec_conn(b, rec);
 }
 
+#define SVC_F_KNOWN (DPVS_SVC_F_PERSISTENT | DPVS_SVC_F_SCHED_FALLBACK | \
+		     DPVS_SVC_F_SCHED_PORT)
+
+/* The (proto, vip, vport) key every load-balancing record starts with. */
+static int check_key(struct dpvs_handle *h, const char *what, uint8_t proto,
+		     uint32_t vip)
+{
+	h->errmsg[0] = '\0';
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return fail(h, DPVS_EINVAL, "%s: protocol %u is not TCP (%u) "
+			    "nor UDP (%u)", what, proto, IPPROTO_TCP,
+			    IPPROTO_UDP);
+	if (vip == 0)
+		return fail(h, DPVS_EINVAL, "%s: no virtual address", what);
+	return DPVS_OK;
+}
+
+static int check_svc(struct dpvs_handle *h, const char *what,
+		     const struct dpvs_service *s)
+{
+	int rc = check_key(h, what, s->proto, s->vip);
+
+	if (rc)
+		return rc;
+	if (strnlen(s->sched, sizeof(s->sched)) > DPVS_SCHED_NAME_MAX)
+		return fail(h, DPVS_EINVAL, "%s: scheduler name longer than %d "
+			    "bytes", what, DPVS_SCHED_NAME_MAX);
+	if (s->flags & ~(uint32_t)SVC_F_KNOWN)
+		return fail(h, DPVS_EINVAL, "%s: unknown service flags 0x%x",
+			    what, s->flags & ~(uint32_t)SVC_F_KNOWN);
+	return DPVS_OK;
+}
+
+static int svc_call(struct dpvs_handle *h, uint32_t op, const char *what,
+		    const struct dpvs_service *s)
+{
+	struct wbuf b;
+	int rc = check_svc(h, what, s);
+
+	if (rc)
+		return rc;
+	wb_init(&b);
+	wire_enc_svc(&b, s);
+	return call_rec(h, op, &b);
+}
+
+int dpvs_svc_add(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	return svc_call(h, DPVS_OP_SVC_ADD, "add service", s);
+}
+
+int dpvs_svc_edit(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	return svc_call(h, DPVS_OP_SVC_EDIT, "edit service", s);
+}
+
+int dpvs_svc_del(struct dpvs_handle *h, const struct dpvs_service *s)
+{
+	return svc_call(h, DPVS_OP_SVC_DEL, "delete service", s);
+}
+
 int dpvs_svc_list(struct dpvs_handle *h, struct dpvs_service **out, size_t *n)
 {
 	return get_list(h, DPVS_OP_SVC_LIST, WIRE_SVC_REC_LEN, sizeof(**out),
 			dec_svc, (void **)out, n);
 }
 
+int dpvs_svc_flush(struct dpvs_handle *h)
+{
+	return dpvs_call(h, DPVS_OP_SVC_FLUSH, NULL, 0, NULL, NULL);
+}
+
+/* A real server is deleted by its key and address:port alone. */
+static int dest_call(struct dpvs_handle *h, uint32_t op, const char *what,
+		     const struct dpvs_dest *d)
+{
+	struct wbuf b;
+	int rc = check_key(h, what, d->proto, d->vip);
+
+	if (rc)
+		return rc;
+	if (d->addr == 0)
+		return fail(h, DPVS_EINVAL, "%s: no real-server address", what);
+	if (op != DPVS_OP_DEST_DEL) {
+		if (d->fwd < DPVS_FWD_FNAT || d->fwd > DPVS_FWD_TUN)
+			return fail(h, DPVS_EINVAL, "%s: unknown forwarding "
+				    "method %u", what, d->fwd);
+		if (d->weight < 0)
+			return fail(h, DPVS_EINVAL, "%s: negative weight %d",
+				    what, d->weight);
+		if (d->u_thresh && d->l_thresh > d->u_thresh)
+			return fail(h, DPVS_EINVAL, "%s: lower threshold %u "
+				    "above upper threshold %u", what,
+				    d->l_thresh, d->u_thresh);
+	}
+	wb_init(&b);
+	wire_enc_dest(&b, d);
+	return call_rec(h, op, &b);
+}
+
 int dpvs_dest_add(struct dpvs_handle *h, const struct dpvs_dest *d)
 {
-	int rc = check_dest(h, d);
-
-	return rc ? rc : send_rec(h, DPVS_OP_DEST_ADD, enc_dest, d);
+	return dest_call(h, DPVS_OP_DEST_ADD, "add real server", d);
 }
 
 int dpvs_dest_edit(struct dpvs_handle *h, const struct dpvs_dest *d)
 {
-	int rc = check_dest(h, d);
-
-	return rc ? rc : send_rec(h, DPVS_OP_DEST_EDIT, enc_dest, d);
+	return dest_call(h, DPVS_OP_DEST_EDIT, "edit real server", d);
 }
 
 int dpvs_dest_del(struct dpvs_handle *h, const struct dpvs_dest *d)
 {
-	int rc = check_proto(h, d->proto);
-
-	return rc ? rc : send_rec(h, DPVS_OP_DEST_DEL, enc_dest, d);
+	return dest_call(h, DPVS_OP_DEST_DEL, "delete real server", d);
 }
 
-/* A list narrowed to one service when svc is given. */
-static int svc_list_req(struct dpvs_handle *h, uint32_t op,
-			const struct dpvs_service *svc, size_t rec_len,
-			size_t rec_size, rec_dec_fn dec, void **out, size_t *n)
+/*
+ * A list narrowed to one service carries that service's record as the
+ * request; a list of everything carries nothing.
+ */
+static int svc_filtered_list(struct dpvs_handle *h, uint32_t op,
+			     const char *what, const struct dpvs_service *svc,
+			     size_t rec_len, size_t rec_size, rec_dec_fn dec,
+			     void **out, size_t *n)
 {
 	struct wbuf b;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
+	if (!svc)
+		return get_list(h, op, rec_len, rec_size, dec, out, n);
+	rc = check_key(h, what, svc->proto, svc->vip);
+	if (rc)
+		return rc;
 	wb_init(&b);
-	if (svc)
-		wire_enc_svc(&b, svc);
-	rc = b.err ? fail(h, DPVS_ENOMEM, "request") :
-		     get_list_req(h, op, b.data, b.len, rec_len, rec_size, dec,
-				  out, n);
+	wire_enc_svc(&b, svc);
+	rc = b.err ? fail(h, DPVS_ENOMEM, "request record") :
+		     get_list_req(h, op, b.data, b.len, rec_len, rec_size,
+				  dec, out, n);
 	wb_free(&b);
 	return rc;
 }
@@ -855,29 +875,44 @@ static int svc_list_req(struct dpvs_handle *h, uint32_t op,
 int dpvs_dest_list(struct dpvs_handle *h, const struct dpvs_service *svc,
 		   struct dpvs_dest **out, size_t *n)
 {
-	return svc_list_req(h, DPVS_OP_DEST_LIST, svc, WIRE_DEST_REC_LEN,
-			    sizeof(**out), dec_dest, (void **)out, n);
+	return svc_filtered_list(h, DPVS_OP_DEST_LIST, "list real servers",
+				 svc, WIRE_DEST_REC_LEN, sizeof(**out),
+				 dec_dest, (void **)out, n);
+}
+
+static int laddr_call(struct dpvs_handle *h, uint32_t op, const char *what,
+		      const struct dpvs_laddr *l)
+{
+	struct wbuf b;
+	int rc = check_key(h, what, l->proto, l->vip);
+
+	if (rc == DPVS_OK)
+		rc = check_ifname(h, what, l->ifname, false);
+	if (rc)
+		return rc;
+	if (l->addr == 0)
+		return fail(h, DPVS_EINVAL, "%s: no local address", what);
+	wb_init(&b);
+	wire_enc_laddr(&b, l);
+	return call_rec(h, op, &b);
 }
 
 int dpvs_laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l)
 {
-	int rc = check_proto(h, l->proto);
-
-	return rc ? rc : send_rec(h, DPVS_OP_LADDR_ADD, enc_laddr, l);
+	return laddr_call(h, DPVS_OP_LADDR_ADD, "add local address", l);
 }
 
 int dpvs_laddr_del(struct dpvs_handle *h, const struct dpvs_laddr *l)
 {
-	int rc = check_proto(h, l->proto);
-
-	return rc ? rc : send_rec(h, DPVS_OP_LADDR_DEL, enc_laddr, l);
+	return laddr_call(h, DPVS_OP_LADDR_DEL, "delete local address", l);
 }
 
 int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,
 		    struct dpvs_laddr **out, size_t *n)
 {
-	return svc_list_req(h, DPVS_OP_LADDR_LIST, svc, WIRE_LADDR_REC_LEN,
-			    sizeof(**out), dec_laddr, (void **)out, n);
+	return svc_filtered_list(h, DPVS_OP_LADDR_LIST, "list local addresses",
+				 svc, WIRE_LADDR_REC_LEN, sizeof(**out),
+				 dec_laddr, (void **)out, n);
 }
 
 int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n)
@@ -891,18 +926,23 @@ int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc)
 	struct wbuf b;
 	int rc;
 
+	if (!svc)
+		return dpvs_call(h, DPVS_OP_ZERO, NULL, 0, NULL, NULL);
+	rc = check_key(h, "zero", svc->proto, svc->vip);
+	if (rc)
+		return rc;
 	wb_init(&b);
-	if (svc)
-		wire_enc_svc(&b, svc);
-	rc = b.err ? fail(h, DPVS_ENOMEM, "request") :
-		     dpvs_call(h, DPVS_OP_ZERO, b.data, b.len, NULL, NULL);
-	wb_free(&b);
-	return rc;
+	wire_enc_svc(&b, svc);
+	return call_rec(h, DPVS_OP_ZERO, &b);
 }
 
 int dpvs_timeout_set(struct dpvs_handle *h, const struct dpvs_timeouts *t)
 {
-	return send_rec(h, DPVS_OP_TIMEOUT_SET, enc_timeouts, t);
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_timeouts(&b, t);
+	return call_rec(h, DPVS_OP_TIMEOUT_SET, &b);
 }
 
 int dpvs_timeout_get(struct dpvs_handle *h, struct dpvs_timeouts *t)

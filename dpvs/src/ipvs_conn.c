@@ -327,13 +327,19 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t flags,
 
 int ipvs_conn_job(void *arg __rte_unused)
 {
-	unsigned lc = rte_lcore_id(), w = ipvs_worker_index(lc);
+	unsigned lc = rte_lcore_id();
+
+	if (!tabs || lcore_role(lc) != ROLE_WORKER)
+		return 0;
+	return ipvs_conn_job_for(ipvs_worker_index(lc));
+}
+
+int ipvs_conn_job_for(unsigned w)
+{
 	struct worker_tab *t;
 	uint32_t now;
 	int budget = WHEEL_BUDGET, n = 0;
 
-	if (!tabs || lcore_role(lc) != ROLE_WORKER)
-		return 0;
 	t = &tabs[w];
 	now = now_tick();
 	while (t->now != now && budget > 0) {

@@ -63,6 +63,8 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t tcp_flags,
 		      bool input_only);
 /* Worker loop job: expires what is due. */
 int ipvs_conn_job(void *arg);
+/* The same for worker index w (tests play a worker). */
+int ipvs_conn_job_for(unsigned w);
 const char *ipvs_conn_state_name(unsigned state);
 /* Seconds until c expires (0 if due). */
 uint32_t ipvs_conn_expires_in(const struct ipvs_conn *c);

@@ -31,7 +31,7 @@ unit_tests() {
 		echo "--- $(basename "$t")"
 		"$t" || rc=1
 	done
-	rm -rf /var/run/dpdk/test_msgbus_* 2>/dev/null
+	rm -rf /var/run/dpdk/test_msgbus_* /var/run/dpdk/test_ipvs_conn_* 2>/dev/null
 	return $rc
 }
 
