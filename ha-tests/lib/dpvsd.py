@@ -20,7 +20,7 @@ DPVSADM = os.path.join(BUILD, "dpvsadm")
 
 
 def conf_text(prefix, ipc, devices=(), workers=None, master=0, extra_eal=(),
-              sections=None):
+              sections=None, kni_tag=None):
     """A dpvs.conf for tests.
 
     devices: list of (name, devargs, nrxq, ntxq)
@@ -43,9 +43,14 @@ def conf_text(prefix, ipc, devices=(), workers=None, master=0, extra_eal=(),
            "  eal_args = [%s];" % ", ".join('"%s"' % a for a in eal)]
     out += ["  %s" % l for l in sections.get("global", [])]
     out += ["};", "netif = {", "  devices = ("]
+    # Outside a namespace of its own, a daemon's TAP names must not clash
+    # with another daemon's (or the operator's dpdk0.kni).
+    kni = ['kni_name = "%s%d";' % (kni_tag, i) if kni_tag else ""
+           for i in range(len(devices))]
     out.append(",\n".join(
         '    { name = "%s"; device = "%s"; rx_queues = %d; tx_queues = %d; '
-        'rx_desc = 256; tx_desc = 256; }' % d for d in devices))
+        'rx_desc = 256; tx_desc = 256; %s }' % (d + (k,))
+        for d, k in zip(devices, kni)))
     out += ["  );", "};", "workers = {", "  master_lcore = %d;" % master,
             "  lcores = ("]
     wl = []
@@ -80,12 +85,15 @@ class Dpvs:
         self.log = os.path.join(self.dir, "dpvs.log")
         self.lcores = lcores
         self.netns = netns
+        self.kni_tag = "k%d_%d_" % (Dpvs.count, os.getpid() % 1000)
         self.proc = None
         self.write_conf(**conf_args)
 
     def write_conf(self, **conf_args):
         self.devices = conf_args.get("devices", ())
         self.workers = conf_args.get("workers")
+        if not self.netns:
+            conf_args.setdefault("kni_tag", self.kni_tag)
         with open(self.conf, "w") as f:
             f.write(conf_text(self.prefix, self.ipc, **conf_args))
 
