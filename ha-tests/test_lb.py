@@ -164,3 +164,119 @@ def test_tun_encapsulates_to_the_real_server(lb):
     inner = outer.payload
     assert outer.dst == "10.0.1.12" and outer.src == "10.0.1.1"
     assert inner.dst == "10.0.0.100" and inner.src == "10.0.0.2"
+
+
+ECHO_SERVER = (
+    "import socket, threading\n"
+    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('%s', %d)); s.listen(64); print('ready', flush=True)\n"
+    "def serve(c):\n"
+    "    while True:\n"
+    "        d = c.recv(100)\n"
+    "        if not d: break\n"
+    "        c.sendall(b'%s:' + d)\n"
+    "while True:\n"
+    "    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()\n")
+
+
+def start_echo(ns, addr, port, name):
+    p = subprocess.Popen(["ip", "netns", "exec", ns, PY, "-c",
+                          ECHO_SERVER % (addr, port, name)],
+                         stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+CLIENT = (
+    "import socket, sys, time\n"
+    "s = socket.create_connection(('10.0.0.100', 7000), timeout=5)\n"
+    "for line in sys.stdin:\n"
+    "    s.sendall(line.strip().encode()); print(s.recv(100).decode(), flush=True)\n")
+
+
+def test_established_flow_survives_config_changes(lb):
+    """Adding, editing and removing other servers, or changing the
+    scheduler, leaves an established connection alone."""
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    servers = [start_echo(rs, "10.0.1.11", 7000, "rs1"),
+               start_echo(rs, "10.0.1.12", 7000, "rs2")]
+    client = None
+    try:
+        d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+        adm(d, "-A", "-t", "10.0.0.100:7000", "-s", "rr")
+        adm(d, "-P", "-t", "10.0.0.100:7000", "-z", "10.0.1.100")
+        adm(d, "-a", "-t", "10.0.0.100:7000", "-r", "10.0.1.11", "-b")
+        client = subprocess.Popen(["ip", "netns", "exec", cl, PY, "-c", CLIENT],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+
+        def say(word):
+            client.stdin.write(word + "\n")
+            client.stdin.flush()
+            return client.stdout.readline().strip()
+
+        assert say("one") == "rs1:one"
+        adm(d, "-a", "-t", "10.0.0.100:7000", "-r", "10.0.1.12", "-b")
+        assert say("two") == "rs1:two"
+        adm(d, "-E", "-t", "10.0.0.100:7000", "-s", "mh")
+        adm(d, "-e", "-t", "10.0.0.100:7000", "-r", "10.0.1.11", "-b", "-w", "0")
+        assert say("three") == "rs1:three"
+        adm(d, "-d", "-t", "10.0.0.100:7000", "-r", "10.0.1.12")
+        assert say("four") == "rs1:four"
+        conns = adm(d, "-L", "-n", "-c").stdout
+        assert "ESTABLISHED" in conns and "10.0.1.11:7000" in conns
+        # Weight 0: no new connections go to rs1 (and rs2 is gone).
+        st_before = d.pkt_stats()["ipvs_no_dest"]
+        r = sh(PY, "-c", "import socket; socket.create_connection("
+               "('10.0.0.100', 7000), timeout=2)", ns=cl, check=False)
+        assert r.returncode != 0
+        assert d.pkt_stats()["ipvs_no_dest"] > st_before
+    finally:
+        if client:
+            client.kill()
+            client.wait()
+        for p in servers:
+            p.kill()
+            p.wait()
+
+
+def test_full_connection_pool_drops_new_flows_only(lb):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    d.write_conf(devices=d.devices, workers=d.workers,
+                 sections={"ipvs": ["conn_pool_size = 1024;"]})
+    d.stop()
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    server = start_echo(rs, "10.0.1.11", 7000, "rs1")
+    client = None
+    try:
+        adm(d, "-A", "-t", "10.0.0.100:7000")
+        adm(d, "-a", "-t", "10.0.0.100:7000", "-r", "10.0.1.11", "-m")
+        adm(d, "-A", "-u", "10.0.0.100:9999")
+        adm(d, "-a", "-u", "10.0.0.100:9999", "-r", "10.0.1.11", "-m")
+        client = subprocess.Popen(["ip", "netns", "exec", cl, PY, "-c", CLIENT],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        client.stdin.write("before\n")
+        client.stdin.flush()
+        assert client.stdout.readline().strip() == "rs1:before"
+        # 3000 UDP flows, each from its own port: the pool runs out.
+        sh(PY, "-c", "import socket\n"
+           "for p in range(20000, 23000):\n"
+           "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+           "    s.bind(('10.0.0.2', p)); s.sendto(b'x', ('10.0.0.100', 9999))\n"
+           "    s.close()\n", ns=cl, timeout=120)
+        assert wait_for(lambda: d.pkt_stats()["ipvs_conn_full"] > 0)
+        assert d.proc.poll() is None
+        client.stdin.write("after\n")
+        client.stdin.flush()
+        assert client.stdout.readline().strip() == "rs1:after"
+    finally:
+        if client:
+            client.kill()
+            client.wait()
+        server.kill()
+        server.wait()
