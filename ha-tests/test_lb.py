@@ -280,3 +280,26 @@ def test_full_connection_pool_drops_new_flows_only(lb):
             client.wait()
         server.kill()
         server.wait()
+
+
+def test_persistence_pins_a_client_network(lb, backends):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends.start(rs, "10.0.1.11", "rs1")
+    backends.start(rs, "10.0.1.12", "rs2")
+    sh("ip", "addr", "add", "10.0.0.3/24", "dev", "vcl0", ns=cl)
+    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+    adm(d, "-A", "-t", "10.0.0.100:80", "-s", "rr", "-p", "60")
+    adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
+    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.11:80", "-b")
+    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.12:80", "-b")
+    # Connections from one client land on different workers (different
+    # source ports), yet all reach the server its template names.
+    got = curl_many(cl, "http://10.0.0.100/", 12)
+    assert len(got) == 1, got
+    other = collections.Counter()
+    for _ in range(6):
+        r = sh("curl", "-s", "-m", "3", "--interface", "10.0.0.3",
+               "http://10.0.0.100/", ns=cl, check=False)
+        other[r.stdout.strip()] += 1
+    assert len(other) == 1, other
+    assert "persistent 60" in adm(d, "-L", "-n").stdout

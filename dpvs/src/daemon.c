@@ -27,6 +27,7 @@
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
 #include "ipvs_ops.h"
+#include "ipvs_persist.h"
 #include "kni.h"
 #include "neigh.h"
 #include "netif.h"
@@ -210,6 +211,7 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "neigh-expire", .fn = neigh_expire_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
 	{ .name = "ipvs-rates", .fn = ipvs_rate_job, .kind = JOB_LOOP },
+	{ .name = "ipvs-persist", .fn = ipvs_persist_expire_job, .kind = JOB_LOOP },
 	{ .name = "msgbus-expire", .fn = msgbus_expire_job, .kind = JOB_SLOW,
 	  .skip = 64 },
 };

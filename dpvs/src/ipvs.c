@@ -3,6 +3,7 @@
 
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
+#include "ipvs_persist.h"
 
 int ipvs_init(const struct dpvs_conf *c)
 {
@@ -12,6 +13,8 @@ int ipvs_init(const struct dpvs_conf *c)
 		rc = ipvs_conn_init(c);
 	if (rc == 0)
 		rc = ipvs_core_init(1024);
+	if (rc == 0)
+		rc = ipvs_persist_init(c->conn_pool_size);
 	return rc;
 }
 
@@ -21,4 +24,5 @@ void ipvs_fini(void)
 	ipvs_conn_flush_all();
 	ipvs_svc_table_fini();
 	ipvs_conn_fini();
+	ipvs_persist_fini();
 }

@@ -75,6 +75,8 @@ struct svc_snap {
 	unsigned nladdr;
 	struct ipvs_laddr *laddrs[IPVS_MAX_LADDR];
 	uint8_t *wstate;           /* nworkers * IPVS_WSTATE_STRIDE */
+	uint32_t persist_timeout;  /* seconds; 0: not persistent */
+	uint32_t netmask;          /* host order: client granularity */
 };
 
 struct ipvs_service {

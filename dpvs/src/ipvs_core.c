@@ -22,6 +22,7 @@
 #include "ipv4.h"
 #include "ipvs.h"
 #include "ipvs_conn.h"
+#include "ipvs_persist.h"
 #include "ipvs_xmit.h"
 #include "lcore.h"
 #include "log.h"
@@ -197,7 +198,13 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 		PKT_INC(lc, ipvs_no_conn);
 		goto drop;
 	}
-	i = sn->ops->schedule(&sn->ss, sn->wstate + w * IPVS_WSTATE_STRIDE, &f);
+	i = sn->persist_timeout ? ipvs_persist_lookup(svc, sn, t->saddr) : -1;
+	if (i < 0) {
+		i = sn->ops->schedule(&sn->ss, sn->wstate + w * IPVS_WSTATE_STRIDE,
+				      &f);
+		if (i >= 0 && sn->persist_timeout)
+			ipvs_persist_bind(svc, sn, t->saddr, i);
+	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);
 		goto drop;

@@ -52,9 +52,6 @@ static int op_svc(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	if (s.sched[0] && !sched_lookup(s.sched))
 		return ctrl_error(rep, DPVS_EINVAL, "unknown scheduler '%s'",
 				  s.sched);
-	if (s.flags & DPVS_SVC_F_PERSISTENT)
-		return ctrl_error(rep, DPVS_ENOTSUP, "persistence (-p) is not "
-				  "implemented yet");
 	if (op == DPVS_OP_SVC_ADD)
 		return ctrl_errno(rep, ipvs_svc_add(&s), "service");
 	return ctrl_errno(rep, ipvs_svc_edit(&s), "service");

@@ -125,6 +125,8 @@ static struct svc_snap *snap_build(const struct ipvs_service *s)
 	}
 	sn->ss.ndests = i;
 	sn->ss.flags = sched_flags(s->flags);
+	sn->persist_timeout = s->timeout;
+	sn->netmask = s->netmask;
 	for (struct ipvs_laddr *l = s->laddrs; l && sn->nladdr < IPVS_MAX_LADDR;
 	     l = l->next)
 		sn->laddrs[sn->nladdr++] = l;

@@ -1,0 +1,30 @@
+/*
+ * Persistence templates: (service, client network) -> real server, shared
+ * by all workers so a client's connections reach the same server whichever
+ * worker they land on.  Lookups are lock-free; creating a template takes
+ * the hash's writer lock, once per client network per timeout.  The master
+ * expires templates.
+ */
+#ifndef DPVS_IPVS_PERSIST_H
+#define DPVS_IPVS_PERSIST_H
+
+#include <stdint.h>
+
+#include "ipvs.h"
+
+int ipvs_persist_init(uint32_t max_templates);
+void ipvs_persist_fini(void);
+
+/*
+ * The server a client network is pinned to, as an index into sn->dests,
+ * or -1 (no template, or its server is gone or unusable).
+ */
+int ipvs_persist_lookup(const struct ipvs_service *svc,
+			const struct svc_snap *sn, uint32_t caddr);
+/* Pins the client network to sn->dests[i] for the service's timeout. */
+void ipvs_persist_bind(const struct ipvs_service *svc,
+		       const struct svc_snap *sn, uint32_t caddr, int i);
+/* Master slow job: removes expired templates. */
+int ipvs_persist_expire_job(void *arg);
+
+#endif
