@@ -303,3 +303,35 @@ def test_persistence_pins_a_client_network(lb, backends):
         other[r.stdout.strip()] += 1
     assert len(other) == 1, other
     assert "persistent 60" in adm(d, "-L", "-n").stdout
+
+
+UDP_PROBE = (
+    "import socket\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.settimeout(3); s.connect(('10.0.0.100', 5555))\n"
+    "s.send(b'anyone?')\n"
+    "try:\n"
+    "    s.recv(100); print('answered')\n"
+    "except ConnectionRefusedError:\n"
+    "    print('refused')\n"
+    "except socket.timeout:\n"
+    "    print('timeout')\n")
+
+
+@pytest.mark.parametrize("method", ["-b", "-m"])
+def test_icmp_errors_reach_the_client(lb, method):
+    """A real server's port-unreachable comes back as if from the VIP,
+    about the packet the client sent, so its socket sees the refusal."""
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    # The server's kernel would otherwise rate-limit its errors to us.
+    sh("sysctl", "-qw", "net.ipv4.icmp_ratelimit=0", ns=rs)
+    if method == "-b":
+        d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+    else:
+        sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    adm(d, "-A", "-u", "10.0.0.100:5555")
+    if method == "-b":
+        adm(d, "-P", "-u", "10.0.0.100:5555", "-z", "10.0.1.100")
+    adm(d, "-a", "-u", "10.0.0.100:5555", "-r", "10.0.1.11", method)
+    results = [sh(PY, "-c", UDP_PROBE, ns=cl).stdout.strip() for _ in range(4)]
+    assert results == ["refused"] * 4, results

@@ -762,11 +762,13 @@ static int check_svc(struct dpvs_handle *h, const char *what,
 	return DPVS_OK;
 }
 
+/* A service is deleted by its key alone: only that is checked. */
 static int svc_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		    const struct dpvs_service *s)
 {
 	struct wbuf b;
-	int rc = check_svc(h, what, s);
+	int rc = op == DPVS_OP_SVC_DEL ? check_key(h, what, s->proto, s->vip) :
+					 check_svc(h, what, s);
 
 	if (rc)
 		return rc;

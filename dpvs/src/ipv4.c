@@ -71,6 +71,17 @@ static void icmp_input(unsigned lc, struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 	netif_xmit(lc, m->port, m);
 }
 
+static bool icmp_error(const struct rte_ipv4_hdr *ip)
+{
+	const struct rte_icmp_hdr *ic =
+		(const struct rte_icmp_hdr *)((const char *)ip + rte_ipv4_hdr_len(ip));
+
+	/* Only the first fragment carries the ICMP header. */
+	return rte_be_to_cpu_16(ip->total_length) >= rte_ipv4_hdr_len(ip) + 8 &&
+	       (ic->icmp_type == 3 /* destination unreachable */ ||
+		ic->icmp_type == 11 || ic->icmp_type == 12);
+}
+
 static bool is_broadcast(uint32_t dst, const struct route_entry *r)
 {
 	return dst == 0xffffffffu ||
@@ -153,10 +164,11 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 		kni_up(lc, m);
 		return;
 	}
-	if (ip->next_proto_id == IPPROTO_ICMP) {
+	if (ip->next_proto_id == IPPROTO_ICMP && !icmp_error(ip)) {
 		icmp_input(lc, m, ip);
 		return;
 	}
+	/* Services, FullNAT replies, and ICMP errors about either. */
 	rte_pktmbuf_adj(m, ETH_LEN);
 	if (ipvs_local_in(lc, m, r))
 		return;

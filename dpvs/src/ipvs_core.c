@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_ring.h>
 #include <rte_tcp.h>
@@ -247,6 +248,69 @@ drop:
 	return true;
 }
 
+static bool icmp_is_error(uint8_t type)
+{
+	return type == 3 /* destination unreachable */ || type == 11 /* time exceeded */ ||
+	       type == 12 /* parameter problem */;
+}
+
+/*
+ * An ICMP error about a packet we sent to a real server: its quoted
+ * header, reversed, is the reply tuple of the connection.  The client
+ * gets it as if from the VIP, about the packet it sent itself.
+ */
+static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip, const struct route_entry *r)
+{
+	uint32_t hlen = rte_ipv4_hdr_len(ip), ihl;
+	uint32_t len = rte_be_to_cpu_16(ip->total_length) - hlen;
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((char *)ip + hlen);
+	struct rte_ipv4_hdr *in = (struct rte_ipv4_hdr *)(ic + 1);
+	struct conn_tuple t;
+	struct ipvs_conn *c;
+	enum conn_dir dir;
+	uint16_t *ports;
+
+	if (len < sizeof(*ic) + sizeof(*in) + 8 || m->data_len < hlen + len ||
+	    !icmp_is_error(ic->icmp_type))
+		return false;
+	ihl = rte_ipv4_hdr_len(in);
+	if (ihl < sizeof(*in) || sizeof(*ic) + ihl + 8 > len ||
+	    (in->next_proto_id != IPPROTO_TCP && in->next_proto_id != IPPROTO_UDP))
+		return false;
+	ports = (uint16_t *)((char *)in + ihl);
+	t.saddr = rte_be_to_cpu_32(in->dst_addr);
+	t.daddr = rte_be_to_cpu_32(in->src_addr);
+	t.sport = rte_be_to_cpu_16(ports[1]);
+	t.dport = rte_be_to_cpu_16(ports[0]);
+	t.proto = in->next_proto_id;
+	c = ipvs_conn_lookup(w, &t, &dir);
+	if (!c || dir != DIR_OUT) {
+		if (!r || !(r->flags & DPVS_ADDR_F_SAPOOL) || nw < 2 ||
+		    t.dport % nw == w)
+			return false;
+		m->hash.usr = 0;
+		handover(lc, w, t.dport % nw, m);
+		return true;
+	}
+	in->src_addr = rte_cpu_to_be_32(c->caddr);
+	ports[0] = rte_cpu_to_be_16(c->cport);
+	in->dst_addr = rte_cpu_to_be_32(c->vaddr);
+	ports[1] = rte_cpu_to_be_16(c->vport);
+	in->hdr_checksum = 0;
+	in->hdr_checksum = rte_ipv4_cksum(in);
+	ip->src_addr = rte_cpu_to_be_32(c->vaddr);
+	ip->dst_addr = rte_cpu_to_be_32(c->caddr);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, len);
+	c->dest->stats[w].outpkts++;
+	c->dest->stats[w].outbytes += m->pkt_len;
+	ipvs_route_out(lc, m, c->caddr);
+	return true;
+}
+
 bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
@@ -257,6 +321,8 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 	enum conn_dir dir;
 	void *l4;
 
+	if (ip->next_proto_id == IPPROTO_ICMP)
+		return icmp_relay(lc, w, m, ip, r);
 	switch (parse_l4(m, ip, &l4, &t)) {
 	case L4_OTHER:
 		return false;
@@ -300,13 +366,19 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 	enum conn_dir dir;
 	void *l4;
 
-	if (parse_l4(m, ip, &l4, &t) != L4_OK)
-		return false;
-	c = ipvs_conn_lookup(w, &t, &dir);
-	if (c && dir == DIR_OUT) {
-		conn_xmit(lc, w, c, dir, m, ip, l4);
-		return true;
+	if (ip->next_proto_id == IPPROTO_ICMP) {
+		if (icmp_relay(lc, w, m, ip, NULL))
+			return true;
+	} else {
+		if (parse_l4(m, ip, &l4, &t) != L4_OK)
+			return false;
+		c = ipvs_conn_lookup(w, &t, &dir);
+		if (c && dir == DIR_OUT) {
+			conn_xmit(lc, w, c, dir, m, ip, l4);
+			return true;
+		}
 	}
+	/* Maybe another worker's: NAT replies carry no owner mark. */
 	if (nw > 1 && hops + 1 < nw &&
 	    __atomic_load_n(&ipvs_nat_dests, __ATOMIC_RELAXED)) {
 		m->hash.usr = HO_NAT | (hops + 1);

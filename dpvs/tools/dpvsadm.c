@@ -245,6 +245,7 @@ struct cmd {
 	bool svc_port_given;           /* VIP:PORT rather than VIP */
 	struct dpvs_dest dest;         /* -r, forwarding method, -w -x -y */
 	bool dest_port_given;          /* RS:PORT rather than RS */
+	const char *flags_for_sched;   /* -b names: "sh", "mh" or "" */
 	struct dpvs_laddr laddr;       /* -z, -F */
 	struct dpvs_timeouts timeouts; /* --set */
 	const char *pos[4];            /* arguments that are not options */
@@ -577,14 +578,8 @@ static const enum cmd_id key_cmd[] = {
 	[K_HELP] = CMD_HELP,
 };
 
-/* Where -b's choice of scheduler flags is kept until the end. */
-struct pstate {
-	const char *flags_for_sched;
-	const char *flags_arg;
-};
-
-static int apply(struct cmd *c, struct pstate *ps, enum key k, const char *v,
-		 char *err, size_t len)
+static int apply(struct cmd *c, enum key k, const char *v, char *err,
+		 size_t len)
 {
 	uint32_t n;
 	bool port_given;
@@ -623,9 +618,10 @@ static int apply(struct cmd *c, struct pstate *ps, enum key k, const char *v,
 	case K_SCHED_FLAGS:
 		if (set_opt(c, OPT_SCHED_FLAGS, err, len))
 			return -1;
-		ps->flags_arg = v;
-		return parse_sched_flags(v, &n, &ps->flags_for_sched, err, len) ?
-			       -1 : (c->svc.flags |= n, 0);
+		if (parse_sched_flags(v, &n, &c->flags_for_sched, err, len))
+			return -1;
+		c->svc.flags |= n;
+		return 0;
 	case K_SERVER:
 		if (set_opt(c, OPT_SERVER, err, len))
 			return -1;
@@ -732,8 +728,8 @@ static const char *optional_next(int argc, char **argv, int *i)
 }
 
 /* --name, --name=value, --name value */
-static int parse_long(struct cmd *c, struct pstate *ps, int argc, char **argv,
-		      int *i, char *err, size_t len)
+static int parse_long(struct cmd *c, int argc, char **argv, int *i,
+		      char *err, size_t len)
 {
 	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
 	size_t n = eq ? (size_t)(eq - name) : strlen(name);
@@ -752,12 +748,12 @@ static int parse_long(struct cmd *c, struct pstate *ps, int argc, char **argv,
 	}
 	if (sw->arg == ARG_OPTIONAL && !eq)
 		v = optional_next(argc, argv, i);
-	return apply(c, ps, sw->key, v, err, len);
+	return apply(c, sw->key, v, err, len);
 }
 
 /* -x, -xVALUE, -x VALUE, and clusters such as -Ln or -at VIP:PORT */
-static int parse_short(struct cmd *c, struct pstate *ps, int argc,
-		       char **argv, int *i, char *err, size_t len)
+static int parse_short(struct cmd *c, int argc, char **argv, int *i,
+		       char *err, size_t len)
 {
 	const char *a = argv[*i];
 
@@ -780,7 +776,7 @@ static int parse_short(struct cmd *c, struct pstate *ps, int argc,
 				return perr(err, len, "option '-%c' needs an "
 					    "argument", a[j]);
 		}
-		if (apply(c, ps, sw->key, v, err, len))
+		if (apply(c, sw->key, v, err, len))
 			return -1;
 		if (sw->key == K_HELP)
 			return 0;
@@ -836,8 +832,7 @@ static int check_list(const struct cmd *c, char *err, size_t len)
 }
 
 /* The service's port: 0 only for a persistent service. */
-static int check_service(struct cmd *c, const struct pstate *ps, char *err,
-			 size_t len)
+static int check_service(struct cmd *c, char *err, size_t len)
 {
 	if (c->cmd != CMD_ADD && c->cmd != CMD_EDIT)
 		return 0;
@@ -856,7 +851,7 @@ static int check_service(struct cmd *c, const struct pstate *ps, char *err,
 	/* -E without -s: checked against the service's scheduler later. */
 	if (c->svc.sched[0])
 		return check_sched_flags(c->svc.sched, c->svc.flags,
-					 ps->flags_for_sched, err, len);
+					 c->flags_for_sched, err, len);
 	return 0;
 }
 
@@ -927,10 +922,10 @@ static int check_set(struct cmd *c, char *err, size_t len)
 static int parse_cmd(int argc, char **argv, struct cmd *c, char *err,
 		     size_t len)
 {
-	struct pstate ps = { .flags_for_sched = "", .flags_arg = NULL };
 	bool only_pos = false;
 
 	memset(c, 0, sizeof(*c));
+	c->flags_for_sched = "";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int rc;
@@ -946,8 +941,8 @@ static int parse_cmd(int argc, char **argv, struct cmd *c, char *err,
 			c->pos[c->npos++] = a;
 			continue;
 		}
-		rc = a[1] == '-' ? parse_long(c, &ps, argc, argv, &i, err, len) :
-				   parse_short(c, &ps, argc, argv, &i, err, len);
+		rc = a[1] == '-' ? parse_long(c, argc, argv, &i, err, len) :
+				   parse_short(c, argc, argv, &i, err, len);
 		if (rc)
 			return -1;
 		if (c->cmd == CMD_HELP)
@@ -967,7 +962,7 @@ static int parse_cmd(int argc, char **argv, struct cmd *c, char *err,
 		return -1;
 	if (c->cmd == CMD_LIST && check_list(c, err, len))
 		return -1;
-	if (check_service(c, &ps, err, len) || check_dest(c, err, len) ||
+	if (check_service(c, err, len) || check_dest(c, err, len) ||
 	    check_set(c, err, len))
 		return -1;
 	if (c->cmd == CMD_ADDLADDR || c->cmd == CMD_DELLADDR) {
@@ -1158,8 +1153,7 @@ static void print_dest(const struct dpvs_dest *d, const struct out *o)
 {
 	char ap[ADDRPORT_LEN];
 
-	fmt_addrport(d->addr, d->port, ap);
-	ap[28] = '\0';
+	fmt_addrport(d->addr, d->port, ap); /* at most 21 of ipvsadm's 28 */
 	switch (o->fmt) {
 	case FMT_STATS:
 	case FMT_RATE:
@@ -1608,7 +1602,8 @@ static int cmd_edit_service(struct dpvs_handle *h, const struct cmd *c)
 	if (c->opts & O(NETMASK))
 		s.netmask = c->svc.netmask;
 	if ((c->opts & O(SCHED_FLAGS)) && !(c->opts & O(SCHED)) &&
-	    check_sched_flags(s.sched, s.flags, "", err, sizeof(err))) {
+	    check_sched_flags(s.sched, s.flags, c->flags_for_sched, err,
+			      sizeof(err))) {
 		fprintf(stderr, "dpvsadm: edit-service: %s\n", err);
 		return 1;
 	}
