@@ -14,7 +14,7 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libdpdk-dev dpdk libconfig-dev libnl-3-dev libnl-genl-3-dev \
 	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
-	iputils-ping tcpdump util-linux curl
+	iputils-ping tcpdump util-linux curl wrk
 
 ifeq ($(SAN),1)
 BUILD ?= build-san

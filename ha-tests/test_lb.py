@@ -1,7 +1,9 @@
 """Load balancing on real veth pairs: FullNAT with 4 workers, NAT, DR, TUN."""
+import ast
 import collections
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -65,8 +67,8 @@ def lb(dpvs_factory):
         t.veth(lbns, "vlb0", cl, "vcl0")
         t.veth(lbns, "vlb1", rs, "vrs0")
         sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-        sh("ip", "addr", "add", "10.0.1.11/24", "dev", "vrs0", ns=rs)
-        sh("ip", "addr", "add", "10.0.1.12/24", "dev", "vrs0", ns=rs)
+        for host in (11, 12, 13):
+            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
         devs = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=4", 4, 4),
                 ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=4", 4, 4)]
         workers = [(lc, [("dpdk0", [lc - 1], [lc - 1]),
@@ -86,41 +88,68 @@ def adm(d, *args, check=True):
     return d.adm(*args, check=check)
 
 
+MANY_GETS = (
+    "import collections, http.client, sys\n"
+    "got = collections.Counter()\n"
+    "for _ in range(int(sys.argv[1])):\n"
+    "    c = http.client.HTTPConnection('10.0.0.100', 80, timeout=5)\n"
+    "    try:\n"
+    "        c.request('GET', '/'); got[c.getresponse().read().decode().strip()] += 1\n"
+    "    except Exception as e:\n"
+    "        got['error:' + type(e).__name__] += 1\n"
+    "    c.close()\n"
+    "print(dict(got))\n")
+
+
+def fnat_service(d, sched="rr"):
+    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+    adm(d, "-A", "-t", "10.0.0.100:80", "-s", sched)
+    adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
+    for host in (11, 12, 13):
+        adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.%d:80" % host, "-b")
+
+
 def test_fullnat_balances_over_four_workers(lb, backends):
     d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
-    backends.start(rs, "10.0.1.11", "rs1")
-    backends.start(rs, "10.0.1.12", "rs2")
-    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
-    adm(d, "-A", "-t", "10.0.0.100:80", "-s", "rr")
-    adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
-    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.11:80", "-b")
-    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.12:80", "-b")
-    got = curl_many(cl, "http://10.0.0.100/", 20)
-    assert set(got) == {"rs1", "rs2"}, got
-    assert abs(got["rs1"] - got["rs2"]) <= 4, got
+    for host in (11, 12, 13):
+        backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+    fnat_service(d)
+    # Thousands of connections, each new, none lost.
+    r = sh(PY, "-c", MANY_GETS, "1500", ns=cl, timeout=300)
+    got = ast.literal_eval(r.stdout)  # a dict our own script printed
+    assert sum(got.values()) == 1500
+    assert set(got) == {"rs1", "rs2", "rs3"}, got
+    # rr per worker: each server gets close to a third.
+    assert all(400 <= n <= 600 for n in got.values()), got
     st = d.pkt_stats()
-    assert st["ipvs_conn_new"] >= 20
+    assert st["ipvs_conn_new"] >= 1500
     # Replies landing on a worker that does not own the conn were handed
     # over (af_packet's fanout hashes the reply tuple differently).
     assert st["ipvs_handover"] > 0
+    assert st["ipvs_conn_full"] == 0 and st["ipvs_no_port"] == 0
     listing = adm(d, "-L", "-n").stdout
     assert "10.0.0.100:80" in listing and "FullNat" in listing
-    stats = adm(d, "-L", "-n", "--stats").stdout
-    assert "10.0.1.11:80" in stats
+    stats = adm(d, "-L", "-n", "--stats", "--exact").stdout
+    for host in (11, 12, 13):
+        row = [l for l in stats.splitlines() if "10.0.1.%d:80" % host in l][0]
+        assert int(row.split()[2]) >= 400   # Conns column
 
 
 def test_nat_balances_and_rewrites_replies(lb, backends):
     d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
     sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
-    backends.start(rs, "10.0.1.11", "rs1")
-    backends.start(rs, "10.0.1.12", "rs2")
+    for host in (11, 12, 13):
+        backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
     adm(d, "-A", "-t", "10.0.0.100:80", "-s", "wrr")
-    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.11:80", "-m", "-w", "1")
-    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.12:80", "-m", "-w", "3")
-    got = curl_many(cl, "http://10.0.0.100/", 16)
-    # Each worker runs its own wrr sequence, so the split is 1:3 only
-    # roughly when connections spread unevenly over four workers.
-    assert set(got) == {"rs1", "rs2"} and got["rs2"] >= 2 * got["rs1"], got
+    for host, w in ((11, 1), (12, 2), (13, 3)):
+        adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.%d:80" % host,
+            "-m", "-w", str(w))
+    got = ast.literal_eval(sh(PY, "-c", MANY_GETS, "300", ns=cl,
+                                 timeout=120).stdout)
+    # Each worker runs its own wrr sequence: 1:2:3 within a few conns.
+    assert sum(got.values()) == 300 and set(got) == {"rs1", "rs2", "rs3"}, got
+    assert 35 <= got["rs1"] <= 65 and 85 <= got["rs2"] <= 115, got
+    assert 135 <= got["rs3"] <= 165, got
     assert "Masq" in adm(d, "-L", "-n").stdout
 
 
@@ -255,20 +284,22 @@ def test_full_connection_pool_drops_new_flows_only(lb):
     try:
         adm(d, "-A", "-t", "10.0.0.100:7000")
         adm(d, "-a", "-t", "10.0.0.100:7000", "-r", "10.0.1.11", "-m")
-        adm(d, "-A", "-u", "10.0.0.100:9999")
-        adm(d, "-a", "-u", "10.0.0.100:9999", "-r", "10.0.1.11", "-m")
         client = subprocess.Popen(["ip", "netns", "exec", cl, PY, "-c", CLIENT],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True)
         client.stdin.write("before\n")
         client.stdin.flush()
         assert client.stdout.readline().strip() == "rs1:before"
-        # 3000 UDP flows, each from its own port: the pool runs out.
-        sh(PY, "-c", "import socket\n"
-           "for p in range(20000, 23000):\n"
-           "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-           "    s.bind(('10.0.0.2', p)); s.sendto(b'x', ('10.0.0.100', 9999))\n"
-           "    s.close()\n", ns=cl, timeout=120)
+        # A SYN flood from 3000 source ports: the pool runs out.
+        sh(PY, "-c", "from scapy.all import Ether, IP, TCP, sendp, conf\n"
+           "conf.verb = 0\n"
+           "import subprocess, re\n"
+           "mac = re.search(r'lladdr (\\S+)', subprocess.run(['ip', 'neigh', "
+           "'show', '10.0.0.100'], capture_output=True, text=True).stdout)"
+           ".group(1)\n"
+           "sendp([Ether(dst=mac) / IP(src='10.0.0.2', dst='10.0.0.100') / "
+           "TCP(sport=p, dport=7000, flags='S') for p in range(20000, 23000)], "
+           "iface='vcl0')\n", ns=cl, timeout=120)
         assert wait_for(lambda: d.pkt_stats()["ipvs_conn_full"] > 0)
         assert d.proc.poll() is None
         client.stdin.write("after\n")
@@ -335,3 +366,54 @@ def test_icmp_errors_reach_the_client(lb, method):
     adm(d, "-a", "-u", "10.0.0.100:5555", "-r", "10.0.1.11", method)
     results = [sh(PY, "-c", UDP_PROBE, ns=cl).stdout.strip() for _ in range(4)]
     assert results == ["refused"] * 4, results
+
+
+def test_connections_expire_by_state_timeouts(lb):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    adm(d, "--set", "0", "0", "2")      # UDP: 2 s
+    assert "300" not in adm(d, "-L", "--timeout").stdout
+    adm(d, "-A", "-u", "10.0.0.100:9999")
+    adm(d, "-a", "-u", "10.0.0.100:9999", "-r", "10.0.1.11", "-m")
+    sh(PY, "-c", "import socket; s = socket.socket(socket.AF_INET, "
+       "socket.SOCK_DGRAM); s.sendto(b'x', ('10.0.0.100', 9999))", ns=cl)
+    assert wait_for(lambda: "10.0.0.100:9999" in adm(d, "-L", "-n", "-c").stdout,
+                    timeout=3)
+    row = [l for l in adm(d, "-L", "-n", "-c").stdout.splitlines()
+           if "10.0.0.100:9999" in l][0]
+    assert "UDP" in row
+    assert wait_for(lambda: "10.0.0.100:9999" not in
+                    adm(d, "-L", "-n", "-c").stdout, timeout=6)
+
+
+def wrk_errors(out):
+    """Socket errors and non-2xx answers wrk reports (0 if none)."""
+    errs = 0
+    for line in out.splitlines():
+        if "Socket errors" in line:
+            errs += sum(int(n) for n in
+                        __import__("re").findall(r"(\d+)", line))
+        if "Non-2xx" in line:
+            errs += int(line.split()[-1])
+    return errs
+
+
+def test_config_changes_under_load_lose_nothing(lb, backends):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    for host in (11, 12, 13):
+        backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+    fnat_service(d)
+    adm(d, "-d", "-t", "10.0.0.100:80", "-r", "10.0.1.13:80")
+    wrk = subprocess.Popen(["ip", "netns", "exec", cl, "wrk", "-t", "2", "-c",
+                            "16", "-d", "6s", "http://10.0.0.100/"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+    time.sleep(1.5)
+    adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.13:80", "-b")
+    adm(d, "-E", "-t", "10.0.0.100:80", "-s", "wlc")
+    adm(d, "-e", "-t", "10.0.0.100:80", "-r", "10.0.1.11:80", "-b", "-w", "3")
+    d.dpip("addr", "add", "10.0.1.101/24", "dev", "dpdk1", "sapool")
+    adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.101")
+    out, _ = wrk.communicate(timeout=60)
+    assert "requests in" in out, out
+    assert wrk_errors(out) == 0, out

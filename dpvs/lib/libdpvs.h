@@ -164,7 +164,7 @@ struct dpvs_link_info {
 	uint64_t imissed, ierrors, oerrors, rx_nombuf;
 	/* the kernel exception path of this port */
 	uint64_t kni_to_kernel;   /* written to the TAP */
-	uint64_t kni_from_kernel; /* read from the TAP and sent */
+	uint64_t kni_from_kernel; /* read from the TAP, queued to send */
 	uint64_t kni_dropped;     /* lost on the way, either direction */
 };
 

@@ -118,6 +118,12 @@ int ctrl_init(const struct ctrl_params *p);
 int ctrl_set_params(const struct ctrl_params *p);
 /* Serves the socket; waits up to wait_us for events.  Returns events. */
 int ctrl_poll(uint32_t wait_us);
+/*
+ * Adds another fd to the master's idle wait: when it becomes readable
+ * the master wakes (its own job reads it).  For the kernel TAPs.
+ */
+int ctrl_watch_fd(int fd);
+void ctrl_unwatch_fd(int fd);
 /* Closes every client and the listener and removes the socket file. */
 void ctrl_fini(void);
 void ctrl_get_stats(struct dpvs_ctrl_stats *out);

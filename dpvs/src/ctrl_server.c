@@ -413,6 +413,23 @@ static void sweep_idle(void)
 	}
 }
 
+/* Marks epoll events of watched fds: nothing to do here but wake up. */
+static char watch_mark;
+
+int ctrl_watch_fd(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &watch_mark };
+
+	return srv.epfd < 0 ? -EBADF :
+			      epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void ctrl_unwatch_fd(int fd)
+{
+	if (srv.epfd >= 0)
+		epoll_ctl(srv.epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 int ctrl_poll(uint32_t wait_us)
 {
 	struct epoll_event evs[32];
@@ -425,7 +442,7 @@ int ctrl_poll(uint32_t wait_us)
 	for (int i = 0; i < n; i++) {
 		if (!evs[i].data.ptr)
 			accept_all();
-		else
+		else if (evs[i].data.ptr != &watch_mark)
 			conn_event(evs[i].data.ptr, evs[i].events);
 	}
 	sweep_idle();

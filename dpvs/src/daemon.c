@@ -361,13 +361,14 @@ static int start_subsystems(void)
 	    msgbus_init(&mp) < 0 ||
 	    core_ops_init() < 0 || register_jobs() < 0)
 		return -1;
+	/* Early: the TAPs join its epoll set.  Served once the loop runs. */
+	ctrl_params_of(&d.conf, &cp);
+	if (ctrl_init(&cp) < 0)
+		return -1;
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ops_init() < 0 || ipvs_init(&d.conf) < 0 ||
 	    ipvs_ops_init() < 0)
-		return -1;
-	ctrl_params_of(&d.conf, &cp);
-	if (ctrl_init(&cp) < 0)
 		return -1;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <rte_errno.h>
 #include <rte_ring.h>
 
+#include "ctrl.h"
 #include "lcore.h"
 #include "log.h"
 #include "netif.h"
@@ -37,7 +38,7 @@ struct bucket {
 
 static struct kni_port kports[NETIF_MAX_PORTS];
 static struct rte_ring *up[RTE_MAX_LCORE];
-static struct bucket buckets[RTE_MAX_LCORE];
+static struct bucket buckets[RTE_MAX_LCORE][NETIF_MAX_PORTS];
 static uint32_t rate_per_worker;  /* pps, 0 = unlimited */
 
 void kni_set_rate(uint32_t pps)
@@ -106,22 +107,28 @@ void kni_link_set(uint16_t port, bool up_)
 			  up_ ? "up" : "down");
 }
 
+/* The down ring exists for every port: gratuitous ARP uses it too. */
 static int port_init(const struct netif_port *p, uint32_t ring_size)
 {
 	char name[RTE_RING_NAMESIZE];
-	int fd = tap_open(p);
+	int fd;
 
+	snprintf(name, sizeof(name), "kni_down_%u", p->id);
+	kports[p->id].down = rte_ring_create(name, ring_size, SOCKET_ID_ANY,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!kports[p->id].down)
+		return -ENOMEM;
+	if (!p->kni_name[0])
+		return 0;
+	fd = tap_open(p);
 	if (fd < 0) {
 		LOG_ERRX("kni", "%s: cannot create TAP %s: %s", p->name,
 			 p->kni_name, strerror(-fd));
 		return fd;
 	}
 	kports[p->id].fd = fd;
-	snprintf(name, sizeof(name), "kni_down_%u", p->id);
-	kports[p->id].down = rte_ring_create(name, ring_size, SOCKET_ID_ANY,
-					     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (!kports[p->id].down)
-		return -ENOMEM;
+	/* What the kernel sends wakes the master at once. */
+	ctrl_watch_fd(fd);
 	kni_link_set(p->id, p->link_up);
 	LOG_INFOX("kni", "%s: kernel twin %s", p->name, p->kni_name);
 	return 0;
@@ -136,7 +143,7 @@ static void init_port(const struct netif_port *p, void *arg)
 {
 	struct init_ctx *ctx = arg;
 
-	if (ctx->rc == 0 && p->kni_name[0])
+	if (ctx->rc == 0)
 		ctx->rc = port_init(p, ctx->ring_size);
 }
 
@@ -173,8 +180,10 @@ static void drain_ring(struct rte_ring *r)
 void kni_fini(void)
 {
 	for (unsigned i = 0; i < NETIF_MAX_PORTS; i++) {
-		if (kports[i].fd >= 0)
+		if (kports[i].fd >= 0) {
+			ctrl_unwatch_fd(kports[i].fd);
 			close(kports[i].fd);
+		}
 		drain_ring(kports[i].down);
 		rte_ring_free(kports[i].down);
 		memset(&kports[i], 0, sizeof(kports[i]));
@@ -187,17 +196,20 @@ void kni_fini(void)
 	}
 }
 
-static bool rate_ok(unsigned lc)
+/* Each worker may send a port's rate / nworkers to the kernel. */
+static bool rate_ok(unsigned lc, uint16_t port)
 {
 	uint32_t rate = __atomic_load_n(&rate_per_worker, __ATOMIC_RELAXED);
-	struct bucket *b = &buckets[lc];
-	uint64_t now, burst;
+	struct bucket *b = &buckets[lc][port];
+	uint64_t now, burst, dt;
 
 	if (!rate)
 		return true;
 	now = rte_get_tsc_cycles();
 	burst = (uint64_t)(rate / 10 + 32) << 10;
-	b->tokens += (now - b->last) * rate * 1024 / rte_get_tsc_hz();
+	/* A second refills more than any burst: cap dt so nothing overflows. */
+	dt = now - b->last < rte_get_tsc_hz() ? now - b->last : rte_get_tsc_hz();
+	b->tokens += dt * rate * 1024 / rte_get_tsc_hz();
 	b->last = now;
 	if (b->tokens > burst)
 		b->tokens = burst;
@@ -214,7 +226,7 @@ void kni_up(unsigned lc, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (!rate_ok(lc)) {
+	if (!rate_ok(lc, m->port)) {
 		PKT_INC(lc, kni_up_limited);
 		rte_pktmbuf_free(m);
 		return;

@@ -23,7 +23,8 @@ int route_init(uint32_t max_routes)
 {
 	struct rte_lpm_config cfg = {
 		.max_rules = max_routes,
-		.number_tbl8s = 256,
+		/* A tbl8 per /24 holding longer routes (local /32s...): 1 KB each. */
+		.number_tbl8s = max_routes > 256 ? max_routes : 256,
 	};
 	struct rte_lpm_rcu_config rcfg = {
 		.v = rcu_qsbr(),

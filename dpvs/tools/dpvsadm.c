@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "libdpvs.h"
 
@@ -38,9 +39,10 @@ static void usage(FILE *out)
 "                               [-x UPPER] [-y LOWER]\n"
 "  dpvsadm -d -t|-u VIP:PORT -r RS[:PORT]\n"
 "  dpvsadm -L|-l [-t|-u VIP:PORT] [-n] [--stats|--rate|--thresholds|\n"
-"                 --persistent-conn] [--exact] [--nosort]\n"
+"                 --persistent-conn] [--exact] [--sort|--nosort]\n"
 "  dpvsadm -L|-l -c | --timeout\n"
-"  dpvsadm -S [-n]\n"
+"  dpvsadm -S [-n] [--sort|--nosort]\n"
+"  dpvsadm -R < FILE\n"
 "  dpvsadm -Z [-t|-u VIP:PORT]\n"
 "  dpvsadm --set TCP TCPFIN UDP\n"
 "  dpvsadm -P|-Q -t|-u VIP:PORT -z LIP [-F IFNAME]\n"
@@ -61,6 +63,8 @@ static void usage(FILE *out)
 "  --delete-server   -d   delete a real server\n"
 "  --list            -L|-l  list the table (the default without arguments)\n"
 "  --save            -S   print the table as dpvsadm commands\n"
+"  --restore         -R   read dpvsadm commands (as -S prints them) from\n"
+"                         standard input and apply them\n"
 "  --zero            -Z   zero the counters of one or every service\n"
 "  --set TCP TCPFIN UDP   set the established TCP, TCP FIN_WAIT and UDP\n"
 "                         timeouts in seconds (0: leave unchanged)\n"
@@ -96,7 +100,8 @@ static void usage(FILE *out)
 "  --rate                      with -L: rates per second\n"
 "  --thresholds                with -L: thresholds\n"
 "  --persistent-conn           with -L: persistent connections\n"
-"  --exact                     with --stats/--rate: exact numbers\n"
+"  --exact        -X           with -L: numbers in full, without K M G T\n"
+"  --sort                      sort by protocol, address, port (default)\n"
 "  --nosort                    list in dpvs's order, not sorted\n"
 "  --ipc-file PATH             control socket (default %s)\n"
 "\n"
@@ -105,6 +110,7 @@ static void usage(FILE *out)
 "  dpvsadm -P -t 10.0.0.100:80 -z 10.0.1.100\n"
 "  dpvsadm -a -t 10.0.0.100:80 -r 10.0.1.11:8080 -b -w 2\n"
 "  dpvsadm -Ln --stats\n"
+"  dpvsadm -S > rules; dpvsadm -R < rules\n"
 "\n"
 "The command line is checked before dpvsadm connects.  Exit status: 0 on\n"
 "success, 1 if dpvsadm could not connect or dpvs refused the request, 2 on\n"
@@ -130,6 +136,7 @@ enum cmd_id {
 	CMD_ADDLADDR,
 	CMD_DELLADDR,
 	CMD_GETLADDR,
+	CMD_RESTORE,
 	CMD_HELP,
 	CMD_COUNT
 };
@@ -150,6 +157,7 @@ static const char *const cmd_names[CMD_COUNT] = {
 	[CMD_ADDLADDR] = "add-laddr",
 	[CMD_DELLADDR] = "del-laddr",
 	[CMD_GETLADDR] = "get-laddr",
+	[CMD_RESTORE] = "restore",
 	[CMD_HELP] = "help",
 };
 
@@ -173,6 +181,7 @@ enum opt_id {
 	OPT_THRESH,
 	OPT_PCONN,
 	OPT_NOSORT,
+	OPT_SORT,
 	OPT_EXACT,
 	OPT_LADDR,
 	OPT_IFNAME,
@@ -200,6 +209,7 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_THRESH] = "thresholds (--thresholds)",
 	[OPT_PCONN] = "persistent-conn (--persistent-conn)",
 	[OPT_NOSORT] = "nosort (--nosort)",
+	[OPT_SORT] = "sort (--sort)",
 	[OPT_EXACT] = "exact (--exact)",
 	[OPT_LADDR] = "laddr (-z)",
 	[OPT_IFNAME] = "ifname (-F)",
@@ -218,8 +228,8 @@ static const struct {
 	[CMD_FLUSH] = { 0, 0 },
 	[CMD_LIST] = { 0, O(SERVICE) | O(NUMERIC) | O(CONN) | O(TIMEOUT) |
 			      O(STATS) | O(RATE) | O(THRESH) | O(PCONN) |
-			      O(NOSORT) | O(EXACT) },
-	[CMD_SAVE] = { 0, O(NUMERIC) | O(NOSORT) },
+			      O(NOSORT) | O(SORT) | O(EXACT) },
+	[CMD_SAVE] = { 0, O(NUMERIC) | O(NOSORT) | O(SORT) },
 	[CMD_ZERO] = { 0, O(SERVICE) },
 	[CMD_ADDDEST] = { O(SERVICE) | O(SERVER),
 			  O(SERVICE) | O(SERVER) | O(FWD) | O(WEIGHT) |
@@ -233,7 +243,8 @@ static const struct {
 			   O(SERVICE) | O(LADDR) | O(IFNAME) },
 	[CMD_DELLADDR] = { O(SERVICE) | O(LADDR),
 			   O(SERVICE) | O(LADDR) | O(IFNAME) },
-	[CMD_GETLADDR] = { 0, O(SERVICE) | O(NUMERIC) | O(NOSORT) },
+	[CMD_GETLADDR] = { 0, O(SERVICE) | O(NUMERIC) | O(NOSORT) | O(SORT) },
+	[CMD_RESTORE] = { 0, 0 },
 	[CMD_HELP] = { 0, ~0u },
 };
 
@@ -468,7 +479,7 @@ enum key {
 	/* commands */
 	K_ADD = 1, K_EDIT, K_DEL, K_FLUSH, K_LIST, K_SAVE, K_ZERO, K_ADDDEST,
 	K_EDITDEST, K_DELDEST, K_SET, K_ADDLADDR, K_DELLADDR, K_GETLADDR,
-	K_HELP,
+	K_RESTORE, K_HELP,
 	/* options */
 	K_TCP, K_UDP, K_SCHED, K_PERSIST, K_NETMASK, K_SCHED_FLAGS, K_B,
 	K_SERVER, K_DR, K_NAT, K_TUN, K_FNAT, K_WEIGHT, K_UTHRESH, K_LTHRESH,
@@ -497,6 +508,7 @@ static const struct sw {
 	{ 'P', "add-laddr", K_ADDLADDR, ARG_NONE },
 	{ 'Q', "del-laddr", K_DELLADDR, ARG_NONE },
 	{ 'G', "get-laddr", K_GETLADDR, ARG_NONE },
+	{ 'R', "restore", K_RESTORE, ARG_NONE },
 	{ 'h', "help", K_HELP, ARG_NONE },
 	{ 't', "tcp-service", K_TCP, ARG_REQUIRED },
 	{ 'u', "udp-service", K_UDP, ARG_REQUIRED },
@@ -575,7 +587,7 @@ static const enum cmd_id key_cmd[] = {
 	[K_EDITDEST] = CMD_EDITDEST, [K_DELDEST] = CMD_DELDEST,
 	[K_SET] = CMD_SET, [K_ADDLADDR] = CMD_ADDLADDR,
 	[K_DELLADDR] = CMD_DELLADDR, [K_GETLADDR] = CMD_GETLADDR,
-	[K_HELP] = CMD_HELP,
+	[K_RESTORE] = CMD_RESTORE, [K_HELP] = CMD_HELP,
 };
 
 static int apply(struct cmd *c, enum key k, const char *v, char *err,
@@ -675,7 +687,7 @@ static int apply(struct cmd *c, enum key k, const char *v, char *err,
 	case K_NOSORT:
 		return set_opt(c, OPT_NOSORT, err, len);
 	case K_SORT:
-		return 0; /* sorting is the default */
+		return set_opt(c, OPT_SORT, err, len); /* the default anyway */
 	case K_EXACT:
 		return set_opt(c, OPT_EXACT, err, len);
 	case K_LADDR:
@@ -807,6 +819,8 @@ static int check_rules(const struct cmd *c, char *err, size_t len)
 			    "TCPFIN UDP (seconds, 0 leaves one unchanged)");
 	if (c->cmd != CMD_SET && c->npos > 0)
 		return perr(err, len, "unexpected argument '%s'", c->pos[0]);
+	if ((c->opts & O(SORT)) && (c->opts & O(NOSORT)))
+		return perr(err, len, "--sort and --nosort exclude each other");
 	return 0;
 }
 
@@ -826,8 +840,6 @@ static int check_list(const struct cmd *c, char *err, size_t len)
 	if (k && (c->opts & (O(CONN) | O(TIMEOUT))))
 		return perr(err, len, "-L: %s shows no counters",
 			    c->opts & O(CONN) ? "-c" : "--timeout");
-	if ((c->opts & O(EXACT)) && !(c->opts & (O(STATS) | O(RATE))))
-		return perr(err, len, "-L: --exact goes with --stats or --rate");
 	return 0;
 }
 
@@ -952,7 +964,7 @@ static int parse_cmd(int argc, char **argv, struct cmd *c, char *err,
 	if (c->cmd == CMD_NONE) {
 		if (c->opts & ~O(NUMERIC))
 			return perr(err, len, "no command given (-A -E -D -C -a "
-				    "-e -d -L -S -Z --set -P -Q -G)");
+				    "-e -d -L -S -R -Z --set -P -Q -G)");
 		if (c->npos)
 			return perr(err, len, "unexpected argument '%s'",
 				    c->pos[0]);
@@ -1178,15 +1190,45 @@ static void print_dest(const struct dpvs_dest *d, const struct out *o)
 
 /* ---- talking to dpvs ---- */
 
+/* The input line -R is applying (messages name it), 0 otherwise. */
+static unsigned long restore_line;
+
+/* "dpvsadm: [restore: line N: ]MESSAGE" on stderr; returns 1. */
+__attribute__((format(printf, 1, 2)))
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dpvsadm: ");
+	if (restore_line)
+		fprintf(stderr, "restore: line %lu: ", restore_line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
 static int report(struct dpvs_handle *h, int rc, const char *what)
 {
 	const char *msg = dpvs_errmsg(h);
 
 	if (rc == DPVS_OK)
 		return 0;
-	fprintf(stderr, "dpvsadm: %s: %s\n", what,
-		msg && *msg ? msg : dpvs_strerror(rc));
-	return 1;
+	return fail("%s: %s", what, msg && *msg ? msg : dpvs_strerror(rc));
+}
+
+/* "TCP 10.0.0.100:80" */
+#define SVC_NAME_LEN (4 + ADDRPORT_LEN)
+
+static const char *fmt_svc(const struct dpvs_service *s,
+			   char buf[SVC_NAME_LEN])
+{
+	char ap[ADDRPORT_LEN];
+
+	snprintf(buf, SVC_NAME_LEN, "%s %s", proto_name(s->proto),
+		 fmt_addrport(s->vip, s->vport, ap));
+	return buf;
 }
 
 /* Services and dests in ipvsadm's order: protocol, address, port. */
@@ -1207,6 +1249,65 @@ static int cmp_svc(const void *a, const void *b)
 	const struct dpvs_service *x = a, *y = b;
 
 	return cmp_key(x->proto, x->vip, x->vport, y->proto, y->vip, y->vport);
+}
+
+/* Whether dpvs has the service key (true if that cannot be told). */
+static bool svc_exists(struct dpvs_handle *h, const struct dpvs_service *key)
+{
+	struct dpvs_service *s;
+	size_t n;
+	bool found = false;
+
+	if (dpvs_svc_list(h, &s, &n))
+		return true;
+	for (size_t i = 0; i < n && !found; i++)
+		found = !cmp_svc(&s[i], key);
+	free(s);
+	return found;
+}
+
+/*
+ * The outcome of c's request.  "Already exists" and "not found" are said
+ * as ipvsadm says them, naming the service, real server or local
+ * address; other refusals carry dpvs's own message.
+ */
+static int report_cmd(struct dpvs_handle *h, const struct cmd *c, int rc)
+{
+	const char *what = cmd_names[c->cmd], *msg = dpvs_errmsg(h);
+	char dmsg[256], svc[SVC_NAME_LEN], obj[ADDRPORT_LEN + 32] = "";
+	char ap[ADDRPORT_LEN], ip[INET_ADDRSTRLEN];
+	bool is_dest = c->cmd == CMD_ADDDEST || c->cmd == CMD_EDITDEST ||
+		       c->cmd == CMD_DELDEST;
+	bool is_laddr = c->cmd == CMD_ADDLADDR || c->cmd == CMD_DELLADDR;
+
+	if (rc == DPVS_OK)
+		return 0;
+	if ((rc != DPVS_EEXIST && rc != DPVS_ENOENT) ||
+	    !(c->opts & O(SERVICE)))
+		return report(h, rc, what);
+	snprintf(dmsg, sizeof(dmsg), "%s", msg && *msg ? msg :
+		 dpvs_strerror(rc));
+	fmt_svc(&c->svc, svc);
+	if (is_dest)
+		snprintf(obj, sizeof(obj), "real server %s",
+			 fmt_addrport(c->dest.addr, c->dest.port, ap));
+	else if (is_laddr)
+		snprintf(obj, sizeof(obj), "local address %s",
+			 fmt_ip(c->laddr.addr, ip));
+	if (rc == DPVS_EEXIST) {
+		if (c->cmd == CMD_ADD)
+			return fail("%s: service %s already exists", what, svc);
+		if (is_dest || is_laddr)
+			return fail("%s: %s already exists in service %s", what,
+				    obj, svc);
+		return fail("%s: %s", what, dmsg);
+	}
+	/* ENOENT: the service, or what was asked of it, is missing. */
+	if (!svc_exists(h, &c->svc))
+		return fail("%s: no such service %s", what, svc);
+	if (is_dest || c->cmd == CMD_DELLADDR)
+		return fail("%s: no such %s in service %s", what, obj, svc);
+	return fail("%s: %s", what, dmsg);
 }
 
 /* A dest with its position in the daemon's answer (for --nosort). */
@@ -1275,8 +1376,7 @@ static int table_get(struct dpvs_handle *h, bool sort, struct table *t,
 	t->refs = calloc(t->ndests ? t->ndests : 1, sizeof(*t->refs));
 	if (!t->refs) {
 		table_free(t);
-		fprintf(stderr, "dpvsadm: %s: out of memory\n", what);
-		return 1;
+		return fail("%s: out of memory", what);
 	}
 	for (size_t i = 0; i < t->ndests; i++)
 		t->refs[i] = (struct dref){ &t->dests[i], i };
@@ -1359,7 +1459,7 @@ static int find_service(struct dpvs_handle *h, const struct cmd *c,
 	struct dpvs_service *s;
 	size_t n;
 	bool found = false;
-	char ap[ADDRPORT_LEN];
+	char svc[SVC_NAME_LEN];
 	int rc = dpvs_svc_list(h, &s, &n);
 
 	if (rc)
@@ -1372,10 +1472,7 @@ static int find_service(struct dpvs_handle *h, const struct cmd *c,
 	free(s);
 	if (found)
 		return 0;
-	fprintf(stderr, "dpvsadm: %s: no service %s %s\n", what,
-		proto_name(c->svc.proto),
-		fmt_addrport(c->svc.vip, c->svc.vport, ap));
-	return 1;
+	return fail("%s: no such service %s", what, fmt_svc(&c->svc, svc));
 }
 
 static int cmd_list_service(struct dpvs_handle *h, const struct cmd *c)
@@ -1395,8 +1492,7 @@ static int cmd_list_service(struct dpvs_handle *h, const struct cmd *c)
 	refs = calloc(n ? n : 1, sizeof(*refs));
 	if (!refs) {
 		free(d);
-		fprintf(stderr, "dpvsadm: list: out of memory\n");
-		return 1;
+		return fail("list: out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
 		refs[i] = (struct dref){ &d[i], i };
@@ -1549,7 +1645,7 @@ static int cmd_get_laddr(struct dpvs_handle *h, const struct cmd *c)
 	if (c->opts & O(SERVICE)) {
 		rc = dpvs_laddr_list(h, &c->svc, &l, &nl);
 		if (rc)
-			return report(h, rc, "get-laddr");
+			return report_cmd(h, c, rc);
 		print_laddr_title();
 		print_laddrs_of(&c->svc, l, nl);
 		free(l);
@@ -1603,11 +1699,9 @@ static int cmd_edit_service(struct dpvs_handle *h, const struct cmd *c)
 		s.netmask = c->svc.netmask;
 	if ((c->opts & O(SCHED_FLAGS)) && !(c->opts & O(SCHED)) &&
 	    check_sched_flags(s.sched, s.flags, c->flags_for_sched, err,
-			      sizeof(err))) {
-		fprintf(stderr, "dpvsadm: edit-service: %s\n", err);
-		return 1;
-	}
-	return report(h, dpvs_svc_edit(h, &s), "edit-service");
+			      sizeof(err)))
+		return fail("edit-service: %s", err);
+	return report_cmd(h, c, dpvs_svc_edit(h, &s));
 }
 
 /* -e: likewise, on top of the real server as dpvs has it. */
@@ -1616,25 +1710,21 @@ static int cmd_edit_dest(struct dpvs_handle *h, const struct cmd *c)
 	struct dpvs_dest *all, d;
 	size_t n;
 	bool found = false;
-	char err[256], ap[ADDRPORT_LEN], rs[ADDRPORT_LEN];
+	char err[256], svc[SVC_NAME_LEN], rs[ADDRPORT_LEN];
 	int rc = dpvs_dest_list(h, &c->svc, &all, &n);
 
 	if (rc)
-		return report(h, rc, "edit-server");
+		return report_cmd(h, c, rc);
 	for (size_t i = 0; i < n && !found; i++)
 		if (all[i].addr == c->dest.addr && all[i].port == c->dest.port) {
 			d = all[i];
 			found = true;
 		}
 	free(all);
-	if (!found) {
-		fprintf(stderr, "dpvsadm: edit-server: no real server %s in "
-			"service %s %s\n",
-			fmt_addrport(c->dest.addr, c->dest.port, rs),
-			proto_name(c->svc.proto),
-			fmt_addrport(c->svc.vip, c->svc.vport, ap));
-		return 1;
-	}
+	if (!found)
+		return fail("edit-server: no such real server %s in service %s",
+			    fmt_addrport(c->dest.addr, c->dest.port, rs),
+			    fmt_svc(&c->svc, svc));
 	if (c->opts & O(FWD))
 		d.fwd = c->dest.fwd;
 	if (c->opts & O(WEIGHT))
@@ -1644,26 +1734,22 @@ static int cmd_edit_dest(struct dpvs_handle *h, const struct cmd *c)
 	if (c->opts & O(LTHRESH))
 		d.l_thresh = c->dest.l_thresh;
 	if (check_dest_port(&d, err, sizeof(err)) ||
-	    check_thresholds(&d, err, sizeof(err))) {
-		fprintf(stderr, "dpvsadm: edit-server: %s\n", err);
-		return 1;
-	}
-	return report(h, dpvs_dest_edit(h, &d), "edit-server");
+	    check_thresholds(&d, err, sizeof(err)))
+		return fail("edit-server: %s", err);
+	return report_cmd(h, c, dpvs_dest_edit(h, &d));
 }
 
 static int run(struct dpvs_handle *h, const struct cmd *c)
 {
-	const char *what = cmd_names[c->cmd];
-
 	switch (c->cmd) {
 	case CMD_ADD:
-		return report(h, dpvs_svc_add(h, &c->svc), what);
+		return report_cmd(h, c, dpvs_svc_add(h, &c->svc));
 	case CMD_EDIT:
 		return cmd_edit_service(h, c);
 	case CMD_DEL:
-		return report(h, dpvs_svc_del(h, &c->svc), what);
+		return report_cmd(h, c, dpvs_svc_del(h, &c->svc));
 	case CMD_FLUSH:
-		return report(h, dpvs_svc_flush(h), what);
+		return report_cmd(h, c, dpvs_svc_flush(h));
 	case CMD_LIST:
 		if (c->opts & O(CONN))
 			return cmd_list_conns(h);
@@ -1675,29 +1761,195 @@ static int run(struct dpvs_handle *h, const struct cmd *c)
 	case CMD_SAVE:
 		return cmd_save(h, c);
 	case CMD_ZERO:
-		return report(h, dpvs_zero(h, c->opts & O(SERVICE) ? &c->svc :
-								      NULL),
-			      what);
+		return report_cmd(h, c, dpvs_zero(h, c->opts & O(SERVICE) ?
+						      &c->svc : NULL));
 	case CMD_ADDDEST:
-		return report(h, dpvs_dest_add(h, &c->dest), what);
+		return report_cmd(h, c, dpvs_dest_add(h, &c->dest));
 	case CMD_EDITDEST:
 		return cmd_edit_dest(h, c);
 	case CMD_DELDEST:
-		return report(h, dpvs_dest_del(h, &c->dest), what);
+		return report_cmd(h, c, dpvs_dest_del(h, &c->dest));
 	case CMD_SET:
-		return report(h, dpvs_timeout_set(h, &c->timeouts), what);
+		return report_cmd(h, c, dpvs_timeout_set(h, &c->timeouts));
 	case CMD_ADDLADDR:
-		return report(h, dpvs_laddr_add(h, &c->laddr), what);
+		return report_cmd(h, c, dpvs_laddr_add(h, &c->laddr));
 	case CMD_DELLADDR:
-		return report(h, dpvs_laddr_del(h, &c->laddr), what);
+		return report_cmd(h, c, dpvs_laddr_del(h, &c->laddr));
 	case CMD_GETLADDR:
 		return cmd_get_laddr(h, c);
 	case CMD_NONE:
+	case CMD_RESTORE:
 	case CMD_HELP:
 	case CMD_COUNT:
 		break;
 	}
 	return 0;
+}
+
+static int connect_dpvs(const char *ipc, struct dpvs_handle **h)
+{
+	int rc = dpvs_connect(ipc, h);
+
+	if (rc == DPVS_OK)
+		return 0;
+	fprintf(stderr, "dpvsadm: cannot connect to %s: %s%s\n",
+		ipc ? ipc : DPVS_DEFAULT_IPC,
+		rc == DPVS_EIO ? strerror(errno) : dpvs_strerror(rc),
+		rc == DPVS_EIO ? " (is dpvs running?)" : "");
+	return 1;
+}
+
+/* ---- -R: commands from standard input ---- */
+
+/* The commands a restore file may give: those that change the table. */
+static bool restorable(enum cmd_id id)
+{
+	switch (id) {
+	case CMD_ADD:
+	case CMD_EDIT:
+	case CMD_DEL:
+	case CMD_FLUSH:
+	case CMD_ZERO:
+	case CMD_ADDDEST:
+	case CMD_EDITDEST:
+	case CMD_DELDEST:
+	case CMD_SET:
+	case CMD_ADDLADDR:
+	case CMD_DELLADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A word naming the program: "dpvsadm", "/usr/sbin/dpvsadm", "ipvsadm". */
+static bool is_prog_name(const char *w)
+{
+	const char *base = strrchr(w, '/');
+
+	base = base ? base + 1 : w;
+	return !strcmp(base, "dpvsadm") || !strcmp(base, "ipvsadm");
+}
+
+/*
+ * One input line into c.  Returns 1 if it holds a command, 0 if it is
+ * blank or a comment, -1 with a message in err.  line is cut into words
+ * in place; c keeps no pointer into it.
+ */
+static int parse_line(char *line, struct cmd *c, char *err, size_t len)
+{
+	static const char *const space = " \t\r\n\v\f";
+	char **argv, *save = NULL;
+	int argc = 1, rc;
+	size_t max = 2;
+
+	line += strspn(line, space);
+	if (!*line || *line == '#')
+		return 0;
+	for (const char *p = line; *p; p++)
+		max += strchr(space, *p) != NULL;
+	argv = calloc(max + 1, sizeof(*argv));
+	if (!argv)
+		return perr(err, len, "out of memory");
+	argv[0] = (char *)"dpvsadm";
+	for (char *w = strtok_r(line, space, &save); w;
+	     w = strtok_r(NULL, space, &save))
+		argv[argc++] = w;
+	if (argc > 1 && argv[1][0] != '-' && is_prog_name(argv[1])) {
+		memmove(argv + 1, argv + 2, (size_t)(argc - 2) * sizeof(*argv));
+		argc--;
+	}
+	if (argc == 1) {
+		free(argv);
+		return perr(err, len, "no command given");
+	}
+	rc = parse_cmd(argc, argv, c, err, len);
+	free(argv);
+	if (rc)
+		return -1;
+	if (c->ipc)
+		return perr(err, len, "--ipc-file is given to 'dpvsadm -R', "
+			    "not in its input");
+	if (!restorable(c->cmd))
+		return perr(err, len, "'%s' does not change the table: not "
+			    "allowed in restore input", cmd_names[c->cmd]);
+	c->npos = 0; /* --set's words are parsed into c->timeouts */
+	return 1;
+}
+
+struct rcmd {
+	unsigned long line;
+	struct cmd c;
+};
+
+/*
+ * -R: reads the whole of standard input and checks every line before
+ * it connects, so a mistyped line changes nothing; then applies the
+ * commands in order and stops at the first that dpvs refuses.
+ */
+static int cmd_restore(const struct cmd *rc_cmd)
+{
+	struct rcmd *cmds = NULL;
+	size_t n = 0, cap = 0, linecap = 0;
+	unsigned long lineno = 0;
+	char *line = NULL, err[320];
+	struct dpvs_handle *h;
+	ssize_t got;
+	int rc = 0;
+
+	while ((got = getline(&line, &linecap, stdin)) >= 0) {
+		struct cmd c;
+
+		lineno++;
+		if (strlen(line) != (size_t)got) {
+			rc = fail("restore: line %lu: NUL byte in input", lineno);
+			goto out;
+		}
+		switch (parse_line(line, &c, err, sizeof(err))) {
+		case 0:
+			continue;
+		case 1:
+			break;
+		default:
+			rc = fail("restore: line %lu: %s", lineno, err);
+			goto out;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct rcmd *nc = realloc(cmds, ncap * sizeof(*nc));
+
+			if (!nc) {
+				rc = fail("restore: out of memory");
+				goto out;
+			}
+			cmds = nc;
+			cap = ncap;
+		}
+		cmds[n].line = lineno;
+		cmds[n].c = c;
+		n++;
+	}
+	if (ferror(stdin)) {
+		rc = fail("restore: cannot read standard input: %s",
+			  strerror(errno));
+		goto out;
+	}
+	if (n == 0)
+		goto out;
+	if (connect_dpvs(rc_cmd->ipc, &h)) {
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		restore_line = cmds[i].line;
+		rc = run(h, &cmds[i].c);
+	}
+	restore_line = 0;
+	dpvs_close(h);
+out:
+	free(line);
+	free(cmds);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -1716,14 +1968,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	rc = dpvs_connect(c.ipc, &h);
-	if (rc) {
-		fprintf(stderr, "dpvsadm: cannot connect to %s: %s%s\n",
-			c.ipc ? c.ipc : DPVS_DEFAULT_IPC,
-			rc == DPVS_EIO ? strerror(errno) : dpvs_strerror(rc),
-			rc == DPVS_EIO ? " (is dpvs running?)" : "");
+	if (c.cmd == CMD_RESTORE)
+		return cmd_restore(&c);
+	if (connect_dpvs(c.ipc, &h))
 		return 1;
-	}
 	rc = run(h, &c);
 	dpvs_close(h);
 	return rc;
