@@ -1,14 +1,17 @@
 #!/bin/bash
-# The newcomer's first run: a client namespace and dpvs on a veth pair.
-# dpvs answers ARP and ping on its port, hands other traffic to the kernel
-# through dpdk0.kni, and is driven with dpip and dpvsctl.  Everything is
-# removed at the end, also on Ctrl-C or failure.
+# The newcomer's first run: a client namespace, dpvs with two ports and a
+# namespace of three HTTP backends.  dpvs answers ARP and ping, balances a
+# FullNAT service over the backends, hands other traffic to the kernel
+# through dpdk0.kni, and is driven with dpip, dpvsadm and dpvsctl.
+# Everything is removed at the end, also on Ctrl-C or failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 tag=$$
 lb=demo-lb-$tag
 cl=demo-cl-$tag
+rs=demo-rs-$tag
+servers=()
 dir=$(mktemp -d /tmp/dpvs-demo.XXXXXX)
 prefix=dpvs_demo_$tag
 pid=
@@ -18,6 +21,8 @@ cleanup() {
 		kill -TERM "$pid"
 		wait "$pid" || true
 	fi
+	for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; done
+	ip netns del "$rs" 2>/dev/null || true
 	ip netns del "$cl" 2>/dev/null || true
 	ip netns del "$lb" 2>/dev/null || true
 	rm -rf "$dir" "/var/run/dpdk/$prefix"
@@ -27,38 +32,55 @@ trap cleanup EXIT
 say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 run() { echo "\$ $*"; "$@"; }
 dpip() { echo "\$ dpip $*"; "$BUILD/dpip" -x "$dir/dpvs.ipc" "$@"; }
+adm() { echo "\$ dpvsadm $*"; "$BUILD/dpvsadm" --ipc-file "$dir/dpvs.ipc" "$@"; }
 ctl() { echo "\$ dpvsctl $*"; "$BUILD/dpvsctl" -x "$dir/dpvs.ipc" "$@"; }
 in_cl() { echo "[client]\$ $*"; ip netns exec "$cl" "$@"; }
 
-say "Topology: namespace $cl (10.0.0.2) <-veth-> dpvs in $lb (dpdk0 = 10.0.0.1)"
-ip netns add "$lb"
-ip netns add "$cl"
-ip link add vlb0-$tag type veth peer name vcl0-$tag
-ip link set vlb0-$tag netns "$lb" name vlb0
-ip link set vcl0-$tag netns "$cl" name vcl0
-for ns in "$lb" "$cl"; do ip -n "$ns" link set lo up; done
-ip -n "$lb" link set vlb0 up
-ip -n "$cl" link set vcl0 up
+say "Topology: client $cl (10.0.0.2) -- dpdk0 [dpvs in $lb] dpdk1 -- $rs (10.0.1.11-13)"
+for ns in "$lb" "$cl" "$rs"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+veth() { # ns_a if_a ns_b if_b
+	ip link add "va-$tag" type veth peer name "vb-$tag"
+	ip link set "va-$tag" netns "$1" name "$2"
+	ip link set "vb-$tag" netns "$3" name "$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+	# af_packet must not see partial checksums or 64 KB super-frames.
+	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null
+	ip netns exec "$3" ethtool -K "$4" tx off rx off tso off gso off gro off >/dev/null
+}
+veth "$lb" vlb0 "$cl" vcl0
+veth "$lb" vlb1 "$rs" vrs0
 ip -n "$cl" addr add 10.0.0.2/24 dev vcl0
-# af_packet must not see partial checksums or 64 KB super-frames.
-ip netns exec "$lb" ethtool -K vlb0 tx off rx off tso off gso off gro off >/dev/null
-ip netns exec "$cl" ethtool -K vcl0 tx off rx off tso off gso off gro off >/dev/null
+for h in 11 12 13; do
+	ip -n "$rs" addr add 10.0.1.$h/24 dev vrs0
+	mkdir -p "$dir/www$h"
+	echo "hello from backend 10.0.1.$h" > "$dir/www$h/index.html"
+	ip netns exec "$rs" /usr/bin/python3 ha-tests/lib/httpd.py 10.0.1.$h 80 "$dir/www$h" &
+	servers+=($!)
+done
 
 cat > "$dir/dpvs.conf" <<CONF
 global = {
     eal_args = [ "--no-huge", "-m", "256", "--no-pci", "--file-prefix", "$prefix" ];
 };
 netif = {
-    devices = ( { name = "dpdk0"; device = "net_af_packet0,iface=vlb0,qpairs=2";
-                  rx_queues = 2; tx_queues = 2; rx_desc = 256; tx_desc = 256; } );
+    devices = (
+        { name = "dpdk0"; device = "net_af_packet0,iface=vlb0,qpairs=2";
+          rx_queues = 2; tx_queues = 2; rx_desc = 256; tx_desc = 256; },
+        { name = "dpdk1"; device = "net_af_packet1,iface=vlb1,qpairs=2";
+          rx_queues = 2; tx_queues = 2; rx_desc = 256; tx_desc = 256; }
+    );
 };
 workers = {
     master_lcore = 0;
     lcores = (
-        { lcore = 1; queues = ( { port = "dpdk0"; rx = [0]; tx = [0]; } ); },
-        { lcore = 2; queues = ( { port = "dpdk0"; rx = [1]; tx = [1]; } ); }
+        { lcore = 1; queues = ( { port = "dpdk0"; rx = [0]; tx = [0]; },
+                                { port = "dpdk1"; rx = [0]; tx = [0]; } ); },
+        { lcore = 2; queues = ( { port = "dpdk0"; rx = [1]; tx = [1]; },
+                                { port = "dpdk1"; rx = [1]; tx = [1]; } ); }
     );
 };
+ipvs = { conn_pool_size = 16384; };
 ctrl = { ipc_file = "$dir/dpvs.ipc"; };
 CONF
 
@@ -76,8 +98,11 @@ for _ in $(seq 100); do
 done
 ctl version
 
-say "Giving dpdk0 an address (a /32 local route and the connected /24 appear)"
+say "Addresses: dpdk0 faces clients, the VIP sits on it; dpdk1 faces backends"
 dpip addr add 10.0.0.1/24 dev dpdk0
+dpip addr add 10.0.0.100/32 dev dpdk0
+dpip addr add 10.0.1.1/24 dev dpdk1
+dpip addr add 10.0.1.100/24 dev dpdk1 sapool
 dpip addr show
 dpip route show
 
@@ -85,6 +110,19 @@ say "The client pings dpvs: dpvs answers ARP and ICMP itself"
 in_cl ping -c 3 -i 0.3 10.0.0.1
 in_cl ip neigh show 10.0.0.1
 dpip neigh show
+
+say "A FullNAT service on 10.0.0.100:80 over the three backends"
+adm -A -t 10.0.0.100:80 -s rr
+adm -P -t 10.0.0.100:80 -z 10.0.1.100
+for h in 11 12 13; do adm -a -t 10.0.0.100:80 -r 10.0.1.$h:80 -b; done
+adm -L -n
+
+say "30 requests from the client: each backend answers a share"
+for _ in $(seq 30); do
+	ip netns exec "$cl" curl -s -m 3 http://10.0.0.100/
+done | sort | uniq -c
+adm -L -n --stats
+adm -G
 
 say "The kernel twin of the port (what dpvs does not consume goes there)"
 run ip -n "$lb" -br link show dpdk0.kni
