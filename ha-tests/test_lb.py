@@ -13,6 +13,8 @@ from netns import Topology, sh
 PY = "/usr/bin/python3"
 HTTPD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
                      "httpd.py")
+DECAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
+                     "ipip_decap.py")
 
 
 
@@ -417,3 +419,31 @@ def test_config_changes_under_load_lose_nothing(lb, backends):
     out, _ = wrk.communicate(timeout=60)
     assert "requests in" in out, out
     assert wrk_errors(out) == 0, out
+
+
+def test_tun_serves_http_through_a_tunnel_endpoint(lb, backends):
+    """Many requests over IP-in-IP: the server owns the VIP, decapsulates
+    (in user space here, the test kernel has no ipip module) and answers
+    the client directly."""
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
+    sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
+    sh("ip", "addr", "add", "10.0.0.100/32", "dev", "lo", ns=rs)
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    d.write_conf(devices=d.devices, workers=d.workers,
+                 sections={"ipv4": ["forwarding = true;"],
+                           "ipvs": ["conn_pool_size = 65536;"]})
+    d.ctl("reload", check=True)
+    decap = subprocess.Popen(["ip", "netns", "exec", rs, PY, DECAP, "decap0"],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert decap.stdout.readline().strip() == "ready"
+        backends.start(rs, "10.0.0.100", "tun-rs", port=8080)
+        adm(d, "-A", "-t", "10.0.0.100:8080")
+        adm(d, "-a", "-t", "10.0.0.100:8080", "-r", "10.0.1.12", "-i")
+        got = curl_many(cl, "http://10.0.0.100:8080/", 20)
+        assert got == {"tun-rs": 20}, got
+        assert "Tunnel" in adm(d, "-L", "-n").stdout
+    finally:
+        decap.kill()
+        decap.wait()
