@@ -124,7 +124,9 @@ def test_fullnat_balances_over_four_workers(lb, backends):
     # rr per worker: each server gets close to a third.
     assert all(400 <= n <= 600 for n in got.values()), got
     st = d.pkt_stats()
-    assert st["ipvs_conn_new"] >= 1500
+    # A client port reused while its old conn lingers (TIME_WAIT) revives
+    # that conn, as in IPVS: most, not all, requests make a new one.
+    assert st["ipvs_conn_new"] >= 1000
     # Replies landing on a worker that does not own the conn were handed
     # over (af_packet's fanout hashes the reply tuple differently).
     assert st["ipvs_handover"] > 0
@@ -132,9 +134,15 @@ def test_fullnat_balances_over_four_workers(lb, backends):
     listing = adm(d, "-L", "-n").stdout
     assert "10.0.0.100:80" in listing and "FullNat" in listing
     stats = adm(d, "-L", "-n", "--stats", "--exact").stdout
+    conns = {}
     for host in (11, 12, 13):
         row = [l for l in stats.splitlines() if "10.0.1.%d:80" % host in l][0]
-        assert int(row.split()[2]) >= 400   # Conns column
+        conns[host] = int(row.split()[2])    # Conns column
+    # The counters come from every worker, summed through the message bus.
+    assert sum(conns.values()) == st["ipvs_conn_new"], (conns, st)
+    assert all(c >= 250 for c in conns.values()), conns
+    bus = d.msgbus_stats()["ipvs-stats"]
+    assert int(bus["replied"]) >= 4 and bus["timedout"] == "0"
 
 
 def test_nat_balances_and_rewrites_replies(lb, backends):
@@ -416,6 +424,11 @@ def test_config_changes_under_load_lose_nothing(lb, backends):
     adm(d, "-e", "-t", "10.0.0.100:80", "-r", "10.0.1.11:80", "-b", "-w", "3")
     d.dpip("addr", "add", "10.0.1.101/24", "dev", "dpdk1", "sapool")
     adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.101")
+    time.sleep(3)
+    # Rates over the sliding window, while the load runs.
+    rate = adm(d, "-L", "-n", "--rate", "--exact").stdout
+    row = [l for l in rate.splitlines() if l.startswith("TCP")][0]
+    assert int(row.split()[2]) > 0, rate   # CPS
     out, _ = wrk.communicate(timeout=60)
     assert "requests in" in out, out
     assert wrk_errors(out) == 0, out

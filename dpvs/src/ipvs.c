@@ -15,6 +15,8 @@ int ipvs_init(const struct dpvs_conf *c)
 		rc = ipvs_core_init(1024);
 	if (rc == 0)
 		rc = ipvs_persist_init(c->conn_pool_size);
+	if (rc == 0)
+		rc = ipvs_stats_init();
 	return rc;
 }
 

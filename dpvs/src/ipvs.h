@@ -36,10 +36,18 @@ struct ipvs_pcstats {
 } __rte_cache_aligned;
 
 /* Rates the master derives from the summed counters. */
+/* Samples every 2 s; rates are over the last IPVS_RATE_WINDOW samples. */
+#define IPVS_RATE_WINDOW 4
+
+struct ipvs_rate_sample {
+	uint64_t tsc;              /* 0: empty */
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+};
+
 struct ipvs_rate {
-	struct dpvs_stats last;    /* sums at the previous sample */
-	uint64_t last_tsc;
-	struct dpvs_stats rate;    /* per second, smoothed */
+	struct ipvs_rate_sample ring[IPVS_RATE_WINDOW + 1];
+	unsigned head;             /* next slot to write */
+	struct dpvs_stats rate;    /* per second over the window */
 };
 
 struct ipvs_dest {
@@ -53,6 +61,7 @@ struct ipvs_dest {
 	uint32_t persistconns;
 	uint32_t refcnt;           /* conns + 1 while listed; atomic */
 	struct ipvs_pcstats *stats;/* [nworkers], by worker index */
+	struct dpvs_stats total;   /* master: last gathered sum (no rates) */
 	struct ipvs_rate rate;     /* master only */
 	struct ipvs_dest *next;    /* master: the service's list */
 };
@@ -112,7 +121,12 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *d);
 int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port);
 int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id);
 int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
-void ipvs_stats_sum(const struct ipvs_pcstats *pc, struct dpvs_stats *out);
+/*
+ * Sums every worker's counters of every real server into dest->total,
+ * through a multicast message.  0, or -errno keeping the last totals.
+ */
+int ipvs_stats_gather(void);
+int ipvs_stats_init(void);
 void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out);
 int ipvs_svc_table_init(uint32_t max_services);
 void ipvs_svc_table_fini(void);

@@ -96,7 +96,10 @@ static int op_svc_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 		       struct ctrl_reply *rep)
 {
 	struct list_ctx ctx = { &rep->data, 0, NULL };
-	size_t at = ctrl_list_begin(&rep->data);
+	size_t at;
+
+	ipvs_stats_gather(); /* counters as of now (rates: last 8 s) */
+	at = ctrl_list_begin(&rep->data);
 
 	ipvs_svc_walk(put_svc, &ctx);
 	ctrl_list_end(&rep->data, at, ctx.n);
@@ -173,7 +176,7 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 			.persistconns = d->persistconns,
 		};
 
-		ipvs_stats_sum(d->stats, &o.stats);
+		o.stats = d->total;
 		o.stats.cps = d->rate.rate.cps;
 		o.stats.inpps = d->rate.rate.inpps;
 		o.stats.outpps = d->rate.rate.outpps;
@@ -205,6 +208,7 @@ static int op_dest_list(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (only_svc(req, rep, &ctx.only) != DPVS_OK)
 		return (int)rep->status;
+	ipvs_stats_gather();
 	at = ctrl_list_begin(&rep->data);
 	ipvs_svc_walk(put_dests, &ctx);
 	ctrl_list_end(&rep->data, at, ctx.n);

@@ -421,41 +421,35 @@ int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
 
 /* ---- statistics ---- */
 
-void ipvs_stats_sum(const struct ipvs_pcstats *pc, struct dpvs_stats *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (unsigned w = 0; w < nworkers; w++) {
-		out->conns += __atomic_load_n(&pc[w].conns, __ATOMIC_RELAXED);
-		out->inpkts += __atomic_load_n(&pc[w].inpkts, __ATOMIC_RELAXED);
-		out->outpkts += __atomic_load_n(&pc[w].outpkts, __ATOMIC_RELAXED);
-		out->inbytes += __atomic_load_n(&pc[w].inbytes, __ATOMIC_RELAXED);
-		out->outbytes += __atomic_load_n(&pc[w].outbytes, __ATOMIC_RELAXED);
-	}
-}
-
-/* Smoothed per-second rates, as IPVS's estimator: rate += (new-rate)/4. */
+/*
+ * Per-second rates (bytes, as ipvsadm) over a sliding window: the change
+ * from the oldest sample still in the ring to the newest, over their time.
+ */
 void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now)
 {
-	uint64_t tsc = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+	const unsigned n = IPVS_RATE_WINDOW + 1;
+	struct ipvs_rate_sample *cur = &r->ring[r->head];
+	const struct ipvs_rate_sample *old;
 	double dt;
 
-	if (r->last_tsc) {
-		dt = (double)(tsc - r->last_tsc) / (double)hz;
-#define RATE(f, from)                                                        \
-	do {                                                                 \
-		double inst = (double)(now->from - r->last.from) / dt;       \
-		r->rate.f = (uint64_t)((double)r->rate.f +                   \
-				       (inst - (double)r->rate.f) / 4);      \
-	} while (0)
-		RATE(cps, conns);
-		RATE(inpps, inpkts);
-		RATE(outpps, outpkts);
-		RATE(inbps, inbytes);
-		RATE(outbps, outbytes);
-#undef RATE
-	}
-	r->last = *now;
-	r->last_tsc = tsc;
+	cur->tsc = rte_get_tsc_cycles();
+	cur->conns = now->conns;
+	cur->inpkts = now->inpkts;
+	cur->outpkts = now->outpkts;
+	cur->inbytes = now->inbytes;
+	cur->outbytes = now->outbytes;
+	r->head = (r->head + 1) % n;
+	old = &r->ring[r->head];             /* the oldest, or empty */
+	if (!old->tsc)
+		old = &r->ring[0];
+	if (old == cur || cur->tsc <= old->tsc)
+		return;
+	dt = (double)(cur->tsc - old->tsc) / (double)rte_get_tsc_hz();
+	r->rate.cps = (uint64_t)((double)(cur->conns - old->conns) / dt);
+	r->rate.inpps = (uint64_t)((double)(cur->inpkts - old->inpkts) / dt);
+	r->rate.outpps = (uint64_t)((double)(cur->outpkts - old->outpkts) / dt);
+	r->rate.inbps = (uint64_t)((double)(cur->inbytes - old->inbytes) / dt);
+	r->rate.outbps = (uint64_t)((double)(cur->outbytes - old->outbytes) / dt);
 }
 
 /* A service's traffic is that of its real servers. */
@@ -465,7 +459,7 @@ void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out)
 
 	memset(out, 0, sizeof(*out));
 	for (const struct ipvs_dest *d = s->dests; d; d = d->next) {
-		ipvs_stats_sum(d->stats, &st);
+		st = d->total;
 		out->conns += st.conns;
 		out->inpkts += st.inpkts;
 		out->outpkts += st.outpkts;
@@ -480,10 +474,8 @@ static void rate_svc(struct ipvs_service *s, void *arg __rte_unused)
 
 	ipvs_svc_stats(s, &st);
 	ipvs_rate_job_one(&s->rate, &st);
-	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
-		ipvs_stats_sum(d->stats, &st);
-		ipvs_rate_job_one(&d->rate, &st);
-	}
+	for (struct ipvs_dest *d = s->dests; d; d = d->next)
+		ipvs_rate_job_one(&d->rate, &d->total);
 }
 
 int ipvs_rate_job(void *arg __rte_unused)
@@ -494,13 +486,14 @@ int ipvs_rate_job(void *arg __rte_unused)
 	if (now - last < rte_get_tsc_hz() * 2)
 		return 0;
 	last = now;
-	if (svc_table)
+	if (svc_table && ipvs_stats_gather() == 0)
 		ipvs_svc_walk(rate_svc, NULL);
 	return 0;
 }
 
 static void zero_pc(struct ipvs_pcstats *pc)
 {
+	/* Racy against the owning worker's increments: a zeroing is coarse. */
 	memset(pc, 0, sizeof(*pc) * nworkers);
 }
 
@@ -509,6 +502,7 @@ void ipvs_zero(struct ipvs_service *s)
 	memset(&s->rate, 0, sizeof(s->rate));
 	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
 		zero_pc(d->stats);
+		memset(&d->total, 0, sizeof(d->total));
 		memset(&d->rate, 0, sizeof(d->rate));
 	}
 }

@@ -56,6 +56,7 @@ struct pending {
 };
 
 static msgbus_cb callbacks[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
+static msgbus_reply_dtor dtors[MSGBUS_MAX_TYPES];
 static char type_names[MSGBUS_MAX_TYPES][33];
 static struct type_stats stats[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static struct rte_ring *rings[RTE_MAX_LCORE];
@@ -116,6 +117,7 @@ void msgbus_fini(void)
 	pool = NULL;
 	memset(pend, 0, sizeof(pend));
 	memset(callbacks, 0, sizeof(callbacks));
+	memset(dtors, 0, sizeof(dtors));
 	memset(type_names, 0, sizeof(type_names));
 	memset(stats, 0, sizeof(stats));
 }
@@ -148,6 +150,14 @@ int msgbus_register(unsigned lcore, uint16_t type, const char *name,
 		}
 	}
 	snprintf(type_names[type], sizeof(type_names[type]), "%s", name);
+	return 0;
+}
+
+int msgbus_set_reply_dtor(uint16_t type, msgbus_reply_dtor dtor)
+{
+	if (type == 0 || type >= MSGBUS_MAX_TYPES)
+		return -EINVAL;
+	dtors[type] = dtor;
 	return 0;
 }
 
@@ -231,6 +241,8 @@ static void handle_reply(unsigned self, struct msg *m)
 
 	if (!p) {
 		STAT(self, m->type, late);
+		if (dtors[m->type])
+			dtors[m->type](m->data, m->len);
 		return;
 	}
 	STAT(self, m->type, replied);
@@ -261,8 +273,10 @@ static void handle_request(unsigned self, struct msg *m)
 		if (reply_len > MSGBUS_DATA_MAX)
 			reply_len = MSGBUS_DATA_MAX;
 	}
-	if (!(m->flags & MF_NOREPLY))
-		post(m->src, m->type, MF_REPLY, m->seq, rc, reply, reply_len);
+	if (!(m->flags & MF_NOREPLY) &&
+	    post(m->src, m->type, MF_REPLY, m->seq, rc, reply, reply_len) < 0 &&
+	    dtors[m->type] && reply_len)
+		dtors[m->type](reply, reply_len);
 }
 
 int msgbus_process(void)

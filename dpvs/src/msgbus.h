@@ -28,6 +28,7 @@
 #define MSG_TYPE_ECHO 1      /* reply = request; bus health check */
 #define MSG_TYPE_LCORE_STATS 2 /* reserved: per-lcore counters */
 #define MSG_TYPE_NEIGH_LEARN 3 /* worker -> master: ARP taught us a MAC */
+#define MSG_TYPE_IPVS_STATS 4  /* master -> workers: copy your counters */
 #define MSG_TYPE_TEST_MIN 48 /* 48..63 are for unit tests */
 
 /*
@@ -61,6 +62,15 @@ void msgbus_set_timeout(uint32_t timeout_ms);
 #define MSGBUS_ALL_LCORES UINT32_MAX
 int msgbus_register(unsigned lcore, uint16_t type, const char *name,
 		    msgbus_cb cb);
+
+/*
+ * For types whose replies own memory (a pointer to a buffer the replying
+ * worker allocated): called with a reply that is not delivered (late,
+ * or it could not be sent), so the memory is never leaked.  Delivered
+ * replies are the on_reply callback's to free.
+ */
+typedef void (*msgbus_reply_dtor)(const void *reply, uint16_t len);
+int msgbus_set_reply_dtor(uint16_t type, msgbus_reply_dtor dtor);
 
 /* Drains the calling lcore's ring; returns messages handled. */
 int msgbus_process(void);

@@ -6,7 +6,9 @@
  * The command line is parsed completely, by the pure parse_* functions,
  * into a struct cmd before dpvsadm connects: a usage error exits 2
  * whether or not the daemon runs.  Only then does run() talk to dpvs,
- * and the print_* functions format what it answered.
+ * and the print_* functions format what it answered.  -R parses every
+ * line of its input the same way, into a list of struct cmd, before it
+ * connects and hands them to run() one by one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -112,9 +114,9 @@ static void usage(FILE *out)
 "  dpvsadm -Ln --stats\n"
 "  dpvsadm -S > rules; dpvsadm -R < rules\n"
 "\n"
-"The command line is checked before dpvsadm connects.  Exit status: 0 on\n"
-"success, 1 if dpvsadm could not connect or dpvs refused the request, 2 on\n"
-"a usage error.\n", DEF_SCHED, DEF_PERSIST_TIMEOUT, MAX_WEIGHT,
+"The command line (and -R's whole input) is checked before dpvsadm\n"
+"connects.  Exit status: 0 on success, 1 if dpvsadm could not connect, dpvs\n"
+"refused the request or a line of -R's input is wrong, 2 on a usage error.\n", DEF_SCHED, DEF_PERSIST_TIMEOUT, MAX_WEIGHT,
 		DPVS_DEFAULT_IPC);
 }
 
