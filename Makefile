@@ -95,10 +95,12 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
-$(BUILD)/dpvsadm: $(BUILD)/obj/dpvs/tools/dpvsadm.o $(BUILD)/libdpvs.a
+$(BUILD)/dpvsadm: $(BUILD)/obj/dpvs/tools/dpvsadm.o $(BUILD)/obj/dpvs/tools/cli_util.o \
+		$(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
-$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/libdpvs.a
+$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/cli_util.o \
+		$(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 # Unit tests: cmocka; the pure ones link no DPDK.

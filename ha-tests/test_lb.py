@@ -60,9 +60,28 @@ def curl_many(ns, url, n):
     return got
 
 
+DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=4", 4, 4),
+        ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=4", 4, 4)]
+WORKERS = [(lc, [("dpdk0", [lc - 1], [lc - 1]), ("dpdk1", [lc - 1], [lc - 1])])
+           for lc in (1, 2, 3, 4)]
+
+
+def start_lb(dpvs_factory, lbns, extra=()):
+    """dpvs with 4 workers: dpdk0 10.0.0.1 (+ VIP 10.0.0.100), dpdk1 10.0.1.1."""
+    d = dpvs_factory(netns=lbns, devices=DEVS, workers=WORKERS,
+                     sections={"ipvs": ["conn_pool_size = 65536;"]} |
+                     dict(extra))
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    return d
+
+
 @pytest.fixture
 def lb(dpvs_factory):
-    """client 10.0.0.2 -- dpdk0 [dpvs, 4 workers] dpdk1 -- 10.0.1.0/24 servers"""
+    """client 10.0.0.2 -- dpdk0 [dpvs, 4 workers] dpdk1 -- 10.0.1.0/24 servers
+    (one namespace holding 10.0.1.11-13)"""
     t = Topology("lb")
     try:
         lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
@@ -71,17 +90,39 @@ def lb(dpvs_factory):
         sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
         for host in (11, 12, 13):
             sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
-        devs = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=4", 4, 4),
-                ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=4", 4, 4)]
-        workers = [(lc, [("dpdk0", [lc - 1], [lc - 1]),
-                         ("dpdk1", [lc - 1], [lc - 1])]) for lc in (1, 2, 3, 4)]
-        d = dpvs_factory(netns=lbns, devices=devs, workers=workers,
-                         sections={"ipvs": ["conn_pool_size = 65536;"]})
-        d.start()
-        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
-        d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
-        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+        d = start_lb(dpvs_factory, lbns)
         yield {"dpvs": d, "cl": cl, "rs": rs, "lb": lbns, "topo": t}
+    finally:
+        t.destroy()
+
+
+@pytest.fixture
+def farm(dpvs_factory):
+    """Like lb, but three real servers in namespaces of their own on a
+    bridge, each owning the VIP on lo (as DR and TUN servers do) and
+    routing back through dpvs (forwarding on)."""
+    t = Topology("fm")
+    try:
+        lbns, cl, sw = t.ns("lb"), t.ns("cl"), t.ns("sw")
+        t.veth(lbns, "vlb0", cl, "vcl0")
+        t.veth(lbns, "vlb1", sw, "swl")
+        sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
+        sh("ip", "link", "set", "br0", "up", ns=sw)
+        sh("ip", "link", "set", "swl", "master", "br0", ns=sw)
+        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+        servers = []
+        for host in (11, 12, 13):
+            rs = t.ns("rs%d" % (host - 10))
+            t.veth(rs, "eth0", sw, "sw%d" % host)
+            sh("ip", "link", "set", "sw%d" % host, "master", "br0", ns=sw)
+            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "eth0", ns=rs)
+            sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
+            sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
+            sh("ip", "addr", "add", "10.0.0.100/32", "dev", "lo", ns=rs)
+            sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+            servers.append(rs)
+        d = start_lb(dpvs_factory, lbns, {"ipv4": ["forwarding = true;"]})
+        yield {"dpvs": d, "cl": cl, "servers": servers, "topo": t}
     finally:
         t.destroy()
 
@@ -163,22 +204,18 @@ def test_nat_balances_and_rewrites_replies(lb, backends):
     assert "Masq" in adm(d, "-L", "-n").stdout
 
 
-def test_dr_rewrites_only_the_mac(lb, backends):
-    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
-    # The real server owns the VIP on lo and must not answer ARP for it.
-    sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
-    sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
-    sh("ip", "addr", "add", "10.0.0.100/32", "dev", "lo", ns=rs)
-    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
-    d.write_conf(devices=d.devices, workers=d.workers,
-                 sections={"ipv4": ["forwarding = true;"],
-                           "ipvs": ["conn_pool_size = 65536;"]})
-    d.ctl("reload", check=True)
-    backends.start(rs, "10.0.0.100", "dr-rs", port=8080)
-    adm(d, "-A", "-t", "10.0.0.100:8080")
-    adm(d, "-a", "-t", "10.0.0.100:8080", "-r", "10.0.1.11", "-g")
-    got = curl_many(cl, "http://10.0.0.100:8080/", 5)
-    assert got == {"dr-rs": 5}, got
+def test_dr_spreads_over_three_servers(farm, backends):
+    """DR: dpvs only changes the MAC; each server owns the VIP and answers
+    the client itself."""
+    d, cl = farm["dpvs"], farm["cl"]
+    for i, rs in enumerate(farm["servers"], 1):
+        backends.start(rs, "10.0.0.100", "rs%d" % i, port=8080)
+    adm(d, "-A", "-t", "10.0.0.100:8080", "-s", "rr")
+    for host in (11, 12, 13):
+        adm(d, "-a", "-t", "10.0.0.100:8080", "-r", "10.0.1.%d" % host, "-g")
+    got = curl_many(farm["cl"], "http://10.0.0.100:8080/", 24)
+    assert set(got) == {"rs1", "rs2", "rs3"}, got
+    assert all(4 <= n <= 12 for n in got.values()), got
     assert "Route" in adm(d, "-L", "-n").stdout
 
 
@@ -434,29 +471,28 @@ def test_config_changes_under_load_lose_nothing(lb, backends):
     assert wrk_errors(out) == 0, out
 
 
-def test_tun_serves_http_through_a_tunnel_endpoint(lb, backends):
-    """Many requests over IP-in-IP: the server owns the VIP, decapsulates
-    (in user space here, the test kernel has no ipip module) and answers
+def test_tun_spreads_over_three_tunnel_endpoints(farm, backends):
+    """Many requests over IP-in-IP: each server owns the VIP, decapsulates
+    (in user space here: the test kernel has no ipip module) and answers
     the client directly."""
-    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
-    sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
-    sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
-    sh("ip", "addr", "add", "10.0.0.100/32", "dev", "lo", ns=rs)
-    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
-    d.write_conf(devices=d.devices, workers=d.workers,
-                 sections={"ipv4": ["forwarding = true;"],
-                           "ipvs": ["conn_pool_size = 65536;"]})
-    d.ctl("reload", check=True)
-    decap = subprocess.Popen(["ip", "netns", "exec", rs, PY, DECAP, "decap0"],
-                             stdout=subprocess.PIPE, text=True)
+    d, cl = farm["dpvs"], farm["cl"]
+    decaps = []
     try:
-        assert decap.stdout.readline().strip() == "ready"
-        backends.start(rs, "10.0.0.100", "tun-rs", port=8080)
-        adm(d, "-A", "-t", "10.0.0.100:8080")
-        adm(d, "-a", "-t", "10.0.0.100:8080", "-r", "10.0.1.12", "-i")
-        got = curl_many(cl, "http://10.0.0.100:8080/", 20)
-        assert got == {"tun-rs": 20}, got
+        for i, rs in enumerate(farm["servers"], 1):
+            p = subprocess.Popen(["ip", "netns", "exec", rs, PY, DECAP,
+                                  "decap0"], stdout=subprocess.PIPE, text=True)
+            decaps.append(p)
+            assert p.stdout.readline().strip() == "ready"
+            backends.start(rs, "10.0.0.100", "rs%d" % i, port=8080)
+        adm(d, "-A", "-t", "10.0.0.100:8080", "-s", "wrr")
+        for host, w in ((11, 1), (12, 1), (13, 2)):
+            adm(d, "-a", "-t", "10.0.0.100:8080", "-r", "10.0.1.%d" % host,
+                "-i", "-w", str(w))
+        got = curl_many(cl, "http://10.0.0.100:8080/", 24)
+        assert sum(got.values()) == 24 and set(got) == {"rs1", "rs2", "rs3"}, got
+        assert got["rs3"] > max(got["rs1"], got["rs2"]), got
         assert "Tunnel" in adm(d, "-L", "-n").stdout
     finally:
-        decap.kill()
-        decap.wait()
+        for p in decaps:
+            p.kill()
+            p.wait()

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "libdpvs.h"
 
 static void usage(FILE *out)
@@ -119,25 +120,6 @@ static bool matches(const char *arg, const char *word)
 	size_t n = strlen(arg);
 
 	return n > 0 && n <= strlen(word) && !strncmp(arg, word, n);
-}
-
-/* A dotted quad, into network order. */
-static bool parse_ipv4(const char *s, uint32_t *out)
-{
-	struct in_addr in;
-
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return false;
-	*out = in.s_addr;
-	return true;
-}
-
-/* A unicast address a host can own: not 0/8, multicast nor reserved. */
-static bool is_unicast(uint32_t addr_net)
-{
-	uint32_t a = ntohl(addr_net);
-
-	return a != 0 && (a >> 24) != 0 && (a >> 28) < 0xe;
 }
 
 /* Decimal 0..32, no sign, no spaces. */

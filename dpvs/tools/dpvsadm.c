@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "cli_util.h"
 #include "libdpvs.h"
 
 #define DEF_SCHED "wlc"
@@ -293,25 +294,6 @@ static bool parse_uint(const char *s, uint32_t max, uint32_t *out)
 	}
 	*out = (uint32_t)v;
 	return true;
-}
-
-/* A dotted quad, into network order. */
-static bool parse_ipv4(const char *s, uint32_t *out)
-{
-	struct in_addr in;
-
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return false;
-	*out = in.s_addr;
-	return true;
-}
-
-/* A unicast address a host can own: not 0/8, multicast nor reserved. */
-static bool is_unicast(uint32_t addr_net)
-{
-	uint32_t a = ntohl(addr_net);
-
-	return (a >> 24) != 0 && (a >> 28) < 0xe;
 }
 
 /*

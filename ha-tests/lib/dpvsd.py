@@ -121,29 +121,24 @@ class Dpvs:
             time.sleep(0.1)
         raise RuntimeError("dpvs not ready in %ds:\n%s" % (timeout, self.log_text()))
 
-    def ctl(self, *args, check=False, timeout=60):
-        r = subprocess.run([DPVSCTL, "-x", self.ipc] + list(args),
-                           capture_output=True, text=True, timeout=timeout)
+    def _tool(self, argv, args, check, timeout):
+        r = subprocess.run(argv + list(args), capture_output=True, text=True,
+                           timeout=timeout)
         if check and r.returncode != 0:
-            raise AssertionError("dpvsctl %s failed (%d): %s" % (
-                " ".join(args), r.returncode, r.stderr))
+            raise AssertionError("%s %s failed (%d): %s" % (
+                os.path.basename(argv[0]), " ".join(args), r.returncode,
+                r.stderr))
         return r
+
+    def ctl(self, *args, check=False, timeout=60):
+        return self._tool([DPVSCTL, "-x", self.ipc], args, check, timeout)
 
     def dpip(self, *args, check=True, timeout=30):
-        r = subprocess.run([DPIP, "-x", self.ipc] + list(args),
-                           capture_output=True, text=True, timeout=timeout)
-        if check and r.returncode != 0:
-            raise AssertionError("dpip %s failed (%d): %s" % (
-                " ".join(args), r.returncode, r.stderr))
-        return r
+        return self._tool([DPIP, "-x", self.ipc], args, check, timeout)
 
     def adm(self, *args, check=True, timeout=60):
-        r = subprocess.run([DPVSADM, "--ipc-file", self.ipc] + list(args),
-                           capture_output=True, text=True, timeout=timeout)
-        if check and r.returncode != 0:
-            raise AssertionError("dpvsadm %s failed (%d): %s" % (
-                " ".join(args), r.returncode, r.stderr))
-        return r
+        return self._tool([DPVSADM, "--ipc-file", self.ipc], args, check,
+                          timeout)
 
     def pkt_stats(self):
         out = self.dpip("-a", "stats").stdout
