@@ -14,7 +14,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libdpdk-dev dpdk libconfig-dev libnl-3-dev libnl-genl-3-dev \
 	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
-	iputils-ping tcpdump util-linux curl wrk
+	iputils-ping tcpdump util-linux curl wrk \
+	libssl-dev libmagic-dev patch
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -52,8 +53,21 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo fuzz clean help unit
-all: $(BINS) $(TESTS)
+.PHONY: all deps check demo fuzz clean help unit keepalived
+all: $(BINS) $(TESTS) keepalived
+
+# keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
+# linked with libdpvs.  Always an ordinary build in build/ (a sanitizer
+# libdpvs would not link into it); about a minute the first time.
+keepalived: build/keepalived
+ifeq ($(BUILD),build)
+build/keepalived: build/libdpvs.a $(wildcard keepalived-patches/*)
+	keepalived-patches/build.sh build
+else
+.PHONY: build/keepalived
+build/keepalived:
+	$(MAKE) SAN= BUILD=build build/keepalived
+endif
 
 help:
 	@sed -n '1,12p' Makefile
@@ -180,4 +194,4 @@ demo: deps
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+#!/bin/bash
+# Builds keepalived 2.2.7 with the patches in series, linked with libdpvs.
+#   build.sh BUILD_DIR    (the project's build dir: libdpvs.a is there)
+# Result: BUILD_DIR/keepalived.  Rebuilds only when a patch, the series
+# or libdpvs changed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=$(cd "$1" && pwd)
+work=$build/keepalived-src
+version=2.2.7
+stamp=$work/stamp
+
+want=$(cat "$here/series" "$here"/*.patch "$root/dpvs/lib/libdpvs.h" \
+	"$build/libdpvs.a" | sha256sum | cut -d' ' -f1)
+if [ -x "$build/keepalived" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+	exit 0
+fi
+"$here/fetch.sh" "$work"
+rm -rf "$work/keepalived-$version"
+tar xzf "$work/src/keepalived_$version.orig.tar.gz" -C "$work"
+cd "$work/keepalived-$version"
+grep -v '^#' "$here/series" | while read -r p; do
+	[ -n "$p" ] || continue
+	echo "keepalived: applying $p"
+	patch -p1 -s --no-backup-if-mismatch < "$here/$p"
+done
+echo "keepalived: configuring (about 15 s)"
+./configure -q --enable-snmp --enable-snmp-rfc --disable-libiptc \
+	--disable-libipset --disable-nftables --disable-dynamic-linking \
+	CPPFLAGS="-D_WITH_DPVS_ -I$root/dpvs/lib" \
+	> "$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; exit 1; }
+echo "keepalived: building (about a minute)"
+# keepalived's Makefiles keep LIBS for the final link, after its own
+# archives: the place for a static library they use.
+make -s -j"$(nproc)" LIBS="$build/libdpvs.a" > "$work/make.log" 2>&1 || { tail -30 "$work/make.log"; exit 1; }
+cp keepalived/keepalived "$build/keepalived"
+echo "$want" > "$stamp"
+echo "keepalived: built $build/keepalived"
