@@ -1,0 +1,122 @@
+"""Real keepalived (patched, linked with libdpvs) driving a real dpvs."""
+import os
+import subprocess
+
+import pytest
+
+from dpvsd import ROOT
+from netns import sh
+from test_lb import Backends, curl_many, lb  # noqa: F401  (fixtures)
+from waiting import wait_for
+
+KEEPALIVED = os.path.join(ROOT, "build", "keepalived")
+
+NAT_CONF = """
+global_defs {
+    router_id lb1
+}
+virtual_server 10.0.0.100 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+%s
+}
+"""
+
+REAL = """    real_server 10.0.1.%d 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+"""
+
+
+class Keepalived:
+    def __init__(self, tmp_path, ns, dpvs):
+        self.dir = tmp_path
+        self.ns = ns
+        self.dpvs = dpvs
+        self.conf = tmp_path / "keepalived.conf"
+        self.log = tmp_path / "keepalived.log"
+        self.proc = None
+
+    def write(self, text):
+        self.conf.write_text(text)
+
+    def start(self, *extra):
+        env = dict(os.environ, DPVS_IPC_FILE=self.dpvs.ipc)
+        argv = ["ip", "netns", "exec", self.ns, KEEPALIVED, "-n", "-l", "-D",
+                "-f", str(self.conf), "-p", str(self.dir / "ka.pid"),
+                "-c", str(self.dir / "ka-check.pid"),
+                "-r", str(self.dir / "ka-vrrp.pid")] + list(extra)
+        self.logf = open(self.log, "w")
+        self.proc = subprocess.Popen(argv, stdout=self.logf,
+                                     stderr=subprocess.STDOUT, env=env)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.logf.close()
+
+    def text(self):
+        return self.log.read_text() if self.log.exists() else ""
+
+
+@pytest.fixture
+def ka(lb, tmp_path):
+    """keepalived in dpvs's namespace; its health checks leave through
+    dpdk1's kernel twin (10.0.1.2, a kni_host route in dpvs)."""
+    d, lbns = lb["dpvs"], lb["lb"]
+    d.dpip("route", "add", "10.0.1.2/32", "dev", "dpdk1", "scope", "kni_host")
+    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk1.kni",
+                                      ns=lbns).stdout)
+    sh("ip", "addr", "add", "10.0.1.2/24", "dev", "dpdk1.kni", ns=lbns)
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=lb["rs"])
+    k = Keepalived(tmp_path, lbns, d)
+    yield k
+    k.stop()
+
+
+def dests(d):
+    out = d.adm("-L", "-n").stdout
+    return [l.split()[1] for l in out.splitlines()
+            if l.strip().startswith("->") and l.split()[1][0].isdigit()]
+
+
+def test_keepalived_programs_dpvs_and_health_checks(lb, ka, tmp_path):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        for host in (11, 12, 13):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+        ka.write(NAT_CONF % "".join(REAL % h for h in (11, 12, 13)))
+        ka.start("-C")
+        assert wait_for(lambda: len(dests(d)) == 3, timeout=15), (
+            d.adm("-L", "-n").stdout + ka.text())
+        assert "Masq" in d.adm("-L", "-n").stdout
+        got = curl_many(cl, "http://10.0.0.100/", 12)
+        assert set(got) == {"rs1", "rs2", "rs3"}, got
+        # A backend stops: its TCP_CHECK fails and keepalived removes it.
+        backends.procs[1].kill()
+        backends.procs[1].wait()
+        assert wait_for(lambda: "10.0.1.12:80" not in dests(d), timeout=10), (
+            ka.text())
+        got = curl_many(cl, "http://10.0.0.100/", 8)
+        assert set(got) == {"rs1", "rs3"}, got
+        # Back again: it returns.
+        backends.start(rs, "10.0.1.12", "rs2")
+        assert wait_for(lambda: "10.0.1.12:80" in dests(d), timeout=10), (
+            ka.text())
+    finally:
+        backends.stop()
