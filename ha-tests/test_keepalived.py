@@ -120,3 +120,52 @@ def test_keepalived_programs_dpvs_and_health_checks(lb, ka, tmp_path):
             ka.text())
     finally:
         backends.stop()
+
+
+FNAT_CONF = """
+local_address_group lips {
+    10.0.1.100-101 dpdk1
+}
+virtual_server 10.0.0.100 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind FNAT
+    protocol TCP
+    laddr_group_name lips
+%s
+}
+"""
+
+
+def test_fullnat_with_a_local_address_group(lb, ka, tmp_path):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        for host in (11, 12, 13):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+        ka.write(FNAT_CONF % "".join(REAL % h for h in (11, 12, 13)))
+        ka.start("-C")
+        assert wait_for(lambda: len(dests(d)) == 3, timeout=15), ka.text()
+        assert "FullNat" in d.adm("-L", "-n").stdout
+        laddrs = d.adm("-G").stdout
+        assert "10.0.1.100" in laddrs and "10.0.1.101" in laddrs, laddrs
+        got = curl_many(cl, "http://10.0.0.100/", 12)
+        assert set(got) == {"rs1", "rs2", "rs3"}, got
+    finally:
+        backends.stop()
+
+
+@pytest.mark.parametrize("conf,message", [
+    (FNAT_CONF.replace("laddr_group_name lips", "laddr_group_name nosuch"),
+     "no local_address_group named nosuch"),
+    (FNAT_CONF.replace("10.0.1.100-101", "10.0.1.300"),
+     "'10.0.1.300' is not an IPv4 address"),
+    (FNAT_CONF.replace("    laddr_group_name lips\n", ""),
+     "lb_kind FNAT needs laddr_group_name"),
+])
+def test_bad_fnat_config_is_reported(lb, ka, conf, message):
+    ka.write(conf % (REAL % 11))
+    r = subprocess.run([KEEPALIVED, "-t", "-f", str(ka.conf)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert message in r.stdout + r.stderr, r.stdout + r.stderr

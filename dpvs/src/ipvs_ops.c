@@ -9,6 +9,7 @@
 #include "ctrl.h"
 #include "dpvs_ops.h"
 #include "ipvs.h"
+#include "inetaddr.h"
 #include "ipvs_conn.h"
 #include "lcore.h"
 #include "log.h"
@@ -233,15 +234,24 @@ static int op_laddr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		return ctrl_errno(rep, ipvs_laddr_del(svc, addr), "local address");
 	/* Replies must come back to us: it has to be one of our addresses. */
 	r = route_lookup(addr);
-	if (!r || r->type != DPVS_RT_LOCAL || r->prefix != addr)
-		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is not an address "
-				  "of this host: add it with 'dpip addr add ... "
-				  "sapool' first", addr >> 24, (addr >> 16) & 0xff,
-				  (addr >> 8) & 0xff, addr & 0xff);
-	p = l.ifname[0] ? netif_port_by_name(l.ifname) : netif_port(r->port);
-	if (!p)
+	p = l.ifname[0] ? netif_port_by_name(l.ifname) :
+	    r ? netif_port(r->port) : NULL;
+	if (l.ifname[0] && !p)
 		return ctrl_error(rep, DPVS_ENOENT, "no device named '%s'",
 				  l.ifname);
+	if ((!r || r->type != DPVS_RT_LOCAL || r->prefix != addr) && p) {
+		/* Given a port (keepalived's local_address_group), make it one. */
+		int rc = inetaddr_add(p->id, addr, 32, DPVS_ADDR_F_SAPOOL);
+
+		if (rc < 0 && rc != -EEXIST)
+			return ctrl_errno(rep, rc, "local address");
+		r = route_lookup(addr);
+	}
+	if (!r || r->type != DPVS_RT_LOCAL || r->prefix != addr || !p)
+		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is not an address "
+				  "of this host: add it with 'dpip addr add ... "
+				  "sapool' first, or name its port", addr >> 24,
+				  (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
 	return ctrl_errno(rep, ipvs_laddr_add(svc, addr, p->id), "local address");
 }
 
