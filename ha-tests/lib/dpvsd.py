@@ -102,7 +102,25 @@ class Dpvs:
         return ns + [DPVS, "-c", self.conf, "-p", self.pidfile] + list(extra) + [
             "--", "--lcores", self.lcores]
 
+    def quiet_kernel_ifaces(self):
+        """The veths af_packet ports sit on stay up in the kernel, which
+        would answer for the namespace's addresses on them too (weak host
+        model): a RST for a VIP it also holds, ARP replies.  A real NIC
+        bound to DPDK is invisible to the kernel; make these nearly so."""
+        import re
+        for _, devargs, _, _ in self.devices:
+            m = re.search(r"iface=([^,]+)", devargs)
+            if not m or not self.netns:
+                continue
+            for key, val in (("ipv4.conf.%s.rp_filter", 1),
+                             ("ipv4.conf.%s.arp_ignore", 8),
+                             ("ipv6.conf.%s.disable_ipv6", 1)):
+                subprocess.run(["ip", "netns", "exec", self.netns, "sysctl",
+                                "-qw", "net." + key % m.group(1) + "=%d" % val],
+                               capture_output=True)
+
     def start(self, wait=True, timeout=20):
+        self.quiet_kernel_ifaces()
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(self.argv(), stdout=self.logf,
                                      stderr=subprocess.STDOUT)
