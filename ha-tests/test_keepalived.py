@@ -169,3 +169,40 @@ def test_bad_fnat_config_is_reported(lb, ka, conf, message):
                        capture_output=True, text=True, timeout=30)
     assert r.returncode != 0
     assert message in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_dpvs_restart_gets_its_state_back(lb, ka, tmp_path):
+    """dpvs dies and comes back empty; keepalived notices by itself and
+    programs it again, health included, within seconds."""
+    d, cl, rs, lbns = lb["dpvs"], lb["cl"], lb["rs"], lb["lb"]
+    backends = Backends(tmp_path)
+    try:
+        for host in (11, 12, 13):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+        backends.procs[2].kill()          # rs3 is down from the start
+        backends.procs[2].wait()
+        ka.write(FNAT_CONF % "".join(REAL % h for h in (11, 12, 13)))
+        ka.start("-C")
+        assert wait_for(lambda: len(dests(d)) == 2, timeout=15), ka.text()
+        d.proc.kill()
+        d.proc.wait()
+        d.stop()
+        d.start()
+        # What is not keepalived's: the host's own addresses and routes.
+        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+        d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+        d.dpip("route", "add", "10.0.1.2/32", "dev", "dpdk1", "scope",
+               "kni_host")
+        assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk1.kni",
+                                          ns=lbns).stdout)
+        sh("ip", "addr", "add", "10.0.1.2/24", "dev", "dpdk1.kni", ns=lbns)
+        assert wait_for(lambda: sorted(dests(d)) == ["10.0.1.11:80",
+                                                     "10.0.1.12:80"],
+                        timeout=10), d.adm("-L", "-n").stdout + ka.text()
+        assert "dpvs restarted" in ka.text()
+        assert "10.0.1.100" in d.adm("-G").stdout
+        got = curl_many(cl, "http://10.0.0.100/", 8)
+        assert set(got) == {"rs1", "rs2"}, got
+    finally:
+        backends.stop()
