@@ -206,3 +206,121 @@ def test_dpvs_restart_gets_its_state_back(lb, ka, tmp_path):
         assert set(got) == {"rs1", "rs2"}, got
     finally:
         backends.stop()
+
+
+MISC = """    real_server 10.0.1.%d 80 {
+        weight 1
+        MISC_CHECK {
+            misc_path "%s"
+            misc_dynamic
+        }
+    }
+"""
+
+
+def test_misc_dynamic_sets_the_weight(lb, ka, tmp_path):
+    """MISC_CHECK with misc_dynamic: the script's exit code - 2 is the
+    weight keepalived gives the server in dpvs."""
+    d, rs = lb["dpvs"], lb["rs"]
+    script = tmp_path / "weight.sh"
+    wfile = tmp_path / "weight"
+    wfile.write_text("7\n")
+    script.write_text("#!/bin/sh\nexit $(( $(cat %s) + 2 ))\n" % wfile)
+    script.chmod(0o755)
+    ka.write(NAT_CONF % (MISC % (11, script)))
+    ka.start("-C")
+
+    def weight():
+        rows = [l.split() for l in d.adm("-L", "-n").stdout.splitlines()
+                if "10.0.1.11:80" in l]
+        return int(rows[0][3]) if rows else None
+
+    assert wait_for(lambda: weight() == 7, timeout=15), (
+        d.adm("-L", "-n").stdout + ka.text())
+    wfile.write_text("3\n")
+    assert wait_for(lambda: weight() == 3, timeout=15), ka.text()
+
+
+CLIENT = (
+    "import socket, sys\n"
+    "s = socket.create_connection(('10.0.0.100', %d), timeout=5)\n"
+    "for line in sys.stdin:\n"
+    "    s.sendall(line.strip().encode()); print(s.recv(100).decode(), flush=True)\n")
+
+ECHO = (
+    "import socket, threading\n"
+    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('%s', %d)); s.listen(16); print('ready', flush=True)\n"
+    "def serve(c):\n"
+    "    while True:\n"
+    "        d = c.recv(100)\n"
+    "        if not d: break\n"
+    "        c.sendall(b'ok:' + d)\n"
+    "while True:\n"
+    "    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()\n")
+
+
+def test_sighup_applies_the_change_and_keeps_connections(lb, ka, tmp_path):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    PY = "/usr/bin/python3"
+    echo = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c",
+                             ECHO % ("10.0.1.11", 7000)],
+                            stdout=subprocess.PIPE, text=True)
+    client = None
+    try:
+        assert echo.stdout.readline().strip() == "ready"
+        two = """
+virtual_server 10.0.0.100 7000 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.0.1.11 7000 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+virtual_server 10.0.0.100 %d {
+    delay_loop 1
+    lb_algo %s
+    lb_kind NAT
+    protocol TCP
+    real_server 10.0.1.11 7000 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+"""
+        ka.write(two % (7001, "rr"))
+        ka.start("-C")
+        assert wait_for(lambda: "10.0.0.100:7001 rr" in d.adm("-L", "-n").stdout,
+                        timeout=15), ka.text()
+        client = subprocess.Popen(["ip", "netns", "exec", lb["cl"], PY, "-c",
+                                   CLIENT % 7000], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+
+        def say(w):
+            client.stdin.write(w + "\n")
+            client.stdin.flush()
+            return client.stdout.readline().strip()
+
+        assert say("before") == "ok:before"
+        # The other service changes scheduler, a third appears.
+        third = (two % (7002, "sh")).split("virtual_server 10.0.0.100 7002", 1)
+        ka.write(two % (7001, "wlc") + "virtual_server 10.0.0.100 7002" +
+                 third[1])
+        ka.proc.send_signal(1)   # SIGHUP
+        assert wait_for(lambda: "10.0.0.100:7001 wlc" in d.adm("-L", "-n").stdout
+                        and "10.0.0.100:7002 sh" in d.adm("-L", "-n").stdout,
+                        timeout=15), d.adm("-L", "-n").stdout + ka.text()
+        assert say("after") == "ok:after"
+    finally:
+        if client:
+            client.kill()
+            client.wait()
+        echo.kill()
+        echo.wait()
