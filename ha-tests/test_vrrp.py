@@ -132,3 +132,21 @@ def test_vip_fails_over_when_the_master_dies(pair):
     assert has_vip(lb2)
     got = curl_many(cl, "http://10.0.0.100/", 6)
     assert set(got) == {"rs1", "rs2", "rs3"}, got
+
+
+def test_vip_moves_when_the_masters_keepalived_stops(pair):
+    cl = pair["cl"]
+    lb1, lb2 = pair["lbs"]
+    assert wait_for(lambda: has_vip(lb1), timeout=20), lb1["ka"].text()
+    assert wait_for(lambda: curl_many(cl, "http://10.0.0.100/", 1).get("error:7")
+                    is None, timeout=10)
+    t0 = time.time()
+    lb1["ka"].stop()                 # SIGTERM: it takes its VIPs away
+    assert wait_for(lambda: not has_vip(lb1), timeout=5)
+    ok = wait_for(lambda: sh("curl", "-s", "-m", "1", "http://10.0.0.100/",
+                             ns=cl, check=False).returncode == 0,
+                  timeout=20, step=0.2)
+    print("\nVRRP failover: first successful request %.1f s after the "
+          "MASTER's keepalived stopped" % (time.time() - t0))
+    assert ok, lb2["ka"].text()
+    assert has_vip(lb2)
