@@ -4,7 +4,8 @@
 #   make            build dpvs, libdpvs, the tools and the tests
 #   make SAN=1      the same with AddressSanitizer + UBSan (into build-san/)
 #   make check      deps + build + every test, ending with a summary line
-#   make demo       deps + build + run the daemon and talk to it
+#   make demo       deps + build + a client, dpvs and three backends
+#   make demo-ha    the keepalived-driven active/standby pair, with a failover
 #   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
 
 SHELL := /bin/bash
@@ -53,7 +54,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo fuzz clean help unit keepalived
+.PHONY: all deps check demo demo-ha fuzz clean help unit keepalived
 all: $(BINS) $(TESTS) keepalived
 
 # keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
@@ -190,6 +191,11 @@ check: deps
 demo: deps
 	$(MAKE) $(BINS)
 	BUILD=$(BUILD) dpvs/tests/demo.sh
+
+# The keepalived-driven active/standby pair, with a failover.
+demo-ha: deps
+	$(MAKE) $(BINS) build/keepalived
+	BUILD=$(BUILD) /usr/bin/python3 ha-tests/demo_ha.py
 
 clean:
 	rm -rf build build-san
