@@ -335,3 +335,39 @@ def test_dpvs_refusals_are_logged_by_keepalived(lb, ka):
                     timeout=15), ka.text()
     assert "IPVS cmd IP_VS_SO_SET_ADD" in ka.text()
     assert "10.0.0.100" not in lb["dpvs"].adm("-L", "-n").stdout
+
+
+HTTP_REAL = """    real_server 10.0.1.%d 80 {
+        weight 1
+        HTTP_GET {
+            url {
+                path /health.html
+                status_code 200
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+"""
+
+
+def test_http_get_check_follows_the_backend(lb, ka, tmp_path):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        for host in (11, 12):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+            (tmp_path / ("rs%d" % (host - 10)) / "health.html").write_text("ok\n")
+        ka.write(NAT_CONF % "".join(HTTP_REAL % h for h in (11, 12)))
+        ka.start("-C")
+        assert wait_for(lambda: len(dests(d)) == 2, timeout=15), ka.text()
+        # The health page goes away (404): HTTP_GET fails, the server leaves.
+        (tmp_path / "rs1" / "health.html").unlink()
+        assert wait_for(lambda: dests(d) == ["10.0.1.12:80"], timeout=15), (
+            ka.text())
+        (tmp_path / "rs1" / "health.html").write_text("ok\n")
+        assert wait_for(lambda: len(dests(d)) == 2, timeout=15), ka.text()
+        assert set(curl_many(cl, "http://10.0.0.100/", 6)) == {"rs1", "rs2"}
+    finally:
+        backends.stop()
