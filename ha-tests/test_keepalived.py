@@ -157,7 +157,7 @@ def test_fullnat_with_a_local_address_group(lb, ka, tmp_path):
 
 @pytest.mark.parametrize("conf,message", [
     (FNAT_CONF.replace("laddr_group_name lips", "laddr_group_name nosuch"),
-     "no local_address_group named nosuch"),
+     "no local_address_group named nosuch - ignoring"),
     (FNAT_CONF.replace("10.0.1.100-101", "10.0.1.300"),
      "'10.0.1.300' is not an IPv4 address"),
     (FNAT_CONF.replace("    laddr_group_name lips\n", ""),
