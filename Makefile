@@ -7,6 +7,7 @@
 #   make demo       deps + build + a client, dpvs and three backends
 #   make demo-ha    the keepalived-driven active/standby pair, with a failover
 #   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
+#   make bench      benchmarks: prints a table, writes build/bench.csv
 
 SHELL := /bin/bash
 
@@ -16,7 +17,7 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
 	iputils-ping tcpdump util-linux curl wrk \
-	libssl-dev libmagic-dev patch
+	libssl-dev libmagic-dev patch bc
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -54,7 +55,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo demo-ha fuzz clean help unit keepalived
+.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived
 all: $(BINS) $(TESTS) keepalived
 
 # keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
@@ -191,6 +192,14 @@ check: deps
 demo: deps
 	$(MAKE) $(BINS)
 	BUILD=$(BUILD) dpvs/tests/demo.sh
+
+# Benchmarks: figures, never pass/fail (docs/performance.md).
+$(BUILD)/ctrl_bench: $(BUILD)/obj/dpvs/bench/ctrl_bench.o $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lpthread
+
+bench: deps
+	$(MAKE) $(BINS) $(BUILD)/ctrl_bench build/keepalived
+	BUILD=$(BUILD) dpvs/bench/run-bench.sh
 
 # The keepalived-driven active/standby pair, with a failover.
 demo-ha: deps
