@@ -158,31 +158,38 @@ static int name_index(const char *s, const char *const *names, int n)
 	return -1;
 }
 
+/* An integer setting within lo..hi (and a power of two if asked). */
+static void check_u32(const config_setting_t *s, const char *full,
+		      uint32_t lo, uint32_t hi, bool pow2, uint32_t *out,
+		      struct errs *e)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		errs_add(e, line_of(s), full, "must be an integer");
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		errs_add(e, line_of(s), full, "%lld out of range %u..%u", v, lo, hi);
+	else if (pow2 && (v & (v - 1)))
+		errs_add(e, line_of(s), full, "%lld is not a power of two", v);
+	else
+		*out = (uint32_t)v;
+}
+
 static void parse_key(const struct key_desc *k, const config_setting_t *s,
 		      struct dpvs_conf *c, struct errs *e)
 {
 	char full[64];
 	const char *str = NULL;
-	long long v;
 	int idx;
 
 	snprintf(full, sizeof(full), "%s.%s", k->section, k->name);
 	if (k->type == KT_UINT) {
-		int t = config_setting_type(s);
-
-		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-			errs_add(e, line_of(s), full, "must be an integer");
-			return;
-		}
-		v = config_setting_get_int64(s);
-		if (v < k->min || v > k->max)
-			errs_add(e, line_of(s), full, "%lld out of range %u..%u", v,
-				 k->min, k->max);
-		else if (k->pow2 && (v & (v - 1)))
-			errs_add(e, line_of(s), full, "%lld is not a power of two",
-				 v);
-		else
-			*(uint32_t *)((char *)c + k->off) = (uint32_t)v;
+		check_u32(s, full, k->min, k->max, k->pow2,
+			  (uint32_t *)((char *)c + k->off), e);
 		return;
 	}
 	if (k->type == KT_BOOL) {
@@ -307,23 +314,11 @@ static void get_u32(const config_setting_t *g, const char *name,
 {
 	const config_setting_t *m = config_setting_get_member(g, name);
 	char full[128];
-	long long v;
 
 	if (!m)
 		return;
 	snprintf(full, sizeof(full), "%s.%s", path, name);
-	if (config_setting_type(m) != CONFIG_TYPE_INT &&
-	    config_setting_type(m) != CONFIG_TYPE_INT64) {
-		errs_add(e, line_of(m), full, "must be an integer");
-		return;
-	}
-	v = config_setting_get_int64(m);
-	if (v < lo || v > hi)
-		errs_add(e, line_of(m), full, "%lld out of range %u..%u", v, lo, hi);
-	else if (pow2 && (v & (v - 1)))
-		errs_add(e, line_of(m), full, "%lld is not a power of two", v);
-	else
-		*out = (uint32_t)v;
+	check_u32(m, full, lo, hi, pow2, out, e);
 }
 
 /* Reads a required string member of a list element. */

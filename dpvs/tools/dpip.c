@@ -102,18 +102,6 @@ struct cmd {
 	long lcore;                        /* stats: one lcore, -1 = sum */
 };
 
-/* Formats a usage error into err; returns -1. */
-__attribute__((format(printf, 3, 4)))
-static int perr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* iproute2's matches(): arg is a non-empty prefix of word. */
 static bool matches(const char *arg, const char *word)
 {

@@ -266,18 +266,6 @@ struct cmd {
 	int npos;
 };
 
-/* Formats a usage error into err; returns -1. */
-__attribute__((format(printf, 3, 4)))
-static int perr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Decimal digits only (no sign, no spaces), at most max. */
 static bool parse_uint(const char *s, uint32_t max, uint32_t *out)
 {
