@@ -55,8 +55,14 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived
-all: $(BINS) $(TESTS) keepalived
+.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs
+all: $(BINS) $(TESTS) keepalived mibs
+
+# MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
+# modules (see snmp/fetch-mibs.sh) and the project's own.
+mibs: build/mibs/SNMPv2-SMI.txt
+build/mibs/SNMPv2-SMI.txt: snmp/fetch-mibs.sh
+	snmp/fetch-mibs.sh build/mibs
 
 # keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
 # linked with libdpvs.  Always an ordinary build in build/ (a sanitizer
