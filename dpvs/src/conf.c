@@ -78,6 +78,7 @@ static const struct key_desc keys[] = {
 	SPECIAL("global", "log_level", KT_LEVEL, log_level, true),
 	SPECIAL("global", "log_target", KT_TARGET, log_target, true),
 	STR("global", "log_file", log_file, true),
+	U32("netif", "mbuf_pool_size", mbuf_pool_size, 0, 1u << 24, false, false),
 	U32("workers", "master_lcore", master_lcore, 0, CONF_MAX_LCORE, false, false),
 	SPECIAL("workers", "idle_policy", KT_IDLE, idle_policy, true),
 	U32("workers", "idle_empty_loops", idle_empty_loops, 1, 1000000, false, true),

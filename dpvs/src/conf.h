@@ -65,6 +65,7 @@ struct dpvs_conf {
 	/* netif */
 	uint32_t ndevices;
 	struct conf_device devices[CONF_MAX_DEVICES];
+	uint32_t mbuf_pool_size;       /* packet mbufs; 0 = what the queues need */
 
 	/* workers */
 	uint32_t master_lcore;

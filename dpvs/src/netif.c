@@ -233,7 +233,8 @@ static unsigned pool_size(const struct dpvs_conf *c)
 		n += c->devices[i].rx_queues * c->devices[i].rx_desc +
 		     c->devices[i].tx_queues * c->devices[i].tx_desc +
 		     c->nworkers * TX_BURST;
-	return n;
+	/* A larger pool on request (net_pcap preloads its whole file). */
+	return c->mbuf_pool_size > n ? c->mbuf_pool_size : n;
 }
 
 static void tx_error(struct rte_mbuf **pkts, uint16_t n, void *arg)

@@ -466,6 +466,23 @@ static void test_out_of_range_keeps_default(void **state)
 	assert_int_equal(conf.sync_timeout_ms, 2000);
 }
 
+/* netif.mbuf_pool_size: 0 (computed) by default, kept when in range. */
+static void test_mbuf_pool_size(void **state)
+{
+	static const char big[] = "netif = {\n  mbuf_pool_size = 16777217;\n};\n";
+	static const char str[] = "netif = {\n  mbuf_pool_size = \"1M\";\n};\n";
+
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(conf.mbuf_pool_size, 0);
+	assert_int_equal(load("netif = { mbuf_pool_size = 2000000; };\n"), 0);
+	assert_int_equal(conf.mbuf_pool_size, 2000000);
+	expect_one_error(big, "mbuf_pool_size", "netif.mbuf_pool_size",
+			 "out of range");
+	expect_one_error(str, "mbuf_pool_size", "netif.mbuf_pool_size",
+			 "must be an integer");
+}
+
 static void test_device_queues_out_of_range(void **state)
 {
 	static const char text[] =
@@ -1129,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(test_good_config_workers),
 		cmocka_unit_test(test_good_config_ctrl_and_timers),
 		cmocka_unit_test(test_log_level_by_number),
+		cmocka_unit_test(test_mbuf_pool_size),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_unknown_top_level_key),
 		cmocka_unit_test(test_unknown_key_in_section),
