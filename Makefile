@@ -17,7 +17,7 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libsnmp-dev snmpd snmp libcmocka-dev libpcap-dev libnuma-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
 	iputils-ping tcpdump util-linux curl wrk \
-	libssl-dev libmagic-dev patch bc
+	libssl-dev libmagic-dev patch bc snmptrapd smitools
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -40,7 +40,7 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 LDFLAGS_BASE := $(SANFLAGS)
 
-LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/libdpvs.c
+LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c dpvs/lib/libdpvs.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
 PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
@@ -49,7 +49,7 @@ UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
-	$(BUILD)/obj/dpvs/lib/wire_ipvs.o
+	$(BUILD)/obj/dpvs/lib/wire_ipvs.o $(BUILD)/obj/dpvs/lib/wire_stats.o
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so

@@ -6,7 +6,7 @@
  *   0x0100-0x01ff  daemon core (version, lcores, message bus, reload, log)
  *   0x0200-0x02ff  netif: ports, addresses, routes, neighbours
  *   0x0300-0x03ff  ipvs: services, real servers, laddrs, conns
- *   0x0400-0x04ff  stats for monitoring (reserved)
+ *   0x0400-0x04ff  stats for monitoring
  */
 #ifndef DPVS_OPS_H
 #define DPVS_OPS_H
@@ -56,5 +56,9 @@
 #define DPVS_OP_TIMEOUT_SET 0x0341u /* timeouts record -> nothing */
 #define DPVS_OP_TIMEOUT_GET 0x0342u /* -> timeouts record */
 #define DPVS_OP_IPVS_MAX 0x03ffu
+
+#define DPVS_OP_STATS_MIN 0x0400u
+#define DPVS_OP_WORKER_STATS 0x0400u /* -> worker stats set (wire.h) */
+#define DPVS_OP_STATS_MAX 0x04ffu
 
 #endif

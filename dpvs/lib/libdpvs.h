@@ -310,7 +310,9 @@ struct dpvs_laddr {
 	uint32_t addr;            /* network order */
 	char ifname[DPVS_IFNAME_MAX + 1];
 	/* lists only */
-	uint64_t conns;
+	uint64_t conns;           /* connections made through it */
+	uint32_t ports_free;      /* local ports left, over every worker */
+	uint32_t ports_total;     /* ports it offers (1024..65535) */
 };
 
 struct dpvs_conn {
@@ -350,6 +352,37 @@ int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n);
 int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc);
 int dpvs_timeout_set(struct dpvs_handle *h, const struct dpvs_timeouts *t);
 int dpvs_timeout_get(struct dpvs_handle *h, struct dpvs_timeouts *t);
+
+/* ---- monitoring (the SNMP subagent) ---- */
+
+/* One worker's counters, all taken by that worker at one moment. */
+struct dpvs_worker_stats {
+	uint32_t lcore_id;
+	uint32_t index;           /* worker index, 0..nworkers-1 */
+	uint64_t conns;           /* connections in its table now */
+	uint64_t msgs_handled;    /* message-bus messages it processed */
+	uint64_t *counters;       /* ncounters values, names in the set */
+};
+
+struct dpvs_worker_stats_set {
+	uint32_t conn_pool_size;  /* connection objects in all */
+	uint32_t conn_pool_in_use;
+	size_t ncounters;
+	char (*names)[DPVS_COUNTER_NAME_MAX + 1]; /* see dpvs/src/pktstats.h */
+	size_t nworkers;
+	struct dpvs_worker_stats *workers;
+};
+
+/*
+ * Every worker's packet counters and connection count, gathered by one
+ * multicast: one consistent snapshot.  *out is one allocation; free() it.
+ */
+int dpvs_get_worker_stats(struct dpvs_handle *h,
+			  struct dpvs_worker_stats_set **out);
+/* The value of counter `name` in w, or 0 if the daemon has no such one. */
+uint64_t dpvs_worker_counter(const struct dpvs_worker_stats_set *s,
+			     const struct dpvs_worker_stats *w,
+			     const char *name);
 
 /*
  * Asks for a reply of `size` bytes (at most DPVS_ECHO_MAX) and checks its

@@ -30,7 +30,7 @@
 #include "libdpvs.h"
 
 #define DPVS_WIRE_MAGIC 0x44505653u
-#define DPVS_WIRE_VERSION 1
+#define DPVS_WIRE_VERSION 2
 #define DPVS_WIRE_HDR_LEN 24
 
 #define DPVS_WF_REPLY 0x0001u
@@ -160,6 +160,21 @@ void wire_enc_timeouts(struct wbuf *b, const struct dpvs_timeouts *t);
 int wire_dec_timeouts(struct rbuf *b, struct dpvs_timeouts *t);
 
 /*
+ * Worker stats (DPVS_OP_WORKER_STATS): a head -- pool size, pool in use,
+ * ncounters, ncounters names of WIRE_COUNTER_STR bytes -- then u32
+ * nworkers and that many rows: lcore, index, conns, msgs, ncounters u64.
+ */
+#define WIRE_WSTATS_MAX_COUNTERS 256
+#define WIRE_WSTATS_MAX_WORKERS 1024
+void wire_enc_wstats_head(struct wbuf *b, uint32_t pool_size,
+			  uint32_t pool_in_use, uint32_t ncounters,
+			  const char *const *names);
+void wire_enc_wstats_row(struct wbuf *b, const struct dpvs_worker_stats *w,
+			 uint32_t ncounters);
+/* *out: one malloc'd block (see struct dpvs_worker_stats_set). */
+int wire_dec_wstats(struct rbuf *b, struct dpvs_worker_stats_set **out);
+
+/*
  * A list reply is a u32 count followed by count fixed-size records;
  * the decoder checks the count against the bytes actually present
  * before allocating anything.
@@ -180,8 +195,8 @@ int wire_dec_timeouts(struct rbuf *b, struct dpvs_timeouts *t);
 /* key, addr, port + 2 pad, fwd, weight, u_thresh, l_thresh,
  * active, inact, persist, stats */
 #define WIRE_DEST_REC_LEN (WIRE_SVC_KEY_LEN + 36 + 80)
-/* key, addr, ifname[32], conns */
-#define WIRE_LADDR_REC_LEN (WIRE_SVC_KEY_LEN + 4 + 32 + 8)
+/* key, addr, ifname[32], conns, ports_free, ports_total */
+#define WIRE_LADDR_REC_LEN (WIRE_SVC_KEY_LEN + 4 + 32 + 8 + 8)
 /* proto + 3 pad, 4 addrs, 4 ports, fwd, state, state_name[16],
  * expire_s, lcore */
 #define WIRE_CONN_REC_LEN (4 + 16 + 8 + 8 + 16 + 8)

@@ -119,6 +119,8 @@ void wire_enc_laddr(struct wbuf *b, const struct dpvs_laddr *l)
 	wb_u32(b, be32toh(l->addr));
 	wb_str(b, l->ifname, DPVS_IFNAME_MAX);
 	wb_u64(b, l->conns);
+	wb_u32(b, l->ports_free);
+	wb_u32(b, l->ports_total);
 }
 
 int wire_dec_laddr(struct rbuf *b, struct dpvs_laddr *l)
@@ -128,6 +130,8 @@ int wire_dec_laddr(struct rbuf *b, struct dpvs_laddr *l)
 	l->addr = htobe32(rb_u32(b));
 	rb_str(b, l->ifname, DPVS_IFNAME_MAX);
 	l->conns = rb_u64(b);
+	l->ports_free = rb_u32(b);
+	l->ports_total = rb_u32(b);
 	return b->err ? DPVS_EPROTO : DPVS_OK;
 }
 

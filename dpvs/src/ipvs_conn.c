@@ -32,6 +32,7 @@ struct worker_tab {
 	struct rte_hash *hash;
 	struct conn_list wheel[WHEEL_SLOTS];
 	uint32_t now;          /* last tick processed */
+	uint32_t nconns;       /* in the table; only the owner writes */
 } __rte_cache_aligned;
 
 struct port_pool {
@@ -229,6 +230,7 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	count_state(c, true);
 	c->expire = now_tick() + timeouts[c->state];
 	wheel_add(t, c);
+	t->nconns++;
 	__atomic_store_n(&c->used, 1, __ATOMIC_RELEASE);
 	return c;
 }
@@ -250,6 +252,7 @@ static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	}
 	ipvs_dest_put(c->dest);
 	rte_mempool_put(pool, c);
+	t->nconns--;
 }
 
 /*
@@ -411,6 +414,30 @@ void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
 	struct port_pool *p = l->pools[w];
 
 	p->ports[p->top++] = port;
+}
+
+/*
+ * Read from the master while workers take and give ports: each worker's
+ * count is one aligned word, so the sum is a few packets stale at worst.
+ */
+void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
+		     uint32_t *total)
+{
+	*free_ports = 0;
+	*total = 65535 - FNAT_PORT_MIN + 1;
+	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
+		*free_ports += __atomic_load_n(&l->pools[w]->top, __ATOMIC_RELAXED);
+}
+
+uint32_t ipvs_conn_count(unsigned widx)
+{
+	return widx < ntabs ? tabs[widx].nconns : 0;
+}
+
+void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use)
+{
+	*size = pool ? pool->size : 0;
+	*in_use = pool ? rte_mempool_in_use_count(pool) : 0;
 }
 
 /* ---- listing ---- */

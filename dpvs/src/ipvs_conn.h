@@ -75,6 +75,14 @@ void ipvs_port_pools_free(struct ipvs_laddr *l);
 /* 0 if exhausted. */
 uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);
 void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/* Master: free ports over every worker, out of *total per address. */
+void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
+		     uint32_t *total);
+
+/* On worker widx: connections in its table. */
+uint32_t ipvs_conn_count(unsigned widx);
+/* The shared connection pool: objects in all, and taken. */
+void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use);
 
 /* With the workers stopped: frees every connection. */
 void ipvs_conn_flush_all(void);

@@ -273,6 +273,7 @@ static void put_laddrs(struct ipvs_service *svc, void *arg)
 		snprintf(o.ifname, sizeof(o.ifname), "%s", p ? p->name : "?");
 		for (unsigned w = 0; w < lcore_nworkers(); w++)
 			o.conns += __atomic_load_n(&l->conns[w * 8], __ATOMIC_RELAXED);
+		ipvs_port_usage(l, &o.ports_free, &o.ports_total);
 		wire_enc_laddr(ctx->b, &o);
 		ctx->n++;
 	}

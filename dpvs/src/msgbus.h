@@ -26,7 +26,7 @@
  * Message type ids: fixed numbers, one per purpose, written here once.
  */
 #define MSG_TYPE_ECHO 1      /* reply = request; bus health check */
-#define MSG_TYPE_LCORE_STATS 2 /* reserved: per-lcore counters */
+#define MSG_TYPE_WORKER_STATS 2 /* master -> workers: copy your counters */
 #define MSG_TYPE_NEIGH_LEARN 3 /* worker -> master: ARP taught us a MAC */
 #define MSG_TYPE_IPVS_STATS 4  /* master -> workers: copy your counters */
 #define MSG_TYPE_TEST_MIN 48 /* 48..63 are for unit tests */

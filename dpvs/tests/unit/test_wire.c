@@ -176,7 +176,7 @@ static void test_reply_check_bad_magic_and_version(void **state)
 	h.magic = 0;
 	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_MAGIC);
 	h = good_reply();
-	h.version = 2;
+	h.version = DPVS_WIRE_VERSION + 1;
 	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
 }
 
@@ -1340,6 +1340,8 @@ static struct dpvs_laddr sample_laddr(void)
 		.addr = ip_net(10, 0, 1, 100),
 		.ifname = "dpdk1",
 		.conns = 0x0102030405060708ull,
+		.ports_free = 64000,
+		.ports_total = 64512,
 	};
 	return l;
 }
@@ -1365,6 +1367,8 @@ static void test_laddr_round_trip_and_record_len(void **state)
 	assert_int_equal(back.addr, l.addr);
 	assert_string_equal(back.ifname, "dpdk1");
 	assert_true(back.conns == l.conns);
+	assert_int_equal(back.ports_free, 64000);
+	assert_int_equal(back.ports_total, 64512);
 	wb_free(&w);
 }
 
@@ -1615,11 +1619,97 @@ static void test_strerror_out_of_range(void **state)
 	assert_string_equal(dpvs_strerror(INT32_MIN), "unknown error");
 }
 
+/* ---- worker stats ---- */
+
+static const char *const wnames[3] = { "rx_packets", "tx_packets",
+				       "ipvs_conn_new" };
+
+static void enc_wstats(struct wbuf *w, uint32_t nw)
+{
+	uint64_t vals[3];
+
+	wire_enc_wstats_head(w, 131072, 77, 3, wnames);
+	wb_u32(w, nw);
+	for (uint32_t i = 0; i < nw; i++) {
+		struct dpvs_worker_stats row = {
+			.lcore_id = i + 1, .index = i, .conns = 10 + i,
+			.msgs_handled = 100 + i, .counters = vals,
+		};
+
+		vals[0] = 1000 * (i + 1);
+		vals[1] = 2000 * (i + 1);
+		vals[2] = 3 + i;
+		wire_enc_wstats_row(w, &row, 3);
+	}
+}
+
+static void test_wstats_round_trip(void **state)
+{
+	struct dpvs_worker_stats_set *s;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	enc_wstats(&w, 2);
+	assert_false(w.err);
+	assert_int_equal(w.len, 12 + 3 * WIRE_COUNTER_STR + 4 + 2 * (24 + 24));
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_wstats(&r, &s), DPVS_OK);
+	assert_int_equal(s->conn_pool_size, 131072);
+	assert_int_equal(s->conn_pool_in_use, 77);
+	assert_int_equal(s->ncounters, 3);
+	assert_string_equal(s->names[2], "ipvs_conn_new");
+	assert_int_equal(s->nworkers, 2);
+	assert_int_equal(s->workers[1].lcore_id, 2);
+	assert_int_equal(s->workers[1].index, 1);
+	assert_int_equal(s->workers[1].conns, 11);
+	assert_int_equal(s->workers[1].msgs_handled, 101);
+	assert_int_equal(s->workers[0].counters[0], 1000);
+	assert_int_equal(s->workers[1].counters[1], 4000);
+	assert_int_equal(dpvs_worker_counter(s, &s->workers[1], "ipvs_conn_new"), 4);
+	assert_int_equal(dpvs_worker_counter(s, &s->workers[1], "no_such"), 0);
+	assert_true(((uintptr_t)s->workers & 7) == 0);
+	free(s);
+	wb_free(&w);
+}
+
+static void test_wstats_refuses_bad_lengths(void **state)
+{
+	struct dpvs_worker_stats_set *s = (void *)1;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	enc_wstats(&w, 2);
+	/* One byte short, one byte long, and every truncation. */
+	for (size_t len = 0; len < w.len; len++) {
+		rb_init(&r, w.data, len);
+		assert_int_equal(wire_dec_wstats(&r, &s), DPVS_EPROTO);
+		assert_null(s);
+	}
+	wb_u8(&w, 0);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_wstats(&r, &s), DPVS_EPROTO);
+	wb_free(&w);
+	/* A counter count beyond the limit is refused before allocating. */
+	wb_init(&w);
+	wb_u32(&w, 1);
+	wb_u32(&w, 1);
+	wb_u32(&w, WIRE_WSTATS_MAX_COUNTERS + 1);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_wstats(&r, &s), DPVS_EPROTO);
+	wb_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hdr_layout_is_big_endian_at_documented_offsets),
 		cmocka_unit_test(test_hdr_round_trip),
+		cmocka_unit_test(test_wstats_round_trip),
+		cmocka_unit_test(test_wstats_refuses_bad_lengths),
 		cmocka_unit_test(test_req_check_accepts_good_header),
 		cmocka_unit_test(test_req_check_bad_magic),
 		cmocka_unit_test(test_req_check_bad_version),
