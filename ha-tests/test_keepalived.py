@@ -1,6 +1,7 @@
 """Real keepalived (patched, linked with libdpvs) driving a real dpvs."""
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -369,5 +370,183 @@ def test_http_get_check_follows_the_backend(lb, ka, tmp_path):
         (tmp_path / "rs1" / "health.html").write_text("ok\n")
         assert wait_for(lambda: len(dests(d)) == 2, timeout=15), ka.text()
         assert set(curl_many(cl, "http://10.0.0.100/", 6)) == {"rs1", "rs2"}
+    finally:
+        backends.stop()
+
+
+def restart_dpvs(lb):
+    """dpvs is killed and started again, empty; then the host's own set-up
+    (what is not keepalived's) is done again, as an operator's script
+    would."""
+    d, lbns = lb["dpvs"], lb["lb"]
+    d.proc.kill()
+    d.proc.wait()
+    d.stop()
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    d.dpip("route", "add", "10.0.1.2/32", "dev", "dpdk1", "scope", "kni_host")
+    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk1.kni",
+                                      ns=lbns).stdout)
+    sh("ip", "addr", "add", "10.0.1.2/24", "dev", "dpdk1.kni", ns=lbns)
+
+
+# A VRRP instance alone on a veth of the kernel (the other end unused): it becomes
+# MASTER after the master-down interval and stays MASTER whatever happens
+# to dpvs (VRRP does not run on a dpvs TAP here).
+VRRP_CONF = """
+global_defs {
+    router_id lb1
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface ka0
+    dpdk_interface dpdk0
+    virtual_router_id 61
+    priority 150
+    advert_int 1
+    virtual_ipaddress {
+%(vips)s
+    }
+    virtual_routes {
+%(routes)s
+    }
+}
+"""
+
+
+@pytest.fixture
+def vrrp_if(lb):
+    sh("ip", "link", "add", "ka0", "type", "veth", "peer", "name", "ka1",
+       ns=lb["lb"])
+    sh("ip", "addr", "add", "192.168.77.1/24", "dev", "ka0", ns=lb["lb"])
+    sh("ip", "link", "set", "ka1", "up", ns=lb["lb"])
+    sh("ip", "link", "set", "ka0", "up", ns=lb["lb"])
+    return "ka0"
+
+
+def vrrp_conf(vips, routes):
+    return VRRP_CONF % {
+        "vips": "\n".join("        %s/32" % v for v in vips),
+        "routes": "\n".join("        %s via 192.168.77.254" % r for r in routes)}
+
+
+def dpvs_addrs(d):
+    return d.dpip("addr", "show").stdout
+
+
+def dpvs_routes(d):
+    return d.dpip("route", "show").stdout
+
+
+def test_virtual_routes_and_vips_go_to_dpvs_and_a_reload_removes_them(
+        lb, ka, vrrp_if):
+    """virtual_routes of a dpdk_interface instance go to dpvs with its
+    VIPs; a SIGHUP reload that drops a VIP and a route takes them out of
+    dpvs too, and keeps the rest."""
+    d = lb["dpvs"]
+    ka.write(vrrp_conf(["10.0.0.150", "10.0.0.151"],
+                       ["10.9.0.0/24", "10.8.0.0/24"]))
+    ka.start("-P")
+    assert wait_for(lambda: "10.0.0.151/32" in dpvs_addrs(d)
+                    and "10.8.0.0/24" in dpvs_routes(d), timeout=20), (
+        dpvs_addrs(d) + dpvs_routes(d) + ka.text())
+    assert "10.0.0.150/32" in dpvs_addrs(d)
+    assert "10.9.0.0/24" in dpvs_routes(d)
+    assert "192.168.77.254" in dpvs_routes(d)
+    ka.write(vrrp_conf(["10.0.0.150"], ["10.9.0.0/24"]))
+    ka.proc.send_signal(1)   # SIGHUP
+    assert wait_for(lambda: "10.0.0.151/32" not in dpvs_addrs(d)
+                    and "10.8.0.0/24" not in dpvs_routes(d), timeout=15), (
+        dpvs_addrs(d) + dpvs_routes(d) + ka.text())
+    time.sleep(1)
+    assert "10.0.0.150/32" in dpvs_addrs(d)
+    assert "10.9.0.0/24" in dpvs_routes(d)
+    # Stopping takes the rest away.
+    ka.stop()
+    assert "10.0.0.150/32" not in dpvs_addrs(d)
+    assert "10.9.0.0/24" not in dpvs_routes(d)
+
+
+def test_vips_and_routes_come_back_after_a_dpvs_restart(lb, ka, vrrp_if):
+    """VRRP does not notice the restart (it runs on a kernel interface);
+    the VRRP process's own watch puts the MASTER's VIP and route back."""
+    d = lb["dpvs"]
+    ka.write(vrrp_conf(["10.0.0.150"], ["10.9.0.0/24"]))
+    ka.start("-P")
+    assert wait_for(lambda: "10.0.0.150/32" in dpvs_addrs(d)
+                    and "10.9.0.0/24" in dpvs_routes(d), timeout=20), (
+        ka.text())
+    restart_dpvs(lb)
+    assert wait_for(lambda: "10.0.0.150/32" in dpvs_addrs(d)
+                    and "10.9.0.0/24" in dpvs_routes(d), timeout=10), (
+        dpvs_addrs(d) + dpvs_routes(d) + ka.text())
+    assert "dpvs restarted: setting VIPs and virtual routes" in ka.text()
+
+
+VSG_CONF = """
+local_address_group lips {
+    10.0.1.100-101 dpdk1
+}
+virtual_server_group web {
+    10.0.0.100 80
+    10.0.0.100 8080
+}
+virtual_server group web {
+    delay_loop 1
+    lb_algo rr
+    lb_kind FNAT
+    protocol TCP
+    laddr_group_name lips
+%s
+}
+"""
+
+
+def laddrs_of(d):
+    """{"10.0.0.100:80": ["10.0.1.100", ...], ...} from dpvsadm -G."""
+    out, svc = {}, None
+    for line in d.adm("-G").stdout.splitlines()[1:]:
+        f = line.split()
+        if len(f) >= 2 and f[0] in ("TCP", "UDP"):
+            svc = f[1]
+            out[svc] = []
+        elif f and svc and f[0][0].isdigit():
+            out[svc].append(f[0])
+    return out
+
+
+def test_group_services_get_local_addresses_and_survive_a_dpvs_restart(
+        lb, ka, tmp_path):
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        for host in (11, 12):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+        ka.write(VSG_CONF % "".join(REAL % h for h in (11, 12)))
+        ka.start("-C")
+        want = {"10.0.0.100:80": ["10.0.1.100", "10.0.1.101"],
+                "10.0.0.100:8080": ["10.0.1.100", "10.0.1.101"]}
+        assert wait_for(lambda: len(dests(d)) == 4 and laddrs_of(d) == want,
+                        timeout=15), d.adm("-G").stdout + ka.text()
+        for port in (80, 8080):
+            got = curl_many(cl, "http://10.0.0.100:%d/" % port, 6)
+            assert set(got) == {"rs1", "rs2"}, got
+        restart_dpvs(lb)
+        assert wait_for(lambda: len(dests(d)) == 4 and laddrs_of(d) == want,
+                        timeout=15), (d.adm("-L", "-n").stdout +
+                                      d.adm("-G").stdout + ka.text())
+        for port in (80, 8080):
+            got = curl_many(cl, "http://10.0.0.100:%d/" % port, 6)
+            assert set(got) == {"rs1", "rs2"}, got
+        # keepalived's own counts were left alone: a server that goes
+        # leaves both services, and comes back to both.
+        backends.procs[1].kill()
+        backends.procs[1].wait()
+        assert wait_for(lambda: dests(d) == ["10.0.1.11:80"] * 2,
+                        timeout=10), d.adm("-L", "-n").stdout + ka.text()
+        backends.start(rs, "10.0.1.12", "rs2")
+        assert wait_for(lambda: len(dests(d)) == 4, timeout=10), ka.text()
     finally:
         backends.stop()
