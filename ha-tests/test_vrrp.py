@@ -26,6 +26,9 @@ vrrp_instance VI_1 {
     virtual_ipaddress {
         10.0.0.100/32
     }
+    virtual_routes {
+        10.9.0.0/24 via 10.0.0.254
+    }
 }
 local_address_group lips {
     %(lip)s dpdk0
@@ -150,3 +153,20 @@ def test_vip_moves_when_the_masters_keepalived_stops(pair):
           "MASTER's keepalived stopped" % (time.time() - t0))
     assert ok, lb2["ka"].text()
     assert has_vip(lb2)
+
+
+def has_route(lb):
+    return "10.9.0.0/24 via 10.0.0.254" in lb["dpvs"].dpip("route", "show").stdout
+
+
+def test_virtual_routes_follow_the_master(pair):
+    """virtual_routes of the instance are in the MASTER's dpvs only, and
+    move with the VIPs."""
+    lb1, lb2 = pair["lbs"]
+    assert wait_for(lambda: has_vip(lb1) and has_route(lb1), timeout=20), (
+        lb1["dpvs"].dpip("route", "show").stdout + lb1["ka"].text())
+    assert not has_route(lb2), lb2["dpvs"].dpip("route", "show").stdout
+    lb1["ka"].stop()
+    assert wait_for(lambda: not has_route(lb1), timeout=5)
+    assert wait_for(lambda: has_vip(lb2) and has_route(lb2), timeout=20), (
+        lb2["ka"].text())
