@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds keepalived 2.2.7 with the patches in series, linked with libdpvs.
 #   build.sh BUILD_DIR    (the project's build dir: libdpvs.a is there)
-# Result: BUILD_DIR/keepalived.  Rebuilds only when a patch, the series
+# Result: BUILD_DIR/keepalived, and BUILD_DIR/mibs/KEEPALIVED-MIB.txt.  Rebuilds only when a patch, the series
 # or libdpvs changed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +13,14 @@ stamp=$work/stamp
 
 want=$(cat "$here/series" "$here"/*.patch "$root/dpvs/lib/libdpvs.h" \
 	"$build/libdpvs.a" | sha256sum | cut -d' ' -f1)
+# keepalived's MIB (KEEPALIVED-MIB virtualServerTable, realServerTable,
+# ...) next to the build, for snmpwalk -M +BUILD_DIR/mibs and the tests.
+install_mib() {
+	mkdir -p "$build/mibs"
+	cp "$work/keepalived-$version/doc/KEEPALIVED-MIB.txt" "$build/mibs/"
+}
 if [ -x "$build/keepalived" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+	[ -f "$build/mibs/KEEPALIVED-MIB.txt" ] || install_mib
 	exit 0
 fi
 "$here/fetch.sh" "$work"
@@ -35,5 +42,6 @@ echo "keepalived: building (about a minute)"
 # archives: the place for a static library they use.
 make -s -j"$(nproc)" LIBS="$build/libdpvs.a" > "$work/make.log" 2>&1 || { tail -30 "$work/make.log"; exit 1; }
 cp keepalived/keepalived "$build/keepalived"
+install_mib
 echo "$want" > "$stamp"
 echo "keepalived: built $build/keepalived"
