@@ -550,3 +550,59 @@ def test_group_services_get_local_addresses_and_survive_a_dpvs_restart(
         assert wait_for(lambda: len(dests(d)) == 4, timeout=10), ka.text()
     finally:
         backends.stop()
+
+
+def config_test(tmp_path, text):
+    conf = tmp_path / "check.conf"
+    conf.write_text(text)
+    r = subprocess.run([KEEPALIVED, "-t", "-l", "-f", str(conf)],
+                       capture_output=True, text=True, timeout=30)
+    return r.stdout + r.stderr
+
+
+def test_a_group_defined_twice_is_one_error(tmp_path):
+    out = config_test(tmp_path, FNAT_CONF.replace(
+        "local_address_group lips {",
+        "local_address_group lips {\n    10.0.1.102 dpdk1\n}\n"
+        "local_address_group lips {") % (REAL % 11))
+    assert "local_address_group lips defined twice" in out, out
+    assert "Unknown keyword" not in out and "Unexpected" not in out, out
+
+
+def test_what_dpvs_does_not_do_is_a_warning(tmp_path):
+    conf = """
+virtual_server 10.0.0.100 53 {
+    lb_algo sh
+    lb_kind TUN
+    protocol UDP
+    ops
+    persistence_engine sip
+    persistence_timeout 30
+    sh-fallback
+    flag-3
+    real_server 10.0.1.11 53 {
+        weight 1
+        lvs_method TUN type gre
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+"""
+    out = config_test(tmp_path, conf)
+    for text in ("'ops' is ignored", "persistence_engine sip is ignored",
+                 "no scheduler flag 3", "tunnel type gre is ignored"):
+        assert text in out, (text, out)
+
+
+def test_no_dpvs_at_start_says_so(tmp_path):
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(NAT_CONF % (REAL % 11))
+    env = dict(os.environ, DPVS_IPC_FILE=str(tmp_path / "no-dpvs.ipc"))
+    r = subprocess.run([KEEPALIVED, "-n", "-l", "-C", "-f", str(conf),
+                        "-p", str(tmp_path / "ka.pid"),
+                        "-c", str(tmp_path / "ka-check.pid")],
+                       capture_output=True, text=True, timeout=30, env=env)
+    out = r.stdout + r.stderr
+    assert "IPVS: Can't initialize ipvs: dpvs is not running" in out, out
+    assert "modprobe" not in out, out
