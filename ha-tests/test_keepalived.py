@@ -606,3 +606,45 @@ def test_no_dpvs_at_start_says_so(tmp_path):
     out = r.stdout + r.stderr
     assert "IPVS: Can't initialize ipvs: dpvs is not running" in out, out
     assert "modprobe" not in out, out
+
+
+SAMPLE = os.path.join(ROOT, "conf", "keepalived.conf.sample")
+
+
+def test_the_sample_configuration_as_it_is(lb, tmp_path):
+    """conf/keepalived.conf.sample, not a copy: the test host is set up
+    the way the sample's comments say (kernel twins 10.0.0.21 and
+    10.0.1.21 with kni_host routes, web servers 10.0.1.31-33; dpvs's own
+    addresses are the fixture's .1 instead of .11, which the file does
+    not name)."""
+    d, cl, rs, lbns = lb["dpvs"], lb["cl"], lb["rs"], lb["lb"]
+    d.dpip("addr", "del", "10.0.0.100/32", "dev", "dpdk0")  # VRRP's job
+    for port, kaddr in (("dpdk0", "10.0.0.21"), ("dpdk1", "10.0.1.21")):
+        d.dpip("route", "add", kaddr + "/32", "dev", port, "scope", "kni_host")
+        assert wait_for(lambda: "UP" in sh("ip", "link", "show", port + ".kni",
+                                          ns=lbns).stdout)
+        sh("ip", "addr", "add", kaddr + "/24", "dev", port + ".kni", ns=lbns)
+    backends = Backends(tmp_path)
+    k = Keepalived(tmp_path, lbns, d)
+    k.conf = SAMPLE
+    try:
+        for host in (31, 32, 33):
+            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+            backends.start(rs, "10.0.1.%d" % host, "web%d" % (host - 30))
+        k.start()
+        assert wait_for(lambda: sorted(dests(d)) == [
+            "10.0.1.31:80", "10.0.1.32:80", "10.0.1.33:80"], timeout=20), (
+            d.adm("-L", "-n").stdout + k.text())
+        table = d.adm("-L", "-n").stdout
+        assert "TCP  10.0.0.100:80 wlc" in table, table
+        assert table.count("FullNat") == 3, table
+        assert laddrs_of(d) == {"10.0.0.100:80": [
+            "10.0.1.100", "10.0.1.101", "10.0.1.102", "10.0.1.103"]}, (
+            d.adm("-G").stdout)
+        assert wait_for(lambda: "10.0.0.100/32" in dpvs_addrs(d),
+                        timeout=15), k.text()
+        got = curl_many(cl, "http://10.0.0.100/", 12)
+        assert set(got) == {"web1", "web2", "web3"}, got
+    finally:
+        k.stop()
+        backends.stop()
