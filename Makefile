@@ -52,7 +52,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o 
 	$(BUILD)/obj/dpvs/lib/wire_ipvs.o $(BUILD)/obj/dpvs/lib/wire_stats.o
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
-	$(BUILD)/libdpvs.so
+	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs
@@ -60,9 +60,12 @@ all: $(BINS) $(TESTS) keepalived mibs
 
 # MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
 # modules (see snmp/fetch-mibs.sh) and the project's own.
-mibs: build/mibs/SNMPv2-SMI.txt
+mibs: build/mibs/SNMPv2-SMI.txt build/mibs/DPVS-MIB.txt
 build/mibs/SNMPv2-SMI.txt: snmp/fetch-mibs.sh
 	snmp/fetch-mibs.sh build/mibs
+build/mibs/DPVS-MIB.txt: snmp/DPVS-MIB.txt
+	@mkdir -p $(@D)
+	cp $< $@
 
 # keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
 # linked with libdpvs.  Always an ordinary build in build/ (a sanitizer
@@ -124,6 +127,12 @@ $(BUILD)/dpvsadm: $(BUILD)/obj/dpvs/tools/dpvsadm.o $(BUILD)/obj/dpvs/tools/cli_
 $(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/cli_util.o \
 		$(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
+
+# The SNMP subagent: net-snmp's agent library and libdpvs, no DPDK.
+SNMP_SRCS := $(wildcard snmp/*.c)
+SNMP_LIBS := -lnetsnmpagent -lnetsnmp
+$(BUILD)/dpvs-snmp: $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(SNMP_LIBS)
 
 # Unit tests: cmocka; the pure ones link no DPDK.
 $(BUILD)/tests/test_wire: $(BUILD)/obj/dpvs/tests/unit/test_wire.o $(BUILD)/libdpvs.a
@@ -203,8 +212,15 @@ demo: deps
 $(BUILD)/ctrl_bench: $(BUILD)/obj/dpvs/bench/ctrl_bench.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lpthread
 
+$(BUILD)/pcap_gen: $(BUILD)/obj/dpvs/bench/pcap_gen.o
+	$(CC) $(LDFLAGS_BASE) -o $@ $^
+
+# dpdk-testpmd from Debian's dpdk source package (dpvs/bench/testpmd-build.sh).
+$(BUILD)/dpdk-testpmd: dpvs/bench/testpmd-build.sh
+	dpvs/bench/testpmd-build.sh $(BUILD)
+
 bench: deps
-	$(MAKE) $(BINS) $(BUILD)/ctrl_bench build/keepalived
+	$(MAKE) $(BINS) $(BUILD)/ctrl_bench $(BUILD)/pcap_gen $(BUILD)/dpdk-testpmd build/keepalived
 	BUILD=$(BUILD) dpvs/bench/run-bench.sh
 
 # The keepalived-driven active/standby pair, with a failover.

@@ -1,0 +1,297 @@
+"""The SNMP subagent (dpvs-snmp) with a real snmpd and snmptrapd.
+
+One topology for the module: client -- dpdk0 [dpvs, 2 workers] dpdk1 --
+two HTTP backends, plus a net_tap port (dpdk2) whose link the test can
+take down.  snmpd listens on 127.0.0.1 with a private AgentX socket;
+dpvs-snmp serves DPVS-MIB through it with a 1 s cache.
+"""
+import os
+import subprocess
+import time
+
+import pytest
+
+from dpvsd import Dpvs
+from netns import Topology, sh
+from snmpd import MIBDIR, Snmpd, SnmpTrapd, Subagent, parse_walk
+from test_lb import Backends, curl_many
+from waiting import wait_for
+
+VIP = "10.0.0.100"
+SVC = "6.10.0.0.100.80"          # dpvsSvcProtocol.dpvsSvcAddress.dpvsSvcPort
+DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
+        ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=2", 2, 2),
+        ("dpdk2", "net_tap0,iface=dtsnmp0", 2, 2)]
+WORKERS = [(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0]), ("dpdk2", [0], [0])]),
+           (2, [("dpdk0", [1], [1]), ("dpdk1", [1], [1]), ("dpdk2", [1], [1])])]
+SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+               "runtime error:")
+
+
+def fnat_service(d):
+    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+    d.adm("-A", "-t", VIP + ":80", "-s", "rr")
+    d.adm("-P", "-t", VIP + ":80", "-z", "10.0.1.100")
+    for host in (11, 12):
+        d.adm("-a", "-t", VIP + ":80", "-r", "10.0.1.%d:80" % host, "-b")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("snmp")
+    t = Topology("sn")
+    procs = []
+    backends = Backends(tmp)
+    try:
+        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
+        t.veth(lbns, "vlb0", cl, "vcl0")
+        t.veth(lbns, "vlb1", rs, "vrs0")
+        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+        for host in (11, 12):
+            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+        d = Dpvs(tmp, netns=lbns, lcores="0@0,(1-2)@1", devices=DEVS,
+                 workers=WORKERS, sections={"ipvs": ["conn_pool_size = 1024;"]})
+        procs.append(d)
+        d.start()
+        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+        d.dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
+        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+        for host in (11, 12):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+        fnat_service(d)
+        trapd = SnmpTrapd(str(tmp)).start()
+        procs.append(trapd)
+        snmpd = Snmpd(str(tmp), trap_port=trapd.port).start()
+        procs.append(snmpd)
+        # 1 s cache and poll, a 1 s AgentX ping; the pool alarm at 2 %
+        # (21 of 1024 connections) so a few requests raise it.
+        agent = Subagent(str(tmp), snmpd.agentx, d.ipc, "-t", "1", "-i", "1",
+                         "-P", "1", "-a", "2").start()
+        procs.append(agent)
+        e = {"dpvs": d, "cl": cl, "lb": lbns, "snmpd": snmpd, "trapd": trapd,
+             "agent": agent}
+        assert wait_for(lambda: walk(e, "dpvsReachable").get(
+            ("dpvsReachable", "0")) == "1", timeout=20), agent.log_text()
+        yield e
+    finally:
+        problems = []
+        for p in reversed(procs):
+            p.stop()
+            text = p.log_text()
+            problems += ["%s: %s\n%s" % (type(p).__name__, m, text[-3000:])
+                         for m in SAN_MARKERS if m in text]
+        backends.stop()
+        t.destroy()
+        assert not problems, "\n".join(problems)
+
+
+def walk(env, oid):
+    r = env["snmpd"].walk(oid, "-Os", "-OQ", "-Oe", "-Ot", "-Ob", "-OU")
+    return parse_walk(r.stdout)
+
+
+def column(rows, col):
+    return {idx: v for (c, idx), v in rows.items() if c == col}
+
+
+def adm_stats(d):
+    """dpvsadm -L -n --stats --exact -> {"svc": [5 counters], addr: [...]}."""
+    out = {}
+    for line in d.adm("-L", "-n", "--stats", "--exact").stdout.splitlines():
+        f = line.split()
+        if f and f[0] in ("TCP", "UDP"):
+            out["svc " + f[1]] = [int(x) for x in f[2:7]]
+        elif len(f) >= 7 and f[0] == "->" and f[2].isdigit():
+            out[f[1]] = [int(x) for x in f[2:7]]
+    return out
+
+
+COUNTERS = ("Conns", "InPkts", "OutPkts", "InOctets", "OutOctets")
+
+
+def snmp_counters(env):
+    svc = walk(env, "dpvsServiceTable")
+    rs = walk(env, "dpvsRealServerTable")
+    out = {"svc %s:80" % VIP: [int(svc[("dpvsSvc" + c, SVC)]) for c in COUNTERS]}
+    for host in (11, 12):
+        idx = "%s.10.0.1.%d.80" % (SVC, host)
+        out["10.0.1.%d:80" % host] = [int(rs[("dpvsRs" + c, idx)])
+                                      for c in COUNTERS]
+    return out
+
+
+def test_mib_passes_smilint_and_loads():
+    env = dict(os.environ, SMIPATH=MIBDIR)
+    r = subprocess.run(["smilint", "-l3", "-s",
+                        os.path.join(MIBDIR, "DPVS-MIB.txt")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout + r.stderr == "", r.stdout + r.stderr
+    r = subprocess.run(["snmptranslate", "-M", "+" + MIBDIR, "-m", "DPVS-MIB",
+                        "-On", "DPVS-MIB::dpvsSvcConns"],
+                       capture_output=True, text=True)
+    assert r.stdout.strip() == ".1.3.6.1.4.1.99999.1.2.1.9", r.stderr
+
+
+def test_tables_match_dpvsadm_and_workers_sum_to_totals(env):
+    d = env["dpvs"]
+    got = curl_many(env["cl"], "http://%s/" % VIP, 20)
+    # rr keeps a cursor per worker: both servers serve, not exactly half.
+    assert sum(got.values()) == 20 and set(got) == {"rs1", "rs2"}, got
+    # Traffic has stopped: the counters hold still, so once the cache
+    # has turned over SNMP and dpvsadm must agree exactly.
+    time.sleep(1.5)
+    want = adm_stats(d)
+    assert want["svc %s:80" % VIP][0] == 20, want
+    assert wait_for(lambda: snmp_counters(env) == adm_stats(d), timeout=5), \
+        (snmp_counters(env), adm_stats(d))
+
+    def consistent():
+        rows = walk(env, "dpvsObjects")
+        g = lambda c: int(rows[(c, "0")])  # noqa: E731
+        workers = column(rows, "dpvsWorkerRxPackets")
+        created = column(rows, "dpvsWorkerConnsCreated")
+        names = column(rows, "dpvsWorkerCounterName")
+        values = column(rows, "dpvsWorkerCounterValue")
+        rx_idx = [i for i, n in names.items() if n == "rx_packets"]
+        return (len(workers) == 2 and
+                sum(map(int, workers.values())) == g("dpvsInPackets") and
+                sum(map(int, created.values())) == g("dpvsConnsCreated") and
+                g("dpvsConnsCreated") >= 20 and
+                sorted(int(values[i]) for i in rx_idx) ==
+                sorted(map(int, workers.values())) and
+                g("dpvsWorkers") == 2 and g("dpvsServices") == 1 and
+                g("dpvsConnPoolSize") == 1024 and
+                0 < g("dpvsConnPoolInUse") <= 1024, rows)
+    # A walk may straddle two snapshots; one of three must be whole.
+    results = [consistent() for _ in range(3)]
+    assert any(ok for ok, _ in results), results[-1][1]
+
+
+def test_ports_and_local_addresses(env):
+    rows = walk(env, "dpvsObjects")
+    names = column(rows, "dpvsPortName")
+    assert sorted(names.values()) == ["dpdk0", "dpdk1", "dpdk2"], names
+    idx0 = [i for i, n in names.items() if n == "dpdk0"][0]
+    assert int(rows[("dpvsPortInPackets", idx0)]) > 0
+    assert rows[("dpvsPortOperStatus", idx0)] == "1"
+    assert rows[("dpvsPortDriver", idx0)] == "net_af_packet"
+    laddr = "%s.10.0.1.100" % SVC
+    assert rows[("dpvsLaddrPortName", laddr)] == "dpdk1"
+    assert int(rows[("dpvsLaddrConns", laddr)]) >= 20
+    free, used = (int(rows[("dpvsLaddrPortsFree", laddr)]),
+                  int(rows[("dpvsLaddrPortsInUse", laddr)]))
+    assert free + used == 65536 - 1024 and used >= 20, (free, used)
+    assert rows[("dpvsSvcLocalAddresses", SVC)] == "1"
+    assert rows[("dpvsSvcRealServers", SVC)] == "2"
+    assert rows[("dpvsSvcRealServersUp", SVC)] == "2"
+    assert rows[("dpvsSvcFwdMethod", SVC)] == "1"        # fullnat
+    assert rows[("dpvsSvcScheduler", SVC)] == "rr"
+
+
+def test_rates_rise_under_traffic_and_fall_to_zero(env):
+    load = subprocess.Popen(
+        ["ip", "netns", "exec", env["cl"], "sh", "-c",
+         "end=$(($(date +%s) + 8)); while [ $(date +%s) -lt $end ]; do "
+         "curl -s -m 1 -o /dev/null http://" + VIP + "/; done"])
+    try:
+        def rates():
+            rows = walk(env, "dpvsServiceTable")
+            return [int(rows.get(("dpvsSvcRate" + c, SVC), "0"))
+                    for c in ("Cps", "InPps", "OutPps", "InBps", "OutBps")]
+        assert wait_for(lambda: all(v > 0 for v in rates()), timeout=12), \
+            rates()
+        rs = walk(env, "dpvsRealServerTable")
+        assert int(rs[("dpvsRsRateCps", SVC + ".10.0.1.11.80")]) > 0
+    finally:
+        load.wait(20)
+    assert wait_for(lambda: rates() == [0] * 5, timeout=25, step=1), rates()
+
+
+def test_rows_follow_services_and_real_servers(env):
+    d = env["dpvs"]
+    udp = "17.10.0.0.100.53"
+    d.adm("-A", "-u", VIP + ":53", "-s", "wlc")
+    d.adm("-a", "-u", VIP + ":53", "-r", "10.0.1.12:53", "-g", "-w", "3")
+    try:
+        assert wait_for(lambda: walk(env, "dpvsRealServerTable").get(
+            ("dpvsRsWeight", udp + ".10.0.1.12.53")) == "3", timeout=5)
+        rows = walk(env, "dpvsServiceTable")
+        assert rows[("dpvsSvcScheduler", udp)] == "wlc"
+        assert rows[("dpvsSvcFwdMethod", udp)] == "2"    # dr
+        d.adm("-d", "-u", VIP + ":53", "-r", "10.0.1.12:53")
+        assert wait_for(lambda: ("dpvsRsWeight", udp + ".10.0.1.12.53")
+                        not in walk(env, "dpvsRealServerTable"), timeout=5)
+        assert walk(env, "dpvsServiceTable")[("dpvsSvcFwdMethod", udp)] == "6"
+    finally:
+        d.adm("-D", "-u", VIP + ":53", check=False)
+    assert wait_for(lambda: ("dpvsSvcScheduler", udp)
+                    not in walk(env, "dpvsServiceTable"), timeout=5)
+    assert ("dpvsSvcScheduler", SVC) in walk(env, "dpvsServiceTable")
+
+
+def test_read_only_and_unknown_indexes(env):
+    s = env["snmpd"]
+    r = s.set("DPVS-MIB::dpvsSvcScheduler." + SVC, "s", "wrr")
+    assert "notWritable" in r.stdout + r.stderr, r.stdout + r.stderr
+    r = s.get("DPVS-MIB::dpvsSvcConns.6.1.2.3.4.80",
+              "DPVS-MIB::dpvsWorkerLcore.77", "DPVS-MIB::dpvsPortName.55",
+              "DPVS-MIB::dpvsVersion.1")
+    assert r.stdout.count("No Such Instance") == 4, r.stdout + r.stderr
+    r = s.get(".1.3.6.1.4.1.99999.1.2.1.99.6.10.0.0.100.80")
+    assert "No Such Object" in r.stdout, r.stdout + r.stderr
+    assert env["agent"].proc.poll() is None
+    assert walk(env, "dpvsVersion")[("dpvsVersion", "0")]
+
+
+def traps(env):
+    return env["trapd"].log_text()
+
+
+def test_notifications_port_down_up_and_pool_full(env):
+    # 2 % of the pool: the connections earlier tests left in TIME_WAIT,
+    # and a few more, are well over it.
+    curl_many(env["cl"], "http://%s/" % VIP, 25)
+    assert wait_for(lambda: "dpvsConnPoolFull" in traps(env), timeout=10), \
+        traps(env) + env["agent"].log_text()
+    sh("ip", "link", "set", "dtsnmp0", "down", ns=env["lb"])
+    try:
+        assert wait_for(lambda: "dpvsPortDown" in traps(env), timeout=10), \
+            traps(env) + env["agent"].log_text()
+        assert "dpdk2" in traps(env)
+        rows = walk(env, "dpvsPortTable")
+        names = column(rows, "dpvsPortName")
+        idx = [i for i, n in names.items() if n == "dpdk2"][0]
+        assert rows[("dpvsPortOperStatus", idx)] == "2"
+    finally:
+        sh("ip", "link", "set", "dtsnmp0", "up", ns=env["lb"])
+    assert wait_for(lambda: "dpvsPortUp" in traps(env), timeout=10), traps(env)
+
+
+def test_dpvs_restart_subagent_reconnects(env):
+    d = env["dpvs"]
+    d.stop()
+    assert wait_for(lambda: walk(env, "dpvsReachable").get(
+        ("dpvsReachable", "0")) == "2", timeout=10)
+    assert not column(walk(env, "dpvsServiceTable"), "dpvsSvcScheduler")
+    r = env["snmpd"].get("DPVS-MIB::dpvsWorkers.0")
+    assert "No Such Instance" in r.stdout, r.stdout
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    fnat_service(d)
+    assert wait_for(lambda: walk(env, "dpvsServiceTable").get(
+        ("dpvsSvcScheduler", SVC)) == "rr", timeout=10)
+    assert "dpvs reachable again" in env["agent"].log_text()
+    got = curl_many(env["cl"], "http://%s/" % VIP, 4)
+    assert sum(got.values()) == 4 and set(got) <= {"rs1", "rs2"}, got
+
+
+def test_snmpd_restart_subagent_registers_again(env):
+    s = env["snmpd"]
+    s.stop()
+    s.start()
+    assert wait_for(lambda: walk(env, "dpvsServiceTable").get(
+        ("dpvsSvcScheduler", SVC)) == "rr", timeout=15), \
+        env["agent"].log_text()
+    assert env["agent"].proc.poll() is None
