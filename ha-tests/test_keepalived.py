@@ -648,3 +648,40 @@ def test_the_sample_configuration_as_it_is(lb, tmp_path):
     finally:
         k.stop()
         backends.stop()
+
+
+QUORUM_CONF = """
+virtual_server 10.0.0.100 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    quorum 2
+    sorry_server 10.0.1.13 80
+%s
+}
+"""
+
+
+def test_dpvs_restart_keeps_the_sorry_server_below_quorum(lb, ka, tmp_path):
+    """One of two servers is up, below quorum 2: keepalived serves from
+    the sorry server.  A restarted dpvs gets the sorry server, not the
+    server that is up."""
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        backends.start(rs, "10.0.1.11", "rs1")
+        backends.start(rs, "10.0.1.13", "sorry")
+        ka.write(QUORUM_CONF % "".join(REAL % h for h in (11, 12)))
+        ka.start("-C")
+        assert wait_for(lambda: dests(d) == ["10.0.1.13:80"], timeout=15), (
+            d.adm("-L", "-n").stdout + ka.text())
+        restart_dpvs(lb)
+        assert wait_for(lambda: "dpvs restarted" in ka.text(), timeout=10)
+        assert wait_for(lambda: dests(d) == ["10.0.1.13:80"], timeout=10), (
+            d.adm("-L", "-n").stdout + ka.text())
+        time.sleep(2)
+        assert dests(d) == ["10.0.1.13:80"], d.adm("-L", "-n").stdout
+        assert set(curl_many(cl, "http://10.0.0.100/", 4)) == {"sorry"}
+    finally:
+        backends.stop()
