@@ -1,12 +1,19 @@
 #!/bin/bash
-# make bench: control plane, keepalived at scale, and the data plane on
-# a pcap-fed port.  Prints one table and writes $BUILD/bench.csv.
+# make bench: control plane, keepalived at scale, the data plane on
+# pcap-fed ports next to dpdk-testpmd, and end to end through network
+# namespaces next to HAProxy and nginx.  Prints one table, writes
+# $BUILD/bench.csv and $BUILD/bench.png (docs/performance.md).
 # Figures only: nothing here passes or fails on a number.
+#   BENCH_PARTS="ctrl dp e2e"   which parts to run (default all)
 set -euo pipefail
 [ -n "${BENCH_TRACE:-}" ] && set -x
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 NSVC=${NSVC:-20000}
+PARTS=${BENCH_PARTS:-ctrl dp e2e}
+NEWCONN=${NEWCONN:-1000000}          # distinct SYNs for the new-connection row
+SCALES=${SCALES:-1000 100000 1000000 10000000}
+ACKS=${ACKS:-262144}                 # ACK frames replayed for established rows
 work=$(mktemp -d /tmp/dpvs-bench.XXXXXX)
 pids=()
 results=()
@@ -18,7 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-row() { results+=("$1|$2|$3|$4"); }   # what, value, unit, note
+# what, value, unit, TSC cycles per packet (or -), reference row (or -), note
+row() { results+=("$1|$2|$3|$4|$5|$6"); }
+human() { case $1 in *000000) echo "${1%000000}M" ;; *000) echo "${1%000}K" ;; *) echo "$1" ;; esac; }
 
 start_dpvs() { # name devargs pool workers-lcores
 	local name=$1 dev=$2 pool=$3
@@ -42,14 +51,15 @@ CONF
 	cat "$work/$name.log"; exit 1
 }
 
+if [[ " $PARTS " == *" ctrl "* ]]; then
 echo "bench: control plane ($NSVC services x 4 real servers, 4 workers)"
 start_dpvs ctrl "net_null0,no-rx=1" 65536 '0@0,(1-4)@1'
 while read -r what value unit; do
-	row "$what" "$value" "$unit" "libdpvs, one client"
+	row "$what" "$value" "$unit" - - "libdpvs, one client"
 done < <("$BUILD/ctrl_bench" "$work/ctrl.ipc" "$NSVC" 4)
 t0=$(date +%s.%N)
 "$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -L -n > /dev/null
-row "dpvsadm_L_n_${NSVC}_services" "$(echo "($(date +%s.%N) - $t0) * 1000" | bc | cut -d. -f1)" ms "whole listing"
+row "dpvsadm_L_n_${NSVC}_services" "$(echo "($(date +%s.%N) - $t0) * 1000" | bc | cut -d. -f1)" ms - - "whole listing"
 
 echo "bench: keepalived loading $NSVC services x 4 real servers"
 "$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -C
@@ -74,7 +84,7 @@ DPVS_IPC_FILE=$work/ctrl.ipc "$BUILD/keepalived" -n -l -C -f "$work/ka.conf" \
 kapid=$!
 pids+=($kapid)
 while [ "$(count)" -lt "$NSVC" ]; do sleep 0.5; done
-row "keepalived_load_${NSVC}x4" "$(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)" s "start to all in dpvs"
+row "keepalived_load_${NSVC}x4" "$(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)" s - - "start to all in dpvs"
 sed -i '0,/lb_algo wlc/s//lb_algo rr/' "$work/ka.conf"
 t0=$(date +%s.%N)
 kill -HUP "$kapid"
@@ -82,52 +92,236 @@ kill -HUP "$kapid"
 until [[ $("$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -L -n) == *"TCP  11.0.0.0:80 rr"* ]]; do
 	sleep 0.1
 done
-row "keepalived_reload_one_change" "$(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)" s "SIGHUP to change in dpvs"
+row "keepalived_reload_one_change" "$(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)" s - - "SIGHUP to change in dpvs"
 kill "$kapid"; wait "$kapid" 2>/dev/null || true
+kill "$(cat "$work/ctrl.pid")"
+fi
 
-echo "bench: data plane, FullNAT, one worker, pcap-fed port"
-/usr/bin/python3 - "$work" <<'PY'
-import sys
-from scapy.all import Ether, IP, TCP, wrpcap
-w = sys.argv[1]
-eth = Ether(dst="ff:ff:ff:ff:ff:ff", src="02:00:00:00:00:02")
-est = []
-for f in range(250):   # net_pcap preloads the file into mbufs
-    base = eth / IP(src="10.1.%d.%d" % (f >> 8, f & 255), dst="10.0.0.100") 
-    est.append(base / TCP(sport=1024 + f, dport=80, flags="S"))
-    est += [base / TCP(sport=1024 + f, dport=80, flags="A")] * 15
-wrpcap(w + "/est.pcap", est)
-PY
-dataplane() { # name pcap counter
-	start_dpvs "$1" "net_pcap0,rx_pcap=$work/$2,infinite_rx=1" 1048576 '0@0,1@1,(2-4)@0'
-	local ipc=$work/$1.ipc
-	"$BUILD/dpip" -x "$ipc" addr add 10.0.0.100/32 dev dpdk0
-	"$BUILD/dpip" -x "$ipc" addr add 10.0.9.1/24 dev dpdk0 sapool
-	"$BUILD/dpip" -x "$ipc" neigh add 10.0.9.2 lladdr 02:00:00:00:00:09 dev dpdk0
-	"$BUILD/dpvsadm" --ipc-file "$ipc" -A -t 10.0.0.100:80 -s rr
-	"$BUILD/dpvsadm" --ipc-file "$ipc" -P -t 10.0.0.100:80 -z 10.0.9.1
-	"$BUILD/dpvsadm" --ipc-file "$ipc" -a -t 10.0.0.100:80 -r 10.0.9.2:80 -b
-	sleep 1
-	local a b
-	a=$("$BUILD/dpip" -x "$ipc" -a stats | awk -v k="$3" '$1 == k { print $2 }')
-	sleep 2
-	b=$("$BUILD/dpip" -x "$ipc" -a stats | awk -v k="$3" '$1 == k { print $2 }')
-	echo $(( (b - a) / 2 )) > "$work/$1.result"
-	kill "$(cat "$work/$1.pid")"
-}
+# ---------------------------------------------------------------------
+# Data plane: one worker on CPU 1, net_pcap in, net_null (no-rx=1) out.
+# ---------------------------------------------------------------------
 hz=$(awk '/cpu MHz/ { printf "%d", $4 * 1000000; exit }' /proc/cpuinfo)
-dataplane est est.pcap rx_packets
-pps=$(cat "$work/est.result")
-row "fnat_established_64B_1worker" "$(echo "scale=3; $pps / 1000000" | bc)" Mpps \
-	"$(echo "$hz / $pps" | bc) cycles/pkt at ${hz%.*} Hz"
+cyc() { echo "$hz / $1" | bc; }                  # TSC cycles per event at $1/s
+mpps() { echo "scale=3; $1 / 1000000" | bc | sed 's/^\./0./'; }
+now() { date +%s.%N; }
 
+dp_start() { # name mem-MB mbufs conns devargs...
+	local name=$1 mem=$2 mbufs=$3 conns=$4 devs="" qs="" i=0
+	shift 4
+	for d in "$@"; do
+		devs+="${devs:+, }{ name = \"dpdk$i\"; device = \"$d\"; kni = false; }"
+		qs+="${qs:+, }{ port = \"dpdk$i\"; rx = [0]; tx = [0]; }"
+		i=$((i + 1))
+	done
+	cat > "$work/$name.conf" <<CONF
+global = { log_level = "warning";
+           eal_args = [ "--no-huge", "-m", "$mem", "--no-pci", "--file-prefix", "bench_$name" ]; };
+netif = { mbuf_pool_size = $mbufs; devices = ( $devs ); };
+workers = { idle_policy = "busy_poll"; lcores = ( { lcore = 1; queues = ( $qs ); } ); };
+ctrl = { ipc_file = "$work/$name.ipc"; sync_timeout_ms = 10000; };
+ipvs = { conn_pool_size = $conns; };
+CONF
+	"$BUILD/dpvs" -c "$work/$name.conf" -p "$work/$name.pid" -- --lcores '0@0,1@1' \
+		> "$work/$name.log" 2>&1 &
+	dp_pid=$!
+	pids+=($dp_pid)
+	for _ in $(seq 1200); do
+		"$BUILD/dpvsctl" -x "$work/$name.ipc" version >/dev/null 2>&1 && return 0
+		kill -0 "$dp_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$work/$name.log"; exit 1
+}
+dp_stop() { kill "$dp_pid"; wait "$dp_pid" 2>/dev/null || true; }
+dstat() { "$BUILD/dpip" -x "$work/$1.ipc" -a stats | awk -v k="$2" '$1 == k { print $2 }'; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$dp_pid/status"; }
+
+# Services and FullNAT local addresses for n connections: each local
+# address gives one worker 64512 ports, a service takes 64 of them.
+plan() { # n -> nsvc per
+	local laddrs=$(( $1 / 60000 + 1 ))
+	nsvc=$(( (laddrs + 63) / 64 ))
+	per=$(( (laddrs + nsvc - 1) / nsvc ))
+}
+
+# VIP 10.0.0.100:80.. on in-dev; real server 10.0.9.2 (a static
+# neighbour) behind out-dev; local addresses 10.0.10.1.. (FullNAT).
+# The real servers go in last: until then nothing is forwarded.
+lb_setup() { # name mode(b g m i) nsvc laddrs-per-service in-dev out-dev
+	local ipc=$work/$1.ipc s l k ip
+	"$BUILD/dpip" -x "$ipc" addr add 10.0.0.100/32 dev "$5"
+	"$BUILD/dpip" -x "$ipc" addr add 10.0.9.1/24 dev "$6"
+	"$BUILD/dpip" -x "$ipc" neigh add 10.0.9.2 lladdr 02:00:00:00:00:09 dev "$6"
+	for ((s = 0; s < $3; s++)); do
+		"$BUILD/dpvsadm" --ipc-file "$ipc" -A -t "10.0.0.100:$((80 + s))" -s rr
+		[ "$2" = b ] || continue
+		for ((l = 0; l < $4; l++)); do
+			k=$((s * $4 + l)); ip=10.0.$((10 + k / 250)).$((1 + k % 250))
+			"$BUILD/dpip" -x "$ipc" addr add "$ip/32" dev "$6" sapool
+			"$BUILD/dpvsadm" --ipc-file "$ipc" -P -t "10.0.0.100:$((80 + s))" -z "$ip"
+		done
+	done
+	for ((s = 0; s < $3; s++)); do
+		"$BUILD/dpvsadm" --ipc-file "$ipc" -a -t "10.0.0.100:$((80 + s))" \
+			-r "10.0.9.2:$((80 + s))" "-$2"
+	done
+}
+
+# Packets per second leaving by the out port's queue, over $2 seconds.
+tx_rate() { # name seconds
+	local a b t0 t1
+	a=$(dstat "$1" tx_packets); t0=$(now)
+	sleep "$2"
+	b=$(dstat "$1" tx_packets); t1=$(now)
+	echo "($b - $a) / ($t1 - $t0)" | bc
+}
+
+testpmd_run() { # forward-mode pcap
+	local out
+	out=$(timeout -s INT 14 "$BUILD/dpdk-testpmd" --no-huge -m $(( (ACKS + 65536) * 4096 / 1048576 + 512 )) --no-pci \
+		--file-prefix bench_testpmd -l 0,1 --main-lcore 0 \
+		--vdev "net_pcap0,rx_pcap=$2,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
+		--forward-mode="$1" --nb-cores=1 --stats-period 1 \
+		--total-num-mbufs=$((ACKS + 65536)) 2>&1 || true)
+	echo "$out" > "$work/testpmd_$1.log"
+	echo "$out" | awk '/NIC statistics for port 1/ { p = 1 }
+		p && /Tx-pps:/ { v = $2; p = 0 } END { print v + 0 }'
+}
+
+ack_pcap() { # n nsvc -> path (made once)
+	local f=$work/ack_$1_$2.pcap
+	[ -f "$f" ] || "$BUILD/pcap_gen" "$f" ack "$1" "$2" "$ACKS"
+	echo "$f"
+}
+
+# n connections through mode, then established-flow Mpps.  A FIFO port
+# feeds the SYNs once the services exist; a second port replays ACKS
+# ACKs of those flows forever; everything goes out of a net_null port.
+established() { # what mode n
+	local what=$1 mode=$2 n=$3 nsvc per ack conns mem pps t0 fill rss0 rss1 feeder
+	plan "$n"
+	[ "$mode" = b ] || { nsvc=1; per=0; }
+	ack=$(ack_pcap "$n" "$nsvc")
+	rm -f "$work/fill.fifo" "$work/go"
+	mkfifo "$work/fill.fifo"
+	"$BUILD/pcap_gen" "$work/fill.fifo" feed "$n" "$nsvc" "$work/go" &
+	feeder=$!
+	pids+=($feeder)
+	conns=$(( n + n / 8 + 4096 ))
+	mem=$(( (ACKS + 65536) * 4096 / 1048576 + conns / 1024 * 600 / 1024 + 1024 ))
+	dp_start "$what" "$mem" $((ACKS + 65536)) "$conns" \
+		"net_pcap0,rx_pcap=$work/fill.fifo" "net_pcap1,rx_pcap=$ack,infinite_rx=1" \
+		"net_null0,no-rx=1"
+	lb_setup "$what" "$mode" "$nsvc" "$per" dpdk1 dpdk2
+	rss0=$(rss_kb)
+	t0=$(now)
+	touch "$work/go"
+	wait "$feeder" || true
+	for _ in $(seq 1200); do
+		[ "$(dstat "$what" ipvs_conn_new)" -ge "$n" ] && break
+		sleep 0.1
+	done
+	fill=$(echo "$(now) - $t0" | bc)
+	sleep 1
+	pps=$(tx_rate "$what" 3)
+	rss1=$(rss_kb)
+	echo "$what conns=$(dstat "$what" ipvs_conn_new) full=$(dstat "$what" ipvs_conn_full)" \
+		"no_port=$(dstat "$what" ipvs_no_port) no_conn=$(dstat "$what" ipvs_no_conn)" \
+		"fill_s=$fill rss0=$rss0 rss1=$rss1 pool=$conns" >> "$work/dp.log"
+	echo "$n $conns $rss0 $rss1" > "$work/$what.mem"
+	dp_stop
+	row "$what" "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
+		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s"
+}
+
+if [[ " $PARTS " == *" dp "* ]]; then
+	echo "bench: data plane, one worker, pcap in, net_null out"
+	# CPU 1 is the worker's: this script, its samplers and feeders stay
+	# on CPU 0 with dpvs's master.
+	taskset -pc 0 $$ > /dev/null
+	est1k=$(ack_pcap 1000 1)
+	echo "bench:   testpmd io and macswap (the I/O reference)"
+	pps=$(testpmd_run io "$est1k")
+	row testpmd_io_64B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
+		"dpdk-testpmd --forward-mode=io, same vdevs and pcap"
+	pps=$(testpmd_run macswap "$est1k")
+	row testpmd_macswap_64B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
+		"dpdk-testpmd --forward-mode=macswap"
+
+	echo "bench:   new connections, FullNAT ($NEWCONN distinct SYNs)"
+	plan "$NEWCONN"
+	"$BUILD/pcap_gen" "$work/syn.pcap" syn "$NEWCONN" "$nsvc"
+	conns=$(( NEWCONN + NEWCONN / 8 + 4096 ))
+	dp_start newconn $(( (NEWCONN + 65536) * 4096 / 1048576 + conns / 1024 * 600 / 1024 + 1024 )) \
+		$((NEWCONN + 65536)) "$conns" \
+		"net_pcap0,rx_pcap=$work/syn.pcap,infinite_rx=1" "net_null0,no-rx=1"
+	lb_setup newconn b "$nsvc" "$per" dpdk0 dpdk1
+	: > "$work/newconn.samples"
+	for _ in $(seq 3000); do
+		v=$(dstat newconn ipvs_conn_new)
+		echo "$(now) $v" >> "$work/newconn.samples"
+		[ "$v" -ge "$NEWCONN" ] && break
+	done
+	# The rate between 5 % and 95 % of the SYNs: every packet in that
+	# window is the first SYN of its flow (later passes of the replay
+	# find their connection, which lives 60 s in SYN_RECV).
+	rate=$(awk -v n="$NEWCONN" '
+		$2 >= n * 0.05 && !a { t0 = $1; v0 = $2; a = 1 }
+		$2 <= n * 0.95 { t1 = $1; v1 = $2 }
+		END { if (t1 > t0) printf "%d", (v1 - v0) / (t1 - t0); else print 0 }' \
+		"$work/newconn.samples")
+	echo "newconn conns=$(dstat newconn ipvs_conn_new) full=$(dstat newconn ipvs_conn_full)" \
+		"no_port=$(dstat newconn ipvs_no_port) samples=$(wc -l < "$work/newconn.samples")" \
+		>> "$work/dp.log"
+	dp_stop
+	row fnat_new_conns_1worker "$rate" conn/s "$(cyc "$rate")" testpmd_io_64B \
+		"first pass of $NEWCONN distinct SYNs (infinite_rx, preloaded)"
+
+	echo "bench:   established flows per forwarding mode (1K connections)"
+	established fnat_established_1K b 1000
+	established dr_established_1K g 1000
+	established nat_established_1K m 1000
+	established tun_established_1K i 1000
+	echo "bench:   FullNAT established flows at scale"
+	big=1000
+	for n in $SCALES; do
+		[ "$n" = 1000 ] && continue
+		echo "bench:     $n connections"
+		established "fnat_established_$(human "$n")" b "$n"
+		big=$n
+	done
+	if [ "$big" != 1000 ]; then
+		read -r n1 c1 _ r1 < "$work/fnat_established_1K.mem"
+		read -r n2 c2 _ r2 < "$work/fnat_established_$(human "$big").mem"
+		row "memory_per_conn" "$(( (r2 - r1) * 1024 / (c2 - c1) ))" bytes - - \
+			"RSS growth / pool growth, 1K to $(human "$big") runs"
+		row "rss_$(human "$big")_conns" "$(( r2 / 1024 ))" MiB - - \
+			"dpvs VmRSS with $(human "$big") conns (pool $c2)"
+	fi
+fi
+
+[ -f dpvs/bench/e2e.sh ] && [[ " $PARTS " == *" e2e "* ]] && . dpvs/bench/e2e.sh
+
+# The table: a ratio is value / the reference row's value, same run.
 echo
-printf '%-36s %14s %-8s %s\n' WHAT VALUE UNIT NOTE
-echo "what,value,unit,note" > "$BUILD/bench.csv"
+printf '%-32s %12s %-7s %8s %7s  %s\n' WHAT VALUE UNIT CYC/PKT RATIO "REFERENCE, NOTE"
+echo "what,value,unit,cycles_per_packet,ratio,reference,note" > "$BUILD/bench.csv"
+# Per second, whatever the unit says (Mpps against conn/s).
+per_s() { case $2 in Mpps) echo "$1 * 1000000" | bc ;; Gbit/s) echo "$1 * 1000000000" | bc ;; *) echo "$1" ;; esac; }
+declare -A val
+for r in "${results[@]}"; do IFS='|' read -r w v u _ <<< "$r"; val[$w]=$(per_s "$v" "$u"); done
 for r in "${results[@]}"; do
-	IFS='|' read -r w v u n <<< "$r"
-	printf '%-36s %14s %-8s %s\n' "$w" "$v" "$u" "$n"
-	echo "$w,$v,$u,\"$n\"" >> "$BUILD/bench.csv"
+	IFS='|' read -r w v u c ref n <<< "$r"
+	ratio=-
+	if [ "$ref" != - ] && [ -n "${val[$ref]:-}" ] && [ "${val[$ref]}" != 0 ]; then
+		ratio=$(echo "scale=3; ${val[$w]} / ${val[$ref]}" | bc | sed 's/^\./0./')
+		n="vs $ref; $n"
+	fi
+	printf '%-32s %12s %-7s %8s %7s  %s\n' "$w" "$v" "$u" "$c" "$ratio" "$n"
+	echo "$w,$v,$u,$c,$ratio,$ref,\"$n\"" >> "$BUILD/bench.csv"
 done
 echo
-echo "bench: table written to $BUILD/bench.csv"
+/usr/bin/python3 dpvs/bench/plot.py "$BUILD/bench.csv" "$BUILD/bench.png" \
+	|| echo "bench: no plot (python3-matplotlib missing?)"
+[ -f "$work/dp.log" ] && { echo "bench: data-plane details"; cat "$work/dp.log"; }
+echo "bench: table written to $BUILD/bench.csv, plot to $BUILD/bench.png"

@@ -1,0 +1,148 @@
+/*
+ * Writes the pcap files `make bench` replays: 60-byte Ethernet/IPv4/TCP
+ * frames (64 on the wire with the FCS) from clients to the VIP, with
+ * correct IP and TCP checksums.  scapy is far too slow for 10 million.
+ *
+ *   pcap_gen FILE syn N NSVC        N SYNs, flow 0..N-1 in order
+ *   pcap_gen FILE ack N NSVC COUNT  COUNT ACKs of flows spread over 0..N-1
+ *   pcap_gen FIFO feed N NSVC GO    frames for another host (dropped at
+ *                                   once) until file GO exists, then the
+ *                                   N SYNs, then end of file
+ *
+ * `feed` fills a connection table after dpvs is configured: a net_pcap
+ * port reading a FIFO starts at once, and dpvs has no port start/stop.
+ *
+ * Flow i: 10.64.0.0 + i/256 : 1024 + i%256 -> 10.0.0.100 : 80 + i%NSVC.
+ * ACKs visit flow (j * P) mod N for j = 0..COUNT-1, P a prime above 10^7:
+ * every flow once when COUNT >= N, otherwise COUNT flows scattered over
+ * the whole table (so lookups miss the caches as they would in life).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FRAME 60
+#define STRIDE 15485863ull   /* prime, above any N used here */
+
+struct pcap_rec {
+	uint32_t sec, usec, caplen, len;
+};
+
+static uint16_t csum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t s)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	return s;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static int put_frame(FILE *out, const uint8_t *f, uint64_t j)
+{
+	struct pcap_rec r = { 0, (uint32_t)(j % 1000000), FRAME, FRAME };
+
+	return fwrite(&r, sizeof(r), 1, out) == 1 && fwrite(f, FRAME, 1, out) == 1;
+}
+
+static void frame(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
+{
+	uint8_t *ip = f + 14, *tcp = ip + 20;
+	uint32_t saddr = 0x0a400000u + (uint32_t)(flow >> 8);
+	uint32_t daddr = 0x0a000064u;
+	uint32_t s;
+
+	memset(f, 0, FRAME);
+	memset(f, 0xff, 6);                                  /* broadcast */
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x02", 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, 40);
+	ip[8] = 64;
+	ip[9] = 6;
+	put32(ip + 12, saddr);
+	put32(ip + 16, daddr);
+	put16(ip + 10, csum_fold(sum16(ip, 20, 0)));
+	put16(tcp, (uint16_t)(1024 + (flow & 255)));
+	put16(tcp + 2, (uint16_t)(80 + flow % nsvc));
+	put32(tcp + 4, syn ? 1000 : 1001);
+	put32(tcp + 8, syn ? 0 : 1);
+	tcp[12] = 5 << 4;
+	tcp[13] = syn ? 0x02 : 0x10;
+	put16(tcp + 14, 65535);
+	s = (saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) +
+	    6 + 20;
+	put16(tcp + 16, csum_fold(sum16(tcp, 20, s)));
+}
+
+int main(int argc, char **argv)
+{
+	static const uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+	uint8_t f[FRAME];
+	unsigned long long n, count, j = 0;
+	unsigned nsvc;
+	const char *kind = argc > 2 ? argv[2] : "";
+	int syn = !strcmp(kind, "syn"), feed = !strcmp(kind, "feed");
+	FILE *out;
+
+	if (argc < 5 || (!syn && !feed && strcmp(kind, "ack")) ||
+	    (!syn && argc < 6)) {
+		fprintf(stderr, "usage: pcap_gen FILE syn N NSVC | FILE ack N NSVC COUNT"
+			" | FIFO feed N NSVC GO\n");
+		return 2;
+	}
+	n = strtoull(argv[3], NULL, 10);
+	nsvc = (unsigned)strtoul(argv[4], NULL, 10);
+	count = syn || feed ? n : strtoull(argv[5], NULL, 10);
+	if (n == 0 || n >= STRIDE || nsvc == 0 || nsvc > 1000) {
+		fprintf(stderr, "pcap_gen: N must be 1..%llu, NSVC 1..1000\n",
+			STRIDE - 1);
+		return 2;
+	}
+	out = fopen(argv[1], "wb");
+	if (!out || fwrite(hdr, sizeof(hdr), 1, out) != 1) {
+		perror(argv[1]);
+		return 1;
+	}
+	setvbuf(out, NULL, _IOFBF, 1 << 16);
+	if (feed) {
+		frame(f, 0, 1, 1);
+		f[0] = 0x02;                /* unicast, not the port's MAC */
+		for (; access(argv[5], F_OK) != 0; j++)
+			for (int k = 0; k < 4096; k++)
+				if (!put_frame(out, f, j)) {
+					perror(argv[1]);
+					return 1;
+				}
+	}
+	for (unsigned long long i = 0; i < count; i++, j++) {
+		frame(f, syn || feed ? i : i * STRIDE % n, nsvc, syn || feed);
+		if (!put_frame(out, f, j)) {
+			perror(argv[1]);
+			return 1;
+		}
+	}
+	if (fclose(out) != 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	return 0;
+}
