@@ -9,6 +9,7 @@ numbers from dpvs through libdpvs and caches them for 5 s
 """
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -99,7 +100,8 @@ def test_checker_snmp_reports_dpvs_counters_and_rates(lb, ka, tmp_path):
             ["ip", "netns", "exec", cl, "sh", "-c",
              "while :; do curl -s -m 2 -o /dev/null http://10.0.0.100/; "
              "sleep 0.05; done"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)    # its curls are killed with it
         try:
             def rates_up():
                 vs = walk(snmpd, "virtualServerTable")[0]
@@ -113,7 +115,7 @@ def test_checker_snmp_reports_dpvs_counters_and_rates(lb, ka, tmp_path):
                 walk(snmpd, "virtualServerTable")[1] +
                 walk(snmpd, "realServerTable")[1])
         finally:
-            load.kill()
+            os.killpg(load.pid, signal.SIGKILL)
             load.wait()
         vs, text = walk(snmpd, "virtualServerTable")
         row = next(iter(vs.values()))
