@@ -205,7 +205,7 @@ check: deps
 	BUILD=$(BUILD) SAN=$(SAN) dpvs/tests/run-checks.sh
 
 demo: deps
-	$(MAKE) $(BINS)
+	$(MAKE) $(BINS) mibs
 	BUILD=$(BUILD) dpvs/tests/demo.sh
 
 # Benchmarks: figures, never pass/fail (docs/performance.md).

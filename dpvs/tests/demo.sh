@@ -15,8 +15,10 @@ servers=()
 dir=$(mktemp -d /tmp/dpvs-demo.XXXXXX)
 prefix=dpvs_demo_$tag
 pid=
+snmp_pids=()
 
 cleanup() {
+	for p in "${snmp_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid"
 		wait "$pid" || true
@@ -131,6 +133,32 @@ dpip -s link show
 say "Worker counters: where every packet went"
 "$BUILD/dpip" -x "$dir/dpvs.ipc" stats
 ctl lcore show
+
+say "Monitoring: snmpd (master agentx) with the dpvs-snmp subagent"
+snmp_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$dir/snmpd.conf" <<SNMPD
+agentaddress udp:127.0.0.1:$snmp_port
+master agentx
+agentXSocket unix:$dir/agentx.sock
+rocommunity public 127.0.0.1
+SNMPD
+echo "\$ snmpd -f -C -c $dir/snmpd.conf"
+snmpd -f -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid" &
+snmp_pids+=($!)
+for _ in $(seq 50); do [ -S "$dir/agentx.sock" ] && break; sleep 0.1; done
+echo "\$ dpvs-snmp -f -x $dir/agentx.sock -c $dir/dpvs.ipc"
+"$BUILD/dpvs-snmp" -f -x "$dir/agentx.sock" -c "$dir/dpvs.ipc" \
+	-p "$dir/dpvs-snmp.pid" -l stderr &
+snmp_pids+=($!)
+sleep 2
+run snmpwalk -v2c -c public -M +build/mibs -m DPVS-MIB -Os -Ob -OU 127.0.0.1:$snmp_port dpvsServiceTable
+run snmptable -v2c -c public -M +build/mibs -m DPVS-MIB -OU -Cb -Ci 127.0.0.1:$snmp_port dpvsRealServerTable
+# The subagent first, so snmpd does not see it vanish mid-session.
+for ((i = ${#snmp_pids[@]} - 1; i >= 0; i--)); do
+	kill -TERM "${snmp_pids[i]}"
+	wait "${snmp_pids[i]}" || true
+done
+snmp_pids=()
 
 say "Stopping dpvs with SIGTERM"
 kill -TERM "$pid"

@@ -37,7 +37,7 @@ unit_tests() {
 
 leftovers() {
 	local procs
-	procs=$(pgrep -af "^$(pwd)/$BUILD/dpvs " || true)
+	procs=$(pgrep -af "^$(pwd)/$BUILD/(dpvs|dpvs-snmp|keepalived) " || true)
 	if [ -n "$procs" ]; then
 		echo "left running after the tests:"
 		echo "$procs"
