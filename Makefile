@@ -8,6 +8,7 @@
 #   make demo-ha    the keepalived-driven active/standby pair, with a failover
 #   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
 #   make bench      benchmarks: prints a table, writes build/bench.csv
+#   make install    install under PREFIX (/usr/local), the MIB for net-snmp
 
 SHELL := /bin/bash
 
@@ -55,7 +56,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs
+.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs install
 all: $(BINS) $(TESTS) keepalived mibs
 
 # MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
@@ -227,6 +228,22 @@ bench: deps
 demo-ha: deps
 	$(MAKE) $(BINS) build/keepalived
 	BUILD=$(BUILD) /usr/bin/python3 ha-tests/demo_ha.py
+
+# Installs the daemon, tools, subagent, library and MIB (DESTDIR for
+# staging).  The MIB goes where net-snmp's tools and snmpd look for MIBs.
+PREFIX ?= /usr/local
+SNMP_MIBDIR ?= /usr/share/snmp/mibs
+install: $(BINS) mibs
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(SNMP_MIBDIR)
+	install -m 755 $(BUILD)/dpvs $(BUILD)/dpvs-snmp $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libdpvs.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libdpvs.so.0 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libdpvs.so.0 $(DESTDIR)$(PREFIX)/lib/libdpvs.so
+	install -m 644 dpvs/lib/libdpvs.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 snmp/DPVS-MIB.txt $(DESTDIR)$(SNMP_MIBDIR)/
+	if [ -x build/keepalived ]; then install -m 755 build/keepalived $(DESTDIR)$(PREFIX)/sbin/; fi
 
 clean:
 	rm -rf build build-san

@@ -295,3 +295,21 @@ def test_snmpd_restart_subagent_registers_again(env):
         ("dpvsSvcScheduler", SVC)) == "rr", timeout=15), \
         env["agent"].log_text()
     assert env["agent"].proc.poll() is None
+
+
+def test_make_install_puts_the_mib_where_net_snmp_looks(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    san = ["SAN=1"] if os.environ.get("BUILD") == "build-san" else []
+    r = subprocess.run(["make", "-s", "-C", root, "install",
+                        "DESTDIR=%s" % tmp_path, "PREFIX=/usr"] + san,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    mibs = tmp_path / "usr/share/snmp/mibs"
+    assert (mibs / "DPVS-MIB.txt").is_file()
+    for f in ("usr/sbin/dpvs", "usr/sbin/dpvs-snmp", "usr/bin/dpvsadm",
+              "usr/include/libdpvs.h", "usr/lib/libdpvs.so.0"):
+        assert (tmp_path / f).exists(), f
+    r = subprocess.run(["snmptranslate", "-M", "%s:%s" % (mibs, MIBDIR),
+                        "-m", "DPVS-MIB", "-On", "DPVS-MIB::dpvsConnPoolFull"],
+                       capture_output=True, text=True)
+    assert r.stdout.strip() == ".1.3.6.1.4.1.99999.0.3", r.stderr
