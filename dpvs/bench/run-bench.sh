@@ -4,23 +4,31 @@
 # namespaces next to HAProxy and nginx.  Prints one table, writes
 # $BUILD/bench.csv and $BUILD/bench.png (docs/performance.md).
 # Figures only: nothing here passes or fails on a number.
-#   BENCH_PARTS="ctrl dp e2e"   which parts to run (default all)
+#   BENCH_PARTS="ctrl testpmd newconn modes scale e2e"   parts to run (default all)
+#   NSVC, NEWCONN, SCALES, ACKS, E2E_SECS: sizes (see below)
 set -euo pipefail
 [ -n "${BENCH_TRACE:-}" ] && set -x
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 NSVC=${NSVC:-20000}
-PARTS=${BENCH_PARTS:-ctrl dp e2e}
+PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes scale e2e} "
 NEWCONN=${NEWCONN:-1000000}          # distinct SYNs for the new-connection row
 SCALES=${SCALES:-1000 100000 1000000 10000000}
 ACKS=${ACKS:-262144}                 # ACK frames replayed for established rows
 work=$(mktemp -d /tmp/dpvs-bench.XXXXXX)
 pids=()
+netns=()
 results=()
 
+# Everything started is stopped and every namespace removed, also when
+# a step fails or the run is interrupted.
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for ns in "${netns[@]}"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+	done
 	wait 2>/dev/null || true
+	for ns in "${netns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 	rm -rf "$work" /var/run/dpdk/bench_*
 }
 trap cleanup EXIT
@@ -51,7 +59,8 @@ CONF
 	cat "$work/$name.log"; exit 1
 }
 
-if [[ " $PARTS " == *" ctrl "* ]]; then
+part() { [[ $PARTS == *" $1 "* ]]; }
+if part ctrl; then
 echo "bench: control plane ($NSVC services x 4 real servers, 4 workers)"
 start_dpvs ctrl "net_null0,no-rx=1" 65536 '0@0,(1-4)@1'
 while read -r what value unit; do
@@ -234,11 +243,13 @@ established() { # what mode n
 		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s"
 }
 
-if [[ " $PARTS " == *" dp "* ]]; then
+if part testpmd || part newconn || part modes || part scale; then
 	echo "bench: data plane, one worker, pcap in, net_null out"
 	# CPU 1 is the worker's: this script, its samplers and feeders stay
 	# on CPU 0 with dpvs's master.
 	taskset -pc 0 $$ > /dev/null
+fi
+if part testpmd; then
 	est1k=$(ack_pcap 1000 1)
 	echo "bench:   testpmd io and macswap (the I/O reference)"
 	pps=$(testpmd_run io "$est1k")
@@ -247,6 +258,9 @@ if [[ " $PARTS " == *" dp "* ]]; then
 	pps=$(testpmd_run macswap "$est1k")
 	row testpmd_macswap_64B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
 		"dpdk-testpmd --forward-mode=macswap"
+fi
+
+if part newconn; then
 
 	echo "bench:   new connections, FullNAT ($NEWCONN distinct SYNs)"
 	plan "$NEWCONN"
@@ -276,12 +290,18 @@ if [[ " $PARTS " == *" dp "* ]]; then
 	dp_stop
 	row fnat_new_conns_1worker "$rate" conn/s "$(cyc "$rate")" testpmd_io_64B \
 		"first pass of $NEWCONN distinct SYNs (infinite_rx, preloaded)"
+fi
+
+if part modes; then
 
 	echo "bench:   established flows per forwarding mode (1K connections)"
 	established fnat_established_1K b 1000
 	established dr_established_1K g 1000
 	established nat_established_1K m 1000
 	established tun_established_1K i 1000
+fi
+
+if part scale; then
 	echo "bench:   FullNAT established flows at scale"
 	big=1000
 	for n in $SCALES; do
@@ -290,7 +310,7 @@ if [[ " $PARTS " == *" dp "* ]]; then
 		established "fnat_established_$(human "$n")" b "$n"
 		big=$n
 	done
-	if [ "$big" != 1000 ]; then
+	if [ "$big" != 1000 ] && [ -f "$work/fnat_established_1K.mem" ]; then
 		read -r n1 c1 _ r1 < "$work/fnat_established_1K.mem"
 		read -r n2 c2 _ r2 < "$work/fnat_established_$(human "$big").mem"
 		row "memory_per_conn" "$(( (r2 - r1) * 1024 / (c2 - c1) ))" bytes - - \
@@ -300,7 +320,10 @@ if [[ " $PARTS " == *" dp "* ]]; then
 	fi
 fi
 
-[ -f dpvs/bench/e2e.sh ] && [[ " $PARTS " == *" e2e "* ]] && . dpvs/bench/e2e.sh
+if part e2e; then
+	taskset -pc 0-1 $$ > /dev/null
+	. dpvs/bench/e2e.sh
+fi
 
 # The table: a ratio is value / the reference row's value, same run.
 echo
@@ -324,4 +347,5 @@ echo
 /usr/bin/python3 dpvs/bench/plot.py "$BUILD/bench.csv" "$BUILD/bench.png" \
 	|| echo "bench: no plot (python3-matplotlib missing?)"
 [ -f "$work/dp.log" ] && { echo "bench: data-plane details"; cat "$work/dp.log"; }
+[ -f "$work/e2e.log" ] && { echo "bench: end-to-end details"; cat "$work/e2e.log"; }
 echo "bench: table written to $BUILD/bench.csv, plot to $BUILD/bench.png"
