@@ -181,6 +181,10 @@ def test_ports_and_local_addresses(env):
     free, used = (int(rows[("dpvsLaddrPortsFree", laddr)]),
                   int(rows[("dpvsLaddrPortsInUse", laddr)]))
     assert free + used == 65536 - 1024 and used >= 20, (free, used)
+    # dpvsadm -G shows the same count (no traffic in between).
+    line = [l for l in env["dpvs"].adm("-G").stdout.splitlines()
+            if "10.0.1.100" in l][0].split()
+    assert int(line[-1]) == free, line
     assert rows[("dpvsSvcLocalAddresses", SVC)] == "1"
     assert rows[("dpvsSvcRealServers", SVC)] == "2"
     assert rows[("dpvsSvcRealServersUp", SVC)] == "2"

@@ -1595,15 +1595,15 @@ static void print_laddrs_of(const struct dpvs_service *s,
 	       fmt_addrport(s->vip, s->vport, ap), count);
 	for (size_t i = 0; i < nl; i++)
 		if (!cmp_laddr_key(&l[i], s))
-			printf("%-4s %-21s %-6s %-16s %-16s %llu\n", "", "", "",
-			       fmt_ip(l[i].addr, ip), l[i].ifname,
-			       (unsigned long long)l[i].conns);
+			printf("%-4s %-21s %-6s %-16s %-16s %-10llu %u\n", "", "",
+			       "", fmt_ip(l[i].addr, ip), l[i].ifname,
+			       (unsigned long long)l[i].conns, l[i].ports_free);
 }
 
 static void print_laddr_title(void)
 {
-	printf("%-4s %-21s %-6s %-16s %-16s %s\n", "Prot", "VIP:VPORT",
-	       "TOTAL", "SNAT_IP", "IFNAME", "CONNS");
+	printf("%-4s %-21s %-6s %-16s %-16s %-10s %s\n", "Prot", "VIP:VPORT",
+	       "TOTAL", "SNAT_IP", "IFNAME", "CONNS", "PORTS_FREE");
 }
 
 /* -G: local addresses per service (DPVS's layout, with the protocol). */
