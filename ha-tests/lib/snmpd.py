@@ -47,14 +47,23 @@ def _wait_pidfile(path, proc, log, what):
 
 class _Proc:
     def stop(self):
+        """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
+        rc = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(5)
+                rc = self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                rc = "killed"
+        elif self.proc:
+            rc = self.proc.returncode
         self.proc = None
+        if getattr(self, "logf", None):
+            self.logf.close()
+            self.logf = None
+        return rc
 
     def log_text(self):
         return open(self.log).read() if os.path.exists(self.log) else ""
@@ -163,24 +172,6 @@ class Subagent(_Proc):
                                      stderr=subprocess.STDOUT)
         _wait_pidfile(self.pidfile, self.proc, self.log, "dpvs-snmp")
         return self
-
-    def stop(self):
-        rc = None
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                rc = self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                rc = "killed"
-        elif self.proc:
-            rc = self.proc.returncode
-        self.proc = None
-        if getattr(self, "logf", None):
-            self.logf.close()
-            self.logf = None
-        return rc
 
 
 def parse_walk(text):
