@@ -317,3 +317,36 @@ def test_make_install_puts_the_mib_where_net_snmp_looks(tmp_path):
                         "-m", "DPVS-MIB", "-On", "DPVS-MIB::dpvsConnPoolFull"],
                        capture_output=True, text=True)
     assert r.stdout.strip() == ".1.3.6.1.4.1.99999.0.3", r.stderr
+
+
+def test_daemon_mode_pid_file_and_bad_options(env, tmp_path):
+    from dpvsd import BUILD
+    exe = os.path.join(BUILD, "dpvs-snmp")
+    pidfile = str(tmp_path / "bg.pid")
+    base = [exe, "-x", env["snmpd"].agentx, "-c", env["dpvs"].ipc,
+            "-p", pidfile]
+    # Without -f it detaches at once and lives on under its pid file.
+    r = subprocess.run(base + ["-l", "stderr"], capture_output=True,
+                       text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    assert wait_for(lambda: os.path.exists(pidfile) and
+                    open(pidfile).read().strip().isdigit(), timeout=5)
+    pid = int(open(pidfile).read())
+    try:
+        os.kill(pid, 0)
+        # A second instance on the same pid file is refused.
+        r = subprocess.run(base + ["-f"], capture_output=True, text=True,
+                           timeout=10)
+        assert r.returncode == 1
+        assert "another dpvs-snmp is running" in r.stderr, r.stderr
+    finally:
+        os.kill(pid, 15)
+    assert wait_for(lambda: not os.path.exists(pidfile), timeout=10)
+    for args, word in ((["-t", "soon"], "cache time"),
+                       (["-a", "0"], "pool alarm"),
+                       (["-l", "file"], "log destination"),
+                       (["extra"], "argument")):
+        r = subprocess.run([exe] + args, capture_output=True, text=True)
+        assert r.returncode == 2 and word in r.stderr, (args, r.stderr)
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--agentx" in r.stdout
