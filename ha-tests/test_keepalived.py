@@ -465,8 +465,9 @@ def test_virtual_routes_and_vips_go_to_dpvs_and_a_reload_removes_them(
     assert "10.9.0.0/24" in dpvs_routes(d)
     # Stopping takes the rest away.
     ka.stop()
-    assert "10.0.0.150/32" not in dpvs_addrs(d)
-    assert "10.9.0.0/24" not in dpvs_routes(d)
+    assert wait_for(lambda: "10.0.0.150/32" not in dpvs_addrs(d)
+                    and "10.9.0.0/24" not in dpvs_routes(d), timeout=5), (
+        dpvs_addrs(d) + dpvs_routes(d) + ka.text())
 
 
 def test_vips_and_routes_come_back_after_a_dpvs_restart(lb, ka, vrrp_if):
