@@ -1,5 +1,6 @@
 #!/bin/bash
-# Puts the SMIv2 base modules (SNMPv2-SMI, -TC, -CONF, -MIB) into DIR, next
+# Puts the SMIv2 base modules (SNMPv2-SMI, -TC, -CONF, -MIB) and
+# INET-ADDRESS-MIB (which KEEPALIVED-MIB imports) into DIR, next
 # to DPVS-MIB.  Debian's net-snmp leaves the IETF modules out of main, so
 # smilint and snmptranslate could not load any MIB that imports them;
 # Debian's erlang-snmp package carries them as plain text.  The package is
@@ -8,7 +9,7 @@
 #   fetch-mibs.sh DIR
 set -euo pipefail
 dir=$1
-mods=(SNMPv2-SMI SNMPv2-TC SNMPv2-CONF SNMPv2-MIB)
+mods=(SNMPv2-SMI SNMPv2-TC SNMPv2-CONF SNMPv2-MIB INET-ADDRESS-MIB)
 have=1
 for m in "${mods[@]}"; do [ -s "$dir/$m.txt" ] || have=0; done
 [ $have = 1 ] && exit 0
