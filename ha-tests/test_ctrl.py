@@ -13,6 +13,19 @@ import pytest
 from dpvsd import DPVSCTL
 
 MAGIC = 0x44505653
+
+
+def wire_version():
+    """DPVS_WIRE_VERSION, read from the one header that defines it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "dpvs", "lib", "wire.h")) as f:
+        for line in f:
+            if line.startswith("#define DPVS_WIRE_VERSION "):
+                return int(line.split()[2])
+    raise AssertionError("DPVS_WIRE_VERSION not found in wire.h")
+
+
+WIRE_VERSION = wire_version()
 OP_VERSION = 0x0100
 OP_LOG_LEVEL = 0x0111
 HDR = struct.Struct(">IHHIIII")
@@ -20,7 +33,8 @@ STATUS = {"EINVAL": 1, "ENOTSUP": 3, "EVERSION": 4, "ETOOBIG": 5,
           "EPERM": 6, "EPROTO": 12}
 
 
-def frame(op, payload=b"", seq=1, magic=MAGIC, version=1, flags=0, length=None):
+def frame(op, payload=b"", seq=1, magic=MAGIC, version=WIRE_VERSION, flags=0,
+          length=None):
     n = len(payload) if length is None else length
     return HDR.pack(magic, version, flags, op, seq, 0, n) + payload
 
@@ -45,7 +59,7 @@ def recv_exact(s, n):
 def read_reply(s):
     """One reply frame: (flags, op, seq, status, payload)."""
     magic, ver, flags, op, seq, status, n = HDR.unpack(recv_exact(s, HDR.size))
-    assert magic == MAGIC and ver == 1 and flags & 1
+    assert magic == MAGIC and ver == WIRE_VERSION and flags & 1
     return flags, op, seq, status, recv_exact(s, n)
 
 
