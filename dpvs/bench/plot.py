@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Draws build/bench.csv as build/bench.png: one panel per kind of figure.
 
-Left: the data plane in Mpps (testpmd, FullNAT/DR/NAT/TUN, FullNAT at
-scale) with TSC cycles per packet written on the bars.  Middle: new
-FullNAT connections/s and end-to-end requests/s.  Right: end-to-end
-bulk throughput.  Every bar carries its ratio to its reference row.
+Left: the data plane, one worker, in millions per second: testpmd, the
+established-flow rows (packets) and new FullNAT connections, with TSC
+cycles per packet (or connection) on the bars.  Middle: end-to-end
+requests/s.  Right: end-to-end bulk throughput.  Every bar carries its
+ratio to its reference row.  Control-plane rows are in the table only.
     plot.py CSV PNG
 """
 import csv
@@ -39,17 +40,25 @@ def bars(ax, rows, title, unit, color):
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     rows = list(csv.DictReader(open(src)))
-    mpps = [r for r in rows if r["unit"] == "Mpps"]
-    rate = [r for r in rows if r["unit"] in ("conn/s", "req/s")]
+    mpps = []
+    for r in rows:
+        if r["unit"] == "Mpps":
+            mpps.append(r)
+        elif r["unit"] == "conn/s":
+            r = dict(r, value=str(float(r["value"]) / 1e6),
+                     what=r["what"] + " (Mconn/s)")
+            mpps.append(r)
+    rps = [r for r in rows if r["unit"] == "req/s" and r["what"].startswith("e2e_")]
     gbps = [r for r in rows if r["unit"] == "Gbit/s"]
-    panels = [p for p in ((mpps, "Data plane, 1 worker, 64-byte frames", "Mpps", "tab:blue"),
-                          (rate, "Connections and requests per second", "per second",
+    panels = [p for p in ((mpps, "Data plane, 1 worker, 64-byte frames",
+                           "Mpps (new connections: millions/s)", "tab:blue"),
+                          (rps, "End to end, short connections (wrk)", "requests/s",
                            "tab:orange"),
-                          (gbps, "End to end bulk TCP (iperf3)", "Gbit/s", "tab:green"))
+                          (gbps, "End to end, bulk TCP (iperf3)", "Gbit/s", "tab:green"))
               if p[0]]
     if not panels:
         sys.exit("plot: no figures in %s" % src)
-    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5.5))
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 5.5))
     if len(panels) == 1:
         axes = [axes]
     for ax, p in zip(axes, panels):
