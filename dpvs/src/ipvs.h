@@ -135,6 +135,14 @@ void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now);
 int ipvs_rate_job(void *arg);
 void ipvs_zero(struct ipvs_service *s);
 
+/*
+ * NAT real servers configured, over every service: while there are
+ * none, replies that match no connection of their worker are not passed
+ * round the others (NAT replies carry no owner mark).  Kept by ipvs_svc.c
+ * as dests come, go and change method; read by workers.
+ */
+extern uint32_t ipvs_nat_dests;
+
 /* Dropping the last reference frees the object (after a grace period). */
 void ipvs_dest_put(struct ipvs_dest *d);
 void ipvs_laddr_put(struct ipvs_laddr *l);

@@ -34,7 +34,6 @@
 
 static struct rte_ring **rings;   /* [src * nw + dst] */
 static unsigned nw;
-uint32_t ipvs_nat_dests;          /* NAT real servers configured */
 
 int ipvs_core_init(uint32_t ring_size)
 {

@@ -16,7 +16,6 @@
 #include "netif.h"
 #include "route.h"
 
-extern uint32_t ipvs_nat_dests;
 
 static bool proto_ok(uint8_t p)
 {
@@ -111,22 +110,7 @@ static int op_svc_flush(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 			struct ctrl_reply *rep __rte_unused)
 {
 	ipvs_svc_flush();
-	__atomic_store_n(&ipvs_nat_dests, 0, __ATOMIC_RELAXED);
 	return DPVS_OK;
-}
-
-static void count_nat(struct ipvs_service *svc, void *arg)
-{
-	for (const struct ipvs_dest *d = svc->dests; d; d = d->next)
-		*(uint32_t *)arg += d->fwd == DPVS_FWD_NAT;
-}
-
-static void recount_nat(void)
-{
-	uint32_t n = 0;
-
-	ipvs_svc_walk(count_nat, &n);
-	__atomic_store_n(&ipvs_nat_dests, n, __ATOMIC_RELAXED);
 }
 
 static int op_dest(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
@@ -151,7 +135,6 @@ static int op_dest(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		rc = ipvs_dest_edit(svc, &d);
 	else
 		rc = ipvs_dest_del(svc, rte_be_to_cpu_32(d.addr), d.port);
-	recount_nat();
 	return ctrl_errno(rep, rc, "real server");
 }
 

@@ -244,6 +244,17 @@ int ipvs_svc_edit(const struct dpvs_service *in)
 	return 0;
 }
 
+uint32_t ipvs_nat_dests;
+
+/* A running count: recounting every service per change made loading N
+ * services cost N^2. */
+static void nat_count(const struct ipvs_dest *d, int delta)
+{
+	if (d->fwd == DPVS_FWD_NAT)
+		__atomic_add_fetch(&ipvs_nat_dests, (uint32_t)delta,
+				   __ATOMIC_RELAXED);
+}
+
 int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 {
 	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
@@ -258,6 +269,7 @@ int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 		struct ipvs_dest *d = s->dests;
 
 		s->dests = d->next;
+		nat_count(d, -1);
 		ipvs_dest_put(d);
 	}
 	while (s->laddrs) {
@@ -342,6 +354,7 @@ int ipvs_dest_add(struct ipvs_service *s, const struct dpvs_dest *in)
 		ipvs_dest_put(d);
 		return -ENOMEM;
 	}
+	nat_count(d, 1);
 	return 0;
 }
 
@@ -352,7 +365,9 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *in)
 	if (!pp)
 		return -ENOENT;
 	/* Existing conns keep the method they were made with. */
+	nat_count(*pp, -1);
 	dest_set(*pp, in);
+	nat_count(*pp, 1);
 	return publish(s);
 }
 
@@ -366,6 +381,7 @@ int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
 	*pp = d->next;
 	s->ndests--;
 	publish(s);
+	nat_count(d, -1);
 	ipvs_dest_put(d);
 	return 0;
 }
