@@ -50,7 +50,7 @@ class Keepalived:
 
     def start(self, *extra):
         env = dict(os.environ, DPVS_IPC_FILE=self.dpvs.ipc)
-        argv = ["ip", "netns", "exec", self.ns, KEEPALIVED, "-n", "-l", "-D",
+        argv = ["ip", "netns", "exec", self.ns, KEEPALIVED, "-n", "-l", "-G", "-D",
                 "-f", str(self.conf), "-p", str(self.dir / "ka.pid"),
                 "-c", str(self.dir / "ka-check.pid"),
                 "-r", str(self.dir / "ka-vrrp.pid")] + list(extra)
@@ -556,7 +556,7 @@ def test_group_services_get_local_addresses_and_survive_a_dpvs_restart(
 def config_test(tmp_path, text):
     conf = tmp_path / "check.conf"
     conf.write_text(text)
-    r = subprocess.run([KEEPALIVED, "-t", "-l", "-f", str(conf)],
+    r = subprocess.run([KEEPALIVED, "-t", "-l", "-G", "-f", str(conf)],
                        capture_output=True, text=True, timeout=30)
     return r.stdout + r.stderr
 
@@ -600,7 +600,7 @@ def test_no_dpvs_at_start_says_so(tmp_path):
     conf = tmp_path / "keepalived.conf"
     conf.write_text(NAT_CONF % (REAL % 11))
     env = dict(os.environ, DPVS_IPC_FILE=str(tmp_path / "no-dpvs.ipc"))
-    r = subprocess.run([KEEPALIVED, "-n", "-l", "-C", "-f", str(conf),
+    r = subprocess.run([KEEPALIVED, "-n", "-l", "-G", "-C", "-f", str(conf),
                         "-p", str(tmp_path / "ka.pid"),
                         "-c", str(tmp_path / "ka-check.pid")],
                        capture_output=True, text=True, timeout=30, env=env)

@@ -88,7 +88,7 @@ with open(path, "w") as f:
 PY
 count() { "$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -L -n | grep -c '^TCP' || true; }
 t0=$(date +%s.%N)
-DPVS_IPC_FILE=$work/ctrl.ipc "$BUILD/keepalived" -n -l -C -f "$work/ka.conf" \
+DPVS_IPC_FILE=$work/ctrl.ipc "$BUILD/keepalived" -n -l -G -C -f "$work/ka.conf" \
 	-p "$work/ka.pid" -c "$work/kac.pid" -r "$work/kar.pid" > "$work/ka.log" 2>&1 &
 kapid=$!
 pids+=($kapid)
