@@ -4,7 +4,7 @@
 #   make            build dpvs, libdpvs, the tools and the tests
 #   make SAN=1      the same with AddressSanitizer + UBSan (into build-san/)
 #   make check      deps + build + every test, ending with a summary line
-#   make demo       deps + build + a client, dpvs and three backends
+#   make demo       deps + build + a keepalived-driven pair, then one LB by hand
 #   make demo-ha    the keepalived-driven active/standby pair, with a failover
 #   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
 #   make bench      benchmarks: prints a table, writes build/bench.csv
@@ -206,8 +206,11 @@ check: deps
 	$(MAKE) all $(BUILD)/fuzz_ctrl_request
 	BUILD=$(BUILD) SAN=$(SAN) dpvs/tests/run-checks.sh
 
+# Two parts: the keepalived-driven active/standby pair with a failover,
+# then one load balancer driven by hand, ending with an SNMP walk.
 demo: deps
-	$(MAKE) $(BINS) mibs
+	$(MAKE) $(BINS) mibs build/keepalived
+	BUILD=$(BUILD) /usr/bin/python3 ha-tests/demo_ha.py
 	BUILD=$(BUILD) dpvs/tests/demo.sh
 
 # Benchmarks: figures, never pass/fail (docs/performance.md).
