@@ -206,6 +206,20 @@ def test_rates_rise_under_traffic_and_fall_to_zero(env):
             rates()
         rs = walk(env, "dpvsRealServerTable")
         assert int(rs[("dpvsRsRateCps", SVC + ".10.0.1.11.80")]) > 0
+
+        # Under traffic too, a service's counters are the sum of its
+        # servers' in one snapshot (one gather serves both tables).
+        def sums_agree():
+            rows = walk(env, "dpvsObjects")
+            for c in COUNTERS:
+                svc = int(rows[("dpvsSvc" + c, SVC)])
+                servers = sum(int(rows[("dpvsRs" + c, "%s.10.0.1.%d.80" % (
+                    SVC, host))]) for host in (11, 12))
+                if svc != servers:
+                    return False, (c, svc, servers)
+            return True, None
+        results = [sums_agree() for _ in range(3)]
+        assert any(ok for ok, _ in results), results
     finally:
         load.wait(20)
     assert wait_for(lambda: rates() == [0] * 5, timeout=25, step=1), rates()

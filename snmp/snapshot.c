@@ -138,9 +138,8 @@ static int read_dpvs(struct snapshot *s)
 	if (!rc)
 		rc = dpvs_link_list(handle, &s->links, &s->nlinks);
 	if (!rc)
-		rc = dpvs_svc_list(handle, &s->svcs, &s->nsvcs);
-	if (!rc)
-		rc = dpvs_dest_list(handle, NULL, &s->dests, &s->ndests);
+		rc = dpvs_svc_dest_list(handle, &s->svcs, &s->nsvcs, &s->dests,
+					&s->ndests);
 	if (!rc)
 		rc = dpvs_laddr_list(handle, NULL, &s->laddrs, &s->nladdrs);
 	if (rc) {

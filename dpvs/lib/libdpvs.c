@@ -297,7 +297,34 @@ int dpvs_get_version(struct dpvs_handle *h, struct dpvs_version_info *v)
 
 typedef int (*rec_dec_fn)(struct rbuf *b, void *rec);
 
-/* Decodes "u32 count, count records of rec_len bytes" into an array. */
+/*
+ * Decodes one "u32 count, count records of rec_len bytes" from b into a
+ * malloc'd array, checking the count against the bytes present first.
+ */
+static int dec_list(struct rbuf *b, size_t rec_len, size_t rec_size,
+		    rec_dec_fn dec, void **out, size_t *n)
+{
+	uint32_t count = rb_u32(b);
+	uint8_t *arr;
+
+	*out = NULL;
+	*n = 0;
+	if (b->err || rb_left(b) < (size_t)count * rec_len)
+		return DPVS_EPROTO;
+	arr = calloc(count ? count : 1, rec_size);
+	if (!arr)
+		return DPVS_ENOMEM;
+	for (uint32_t i = 0; i < count; i++)
+		if (dec(b, arr + i * rec_size) != DPVS_OK) {
+			free(arr);
+			return DPVS_EPROTO;
+		}
+	*out = arr;
+	*n = count;
+	return DPVS_OK;
+}
+
+/* A reply that is exactly one list. */
 static int get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
 			size_t req_len, size_t rec_len, size_t rec_size,
 			rec_dec_fn dec, void **out, size_t *n)
@@ -305,8 +332,6 @@ static int get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
 	void *buf;
 	size_t len;
 	struct rbuf b;
-	uint32_t count;
-	uint8_t *arr;
 	int rc = dpvs_call(h, op, req, req_len, &buf, &len);
 
 	*out = NULL;
@@ -314,27 +339,15 @@ static int get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
 	if (rc)
 		return rc;
 	rb_init(&b, buf, len);
-	count = rb_u32(&b);
-	if (b.err || rb_left(&b) != (size_t)count * rec_len) {
-		free(buf);
-		return fail(h, DPVS_EPROTO, "malformed list reply");
+	rc = dec_list(&b, rec_len, rec_size, dec, out, n);
+	if (rc == DPVS_OK && !rb_done(&b)) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		rc = DPVS_EPROTO;
 	}
-	arr = calloc(count ? count : 1, rec_size);
-	if (!arr) {
-		free(buf);
-		return fail(h, DPVS_ENOMEM, "%u records", count);
-	}
-	for (uint32_t i = 0; i < count; i++)
-		if (dec(&b, arr + i * rec_size) != DPVS_OK)
-			rc = DPVS_EPROTO;
 	free(buf);
-	if (rc) {
-		free(arr);
-		return fail(h, rc, "malformed record in list reply");
-	}
-	*out = arr;
-	*n = count;
-	return DPVS_OK;
+	return rc ? fail(h, rc, "malformed list reply") : DPVS_OK;
 }
 
 static int get_list(struct dpvs_handle *h, uint32_t op, size_t rec_len,
@@ -872,6 +885,39 @@ static int svc_filtered_list(struct dpvs_handle *h, uint32_t op,
 				  dec, out, n);
 	wb_free(&b);
 	return rc;
+}
+
+int dpvs_svc_dest_list(struct dpvs_handle *h, struct dpvs_service **svcs,
+		       size_t *nsvcs, struct dpvs_dest **dests, size_t *ndests)
+{
+	void *buf;
+	size_t len;
+	struct rbuf b;
+	int rc = dpvs_call(h, DPVS_OP_SVC_DEST_LIST, NULL, 0, &buf, &len);
+
+	*svcs = NULL;
+	*dests = NULL;
+	*nsvcs = *ndests = 0;
+	if (rc)
+		return rc;
+	rb_init(&b, buf, len);
+	rc = dec_list(&b, WIRE_SVC_REC_LEN, sizeof(**svcs), dec_svc,
+		      (void **)svcs, nsvcs);
+	if (rc == DPVS_OK)
+		rc = dec_list(&b, WIRE_DEST_REC_LEN, sizeof(**dests), dec_dest,
+			      (void **)dests, ndests);
+	if (rc == DPVS_OK && !rb_done(&b))
+		rc = DPVS_EPROTO;
+	free(buf);
+	if (rc) {
+		free(*svcs);
+		free(*dests);
+		*svcs = NULL;
+		*dests = NULL;
+		*nsvcs = *ndests = 0;
+		return fail(h, rc, "malformed service and real-server list");
+	}
+	return DPVS_OK;
 }
 
 int dpvs_dest_list(struct dpvs_handle *h, const struct dpvs_service *svc,

@@ -343,6 +343,13 @@ int dpvs_dest_del(struct dpvs_handle *h, const struct dpvs_dest *d);
 /* svc NULL: the real servers of every service. */
 int dpvs_dest_list(struct dpvs_handle *h, const struct dpvs_service *svc,
 		   struct dpvs_dest **out, size_t *n);
+/*
+ * Every service and every real server from one gather of the workers'
+ * counters, so a service's counters equal the sum of its servers'.
+ * Free both arrays.
+ */
+int dpvs_svc_dest_list(struct dpvs_handle *h, struct dpvs_service **svcs,
+		       size_t *nsvcs, struct dpvs_dest **dests, size_t *ndests);
 int dpvs_laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l);
 int dpvs_laddr_del(struct dpvs_handle *h, const struct dpvs_laddr *l);
 int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,

@@ -199,6 +199,25 @@ static int op_dest_list(uint32_t op __rte_unused, struct rbuf *req,
 	return DPVS_OK;
 }
 
+/* Services and real servers from one gather: their counters agree. */
+static int op_svc_dest_list(uint32_t op __rte_unused,
+			    struct rbuf *req __rte_unused,
+			    struct ctrl_reply *rep)
+{
+	struct list_ctx svcs = { &rep->data, 0, NULL };
+	struct list_ctx dests = { &rep->data, 0, NULL };
+	size_t at;
+
+	ipvs_stats_gather();
+	at = ctrl_list_begin(&rep->data);
+	ipvs_svc_walk(put_svc, &svcs);
+	ctrl_list_end(&rep->data, at, svcs.n);
+	at = ctrl_list_begin(&rep->data);
+	ipvs_svc_walk(put_dests, &dests);
+	ctrl_list_end(&rep->data, at, dests.n);
+	return DPVS_OK;
+}
+
 static int op_laddr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 {
 	struct dpvs_laddr l;
@@ -351,6 +370,7 @@ static const struct ctrl_op ipvs_ops[] = {
 	{ DPVS_OP_SVC_DEL, "svc-del", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
 	{ DPVS_OP_SVC_LIST, "svc-list", 0, 0, op_svc_list },
 	{ DPVS_OP_SVC_FLUSH, "svc-flush", 0, 0, op_svc_flush },
+	{ DPVS_OP_SVC_DEST_LIST, "svc-dest-list", 0, 0, op_svc_dest_list },
 	{ DPVS_OP_DEST_ADD, "dest-add", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
 	{ DPVS_OP_DEST_EDIT, "dest-edit", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
 	{ DPVS_OP_DEST_DEL, "dest-del", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },

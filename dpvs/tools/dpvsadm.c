@@ -1338,9 +1338,8 @@ static int table_get(struct dpvs_handle *h, bool sort, struct table *t,
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = dpvs_svc_list(h, &t->svcs, &t->nsvcs);
-	if (rc == DPVS_OK)
-		rc = dpvs_dest_list(h, NULL, &t->dests, &t->ndests);
+	/* One request, one gather: a service's counters are its servers'. */
+	rc = dpvs_svc_dest_list(h, &t->svcs, &t->nsvcs, &t->dests, &t->ndests);
 	if (rc) {
 		table_free(t);
 		return report(h, rc, what);
