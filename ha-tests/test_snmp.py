@@ -247,6 +247,24 @@ def test_rows_follow_services_and_real_servers(env):
     assert ("dpvsSvcScheduler", SVC) in walk(env, "dpvsServiceTable")
 
 
+def test_zeroing_counts_from_zero_without_touching_workers(env):
+    d = env["dpvs"]
+    before = walk(env, "dpvsWorkerConnsCreated")
+    d.adm("-Z", "-t", VIP + ":80")
+    stats = adm_stats(d)
+    assert all(v == [0] * 5 for v in stats.values()), stats
+    got = curl_many(env["cl"], "http://%s/" % VIP, 4)
+    assert sum(got.values()) == 4, got
+    stats = adm_stats(d)
+    assert stats["svc %s:80" % VIP][0] == 4, stats
+    assert sum(v[0] for k, v in stats.items() if not k.startswith("svc")) == 4
+    assert wait_for(lambda: snmp_counters(env) == adm_stats(d), timeout=5), \
+        (snmp_counters(env), adm_stats(d))
+    # -Z is the operator's view: the workers' own counters run on.
+    after = walk(env, "dpvsWorkerConnsCreated")
+    assert sum(map(int, after.values())) >= sum(map(int, before.values())) + 4
+
+
 def test_read_only_and_unknown_indexes(env):
     s = env["snmpd"]
     r = s.set("DPVS-MIB::dpvsSvcScheduler." + SVC, "s", "wrr")

@@ -61,7 +61,8 @@ struct ipvs_dest {
 	uint32_t persistconns;
 	uint32_t refcnt;           /* conns + 1 while listed; atomic */
 	struct ipvs_pcstats *stats;/* [nworkers], by worker index */
-	struct dpvs_stats total;   /* master: last gathered sum (no rates) */
+	struct dpvs_stats total;   /* master: last gathered sum - base */
+	struct dpvs_stats base;    /* master: the raw sum at the last -Z */
 	struct ipvs_rate rate;     /* master only */
 	struct ipvs_dest *next;    /* master: the service's list */
 };

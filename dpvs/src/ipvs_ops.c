@@ -344,6 +344,7 @@ static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (only_svc(req, rep, &only) != DPVS_OK)
 		return (int)rep->status;
+	ipvs_stats_gather(); /* the baseline is what the workers count now */
 	ipvs_svc_walk(zero_one, (void *)(uintptr_t)only);
 	return DPVS_OK;
 }

@@ -85,6 +85,16 @@ static void add_reply(void *arg, unsigned lcore __rte_unused, int rc,
 	rte_free(rp.rows);
 }
 
+/* What listings show: counted since the last zeroing. */
+static void set_total(struct ipvs_dest *d, const struct dpvs_stats *raw)
+{
+	d->total.conns = raw->conns - d->base.conns;
+	d->total.inpkts = raw->inpkts - d->base.inpkts;
+	d->total.outpkts = raw->outpkts - d->base.outpkts;
+	d->total.inbytes = raw->inbytes - d->base.inbytes;
+	d->total.outbytes = raw->outbytes - d->base.outbytes;
+}
+
 static void count_dests(struct ipvs_service *s, void *arg)
 {
 	*(uint32_t *)arg += s->ndests;
@@ -124,7 +134,7 @@ int ipvs_stats_gather(void)
 	/* Keep the last complete snapshot when a worker did not answer. */
 	if (rc == 0)
 		for (uint32_t i = 0; i < g.n; i++)
-			g.dests[i]->total = g.sum[i];
+			set_total(g.dests[i], &g.sum[i]);
 	else
 		LOG_WARNX("ipvs", "stats: %u of %u workers answered (%s)", got,
 			  lcore_nworkers(), strerror(-rc));

@@ -507,17 +507,20 @@ int ipvs_rate_job(void *arg __rte_unused)
 	return 0;
 }
 
-static void zero_pc(struct ipvs_pcstats *pc)
-{
-	/* Racy against the owning worker's increments: a zeroing is coarse. */
-	memset(pc, 0, sizeof(*pc) * nworkers);
-}
-
+/*
+ * Workers' counters belong to the workers: zeroing moves the master's
+ * baseline to what they count now (the caller gathered just before)
+ * and never writes their memory.
+ */
 void ipvs_zero(struct ipvs_service *s)
 {
 	memset(&s->rate, 0, sizeof(s->rate));
 	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
-		zero_pc(d->stats);
+		d->base.conns += d->total.conns;
+		d->base.inpkts += d->total.inpkts;
+		d->base.outpkts += d->total.outpkts;
+		d->base.inbytes += d->total.inbytes;
+		d->base.outbytes += d->total.outbytes;
 		memset(&d->total, 0, sizeof(d->total));
 		memset(&d->rate, 0, sizeof(d->rate));
 	}
