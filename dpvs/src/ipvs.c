@@ -4,6 +4,7 @@
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
 #include "ipvs_persist.h"
+#include "netif.h"
 
 int ipvs_init(const struct dpvs_conf *c)
 {
@@ -17,6 +18,8 @@ int ipvs_init(const struct dpvs_conf *c)
 		rc = ipvs_persist_init(c->conn_pool_size);
 	if (rc == 0)
 		rc = ipvs_stats_init();
+	if (rc == 0)
+		netif_set_burst_hook(&ipvs_conn_burst_hook);
 	return rc;
 }
 

@@ -6,13 +6,16 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_ip.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
 #include "lcore.h"
 #include "log.h"
+#include "netif.h"
 #include "pktstats.h"
 
 #define WHEEL_SLOTS 4096u     /* > the longest timeout in seconds is not needed */
@@ -171,6 +174,113 @@ static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
 }
 
+/*
+ * A burst's connections looked up at once, before its packets are
+ * handled one by one: rte_hash_lookup_bulk_data overlaps the cache
+ * misses of the whole burst, which at millions of connections are most
+ * of a packet's cost.  A hit stays valid for the burst: conns are freed
+ * by the expiry job only, never while a burst is handled.  A miss is
+ * looked up again, as the burst's own SYNs may have made the conn since.
+ */
+#define BURST_MAX 64   /* RTE_HASH_LOOKUP_BULK_MAX */
+
+struct burst_cache {
+	unsigned n;                 /* packets in the burst; 0: none */
+	unsigned cur;               /* the packet being handled */
+	unsigned widx;
+	uint64_t hits;              /* by key index */
+	int8_t slot[BURST_MAX];     /* key index of each packet, -1: none */
+	struct conn_key keys[BURST_MAX];
+	void *data[BURST_MAX];
+} __rte_cache_aligned;
+
+static struct burst_cache bursts[RTE_MAX_LCORE];
+
+/* The conn key of an untagged IPv4 TCP/UDP first fragment, or false. */
+static bool burst_key(const struct rte_mbuf *m, struct conn_key *k)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+	const struct rte_ipv4_hdr *ip = (const void *)(eh + 1);
+	const uint16_t *ports;
+	uint32_t hlen;
+
+	if (m->data_len < sizeof(*eh) + sizeof(*ip) + 4 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    (ip->version_ihl >> 4) != 4 ||
+	    (ip->next_proto_id != IPPROTO_TCP &&
+	     ip->next_proto_id != IPPROTO_UDP) ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+					   RTE_IPV4_HDR_OFFSET_MASK)))
+		return false;
+	hlen = (ip->version_ihl & 0xf) * 4u;
+	if (hlen < sizeof(*ip) || m->data_len < sizeof(*eh) + hlen + 4)
+		return false;
+	ports = (const uint16_t *)((const char *)ip + hlen);
+	key_of(k, ip->next_proto_id, rte_be_to_cpu_32(ip->src_addr),
+	       rte_be_to_cpu_16(ports[0]), rte_be_to_cpu_32(ip->dst_addr),
+	       rte_be_to_cpu_16(ports[1]));
+	return true;
+}
+
+static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
+{
+	struct burst_cache *b = &bursts[lc];
+	const void *kp[BURST_MAX];
+	unsigned nk = 0;
+
+	b->n = 0;
+	if (n > BURST_MAX || lcore_role(lc) != ROLE_WORKER)
+		return;
+	b->widx = ipvs_worker_index(lc);
+	for (unsigned j = 0; j < n; j++) {
+		b->slot[j] = -1;
+		if (burst_key(pkts[j], &b->keys[nk])) {
+			kp[nk] = &b->keys[nk];
+			b->slot[j] = (int8_t)nk++;
+		}
+	}
+	b->hits = 0;
+	if (nk && rte_hash_lookup_bulk_data(tabs[b->widx].hash, kp, nk,
+					    &b->hits, b->data) < 0)
+		return;
+	b->cur = 0;
+	b->n = n;
+}
+
+static void burst_at(unsigned lc, unsigned j)
+{
+	bursts[lc].cur = j;
+}
+
+static void burst_end(unsigned lc)
+{
+	bursts[lc].n = 0;
+}
+
+const struct netif_burst_hook ipvs_conn_burst_hook = {
+	.begin = burst_begin, .at = burst_at, .end = burst_end,
+};
+
+/* The burst's answer for key k on worker widx, if it has one. */
+static bool burst_hit(unsigned widx, const struct conn_key *k, void **data)
+{
+	unsigned lc = rte_lcore_id();
+	const struct burst_cache *b;
+	int s;
+
+	if (lc >= RTE_MAX_LCORE)
+		return false;
+	b = &bursts[lc];
+	if (!b->n || b->widx != widx || b->cur >= b->n)
+		return false;
+	s = b->slot[b->cur];
+	if (s < 0 || !(b->hits >> s & 1) ||
+	    memcmp(&b->keys[s], k, sizeof(*k)) != 0)
+		return false;
+	*data = b->data[s];
+	return true;
+}
+
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir)
 {
@@ -178,7 +288,8 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 	void *data;
 
 	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
-	if (rte_hash_lookup_data(tabs[widx].hash, &k, &data) < 0)
+	if (!burst_hit(widx, &k, &data) &&
+	    rte_hash_lookup_data(tabs[widx].hash, &k, &data) < 0)
 		return NULL;
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);

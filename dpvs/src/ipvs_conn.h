@@ -53,6 +53,10 @@ void ipvs_conn_fini(void);
 void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t);
 void ipvs_conn_get_timeouts(struct dpvs_timeouts *t);
 
+/* netif's per-burst hook: a whole rx burst's connections in one lookup. */
+struct netif_burst_hook;
+extern const struct netif_burst_hook ipvs_conn_burst_hook;
+
 /* Worker fast path. */
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir);

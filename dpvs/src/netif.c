@@ -388,6 +388,13 @@ static void flush_tx(unsigned lcore)
 	}
 }
 
+static struct netif_burst_hook burst_hook;
+
+void netif_set_burst_hook(const struct netif_burst_hook *h)
+{
+	burst_hook = *h;
+}
+
 int netif_rx_job(void *arg __rte_unused)
 {
 	unsigned lc = rte_lcore_id();
@@ -403,13 +410,19 @@ int netif_rx_job(void *arg __rte_unused)
 			continue;
 		for (uint16_t j = 0; j < n && j < PREFETCH_AHEAD; j++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+		if (burst_hook.begin)
+			burst_hook.begin(lc, pkts, n);
 		for (uint16_t j = 0; j < n; j++) {
 			if (j + PREFETCH_AHEAD < n)
 				rte_prefetch0(rte_pktmbuf_mtod(
 					pkts[j + PREFETCH_AHEAD], void *));
+			if (burst_hook.at)
+				burst_hook.at(lc, j);
 			PKT_ADD(lc, rx_bytes, pkts[j]->pkt_len);
 			eth_input(lc, pkts[j]);
 		}
+		if (burst_hook.end)
+			burst_hook.end(lc);
 		total += n;
 	}
 	if (total) {

@@ -49,6 +49,20 @@ void netif_xmit(unsigned lcore, uint16_t port, struct rte_mbuf *m);
 
 /* Worker loop job: rx bursts, classify, flush tx buffers. */
 int netif_rx_job(void *arg);
+
+/*
+ * What an upper layer does per rx burst around the packet-at-a-time
+ * path (the load balancer looks a whole burst's connections up at
+ * once).  begin sees the burst before any packet is handled, at(j)
+ * comes before packet j, end after the last.  Set before the workers
+ * start; NULL members are skipped.
+ */
+struct netif_burst_hook {
+	void (*begin)(unsigned lcore, struct rte_mbuf **pkts, unsigned n);
+	void (*at)(unsigned lcore, unsigned j);
+	void (*end)(unsigned lcore);
+};
+void netif_set_burst_hook(const struct netif_burst_hook *h);
 /* Master slow job: link state polling. */
 int netif_link_job(void *arg);
 
