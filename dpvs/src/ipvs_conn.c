@@ -12,6 +12,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
+#include <rte_prefetch.h>
 
 #include "lcore.h"
 #include "log.h"
@@ -243,6 +244,14 @@ static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
 	if (nk && rte_hash_lookup_bulk_data(tabs[b->widx].hash, kp, nk,
 					    &b->hits, b->data) < 0)
 		return;
+	/* The conns themselves are the next misses: start them all now. */
+	for (uint64_t h = b->hits; h; h &= h - 1) {
+		const char *c = (const char *)((uintptr_t)b->data[__builtin_ctzll(h)] &
+					       ~(uintptr_t)1);
+
+		rte_prefetch0(c);
+		rte_prefetch0(c + sizeof(struct ipvs_conn) - 1);
+	}
 	b->cur = 0;
 	b->n = n;
 }
