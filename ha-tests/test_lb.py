@@ -496,3 +496,39 @@ def test_tun_spreads_over_three_tunnel_endpoints(farm, backends):
         for p in decaps:
             p.kill()
             p.wait()
+
+
+SHARED_LADDR_CLIENT = (
+    "import http.client, sys\n"
+    "n = int(sys.argv[1])\n"
+    "conns = [http.client.HTTPConnection('10.0.0.100', port, timeout=5)\n"
+    "         for port in [80] * n + [8080] * n]\n"
+    "for c in conns:\n"
+    "    c.connect()\n"
+    "ok = 0\n"
+    "for c in conns:\n"
+    "    try:\n"
+    "        c.request('GET', '/'); ok += c.getresponse().read() == b'rs1\\n'\n"
+    "    except Exception as e:\n"
+    "        print('error', type(e).__name__)\n"
+    "print(ok)\n")
+
+
+def test_fullnat_services_sharing_a_local_address(lb, backends):
+    """Two services, one local address, one real server: connections of
+    both are open at once, and each gets its own replies (the services
+    draw their local ports from one pool, so no two share a reply key)."""
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends.start(rs, "10.0.1.11", "rs1")
+    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+    for port in (80, 8080):
+        svc = "10.0.0.100:%d" % port
+        adm(d, "-A", "-t", svc, "-s", "rr")
+        adm(d, "-P", "-t", svc, "-z", "10.0.1.100")
+        adm(d, "-a", "-t", svc, "-r", "10.0.1.11:80", "-b")
+    r = sh(PY, "-c", SHARED_LADDR_CLIENT, "24", ns=cl, check=False)
+    assert r.stdout.strip().splitlines()[-1] == "48", r.stdout + r.stderr
+    free = [int(l.split()[-1]) for l in adm(d, "-G").stdout.splitlines()
+            if "10.0.1.100" in l]
+    # One pool for the address: both services see the same ports left.
+    assert len(free) == 2 and free[0] == free[1] <= 65536 - 1024 - 48, free

@@ -73,7 +73,8 @@ struct ipvs_laddr {
 	uint16_t port_id;          /* DPDK port it lives on */
 	uint32_t refcnt;           /* conns + 1 while listed; atomic */
 	uint64_t *conns;           /* [nworkers * 8] conns made, a line each */
-	struct port_pool **pools;  /* [nworkers], worker-private */
+	struct port_pool **pools;  /* [nworkers], worker-private; of pset */
+	struct port_set *pset;     /* the address's ports, shared by services */
 	struct ipvs_laddr *next;
 };
 

@@ -44,6 +44,8 @@ struct port_pool {
 	uint16_t ports[];
 };
 
+static void port_sets_sweep(bool all);
+
 static struct worker_tab *tabs;   /* [nworkers] */
 static unsigned ntabs;
 static struct rte_mempool *pool;
@@ -140,6 +142,7 @@ fail:
 
 void ipvs_conn_fini(void)
 {
+	port_sets_sweep(true);
 	for (unsigned w = 0; tabs && w < ntabs; w++)
 		rte_hash_free(tabs[w].hash);
 	rte_free(tabs);
@@ -487,38 +490,111 @@ int ipvs_conn_job_for(unsigned w)
 
 /* ---- FullNAT port pools ---- */
 
-int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
+/*
+ * Local ports belong to the address, not to a service: services that
+ * share a local address (keepalived's local_address_group does that)
+ * must never hand out the same port, or the reply key of one
+ * connection would replace another's and send its replies to the wrong
+ * client.  So each address has one set of per-worker pools, found by
+ * address when a service adds it.  The master keeps the registry and
+ * frees unused sets; a worker dropping the last connection of a local
+ * address only lowers the count.
+ */
+struct port_set {
+	uint32_t addr;
+	uint32_t refs;               /* laddr objects using it; atomic */
+	struct port_pool **pools;    /* [nworkers] */
+	unsigned npools;
+	struct port_set *next;       /* master's registry */
+};
+
+static struct port_set *port_sets;
+
+static void port_set_free(struct port_set *ps)
+{
+	for (unsigned w = 0; w < ps->npools; w++)
+		rte_free(ps->pools[w]);
+	rte_free(ps->pools);
+	rte_free(ps);
+}
+
+/* Master: frees the sets no local address uses any more. */
+static void port_sets_sweep(bool all)
+{
+	struct port_set **pp = &port_sets;
+
+	while (*pp) {
+		struct port_set *ps = *pp;
+
+		if (all || __atomic_load_n(&ps->refs, __ATOMIC_ACQUIRE) == 0) {
+			*pp = ps->next;
+			port_set_free(ps);
+		} else {
+			pp = &ps->next;
+		}
+	}
+}
+
+static struct port_set *port_set_new(uint32_t addr, unsigned nw)
 {
 	unsigned span = 65536 - FNAT_PORT_MIN;
+	struct port_set *ps = rte_zmalloc("port_set", sizeof(*ps), 0);
 
-	if (nw == 0)
-		return 0;
-	l->pools = rte_zmalloc("port_pools", sizeof(*l->pools) * nw, 0);
-	if (!l->pools)
-		return -ENOMEM;
-	for (unsigned w = 0; w < nw; w++) {
+	if (!ps)
+		return NULL;
+	ps->addr = addr;
+	ps->pools = rte_zmalloc("port_pools", sizeof(*ps->pools) * nw, 0);
+	if (!ps->pools) {
+		rte_free(ps);
+		return NULL;
+	}
+	for (unsigned w = 0; w < nw; w++, ps->npools++) {
 		struct port_pool *p = rte_zmalloc("port_pool", sizeof(*p) +
 						  sizeof(uint16_t) * (span / nw + 1),
 						  RTE_CACHE_LINE_SIZE);
 
 		if (!p) {
-			ipvs_port_pools_free(l);
-			return -ENOMEM;
+			port_set_free(ps);
+			return NULL;
 		}
 		/* Worker w owns the ports p with p % nworkers == w. */
 		for (uint32_t port = 65535; port >= FNAT_PORT_MIN; port--)
 			if (port % nw == w)
 				p->ports[p->top++] = (uint16_t)port;
-		l->pools[w] = p;
+		ps->pools[w] = p;
 	}
+	return ps;
+}
+
+int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
+{
+	struct port_set *ps;
+
+	if (nw == 0)
+		return 0;
+	port_sets_sweep(false);
+	for (ps = port_sets; ps; ps = ps->next)
+		if (ps->addr == l->addr)
+			break;
+	if (!ps) {
+		ps = port_set_new(l->addr, nw);
+		if (!ps)
+			return -ENOMEM;
+		ps->next = port_sets;
+		port_sets = ps;
+	}
+	__atomic_add_fetch(&ps->refs, 1, __ATOMIC_ACQ_REL);
+	l->pset = ps;
+	l->pools = ps->pools;
 	return 0;
 }
 
+/* Any lcore: the set itself is freed by the master's next sweep. */
 void ipvs_port_pools_free(struct ipvs_laddr *l)
 {
-	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
-		rte_free(l->pools[w]);
-	rte_free(l->pools);
+	if (l->pset)
+		__atomic_sub_fetch(&l->pset->refs, 1, __ATOMIC_ACQ_REL);
+	l->pset = NULL;
 	l->pools = NULL;
 }
 
