@@ -265,6 +265,25 @@ def test_zeroing_counts_from_zero_without_touching_workers(env):
     assert sum(map(int, after.values())) >= sum(map(int, before.values())) + 4
 
 
+def test_deleting_a_real_server_never_takes_service_counters_back(env):
+    d = env["dpvs"]
+    curl_many(env["cl"], "http://%s/" % VIP, 6)
+    before = adm_stats(d)["svc %s:80" % VIP]
+    d.adm("-d", "-t", VIP + ":80", "-r", "10.0.1.12:80")
+    try:
+        after = adm_stats(d)["svc %s:80" % VIP]
+        assert all(a >= b for a, b in zip(after, before)), (before, after)
+        # The rates see no counter going back (they would wrap to ~2^64).
+        for _ in range(3):
+            rows = walk(env, "dpvsServiceTable")
+            rates = [int(rows[("dpvsSvcRate" + c, SVC)])
+                     for c in ("Cps", "InPps", "OutPps", "InBps", "OutBps")]
+            assert max(rates) < 10 ** 8, rates
+            time.sleep(1)
+    finally:
+        d.adm("-a", "-t", VIP + ":80", "-r", "10.0.1.12:80", "-b")
+
+
 def test_read_only_and_unknown_indexes(env):
     s = env["snmpd"]
     r = s.set("DPVS-MIB::dpvsSvcScheduler." + SVC, "s", "wrr")

@@ -51,8 +51,9 @@ static void usage(FILE *out)
 "                         (default 5)\n"
 "  -a, --pool-alarm PCT   send dpvsConnPoolFull when this share of the\n"
 "                         connection pool is in use (default 90; 1-100)\n"
-"  -T, --timeout MS       give up on a dpvs request after MS (default 2000);\n"
-"                         keep it under snmpd's agentXTimeout\n"
+"  -T, --timeout MS       give up on a dpvs request after MS (default 800);\n"
+"                         keep it under snmpd's agentXTimeout (1 s unless\n"
+"                         snmpd.conf sets it)\n"
 "  -P, --ping SECONDS     check the link to snmpd this often and reconnect\n"
 "                         (default 5)\n"
 "  -f, --foreground       stay in the foreground (logs to stderr)\n"
@@ -247,7 +248,7 @@ int main(int argc, char **argv)
 	struct opts o = {
 		.pidfile = DEFAULT_PIDFILE,
 		.snap = { .ipc = DPVS_DEFAULT_IPC, .cache_ms = 3000,
-			  .timeout_ms = 2000 },
+			  .timeout_ms = 800 },
 		.notify = { .pool_alarm_pct = 90 },
 		.poll_s = 5,
 		.ping_s = 5,
@@ -258,7 +259,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (!o.log)
 		o.log = o.foreground ? "stderr" : "syslog";
-	if (!o.foreground && daemon(0, 0) < 0) {
+	/* Keeps the working folder: relative -c, -x and -p still resolve. */
+	if (!o.foreground && daemon(1, 0) < 0) {
 		perror("dpvs-snmp: daemon");
 		return 1;
 	}

@@ -113,6 +113,12 @@ static void check_ports(const struct snapshot *s)
 	have_seen = true;
 }
 
+/* 10 points, or half the threshold when it is that low. */
+static uint64_t hysteresis(void)
+{
+	return params.pool_alarm_pct > 20 ? 10 : params.pool_alarm_pct / 2;
+}
+
 static void check_pool(const struct snapshot *s)
 {
 	uint64_t size = s->ws->conn_pool_size, use = s->ws->conn_pool_in_use;
@@ -121,7 +127,7 @@ static void check_pool(const struct snapshot *s)
 	if (!pool_alarmed && pct >= params.pool_alarm_pct) {
 		pool_alarmed = true;
 		pool_trap(s, true);
-	} else if (pool_alarmed && pct + 10 < params.pool_alarm_pct) {
+	} else if (pool_alarmed && pct + hysteresis() < params.pool_alarm_pct) {
 		pool_alarmed = false;
 		pool_trap(s, false);
 	}

@@ -103,6 +103,7 @@ struct ipvs_service {
 	struct ipvs_dest *dests;   /* master list */
 	struct ipvs_laddr *laddrs; /* master list */
 	struct ipvs_rate rate;     /* of the sum over its dests */
+	struct dpvs_stats gone;    /* counted by dests since deleted */
 };
 
 int ipvs_init(const struct dpvs_conf *c);

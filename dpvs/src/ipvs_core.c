@@ -168,7 +168,6 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 			c->lobj = l;
 			c->laddr = l->addr;
 			c->lport = port;
-			l->conns[w * 8]++;
 			return 0;
 		}
 	}
@@ -240,6 +239,8 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	}
 	PKT_INC(lc, ipvs_conn_new);
 	d->stats[w].conns++;
+	if (c->lobj)
+		c->lobj->conns[w * 8]++;
 	conn_xmit(lc, w, c, DIR_IN, m, ip, l4);
 	return true;
 drop:

@@ -344,7 +344,10 @@ static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (only_svc(req, rep, &only) != DPVS_OK)
 		return (int)rep->status;
-	ipvs_stats_gather(); /* the baseline is what the workers count now */
+	/* The baseline is what the workers count now: all of them. */
+	if (ipvs_stats_gather() < 0)
+		return ctrl_error(rep, DPVS_ETIMEDOUT,
+				  "zero: not every worker answered; nothing zeroed");
 	ipvs_svc_walk(zero_one, (void *)(uintptr_t)only);
 	return DPVS_OK;
 }

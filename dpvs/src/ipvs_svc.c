@@ -158,10 +158,23 @@ static int publish(struct ipvs_service *s)
 
 /* ---- references ---- */
 
+uint32_t ipvs_nat_dests;
+
+/* A running count: recounting every service per change made loading N
+ * services cost N^2.  A dest leaves it when its last connection goes. */
+static void nat_count(const struct ipvs_dest *d, int delta)
+{
+	if (d->fwd == DPVS_FWD_NAT)
+		__atomic_add_fetch(&ipvs_nat_dests, (uint32_t)delta,
+				   __ATOMIC_RELAXED);
+}
+
 void ipvs_dest_put(struct ipvs_dest *d)
 {
 	if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* Its NAT connections need the hand-over search until the last. */
+	nat_count(d, -1);
 	rte_free(d->stats);
 	rte_free(d);
 }
@@ -244,16 +257,6 @@ int ipvs_svc_edit(const struct dpvs_service *in)
 	return 0;
 }
 
-uint32_t ipvs_nat_dests;
-
-/* A running count: recounting every service per change made loading N
- * services cost N^2. */
-static void nat_count(const struct ipvs_dest *d, int delta)
-{
-	if (d->fwd == DPVS_FWD_NAT)
-		__atomic_add_fetch(&ipvs_nat_dests, (uint32_t)delta,
-				   __ATOMIC_RELAXED);
-}
 
 int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 {
@@ -269,7 +272,6 @@ int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 		struct ipvs_dest *d = s->dests;
 
 		s->dests = d->next;
-		nat_count(d, -1);
 		ipvs_dest_put(d);
 	}
 	while (s->laddrs) {
@@ -371,6 +373,15 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *in)
 	return publish(s);
 }
 
+static void stats_add(struct dpvs_stats *to, const struct dpvs_stats *x)
+{
+	to->conns += x->conns;
+	to->inpkts += x->inpkts;
+	to->outpkts += x->outpkts;
+	to->inbytes += x->inbytes;
+	to->outbytes += x->outbytes;
+}
+
 int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
 {
 	struct ipvs_dest **pp = dest_find(s, addr, port), *d;
@@ -381,7 +392,7 @@ int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
 	*pp = d->next;
 	s->ndests--;
 	publish(s);
-	nat_count(d, -1);
+	stats_add(&s->gone, &d->total);
 	ipvs_dest_put(d);
 	return 0;
 }
@@ -441,6 +452,12 @@ int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
  * Per-second rates (bytes, as ipvsadm) over a sliding window: the change
  * from the oldest sample still in the ring to the newest, over their time.
  */
+/* A counter that went back (never expected) reads as no traffic. */
+static uint64_t per_second(uint64_t now, uint64_t then, double dt)
+{
+	return now > then ? (uint64_t)((double)(now - then) / dt) : 0;
+}
+
 void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now)
 {
 	const unsigned n = IPVS_RATE_WINDOW + 1;
@@ -461,11 +478,11 @@ void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now)
 	if (old == cur || cur->tsc <= old->tsc)
 		return;
 	dt = (double)(cur->tsc - old->tsc) / (double)rte_get_tsc_hz();
-	r->rate.cps = (uint64_t)((double)(cur->conns - old->conns) / dt);
-	r->rate.inpps = (uint64_t)((double)(cur->inpkts - old->inpkts) / dt);
-	r->rate.outpps = (uint64_t)((double)(cur->outpkts - old->outpkts) / dt);
-	r->rate.inbps = (uint64_t)((double)(cur->inbytes - old->inbytes) / dt);
-	r->rate.outbps = (uint64_t)((double)(cur->outbytes - old->outbytes) / dt);
+	r->rate.cps = per_second(cur->conns, old->conns, dt);
+	r->rate.inpps = per_second(cur->inpkts, old->inpkts, dt);
+	r->rate.outpps = per_second(cur->outpkts, old->outpkts, dt);
+	r->rate.inbps = per_second(cur->inbytes, old->inbytes, dt);
+	r->rate.outbps = per_second(cur->outbytes, old->outbytes, dt);
 }
 
 /* A service's traffic is that of its real servers. */
@@ -473,7 +490,9 @@ void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out)
 {
 	struct dpvs_stats st;
 
-	memset(out, 0, sizeof(*out));
+	/* Real servers deleted since the last -Z still count: a service's
+	 * counters never go back. */
+	*out = s->gone;
 	for (const struct ipvs_dest *d = s->dests; d; d = d->next) {
 		st = d->total;
 		out->conns += st.conns;
@@ -515,6 +534,7 @@ int ipvs_rate_job(void *arg __rte_unused)
 void ipvs_zero(struct ipvs_service *s)
 {
 	memset(&s->rate, 0, sizeof(s->rate));
+	memset(&s->gone, 0, sizeof(s->gone));
 	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
 		d->base.conns += d->total.conns;
 		d->base.inpkts += d->total.inpkts;
