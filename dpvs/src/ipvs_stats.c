@@ -18,10 +18,31 @@
 #include "log.h"
 #include "msgbus.h"
 
-struct stats_req {
-	struct ipvs_dest **dests;  /* master memory, alive until replies are in */
+/*
+ * The list of real servers a request names.  A worker may read it after
+ * the master gave up waiting (a late request), so it is counted: one
+ * reference for each worker it went to and one for the master, each
+ * dest in it held until the last one is dropped.
+ */
+struct stats_list {
+	uint32_t refs;
 	uint32_t n;
+	struct ipvs_dest *dests[];
 };
+
+struct stats_req {
+	struct stats_list *list;
+};
+
+/* Any lcore: the last reader frees the list and its dest references. */
+static void list_put(struct stats_list *l)
+{
+	if (__atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (uint32_t i = 0; i < l->n; i++)
+		ipvs_dest_put(l->dests[i]);
+	rte_free(l);
+}
 
 struct stats_reply {
 	struct ipvs_pcstats *rows; /* worker-allocated, n rows */
@@ -31,20 +52,24 @@ struct stats_reply {
 static int stats_cb(const void *req, uint16_t len, void *reply,
 		    uint16_t *rlen)
 {
-	const struct stats_req *rq = req;
 	struct stats_reply rp = { NULL, 0 };
 	unsigned w = ipvs_worker_index(rte_lcore_id());
+	struct stats_list *l;
+	struct stats_req rq;
 
-	if (len != sizeof(*rq))
+	if (len != sizeof(rq))
 		return -EINVAL;
-	if (rq->n) {
-		rp.rows = rte_malloc("ipvs_stats_rows", sizeof(*rp.rows) * rq->n, 0);
-		if (!rp.rows)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < rq->n; i++)
-			rp.rows[i] = rq->dests[i]->stats[w];
-		rp.n = rq->n;
+	memcpy(&rq, req, sizeof(rq));
+	l = rq.list;
+	rp.rows = rte_malloc("ipvs_stats_rows", sizeof(*rp.rows) * l->n, 0);
+	if (!rp.rows) {
+		list_put(l);
+		return -ENOMEM;
 	}
+	for (uint32_t i = 0; i < l->n; i++)
+		rp.rows[i] = l->dests[i]->stats[w];
+	rp.n = l->n;
+	list_put(l);
 	memcpy(reply, &rp, sizeof(rp));
 	*rlen = sizeof(rp);
 	return 0;
@@ -127,10 +152,28 @@ int ipvs_stats_gather(void)
 		return -ENOMEM;
 	}
 	ipvs_svc_walk(list_dests, &g);
-	rq.dests = g.dests;
-	rq.n = g.n;
+	rq.list = rte_malloc("ipvs_stats_list", sizeof(*rq.list) +
+			     sizeof(rq.list->dests[0]) * g.n, 0);
+	if (!rq.list) {
+		free(g.dests);
+		free(g.sum);
+		return -ENOMEM;
+	}
+	rq.list->refs = lcore_nworkers() + 1;
+	rq.list->n = g.n;
+	for (uint32_t i = 0; i < g.n; i++) {
+		__atomic_add_fetch(&g.dests[i]->refcnt, 1, __ATOMIC_RELAXED);
+		rq.list->dests[i] = g.dests[i];
+	}
 	rc = msgbus_mcast(MSG_TYPE_IPVS_STATS, &rq, sizeof(rq), add_reply, &g,
 			  &got);
+	/* Nothing went out: the workers' references are the master's to
+	 * drop.  (A copy lost to a full ring keeps its reference: a small
+	 * leak the message bus counts as dropped, never a dangling read.) */
+	if (rc == -EBUSY || rc == -EINVAL)
+		for (unsigned i = 0; i < lcore_nworkers(); i++)
+			list_put(rq.list);
+	list_put(rq.list);
 	/* Keep the last complete snapshot when a worker did not answer. */
 	if (rc == 0)
 		for (uint32_t i = 0; i < g.n; i++)
