@@ -358,6 +358,10 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	return c;
 }
 
+/*
+ * Only the expiry job and shutdown free conns, never a packet's handling
+ * inside an rx burst: the burst cache's hits (burst_hit) rely on it.
+ */
 static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 {
 	struct conn_key in, out;
