@@ -391,7 +391,12 @@ int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
 	d = *pp;
 	*pp = d->next;
 	s->ndests--;
-	publish(s);
+	/* Workers keep reading the old snapshot, which names d: keep it. */
+	if (publish(s) != 0) {
+		*pp = d;
+		s->ndests++;
+		return -ENOMEM;
+	}
 	stats_add(&s->gone, &d->total);
 	ipvs_dest_put(d);
 	return 0;
@@ -441,7 +446,10 @@ int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
 		return -ENOENT;
 	l = *pp;
 	*pp = l->next;
-	publish(s);
+	if (publish(s) != 0) {
+		*pp = l;
+		return -ENOMEM;
+	}
 	ipvs_laddr_put(l);
 	return 0;
 }
