@@ -161,6 +161,8 @@ def test_tables_match_dpvsadm_and_workers_sum_to_totals(env):
                 sorted(map(int, workers.values())) and
                 g("dpvsWorkers") == 2 and g("dpvsServices") == 1 and
                 g("dpvsConnPoolSize") == 1024 and
+                # 1024 / 2 workers + 512 of slack in each table
+                set(column(rows, "dpvsWorkerConnsMax").values()) == {"1024"} and
                 0 < g("dpvsConnPoolInUse") <= 1024, rows)
     # A walk may straddle two snapshots; one of three must be whole.
     results = [consistent() for _ in range(3)]

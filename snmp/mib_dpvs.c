@@ -216,7 +216,8 @@ static uint64_t wsum(const struct snapshot *s,
 	X(17, drop_conn_full, C64(W("ipvs_conn_full")))                       \
 	X(18, drop_no_dest, C64(W("ipvs_no_dest")))                           \
 	X(19, drop_no_port, C64(W("ipvs_no_laddr", "ipvs_no_port")))          \
-	X(20, drop_handover, C64(W("ipvs_handover_full")))
+	X(20, drop_handover, C64(W("ipvs_handover_full")))                    \
+	X(21, conns_max, G32(w->conns_max))
 
 #define WORKER_GET(n, name, expr)                                            \
 	static bool worker_##name(const struct snapshot *s, const void *o,    \

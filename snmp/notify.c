@@ -119,10 +119,24 @@ static uint64_t hysteresis(void)
 	return params.pool_alarm_pct > 20 ? 10 : params.pool_alarm_pct / 2;
 }
 
-static void check_pool(const struct snapshot *s)
+/* The fuller of the shared pool and the fullest worker's table. */
+static uint64_t conn_use_pct(const struct snapshot *s)
 {
 	uint64_t size = s->ws->conn_pool_size, use = s->ws->conn_pool_in_use;
 	uint64_t pct = size ? use * 100 / size : 0;
+
+	for (size_t i = 0; i < s->ws->nworkers; i++) {
+		const struct dpvs_worker_stats *w = &s->ws->workers[i];
+		uint64_t p = w->conns_max ? w->conns * 100 / w->conns_max : 0;
+
+		pct = p > pct ? p : pct;
+	}
+	return pct;
+}
+
+static void check_pool(const struct snapshot *s)
+{
+	uint64_t pct = conn_use_pct(s);
 
 	if (!pool_alarmed && pct >= params.pool_alarm_pct) {
 		pool_alarmed = true;

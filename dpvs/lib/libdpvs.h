@@ -367,6 +367,7 @@ struct dpvs_worker_stats {
 	uint32_t lcore_id;
 	uint32_t index;           /* worker index, 0..nworkers-1 */
 	uint64_t conns;           /* connections in its table now */
+	uint64_t conns_max;       /* what its table holds for sure */
 	uint64_t msgs_handled;    /* message-bus messages it processed */
 	uint64_t *counters;       /* ncounters values, names in the set */
 };

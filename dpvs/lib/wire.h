@@ -162,8 +162,10 @@ int wire_dec_timeouts(struct rbuf *b, struct dpvs_timeouts *t);
 /*
  * Worker stats (DPVS_OP_WORKER_STATS): a head -- pool size, pool in use,
  * ncounters, ncounters names of WIRE_COUNTER_STR bytes -- then u32
- * nworkers and that many rows: lcore, index, conns, msgs, ncounters u64.
+ * nworkers and that many rows: lcore, index, conns, conns_max, msgs,
+ * ncounters u64.
  */
+#define WIRE_WSTATS_ROW_LEN 32   /* lcore, index, conns, conns_max, msgs */
 #define WIRE_WSTATS_MAX_COUNTERS 256
 #define WIRE_WSTATS_MAX_WORKERS 1024
 void wire_enc_wstats_head(struct wbuf *b, uint32_t pool_size,

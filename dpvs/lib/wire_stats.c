@@ -25,6 +25,7 @@ void wire_enc_wstats_row(struct wbuf *b, const struct dpvs_worker_stats *w,
 	wb_u32(b, w->lcore_id);
 	wb_u32(b, w->index);
 	wb_u64(b, w->conns);
+	wb_u64(b, w->conns_max);
 	wb_u64(b, w->msgs_handled);
 	for (uint32_t i = 0; i < ncounters; i++)
 		wb_u64(b, w->counters[i]);
@@ -66,7 +67,7 @@ int wire_dec_wstats(struct rbuf *b, struct dpvs_worker_stats_set **out)
 	b->off += (size_t)nc * WIRE_COUNTER_STR;
 	nw = rb_u32(b);
 	if (b->err || nw > WIRE_WSTATS_MAX_WORKERS ||
-	    rb_left(b) != (size_t)nw * (24 + 8 * (size_t)nc))
+	    rb_left(b) != (size_t)nw * (WIRE_WSTATS_ROW_LEN + 8 * (size_t)nc))
 		return DPVS_EPROTO;
 	s = wstats_alloc(nc, nw);
 	if (!s)
@@ -83,6 +84,7 @@ int wire_dec_wstats(struct rbuf *b, struct dpvs_worker_stats_set **out)
 		r->lcore_id = rb_u32(b);
 		r->index = rb_u32(b);
 		r->conns = rb_u64(b);
+		r->conns_max = rb_u64(b);
 		r->msgs_handled = rb_u64(b);
 		for (uint32_t i = 0; i < nc; i++)
 			r->counters[i] = rb_u64(b);

@@ -50,6 +50,7 @@ static struct worker_tab *tabs;   /* [nworkers] */
 static unsigned ntabs;
 static struct rte_mempool *pool;
 static uint64_t tick_hz;
+static uint32_t per_worker_cap;   /* conns a worker's table holds for sure */
 
 /* Seconds per state; IPVS's defaults. */
 static uint32_t timeouts[CS_MAX] = {
@@ -106,6 +107,8 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 
 	tick_hz = rte_get_tsc_hz();
 	ntabs = nw;
+	/* Two keys a NAT/FullNAT conn in a table of per * 2 + 1024 keys. */
+	per_worker_cap = per + 512;
 	if (nw == 0)
 		return 0;
 	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
@@ -627,6 +630,11 @@ void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 	*total = 65535 - FNAT_PORT_MIN + 1;
 	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
 		*free_ports += __atomic_load_n(&l->pools[w]->top, __ATOMIC_RELAXED);
+}
+
+uint32_t ipvs_conn_capacity(void)
+{
+	return per_worker_cap;
 }
 
 uint32_t ipvs_conn_count(unsigned widx)

@@ -85,6 +85,8 @@ void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 
 /* On worker widx: connections in its table. */
 uint32_t ipvs_conn_count(unsigned widx);
+/* Connections each worker's table holds for sure (NAT/FullNAT: 2 keys). */
+uint32_t ipvs_conn_capacity(void);
 /* The shared connection pool: objects in all, and taken. */
 void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use);
 

@@ -95,6 +95,7 @@ static int op_worker_stats(uint32_t op __rte_unused,
 			.lcore_id = g.rows[w].lcore,
 			.index = w,
 			.conns = g.rows[w].conns,
+			.conns_max = ipvs_conn_capacity(),
 			.msgs_handled = g.rows[w].msgs,
 			.counters = g.rows[w].counters,
 		};

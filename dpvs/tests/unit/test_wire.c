@@ -1633,6 +1633,7 @@ static void enc_wstats(struct wbuf *w, uint32_t nw)
 	for (uint32_t i = 0; i < nw; i++) {
 		struct dpvs_worker_stats row = {
 			.lcore_id = i + 1, .index = i, .conns = 10 + i,
+			.conns_max = 5000,
 			.msgs_handled = 100 + i, .counters = vals,
 		};
 
@@ -1653,7 +1654,8 @@ static void test_wstats_round_trip(void **state)
 	wb_init(&w);
 	enc_wstats(&w, 2);
 	assert_false(w.err);
-	assert_int_equal(w.len, 12 + 3 * WIRE_COUNTER_STR + 4 + 2 * (24 + 24));
+	assert_int_equal(w.len, 12 + 3 * WIRE_COUNTER_STR + 4 +
+			 2 * (WIRE_WSTATS_ROW_LEN + 24));
 	rb_init(&r, w.data, w.len);
 	assert_int_equal(wire_dec_wstats(&r, &s), DPVS_OK);
 	assert_int_equal(s->conn_pool_size, 131072);
@@ -1664,6 +1666,7 @@ static void test_wstats_round_trip(void **state)
 	assert_int_equal(s->workers[1].lcore_id, 2);
 	assert_int_equal(s->workers[1].index, 1);
 	assert_int_equal(s->workers[1].conns, 11);
+	assert_int_equal(s->workers[1].conns_max, 5000);
 	assert_int_equal(s->workers[1].msgs_handled, 101);
 	assert_int_equal(s->workers[0].counters[0], 1000);
 	assert_int_equal(s->workers[1].counters[1], 4000);
