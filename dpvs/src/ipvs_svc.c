@@ -496,19 +496,11 @@ void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now)
 /* A service's traffic is that of its real servers. */
 void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out)
 {
-	struct dpvs_stats st;
-
 	/* Real servers deleted since the last -Z still count: a service's
 	 * counters never go back. */
 	*out = s->gone;
-	for (const struct ipvs_dest *d = s->dests; d; d = d->next) {
-		st = d->total;
-		out->conns += st.conns;
-		out->inpkts += st.inpkts;
-		out->outpkts += st.outpkts;
-		out->inbytes += st.inbytes;
-		out->outbytes += st.outbytes;
-	}
+	for (const struct ipvs_dest *d = s->dests; d; d = d->next)
+		stats_add(out, &d->total);
 }
 
 static void rate_svc(struct ipvs_service *s, void *arg __rte_unused)
@@ -544,11 +536,7 @@ void ipvs_zero(struct ipvs_service *s)
 	memset(&s->rate, 0, sizeof(s->rate));
 	memset(&s->gone, 0, sizeof(s->gone));
 	for (struct ipvs_dest *d = s->dests; d; d = d->next) {
-		d->base.conns += d->total.conns;
-		d->base.inpkts += d->total.inpkts;
-		d->base.outpkts += d->total.outpkts;
-		d->base.inbytes += d->total.inbytes;
-		d->base.outbytes += d->total.outbytes;
+		stats_add(&d->base, &d->total);
 		memset(&d->total, 0, sizeof(d->total));
 		memset(&d->rate, 0, sizeof(d->rate));
 	}
