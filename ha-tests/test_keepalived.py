@@ -8,7 +8,7 @@ import pytest
 from dpvsd import ROOT
 from netns import sh
 from test_lb import Backends, curl_many, lb  # noqa: F401  (fixtures)
-from waiting import wait_for
+from waiting import terminate, wait_for
 
 KEEPALIVED = os.path.join(ROOT, "build", "keepalived")
 
@@ -60,13 +60,7 @@ class Keepalived:
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc, 15)
         if self.proc:
             self.logf.close()
 

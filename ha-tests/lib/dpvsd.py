@@ -7,9 +7,9 @@ removes DPDK's runtime folder.
 """
 import os
 import shutil
-import signal
 import subprocess
 import time
+from waiting import terminate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
@@ -188,17 +188,7 @@ class Dpvs:
 
     def stop(self, timeout=15):
         """SIGTERM, then SIGKILL; returns the exit code."""
-        rc = None
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                rc = self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                rc = "killed"
-        elif self.proc:
-            rc = self.proc.returncode
+        rc = terminate(self.proc, timeout)
         if getattr(self, "logf", None):
             self.logf.close()
             self.logf = None

@@ -6,10 +6,10 @@ socket is a private unix socket there too, so tests never meet the
 system's snmpd.  stop() always kills what start() started.
 """
 import os
-import signal
 import socket
 import subprocess
 import time
+from waiting import terminate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIBDIR = os.path.join(ROOT, "build", "mibs")
@@ -48,17 +48,7 @@ def _wait_pidfile(path, proc, log, what):
 class _Proc:
     def stop(self):
         """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
-        rc = None
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                rc = self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                rc = "killed"
-        elif self.proc:
-            rc = self.proc.returncode
+        rc = terminate(self.proc, 10)
         self.proc = None
         if getattr(self, "logf", None):
             self.logf.close()
