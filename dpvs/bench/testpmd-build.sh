@@ -27,23 +27,9 @@ if [ "$have" != "$debver" ]; then
 fi
 [ -x "$out" ] && [ "$out" -nt "$0" ] && exit 0
 
-mkdir -p "$dir/apt/lists/partial" "$dir/obj" "$dir/inc"
-if ! { [ -f "$dir/$tarball" ] && echo "$sha256  $dir/$tarball" | sha256sum -c --status; }; then
-	"$here/../../keepalived-patches/debsrc.py" > "$dir/apt/sources.list"
-	opts=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o "Dir::Etc::SourceParts=-"
-	      -o "Dir::State::Lists=$dir/apt/lists" -o "APT::Get::List-Cleanup=0")
-	echo "testpmd: fetching $tarball from this machine's Debian mirrors"
-	apt-get -qq "${opts[@]}" update
-	(cd "$dir" && apt-get -qq "${opts[@]}" source --download-only --tar-only \
-		"dpdk=$debver" 2>&1 | grep -v 'unsandboxed' || true)
-	if ! echo "$sha256  $dir/$tarball" | sha256sum -c --status; then
-		echo "testpmd: SHA-256 MISMATCH for $tarball" >&2
-		echo "  expected $sha256" >&2
-		echo "  got      $(sha256sum "$dir/$tarball" 2>/dev/null | cut -d' ' -f1)" >&2
-		exit 1
-	fi
-	echo "testpmd: $tarball verified"
-fi
+mkdir -p "$dir/obj" "$dir/inc"
+"$here/../../keepalived-patches/fetch-debsrc.sh" testpmd "dpdk=$debver" \
+	"$tarball" "$sha256" "$dir" "$dir/apt"
 rm -rf "${dir:?}/$srcdir"
 tar -C "$dir" -xJf "$dir/$tarball" "$srcdir/app/test-pmd" \
 	"$srcdir/lib/eal/linux/include/rte_os_shim.h"
