@@ -332,6 +332,13 @@ struct dpvs_timeouts {
 	uint32_t udp;
 };
 
+/*
+ * Each timeout is 1..DPVS_TIMEOUT_MAX seconds, or 0 in a set request to
+ * leave it as it is: 31 days, what ipvsadm and keepalived's lvs_timeouts
+ * accept.
+ */
+#define DPVS_TIMEOUT_MAX (86400u * 31)
+
 int dpvs_svc_add(struct dpvs_handle *h, const struct dpvs_service *s);
 int dpvs_svc_edit(struct dpvs_handle *h, const struct dpvs_service *s);
 int dpvs_svc_del(struct dpvs_handle *h, const struct dpvs_service *s);

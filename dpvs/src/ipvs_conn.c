@@ -19,7 +19,11 @@
 #include "netif.h"
 #include "pktstats.h"
 
-#define WHEEL_SLOTS 4096u     /* > the longest timeout in seconds is not needed */
+/*
+ * One-second slots.  Longer timeouts (up to DPVS_TIMEOUT_MAX) go round
+ * the wheel: a conn whose slot comes up before it is due is re-filed.
+ */
+#define WHEEL_SLOTS 4096u
 #define WHEEL_BUDGET 4096     /* conns looked at per loop, bounds latency */
 #define FNAT_PORT_MIN 1024u
 
@@ -35,6 +39,13 @@ TAILQ_HEAD(conn_list, ipvs_conn);
 struct worker_tab {
 	struct rte_hash *hash;
 	struct conn_list wheel[WHEEL_SLOTS];
+	/*
+	 * The slot of tick now + 1, moved aside whole while it is drained:
+	 * a conn re-filed a lap (or laps) ahead lands in the emptied slot,
+	 * never in the list being walked.
+	 */
+	struct conn_list draining;
+	bool loaded;           /* draining holds tick now + 1's slot */
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
 } __rte_cache_aligned;
@@ -133,6 +144,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 			goto fail;
 		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
 			TAILQ_INIT(&tabs[w].wheel[i]);
+		TAILQ_INIT(&tabs[w].draining);
 		tabs[w].now = now_tick();
 	}
 	return 0;
@@ -467,30 +479,41 @@ int ipvs_conn_job(void *arg __rte_unused)
 	return ipvs_conn_job_for(ipvs_worker_index(lc));
 }
 
+/*
+ * Drains the slot of tick now + 1, then advances; at most WHEEL_BUDGET
+ * conns a call, the rest next loop.  The tick advances only once its
+ * whole slot has been looked at.
+ */
 int ipvs_conn_job_for(unsigned w)
 {
-	struct worker_tab *t;
-	uint32_t now;
+	struct worker_tab *t = &tabs[w];
+	uint32_t now = now_tick();
 	int budget = WHEEL_BUDGET, n = 0;
+	struct ipvs_conn *c;
 
-	t = &tabs[w];
-	now = now_tick();
-	while (t->now != now && budget > 0) {
-		struct conn_list *slot = &t->wheel[(t->now + 1) % WHEEL_SLOTS];
-		struct ipvs_conn *c, *next;
-
-		for (c = TAILQ_FIRST(slot); c && budget > 0; c = next, budget--) {
-			next = TAILQ_NEXT(c, wheel);
-			TAILQ_REMOVE(slot, c, wheel);
-			if ((int32_t)(c->expire - (t->now + 1)) > 0) {
-				wheel_add(t, c); /* refreshed since: re-file */
-				continue;
+	for (;;) {
+		c = TAILQ_FIRST(&t->draining);
+		if (!c) {
+			if (t->loaded) {
+				t->loaded = false;
+				t->now++;
 			}
-			conn_free(t, c, w);
-			n++;
+			if (t->now == now)
+				break;
+			TAILQ_CONCAT(&t->draining,
+				     &t->wheel[(t->now + 1) % WHEEL_SLOTS], wheel);
+			t->loaded = true;
+			continue;
 		}
-		if (TAILQ_EMPTY(slot))
-			t->now++;
+		if (budget-- <= 0)
+			break;
+		TAILQ_REMOVE(&t->draining, c, wheel);
+		if ((int32_t)(c->expire - (t->now + 1)) > 0) {
+			wheel_add(t, c); /* refreshed, or laps ahead: re-file */
+			continue;
+		}
+		conn_free(t, c, w);
+		n++;
 	}
 	return n;
 }
@@ -675,16 +698,22 @@ void ipvs_conn_walk(void (*fn)(const struct ipvs_conn *c, void *arg), void *arg)
 		rte_mempool_obj_iter(pool, walk_obj, &w);
 }
 
+static void free_list(struct worker_tab *t, struct conn_list *l, unsigned w)
+{
+	struct ipvs_conn *c;
+
+	while ((c = TAILQ_FIRST(l))) {
+		TAILQ_REMOVE(l, c, wheel);
+		conn_free(t, c, w);
+	}
+}
+
 /* At shutdown, with the workers stopped: drop every connection. */
 void ipvs_conn_flush_all(void)
 {
-	for (unsigned w = 0; tabs && w < ntabs; w++)
-		for (unsigned i = 0; i < WHEEL_SLOTS; i++) {
-			struct ipvs_conn *c;
-
-			while ((c = TAILQ_FIRST(&tabs[w].wheel[i]))) {
-				TAILQ_REMOVE(&tabs[w].wheel[i], c, wheel);
-				conn_free(&tabs[w], c, w);
-			}
-		}
+	for (unsigned w = 0; tabs && w < ntabs; w++) {
+		free_list(&tabs[w], &tabs[w].draining, w);
+		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
+			free_list(&tabs[w], &tabs[w].wheel[i], w);
+	}
 }

@@ -361,9 +361,13 @@ static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		wire_enc_timeouts(&rep->data, &t);
 		return DPVS_OK;
 	}
-	if (wire_dec_timeouts(req, &t) != DPVS_OK || t.tcp > 86400 * 7 ||
-	    t.tcp_fin > 86400 || t.udp > 86400 * 7)
-		return ctrl_error(rep, DPVS_EINVAL, "timeouts out of range");
+	if (wire_dec_timeouts(req, &t) != DPVS_OK)
+		return ctrl_error(rep, DPVS_EINVAL, "bad timeouts record");
+	if (t.tcp > DPVS_TIMEOUT_MAX || t.tcp_fin > DPVS_TIMEOUT_MAX ||
+	    t.udp > DPVS_TIMEOUT_MAX)
+		return ctrl_error(rep, DPVS_EINVAL, "timeouts out of range "
+				  "(0-%u seconds, 0: unchanged)",
+				  DPVS_TIMEOUT_MAX);
 	ipvs_conn_set_timeouts(&t);
 	return DPVS_OK;
 }

@@ -893,9 +893,9 @@ static int check_set(struct cmd *c, char *err, size_t len)
 	if (c->cmd != CMD_SET)
 		return 0;
 	for (int i = 0; i < 3; i++)
-		if (!parse_uint(c->pos[i], MAX_TIMEOUT, t[i]))
+		if (!parse_uint(c->pos[i], DPVS_TIMEOUT_MAX, t[i]))
 			return perr(err, len, "invalid timeout value '%s' "
-				    "(0-%u seconds)", c->pos[i], MAX_TIMEOUT);
+				    "(0-%u seconds)", c->pos[i], DPVS_TIMEOUT_MAX);
 	return 0;
 }
 

@@ -154,6 +154,54 @@ static void test_wheel_expires(void **state)
 	ipvs_conn_set_timeouts(&old);
 }
 
+/*
+ * A connection due more than one lap of the wheel ahead is re-filed
+ * into the slot being drained; the wheel must still advance past it, so
+ * that a short-lived conn behind it expires on time, and the long one
+ * stays with its full time left.
+ */
+static void test_wheel_advances_past_long_timeouts(void **state)
+{
+	struct dpvs_timeouts old, t = { .tcp = 4098, .tcp_fin = 1, .udp = 4 };
+	struct ipvs_conn lt = tmpl_of(DPVS_FWD_NAT, 1004), ut, *lc, *uc;
+	struct conn_tuple lin = tup(lt.caddr, lt.cport, lt.vaddr, lt.vport);
+	struct conn_tuple uin;
+	enum conn_dir dir;
+	int i;
+
+	(void)state;
+	ipvs_conn_get_timeouts(&old);
+	ipvs_conn_set_timeouts(&t);
+	lt.state = CS_ESTABLISHED;
+	lc = ipvs_conn_new(0, &lt);
+	assert_non_null(lc);
+	ut = tmpl_of(DPVS_FWD_NAT, 1005);
+	ut.proto = IPPROTO_UDP;
+	ut.state = CS_UDP;
+	uin = tup(ut.caddr, ut.cport, ut.vaddr, ut.vport);
+	uin.proto = IPPROTO_UDP;
+	uc = ipvs_conn_new(0, &ut);
+	assert_non_null(uc);
+	/* The long conn's slot comes up after 2 s, the UDP one's after 4. */
+	for (i = 0; i < 100 && ipvs_conn_lookup(0, &uin, &dir); i++) {
+		usleep(100000);
+		ipvs_conn_job_for(0);
+	}
+	assert_null(ipvs_conn_lookup(0, &uin, &dir));
+	assert_ptr_equal(ipvs_conn_lookup(0, &lin, &dir), lc);
+	assert_true(ipvs_conn_expires_in(lc) > 4098 - 15);
+	/* And it keeps advancing: a new short conn expires too. */
+	uc = ipvs_conn_new(0, &ut);
+	assert_non_null(uc);
+	for (i = 0; i < 100 && ipvs_conn_lookup(0, &uin, &dir); i++) {
+		usleep(100000);
+		ipvs_conn_job_for(0);
+	}
+	assert_null(ipvs_conn_lookup(0, &uin, &dir));
+	assert_ptr_equal(ipvs_conn_lookup(0, &lin, &dir), lc);
+	ipvs_conn_set_timeouts(&old);
+}
+
 static void test_fnat_ports_belong_to_their_worker(void **state)
 {
 	struct ipvs_laddr l = { .addr = 0x0a000164 };
@@ -203,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_dr_has_no_reply_key),
 		cmocka_unit_test(test_tcp_states_move_counters),
 		cmocka_unit_test(test_wheel_expires),
+		cmocka_unit_test(test_wheel_advances_past_long_timeouts),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
 		cmocka_unit_test(test_full_pool_refuses),
 	};
