@@ -339,26 +339,48 @@ static void count_state(struct ipvs_conn *c, bool add)
 		__atomic_sub_fetch(f, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * rte_hash_add_key_data replaces a key that is there: a conn whose
+ * reply tuple is another's (NAT: one client ip:port to two VIPs with
+ * one real server ip:port) would steal its replies, and freeing either
+ * would delete the other's key.  Such a conn is refused instead.
+ */
+static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
+		       const struct conn_key *in, const struct conn_key *out)
+{
+	return rte_hash_lookup(t->hash, in) >= 0 ||
+	       (has_out(c) && rte_hash_lookup(t->hash, out) >= 0);
+}
+
 struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 {
 	struct worker_tab *t = &tabs[widx];
 	struct ipvs_conn *c;
 	struct conn_key in, out;
 
-	if (rte_mempool_get(pool, (void **)&c) < 0)
+	if (rte_mempool_get(pool, (void **)&c) < 0) {
+		rte_errno = ENOSPC;
 		return NULL;
+	}
 	*c = *tmpl;
 	c->widx = (uint8_t)widx;
 	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
 	out_key(&out, c);
+	if (keys_taken(t, c, &in, &out)) {
+		rte_mempool_put(pool, c);
+		rte_errno = EEXIST;
+		return NULL;
+	}
 	if (rte_hash_add_key_data(t->hash, &in, c) < 0) {
 		rte_mempool_put(pool, c);
+		rte_errno = ENOSPC;
 		return NULL;
 	}
 	if (has_out(c) &&
 	    rte_hash_add_key_data(t->hash, &out, (void *)((uintptr_t)c | 1)) < 0) {
 		rte_hash_del_key(t->hash, &in);
 		rte_mempool_put(pool, c);
+		rte_errno = ENOSPC;
 		return NULL;
 	}
 	__atomic_add_fetch(&c->dest->refcnt, 1, __ATOMIC_RELAXED);
@@ -373,6 +395,16 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	return c;
 }
 
+/* Deletes k only if it is still c's (data: c, tagged with its direction). */
+static void del_own_key(struct rte_hash *h, const struct conn_key *k,
+			const void *data)
+{
+	void *v;
+
+	if (rte_hash_lookup_data(h, k, &v) >= 0 && v == data)
+		rte_hash_del_key(h, k);
+}
+
 /*
  * Only the expiry job and shutdown free conns, never a packet's handling
  * inside an rx burst: the burst cache's hits (burst_hit) rely on it.
@@ -384,9 +416,9 @@ static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	__atomic_store_n(&c->used, 0, __ATOMIC_RELEASE);
 	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
 	out_key(&out, c);
-	rte_hash_del_key(t->hash, &in);
+	del_own_key(t->hash, &in, c);
 	if (has_out(c))
-		rte_hash_del_key(t->hash, &out);
+		del_own_key(t->hash, &out, (void *)((uintptr_t)c | 1));
 	count_state(c, false);
 	if (c->lobj) {
 		ipvs_port_put(c->lobj, widx, c->lport);

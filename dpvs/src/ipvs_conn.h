@@ -60,7 +60,11 @@ extern const struct netif_burst_hook ipvs_conn_burst_hook;
 /* Worker fast path. */
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir);
-/* Creates and hashes a conn from c (fields filled by the caller). */
+/*
+ * Creates and hashes a conn from c (fields filled by the caller).  NULL
+ * with rte_errno EEXIST if one of its tuples is another conn's, ENOSPC
+ * if the pool or the table is full.
+ */
 struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *c);
 /* Moves the TCP state machine (flags: TCP header flags) or refreshes UDP. */
 void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t tcp_flags,

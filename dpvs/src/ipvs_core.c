@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_ring.h>
@@ -234,7 +235,10 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	if (!c) {
 		if (tmpl.lobj)
 			ipvs_port_put(tmpl.lobj, w, tmpl.lport);
-		PKT_INC(lc, ipvs_conn_full);
+		if (rte_errno == EEXIST)
+			PKT_INC(lc, ipvs_conn_clash);
+		else
+			PKT_INC(lc, ipvs_conn_full);
 		goto drop;
 	}
 	PKT_INC(lc, ipvs_conn_new);

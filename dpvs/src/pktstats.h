@@ -43,6 +43,7 @@
 	X(kni_down)       /* sent on behalf of the kernel */                  \
 	X(ipvs_conn_new)  /* connections created */                           \
 	X(ipvs_conn_full) /* dropped: connection pool or table full */        \
+	X(ipvs_conn_clash) /* dropped: its reply tuple is another conn's */  \
 	X(ipvs_no_dest)   /* dropped: no usable real server */                \
 	X(ipvs_no_laddr)  /* dropped: FullNAT service without local address */\
 	X(ipvs_no_port)   /* dropped: FullNAT local ports exhausted */        \

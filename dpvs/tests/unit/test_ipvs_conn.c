@@ -4,6 +4,7 @@
  * timer wheel expires, FullNAT ports belong to their worker, and a full
  * pool refuses instead of breaking.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include <cmocka.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
@@ -202,6 +204,28 @@ static void test_wheel_advances_past_long_timeouts(void **state)
 	ipvs_conn_set_timeouts(&old);
 }
 
+/*
+ * NAT: one client ip:port to two VIPs that share a real server ip:port
+ * makes one reply tuple.  The second conn is refused; the first keeps
+ * its reply key, also when a clashing conn's key would be freed.
+ */
+static void test_nat_reply_key_is_never_replaced(void **state)
+{
+	struct ipvs_conn a = tmpl_of(DPVS_FWD_NAT, 1006), b = a, *ca;
+	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
+	enum conn_dir dir;
+
+	(void)state;
+	b.vaddr = a.vaddr + 1;
+	ca = ipvs_conn_new(1, &a);
+	assert_non_null(ca);
+	rte_errno = 0;
+	assert_null(ipvs_conn_new(1, &b));
+	assert_int_equal(rte_errno, EEXIST);
+	assert_ptr_equal(ipvs_conn_lookup(1, &out, &dir), ca);
+	assert_int_equal(dir, DIR_OUT);
+}
+
 static void test_fnat_ports_belong_to_their_worker(void **state)
 {
 	struct ipvs_laddr l = { .addr = 0x0a000164 };
@@ -252,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_states_move_counters),
 		cmocka_unit_test(test_wheel_expires),
 		cmocka_unit_test(test_wheel_advances_past_long_timeouts),
+		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
 		cmocka_unit_test(test_full_pool_refuses),
 	};

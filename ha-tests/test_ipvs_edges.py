@@ -1,0 +1,85 @@
+"""ipvs corner cases with real packets: NAT reply tuples two connections
+would share, local addresses without sapool, and IP-in-IP past the MTU."""
+import ast
+import subprocess
+
+import pytest
+
+from netns import Topology, sh
+from test_lb import PY, start_lb, lb  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def lb1(dpvs_factory):
+    """The lb topology with one worker: every connection in one table."""
+    t = Topology("l1")
+    try:
+        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
+        t.veth(lbns, "vlb0", cl, "vcl0")
+        t.veth(lbns, "vlb1", rs, "vrs0")
+        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+        sh("ip", "addr", "add", "10.0.1.11/24", "dev", "vrs0", ns=rs)
+        d = dpvs_factory(netns=lbns,
+                         devices=[("dpdk0", "net_af_packet0,iface=vlb0", 1, 1),
+                                  ("dpdk1", "net_af_packet1,iface=vlb1", 1, 1)],
+                         workers=[(1, [("dpdk0", [0], [0]),
+                                       ("dpdk1", [0], [0])])],
+                         sections={"ipvs": ["conn_pool_size = 4096;"]})
+        d.start()
+        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+        yield {"dpvs": d, "cl": cl, "rs": rs, "lb": lbns, "topo": t}
+    finally:
+        t.destroy()
+
+
+UDP_ECHO = (
+    "import socket\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.bind(('10.0.1.11', 7)); print('ready', flush=True)\n"
+    "while True:\n"
+    "    d, a = s.recvfrom(100); s.sendto(d, a)\n")
+
+# One client port, two VIPs: who answers each datagram (or None).
+TWO_VIPS = (
+    "import socket, time\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.bind(('10.0.0.2', 5555)); s.settimeout(1)\n"
+    "def ask(vip, word):\n"
+    "    s.sendto(word, (vip, 53))\n"
+    "    try:\n"
+    "        d, a = s.recvfrom(100); return (a[0], d.decode())\n"
+    "    except socket.timeout:\n"
+    "        return None\n"
+    "out = [ask('10.0.0.100', b'a'), ask('10.0.0.101', b'b')]\n"
+    "for i in range(8):\n"
+    "    out.append(ask('10.0.0.100', b'c%d' % i)); time.sleep(0.5)\n"
+    "print(out)\n")
+
+
+def test_nat_reply_tuple_is_never_shared(lb1):
+    """Two NAT services with one real server ip:port; one client ip:port
+    talks to both VIPs.  Both connections would have the same reply
+    tuple: the second is refused and counted, and the first keeps getting
+    its answers from its own VIP, also after the second's time is up."""
+    d, cl, rs = lb1["dpvs"], lb1["cl"], lb1["rs"]
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.101/32", "dev", "dpdk0")
+    d.adm("--set", "0", "0", "2")
+    for vip in ("10.0.0.100", "10.0.0.101"):
+        d.adm("-A", "-u", vip + ":53")
+        d.adm("-a", "-u", vip + ":53", "-r", "10.0.1.11:7", "-m")
+    echo = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c", UDP_ECHO],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert echo.stdout.readline().strip() == "ready"
+        out = ast.literal_eval(sh(PY, "-c", TWO_VIPS, ns=cl,
+                                  timeout=60).stdout)
+    finally:
+        echo.kill()
+        echo.wait()
+    assert out[0] == ("10.0.0.100", "a"), out
+    assert out[1] is None, out        # refused: its replies had no owner
+    assert out[2:] == [("10.0.0.100", "c%d" % i) for i in range(8)], out
+    assert d.pkt_stats()["ipvs_conn_clash"] >= 1
