@@ -83,3 +83,48 @@ def test_nat_reply_tuple_is_never_shared(lb1):
     assert out[1] is None, out        # refused: its replies had no owner
     assert out[2:] == [("10.0.0.100", "c%d" % i) for i in range(8)], out
     assert d.pkt_stats()["ipvs_conn_clash"] >= 1
+
+
+MANY_GETS = (
+    "import http.client\n"
+    "ok = 0\n"
+    "for _ in range(24):\n"
+    "    c = http.client.HTTPConnection('10.0.0.100', 80, timeout=2)\n"
+    "    try:\n"
+    "        c.request('GET', '/'); ok += c.getresponse().read() == b'rs1\\n'\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "    c.close()\n"
+    "print(ok)\n")
+
+
+def test_local_address_without_sapool(lb, tmp_path):
+    """With four workers a local address must be a sapool one (its local
+    ports tell which worker a reply is for).  One without is refused with
+    a message saying so; with sapool every connection works."""
+    from test_lb import Backends
+    d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        backends.start(rs, "10.0.1.11", "rs1")
+        d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1")
+        d.adm("-A", "-t", "10.0.0.100:80")
+        d.adm("-a", "-t", "10.0.0.100:80", "-r", "10.0.1.11:80", "-b")
+        r = d.adm("-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100", check=False)
+        if r.returncode == 0:   # accepted: then it has to work
+            got = sh(PY, "-c", MANY_GETS, ns=cl, timeout=120).stdout.strip()
+            assert got == "24", "%s of 24 requests answered" % got
+        assert r.returncode == 1 and "sapool" in r.stderr, r.stderr
+        # keepalived's path names the port: an address that is there
+        # without sapool is refused the same way, not silently used.
+        r = d.adm("-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100",
+                  "--ifname", "dpdk1", check=False)
+        assert r.returncode == 1 and "sapool" in r.stderr, r.stderr
+        assert "10.0.1.100" not in d.adm("-G").stdout
+        d.dpip("addr", "del", "10.0.1.100/24", "dev", "dpdk1")
+        d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+        d.adm("-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
+        got = sh(PY, "-c", MANY_GETS, ns=cl, timeout=120).stdout.strip()
+        assert got == "24", "%s of 24 requests answered" % got
+    finally:
+        backends.stop()

@@ -254,6 +254,14 @@ static int op_laddr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 				  "of this host: add it with 'dpip addr add ... "
 				  "sapool' first, or name its port", addr >> 24,
 				  (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+	/* Replies find their worker by local port only on sapool addresses. */
+	if (lcore_nworkers() > 1 && !(r->flags & DPVS_ADDR_F_SAPOOL))
+		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u has no sapool: "
+				  "with %u workers its replies would reach the "
+				  "wrong one; add it with 'dpip addr add ... "
+				  "sapool'", addr >> 24, (addr >> 16) & 0xff,
+				  (addr >> 8) & 0xff, addr & 0xff,
+				  lcore_nworkers());
 	return ctrl_errno(rep, ipvs_laddr_add(svc, addr, p->id), "local address");
 }
 
