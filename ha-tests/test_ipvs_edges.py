@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from netns import Topology, sh
-from test_lb import PY, start_lb, lb  # noqa: F401  (fixture)
+from test_lb import PY, farm, lb  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -128,3 +128,61 @@ def test_local_address_without_sapool(lb, tmp_path):
         assert got == "24", "%s of 24 requests answered" % got
     finally:
         backends.stop()
+
+
+BIG_UDP_SERVER = (
+    "import socket\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.bind(('10.0.0.100', 53)); print('ready', flush=True)\n"
+    "while True:\n"
+    "    d, a = s.recvfrom(65535); s.sendto(b'got %d' % len(d), a)\n")
+
+# Sends SIZE bytes with DF (do) or without (dont); prints what came back
+# and the path MTU the client's kernel then has for the VIP.
+BIG_UDP_CLIENT = (
+    "import errno, socket, sys\n"
+    "size, mode = int(sys.argv[1]), {'do': 2, 'dont': 0}[sys.argv[2]]\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)\n"
+    "s.setsockopt(socket.IPPROTO_IP, 10, mode)   # IP_MTU_DISCOVER\n"
+    "s.connect(('10.0.0.100', 53)); s.send(b'x' * size)\n"
+    "try:\n"
+    "    got = s.recv(100).decode()\n"
+    "except socket.timeout:\n"
+    "    got = 'timeout'\n"
+    "except OSError as e:\n"
+    "    got = errno.errorcode[e.errno]\n"
+    "print(got, s.getsockopt(socket.IPPROTO_IP, 14))   # IP_MTU\n")
+
+
+def test_tun_past_the_mtu(farm):
+    """IP-in-IP adds 20 bytes.  A 1500-byte packet without DF leaves in
+    outer fragments the server puts together; one with DF gets ICMP
+    "fragmentation needed" saying 1480, as IPVS does, so the client's
+    kernel sends smaller ones from then on."""
+    from test_lb import DECAP
+    d, cl, rs = farm["dpvs"], farm["cl"], farm["servers"][0]
+    procs = []
+    try:
+        for argv in ([DECAP, "decap0"], ["-c", BIG_UDP_SERVER]):
+            p = subprocess.Popen(["ip", "netns", "exec", rs, PY] + argv,
+                                 stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            assert p.stdout.readline().strip() == "ready"
+        d.adm("-A", "-u", "10.0.0.100:53")
+        d.adm("-a", "-u", "10.0.0.100:53", "-r", "10.0.1.11", "-i")
+
+        def ask(size, mode):
+            return sh(PY, "-c", BIG_UDP_CLIENT, str(size), mode, ns=cl,
+                      timeout=30).stdout.split()
+
+        assert ask(1000, "do") == ["got", "1000", "1500"]
+        assert ask(1472, "dont") == ["got", "1472", "1500"]
+        assert d.pkt_stats()["tun_fragmented"] >= 1
+        assert ask(1472, "do") == ["EMSGSIZE", "1480"]
+        assert d.pkt_stats()["tun_frag_needed"] >= 1
+        assert ask(1452, "do") == ["got", "1452", "1480"]
+        assert d.pkt_stats()["tun_frag_fail"] == 0
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()

@@ -5,8 +5,10 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "ipv4_pmtu.h"
 #include "nat_rewrite.h"
 #include "neigh.h"
+#include "netif.h"
 #include "pktstats.h"
 #include "route.h"
 
@@ -57,6 +59,53 @@ static void dr_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 	ipvs_route_out(lc, m, c->daddr);
 }
 
+/*
+ * TUN past the port's MTU, as IPVS: a packet with DF gets "fragmentation
+ * needed" back, saying the MTU less the outer header, so its sender
+ * sends less; one without DF leaves as outer fragments, which the
+ * tunnel's end reassembles.
+ */
+static void tun_too_big(unsigned lc, struct rte_mbuf *m,
+			const struct rte_ipv4_hdr *ip, uint32_t mtu)
+{
+	struct rte_mbuf *e = ipv4_frag_needed(m, rte_be_to_cpu_32(ip->dst_addr),
+					      (uint16_t)(mtu - sizeof(*ip)),
+					      netif_pktpool());
+
+	rte_pktmbuf_free(m);
+	if (!e) {
+		PKT_INC(lc, tun_frag_fail);
+		return;
+	}
+	PKT_INC(lc, tun_frag_needed);
+	ipvs_route_out(lc, e, rte_be_to_cpu_32(ip->src_addr));
+}
+
+static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
+			 uint32_t mtu)
+{
+	static uint16_t ids[RTE_MAX_LCORE];  /* each lcore its own run */
+	struct rte_mbuf *frags[IPV4_FRAG_MAX];
+	int n = ipv4_fragment(m, mtu, (uint16_t)(ids[lc]++ + lc * 4099),
+			      netif_pktpool(), frags);
+
+	rte_pktmbuf_free(m);
+	if (n < 0) {
+		PKT_INC(lc, tun_frag_fail);
+		return;
+	}
+	PKT_INC(lc, tun_fragmented);
+	for (int i = 0; i < n; i++)
+		ipvs_route_out(lc, frags[i], dst);
+}
+
+static uint32_t port_mtu(const struct route_entry *r)
+{
+	const struct netif_port *p = netif_port(r->port);
+
+	return p ? p->mtu : RTE_ETHER_MTU;
+}
+
 /* TUN: IP-in-IP to the server, from our address on the way there. */
 static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, void *l4 __rte_unused)
@@ -64,10 +113,17 @@ static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 	const struct route_entry *r = route_lookup(c->daddr);
 	struct rte_ipv4_hdr *outer;
 	uint16_t len = rte_be_to_cpu_16(ip->total_length);
+	uint32_t mtu;
 
 	if (!r || !r->src || len > 65535 - sizeof(*outer)) {
 		PKT_INC(lc, ip_no_route);
 		rte_pktmbuf_free(m);
+		return;
+	}
+	mtu = port_mtu(r);
+	if (len + sizeof(*outer) > mtu &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		tun_too_big(lc, m, ip, mtu);
 		return;
 	}
 	outer = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*outer));
@@ -88,7 +144,10 @@ static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 	outer->dst_addr = rte_cpu_to_be_32(c->daddr);
 	outer->hdr_checksum = 0;
 	outer->hdr_checksum = rte_ipv4_cksum(outer);
-	ipvs_route_out(lc, m, c->daddr);
+	if (len + sizeof(*outer) > mtu)
+		tun_fragment(lc, m, c->daddr, mtu);
+	else
+		ipvs_route_out(lc, m, c->daddr);
 }
 
 const struct ipvs_xmit_ops ipvs_xmit[DPVS_FWD_TUN + 1] = {

@@ -50,7 +50,10 @@
 	X(ipvs_no_conn)   /* dropped: not a new flow and no connection */     \
 	X(ipvs_handover)  /* replies passed to the worker owning the conn */  \
 	X(ipvs_handover_full) /* dropped: hand-over ring full */              \
-	X(ipvs_bad_l4)    /* truncated TCP/UDP header to a service */
+	X(ipvs_bad_l4)    /* truncated TCP/UDP header to a service */\
+	X(tun_frag_needed) /* TUN: DF packet past the MTU; ICMP sent back */  \
+	X(tun_fragmented) /* TUN: packets sent as outer fragments (no DF) */  \
+	X(tun_frag_fail)  /* dropped: TUN packet past the MTU, no mbuf */
 
 struct pktstats {
 #define X(name) uint64_t name;
