@@ -31,7 +31,8 @@ unit_tests() {
 		echo "--- $(basename "$t")"
 		"$t" || rc=1
 	done
-	rm -rf /var/run/dpdk/test_msgbus_* /var/run/dpdk/test_ipvs_conn_* 2>/dev/null
+	rm -rf /var/run/dpdk/test_msgbus_* /var/run/dpdk/test_ipvs_conn_* \
+		/var/run/dpdk/test_ipv4_pmtu_* 2>/dev/null
 	return $rc
 }
 
