@@ -200,7 +200,7 @@ def test_out_of_range_timeouts_are_refused(dpvs, value):
 
 
 def test_keepalived_lvs_timeouts_up_to_31_days(lb, ka):
-    """keepalived's lvs_timeouts range (1 s to 31 days) is dpvs's."""
+    """keepalived's lvs_timeouts range (up to 31 days) is dpvs's."""
     from test_keepalived import NAT_CONF, REAL
     d = lb["dpvs"]
     ka.write("global_defs {\n    lvs_timeouts tcp %d tcpfin 7200 udp 1\n}\n"

@@ -26,7 +26,8 @@
 
 #define DEF_SCHED "wlc"
 #define DEF_PERSIST_TIMEOUT 300u
-#define MAX_TIMEOUT (86400u * 31)
+#define MAX_TIMEOUT (86400u * 31)   /* persistence */
+_Static_assert(DPVS_TIMEOUT_MAX == 2678400u, "--help states the largest --set");
 #define MAX_WEIGHT 65535u
 #define ALL_ONES 0xffffffffu
 
@@ -70,7 +71,8 @@ static void usage(FILE *out)
 "                         standard input and apply them\n"
 "  --zero            -Z   zero the counters of one or every service\n"
 "  --set TCP TCPFIN UDP   set the established TCP, TCP FIN_WAIT and UDP\n"
-"                         timeouts in seconds (0: leave unchanged)\n"
+"                         timeouts in seconds, up to 2678400 (31 days;\n"
+"                         0: leave unchanged)\n"
 "  --add-laddr       -P   add a FullNAT local address to a service\n"
 "  --del-laddr       -Q   delete a FullNAT local address\n"
 "  --get-laddr       -G   list the local addresses of one or every service\n"
