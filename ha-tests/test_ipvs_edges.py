@@ -126,6 +126,14 @@ def test_local_address_without_sapool(lb, tmp_path):
         d.adm("-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
         got = sh(PY, "-c", MANY_GETS, ns=cl, timeout=120).stdout.strip()
         assert got == "24", "%s of 24 requests answered" % got
+        # Nor can it come back without sapool while a service has it.
+        d.dpip("addr", "del", "10.0.1.100/24", "dev", "dpdk1")
+        r = d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1",
+                   check=False)
+        assert r.returncode != 0 and "sapool" in r.stderr, r.stderr
+        d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+        got = sh(PY, "-c", MANY_GETS, ns=cl, timeout=120).stdout.strip()
+        assert got == "24", "%s of 24 requests answered" % got
     finally:
         backends.stop()
 

@@ -651,6 +651,15 @@ int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
 	return 0;
 }
 
+bool ipvs_port_set_used(uint32_t addr)
+{
+	for (const struct port_set *ps = port_sets; ps; ps = ps->next)
+		if (ps->addr == addr &&
+		    __atomic_load_n(&ps->refs, __ATOMIC_ACQUIRE) > 0)
+			return true;
+	return false;
+}
+
 /* Any lcore: the set itself is freed by the master's next sweep. */
 void ipvs_port_pools_free(struct ipvs_laddr *l)
 {

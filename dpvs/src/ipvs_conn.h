@@ -80,6 +80,8 @@ uint32_t ipvs_conn_expires_in(const struct ipvs_conn *c);
 /* FullNAT ports of one local address, per worker. */
 int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nworkers);
 void ipvs_port_pools_free(struct ipvs_laddr *l);
+/* Master: whether a service has addr (host order) as a local address. */
+bool ipvs_port_set_used(uint32_t addr);
 /* 0 if exhausted. */
 uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);
 void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);

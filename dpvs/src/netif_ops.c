@@ -10,6 +10,7 @@
 #include "ctrl.h"
 #include "dpvs_ops.h"
 #include "inetaddr.h"
+#include "ipvs_conn.h"
 #include "kni.h"
 #include "lcore.h"
 #include "log.h"
@@ -158,6 +159,14 @@ static int op_addr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	if ((a.plen == 0 && op == DPVS_OP_ADDR_ADD) || a.plen > 32 || addr == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or prefix "
 				  "length /%u", a.plen);
+	/* A local address re-added must stay sapool (see op_laddr). */
+	if (op == DPVS_OP_ADDR_ADD && lcore_nworkers() > 1 &&
+	    !(a.flags & DPVS_ADDR_F_SAPOOL) && ipvs_port_set_used(addr))
+		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is a FullNAT "
+				  "local address: with %u workers it needs "
+				  "sapool", addr >> 24, (addr >> 16) & 0xff,
+				  (addr >> 8) & 0xff, addr & 0xff,
+				  lcore_nworkers());
 	if (op == DPVS_OP_ADDR_ADD)
 		rc = inetaddr_add(p->id, addr, a.plen, a.flags);
 	else
