@@ -264,6 +264,58 @@ static void test_full_pool_refuses(void **state)
 	assert_true(made > POOL / 2);
 }
 
+/*
+ * Churn past the pool's size while conns a lap ahead keep coming round:
+ * each round's short conns all go, the long ones stay, and shutdown
+ * frees everything (the list being drained too).
+ */
+static void test_wheel_churn_and_flush(void **state)
+{
+	struct dpvs_timeouts old, t = { .tcp = 4097, .tcp_fin = 1, .udp = 1 };
+	uint32_t base, size, in_use;
+	enum conn_dir dir;
+
+	(void)state;
+	ipvs_conn_flush_all();   /* the pool full from the test before */
+	ipvs_conn_get_timeouts(&old);
+	ipvs_conn_set_timeouts(&t);
+	for (uint16_t i = 0; i < 50; i++) {
+		struct ipvs_conn l = tmpl_of(DPVS_FWD_NAT, (uint16_t)(40000 + i));
+
+		l.state = CS_ESTABLISHED;
+		assert_non_null(ipvs_conn_new(1, &l));
+	}
+	base = ipvs_conn_count(1);
+	assert_int_equal(base, 50);
+	for (int round = 0; round < 3; round++) {
+		unsigned made = 0;
+
+		for (uint16_t i = 0; i < POOL; i++) {
+			struct ipvs_conn u = tmpl_of(DPVS_FWD_NAT, (uint16_t)(50000 + i));
+
+			u.proto = IPPROTO_UDP;
+			u.state = CS_UDP;
+			made += ipvs_conn_new(1, &u) != NULL;
+		}
+		assert_true(made > POOL / 2);
+		for (int i = 0; i < 60 && ipvs_conn_count(1) > base; i++) {
+			usleep(100000);
+			ipvs_conn_job_for(1);
+		}
+		assert_int_equal(ipvs_conn_count(1), base);
+	}
+	for (uint16_t i = 0; i < 50; i++) {
+		struct ipvs_conn l = tmpl_of(DPVS_FWD_NAT, (uint16_t)(40000 + i));
+		struct conn_tuple in = tup(l.caddr, l.cport, l.vaddr, l.vport);
+
+		assert_non_null(ipvs_conn_lookup(1, &in, &dir));
+	}
+	ipvs_conn_flush_all();
+	ipvs_conn_pool_usage(&size, &in_use);
+	assert_int_equal(in_use, 0);
+	ipvs_conn_set_timeouts(&old);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -279,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
 		cmocka_unit_test(test_full_pool_refuses),
+		cmocka_unit_test(test_wheel_churn_and_flush),
 	};
 	int rc;
 
