@@ -44,7 +44,7 @@ UDP_ECHO = (
 TWO_VIPS = (
     "import socket, time\n"
     "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-    "s.bind(('10.0.0.2', 5555)); s.settimeout(1)\n"
+    "s.bind(('10.0.0.2', 5555)); s.settimeout(2)\n"
     "def ask(vip, word):\n"
     "    s.sendto(word, (vip, 53))\n"
     "    try:\n"
