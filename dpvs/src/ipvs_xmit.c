@@ -68,6 +68,7 @@ static void dr_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 static void tun_too_big(unsigned lc, struct rte_mbuf *m,
 			const struct rte_ipv4_hdr *ip, uint32_t mtu)
 {
+	uint32_t client = rte_be_to_cpu_32(ip->src_addr);   /* ip is in m */
 	struct rte_mbuf *e = ipv4_frag_needed(m, rte_be_to_cpu_32(ip->dst_addr),
 					      (uint16_t)(mtu - sizeof(*ip)),
 					      netif_pktpool());
@@ -78,7 +79,7 @@ static void tun_too_big(unsigned lc, struct rte_mbuf *m,
 		return;
 	}
 	PKT_INC(lc, tun_frag_needed);
-	ipvs_route_out(lc, e, rte_be_to_cpu_32(ip->src_addr));
+	ipvs_route_out(lc, e, client);
 }
 
 static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
