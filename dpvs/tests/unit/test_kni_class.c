@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_arp.h>
@@ -233,9 +232,9 @@ static void test_everything_else_is_bulk(void **state)
 
 int main(void)
 {
-	char prefix[64];
+	/* No shared config, no telemetry socket: nothing to clean up. */
 	char *eal[] = { "test_kni_class", "--no-huge", "-m", "256", "--no-pci",
-			"--lcores", "0@0", "--file-prefix", prefix,
+			"--lcores", "0@0", "--no-shconf", "--no-telemetry",
 			"--log-level", "warning", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vrrp),
@@ -248,7 +247,6 @@ int main(void)
 	};
 	int rc;
 
-	snprintf(prefix, sizeof(prefix), "test_kni_class_%d", getpid());
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0)
 		return 1;
 	rc = cmocka_run_group_tests_name("kni_class", tests, setup, teardown);
