@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_arp.h>
@@ -232,10 +233,11 @@ static void test_everything_else_is_bulk(void **state)
 
 int main(void)
 {
-	/* No shared config, no telemetry socket: nothing to clean up. */
+	char prefix[64], path[96];
 	char *eal[] = { "test_kni_class", "--no-huge", "-m", "256", "--no-pci",
-			"--lcores", "0@0", "--no-shconf", "--no-telemetry",
-			"--log-level", "warning", NULL };
+			"--lcores", "0@0", "--file-prefix", prefix,
+			"--no-shconf", "--no-telemetry", "--log-level", "warning",
+			NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vrrp),
 		cmocka_unit_test(test_arp_for_our_addresses_only),
@@ -247,9 +249,13 @@ int main(void)
 	};
 	int rc;
 
+	snprintf(prefix, sizeof(prefix), "test_kni_class_%d", (int)getpid());
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0)
 		return 1;
 	rc = cmocka_run_group_tests_name("kni_class", tests, setup, teardown);
 	rte_eal_cleanup();
+	/* EAL makes its runtime folder even without a shared config. */
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s", prefix);
+	rmdir(path);
 	return rc;
 }
