@@ -22,6 +22,14 @@ LIP = ("10.0.0.101", "10.0.0.102")
 VIP = "10.0.0.100"
 
 
+# The machine is shared (2 CPUs, the flooder among the users): what is
+# tested is the kernel path, not the scheduler, so keepalived's timers
+# must not be late (as on a busy production box, keepalived's advice).
+KA_RT = """    vrrp_rt_priority 20
+    checker_rt_priority 20
+"""
+
+
 def port_mac(d):
     out = d.dpip("link", "show", "dpdk0").stdout
     return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
@@ -64,9 +72,10 @@ def build_pair(dpvs_factory, tmp_path, t, backends, kas, kni=()):
         kdir = tmp_path / ("ka%d" % (i + 1))
         kdir.mkdir()
         k = Keepalived(kdir, ns, d)
-        k.write(KA_CONF % {"name": "lb%d" % (i + 1), "prio": prio,
-                           "lip": LIP[i],
-                           "reals": "".join(REAL % h for h in (21, 22, 23))})
+        k.write((KA_CONF % {"name": "lb%d" % (i + 1), "prio": prio,
+                            "lip": LIP[i],
+                            "reals": "".join(REAL % h for h in (21, 22, 23))}
+                 ).replace("global_defs {\n", "global_defs {\n" + KA_RT, 1))
         k.start()
         kas.append(k)
         lbs.append({"ns": ns, "dpvs": d, "ka": k, "mac": port_mac(d)})
@@ -147,7 +156,9 @@ class Client(threading.Thread):
 
     def run(self):
         while not self.done.is_set():
-            r = sh("curl", "-s", "-m", "3", "http://%s/" % VIP, ns=self.ns,
+            # A SYN lost in a full rx ring is sent again after 1 and 3 s:
+            # slow, but served.
+            r = sh("curl", "-s", "-m", "10", "http://%s/" % VIP, ns=self.ns,
                    check=False)
             if r.returncode == 0 and r.stdout.startswith("rs"):
                 self.ok += 1
@@ -184,6 +195,14 @@ def flooded(pair, kind):
             dl["rx_packets"] / elapsed))
     for i, dl in enumerate(delta):
         print("lb%d moved: %s" % (i + 1, {k: v for k, v in dl.items() if v}))
+    for lb in lbs:
+        # Losses before the data plane (the port's rx ring: RX dropped)
+        # and in the kernel (the twin's RX dropped).
+        print("%s: %s" % (lb["ns"], " | ".join(
+            " ".join(l.split()) for l in
+            lb["dpvs"].dpip("-s", "link", "show", "dpdk0").stdout.splitlines()[2:4] +
+            sh("ip", "-s", "link", "show", "dpdk0.kni",
+               ns=lb["ns"]).stdout.splitlines()[2:4])))
     print("client: %d ok, %d failed %s; trafgen: %s" % (
         ok, len(failed), failed[:10], sent.strip()[-300:]))
     return {"delta": delta, "ok": ok, "failed": failed, "elapsed": elapsed,
@@ -203,34 +222,39 @@ def assert_pair_held(pair, r):
     assert r["delta"][1]["kni_prio_up"] >= 0.5 * r["elapsed"]
 
 
+def assert_flood_counted(d):
+    """The flood reached the LB, and every frame of it is in a counter:
+    handed to the kernel, answered, or dropped and counted."""
+    assert d["rx_packets"] >= 0.1 * PPS * SECONDS / 2, d
+    dropped = sum(d[k] for k in ("kni_up_limited", "kni_up_full",
+                                 "kni_prio_limited", "kni_prio_full",
+                                 "ipvs_no_conn"))
+    assert d["kni_up"] + d["icmp_echo"] + dropped >= 0.9 * d["rx_packets"], d
+
+
 @pytest.mark.parametrize("kind", ["arp", "own", "frag"])
-def test_flood_leaves_vrrp_and_service_alone(pair, kind):
+def test_flood_saturates_the_kernel_path_not_vrrp(small_pair, kind):
+    """The bulk class shrunk to 20 frames/s: the flood saturates it (most
+    of what it sends to the kernel is dropped and counted), yet adverts,
+    ARP for our addresses and the health checks' replies get through."""
+    pair = small_pair
     settle(pair)
     r = flooded(pair, kind)
     assert_pair_held(pair, r)
-    assert len(dests(pair["lbs"][0])) == 3, pair["lbs"][0]["ka"].text()
+    for d in r["delta"]:
+        assert_flood_counted(d)
     d2 = r["delta"][1]
-    # The flood reached the BACKUP, and every frame of it is in a counter:
-    # handed to the kernel, answered, or dropped and counted.
-    assert d2["rx_packets"] >= 0.1 * PPS * SECONDS / 2, d2
-    dropped = sum(d2[k] for k in ("kni_up_limited", "kni_up_full",
-                                  "kni_prio_limited", "kni_prio_full",
-                                  "ipvs_no_conn"))
-    assert dropped > 0, d2
-    assert d2["kni_up"] + d2["icmp_echo"] + dropped >= 0.9 * d2["rx_packets"], d2
-
-
-def test_adverts_pass_a_saturated_kernel_path(small_pair):
-    """Bulk capacity 20 frames/s: the flood saturates it (most of it
-    dropped and counted), yet adverts, ARP for our addresses and the
-    health checks' replies still get through."""
-    pair = small_pair
-    settle(pair)
-    r = flooded(pair, "own")
-    assert_pair_held(pair, r)
-    d1, d2 = r["delta"]
-    for d in (d1, d2):
-        assert d["kni_up_limited"] > 10 * d["kni_up"] - 10 * d["kni_prio_up"], d
+    assert d2["kni_up_limited"] > 5 * max(d2["kni_up"] - d2["kni_prio_up"], 1), d2
+    assert d2["kni_prio_limited"] == 0 and d2["kni_prio_full"] == 0, d2
     # Health checks kept passing on the MASTER: no real server removed.
     assert len(dests(pair["lbs"][0])) == 3, pair["lbs"][0]["ka"].text()
     assert "Removing service" not in pair["lbs"][0]["ka"].text()
+
+
+def test_default_kernel_path_holds_a_flood(pair):
+    """The same with the default limits."""
+    settle(pair)
+    r = flooded(pair, "own")
+    assert_pair_held(pair, r)
+    assert_flood_counted(r["delta"][1])
+    assert len(dests(pair["lbs"][0])) == 3, pair["lbs"][0]["ka"].text()
