@@ -178,13 +178,12 @@ static enum kni_kind ipv4_kind(const struct rte_mbuf *m)
 		return ip->time_to_live == 255 &&
 		       (dst == VRRP_GROUP || (dst >> 28) != 0xe) ?
 		       KNI_VRRP : KNI_BULK;
-	if (ip->next_proto_id == IPPROTO_TCP && l4len >= 4 &&
-	    (((const uint16_t *)(const void *)l4)[0] == BGP_PORT ||
-	     ((const uint16_t *)(const void *)l4)[1] == BGP_PORT))
+	if (!flow_key(ip, l4, l4len, false, &k))
+		return KNI_BULK;
+	if (k.proto == IPPROTO_TCP &&
+	    (k.lport == BGP_PORT || k.rport == BGP_PORT))
 		return KNI_BGP;
-	if (flow_key(ip, l4, l4len, false, &k) && flow_known(&k, now_s()))
-		return KNI_FLOW;
-	return KNI_BULK;
+	return flow_known(&k, now_s()) ? KNI_FLOW : KNI_BULK;
 }
 
 enum kni_kind kni_classify(const struct rte_mbuf *m)

@@ -25,6 +25,9 @@
 #define PEER RTE_IPV4(10, 0, 0, 12)
 #define RS RTE_IPV4(10, 0, 0, 21)
 
+/* (RTE_IPV4 shifts a signed int: UB for 224.x.) */
+#define MCAST(x) (0xe0000000u | (x))
+
 static struct rte_mempool *pool;
 
 static int setup(void **state)
@@ -115,17 +118,17 @@ static void learn(const struct ip_frame *f)
 
 static void test_vrrp(void **state)
 {
-	struct ip_frame f = ip_frame(112, PEER, RTE_IPV4(224, 0, 0, 18), 255);
+	struct ip_frame f = ip_frame(112, PEER, MCAST(18), 255);
 
 	(void)state;
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_VRRP);
 	f.ip.dst_addr = rte_cpu_to_be_32(KADDR);          /* unicast_peer */
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_VRRP);
-	f.ip.dst_addr = rte_cpu_to_be_32(RTE_IPV4(224, 0, 0, 5));
+	f.ip.dst_addr = rte_cpu_to_be_32(MCAST(5));
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
-	f = ip_frame(112, PEER, RTE_IPV4(224, 0, 0, 18), 254);  /* routed */
+	f = ip_frame(112, PEER, MCAST(18), 254);  /* routed */
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
-	f = ip_frame(112, PEER, RTE_IPV4(224, 0, 0, 18), 255);
+	f = ip_frame(112, PEER, MCAST(18), 255);
 	f.ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
 }
@@ -225,7 +228,7 @@ static void test_everything_else_is_bulk(void **state)
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
 	f.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
-	f = ip_frame(112, PEER, RTE_IPV4(224, 0, 0, 18), 255);
+	f = ip_frame(112, PEER, MCAST(18), 255);
 	f.ip.version_ihl = 0x4f;                    /* IHL beyond the frame */
 	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
 	assert_int_equal(kind_of(&f, 10), KNI_BULK);
