@@ -196,6 +196,12 @@ def flooded(pair, kind):
     for i, dl in enumerate(delta):
         print("lb%d moved: %s" % (i + 1, {k: v for k, v in dl.items() if v}))
     for lb in lbs:
+        learn = lb["dpvs"].msgbus_stats().get("neigh-learn", {})
+        neigh = lb["dpvs"].dpip("neigh", "show", check=False).stdout
+        print("%s: neigh-learn %s; %d neighbours" % (
+            lb["ns"], {k: v for k, v in learn.items() if k != "type"},
+            len(neigh.splitlines())))
+    for lb in lbs:
         # Losses before the data plane (the port's rx ring: RX dropped)
         # and in the kernel (the twin's RX dropped).
         print("%s: %s" % (lb["ns"], " | ".join(
