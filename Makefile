@@ -19,7 +19,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
 	iputils-ping tcpdump util-linux curl wrk \
 	libssl-dev libmagic-dev patch bc snmptrapd smitools \
-	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib
+	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib \
+	netsniff-ng
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -47,7 +48,7 @@ DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
 PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
-	test_nat_rewrite test_ipvs_conn test_sched test_ipv4_pmtu
+	test_nat_rewrite test_ipvs_conn test_sched test_ipv4_pmtu test_kni_class
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -184,6 +185,13 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 # Fragments and ICMP errors need mbufs, so an EAL.
 $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \
 		$(BUILD)/obj/dpvs/src/ipv4_pmtu.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# Kernel-path classification: mbufs and the route table on an EAL.
+$(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \
+		$(BUILD)/obj/dpvs/src/kni_class.o $(BUILD)/obj/dpvs/src/route.o \
+		$(BUILD)/obj/dpvs/src/rcu.o $(BUILD)/obj/dpvs/src/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 

@@ -211,6 +211,7 @@ static uint64_t wsum(const struct snapshot *s,
 	X(13, drop_route, C64(W("ip_no_route", "ip_ttl", "ip_not_local")))    \
 	X(14, drop_neigh, C64(W("neigh_full", "neigh_timeout")))              \
 	X(15, drop_kni, C64(W("kni_up_full", "kni_up_limited",                \
+			      "kni_prio_full", "kni_prio_limited",            \
 			      "kni_disabled")))                               \
 	X(16, drop_no_conn, C64(W("ipvs_no_conn")))                           \
 	X(17, drop_conn_full, C64(W("ipvs_conn_full")))                       \

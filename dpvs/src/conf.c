@@ -103,6 +103,7 @@ static const struct key_desc keys[] = {
 	U32("ipvs", "max_services", max_services, 16, 1u << 20, false, false),
 	U32("kni", "ring_size", kni_ring_size, 64, 65536, true, false),
 	U32("kni", "rate_limit_pps", kni_rate_pps, 0, 100000000, false, true),
+	U32("kni", "priority_rate_pps", kni_prio_rate_pps, 0, 1000000, false, true),
 };
 
 /* Keys parsed by their own code, not by the table. */
@@ -145,7 +146,8 @@ void conf_defaults(struct dpvs_conf *c)
 	c->kni_ring_size = 1024;
 	c->conn_pool_size = 131072;
 	c->max_services = 65536;
-	c->kni_rate_pps = 0;
+	c->kni_rate_pps = 20000;
+	c->kni_prio_rate_pps = 1000;
 }
 
 static const char *const target_names[] = { "stderr", "syslog", "file" };

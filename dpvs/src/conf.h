@@ -105,7 +105,8 @@ struct dpvs_conf {
 
 	/* kni */
 	uint32_t kni_ring_size;
-	uint32_t kni_rate_pps;         /* to the kernel, per port; 0 = no limit */
+	uint32_t kni_rate_pps;         /* bulk to the kernel, per port; 0 = no limit */
+	uint32_t kni_prio_rate_pps;    /* priority, per kind and worker; 0 = no limit */
 };
 
 /* Fills in every default (the values conf/dpvs.conf.sample documents). */

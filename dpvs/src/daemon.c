@@ -88,7 +88,7 @@ static void apply_runtime(const struct dpvs_conf *c)
 	msgbus_set_timeout(c->sync_timeout_ms);
 	ipv4_set_forwarding(c->ip_forward);
 	neigh_set_params(c);
-	kni_set_rate(c->kni_rate_pps);
+	kni_set_rates(c);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }

@@ -16,6 +16,7 @@
 #include <rte_ring.h>
 
 #include "ctrl.h"
+#include "kni_class.h"
 #include "lcore.h"
 #include "log.h"
 #include "netif.h"
@@ -37,16 +38,23 @@ struct bucket {
 } __rte_cache_aligned;
 
 static struct kni_port kports[NETIF_MAX_PORTS];
+/* Per worker: bulk and priority rings, each with budgets of its own. */
 static struct rte_ring *up[RTE_MAX_LCORE];
+static struct rte_ring *up_prio[RTE_MAX_LCORE];
 static struct bucket buckets[RTE_MAX_LCORE][NETIF_MAX_PORTS];
-static uint32_t rate_per_worker;  /* pps, 0 = unlimited */
+static struct bucket prio_buckets[RTE_MAX_LCORE][KNI_KINDS];
+static uint32_t rate_per_worker;  /* bulk pps per port, 0 = unlimited */
+static uint32_t prio_rate;        /* pps per kind and worker, 0 = unlimited */
 
-void kni_set_rate(uint32_t pps)
+void kni_set_rates(const struct dpvs_conf *c)
 {
 	unsigned n = lcore_nworkers() ? lcore_nworkers() : 1;
+	uint32_t pps = c->kni_rate_pps;
 
 	__atomic_store_n(&rate_per_worker, pps ? (pps + n - 1) / n : 0,
 			 __ATOMIC_RELAXED);
+	/* Not shared out: one peer's adverts all land on one worker. */
+	__atomic_store_n(&prio_rate, c->kni_prio_rate_pps, __ATOMIC_RELAXED);
 }
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -155,17 +163,22 @@ int kni_init(const struct dpvs_conf *c)
 
 	for (unsigned i = 0; i < NETIF_MAX_PORTS; i++)
 		kports[i].fd = -1;
+	kni_flows_reset();
 	RTE_LCORE_FOREACH_WORKER(lc) {
 		if (lcore_role(lc) != ROLE_WORKER)
 			continue;
 		snprintf(name, sizeof(name), "kni_up_%u", lc);
 		up[lc] = rte_ring_create(name, c->kni_ring_size, SOCKET_ID_ANY,
 					 RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (!up[lc])
+		snprintf(name, sizeof(name), "kni_prio_%u", lc);
+		up_prio[lc] = rte_ring_create(name, KNI_PRIO_RING_SIZE,
+					      SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!up[lc] || !up_prio[lc])
 			return -ENOMEM;
 	}
 	netif_port_walk(init_port, &ctx);
-	kni_set_rate(c->kni_rate_pps);
+	kni_set_rates(c);
 	return ctx.rc;
 }
 
@@ -193,14 +206,14 @@ void kni_fini(void)
 		drain_ring(up[lc]);
 		rte_ring_free(up[lc]);
 		up[lc] = NULL;
+		drain_ring(up_prio[lc]);
+		rte_ring_free(up_prio[lc]);
+		up_prio[lc] = NULL;
 	}
 }
 
-/* Each worker may send a port's rate / nworkers to the kernel. */
-static bool rate_ok(unsigned lc, uint16_t port)
+static bool take_token(struct bucket *b, uint32_t rate)
 {
-	uint32_t rate = __atomic_load_n(&rate_per_worker, __ATOMIC_RELAXED);
-	struct bucket *b = &buckets[lc][port];
 	uint64_t now, burst, dt;
 
 	if (!rate)
@@ -219,14 +232,12 @@ static bool rate_ok(unsigned lc, uint16_t port)
 	return true;
 }
 
-void kni_up(unsigned lc, struct rte_mbuf *m)
+/* Each worker may send a port's bulk rate / nworkers to the kernel. */
+static void bulk_up(unsigned lc, struct rte_mbuf *m)
 {
-	if (m->port >= NETIF_MAX_PORTS || kports[m->port].fd < 0) {
-		PKT_INC(lc, kni_disabled);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (!rate_ok(lc, m->port)) {
+	uint32_t rate = __atomic_load_n(&rate_per_worker, __ATOMIC_RELAXED);
+
+	if (!take_token(&buckets[lc][m->port], rate)) {
 		PKT_INC(lc, kni_up_limited);
 		rte_pktmbuf_free(m);
 		return;
@@ -237,6 +248,41 @@ void kni_up(unsigned lc, struct rte_mbuf *m)
 		return;
 	}
 	PKT_INC(lc, kni_up);
+}
+
+/* Each kind has its own bucket: a flood of one cannot starve another. */
+static void prio_up(unsigned lc, struct rte_mbuf *m, enum kni_kind k)
+{
+	uint32_t rate = __atomic_load_n(&prio_rate, __ATOMIC_RELAXED);
+
+	if (!take_token(&prio_buckets[lc][k], rate)) {
+		PKT_INC(lc, kni_prio_limited);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (rte_ring_sp_enqueue(up_prio[lc], m) != 0) {
+		PKT_INC(lc, kni_prio_full);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	PKT_INC(lc, kni_up);
+	PKT_INC(lc, kni_prio_up);
+}
+
+void kni_up(unsigned lc, struct rte_mbuf *m)
+{
+	enum kni_kind k;
+
+	if (m->port >= NETIF_MAX_PORTS || kports[m->port].fd < 0) {
+		PKT_INC(lc, kni_disabled);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	k = kni_classify(m);
+	if (k == KNI_BULK)
+		bulk_up(lc, m);
+	else
+		prio_up(lc, m, k);
 }
 
 int kni_send(struct rte_mbuf *m)
@@ -252,30 +298,51 @@ int kni_send(struct rte_mbuf *m)
 	return 0;
 }
 
-/* Up: worker rings -> TAPs. */
-static int to_kernel(void)
+static void write_up(struct rte_mbuf **pkts, unsigned n)
 {
 	static uint8_t frame[FRAME_MAX];
+
+	for (unsigned i = 0; i < n; i++) {
+		struct kni_port *kp = &kports[pkts[i]->port];
+		uint32_t len = RTE_MIN(pkts[i]->pkt_len, FRAME_MAX);
+		const void *data = rte_pktmbuf_read(pkts[i], 0, len, frame);
+
+		if (data && write(kp->fd, data, len) > 0)
+			kp->st.to_kernel++;
+		else
+			kp->st.dropped++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+}
+
+/*
+ * Up: worker rings -> TAPs.  The priority rings are emptied first, whole
+ * (their budgets bound them); then at most a burst from each bulk ring.
+ */
+static int to_kernel(void)
+{
 	struct rte_mbuf *pkts[BURST];
 	int work = 0;
 
+	for (unsigned lc = 0; lc < RTE_MAX_LCORE; lc++) {
+		unsigned n, done = 0;
+
+		/* What is there now, not what keeps coming: the loop ends. */
+		while (up_prio[lc] && done < KNI_PRIO_RING_SIZE &&
+		       (n = rte_ring_sc_dequeue_burst(up_prio[lc], (void **)pkts,
+						      BURST, NULL)) > 0) {
+			write_up(pkts, n);
+			done += n;
+		}
+		work += (int)done;
+	}
 	for (unsigned lc = 0; lc < RTE_MAX_LCORE; lc++) {
 		unsigned n;
 
 		if (!up[lc])
 			continue;
 		n = rte_ring_sc_dequeue_burst(up[lc], (void **)pkts, BURST, NULL);
-		for (unsigned i = 0; i < n; i++) {
-			struct kni_port *kp = &kports[pkts[i]->port];
-			uint32_t len = RTE_MIN(pkts[i]->pkt_len, FRAME_MAX);
-			const void *data = rte_pktmbuf_read(pkts[i], 0, len, frame);
-
-			if (data && write(kp->fd, data, len) > 0)
-				kp->st.to_kernel++;
-			else
-				kp->st.dropped++;
-			rte_pktmbuf_free(pkts[i]);
-		}
+		write_up(pkts, n);
 		work += (int)n;
 	}
 	return work;
@@ -307,6 +374,7 @@ static int from_kernel(void)
 			m->data_len = (uint16_t)n;
 			m->pkt_len = (uint32_t)n;
 			m->port = (uint16_t)p;
+			kni_flow_learn(m);
 			if (kni_send(m) == 0)
 				kp->st.from_kernel++;
 			work++;

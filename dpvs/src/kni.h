@@ -1,8 +1,9 @@
 /*
  * The kernel exception path.  Every port gets a TAP device in the kernel
  * (<port>.kni) with the port's MAC.  What the data plane does not consume
- * goes up: workers put it on their own bounded ring, the master writes it
- * to the TAP.  What the kernel sends on the TAP comes down: the master
+ * goes up: workers put it on their own bounded rings, the master writes it
+ * to the TAP.  What the appliance depends on (kni_class.h) has a ring and
+ * budgets of its own, drained first, so no flood of the rest starves it.  What the kernel sends on the TAP comes down: the master
  * reads it and hands it to the port's kni worker, which owns a tx queue.
  */
 #ifndef DPVS_KNI_H
@@ -17,7 +18,11 @@
 
 int kni_init(const struct dpvs_conf *c);
 void kni_fini(void);
-void kni_set_rate(uint32_t pps);
+/* Puts kni.rate_limit_pps and kni.priority_rate_pps into effect. */
+void kni_set_rates(const struct dpvs_conf *c);
+
+/* Slots of each worker's priority ring. */
+#define KNI_PRIO_RING_SIZE 512
 
 /* Worker: hands m (starting at its ethernet header) to the kernel. */
 void kni_up(unsigned lcore, struct rte_mbuf *m);

@@ -227,6 +227,7 @@ static unsigned pool_size(const struct dpvs_conf *c)
 {
 	unsigned n = 4096 + rte_lcore_count() * MBUF_CACHE * 2 +
 		     c->kni_ring_size * (c->nworkers + c->ndevices) +
+		     KNI_PRIO_RING_SIZE * c->nworkers +
 		     c->nworkers * 32 * c->neigh_queue_len;
 
 	for (uint32_t i = 0; i < c->ndevices; i++)

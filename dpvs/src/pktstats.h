@@ -36,9 +36,12 @@
 	X(neigh_full)     /* dropped: resolution queue full */                \
 	X(neigh_timeout)  /* dropped: next hop did not answer ARP */          \
 	X(arp_sent)       /* ARP requests sent to resolve a next hop */       \
-	X(kni_up)         /* handed to the kernel path */                     \
-	X(kni_up_full)    /* dropped: kernel-path ring full */                \
-	X(kni_up_limited) /* dropped: kernel-path rate limit */               \
+	X(kni_up)         /* handed to the kernel path (both classes) */      \
+	X(kni_up_full)    /* dropped: kernel-path bulk ring full */           \
+	X(kni_up_limited) /* dropped: kernel-path bulk rate limit */          \
+	X(kni_prio_up)    /* handed up in the priority class (VRRP, ...) */   \
+	X(kni_prio_full)  /* dropped: priority ring full */                   \
+	X(kni_prio_limited) /* dropped: priority budget of its kind spent */  \
 	X(kni_disabled)   /* dropped: port has no kernel twin (kni = false) */\
 	X(kni_down)       /* sent on behalf of the kernel */                  \
 	X(ipvs_conn_new)  /* connections created */                           \

@@ -1,0 +1,200 @@
+/* Classification of kernel-bound frames, and the kernel's own flows. */
+#include "kni_class.h"
+
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_random.h>
+#include <rte_tcp.h>
+
+#include "libdpvs.h"
+#include "route.h"
+
+#define VRRP_PROTO 112
+#define VRRP_GROUP 0xe0000012u  /* 224.0.0.18 */
+#define BGP_PORT RTE_BE16(179)
+
+struct flow_key {
+	uint32_t local, remote;  /* network order */
+	uint16_t lport, rport;   /* network order; ICMP: echo id, 0 */
+	uint8_t proto;
+};
+
+/*
+ * One slot per hash: a 32-bit fingerprint of the flow and the second it
+ * expires.  The master alone writes (one atomic store), workers read: a
+ * collision costs a flow its priority, never a wrong frame more than
+ * the budget of KNI_FLOW.
+ */
+static uint64_t flows[KNI_FLOWS];
+static uint32_t seed;
+
+static uint32_t now_s(void)
+{
+	return (uint32_t)(rte_get_tsc_cycles() / rte_get_tsc_hz());
+}
+
+static void slot_of(const struct flow_key *k, uint32_t *idx, uint32_t *fp)
+{
+	uint32_t ports = (uint32_t)k->lport << 16 | k->rport;
+
+	*idx = rte_jhash_3words(k->local, k->remote, ports, seed + k->proto) &
+	       (KNI_FLOWS - 1);
+	*fp = rte_jhash_3words(k->local, k->remote, ports, ~seed + k->proto) | 1;
+}
+
+/* ip if m is an unfragmented IPv4 packet; *l4 and *l4len what follows. */
+static const struct rte_ipv4_hdr *ipv4_of(const struct rte_mbuf *m,
+					  const uint8_t **l4, uint32_t *l4len)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+	const struct rte_ipv4_hdr *ip = (const void *)(eh + 1);
+	uint32_t hlen;
+
+	if (m->data_len < sizeof(*eh) + sizeof(*ip) ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    (ip->version_ihl >> 4) != 4)
+		return NULL;
+	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (hlen < sizeof(*ip) || m->data_len < sizeof(*eh) + hlen ||
+	    (ip->fragment_offset &
+	     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return NULL;
+	*l4 = (const uint8_t *)ip + hlen;
+	*l4len = m->data_len - (uint32_t)sizeof(*eh) - hlen;
+	return ip;
+}
+
+/* The flow of ip from our side: we are its source if out. */
+static bool flow_key(const struct rte_ipv4_hdr *ip, const uint8_t *l4,
+		     uint32_t l4len, bool out, struct flow_key *k)
+{
+	uint16_t sport, dport;
+
+	k->proto = ip->next_proto_id;
+	k->local = out ? ip->src_addr : ip->dst_addr;
+	k->remote = out ? ip->dst_addr : ip->src_addr;
+	if (k->proto == IPPROTO_ICMP) {
+		/* Echo request out, echo reply in. */
+		if (l4len < 8 || l4[0] != (out ? 8 : 0))
+			return false;
+		memcpy(&k->lport, l4 + 4, 2);
+		k->rport = 0;
+		return true;
+	}
+	if ((k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP) || l4len < 4)
+		return false;
+	memcpy(&sport, l4, 2);
+	memcpy(&dport, l4 + 2, 2);
+	k->lport = out ? sport : dport;
+	k->rport = out ? dport : sport;
+	return true;
+}
+
+static bool flow_known(const struct flow_key *k, uint32_t now)
+{
+	uint32_t idx, fp;
+	uint64_t e;
+
+	slot_of(k, &idx, &fp);
+	e = __atomic_load_n(&flows[idx], __ATOMIC_RELAXED);
+	return (uint32_t)(e >> 32) == fp && (int32_t)((uint32_t)e - now) >= 0;
+}
+
+/*
+ * Only what opens a flow creates an entry: a SYN, not the RST the kernel
+ * answers a flood with; UDP from an ephemeral-looking port, not a
+ * server's reply.  The rest of a known flow keeps it alive.
+ */
+static bool opens_flow(const struct flow_key *k, const uint8_t *l4,
+		       uint32_t l4len)
+{
+	if (k->proto == IPPROTO_TCP)
+		return l4len >= sizeof(struct rte_tcp_hdr) &&
+		       (l4[13] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+		       RTE_TCP_SYN_FLAG;
+	if (k->proto == IPPROTO_UDP)
+		return rte_be_to_cpu_16(k->lport) >= 1024;
+	return true;
+}
+
+void kni_flow_learn(const struct rte_mbuf *m)
+{
+	const uint8_t *l4;
+	uint32_t l4len, idx, fp, now = now_s();
+	const struct rte_ipv4_hdr *ip = ipv4_of(m, &l4, &l4len);
+	struct flow_key k;
+
+	if (!ip || !flow_key(ip, l4, l4len, true, &k))
+		return;
+	if (!opens_flow(&k, l4, l4len) && !flow_known(&k, now))
+		return;
+	slot_of(&k, &idx, &fp);
+	__atomic_store_n(&flows[idx],
+			 (uint64_t)fp << 32 | (uint32_t)(now + KNI_FLOW_TTL_S),
+			 __ATOMIC_RELAXED);
+}
+
+void kni_flows_reset(void)
+{
+	memset(flows, 0, sizeof(flows));
+	seed = (uint32_t)rte_rand();
+}
+
+/* A local or kni_host address: one the kernel or dpvs answers for. */
+static bool ours(uint32_t addr_be)
+{
+	const struct route_entry *r = route_lookup(rte_be_to_cpu_32(addr_be));
+
+	return r && (r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI);
+}
+
+static enum kni_kind arp_kind(const struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(
+		m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+
+	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*a))
+		return KNI_BULK;
+	return ours(a->arp_data.arp_tip) ? KNI_ARP : KNI_BULK;
+}
+
+static enum kni_kind ipv4_kind(const struct rte_mbuf *m)
+{
+	const uint8_t *l4;
+	uint32_t l4len, dst;
+	const struct rte_ipv4_hdr *ip = ipv4_of(m, &l4, &l4len);
+	struct flow_key k;
+
+	if (!ip)
+		return KNI_BULK;
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	/* RFC 5798 5.1.1.3: an advert that crossed a router is not one. */
+	if (ip->next_proto_id == VRRP_PROTO)
+		return ip->time_to_live == 255 &&
+		       (dst == VRRP_GROUP || (dst >> 28) != 0xe) ?
+		       KNI_VRRP : KNI_BULK;
+	if (!flow_key(ip, l4, l4len, false, &k))
+		return KNI_BULK;
+	if (k.proto == IPPROTO_TCP &&
+	    (k.lport == BGP_PORT || k.rport == BGP_PORT))
+		return KNI_BGP;
+	return flow_known(&k, now_s()) ? KNI_FLOW : KNI_BULK;
+}
+
+enum kni_kind kni_classify(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+
+	if (m->data_len < sizeof(*eh))
+		return KNI_BULK;
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return arp_kind(m);
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return ipv4_kind(m);
+	return KNI_BULK;
+}

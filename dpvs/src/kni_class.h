@@ -1,0 +1,37 @@
+/*
+ * Which kernel-bound frames the appliance itself depends on.  VRRP
+ * adverts, ARP for our own addresses, replies on connections the kernel
+ * opened (health checks) and BGP travel up in the priority class, each
+ * kind with a budget of its own, so that a flood of anything else -- or
+ * of one of these kinds -- cannot starve the others.  Everything else is
+ * bulk.
+ */
+#ifndef DPVS_KNI_CLASS_H
+#define DPVS_KNI_CLASS_H
+
+#include <rte_mbuf.h>
+
+enum kni_kind {
+	KNI_BULK,
+	KNI_VRRP,   /* IP protocol 112, TTL 255, to 224.0.0.18 or unicast */
+	KNI_ARP,    /* ARP whose target is a local or kni_host address */
+	KNI_FLOW,   /* TCP/UDP/ICMP echo replies to the kernel's own flows */
+	KNI_BGP,    /* TCP from or to port 179 */
+	KNI_KINDS
+};
+
+/* Worker: the kind of m, which starts at its (validated) ethernet header. */
+enum kni_kind kni_classify(const struct rte_mbuf *m);
+
+/*
+ * Master: learns the flows the kernel opens from the frames it sends
+ * (TCP SYN, UDP from a port >= 1024, ICMP echo request), so that their
+ * replies are KNI_FLOW for KNI_FLOW_TTL_S seconds after the last frame.
+ */
+void kni_flow_learn(const struct rte_mbuf *m);
+void kni_flows_reset(void);
+
+#define KNI_FLOWS 4096
+#define KNI_FLOW_TTL_S 30
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * Kernel-path classification on a real EAL (mbufs, the LPM route table):
+ * which frames are priority, and the kernel's own flows learnt from what
+ * it sends -- by what opens a flow only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_arp.h>
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "kni_class.h"
+#include "route.h"
+
+#define KADDR RTE_IPV4(10, 0, 0, 11)    /* the kernel's (kni_host) */
+#define LIP RTE_IPV4(10, 0, 0, 101)     /* dpvs's (local) */
+#define PEER RTE_IPV4(10, 0, 0, 12)
+#define RS RTE_IPV4(10, 0, 0, 21)
+
+/* (RTE_IPV4 shifts a signed int: UB for 224.x.) */
+#define MCAST(x) (0xe0000000u | (x))
+
+static struct rte_mempool *pool;
+
+static int setup(void **state)
+{
+	struct route_entry kni = { .prefix = KADDR, .plen = 32,
+				   .type = DPVS_RT_KNI };
+	struct route_entry local = { .prefix = LIP, .plen = 32,
+				     .type = DPVS_RT_LOCAL };
+
+	(void)state;
+	pool = rte_pktmbuf_pool_create("kc", 64, 0, 0, 2048, SOCKET_ID_ANY);
+	if (!pool || route_init(64) < 0 || route_add(&kni) < 0 ||
+	    route_add(&local) < 0)
+		return -1;
+	kni_flows_reset();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	route_fini();
+	rte_mempool_free(pool);
+	return 0;
+}
+
+/* An mbuf holding len bytes of f. */
+static struct rte_mbuf *mb(const void *f, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, len), f, len);
+	return m;
+}
+
+struct ip_frame {
+	struct rte_ether_hdr eh;
+	struct rte_ipv4_hdr ip;
+	uint8_t l4[20];
+};
+_Static_assert(offsetof(struct ip_frame, l4) == 34, "frame layout");
+
+static struct ip_frame ip_frame(uint8_t proto, uint32_t src, uint32_t dst,
+				uint8_t ttl)
+{
+	struct ip_frame f = {
+		.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4),
+		.ip = { .version_ihl = 0x45, .time_to_live = ttl,
+			.next_proto_id = proto,
+			.total_length = RTE_BE16(40),
+			.src_addr = rte_cpu_to_be_32(src),
+			.dst_addr = rte_cpu_to_be_32(dst) },
+	};
+
+	return f;
+}
+
+static struct ip_frame l4_frame(uint8_t proto, uint32_t src, uint16_t sport,
+				uint32_t dst, uint16_t dport, uint8_t tcp_flags)
+{
+	struct ip_frame f = ip_frame(proto, src, dst, 64);
+	uint16_t s = rte_cpu_to_be_16(sport), d = rte_cpu_to_be_16(dport);
+
+	memcpy(f.l4, &s, 2);
+	memcpy(f.l4 + 2, &d, 2);
+	f.l4[12] = 0x50;
+	f.l4[13] = tcp_flags;
+	return f;
+}
+
+static enum kni_kind kind_of(const void *f, uint16_t len)
+{
+	struct rte_mbuf *m = mb(f, len);
+	enum kni_kind k = kni_classify(m);
+
+	rte_pktmbuf_free(m);
+	return k;
+}
+
+static void learn(const struct ip_frame *f)
+{
+	struct rte_mbuf *m = mb(f, sizeof(*f));
+
+	kni_flow_learn(m);
+	rte_pktmbuf_free(m);
+}
+
+static void test_vrrp(void **state)
+{
+	struct ip_frame f = ip_frame(112, PEER, MCAST(18), 255);
+
+	(void)state;
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_VRRP);
+	f.ip.dst_addr = rte_cpu_to_be_32(KADDR);          /* unicast_peer */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_VRRP);
+	f.ip.dst_addr = rte_cpu_to_be_32(MCAST(5));
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	f = ip_frame(112, PEER, MCAST(18), 254);  /* routed */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	f = ip_frame(112, PEER, MCAST(18), 255);
+	f.ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+}
+
+static void test_arp_for_our_addresses_only(void **state)
+{
+	struct {
+		struct rte_ether_hdr eh;
+		struct rte_arp_hdr a;
+	} f = {
+		.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP),
+		.a.arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST),
+	};
+	uint32_t targets[] = { KADDR, LIP, PEER, RTE_IPV4(10, 0, 0, 200) };
+	enum kni_kind want[] = { KNI_ARP, KNI_ARP, KNI_BULK, KNI_BULK };
+
+	(void)state;
+	assert_int_equal(sizeof(f), 42);
+	for (unsigned i = 0; i < RTE_DIM(targets); i++) {
+		f.a.arp_data.arp_sip = rte_cpu_to_be_32(RS);
+		f.a.arp_data.arp_tip = rte_cpu_to_be_32(targets[i]);
+		assert_int_equal(kind_of(&f, sizeof(f)), want[i]);
+	}
+	/* Truncated: no read past the frame (the sanitizer build checks). */
+	assert_int_equal(kind_of(&f, sizeof(f) - 1), KNI_BULK);
+}
+
+static void test_bgp(void **state)
+{
+	struct ip_frame in = l4_frame(IPPROTO_TCP, PEER, 33000, KADDR, 179, 0x02);
+	struct ip_frame out = l4_frame(IPPROTO_TCP, PEER, 179, KADDR, 33000, 0x10);
+
+	(void)state;
+	assert_int_equal(kind_of(&in, sizeof(in)), KNI_BGP);
+	assert_int_equal(kind_of(&out, sizeof(out)), KNI_BGP);
+}
+
+static void test_replies_on_the_kernels_tcp_flows(void **state)
+{
+	struct ip_frame syn = l4_frame(IPPROTO_TCP, KADDR, 40000, RS, 80, 0x02);
+	struct ip_frame synack = l4_frame(IPPROTO_TCP, RS, 80, KADDR, 40000, 0x12);
+	struct ip_frame other = l4_frame(IPPROTO_TCP, RS, 80, KADDR, 40001, 0x12);
+	struct ip_frame rst = l4_frame(IPPROTO_TCP, KADDR, 22, PEER, 5555, 0x14);
+	struct ip_frame flood = l4_frame(IPPROTO_TCP, PEER, 5555, KADDR, 22, 0x02);
+
+	(void)state;
+	assert_int_equal(kind_of(&synack, sizeof(synack)), KNI_BULK);
+	learn(&syn);
+	assert_int_equal(kind_of(&synack, sizeof(synack)), KNI_FLOW);
+	assert_int_equal(kind_of(&other, sizeof(other)), KNI_BULK);
+	/* The kernel's RST to a flood's SYN opens nothing. */
+	learn(&rst);
+	assert_int_equal(kind_of(&flood, sizeof(flood)), KNI_BULK);
+	/* Truncated before the ports: bulk, and no read past the frame. */
+	assert_int_equal(kind_of(&synack, sizeof(struct rte_ether_hdr) + 22),
+			 KNI_BULK);
+}
+
+static void test_udp_from_ephemeral_ports_only(void **state)
+{
+	struct ip_frame query = l4_frame(IPPROTO_UDP, KADDR, 50000, RS, 53, 0);
+	struct ip_frame answer = l4_frame(IPPROTO_UDP, RS, 53, KADDR, 50000, 0);
+	struct ip_frame served = l4_frame(IPPROTO_UDP, KADDR, 161, PEER, 7000, 0);
+	struct ip_frame asker = l4_frame(IPPROTO_UDP, PEER, 7000, KADDR, 161, 0);
+
+	(void)state;
+	learn(&query);
+	assert_int_equal(kind_of(&answer, sizeof(answer)), KNI_FLOW);
+	/* A server's answer (snmpd, port 161) does not make its asker priority. */
+	learn(&served);
+	assert_int_equal(kind_of(&asker, sizeof(asker)), KNI_BULK);
+}
+
+static void test_echo_replies_to_the_kernels_pings(void **state)
+{
+	struct ip_frame req = ip_frame(IPPROTO_ICMP, KADDR, RS, 64);
+	struct ip_frame rep = ip_frame(IPPROTO_ICMP, RS, KADDR, 64);
+	struct ip_frame their_req = ip_frame(IPPROTO_ICMP, RS, KADDR, 64);
+
+	(void)state;
+	req.l4[0] = 8;
+	req.l4[4] = 0x12;
+	rep.l4[0] = 0;
+	rep.l4[4] = 0x12;
+	their_req.l4[0] = 8;
+	their_req.l4[4] = 0x12;
+	learn(&req);
+	assert_int_equal(kind_of(&rep, sizeof(rep)), KNI_FLOW);
+	assert_int_equal(kind_of(&their_req, sizeof(their_req)), KNI_BULK);
+}
+
+static void test_everything_else_is_bulk(void **state)
+{
+	struct ip_frame f = l4_frame(IPPROTO_UDP, PEER, 1000, KADDR, 9, 0);
+
+	(void)state;
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	f.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	f = ip_frame(112, PEER, MCAST(18), 255);
+	f.ip.version_ihl = 0x4f;                    /* IHL beyond the frame */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	assert_int_equal(kind_of(&f, 10), KNI_BULK);
+}
+
+int main(void)
+{
+	char prefix[64], path[96];
+	char *eal[] = { "test_kni_class", "--no-huge", "-m", "256", "--no-pci",
+			"--lcores", "0@0", "--file-prefix", prefix,
+			"--no-shconf", "--no-telemetry", "--log-level", "warning",
+			NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vrrp),
+		cmocka_unit_test(test_arp_for_our_addresses_only),
+		cmocka_unit_test(test_bgp),
+		cmocka_unit_test(test_replies_on_the_kernels_tcp_flows),
+		cmocka_unit_test(test_udp_from_ephemeral_ports_only),
+		cmocka_unit_test(test_echo_replies_to_the_kernels_pings),
+		cmocka_unit_test(test_everything_else_is_bulk),
+	};
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "test_kni_class_%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0)
+		return 1;
+	rc = cmocka_run_group_tests_name("kni_class", tests, setup, teardown);
+	rte_eal_cleanup();
+	/* EAL makes its runtime folder even without a shared config. */
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s", prefix);
+	rmdir(path);
+	return rc;
+}
