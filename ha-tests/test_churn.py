@@ -210,6 +210,7 @@ def lb(dpvs_factory):
         t.veth(lbns, "vlb1", rs, "vrs0")
         sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
         sh("ip", "addr", "add", "10.0.1.11/24", "dev", "vrs0", ns=rs)
+        sh("ip", "addr", "add", "10.0.1.12/24", "dev", "vrs0", ns=rs)
         sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
         devs = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
                 ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=2", 2, 2)]
@@ -239,16 +240,41 @@ SEND = (
     " i % 250 + 1), dst='10.0.0.100') / UDP(sport=1000 + i, dport=5555) / "
     "b'x' for i in range(n)], iface='vcl0')\n")
 
+# Eight datagrams from one new client, each from its own port.
+PIN_PROBE = (
+    "import socket\n"
+    "for p in range(2000, 2008):\n"
+    "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "    s.bind(('10.0.0.49', p)); s.sendto(b'x', ('10.0.0.100', 5555))\n"
+    "    s.close()\n")
+
+
+def pinned_servers(d, cl):
+    """The servers the probe's eight connections went to."""
+    sh("ip", "addr", "add", "10.0.0.49/24", "dev", "vcl0", ns=cl)
+    d.adm("--set", "0", "0", "60")   # the connections stay to be listed
+    sh(PY, "-c", PIN_PROBE, ns=cl)
+    rows = []
+
+    def listed():
+        rows[:] = [l.split()[5] for l in d.adm("-L", "-n", "-c").stdout
+                   .splitlines() if " 10.0.0.49:" in l]
+        return len(rows) == 8
+    assert wait_for(listed, timeout=5), rows
+    return set(rows)
+
 
 def test_connection_and_template_churn_returns_to_baseline(lb):
     """Real traffic through a persistent UDP service: TRAFFIC_ROUNDS x
     FLOWS new clients, each a connection and a persistence template that
     expire.  Expired templates once kept their key slots: the table
-    filled up and persistence silently stopped."""
+    filled up and persistence silently stopped (after 1024 templates
+    here: the pool's size)."""
     d, cl = lb["dpvs"], lb["cl"]
     d.adm("--set", "0", "0", "1")
     d.adm("-A", "-u", "10.0.0.100:5555", "-s", "rr", "-p", "1")
     d.adm("-a", "-u", "10.0.0.100:5555", "-r", "10.0.1.11", "-m")
+    d.adm("-a", "-u", "10.0.0.100:5555", "-r", "10.0.1.12", "-m")
     sh("ping", "-c", "1", "-W", "2", "10.0.0.100", ns=cl)
 
     def idle():
@@ -259,7 +285,8 @@ def test_connection_and_template_churn_returns_to_baseline(lb):
         sh(PY, "-c", SEND, str(r), str(FLOWS), ns=cl, timeout=120)
         made = used(d, "persist-templates")
         assert made > 0, "no template was made"
-        assert wait_for(idle, timeout=20), resources(d)
+        assert wait_for(idle, timeout=20), \
+            "not back to idle: %s" % resources(d)
         return made
 
     churn(0)
@@ -268,6 +295,9 @@ def test_connection_and_template_churn_returns_to_baseline(lb):
     for r in range(1, TRAFFIC_ROUNDS):
         churn(r)
     assert_back(d, base)
+    # A new client is still pinned to one server.
+    servers = pinned_servers(d, cl)
+    assert len(servers) == 1, servers
     assert d.proc.poll() is None
     print("traffic churn: %d x %d flows in %.1f s" % (
         TRAFFIC_ROUNDS, FLOWS, time.time() - t0))
