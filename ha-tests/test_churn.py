@@ -7,7 +7,7 @@ number of rounds comes from the environment so a longer soak can reuse
 this driver:
 
     CHURN_ROUNDS      config rounds (services, real servers, local
-                      addresses, addresses, routes, neighbours); default 4
+                      addresses, addresses, routes, neighbours); default 8
     CHURN_TRAFFIC_ROUNDS  traffic rounds (connections, persistence
                       templates); default 3
     CHURN_FLOWS       client addresses per traffic round; default 500
@@ -23,7 +23,7 @@ from netns import Topology, sh
 from waiting import wait_for
 
 PY = "/usr/bin/python3"
-ROUNDS = int(os.environ.get("CHURN_ROUNDS", "4"))
+ROUNDS = int(os.environ.get("CHURN_ROUNDS", "8"))
 TRAFFIC_ROUNDS = int(os.environ.get("CHURN_TRAFFIC_ROUNDS", "3"))
 FLOWS = int(os.environ.get("CHURN_FLOWS", "500"))
 
@@ -144,25 +144,30 @@ def service_round(d, r):
 
 def netstack_round(d):
     """Addresses (each with its /32 and subnet route), routes and
-    neighbours: each table filled close to its size, then emptied."""
+    neighbours: each table filled to its size, then emptied.  The routes
+    are /32s in /24s of their own: each takes one of the route table's
+    256 second-level groups while it lives."""
     naddr = (MAX_ROUTES - 8) // 2
     for i in range(naddr):
         d.dpip("addr", "add", "10.3.%d.1/24" % i, "dev", "dpdk0")
     for i in range(naddr):
         d.dpip("addr", "del", "10.3.%d.1/24" % i, "dev", "dpdk0")
-    free = MAX_ROUTES - used(d, "routes")
-    for i in range(free):
-        d.dpip("route", "add", "10.4.%d.0/24" % i, "via", "10.0.1.254",
-               "dev", "dpdk0")
-    assert used(d, "routes") == MAX_ROUTES
-    for i in range(free):
-        d.dpip("route", "del", "10.4.%d.0/24" % i)
+    for half in range(2):
+        free = MAX_ROUTES - used(d, "routes")
+        for i in range(free):
+            d.dpip("route", "add", "10.4.%d.%d/32" % (i, half + 1), "via",
+                   "10.0.1.254", "dev", "dpdk0")
+        assert used(d, "routes") == MAX_ROUTES
+        for i in range(free):
+            d.dpip("route", "del", "10.4.%d.%d/32" % (i, half + 1))
     for i in range(MAX_NEIGH):
         d.dpip("neigh", "add", "10.0.1.%d" % (10 + i), "lladdr",
                "02:00:00:00:01:%02x" % i, "dev", "dpdk0")
     assert used(d, "neighbours") == MAX_NEIGH
     for i in range(MAX_NEIGH):
         d.dpip("neigh", "del", "10.0.1.%d" % (10 + i), "dev", "dpdk0")
+    # A reload with nothing changed: parses and compares the whole config.
+    d.ctl("reload", check=True)
 
 
 def test_resources_view_shows_every_table_and_pool(small):
