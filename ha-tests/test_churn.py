@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from dpvsd import DPVSADM
+from dpvsd import DPVS, DPVSADM
 from netns import Topology, sh
 from waiting import wait_for
 
@@ -31,6 +31,16 @@ MAX_SERVICES = 64
 MAX_ROUTES = 32
 MAX_NEIGH = 16
 RSS_SLACK_KB = 4096
+
+
+def sanitized():
+    """AddressSanitizer keeps freed memory in quarantine (up to 256 MB):
+    RSS says nothing there; LeakSanitizer checks at exit instead."""
+    with open(DPVS, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+CHECK_RSS = not sanitized()
 
 
 def resources(d):
@@ -78,7 +88,7 @@ def differences(base, now, heap_slack):
             out.append("%s: %s used at baseline, %s now" % (name, u, nu))
     if now["fds"] != base["fds"]:
         out.append("fds: %d at baseline, %d now" % (base["fds"], now["fds"]))
-    if now["rss"] > base["rss"] + RSS_SLACK_KB:
+    if CHECK_RSS and now["rss"] > base["rss"] + RSS_SLACK_KB:
         out.append("RSS: %d KB at baseline, %d KB now" % (base["rss"],
                                                          now["rss"]))
     return out
@@ -287,9 +297,11 @@ def test_connection_and_template_churn_returns_to_baseline(lb):
         return res["persist-templates"][1] == 0 and res["ipvs_conn"][1] == 0
 
     def churn(r):
+        before = d.pkt_stats()["ipvs_conn_new"]
         sh(PY, "-c", SEND, str(r), str(FLOWS), ns=cl, timeout=120)
-        made = used(d, "persist-templates")
-        assert made > 0, "no template was made"
+        made = d.pkt_stats()["ipvs_conn_new"] - before
+        # (af_packet may lose some frames on a loaded machine)
+        assert made >= FLOWS // 2, "%d of %d flows made" % (made, FLOWS)
         assert wait_for(idle, timeout=20), \
             "not back to idle: %s" % resources(d)
         return made
