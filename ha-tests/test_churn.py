@@ -143,6 +143,9 @@ def service_round(d, r):
         add.append("-P -t %s -z 10.0.1.%d" % (vip, 100 + i % 4))
         for rs in range(3):
             add.append("-a -t %s -r 10.0.2.%d:80 -b" % (vip, rs + 1))
+        # Each edit builds a new snapshot and scheduler state.
+        add.append("-E -t %s -s %s" % (vip, ("wrr", "sh", "mh")[i % 3]))
+        add.append("-e -t %s -r 10.0.2.2:80 -b -w 3" % vip)
         dele.append("-d -t %s -r 10.0.2.1:80" % vip)
         dele.append("-Q -t %s -z 10.0.1.%d" % (vip, 100 + i % 4))
         dele.append("-D -t %s" % vip)
