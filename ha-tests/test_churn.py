@@ -7,7 +7,7 @@ number of rounds comes from the environment so a longer soak can reuse
 this driver:
 
     CHURN_ROUNDS      config rounds (services, real servers, local
-                      addresses, addresses, routes, neighbours); default 8
+                      addresses, addresses, routes, neighbours); default 6
     CHURN_TRAFFIC_ROUNDS  traffic rounds (connections, persistence
                       templates); default 4, at least 3
     CHURN_FLOWS       client addresses per traffic round; default 600
@@ -23,7 +23,7 @@ from netns import Topology, sh
 from waiting import wait_for
 
 PY = "/usr/bin/python3"
-ROUNDS = int(os.environ.get("CHURN_ROUNDS", "8"))
+ROUNDS = int(os.environ.get("CHURN_ROUNDS", "6"))
 TRAFFIC_ROUNDS = max(3, int(os.environ.get("CHURN_TRAFFIC_ROUNDS", "4")))
 FLOWS = int(os.environ.get("CHURN_FLOWS", "600"))
 
