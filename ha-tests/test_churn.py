@@ -31,6 +31,7 @@ MAX_SERVICES = 64
 MAX_ROUTES = 32
 MAX_NEIGH = 16
 RSS_SLACK_KB = 4096
+ARP_NEIGH = 64        # the traffic test's neighbour table
 
 
 def sanitized():
@@ -235,7 +236,9 @@ def lb(dpvs_factory):
         workers = [(lc, [("dpdk0", [lc - 1], [lc - 1]),
                          ("dpdk1", [lc - 1], [lc - 1])]) for lc in (1, 2)]
         d = dpvs_factory(netns=lbns, devices=devs, workers=workers,
-                         sections={"ipvs": ["conn_pool_size = 1024;"]})
+                         sections={"ipvs": ["conn_pool_size = 1024;"],
+                                   "neigh": ["max_entries = %d;" % ARP_NEIGH,
+                                             "reachable_s = 1;"]})
         d.start()
         d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
         d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
@@ -247,17 +250,21 @@ def lb(dpvs_factory):
 
 
 # One UDP datagram from each of n client addresses (persistence is per
-# /32 by default: one template each) to the VIP.
+# /32 by default: one template each) to the VIP, and ARP requests from
+# 200 neighbours on the client's subnet (three times the neighbour table).
 SEND = (
     "import re, subprocess, sys\n"
-    "from scapy.all import Ether, IP, UDP, sendp, conf\n"
+    "from scapy.all import ARP, Ether, IP, UDP, sendp, conf\n"
     "conf.verb = 0\n"
     "r, n = int(sys.argv[1]), int(sys.argv[2])\n"
     "mac = re.search(r'lladdr (\\S+)', subprocess.run(['ip', 'neigh', "
     "'show', '10.0.0.100'], capture_output=True, text=True).stdout).group(1)\n"
     "sendp([Ether(dst=mac) / IP(src='10.%d.%d.%d' % (50 + r % 100, i // 250,"
     " i % 250 + 1), dst='10.0.0.100') / UDP(sport=1000 + i, dport=5555) / "
-    "b'x' for i in range(n)], iface='vcl0')\n")
+    "b'x' for i in range(n)], iface='vcl0')\n"
+    "sendp([Ether(dst='ff:ff:ff:ff:ff:ff') / ARP(op=1, hwsrc='02:00:00:00:"
+    "%02x:%02x' % (r % 256, i), psrc='10.0.0.%d' % (10 + i), "
+    "pdst='10.0.0.1') for i in range(200)], iface='vcl0')\n")
 
 # Eight datagrams from one new client, each from its own port.
 PIN_PROBE = (
@@ -299,14 +306,17 @@ def test_connection_and_template_churn_returns_to_baseline(lb):
     is deleted while its connections live: its real servers and local
     address go with the last of them.  Expired templates once kept their
     key slots: the table filled up and persistence silently stopped
-    (after 1024 templates here: the pool's size)."""
+    (after 1024 templates here: the pool's size).  ARP from three times
+    as many neighbours as the table holds fills it each round; they
+    expire in between."""
     d, cl = lb["dpvs"], lb["cl"]
     d.adm("--set", "0", "0", "1")
     sh("ping", "-c", "1", "-W", "2", "10.0.0.100", ns=cl)
 
     def idle():
         res = resources(d)
-        return res["persist-templates"][1] == 0 and res["ipvs_conn"][1] == 0
+        return res["persist-templates"][1] == 0 and \
+            res["ipvs_conn"][1] == 0 and res["neighbours"][1] == 0
 
     def churn(r):
         service_up(d, "-b" if r % 2 else "-m")
@@ -315,6 +325,9 @@ def test_connection_and_template_churn_returns_to_baseline(lb):
         made = d.pkt_stats()["ipvs_conn_new"] - before
         # (af_packet may lose some frames on a loaded machine)
         assert made >= FLOWS // 2, "%d of %d flows made" % (made, FLOWS)
+        # (a hash may refuse a key a little before it is full)
+        assert wait_for(lambda: used(d, "neighbours") >= ARP_NEIGH * 3 // 4), \
+            "neighbour table not filled by ARP: %s" % resources(d)
         d.adm("-D", "-u", "10.0.0.100:5555")
         assert wait_for(idle, timeout=20), \
             "not back to idle: %s" % resources(d)
