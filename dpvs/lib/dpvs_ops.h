@@ -7,6 +7,7 @@
  *   0x0200-0x02ff  netif: ports, addresses, routes, neighbours
  *   0x0300-0x03ff  ipvs: services, real servers, laddrs, conns
  *   0x0400-0x04ff  stats for monitoring
+ *   0x0500-0x05ff  resources: tables, pools, fds (res_ops.c)
  */
 #ifndef DPVS_OPS_H
 #define DPVS_OPS_H
@@ -61,5 +62,9 @@
 #define DPVS_OP_STATS_MIN 0x0400u
 #define DPVS_OP_WORKER_STATS 0x0400u /* -> worker stats set (wire.h) */
 #define DPVS_OP_STATS_MAX 0x04ffu
+
+#define DPVS_OP_RES_MIN 0x0500u
+#define DPVS_OP_RESOURCES 0x0500u    /* -> u32 n, n resource records */
+#define DPVS_OP_RES_MAX 0x05ffu
 
 #endif

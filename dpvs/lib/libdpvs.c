@@ -380,6 +380,18 @@ int dpvs_get_msgbus_stats(struct dpvs_handle *h,
 			sizeof(**out), dec_msgbus, (void **)out, n);
 }
 
+static int dec_resource(struct rbuf *b, void *rec)
+{
+	return wire_dec_resource(b, rec);
+}
+
+int dpvs_get_resources(struct dpvs_handle *h, struct dpvs_resource **out,
+		       size_t *n)
+{
+	return get_list(h, DPVS_OP_RESOURCES, WIRE_RES_REC_LEN, sizeof(**out),
+			dec_resource, (void **)out, n);
+}
+
 int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
 {
 	void *buf;

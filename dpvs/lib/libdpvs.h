@@ -129,6 +129,28 @@ int dpvs_get_lcores(struct dpvs_handle *h, struct dpvs_lcore_info **out,
 int dpvs_get_msgbus_stats(struct dpvs_handle *h,
 			  struct dpvs_msgbus_stats **out, size_t *n);
 int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *out);
+/*
+ * What each table, pool and the fd space holds against its limit: the
+ * view to check nothing leaks (after churn everything is back where it
+ * started) and how close to full the daemon runs.
+ */
+enum dpvs_resource_kind {
+	DPVS_RES_TABLE = 1,   /* a hash or array of entries */
+	DPVS_RES_POOL = 2,    /* a mempool: objects out of the pool */
+	DPVS_RES_FDS = 3,     /* open file descriptors, size = RLIMIT_NOFILE */
+	DPVS_RES_HEAP = 4,    /* bytes of DPDK's malloc heaps allocated */
+};
+
+struct dpvs_resource {
+	uint32_t kind;        /* enum dpvs_resource_kind */
+	char name[33];
+	uint64_t used;
+	uint64_t size;
+};
+
+/* *out is malloc'd, *n records; caller frees. */
+int dpvs_get_resources(struct dpvs_handle *h, struct dpvs_resource **out,
+		       size_t *n);
 /* Reloads the config file; *summary (malloc'd text) says what changed. */
 int dpvs_reload(struct dpvs_handle *h, char **summary);
 /* level: emerg alert crit err warning notice info debug, or 0..7 */

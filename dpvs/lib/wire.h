@@ -175,6 +175,10 @@ void wire_enc_wstats_row(struct wbuf *b, const struct dpvs_worker_stats *w,
 			 uint32_t ncounters);
 /* *out: one malloc'd block (see struct dpvs_worker_stats_set). */
 int wire_dec_wstats(struct rbuf *b, struct dpvs_worker_stats_set **out);
+/* DPVS_OP_RESOURCES: kind, name[32], used, size. */
+#define WIRE_RES_REC_LEN 52
+void wire_enc_resource(struct wbuf *b, const struct dpvs_resource *r);
+int wire_dec_resource(struct rbuf *b, struct dpvs_resource *r);
 
 /*
  * A list reply is a u32 count followed by count fixed-size records;

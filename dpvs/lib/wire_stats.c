@@ -1,6 +1,6 @@
 /*
- * Wire records of the monitoring operations (0x04xx): the worker stats
- * set.  Its rows carry as many counters as the daemon has names for, so
+ * Wire records of the monitoring operations (0x04xx, 0x05xx): the worker
+ * stats set and the resource rows.  Its rows carry as many counters as the daemon has names for, so
  * a newer daemon with more counters still decodes here.
  */
 #include "wire.h"
@@ -95,4 +95,21 @@ int wire_dec_wstats(struct rbuf *b, struct dpvs_worker_stats_set **out)
 	}
 	*out = s;
 	return DPVS_OK;
+}
+
+void wire_enc_resource(struct wbuf *b, const struct dpvs_resource *r)
+{
+	wb_u32(b, r->kind);
+	wb_str(b, r->name, WIRE_NAME_STR);
+	wb_u64(b, r->used);
+	wb_u64(b, r->size);
+}
+
+int wire_dec_resource(struct rbuf *b, struct dpvs_resource *r)
+{
+	r->kind = rb_u32(b);
+	rb_str(b, r->name, WIRE_NAME_STR);
+	r->used = rb_u64(b);
+	r->size = rb_u64(b);
+	return b->err ? DPVS_EPROTO : DPVS_OK;
 }

@@ -33,6 +33,7 @@
 #include "netif.h"
 #include "netif_ops.h"
 #include "rcu.h"
+#include "res_ops.h"
 #include "route.h"
 #include "stats_ops.h"
 
@@ -369,7 +370,7 @@ static int start_subsystems(void)
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ops_init() < 0 || ipvs_init(&d.conf) < 0 ||
-	    ipvs_ops_init() < 0 || stats_ops_init() < 0)
+	    ipvs_ops_init() < 0 || stats_ops_init() < 0 || res_ops_init() < 0)
 		return -1;
 	return 0;
 }

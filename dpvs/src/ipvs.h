@@ -133,6 +133,8 @@ int ipvs_stats_init(void);
 void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out);
 int ipvs_svc_table_init(uint32_t max_services);
 void ipvs_svc_table_fini(void);
+/* Key slots in use (deleted ones not yet given back count) and the limit. */
+void ipvs_svc_usage(uint32_t *used, uint32_t *size);
 void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now);
 /* Master slow job: refreshes the rates of every service and dest. */
 int ipvs_rate_job(void *arg);

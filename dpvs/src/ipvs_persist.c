@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "log.h"
+#include "rcu.h"
 
 struct tpl_key {
 	uint32_t vip;
@@ -31,6 +32,7 @@ struct tpl {
 static struct rte_hash *table;
 static struct tpl *tpls;
 static uint32_t ntpl;
+static uint32_t max_tpl;
 
 int ipvs_persist_init(uint32_t max_templates)
 {
@@ -46,7 +48,9 @@ int ipvs_persist_init(uint32_t max_templates)
 	};
 
 	table = rte_hash_create(&hp);
-	tpls = rte_zmalloc("ipvs_tpls", sizeof(*tpls) * (max_templates + 1),
+	/* Per-lcore slot caches let positions go past max_templates. */
+	ntpl = table ? (uint32_t)rte_hash_max_key_id(table) : 0;
+	tpls = rte_zmalloc("ipvs_tpls", sizeof(*tpls) * (ntpl + 1),
 			   RTE_CACHE_LINE_SIZE);
 	if (!table || !tpls) {
 		LOG_ERRX("ipvs", "cannot create %u persistence templates: %s",
@@ -54,7 +58,7 @@ int ipvs_persist_init(uint32_t max_templates)
 		ipvs_persist_fini();
 		return -ENOMEM;
 	}
-	ntpl = max_templates + 1;
+	max_tpl = max_templates;
 	return 0;
 }
 
@@ -65,6 +69,15 @@ void ipvs_persist_fini(void)
 	table = NULL;
 	tpls = NULL;
 	ntpl = 0;
+	max_tpl = 0;
+}
+
+void ipvs_persist_usage(uint32_t *used, uint32_t *size)
+{
+	int32_t n = table ? rte_hash_count(table) : 0;
+
+	*used = n > 0 ? (uint32_t)n : 0;
+	*size = max_tpl;
 }
 
 static void key_of(struct tpl_key *k, const struct ipvs_service *svc,
@@ -124,10 +137,32 @@ void ipvs_persist_bind(const struct ipvs_service *svc,
 	__atomic_store_n(&t->addr, sn->ss.dests[i].addr, __ATOMIC_RELEASE);
 }
 
+#define EXPIRE_BATCH 256
+
+/*
+ * Gives the batch's key slots back.  tpls[] is indexed by key position:
+ * a worker that looked a key up before its delete may still use its
+ * slot, so a slot is reused only after every worker passed a quiescent
+ * state.  Clearing again after the grace drops a bind that raced with
+ * the delete.
+ */
+static void release(const int32_t *pos, unsigned n)
+{
+	if (!n)
+		return;
+	rcu_synchronize();
+	for (unsigned i = 0; i < n; i++) {
+		__atomic_store_n(&tpls[pos[i]].addr, 0, __ATOMIC_RELEASE);
+		rte_hash_free_key_with_position(table, pos[i]);
+	}
+}
+
 int ipvs_persist_expire_job(void *arg __rte_unused)
 {
 	static uint64_t last;
 	uint64_t now = rte_get_tsc_cycles();
+	int32_t gone[EXPIRE_BATCH];
+	unsigned ngone = 0;
 	void *key;
 	int n = 0;
 
@@ -136,13 +171,23 @@ int ipvs_persist_expire_job(void *arg __rte_unused)
 	last = now;
 	for (uint32_t pos = 0; pos < ntpl; pos++) {
 		struct tpl *t = &tpls[pos];
+		int32_t del = -1;
 
 		if (!__atomic_load_n(&t->addr, __ATOMIC_ACQUIRE) || now <= t->expire)
 			continue;
-		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
-			rte_hash_del_key(table, key);
+		/* Cleared first: lookups miss from now on. */
 		__atomic_store_n(&t->addr, 0, __ATOMIC_RELEASE);
+		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
+			del = rte_hash_del_key(table, key);
 		n++;
+		if (del < 0)
+			continue;
+		gone[ngone++] = del;
+		if (ngone == EXPIRE_BATCH) {
+			release(gone, ngone);
+			ngone = 0;
+		}
 	}
+	release(gone, ngone);
 	return n;
 }

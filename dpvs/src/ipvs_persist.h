@@ -14,6 +14,8 @@
 
 int ipvs_persist_init(uint32_t max_templates);
 void ipvs_persist_fini(void);
+/* Key slots in use (deleted ones still waiting count) and the limit. */
+void ipvs_persist_usage(uint32_t *used, uint32_t *size);
 
 /*
  * The server a client network is pinned to, as an index into sn->dests,

@@ -44,6 +44,17 @@ static void list_put(struct stats_list *l)
 	rte_free(l);
 }
 
+/* A copy of the request no worker will read drops its reference. */
+static void lost_request(const void *req, uint16_t len)
+{
+	struct stats_req rq;
+
+	if (len != sizeof(rq))
+		return;
+	memcpy(&rq, req, sizeof(rq));
+	list_put(rq.list);
+}
+
 struct stats_reply {
 	struct ipvs_pcstats *rows; /* worker-allocated, n rows */
 	uint32_t n;
@@ -168,8 +179,7 @@ int ipvs_stats_gather(void)
 	rc = msgbus_mcast(MSG_TYPE_IPVS_STATS, &rq, sizeof(rq), add_reply, &g,
 			  &got);
 	/* Nothing went out: the workers' references are the master's to
-	 * drop.  (A copy lost to a full ring keeps its reference: a small
-	 * leak the message bus counts as dropped, never a dangling read.) */
+	 * drop.  A copy lost on the way dropped its own (lost_request). */
 	if (rc == -EBUSY || rc == -EINVAL)
 		for (unsigned i = 0; i < lcore_nworkers(); i++)
 			list_put(rq.list);
@@ -191,5 +201,8 @@ int ipvs_stats_init(void)
 	int rc = msgbus_register(MSGBUS_ALL_LCORES, MSG_TYPE_IPVS_STATS,
 				 "ipvs-stats", stats_cb);
 
-	return rc ? rc : msgbus_set_reply_dtor(MSG_TYPE_IPVS_STATS, free_reply);
+	if (!rc)
+		rc = msgbus_set_reply_dtor(MSG_TYPE_IPVS_STATS, free_reply);
+	return rc ? rc : msgbus_set_request_dtor(MSG_TYPE_IPVS_STATS,
+						 lost_request);
 }

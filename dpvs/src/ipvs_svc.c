@@ -22,6 +22,7 @@ struct svc_key {
 };
 
 static struct rte_hash *svc_table;
+static uint32_t svc_max;
 static unsigned nworkers;
 static uint8_t widx_of[RTE_MAX_LCORE];
 
@@ -57,7 +58,16 @@ int ipvs_svc_table_init(uint32_t max_services)
 			 max_services, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	svc_max = max_services;
 	return 0;
+}
+
+void ipvs_svc_usage(uint32_t *used, uint32_t *size)
+{
+	int32_t n = svc_table ? rte_hash_count(svc_table) : 0;
+
+	*used = n > 0 ? (uint32_t)n : 0;
+	*size = svc_max;
 }
 
 struct ipvs_service *ipvs_svc_lookup(uint8_t proto, uint32_t vip,
@@ -262,11 +272,16 @@ int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 {
 	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
 	struct ipvs_service *s = ipvs_svc_lookup(proto, vip, vport);
+	int32_t pos;
 
 	if (!s)
 		return -ENOENT;
-	rte_hash_del_key(svc_table, &k);
+	pos = rte_hash_del_key(svc_table, &k);
 	rcu_synchronize();
+	/* A lock-free table keeps a deleted key's slot until told: readers
+	 * may have been comparing it until the grace period above. */
+	if (pos >= 0)
+		rte_hash_free_key_with_position(svc_table, pos);
 	/* Established connections keep their dest and laddr references. */
 	while (s->dests) {
 		struct ipvs_dest *d = s->dests;

@@ -57,6 +57,7 @@ struct pending {
 
 static msgbus_cb callbacks[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static msgbus_reply_dtor dtors[MSGBUS_MAX_TYPES];
+static msgbus_reply_dtor req_dtors[MSGBUS_MAX_TYPES];
 static char type_names[MSGBUS_MAX_TYPES][33];
 static struct type_stats stats[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static struct rte_ring *rings[RTE_MAX_LCORE];
@@ -118,6 +119,7 @@ void msgbus_fini(void)
 	memset(pend, 0, sizeof(pend));
 	memset(callbacks, 0, sizeof(callbacks));
 	memset(dtors, 0, sizeof(dtors));
+	memset(req_dtors, 0, sizeof(req_dtors));
 	memset(type_names, 0, sizeof(type_names));
 	memset(stats, 0, sizeof(stats));
 }
@@ -161,6 +163,23 @@ int msgbus_set_reply_dtor(uint16_t type, msgbus_reply_dtor dtor)
 	return 0;
 }
 
+int msgbus_set_request_dtor(uint16_t type, msgbus_reply_dtor dtor)
+{
+	if (type == 0 || type >= MSGBUS_MAX_TYPES)
+		return -EINVAL;
+	req_dtors[type] = dtor;
+	return 0;
+}
+
+/* A request copy no callback will see: what it holds goes back. */
+static int undelivered(uint16_t type, uint16_t flags, const void *data,
+		       uint16_t len, int rc)
+{
+	if (!(flags & MF_REPLY) && type < MSGBUS_MAX_TYPES && req_dtors[type])
+		req_dtors[type](data, len);
+	return rc;
+}
+
 /* Enqueues a new message; on failure it is freed and counted dropped. */
 static int post(unsigned dst, uint16_t type, uint16_t flags, uint32_t seq,
 		int32_t rc, const void *data, uint16_t len)
@@ -170,10 +189,10 @@ static int post(unsigned dst, uint16_t type, uint16_t flags, uint32_t seq,
 
 	if (dst >= RTE_MAX_LCORE || !rings[dst] || len > MSGBUS_DATA_MAX ||
 	    type == 0 || type >= MSGBUS_MAX_TYPES)
-		return -EINVAL;
+		return undelivered(type, flags, data, len, -EINVAL);
 	if (rte_mempool_get(pool, (void **)&m) < 0) {
 		STAT(self, type, dropped);
-		return -ENOMEM;
+		return undelivered(type, flags, data, len, -ENOMEM);
 	}
 	m->type = type;
 	m->flags = flags;
@@ -186,7 +205,7 @@ static int post(unsigned dst, uint16_t type, uint16_t flags, uint32_t seq,
 	if (rte_ring_enqueue(rings[dst], m) < 0) {
 		rte_mempool_put(pool, m);
 		STAT(self, type, dropped);
-		return -ENOBUFS;
+		return undelivered(type, flags, data, len, -ENOBUFS);
 	}
 	if (!(flags & MF_REPLY))
 		STAT(self, type, sent);
@@ -264,6 +283,7 @@ static void handle_request(unsigned self, struct msg *m)
 
 	if (!cb) {
 		STAT(self, m->type, dropped);
+		undelivered(m->type, m->flags, m->data, m->len, 0);
 		rc = -ENOTSUP;
 	} else {
 		STAT(self, m->type, received);

@@ -71,6 +71,13 @@ int msgbus_register(unsigned lcore, uint16_t type, const char *name,
  */
 typedef void (*msgbus_reply_dtor)(const void *reply, uint16_t len);
 int msgbus_set_reply_dtor(uint16_t type, msgbus_reply_dtor dtor);
+/*
+ * The same for requests that hold a reference: called with each copy
+ * that no callback will see (no message left, ring full, bad arguments,
+ * no callback on that lcore).  A failed send is then the destructor's
+ * to clean up, never the sender's.
+ */
+int msgbus_set_request_dtor(uint16_t type, msgbus_reply_dtor dtor);
 
 /* Drains the calling lcore's ring; returns messages handled. */
 int msgbus_process(void);

@@ -27,6 +27,7 @@ static void usage(FILE *out)
 "  msgbus ping [N]      run N (default 1) echo multicasts to every worker\n"
 "  ctrl [show]          control-socket counters (clients, bad requests)\n"
 "  ctrl echo SIZE       fetch a SIZE-byte test reply and check it\n"
+"  resources [show]     each table, pool and the fd space: used, size, use%%\n"
 "  reload               reload the configuration file, print what changed\n"
 "  log-level LEVEL      set the log level (emerg alert crit err warning\n"
 "                       notice info debug, or 0-7)\n"
@@ -141,6 +142,34 @@ static int cmd_ping(struct dpvs_handle *h, const char *arg)
 	return 0;
 }
 
+static const char *res_kind(uint32_t kind)
+{
+	return kind == DPVS_RES_TABLE ? "table" :
+	       kind == DPVS_RES_POOL ? "pool" :
+	       kind == DPVS_RES_FDS ? "fds" :
+	       kind == DPVS_RES_HEAP ? "heap" : "other";
+}
+
+static int cmd_resources(struct dpvs_handle *h)
+{
+	struct dpvs_resource *r;
+	size_t n;
+	int rc = dpvs_get_resources(h, &r, &n);
+
+	if (rc)
+		return report(h, rc, "resources show");
+	printf("%-6s %-24s %12s %12s %6s\n", "kind", "name", "used", "size",
+	       "use%");
+	for (size_t i = 0; i < n; i++)
+		printf("%-6s %-24s %12llu %12llu %6.1f\n", res_kind(r[i].kind),
+		       r[i].name, (unsigned long long)r[i].used,
+		       (unsigned long long)r[i].size,
+		       r[i].size ? 100.0 * (double)r[i].used / (double)r[i].size :
+				   0.0);
+	free(r);
+	return 0;
+}
+
 #define CTRL_ROW(f) printf("%-14s %llu\n", #f, (unsigned long long)s.f)
 
 static int cmd_ctrl(struct dpvs_handle *h)
@@ -234,6 +263,12 @@ static int do_ctrl(struct dpvs_handle *h, int c, char **v)
 	return cmd_ctrl(h);
 }
 
+static int do_resources(struct dpvs_handle *h, int c, char **v)
+{
+	(void)c, (void)v;
+	return cmd_resources(h);
+}
+
 static int do_echo(struct dpvs_handle *h, int c, char **v)
 {
 	(void)c;
@@ -269,6 +304,8 @@ static cmd_fn lookup(int argc, char **argv)
 		return do_ctrl;
 	if (!strcmp(cmd, "ctrl") && argc == 3 && !strcmp(argv[1], "echo"))
 		return do_echo;
+	if (!strcmp(cmd, "resources") && is_show(argc, argv))
+		return do_resources;
 	if (!strcmp(cmd, "reload") && argc == 1)
 		return do_reload;
 	if (!strcmp(cmd, "log-level") && argc == 2)

@@ -28,6 +28,7 @@
 #define T_KICK (MSG_TYPE_TEST_MIN + 3)  /* worker sends T_NOTE to master */
 #define T_NOTE (MSG_TYPE_TEST_MIN + 4)  /* master counts notes */
 #define T_NONE (MSG_TYPE_TEST_MIN + 5)  /* registered on the master only */
+#define T_OWN (MSG_TYPE_TEST_MIN + 6)   /* requests hold a reference */
 
 static unsigned notes;
 
@@ -74,6 +75,22 @@ static int note_cb(const void *req, uint16_t len, void *reply, uint16_t *rlen)
 	return 0;
 }
 
+/* T_OWN: every request holds one reference, dropped by whoever gets it. */
+static uint32_t own_refs;
+
+static int own_cb(const void *req, uint16_t len, void *reply, uint16_t *rlen)
+{
+	(void)req, (void)len, (void)reply, (void)rlen;
+	__atomic_sub_fetch(&own_refs, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void own_lost(const void *req, uint16_t len)
+{
+	(void)req, (void)len;
+	__atomic_sub_fetch(&own_refs, 1, __ATOMIC_RELAXED);
+}
+
 static struct lcore_job bus_job = { .name = "msgbus", .fn = msgbus_job,
 				    .kind = JOB_LOOP };
 
@@ -96,7 +113,9 @@ static int setup_bus(void **state)
 	    msgbus_register(MSGBUS_ALL_LCORES, T_FAIL, "fail", fail_cb) ||
 	    msgbus_register(MSGBUS_ALL_LCORES, T_KICK, "kick", kick_cb) ||
 	    msgbus_register(rte_get_main_lcore(), T_NOTE, "note", note_cb) ||
-	    msgbus_register(rte_get_main_lcore(), T_NONE, "none", note_cb))
+	    msgbus_register(rte_get_main_lcore(), T_NONE, "none", note_cb) ||
+	    msgbus_register(1, T_OWN, "own", own_cb) ||
+	    msgbus_set_request_dtor(T_OWN, own_lost))
 		return -1;
 	lcore_job_register(&bus_job, ROLE_WORKER);
 	lcore_set_idle(IDLE_SLEEP, 64, 50, 200);
@@ -330,6 +349,39 @@ static void test_mcast_async_times_out(void **state)
 	assert_int_equal(d.calls, 1);
 }
 
+/*
+ * A request that holds a reference must give it back whatever happens
+ * to it: a worker busy long enough lets its ring fill, and the copies
+ * that do not fit, or go where no callback takes them, reach the type's
+ * request destructor (they once just vanished with their reference).
+ */
+static void test_undelivered_requests_reach_their_dtor(void **state)
+{
+	uint32_t slow = 300, sent = 0, refused = 0, v = 0;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(msgbus_send_async(1, T_SLOW, &slow, sizeof(slow)), 0);
+	usleep(20000);    /* worker 1 is asleep in slow_cb */
+	for (unsigned i = 0; i < 3000; i++) {
+		__atomic_add_fetch(&own_refs, 1, __ATOMIC_RELAXED);
+		if (msgbus_send_async(1, T_OWN, &v, sizeof(v)) == 0)
+			sent++;
+		else
+			refused++;
+	}
+	/* No callback for T_OWN on worker 2. */
+	__atomic_add_fetch(&own_refs, 1, __ATOMIC_RELAXED);
+	assert_int_equal(msgbus_send_async(2, T_OWN, &v, sizeof(v)), 0);
+	assert_true(refused > 0 && sent > 0);
+	/* Generous: four workers share one CPU with whatever else runs. */
+	t0 = rte_get_tsc_cycles();
+	while (__atomic_load_n(&own_refs, __ATOMIC_RELAXED) != 0 &&
+	       rte_get_tsc_cycles() - t0 < 20 * rte_get_tsc_hz())
+		usleep(1000);
+	assert_int_equal(__atomic_load_n(&own_refs, __ATOMIC_RELAXED), 0);
+}
+
 static void test_bad_sends_refused(void **state)
 {
 	uint8_t big[MSGBUS_DATA_MAX + 1] = { 0 };
@@ -359,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_worker_to_master_async),
 		cmocka_unit_test(test_mcast_async_completes),
 		cmocka_unit_test(test_mcast_async_times_out),
+		cmocka_unit_test(test_undelivered_requests_reach_their_dtor),
 		cmocka_unit_test(test_bad_sends_refused),
 	};
 	int rc;
