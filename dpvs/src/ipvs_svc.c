@@ -365,13 +365,14 @@ int ipvs_dest_add(struct ipvs_service *s, const struct dpvs_dest *in)
 		;
 	*tail = d;
 	s->ndests++;
+	/* Counted before publishing: the put of a failed publish uncounts it. */
+	nat_count(d, 1);
 	if (publish(s) != 0) {
 		*tail = NULL;
 		s->ndests--;
 		ipvs_dest_put(d);
 		return -ENOMEM;
 	}
-	nat_count(d, 1);
 	return 0;
 }
 
