@@ -118,7 +118,8 @@ def test_a_server_back_during_a_dpvs_stall_is_in_dpvs_again(
 def test_changes_behind_keepalived_s_back_are_undone(lb, ka, tmp_path):
     """dpvsadm removes a real server, changes a weight, adds a stranger to
     keepalived's service, then deletes the whole service: keepalived puts
-    dpvs back as its configuration and checks say, local addresses too."""
+    dpvs back as its configuration and checks say, local addresses too.
+    A service keepalived never had is left alone."""
     d, rs = lb["dpvs"], lb["rs"]
     backends = Backends(tmp_path)
     want = ["10.0.1.11:80", "10.0.1.12:80"]
@@ -130,6 +131,7 @@ def test_changes_behind_keepalived_s_back_are_undone(lb, ka, tmp_path):
         assert wait_for(lambda: sorted(dests(d)) == want, timeout=15), (
             ka.text())
         svc = ["-t", "10.0.0.100:80"]
+        d.adm("-A", "-t", "10.0.0.100:8080", "-s", "rr")   # not keepalived's
         d.adm("-d", *svc, "-r", "10.0.1.11:80")
         d.adm("-e", *svc, "-r", "10.0.1.12:80", "-b", "-w", "5")
         d.adm("-a", *svc, "-r", "10.0.1.13:80", "-b", "-w", "1")
@@ -142,6 +144,7 @@ def test_changes_behind_keepalived_s_back_are_undone(lb, ka, tmp_path):
                         laddrs_of(d) == lips, timeout=15), (
             d.adm("-L", "-n").stdout + d.adm("-G").stdout + ka.text())
         assert "to match keepalived's state" in ka.text()
+        assert "TCP  10.0.0.100:8080 rr" in d.adm("-L", "-n").stdout
     finally:
         backends.stop()
 
