@@ -167,3 +167,52 @@ def test_a_master_s_vip_and_route_removed_behind_its_back_come_back(
                     and "10.9.0.0/24" in dpvs_routes(d), timeout=15), (
         dpvs_addrs(d) + dpvs_routes(d) + ka.text())
     assert "adding VIP 10.0.0.150/32 on dpdk0, to match" in ka.text()
+
+
+STEADY_CONF = """
+virtual_server 10.0.0.100 80 {
+    delay_loop 1
+    lb_algo sh
+    sh-port
+    lb_kind NAT
+    protocol TCP
+    persistence_timeout 30
+    persistence_granularity 255.255.255.0
+    real_server 10.0.1.11 80 {
+        weight 3
+        uthreshold 100
+        lthreshold 10
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+    real_server 10.0.1.12 80 {
+        weight 2
+        inhibit_on_failure
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+"""
+
+
+def test_a_steady_table_is_left_alone(lb, ka, tmp_path):
+    """Persistence, scheduler flags, thresholds and an inhibited server at
+    weight 0: the comparisons find nothing to fix, so nothing flaps."""
+    d, rs = lb["dpvs"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        backends.start(rs, "10.0.1.11", "rs1")     # 10.0.1.12 stays down
+        ka.write(STEADY_CONF)
+        ka.start("-C")
+        assert wait_for(lambda: weights(d) == {"10.0.1.11:80": 3,
+                                               "10.0.1.12:80": 0},
+                        timeout=15), d.adm("-L", "-n").stdout + ka.text()
+        time.sleep(12)          # two comparisons at least
+        assert "to match keepalived's state" not in ka.text(), ka.text()
+        assert weights(d) == {"10.0.1.11:80": 3, "10.0.1.12:80": 0}
+        table = d.adm("-L", "-n").stdout
+        assert "persistent 30" in table, table
+    finally:
+        backends.stop()
