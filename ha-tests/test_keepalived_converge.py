@@ -216,3 +216,26 @@ def test_a_steady_table_is_left_alone(lb, ka, tmp_path):
         assert "persistent 30" in table, table
     finally:
         backends.stop()
+
+
+def test_a_reload_that_grows_a_local_address_group_reaches_dpvs(
+        lb, ka, tmp_path):
+    """The service stays over the reload, so keepalived adds nothing
+    itself; the comparison gives it the group's new address."""
+    d, rs = lb["dpvs"], lb["rs"]
+    backends = Backends(tmp_path)
+    try:
+        backends.start(rs, "10.0.1.11", "rs1")
+        ka.write(FNAT_CONF % (REAL % 11))
+        ka.start("-C")
+        two = ["10.0.1.100", "10.0.1.101"]
+        assert wait_for(lambda: laddrs_of(d).get("10.0.0.100:80") == two,
+                        timeout=15), d.adm("-G").stdout + ka.text()
+        ka.write((FNAT_CONF % (REAL % 11)).replace("10.0.1.100-101",
+                                                  "10.0.1.100-102"))
+        ka.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: laddrs_of(d).get("10.0.0.100:80") ==
+                        two + ["10.0.1.102"], timeout=15), (
+            d.adm("-G").stdout + ka.text())
+    finally:
+        backends.stop()
