@@ -18,11 +18,13 @@
 #include "wire.h"
 
 struct dpvs_handle {
-	int fd;
+	int fd;                 /* -1: dropped after a broken call */
+	bool in_sync;           /* the last reply was read to its end */
 	uint32_t seq;
 	size_t max_reply;
 	int timeout_ms;
 	char errmsg[DPVS_WIRE_MSG_MAX + 1];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 static int fail(struct dpvs_handle *h, int status, const char *fmt, ...)
@@ -35,34 +37,47 @@ static int fail(struct dpvs_handle *h, int status, const char *fmt, ...)
 	return status;
 }
 
-int dpvs_connect(const char *path, struct dpvs_handle **out)
+/* A connected socket in *fd, or a status with errno saying why. */
+static int open_socket(const char *path, int *fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int e;
+
+	strcpy(sa.sun_path, path);
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return DPVS_EIO;
+	if (connect(*fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return DPVS_OK;
+	e = errno;
+	close(*fd);
+	*fd = -1;
+	errno = e; /* callers may print strerror(errno) */
+	return e == EACCES ? DPVS_EPERM : DPVS_EIO;
+}
+
+int dpvs_connect(const char *path, struct dpvs_handle **out)
+{
 	struct dpvs_handle *h;
+	int rc, e;
 
 	*out = NULL;
 	if (!path)
 		path = DPVS_DEFAULT_IPC;
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(h->path))
 		return DPVS_EINVAL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return DPVS_ENOMEM;
 	h->max_reply = 256u << 20;
 	h->timeout_ms = 10000;
-	h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (h->fd < 0) {
+	strcpy(h->path, path);
+	rc = open_socket(path, &h->fd);
+	if (rc) {
+		e = errno;
 		free(h);
-		return DPVS_EIO;
-	}
-	strcpy(sa.sun_path, path);
-	if (connect(h->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(h->fd);
-		free(h);
-		errno = e; /* callers may print strerror(errno) */
-		return e == EACCES ? DPVS_EPERM : DPVS_EIO;
+		errno = e;
+		return rc;
 	}
 	*out = h;
 	return DPVS_OK;
@@ -72,7 +87,8 @@ void dpvs_close(struct dpvs_handle *h)
 {
 	if (!h)
 		return;
-	close(h->fd);
+	if (h->fd >= 0)
+		close(h->fd);
 	free(h);
 }
 
@@ -185,6 +201,7 @@ static int recv_error(struct dpvs_handle *h, const struct wire_hdr *wh)
 	rc = recv_all(h, msg, n);
 	if (rc)
 		return rc;
+	h->in_sync = true;
 	msg[n] = '\0';
 	if (wh->status >= DPVS_STATUS_MAX)
 		return fail(h, DPVS_EPROTO, "unknown status %u: %s", wh->status,
@@ -224,6 +241,7 @@ static int recv_reply(struct dpvs_handle *h, uint32_t op, struct wbuf *out)
 		if (out->err)
 			return fail(h, DPVS_ENOMEM, "reply of %zu bytes", out->len);
 	} while (wh.flags & DPVS_WF_MORE);
+	h->in_sync = true;
 	return DPVS_OK;
 }
 
@@ -250,6 +268,26 @@ static int refusal_or(struct dpvs_handle *h, int rc)
 	return fail(h, (int)wh.status, "%s", msg);
 }
 
+/*
+ * A call that did not read its reply to the end (timeout, daemon gone,
+ * garbage, a reply too big) leaves the stream at an unknown point: a late
+ * reply would be taken for the next call's.  The connection is dropped
+ * and the next call opens a new one.
+ */
+static void drop_connection(struct dpvs_handle *h)
+{
+	close(h->fd);
+	h->fd = -1;
+}
+
+static int reconnect(struct dpvs_handle *h)
+{
+	int rc = open_socket(h->path, &h->fd);
+
+	return rc ? fail(h, rc, "reconnecting to dpvs at %s: %s", h->path,
+			 strerror(errno)) : DPVS_OK;
+}
+
 int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 	      size_t req_len, void **reply, size_t *reply_len)
 {
@@ -261,11 +299,19 @@ int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 		*reply = NULL;
 	if (reply_len)
 		*reply_len = 0;
+	if (h->fd < 0 && (rc = reconnect(h)))
+		return rc;
+	h->in_sync = false;
 	rc = send_request(h, op, req, req_len);
-	if (rc)
-		return refusal_or(h, rc);
+	if (rc) {
+		rc = refusal_or(h, rc);
+		drop_connection(h);
+		return rc;
+	}
 	wb_init(&out);
 	rc = recv_reply(h, op, &out);
+	if (!h->in_sync)
+		drop_connection(h);
 	if (rc || !reply) {
 		wb_free(&out);
 		return rc;
