@@ -1,16 +1,32 @@
 #!/bin/bash
-# Runs the control-request fuzzer for a bounded time.
+# Runs one libFuzzer target for a bounded time and prints its runs and
+# coverage (docs/testing.md).
 #   run-fuzz.sh FUZZER SECONDS
-# The corpus starts from the seeds in dpvs/tests/fuzz/seeds and grows in a
-# scratch folder; crashes are written to $FUZZ_ARTIFACTS (default build/).
-set -euo pipefail
+# The corpus starts from the target's seeds (fuzz_ctrl_request: fuzz/seeds,
+# fuzz_X_Y: fuzz/seeds-Y) and grows in a scratch folder; crashes are
+# written to $FUZZ_ARTIFACTS (default: the fuzzer's folder).  Exit 1 on a
+# crash, leak, UB report or timeout.
+set -uo pipefail
 fuzzer=$1
 secs=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
+name=$(basename "$fuzzer")
+case $name in
+fuzz_ctrl_request) seeds=$here/fuzz/seeds ;;
+*) seeds=$here/fuzz/seeds-${name##*_} ;;
+esac
 corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$corpus" "$log"' EXIT
 artifacts=${FUZZ_ARTIFACTS:-$(dirname "$fuzzer")}/
-cp "$here"/fuzz/seeds/* "$corpus"/ 2>/dev/null || true
-echo "fuzz: running $(basename "$fuzzer") for ${secs}s"
-"$fuzzer" -max_total_time="$secs" -max_len=20000 -print_final_stats=1 \
-	-artifact_prefix="$artifacts" "$corpus" 2>&1 | tail -n 12
+cp "$seeds"/* "$corpus"/ 2>/dev/null || true
+echo "fuzz: running $name for ${secs}s from $(ls "$corpus" | wc -l) seeds"
+"$fuzzer" -max_total_time="$secs" -max_len=20000 -timeout=30 \
+	-print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" >"$log" 2>&1
+rc=$?
+tail -n 14 "$log"
+# The last status line: executions and edge coverage, for the summary.
+runs=$(grep -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*')
+echo "fuzz: $name: ${runs:-?} runs in ${secs}s, cov ${cov:-?}, exit $rc"
+exit $rc
