@@ -262,11 +262,16 @@ int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 {
 	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
 	struct ipvs_service *s = ipvs_svc_lookup(proto, vip, vport);
+	int32_t pos;
 
 	if (!s)
 		return -ENOENT;
-	rte_hash_del_key(svc_table, &k);
+	pos = rte_hash_del_key(svc_table, &k);
 	rcu_synchronize();
+	/* A lock-free table keeps a deleted key's slot until it is freed
+	 * (readers may hold it until now): else each delete costs a slot. */
+	if (pos >= 0)
+		rte_hash_free_key_with_position(svc_table, pos);
 	/* Established connections keep their dest and laddr references. */
 	while (s->dests) {
 		struct ipvs_dest *d = s->dests;
