@@ -19,7 +19,13 @@
  * port's MAC as destination; F_REPLY / F_ICMP_ERR ignore the frame but
  * for its first byte (TCP flags) and send instead the reply to, or an
  * ICMP error about, the last IPv4 frame the daemon sent, as the real
- * server or router there would.
+ * server or router there would; F_CTRL ignores the frame but for its
+ * first byte, which picks a control op from a menu (delete a real
+ * server, a local address, a service, a neighbour, a VIP, the default
+ * route; quiesce a server, edit a service, add an unresolved server,
+ * short timeouts, zero, a connection list) to run between the packets
+ * with the workers answering; after such an input the set-up is
+ * rebuilt (connections stay, referring to what was deleted).
  *
  * Checks besides the sanitizers: every IPv4 frame sent has a valid
  * header (version, length, checksum) and no mbuf leaks from either pool.
@@ -56,6 +62,12 @@ enum {
 	F_OUR_MAC = 0x04,
 	F_REPLY = 0x08,
 	F_ICMP_ERR = 0x10,
+	F_CTRL = 0x20,
+};
+
+struct menu_op {
+	uint32_t op;
+	struct wbuf req;
 };
 
 static struct rte_mempool *pool;
@@ -64,6 +76,9 @@ static uint16_t port_id;
 static struct rte_ether_addr port_mac;
 static uint8_t last_tx[256];
 static uint16_t last_len;
+static struct menu_op menu[16];
+static unsigned nmenu;
+static bool dirty;
 
 /* ---- set-up through the control ops ---- */
 
@@ -73,7 +88,7 @@ static void must(uint32_t op, struct wbuf *b, const char *what)
 
 	if (st != DPVS_OK) {
 		fprintf(stderr, "fuzz_packet: set-up %s failed (%u)\n", what, st);
-		exit(1);
+		abort();
 	}
 }
 
@@ -193,6 +208,81 @@ static void setup_services(void)
 	dest(&s, "10.0.1.12", DPVS_FWD_TUN);
 }
 
+static void menu_add(uint32_t op, struct wbuf *req)
+{
+	menu[nmenu].op = op;
+	menu[nmenu++].req = *req;
+	wb_init(req);
+}
+
+static void menu_dest(uint32_t op, uint8_t proto, const char *vip,
+		      uint16_t vport, const char *ip, uint32_t fwd, int weight)
+{
+	struct dpvs_dest d = { .proto = proto, .vip = inet_addr(vip),
+			       .vport = vport, .addr = inet_addr(ip),
+			       .port = 8080, .fwd = fwd, .weight = weight };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_dest(&b, &d);
+	menu_add(op, &b);
+}
+
+static void menu_misc(void)
+{
+	struct dpvs_service fn = { .proto = IPPROTO_TCP,
+				   .vip = inet_addr("10.0.0.100"), .vport = 80 };
+	struct dpvs_service nat = { .proto = IPPROTO_TCP,
+				    .vip = inet_addr("10.0.0.101"), .vport = 80,
+				    .sched = "rr" };
+	struct dpvs_laddr l = { .proto = IPPROTO_TCP, .vip = fn.vip, .vport = 80,
+				.addr = inet_addr("10.0.1.200"), .ifname = "dpdk0" };
+	struct dpvs_neigh n = { "dpdk0", inet_addr("10.0.1.11"), { 0 },
+				DPVS_NEIGH_PERMANENT, 0 };
+	struct dpvs_addr vip = { "dpdk0", fn.vip, 32, 0 };
+	struct dpvs_addr la = { "dpdk0", l.addr, 32, DPVS_ADDR_F_SAPOOL };
+	struct dpvs_route r = { "dpdk0", 0, 0, DPVS_RT_GATEWAY,
+				inet_addr("10.0.0.254"), 0 };
+	struct dpvs_timeouts t = { 1, 1, 1 };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_laddr(&b, &l);
+	menu_add(DPVS_OP_LADDR_DEL, &b);
+	wire_enc_svc(&b, &fn);
+	menu_add(DPVS_OP_SVC_DEL, &b);
+	menu_add(DPVS_OP_SVC_FLUSH, &b);
+	wire_enc_neigh(&b, &n);
+	menu_add(DPVS_OP_NEIGH_DEL, &b);
+	wire_enc_addr(&b, &vip);
+	menu_add(DPVS_OP_ADDR_DEL, &b);
+	wire_enc_addr(&b, &la);
+	menu_add(DPVS_OP_ADDR_DEL, &b);
+	wire_enc_svc(&b, &nat);
+	menu_add(DPVS_OP_SVC_EDIT, &b);
+	wire_enc_route(&b, &r);
+	menu_add(DPVS_OP_ROUTE_DEL, &b);
+	wire_enc_timeouts(&b, &t);
+	menu_add(DPVS_OP_TIMEOUT_SET, &b);
+	menu_add(DPVS_OP_ZERO, &b);
+	menu_add(DPVS_OP_CONN_LIST, &b);
+	menu_add(DPVS_OP_WORKER_STATS, &b);
+}
+
+/* The control ops an input may run between its packets (F_CTRL). */
+static void setup_menu(void)
+{
+	menu_dest(DPVS_OP_DEST_DEL, IPPROTO_TCP, "10.0.0.100", 80, "10.0.1.11",
+		  DPVS_FWD_FNAT, 0);
+	menu_dest(DPVS_OP_DEST_EDIT, IPPROTO_TCP, "10.0.0.100", 80, "10.0.1.11",
+		  DPVS_FWD_FNAT, 0);
+	menu_dest(DPVS_OP_DEST_DEL, IPPROTO_TCP, "10.0.0.101", 80, "10.0.1.12",
+		  DPVS_FWD_NAT, 0);
+	menu_dest(DPVS_OP_DEST_ADD, IPPROTO_TCP, "10.0.0.100", 80, "10.0.1.15",
+		  DPVS_FWD_FNAT, 9);
+	menu_misc();
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const struct netif_port *p;
@@ -213,6 +303,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	port_mac = p->mac;
 	setup_net();
 	setup_services();
+	setup_menu();
 	return 0;
 }
 
@@ -292,17 +383,41 @@ static int serve_msgs(void *arg)
 	return 0;
 }
 
-/* The master's jobs may wait for the workers (gathers): they answer. */
-static void run_master(void)
+/*
+ * The master's jobs and control ops may wait for the workers (gathers,
+ * RCU): they answer meanwhile, as in their loops.
+ */
+static void on_master(void (*fn)(unsigned arg), unsigned arg)
 {
 	__atomic_store_n(&serving, true, __ATOMIC_RELEASE);
 	for (unsigned w = 0; w < FUZZ_NWORKERS; w++)
 		if (rte_eal_remote_launch(serve_msgs, NULL,
 					  lcore_workers()[w]) != 0)
 			abort();
-	lcore_loop_once();
+	fn(arg);
 	__atomic_store_n(&serving, false, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+}
+
+static void master_pass(unsigned arg)
+{
+	(void)arg;
+	lcore_loop_once();
+}
+
+static void menu_run(unsigned i)
+{
+	struct menu_op *m = &menu[i % nmenu];
+
+	fuzz_op(m->op, m->req.data, m->req.len, NULL);
+}
+
+static void rebuild(unsigned arg)
+{
+	(void)arg;
+	fuzz_daemon_reset();
+	setup_net();
+	setup_services();
 }
 
 static void check_sent(struct rte_mbuf *m)
@@ -410,6 +525,12 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 	unsigned w = flags & F_WORKER2 ? 1 : 0;
 	struct rte_mbuf *m;
 
+	if (flags & F_CTRL) {
+		on_master(menu_run, len ? frame[0] : 0);
+		dirty = true;
+		drain_sent();
+		return;
+	}
 	if (flags & (F_REPLY | F_ICMP_ERR)) {
 		uint8_t b = len ? frame[0] : 0;
 
@@ -428,7 +549,7 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 	}
 	run_worker(w);
 	run_worker(1 - w);
-	run_master();
+	on_master(master_pass, 0);
 	drain_sent();
 }
 
@@ -445,6 +566,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = (uint16_t)(size - off);
 		one_frame(flags, data + off, len);
 		off += len;
+	}
+	if (dirty) {
+		on_master(rebuild, 0);
+		dirty = false;
+		drain_sent();
 	}
 	check_pools();
 	return 0;

@@ -13,7 +13,11 @@ import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, raw
 
-W2, NIC, OURMAC, REPLY, ICMPERR = 1, 2, 4, 8, 16
+W2, NIC, OURMAC, REPLY, ICMPERR, CTRL = 1, 2, 4, 8, 16, 32
+# fuzz_packet.c's menu of control ops (F_CTRL)
+(DEL_RS11, QUIESCE_RS11, DEL_NAT_RS12, ADD_RS15, DEL_LADDR, DEL_SVC, FLUSH,
+ DEL_NEIGH11, DEL_VIP, DEL_LADDR_ADDR, EDIT_NAT, DEL_ROUTE, TIMEOUTS, ZERO,
+ CONN_LIST, WORKER_STATS) = range(16)
 PORT_MAC = "02:00:00:00:00:01"   # replaced by the port's (OURMAC)
 CLIENT_MAC = "02:00:00:00:00:02"
 RS11_MAC = "02:00:00:00:01:0b"
@@ -107,6 +111,24 @@ def seeds():
                     + b"\0" * 39)
     s["no-service-port"] = rec(cl("10.0.0.100", tcp(81, 40019))) \
         + rec(cl("10.0.1.200", tcp(1025, 80, "SA")))
+    syn = rec(cl("10.0.0.100", tcp(80, 42000)))
+    for name, op in (("del-rs", DEL_RS11), ("quiesce-rs", QUIESCE_RS11),
+                     ("del-laddr", DEL_LADDR), ("del-svc", DEL_SVC),
+                     ("flush", FLUSH), ("del-neigh", DEL_NEIGH11),
+                     ("del-vip", DEL_VIP), ("del-laddr-addr", DEL_LADDR_ADDR),
+                     ("del-route", DEL_ROUTE), ("timeouts", TIMEOUTS),
+                     ("zero", ZERO), ("conn-list", CONN_LIST),
+                     ("worker-stats", WORKER_STATS), ("add-rs", ADD_RS15)):
+        s["ctrl-fnat-" + name] = (
+            syn + rec(bytes([0x12]), REPLY) + rec(bytes([op]), CTRL)
+            + rec(bytes([0x10]), REPLY | W2)
+            + rec(cl("10.0.0.100", tcp(80, 42000, "A", 1001, 1)))
+            + rec(cl("10.0.0.100", tcp(80, 42001))))
+    s["ctrl-nat-del-rs"] = (rec(cl("10.0.0.101", tcp(80, 42002)))
+                            + rec(bytes([DEL_NAT_RS12]), CTRL)
+                            + rec(bytes([0x12]), REPLY | W2)
+                            + rec(bytes([EDIT_NAT]), CTRL)
+                            + rec(cl("10.0.0.101", tcp(80, 42003))))
     s["runt"] = rec(b"\x02\x00\x00\x00\x00\x01\x02")
     return s
 
