@@ -59,6 +59,8 @@ static void run_one(uint32_t op, const uint8_t *p, uint16_t len)
 	fuzz_op(op, p, len, NULL);
 }
 
+static void check_room(void);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0;
@@ -80,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	lcore_loop_once();
 	fuzz_daemon_reset();
+	check_room();
 	return 0;
 }
 
@@ -310,6 +313,41 @@ static void seeds_ipvs(const char *dir, struct wbuf *s)
 	add_dest(s, DPVS_OP_DEST_ADD, &f, "10.0.1.14", DPVS_FWD_TUN);
 	add(s, DPVS_OP_SVC_FLUSH, NULL);
 	save(dir, "svc-flush-dests", s);
+}
+
+/*
+ * After a reset every table must take a new entry again: an op sequence
+ * that leaked a slot or a reference (each delete costing one) shows up
+ * here, long before a user's table would say "full".
+ */
+static void check_room(void)
+{
+	struct dpvs_service v = svc_of(6, "10.9.0.100", "wrr", 0);
+	struct wbuf s;
+	size_t off = 0;
+
+	wb_init(&s);
+	add_addr(&s, DPVS_OP_ADDR_ADD, "10.9.0.1", 24, 0);
+	add_addr(&s, DPVS_OP_ADDR_ADD, "10.9.0.200", 32, DPVS_ADDR_F_SAPOOL);
+	add_route(&s, DPVS_OP_ROUTE_ADD, "10.8.0.0", 16, "10.9.0.254");
+	add_neigh(&s, DPVS_OP_NEIGH_ADD, "10.9.0.2");
+	add_svc(&s, DPVS_OP_SVC_ADD, &v);
+	add_dest(&s, DPVS_OP_DEST_ADD, &v, "10.9.0.11", DPVS_FWD_FNAT);
+	add_laddr(&s, DPVS_OP_LADDR_ADD, &v, "10.9.0.200");
+	while (off + 4 <= s.len) {
+		uint16_t op = (uint16_t)(s.data[off] << 8 | s.data[off + 1]);
+		uint16_t len = (uint16_t)(s.data[off + 2] << 8 | s.data[off + 3]);
+		uint32_t st = fuzz_op(op, s.data + off + 4, len, NULL);
+
+		if (st != DPVS_OK) {
+			fprintf(stderr, "fuzz_ctrl_ops: after a reset, op %#x "
+				"fails (%u)\n", op, st);
+			abort();
+		}
+		off += 4 + len;
+	}
+	wb_free(&s);
+	fuzz_daemon_reset();
 }
 
 static void write_seeds(const char *dir)
