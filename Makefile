@@ -47,7 +47,7 @@ DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
 PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
-	test_nat_rewrite test_ipvs_conn test_sched
+	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -180,6 +180,14 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# Persistence templates: a real rte_hash; no workers, so RCU is a no-op.
+$(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist.o \
+		$(BUILD)/obj/dpvs/src/ipvs_persist.o $(BUILD)/obj/dpvs/src/rcu.o \
+		$(BUILD)/obj/dpvs/src/log.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
 # Golden-packet tests of header-only code: DPDK headers, no EAL.
 $(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o

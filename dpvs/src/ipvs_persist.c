@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "log.h"
+#include "rcu.h"
 
 struct tpl_key {
 	uint32_t vip;
@@ -24,7 +25,7 @@ struct tpl_key {
 struct tpl {
 	uint32_t addr;       /* the server, host order; 0 = not filled yet */
 	uint16_t port;
-	uint16_t pad;
+	uint16_t dead;       /* key deleted, its position not yet freed */
 	uint64_t expire;     /* tsc */
 };
 
@@ -46,15 +47,18 @@ int ipvs_persist_init(uint32_t max_templates)
 	};
 
 	table = rte_hash_create(&hp);
-	tpls = rte_zmalloc("ipvs_tpls", sizeof(*tpls) * (max_templates + 1),
-			   RTE_CACHE_LINE_SIZE);
+	/* Positions go up to the key-slot count, which per-lcore slot
+	 * caches (MULTI_WRITER_ADD) make larger than max_templates. */
+	if (table)
+		ntpl = (uint32_t)rte_hash_max_key_id(table) + 1;
+	tpls = table ? rte_zmalloc("ipvs_tpls", sizeof(*tpls) * ntpl,
+				   RTE_CACHE_LINE_SIZE) : NULL;
 	if (!table || !tpls) {
 		LOG_ERRX("ipvs", "cannot create %u persistence templates: %s",
 			 max_templates, rte_strerror(rte_errno));
 		ipvs_persist_fini();
 		return -ENOMEM;
 	}
-	ntpl = max_templates + 1;
 	return 0;
 }
 
@@ -124,6 +128,22 @@ void ipvs_persist_bind(const struct ipvs_service *svc,
 	__atomic_store_n(&t->addr, sn->ss.dests[i].addr, __ATOMIC_RELEASE);
 }
 
+/*
+ * A lock-free table keeps a deleted key's position until it is freed,
+ * after the workers that may still read it have moved on: else every
+ * expired template costs a position for good and, max_templates
+ * client networks later, nothing is pinned any more.
+ */
+static void free_dead(void)
+{
+	rcu_synchronize();
+	for (uint32_t pos = 0; pos < ntpl; pos++)
+		if (tpls[pos].dead) {
+			tpls[pos].dead = 0;
+			rte_hash_free_key_with_position(table, (int32_t)pos);
+		}
+}
+
 int ipvs_persist_expire_job(void *arg __rte_unused)
 {
 	static uint64_t last;
@@ -139,10 +159,13 @@ int ipvs_persist_expire_job(void *arg __rte_unused)
 
 		if (!__atomic_load_n(&t->addr, __ATOMIC_ACQUIRE) || now <= t->expire)
 			continue;
-		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
-			rte_hash_del_key(table, key);
+		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0 &&
+		    rte_hash_del_key(table, key) >= 0)
+			t->dead = 1;
 		__atomic_store_n(&t->addr, 0, __ATOMIC_RELEASE);
 		n++;
 	}
+	if (n)
+		free_dead();
 	return n;
 }
