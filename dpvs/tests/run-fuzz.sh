@@ -24,6 +24,13 @@ echo "fuzz: running $name for ${secs}s from $(ls "$corpus" | wc -l) seeds"
 "$fuzzer" -max_total_time="$secs" -max_len=20000 -timeout=30 \
 	-print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" >"$log" 2>&1
 rc=$?
+if [ $rc -ne 0 ]; then
+	# The report itself, which the final statistics would push out.
+	start=$(grep -a -n -m1 -E '==[0-9]+==ERROR|runtime error|^fuzz_[a-z_]+: |deadly signal' \
+		"$log" | cut -d: -f1)
+	[ -n "$start" ] && sed -n "$((start > 3 ? start - 3 : 1)),$((start + 40))p" "$log"
+	echo ...
+fi
 tail -n 14 "$log"
 # The last status line: executions and edge coverage, for the summary.
 runs=$(grep -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

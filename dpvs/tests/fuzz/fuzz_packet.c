@@ -82,10 +82,21 @@ static bool dirty;
 
 /* ---- set-up through the control ops ---- */
 
+/*
+ * Repairing after F_CTRL inputs: what still exists is fine, anything
+ * else sends rebuild() to a full rebuild (where every op must succeed).
+ */
+static bool repairing, repair_failed;
+
 static void must(uint32_t op, struct wbuf *b, const char *what)
 {
 	uint32_t st = fuzz_op_wb(op, b);
 
+	if (repairing) {
+		if (st != DPVS_OK && st != DPVS_EEXIST)
+			repair_failed = true;
+		return;
+	}
 	if (st != DPVS_OK) {
 		fprintf(stderr, "fuzz_packet: set-up %s failed (%u)\n", what, st);
 		abort();
@@ -412,9 +423,46 @@ static void menu_run(unsigned i)
 	fuzz_op(m->op, m->req.data, m->req.len, NULL);
 }
 
+/* Undoes the menu's edits and its added server. */
+static void undo_edits(void)
+{
+	struct dpvs_service nat = { .proto = IPPROTO_TCP,
+				    .vip = inet_addr("10.0.0.101"), .vport = 80,
+				    .sched = "wlc", .flags = DPVS_SVC_F_PERSISTENT,
+				    .timeout = 5,
+				    .netmask = inet_addr("255.255.255.0") };
+	struct dpvs_dest d = { .proto = IPPROTO_TCP,
+			       .vip = inet_addr("10.0.0.100"), .vport = 80,
+			       .addr = inet_addr("10.0.1.11"), .port = 8080,
+			       .fwd = DPVS_FWD_FNAT, .weight = 3 };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_dest(&b, &d);
+	must(DPVS_OP_DEST_EDIT, &b, "dest weight");
+	d.addr = inet_addr("10.0.1.15");
+	wire_enc_dest(&b, &d);
+	if (fuzz_op_wb(DPVS_OP_DEST_DEL, &b) == DPVS_EINVAL)
+		repair_failed = true;
+	wire_enc_svc(&b, &nat);
+	must(DPVS_OP_SVC_EDIT, &b, "nat service");
+}
+
+/*
+ * Re-adds what is missing (a full rebuild costs most of a second: the
+ * mh and conhash tables are rebuilt with each server).
+ */
 static void rebuild(unsigned arg)
 {
 	(void)arg;
+	repairing = true;
+	repair_failed = false;
+	setup_net();
+	setup_services();
+	undo_edits();
+	repairing = false;
+	if (!repair_failed)
+		return;
 	fuzz_daemon_reset();
 	setup_net();
 	setup_services();
