@@ -22,8 +22,12 @@ artifacts=${FUZZ_ARTIFACTS:-$(dirname "$fuzzer")}/
 cp "$seeds"/* "$corpus"/ 2>/dev/null || true
 echo "fuzz: running $name for ${secs}s from $(ls "$corpus" | wc -l) seeds"
 "$fuzzer" -max_total_time="$secs" -max_len=20000 -timeout=30 \
-	-print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" >"$log" 2>&1
+	-print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" >"$log" 2>&1 &
+pid=$!
+wait $pid
 rc=$?
+# What an in-process daemon leaves when the fuzzer dies (fuzz_daemon.c).
+rm -rf /tmp/dpvs-fuzz-*-"$pid" /var/run/dpdk/fuzz_*_"$pid"
 if [ $rc -ne 0 ]; then
 	# The report itself, which the final statistics would push out.
 	start=$(grep -a -n -m1 -E '==[0-9]+==ERROR|runtime error|^fuzz_[a-z_]+: |deadly signal' \

@@ -1,9 +1,11 @@
 /* The real daemon in the fuzzer's process (see fuzz_daemon.h). */
 #include "fuzz_daemon.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctrl.h"
@@ -69,11 +71,12 @@ void fuzz_daemon_start(const char *name, const char *devargs,
 	struct rbuf rb;
 	int rc;
 
-	if (mkdtemp(strcpy(conf, "/tmp/dpvs-fuzz-XXXXXX")) == NULL) {
-		perror("mkdtemp");
+	/* By pid, so that run-fuzz.sh can remove it after a crash. */
+	snprintf(dir, sizeof(dir), "/tmp/dpvs-fuzz-%s-%d", name, (int)getpid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		perror(dir);
 		exit(1);
 	}
-	snprintf(dir, sizeof(dir), "%s", conf);
 	snprintf(conf, sizeof(conf), "%s/dpvs.conf", dir);
 	snprintf(pid, sizeof(pid), "%s/dpvs.pid", dir);
 	snprintf(ipc, sizeof(ipc), "%s/dpvs.ipc", dir);

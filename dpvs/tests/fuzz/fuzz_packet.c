@@ -62,7 +62,7 @@ enum {
 	F_OUR_MAC = 0x04,
 	F_REPLY = 0x08,
 	F_ICMP_ERR = 0x10,
-	F_CTRL = 0x20,
+	F_CTRL = 0xe0,   /* all three bits: an op costs a repair */
 };
 
 struct menu_op {
@@ -573,7 +573,7 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 	unsigned w = flags & F_WORKER2 ? 1 : 0;
 	struct rte_mbuf *m;
 
-	if (flags & F_CTRL) {
+	if ((flags & F_CTRL) == F_CTRL) {
 		on_master(menu_run, len ? frame[0] : 0);
 		dirty = true;
 		drain_sent();

@@ -13,7 +13,7 @@ import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, raw
 
-W2, NIC, OURMAC, REPLY, ICMPERR, CTRL = 1, 2, 4, 8, 16, 32
+W2, NIC, OURMAC, REPLY, ICMPERR, CTRL = 1, 2, 4, 8, 16, 0xe0
 # fuzz_packet.c's menu of control ops (F_CTRL)
 (DEL_RS11, QUIESCE_RS11, DEL_NAT_RS12, ADD_RS15, DEL_LADDR, DEL_SVC, FLUSH,
  DEL_NEIGH11, DEL_VIP, DEL_LADDR_ADDR, EDIT_NAT, DEL_ROUTE, TIMEOUTS, ZERO,
