@@ -14,7 +14,9 @@
  * rings, checked and freed.  Connections live on across inputs, in the
  * real tables, with timeouts of a few seconds.
  *
- * flags: F_WORKER2 rx on the second worker; F_NIC_CSUM rx IP checksum
+ * flags: F_WORKER2 rx on the second worker; F_HOLD leave the frame on
+ * the ring, so that the next pass takes several in one burst (the
+ * burst-wide connection lookup); F_NIC_CSUM rx IP checksum
  * flag set as a NIC would (GOOD or BAD, truthfully); F_OUR_MAC put the
  * port's MAC as destination; F_REPLY / F_ICMP_ERR ignore the frame but
  * for its first byte (TCP flags) and send instead the reply to, or an
@@ -31,6 +33,7 @@
  * header (version, length, checksum) and no mbuf leaks from either pool.
  */
 #include <arpa/inet.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,7 @@ enum {
 	F_OUR_MAC = 0x04,
 	F_REPLY = 0x08,
 	F_ICMP_ERR = 0x10,
+	F_HOLD = 0x40,
 	F_CTRL = 0xe0,   /* all three bits: an op costs a repair */
 };
 
@@ -389,6 +393,8 @@ static int serve_msgs(void *arg)
 	while (__atomic_load_n(&serving, __ATOMIC_ACQUIRE)) {
 		msgbus_process();
 		rcu_quiescent(lc);
+		/* Both workers share a CPU (--lcores): let the other run. */
+		sched_yield();
 	}
 	rcu_unregister(lc);
 	return 0;
@@ -567,6 +573,15 @@ static uint16_t icmp_error_of(uint8_t *f, uint8_t code)
 	return (uint16_t)(sizeof(*eh) + sizeof(*ip) + 8 + quote);
 }
 
+/* Worker w's pass first: what it hands over is taken by the other. */
+static void run_all(unsigned w)
+{
+	run_worker(w);
+	run_worker(1 - w);
+	on_master(master_pass, 0);
+	drain_sent();
+}
+
 static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 {
 	uint8_t made[512];
@@ -574,6 +589,7 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 	struct rte_mbuf *m;
 
 	if ((flags & F_CTRL) == F_CTRL) {
+		run_all(0); /* held frames come first */
 		on_master(menu_run, len ? frame[0] : 0);
 		dirty = true;
 		drain_sent();
@@ -595,10 +611,9 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	run_worker(w);
-	run_worker(1 - w);
-	on_master(master_pass, 0);
-	drain_sent();
+	if (flags & F_HOLD)
+		return;
+	run_all(w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -615,6 +630,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		one_frame(flags, data + off, len);
 		off += len;
 	}
+	run_all(0); /* frames still held */
 	if (dirty) {
 		on_master(rebuild, 0);
 		dirty = false;

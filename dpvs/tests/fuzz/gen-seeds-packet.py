@@ -13,7 +13,7 @@ import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, raw
 
-W2, NIC, OURMAC, REPLY, ICMPERR, CTRL = 1, 2, 4, 8, 16, 0xe0
+W2, NIC, OURMAC, REPLY, ICMPERR, HOLD, CTRL = 1, 2, 4, 8, 16, 0x40, 0xe0
 # fuzz_packet.c's menu of control ops (F_CTRL)
 (DEL_RS11, QUIESCE_RS11, DEL_NAT_RS12, ADD_RS15, DEL_LADDR, DEL_SVC, FLUSH,
  DEL_NEIGH11, DEL_VIP, DEL_LADDR_ADDR, EDIT_NAT, DEL_ROUTE, TIMEOUTS, ZERO,
@@ -129,6 +129,16 @@ def seeds():
                             + rec(bytes([0x12]), REPLY | W2)
                             + rec(bytes([EDIT_NAT]), CTRL)
                             + rec(cl("10.0.0.101", tcp(80, 42003))))
+    s["burst-syn-ack-data"] = (
+        rec(cl("10.0.0.100", tcp(80, 43000)), OURMAC | HOLD)
+        + rec(cl("10.0.0.100", tcp(80, 43000, "A", 1001, 1)), OURMAC | HOLD)
+        + rec(cl("10.0.0.100", tcp(80, 43000, "PA", 1001, 1, b"x")), OURMAC | HOLD)
+        + rec(cl("10.0.0.101", tcp(80, 43001)), OURMAC | HOLD)
+        + rec(cl("10.0.0.100", UDP(sport=5355, dport=53) / b"q"))
+        + rec(bytes([0x12]), REPLY | HOLD) + rec(bytes([0x10]), REPLY))
+    s["burst-many-clients"] = b"".join(
+        rec(cl("10.0.0.100", tcp(80, 44000 + i)), OURMAC | HOLD | (i & 1))
+        for i in range(7)) + rec(cl("10.0.0.102", tcp(80, 44100)))
     s["runt"] = rec(b"\x02\x00\x00\x00\x00\x01\x02")
     return s
 
