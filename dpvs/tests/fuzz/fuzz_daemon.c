@@ -2,6 +2,7 @@
 #include "fuzz_daemon.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,11 @@ void fuzz_daemon_start(const char *name, const char *devargs,
 		exit(1);
 	}
 	atexit(cleanup);
+	/* The daemon's SIGTERM/SIGINT only stop lcore loops, which the
+	 * fuzzer does not run: leave them to libFuzzer (it stops). */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (fuzz_op(DPVS_OP_TIMEOUT_GET, NULL, 0, &out) != DPVS_OK)
 		exit(1);
 	rb_init(&rb, out.data, out.len);
