@@ -5,7 +5,7 @@
 # The corpus starts from the target's seeds (fuzz_ctrl_request: fuzz/seeds,
 # fuzz_X_Y: fuzz/seeds-Y) and grows in a scratch folder; crashes are
 # written to $FUZZ_ARTIFACTS (default: the fuzzer's folder).  Exit 1 on a
-# crash, leak, UB report or timeout.
+# crash, leak, UB report or a unit over 120 s (a hang).
 set -uo pipefail
 fuzzer=$1
 secs=${2:-30}
@@ -21,7 +21,7 @@ trap 'rm -rf "$corpus" "$log"' EXIT
 artifacts=${FUZZ_ARTIFACTS:-$(dirname "$fuzzer")}/
 cp "$seeds"/* "$corpus"/ 2>/dev/null || true
 echo "fuzz: running $name for ${secs}s from $(ls "$corpus" | wc -l) seeds"
-"$fuzzer" -max_total_time="$secs" -max_len=20000 -timeout=30 \
+"$fuzzer" -max_total_time="$secs" -max_len=20000 -timeout=120 \
 	-print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" >"$log" 2>&1 &
 pid=$!
 wait $pid
