@@ -35,7 +35,9 @@ if [ $rc -ne 0 ]; then
 	[ -n "$start" ] && sed -n "$((start > 3 ? start - 3 : 1)),$((start + 40))p" "$log"
 	echo ...
 fi
-tail -n 14 "$log"
+# libFuzzer's last status line (cov: edges, ft: features) and final stats.
+grep -a -E '^#[0-9]+[[:space:]]+(DONE|INITED|NEW|REDUCE|pulse) ' "$log" | tail -n 1
+grep -a -E '^(Done |stat::)' "$log"
 # The last status line: executions and edge coverage, for the summary.
 runs=$(grep -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
 cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*')
