@@ -39,7 +39,7 @@ fi
 grep -a -E '^#[0-9]+[[:space:]]+(DONE|INITED|NEW|REDUCE|pulse) ' "$log" | tail -n 1
 grep -a -E '^(Done |stat::)' "$log"
 # The last status line: executions and edge coverage, for the summary.
-runs=$(grep -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
-cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*')
+runs=$(grep -a -o '^stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*')
 echo "fuzz: $name: ${runs:-?} runs in ${secs}s, cov ${cov:-?}, exit $rc"
 exit $rc
