@@ -64,7 +64,7 @@ static void test_expired_templates_give_room_back(void **state)
 
 int main(void)
 {
-	char prefix[64];
+	char prefix[64], dir[96];
 	char *eal[] = { "test_ipvs_persist", "--no-huge", "-m", "64", "--no-pci",
 			"--no-shconf", "--no-telemetry", "--lcores", "0@0",
 			"--file-prefix", prefix, "--log-level", "warning", NULL };
@@ -78,5 +78,8 @@ int main(void)
 		return 1;
 	rc = cmocka_run_group_tests_name("ipvs_persist", tests, NULL, NULL);
 	rte_eal_cleanup();
+	/* The EAL's (empty) runtime folder. */
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	rmdir(dir);
 	return rc;
 }
