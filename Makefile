@@ -6,7 +6,7 @@
 #   make check      deps + build + every test, ending with a summary line
 #   make demo       deps + build + a keepalived-driven pair, then one LB by hand
 #   make demo-ha    the keepalived-driven active/standby pair, with a failover
-#   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
+#   make fuzz       run every fuzz target FUZZ_SECONDS (600) each
 #   make bench      benchmarks: prints a table, writes build/bench.csv
 #   make install    install under PREFIX (/usr/local), the MIB for net-snmp
 
@@ -48,7 +48,8 @@ DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
 PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
-	test_nat_rewrite test_ipvs_conn test_sched test_ipv4_pmtu test_kni_class
+	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
+	test_kni_class
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -195,29 +196,61 @@ $(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
+# Persistence templates: a real rte_hash; no workers, so RCU is a no-op.
+$(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist.o \
+		$(BUILD)/obj/dpvs/src/ipvs_persist.o $(BUILD)/obj/dpvs/src/rcu.o \
+		$(BUILD)/obj/dpvs/src/log.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
 # Golden-packet tests of header-only code: DPDK headers, no EAL.
 $(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka
 
-# The fuzz target needs clang's libFuzzer; it always builds with ASan+UBSan.
+# Fuzz targets (docs/testing.md): clang's libFuzzer, always with
+# ASan+UBSan.  The control-op and packet targets run the real daemon in
+# process, so its objects are built again with coverage in fuzz-obj/.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -iquote dpvs/lib \
+	-iquote dpvs/src -iquote dpvs/tests/fuzz -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/%)
 FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl_session.c \
 	dpvs/src/ctrl_ops.c dpvs/src/log.c dpvs/lib/wire.c
 $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
 	@mkdir -p $(@D)
-	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -iquote dpvs/lib -iquote dpvs/src \
-		-fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS) -lpthread
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRCS) -lpthread
 
-# `make fuzz` runs 10 minutes; `make check` runs it for 30 s.
+FUZZ_DAEMON_OBJS := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(DAEMON_SRCS) \
+	dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
+	dpvs/tests/fuzz/fuzz_daemon.c)
+$(BUILD)/fuzz-obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC FUZZ $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DPDK_CFLAGS) \
+		-MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz_ctrl_ops $(BUILD)/fuzz_packet: $(BUILD)/%: \
+		$(BUILD)/fuzz-obj/dpvs/tests/fuzz/%.o $(FUZZ_DAEMON_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) \
+		$(CONFIG_LIBS) -lpthread
+
+# `make fuzz` runs each target FUZZ_SECONDS (10 minutes); `make check`
+# runs each for 25 s.  Both print every target's runs and coverage.
 fuzz: FUZZ_SECONDS ?= 600
-fuzz: $(BUILD)/fuzz_ctrl_request
-	dpvs/tests/run-fuzz.sh $(BUILD)/fuzz_ctrl_request $(FUZZ_SECONDS)
+fuzz: $(FUZZ_BINS)
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		dpvs/tests/run-fuzz.sh $(BUILD)/$$t $(FUZZ_SECONDS) || rc=1; \
+	done; exit $$rc
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done
 
 check: deps
-	$(MAKE) all $(BUILD)/fuzz_ctrl_request
+	$(MAKE) all $(FUZZ_BINS)
 	BUILD=$(BUILD) SAN=$(SAN) dpvs/tests/run-checks.sh
 
 # Two parts: the keepalived-driven active/standby pair with a failover,
@@ -266,4 +299,4 @@ install: $(BINS) mibs
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic $(BUILD)/fuzz-obj -name '*.d' 2>/dev/null)

@@ -305,3 +305,18 @@ def test_refusals_name_what_is_missing_or_there(dpvs_factory):
     assert r.returncode == 1
     assert "cannot connect to %s.none" % d.ipc in r.stderr
     assert "is dpvs running?" in r.stderr
+
+
+def test_deleted_services_give_their_slot_back(dpvs_factory):
+    """Room for 16 services stays room for 16 after 64 adds and deletes
+    (the lock-free service table keeps a deleted key's slot until it is
+    freed explicitly)."""
+    d = dpvs_factory(devices=DEVICES,
+                     sections={"ipvs": ["max_services = 16;"]}).start()
+    for i in range(64):
+        d.adm("-A", "-t", "10.0.0.100:%d" % (1000 + i))
+        d.adm("-D", "-t", "10.0.0.100:%d" % (1000 + i))
+    for i in range(16):
+        r = d.adm("-A", "-t", "10.0.0.100:%d" % (2000 + i), check=False)
+        assert r.returncode == 0, "service %d: %s" % (i + 1, r.stderr)
+    assert d.adm("-L", "-n").stdout.count("TCP  10.0.0.100:") == 16

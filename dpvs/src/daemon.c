@@ -46,6 +46,9 @@ static struct {
 	uint64_t start_tsc;
 	uint64_t tick_tsc;
 	uint64_t last_tick;
+	char **eargv;               /* rte_eal_init's, kept until the end */
+	char lcores[512];
+	char main_lcore[16];
 } d = { .pid_fd = -1 };
 
 static volatile sig_atomic_t reload_flag;
@@ -422,62 +425,86 @@ static int early_checks(const struct cmdline *cl)
 	return pidfile_open(cl->pid_file);
 }
 
-int daemon_main(int argc, char **argv)
+static void shutdown_all(void)
+{
+	stop_subsystems();
+	pidfile_close();
+	rte_eal_cleanup();
+	free(d.eargv);
+	d.eargv = NULL;
+	LOG_NOTICEX("main", "stopped");
+	log_close();
+}
+
+int daemon_start(int argc, char **argv, int *rc)
 {
 	struct cmdline cl;
-	char err[256], lcores[512], main_lcore[16];
-	char **eargv;
-	int eargc, rc = 1;
+	char err[256];
+	int eargc;
 
+	*rc = 1;
 	if (cmdline_parse(argc, argv, &cl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dpvs: %s\n", err);
-		return 1;
+		return -1;
 	}
-	if (cl.help) {
-		cmdline_usage(argv[0], stdout);
-		return 0;
-	}
-	if (cl.version) {
-		printf("dpvs %s (control wire version %d)\n", DPVS_VERSION,
-		       DPVS_WIRE_VERSION);
-		return 0;
+	if (cl.help || cl.version) {
+		if (cl.help)
+			cmdline_usage(argv[0], stdout);
+		else
+			printf("dpvs %s (control wire version %d)\n",
+			       DPVS_VERSION, DPVS_WIRE_VERSION);
+		*rc = 0;
+		return -1;
 	}
 	if (load_conf(&cl) < 0)
-		return 1;
+		return -1;
 	if (cl.test_config) {
 		printf("dpvs: configuration file %s is OK\n", cl.conf_file);
-		return 0;
+		*rc = 0;
+		return -1;
 	}
 	d.ipc_override = cl.ipc_file;
 	d.pid_file = cl.pid_file;
 	if (early_checks(&cl) < 0)
-		return 1;
-	eargv = eal_argv(&cl, &eargc, lcores, sizeof(lcores), main_lcore);
-	if (!eargv || rte_eal_init(eargc, eargv) < 0) {
+		return -1;
+	d.eargv = eal_argv(&cl, &eargc, d.lcores, sizeof(d.lcores),
+			   d.main_lcore);
+	if (!d.eargv || rte_eal_init(eargc, d.eargv) < 0) {
 		LOG_ERRX("main", "EAL initialisation failed: %s",
-			 eargv ? rte_strerror(rte_errno) : "out of memory");
-		free(eargv);
+			 d.eargv ? rte_strerror(rte_errno) : "out of memory");
+		free(d.eargv);
+		d.eargv = NULL;
 		pidfile_close();
-		return 1;
+		return -1;
 	}
 	d.start_time = (uint64_t)time(NULL);
 	d.start_tsc = rte_get_tsc_cycles();
 	d.tick_tsc = rte_get_tsc_hz() / 1000000 * d.conf.timer_tick_us;
 	install_signals();
-	if (start_subsystems() == 0) {
-		apply_runtime(&d.conf);
-		LOG_NOTICEX("main", "dpvs %s started: %u workers, %u ports, "
-			    "control socket %s", DPVS_VERSION, lcore_nworkers(),
-			    netif_nports(), d.conf.ipc_file);
-		lcore_run();
-		LOG_NOTICEX("main", "stopping");
-		rc = 0;
+	if (start_subsystems() < 0) {
+		shutdown_all();
+		return -1;
 	}
-	stop_subsystems();
-	pidfile_close();
-	rte_eal_cleanup();
-	free(eargv);
-	LOG_NOTICEX("main", "stopped");
-	log_close();
-	return rc;
+	apply_runtime(&d.conf);
+	LOG_NOTICEX("main", "dpvs %s started: %u workers, %u ports, "
+		    "control socket %s", DPVS_VERSION, lcore_nworkers(),
+		    netif_nports(), d.conf.ipc_file);
+	return 0;
+}
+
+void daemon_stop(void)
+{
+	LOG_NOTICEX("main", "stopping");
+	shutdown_all();
+}
+
+int daemon_main(int argc, char **argv)
+{
+	int rc;
+
+	if (daemon_start(argc, argv, &rc) < 0)
+		return rc;
+	lcore_run();
+	daemon_stop();
+	return 0;
 }

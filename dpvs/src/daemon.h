@@ -24,5 +24,13 @@ void daemon_request_reload(void);
 int daemon_reload(char *summary, size_t len);
 
 int daemon_main(int argc, char **argv);
+/*
+ * daemon_main in two halves, for callers that drive the lcores
+ * themselves (the fuzz targets): start-up up to the loops returns 0 when
+ * the daemon is up, else -1 with the process's exit code in *rc (also
+ * for --help, --version and -t).  daemon_stop() undoes a start.
+ */
+int daemon_start(int argc, char **argv, int *rc);
+void daemon_stop(void);
 
 #endif

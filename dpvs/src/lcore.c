@@ -157,6 +157,24 @@ static void idle_step(enum lcore_role role, struct lcore_stats *st,
 	rcu_online(rte_lcore_id());
 }
 
+int lcore_loop_once(void)
+{
+	unsigned id = rte_lcore_id();
+	enum lcore_role role = lcore_role(id);
+	struct lcore_stats *st;
+	int work;
+
+	if (role == ROLE_NONE)
+		return 0;
+	st = &lcore_stats[id];
+	work = run_jobs(jobs[role][JOB_LOOP]);
+	for (struct lcore_job *j = jobs[role][JOB_SLOW]; j; j = j->next)
+		if (st->loops % j->skip == 0)
+			work += j->fn(j->arg);
+	lcore_stat_add(&st->loops, 1);
+	return work;
+}
+
 int lcore_main(void *arg __rte_unused)
 {
 	unsigned id = rte_lcore_id();
@@ -170,12 +188,8 @@ int lcore_main(void *arg __rte_unused)
 		rcu_register(id);
 	run_jobs(jobs[role][JOB_INIT]);
 	while (!stop_flag) {
-		int work = run_jobs(jobs[role][JOB_LOOP]);
+		int work = lcore_loop_once();
 
-		for (struct lcore_job *j = jobs[role][JOB_SLOW]; j; j = j->next)
-			if (st->loops % j->skip == 0)
-				work += j->fn(j->arg);
-		lcore_stat_add(&st->loops, 1);
 		if (role == ROLE_WORKER)
 			rcu_quiescent(id);
 		if (work) {

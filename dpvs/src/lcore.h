@@ -59,6 +59,12 @@ void lcore_set_idle_wait(enum lcore_role role, void (*wait)(uint32_t us));
 void lcore_set_idle(enum idle_policy p, uint32_t empty_loops, uint32_t sleep_us,
 		    uint32_t max_sleep_us);
 
+/*
+ * One pass of the calling lcore's LOOP jobs and due SLOW jobs, without
+ * idling; returns the work done.  lcore_main's body; the fuzz targets
+ * step the lcores with it.
+ */
+int lcore_loop_once(void);
 /* The loop of one lcore (for rte_eal_remote_launch); returns on stop. */
 int lcore_main(void *arg);
 /* Starts workers, runs the master loop on the caller until lcore_stop(). */

@@ -1,10 +1,11 @@
 #!/bin/bash
 # Runs every test stage and ends with one summary line; exit 1 if any failed.
-#   BUILD=build|build-san  FUZZ_SECONDS=30  PYTEST_ARGS=...
+#   BUILD=build|build-san  FUZZ_SECONDS=25 (each fuzz target)  PYTEST_ARGS=...
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-25}
+FUZZ_TARGETS="fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet"
 export BUILD
 # Sanitizer builds: stop at the first report, and say where it came from.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:halt_on_error=1:detect_leaks=1}
@@ -36,6 +37,14 @@ unit_tests() {
 	return $rc
 }
 
+fuzz_all() {
+	local rc=0 t
+	for t in $FUZZ_TARGETS; do
+		dpvs/tests/run-fuzz.sh "$BUILD/$t" "$FUZZ_SECONDS" || rc=1
+	done
+	return $rc
+}
+
 leftovers() {
 	local procs
 	procs=$(pgrep -af "^$(pwd)/$BUILD/(dpvs|dpvs-snmp|keepalived) " || true)
@@ -48,7 +57,7 @@ leftovers() {
 }
 
 stage "unit tests" unit_tests
-stage "fuzz ${FUZZ_SECONDS}s" dpvs/tests/run-fuzz.sh "$BUILD/fuzz_ctrl_request" "$FUZZ_SECONDS"
+stage "fuzz 3x${FUZZ_SECONDS}s" fuzz_all
 stage "system tests" /usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} ha-tests
 stage "nothing left running" leftovers
 

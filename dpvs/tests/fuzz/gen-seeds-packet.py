@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Writes the seeds of fuzz_packet (dpvs/tests/fuzz/seeds-packet/).
+
+Each seed is a few records {u8 flags; u16 len; frame} for the services
+fuzz_packet.c sets up: 10.0.0.100 TCP 80 FullNAT (and UDP 53),
+10.0.0.101 TCP 80 NAT (persistent), UDP 53 NAT, 10.0.0.102 DR,
+10.0.0.103 TUN; clients on 10.0.0.0/24, real servers on 10.0.1.0/24.
+Run: /usr/bin/python3 dpvs/tests/fuzz/gen-seeds-packet.py [dir]
+"""
+import os
+import struct
+import sys
+
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, raw
+
+W2, NIC, OURMAC, REPLY, ICMPERR, HOLD, CTRL = 1, 2, 4, 8, 16, 0x40, 0xe0
+# fuzz_packet.c's menu of control ops (F_CTRL)
+(DEL_RS11, QUIESCE_RS11, DEL_NAT_RS12, ADD_RS15, DEL_LADDR, DEL_SVC, FLUSH,
+ DEL_NEIGH11, DEL_VIP, DEL_LADDR_ADDR, EDIT_NAT, DEL_ROUTE, TIMEOUTS, ZERO,
+ CONN_LIST, WORKER_STATS) = range(16)
+PORT_MAC = "02:00:00:00:00:01"   # replaced by the port's (OURMAC)
+CLIENT_MAC = "02:00:00:00:00:02"
+RS11_MAC = "02:00:00:00:01:0b"
+
+
+def rec(frame, flags=OURMAC):
+    b = raw(frame) if not isinstance(frame, bytes) else frame
+    return struct.pack(">BH", flags, len(b)) + b
+
+
+def cl(dst, l4, **kw):
+    return Ether(src=CLIENT_MAC, dst=PORT_MAC) / IP(src="10.0.0.2", dst=dst,
+                                                    **kw) / l4
+
+
+def tcp(dport, sport=40000, flags="S", seq=1000, ack=0, payload=b""):
+    return TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack) / payload
+
+
+def flow(vip, sport, extra=b""):
+    """SYN, the server's SYN-ACK, ACK, data, FIN, the server's FIN."""
+    return (rec(cl(vip, tcp(80, sport)))
+            + rec(bytes([0x12]), REPLY)
+            + rec(cl(vip, tcp(80, sport, "A", 1001, 1)))
+            + rec(cl(vip, tcp(80, sport, "PA", 1001, 1, b"GET / HTTP/1.0\r\n\r\n")))
+            + rec(cl(vip, tcp(80, sport, "FA", 1019, 1)))
+            + rec(bytes([0x11]), REPLY) + extra)
+
+
+def seeds():
+    s = {}
+    s["fnat-tcp-flow"] = flow("10.0.0.100", 40001)
+    s["fnat-tcp-syn-w2"] = rec(cl("10.0.0.100", tcp(80, 40003)), OURMAC | W2) \
+        + rec(bytes([0x12]), REPLY) + rec(bytes([0x12]), REPLY | W2)
+    s["fnat-tcp-rst"] = rec(cl("10.0.0.100", tcp(80, 40004))) \
+        + rec(bytes([0x04]), REPLY)
+    s["fnat-udp"] = rec(cl("10.0.0.100", UDP(sport=5353, dport=53) / (b"q" * 12))) \
+        + rec(b"", REPLY) + rec(b"", REPLY | W2)
+    s["fnat-icmp-err"] = rec(cl("10.0.0.100", tcp(80, 40005))) \
+        + rec(bytes([3]), ICMPERR) + rec(bytes([4]), ICMPERR | W2)
+    s["nat-tcp-flow"] = flow("10.0.0.101", 40006)
+    s["nat-udp"] = rec(cl("10.0.0.101", UDP(sport=5354, dport=53) / b"q")) \
+        + rec(b"", REPLY | W2)
+    s["nat-icmp-err"] = rec(cl("10.0.0.101", tcp(80, 40007))) \
+        + rec(bytes([1]), ICMPERR | W2)
+    s["dr-tcp"] = rec(cl("10.0.0.102", tcp(80, 40008))) \
+        + rec(cl("10.0.0.102", tcp(80, 40008, "A", 1001, 1)), OURMAC | W2)
+    s["tun-tcp"] = rec(cl("10.0.0.103", tcp(80, 40009))) \
+        + rec(bytes([3]), ICMPERR)
+    s["fnat-unresolved-rs"] = b"".join(
+        rec(cl("10.0.0.100", tcp(80, 41000 + i))) for i in range(4)) \
+        + rec(Ether(src="02:00:00:00:01:0e", dst="ff:ff:ff:ff:ff:ff")
+              / ARP(op=2, hwsrc="02:00:00:00:01:0e", psrc="10.0.1.14",
+                    hwdst=PORT_MAC, pdst="10.0.1.1"))
+    s["arp-request"] = rec(Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff")
+                           / ARP(op=1, hwsrc=CLIENT_MAC, psrc="10.0.0.2",
+                                 pdst="10.0.0.100"), 0)
+    s["arp-reply-new"] = rec(Ether(src="02:00:00:00:00:33", dst=PORT_MAC)
+                             / ARP(op=2, hwsrc="02:00:00:00:00:33",
+                                   psrc="10.0.0.33", pdst="10.0.0.1"))
+    s["arp-garp"] = rec(Ether(src="02:00:00:00:00:44", dst="ff:ff:ff:ff:ff:ff")
+                        / ARP(op=1, hwsrc="02:00:00:00:00:44", psrc="10.0.0.44",
+                              pdst="10.0.0.44"), 0)
+    s["icmp-echo"] = rec(cl("10.0.0.1", ICMP() / (b"ping" * 8))) \
+        + rec(cl("10.0.0.100", ICMP(id=7) / b"x"), OURMAC | NIC)
+    s["ip-options"] = rec(cl("10.0.0.100", tcp(80, 40010),
+                             options=[IPOption_NOP()] * 4))
+    s["ip-frag-first"] = rec(cl("10.0.0.100", tcp(80, 40011), flags="MF"))
+    s["ip-frag-later"] = rec(cl("10.0.0.100", b"\0" * 16, proto=6, frag=3))
+    s["ip-frag-forward"] = rec(cl("10.0.1.12", tcp(80, 40012), flags="MF"))
+    bad = raw(cl("10.0.0.100", tcp(80, 40013)))
+    bad = bad[:24] + b"\x12\x34" + bad[26:]
+    s["ip-bad-csum"] = rec(bad) + rec(bad, OURMAC | NIC)
+    s["tcp-bad-csum"] = rec(cl("10.0.0.100", TCP(sport=40014, dport=80,
+                                                  flags="S", chksum=0x1234)))
+    s["ip-bad-len"] = rec(raw(cl("10.0.0.100", tcp(80, 40015), len=400)))
+    s["tcp-short"] = rec(raw(cl("10.0.0.100", tcp(80, 40016)))[:40])
+    s["ip-padding"] = rec(raw(cl("10.0.0.100", tcp(80, 40017))) + b"\0" * 20)
+    s["forward-gw"] = rec(cl("192.0.2.1", tcp(443, 40018), ttl=5)) \
+        + rec(cl("192.0.2.1", tcp(443, 40018), ttl=1))
+    s["forward-unresolved"] = rec(cl("10.0.0.50", UDP(sport=1, dport=2)))
+    s["broadcast"] = rec(Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff")
+                         / IP(src="10.0.0.2", dst="10.0.0.255")
+                         / UDP(sport=68, dport=67), 0)
+    s["multicast-vrrp"] = rec(Ether(src=CLIENT_MAC, dst="01:00:5e:00:00:12")
+                              / IP(src="10.0.0.2", dst="224.0.0.18", proto=112)
+                              / (b"\x21\x01\x64\x01" + b"\0" * 16), 0)
+    s["other-mac"] = rec(Ether(src=CLIENT_MAC, dst="02:00:00:00:99:99")
+                         / IP(src="10.0.0.2", dst="10.0.0.100") / tcp(80), 0)
+    s["ipv6"] = rec(bytes.fromhex("0200000000010200000000020086dd") + b"\x60"
+                    + b"\0" * 39)
+    s["no-service-port"] = rec(cl("10.0.0.100", tcp(81, 40019))) \
+        + rec(cl("10.0.1.200", tcp(1025, 80, "SA")))
+    syn = rec(cl("10.0.0.100", tcp(80, 42000)))
+    for name, op in (("del-rs", DEL_RS11), ("quiesce-rs", QUIESCE_RS11),
+                     ("del-laddr", DEL_LADDR), ("del-svc", DEL_SVC),
+                     ("flush", FLUSH), ("del-neigh", DEL_NEIGH11),
+                     ("del-vip", DEL_VIP), ("del-laddr-addr", DEL_LADDR_ADDR),
+                     ("del-route", DEL_ROUTE), ("timeouts", TIMEOUTS),
+                     ("zero", ZERO), ("conn-list", CONN_LIST),
+                     ("worker-stats", WORKER_STATS), ("add-rs", ADD_RS15)):
+        s["ctrl-fnat-" + name] = (
+            syn + rec(bytes([0x12]), REPLY) + rec(bytes([op]), CTRL)
+            + rec(bytes([0x10]), REPLY | W2)
+            + rec(cl("10.0.0.100", tcp(80, 42000, "A", 1001, 1)))
+            + rec(cl("10.0.0.100", tcp(80, 42001))))
+    s["ctrl-nat-del-rs"] = (rec(cl("10.0.0.101", tcp(80, 42002)))
+                            + rec(bytes([DEL_NAT_RS12]), CTRL)
+                            + rec(bytes([0x12]), REPLY | W2)
+                            + rec(bytes([EDIT_NAT]), CTRL)
+                            + rec(cl("10.0.0.101", tcp(80, 42003))))
+    s["burst-syn-ack-data"] = (
+        rec(cl("10.0.0.100", tcp(80, 43000)), OURMAC | HOLD)
+        + rec(cl("10.0.0.100", tcp(80, 43000, "A", 1001, 1)), OURMAC | HOLD)
+        + rec(cl("10.0.0.100", tcp(80, 43000, "PA", 1001, 1, b"x")), OURMAC | HOLD)
+        + rec(cl("10.0.0.101", tcp(80, 43001)), OURMAC | HOLD)
+        + rec(cl("10.0.0.100", UDP(sport=5355, dport=53) / b"q"))
+        + rec(bytes([0x12]), REPLY | HOLD) + rec(bytes([0x10]), REPLY))
+    s["burst-many-clients"] = b"".join(
+        rec(cl("10.0.0.100", tcp(80, 44000 + i)), OURMAC | HOLD | (i & 1))
+        for i in range(7)) + rec(cl("10.0.0.102", tcp(80, 44100)))
+    s["runt"] = rec(b"\x02\x00\x00\x00\x00\x01\x02")
+    return s
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "seeds-packet")
+    os.makedirs(out, exist_ok=True)
+    for name, data in seeds().items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()

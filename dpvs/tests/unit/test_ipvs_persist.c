@@ -1,0 +1,85 @@
+/*
+ * Persistence templates on a real EAL (rte_hash needs it): a client
+ * network stays pinned, and expiring templates gives their room back,
+ * for many times the table's size of client networks over time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+
+#include "ipvs.h"
+#include "ipvs_persist.h"
+
+#define MAX_TPL 4096
+/* Client networks per round: 3/4 full, so that cuckoo moves succeed. */
+#define ROUND 3072
+/* Key positions are MAX_TPL plus ~8000 in per-lcore caches: 5 rounds
+ * go past them all, so positions must be recycled. */
+#define ROUNDS 5
+
+static struct ipvs_service svc = { .proto = 6, .vip = 0x0a000064, .vport = 80 };
+static struct sched_dest dests[2] = {
+	{ .addr = 0x0a00010b, .port = 80, .weight = 1 },
+	{ .addr = 0x0a00010c, .port = 80, .weight = 1 },
+};
+static struct svc_snap snap = {
+	.ss = { .dests = dests, .ndests = 2 },
+	.persist_timeout = 1,
+	.netmask = 0xffffffff,
+};
+
+/* Binds n client addresses from base; returns how many are pinned. */
+static unsigned bind_round(uint32_t base, unsigned n)
+{
+	unsigned pinned = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		ipvs_persist_bind(&svc, &snap, base + i, (int)(i & 1));
+		if (ipvs_persist_lookup(&svc, &snap, base + i) == (int)(i & 1))
+			pinned++;
+	}
+	return pinned;
+}
+
+static void test_expired_templates_give_room_back(void **state)
+{
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		uint32_t base = 0x0b000000 + r * 0x10000;
+
+		assert_int_equal(bind_round(base, ROUND), ROUND);
+		usleep(1100 * 1000); /* past the 1 s timeout and job period */
+		assert_int_equal(ipvs_persist_expire_job(NULL), ROUND);
+		assert_int_equal(ipvs_persist_lookup(&svc, &snap, base), -1);
+	}
+	ipvs_persist_fini();
+}
+
+int main(void)
+{
+	char prefix[64], dir[96];
+	char *eal[] = { "test_ipvs_persist", "--no-huge", "-m", "64", "--no-pci",
+			"--no-shconf", "--no-telemetry", "--lcores", "0@0",
+			"--file-prefix", prefix, "--log-level", "warning", NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expired_templates_give_room_back),
+	};
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "test_ipvs_persist_%d", getpid());
+	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0)
+		return 1;
+	rc = cmocka_run_group_tests_name("ipvs_persist", tests, NULL, NULL);
+	rte_eal_cleanup();
+	/* The EAL's (empty) runtime folder. */
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	rmdir(dir);
+	return rc;
+}
