@@ -409,6 +409,33 @@ static void remove_entry(struct neigh_entry *e)
 	reclaim(e);
 }
 
+/*
+ * Entries unlinked in a row share one grace period, so that a mass
+ * eviction or expiry costs one wait per GC_BATCH_MAX, not one per entry.
+ */
+struct unlinked {
+	uint32_t n;
+	uint32_t idx[GC_BATCH_MAX];
+};
+
+static void reclaim_all(struct unlinked *u)
+{
+	if (u->n == 0)
+		return;
+	rcu_synchronize();
+	for (uint32_t i = 0; i < u->n; i++)
+		reclaim(&entries[u->idx[i]]);
+	u->n = 0;
+}
+
+static void unlink_later(struct unlinked *u, struct neigh_entry *e)
+{
+	unlink_entry(e);
+	u->idx[u->n++] = (uint32_t)(e - entries);
+	if (u->n == GC_BATCH_MAX)
+		reclaim_all(u);
+}
+
 /* Traffic used e within the last reachable time: never evicted. */
 static bool in_use(const struct neigh_entry *e, uint32_t now)
 {
@@ -425,33 +452,28 @@ static bool in_use(const struct neigh_entry *e, uint32_t now)
  */
 static uint32_t forced_gc(void)
 {
-	static uint32_t batch[GC_BATCH_MAX], fruitless;
+	static uint32_t fruitless;
+	struct unlinked u = { .n = 0 };
 	uint32_t want = max_entries / 16;
-	uint32_t now = __atomic_load_n(&neigh_clock, __ATOMIC_RELAXED), n = 0;
+	uint32_t now = __atomic_load_n(&neigh_clock, __ATOMIC_RELAXED);
 
 	/* Everything was in use this tick: a flood must not rescan per insert. */
 	if (fruitless == now)
 		return 0;
 	want = want < 1 ? 1 : want > GC_BATCH_MAX ? GC_BATCH_MAX : want;
-	for (uint32_t seen = 0; seen < max_entries && n < want; seen++) {
+	for (uint32_t seen = 0; seen < max_entries && u.n < want; seen++) {
 		struct neigh_entry *e = &entries[gc_hand];
 
 		gc_hand = (gc_hand + 1) % max_entries;
-		if (!e->live || e->state == DPVS_NEIGH_PERMANENT ||
-		    in_use(e, now))
-			continue;
-		unlink_entry(e);
-		batch[n++] = (uint32_t)(e - entries);
+		if (e->live && e->state != DPVS_NEIGH_PERMANENT && !in_use(e, now))
+			unlink_later(&u, e);
 	}
-	if (n == 0) {
+	want = u.n;
+	if (want == 0)
 		fruitless = now;
-		return 0;
-	}
-	rcu_synchronize();
-	for (uint32_t i = 0; i < n; i++)
-		reclaim(&entries[batch[i]]);
-	PKT_ADD(rte_lcore_id(), neigh_evicted, n);
-	return n;
+	PKT_ADD(rte_lcore_id(), neigh_evicted, want);
+	reclaim_all(&u);
+	return want;
 }
 
 static int insert(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
@@ -619,6 +641,7 @@ static bool unconfirmed_tick(struct neigh_entry *e, uint64_t age,
 int neigh_expire_job(void *arg __rte_unused)
 {
 	static uint64_t last;
+	struct unlinked u = { .n = 0 };
 	uint64_t now = rte_get_tsc_cycles();
 	uint32_t tick;
 
@@ -637,8 +660,9 @@ int neigh_expire_job(void *arg __rte_unused)
 			if (e->state != DPVS_NEIGH_REACHABLE)
 				confirm(e);
 		} else if (!unconfirmed_tick(e, age, tick)) {
-			remove_entry(e);
+			unlink_later(&u, e);
 		}
 	}
+	reclaim_all(&u);
 	return 0;
 }
