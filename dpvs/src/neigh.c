@@ -39,7 +39,7 @@ struct neigh_key {
  * (an ARP for us from the same MAC), `used` (once a tick at most, so a
  * shared gateway's line is not bounced per packet) and `probe` (taken).
  */
-struct neigh_entry {
+struct neigh_entry {   /* 32 bytes: two a cache line */
 	uint64_t mac;           /* 6 bytes; one atomic word for readers */
 	uint64_t confirmed;     /* tsc of the last ARP for us from it */
 	uint32_t ip;
@@ -47,10 +47,10 @@ struct neigh_entry {
 	uint8_t state;          /* enum dpvs_neigh_state; the master's */
 	uint8_t probe;          /* a unicast probe is due; a user sends it */
 	uint32_t used;          /* neigh_clock tick of the last use, 0 never */
-	uint32_t until;         /* master: tick DELAY ends */
-	uint8_t probes;         /* master: probes asked for in PROBE */
+	uint8_t ticks;          /* master: DELAY ticks, then probes asked for */
 	bool live;              /* master only: in the hash */
 };
+_Static_assert(sizeof(struct neigh_entry) == 32, "neigh_entry grew");
 
 /* Packets of one lcore waiting for one next hop. */
 struct pending {
@@ -140,14 +140,15 @@ static int alloc_tables(uint32_t n)
 {
 	struct rte_hash_parameters hp = {
 		.name = "neigh",
-		/* Twice the entries, so that cuckoo collisions never refuse a
-		 * key while the entry array has room: the array is the limit. */
-		.entries = 2 * n,
+		.entries = n,
 		.key_len = sizeof(struct neigh_key),
 		.hash_func = rte_jhash,
 		.socket_id = SOCKET_ID_ANY,
-		/* Lock-free readers, one writer (the master). */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+		/* Lock-free readers, one writer (the master).  Extendable
+		 * buckets, so that cuckoo collisions never refuse a key while
+		 * the entry array has room: the array is the only limit. */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
 	table = rte_hash_create(&hp);
@@ -507,7 +508,7 @@ static void confirm(struct neigh_entry *e)
 {
 	__atomic_store_n(&e->confirmed, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 	__atomic_store_n(&e->probe, 0, __ATOMIC_RELAXED);
-	e->probes = 0;
+	e->ticks = 0;
 	set_state(e, DPVS_NEIGH_REACHABLE);
 }
 
@@ -616,23 +617,23 @@ static bool unconfirmed_tick(struct neigh_entry *e, uint64_t age,
 		/* fall through */
 	case DPVS_NEIGH_STALE:
 		if (used && now - used <= 1) {
-			e->until = now + DELAY_TICKS;
+			e->ticks = 0;
 			set_state(e, DPVS_NEIGH_DELAY);
 			return true;
 		}
 		return age <= 3 * reachable_tsc;
 	case DPVS_NEIGH_DELAY:
-		if ((int32_t)(now - e->until) < 0)
+		if (++e->ticks < DELAY_TICKS)
 			return true;
-		e->probes = 0;
+		e->ticks = 0;
 		set_state(e, DPVS_NEIGH_PROBE);
 		/* fall through */
 	default:
-		if (e->probes >= UCAST_PROBES) {
+		if (e->ticks >= UCAST_PROBES) {
 			PKT_INC(rte_lcore_id(), neigh_probe_failed);
 			return false;
 		}
-		e->probes++;
+		e->ticks++;
 		__atomic_store_n(&e->probe, 1, __ATOMIC_RELAXED);
 		return true;
 	}
