@@ -190,11 +190,12 @@ def test_entry_in_use_is_probed_not_aged_out(topo, dpvs_factory):
     try:
         assert wait_for(lambda: "10.0.0.2" in neighbours(d))
         sniffer = subprocess.Popen(
-            ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", "12",
+            ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", "15",
              "arp"], stdout=subprocess.PIPE, text=True)
         assert sniffer.stdout.readline().strip() == "ready"
+        # The first probe goes out about 7 s after the entry was learnt.
         states = []
-        end = time.time() + 11
+        end = time.time() + 14
         while time.time() < end:
             states.append(neighbours(d).get("10.0.0.2", (None, "MISSING"))[1])
             time.sleep(0.25)
@@ -218,3 +219,43 @@ def test_entry_in_use_is_probed_not_aged_out(topo, dpvs_factory):
     finally:
         terminate(pinger)
         terminate(sniffer)
+
+
+def test_arp_spray_at_line_rate_is_bounded(dpvs_factory, tmp_path):
+    """2000 made-up senders asking for our address, replayed as fast as a
+    pcap port goes: the master learns at most neigh.learn_rate of them a
+    second, keeps answering, and the table keeps its static entry."""
+    from scapy.all import ARP, Ether, wrpcap
+    rng = random.Random(2000)
+    frames = []
+    for i in range(2000):
+        mac = rand_mac(rng)
+        frames.append(Ether(dst=BCAST, src=mac) /
+                      ARP(op=1, hwsrc=mac, psrc="10.0.%d.%d" % (
+                          2 + i // 250, 1 + i % 250), pdst="10.0.0.1"))
+    pcap = str(tmp_path / "spray.pcap")
+    wrpcap(pcap, frames)
+    d = dpvs_factory(devices=[("dpdk0", "net_pcap0,rx_pcap=%s,infinite_rx=1"
+                               % pcap, 1, 1)],
+                     sections={"neigh": ["max_entries = 256;",
+                                         "learn_rate = 5000;"],
+                               "kni": ["rate_limit_pps = 1000;"]})
+    d.start()
+    d.dpip("neigh", "add", "10.0.0.250", "lladdr", "02:00:00:00:00:fa",
+           "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.1/16", "dev", "dpdk0")
+    assert wait_for(lambda: d.pkt_stats()["neigh_evicted"] > 0)
+    before, t0 = d.pkt_stats(), time.time()
+    for _ in range(5):
+        assert len(neighbours(d)) <= 256
+        time.sleep(0.5)
+    after, secs = d.pkt_stats(), time.time() - t0
+    learnt = after["arp_learned"] - before["arp_learned"]
+    assert after["rx_packets"] - before["rx_packets"] > 10 * learnt, after
+    assert learnt <= 5000 * secs * 1.2 + 500, (learnt, secs)
+    assert after["arp_learn_limited"] > before["arp_learn_limited"]
+    assert after["neigh_evicted"] > before["neigh_evicted"]
+    assert after["neigh_table_full"] == 0
+    assert learn_msgs_failed(d) == 0
+    assert neighbours(d)["10.0.0.250"] == ("02:00:00:00:00:fa", "PERMANENT")
+    assert d.proc.poll() is None

@@ -1,6 +1,4 @@
 /* The neighbour table and the per-worker resolution queues. */
-/* rte_hash_rcu_qsbr_add is experimental in DPDK 22.11. */
-#define ALLOW_EXPERIMENTAL_API
 #include "neigh.h"
 
 #include <errno.h>
@@ -14,6 +12,7 @@
 
 #include "arp.h"
 #include "eth.h"
+#include "lcore.h"
 #include "log.h"
 #include "msgbus.h"
 #include "netif.h"
@@ -81,6 +80,19 @@ static uint64_t reachable_tsc;
 static uint32_t reachable_ticks;
 /* Seconds since start, ticked by the master; workers stamp `used` with it. */
 static uint32_t neigh_clock = 1;
+static uint32_t learn_burst;            /* per worker and tenth of a second */
+
+/*
+ * Learn messages a worker may still send in this tenth of a second: a
+ * spray of ARP news must not outrun the master, which handles them one by
+ * one between its other jobs.
+ */
+struct learn_budget {
+	uint64_t refilled;
+	uint32_t left;
+} __rte_cache_aligned;
+
+static struct learn_budget budget[RTE_MAX_LCORE];
 
 #define LEARN_CONFIRM 1   /* an ARP for us: reachable, may create */
 
@@ -131,9 +143,14 @@ static int learn_cb(const void *req, uint16_t len, void *reply __rte_unused,
 
 void neigh_set_params(const struct dpvs_conf *c)
 {
+	unsigned n = lcore_nworkers() ? lcore_nworkers() : 1;
+	uint32_t share = (c->neigh_learn_rate + n - 1) / n;
+
 	resolve_tsc = rte_get_tsc_hz() / 1000 * c->neigh_resolve_ms;
 	reachable_tsc = rte_get_tsc_hz() * c->neigh_reachable_s;
 	reachable_ticks = c->neigh_reachable_s;
+	/* The rate is the master's: split evenly, as kni.rate_limit_pps. */
+	__atomic_store_n(&learn_burst, (share + 9) / 10, __ATOMIC_RELAXED);
 }
 
 static int alloc_tables(uint32_t n)
@@ -144,9 +161,10 @@ static int alloc_tables(uint32_t n)
 		.key_len = sizeof(struct neigh_key),
 		.hash_func = rte_jhash,
 		.socket_id = SOCKET_ID_ANY,
-		/* Lock-free readers, one writer (the master).  Extendable
-		 * buckets, so that cuckoo collisions never refuse a key while
-		 * the entry array has room: the array is the only limit. */
+		/* Lock-free readers, one writer (the master), which frees a
+		 * deleted key's slot itself after a grace period (one for a
+		 * whole batch).  Extendable buckets, so that cuckoo collisions
+		 * never refuse a key while the entry array has room. */
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
@@ -166,16 +184,9 @@ static int alloc_tables(uint32_t n)
 
 int neigh_init(const struct dpvs_conf *c)
 {
-	struct rte_hash_rcu_config rc = { .v = rcu_qsbr(),
-					  .mode = RTE_HASH_QSBR_MODE_SYNC };
-
 	if (alloc_tables(c->neigh_max) < 0) {
 		LOG_ERRX("neigh", "cannot create a table of %u neighbours: %s",
 			 c->neigh_max, rte_strerror(rte_errno));
-		neigh_fini();
-		return -ENOMEM;
-	}
-	if (rc.v && rte_hash_rcu_qsbr_add(table, &rc) != 0) {
 		neigh_fini();
 		return -ENOMEM;
 	}
@@ -310,7 +321,24 @@ void neigh_output(unsigned lc, struct rte_mbuf *m, uint32_t nh, uint16_t port)
 	}
 }
 
-enum neigh_heard neigh_confirm(unsigned lc __rte_unused, uint32_t ip,
+static bool learn_allowed(unsigned lc)
+{
+	struct learn_budget *b = &budget[lc];
+	uint64_t now;
+
+	if (likely(b->left > 0)) {
+		b->left--;
+		return true;
+	}
+	now = rte_get_tsc_cycles();
+	if (now - b->refilled < rte_get_tsc_hz() / 10)
+		return false;
+	b->refilled = now;
+	b->left = __atomic_load_n(&learn_burst, __ATOMIC_RELAXED);
+	return b->left-- > 0;
+}
+
+enum neigh_heard neigh_confirm(unsigned lc, uint32_t ip,
 			       uint16_t port, const struct rte_ether_addr *mac,
 			       bool for_us)
 {
@@ -330,6 +358,10 @@ enum neigh_heard neigh_confirm(unsigned lc __rte_unused, uint32_t ip,
 	if (e && __atomic_load_n(&e->state, __ATOMIC_RELAXED) ==
 			 DPVS_NEIGH_PERMANENT)
 		return NEIGH_HEARD_KNOWN;
+	if (!learn_allowed(lc)) {
+		PKT_INC(lc, arp_learn_limited);
+		return NEIGH_HEARD_KNOWN;
+	}
 	memcpy(lm.mac, mac->addr_bytes, sizeof(lm.mac));
 	return msgbus_send_async(rte_get_main_lcore(), MSG_TYPE_NEIGH_LEARN, &lm,
 				 sizeof(lm)) == 0 ? NEIGH_HEARD_NEWS :
@@ -387,27 +419,33 @@ static void set_state(struct neigh_entry *e, uint8_t state)
 	__atomic_store_n(&e->state, state, __ATOMIC_RELAXED);
 }
 
-/* Takes e out of the hash; its memory waits for reclaim() after a grace. */
-static void unlink_entry(struct neigh_entry *e)
+/*
+ * Takes e out of the hash.  Its key slot (returned) and its memory wait
+ * for reclaim() after a grace period: readers may hold either until
+ * their next quiescent state.
+ */
+static int32_t unlink_entry(struct neigh_entry *e)
 {
 	struct neigh_key k = { .ip = e->ip, .port = e->port };
 
-	rte_hash_del_key(table, &k);
 	e->live = false;
+	return rte_hash_del_key(table, &k);
 }
 
-static void reclaim(struct neigh_entry *e)
+static void reclaim(struct neigh_entry *e, int32_t key_pos)
 {
+	if (key_pos >= 0)
+		rte_hash_free_key_with_position(table, key_pos);
 	memset(e, 0, sizeof(*e));
 	free_idx[nfree++] = (uint32_t)(e - entries);
 }
 
 static void remove_entry(struct neigh_entry *e)
 {
-	unlink_entry(e);
-	/* Readers may hold e until their next quiescent state. */
+	int32_t pos = unlink_entry(e);
+
 	rcu_synchronize();
-	reclaim(e);
+	reclaim(e, pos);
 }
 
 /*
@@ -417,6 +455,7 @@ static void remove_entry(struct neigh_entry *e)
 struct unlinked {
 	uint32_t n;
 	uint32_t idx[GC_BATCH_MAX];
+	int32_t pos[GC_BATCH_MAX];
 };
 
 static void reclaim_all(struct unlinked *u)
@@ -425,13 +464,13 @@ static void reclaim_all(struct unlinked *u)
 		return;
 	rcu_synchronize();
 	for (uint32_t i = 0; i < u->n; i++)
-		reclaim(&entries[u->idx[i]]);
+		reclaim(&entries[u->idx[i]], u->pos[i]);
 	u->n = 0;
 }
 
 static void unlink_later(struct unlinked *u, struct neigh_entry *e)
 {
-	unlink_entry(e);
+	u->pos[u->n] = unlink_entry(e);
 	u->idx[u->n++] = (uint32_t)(e - entries);
 	if (u->n == GC_BATCH_MAX)
 		reclaim_all(u);
@@ -497,7 +536,7 @@ static int insert(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 	e->state = state;
 	e->live = true;
 	if (rte_hash_add_key_data(table, &k, (void *)(uintptr_t)idx) < 0) {
-		reclaim(e);
+		reclaim(e, -1);
 		PKT_INC(rte_lcore_id(), neigh_table_full);
 		return -ENOSPC;
 	}

@@ -24,6 +24,7 @@
 	X(arp_replied)    /* ARP requests for a local address answered */     \
 	X(arp_learned)    /* neighbours learnt from ARP */                    \
 	X(arp_ignored)    /* ARP from an unknown sender, not aimed at us */   \
+	X(arp_learn_limited) /* ARP news not passed on: neigh.learn_rate */   \
 	X(ip_bad_hdr)     /* version, IHL or truncated IPv4 header */         \
 	X(ip_bad_csum)    /* IPv4 header checksum wrong */                    \
 	X(ip_bad_len)     /* total length beyond the frame or below IHL */    \
