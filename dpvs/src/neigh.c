@@ -25,7 +25,7 @@
 #define ARP_RETRY_HZ_DIV 1   /* re-ask once a second */
 #define DELAY_TICKS 5        /* Linux's delay_first_probe_time */
 #define UCAST_PROBES 3       /* Linux's ucast_probes, one a tick */
-#define GC_BATCH_MAX 64      /* evictions per forced GC (one RCU sync) */
+#define GC_BATCH_MAX 64      /* entries sharing one grace period */
 
 struct neigh_key {
 	uint32_t ip;      /* host order */
@@ -93,6 +93,25 @@ struct learn_budget {
 } __rte_cache_aligned;
 
 static struct learn_budget budget[RTE_MAX_LCORE];
+
+/*
+ * Unlinked entries wait for their grace period in batches, without
+ * blocking the master: a batch is sealed with a QSBR token and reclaimed
+ * once every worker has passed a quiescent state since.  Only an insert
+ * that finds nothing free waits, and then for one batch.
+ */
+#define LIMBO_BATCHES 16
+
+struct unlinked {
+	uint64_t token;
+	uint32_t n;
+	uint32_t idx[GC_BATCH_MAX];
+	int32_t pos[GC_BATCH_MAX];
+};
+
+static struct unlinked filling;                 /* not sealed yet */
+static struct unlinked limbo[LIMBO_BATCHES];    /* sealed, oldest first */
+static unsigned limbo_first, limbo_n;
 
 #define LEARN_CONFIRM 1   /* an ARP for us: reachable, may create */
 
@@ -192,6 +211,8 @@ int neigh_init(const struct dpvs_conf *c)
 	}
 	max_entries = c->neigh_max;
 	gc_hand = 0;
+	filling.n = 0;
+	limbo_first = limbo_n = 0;
 	queue_len = c->neigh_queue_len < PENDING_MAX_QUEUE ? c->neigh_queue_len :
 							     PENDING_MAX_QUEUE;
 	neigh_set_params(c);
@@ -448,32 +469,56 @@ static void remove_entry(struct neigh_entry *e)
 	reclaim(e, pos);
 }
 
-/*
- * Entries unlinked in a row share one grace period, so that a mass
- * eviction or expiry costs one wait per GC_BATCH_MAX, not one per entry.
- */
-struct unlinked {
-	uint32_t n;
-	uint32_t idx[GC_BATCH_MAX];
-	int32_t pos[GC_BATCH_MAX];
-};
-
-static void reclaim_all(struct unlinked *u)
+static bool grace_over(uint64_t token, bool wait)
 {
-	if (u->n == 0)
-		return;
-	rcu_synchronize();
-	for (uint32_t i = 0; i < u->n; i++)
-		reclaim(&entries[u->idx[i]], u->pos[i]);
-	u->n = 0;
+	struct rte_rcu_qsbr *v = rcu_qsbr();
+
+	return !v || rte_rcu_qsbr_check(v, token, wait) == 1;
 }
 
-static void unlink_later(struct unlinked *u, struct neigh_entry *e)
+/* Reclaims the batches whose grace period is over; waits for the oldest. */
+static void reclaim_ready(bool wait)
 {
-	u->pos[u->n] = unlink_entry(e);
-	u->idx[u->n++] = (uint32_t)(e - entries);
-	if (u->n == GC_BATCH_MAX)
-		reclaim_all(u);
+	while (limbo_n > 0) {
+		struct unlinked *b = &limbo[limbo_first];
+
+		if (!grace_over(b->token, wait))
+			return;
+		for (uint32_t i = 0; i < b->n; i++)
+			reclaim(&entries[b->idx[i]], b->pos[i]);
+		limbo_first = (limbo_first + 1) % LIMBO_BATCHES;
+		limbo_n--;
+		wait = false;
+	}
+}
+
+static void seal(void)
+{
+	struct rte_rcu_qsbr *v = rcu_qsbr();
+
+	if (filling.n == 0)
+		return;
+	if (limbo_n == LIMBO_BATCHES)
+		reclaim_ready(true);
+	filling.token = v ? rte_rcu_qsbr_start(v) : 0;
+	limbo[(limbo_first + limbo_n) % LIMBO_BATCHES] = filling;
+	limbo_n++;
+	filling.n = 0;
+}
+
+static void unlink_later(struct neigh_entry *e)
+{
+	filling.pos[filling.n] = unlink_entry(e);
+	filling.idx[filling.n++] = (uint32_t)(e - entries);
+	if (filling.n == GC_BATCH_MAX)
+		seal();
+}
+
+static uint32_t gc_batch(void)
+{
+	uint32_t want = max_entries / 16;
+
+	return want < 1 ? 1 : want > GC_BATCH_MAX ? GC_BATCH_MAX : want;
 }
 
 /* Traffic used e within the last reachable time: never evicted. */
@@ -485,35 +530,35 @@ static bool in_use(const struct neigh_entry *e, uint32_t now)
 }
 
 /*
- * The table is full: evicts a batch of entries no traffic uses (never
- * PERMANENT ones), resuming where the last pass stopped so that a spray
- * of new senders churns through the idle entries in turn (like Linux's
- * forced GC at gc_thresh3).  One grace period for the whole batch.
+ * Fewer than a batch of entries left: evicts a batch that no traffic
+ * uses (never PERMANENT ones), resuming where the last pass stopped so
+ * that a spray of new senders churns through the idle entries in turn
+ * (like Linux's forced GC at gc_thresh3).
  */
 static uint32_t forced_gc(void)
 {
 	static uint32_t fruitless;
-	struct unlinked u = { .n = 0 };
-	uint32_t want = max_entries / 16;
+	uint32_t want = gc_batch(), n = 0;
 	uint32_t now = __atomic_load_n(&neigh_clock, __ATOMIC_RELAXED);
 
 	/* Everything was in use this tick: a flood must not rescan per insert. */
 	if (fruitless == now)
 		return 0;
-	want = want < 1 ? 1 : want > GC_BATCH_MAX ? GC_BATCH_MAX : want;
-	for (uint32_t seen = 0; seen < max_entries && u.n < want; seen++) {
+	for (uint32_t seen = 0; seen < max_entries && n < want; seen++) {
 		struct neigh_entry *e = &entries[gc_hand];
 
 		gc_hand = (gc_hand + 1) % max_entries;
-		if (e->live && e->state != DPVS_NEIGH_PERMANENT && !in_use(e, now))
-			unlink_later(&u, e);
+		if (e->live && e->state != DPVS_NEIGH_PERMANENT &&
+		    !in_use(e, now)) {
+			unlink_later(e);
+			n++;
+		}
 	}
-	want = u.n;
-	if (want == 0)
+	if (n == 0)
 		fruitless = now;
-	PKT_ADD(rte_lcore_id(), neigh_evicted, want);
-	reclaim_all(&u);
-	return want;
+	PKT_ADD(rte_lcore_id(), neigh_evicted, n);
+	seal();
+	return n;
 }
 
 static int insert(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
@@ -523,7 +568,12 @@ static int insert(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 	struct neigh_entry *e;
 	uint32_t idx;
 
-	if (nfree == 0 && forced_gc() == 0) {
+	reclaim_ready(false);
+	if (nfree < gc_batch())
+		forced_gc();
+	if (nfree == 0)
+		reclaim_ready(true);
+	if (nfree == 0) {
 		PKT_INC(rte_lcore_id(), neigh_table_full);
 		return -ENOSPC;
 	}
@@ -681,13 +731,13 @@ static bool unconfirmed_tick(struct neigh_entry *e, uint64_t age,
 int neigh_expire_job(void *arg __rte_unused)
 {
 	static uint64_t last;
-	struct unlinked u = { .n = 0 };
 	uint64_t now = rte_get_tsc_cycles();
 	uint32_t tick;
 
 	if (now - last < rte_get_tsc_hz())
 		return 0;
 	last = now;
+	reclaim_ready(false);
 	tick = __atomic_add_fetch(&neigh_clock, 1, __ATOMIC_RELAXED);
 	for (uint32_t i = 0; i < max_entries; i++) {
 		struct neigh_entry *e = &entries[i];
@@ -700,9 +750,9 @@ int neigh_expire_job(void *arg __rte_unused)
 			if (e->state != DPVS_NEIGH_REACHABLE)
 				confirm(e);
 		} else if (!unconfirmed_tick(e, age, tick)) {
-			unlink_later(&u, e);
+			unlink_later(e);
 		}
 	}
-	reclaim_all(&u);
+	seal();
 	return 0;
 }
