@@ -247,7 +247,8 @@ def test_arp_spray_at_line_rate_is_bounded(dpvs_factory, tmp_path):
     assert wait_for(lambda: d.pkt_stats()["neigh_evicted"] > 0)
     before, t0 = d.pkt_stats(), time.time()
     for _ in range(5):
-        assert len(neighbours(d)) <= 256
+        # Full, less at most two batches of 16 on their way back.
+        assert 200 <= len(neighbours(d)) <= 256
         time.sleep(0.5)
     after, secs = d.pkt_stats(), time.time() - t0
     learnt = after["arp_learned"] - before["arp_learned"]

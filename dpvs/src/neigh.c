@@ -112,6 +112,7 @@ struct unlinked {
 static struct unlinked filling;                 /* not sealed yet */
 static struct unlinked limbo[LIMBO_BATCHES];    /* sealed, oldest first */
 static unsigned limbo_first, limbo_n;
+static uint32_t limbo_entries;                  /* in all sealed batches */
 
 #define LEARN_CONFIRM 1   /* an ARP for us: reachable, may create */
 
@@ -213,6 +214,7 @@ int neigh_init(const struct dpvs_conf *c)
 	gc_hand = 0;
 	filling.n = 0;
 	limbo_first = limbo_n = 0;
+	limbo_entries = 0;
 	queue_len = c->neigh_queue_len < PENDING_MAX_QUEUE ? c->neigh_queue_len :
 							     PENDING_MAX_QUEUE;
 	neigh_set_params(c);
@@ -486,6 +488,7 @@ static void reclaim_ready(bool wait)
 			return;
 		for (uint32_t i = 0; i < b->n; i++)
 			reclaim(&entries[b->idx[i]], b->pos[i]);
+		limbo_entries -= b->n;
 		limbo_first = (limbo_first + 1) % LIMBO_BATCHES;
 		limbo_n--;
 		wait = false;
@@ -503,6 +506,7 @@ static void seal(void)
 	filling.token = v ? rte_rcu_qsbr_start(v) : 0;
 	limbo[(limbo_first + limbo_n) % LIMBO_BATCHES] = filling;
 	limbo_n++;
+	limbo_entries += filling.n;
 	filling.n = 0;
 }
 
@@ -569,7 +573,8 @@ static int insert(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 	uint32_t idx;
 
 	reclaim_ready(false);
-	if (nfree < gc_batch())
+	/* Entries already on their way back count as free. */
+	if (nfree + limbo_entries < gc_batch())
 		forced_gc();
 	if (nfree == 0)
 		reclaim_ready(true);
