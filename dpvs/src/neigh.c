@@ -478,7 +478,7 @@ static bool grace_over(uint64_t token, bool wait)
 	return !v || rte_rcu_qsbr_check(v, token, wait) == 1;
 }
 
-/* Reclaims the batches whose grace period is over; waits for the oldest. */
+/* Reclaims the batches whose grace period is over (wait: for the oldest). */
 static void reclaim_ready(bool wait)
 {
 	while (limbo_n > 0) {
