@@ -228,6 +228,8 @@ enum dpvs_neigh_state {
 	DPVS_NEIGH_REACHABLE = 1,
 	DPVS_NEIGH_STALE = 2,    /* not confirmed within neigh.reachable_s */
 	DPVS_NEIGH_PERMANENT = 3,/* static entry */
+	DPVS_NEIGH_DELAY = 4,    /* stale and in use: probed soon */
+	DPVS_NEIGH_PROBE = 5,    /* in use, unicast ARP probes going out */
 };
 
 struct dpvs_neigh {

@@ -21,16 +21,38 @@ static bool arp_valid(const struct rte_mbuf *m, const struct rte_arp_hdr *a)
 	       a->arp_hlen == RTE_ETHER_ADDR_LEN && a->arp_plen == 4;
 }
 
-/* Learns the sender if it sits on a subnet of the receiving port. */
-static void learn(unsigned lc, uint16_t port, const struct rte_arp_ipv4 *d)
+static bool local_on(uint32_t ip, uint16_t port)
+{
+	const struct route_entry *r = route_lookup(ip);
+
+	return r && r->type == DPVS_RT_LOCAL && r->port == port;
+}
+
+/*
+ * Learns the sender if it sits on a subnet of the receiving port.  As in
+ * Linux, only ARP aimed at one of our addresses creates or confirms an
+ * entry; gratuitous ARP and ARP between other hosts may only change the
+ * MAC of an entry we have, so a spray of strangers cannot fill the table.
+ */
+static void learn(unsigned lc, uint16_t port, const struct rte_arp_ipv4 *d,
+		  bool for_us)
 {
 	uint32_t sip = rte_be_to_cpu_32(d->arp_sip);
 	const struct route_entry *r = route_lookup(sip);
 
 	if (!r || r->port != port || r->type != DPVS_RT_CONNECTED)
 		return;
-	if (neigh_confirm(lc, sip, port, &d->arp_sha))
+	switch (neigh_confirm(lc, sip, port, &d->arp_sha,
+			      for_us && d->arp_sip != d->arp_tip)) {
+	case NEIGH_HEARD_NEWS:
 		PKT_INC(lc, arp_learned);
+		break;
+	case NEIGH_HEARD_IGNORED:
+		PKT_INC(lc, arp_ignored);
+		break;
+	case NEIGH_HEARD_KNOWN:
+		break;
+	}
 }
 
 /* Turns the request in m into our reply and sends it back. */
@@ -57,22 +79,21 @@ void arp_input(unsigned lc, struct rte_mbuf *m)
 	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
 							sizeof(struct rte_ether_hdr));
 	const struct netif_port *p = netif_port(m->port);
-	const struct route_entry *r;
 	struct rte_mbuf *copy;
+	bool for_us;
 
 	if (!arp_valid(m, a)) {
 		PKT_INC(lc, arp_bad);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	learn(lc, m->port, &a->arp_data);
+	for_us = local_on(rte_be_to_cpu_32(a->arp_data.arp_tip), m->port);
+	learn(lc, m->port, &a->arp_data, for_us);
 	/* The kernel keeps its own neighbour table from the copies. */
 	copy = rte_pktmbuf_copy(m, netif_pktpool(), 0, UINT32_MAX);
 	if (copy)
 		kni_up(lc, copy);
-	r = route_lookup(rte_be_to_cpu_32(a->arp_data.arp_tip));
-	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) && r &&
-	    r->type == DPVS_RT_LOCAL && r->port == m->port) {
+	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) && for_us) {
 		reply(lc, m, p);
 		return;
 	}
@@ -109,5 +130,16 @@ struct rte_mbuf *arp_build_request(uint16_t port, uint32_t src,
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
 	a->arp_data.arp_tip = rte_cpu_to_be_32(target);
 	m->port = port;
+	return m;
+}
+
+struct rte_mbuf *arp_build_probe(uint16_t port, uint32_t src, uint32_t target,
+				 const struct rte_ether_addr *dst)
+{
+	struct rte_mbuf *m = arp_build_request(port, src, target);
+
+	if (m)
+		rte_ether_addr_copy(dst, &rte_pktmbuf_mtod(
+				m, struct rte_ether_hdr *)->dst_addr);
 	return m;
 }

@@ -99,6 +99,7 @@ static const struct key_desc keys[] = {
 	U32("neigh", "reachable_s", neigh_reachable_s, 1, 86400, false, true),
 	U32("neigh", "queue_len", neigh_queue_len, 1, 64, false, false),
 	U32("neigh", "resolve_ms", neigh_resolve_ms, 100, 60000, false, true),
+	U32("neigh", "learn_rate", neigh_learn_rate, 10, 10000000, false, true),
 	U32("ipvs", "conn_pool_size", conn_pool_size, 1024, 1u << 26, false, false),
 	U32("ipvs", "max_services", max_services, 16, 1u << 20, false, false),
 	U32("kni", "ring_size", kni_ring_size, 64, 65536, true, false),
@@ -143,6 +144,7 @@ void conf_defaults(struct dpvs_conf *c)
 	c->neigh_reachable_s = 300;
 	c->neigh_queue_len = 8;
 	c->neigh_resolve_ms = 3000;
+	c->neigh_learn_rate = 10000;
 	c->kni_ring_size = 1024;
 	c->conn_pool_size = 131072;
 	c->max_services = 65536;

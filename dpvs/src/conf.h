@@ -98,6 +98,7 @@ struct dpvs_conf {
 	uint32_t neigh_reachable_s;
 	uint32_t neigh_queue_len;      /* packets held per unresolved hop */
 	uint32_t neigh_resolve_ms;
+	uint32_t neigh_learn_rate;     /* learn messages a worker sends a second */
 
 	/* ipvs */
 	uint32_t conn_pool_size;

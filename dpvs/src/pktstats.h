@@ -23,6 +23,8 @@
 	X(arp_bad)        /* truncated or non-IPv4/ethernet ARP */            \
 	X(arp_replied)    /* ARP requests for a local address answered */     \
 	X(arp_learned)    /* neighbours learnt from ARP */                    \
+	X(arp_ignored)    /* ARP from an unknown sender, not aimed at us */   \
+	X(arp_learn_limited) /* ARP news not passed on: neigh.learn_rate */   \
 	X(ip_bad_hdr)     /* version, IHL or truncated IPv4 header */         \
 	X(ip_bad_csum)    /* IPv4 header checksum wrong */                    \
 	X(ip_bad_len)     /* total length beyond the frame or below IHL */    \
@@ -36,6 +38,10 @@
 	X(neigh_full)     /* dropped: resolution queue full */                \
 	X(neigh_timeout)  /* dropped: next hop did not answer ARP */          \
 	X(arp_sent)       /* ARP requests sent to resolve a next hop */       \
+	X(arp_probed)     /* unicast ARP probes of a stale neighbour in use */\
+	X(neigh_evicted)  /* master: unused neighbours evicted, table full */ \
+	X(neigh_table_full) /* master: neighbour refused, all in use */       \
+	X(neigh_probe_failed) /* master: removed, probes unanswered */        \
 	X(kni_up)         /* handed to the kernel path (both classes) */      \
 	X(kni_up_full)    /* dropped: kernel-path bulk ring full */           \
 	X(kni_up_limited) /* dropped: kernel-path bulk rate limit */          \

@@ -832,6 +832,10 @@ static const char *neigh_state(uint32_t state)
 		return "STALE";
 	case DPVS_NEIGH_PERMANENT:
 		return "PERMANENT";
+	case DPVS_NEIGH_DELAY:
+		return "DELAY";
+	case DPVS_NEIGH_PROBE:
+		return "PROBE";
 	}
 	return NULL;
 }
