@@ -22,6 +22,7 @@
 #define WHEEL_SLOTS 4096u     /* > the longest timeout in seconds is not needed */
 #define WHEEL_BUDGET 4096     /* conns looked at per loop, bounds latency */
 #define FNAT_PORT_MIN 1024u
+#define EMBRYO_SCAN 64        /* embryos looked at for a wanted local port */
 
 struct conn_key {
 	uint32_t saddr, daddr;
@@ -37,6 +38,8 @@ struct worker_tab {
 	struct conn_list wheel[WHEEL_SLOTS];
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
+	struct conn_list embryos;  /* embryonic TCP conns, oldest first */
+	struct ipvs_conn *spare;   /* an evicted object, for the next conn */
 } __rte_cache_aligned;
 
 struct port_pool {
@@ -133,6 +136,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 			goto fail;
 		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
 			TAILQ_INIT(&tabs[w].wheel[i]);
+		TAILQ_INIT(&tabs[w].embryos);
 		tabs[w].now = now_tick();
 	}
 	return 0;
@@ -296,6 +300,25 @@ static bool burst_hit(unsigned widx, const struct conn_key *k, void **data)
 	return true;
 }
 
+/* An evicted conn: the rest of the burst must not find it any more. */
+static void burst_forget(unsigned widx, const struct ipvs_conn *c)
+{
+	unsigned lc = rte_lcore_id();
+	struct burst_cache *b;
+
+	if (lc >= RTE_MAX_LCORE)
+		return;
+	b = &bursts[lc];
+	if (!b->n || b->widx != widx)
+		return;
+	for (uint64_t h = b->hits; h; h &= h - 1) {
+		unsigned s = (unsigned)__builtin_ctzll(h);
+
+		if (((uintptr_t)b->data[s] & ~(uintptr_t)1) == (uintptr_t)c)
+			b->hits &= ~(1ull << s);
+	}
+}
+
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir)
 {
@@ -327,45 +350,105 @@ static void count_state(struct ipvs_conn *c, bool add)
 		__atomic_sub_fetch(f, 1, __ATOMIC_RELAXED);
 }
 
-struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
+static bool is_embryonic(const struct ipvs_conn *c)
 {
-	struct worker_tab *t = &tabs[widx];
-	struct ipvs_conn *c;
+	return c->proto == IPPROTO_TCP &&
+	       (c->state == CS_NONE || c->state == CS_SYN_RECV ||
+		c->state == CS_SYN_SENT || c->state == CS_SYNACK);
+}
+
+/*
+ * Keeps c on its worker's embryonic list exactly while it is one; renew
+ * moves it to the young end.
+ */
+static void embryo_track(struct worker_tab *t, struct ipvs_conn *c, bool renew)
+{
+	if (c->flags & CONN_F_EMBRYO) {
+		if (is_embryonic(c) && !renew)
+			return;
+		TAILQ_REMOVE(&t->embryos, c, embryo);
+		c->flags &= ~CONN_F_EMBRYO;
+	}
+	if (is_embryonic(c)) {
+		TAILQ_INSERT_TAIL(&t->embryos, c, embryo);
+		c->flags |= CONN_F_EMBRYO;
+	}
+}
+
+/*
+ * Fills c from tmpl and hashes both directions.  An object reused from
+ * an evicted conn stays filed on the wheel: its links are kept.
+ */
+static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
+		     const struct ipvs_conn *tmpl, unsigned widx, bool filed)
+{
+	__typeof__(c->wheel) link = c->wheel;
 	struct conn_key in, out;
 
-	if (rte_mempool_get(pool, (void **)&c) < 0)
-		return NULL;
 	*c = *tmpl;
+	if (filed)
+		c->wheel = link;
 	c->widx = (uint8_t)widx;
 	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
 	out_key(&out, c);
-	if (rte_hash_add_key_data(t->hash, &in, c) < 0) {
-		rte_mempool_put(pool, c);
-		return NULL;
-	}
+	if (rte_hash_add_key_data(t->hash, &in, c) < 0)
+		return -1;
 	if (has_out(c) &&
 	    rte_hash_add_key_data(t->hash, &out, (void *)((uintptr_t)c | 1)) < 0) {
 		rte_hash_del_key(t->hash, &in);
-		rte_mempool_put(pool, c);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
+				    bool filed)
+{
 	__atomic_add_fetch(&c->dest->refcnt, 1, __ATOMIC_RELAXED);
 	if (c->lobj)
 		__atomic_add_fetch(&c->lobj->refcnt, 1, __ATOMIC_RELAXED);
 	c->flags |= CONN_F_INACTIVE;
 	count_state(c, true);
 	c->expire = now_tick() + timeouts[c->state];
-	wheel_add(t, c);
+	if (!filed)
+		wheel_add(t, c);
 	t->nconns++;
+	embryo_track(t, c, false);
 	__atomic_store_n(&c->used, 1, __ATOMIC_RELEASE);
 	return c;
 }
 
+static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx);
+
+struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
+{
+	struct worker_tab *t = &tabs[widx];
+	struct ipvs_conn *c;
+
+	if (!t->spare && rte_mempool_get(pool, (void **)&c) == 0) {
+		if (conn_hash(t, c, tmpl, widx, false) == 0)
+			return conn_start(t, c, false);
+		rte_mempool_put(pool, c);
+	}
+	/* Pool or table full: an embryo's object and keys make room. */
+	if (!t->spare && !embryo_evict_oldest(t, widx))
+		return NULL;
+	c = t->spare;
+	t->spare = NULL;
+	if (conn_hash(t, c, tmpl, widx, true) == 0)
+		return conn_start(t, c, true);
+	c->flags = CONN_F_DEAD;
+	c->expire = t->now;
+	t->spare = c;
+	return NULL;
+}
+
 /*
- * Only the expiry job and shutdown free conns, never a packet's handling
- * inside an rx burst: the burst cache's hits (burst_hit) rely on it.
+ * Takes c out of the table and gives back what it holds, but not the
+ * object, which the wheel may still hold.
  */
-static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
+static void conn_release(struct worker_tab *t, struct ipvs_conn *c,
+			 unsigned widx)
 {
 	struct conn_key in, out;
 
@@ -376,13 +459,29 @@ static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	if (has_out(c))
 		rte_hash_del_key(t->hash, &out);
 	count_state(c, false);
+	if (c->flags & CONN_F_EMBRYO)
+		TAILQ_REMOVE(&t->embryos, c, embryo);
 	if (c->lobj) {
 		ipvs_port_put(c->lobj, widx, c->lport);
 		ipvs_laddr_put(c->lobj);
 	}
 	ipvs_dest_put(c->dest);
-	rte_mempool_put(pool, c);
 	t->nconns--;
+}
+
+/*
+ * Only the expiry job and shutdown free conns, never a packet's handling
+ * inside an rx burst: the burst cache's hits (burst_hit) rely on it.
+ * Early drop evicts inside a burst, but forgets the burst's hits on the
+ * conn and keeps the object until the wheel frees or a new conn reuses it.
+ */
+static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
+{
+	if (!(c->flags & CONN_F_DEAD))
+		conn_release(t, c, widx);
+	if (t->spare == c)
+		t->spare = NULL;
+	rte_mempool_put(pool, c);
 }
 
 /*
@@ -453,6 +552,12 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t flags,
 			}
 			c->state = ns;
 		}
+		/*
+		 * A client that sends its SYN again lost the first answer:
+		 * had it stayed the oldest, it would be evicted just before
+		 * its ACK.  Spoofed SYNs are sent once.
+		 */
+		embryo_track(&tabs[c->widx], c, dir == DIR_IN && ev == EV_SYN);
 	}
 	c->expire = now_tick() + __atomic_load_n(&timeouts[c->state],
 						 __ATOMIC_RELAXED);
@@ -493,6 +598,62 @@ int ipvs_conn_job_for(unsigned w)
 			t->now++;
 	}
 	return n;
+}
+
+/* ---- early drop of embryonic connections ---- */
+
+/*
+ * A spoofed SYN flood fills the table with conns that never complete.
+ * Evicting the oldest embryo (FIFO: a flood's SYN-ACK retransmits must
+ * not make it young again) lets new conns in at any flood rate, while a
+ * real handshake, done in a round trip, is rarely the oldest.  The
+ * object is still filed on the wheel, which alone can unfile it: it
+ * stays there dead, kept as the worker's spare for the next new conn,
+ * which reuses it in place.
+ */
+static void embryo_evict(struct worker_tab *t, struct ipvs_conn *c,
+			 unsigned widx)
+{
+	unsigned lc = rte_lcore_id();
+
+	conn_release(t, c, widx);
+	burst_forget(widx, c);
+	c->flags = CONN_F_DEAD;
+	c->expire = t->now;   /* freed when its slot comes up, if not reused */
+	if (!t->spare)
+		t->spare = c;
+	if (lc < RTE_MAX_LCORE)
+		PKT_INC(lc, ipvs_embryonic_evicted);
+}
+
+static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx)
+{
+	struct ipvs_conn *c = TAILQ_FIRST(&t->embryos);
+
+	if (!c)
+		return false;
+	embryo_evict(t, c, widx);
+	return true;
+}
+
+bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
+			      unsigned n)
+{
+	struct worker_tab *t = &tabs[widx];
+	struct ipvs_conn *c;
+	unsigned seen = 0;
+
+	/* Bounded: other services' embryos may hold other addresses. */
+	TAILQ_FOREACH(c, &t->embryos, embryo) {
+		if (++seen > EMBRYO_SCAN)
+			break;
+		for (unsigned i = 0; c->lobj && i < n; i++)
+			if (c->lobj->pset == laddrs[i]->pset) {
+				embryo_evict(t, c, widx);
+				return true;
+			}
+	}
+	return false;
 }
 
 /* ---- FullNAT port pools ---- */
