@@ -23,6 +23,7 @@
 #define WHEEL_BUDGET 4096     /* conns looked at per loop, bounds latency */
 #define FNAT_PORT_MIN 1024u
 #define EMBRYO_SCAN 64        /* embryos looked at for a wanted local port */
+#define EVICT_TRIES 4         /* evictions for one new conn's hash keys */
 
 struct conn_key {
 	uint32_t saddr, daddr;
@@ -54,6 +55,7 @@ static unsigned ntabs;
 static struct rte_mempool *pool;
 static uint64_t tick_hz;
 static uint32_t per_worker_cap;   /* conns a worker's table holds for sure */
+static uint32_t per_worker_share; /* its share of the pool */
 
 /* Seconds per state; IPVS's defaults. */
 static uint32_t timeouts[CS_MAX] = {
@@ -112,6 +114,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	ntabs = nw;
 	/* Two keys a NAT/FullNAT conn in a table of per * 2 + 1024 keys. */
 	per_worker_cap = per + 512;
+	per_worker_share = per;
 	if (nw == 0)
 		return 0;
 	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
@@ -418,6 +421,14 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 	return c;
 }
 
+/* Out of the table, left on the wheel to free when its slot comes up. */
+static void conn_bury(struct worker_tab *t, struct ipvs_conn *c)
+{
+	c->flags = CONN_F_DEAD;
+	c->used = 0;
+	c->expire = t->now;
+}
+
 static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx);
 
 struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
@@ -425,21 +436,28 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	struct worker_tab *t = &tabs[widx];
 	struct ipvs_conn *c;
 
+	/*
+	 * Past its share, a flooded worker makes room from its own embryos
+	 * first: its table stays far from full, and the pool left to the
+	 * other workers.
+	 */
+	if (!t->spare && t->nconns >= per_worker_share)
+		embryo_evict_oldest(t, widx);
 	if (!t->spare && rte_mempool_get(pool, (void **)&c) == 0) {
 		if (conn_hash(t, c, tmpl, widx, false) == 0)
 			return conn_start(t, c, false);
 		rte_mempool_put(pool, c);
 	}
 	/* Pool or table full: an embryo's object and keys make room. */
-	if (!t->spare && !embryo_evict_oldest(t, widx))
-		return NULL;
-	c = t->spare;
-	t->spare = NULL;
-	if (conn_hash(t, c, tmpl, widx, true) == 0)
-		return conn_start(t, c, true);
-	c->flags = CONN_F_DEAD;
-	c->expire = t->now;
-	t->spare = c;
+	for (unsigned i = 0; i < EVICT_TRIES; i++) {
+		if (!t->spare && !embryo_evict_oldest(t, widx))
+			return NULL;
+		c = t->spare;
+		t->spare = NULL;
+		if (conn_hash(t, c, tmpl, widx, true) == 0)
+			return conn_start(t, c, true);
+		conn_bury(t, c);
+	}
 	return NULL;
 }
 
@@ -618,8 +636,7 @@ static void embryo_evict(struct worker_tab *t, struct ipvs_conn *c,
 
 	conn_release(t, c, widx);
 	burst_forget(widx, c);
-	c->flags = CONN_F_DEAD;
-	c->expire = t->now;   /* freed when its slot comes up, if not reused */
+	conn_bury(t, c);
 	if (!t->spare)
 		t->spare = c;
 	if (lc < RTE_MAX_LCORE)
