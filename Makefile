@@ -19,7 +19,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	python3 python3-pytest python3-scapy iproute2 ethtool procps \
 	iputils-ping tcpdump util-linux curl wrk \
 	libssl-dev libmagic-dev patch bc snmptrapd smitools \
-	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib
+	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib \
+	hping3
 
 ifeq ($(SAN),1)
 BUILD ?= build-san

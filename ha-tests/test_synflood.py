@@ -4,8 +4,10 @@ legitimate clients nor disturb established connections.
 client 10.0.0.2 (+ hping3 --flood --rand-source) -- dpdk0 [dpvs, 4 workers]
 dpdk1 -- 10.0.1.11-13 (HTTP on 80, echo on 7000), one local address.
 The spoofed packets never leave the namespaces the test creates.
+SF_N=1000 measures over more legitimate requests (default 100).
 """
 import os
+import shutil
 import subprocess
 import time
 
@@ -16,13 +18,14 @@ from waiting import terminate, wait_for
 from test_lb import (CLIENT, PY, Backends, adm, fnat_service, start_echo,
                      start_lb)
 
-LEGIT, CLIENTS = int(os.environ.get("SF_N", "100")), 10
+LEGIT, CLIENTS = int(os.environ.get("SF_N", "100")), 20
 # Clients side by side in the client namespace, each its requests one
-# after another: a line per request.  Five seconds a request leave room
-# for a lost SYN's retransmission (1 s); no more clients than the
-# backends' listen queues (3 x 5) hold.
+# after another: a line per request.  The flood outruns dpvs's workers
+# on a shared 2-core machine and their receive rings drop some of every
+# kind of packet: ten seconds a request leave room for TCP's
+# retransmissions (SYN again after 1, 3 and 7 s).
 CURL_LOOP = ("for c in $(seq %d); do (for i in $(seq %d); do curl -s -o /dev/null"
-             " -m 5 -w '%%{http_code}:%%{time_connect}:%%{time_total}\\n'"
+             " -m 10 -w '%%{http_code}:%%{time_connect}:%%{time_total}\\n'"
              " http://10.0.0.100/; done) & done; wait" % (CLIENTS, LEGIT // CLIENTS))
 SATURATED = ("ipvs_conn_full", "ipvs_no_port", "ipvs_embryonic_evicted")
 
@@ -74,10 +77,11 @@ def tx_packets(ns, dev):
     return int(out.stdout)
 
 
-@pytest.mark.parametrize("site", [[], ["conn_pool_size = 8192;"], ["conn_pool_size = 262144;"]],
-                         ids=["default_pool", "pool_8192", "pool_64k"], indirect=True)
+@pytest.mark.parametrize("site", [[], ["conn_pool_size = 8192;"]],
+                         ids=["default_pool", "pool_8192"], indirect=True)
 def test_syn_flood_spares_legitimate_clients(site):
     d, cl, rs = site["dpvs"], site["cl"], site["rs"]
+    assert shutil.which("hping3"), "hping3 missing: make deps"
     echo_srv = start_echo(rs, "10.0.1.11", 7000, "rs1")
     echoes, flood = [], None
     try:
@@ -92,23 +96,27 @@ def test_syn_flood_spares_legitimate_clients(site):
         # The table (or the local ports) is full before the clients come.
         assert wait_for(lambda: sum(d.pkt_stats().get(k, 0) - base.get(k, 0)
                                     for k in SATURATED) > 1000, timeout=30)
-        codes = sh("sh", "-c", CURL_LOOP, ns=cl, timeout=LEGIT * 6).stdout.split()
+        codes = sh("sh", "-c", CURL_LOOP, ns=cl,
+                   timeout=LEGIT // CLIENTS * 12 + 30).stdout.split()
         during = [e.say("during") for e in echoes]
         assert flood.poll() is None, "hping3 stopped early"
         terminate(flood)
-        rate = (tx_packets(cl, "vcl0") - sent0) / (time.time() - t0)
+        secs = time.time() - t0
+        sent = tx_packets(cl, "vcl0") - sent0
         st = d.pkt_stats()
-        ok = sum(c.startswith("200:") for c in codes)
-        print("slowest:", sorted(codes, key=lambda c: -float(c.split(":")[2]))[:5])
-        print("\nflood %.0f SYN/s, legitimate %d/%d ok, counters: %s" % (
-            rate, ok, LEGIT, {k: st.get(k, 0) - base.get(k, 0) for k in
-                              SATURATED + ("ipvs_conn_new", "rx_packets")}))
-        assert ok >= LEGIT * 99 // 100, codes
+        delta = {k: st[k] - base[k] for k in
+                 SATURATED + ("ipvs_conn_new", "ipvs_no_conn")}
+        failed = [c for c in codes if not c.startswith("200:")]
+        print("\nflood: %.0f SYN/s sent, %.0f conns/s made; legitimate %d/%d "
+              "ok; %s" % (sent / secs, delta["ipvs_conn_new"] / secs,
+                          len(codes) - len(failed), LEGIT, delta))
+        # code:connect time:total time of each failed request
+        assert len(codes) == LEGIT and len(failed) <= LEGIT // 100, failed
         assert during == ["rs1:during"] * 2
         assert [e.say("after") for e in echoes] == ["rs1:after"] * 2
         # The flood was there, and what made room was early drop.
-        assert st["ipvs_embryonic_evicted"] - base["ipvs_embryonic_evicted"] > 1000
-        assert st["ipvs_conn_new"] - base["ipvs_conn_new"] > 10000
+        assert delta["ipvs_embryonic_evicted"] > 1000
+        assert delta["ipvs_conn_new"] > 10000
         assert d.proc.poll() is None
     finally:
         terminate(flood)
