@@ -379,14 +379,16 @@ static void embryo_track(struct worker_tab *t, struct ipvs_conn *c, bool renew)
 }
 
 /*
- * Fills c from tmpl and hashes both directions.  An object reused from
- * an evicted conn stays filed on the wheel: its links are kept.
+ * Fills c from tmpl and hashes both directions; -ENOSPC: table full.
+ * An object reused from an evicted conn stays filed on the wheel: its
+ * links are kept.
  */
 static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 		     const struct ipvs_conn *tmpl, unsigned widx, bool filed)
 {
 	__typeof__(c->wheel) link = c->wheel;
 	struct conn_key in, out;
+	int rc;
 
 	*c = *tmpl;
 	if (filed)
@@ -394,12 +396,16 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	c->widx = (uint8_t)widx;
 	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
 	out_key(&out, c);
-	if (rte_hash_add_key_data(t->hash, &in, c) < 0)
-		return -1;
-	if (has_out(c) &&
-	    rte_hash_add_key_data(t->hash, &out, (void *)((uintptr_t)c | 1)) < 0) {
-		rte_hash_del_key(t->hash, &in);
-		return -1;
+	rc = rte_hash_add_key_data(t->hash, &in, c);
+	if (rc < 0)
+		return rc;
+	if (has_out(c)) {
+		rc = rte_hash_add_key_data(t->hash, &out,
+					   (void *)((uintptr_t)c | 1));
+		if (rc < 0) {
+			rte_hash_del_key(t->hash, &in);
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -444,19 +450,29 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	if (!t->spare && t->nconns >= per_worker_share)
 		embryo_evict_oldest(t, widx);
 	if (!t->spare && rte_mempool_get(pool, (void **)&c) == 0) {
-		if (conn_hash(t, c, tmpl, widx, false) == 0)
+		int rc = conn_hash(t, c, tmpl, widx, false);
+
+		if (rc == 0)
 			return conn_start(t, c, false);
 		rte_mempool_put(pool, c);
+		if (rc != -ENOSPC)
+			return NULL;
 	}
 	/* Pool or table full: an embryo's object and keys make room. */
+	if (!t->spare && !embryo_evict_oldest(t, widx))
+		return NULL;
+	c = t->spare;
 	for (unsigned i = 0; i < EVICT_TRIES; i++) {
-		if (!t->spare && !embryo_evict_oldest(t, widx))
-			return NULL;
-		c = t->spare;
-		t->spare = NULL;
-		if (conn_hash(t, c, tmpl, widx, true) == 0)
+		int rc = conn_hash(t, c, tmpl, widx, true);
+
+		if (rc == 0) {
+			t->spare = NULL;
 			return conn_start(t, c, true);
-		conn_bury(t, c);
+		}
+		conn_bury(t, c);   /* stays the spare */
+		/* Full buckets: another embryo's keys, its object for the wheel. */
+		if (rc != -ENOSPC || !embryo_evict_oldest(t, widx))
+			return NULL;
 	}
 	return NULL;
 }
