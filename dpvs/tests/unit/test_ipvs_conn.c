@@ -179,13 +179,15 @@ static void test_fnat_ports_belong_to_their_worker(void **state)
 	ipvs_port_pools_free(&l);
 }
 
+/* A half-open conn; NAT and DR (input only) by turns. */
 static struct ipvs_conn *embryo(unsigned w, uint16_t cport)
 {
-	struct ipvs_conn t = tmpl_of(DPVS_FWD_NAT, cport), *c;
+	bool dr = cport & 1;
+	struct ipvs_conn t = tmpl_of(dr ? DPVS_FWD_DR : DPVS_FWD_NAT, cport), *c;
 
 	c = ipvs_conn_new(w, &t);
 	if (c)
-		ipvs_conn_update(c, DIR_IN, 0x02, false);   /* SYN */
+		ipvs_conn_update(c, DIR_IN, 0x02, dr);   /* SYN */
 	return c;
 }
 
@@ -213,7 +215,7 @@ static void test_full_pool_evicts_oldest_embryo(void **state)
 	assert_non_null(ipvs_conn_new(0, &est));
 	r = embryo(0, 30001);
 	assert_non_null(embryo(0, 30002));
-	ipvs_conn_update(r, DIR_IN, 0x02, false);   /* its SYN again */
+	ipvs_conn_update(r, DIR_IN, 0x02, true);    /* its SYN again (DR) */
 	for (i = 0; i < 4 * POOL && present(0, 30002); i++)
 		assert_non_null(embryo(0, (uint16_t)(40000 + i)));
 	assert_false(present(0, 30002));
