@@ -107,10 +107,11 @@ def test_syn_flood_spares_legitimate_clients(site):
         delta = {k: st.get(k, 0) - base.get(k, 0) for k in
                  SATURATED + ("ipvs_conn_new", "ipvs_no_conn")}
         failed = [c for c in codes if not c.startswith("200:")]
+        # failed: code:connect time:total time of each failed request
         print("\nflood: %.0f SYN/s sent, %.0f conns/s made; legitimate %d/%d "
-              "ok; %s" % (sent / secs, delta["ipvs_conn_new"] / secs,
-                          len(codes) - len(failed), LEGIT, delta))
-        # code:connect time:total time of each failed request
+              "ok; %s; failed %s" % (sent / secs, delta["ipvs_conn_new"] / secs,
+                                     len(codes) - len(failed), LEGIT, delta,
+                                     failed))
         assert len(codes) == LEGIT and len(failed) <= LEGIT // 100, failed
         assert during == ["rs1:during"] * 2
         assert [e.say("after") for e in echoes] == ["rs1:after"] * 2
