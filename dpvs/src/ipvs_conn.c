@@ -24,6 +24,8 @@
 #define FNAT_PORT_MIN 1024u
 #define EMBRYO_SCAN 64        /* embryos looked at for a wanted local port */
 #define EVICT_TRIES 4         /* evictions for one new conn's hash keys */
+#define KNOWN_BITS (1u << 16) /* clients remembered, hashed, per worker */
+#define KNOWN_SECS 60         /* a generation of them */
 
 struct conn_key {
 	uint32_t saddr, daddr;
@@ -39,8 +41,12 @@ struct worker_tab {
 	struct conn_list wheel[WHEEL_SLOTS];
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
-	struct conn_list embryos;  /* embryonic TCP conns, oldest first */
+	/* Embryonic TCP conns, oldest first: of unknown, of known clients. */
+	struct conn_list embryos[2];
 	struct ipvs_conn *spare;   /* an evicted object, for the next conn */
+	uint32_t known_since;      /* tick the current generation began */
+	/* Clients that completed a handshake: this generation, the last. */
+	uint64_t known[2][KNOWN_BITS / 64];
 } __rte_cache_aligned;
 
 struct port_pool {
@@ -139,7 +145,8 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 			goto fail;
 		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
 			TAILQ_INIT(&tabs[w].wheel[i]);
-		TAILQ_INIT(&tabs[w].embryos);
+		TAILQ_INIT(&tabs[w].embryos[0]);
+		TAILQ_INIT(&tabs[w].embryos[1]);
 		tabs[w].now = now_tick();
 	}
 	return 0;
@@ -360,22 +367,63 @@ static bool is_embryonic(const struct ipvs_conn *c)
 		c->state == CS_SYN_SENT || c->state == CS_SYNACK);
 }
 
+static unsigned known_bit(uint32_t addr)
+{
+	return (addr * 2654435761u) >> 16;   /* Knuth's multiplicative hash */
+}
+
+static bool client_known(const struct worker_tab *t, uint32_t addr)
+{
+	unsigned b = known_bit(addr);
+
+	return ((t->known[0][b / 64] | t->known[1][b / 64]) >> (b % 64)) & 1;
+}
+
 /*
- * Keeps c on its worker's embryonic list exactly while it is one; renew
+ * A spoofed source never completes a handshake: one that did is a real
+ * client, whose next half-open conns are evicted last.  Remembered for
+ * one to two generations, aged as new ones are learnt.
+ */
+static void client_learn(struct worker_tab *t, uint32_t addr)
+{
+	uint32_t now = now_tick(), age = now - t->known_since;
+	unsigned b = known_bit(addr);
+
+	if (age >= KNOWN_SECS) {
+		if (age < 2 * KNOWN_SECS)
+			memcpy(t->known[1], t->known[0], sizeof(t->known[0]));
+		else
+			memset(t->known[1], 0, sizeof(t->known[1]));
+		memset(t->known[0], 0, sizeof(t->known[0]));
+		t->known_since = now;
+	}
+	t->known[0][b / 64] |= 1ull << (b % 64);
+}
+
+static void embryo_unlink(struct worker_tab *t, struct ipvs_conn *c)
+{
+	TAILQ_REMOVE(&t->embryos[!!(c->flags & CONN_F_KNOWN)], c, embryo);
+	c->flags &= ~(CONN_F_EMBRYO | CONN_F_KNOWN);
+}
+
+/*
+ * Keeps c on its worker's embryonic lists exactly while it is one; renew
  * moves it to the young end.
  */
 static void embryo_track(struct worker_tab *t, struct ipvs_conn *c, bool renew)
 {
+	bool known;
+
 	if (c->flags & CONN_F_EMBRYO) {
 		if (is_embryonic(c) && !renew)
 			return;
-		TAILQ_REMOVE(&t->embryos, c, embryo);
-		c->flags &= ~CONN_F_EMBRYO;
+		embryo_unlink(t, c);
 	}
-	if (is_embryonic(c)) {
-		TAILQ_INSERT_TAIL(&t->embryos, c, embryo);
-		c->flags |= CONN_F_EMBRYO;
-	}
+	if (!is_embryonic(c))
+		return;
+	known = client_known(t, c->caddr);
+	TAILQ_INSERT_TAIL(&t->embryos[known], c, embryo);
+	c->flags |= CONN_F_EMBRYO | (known ? CONN_F_KNOWN : 0);
 }
 
 /*
@@ -494,7 +542,7 @@ static void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 		rte_hash_del_key(t->hash, &out);
 	count_state(c, false);
 	if (c->flags & CONN_F_EMBRYO)
-		TAILQ_REMOVE(&t->embryos, c, embryo);
+		embryo_unlink(t, c);
 	if (c->lobj) {
 		ipvs_port_put(c->lobj, widx, c->lport);
 		ipvs_laddr_put(c->lobj);
@@ -584,6 +632,9 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t flags,
 				c->flags ^= CONN_F_INACTIVE;
 				count_state(c, true);
 			}
+			if (ns == CS_ESTABLISHED && dir == DIR_IN &&
+			    (c->flags & CONN_F_EMBRYO))
+				client_learn(&tabs[c->widx], c->caddr);
 			c->state = ns;
 		}
 		/*
@@ -640,7 +691,8 @@ int ipvs_conn_job_for(unsigned w)
  * A spoofed SYN flood fills the table with conns that never complete.
  * Evicting the oldest embryo (FIFO: a flood's SYN-ACK retransmits must
  * not make it young again) lets new conns in at any flood rate, while a
- * real handshake, done in a round trip, is rarely the oldest.  The
+ * real handshake, done in a round trip, is rarely the oldest; those of
+ * clients known to complete handshakes go last of all.  The
  * object is still filed on the wheel, which alone can unfile it: it
  * stays there dead, kept as the worker's spare for the next new conn,
  * which reuses it in place.
@@ -661,8 +713,10 @@ static void embryo_evict(struct worker_tab *t, struct ipvs_conn *c,
 
 static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx)
 {
-	struct ipvs_conn *c = TAILQ_FIRST(&t->embryos);
+	struct ipvs_conn *c = TAILQ_FIRST(&t->embryos[0]);
 
+	if (!c)
+		c = TAILQ_FIRST(&t->embryos[1]);
 	if (!c)
 		return false;
 	embryo_evict(t, c, widx);
@@ -674,17 +728,20 @@ bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
 {
 	struct worker_tab *t = &tabs[widx];
 	struct ipvs_conn *c;
-	unsigned seen = 0;
 
 	/* Bounded: other services' embryos may hold other addresses. */
-	TAILQ_FOREACH(c, &t->embryos, embryo) {
-		if (++seen > EMBRYO_SCAN)
-			break;
-		for (unsigned i = 0; c->lobj && i < n; i++)
-			if (c->lobj->pset == laddrs[i]->pset) {
-				embryo_evict(t, c, widx);
-				return true;
-			}
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned seen = 0;
+
+		TAILQ_FOREACH(c, &t->embryos[k], embryo) {
+			if (++seen > EMBRYO_SCAN)
+				break;
+			for (unsigned i = 0; c->lobj && i < n; i++)
+				if (c->lobj->pset == laddrs[i]->pset) {
+					embryo_evict(t, c, widx);
+					return true;
+				}
+		}
 	}
 	return false;
 }

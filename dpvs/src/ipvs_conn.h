@@ -27,6 +27,7 @@ enum conn_state {
 #define CONN_F_INACTIVE 0x1   /* counted in the dest's inactive conns */
 #define CONN_F_EMBRYO   0x2   /* on its worker's embryonic list */
 #define CONN_F_DEAD     0x4   /* evicted: out of the table, still on the wheel */
+#define CONN_F_KNOWN    0x8   /* embryo of a client known to complete handshakes */
 
 struct ipvs_conn {
 	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
