@@ -20,10 +20,9 @@ from test_lb import (CLIENT, PY, Backends, adm, fnat_service, start_echo,
 
 LEGIT, CLIENTS = int(os.environ.get("SF_N", "100")), 20
 # Clients side by side in the client namespace, each its requests one
-# after another: a line per request.  The flood outruns dpvs's workers
-# on a shared 2-core machine and their receive rings drop some of every
-# kind of packet: ten seconds a request leave room for TCP's
-# retransmissions (SYN again after 1, 3 and 7 s).
+# after another: a line per request.  On a loaded 2-core machine some
+# packets of every kind are lost: ten seconds a request leave room for
+# TCP's retransmissions (SYN again after 1, 3 and 7 s).
 CURL_LOOP = ("for c in $(seq %d); do (for i in $(seq %d); do curl -s -o /dev/null"
              " -m 10 -w '%%{http_code}:%%{time_connect}:%%{time_total}\\n'"
              " http://10.0.0.100/; done) & done; wait" % (CLIENTS, LEGIT // CLIENTS))
