@@ -49,8 +49,16 @@ struct worker_tab {
 	uint64_t known[2][KNOWN_BITS / 64];
 } __rte_cache_aligned;
 
+/*
+ * A worker's free ports of one local address, reused oldest first: a
+ * port freed by early drop may still be known to a real server (a
+ * half-open connection there, its SYN-ACKs on the way), so it goes to
+ * the back of the queue rather than to the next connection.
+ */
 struct port_pool {
-	uint32_t top;
+	uint32_t count;        /* free ports; read by the master */
+	uint32_t head;         /* the oldest */
+	uint32_t size;         /* slots */
 	uint16_t ports[];
 };
 
@@ -816,9 +824,10 @@ static struct port_set *port_set_new(uint32_t addr, unsigned nw)
 			return NULL;
 		}
 		/* Worker w owns the ports p with p % nworkers == w. */
-		for (uint32_t port = 65535; port >= FNAT_PORT_MIN; port--)
+		p->size = span / nw + 1;
+		for (uint32_t port = FNAT_PORT_MIN; port <= 65535; port++)
 			if (port % nw == w)
-				p->ports[p->top++] = (uint16_t)port;
+				p->ports[p->count++] = (uint16_t)port;
 		ps->pools[w] = p;
 	}
 	return ps;
@@ -859,15 +868,24 @@ void ipvs_port_pools_free(struct ipvs_laddr *l)
 uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned w)
 {
 	struct port_pool *p = l->pools[w];
+	uint16_t port;
 
-	return p->top ? p->ports[--p->top] : 0;
+	if (!p->count)
+		return 0;
+	port = p->ports[p->head];
+	if (++p->head == p->size)
+		p->head = 0;
+	__atomic_store_n(&p->count, p->count - 1, __ATOMIC_RELAXED);
+	return port;
 }
 
 void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
 {
 	struct port_pool *p = l->pools[w];
+	uint32_t tail = p->head + p->count;
 
-	p->ports[p->top++] = port;
+	p->ports[tail < p->size ? tail : tail - p->size] = port;
+	__atomic_store_n(&p->count, p->count + 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -880,7 +898,7 @@ void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 	*free_ports = 0;
 	*total = 65535 - FNAT_PORT_MIN + 1;
 	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
-		*free_ports += __atomic_load_n(&l->pools[w]->top, __ATOMIC_RELAXED);
+		*free_ports += __atomic_load_n(&l->pools[w]->count, __ATOMIC_RELAXED);
 }
 
 uint32_t ipvs_conn_capacity(void)

@@ -176,6 +176,14 @@ static void test_fnat_ports_belong_to_their_worker(void **state)
 	assert_int_equal(seen[0] + seen[1], 65536 - 1024);
 	ipvs_port_put(&l, 1, 4097);
 	assert_int_equal(ipvs_port_get(&l, 1), 4097);
+	/* Oldest first, round the ring many times. */
+	for (unsigned i = 0; i < 4 * 65536; i++) {
+		ipvs_port_put(&l, 1, (uint16_t)(1025 + 2 * (i % 1000)));
+		ipvs_port_put(&l, 1, 4099);
+		assert_int_equal(ipvs_port_get(&l, 1), 1025 + 2 * (i % 1000));
+		assert_int_equal(ipvs_port_get(&l, 1), 4099);
+	}
+	assert_int_equal(ipvs_port_get(&l, 1), 0);
 	ipvs_port_pools_free(&l);
 }
 
