@@ -20,7 +20,7 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	iputils-ping tcpdump util-linux curl wrk \
 	libssl-dev libmagic-dev patch bc snmptrapd smitools \
 	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib \
-	netsniff-ng
+	netsniff-ng hping3
 
 ifeq ($(SAN),1)
 BUILD ?= build-san

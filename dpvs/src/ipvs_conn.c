@@ -26,6 +26,10 @@
 #define WHEEL_SLOTS 4096u
 #define WHEEL_BUDGET 4096     /* conns looked at per loop, bounds latency */
 #define FNAT_PORT_MIN 1024u
+#define EMBRYO_SCAN 64        /* embryos looked at for a wanted local port */
+#define EVICT_TRIES 4         /* evictions for one new conn's hash keys */
+#define KNOWN_BITS (1u << 16) /* clients remembered, hashed, per worker */
+#define KNOWN_SECS 60         /* a generation of them */
 
 struct conn_key {
 	uint32_t saddr, daddr;
@@ -48,10 +52,24 @@ struct worker_tab {
 	bool loaded;           /* draining holds tick now + 1's slot */
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
+	/* Embryonic TCP conns, oldest first: of unknown, of known clients. */
+	struct conn_list embryos[2];
+	struct ipvs_conn *spare;   /* an evicted object, for the next conn */
+	uint32_t known_since;      /* tick the current generation began */
+	/* Clients that completed a handshake: this generation, the last. */
+	uint64_t known[2][KNOWN_BITS / 64];
 } __rte_cache_aligned;
 
+/*
+ * A worker's free ports of one local address, reused oldest first: a
+ * port freed by early drop may still be known to a real server (a
+ * half-open connection there, its SYN-ACKs on the way), so it goes to
+ * the back of the queue rather than to the next connection.
+ */
 struct port_pool {
-	uint32_t top;
+	uint32_t count;        /* free ports; read by the master */
+	uint32_t head;         /* the oldest */
+	uint32_t size;         /* slots */
 	uint16_t ports[];
 };
 
@@ -62,6 +80,7 @@ static unsigned ntabs;
 static struct rte_mempool *pool;
 static uint64_t tick_hz;
 static uint32_t per_worker_cap;   /* conns a worker's table holds for sure */
+static uint32_t per_worker_share; /* its share of the pool */
 
 /* Seconds per state; IPVS's defaults. */
 static uint32_t timeouts[CS_MAX] = {
@@ -120,6 +139,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	ntabs = nw;
 	/* Two keys a NAT/FullNAT conn in a table of per * 2 + 1024 keys. */
 	per_worker_cap = per + 512;
+	per_worker_share = per;
 	if (nw == 0)
 		return 0;
 	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
@@ -145,6 +165,8 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
 			TAILQ_INIT(&tabs[w].wheel[i]);
 		TAILQ_INIT(&tabs[w].draining);
+		TAILQ_INIT(&tabs[w].embryos[0]);
+		TAILQ_INIT(&tabs[w].embryos[1]);
 		tabs[w].now = now_tick();
 	}
 	return 0;
@@ -308,6 +330,25 @@ static bool burst_hit(unsigned widx, const struct conn_key *k, void **data)
 	return true;
 }
 
+/* An evicted conn: the rest of the burst must not find it any more. */
+static void burst_forget(unsigned widx, const struct ipvs_conn *c)
+{
+	unsigned lc = rte_lcore_id();
+	struct burst_cache *b;
+
+	if (lc >= RTE_MAX_LCORE)
+		return;
+	b = &bursts[lc];
+	if (!b->n || b->widx != widx)
+		return;
+	for (uint64_t h = b->hits; h; h &= h - 1) {
+		unsigned s = (unsigned)__builtin_ctzll(h);
+
+		if (((uintptr_t)b->data[s] & ~(uintptr_t)1) == (uintptr_t)c)
+			b->hits &= ~(1ull << s);
+	}
+}
+
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir)
 {
@@ -352,45 +393,119 @@ static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
 	       (has_out(c) && rte_hash_lookup(t->hash, out) >= 0);
 }
 
-struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
+static bool is_embryonic(const struct ipvs_conn *c)
 {
-	struct worker_tab *t = &tabs[widx];
-	struct ipvs_conn *c;
-	struct conn_key in, out;
+	return c->proto == IPPROTO_TCP &&
+	       (c->state == CS_NONE || c->state == CS_SYN_RECV ||
+		c->state == CS_SYN_SENT || c->state == CS_SYNACK);
+}
 
-	if (rte_mempool_get(pool, (void **)&c) < 0) {
-		rte_errno = ENOSPC;
-		return NULL;
+static unsigned known_bit(uint32_t addr)
+{
+	return (addr * 2654435761u) >> 16;   /* Knuth's multiplicative hash */
+}
+
+static bool client_known(const struct worker_tab *t, uint32_t addr)
+{
+	unsigned b = known_bit(addr);
+
+	return ((t->known[0][b / 64] | t->known[1][b / 64]) >> (b % 64)) & 1;
+}
+
+/*
+ * A spoofed source never completes a handshake: one that did is a real
+ * client, whose next half-open conns are evicted last.  Remembered for
+ * one to two generations, aged as new ones are learnt.
+ */
+static void client_learn(struct worker_tab *t, uint32_t addr)
+{
+	uint32_t now = now_tick(), age = now - t->known_since;
+	unsigned b = known_bit(addr);
+
+	if (age >= KNOWN_SECS) {
+		if (age < 2 * KNOWN_SECS)
+			memcpy(t->known[1], t->known[0], sizeof(t->known[0]));
+		else
+			memset(t->known[1], 0, sizeof(t->known[1]));
+		memset(t->known[0], 0, sizeof(t->known[0]));
+		t->known_since = now;
 	}
+	t->known[0][b / 64] |= 1ull << (b % 64);
+}
+
+static void embryo_unlink(struct worker_tab *t, struct ipvs_conn *c)
+{
+	TAILQ_REMOVE(&t->embryos[!!(c->flags & CONN_F_KNOWN)], c, embryo);
+	c->flags &= ~(CONN_F_EMBRYO | CONN_F_KNOWN);
+}
+
+/*
+ * Keeps c on its worker's embryonic lists exactly while it is one; renew
+ * moves it to the young end.
+ */
+static void embryo_track(struct worker_tab *t, struct ipvs_conn *c, bool renew)
+{
+	bool known;
+
+	if (c->flags & CONN_F_EMBRYO) {
+		if (is_embryonic(c) && !renew)
+			return;
+		embryo_unlink(t, c);
+	}
+	if (!is_embryonic(c))
+		return;
+	known = client_known(t, c->caddr);
+	TAILQ_INSERT_TAIL(&t->embryos[known], c, embryo);
+	c->flags |= CONN_F_EMBRYO | (known ? CONN_F_KNOWN : 0);
+}
+
+/*
+ * Fills c from tmpl and hashes both directions; -ENOSPC: table full.
+ * An object reused from an evicted conn stays filed on the wheel: its
+ * links are kept.
+ */
+static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
+		     const struct ipvs_conn *tmpl, unsigned widx, bool filed)
+{
+	__typeof__(c->wheel) link = c->wheel;
+	struct conn_key in, out;
+	int rc;
+
 	*c = *tmpl;
+	if (filed)
+		c->wheel = link;
 	c->widx = (uint8_t)widx;
 	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
 	out_key(&out, c);
-	if (keys_taken(t, c, &in, &out)) {
-		rte_mempool_put(pool, c);
-		rte_errno = EEXIST;
-		return NULL;
+	if (keys_taken(t, c, &in, &out))
+		return -EEXIST;
+	rc = rte_hash_add_key_data(t->hash, &in, c);
+	if (rc < 0)
+		return rc;
+	if (has_out(c)) {
+		rc = rte_hash_add_key_data(t->hash, &out,
+					   (void *)((uintptr_t)c | 1));
+		if (rc < 0) {
+			rte_hash_del_key(t->hash, &in);
+			return rc;
+		}
 	}
-	if (rte_hash_add_key_data(t->hash, &in, c) < 0) {
-		rte_mempool_put(pool, c);
-		rte_errno = ENOSPC;
-		return NULL;
-	}
-	if (has_out(c) &&
-	    rte_hash_add_key_data(t->hash, &out, (void *)((uintptr_t)c | 1)) < 0) {
-		rte_hash_del_key(t->hash, &in);
-		rte_mempool_put(pool, c);
-		rte_errno = ENOSPC;
-		return NULL;
-	}
+	return 0;
+}
+
+static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
+				    bool filed)
+{
 	__atomic_add_fetch(&c->dest->refcnt, 1, __ATOMIC_RELAXED);
 	if (c->lobj)
 		__atomic_add_fetch(&c->lobj->refcnt, 1, __ATOMIC_RELAXED);
 	c->flags |= CONN_F_INACTIVE;
 	count_state(c, true);
 	c->expire = now_tick() + timeouts[c->state];
-	wheel_add(t, c);
+	if (!filed)
+		wheel_add(t, c);
 	t->nconns++;
+	embryo_track(t, c, false);
 	__atomic_store_n(&c->used, 1, __ATOMIC_RELEASE);
 	return c;
 }
@@ -405,11 +520,69 @@ static void del_own_key(struct rte_hash *h, const struct conn_key *k,
 		rte_hash_del_key(h, k);
 }
 
+/* Out of the table, left on the wheel to free when its slot comes up. */
+static void conn_bury(struct worker_tab *t, struct ipvs_conn *c)
+{
+	c->flags = CONN_F_DEAD;
+	c->used = 0;
+	c->expire = t->now;
+}
+
+static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx);
+
+/* NULL with rte_errno: EEXIST (a tuple is another conn's) or ENOSPC. */
+static struct ipvs_conn *conn_refused(int rc)
+{
+	rte_errno = rc == -EEXIST ? EEXIST : ENOSPC;
+	return NULL;
+}
+
+struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
+{
+	struct worker_tab *t = &tabs[widx];
+	struct ipvs_conn *c;
+
+	/*
+	 * Past its share, a flooded worker makes room from its own embryos
+	 * first: its table stays far from full, and the pool left to the
+	 * other workers.
+	 */
+	if (!t->spare && t->nconns >= per_worker_share)
+		embryo_evict_oldest(t, widx);
+	if (!t->spare && rte_mempool_get(pool, (void **)&c) == 0) {
+		int rc = conn_hash(t, c, tmpl, widx, false);
+
+		if (rc == 0)
+			return conn_start(t, c, false);
+		rte_mempool_put(pool, c);
+		if (rc != -ENOSPC)
+			return conn_refused(rc);
+	}
+	/* Pool or table full: an embryo's object and keys make room. */
+	if (!t->spare && !embryo_evict_oldest(t, widx))
+		return conn_refused(-ENOSPC);
+	c = t->spare;
+	for (unsigned i = 0; i < EVICT_TRIES; i++) {
+		int rc = conn_hash(t, c, tmpl, widx, true);
+
+		if (rc == 0) {
+			t->spare = NULL;
+			return conn_start(t, c, true);
+		}
+		conn_bury(t, c);   /* stays the spare */
+		/* Full buckets: another embryo's keys, its object for the wheel. */
+		if (rc != -ENOSPC || !embryo_evict_oldest(t, widx))
+			return conn_refused(rc);
+	}
+	return conn_refused(-ENOSPC);
+}
+
 /*
- * Only the expiry job and shutdown free conns, never a packet's handling
- * inside an rx burst: the burst cache's hits (burst_hit) rely on it.
+ * Takes c out of the table and gives back what it holds, but not the
+ * object, which the wheel may still hold.
  */
-static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
+static void conn_release(struct worker_tab *t, struct ipvs_conn *c,
+			 unsigned widx)
 {
 	struct conn_key in, out;
 
@@ -420,13 +593,29 @@ static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	if (has_out(c))
 		del_own_key(t->hash, &out, (void *)((uintptr_t)c | 1));
 	count_state(c, false);
+	if (c->flags & CONN_F_EMBRYO)
+		embryo_unlink(t, c);
 	if (c->lobj) {
 		ipvs_port_put(c->lobj, widx, c->lport);
 		ipvs_laddr_put(c->lobj);
 	}
 	ipvs_dest_put(c->dest);
-	rte_mempool_put(pool, c);
 	t->nconns--;
+}
+
+/*
+ * Only the expiry job and shutdown free conns, never a packet's handling
+ * inside an rx burst: the burst cache's hits (burst_hit) rely on it.
+ * Early drop evicts inside a burst, but forgets the burst's hits on the
+ * conn and keeps the object until the wheel frees or a new conn reuses it.
+ */
+static void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
+{
+	if (!(c->flags & CONN_F_DEAD))
+		conn_release(t, c, widx);
+	if (t->spare == c)
+		t->spare = NULL;
+	rte_mempool_put(pool, c);
 }
 
 /*
@@ -495,8 +684,17 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t flags,
 				c->flags ^= CONN_F_INACTIVE;
 				count_state(c, true);
 			}
+			if (ns == CS_ESTABLISHED && dir == DIR_IN &&
+			    (c->flags & CONN_F_EMBRYO))
+				client_learn(&tabs[c->widx], c->caddr);
 			c->state = ns;
 		}
+		/*
+		 * A client that sends its SYN again lost the first answer:
+		 * had it stayed the oldest, it would be evicted just before
+		 * its ACK.  Spoofed SYNs are sent once.
+		 */
+		embryo_track(&tabs[c->widx], c, dir == DIR_IN && ev == EV_SYN);
 	}
 	c->expire = now_tick() + __atomic_load_n(&timeouts[c->state],
 						 __ATOMIC_RELAXED);
@@ -548,6 +746,67 @@ int ipvs_conn_job_for(unsigned w)
 		n++;
 	}
 	return n;
+}
+
+/* ---- early drop of embryonic connections ---- */
+
+/*
+ * A spoofed SYN flood fills the table with conns that never complete.
+ * Evicting the oldest embryo (FIFO: a flood's SYN-ACK retransmits must
+ * not make it young again) lets new conns in at any flood rate, while a
+ * real handshake, done in a round trip, is rarely the oldest; those of
+ * clients known to complete handshakes go last of all.  The
+ * object is still filed on the wheel, which alone can unfile it: it
+ * stays there dead, kept as the worker's spare for the next new conn,
+ * which reuses it in place.
+ */
+static void embryo_evict(struct worker_tab *t, struct ipvs_conn *c,
+			 unsigned widx)
+{
+	unsigned lc = rte_lcore_id();
+
+	conn_release(t, c, widx);
+	burst_forget(widx, c);
+	conn_bury(t, c);
+	if (!t->spare)
+		t->spare = c;
+	if (lc < RTE_MAX_LCORE)
+		PKT_INC(lc, ipvs_embryonic_evicted);
+}
+
+static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx)
+{
+	struct ipvs_conn *c = TAILQ_FIRST(&t->embryos[0]);
+
+	if (!c)
+		c = TAILQ_FIRST(&t->embryos[1]);
+	if (!c)
+		return false;
+	embryo_evict(t, c, widx);
+	return true;
+}
+
+bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
+			      unsigned n)
+{
+	struct worker_tab *t = &tabs[widx];
+	struct ipvs_conn *c;
+
+	/* Bounded: other services' embryos may hold other addresses. */
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned seen = 0;
+
+		TAILQ_FOREACH(c, &t->embryos[k], embryo) {
+			if (++seen > EMBRYO_SCAN)
+				break;
+			for (unsigned i = 0; c->lobj && i < n; i++)
+				if (c->lobj->pset == laddrs[i]->pset) {
+					embryo_evict(t, c, widx);
+					return true;
+				}
+		}
+	}
+	return false;
 }
 
 /* ---- FullNAT port pools ---- */
@@ -620,9 +879,10 @@ static struct port_set *port_set_new(uint32_t addr, unsigned nw)
 			return NULL;
 		}
 		/* Worker w owns the ports p with p % nworkers == w. */
-		for (uint32_t port = 65535; port >= FNAT_PORT_MIN; port--)
+		p->size = span / nw + 1;
+		for (uint32_t port = FNAT_PORT_MIN; port <= 65535; port++)
 			if (port % nw == w)
-				p->ports[p->top++] = (uint16_t)port;
+				p->ports[p->count++] = (uint16_t)port;
 		ps->pools[w] = p;
 	}
 	return ps;
@@ -672,15 +932,24 @@ void ipvs_port_pools_free(struct ipvs_laddr *l)
 uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned w)
 {
 	struct port_pool *p = l->pools[w];
+	uint16_t port;
 
-	return p->top ? p->ports[--p->top] : 0;
+	if (!p->count)
+		return 0;
+	port = p->ports[p->head];
+	if (++p->head == p->size)
+		p->head = 0;
+	__atomic_store_n(&p->count, p->count - 1, __ATOMIC_RELAXED);
+	return port;
 }
 
 void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
 {
 	struct port_pool *p = l->pools[w];
+	uint32_t tail = p->head + p->count;
 
-	p->ports[p->top++] = port;
+	p->ports[tail < p->size ? tail : tail - p->size] = port;
+	__atomic_store_n(&p->count, p->count + 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -693,7 +962,7 @@ void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 	*free_ports = 0;
 	*total = 65535 - FNAT_PORT_MIN + 1;
 	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
-		*free_ports += __atomic_load_n(&l->pools[w]->top, __ATOMIC_RELAXED);
+		*free_ports += __atomic_load_n(&l->pools[w]->count, __ATOMIC_RELAXED);
 }
 
 uint32_t ipvs_conn_capacity(void)

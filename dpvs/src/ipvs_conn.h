@@ -25,6 +25,9 @@ enum conn_state {
 };
 
 #define CONN_F_INACTIVE 0x1   /* counted in the dest's inactive conns */
+#define CONN_F_EMBRYO   0x2   /* on its worker's embryonic list */
+#define CONN_F_DEAD     0x4   /* evicted: out of the table, still on the wheel */
+#define CONN_F_KNOWN    0x8   /* embryo of a client known to complete handshakes */
 
 struct ipvs_conn {
 	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
@@ -40,6 +43,7 @@ struct ipvs_conn {
 	struct ipvs_dest *dest;
 	struct ipvs_laddr *lobj;
 	TAILQ_ENTRY(ipvs_conn) wheel;
+	TAILQ_ENTRY(ipvs_conn) embryo;   /* while CONN_F_EMBRYO */
 };
 
 struct conn_tuple {
@@ -61,11 +65,20 @@ extern const struct netif_burst_hook ipvs_conn_burst_hook;
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir);
 /*
- * Creates and hashes a conn from c (fields filled by the caller).  NULL
- * with rte_errno EEXIST if one of its tuples is another conn's, ENOSPC
- * if the pool or the table is full.
+ * Creates and hashes a conn from c (fields filled by the caller).  When
+ * the pool or the worker's table is full, the worker's oldest embryonic
+ * TCP conn is evicted to make room (early drop).  NULL with rte_errno
+ * EEXIST if one of its tuples is another conn's, ENOSPC if the pool or
+ * the table is full and there is nothing to evict.
  */
 struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *c);
+/*
+ * Early drop for FullNAT ports: evicts worker widx's oldest embryonic
+ * conn holding a port of one of the n local addresses, so that a port
+ * is free again.  False if none of the oldest few holds one.
+ */
+bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
+			      unsigned n);
 /* Moves the TCP state machine (flags: TCP header flags) or refreshes UDP. */
 void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t tcp_flags,
 		      bool input_only);

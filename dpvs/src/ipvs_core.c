@@ -226,7 +226,10 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 			PKT_INC(lc, ipvs_no_laddr);
 			goto drop;
 		}
-		if (fnat_source(sn, w, t, &tmpl) < 0) {
+		/* Out of ports: early drop frees one held by an embryo. */
+		if (fnat_source(sn, w, t, &tmpl) < 0 &&
+		    (!ipvs_conn_evict_for_port(w, sn->laddrs, sn->nladdr) ||
+		     fnat_source(sn, w, t, &tmpl) < 0)) {
 			PKT_INC(lc, ipvs_no_port);
 			goto drop;
 		}

@@ -51,8 +51,9 @@
 	X(kni_disabled)   /* dropped: port has no kernel twin (kni = false) */\
 	X(kni_down)       /* sent on behalf of the kernel */                  \
 	X(ipvs_conn_new)  /* connections created */                           \
-	X(ipvs_conn_full) /* dropped: connection pool or table full */        \
+	X(ipvs_conn_full) /* dropped: pool or table full of established conns */\
 	X(ipvs_conn_clash) /* dropped: its reply tuple is another conn's */  \
+	X(ipvs_embryonic_evicted) /* half-open TCP conns dropped for new ones */\
 	X(ipvs_no_dest)   /* dropped: no usable real server */                \
 	X(ipvs_no_laddr)  /* dropped: FullNAT service without local address */\
 	X(ipvs_no_port)   /* dropped: FullNAT local ports exhausted */        \

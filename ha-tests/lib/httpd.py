@@ -12,6 +12,11 @@ import sys
 
 
 class Server(http.server.ThreadingHTTPServer):
+    # Python's default listen backlog of 5 drops SYNs (a full accept
+    # queue) whenever the server is slow to accept, as under a SYN flood
+    # on a loaded machine.
+    request_queue_size = 128
+
     def server_bind(self):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]

@@ -1,8 +1,9 @@
 /*
  * Connection-table tests on a real EAL (rte_hash and mempools need it):
  * both directions hash, the TCP state machine moves dest counters, the
- * timer wheel expires, FullNAT ports belong to their worker, and a full
- * pool refuses instead of breaking.
+ * timer wheel expires, FullNAT ports belong to their worker, a full pool
+ * evicts half-open conns (early drop) and refuses only when every conn
+ * is established.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include "ipvs.h"
 #include "ipvs_conn.h"
 #include "lcore.h"
+#include "pktstats.h"
 
 #define NW 2
 #define POOL 1024
@@ -246,10 +248,72 @@ static void test_fnat_ports_belong_to_their_worker(void **state)
 	assert_int_equal(seen[0] + seen[1], 65536 - 1024);
 	ipvs_port_put(&l, 1, 4097);
 	assert_int_equal(ipvs_port_get(&l, 1), 4097);
+	/* Oldest first, round the ring many times. */
+	for (unsigned i = 0; i < 4 * 65536; i++) {
+		ipvs_port_put(&l, 1, (uint16_t)(1025 + 2 * (i % 1000)));
+		ipvs_port_put(&l, 1, 4099);
+		assert_int_equal(ipvs_port_get(&l, 1), 1025 + 2 * (i % 1000));
+		assert_int_equal(ipvs_port_get(&l, 1), 4099);
+	}
+	assert_int_equal(ipvs_port_get(&l, 1), 0);
 	ipvs_port_pools_free(&l);
 }
 
-static void test_full_pool_refuses(void **state)
+/* A half-open conn; NAT and DR (input only) by turns. */
+static struct ipvs_conn *embryo(unsigned w, uint16_t cport)
+{
+	bool dr = cport & 1;
+	struct ipvs_conn t = tmpl_of(dr ? DPVS_FWD_DR : DPVS_FWD_NAT, cport), *c;
+
+	c = ipvs_conn_new(w, &t);
+	if (c)
+		ipvs_conn_update(c, DIR_IN, 0x02, dr);   /* SYN */
+	return c;
+}
+
+static bool present(unsigned w, uint16_t cport)
+{
+	struct conn_tuple in = tup(0x0a000002, cport, 0x0a000064, 80);
+	enum conn_dir dir;
+
+	return ipvs_conn_lookup(w, &in, &dir) != NULL;
+}
+
+/*
+ * A SYN flood fills the pool with half-open conns: each new one evicts
+ * the oldest (counted); established ones and a client that sent its SYN
+ * again stay.
+ */
+static void test_full_pool_evicts_oldest_embryo(void **state)
+{
+	struct ipvs_conn est = tmpl_of(DPVS_FWD_NAT, 30000), *r;
+	uint64_t ev0 = pktstats[rte_lcore_id()].ipvs_embryonic_evicted;
+	unsigned i;
+
+	(void)state;
+	est.state = CS_ESTABLISHED;
+	assert_non_null(ipvs_conn_new(0, &est));
+	r = embryo(0, 30001);
+	assert_non_null(embryo(0, 30002));
+	ipvs_conn_update(r, DIR_IN, 0x02, true);    /* its SYN again (DR) */
+	for (i = 0; i < 4 * POOL && present(0, 30002); i++)
+		assert_non_null(embryo(0, (uint16_t)(40000 + i)));
+	assert_false(present(0, 30002));
+	assert_true(i > POOL / 4);
+	assert_true(present(0, 30001));
+	assert_true(present(0, 30000));
+	assert_true(present(0, (uint16_t)(40000 + i - 1)));
+	/* Many times the pool in churn: every new SYN still gets in (ports
+	 * clear of the earlier tests' conns, whose tuples would clash). */
+	for (i = 0; i < 8 * POOL; i++)
+		assert_non_null(embryo(0, (uint16_t)(2000 + i % 18000)));
+	assert_true(pktstats[rte_lcore_id()].ipvs_embryonic_evicted - ev0 >= 8 * POOL);
+	assert_true(present(0, 30000));
+	assert_false(present(0, 30001));
+}
+
+/* Established conns are never evicted: once they fill the pool, new ones are refused. */
+static void test_full_pool_of_established_refuses(void **state)
 {
 	unsigned made = 0;
 
@@ -257,11 +321,89 @@ static void test_full_pool_refuses(void **state)
 	for (unsigned i = 0; i < POOL + 10; i++) {
 		struct ipvs_conn t = tmpl_of(DPVS_FWD_NAT, (uint16_t)(20000 + i));
 
+		t.state = CS_ESTABLISHED;
 		if (ipvs_conn_new(0, &t))
 			made++;
 	}
 	assert_true(made < POOL + 10);
-	assert_true(made > POOL / 2);
+	assert_true(made > POOL / 4);   /* worker 1 holds its share */
+	assert_true(present(0, 30000));
+	assert_true(present(0, 20000));
+	assert_null(embryo(0, 30003));
+}
+
+static struct ipvs_conn *from(unsigned w, uint32_t caddr, uint16_t cport)
+{
+	struct ipvs_conn t = tmpl_of(DPVS_FWD_NAT, cport), *c;
+
+	t.caddr = caddr;
+	c = ipvs_conn_new(w, &t);
+	if (c)
+		ipvs_conn_update(c, DIR_IN, 0x02, false);   /* SYN */
+	return c;
+}
+
+/* A client that completed a handshake outlives a spoofed flood's embryos. */
+static void test_known_client_evicted_last(void **state)
+{
+	struct conn_tuple known = tup(0x0a000003, 31001, 0x0a000064, 80);
+	struct conn_tuple other = tup(0x0a000004, 31002, 0x0a000064, 80);
+	struct ipvs_conn *c;
+	enum conn_dir dir;
+
+	(void)state;
+	c = from(1, 0x0a000003, 31000);
+	assert_non_null(c);
+	ipvs_conn_update(c, DIR_OUT, 0x12, false);   /* SYN+ACK */
+	ipvs_conn_update(c, DIR_IN, 0x10, false);    /* ACK */
+	assert_int_equal(c->state, CS_ESTABLISHED);
+	assert_non_null(from(1, 0x0a000003, 31001));
+	assert_non_null(from(1, 0x0a000004, 31002));
+	/* Spoofed sources, many times the pool. */
+	for (uint32_t i = 0; i < 4 * POOL; i++)
+		assert_non_null(from(1, 0xc6120000 + i, 1024));
+	assert_non_null(ipvs_conn_lookup(1, &known, &dir));
+	assert_null(ipvs_conn_lookup(1, &other, &dir));
+}
+
+/* Out of FullNAT ports: the oldest embryo holding one of the address's gives it back. */
+static void test_port_eviction(void **state)
+{
+	struct ipvs_laddr *l = rte_zmalloc("l", sizeof(*l), 0);
+	struct ipvs_laddr *other = rte_zmalloc("o", sizeof(*other), 0);
+	struct ipvs_conn t = tmpl_of(DPVS_FWD_FNAT, 50000), *old, *c;
+	uint16_t p;
+
+	(void)state;
+	l->addr = 0x0a000165;
+	other->addr = 0x0a000166;
+	l->refcnt = other->refcnt = 1;
+	assert_int_equal(ipvs_port_pools_init(l, NW), 0);
+	assert_int_equal(ipvs_port_pools_init(other, NW), 0);
+	while (ipvs_port_get(l, 1) != 0)
+		;
+	/* Nothing holds a port of l yet. */
+	assert_false(ipvs_conn_evict_for_port(1, &l, 1));
+	ipvs_port_put(l, 1, 4001);
+	t.lobj = l;
+	t.laddr = l->addr;
+	t.lport = ipvs_port_get(l, 1);
+	old = ipvs_conn_new(1, &t);
+	assert_non_null(old);
+	assert_int_equal(l->refcnt, 2);
+	assert_int_equal(ipvs_port_get(l, 1), 0);
+	assert_false(ipvs_conn_evict_for_port(1, &other, 1));
+	assert_true(ipvs_conn_evict_for_port(1, &l, 1));
+	assert_int_equal(l->refcnt, 1);
+	p = ipvs_port_get(l, 1);
+	assert_int_equal(p, 4001);
+	/* The next conn takes the evicted one's object. */
+	t.cport = 50001;
+	t.lport = p;
+	c = ipvs_conn_new(1, &t);
+	assert_ptr_equal(c, old);
+	assert_true(present(1, 50001));
+	assert_false(present(1, 50000));
 }
 
 /*
@@ -330,7 +472,10 @@ int main(void)
 		cmocka_unit_test(test_wheel_advances_past_long_timeouts),
 		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
-		cmocka_unit_test(test_full_pool_refuses),
+		cmocka_unit_test(test_port_eviction),
+		cmocka_unit_test(test_known_client_evicted_last),
+		cmocka_unit_test(test_full_pool_evicts_oldest_embryo),
+		cmocka_unit_test(test_full_pool_of_established_refuses),
 		cmocka_unit_test(test_wheel_churn_and_flush),
 	};
 	int rc;
