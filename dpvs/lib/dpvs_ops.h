@@ -15,7 +15,8 @@
 #define DPVS_OP_VERSION 0x0100u      /* -> version record */
 #define DPVS_OP_LCORES 0x0101u       /* -> u32 n, n lcore records */
 #define DPVS_OP_MSGBUS_STATS 0x0102u /* -> u32 n, n msgbus records */
-#define DPVS_OP_CTRL_STATS 0x0103u   /* -> ctrl stats record */
+#define DPVS_OP_CTRL_STATS 0x0103u   /* [u32 flags] -> ctrl stats record */
+#define DPVS_CTRL_STATS_RESET 0x1u   /* flag: restart loop_max_us */
 #define DPVS_OP_RELOAD 0x0110u       /* -> text summary */
 #define DPVS_OP_LOG_LEVEL 0x0111u    /* u32 level -> nothing */
 #define DPVS_OP_MSGBUS_PING 0x0112u  /* u32 count -> u32 replies */

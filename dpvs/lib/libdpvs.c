@@ -380,12 +380,15 @@ int dpvs_get_msgbus_stats(struct dpvs_handle *h,
 			sizeof(**out), dec_msgbus, (void **)out, n);
 }
 
-int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+static int ctrl_stats_call(struct dpvs_handle *h, uint32_t flags,
+			   struct dpvs_ctrl_stats *s)
 {
+	uint8_t req[4] = { flags >> 24, flags >> 16, flags >> 8, flags };
 	void *buf;
 	size_t len;
 	struct rbuf b;
-	int rc = dpvs_call(h, DPVS_OP_CTRL_STATS, NULL, 0, &buf, &len);
+	int rc = dpvs_call(h, DPVS_OP_CTRL_STATS, req, flags ? 4 : 0, &buf,
+			   &len);
 
 	if (rc)
 		return rc;
@@ -395,6 +398,16 @@ int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
 	if (rc == DPVS_OK && !rb_done(&b))
 		rc = DPVS_EPROTO;
 	return rc ? fail(h, rc, "malformed ctrl stats reply") : DPVS_OK;
+}
+
+int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+{
+	return ctrl_stats_call(h, 0, s);
+}
+
+int dpvs_reset_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+{
+	return ctrl_stats_call(h, DPVS_CTRL_STATS_RESET, s);
 }
 
 int dpvs_reload(struct dpvs_handle *h, char **summary)

@@ -120,6 +120,11 @@ struct dpvs_ctrl_stats {
 	uint64_t idle_timeouts;
 	uint64_t write_errors;   /* peer went away while we replied */
 	uint64_t over_limit;     /* refused because max_clients was reached */
+	uint64_t over_budget;    /* closed: request buffers of its uid or of
+				    all clients full (ctrl.max_*_buffer) */
+	uint64_t buffered;       /* request bytes buffered now */
+	uint64_t loop_max_us;    /* longest master loop iteration since
+				    start or the last reset (gauge) */
 };
 
 int dpvs_get_version(struct dpvs_handle *h, struct dpvs_version_info *out);
@@ -129,6 +134,8 @@ int dpvs_get_lcores(struct dpvs_handle *h, struct dpvs_lcore_info **out,
 int dpvs_get_msgbus_stats(struct dpvs_handle *h,
 			  struct dpvs_msgbus_stats **out, size_t *n);
 int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *out);
+/* The same, then restarts loop_max_us from zero. */
+int dpvs_reset_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *out);
 /* Reloads the config file; *summary (malloc'd text) says what changed. */
 int dpvs_reload(struct dpvs_handle *h, char **summary);
 /* level: emerg alert crit err warning notice info debug, or 0..7 */

@@ -80,12 +80,17 @@ static int op_msgbus_stats(uint32_t op __rte_unused,
 	return DPVS_OK;
 }
 
-static int op_ctrl_stats(uint32_t op __rte_unused,
-			 struct rbuf *req __rte_unused, struct ctrl_reply *rep)
+static int op_ctrl_stats(uint32_t op __rte_unused, struct rbuf *req,
+			 struct ctrl_reply *rep)
 {
+	uint32_t flags = rb_left(req) ? rb_u32(req) : 0;
 	struct dpvs_ctrl_stats st;
 
+	if (flags & ~DPVS_CTRL_STATS_RESET)
+		return ctrl_error(rep, DPVS_EINVAL, "unknown flags %#x", flags);
 	ctrl_get_stats(&st);
+	st.loop_max_us = lcore_loop_max_us(rte_get_main_lcore(),
+					   flags & DPVS_CTRL_STATS_RESET);
 	wire_enc_ctrl_stats(&rep->data, &st);
 	return DPVS_OK;
 }
@@ -167,7 +172,7 @@ static const struct ctrl_op core_ops[] = {
 	{ DPVS_OP_VERSION, "version", 0, 0, op_version },
 	{ DPVS_OP_LCORES, "lcores", 0, 0, op_lcores },
 	{ DPVS_OP_MSGBUS_STATS, "msgbus-stats", 0, 0, op_msgbus_stats },
-	{ DPVS_OP_CTRL_STATS, "ctrl-stats", 0, 0, op_ctrl_stats },
+	{ DPVS_OP_CTRL_STATS, "ctrl-stats", 0, 4, op_ctrl_stats },
 	{ DPVS_OP_RELOAD, "reload", 0, 0, op_reload },
 	{ DPVS_OP_LOG_LEVEL, "log-level", 4, 4, op_log_level },
 	{ DPVS_OP_MSGBUS_PING, "msgbus-ping", 4, 4, op_msgbus_ping },

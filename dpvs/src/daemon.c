@@ -76,6 +76,8 @@ static void ctrl_params_of(const struct dpvs_conf *c, struct ctrl_params *p)
 	p->max_request = c->max_request;
 	p->max_clients = c->max_clients;
 	p->client_timeout_ms = c->client_timeout_ms;
+	p->max_user_buffer = c->max_user_buffer;
+	p->max_total_buffer = c->max_total_buffer;
 }
 
 /* Puts the reloadable part of the running config into effect. */
