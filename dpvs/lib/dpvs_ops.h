@@ -53,7 +53,11 @@
 #define DPVS_OP_LADDR_ADD 0x0320u   /* laddr record -> nothing */
 #define DPVS_OP_LADDR_DEL 0x0321u   /* laddr record -> nothing */
 #define DPVS_OP_LADDR_LIST 0x0322u  /* [service record] -> u32 n, n laddrs */
-#define DPVS_OP_CONN_LIST 0x0330u   /* -> u32 n, n conn records */
+#define DPVS_OP_CONN_LIST 0x0330u   /* u32 cursor -> u32 next cursor (0:
+					 the end), u32 n, n conn records */
+/* A page holds at most this many conns, from this many pool objects. */
+#define DPVS_CONN_PAGE_MAX 4096u
+#define DPVS_CONN_PAGE_SCAN 65536u
 #define DPVS_OP_ZERO 0x0340u        /* [service record] -> nothing */
 #define DPVS_OP_TIMEOUT_SET 0x0341u /* timeouts record -> nothing */
 #define DPVS_OP_TIMEOUT_GET 0x0342u /* -> timeouts record */

@@ -361,7 +361,18 @@ int dpvs_laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l);
 int dpvs_laddr_del(struct dpvs_handle *h, const struct dpvs_laddr *l);
 int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,
 		    struct dpvs_laddr **out, size_t *n);
+/*
+ * Every connection, fetched page by page (each page is a bounded piece
+ * of the daemon's time): a snapshot that is not atomic, like the table
+ * it reads, which the workers change meanwhile.
+ */
 int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n);
+/*
+ * One page: *cursor 0 starts the listing; on return it is where the next
+ * page starts, 0 after the last.  *out is malloc'd (maybe 0 records).
+ */
+int dpvs_conn_list_page(struct dpvs_handle *h, uint32_t *cursor,
+			struct dpvs_conn **out, size_t *n);
 /* svc NULL: zero every counter. */
 int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc);
 int dpvs_timeout_set(struct dpvs_handle *h, const struct dpvs_timeouts *t);

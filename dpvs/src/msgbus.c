@@ -452,7 +452,10 @@ int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 		p->used = false;
 		return rc ? rc : -ENOBUFS;
 	}
-	return rc;
+	/* Some copies were lost: done runs, and says so. */
+	if (rc)
+		p->rc = rc;
+	return 0;
 }
 
 unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max)
