@@ -601,8 +601,9 @@ static void sweep_idle(void)
 	srv.last_sweep_ms = now;
 	for (c = srv.conns; c; c = next) {
 		next = c->next;
-		/* Silent, or not reading its replies: both hold a slot. */
-		if (now - c->last_ms < srv.p.client_timeout_ms)
+		/* Silent, or not reading its replies: both hold a slot.
+		 * Waiting for the workers is ours, not the client's. */
+		if (now - c->last_ms < srv.p.client_timeout_ms || c->s.waiting)
 			continue;
 		srv.st.idle_timeouts++;
 		LOG_INFOX("ctrl", "closing idle client (uid %u)", c->uid);

@@ -378,6 +378,7 @@ static int start_subsystems(void)
 
 static void stop_subsystems(void)
 {
+	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	ctrl_fini();
 	ipvs_fini();
 	kni_fini();

@@ -152,7 +152,7 @@ static void gather_done(void *arg, int rc, unsigned nreplies)
 	if (rc == 0)
 		for (uint32_t i = 0; i < g->n; i++)
 			set_total(g->dests[i], &g->sum[i]);
-	else
+	else if (rc != -ECANCELED) /* -ECANCELED: shutting down */
 		LOG_WARNX("ipvs", "stats: %u of %u workers answered (%s)",
 			  nreplies, lcore_nworkers(), strerror(-rc));
 	list_put(g->list); /* the master's reference: dests stay till here */

@@ -458,6 +458,13 @@ int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 	return 0;
 }
 
+void msgbus_cancel_all(void)
+{
+	for (int i = 0; i < MSGBUS_PENDING_MAX; i++)
+		if (pend[i].used && !pend[i].sync)
+			pend_finish(&pend[i], -ECANCELED);
+}
+
 unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max)
 {
 	unsigned n = 0;
