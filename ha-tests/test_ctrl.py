@@ -298,11 +298,13 @@ def test_pipelining_client_gets_every_reply(dpvs):
     t0 = time.time()
     s.sendall(reqs)            # everything first, then read
     read_all_replies(s, 2000)
+    s.close()
     s2 = connect(dpvs)
     sender = threading.Thread(target=s2.sendall, args=(reqs,))
     sender.start()             # reading while still sending
     read_all_replies(s2, 2000)
     sender.join()
+    s2.close()
     # The fixture's idle timeout is 1 s: a stall would have closed us.
     assert time.time() - t0 < 30
     assert dpvs.ctrl_stats()["idle_timeouts"] == 0
@@ -384,6 +386,8 @@ PCAP_GEN = os.path.join(os.path.dirname(DPVSCTL), "pcap_gen")
 DPVSADM = os.path.join(os.path.dirname(DPVSCTL), "dpvsadm")
 # 1 M by default; DPVS_LIST_CONNS=10000000 for the by-hand figure.
 LIST_CONNS = int(os.environ.get("DPVS_LIST_CONNS", "1000000"))
+# The sanitizers make every byte the master encodes several times dearer.
+SLOWDOWN = 5 if os.environ.get("BUILD") == "build-san" else 1
 
 
 def loaded_dpvs(dpvs_factory, tmp_path, n):
@@ -445,5 +449,7 @@ def test_big_listing_keeps_master_responsive(dpvs_factory, tmp_path):
     print("\n%d conns listed in %.1f s; master worst loop %d us; slowest "
           "other request %.0f ms" % (lister.out - 2, took, loop_max, worst * 1000))
     # A few ms of work per loop; the margin is for a loaded 2-core CI host.
-    assert loop_max < 50000
-    assert worst < 1.0
+    # Before paging, 1 M conns were one 60 MB reply built in one go:
+    # the master stalled (and the other client waited) about a second.
+    assert loop_max < 50000 * SLOWDOWN
+    assert worst < 0.4 * SLOWDOWN

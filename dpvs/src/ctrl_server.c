@@ -531,8 +531,10 @@ static bool conn_pump(struct conn *c, uint64_t until)
 
 static void conn_event(struct conn *c, uint32_t events, uint64_t until)
 {
-	/* Gone while we were not reading: nothing to read or answer. */
+	/* Gone while we were not reading: nothing to read or answer
+	 * (a last write shows whether replies were lost: write_errors). */
 	if ((events & (EPOLLHUP | EPOLLERR)) && !(c->events & EPOLLIN)) {
+		conn_flush(c);
 		conn_close(c);
 		return;
 	}
