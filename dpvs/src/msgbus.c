@@ -62,6 +62,7 @@ static struct type_stats stats[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static struct rte_ring *rings[RTE_MAX_LCORE];
 static struct rte_mempool *pool;
 static struct pending pend[MSGBUS_PENDING_MAX];
+static unsigned npending;  /* async multicasts in flight */
 static uint32_t next_seq;
 static uint64_t timeout_tsc;
 
@@ -116,6 +117,7 @@ void msgbus_fini(void)
 	rte_mempool_free(pool);
 	pool = NULL;
 	memset(pend, 0, sizeof(pend));
+	npending = 0;
 	memset(callbacks, 0, sizeof(callbacks));
 	memset(dtors, 0, sizeof(dtors));
 	memset(type_names, 0, sizeof(type_names));
@@ -231,6 +233,7 @@ static void pend_finish(struct pending *p, int rc)
 	if (p->sync)
 		return; /* the waiter reads and frees it */
 	p->used = false;
+	npending--;
 	if (p->done)
 		p->done(p->arg, rc ? rc : p->rc, p->got);
 }
@@ -307,9 +310,16 @@ int msgbus_process(void)
 	return (int)total;
 }
 
+/*
+ * While async multicasts are in flight the master counts as busy, so it
+ * polls for their replies instead of sleeping (as a sync wait would,
+ * but with the rest of the loop running).
+ */
 int msgbus_job(void *arg __rte_unused)
 {
-	return msgbus_process();
+	int n = msgbus_process();
+
+	return n ? n : rte_lcore_id() == rte_get_main_lcore() && npending;
 }
 
 int msgbus_expire_job(void *arg __rte_unused)
@@ -452,6 +462,7 @@ int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 		p->used = false;
 		return rc ? rc : -ENOBUFS;
 	}
+	npending++;
 	/* Some copies were lost: done runs, and says so. */
 	if (rc)
 		p->rc = rc;
