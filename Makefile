@@ -60,7 +60,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs install
-all: $(BINS) $(TESTS) keepalived mibs
+all: $(BINS) $(TESTS) $(BUILD)/pcap_gen keepalived mibs
 
 # MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
 # modules (see snmp/fetch-mibs.sh) and the project's own.

@@ -16,7 +16,8 @@
 #define DPVS_OP_VERSION 0x0100u      /* -> version record */
 #define DPVS_OP_LCORES 0x0101u       /* -> u32 n, n lcore records */
 #define DPVS_OP_MSGBUS_STATS 0x0102u /* -> u32 n, n msgbus records */
-#define DPVS_OP_CTRL_STATS 0x0103u   /* -> ctrl stats record */
+#define DPVS_OP_CTRL_STATS 0x0103u   /* [u32 flags] -> ctrl stats record */
+#define DPVS_CTRL_STATS_RESET 0x1u   /* flag: restart loop_max_us */
 #define DPVS_OP_RELOAD 0x0110u       /* -> text summary */
 #define DPVS_OP_LOG_LEVEL 0x0111u    /* u32 level -> nothing */
 #define DPVS_OP_MSGBUS_PING 0x0112u  /* u32 count -> u32 replies */
@@ -53,7 +54,11 @@
 #define DPVS_OP_LADDR_ADD 0x0320u   /* laddr record -> nothing */
 #define DPVS_OP_LADDR_DEL 0x0321u   /* laddr record -> nothing */
 #define DPVS_OP_LADDR_LIST 0x0322u  /* [service record] -> u32 n, n laddrs */
-#define DPVS_OP_CONN_LIST 0x0330u   /* -> u32 n, n conn records */
+#define DPVS_OP_CONN_LIST 0x0330u   /* u32 cursor -> u32 next cursor (0:
+					 the end), u32 n, n conn records */
+/* A page holds at most this many conns, from this many pool objects. */
+#define DPVS_CONN_PAGE_MAX 4096u
+#define DPVS_CONN_PAGE_SCAN 65536u
 #define DPVS_OP_ZERO 0x0340u        /* [service record] -> nothing */
 #define DPVS_OP_TIMEOUT_SET 0x0341u /* timeouts record -> nothing */
 #define DPVS_OP_TIMEOUT_GET 0x0342u /* -> timeouts record */

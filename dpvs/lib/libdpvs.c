@@ -438,12 +438,15 @@ int dpvs_get_resources(struct dpvs_handle *h, struct dpvs_resource **out,
 			dec_resource, (void **)out, n);
 }
 
-int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+static int ctrl_stats_call(struct dpvs_handle *h, uint32_t flags,
+			   struct dpvs_ctrl_stats *s)
 {
+	uint8_t req[4] = { flags >> 24, flags >> 16, flags >> 8, flags };
 	void *buf;
 	size_t len;
 	struct rbuf b;
-	int rc = dpvs_call(h, DPVS_OP_CTRL_STATS, NULL, 0, &buf, &len);
+	int rc = dpvs_call(h, DPVS_OP_CTRL_STATS, req, flags ? 4 : 0, &buf,
+			   &len);
 
 	if (rc)
 		return rc;
@@ -453,6 +456,16 @@ int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
 	if (rc == DPVS_OK && !rb_done(&b))
 		rc = DPVS_EPROTO;
 	return rc ? fail(h, rc, "malformed ctrl stats reply") : DPVS_OK;
+}
+
+int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+{
+	return ctrl_stats_call(h, 0, s);
+}
+
+int dpvs_reset_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *s)
+{
+	return ctrl_stats_call(h, DPVS_CTRL_STATS_RESET, s);
 }
 
 int dpvs_reload(struct dpvs_handle *h, char **summary)
@@ -1021,10 +1034,80 @@ int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,
 				 dec_laddr, (void **)out, n);
 }
 
+int dpvs_conn_list_page(struct dpvs_handle *h, uint32_t *cursor,
+			struct dpvs_conn **out, size_t *n)
+{
+	uint8_t req[4] = { *cursor >> 24, *cursor >> 16, *cursor >> 8, *cursor };
+	void *buf;
+	size_t len;
+	struct rbuf b;
+	int rc = dpvs_call(h, DPVS_OP_CONN_LIST, req, sizeof(req), &buf, &len);
+
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	rb_init(&b, buf, len);
+	*cursor = rb_u32(&b);
+	rc = b.err ? DPVS_EPROTO : dec_list(&b, WIRE_CONN_REC_LEN, sizeof(**out),
+					    dec_conn, (void **)out, n);
+	if (rc == DPVS_OK && !rb_done(&b)) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		rc = DPVS_EPROTO;
+	}
+	free(buf);
+	return rc ? fail(h, rc, "malformed connection list reply") : DPVS_OK;
+}
+
+/* Appends a page to the array being built; false when out of memory. */
+static bool append_conns(struct dpvs_conn **all, size_t *n, size_t *cap,
+			 const struct dpvs_conn *page, size_t np)
+{
+	if (*n + np > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		struct dpvs_conn *p;
+
+		while (c < *n + np)
+			c *= 2;
+		p = realloc(*all, c * sizeof(*p));
+		if (!p)
+			return false;
+		*all = p;
+		*cap = c;
+	}
+	memcpy(*all + *n, page, np * sizeof(*page));
+	*n += np;
+	return true;
+}
+
 int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n)
 {
-	return get_list(h, DPVS_OP_CONN_LIST, WIRE_CONN_REC_LEN, sizeof(**out),
-			dec_conn, (void **)out, n);
+	struct dpvs_conn *all = NULL, *page;
+	size_t count = 0, cap = 0, np;
+	uint32_t cursor = 0;
+	int rc;
+
+	do {
+		rc = dpvs_conn_list_page(h, &cursor, &page, &np);
+		if (rc == DPVS_OK && !append_conns(&all, &count, &cap, page, np))
+			rc = fail(h, DPVS_ENOMEM, "list connections: %zu of them",
+				  count + np);
+		free(page);
+	} while (rc == DPVS_OK && cursor);
+	if (rc == DPVS_OK && !all)
+		all = calloc(1, sizeof(*all));
+	if (rc == DPVS_OK && !all)
+		rc = fail(h, DPVS_ENOMEM, "list connections");
+	if (rc) {
+		free(all);
+		all = NULL;
+		count = 0;
+	}
+	*out = all;
+	*n = count;
+	return rc;
 }
 
 int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc)

@@ -120,6 +120,11 @@ struct dpvs_ctrl_stats {
 	uint64_t idle_timeouts;
 	uint64_t write_errors;   /* peer went away while we replied */
 	uint64_t over_limit;     /* refused because max_clients was reached */
+	uint64_t over_budget;    /* closed: request buffers of its uid or of
+				    all clients full (ctrl.max_*_buffer) */
+	uint64_t buffered;       /* request bytes buffered now */
+	uint64_t loop_max_us;    /* longest master loop iteration since
+				    start or the last reset (gauge) */
 };
 
 int dpvs_get_version(struct dpvs_handle *h, struct dpvs_version_info *out);
@@ -129,6 +134,8 @@ int dpvs_get_lcores(struct dpvs_handle *h, struct dpvs_lcore_info **out,
 int dpvs_get_msgbus_stats(struct dpvs_handle *h,
 			  struct dpvs_msgbus_stats **out, size_t *n);
 int dpvs_get_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *out);
+/* The same, then restarts loop_max_us from zero. */
+int dpvs_reset_ctrl_stats(struct dpvs_handle *h, struct dpvs_ctrl_stats *out);
 /*
  * What each table, pool and the fd space holds against its limit: the
  * view to check nothing leaks (after churn everything is back where it
@@ -385,7 +392,18 @@ int dpvs_laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l);
 int dpvs_laddr_del(struct dpvs_handle *h, const struct dpvs_laddr *l);
 int dpvs_laddr_list(struct dpvs_handle *h, const struct dpvs_service *svc,
 		    struct dpvs_laddr **out, size_t *n);
+/*
+ * Every connection, fetched page by page (each page is a bounded piece
+ * of the daemon's time): a snapshot that is not atomic, like the table
+ * it reads, which the workers change meanwhile.
+ */
 int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n);
+/*
+ * One page: *cursor 0 starts the listing; on return it is where the next
+ * page starts, 0 after the last.  *out is malloc'd (maybe 0 records).
+ */
+int dpvs_conn_list_page(struct dpvs_handle *h, uint32_t *cursor,
+			struct dpvs_conn **out, size_t *n);
 /* svc NULL: zero every counter. */
 int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc);
 int dpvs_timeout_set(struct dpvs_handle *h, const struct dpvs_timeouts *t);

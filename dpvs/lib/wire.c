@@ -346,7 +346,8 @@ int wire_dec_msgbus(struct rbuf *b, struct dpvs_msgbus_stats *m)
 #define CTRL_STATS_FIELDS(X)                                               \
 	X(accepted) X(refused) X(active) X(requests) X(errors) X(bad_magic) \
 	X(bad_version) X(bad_flags) X(too_big) X(unknown_op) X(bad_len)     \
-	X(truncated) X(idle_timeouts) X(write_errors) X(over_limit)
+	X(truncated) X(idle_timeouts) X(write_errors) X(over_limit)         \
+	X(over_budget) X(buffered) X(loop_max_us)
 
 void wire_enc_ctrl_stats(struct wbuf *b, const struct dpvs_ctrl_stats *s)
 {

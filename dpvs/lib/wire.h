@@ -30,7 +30,7 @@
 #include "libdpvs.h"
 
 #define DPVS_WIRE_MAGIC 0x44505653u
-#define DPVS_WIRE_VERSION 2
+#define DPVS_WIRE_VERSION 3
 #define DPVS_WIRE_HDR_LEN 24
 
 #define DPVS_WF_REPLY 0x0001u

@@ -92,6 +92,8 @@ static const struct key_desc keys[] = {
 	U32("ctrl", "max_request", max_request, 1024, 64u << 20, false, true),
 	U32("ctrl", "max_clients", max_clients, 1, 65536, false, true),
 	U32("ctrl", "client_timeout_ms", client_timeout_ms, 100, 3600000, false, true),
+	U32("ctrl", "max_user_buffer", max_user_buffer, 1024, 1u << 30, false, true),
+	U32("ctrl", "max_total_buffer", max_total_buffer, 1024, 1u << 30, false, true),
 	U32("timers", "tick_us", timer_tick_us, 10, 1000000, false, false),
 	SPECIAL("ipv4", "forwarding", KT_BOOL, ip_forward, true),
 	U32("ipv4", "max_routes", max_routes, 16, 1u << 20, false, false),
@@ -137,6 +139,8 @@ void conf_defaults(struct dpvs_conf *c)
 	c->max_request = 1u << 20;
 	c->max_clients = 256;
 	c->client_timeout_ms = 30000;
+	c->max_user_buffer = 4u << 20;
+	c->max_total_buffer = 16u << 20;
 	c->timer_tick_us = 1000;
 	c->ip_forward = false;
 	c->max_routes = 4096;

@@ -85,6 +85,8 @@ struct dpvs_conf {
 	uint32_t max_request;
 	uint32_t max_clients;
 	uint32_t client_timeout_ms;
+	uint32_t max_user_buffer;   /* request bytes buffered at once, per uid */
+	uint32_t max_total_buffer;  /* ... and over every client */
 
 	/* timers */
 	uint32_t timer_tick_us;

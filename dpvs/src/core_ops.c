@@ -1,5 +1,6 @@
 /* Control operations of the daemon core (ids 0x0100-0x01ff). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,12 +81,17 @@ static int op_msgbus_stats(uint32_t op __rte_unused,
 	return DPVS_OK;
 }
 
-static int op_ctrl_stats(uint32_t op __rte_unused,
-			 struct rbuf *req __rte_unused, struct ctrl_reply *rep)
+static int op_ctrl_stats(uint32_t op __rte_unused, struct rbuf *req,
+			 struct ctrl_reply *rep)
 {
+	uint32_t flags = rb_left(req) ? rb_u32(req) : 0;
 	struct dpvs_ctrl_stats st;
 
+	if (flags & ~DPVS_CTRL_STATS_RESET)
+		return ctrl_error(rep, DPVS_EINVAL, "unknown flags %#x", flags);
 	ctrl_get_stats(&st);
+	st.loop_max_us = lcore_loop_max_us(rte_get_main_lcore(),
+					   flags & DPVS_CTRL_STATS_RESET);
 	wire_enc_ctrl_stats(&rep->data, &st);
 	return DPVS_OK;
 }
@@ -118,34 +124,89 @@ static int op_log_level(uint32_t op __rte_unused, struct rbuf *req,
 	return DPVS_OK;
 }
 
-static void count_reply(void *arg, unsigned lcore __rte_unused, int rc,
-			const void *data __rte_unused, uint16_t len __rte_unused)
+/*
+ * `count` echo multicasts, one after the other, each started when the
+ * last one completed: the master loop runs between them.
+ */
+struct ping {
+	struct ctrl_deferred *d;
+	uint32_t count, i, replies;
+};
+
+static void ping_reply(void *arg, unsigned lcore __rte_unused, int rc,
+		       const void *data __rte_unused, uint16_t len __rte_unused)
 {
+	struct ping *p = arg;
+
 	if (rc == 0)
-		(*(uint32_t *)arg)++;
+		p->replies++;
+}
+
+static void ping_answer(struct ping *p, int rc)
+{
+	struct ctrl_reply rep = { .status = DPVS_OK };
+
+	wb_init(&rep.data);
+	if (rc == -ETIMEDOUT)
+		ctrl_error(&rep, DPVS_ETIMEDOUT, "echo %u of %u timed out",
+			   p->i + 1, p->count);
+	else if (rc < 0)
+		ctrl_error(&rep, DPVS_EIO, "echo %u of %u: %s", p->i + 1,
+			   p->count, strerror(-rc));
+	else
+		wb_u32(&rep.data, p->replies);
+	ctrl_answer(p->d, &rep);
+	wb_free(&rep.data);
+	free(p);
+}
+
+static void ping_done(void *arg, int rc, unsigned nreplies __rte_unused);
+
+static void ping_next(struct ping *p)
+{
+	int rc;
+
+	if (p->i == p->count || lcore_nworkers() == 0) {
+		ping_answer(p, 0);
+		return;
+	}
+	rc = msgbus_mcast_async(MSG_TYPE_ECHO, &p->i, sizeof(p->i), ping_reply,
+				ping_done, p);
+	if (rc < 0)
+		ping_answer(p, rc);
+}
+
+static void ping_done(void *arg, int rc, unsigned nreplies __rte_unused)
+{
+	struct ping *p = arg;
+
+	if (rc < 0) {
+		ping_answer(p, rc);
+		return;
+	}
+	p->i++;
+	ping_next(p);
 }
 
 /* Runs `count` echo multicasts: a check of the bus from outside. */
 static int op_msgbus_ping(uint32_t op __rte_unused, struct rbuf *req,
 			  struct ctrl_reply *rep)
 {
-	uint32_t count = rb_u32(req), replies = 0;
+	uint32_t count = rb_u32(req);
+	struct ping *p;
 
 	if (count == 0 || count > 100000)
 		return ctrl_error(rep, DPVS_EINVAL, "count %u is not 1..100000",
 				  count);
-	for (uint32_t i = 0; i < count; i++) {
-		int rc = msgbus_mcast(MSG_TYPE_ECHO, &i, sizeof(i), count_reply,
-				      &replies, NULL);
-
-		if (rc == -ETIMEDOUT)
-			return ctrl_error(rep, DPVS_ETIMEDOUT,
-					  "echo %u of %u timed out", i + 1, count);
-		if (rc < 0)
-			return ctrl_error(rep, DPVS_EIO, "echo %u of %u: %s", i + 1,
-					  count, strerror(-rc));
+	p = calloc(1, sizeof(*p));
+	if (p)
+		p->d = ctrl_defer(rep);
+	if (!p || !p->d) {
+		free(p);
+		return ctrl_error(rep, DPVS_ENOMEM, "msgbus ping");
 	}
-	wb_u32(&rep->data, replies);
+	p->count = count;
+	ping_next(p);
 	return DPVS_OK;
 }
 
@@ -167,7 +228,7 @@ static const struct ctrl_op core_ops[] = {
 	{ DPVS_OP_VERSION, "version", 0, 0, op_version },
 	{ DPVS_OP_LCORES, "lcores", 0, 0, op_lcores },
 	{ DPVS_OP_MSGBUS_STATS, "msgbus-stats", 0, 0, op_msgbus_stats },
-	{ DPVS_OP_CTRL_STATS, "ctrl-stats", 0, 0, op_ctrl_stats },
+	{ DPVS_OP_CTRL_STATS, "ctrl-stats", 0, 4, op_ctrl_stats },
 	{ DPVS_OP_RELOAD, "reload", 0, 0, op_reload },
 	{ DPVS_OP_LOG_LEVEL, "log-level", 4, 4, op_log_level },
 	{ DPVS_OP_MSGBUS_PING, "msgbus-ping", 4, 4, op_msgbus_ping },

@@ -18,6 +18,7 @@ struct ctrl_reply {
 	struct wbuf data;
 	uint32_t status;
 	char msg[DPVS_WIRE_MSG_MAX];
+	struct ctrl_deferred *deferred; /* set by ctrl_defer() */
 };
 
 /* Sets an error status with a message; returns the status. */
@@ -67,6 +68,34 @@ void ctrl_dispatch(const struct wire_hdr *h, const uint8_t *payload,
 
 /* ---- one connection's stream ---- */
 
+/*
+ * Request bytes buffered at once, charged when a header is accepted and
+ * released when its request has run.  A session charges its user's
+ * budget, whose parent is the budget of every client together.
+ */
+struct ctrl_budget {
+	uint64_t used;
+	uint64_t max;
+	struct ctrl_budget *parent; /* NULL at the top */
+};
+
+/*
+ * A handler that must wait (for the workers' answers) defers its reply:
+ * ctrl_defer() gives it a token, the session holds every later request
+ * back, and ctrl_complete() sends the reply and frees the token.  If the
+ * client goes first, the token is orphaned and completing it only frees.
+ */
+struct ctrl_deferred {
+	struct ctrl_session *s;   /* NULL once the session is gone */
+	struct wire_hdr req;
+};
+
+struct ctrl_deferred *ctrl_defer(struct ctrl_reply *rep);
+/* Counts completions that reached a session (the server serves those). */
+extern uint64_t ctrl_kicks;
+void ctrl_complete(struct ctrl_deferred *d, struct ctrl_reply *rep,
+		   struct dpvs_ctrl_stats *st);
+
 enum session_state { SS_HEADER, SS_PAYLOAD, SS_DISCARD };
 
 struct ctrl_session {
@@ -74,27 +103,46 @@ struct ctrl_session {
 	uint8_t hdr_buf[DPVS_WIRE_HDR_LEN];
 	uint32_t got;          /* bytes of the current header or payload */
 	struct wire_hdr hdr;
-	uint8_t *payload;      /* allocated once the header passed checks */
+	uint8_t *payload;      /* grows as the payload arrives */
+	uint32_t payload_cap;
+	struct ctrl_budget *budget; /* NULL: not limited */
+	uint32_t charged;      /* bytes of budget held for this request */
 	uint32_t discard_status; /* SS_DISCARD: reply sent after skipping */
 	char discard_msg[128];
 	bool closing;          /* stream broken: flush replies, then close */
+	bool kicked;           /* a deferred reply arrived: serve again */
+	struct ctrl_deferred *waiting; /* a deferred reply not yet sent */
 	struct wbuf out;       /* reply frames not yet written */
 	size_t out_off;
+};
+
+/* How much one call to ctrl_session_feed_some may do. */
+struct ctrl_feed_limits {
+	uint32_t max_request;  /* largest payload accepted */
+	size_t out_limit;      /* stop once this much is unsent (0: none) */
+	unsigned max_requests; /* stop after this many requests (0: none) */
 };
 
 void ctrl_session_init(struct ctrl_session *s);
 void ctrl_session_free(struct ctrl_session *s);
 /*
  * Consumes bytes, appending replies to s->out; returns how many it took.
- * Stops early when closing, or after a request once s->out holds
- * out_limit bytes or more (0: no limit), so a client that pipelines big
+ * Stops early when closing, while a deferred reply is awaited, or after
+ * a request once the limits are reached, so a client that pipelines big
  * requests gets back-pressure instead of exhausting memory.
  */
-size_t ctrl_session_feed_limit(struct ctrl_session *s, const uint8_t *buf,
-			       size_t len, uint32_t max_request,
-			       size_t out_limit, struct dpvs_ctrl_stats *st);
+size_t ctrl_session_feed_some(struct ctrl_session *s, const uint8_t *buf,
+			      size_t len, const struct ctrl_feed_limits *lim,
+			      struct dpvs_ctrl_stats *st);
 void ctrl_session_feed(struct ctrl_session *s, const uint8_t *buf, size_t len,
 		       uint32_t max_request, struct dpvs_ctrl_stats *st);
+/* Reply bytes produced but not yet written. */
+static inline size_t ctrl_session_unsent(const struct ctrl_session *s)
+{
+	return s->out.len - s->out_off;
+}
+/* Drops n written bytes from the front of s->out. */
+void ctrl_session_consumed(struct ctrl_session *s, size_t n);
 /* True if the stream stopped inside a request. */
 bool ctrl_session_partial(const struct ctrl_session *s);
 /* Appends an unsolicited connection-level error frame (op 0, seq 0). */
@@ -109,6 +157,8 @@ struct ctrl_params {
 	uint32_t max_request;
 	uint32_t max_clients;
 	uint32_t client_timeout_ms;
+	uint64_t max_user_buffer;  /* request bytes buffered per uid */
+	uint64_t max_total_buffer; /* ... and over every client */
 };
 
 /* Fails (with a message in err) if a live daemon serves `path`. */
@@ -124,6 +174,8 @@ int ctrl_poll(uint32_t wait_us);
  */
 int ctrl_watch_fd(int fd);
 void ctrl_unwatch_fd(int fd);
+/* Sends a deferred reply (see ctrl_defer), counted in the server stats. */
+void ctrl_answer(struct ctrl_deferred *d, struct ctrl_reply *rep);
 /* Closes every client and the listener and removes the socket file. */
 void ctrl_fini(void);
 void ctrl_get_stats(struct dpvs_ctrl_stats *out);

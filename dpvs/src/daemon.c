@@ -80,6 +80,8 @@ static void ctrl_params_of(const struct dpvs_conf *c, struct ctrl_params *p)
 	p->max_request = c->max_request;
 	p->max_clients = c->max_clients;
 	p->client_timeout_ms = c->client_timeout_ms;
+	p->max_user_buffer = c->max_user_buffer;
+	p->max_total_buffer = c->max_total_buffer;
 }
 
 /* Puts the reloadable part of the running config into effect. */
@@ -380,6 +382,7 @@ static int start_subsystems(void)
 
 static void stop_subsystems(void)
 {
+	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	ctrl_fini();
 	ipvs_fini();
 	kni_fini();

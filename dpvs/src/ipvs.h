@@ -126,9 +126,13 @@ int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id);
 int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
 /*
  * Sums every worker's counters of every real server into dest->total,
- * through a multicast message.  0, or -errno keeping the last totals.
+ * through a multicast message, without waiting for it: cb(arg, rc) runs
+ * on the master once every worker answered (rc 0) or the time ran out
+ * (rc < 0, the last totals kept).  0: cb will run (maybe already has);
+ * -errno: it never will.
  */
-int ipvs_stats_gather(void);
+typedef void (*ipvs_gather_cb)(void *arg, int rc);
+int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg);
 int ipvs_stats_init(void);
 void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out);
 int ipvs_svc_table_init(uint32_t max_services);

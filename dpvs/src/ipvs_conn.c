@@ -2,6 +2,7 @@
 #include "ipvs_conn.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -74,6 +75,9 @@ struct port_pool {
 };
 
 static void port_sets_sweep(bool all);
+/* The listing's index of pool objects (see "listing" below). */
+static int index_pool(void);
+static void unindex_pool(void);
 
 static struct worker_tab *tabs;   /* [nworkers] */
 static unsigned ntabs;
@@ -146,7 +150,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
 				  NULL, NULL, SOCKET_ID_ANY, 0);
 	tabs = rte_zmalloc("ipvs_tabs", sizeof(*tabs) * nw, RTE_CACHE_LINE_SIZE);
-	if (!pool || !tabs)
+	if (!pool || !tabs || index_pool() < 0)
 		goto fail;
 	for (unsigned w = 0; w < nw; w++) {
 		struct rte_hash_parameters hp = {
@@ -184,6 +188,7 @@ void ipvs_conn_fini(void)
 		rte_hash_free(tabs[w].hash);
 	rte_free(tabs);
 	rte_mempool_free(pool);
+	unindex_pool();
 	tabs = NULL;
 	pool = NULL;
 	ntabs = 0;
@@ -983,29 +988,90 @@ void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use)
 
 /* ---- listing ---- */
 
-struct walk_ctx {
-	void (*fn)(const struct ipvs_conn *c, void *arg);
-	void *arg;
+/*
+ * The pool's objects as runs of consecutive addresses, indexed once at
+ * start, so a listing can resume at any object index in O(runs) instead
+ * of walking the pool from its start for every page.
+ */
+struct obj_run {
+	uint8_t *first;
+	uint32_t start;   /* index of first */
+	uint32_t n;
 };
 
-static void walk_obj(struct rte_mempool *mp __rte_unused, void *arg, void *obj,
-		     unsigned idx __rte_unused)
-{
-	struct walk_ctx *w = arg;
-	struct ipvs_conn copy;
+static struct obj_run *runs;
+static unsigned nruns, runs_cap;
+static size_t obj_stride;
+static bool runs_failed;
 
-	if (!__atomic_load_n(&((struct ipvs_conn *)obj)->used, __ATOMIC_ACQUIRE))
+static void index_obj(struct rte_mempool *mp __rte_unused, void *arg __rte_unused,
+		      void *obj, unsigned idx)
+{
+	struct obj_run *r = nruns ? &runs[nruns - 1] : NULL;
+
+	if (r && (uint8_t *)obj == r->first + (size_t)r->n * obj_stride) {
+		r->n++;
 		return;
-	memcpy(&copy, obj, sizeof(copy));
-	w->fn(&copy, w->arg);
+	}
+	if (nruns == runs_cap) {
+		unsigned cap = runs_cap ? runs_cap * 2 : 8;
+		struct obj_run *p = realloc(runs, sizeof(*p) * cap);
+
+		if (!p) {
+			runs_failed = true;
+			return;
+		}
+		runs = p;
+		runs_cap = cap;
+	}
+	runs[nruns++] = (struct obj_run){ obj, idx, 1 };
 }
 
-void ipvs_conn_walk(void (*fn)(const struct ipvs_conn *c, void *arg), void *arg)
+static int index_pool(void)
 {
-	struct walk_ctx w = { fn, arg };
+	obj_stride = pool->header_size + pool->elt_size + pool->trailer_size;
+	rte_mempool_obj_iter(pool, index_obj, NULL);
+	return runs_failed ? -ENOMEM : 0;
+}
 
-	if (pool)
-		rte_mempool_obj_iter(pool, walk_obj, &w);
+static void unindex_pool(void)
+{
+	free(runs);
+	runs = NULL;
+	nruns = runs_cap = 0;
+	runs_failed = false;
+}
+
+uint32_t ipvs_conn_walk_page(uint32_t from, uint32_t max_scan,
+			     uint32_t max_conns,
+			     void (*fn)(const struct ipvs_conn *c, void *arg),
+			     void *arg)
+{
+	uint32_t scanned = 0, found = 0;
+
+	for (unsigned r = 0; r < nruns; r++) {
+		const struct obj_run *run = &runs[r];
+
+		if (from >= run->start + run->n)
+			continue;
+		for (uint32_t i = from > run->start ? from - run->start : 0;
+		     i < run->n; i++) {
+			const struct ipvs_conn *obj =
+				(const void *)(run->first + (size_t)i * obj_stride);
+			struct ipvs_conn copy;
+
+			if (scanned == max_scan || found == max_conns)
+				return run->start + i;
+			scanned++;
+			if (!__atomic_load_n(&obj->used, __ATOMIC_ACQUIRE))
+				continue;
+			/* A racy but safe snapshot: the worker owns it. */
+			memcpy(&copy, obj, sizeof(copy));
+			fn(&copy, arg);
+			found++;
+		}
+	}
+	return 0;
 }
 
 static void free_list(struct worker_tab *t, struct conn_list *l, unsigned w)

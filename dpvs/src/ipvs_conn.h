@@ -112,7 +112,14 @@ void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use);
 /* With the workers stopped: frees every connection. */
 void ipvs_conn_flush_all(void);
 
-/* Master: visits every live conn (a racy but safe snapshot). */
-void ipvs_conn_walk(void (*fn)(const struct ipvs_conn *c, void *arg), void *arg);
+/*
+ * Master: visits the live conns among pool objects from index `from` on,
+ * stopping after max_scan objects or max_conns conns (a racy but safe
+ * snapshot).  Returns the index to resume from, 0 once at the end.
+ */
+uint32_t ipvs_conn_walk_page(uint32_t from, uint32_t max_scan,
+			     uint32_t max_conns,
+			     void (*fn)(const struct ipvs_conn *c, void *arg),
+			     void *arg);
 
 #endif

@@ -2,6 +2,7 @@
 #include "ipvs_ops.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -92,18 +93,77 @@ static void put_svc(struct ipvs_service *svc, void *arg)
 	ctx->n++;
 }
 
-static int op_svc_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
-		       struct ctrl_reply *rep)
+/*
+ * Replies with counters as of now (rates: last 8 s) are built once the
+ * workers answered a gather; meanwhile the master serves everything else
+ * and this client's later requests wait their turn.
+ */
+typedef int (*gathered_fn)(struct ctrl_reply *rep,
+			   const struct ipvs_service *only, int rc);
+
+struct after_gather {
+	struct ctrl_deferred *d;
+	gathered_fn build;
+	bool has_key;
+	struct dpvs_service key; /* the service may go meanwhile: look again */
+};
+
+static void gathered(void *arg, int rc)
+{
+	struct after_gather *a = arg;
+	struct ctrl_reply rep = { .status = DPVS_OK };
+	const struct ipvs_service *only = NULL;
+
+	wb_init(&rep.data);
+	if (a->has_key)
+		only = ipvs_svc_get(a->key.proto, rte_be_to_cpu_32(a->key.vip),
+				    a->key.vport);
+	if (a->has_key && !only)
+		ctrl_error(&rep, DPVS_ENOENT, "no such service");
+	else
+		a->build(&rep, only, rc);
+	ctrl_answer(a->d, &rep);
+	wb_free(&rep.data);
+	free(a);
+}
+
+static int gather_then(struct ctrl_reply *rep, const struct dpvs_service *key,
+		       gathered_fn build)
+{
+	struct after_gather *a = calloc(1, sizeof(*a));
+
+	if (a)
+		a->d = ctrl_defer(rep);
+	if (!a || !a->d) {
+		free(a);
+		return ctrl_error(rep, DPVS_ENOMEM, "out of memory");
+	}
+	a->build = build;
+	a->has_key = key != NULL;
+	if (key)
+		a->key = *key;
+	/* No gather (pending slots full): answer from the last snapshot. */
+	if (ipvs_stats_gather_async(gathered, a) < 0)
+		gathered(a, -EBUSY);
+	return DPVS_OK;
+}
+
+static int build_svc_list(struct ctrl_reply *rep,
+			  const struct ipvs_service *only __rte_unused,
+			  int rc __rte_unused)
 {
 	struct list_ctx ctx = { &rep->data, 0, NULL };
-	size_t at;
-
-	ipvs_stats_gather(); /* counters as of now (rates: last 8 s) */
-	at = ctrl_list_begin(&rep->data);
+	size_t at = ctrl_list_begin(&rep->data);
 
 	ipvs_svc_walk(put_svc, &ctx);
 	ctrl_list_end(&rep->data, at, ctx.n);
 	return DPVS_OK;
+}
+
+static int op_svc_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
+		       struct ctrl_reply *rep)
+{
+	return gather_then(rep, NULL, build_svc_list);
 }
 
 static int op_svc_flush(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
@@ -171,44 +231,48 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 	}
 }
 
-/* An optional service record narrows a list to that service. */
+/* An optional service record narrows a list to that service (*key). */
 static int only_svc(struct rbuf *req, struct ctrl_reply *rep,
-		    const struct ipvs_service **out)
+		    const struct ipvs_service **out, struct dpvs_service *key)
 {
-	struct dpvs_service s;
-
 	*out = NULL;
 	if (rb_left(req) == 0)
 		return DPVS_OK;
-	*out = svc_arg(req, rep, &s);
+	*out = svc_arg(req, rep, key);
 	return *out ? DPVS_OK : (int)rep->status;
 }
 
-static int op_dest_list(uint32_t op __rte_unused, struct rbuf *req,
-			struct ctrl_reply *rep)
+static int build_dest_list(struct ctrl_reply *rep,
+			   const struct ipvs_service *only, int rc __rte_unused)
 {
-	struct list_ctx ctx = { &rep->data, 0, NULL };
-	size_t at;
+	struct list_ctx ctx = { &rep->data, 0, only };
+	size_t at = ctrl_list_begin(&rep->data);
 
-	if (only_svc(req, rep, &ctx.only) != DPVS_OK)
-		return (int)rep->status;
-	ipvs_stats_gather();
-	at = ctrl_list_begin(&rep->data);
 	ipvs_svc_walk(put_dests, &ctx);
 	ctrl_list_end(&rep->data, at, ctx.n);
 	return DPVS_OK;
 }
 
+static int op_dest_list(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
+{
+	const struct ipvs_service *only;
+	struct dpvs_service key;
+
+	if (only_svc(req, rep, &only, &key) != DPVS_OK)
+		return (int)rep->status;
+	return gather_then(rep, only ? &key : NULL, build_dest_list);
+}
+
 /* Services and real servers from one gather: their counters agree. */
-static int op_svc_dest_list(uint32_t op __rte_unused,
-			    struct rbuf *req __rte_unused,
-			    struct ctrl_reply *rep)
+static int build_svc_dest_list(struct ctrl_reply *rep,
+			       const struct ipvs_service *only __rte_unused,
+			       int rc __rte_unused)
 {
 	struct list_ctx svcs = { &rep->data, 0, NULL };
 	struct list_ctx dests = { &rep->data, 0, NULL };
 	size_t at;
 
-	ipvs_stats_gather();
 	at = ctrl_list_begin(&rep->data);
 	ipvs_svc_walk(put_svc, &svcs);
 	ctrl_list_end(&rep->data, at, svcs.n);
@@ -216,6 +280,13 @@ static int op_svc_dest_list(uint32_t op __rte_unused,
 	ipvs_svc_walk(put_dests, &dests);
 	ctrl_list_end(&rep->data, at, dests.n);
 	return DPVS_OK;
+}
+
+static int op_svc_dest_list(uint32_t op __rte_unused,
+			    struct rbuf *req __rte_unused,
+			    struct ctrl_reply *rep)
+{
+	return gather_then(rep, NULL, build_svc_dest_list);
 }
 
 static int op_laddr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
@@ -293,9 +364,10 @@ static int op_laddr_list(uint32_t op __rte_unused, struct rbuf *req,
 			 struct ctrl_reply *rep)
 {
 	struct list_ctx ctx = { &rep->data, 0, NULL };
+	struct dpvs_service key;
 	size_t at;
 
-	if (only_svc(req, rep, &ctx.only) != DPVS_OK)
+	if (only_svc(req, rep, &ctx.only, &key) != DPVS_OK)
 		return (int)rep->status;
 	at = ctrl_list_begin(&rep->data);
 	ipvs_svc_walk(put_laddrs, &ctx);
@@ -328,13 +400,22 @@ static void put_conn(const struct ipvs_conn *c, void *arg)
 	ctx->n++;
 }
 
-static int op_conn_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
+/*
+ * One page of the listing: a bounded piece of work for the master (about
+ * a millisecond), however big the table.  The client asks again from the
+ * cursor each reply carries.
+ */
+static int op_conn_list(uint32_t op __rte_unused, struct rbuf *req,
 			struct ctrl_reply *rep)
 {
 	struct list_ctx ctx = { &rep->data, 0, NULL };
+	uint32_t from = rb_u32(req), next;
+	size_t at_next = ctrl_list_begin(&rep->data); /* u32 cursor slot */
 	size_t at = ctrl_list_begin(&rep->data);
 
-	ipvs_conn_walk(put_conn, &ctx);
+	next = ipvs_conn_walk_page(from, DPVS_CONN_PAGE_SCAN,
+				   DPVS_CONN_PAGE_MAX, put_conn, &ctx);
+	ctrl_list_end(&rep->data, at_next, next);
 	ctrl_list_end(&rep->data, at, ctx.n);
 	return DPVS_OK;
 }
@@ -345,19 +426,26 @@ static void zero_one(struct ipvs_service *svc, void *arg)
 		ipvs_zero(svc);
 }
 
-static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
-		   struct ctrl_reply *rep)
+/* The baseline is what the workers count now: all of them. */
+static int build_zero(struct ctrl_reply *rep, const struct ipvs_service *only,
+		      int rc)
 {
-	const struct ipvs_service *only;
-
-	if (only_svc(req, rep, &only) != DPVS_OK)
-		return (int)rep->status;
-	/* The baseline is what the workers count now: all of them. */
-	if (ipvs_stats_gather() < 0)
+	if (rc < 0)
 		return ctrl_error(rep, DPVS_ETIMEDOUT,
 				  "zero: not every worker answered; nothing zeroed");
 	ipvs_svc_walk(zero_one, (void *)(uintptr_t)only);
 	return DPVS_OK;
+}
+
+static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
+		   struct ctrl_reply *rep)
+{
+	const struct ipvs_service *only;
+	struct dpvs_service key;
+
+	if (only_svc(req, rep, &only, &key) != DPVS_OK)
+		return (int)rep->status;
+	return gather_then(rep, only ? &key : NULL, build_zero);
 }
 
 static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
@@ -394,7 +482,7 @@ static const struct ctrl_op ipvs_ops[] = {
 	{ DPVS_OP_LADDR_ADD, "laddr-add", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr },
 	{ DPVS_OP_LADDR_DEL, "laddr-del", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr },
 	{ DPVS_OP_LADDR_LIST, "laddr-list", 0, WIRE_SVC_REC_LEN, op_laddr_list },
-	{ DPVS_OP_CONN_LIST, "conn-list", 0, 0, op_conn_list },
+	{ DPVS_OP_CONN_LIST, "conn-list", 4, 4, op_conn_list },
 	{ DPVS_OP_ZERO, "zero", 0, WIRE_SVC_REC_LEN, op_zero },
 	{ DPVS_OP_TIMEOUT_SET, "timeout-set", WIRE_TIMEOUTS_REC_LEN,
 	  WIRE_TIMEOUTS_REC_LEN, op_timeout },

@@ -100,6 +100,9 @@ struct gather {
 	struct ipvs_dest **dests;
 	struct dpvs_stats *sum;
 	uint32_t n;
+	struct stats_list *list;
+	ipvs_gather_cb cb;
+	void *arg;
 };
 
 static void add_reply(void *arg, unsigned lcore __rte_unused, int rc,
@@ -144,55 +147,90 @@ static void list_dests(struct ipvs_service *s, void *arg)
 		g->dests[g->n++] = d;
 }
 
-int ipvs_stats_gather(void)
+static void gather_free(struct gather *g)
 {
-	struct gather g = { 0 };
+	free(g->dests);
+	free(g->sum);
+	free(g);
+}
+
+/* Runs on the master when every worker answered or the time ran out. */
+static void gather_done(void *arg, int rc, unsigned nreplies)
+{
+	struct gather *g = arg;
+
+	/* Keep the last complete snapshot when a worker did not answer. */
+	if (rc == 0)
+		for (uint32_t i = 0; i < g->n; i++)
+			set_total(g->dests[i], &g->sum[i]);
+	else if (rc != -ECANCELED) /* -ECANCELED: shutting down */
+		LOG_WARNX("ipvs", "stats: %u of %u workers answered (%s)",
+			  nreplies, lcore_nworkers(), strerror(-rc));
+	list_put(g->list); /* the master's reference: dests stay till here */
+	if (g->cb)
+		g->cb(g->arg, rc);
+	gather_free(g);
+}
+
+/* The request: every real server, each held by the list. */
+static struct gather *gather_new(uint32_t total)
+{
+	struct gather *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->dests = calloc(total, sizeof(*g->dests));
+	g->sum = calloc(total, sizeof(*g->sum));
+	g->list = rte_malloc("ipvs_stats_list", sizeof(*g->list) +
+			     sizeof(g->list->dests[0]) * total, 0);
+	if (!g->dests || !g->sum || !g->list) {
+		rte_free(g->list);
+		gather_free(g);
+		return NULL;
+	}
+	ipvs_svc_walk(list_dests, g);
+	g->list->refs = lcore_nworkers() + 1;
+	g->list->n = g->n;
+	for (uint32_t i = 0; i < g->n; i++) {
+		__atomic_add_fetch(&g->dests[i]->refcnt, 1, __ATOMIC_RELAXED);
+		g->list->dests[i] = g->dests[i];
+	}
+	return g;
+}
+
+int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg)
+{
 	struct stats_req rq;
+	struct gather *g;
 	uint32_t total = 0;
-	unsigned got = 0;
 	int rc;
 
 	ipvs_svc_walk(count_dests, &total);
-	if (total == 0)
+	if (total == 0 || lcore_nworkers() == 0) {
+		if (cb)
+			cb(arg, 0);
 		return 0;
-	g.dests = calloc(total, sizeof(*g.dests));
-	g.sum = calloc(total, sizeof(*g.sum));
-	if (!g.dests || !g.sum) {
-		free(g.dests);
-		free(g.sum);
+	}
+	g = gather_new(total);
+	if (!g)
 		return -ENOMEM;
-	}
-	ipvs_svc_walk(list_dests, &g);
-	rq.list = rte_malloc("ipvs_stats_list", sizeof(*rq.list) +
-			     sizeof(rq.list->dests[0]) * g.n, 0);
-	if (!rq.list) {
-		free(g.dests);
-		free(g.sum);
-		return -ENOMEM;
-	}
-	rq.list->refs = lcore_nworkers() + 1;
-	rq.list->n = g.n;
-	for (uint32_t i = 0; i < g.n; i++) {
-		__atomic_add_fetch(&g.dests[i]->refcnt, 1, __ATOMIC_RELAXED);
-		rq.list->dests[i] = g.dests[i];
-	}
-	rc = msgbus_mcast(MSG_TYPE_IPVS_STATS, &rq, sizeof(rq), add_reply, &g,
-			  &got);
-	/* Nothing went out: the workers' references are the master's to
-	 * drop.  A copy lost on the way dropped its own (lost_request). */
+	g->cb = cb;
+	g->arg = arg;
+	rq.list = g->list;
+	rc = msgbus_mcast_async(MSG_TYPE_IPVS_STATS, &rq, sizeof(rq), add_reply,
+				gather_done, g);
+	if (rc == 0)
+		return 0;
+	/*
+	 * Nothing went out.  A copy lost on the way dropped its own
+	 * reference (lost_request); when none was posted at all (EBUSY,
+	 * EINVAL) the workers' references are ours to drop too.
+	 */
 	if (rc == -EBUSY || rc == -EINVAL)
 		for (unsigned i = 0; i < lcore_nworkers(); i++)
-			list_put(rq.list);
-	list_put(rq.list);
-	/* Keep the last complete snapshot when a worker did not answer. */
-	if (rc == 0)
-		for (uint32_t i = 0; i < g.n; i++)
-			set_total(g.dests[i], &g.sum[i]);
-	else
-		LOG_WARNX("ipvs", "stats: %u of %u workers answered (%s)", got,
-			  lcore_nworkers(), strerror(-rc));
-	free(g.dests);
-	free(g.sum);
+			list_put(g->list);
+	list_put(g->list);
+	gather_free(g);
 	return rc;
 }
 

@@ -529,16 +529,27 @@ static void rate_svc(struct ipvs_service *s, void *arg __rte_unused)
 		ipvs_rate_job_one(&d->rate, &d->total);
 }
 
+static bool rates_gathering;
+
+static void rates_gathered(void *arg __rte_unused, int rc)
+{
+	rates_gathering = false;
+	if (rc == 0 && svc_table)
+		ipvs_svc_walk(rate_svc, NULL);
+}
+
+/* Every 2 s; the master goes on while the workers answer. */
 int ipvs_rate_job(void *arg __rte_unused)
 {
 	static uint64_t last;
 	uint64_t now = rte_get_tsc_cycles();
 
-	if (now - last < rte_get_tsc_hz() * 2)
+	if (now - last < rte_get_tsc_hz() * 2 || !svc_table || rates_gathering)
 		return 0;
 	last = now;
-	if (svc_table && ipvs_stats_gather() == 0)
-		ipvs_svc_walk(rate_svc, NULL);
+	rates_gathering = true;
+	if (ipvs_stats_gather_async(rates_gathered, NULL) < 0)
+		rates_gathering = false;
 	return 0;
 }
 

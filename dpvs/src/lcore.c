@@ -113,6 +113,24 @@ bool lcore_stopping(void)
 	return stop_flag;
 }
 
+void lcore_note_busy(uint64_t tsc)
+{
+	struct lcore_stats *st = &lcore_stats[rte_lcore_id()];
+
+	if (tsc > st->loop_max_tsc)
+		__atomic_store_n(&st->loop_max_tsc, tsc, __ATOMIC_RELAXED);
+}
+
+uint64_t lcore_loop_max_us(unsigned lcore, bool reset)
+{
+	uint64_t tsc = lcore_stat_read(&lcore_stats[lcore].loop_max_tsc);
+
+	if (reset && lcore == rte_lcore_id())
+		__atomic_store_n(&lcore_stats[lcore].loop_max_tsc, 0,
+				 __ATOMIC_RELAXED);
+	return tsc * 1000000 / rte_get_tsc_hz();
+}
+
 static int run_jobs(struct lcore_job *j)
 {
 	int work = 0;
@@ -162,15 +180,18 @@ int lcore_loop_once(void)
 	unsigned id = rte_lcore_id();
 	enum lcore_role role = lcore_role(id);
 	struct lcore_stats *st;
+	uint64_t t0;
 	int work;
 
 	if (role == ROLE_NONE)
 		return 0;
 	st = &lcore_stats[id];
+	t0 = rte_rdtsc();
 	work = run_jobs(jobs[role][JOB_LOOP]);
 	for (struct lcore_job *j = jobs[role][JOB_SLOW]; j; j = j->next)
 		if (st->loops % j->skip == 0)
 			work += j->fn(j->arg);
+	lcore_note_busy(rte_rdtsc() - t0);
 	lcore_stat_add(&st->loops, 1);
 	return work;
 }

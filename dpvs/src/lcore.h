@@ -35,9 +35,19 @@ struct lcore_stats {
 	uint64_t idle_sleeps;
 	uint64_t rx_packets;
 	uint64_t msgs_handled;
+	uint64_t loop_max_tsc;  /* longest busy stretch (gauge) */
 } __rte_cache_aligned;
 
 extern struct lcore_stats lcore_stats[RTE_MAX_LCORE];
+
+/*
+ * Notes a busy stretch of the calling lcore (a loop iteration's jobs, or
+ * the work done after an idle wait woke up) for the worst-loop gauge.
+ */
+void lcore_note_busy(uint64_t tsc);
+/* The lcore's longest busy stretch in microseconds; reset: restart it
+ * (on that lcore only, so the gauge has a single writer). */
+uint64_t lcore_loop_max_us(unsigned lcore, bool reset);
 
 /* Registers a job for every lcore of `role`; before lcore_launch(). */
 int lcore_job_register(struct lcore_job *job, enum lcore_role role);

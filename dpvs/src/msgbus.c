@@ -63,6 +63,7 @@ static struct type_stats stats[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static struct rte_ring *rings[RTE_MAX_LCORE];
 static struct rte_mempool *pool;
 static struct pending pend[MSGBUS_PENDING_MAX];
+static unsigned npending;  /* async multicasts in flight */
 static uint32_t next_seq;
 static uint64_t timeout_tsc;
 
@@ -117,6 +118,7 @@ void msgbus_fini(void)
 	rte_mempool_free(pool);
 	pool = NULL;
 	memset(pend, 0, sizeof(pend));
+	npending = 0;
 	memset(callbacks, 0, sizeof(callbacks));
 	memset(dtors, 0, sizeof(dtors));
 	memset(req_dtors, 0, sizeof(req_dtors));
@@ -250,6 +252,7 @@ static void pend_finish(struct pending *p, int rc)
 	if (p->sync)
 		return; /* the waiter reads and frees it */
 	p->used = false;
+	npending--;
 	if (p->done)
 		p->done(p->arg, rc ? rc : p->rc, p->got);
 }
@@ -327,9 +330,16 @@ int msgbus_process(void)
 	return (int)total;
 }
 
+/*
+ * While async multicasts are in flight the master counts as busy, so it
+ * polls for their replies instead of sleeping (as a sync wait would,
+ * but with the rest of the loop running).
+ */
 int msgbus_job(void *arg __rte_unused)
 {
-	return msgbus_process();
+	int n = msgbus_process();
+
+	return n ? n : rte_lcore_id() == rte_get_main_lcore() && npending;
 }
 
 int msgbus_expire_job(void *arg __rte_unused)
@@ -472,7 +482,18 @@ int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 		p->used = false;
 		return rc ? rc : -ENOBUFS;
 	}
-	return rc;
+	npending++;
+	/* Some copies were lost: done runs, and says so. */
+	if (rc)
+		p->rc = rc;
+	return 0;
+}
+
+void msgbus_cancel_all(void)
+{
+	for (int i = 0; i < MSGBUS_PENDING_MAX; i++)
+		if (pend[i].used && !pend[i].sync)
+			pend_finish(&pend[i], -ECANCELED);
 }
 
 unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max)

@@ -105,9 +105,19 @@ int msgbus_send_sync(unsigned lcore, uint16_t type, const void *data,
 int msgbus_mcast(uint16_t type, const void *data, uint16_t len,
 		 msgbus_reply_cb on_reply, void *arg, unsigned *nreplies);
 
-/* Master only: like msgbus_mcast but returns at once; done runs later. */
+/*
+ * Master only: like msgbus_mcast but returns at once.  0: done runs
+ * later, once (rc -ENOBUFS if copies were lost, -ETIMEDOUT if workers
+ * did not answer in time); an error: done never runs.
+ */
 int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 		       msgbus_reply_cb on_reply, msgbus_done_cb done, void *arg);
+
+/*
+ * With the lcores stopped: runs the done callback of every async
+ * multicast still pending with -ECANCELED, so what it holds is freed.
+ */
+void msgbus_cancel_all(void);
 
 /* Sums the per-lcore counters of every registered type; returns count. */
 unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max);

@@ -51,6 +51,7 @@ static int wstats_cb(const void *req __rte_unused, uint16_t len __rte_unused,
 }
 
 struct wstats_gather {
+	struct ctrl_deferred *d;
 	struct wstats_msg *rows;   /* [nworkers], by worker index */
 	unsigned n;
 };
@@ -68,41 +69,73 @@ static void wstats_reply(void *arg, unsigned lcore __rte_unused, int rc,
 		g->rows[m.widx] = m;
 }
 
+static void wstats_encode(struct wbuf *b, const struct wstats_gather *g)
+{
+	uint32_t size, in_use;
+
+	ipvs_conn_pool_usage(&size, &in_use);
+	wire_enc_wstats_head(b, size, in_use, PKTSTATS_N, pktstats_names);
+	wb_u32(b, g->n);
+	for (unsigned w = 0; w < g->n; w++) {
+		struct dpvs_worker_stats row = {
+			.lcore_id = g->rows[w].lcore,
+			.index = w,
+			.conns = g->rows[w].conns,
+			.conns_max = ipvs_conn_capacity(),
+			.msgs_handled = g->rows[w].msgs,
+			.counters = g->rows[w].counters,
+		};
+
+		wire_enc_wstats_row(b, &row, PKTSTATS_N);
+	}
+}
+
+static void wstats_free(struct wstats_gather *g)
+{
+	free(g->rows);
+	free(g);
+}
+
+/* Every worker answered, or the time ran out: the reply goes now. */
+static void wstats_done(void *arg, int rc, unsigned nreplies)
+{
+	struct wstats_gather *g = arg;
+	struct ctrl_reply rep = { .status = DPVS_OK };
+
+	wb_init(&rep.data);
+	if (rc)
+		ctrl_error(&rep, DPVS_ETIMEDOUT,
+			   "worker stats: %u of %u workers answered", nreplies,
+			   g->n);
+	else
+		wstats_encode(&rep.data, g);
+	ctrl_answer(g->d, &rep);
+	wb_free(&rep.data);
+	wstats_free(g);
+}
+
+/* The master multicasts and goes on; wstats_done answers. */
 static int op_worker_stats(uint32_t op __rte_unused,
 			   struct rbuf *req __rte_unused, struct ctrl_reply *rep)
 {
-	struct wstats_gather g = { NULL, lcore_nworkers() };
-	uint32_t size, in_use;
-	unsigned got = 0;
+	struct wstats_gather *g = calloc(1, sizeof(*g));
 	int rc;
 
-	g.rows = calloc(g.n ? g.n : 1, sizeof(*g.rows));
-	if (!g.rows)
+	if (g) {
+		g->n = lcore_nworkers();
+		g->rows = calloc(g->n ? g->n : 1, sizeof(*g->rows));
+	}
+	if (!g || !g->rows || !(g->d = ctrl_defer(rep))) {
+		if (g)
+			wstats_free(g);
 		return ctrl_error(rep, DPVS_ENOMEM, "worker stats");
-	rc = msgbus_mcast(MSG_TYPE_WORKER_STATS, NULL, 0, wstats_reply, &g, &got);
-	if (rc) {
-		free(g.rows);
-		return ctrl_error(rep, DPVS_ETIMEDOUT,
-				  "worker stats: %u of %u workers answered", got,
-				  g.n);
 	}
-	ipvs_conn_pool_usage(&size, &in_use);
-	wire_enc_wstats_head(&rep->data, size, in_use, PKTSTATS_N,
-			     pktstats_names);
-	wb_u32(&rep->data, g.n);
-	for (unsigned w = 0; w < g.n; w++) {
-		struct dpvs_worker_stats row = {
-			.lcore_id = g.rows[w].lcore,
-			.index = w,
-			.conns = g.rows[w].conns,
-			.conns_max = ipvs_conn_capacity(),
-			.msgs_handled = g.rows[w].msgs,
-			.counters = g.rows[w].counters,
-		};
-
-		wire_enc_wstats_row(&rep->data, &row, PKTSTATS_N);
-	}
-	free(g.rows);
+	rc = g->n ? msgbus_mcast_async(MSG_TYPE_WORKER_STATS, NULL, 0,
+				       wstats_reply, wstats_done, g) : 0;
+	if (g->n == 0)
+		wstats_done(g, 0, 0);
+	if (rc < 0)
+		wstats_done(g, rc, 0);
 	return DPVS_OK;
 }
 

@@ -1480,35 +1480,42 @@ static int cmd_list_service(struct dpvs_handle *h, const struct cmd *c)
 	return 0;
 }
 
+static void print_conn(const struct dpvs_conn *x)
+{
+	char src[ADDRPORT_LEN], vip[ADDRPORT_LEN], dst[ADDRPORT_LEN];
+	char lip[ADDRPORT_LEN];
+
+	if (x->laddr)
+		fmt_addrport(x->laddr, x->lport, lip);
+	else
+		snprintf(lip, sizeof(lip), "-");
+	printf("%-3s %02u:%02u  %-11s %-18s %-18s %-18s %-18s %u\n",
+	       proto_name(x->proto), x->expire_s / 60, x->expire_s % 60,
+	       x->state_name, fmt_addrport(x->caddr, x->cport, src),
+	       fmt_addrport(x->vaddr, x->vport, vip),
+	       fmt_addrport(x->daddr, x->dport, dst), lip, x->lcore);
+}
+
+/* Page by page: ten million connections never sit in our memory at once. */
 static int cmd_list_conns(struct dpvs_handle *h)
 {
 	struct dpvs_conn *cs;
+	uint32_t cursor = 0;
 	size_t n;
-	char src[ADDRPORT_LEN], vip[ADDRPORT_LEN], dst[ADDRPORT_LEN];
-	char lip[ADDRPORT_LEN];
-	int rc = dpvs_conn_list(h, &cs, &n);
+	int rc;
 
-	if (rc)
-		return report(h, rc, "list connections");
 	printf("IPVS connection entries\n");
 	printf("%-3s %-6s %-11s %-18s %-18s %-18s %-18s %s\n", "pro", "expire",
 	       "state", "source", "virtual", "destination", "local",
 	       "lcore");
-	for (size_t i = 0; i < n; i++) {
-		const struct dpvs_conn *x = &cs[i];
-
-		if (x->laddr)
-			fmt_addrport(x->laddr, x->lport, lip);
-		else
-			snprintf(lip, sizeof(lip), "-");
-		printf("%-3s %02u:%02u  %-11s %-18s %-18s %-18s %-18s %u\n",
-		       proto_name(x->proto), x->expire_s / 60,
-		       x->expire_s % 60, x->state_name,
-		       fmt_addrport(x->caddr, x->cport, src),
-		       fmt_addrport(x->vaddr, x->vport, vip),
-		       fmt_addrport(x->daddr, x->dport, dst), lip, x->lcore);
-	}
-	free(cs);
+	do {
+		rc = dpvs_conn_list_page(h, &cursor, &cs, &n);
+		if (rc)
+			return report(h, rc, "list connections");
+		for (size_t i = 0; i < n; i++)
+			print_conn(&cs[i]);
+		free(cs);
+	} while (cursor);
 	return 0;
 }
 

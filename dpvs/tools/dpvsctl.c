@@ -26,6 +26,8 @@ static void usage(FILE *out)
 "  msgbus [show]        message-bus counters per message type\n"
 "  msgbus ping [N]      run N (default 1) echo multicasts to every worker\n"
 "  ctrl [show]          control-socket counters (clients, bad requests)\n"
+"                       and the master's longest loop (loop_max_us)\n"
+"  ctrl reset           show them, then restart loop_max_us\n"
 "  ctrl echo SIZE       fetch a SIZE-byte test reply and check it\n"
 "  resources [show]     each table, pool and the fd space: used, size, use%%\n"
 "  reload               reload the configuration file, print what changed\n"
@@ -172,13 +174,13 @@ static int cmd_resources(struct dpvs_handle *h)
 
 #define CTRL_ROW(f) printf("%-14s %llu\n", #f, (unsigned long long)s.f)
 
-static int cmd_ctrl(struct dpvs_handle *h)
+static int cmd_ctrl(struct dpvs_handle *h, bool reset)
 {
 	struct dpvs_ctrl_stats s;
-	int rc = dpvs_get_ctrl_stats(h, &s);
+	int rc = reset ? dpvs_reset_ctrl_stats(h, &s) : dpvs_get_ctrl_stats(h, &s);
 
 	if (rc)
-		return report(h, rc, "ctrl show");
+		return report(h, rc, reset ? "ctrl reset" : "ctrl show");
 	CTRL_ROW(accepted);
 	CTRL_ROW(active);
 	CTRL_ROW(refused);
@@ -194,6 +196,9 @@ static int cmd_ctrl(struct dpvs_handle *h)
 	CTRL_ROW(truncated);
 	CTRL_ROW(idle_timeouts);
 	CTRL_ROW(write_errors);
+	CTRL_ROW(over_budget);
+	CTRL_ROW(buffered);
+	CTRL_ROW(loop_max_us);
 	return 0;
 }
 
@@ -259,8 +264,7 @@ static int do_ping(struct dpvs_handle *h, int c, char **v)
 
 static int do_ctrl(struct dpvs_handle *h, int c, char **v)
 {
-	(void)c, (void)v;
-	return cmd_ctrl(h);
+	return cmd_ctrl(h, c == 2 && !strcmp(v[1], "reset"));
 }
 
 static int do_resources(struct dpvs_handle *h, int c, char **v)
@@ -300,7 +304,8 @@ static cmd_fn lookup(int argc, char **argv)
 		return do_msgbus;
 	if (!strcmp(cmd, "msgbus") && argc <= 3 && !strcmp(argv[1], "ping"))
 		return do_ping;
-	if (!strcmp(cmd, "ctrl") && is_show(argc, argv))
+	if (!strcmp(cmd, "ctrl") && (is_show(argc, argv) ||
+				     (argc == 2 && !strcmp(argv[1], "reset"))))
 		return do_ctrl;
 	if (!strcmp(cmd, "ctrl") && argc == 3 && !strcmp(argv[1], "echo"))
 		return do_echo;

@@ -22,6 +22,7 @@
 #define OP_BIG 0x7004u    /* no payload: replies BIG_LEN patterned bytes */
 #define OP_EMPTY 0x7005u  /* no payload: replies nothing */
 #define OP_BARE 0x7006u   /* no payload: an error status without a message */
+#define OP_LATER 0x7007u  /* no payload: deferred; the test completes it */
 #define OP_MAX 0x70ffu
 
 #define ECHO_MAX (256u * 1024u)
@@ -83,7 +84,18 @@ static int h_bare(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	return DPVS_EBUSY;
 }
 
+static struct ctrl_deferred *later;
+
+static int h_later(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+{
+	(void)op;
+	(void)req;
+	later = ctrl_defer(rep);
+	return later ? DPVS_OK : ctrl_error(rep, DPVS_EBUSY, "no defer");
+}
+
 static const struct ctrl_op test_ops[] = {
+	{ OP_LATER, "later", 0, 0, h_later },
 	{ OP_ECHO, "echo", 0, ECHO_MAX, h_echo },
 	{ OP_FIXED, "fixed", 4, 4, h_fixed },
 	{ OP_FAIL, "fail", 0, 0, h_fail },
@@ -111,6 +123,7 @@ static int setup(void **state)
 		return -1;
 	memset(&st, 0, sizeof(st));
 	ctrl_session_init(&sess);
+	later = NULL;
 	return 0;
 }
 
@@ -837,6 +850,165 @@ static void test_dispatch_bad_len_message_names_op(void **state)
 	wb_free(&rep.data);
 }
 
+/* ---- buffer budgets and deferred replies ---- */
+
+static void test_budget_refuses_announcement_and_closes(void **state)
+{
+	struct ctrl_budget all = { .max = 1000 };
+	struct ctrl_budget user = { .max = 600, .parent = &all };
+	struct frame f[MAX_FRAMES];
+	struct wbuf b;
+
+	(void)state;
+	all.used = 500; /* another user's */
+	sess.budget = &user;
+	wb_init(&b);
+	put_req_hdr(&b, DPVS_WIRE_MAGIC, DPVS_WIRE_VERSION, 0, OP_ECHO, 1, 700);
+	feed(&b);
+	assert_true(sess.closing);
+	assert_int_equal(frames_of(&sess, f), 1);
+	check_frame(&f[0], OP_ECHO, 1, DPVS_ETOOBIG, 0);
+	assert_non_null(memmem(f[0].payload, f[0].h.len, "this user's", 11));
+	assert_null(sess.payload);
+	assert_int_equal(user.used, 0);
+	/* Fits the user's 600 but not the 500 left of all clients'. */
+	ctrl_session_free(&sess);
+	ctrl_session_init(&sess);
+	sess.budget = &user;
+	b.len = 0;
+	put_req_hdr(&b, DPVS_WIRE_MAGIC, DPVS_WIRE_VERSION, 0, OP_ECHO, 2, 501);
+	feed(&b);
+	assert_int_equal(frames_of(&sess, f), 1);
+	check_frame(&f[0], OP_ECHO, 2, DPVS_EBUSY, 0);
+	assert_non_null(memmem(f[0].payload, f[0].h.len, "all clients'", 12));
+	assert_int_equal(st.over_budget, 2);
+	assert_int_equal(all.used, 500);
+	wb_free(&b);
+}
+
+static void test_budget_held_until_request_ran(void **state)
+{
+	struct ctrl_budget all = { .max = 1000 };
+	struct ctrl_budget user = { .max = 600, .parent = &all };
+	uint8_t payload[400] = { 0 };
+	struct wbuf b;
+
+	(void)state;
+	sess.budget = &user;
+	wb_init(&b);
+	put_req(&b, OP_ECHO, 1, payload, sizeof(payload));
+	ctrl_session_feed(&sess, b.data, DPVS_WIRE_HDR_LEN + 10, MAXREQ, &st);
+	assert_int_equal(user.used, 400);
+	assert_int_equal(all.used, 400);
+	ctrl_session_feed(&sess, b.data + DPVS_WIRE_HDR_LEN + 10,
+			  b.len - DPVS_WIRE_HDR_LEN - 10, MAXREQ, &st);
+	assert_int_equal(user.used, 0);
+	assert_int_equal(all.used, 0);
+	/* A session closed mid-request gives its charge back too. */
+	ctrl_session_feed(&sess, b.data, DPVS_WIRE_HDR_LEN + 10, MAXREQ, &st);
+	assert_int_equal(all.used, 400);
+	ctrl_session_free(&sess);
+	ctrl_session_init(&sess);
+	assert_int_equal(user.used, 0);
+	assert_int_equal(all.used, 0);
+	wb_free(&b);
+}
+
+static void test_payload_memory_grows_with_arrival(void **state)
+{
+	uint8_t chunk[1000] = { 0 };
+	struct wbuf b;
+
+	(void)state;
+	wb_init(&b);
+	put_req_hdr(&b, DPVS_WIRE_MAGIC, DPVS_WIRE_VERSION, 0, OP_ECHO, 1,
+		    ECHO_MAX);
+	feed(&b);
+	assert_null(sess.payload);
+	ctrl_session_feed(&sess, chunk, sizeof(chunk), MAXREQ, &st);
+	assert_true(sess.payload_cap >= sizeof(chunk));
+	assert_true(sess.payload_cap <= 8192);
+	wb_free(&b);
+}
+
+static void test_deferred_reply_holds_later_requests(void **state)
+{
+	struct ctrl_reply rep = { .status = DPVS_OK };
+	uint8_t v[4] = { 0, 0, 0, 1 };
+	struct frame f[MAX_FRAMES];
+	struct wbuf b;
+	size_t took;
+	struct ctrl_feed_limits lim = { .max_request = MAXREQ };
+
+	(void)state;
+	wb_init(&b);
+	put_req(&b, OP_LATER, 1, NULL, 0);
+	put_req(&b, OP_FIXED, 2, v, 4);
+	took = ctrl_session_feed_some(&sess, b.data, b.len, &lim, &st);
+	assert_int_equal(took, DPVS_WIRE_HDR_LEN);
+	assert_non_null(later);
+	assert_ptr_equal(sess.waiting, later);
+	assert_int_equal(sess.out.len, 0);
+	/* Replies keep their order: the later one only after it. */
+	wb_init(&rep.data);
+	wb_u32(&rep.data, 77);
+	ctrl_complete(later, &rep, &st);
+	wb_free(&rep.data);
+	assert_null(sess.waiting);
+	assert_true(sess.kicked);
+	ctrl_session_feed_some(&sess, b.data + took, b.len - took, &lim, &st);
+	assert_int_equal(frames_of(&sess, f), 2);
+	check_frame(&f[0], OP_LATER, 1, DPVS_OK, 0);
+	assert_memory_equal(f[0].payload, "\x00\x00\x00\x4d", 4);
+	check_frame(&f[1], OP_FIXED, 2, DPVS_OK, 0);
+	wb_free(&b);
+}
+
+static void test_deferred_orphaned_when_session_goes(void **state)
+{
+	struct ctrl_reply rep = { .status = DPVS_OK };
+	struct wbuf b;
+
+	(void)state;
+	wb_init(&b);
+	put_req(&b, OP_LATER, 1, NULL, 0);
+	feed(&b);
+	assert_non_null(later);
+	ctrl_session_free(&sess);
+	assert_null(later->s);
+	wb_init(&rep.data);
+	ctrl_complete(later, &rep, &st); /* frees it; nothing written */
+	wb_free(&rep.data);
+	ctrl_session_init(&sess);
+	wb_free(&b);
+}
+
+static void test_feed_some_limits_requests_and_unsent(void **state)
+{
+	uint8_t v[4] = { 0, 0, 0, 1 };
+	struct ctrl_feed_limits one = { .max_request = MAXREQ, .max_requests = 1 };
+	struct ctrl_feed_limits out = { .max_request = MAXREQ, .out_limit = 1 };
+	struct wbuf b;
+	size_t took;
+
+	(void)state;
+	wb_init(&b);
+	for (uint32_t i = 0; i < 3; i++)
+		put_req(&b, OP_FIXED, i, v, 4);
+	took = ctrl_session_feed_some(&sess, b.data, b.len, &one, &st);
+	assert_int_equal(took, DPVS_WIRE_HDR_LEN + 4);
+	/* Unsent replies over the limit: nothing more starts... */
+	assert_int_equal(ctrl_session_feed_some(&sess, b.data + took,
+						b.len - took, &out, &st), 0);
+	/* ...until they are written. */
+	ctrl_session_consumed(&sess, sess.out.len);
+	assert_int_equal(ctrl_session_unsent(&sess), 0);
+	took += ctrl_session_feed_some(&sess, b.data + took, b.len - took, &one,
+				       &st);
+	assert_int_equal(took, 2 * (DPVS_WIRE_HDR_LEN + 4));
+	wb_free(&b);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -877,6 +1049,12 @@ int main(void)
 		T(test_refuse_message_capped),
 		T(test_dispatch_unknown_op),
 		T(test_dispatch_bad_len_message_names_op),
+		T(test_budget_refuses_announcement_and_closes),
+		T(test_budget_held_until_request_ran),
+		T(test_payload_memory_grows_with_arrival),
+		T(test_deferred_reply_holds_later_requests),
+		T(test_deferred_orphaned_when_session_goes),
+		T(test_feed_some_limits_requests_and_unsent),
 	};
 
 	/* Refused registrations log at err level; keep the output readable. */

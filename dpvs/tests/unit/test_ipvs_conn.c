@@ -458,6 +458,47 @@ static void test_wheel_churn_and_flush(void **state)
 	ipvs_conn_set_timeouts(&old);
 }
 
+#define PAGE_CONNS 300
+#define PAGE_PORT 40000
+
+static void count_ours(const struct ipvs_conn *c, void *arg)
+{
+	unsigned *seen = arg;
+
+	if (c->cport >= PAGE_PORT && c->cport < PAGE_PORT + PAGE_CONNS)
+		seen[c->cport - PAGE_PORT]++;
+	seen[PAGE_CONNS]++;
+}
+
+/* Small pages, resumed from their cursors, visit every conn once. */
+static void test_walk_pages_resume(void **state)
+{
+	unsigned seen[PAGE_CONNS + 1] = { 0 }, pages = 0, last;
+	uint32_t cursor = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < PAGE_CONNS; i++) {
+		struct ipvs_conn t = tmpl_of(DPVS_FWD_DR,
+					     (uint16_t)(PAGE_PORT + i));
+
+		assert_non_null(ipvs_conn_new(i % NW, &t));
+	}
+	do {
+		last = seen[PAGE_CONNS];
+		cursor = ipvs_conn_walk_page(cursor, 50, 7, count_ours, seen);
+		assert_true(seen[PAGE_CONNS] - last <= 7);
+		assert_true(++pages < POOL);
+	} while (cursor);
+	for (unsigned i = 0; i < PAGE_CONNS; i++)
+		assert_int_equal(seen[i], 1);
+	assert_true(pages >= PAGE_CONNS / 7);
+	/* A cursor past the pool (a client's mistake) is just the end. */
+	last = seen[PAGE_CONNS];
+	assert_int_equal(ipvs_conn_walk_page(UINT32_MAX, 50, 7, count_ours,
+					     seen), 0);
+	assert_int_equal(seen[PAGE_CONNS], last);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -477,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_full_pool_evicts_oldest_embryo),
 		cmocka_unit_test(test_full_pool_of_established_refuses),
 		cmocka_unit_test(test_wheel_churn_and_flush),
+		cmocka_unit_test(test_walk_pages_resume),
 	};
 	int rc;
 

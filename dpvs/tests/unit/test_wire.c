@@ -642,14 +642,17 @@ static void test_ctrl_stats_field_order_on_wire(void **state)
 	s.accepted = 1;
 	s.over_limit = 15;
 	s.unknown_op = 10;
+	s.loop_max_us = 18;
 	wb_init(&w);
 	wire_enc_ctrl_stats(&w, &s);
 	rb_init(&r, w.data, w.len);
 	assert_true(rb_u64(&r) == 1);             /* accepted first */
 	r.off = 9 * 8;
 	assert_true(rb_u64(&r) == 10);            /* unknown_op is 10th */
+	r.off = 14 * 8;
+	assert_true(rb_u64(&r) == 15);            /* over_limit 15th */
 	r.off = w.len - 8;
-	assert_true(rb_u64(&r) == 15);            /* over_limit last */
+	assert_true(rb_u64(&r) == 18);            /* loop_max_us last */
 	wb_free(&w);
 }
 
