@@ -14,7 +14,7 @@ from flood import PPS, SECONDS, Flood
 from netns import Topology, sh
 from test_keepalived import Keepalived
 from test_lb import Backends, start_echo
-from test_synflood import Echo
+from test_synflood import Echo, rx_counts
 from test_vrrp import KA_CONF, REAL
 from waiting import wait_for
 
@@ -137,15 +137,6 @@ def small_pool_pair(dpvs_factory, tmp_path):
         "ipvs": ["conn_pool_size = %d;" % POOL]})
 
 
-def rx_counts(lb):
-    """Frames the kernel delivered on the LB's veth, and those dpvs's
-    port received: the difference was lost in the af_packet receive
-    ring, which DPDK 22.11 does not count (RX dropped stays 0)."""
-    out = lb["dpvs"].dpip("-s", "link", "show", "dpdk0").stdout.splitlines()
-    k = sh("cat", "/sys/class/net/vlb0/statistics/rx_packets", ns=lb["ns"])
-    return int(k.stdout), int(out[3].split()[1])
-
-
 def has_vip(lb):
     return VIP + "/32" in lb["dpvs"].dpip("addr", "show").stdout
 
@@ -203,7 +194,7 @@ def flooded(pair, kind, during=lambda: None):
     halfway through; what changed."""
     lbs = pair["lbs"]
     before = [lb["dpvs"].pkt_stats() for lb in lbs]
-    rx0 = [rx_counts(lb) for lb in lbs]
+    rx0 = [rx_counts(lb["ns"], lb["dpvs"]) for lb in lbs]
     states = [transitions(lb) for lb in lbs]
     client = Client(pair["cl"])
     f = Flood(pair["fl"], "eth0", kind, net_of(pair))
@@ -218,7 +209,7 @@ def flooded(pair, kind, during=lambda: None):
     ok, failed = client.stop()
     after = [lb["dpvs"].pkt_stats() for lb in lbs]
     lost = [(k1 - k0) - (p1 - p0) for (k0, p0), (k1, p1) in
-            zip(rx0, [rx_counts(lb) for lb in lbs])]
+            zip(rx0, [rx_counts(lb["ns"], lb["dpvs"]) for lb in lbs])]
     delta = [collections.defaultdict(int, {k: a[k] - b.get(k, 0) for k in a})
              for a, b in zip(after, before)]
     for i, dl in enumerate(delta):
@@ -347,12 +338,12 @@ def test_syn_flood_spares_clients_and_flows(small_pool_pair):
           "lost before dpvs" % (d["ipvs_conn_new"] / r["elapsed"],
                                 d["ipvs_embryonic_evicted"] / r["elapsed"],
                                 r["lost"][0] / r["elapsed"]))
-    # Far more connections than the pool holds: the flood filled it.
-    assert d["ipvs_conn_new"] > 2 * POOL, d
-    # Beyond the pool, each new connection took an embryo's place; the
-    # few freed otherwise are the client's own, closed.
+    # More connections than the pool holds: the flood filled it.
+    assert d["ipvs_conn_new"] > 1.5 * POOL, d
     # Every SYN that reached dpvs made a connection: none refused for
     # want of room (what a small machine loses, it loses before dpvs).
     assert d["ipvs_conn_full"] == 0 and d["ipvs_no_port"] == 0, d
+    # Beyond the pool, each new connection took an embryo's place; the
+    # few freed otherwise are the client's own, closed.
     requests = r["ok"] + len(r["failed"])
     assert d["ipvs_embryonic_evicted"] >= d["ipvs_conn_new"] - POOL - 2 * requests, d

@@ -109,9 +109,10 @@ def test_syn_flood_spares_legitimate_clients(site, pinned):
         rx0 = rx_counts(site["lb"], d)
         # The workers' core: dpvs's lcore map puts them on CPU 1.
         pin = ["taskset", "-c", "1"] if pinned else []
-        flood = subprocess.Popen(["ip", "netns", "exec", cl] + pin + ["hping3", "--flood",
-                                  "--rand-source", "-S", "-p", "80", "-q",
-                                  "10.0.0.100"], stdout=subprocess.DEVNULL,
+        flood = subprocess.Popen(["ip", "netns", "exec", cl] + pin +
+                                 ["hping3", "--flood", "--rand-source", "-S",
+                                  "-p", "80", "-q", "10.0.0.100"],
+                                 stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         # The table (or the local ports) is full before the clients come.
         assert wait_for(lambda: sum(d.pkt_stats().get(k, 0) - base.get(k, 0)

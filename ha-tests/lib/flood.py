@@ -78,6 +78,7 @@ def syn_flood(net, rng):
     65,536 of net["syn_src"], a /16 routed away from the segment), source
     port, IP id and sequence number random at run time, so that nearly
     every SYN is a new connection that never completes."""
+    macs = bytes.fromhex((net["syn_mac"] + net["flood_mac"]).replace(":", ""))
     src = [int(o) for o in net["syn_src"].split(".")[:2]]
     dst = [int(o) for o in net["syn_dst"].split(".")]
     return ["{ %s, c16(0x0800), "
@@ -85,8 +86,7 @@ def syn_flood(net, rng):
             "%s, drnd(2), %s, "
             "drnd(2), c16(%d), drnd(4), c32(0), 0x50, 0x02, c16(64240), "
             "csumtcp(14, 34), c16(0) }" % (
-                _hexes(bytes.fromhex((net["syn_mac"] + net["flood_mac"]).replace(":", ""))),
-                _hexes(src), _hexes(dst), net["syn_port"])]
+                _hexes(macs), _hexes(src), _hexes(dst), net["syn_port"])]
 
 
 KINDS = {"arp": arp_spray, "own": own_addresses, "frag": fragments,
