@@ -13,13 +13,16 @@ import pytest
 from flood import PPS, SECONDS, Flood
 from netns import Topology, sh
 from test_keepalived import Keepalived
-from test_lb import Backends
+from test_lb import Backends, start_echo
+from test_synflood import Echo, rx_counts
 from test_vrrp import KA_CONF, REAL
 from waiting import wait_for
 
 KADDR = ("10.0.0.11", "10.0.0.12")
 LIP = ("10.0.0.101", "10.0.0.102")
 VIP = "10.0.0.100"
+SPOOFED = "198.18.0.0/16"
+ECHO_PORT = 7000
 
 
 # The machine is shared (2 CPUs, the flooder among the users): what is
@@ -35,7 +38,7 @@ def port_mac(d):
     return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
 
 
-def build_pair(dpvs_factory, tmp_path, t, backends, kas, kni=()):
+def build_pair(dpvs_factory, tmp_path, t, backends, kas, sections):
     """client 10.0.0.2, flooder 10.0.0.3, backends 10.0.0.21-23, lb1
     (kernel 10.0.0.11, LIP .101, MASTER) and lb2 (.12, .102) on a bridge."""
     sw, cl, rs, fl = t.ns("sw"), t.ns("cl"), t.ns("rs"), t.ns("fl")
@@ -60,8 +63,7 @@ def build_pair(dpvs_factory, tmp_path, t, backends, kas, kni=()):
         plug(ns, "vlb0", "plb%d" % (i + 1))
         d = dpvs_factory(netns=ns, devices=[
             ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
-            workers=[(1, [("dpdk0", [0], [0])])],
-            sections={"kni": list(kni)} if kni else None)
+            workers=[(1, [("dpdk0", [0], [0])])], sections=sections)
         d.start()
         d.dpip("addr", "add", "%s/24" % LIP[i], "dev", "dpdk0", "sapool")
         d.dpip("route", "add", "%s/32" % KADDR[i], "dev", "dpdk0", "scope",
@@ -69,6 +71,9 @@ def build_pair(dpvs_factory, tmp_path, t, backends, kas, kni=()):
         assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
                                           ns=ns).stdout)
         sh("ip", "addr", "add", "%s/24" % KADDR[i], "dev", "dpdk0.kni", ns=ns)
+        # Spoofed sources are off the segment, behind the flooder (which
+        # drops what comes back to them), as behind a router.
+        d.dpip("route", "add", SPOOFED, "via", "10.0.0.3", "dev", "dpdk0")
         kdir = tmp_path / ("ka%d" % (i + 1))
         kdir.mkdir()
         k = Keepalived(kdir, ns, d)
@@ -79,7 +84,7 @@ def build_pair(dpvs_factory, tmp_path, t, backends, kas, kni=()):
         k.start()
         kas.append(k)
         lbs.append({"ns": ns, "dpvs": d, "ka": k, "mac": port_mac(d)})
-    return {"cl": cl, "fl": fl, "lbs": lbs}
+    return {"cl": cl, "fl": fl, "rs": rs, "lbs": lbs}
 
 
 def net_of(pair):
@@ -92,15 +97,18 @@ def net_of(pair):
             "flood_mac": sh("cat", "/sys/class/net/eth0/address",
                             ns=pair["fl"]).stdout.strip(),
             "targets": [(m2, KADDR[1]), (m2, LIP[1]), (m1, KADDR[0]),
-                        (m2, KADDR[1]), (m1, VIP), (m1, LIP[0])]}
+                        (m2, KADDR[1]), (m1, VIP), (m1, LIP[0])],
+            # The SYN flood: at the service, so at the MASTER.
+            "syn_src": SPOOFED.split("/")[0], "syn_dst": VIP, "syn_port": 80,
+            "syn_mac": m1}
 
 
-def make_pair(dpvs_factory, tmp_path, kni=()):
+def make_pair(dpvs_factory, tmp_path, sections=None):
     t = Topology("fl")
     backends = Backends(tmp_path)
     kas = []
     try:
-        yield build_pair(dpvs_factory, tmp_path, t, backends, kas, kni)
+        yield build_pair(dpvs_factory, tmp_path, t, backends, kas, sections)
     finally:
         for k in kas:
             k.stop()
@@ -117,8 +125,16 @@ def pair(dpvs_factory, tmp_path):
 def small_pair(dpvs_factory, tmp_path):
     """The kernel path shrunk far below the flood: 20 frames/s, the
     smallest ring."""
-    yield from make_pair(dpvs_factory, tmp_path,
-                         kni=["rate_limit_pps = 20;", "ring_size = 64;"])
+    yield from make_pair(dpvs_factory, tmp_path, {
+        "kni": ["rate_limit_pps = 20;", "ring_size = 64;"]})
+
+
+@pytest.fixture
+def small_pool_pair(dpvs_factory, tmp_path):
+    """The smallest connection pool: a SYN flood at the default rate
+    fills it in about a second, and early drop works from then on."""
+    yield from make_pair(dpvs_factory, tmp_path, {
+        "ipvs": ["conn_pool_size = %d;" % POOL]})
 
 
 def has_vip(lb):
@@ -126,8 +142,9 @@ def has_vip(lb):
 
 
 def dests(lb):
+    """The real servers of VIP:80 (keepalived's service)."""
     return [l for l in lb["dpvs"].adm("-L", "-n").stdout.splitlines()
-            if "FullNat" in l]
+            if "FullNat" in l and ":80 " in l]
 
 
 def transitions(lb):
@@ -172,27 +189,33 @@ class Client(threading.Thread):
         return self.ok, self.failed
 
 
-def flooded(pair, kind):
-    """Runs one flood with the client's requests flowing; what changed."""
+def flooded(pair, kind, during=lambda: None):
+    """Runs one flood with the client's requests flowing, and during()
+    halfway through; what changed."""
     lbs = pair["lbs"]
     before = [lb["dpvs"].pkt_stats() for lb in lbs]
+    rx0 = [rx_counts(lb["ns"], lb["dpvs"]) for lb in lbs]
     states = [transitions(lb) for lb in lbs]
     client = Client(pair["cl"])
     f = Flood(pair["fl"], "eth0", kind, net_of(pair))
     client.start()
     t0 = time.time()
     f.start()
-    time.sleep(SECONDS)
+    time.sleep(SECONDS / 2)
+    during()
+    time.sleep(max(0, t0 + SECONDS - time.time()))
     sent = f.stop()
     elapsed = time.time() - t0
     ok, failed = client.stop()
     after = [lb["dpvs"].pkt_stats() for lb in lbs]
+    lost = [(k1 - k0) - (p1 - p0) for (k0, p0), (k1, p1) in
+            zip(rx0, [rx_counts(lb["ns"], lb["dpvs"]) for lb in lbs])]
     delta = [collections.defaultdict(int, {k: a[k] - b.get(k, 0) for k in a})
              for a, b in zip(after, before)]
     for i, dl in enumerate(delta):
-        print("\n%s flood, %.1f s at %d pps, lb%d: rx %d (%.0f/s)" % (
-            kind, elapsed, PPS, i + 1, dl["rx_packets"],
-            dl["rx_packets"] / elapsed))
+        print("\n%s flood, %.1f s at %d pps, lb%d: rx %d (%.0f/s), %d lost "
+              "before dpvs" % (kind, elapsed, PPS, i + 1, dl["rx_packets"],
+                               dl["rx_packets"] / elapsed, lost[i]))
     for i, dl in enumerate(delta):
         print("lb%d moved: %s" % (i + 1, {k: v for k, v in dl.items() if v}))
     for lb in lbs:
@@ -209,10 +232,15 @@ def flooded(pair, kind):
             lb["dpvs"].dpip("-s", "link", "show", "dpdk0").stdout.splitlines()[2:4] +
             sh("ip", "-s", "link", "show", "dpdk0.kni",
                ns=lb["ns"]).stdout.splitlines()[2:4])))
+    # And on the way: the flooder's veth (TX dropped: its peer's backlog
+    # full) and the LBs' veths as the kernel sees them.
+    for ns, dev in [(pair["fl"], "eth0")] + [(lb["ns"], "vlb0") for lb in lbs]:
+        print("%s %s: %s" % (ns, dev, " | ".join(" ".join(l.split()) for l in
+              sh("ip", "-s", "link", "show", dev, ns=ns).stdout.splitlines()[2:6])))
     print("client: %d ok, %d failed %s; trafgen: %s" % (
         ok, len(failed), failed[:10], sent.strip()[-300:]))
     return {"delta": delta, "ok": ok, "failed": failed, "elapsed": elapsed,
-            "states": states}
+            "states": states, "lost": lost}
 
 
 def assert_pair_held(pair, r):
@@ -264,3 +292,58 @@ def test_default_kernel_path_holds_a_flood(pair):
     assert_pair_held(pair, r)
     assert_flood_counted(r["delta"][1])
     assert len(dests(pair["lbs"][0])) == 3, pair["lbs"][0]["ka"].text()
+
+
+POOL = 8192
+
+
+def echo_service(pair):
+    """VIP:7000 on the MASTER, to an echo server: for a long-lived flow."""
+    d = pair["lbs"][0]["dpvs"]
+    srv = start_echo(pair["rs"], "10.0.0.21", ECHO_PORT, "rs1")
+    vs = "%s:%d" % (VIP, ECHO_PORT)
+    d.adm("-A", "-t", vs)
+    d.adm("-P", "-t", vs, "-z", LIP[0])
+    d.adm("-a", "-t", vs, "-r", "10.0.0.21", "-b")
+    return srv
+
+
+def test_syn_flood_spares_clients_and_flows(small_pool_pair):
+    """Spoofed SYNs from 65,536 addresses at the service: each a new
+    connection that never completes, the pool full within a second or
+    two.  Early drop makes room for the client's requests, an established
+    connection through the MASTER keeps talking, and the pair holds."""
+    pair = small_pool_pair
+    settle(pair)
+    lb1 = pair["lbs"][0]
+    srv = echo_service(pair)
+    echo = None
+    try:
+        echo = Echo(pair["cl"])
+        assert echo.say("before") == "rs1:before"
+        said = []
+        r = flooded(pair, "syn", lambda: said.append(echo.say("during")))
+        assert said == ["rs1:during"]
+        assert echo.say("after") == "rs1:after"
+    finally:
+        if echo:
+            echo.close()
+        srv.kill()
+        srv.wait()
+    assert_pair_held(pair, r)
+    assert len(dests(lb1)) == 3, lb1["ka"].text()
+    assert "Removing service" not in lb1["ka"].text()
+    d = r["delta"][0]
+    print("SYN flood: %.0f connections/s made, %.0f evicted/s, %.0f frames/s "
+          "lost before dpvs" % (d["ipvs_conn_new"] / r["elapsed"],
+                                d["ipvs_embryonic_evicted"] / r["elapsed"],
+                                r["lost"][0] / r["elapsed"]))
+    # More connections than the pool holds: the flood filled it.
+    assert d["ipvs_conn_new"] > 1.5 * POOL, d
+    # Every SYN that reached dpvs made a connection: none refused for
+    # want of room (what a small machine loses, it loses before dpvs).
+    assert d["ipvs_conn_full"] == 0 and d["ipvs_no_port"] == 0, d
+    # Beyond the pool, each new connection took an embryo's place; the
+    # few freed otherwise are the client's own, closed.
+    requests = r["ok"] + len(r["failed"])
+    assert d["ipvs_embryonic_evicted"] >= d["ipvs_conn_new"] - POOL - 2 * requests, d

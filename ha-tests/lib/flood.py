@@ -1,8 +1,10 @@
 """Floods for system tests: frames built with scapy, sent by trafgen.
 
 A flood kind is a function in KINDS that returns the frames to send
-round-robin (precomputed, so trafgen sends at full speed with no dynamic
-fields); adding a kind (a SYN flood, say) is adding one such function.
+round-robin: scapy frames, precomputed so that trafgen sends them at full
+speed with no dynamic fields, or trafgen templates (strings) where the
+flood needs more variety than a list can hold (a SYN flood's every SYN a
+new connection).
 Rates and durations come from the environment, small by default so that
 `make check` stays short; a soak run sets them higher:
 
@@ -67,11 +69,32 @@ def fragments(net, rng):
     return frames
 
 
-KINDS = {"arp": arp_spray, "own": own_addresses, "frag": fragments}
+def _hexes(octets):
+    return ", ".join("0x%02x" % b for b in octets)
+
+
+def syn_flood(net, rng):
+    """Spoofed SYNs to the service's port: source address (one of the
+    65,536 of net["syn_src"], a /16 routed away from the segment), source
+    port, IP id and sequence number random at run time, so that nearly
+    every SYN is a new connection that never completes."""
+    macs = bytes.fromhex((net["syn_mac"] + net["flood_mac"]).replace(":", ""))
+    src = [int(o) for o in net["syn_src"].split(".")[:2]]
+    dst = [int(o) for o in net["syn_dst"].split(".")]
+    return ["{ %s, c16(0x0800), "
+            "0x45, 0, c16(40), drnd(2), 0x40, 0, 64, 6, csumip(14, 33), "
+            "%s, drnd(2), %s, "
+            "drnd(2), c16(%d), drnd(4), c32(0), 0x50, 0x02, c16(64240), "
+            "csumtcp(14, 34), c16(0) }" % (
+                _hexes(macs), _hexes(src), _hexes(dst), net["syn_port"])]
+
+
+KINDS = {"arp": arp_spray, "own": own_addresses, "frag": fragments,
+         "syn": syn_flood}
 
 
 def trafgen_cfg(frames):
-    return "\n".join("{ %s }" % ", ".join("0x%02x" % b for b in bytes(f))
+    return "\n".join(f if isinstance(f, str) else "{ %s }" % _hexes(bytes(f))
                      for f in frames) + "\n"
 
 
