@@ -1,6 +1,7 @@
 """ipvs corner cases with real packets: NAT reply tuples two connections
 would share, local addresses without sapool, and IP-in-IP past the MTU."""
 import ast
+import os
 import subprocess
 
 import pytest
@@ -8,9 +9,11 @@ import pytest
 from netns import Topology, sh
 from test_lb import PY, farm, lb  # noqa: F401  (fixtures)
 
+PKTTOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
+                       "pkttool.py")
 
-@pytest.fixture
-def lb1(dpvs_factory):
+
+def one_worker(dpvs_factory, rs_dev, sections=None):
     """The lb topology with one worker: every connection in one table."""
     t = Topology("l1")
     try:
@@ -21,16 +24,30 @@ def lb1(dpvs_factory):
         sh("ip", "addr", "add", "10.0.1.11/24", "dev", "vrs0", ns=rs)
         d = dpvs_factory(netns=lbns,
                          devices=[("dpdk0", "net_af_packet0,iface=vlb0", 1, 1),
-                                  ("dpdk1", "net_af_packet1,iface=vlb1", 1, 1)],
+                                  ("dpdk1", rs_dev, 1, 1)],
                          workers=[(1, [("dpdk0", [0], [0]),
                                        ("dpdk1", [0], [0])])],
-                         sections={"ipvs": ["conn_pool_size = 4096;"]})
+                         sections=dict(sections or {},
+                                       ipvs=["conn_pool_size = 4096;"]))
         d.start()
         d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
         d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
         yield {"dpvs": d, "cl": cl, "rs": rs, "lb": lbns, "topo": t}
     finally:
         t.destroy()
+
+
+@pytest.fixture
+def lb1(dpvs_factory):
+    yield from one_worker(dpvs_factory, "net_af_packet1,iface=vlb1")
+
+
+@pytest.fixture
+def lb1_pcap(dpvs_factory):
+    """lb1 routing, with the server side on libpcap: af_packet's fanout
+    has the kernel reassemble fragments before dpvs sees them."""
+    yield from one_worker(dpvs_factory, "net_pcap1,iface=vlb1",
+                          {"ipv4": ["forwarding = true;"]})
 
 
 UDP_ECHO = (
@@ -83,6 +100,70 @@ def test_nat_reply_tuple_is_never_shared(lb1):
     assert out[1] is None, out        # refused: its replies had no owner
     assert out[2:] == [("10.0.0.100", "c%d" % i) for i in range(8)], out
     assert d.pkt_stats()["ipvs_conn_clash"] >= 1
+
+
+# From the real server: IP fragments with offset 64 whose first bytes
+# read as ports would be the NAT connection's reply tuple (7 -> 5555).
+RS_FRAGMENTS = (
+    "import socket, struct\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)\n"
+    "body = struct.pack('!HHHH', 7, 5555, 16, 0) + b'not-a-udp-header'\n"
+    "for i in range(5):\n"
+    "    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(body),\n"
+    "                     0x4d00 + i, 8, 64, 17, 0,\n"
+    "                     socket.inet_aton('10.0.1.11'),\n"
+    "                     socket.inet_aton('10.0.0.2'))\n"
+    "    s.sendto(ip + body, ('10.0.0.2', 0))\n")
+
+# One datagram from 10.0.0.2:5555 to the VIP: who answers.
+ASK_ONCE = (
+    "import socket\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.bind(('10.0.0.2', 5555)); s.settimeout(3)\n"
+    "s.sendto(b'a', ('10.0.0.100', 53))\n"
+    "d, a = s.recvfrom(100); print(a[0], d.decode())\n")
+
+
+def test_nat_reply_fragments_are_not_parsed(lb1_pcap):
+    """A later fragment of a NAT reply has no ports where the header
+    would be.  It was read as one anyway: with bytes equal to the
+    connection's ports it was NATed, its payload rewritten.  Fragments
+    now pass as routed packets, payload untouched."""
+    d, cl, rs = lb1_pcap["dpvs"], lb1_pcap["cl"], lb1_pcap["rs"]
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.adm("-A", "-u", "10.0.0.100:53")
+    d.adm("-a", "-u", "10.0.0.100:53", "-r", "10.0.1.11:7", "-m")
+    echo = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c", UDP_ECHO],
+                            stdout=subprocess.PIPE, text=True)
+    sniffer = None
+    try:
+        assert echo.stdout.readline().strip() == "ready"
+        # The connection 10.0.0.2:5555 -> VIP:53 -> 10.0.1.11:7, its
+        # replies NATed.
+        assert sh(PY, "-c", ASK_ONCE, ns=cl,
+                  timeout=30).stdout.split() == ["10.0.0.100", "a"]
+        fwd0 = d.pkt_stats()["ip_forwarded"]
+        sniffer = subprocess.Popen(
+            ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", "4",
+             "ip proto 17 and ip[6:2] & 0x1fff != 0"],
+            stdout=subprocess.PIPE, text=True)
+        assert sniffer.stdout.readline().strip() == "ready"
+        sh(PY, "-c", RS_FRAGMENTS, ns=rs)
+        got, _ = sniffer.communicate(timeout=30)
+    finally:
+        echo.kill()
+        echo.wait()
+        if sniffer and sniffer.poll() is None:
+            sniffer.kill()
+            sniffer.wait()
+    frames = [bytes.fromhex(l) for l in got.splitlines() if l]
+    assert frames, "no fragment reached the client"
+    for f in frames:
+        ip = f[14:]
+        assert ip[12:16] == bytes([10, 0, 1, 11]), f.hex()   # not NATed
+        assert ip[20:24] == bytes.fromhex("000715b3"), f.hex()  # untouched
+    assert d.pkt_stats()["ip_forwarded"] - fwd0 >= len(frames)
 
 
 MANY_GETS = (

@@ -363,7 +363,11 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 	return new_conn(lc, w, svc, m, ip, l4, &t);
 }
 
-/* Looks the packet up here; on a miss passes it on or gives it back. */
+/*
+ * Looks the packet up here; on a miss passes it on or gives it back.
+ * Fragments are given back unparsed, as ipv4_input keeps them from
+ * ipvs_local_in: a later one carries payload where the ports would be.
+ */
 static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 		      unsigned hops)
 {
@@ -373,6 +377,9 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 	enum conn_dir dir;
 	void *l4;
 
+	if (ip->fragment_offset &
+	    RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return false;
 	if (ip->next_proto_id == IPPROTO_ICMP) {
 		if (icmp_relay(lc, w, m, ip, NULL))
 			return true;

@@ -33,6 +33,12 @@ static struct rte_hash *table;
 static struct tpl *tpls;
 static uint32_t ntpl;
 static uint32_t max_tpl;
+/* The master's expiry pass. */
+static struct {
+	uint32_t cursor;     /* next position; 0 = no pass under way */
+	uint64_t pass_start; /* tsc */
+	uint64_t scanned, expired, passes;
+} ex;
 
 int ipvs_persist_init(uint32_t max_templates)
 {
@@ -70,6 +76,7 @@ void ipvs_persist_fini(void)
 	tpls = NULL;
 	ntpl = 0;
 	max_tpl = 0;
+	memset(&ex, 0, sizeof(ex));
 }
 
 void ipvs_persist_usage(uint32_t *used, uint32_t *size)
@@ -137,7 +144,29 @@ void ipvs_persist_bind(const struct ipvs_service *svc,
 	__atomic_store_n(&t->addr, sn->ss.dests[i].addr, __ATOMIC_RELEASE);
 }
 
-#define EXPIRE_BATCH 256
+/*
+ * The expiry pass walks tpls[] a slice per master loop, so the loop
+ * stays short at any table size: SLICE_MIN positions, or 1/SLICES of
+ * the array when that is more, so a pass takes at most SLICES loops
+ * (which run back to back: the job reports work until the pass ends).
+ * A new pass starts once a second.
+ */
+#define SLICE_MIN 4096
+#define SLICES 1024
+#define EXPIRE_BATCH IPVS_PERSIST_EXPIRE_MAX
+
+uint32_t ipvs_persist_slice(void)
+{
+	return ntpl / SLICES > SLICE_MIN ? ntpl / SLICES : SLICE_MIN;
+}
+
+void ipvs_persist_expire_stats(uint64_t *scanned, uint64_t *expired,
+			       uint64_t *passes)
+{
+	*scanned = ex.scanned;
+	*expired = ex.expired;
+	*passes = ex.passes;
+}
 
 /*
  * Gives the batch's key slots back.  tpls[] is indexed by key position:
@@ -157,19 +186,13 @@ static void release(const int32_t *pos, unsigned n)
 	}
 }
 
-int ipvs_persist_expire_job(void *arg __rte_unused)
+/* Expires what is due in [pos, end); returns where it stopped. */
+static uint32_t expire_range(uint32_t pos, uint32_t end, uint64_t now,
+			     int32_t *gone, unsigned *ngone)
 {
-	static uint64_t last;
-	uint64_t now = rte_get_tsc_cycles();
-	int32_t gone[EXPIRE_BATCH];
-	unsigned ngone = 0;
 	void *key;
-	int n = 0;
 
-	if (!table || now - last < rte_get_tsc_hz())
-		return 0;
-	last = now;
-	for (uint32_t pos = 0; pos < ntpl; pos++) {
+	for (; pos < end && *ngone < EXPIRE_BATCH; pos++) {
 		struct tpl *t = &tpls[pos];
 		int32_t del = -1;
 
@@ -179,15 +202,35 @@ int ipvs_persist_expire_job(void *arg __rte_unused)
 		__atomic_store_n(&t->addr, 0, __ATOMIC_RELEASE);
 		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
 			del = rte_hash_del_key(table, key);
-		n++;
-		if (del < 0)
-			continue;
-		gone[ngone++] = del;
-		if (ngone == EXPIRE_BATCH) {
-			release(gone, ngone);
-			ngone = 0;
-		}
+		ex.expired++;
+		if (del >= 0)
+			gone[(*ngone)++] = del;
 	}
+	return pos;
+}
+
+int ipvs_persist_expire_job(void *arg __rte_unused)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	int32_t gone[EXPIRE_BATCH];
+	unsigned ngone = 0;
+	uint32_t end, pos;
+
+	if (!table)
+		return 0;
+	if (ex.cursor == 0) {
+		if (ex.passes && now - ex.pass_start < rte_get_tsc_hz())
+			return 0;
+		ex.pass_start = now;
+	}
+	end = ntpl - ex.cursor > ipvs_persist_slice() ?
+		      ex.cursor + ipvs_persist_slice() : ntpl;
+	pos = expire_range(ex.cursor, end, now, gone, &ngone);
 	release(gone, ngone);
-	return n;
+	ex.scanned += pos - ex.cursor;
+	ex.cursor = pos < ntpl ? pos : 0;
+	if (ex.cursor == 0)
+		ex.passes++;
+	/* Busy until the pass ends: the master does not sleep mid-pass. */
+	return ex.cursor != 0 || ngone;
 }

@@ -26,7 +26,17 @@ int ipvs_persist_lookup(const struct ipvs_service *svc,
 /* Pins the client network to sn->dests[i] for the service's timeout. */
 void ipvs_persist_bind(const struct ipvs_service *svc,
 		       const struct svc_snap *sn, uint32_t caddr, int i);
-/* Master slow job: removes expired templates. */
+/*
+ * Master loop job: removes expired templates, a slice of at most
+ * ipvs_persist_slice() key positions and IPVS_PERSIST_EXPIRE_MAX
+ * deletes (one grace period) per call.  A pass over the table starts once a second;
+ * the job reports work until it ends.
+ */
+#define IPVS_PERSIST_EXPIRE_MAX 1024
 int ipvs_persist_expire_job(void *arg);
+uint32_t ipvs_persist_slice(void);
+/* Totals since init: positions scanned, templates expired, passes. */
+void ipvs_persist_expire_stats(uint64_t *scanned, uint64_t *expired,
+			       uint64_t *passes);
 
 #endif

@@ -19,6 +19,7 @@
 #define MF_REPLY 0x1   /* this message answers a request */
 #define MF_NOREPLY 0x2 /* the sender wants no answer */
 #define BURST 32
+_Static_assert(MSGBUS_BUDGET % BURST == 0, "the budget is whole bursts");
 
 struct msg {
 	uint16_t type;
@@ -310,6 +311,8 @@ int msgbus_process(void)
 
 	if (self >= RTE_MAX_LCORE || !rings[self])
 		return 0;
+	/* Bounded: a flood of messages must not hold the loop (and with it
+	 * the control socket) here; the rest waits for the next call. */
 	do {
 		n = rte_ring_dequeue_burst(rings[self], (void **)burst, BURST, NULL);
 		for (unsigned i = 0; i < n; i++) {
@@ -324,7 +327,7 @@ int msgbus_process(void)
 			rte_mempool_put(pool, m);
 		}
 		total += n;
-	} while (n == BURST);
+	} while (n == BURST && total < MSGBUS_BUDGET);
 	if (total)
 		lcore_stat_add(&lcore_stats[self].msgs_handled, total);
 	return (int)total;
@@ -478,6 +481,8 @@ int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 	p->on_reply = on_reply;
 	p->done = done;
 	p->arg = arg;
+	/* No copy went out: nothing will reply, so nothing stays pending
+	 * and the caller keeps arg (msgbus.h). */
 	if (p->expect == 0) {
 		p->used = false;
 		return rc ? rc : -ENOBUFS;

@@ -79,7 +79,12 @@ int msgbus_set_reply_dtor(uint16_t type, msgbus_reply_dtor dtor);
  */
 int msgbus_set_request_dtor(uint16_t type, msgbus_reply_dtor dtor);
 
-/* Drains the calling lcore's ring; returns messages handled. */
+/*
+ * Handles up to MSGBUS_BUDGET messages from the calling lcore's ring;
+ * returns how many.  More may be queued: the loop job reports work, so
+ * the lcore comes back without sleeping.
+ */
+#define MSGBUS_BUDGET 256
 int msgbus_process(void);
 /* Loop job wrapper for lcore_job. */
 int msgbus_job(void *arg);
@@ -106,9 +111,15 @@ int msgbus_mcast(uint16_t type, const void *data, uint16_t len,
 		 msgbus_reply_cb on_reply, void *arg, unsigned *nreplies);
 
 /*
- * Master only: like msgbus_mcast but returns at once.  0: done runs
- * later, once (rc -ENOBUFS if copies were lost, -ETIMEDOUT if workers
- * did not answer in time); an error: done never runs.
+ * Master only: like msgbus_mcast but returns at once.
+ * 0: the request is pending; on_reply runs per reply and done runs
+ * later, exactly once (rc -ENOBUFS if some copies were lost,
+ * -ETIMEDOUT if workers did not answer in time, -ECANCELED from
+ * msgbus_cancel_all), so arg must live until then.
+ * An error (-EINVAL, -EBUSY: no pending slot, -ENOBUFS: no copy went
+ * out): nothing is pending, neither on_reply nor done will run, and the
+ * caller may free arg at once.  Copies that were posted and lost went
+ * to the type's request destructor either way.
  */
 int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
 		       msgbus_reply_cb on_reply, msgbus_done_cb done, void *arg);

@@ -47,18 +47,100 @@ static unsigned bind_round(uint32_t base, unsigned n)
 	return pinned;
 }
 
+static uint64_t expired_total(void)
+{
+	uint64_t scanned, expired, passes;
+
+	ipvs_persist_expire_stats(&scanned, &expired, &passes);
+	return expired;
+}
+
+/* Runs the job until a whole pass ended; returns the calls it took. */
+static unsigned run_pass(void)
+{
+	uint64_t s0, e0, p0, s1, e1, p1;
+	unsigned calls = 0;
+
+	ipvs_persist_expire_stats(&s0, &e0, &p0);
+	do {
+		ipvs_persist_expire_job(NULL);
+		ipvs_persist_expire_stats(&s1, &e1, &p1);
+		calls++;
+		assert_true(calls < 100000);
+	} while (p1 == p0);
+	return calls;
+}
+
 static void test_expired_templates_give_room_back(void **state)
 {
 	(void)state;
 	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		uint32_t base = 0x0b000000 + r * 0x10000;
+		uint64_t e0 = expired_total();
 
 		assert_int_equal(bind_round(base, ROUND), ROUND);
 		usleep(1100 * 1000); /* past the 1 s timeout and job period */
-		assert_int_equal(ipvs_persist_expire_job(NULL), ROUND);
+		run_pass();
+		assert_true(expired_total() - e0 == ROUND);
 		assert_int_equal(ipvs_persist_lookup(&svc, &snap, base), -1);
 	}
+	ipvs_persist_fini();
+}
+
+/*
+ * At conn_pool_size 10 M one pass over the whole array took the master
+ * 40-230 ms: a call must scan at most one slice and delete at most
+ * IPVS_PERSIST_EXPIRE_MAX, and a pass still expires everything.
+ */
+#define BIG_TPL (256 * 1024)
+#define BIG_ROUND (BIG_TPL / 2)
+
+static void test_expiry_is_sliced(void **state)
+{
+	uint64_t s0, e0, p0, s1, e1, p1;
+	uint32_t slice, used, size;
+	unsigned calls;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(BIG_TPL), 0);
+	slice = ipvs_persist_slice();
+	assert_true(slice >= 4096 && slice < BIG_TPL);
+	/* A pass with nothing to do: calls of at most a slice each. */
+	calls = 0;
+	ipvs_persist_expire_stats(&s0, &e0, &p0);
+	do {
+		ipvs_persist_expire_stats(&s0, &e0, &p0);
+		ipvs_persist_expire_job(NULL);
+		ipvs_persist_expire_stats(&s1, &e1, &p1);
+		assert_true(s1 - s0 <= slice);
+		calls++;
+	} while (p1 == p0);
+	assert_true(calls >= BIG_TPL / slice);
+	/* Many expired at once: at most the batch per call, none left. */
+	assert_int_equal(bind_round(0x0c000000, BIG_ROUND), BIG_ROUND);
+	usleep(1100 * 1000);
+	ipvs_persist_expire_stats(&s0, &e0, &p0);
+	for (;;) {
+		uint64_t s, e, p;
+
+		ipvs_persist_expire_stats(&s, &e, &p);
+		ipvs_persist_expire_job(NULL);
+		ipvs_persist_expire_stats(&s1, &e1, &p1);
+		assert_true(s1 - s <= slice);
+		assert_true(e1 - e <= IPVS_PERSIST_EXPIRE_MAX);
+		if (p1 != p)
+			break;
+	}
+	assert_true(e1 - e0 == BIG_ROUND);
+	assert_true(p1 == p0 + 1);
+	ipvs_persist_usage(&used, &size);
+	assert_int_equal(used, 0);
+	assert_int_equal(ipvs_persist_lookup(&svc, &snap, 0x0c000000), -1);
+	/* The next pass waits for its second. */
+	assert_int_equal(ipvs_persist_expire_job(NULL), 0);
+	ipvs_persist_expire_stats(&s0, &e0, &p0);
+	assert_true(s0 == s1);
 	ipvs_persist_fini();
 }
 
@@ -70,6 +152,7 @@ int main(void)
 			"--file-prefix", prefix, "--log-level", "warning", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expired_templates_give_room_back),
+		cmocka_unit_test(test_expiry_is_sliced),
 	};
 	int rc;
 

@@ -382,6 +382,123 @@ static void test_undelivered_requests_reach_their_dtor(void **state)
 	assert_int_equal(__atomic_load_n(&own_refs, __ATOMIC_RELAXED), 0);
 }
 
+/*
+ * A flood of messages to the master (neighbour learns under an ARP
+ * flood) once kept it in msgbus_process until the ring was empty: a
+ * call handles at most MSGBUS_BUDGET, and every message is handled in
+ * later calls.
+ */
+static void test_process_is_bounded(void **state)
+{
+	unsigned queued = 0, calls = 0, v = 0;
+	int n;
+
+	(void)state;
+	notes = 0;
+	while (queued < 1000 &&
+	       msgbus_send_async(rte_get_main_lcore(), T_NOTE, &v, sizeof(v)) == 0)
+		queued++;
+	assert_true(queued > 2 * MSGBUS_BUDGET);
+	n = msgbus_process();
+	assert_int_equal(n, MSGBUS_BUDGET);
+	assert_int_equal(notes, MSGBUS_BUDGET);
+	/* The loop job says there is more, so the master does not sleep. */
+	assert_true(msgbus_job(NULL) > 0);
+	while ((n = msgbus_process()) > 0) {
+		assert_true(n <= MSGBUS_BUDGET);
+		calls++;
+	}
+	assert_int_equal(notes, queued);
+	assert_true(calls >= 1);
+	/* Sync waits still see their replies behind a queue of notes. */
+	for (unsigned i = 0; i < 3 * MSGBUS_BUDGET; i++)
+		assert_int_equal(msgbus_send_async(rte_get_main_lcore(), T_NOTE,
+						   &v, sizeof(v)), 0);
+	assert_int_equal(msgbus_mcast(T_ADD, &v, sizeof(v), NULL, NULL, NULL), 0);
+	while (msgbus_process() > 0)
+		;
+	assert_int_equal(notes, queued + 3 * MSGBUS_BUDGET);
+}
+
+/* Holds every worker in slow_cb for ms milliseconds. */
+static void hold_workers(uint32_t ms)
+{
+	for (unsigned w = 1; w <= NWORKERS; w++)
+		assert_int_equal(msgbus_send_async(w, T_SLOW, &ms, sizeof(ms)), 0);
+	usleep(20000);
+}
+
+/* Fills worker w's ring (or the pool) with async T_ADDs; returns them. */
+static unsigned fill_ring(unsigned w)
+{
+	uint32_t v = 0;
+	unsigned n = 0;
+
+	while (msgbus_send_async(w, T_ADD, &v, sizeof(v)) == 0)
+		n++;
+	return n;
+}
+
+/* The master polls for ms: replies, late ones, expiries. */
+static void poll_master(uint32_t ms)
+{
+	uint64_t t0 = rte_get_tsc_cycles();
+
+	while (rte_get_tsc_cycles() - t0 < rte_get_tsc_hz() / 1000 * ms) {
+		msgbus_process();
+		msgbus_expire_job(NULL);
+	}
+}
+
+/*
+ * The error contract of msgbus_mcast_async: an error return means
+ * nothing is pending and done never runs (a caller frees arg on error);
+ * 0 means done runs exactly once, also when some copies were lost.
+ */
+static void test_mcast_async_error_means_nothing_pending(void **state)
+{
+	struct done_state d = { 0 }, part = { 0 }, all = { 0 };
+	uint32_t v = 1;
+	uint64_t t0;
+
+	(void)state;
+	msgbus_set_timeout(1000);
+	/* No copy can go out: the pool is used up by full rings. */
+	hold_workers(400);
+	for (unsigned w = 1; w <= NWORKERS; w++)
+		fill_ring(w);
+	assert_int_equal(msgbus_mcast_async(T_ADD, &v, sizeof(v), done_reply,
+					    on_done, &d), -ENOBUFS);
+	/* Not pending: the master's loop job has nothing to poll for. */
+	assert_int_equal(msgbus_job(NULL), 0);
+	poll_master(1500); /* past the workers' hold and the timeout */
+	msgbus_cancel_all();
+	assert_int_equal(d.calls, 0);
+	/* Some copies lost (worker 1's ring full): 0, and done says so. */
+	hold_workers(200);
+	assert_true(fill_ring(1) > 0);
+	assert_int_equal(msgbus_mcast_async(T_ADD, &v, sizeof(v), done_reply,
+					    on_done, &part), 0);
+	poll_master(1500);
+	msgbus_set_timeout(2000);
+	assert_int_equal(part.calls, 1);
+	assert_int_equal(part.rc, -ENOBUFS);
+	assert_int_equal(part.n, NWORKERS - 1);
+	assert_int_equal(d.calls, 0);
+	/* No pending slot was kept: all of them can be taken again. */
+	for (unsigned i = 0; i < MSGBUS_PENDING_MAX; i++)
+		assert_int_equal(msgbus_mcast_async(T_ADD, &v, sizeof(v),
+						    done_reply, on_done, &all), 0);
+	assert_int_equal(msgbus_mcast_async(T_ADD, &v, sizeof(v), done_reply,
+					    on_done, &d), -EBUSY);
+	t0 = rte_get_tsc_cycles();
+	while (all.calls < MSGBUS_PENDING_MAX &&
+	       rte_get_tsc_cycles() - t0 < 10 * rte_get_tsc_hz())
+		poll_master(1);
+	assert_int_equal(all.calls, MSGBUS_PENDING_MAX);
+	assert_int_equal(d.calls, 0);
+}
+
 static void test_bad_sends_refused(void **state)
 {
 	uint8_t big[MSGBUS_DATA_MAX + 1] = { 0 };
@@ -412,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_mcast_async_completes),
 		cmocka_unit_test(test_mcast_async_times_out),
 		cmocka_unit_test(test_undelivered_requests_reach_their_dtor),
+		cmocka_unit_test(test_process_is_bounded),
+		cmocka_unit_test(test_mcast_async_error_means_nothing_pending),
 		cmocka_unit_test(test_bad_sends_refused),
 	};
 	int rc;
