@@ -40,16 +40,18 @@ struct conn_key {
 };
 
 TAILQ_HEAD(conn_list, ipvs_conn);
+/* A wheel slot: a conn leaves it without knowing which slot it is in. */
+LIST_HEAD(wheel_list, ipvs_conn);
 
 struct worker_tab {
 	struct rte_hash *hash;
-	struct conn_list wheel[WHEEL_SLOTS];
+	struct wheel_list wheel[WHEEL_SLOTS];
 	/*
 	 * The slot of tick now + 1, moved aside whole while it is drained:
 	 * a conn re-filed a lap (or laps) ahead lands in the emptied slot,
 	 * never in the list being walked.
 	 */
-	struct conn_list draining;
+	struct wheel_list draining;
 	bool loaded;           /* draining holds tick now + 1's slot */
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
@@ -167,8 +169,8 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 		if (!tabs[w].hash)
 			goto fail;
 		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
-			TAILQ_INIT(&tabs[w].wheel[i]);
-		TAILQ_INIT(&tabs[w].draining);
+			LIST_INIT(&tabs[w].wheel[i]);
+		LIST_INIT(&tabs[w].draining);
 		TAILQ_INIT(&tabs[w].embryos[0]);
 		TAILQ_INIT(&tabs[w].embryos[1]);
 		tabs[w].now = now_tick();
@@ -368,9 +370,37 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 }
 
+/*
+ * Files c at its deadline, never behind the tick being processed: a
+ * slot already passed would come round again only a lap later.
+ */
 static void wheel_add(struct worker_tab *t, struct ipvs_conn *c)
 {
-	TAILQ_INSERT_TAIL(&t->wheel[c->expire % WHEEL_SLOTS], c, wheel);
+	uint32_t next = t->now + 1;
+	uint32_t at = (int32_t)(c->expire - next) > 0 ? c->expire : next;
+
+	if (at == next && t->loaded)
+		LIST_INSERT_HEAD(&t->draining, c, wheel);
+	else
+		LIST_INSERT_HEAD(&t->wheel[at % WHEEL_SLOTS], c, wheel);
+}
+
+/*
+ * A deadline moved earlier (FIN after ESTABLISHED, a lower timeout) is
+ * re-filed at once; one moved later waits for its old slot, which
+ * re-files it lazily.  Else a closed conn would hold its slot and port
+ * until the established deadline it was filed under.
+ */
+static void wheel_set_expire(struct worker_tab *t, struct ipvs_conn *c,
+			     uint32_t expire)
+{
+	bool earlier = (int32_t)(expire - c->expire) < 0;
+
+	c->expire = expire;
+	if (earlier) {
+		LIST_REMOVE(c, wheel);
+		wheel_add(t, c);
+	}
 }
 
 /* Dest counters follow the conn: active while established. */
@@ -507,8 +537,9 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 	c->flags |= CONN_F_INACTIVE;
 	count_state(c, true);
 	c->expire = now_tick() + timeouts[c->state];
-	if (!filed)
-		wheel_add(t, c);
+	if (filed)   /* a reused object: filed for its old deadline */
+		LIST_REMOVE(c, wheel);
+	wheel_add(t, c);
 	t->nconns++;
 	embryo_track(t, c, false);
 	__atomic_store_n(&c->used, 1, __ATOMIC_RELEASE);
@@ -701,8 +732,8 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t flags,
 		 */
 		embryo_track(&tabs[c->widx], c, dir == DIR_IN && ev == EV_SYN);
 	}
-	c->expire = now_tick() + __atomic_load_n(&timeouts[c->state],
-						 __ATOMIC_RELAXED);
+	wheel_set_expire(&tabs[c->widx], c, now_tick() +
+			 __atomic_load_n(&timeouts[c->state], __ATOMIC_RELAXED));
 }
 
 int ipvs_conn_job(void *arg __rte_unused)
@@ -719,6 +750,15 @@ int ipvs_conn_job(void *arg __rte_unused)
  * conns a call, the rest next loop.  The tick advances only once its
  * whole slot has been looked at.
  */
+/* Moves every conn of from into the empty list to. */
+static void wheel_move(struct wheel_list *to, struct wheel_list *from)
+{
+	to->lh_first = from->lh_first;
+	if (to->lh_first)
+		to->lh_first->wheel.le_prev = &to->lh_first;
+	LIST_INIT(from);
+}
+
 int ipvs_conn_job_for(unsigned w)
 {
 	struct worker_tab *t = &tabs[w];
@@ -727,7 +767,7 @@ int ipvs_conn_job_for(unsigned w)
 	struct ipvs_conn *c;
 
 	for (;;) {
-		c = TAILQ_FIRST(&t->draining);
+		c = LIST_FIRST(&t->draining);
 		if (!c) {
 			if (t->loaded) {
 				t->loaded = false;
@@ -735,14 +775,14 @@ int ipvs_conn_job_for(unsigned w)
 			}
 			if (t->now == now)
 				break;
-			TAILQ_CONCAT(&t->draining,
-				     &t->wheel[(t->now + 1) % WHEEL_SLOTS], wheel);
+			wheel_move(&t->draining,
+				   &t->wheel[(t->now + 1) % WHEEL_SLOTS]);
 			t->loaded = true;
 			continue;
 		}
 		if (budget-- <= 0)
 			break;
-		TAILQ_REMOVE(&t->draining, c, wheel);
+		LIST_REMOVE(c, wheel);
 		if ((int32_t)(c->expire - (t->now + 1)) > 0) {
 			wheel_add(t, c); /* refreshed, or laps ahead: re-file */
 			continue;
@@ -1074,12 +1114,12 @@ uint32_t ipvs_conn_walk_page(uint32_t from, uint32_t max_scan,
 	return 0;
 }
 
-static void free_list(struct worker_tab *t, struct conn_list *l, unsigned w)
+static void free_list(struct worker_tab *t, struct wheel_list *l, unsigned w)
 {
 	struct ipvs_conn *c;
 
-	while ((c = TAILQ_FIRST(l))) {
-		TAILQ_REMOVE(l, c, wheel);
+	while ((c = LIST_FIRST(l))) {
+		LIST_REMOVE(c, wheel);
 		conn_free(t, c, w);
 	}
 }

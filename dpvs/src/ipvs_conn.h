@@ -2,8 +2,9 @@
  * Per-worker connection tables.  A connection lives in exactly one
  * worker's table, hashed under both of its directions; nothing here is
  * shared between workers, so nothing locks.  Expiry runs on a timer
- * wheel of one-second slots; a packet only moves the deadline forward and
- * the wheel re-files a connection lazily when its old slot comes up.
+ * wheel of one-second slots; a deadline moved later is re-filed lazily
+ * when its old slot comes up, one moved earlier (a state with a shorter
+ * timeout) at once.
  */
 #ifndef DPVS_IPVS_CONN_H
 #define DPVS_IPVS_CONN_H
@@ -42,7 +43,7 @@ struct ipvs_conn {
 	uint32_t expire;       /* wheel tick */
 	struct ipvs_dest *dest;
 	struct ipvs_laddr *lobj;
-	TAILQ_ENTRY(ipvs_conn) wheel;
+	LIST_ENTRY(ipvs_conn) wheel;
 	TAILQ_ENTRY(ipvs_conn) embryo;   /* while CONN_F_EMBRYO */
 };
 

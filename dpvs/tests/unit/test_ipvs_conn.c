@@ -499,6 +499,35 @@ static void test_walk_pages_resume(void **state)
 	assert_int_equal(seen[PAGE_CONNS], last);
 }
 
+/*
+ * A conn that closes goes by its closing state's timeout, not by the
+ * established deadline it was filed under (900 s, or days).
+ */
+static void test_closing_conn_expires_by_its_new_timeout(void **state)
+{
+	struct dpvs_timeouts old, t = { .tcp = 900, .tcp_fin = 1, .udp = 300 };
+	struct ipvs_conn tm = tmpl_of(DPVS_FWD_NAT, 45000), *c;
+	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
+	enum conn_dir dir;
+	int i;
+
+	(void)state;
+	ipvs_conn_get_timeouts(&old);
+	ipvs_conn_set_timeouts(&t);
+	tm.state = CS_ESTABLISHED;
+	c = ipvs_conn_new(1, &tm);
+	assert_non_null(c);
+	ipvs_conn_update(c, DIR_IN, 0x10, false);          /* ACK: 900 s */
+	ipvs_conn_update(c, DIR_OUT, 0x11, false);         /* FIN: 1 s */
+	assert_int_equal(c->state, CS_FIN_WAIT);
+	for (i = 0; i < 50 && ipvs_conn_lookup(1, &in, &dir); i++) {
+		usleep(100000);
+		ipvs_conn_job_for(1);
+	}
+	assert_null(ipvs_conn_lookup(1, &in, &dir));
+	ipvs_conn_set_timeouts(&old);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -518,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_full_pool_evicts_oldest_embryo),
 		cmocka_unit_test(test_full_pool_of_established_refuses),
 		cmocka_unit_test(test_wheel_churn_and_flush),
+		cmocka_unit_test(test_closing_conn_expires_by_its_new_timeout),
 		cmocka_unit_test(test_walk_pages_resume),
 	};
 	int rc;
