@@ -8,6 +8,8 @@
 #   make demo-ha    the keepalived-driven active/standby pair, with a failover
 #   make fuzz       run the control-request fuzzer longer (FUZZ_SECONDS=600)
 #   make bench      benchmarks: prints a table, writes build/bench.csv
+#   make soak       traffic, churn, keepalived reloads and floods together for
+#                   SOAK_SECONDS (600); what leaked and what was lost (nothing)
 #   make install    install under PREFIX (/usr/local), the MIB for net-snmp
 
 SHELL := /bin/bash
@@ -58,7 +60,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs install
+.PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
 all: $(BINS) $(TESTS) keepalived mibs
 
 # MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
@@ -84,7 +86,7 @@ build/keepalived:
 endif
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,14p' Makefile
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -212,6 +214,17 @@ $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
 fuzz: FUZZ_SECONDS ?= 600
 fuzz: $(BUILD)/fuzz_ctrl_request
 	dpvs/tests/run-fuzz.sh $(BUILD)/fuzz_ctrl_request $(FUZZ_SECONDS)
+
+# The soak test (ha-tests/test_soak.py, 30 s in `make check`) at length;
+# its other knobs (SOAK_FLOOD_PPS...) pass through the environment.
+soak: SOAK_SECONDS ?= 600
+soak: SOAK_RELOAD_EVERY ?= 20
+soak: SOAK_DRAIN ?= 130
+soak: deps
+	$(MAKE) $(BINS) build/keepalived
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_RELOAD_EVERY=$(SOAK_RELOAD_EVERY) \
+		SOAK_DRAIN=$(SOAK_DRAIN) BUILD=$(BUILD) /usr/bin/python3 -m pytest \
+		-q -s -p no:cacheprovider ha-tests/test_soak.py
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done
