@@ -17,6 +17,10 @@ back at their baseline.
                        (default 15; 130 outlives TIME_WAIT's 120 s: with
                        less, connections still in TIME_WAIT are counted
                        against the listing instead)
+    SOAK_CHURN         0: no churn (to tell what else loses or leaks)
+    SOAK_KA_RT         1: keepalived's children realtime, as in the flood
+                       tests (default 0: a reload then gets them killed
+                       by RLIMIT_RTTIME, see docs/keepalived.md)
 """
 import os
 import time
