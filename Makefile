@@ -8,6 +8,8 @@
 #   make demo-ha    the keepalived-driven active/standby pair, with a failover
 #   make fuzz       run every fuzz target FUZZ_SECONDS (600) each
 #   make bench      benchmarks: prints a table, writes build/bench.csv
+#   make soak       traffic, churn, keepalived reloads and floods together for
+#                   SOAK_SECONDS (600); what leaked and what was lost (nothing)
 #   make install    install under PREFIX (/usr/local), the MIB for net-snmp
 
 SHELL := /bin/bash
@@ -59,7 +61,7 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo demo-ha bench fuzz clean help unit keepalived mibs install
+.PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
 all: $(BINS) $(TESTS) $(BUILD)/pcap_gen keepalived mibs
 
 # MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
@@ -85,7 +87,7 @@ build/keepalived:
 endif
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,14p' Makefile
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -245,6 +247,17 @@ fuzz: $(FUZZ_BINS)
 	@rc=0; for t in $(FUZZ_TARGETS); do \
 		dpvs/tests/run-fuzz.sh $(BUILD)/$$t $(FUZZ_SECONDS) || rc=1; \
 	done; exit $$rc
+
+# The soak test (ha-tests/test_soak.py, 30 s in `make check`) at length;
+# its other knobs (SOAK_FLOOD_PPS...) pass through the environment.
+soak: SOAK_SECONDS ?= 600
+soak: SOAK_RELOAD_EVERY ?= 20
+soak: SOAK_DRAIN ?= 130
+soak: deps
+	$(MAKE) $(BINS) build/keepalived
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_RELOAD_EVERY=$(SOAK_RELOAD_EVERY) \
+		SOAK_DRAIN=$(SOAK_DRAIN) BUILD=$(BUILD) /usr/bin/python3 -m pytest \
+		-q -s -p no:cacheprovider ha-tests/test_soak.py
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done

@@ -18,8 +18,9 @@ import time
 
 import pytest
 
-from dpvsd import DPVS, DPVSADM
+from dpvsd import DPVSADM
 from netns import Topology, sh
+from resources import assert_back, resources, snapshot, used
 from waiting import wait_for
 
 PY = "/usr/bin/python3"
@@ -30,81 +31,7 @@ FLOWS = int(os.environ.get("CHURN_FLOWS", "600"))
 MAX_SERVICES = 64
 MAX_ROUTES = 32
 MAX_NEIGH = 16
-RSS_SLACK_KB = 4096
 ARP_NEIGH = 64        # the traffic test's neighbour table
-
-
-def sanitized():
-    """AddressSanitizer keeps freed memory in quarantine (up to 256 MB):
-    RSS says nothing there; LeakSanitizer checks at exit instead."""
-    with open(DPVS, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-CHECK_RSS = not sanitized()
-
-
-def resources(d):
-    """dpvsctl resources -> {name: (kind, used, size)}"""
-    lines = d.ctl("resources", check=True).stdout.splitlines()
-    assert lines[0].split()[:4] == ["kind", "name", "used", "size"], lines[0]
-    out = {}
-    for l in lines[1:]:
-        kind, name, used, size, _ = l.split()
-        out[name] = (kind, int(used), int(size))
-    return out
-
-
-def used(d, name):
-    return resources(d)[name][1]
-
-
-def rss_kb(d):
-    with open("/proc/%d/status" % d.proc.pid) as f:
-        for l in f:
-            if l.startswith("VmRSS:"):
-                return int(l.split()[1])
-    raise AssertionError("no VmRSS")
-
-
-def open_fds(d):
-    return len(os.listdir("/proc/%d/fd" % d.proc.pid))
-
-
-def snapshot(d):
-    return {"res": resources(d), "rss": rss_kb(d), "fds": open_fds(d)}
-
-
-def differences(base, now, heap_slack):
-    """What is not back: every table, pool and the fd count as in base;
-    the heap and RSS within their slack."""
-    out = []
-    for name, (kind, u, size) in base["res"].items():
-        nu = now["res"].get(name, (kind, None, size))[1]
-        if kind == "heap" and nu is not None and nu <= u + heap_slack:
-            continue
-        if kind not in ("heap", "fds") and nu == u:
-            continue
-        if kind != "fds":   # the daemon's own count; counted below
-            out.append("%s: %s used at baseline, %s now" % (name, u, nu))
-    if now["fds"] != base["fds"]:
-        out.append("fds: %d at baseline, %d now" % (base["fds"], now["fds"]))
-    if CHECK_RSS and now["rss"] > base["rss"] + RSS_SLACK_KB:
-        out.append("RSS: %d KB at baseline, %d KB now" % (base["rss"],
-                                                         now["rss"]))
-    return out
-
-
-def assert_back(d, base, heap_slack=64 * 1024, timeout=10):
-    """Packets in flight (a GARP on its way to the TAP, a burst in a
-    worker's tx buffer) hold mbufs for a moment: wait for them."""
-    diff = []
-
-    def back():
-        diff[:] = differences(base, snapshot(d), heap_slack)
-        return not diff
-
-    assert wait_for(back, timeout=timeout, step=0.5), "\n".join(diff)
 
 
 @pytest.fixture
