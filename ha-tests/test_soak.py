@@ -162,12 +162,11 @@ def test_soak(soak_pair):
     pair = soak_pair
     lbs = pair["lbs"]
     for lb in lbs:
-        # A connection stays filed in the expiry wheel under the deadline
-        # its last established packet set (docs/loadbalancing.md): with
-        # 900 s a long flow closed at the end would hold its entry that
-        # long.  30 s (the flows talk every second); FIN_WAIT and UDP
-        # 10 s; TIME_WAIT stays 120 s, the longest in play.
-        lb["dpvs"].adm("--set", "30", "10", "10")
+        # The default established timeout (900 s): a long flow closed at
+        # the end must go by its closing states (TIME_WAIT 120 s, within
+        # SOAK_DRAIN), not by its established deadline.  FIN_WAIT and
+        # UDP 10 s.
+        lb["dpvs"].adm("--set", "900", "10", "10")
     for lb in lbs:
         # keepalived up (a SIGHUP any sooner would kill it).
         assert wait_for(lambda: len(services(lb["dpvs"]).get(
