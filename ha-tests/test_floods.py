@@ -38,7 +38,7 @@ def port_mac(d):
     return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
 
 
-def build_pair(dpvs_factory, tmp_path, t, backends, kas, sections):
+def build_pair(dpvs_factory, tmp_path, t, backends, kas, sections=None):
     """client 10.0.0.2, flooder 10.0.0.3, backends 10.0.0.21-23, lb1
     (kernel 10.0.0.11, LIP .101, MASTER) and lb2 (.12, .102) on a bridge."""
     sw, cl, rs, fl = t.ns("sw"), t.ns("cl"), t.ns("rs"), t.ns("fl")
