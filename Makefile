@@ -175,6 +175,7 @@ $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
 # Connection tables need an EAL (rte_hash, mempools) but no ports.
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 		$(BUILD)/obj/dpvs/src/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs_svc.o \
+		$(BUILD)/obj/dpvs/src/nat_reg.o \
 		$(BUILD)/obj/dpvs/src/ipvs_stats.o $(BUILD)/obj/dpvs/src/msgbus.o \
 		$(BUILD)/obj/dpvs/src/lcore.o $(BUILD)/obj/dpvs/src/rcu.o \
 		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o \
