@@ -147,8 +147,12 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	per_worker_share = per;
 	if (nw == 0)
 		return 0;
-	/* One reply tuple a NAT conn; slack for keys awaiting a grace period. */
-	if (nat_reg_init(c->conn_pool_size + 1024, sizeof(struct conn_key)) < 0)
+	/*
+	 * One reply tuple a NAT conn; a quarter more for the cuckoo hash's
+	 * buckets and keys awaiting a grace period.
+	 */
+	if (nat_reg_init(c->conn_pool_size + c->conn_pool_size / 4 + 1024,
+			 sizeof(struct conn_key)) < 0)
 		return -ENOMEM;
 	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
 				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
@@ -753,6 +757,7 @@ int ipvs_conn_job(void *arg __rte_unused)
 
 	if (!tabs || lcore_role(lc) != ROLE_WORKER)
 		return 0;
+	nat_reg_reclaim();
 	return ipvs_conn_job_for(ipvs_worker_index(lc));
 }
 

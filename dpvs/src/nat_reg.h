@@ -16,6 +16,8 @@ void nat_reg_fini(void);
 int nat_reg_claim(const void *key, unsigned widx);
 /* Gives key back if widx owns it. */
 void nat_reg_release(const void *key, unsigned widx);
+/* Workers, each loop: frees positions whose grace period is over. */
+void nat_reg_reclaim(void);
 /* The owning worker, or -1. */
 int nat_reg_owner(const void *key);
 
