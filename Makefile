@@ -51,7 +51,7 @@ PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class
+	test_kni_class test_nat_reg
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -177,6 +177,7 @@ $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
 # Connection tables need an EAL (rte_hash, mempools) but no ports.
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 		$(BUILD)/obj/dpvs/src/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs_svc.o \
+		$(BUILD)/obj/dpvs/src/nat_reg.o \
 		$(BUILD)/obj/dpvs/src/ipvs_stats.o $(BUILD)/obj/dpvs/src/msgbus.o \
 		$(BUILD)/obj/dpvs/src/lcore.o $(BUILD)/obj/dpvs/src/rcu.o \
 		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o \
@@ -184,6 +185,13 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# The NAT reply registry: two lcores and the real QSBR variable.
+$(BUILD)/tests/test_nat_reg: $(BUILD)/obj/dpvs/tests/unit/test_nat_reg.o \
+		$(BUILD)/obj/dpvs/src/nat_reg.o $(BUILD)/obj/dpvs/src/rcu.o \
+		$(BUILD)/obj/dpvs/src/log.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
 # Fragments and ICMP errors need mbufs, so an EAL.
 $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \

@@ -124,6 +124,9 @@ def test_resources_view_shows_every_table_and_pool(small):
     assert res["mbuf_pool"][0] == "pool"
     assert res["fds"][1] > 0 and res["heap"][1] > 0
     assert res["conn-keys-w0"][0] == "table" and "conn-keys-w1" in res
+    # One NAT reply tuple a connection, whichever worker holds it.
+    assert res["nat-reply-tuples"][0] == "table"
+    assert res["nat-reply-tuples"][2] >= res["ipvs_conn"][2]
 
 
 def test_config_churn_returns_to_baseline(small):
@@ -243,7 +246,8 @@ def test_connection_and_template_churn_returns_to_baseline(lb):
     def idle():
         res = resources(d)
         return res["persist-templates"][1] == 0 and \
-            res["ipvs_conn"][1] == 0 and res["neighbours"][1] == 0
+            res["ipvs_conn"][1] == 0 and res["neighbours"][1] == 0 and \
+            res["nat-reply-tuples"][1] == 0
 
     def churn(r):
         service_up(d, "-b" if r % 2 else "-m")

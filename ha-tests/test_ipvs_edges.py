@@ -7,14 +7,16 @@ import subprocess
 import pytest
 
 from netns import Topology, sh
+from waiting import wait_for
 from test_lb import PY, farm, lb  # noqa: F401  (fixtures)
 
 PKTTOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
                        "pkttool.py")
 
 
-def one_worker(dpvs_factory, rs_dev, sections=None):
-    """The lb topology with one worker: every connection in one table."""
+def one_worker(dpvs_factory, rs_dev, sections=None, nworkers=1):
+    """The lb topology with one worker: every connection in one table
+    (or nworkers, each with one queue of each port)."""
     t = Topology("l1")
     try:
         lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
@@ -22,11 +24,14 @@ def one_worker(dpvs_factory, rs_dev, sections=None):
         t.veth(lbns, "vlb1", rs, "vrs0")
         sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
         sh("ip", "addr", "add", "10.0.1.11/24", "dev", "vrs0", ns=rs)
+        q = ",qpairs=%d" % nworkers if nworkers > 1 else ""  # af_packet's
         d = dpvs_factory(netns=lbns,
-                         devices=[("dpdk0", "net_af_packet0,iface=vlb0", 1, 1),
-                                  ("dpdk1", rs_dev, 1, 1)],
-                         workers=[(1, [("dpdk0", [0], [0]),
-                                       ("dpdk1", [0], [0])])],
+                         devices=[("dpdk0", "net_af_packet0,iface=vlb0" + q,
+                                   nworkers, nworkers),
+                                  ("dpdk1", rs_dev + q, nworkers, nworkers)],
+                         workers=[(w + 1, [("dpdk0", [w], [w]),
+                                           ("dpdk1", [w], [w])])
+                                  for w in range(nworkers)],
                          sections=dict(sections or {},
                                        ipvs=["conn_pool_size = 4096;"]))
         d.start()
@@ -40,6 +45,12 @@ def one_worker(dpvs_factory, rs_dev, sections=None):
 @pytest.fixture
 def lb1(dpvs_factory):
     yield from one_worker(dpvs_factory, "net_af_packet1,iface=vlb1")
+
+
+@pytest.fixture
+def lb2(dpvs_factory):
+    yield from one_worker(dpvs_factory, "net_af_packet1,iface=vlb1",
+                          nworkers=2)
 
 
 @pytest.fixture
@@ -100,6 +111,97 @@ def test_nat_reply_tuple_is_never_shared(lb1):
     assert out[1] is None, out        # refused: its replies had no owner
     assert out[2:] == [("10.0.0.100", "c%d" % i) for i in range(8)], out
     assert d.pkt_stats()["ipvs_conn_clash"] >= 1
+
+
+# Datagrams from each of PORTS to VIP:53, sockets kept until dpvs has
+# listed the connections.
+PORTS = range(6000, 6016)
+PROBE = (
+    "import socket, sys, time\n"
+    "socks = []\n"
+    "for p in range(6000, 6016):\n"
+    "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "    s.bind(('10.0.0.2', p)); s.sendto(b'p', (sys.argv[1], 53))\n"
+    "    socks.append(s)\n"
+    "time.sleep(1)\n")
+
+
+def conn_lcores(d, vip):
+    """{client port: lcore} of the listed connections to vip:53."""
+    out = {}
+    for line in d.adm("-L", "-n", "-c").stdout.splitlines()[2:]:
+        f = line.split()
+        if len(f) == 8 and f[4] == vip + ":53":
+            out[int(f[3].split(":")[1])] = f[7]
+    return out
+
+
+def workers_of(d, cl, vip):
+    """Which worker each client port's connection to vip lands on."""
+    sh(PY, "-c", PROBE, vip, ns=cl, timeout=30)
+    assert wait_for(lambda: len(conn_lcores(d, vip)) == len(PORTS),
+                    timeout=10), conn_lcores(d, vip)
+    got = conn_lcores(d, vip)
+    assert wait_for(lambda: not conn_lcores(d, vip), timeout=30)
+    return got
+
+
+# One client port to VIP1, then VIP2, then VIP1 again; after VIP1's
+# connection expired, VIP2 once more.  Who answers each (or None).
+ACROSS = (
+    "import socket, sys, time\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.bind(('10.0.0.2', int(sys.argv[1]))); s.settimeout(2)\n"
+    "def ask(vip, word):\n"
+    "    s.sendto(word, (vip, 53))\n"
+    "    try:\n"
+    "        d, a = s.recvfrom(100); return (a[0], d.decode())\n"
+    "    except socket.timeout:\n"
+    "        return None\n"
+    "out = [ask('10.0.0.100', b'a'), ask('10.0.0.101', b'b')]\n"
+    "for i in range(8):\n"
+    "    out.append(ask('10.0.0.100', b'c%d' % i)); time.sleep(0.2)\n"
+    "time.sleep(float(sys.argv[2]))\n"
+    "out.append(ask('10.0.0.101', b'd'))\n"
+    "print(out)\n")
+
+
+def test_nat_reply_tuple_is_never_shared_across_workers(lb2):
+    """As above, with two workers, and a client port whose connections to
+    the two VIPs land on different workers (found by probing): each
+    worker's table alone knows nothing of the other's.  The second is
+    refused and counted, the first is answered from its own VIP only, and
+    once the first expired the second is made."""
+    d, cl, rs = lb2["dpvs"], lb2["cl"], lb2["rs"]
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.101/32", "dev", "dpdk0")
+    d.adm("--set", "0", "0", "2")
+    for vip in ("10.0.0.100", "10.0.0.101"):
+        d.adm("-A", "-u", vip + ":53")
+        d.adm("-a", "-u", vip + ":53", "-r", "10.0.1.11:7", "-m")
+    echo = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c", UDP_ECHO],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert echo.stdout.readline().strip() == "ready"
+        w1 = workers_of(d, cl, "10.0.0.100")
+        w2 = workers_of(d, cl, "10.0.0.101")
+        split = [p for p in PORTS if w1[p] != w2[p]]
+        assert split, (w1, w2)  # 16 ports all alike: 2 ** -16 by chance
+        clash0 = d.pkt_stats()["ipvs_conn_clash"]
+        out = ast.literal_eval(sh(PY, "-c", ACROSS, str(split[0]), "6",
+                                  ns=cl, timeout=60).stdout)
+    finally:
+        echo.kill()
+        echo.wait()
+    assert out[0] == ("10.0.0.100", "a"), out
+    assert out[1] is None, out        # refused: the reply tuple is taken
+    assert out[2:10] == [("10.0.0.100", "c%d" % i) for i in range(8)], out
+    assert out[10] == ("10.0.0.101", "d"), out
+    assert d.pkt_stats()["ipvs_conn_clash"] >= clash0 + 1
+    # Its registry empties at shutdown like every table.
+    assert d.stop() == 0
+    assert "NAT reply registry" not in d.log_text(), d.log_text()
 
 
 # From the real server: IP fragments with offset 64 whose first bytes

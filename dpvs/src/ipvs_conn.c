@@ -17,6 +17,7 @@
 
 #include "lcore.h"
 #include "log.h"
+#include "nat_reg.h"
 #include "netif.h"
 #include "pktstats.h"
 
@@ -148,6 +149,13 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	per_worker_share = per;
 	if (nw == 0)
 		return 0;
+	/*
+	 * One reply tuple a NAT conn; a quarter more for the cuckoo hash's
+	 * buckets and keys awaiting a grace period.
+	 */
+	if (nat_reg_init(c->conn_pool_size + c->conn_pool_size / 4 + 1024,
+			 sizeof(struct conn_key)) < 0)
+		return -ENOMEM;
 	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
 				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
 				  NULL, NULL, SOCKET_ID_ANY, 0);
@@ -191,6 +199,7 @@ void ipvs_conn_fini(void)
 	rte_free(tabs);
 	rte_mempool_free(pool);
 	unindex_pool();
+	nat_reg_fini();
 	tabs = NULL;
 	pool = NULL;
 	ntabs = 0;
@@ -356,6 +365,14 @@ static void burst_forget(unsigned widx, const struct ipvs_conn *c)
 	}
 }
 
+int ipvs_conn_nat_owner(const struct conn_tuple *t)
+{
+	struct conn_key k;
+
+	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
+	return nat_reg_owner(&k);
+}
+
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir)
 {
@@ -419,7 +436,9 @@ static void count_state(struct ipvs_conn *c, bool add)
  * rte_hash_add_key_data replaces a key that is there: a conn whose
  * reply tuple is another's (NAT: one client ip:port to two VIPs with
  * one real server ip:port) would steal its replies, and freeing either
- * would delete the other's key.  Such a conn is refused instead.
+ * would delete the other's key.  Such a conn is refused instead.  This
+ * worker's table is looked at here; other workers' NAT reply tuples are
+ * in the shared registry (claim_reply).
  */
 static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
 		       const struct conn_key *in, const struct conn_key *out)
@@ -495,7 +514,24 @@ static void embryo_track(struct worker_tab *t, struct ipvs_conn *c, bool renew)
 }
 
 /*
- * Fills c from tmpl and hashes both directions; -ENOSPC: table full.
+ * A NAT reply tuple may be another worker's conn's: RSS spreads one
+ * client's flows to two VIPs over workers.  FullNAT reply tuples carry
+ * this worker's own local port, so they never clash across workers.
+ */
+static int claim_reply(const struct ipvs_conn *c, const struct conn_key *out)
+{
+	return c->fwd == DPVS_FWD_NAT ? nat_reg_claim(out, c->widx) : 0;
+}
+
+static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
+{
+	if (c->fwd == DPVS_FWD_NAT)
+		nat_reg_release(out, c->widx);
+}
+
+/*
+ * Fills c from tmpl and hashes both directions; -ENOSPC: table full,
+ * -ENOBUFS: the NAT reply registry full.
  * An object reused from an evicted conn stays filed on the wheel: its
  * links are kept.
  */
@@ -514,18 +550,24 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	out_key(&out, c);
 	if (keys_taken(t, c, &in, &out))
 		return -EEXIST;
-	rc = rte_hash_add_key_data(t->hash, &in, c);
+	rc = claim_reply(c, &out);
 	if (rc < 0)
 		return rc;
+	rc = rte_hash_add_key_data(t->hash, &in, c);
+	if (rc < 0)
+		goto unclaim;
 	if (has_out(c)) {
 		rc = rte_hash_add_key_data(t->hash, &out,
 					   (void *)((uintptr_t)c | 1));
 		if (rc < 0) {
 			rte_hash_del_key(t->hash, &in);
-			return rc;
+			goto unclaim;
 		}
 	}
 	return 0;
+unclaim:
+	unclaim_reply(c, &out);
+	return rc;
 }
 
 static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
@@ -566,7 +608,10 @@ static void conn_bury(struct worker_tab *t, struct ipvs_conn *c)
 
 static bool embryo_evict_oldest(struct worker_tab *t, unsigned widx);
 
-/* NULL with rte_errno: EEXIST (a tuple is another conn's) or ENOSPC. */
+/*
+ * NULL with rte_errno: EEXIST (a tuple is another conn's) or ENOSPC (the
+ * pool, the table or the NAT reply registry full).
+ */
 static struct ipvs_conn *conn_refused(int rc)
 {
 	rte_errno = rc == -EEXIST ? EEXIST : ENOSPC;
@@ -628,6 +673,7 @@ static void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 	del_own_key(t->hash, &in, c);
 	if (has_out(c))
 		del_own_key(t->hash, &out, (void *)((uintptr_t)c | 1));
+	unclaim_reply(c, &out);
 	count_state(c, false);
 	if (c->flags & CONN_F_EMBRYO)
 		embryo_unlink(t, c);
@@ -742,6 +788,7 @@ int ipvs_conn_job(void *arg __rte_unused)
 
 	if (!tabs || lcore_role(lc) != ROLE_WORKER)
 		return 0;
+	nat_reg_reclaim();
 	return ipvs_conn_job_for(ipvs_worker_index(lc));
 }
 

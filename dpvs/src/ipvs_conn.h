@@ -63,6 +63,8 @@ struct netif_burst_hook;
 extern const struct netif_burst_hook ipvs_conn_burst_hook;
 
 /* Worker fast path. */
+/* Any worker: whose NAT conn has reply tuple t, or -1. */
+int ipvs_conn_nat_owner(const struct conn_tuple *t);
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir);
 /*

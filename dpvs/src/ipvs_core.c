@@ -5,8 +5,9 @@
  *
  * FullNAT replies find their owner by arithmetic: worker w only uses
  * local ports p with p % nworkers == w.  NAT replies carry no such mark:
- * a miss is passed round the other workers once (only while NAT services
- * exist), then forwarded normally.
+ * the shared registry of NAT reply tuples names the owner; what it does
+ * not know (ICMP errors) is passed round the other workers once (only
+ * while NAT services exist), then forwarded normally.
  */
 #include "ipvs_core.h"
 
@@ -376,6 +377,7 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 	struct conn_tuple t;
 	enum conn_dir dir;
 	void *l4;
+	int owner = -1;
 
 	if (ip->fragment_offset &
 	    RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
@@ -391,6 +393,15 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 			conn_xmit(lc, w, c, dir, m, ip, l4);
 			return true;
 		}
+		if (hops == 0 && nw > 1 &&
+		    __atomic_load_n(&ipvs_nat_dests, __ATOMIC_RELAXED))
+			owner = ipvs_conn_nat_owner(&t);
+	}
+	if (owner >= 0 && (unsigned)owner != w) {
+		/* One hand-over, the last: the owner forwards a miss. */
+		m->hash.usr = HO_NAT | (nw - 1);
+		handover(lc, w, (unsigned)owner, m);
+		return true;
 	}
 	/* Maybe another worker's: NAT replies carry no owner mark. */
 	if (nw > 1 && hops + 1 < nw &&

@@ -82,6 +82,7 @@ static void put_tables(struct res_list *l)
 			break;
 		put_hash(l, row, hname);
 	}
+	put_hash(l, "nat-reply-tuples", "nat_reply_reg");
 	put_hash(l, "neighbours", "neigh");
 	route_walk(count_route, &n);
 	put(l, DPVS_RES_TABLE, "routes", n, c->max_routes);

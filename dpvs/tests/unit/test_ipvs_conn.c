@@ -228,6 +228,42 @@ static void test_nat_reply_key_is_never_replaced(void **state)
 	assert_int_equal(dir, DIR_OUT);
 }
 
+/*
+ * The same, the two conns on different workers: the shared registry of
+ * NAT reply tuples refuses the second and names the first's worker, and
+ * once the first expired the second is made.
+ */
+static void test_nat_reply_key_clashes_across_workers(void **state)
+{
+	struct ipvs_conn a = tmpl_of(DPVS_FWD_NAT, 1007), b = a, *cb;
+	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
+	struct dpvs_timeouts old, quick = { .udp = 1 };
+	enum conn_dir dir;
+	int i;
+
+	(void)state;
+	ipvs_conn_get_timeouts(&old);
+	ipvs_conn_set_timeouts(&quick);
+	a.proto = b.proto = out.proto = IPPROTO_UDP;
+	a.state = b.state = CS_UDP;
+	b.vaddr = a.vaddr + 1;
+	assert_non_null(ipvs_conn_new(0, &a));
+	rte_errno = 0;
+	assert_null(ipvs_conn_new(1, &b));
+	assert_int_equal(rte_errno, EEXIST);
+	assert_int_equal(ipvs_conn_nat_owner(&out), 0);
+	for (i = 0; i < 50 && ipvs_conn_lookup(0, &out, &dir); i++) {
+		usleep(100000);
+		ipvs_conn_job_for(0);
+	}
+	assert_int_equal(ipvs_conn_nat_owner(&out), -1);
+	cb = ipvs_conn_new(1, &b);
+	assert_non_null(cb);
+	assert_int_equal(ipvs_conn_nat_owner(&out), 1);
+	assert_ptr_equal(ipvs_conn_lookup(1, &out, &dir), cb);
+	ipvs_conn_set_timeouts(&old);
+}
+
 static void test_fnat_ports_belong_to_their_worker(void **state)
 {
 	struct ipvs_laddr l = { .addr = 0x0a000164 };
@@ -541,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_wheel_expires),
 		cmocka_unit_test(test_wheel_advances_past_long_timeouts),
 		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
+		cmocka_unit_test(test_nat_reply_key_clashes_across_workers),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
 		cmocka_unit_test(test_port_eviction),
 		cmocka_unit_test(test_known_client_evicted_last),
