@@ -32,8 +32,8 @@ unit_tests() {
 		echo "--- $(basename "$t")"
 		"$t" || rc=1
 	done
-	rm -rf /var/run/dpdk/test_msgbus_* /var/run/dpdk/test_ipvs_conn_* \
-		/var/run/dpdk/test_ipv4_pmtu_* 2>/dev/null
+	# Each EAL unit test names its runtime folder test_NAME_PID.
+	rm -rf /var/run/dpdk/test_*_[0-9]* 2>/dev/null
 	return $rc
 }
 
