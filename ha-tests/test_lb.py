@@ -263,11 +263,14 @@ def start_echo(ns, addr, port, name):
     return p
 
 
-CLIENT = (
+# An established connection to VIP:7000 echoing each stdin line; %d is
+# how many seconds a reply is waited for (CLIENT: 5).
+PATIENT_CLIENT = (
     "import socket, sys, time\n"
-    "s = socket.create_connection(('10.0.0.100', 7000), timeout=5)\n"
+    "s = socket.create_connection(('10.0.0.100', 7000), timeout=%d)\n"
     "for line in sys.stdin:\n"
     "    s.sendall(line.strip().encode()); print(s.recv(100).decode(), flush=True)\n")
+CLIENT = PATIENT_CLIENT % 5
 
 
 def test_established_flow_survives_config_changes(lb):
