@@ -85,12 +85,11 @@ TWO_VIPS = (
     "print(out)\n")
 
 
-def test_nat_reply_tuple_is_never_shared(lb1):
-    """Two NAT services with one real server ip:port; one client ip:port
-    talks to both VIPs.  Both connections would have the same reply
-    tuple: the second is refused and counted, and the first keeps getting
-    its answers from its own VIP, also after the second's time is up."""
-    d, cl, rs = lb1["dpvs"], lb1["cl"], lb1["rs"]
+def two_nat_vips(site):
+    """NAT UDP services on 10.0.0.100:53 and 10.0.0.101:53, both to the
+    one real server 10.0.1.11:7 (a UDP echo, started and returned), with
+    a 2 s UDP timeout."""
+    d, rs = site["dpvs"], site["rs"]
     sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
     d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
     d.dpip("addr", "add", "10.0.0.101/32", "dev", "dpdk0")
@@ -98,8 +97,17 @@ def test_nat_reply_tuple_is_never_shared(lb1):
     for vip in ("10.0.0.100", "10.0.0.101"):
         d.adm("-A", "-u", vip + ":53")
         d.adm("-a", "-u", vip + ":53", "-r", "10.0.1.11:7", "-m")
-    echo = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c", UDP_ECHO],
+    return subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c", UDP_ECHO],
                             stdout=subprocess.PIPE, text=True)
+
+
+def test_nat_reply_tuple_is_never_shared(lb1):
+    """Two NAT services with one real server ip:port; one client ip:port
+    talks to both VIPs.  Both connections would have the same reply
+    tuple: the second is refused and counted, and the first keeps getting
+    its answers from its own VIP, also after the second's time is up."""
+    d, cl = lb1["dpvs"], lb1["cl"]
+    echo = two_nat_vips(lb1)
     try:
         assert echo.stdout.readline().strip() == "ready"
         out = ast.literal_eval(sh(PY, "-c", TWO_VIPS, ns=cl,
@@ -172,16 +180,8 @@ def test_nat_reply_tuple_is_never_shared_across_workers(lb2):
     worker's table alone knows nothing of the other's.  The second is
     refused and counted, the first is answered from its own VIP only, and
     once the first expired the second is made."""
-    d, cl, rs = lb2["dpvs"], lb2["cl"], lb2["rs"]
-    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
-    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
-    d.dpip("addr", "add", "10.0.0.101/32", "dev", "dpdk0")
-    d.adm("--set", "0", "0", "2")
-    for vip in ("10.0.0.100", "10.0.0.101"):
-        d.adm("-A", "-u", vip + ":53")
-        d.adm("-a", "-u", vip + ":53", "-r", "10.0.1.11:7", "-m")
-    echo = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c", UDP_ECHO],
-                            stdout=subprocess.PIPE, text=True)
+    d, cl = lb2["dpvs"], lb2["cl"]
+    echo = two_nat_vips(lb2)
     try:
         assert echo.stdout.readline().strip() == "ready"
         w1 = workers_of(d, cl, "10.0.0.100")
