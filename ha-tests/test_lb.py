@@ -78,18 +78,25 @@ def start_lb(dpvs_factory, lbns, extra=()):
     return d
 
 
+def lb_namespaces(t):
+    """The lb, client (10.0.0.2) and servers (10.0.1.11-13) namespaces
+    of topology t, joined by veths vlb0-vcl0 and vlb1-vrs0."""
+    lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
+    t.veth(lbns, "vlb0", cl, "vcl0")
+    t.veth(lbns, "vlb1", rs, "vrs0")
+    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+    for host in (11, 12, 13):
+        sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+    return lbns, cl, rs
+
+
 @pytest.fixture
 def lb(dpvs_factory):
     """client 10.0.0.2 -- dpdk0 [dpvs, 4 workers] dpdk1 -- 10.0.1.0/24 servers
     (one namespace holding 10.0.1.11-13)"""
     t = Topology("lb")
     try:
-        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
-        t.veth(lbns, "vlb0", cl, "vcl0")
-        t.veth(lbns, "vlb1", rs, "vrs0")
-        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-        for host in (11, 12, 13):
-            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+        lbns, cl, rs = lb_namespaces(t)
         d = start_lb(dpvs_factory, lbns)
         yield {"dpvs": d, "cl": cl, "rs": rs, "lb": lbns, "topo": t}
     finally:

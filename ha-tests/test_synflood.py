@@ -16,7 +16,7 @@ import pytest
 from netns import Topology, sh
 from waiting import terminate, wait_for
 from test_lb import (PATIENT_CLIENT, PY, Backends, adm, fnat_service,
-                     start_echo, start_lb)
+                     lb_namespaces, start_echo, start_lb)
 
 LEGIT, CLIENTS = int(os.environ.get("SF_N", "100")), 20
 # Clients side by side in the client namespace, each its requests one
@@ -34,12 +34,7 @@ def site(dpvs_factory, tmp_path, request):
     t = Topology("sf")
     b = Backends(tmp_path)
     try:
-        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
-        t.veth(lbns, "vlb0", cl, "vcl0")
-        t.veth(lbns, "vlb1", rs, "vrs0")
-        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-        for host in (11, 12, 13):
-            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+        lbns, cl, rs = lb_namespaces(t)
         d = start_lb(dpvs_factory, lbns, {"ipvs": request.param})
         for host in (11, 12, 13):
             b.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
