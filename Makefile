@@ -38,17 +38,15 @@ endif
 CC ?= gcc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wno-address-of-packed-member
-CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
-	-iquote dpvs/lib -iquote dpvs/src
+CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS)
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 LDFLAGS_BASE := $(SANFLAGS)
 
 LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c dpvs/lib/libdpvs.c
-DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(wildcard dpvs/src/*.c))
-PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
-	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
+DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
+SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg
@@ -99,15 +97,27 @@ deps:
 			apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all packages present"; fi
 
+# Include paths per target (docs/architecture.md, "Boundaries"): the
+# daemon and its unit tests see dpvs/src and the library's headers; the
+# library, the tools, the subagent and the bench tools see only the
+# library's (and no DPDK), so none of them can include a daemon header
+# by accident.
+INC_LIB := -iquote dpvs/lib
+INC_DAEMON := -iquote dpvs/src $(INC_LIB)
+$(BUILD)/obj/dpvs/src/%.o $(BUILD)/obj/dpvs/tests/%.o: INC := $(INC_DAEMON) $(DPDK_CFLAGS)
+$(BUILD)/obj/dpvs/lib/%.o $(BUILD)/pic/%.o $(BUILD)/obj/dpvs/bench/%.o: INC := $(INC_LIB)
+$(BUILD)/obj/dpvs/tools/%.o: INC := $(INC_LIB) -iquote dpvs/tools
+$(BUILD)/obj/snmp/%.o: INC := $(INC_LIB) -iquote snmp
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS_BASE) $(DPDK_CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(CFLAGS_BASE) $(INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC PIC  $<"
-	@$(CC) $(CFLAGS_BASE) -fPIC -fvisibility=default -MMD -MP -c $< -o $@
+	@$(CC) $(CFLAGS_BASE) $(INC) -fPIC -fvisibility=default -MMD -MP -c $< -o $@
 
 $(BUILD)/dpvs: $(DAEMON_OBJS) $(BUILD)/obj/dpvs/src/main.o
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lpthread
@@ -146,71 +156,71 @@ $(BUILD)/tests/test_wire: $(BUILD)/obj/dpvs/tests/unit/test_wire.o $(BUILD)/libd
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 $(BUILD)/tests/test_conf: $(BUILD)/obj/dpvs/tests/unit/test_conf.o \
-		$(BUILD)/obj/dpvs/src/conf.o $(BUILD)/obj/dpvs/src/log.o
+		$(BUILD)/obj/dpvs/src/core/conf.o $(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(CONFIG_LIBS) -lcmocka -lpthread
 
 $(BUILD)/tests/test_cmdline: $(BUILD)/obj/dpvs/tests/unit/test_cmdline.o \
-		$(BUILD)/obj/dpvs/src/cmdline.o
+		$(BUILD)/obj/dpvs/src/core/cmdline.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 $(BUILD)/tests/test_ctrl_session: $(BUILD)/obj/dpvs/tests/unit/test_ctrl_session.o \
-		$(BUILD)/obj/dpvs/src/ctrl_session.o $(BUILD)/obj/dpvs/src/ctrl_ops.o \
-		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/lib/wire.o
+		$(BUILD)/obj/dpvs/src/ctrl/ctrl_session.o $(BUILD)/obj/dpvs/src/ctrl/ctrl_dispatch.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/lib/wire.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka -lpthread
 
 $(BUILD)/tests/test_msgbus: $(BUILD)/obj/dpvs/tests/unit/test_msgbus.o \
-		$(BUILD)/obj/dpvs/src/msgbus.o $(BUILD)/obj/dpvs/src/lcore.o \
-		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o \
-		$(BUILD)/obj/dpvs/src/rcu.o
+		$(BUILD)/obj/dpvs/src/core/msgbus.o $(BUILD)/obj/dpvs/src/core/lcore.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
+		$(BUILD)/obj/dpvs/src/core/rcu.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # The schedulers are pure: only their own objects.
 $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 # Connection tables need an EAL (rte_hash, mempools) but no ports.
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
-		$(BUILD)/obj/dpvs/src/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs_svc.o \
-		$(BUILD)/obj/dpvs/src/nat_reg.o \
-		$(BUILD)/obj/dpvs/src/ipvs_stats.o $(BUILD)/obj/dpvs/src/msgbus.o \
-		$(BUILD)/obj/dpvs/src/lcore.o $(BUILD)/obj/dpvs/src/rcu.o \
-		$(BUILD)/obj/dpvs/src/log.o $(BUILD)/obj/dpvs/src/conf.o \
-		$(BUILD)/obj/dpvs/src/pktstats.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/ipvs_svc.o \
+		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_stats.o $(BUILD)/obj/dpvs/src/core/msgbus.o \
+		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
+		$(BUILD)/obj/dpvs/src/net/pktstats.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # The NAT reply registry: two lcores and the real QSBR variable.
 $(BUILD)/tests/test_nat_reg: $(BUILD)/obj/dpvs/tests/unit/test_nat_reg.o \
-		$(BUILD)/obj/dpvs/src/nat_reg.o $(BUILD)/obj/dpvs/src/rcu.o \
-		$(BUILD)/obj/dpvs/src/log.o
+		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
 # Fragments and ICMP errors need mbufs, so an EAL.
 $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \
-		$(BUILD)/obj/dpvs/src/ipv4_pmtu.o
+		$(BUILD)/obj/dpvs/src/net/ipv4_pmtu.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
 # Kernel-path classification: mbufs and the route table on an EAL.
 $(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \
-		$(BUILD)/obj/dpvs/src/kni_class.o $(BUILD)/obj/dpvs/src/route.o \
-		$(BUILD)/obj/dpvs/src/rcu.o $(BUILD)/obj/dpvs/src/log.o
+		$(BUILD)/obj/dpvs/src/net/kni_class.o $(BUILD)/obj/dpvs/src/net/route.o \
+		$(BUILD)/obj/dpvs/src/core/rcu.o $(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
 # Persistence templates: a real rte_hash; no workers, so RCU is a no-op.
 $(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist.o \
-		$(BUILD)/obj/dpvs/src/ipvs_persist.o $(BUILD)/obj/dpvs/src/rcu.o \
-		$(BUILD)/obj/dpvs/src/log.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard dpvs/src/sched*.c))
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_persist.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
 
@@ -228,9 +238,9 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -iquote dpvs/lib \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/%)
-FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl_session.c \
-	dpvs/src/ctrl_ops.c dpvs/src/log.c dpvs/lib/wire.c
-$(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
+FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl/ctrl_session.c \
+	dpvs/src/ctrl/ctrl_dispatch.c dpvs/src/core/log.c dpvs/lib/wire.c
+$(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(shell find dpvs/src -name '*.h') $(wildcard dpvs/lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRCS) -lpthread
 

@@ -16,26 +16,22 @@
 #include <rte_errno.h>
 #include <rte_timer.h>
 
-#include "cmdline.h"
-#include "core_ops.h"
-#include "ctrl.h"
-#include "lcore.h"
-#include "log.h"
-#include "msgbus.h"
-#include "ipv4.h"
-#include "ipvs.h"
-#include "ipvs_conn.h"
-#include "ipvs_core.h"
-#include "ipvs_ops.h"
-#include "ipvs_persist.h"
-#include "kni.h"
-#include "neigh.h"
-#include "netif.h"
-#include "netif_ops.h"
-#include "rcu.h"
-#include "res_ops.h"
-#include "route.h"
-#include "stats_ops.h"
+#include "core/cmdline.h"
+#include "ctrl/handlers/handlers.h"
+#include "ctrl/ctrl.h"
+#include "core/lcore.h"
+#include "core/log.h"
+#include "core/msgbus.h"
+#include "net/ipv4.h"
+#include "ipvs/ipvs.h"
+#include "ipvs/ipvs_conn.h"
+#include "ipvs/ipvs_core.h"
+#include "ipvs/ipvs_persist.h"
+#include "net/kni.h"
+#include "net/neigh.h"
+#include "net/netif.h"
+#include "core/rcu.h"
+#include "net/route.h"
 
 static struct {
 	struct dpvs_conf conf;
@@ -366,7 +362,7 @@ static int start_subsystems(void)
 		return -1;
 	if (lcore_roles_init(&d.conf) < 0 || rcu_init() < 0 ||
 	    msgbus_init(&mp) < 0 ||
-	    core_ops_init() < 0 || register_jobs() < 0)
+	    core_ctl_init() < 0 || register_jobs() < 0)
 		return -1;
 	/* Early: the TAPs join its epoll set.  Served once the loop runs. */
 	ctrl_params_of(&d.conf, &cp);
@@ -374,8 +370,8 @@ static int start_subsystems(void)
 		return -1;
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
-	    netif_ops_init() < 0 || ipvs_init(&d.conf) < 0 ||
-	    ipvs_ops_init() < 0 || stats_ops_init() < 0 || res_ops_init() < 0)
+	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
+	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init() < 0)
 		return -1;
 	return 0;
 }

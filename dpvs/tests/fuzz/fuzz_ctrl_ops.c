@@ -29,7 +29,7 @@
 
 #include "dpvs_ops.h"
 #include "fuzz_daemon.h"
-#include "lcore.h"
+#include "core/lcore.h"
 
 #define MAX_OPS 16
 #define PING_CAP 64

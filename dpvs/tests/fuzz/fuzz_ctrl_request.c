@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl.h"
-#include "log.h"
+#include "ctrl/ctrl.h"
+#include "core/log.h"
 
 static int op_echo(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 {

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctrl.h"
+#include "ctrl/ctrl.h"
 #include "daemon.h"
-#include "lcore.h"
+#include "core/lcore.h"
 #include "dpvs_ops.h"
-#include "log.h"
+#include "core/log.h"
 
 static char dir[64], eal_dir[128];
 static struct dpvs_timeouts timeouts0;

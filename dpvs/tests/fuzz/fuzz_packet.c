@@ -50,10 +50,10 @@
 
 #include "dpvs_ops.h"
 #include "fuzz_daemon.h"
-#include "lcore.h"
-#include "msgbus.h"
-#include "netif.h"
-#include "rcu.h"
+#include "core/lcore.h"
+#include "core/msgbus.h"
+#include "net/netif.h"
+#include "core/rcu.h"
 
 #define MAX_FRAMES 8
 #define POOL_SIZE 2047

@@ -1,4 +1,4 @@
-/* Unit tests for the daemon's command line (dpvs/src/cmdline.c). */
+/* Unit tests for the daemon's command line (dpvs/src/core/cmdline.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "cmdline.h"
+#include "core/cmdline.h"
 
 #define NARGS(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 

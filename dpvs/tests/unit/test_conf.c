@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
+#include "core/conf.h"
 
 #define NAME "t.conf"
 

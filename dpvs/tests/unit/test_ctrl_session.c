@@ -1,6 +1,6 @@
 /*
  * Unit tests for the control-socket stream parser (ctrl_session.c) and the
- * op registry and dispatcher (ctrl_ops.c).
+ * op registry and dispatcher (ctrl_dispatch.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "ctrl.h"
-#include "log.h"
+#include "ctrl/ctrl.h"
+#include "core/log.h"
 
 #define OP_MIN 0x7000u
 #define OP_ECHO 0x7001u   /* any length up to 256 KiB: replies the payload */

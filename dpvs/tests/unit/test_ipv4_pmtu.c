@@ -17,7 +17,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "ipv4_pmtu.h"
+#include "net/ipv4_pmtu.h"
 
 static struct rte_mempool *big;     /* 9 KB mbufs: the packets cut up */
 static struct rte_mempool *std;     /* the daemon's size */

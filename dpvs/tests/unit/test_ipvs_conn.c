@@ -19,10 +19,10 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#include "ipvs.h"
-#include "ipvs_conn.h"
-#include "lcore.h"
-#include "pktstats.h"
+#include "ipvs/ipvs.h"
+#include "ipvs/ipvs_conn.h"
+#include "core/lcore.h"
+#include "net/pktstats.h"
 
 #define NW 2
 #define POOL 1024

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include <rte_eal.h>
 
-#include "ipvs.h"
-#include "ipvs_persist.h"
+#include "ipvs/ipvs.h"
+#include "ipvs/ipvs_persist.h"
 
 #define MAX_TPL 4096
 /* Client networks per round: 3/4 full, so that cuckoo moves succeed. */

@@ -17,8 +17,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "kni_class.h"
-#include "route.h"
+#include "net/kni_class.h"
+#include "net/route.h"
 
 #define KADDR RTE_IPV4(10, 0, 0, 11)    /* the kernel's (kni_host) */
 #define LIP RTE_IPV4(10, 0, 0, 101)     /* dpvs's (local) */

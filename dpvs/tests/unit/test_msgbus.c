@@ -17,9 +17,9 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
-#include "conf.h"
-#include "lcore.h"
-#include "msgbus.h"
+#include "core/conf.h"
+#include "core/lcore.h"
+#include "core/msgbus.h"
 
 #define NWORKERS 4
 #define T_ADD (MSG_TYPE_TEST_MIN + 0)   /* reply = request + lcore id */

@@ -17,8 +17,8 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
-#include "nat_reg.h"
-#include "rcu.h"
+#include "ipvs/nat_reg.h"
+#include "core/rcu.h"
 
 #define ENTRIES 1024u
 #define KEYS 64u

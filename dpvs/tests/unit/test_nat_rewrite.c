@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "nat_rewrite.h"
+#include "ipvs/nat_rewrite.h"
 
 struct pkt {
 	struct rte_ipv4_hdr ip;

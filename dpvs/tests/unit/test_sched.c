@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "sched.h"
+#include "ipvs/sched/sched.h"
 
 #define MAXD 16
 #define WS_STRIDE 64            /* IPVS_WSTATE_STRIDE in ipvs.h */

@@ -1,0 +1,503 @@
+/* Control operations of the load balancer (ids 0x0300-0x03ff). */
+#include "handlers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "ctrl/ctrl.h"
+#include "dpvs_ops.h"
+#include "ipvs/ipvs.h"
+#include "net/inetaddr.h"
+#include "ipvs/ipvs_conn.h"
+#include "core/lcore.h"
+#include "core/log.h"
+#include "net/netif.h"
+#include "net/route.h"
+
+
+static bool proto_ok(uint8_t p)
+{
+	return p == IPPROTO_TCP || p == IPPROTO_UDP;
+}
+
+/* Decodes a service record (or its key) and finds the service. */
+static struct ipvs_service *svc_arg(struct rbuf *req, struct ctrl_reply *rep,
+				    struct dpvs_service *s)
+{
+	struct ipvs_service *svc;
+
+	if (wire_dec_svc(req, s) != DPVS_OK || !proto_ok(s->proto)) {
+		ctrl_error(rep, DPVS_EINVAL, "malformed service record");
+		return NULL;
+	}
+	svc = ipvs_svc_get(s->proto, rte_be_to_cpu_32(s->vip), s->vport);
+	if (!svc)
+		ctrl_error(rep, DPVS_ENOENT, "no such service");
+	return svc;
+}
+
+static int op_svc(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+{
+	struct dpvs_service s;
+	uint32_t vip;
+
+	if (wire_dec_svc(req, &s) != DPVS_OK || !proto_ok(s.proto) || !s.vip)
+		return ctrl_error(rep, DPVS_EINVAL, "malformed service record");
+	vip = rte_be_to_cpu_32(s.vip);
+	if (op == DPVS_OP_SVC_DEL)
+		return ctrl_errno(rep, ipvs_svc_del(s.proto, vip, s.vport),
+				  "service");
+	if (s.sched[0] && !sched_lookup(s.sched))
+		return ctrl_error(rep, DPVS_EINVAL, "unknown scheduler '%s'",
+				  s.sched);
+	if (op == DPVS_OP_SVC_ADD)
+		return ctrl_errno(rep, ipvs_svc_add(&s), "service");
+	return ctrl_errno(rep, ipvs_svc_edit(&s), "service");
+}
+
+static void fill_svc(const struct ipvs_service *svc, struct dpvs_service *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->proto = svc->proto;
+	s->vip = rte_cpu_to_be_32(svc->vip);
+	s->vport = svc->vport;
+	snprintf(s->sched, sizeof(s->sched), "%s", svc->sched);
+	s->flags = svc->flags;
+	s->timeout = svc->timeout;
+	s->netmask = rte_cpu_to_be_32(svc->netmask);
+	s->ndests = svc->ndests;
+	ipvs_svc_stats(svc, &s->stats);
+	s->stats.cps = svc->rate.rate.cps;
+	s->stats.inpps = svc->rate.rate.inpps;
+	s->stats.outpps = svc->rate.rate.outpps;
+	s->stats.inbps = svc->rate.rate.inbps;
+	s->stats.outbps = svc->rate.rate.outbps;
+}
+
+struct list_ctx {
+	struct wbuf *b;
+	uint32_t n;
+	const struct ipvs_service *only;
+};
+
+static void put_svc(struct ipvs_service *svc, void *arg)
+{
+	struct list_ctx *ctx = arg;
+	struct dpvs_service s;
+
+	fill_svc(svc, &s);
+	wire_enc_svc(ctx->b, &s);
+	ctx->n++;
+}
+
+/*
+ * Replies with counters as of now (rates: last 8 s) are built once the
+ * workers answered a gather; meanwhile the master serves everything else
+ * and this client's later requests wait their turn.
+ */
+typedef int (*gathered_fn)(struct ctrl_reply *rep,
+			   const struct ipvs_service *only, int rc);
+
+struct after_gather {
+	struct ctrl_deferred *d;
+	gathered_fn build;
+	bool has_key;
+	struct dpvs_service key; /* the service may go meanwhile: look again */
+};
+
+static void gathered(void *arg, int rc)
+{
+	struct after_gather *a = arg;
+	struct ctrl_reply rep = { .status = DPVS_OK };
+	const struct ipvs_service *only = NULL;
+
+	wb_init(&rep.data);
+	if (a->has_key)
+		only = ipvs_svc_get(a->key.proto, rte_be_to_cpu_32(a->key.vip),
+				    a->key.vport);
+	if (a->has_key && !only)
+		ctrl_error(&rep, DPVS_ENOENT, "no such service");
+	else
+		a->build(&rep, only, rc);
+	ctrl_answer(a->d, &rep);
+	wb_free(&rep.data);
+	free(a);
+}
+
+static int gather_then(struct ctrl_reply *rep, const struct dpvs_service *key,
+		       gathered_fn build)
+{
+	struct after_gather *a = calloc(1, sizeof(*a));
+
+	if (a)
+		a->d = ctrl_defer(rep);
+	if (!a || !a->d) {
+		free(a);
+		return ctrl_error(rep, DPVS_ENOMEM, "out of memory");
+	}
+	a->build = build;
+	a->has_key = key != NULL;
+	if (key)
+		a->key = *key;
+	/* No gather (pending slots full): answer from the last snapshot. */
+	if (ipvs_stats_gather_async(gathered, a) < 0)
+		gathered(a, -EBUSY);
+	return DPVS_OK;
+}
+
+static int build_svc_list(struct ctrl_reply *rep,
+			  const struct ipvs_service *only __rte_unused,
+			  int rc __rte_unused)
+{
+	struct list_ctx ctx = { &rep->data, 0, NULL };
+	size_t at = ctrl_list_begin(&rep->data);
+
+	ipvs_svc_walk(put_svc, &ctx);
+	ctrl_list_end(&rep->data, at, ctx.n);
+	return DPVS_OK;
+}
+
+static int op_svc_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
+		       struct ctrl_reply *rep)
+{
+	return gather_then(rep, NULL, build_svc_list);
+}
+
+static int op_svc_flush(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
+			struct ctrl_reply *rep __rte_unused)
+{
+	ipvs_svc_flush();
+	return DPVS_OK;
+}
+
+static int op_dest(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+{
+	struct dpvs_dest d;
+	struct ipvs_service *svc;
+	int rc;
+
+	if (wire_dec_dest(req, &d) != DPVS_OK || !proto_ok(d.proto))
+		return ctrl_error(rep, DPVS_EINVAL, "malformed real-server record");
+	svc = ipvs_svc_get(d.proto, rte_be_to_cpu_32(d.vip), d.vport);
+	if (!svc)
+		return ctrl_error(rep, DPVS_ENOENT, "no such service");
+	if (op != DPVS_OP_DEST_DEL &&
+	    (d.fwd < DPVS_FWD_FNAT || d.fwd > DPVS_FWD_TUN || d.weight < 0 ||
+	     !d.addr))
+		return ctrl_error(rep, DPVS_EINVAL, "bad forwarding method, "
+				  "weight or address");
+	if (op == DPVS_OP_DEST_ADD)
+		rc = ipvs_dest_add(svc, &d);
+	else if (op == DPVS_OP_DEST_EDIT)
+		rc = ipvs_dest_edit(svc, &d);
+	else
+		rc = ipvs_dest_del(svc, rte_be_to_cpu_32(d.addr), d.port);
+	return ctrl_errno(rep, rc, "real server");
+}
+
+static void put_dests(struct ipvs_service *svc, void *arg)
+{
+	struct list_ctx *ctx = arg;
+
+	if (ctx->only && ctx->only != svc)
+		return;
+	for (const struct ipvs_dest *d = svc->dests; d; d = d->next) {
+		struct dpvs_dest o = {
+			.proto = svc->proto,
+			.vip = rte_cpu_to_be_32(svc->vip),
+			.vport = svc->vport,
+			.addr = rte_cpu_to_be_32(d->addr),
+			.port = d->port,
+			.fwd = d->fwd,
+			.weight = d->weight,
+			.u_thresh = d->u_thresh,
+			.l_thresh = d->l_thresh,
+			.activeconns = __atomic_load_n(&d->cnt.active, __ATOMIC_RELAXED),
+			.inactconns = __atomic_load_n(&d->cnt.inactive, __ATOMIC_RELAXED),
+			.persistconns = d->persistconns,
+		};
+
+		o.stats = d->total;
+		o.stats.cps = d->rate.rate.cps;
+		o.stats.inpps = d->rate.rate.inpps;
+		o.stats.outpps = d->rate.rate.outpps;
+		o.stats.inbps = d->rate.rate.inbps;
+		o.stats.outbps = d->rate.rate.outbps;
+		wire_enc_dest(ctx->b, &o);
+		ctx->n++;
+	}
+}
+
+/* An optional service record narrows a list to that service (*key). */
+static int only_svc(struct rbuf *req, struct ctrl_reply *rep,
+		    const struct ipvs_service **out, struct dpvs_service *key)
+{
+	*out = NULL;
+	if (rb_left(req) == 0)
+		return DPVS_OK;
+	*out = svc_arg(req, rep, key);
+	return *out ? DPVS_OK : (int)rep->status;
+}
+
+static int build_dest_list(struct ctrl_reply *rep,
+			   const struct ipvs_service *only, int rc __rte_unused)
+{
+	struct list_ctx ctx = { &rep->data, 0, only };
+	size_t at = ctrl_list_begin(&rep->data);
+
+	ipvs_svc_walk(put_dests, &ctx);
+	ctrl_list_end(&rep->data, at, ctx.n);
+	return DPVS_OK;
+}
+
+static int op_dest_list(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
+{
+	const struct ipvs_service *only;
+	struct dpvs_service key;
+
+	if (only_svc(req, rep, &only, &key) != DPVS_OK)
+		return (int)rep->status;
+	return gather_then(rep, only ? &key : NULL, build_dest_list);
+}
+
+/* Services and real servers from one gather: their counters agree. */
+static int build_svc_dest_list(struct ctrl_reply *rep,
+			       const struct ipvs_service *only __rte_unused,
+			       int rc __rte_unused)
+{
+	struct list_ctx svcs = { &rep->data, 0, NULL };
+	struct list_ctx dests = { &rep->data, 0, NULL };
+	size_t at;
+
+	at = ctrl_list_begin(&rep->data);
+	ipvs_svc_walk(put_svc, &svcs);
+	ctrl_list_end(&rep->data, at, svcs.n);
+	at = ctrl_list_begin(&rep->data);
+	ipvs_svc_walk(put_dests, &dests);
+	ctrl_list_end(&rep->data, at, dests.n);
+	return DPVS_OK;
+}
+
+static int op_svc_dest_list(uint32_t op __rte_unused,
+			    struct rbuf *req __rte_unused,
+			    struct ctrl_reply *rep)
+{
+	return gather_then(rep, NULL, build_svc_dest_list);
+}
+
+static int op_laddr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+{
+	struct dpvs_laddr l;
+	struct ipvs_service *svc;
+	const struct netif_port *p;
+	const struct route_entry *r;
+	uint32_t addr;
+
+	if (wire_dec_laddr(req, &l) != DPVS_OK || !proto_ok(l.proto))
+		return ctrl_error(rep, DPVS_EINVAL, "malformed local-address record");
+	svc = ipvs_svc_get(l.proto, rte_be_to_cpu_32(l.vip), l.vport);
+	if (!svc)
+		return ctrl_error(rep, DPVS_ENOENT, "no such service");
+	addr = rte_be_to_cpu_32(l.addr);
+	if (op == DPVS_OP_LADDR_DEL)
+		return ctrl_errno(rep, ipvs_laddr_del(svc, addr), "local address");
+	/* Replies must come back to us: it has to be one of our addresses. */
+	r = route_lookup(addr);
+	p = l.ifname[0] ? netif_port_by_name(l.ifname) :
+	    r ? netif_port(r->port) : NULL;
+	if (l.ifname[0] && !p)
+		return ctrl_error(rep, DPVS_ENOENT, "no device named '%s'",
+				  l.ifname);
+	if ((!r || r->type != DPVS_RT_LOCAL || r->prefix != addr) && p) {
+		/* Given a port (keepalived's local_address_group), make it one. */
+		int rc = inetaddr_add(p->id, addr, 32, DPVS_ADDR_F_SAPOOL);
+
+		if (rc < 0 && rc != -EEXIST)
+			return ctrl_errno(rep, rc, "local address");
+		r = route_lookup(addr);
+	}
+	if (!r || r->type != DPVS_RT_LOCAL || r->prefix != addr || !p)
+		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is not an address "
+				  "of this host: add it with 'dpip addr add ... "
+				  "sapool' first, or name its port", addr >> 24,
+				  (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+	/* Replies find their worker by local port only on sapool addresses. */
+	if (lcore_nworkers() > 1 && !(r->flags & DPVS_ADDR_F_SAPOOL))
+		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u has no sapool: "
+				  "with %u workers its replies would reach the "
+				  "wrong one; add it with 'dpip addr add ... "
+				  "sapool'", addr >> 24, (addr >> 16) & 0xff,
+				  (addr >> 8) & 0xff, addr & 0xff,
+				  lcore_nworkers());
+	return ctrl_errno(rep, ipvs_laddr_add(svc, addr, p->id), "local address");
+}
+
+static void put_laddrs(struct ipvs_service *svc, void *arg)
+{
+	struct list_ctx *ctx = arg;
+
+	if (ctx->only && ctx->only != svc)
+		return;
+	for (const struct ipvs_laddr *l = svc->laddrs; l; l = l->next) {
+		const struct netif_port *p = netif_port(l->port_id);
+		struct dpvs_laddr o = {
+			.proto = svc->proto,
+			.vip = rte_cpu_to_be_32(svc->vip),
+			.vport = svc->vport,
+			.addr = rte_cpu_to_be_32(l->addr),
+		};
+
+		snprintf(o.ifname, sizeof(o.ifname), "%s", p ? p->name : "?");
+		for (unsigned w = 0; w < lcore_nworkers(); w++)
+			o.conns += __atomic_load_n(&l->conns[w * 8], __ATOMIC_RELAXED);
+		ipvs_port_usage(l, &o.ports_free, &o.ports_total);
+		wire_enc_laddr(ctx->b, &o);
+		ctx->n++;
+	}
+}
+
+static int op_laddr_list(uint32_t op __rte_unused, struct rbuf *req,
+			 struct ctrl_reply *rep)
+{
+	struct list_ctx ctx = { &rep->data, 0, NULL };
+	struct dpvs_service key;
+	size_t at;
+
+	if (only_svc(req, rep, &ctx.only, &key) != DPVS_OK)
+		return (int)rep->status;
+	at = ctrl_list_begin(&rep->data);
+	ipvs_svc_walk(put_laddrs, &ctx);
+	ctrl_list_end(&rep->data, at, ctx.n);
+	return DPVS_OK;
+}
+
+static void put_conn(const struct ipvs_conn *c, void *arg)
+{
+	struct list_ctx *ctx = arg;
+	struct dpvs_conn o = {
+		.proto = c->proto,
+		.caddr = rte_cpu_to_be_32(c->caddr),
+		.vaddr = rte_cpu_to_be_32(c->vaddr),
+		.laddr = rte_cpu_to_be_32(c->laddr),
+		.daddr = rte_cpu_to_be_32(c->daddr),
+		.cport = c->cport,
+		.vport = c->vport,
+		.lport = c->lport,
+		.dport = c->dport,
+		.fwd = c->fwd,
+		.state = c->state,
+		.expire_s = ipvs_conn_expires_in(c),
+		.lcore = lcore_workers()[c->widx],
+	};
+
+	snprintf(o.state_name, sizeof(o.state_name), "%s",
+		 ipvs_conn_state_name(c->state));
+	wire_enc_conn(ctx->b, &o);
+	ctx->n++;
+}
+
+/*
+ * One page of the listing: a bounded piece of work for the master (about
+ * a millisecond), however big the table.  The client asks again from the
+ * cursor each reply carries.
+ */
+static int op_conn_list(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
+{
+	struct list_ctx ctx = { &rep->data, 0, NULL };
+	uint32_t from = rb_u32(req), next;
+	size_t at_next = ctrl_list_begin(&rep->data); /* u32 cursor slot */
+	size_t at = ctrl_list_begin(&rep->data);
+
+	next = ipvs_conn_walk_page(from, DPVS_CONN_PAGE_SCAN,
+				   DPVS_CONN_PAGE_MAX, put_conn, &ctx);
+	ctrl_list_end(&rep->data, at_next, next);
+	ctrl_list_end(&rep->data, at, ctx.n);
+	return DPVS_OK;
+}
+
+static void zero_one(struct ipvs_service *svc, void *arg)
+{
+	if (!arg || arg == svc)
+		ipvs_zero(svc);
+}
+
+/* The baseline is what the workers count now: all of them. */
+static int build_zero(struct ctrl_reply *rep, const struct ipvs_service *only,
+		      int rc)
+{
+	if (rc < 0)
+		return ctrl_error(rep, DPVS_ETIMEDOUT,
+				  "zero: not every worker answered; nothing zeroed");
+	ipvs_svc_walk(zero_one, (void *)(uintptr_t)only);
+	return DPVS_OK;
+}
+
+static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
+		   struct ctrl_reply *rep)
+{
+	const struct ipvs_service *only;
+	struct dpvs_service key;
+
+	if (only_svc(req, rep, &only, &key) != DPVS_OK)
+		return (int)rep->status;
+	return gather_then(rep, only ? &key : NULL, build_zero);
+}
+
+static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+{
+	struct dpvs_timeouts t;
+
+	if (op == DPVS_OP_TIMEOUT_GET) {
+		ipvs_conn_get_timeouts(&t);
+		wire_enc_timeouts(&rep->data, &t);
+		return DPVS_OK;
+	}
+	if (wire_dec_timeouts(req, &t) != DPVS_OK)
+		return ctrl_error(rep, DPVS_EINVAL, "bad timeouts record");
+	if (t.tcp > DPVS_TIMEOUT_MAX || t.tcp_fin > DPVS_TIMEOUT_MAX ||
+	    t.udp > DPVS_TIMEOUT_MAX)
+		return ctrl_error(rep, DPVS_EINVAL, "timeouts out of range "
+				  "(0-%u seconds, 0: unchanged)",
+				  DPVS_TIMEOUT_MAX);
+	ipvs_conn_set_timeouts(&t);
+	return DPVS_OK;
+}
+
+static const struct ctrl_op ipvs_ops[] = {
+	{ DPVS_OP_SVC_ADD, "svc-add", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
+	{ DPVS_OP_SVC_EDIT, "svc-edit", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
+	{ DPVS_OP_SVC_DEL, "svc-del", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
+	{ DPVS_OP_SVC_LIST, "svc-list", 0, 0, op_svc_list },
+	{ DPVS_OP_SVC_FLUSH, "svc-flush", 0, 0, op_svc_flush },
+	{ DPVS_OP_SVC_DEST_LIST, "svc-dest-list", 0, 0, op_svc_dest_list },
+	{ DPVS_OP_DEST_ADD, "dest-add", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
+	{ DPVS_OP_DEST_EDIT, "dest-edit", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
+	{ DPVS_OP_DEST_DEL, "dest-del", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
+	{ DPVS_OP_DEST_LIST, "dest-list", 0, WIRE_SVC_REC_LEN, op_dest_list },
+	{ DPVS_OP_LADDR_ADD, "laddr-add", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr },
+	{ DPVS_OP_LADDR_DEL, "laddr-del", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr },
+	{ DPVS_OP_LADDR_LIST, "laddr-list", 0, WIRE_SVC_REC_LEN, op_laddr_list },
+	{ DPVS_OP_CONN_LIST, "conn-list", 4, 4, op_conn_list },
+	{ DPVS_OP_ZERO, "zero", 0, WIRE_SVC_REC_LEN, op_zero },
+	{ DPVS_OP_TIMEOUT_SET, "timeout-set", WIRE_TIMEOUTS_REC_LEN,
+	  WIRE_TIMEOUTS_REC_LEN, op_timeout },
+	{ DPVS_OP_TIMEOUT_GET, "timeout-get", 0, 0, op_timeout },
+};
+
+static struct ctrl_range ipvs_range = {
+	.module = "ipvs",
+	.min = DPVS_OP_IPVS_MIN,
+	.max = DPVS_OP_IPVS_MAX,
+	.ops = ipvs_ops,
+	.nops = sizeof(ipvs_ops) / sizeof(ipvs_ops[0]),
+};
+
+int ipvs_ctl_init(void)
+{
+	return ctrl_register(&ipvs_range);
+}

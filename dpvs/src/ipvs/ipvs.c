@@ -1,0 +1,33 @@
+/* Start and stop of the load-balancing core. */
+#include "ipvs.h"
+
+#include "ipvs_conn.h"
+#include "ipvs_core.h"
+#include "ipvs_persist.h"
+#include "net/netif.h"
+
+int ipvs_init(const struct dpvs_conf *c)
+{
+	int rc = ipvs_svc_table_init(c->max_services);
+
+	if (rc == 0)
+		rc = ipvs_conn_init(c);
+	if (rc == 0)
+		rc = ipvs_core_init(1024);
+	if (rc == 0)
+		rc = ipvs_persist_init(c->conn_pool_size);
+	if (rc == 0)
+		rc = ipvs_stats_init();
+	if (rc == 0)
+		netif_set_burst_hook(&ipvs_conn_burst_hook);
+	return rc;
+}
+
+void ipvs_fini(void)
+{
+	ipvs_core_fini();
+	ipvs_conn_flush_all();
+	ipvs_svc_table_fini();
+	ipvs_conn_fini();
+	ipvs_persist_fini();
+}

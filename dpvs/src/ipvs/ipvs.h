@@ -1,0 +1,163 @@
+/*
+ * The load-balancing core: services, real servers (dests), FullNAT local
+ * addresses, and per-worker connection tables.
+ *
+ * Services and what a worker needs of them (the scheduler view, the
+ * local-address pool) are published as immutable snapshots under RCU:
+ * the master builds a new one whole and swaps one pointer.  Dests and
+ * local addresses are long-lived objects that connections reference, so
+ * a config change never touches established connections of a real
+ * server that stays.
+ */
+#ifndef DPVS_IPVS_H
+#define DPVS_IPVS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "core/conf.h"
+#include "libdpvs.h"
+#include "ipvs/sched/sched.h"
+
+#define IPVS_MAX_LADDR 64
+#define IPVS_WSTATE_STRIDE 64   /* per-worker scheduler scratch */
+
+/* Counters of one worker for one object; only that worker writes. */
+struct ipvs_pcstats {
+	uint64_t conns;
+	uint64_t inpkts;
+	uint64_t outpkts;
+	uint64_t inbytes;
+	uint64_t outbytes;
+} __rte_cache_aligned;
+
+/* Rates the master derives from the summed counters. */
+/* Samples every 2 s; rates are over the last IPVS_RATE_WINDOW samples. */
+#define IPVS_RATE_WINDOW 4
+
+struct ipvs_rate_sample {
+	uint64_t tsc;              /* 0: empty */
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+};
+
+struct ipvs_rate {
+	struct ipvs_rate_sample ring[IPVS_RATE_WINDOW + 1];
+	unsigned head;             /* next slot to write */
+	struct dpvs_stats rate;    /* per second over the window */
+};
+
+struct ipvs_dest {
+	uint32_t addr;             /* host order */
+	uint16_t port;
+	uint8_t fwd;               /* enum dpvs_fwd */
+	int32_t weight;
+	uint32_t u_thresh;
+	uint32_t l_thresh;
+	struct sched_counters cnt; /* active/inactive, shared atomics */
+	uint32_t persistconns;
+	uint32_t refcnt;           /* conns + 1 while listed; atomic */
+	struct ipvs_pcstats *stats;/* [nworkers], by worker index */
+	struct dpvs_stats total;   /* master: last gathered sum - base */
+	struct dpvs_stats base;    /* master: the raw sum at the last -Z */
+	struct ipvs_rate rate;     /* master only */
+	struct ipvs_dest *next;    /* master: the service's list */
+};
+
+/* A FullNAT local address: each worker owns its own slice of ports. */
+struct ipvs_laddr {
+	uint32_t addr;             /* host order */
+	uint16_t port_id;          /* DPDK port it lives on */
+	uint32_t refcnt;           /* conns + 1 while listed; atomic */
+	uint64_t *conns;           /* [nworkers * 8] conns made, a line each */
+	struct port_pool **pools;  /* [nworkers], worker-private; of pset */
+	struct port_set *pset;     /* the address's ports, shared by services */
+	struct ipvs_laddr *next;
+};
+
+/* What workers read of a service; immutable once published. */
+struct svc_snap {
+	const struct sched_ops *ops;
+	struct sched_svc ss;
+	struct ipvs_dest **dests;  /* parallel to ss.dests */
+	unsigned nladdr;
+	struct ipvs_laddr *laddrs[IPVS_MAX_LADDR];
+	uint8_t *wstate;           /* nworkers * IPVS_WSTATE_STRIDE */
+	uint32_t persist_timeout;  /* seconds; 0: not persistent */
+	uint32_t netmask;          /* host order: client granularity */
+};
+
+struct ipvs_service {
+	uint8_t proto;
+	uint32_t vip;              /* host order */
+	uint16_t vport;
+	char sched[DPVS_SCHED_NAME_MAX + 1];
+	uint32_t flags;
+	uint32_t timeout;
+	uint32_t netmask;          /* host order */
+	struct svc_snap *snap;     /* RCU-published */
+	unsigned ndests;
+	struct ipvs_dest *dests;   /* master list */
+	struct ipvs_laddr *laddrs; /* master list */
+	struct ipvs_rate rate;     /* of the sum over its dests */
+	struct dpvs_stats gone;    /* counted by dests since deleted */
+};
+
+int ipvs_init(const struct dpvs_conf *c);
+void ipvs_fini(void);
+
+/* Worker index (0..nworkers-1) of an lcore: FullNAT ports encode it. */
+unsigned ipvs_worker_index(unsigned lcore);
+
+/* Master-side configuration (ipvs_svc.c); 0 or -errno. */
+struct ipvs_service *ipvs_svc_get(uint8_t proto, uint32_t vip, uint16_t vport);
+int ipvs_svc_add(const struct dpvs_service *s);
+int ipvs_svc_edit(const struct dpvs_service *s);
+int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport);
+void ipvs_svc_flush(void);
+void ipvs_svc_walk(void (*fn)(struct ipvs_service *s, void *arg), void *arg);
+int ipvs_dest_add(struct ipvs_service *s, const struct dpvs_dest *d);
+int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *d);
+int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port);
+int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id);
+int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
+/*
+ * Sums every worker's counters of every real server into dest->total,
+ * through a multicast message, without waiting for it: cb(arg, rc) runs
+ * on the master once every worker answered (rc 0) or the time ran out
+ * (rc < 0, the last totals kept).  0: cb will run (maybe already has);
+ * -errno: it never will.
+ */
+typedef void (*ipvs_gather_cb)(void *arg, int rc);
+int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg);
+int ipvs_stats_init(void);
+void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out);
+int ipvs_svc_table_init(uint32_t max_services);
+void ipvs_svc_table_fini(void);
+/* Key slots in use (deleted ones not yet given back count) and the limit. */
+void ipvs_svc_usage(uint32_t *used, uint32_t *size);
+void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now);
+/* Master slow job: refreshes the rates of every service and dest. */
+int ipvs_rate_job(void *arg);
+void ipvs_zero(struct ipvs_service *s);
+
+/*
+ * NAT real servers configured, over every service: while there are
+ * none, replies that match no connection of their worker are not passed
+ * round the others (NAT replies carry no owner mark).  Kept by ipvs_svc.c
+ * as dests come, go and change method; read by workers.
+ */
+extern uint32_t ipvs_nat_dests;
+
+/* Dropping the last reference frees the object (after a grace period). */
+void ipvs_dest_put(struct ipvs_dest *d);
+void ipvs_laddr_put(struct ipvs_laddr *l);
+
+/* Service lookup on the fast path (RCU). */
+struct ipvs_service *ipvs_svc_lookup(uint8_t proto, uint32_t vip,
+				     uint16_t vport);
+
+#endif

@@ -1,0 +1,236 @@
+/* Persistence templates shared by all workers. */
+#include "ipvs_persist.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "core/log.h"
+#include "core/rcu.h"
+
+struct tpl_key {
+	uint32_t vip;
+	uint32_t cnet;       /* client address & netmask */
+	uint16_t vport;
+	uint8_t proto;
+	uint8_t pad;
+};
+
+/* Indexed by the key's position in the hash. */
+struct tpl {
+	uint32_t addr;       /* the server, host order; 0 = not filled yet */
+	uint16_t port;
+	uint16_t pad;
+	uint64_t expire;     /* tsc */
+};
+
+static struct rte_hash *table;
+static struct tpl *tpls;
+static uint32_t ntpl;
+static uint32_t max_tpl;
+/* The master's expiry pass. */
+static struct {
+	uint32_t cursor;     /* next position; 0 = no pass under way */
+	uint64_t pass_start; /* tsc */
+	uint64_t scanned, expired, passes;
+} ex;
+
+int ipvs_persist_init(uint32_t max_templates)
+{
+	struct rte_hash_parameters hp = {
+		.name = "ipvs_tpl",
+		.entries = max_templates,
+		.key_len = sizeof(struct tpl_key),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+		/* Workers add, the master deletes, everyone reads lock-free. */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
+	};
+
+	table = rte_hash_create(&hp);
+	/* Per-lcore slot caches let positions go past max_templates. */
+	ntpl = table ? (uint32_t)rte_hash_max_key_id(table) : 0;
+	tpls = rte_zmalloc("ipvs_tpls", sizeof(*tpls) * (ntpl + 1),
+			   RTE_CACHE_LINE_SIZE);
+	if (!table || !tpls) {
+		LOG_ERRX("ipvs", "cannot create %u persistence templates: %s",
+			 max_templates, rte_strerror(rte_errno));
+		ipvs_persist_fini();
+		return -ENOMEM;
+	}
+	max_tpl = max_templates;
+	return 0;
+}
+
+void ipvs_persist_fini(void)
+{
+	rte_hash_free(table);
+	rte_free(tpls);
+	table = NULL;
+	tpls = NULL;
+	ntpl = 0;
+	max_tpl = 0;
+	memset(&ex, 0, sizeof(ex));
+}
+
+void ipvs_persist_usage(uint32_t *used, uint32_t *size)
+{
+	int32_t n = table ? rte_hash_count(table) : 0;
+
+	*used = n > 0 ? (uint32_t)n : 0;
+	*size = max_tpl;
+}
+
+static void key_of(struct tpl_key *k, const struct ipvs_service *svc,
+		   const struct svc_snap *sn, uint32_t caddr)
+{
+	memset(k, 0, sizeof(*k));
+	k->vip = svc->vip;
+	k->vport = svc->vport;
+	k->proto = svc->proto;
+	k->cnet = caddr & sn->netmask;
+}
+
+int ipvs_persist_lookup(const struct ipvs_service *svc,
+			const struct svc_snap *sn, uint32_t caddr)
+{
+	struct tpl_key k;
+	struct tpl *t;
+	int32_t pos;
+	uint32_t addr;
+
+	key_of(&k, svc, sn, caddr);
+	pos = rte_hash_lookup(table, &k);
+	if (pos < 0 || (uint32_t)pos >= ntpl)
+		return -1;
+	t = &tpls[pos];
+	addr = __atomic_load_n(&t->addr, __ATOMIC_ACQUIRE);
+	if (!addr || rte_get_tsc_cycles() > t->expire)
+		return -1;
+	/* By address: a server removed since simply is not found. */
+	for (unsigned i = 0; i < sn->ss.ndests; i++) {
+		if (sn->ss.dests[i].addr != addr || sn->ss.dests[i].port != t->port)
+			continue;
+		if (!sched_dest_usable(&sn->ss.dests[i]))
+			return -1;
+		/* In use: the timeout starts again (a racy store is fine). */
+		t->expire = rte_get_tsc_cycles() +
+			    rte_get_tsc_hz() * sn->persist_timeout;
+		return (int)i;
+	}
+	return -1;
+}
+
+void ipvs_persist_bind(const struct ipvs_service *svc,
+		       const struct svc_snap *sn, uint32_t caddr, int i)
+{
+	struct tpl_key k;
+	struct tpl *t;
+	int32_t pos;
+
+	key_of(&k, svc, sn, caddr);
+	pos = rte_hash_add_key(table, &k);
+	if (pos < 0 || (uint32_t)pos >= ntpl)
+		return; /* full: the connection just is not pinned */
+	t = &tpls[pos];
+	t->port = sn->ss.dests[i].port;
+	t->expire = rte_get_tsc_cycles() + rte_get_tsc_hz() * sn->persist_timeout;
+	__atomic_store_n(&t->addr, sn->ss.dests[i].addr, __ATOMIC_RELEASE);
+}
+
+/*
+ * The expiry pass walks tpls[] a slice per master loop, so the loop
+ * stays short at any table size: SLICE_MIN positions, or 1/SLICES of
+ * the array when that is more, so a pass takes at most SLICES loops
+ * (which run back to back: the job reports work until the pass ends).
+ * A new pass starts once a second.
+ */
+#define SLICE_MIN 4096
+#define SLICES 1024
+#define EXPIRE_BATCH IPVS_PERSIST_EXPIRE_MAX
+
+uint32_t ipvs_persist_slice(void)
+{
+	return ntpl / SLICES > SLICE_MIN ? ntpl / SLICES : SLICE_MIN;
+}
+
+void ipvs_persist_expire_stats(uint64_t *scanned, uint64_t *expired,
+			       uint64_t *passes)
+{
+	*scanned = ex.scanned;
+	*expired = ex.expired;
+	*passes = ex.passes;
+}
+
+/*
+ * Gives the batch's key slots back.  tpls[] is indexed by key position:
+ * a worker that looked a key up before its delete may still use its
+ * slot, so a slot is reused only after every worker passed a quiescent
+ * state.  Clearing again after the grace drops a bind that raced with
+ * the delete.
+ */
+static void release(const int32_t *pos, unsigned n)
+{
+	if (!n)
+		return;
+	rcu_synchronize();
+	for (unsigned i = 0; i < n; i++) {
+		__atomic_store_n(&tpls[pos[i]].addr, 0, __ATOMIC_RELEASE);
+		rte_hash_free_key_with_position(table, pos[i]);
+	}
+}
+
+/* Expires what is due in [pos, end); returns where it stopped. */
+static uint32_t expire_range(uint32_t pos, uint32_t end, uint64_t now,
+			     int32_t *gone, unsigned *ngone)
+{
+	void *key;
+
+	for (; pos < end && *ngone < EXPIRE_BATCH; pos++) {
+		struct tpl *t = &tpls[pos];
+		int32_t del = -1;
+
+		if (!__atomic_load_n(&t->addr, __ATOMIC_ACQUIRE) || now <= t->expire)
+			continue;
+		/* Cleared first: lookups miss from now on. */
+		__atomic_store_n(&t->addr, 0, __ATOMIC_RELEASE);
+		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
+			del = rte_hash_del_key(table, key);
+		ex.expired++;
+		if (del >= 0)
+			gone[(*ngone)++] = del;
+	}
+	return pos;
+}
+
+int ipvs_persist_expire_job(void *arg __rte_unused)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	int32_t gone[EXPIRE_BATCH];
+	unsigned ngone = 0;
+	uint32_t end, pos;
+
+	if (!table)
+		return 0;
+	if (ex.cursor == 0) {
+		if (ex.passes && now - ex.pass_start < rte_get_tsc_hz())
+			return 0;
+		ex.pass_start = now;
+	}
+	end = ntpl - ex.cursor > ipvs_persist_slice() ?
+		      ex.cursor + ipvs_persist_slice() : ntpl;
+	pos = expire_range(ex.cursor, end, now, gone, &ngone);
+	release(gone, ngone);
+	ex.scanned += pos - ex.cursor;
+	ex.cursor = pos < ntpl ? pos : 0;
+	if (ex.cursor == 0)
+		ex.passes++;
+	/* Busy until the pass ends: the master does not sleep mid-pass. */
+	return ex.cursor != 0 || ngone;
+}

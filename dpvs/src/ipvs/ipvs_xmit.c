@@ -1,0 +1,159 @@
+/* FullNAT, NAT, DR and IP-in-IP transmission. */
+#include "ipvs_xmit.h"
+
+#include <rte_byteorder.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "net/ipv4_pmtu.h"
+#include "nat_rewrite.h"
+#include "net/neigh.h"
+#include "net/netif.h"
+#include "net/pktstats.h"
+#include "net/route.h"
+
+void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst)
+{
+	const struct route_entry *r = route_lookup(dst);
+
+	if (unlikely(!r || r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI)) {
+		PKT_INC(lc, ip_no_route);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	neigh_output(lc, m, r->type == DPVS_RT_GATEWAY ? r->gw : dst, r->port);
+}
+
+static void fnat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, void *l4)
+{
+	nat_rewrite(ip, l4, c->proto, c->laddr, c->daddr, c->lport, c->dport);
+	ipvs_route_out(lc, m, c->daddr);
+}
+
+static void fnat_out(unsigned lc, const struct ipvs_conn *c,
+		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4)
+{
+	nat_rewrite(ip, l4, c->proto, c->vaddr, c->caddr, c->vport, c->cport);
+	ipvs_route_out(lc, m, c->caddr);
+}
+
+static void nat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, void *l4)
+{
+	nat_rewrite(ip, l4, c->proto, c->caddr, c->daddr, c->cport, c->dport);
+	ipvs_route_out(lc, m, c->daddr);
+}
+
+static void nat_out(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, void *l4)
+{
+	nat_rewrite(ip, l4, c->proto, c->vaddr, c->caddr, c->vport, c->cport);
+	ipvs_route_out(lc, m, c->caddr);
+}
+
+/* DR: the packet is untouched; only the MAC changes, to the server's. */
+static void dr_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+		  struct rte_ipv4_hdr *ip __rte_unused, void *l4 __rte_unused)
+{
+	ipvs_route_out(lc, m, c->daddr);
+}
+
+/*
+ * TUN past the port's MTU, as IPVS: a packet with DF gets "fragmentation
+ * needed" back, saying the MTU less the outer header, so its sender
+ * sends less; one without DF leaves as outer fragments, which the
+ * tunnel's end reassembles.
+ */
+static void tun_too_big(unsigned lc, struct rte_mbuf *m,
+			const struct rte_ipv4_hdr *ip, uint32_t mtu)
+{
+	uint32_t client = rte_be_to_cpu_32(ip->src_addr);   /* ip is in m */
+	struct rte_mbuf *e = ipv4_frag_needed(m, rte_be_to_cpu_32(ip->dst_addr),
+					      (uint16_t)(mtu - sizeof(*ip)),
+					      netif_pktpool());
+
+	rte_pktmbuf_free(m);
+	if (!e) {
+		PKT_INC(lc, tun_frag_fail);
+		return;
+	}
+	PKT_INC(lc, tun_frag_needed);
+	ipvs_route_out(lc, e, client);
+}
+
+static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
+			 uint32_t mtu)
+{
+	static uint16_t ids[RTE_MAX_LCORE];  /* each lcore its own run */
+	struct rte_mbuf *frags[IPV4_FRAG_MAX];
+	int n = ipv4_fragment(m, mtu, (uint16_t)(ids[lc]++ + lc * 4099),
+			      netif_pktpool(), frags);
+
+	rte_pktmbuf_free(m);
+	if (n < 0) {
+		PKT_INC(lc, tun_frag_fail);
+		return;
+	}
+	PKT_INC(lc, tun_fragmented);
+	for (int i = 0; i < n; i++)
+		ipvs_route_out(lc, frags[i], dst);
+}
+
+static uint32_t port_mtu(const struct route_entry *r)
+{
+	const struct netif_port *p = netif_port(r->port);
+
+	return p ? p->mtu : RTE_ETHER_MTU;
+}
+
+/* TUN: IP-in-IP to the server, from our address on the way there. */
+static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, void *l4 __rte_unused)
+{
+	const struct route_entry *r = route_lookup(c->daddr);
+	struct rte_ipv4_hdr *outer;
+	uint16_t len = rte_be_to_cpu_16(ip->total_length);
+	uint32_t mtu;
+
+	if (!r || !r->src || len > 65535 - sizeof(*outer)) {
+		PKT_INC(lc, ip_no_route);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	mtu = port_mtu(r);
+	if (len + sizeof(*outer) > mtu &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		tun_too_big(lc, m, ip, mtu);
+		return;
+	}
+	outer = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*outer));
+	if (!outer) {
+		PKT_INC(lc, ip_no_route);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	outer->version_ihl = RTE_IPV4_VHL_DEF;
+	outer->type_of_service = ip->type_of_service;
+	outer->total_length = rte_cpu_to_be_16((uint16_t)(len + sizeof(*outer)));
+	outer->packet_id = 0;
+	outer->fragment_offset = ip->fragment_offset &
+				 RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	outer->time_to_live = 64;
+	outer->next_proto_id = IPPROTO_IPIP;
+	outer->src_addr = rte_cpu_to_be_32(r->src);
+	outer->dst_addr = rte_cpu_to_be_32(c->daddr);
+	outer->hdr_checksum = 0;
+	outer->hdr_checksum = rte_ipv4_cksum(outer);
+	if (len + sizeof(*outer) > mtu)
+		tun_fragment(lc, m, c->daddr, mtu);
+	else
+		ipvs_route_out(lc, m, c->daddr);
+}
+
+const struct ipvs_xmit_ops ipvs_xmit[DPVS_FWD_TUN + 1] = {
+	[DPVS_FWD_FNAT] = { "FullNat", fnat_in, fnat_out },
+	[DPVS_FWD_NAT] = { "Masq", nat_in, nat_out },
+	[DPVS_FWD_DR] = { "Route", dr_in, NULL },
+	[DPVS_FWD_TUN] = { "Tunnel", tun_in, NULL },
+};

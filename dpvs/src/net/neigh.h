@@ -1,0 +1,60 @@
+/*
+ * Neighbours (IPv4 -> MAC per port).  One table shared by all lcores:
+ * workers read it without locks, only the master writes (RCU).  A worker
+ * that learns a MAC tells the master through the message bus, so a
+ * neighbour learnt on one worker is usable by every worker.
+ *
+ * Packets for an unresolved next hop wait in a small per-worker queue
+ * (neigh.queue_len per hop, bounded slots) while ARP requests go out;
+ * after neigh.resolve_ms they are dropped and counted.
+ *
+ * As in Linux: only ARP aimed at our addresses creates entries; traffic
+ * keeps an entry in use (a STALE one in use goes DELAY, then PROBE with
+ * unicast requests, and is dropped only if those go unanswered); a full
+ * table evicts the entries no traffic used lately.
+ */
+#ifndef DPVS_NEIGH_H
+#define DPVS_NEIGH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "core/conf.h"
+#include "libdpvs.h"
+
+int neigh_init(const struct dpvs_conf *c);
+void neigh_fini(void);
+void neigh_set_params(const struct dpvs_conf *c);
+
+/* Worker: sends m (starting at its IPv4 header) to next hop nh on port. */
+void neigh_output(unsigned lcore, struct rte_mbuf *m, uint32_t nh,
+		  uint16_t port);
+enum neigh_heard {
+	NEIGH_HEARD_KNOWN,      /* nothing new */
+	NEIGH_HEARD_NEWS,       /* new neighbour or MAC: sent to the master */
+	NEIGH_HEARD_IGNORED,    /* unknown sender, not aimed at us: not learnt */
+};
+
+/*
+ * Worker: an ARP frame from ip carried mac.  for_us: its target is one of
+ * our addresses (not gratuitous), which confirms and may create an entry;
+ * any other ARP only updates the MAC of an existing entry.
+ */
+enum neigh_heard neigh_confirm(unsigned lcore, uint32_t ip, uint16_t port,
+			       const struct rte_ether_addr *mac, bool for_us);
+/* Worker loop job: flushes or expires held packets. */
+int neigh_pending_job(void *arg);
+
+/* Master side. */
+int neigh_update(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
+		 bool permanent);
+int neigh_delete(uint32_t ip, uint16_t port);
+void neigh_walk(void (*fn)(const struct dpvs_neigh *n, uint16_t port,
+			   void *arg), void *arg);
+/* Master job, once a second: the state machine, probes, aging. */
+int neigh_expire_job(void *arg);
+
+#endif
