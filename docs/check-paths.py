@@ -8,7 +8,8 @@ Looks at markdown links and at `code` spans that look like paths (contain
 a slash, or end in .c/.h/.py/.sh/.md/.txt/.map/.sample).  A path is found
 if it exists relative to the top of the tree, to dpvs/, to dpvs/src/, or
 to the document's folder; a bare file name if a file of that name exists
-anywhere in the tree.  Names under build/, /usr, /var, /etc, /proc, /sys
+anywhere in the tree.  A link's #anchor must match a heading of its
+markdown target.  Names under build/, /usr, /var, /etc, /proc, /sys
 and /run are products or system paths, not checked.  Prints each missing
 name with its file and line; exits 1 if any is missing.
 """
@@ -39,6 +40,30 @@ def all_names():
         names.update(files)
         names.update(dirs)
     return names
+
+
+def slugs(path):
+    """GitHub's anchors for the headings of a markdown file."""
+    out = set()
+    with open(path, encoding='utf-8') as fh:
+        for line in fh:
+            m = re.match(r'#+ (.*)', line)
+            if m:
+                t = re.sub(r'[^\w\- ]', '', m.group(1).strip().lower())
+                out.add(t.replace(' ', '-'))
+    return out
+
+
+def bad_anchor(link, docpath):
+    """The link's #anchor, if its markdown target has no such heading."""
+    if '#' not in link or link.startswith(('http:', 'https:')):
+        return None
+    target, anchor = link.split('#', 1)
+    target = os.path.join(os.path.dirname(docpath), target) if target \
+        else docpath
+    if not target.endswith('.md') or not os.path.exists(target):
+        return None
+    return None if anchor in slugs(target) else link
 
 
 def candidates(text):
@@ -85,6 +110,12 @@ def main(argv):
                 for path, _ in candidates(line):
                     if path and not exists(path, docdir, names):
                         print(f'{os.path.relpath(f, TOP)}:{n}: {path}')
+                        missing += 1
+                for m in LINK.finditer(line):
+                    bad = bad_anchor(m.group(1), os.path.abspath(f))
+                    if bad:
+                        print(f'{os.path.relpath(f, TOP)}:{n}: {bad} '
+                              '(no such heading)')
                         missing += 1
     print(f'check-paths: {len(files)} files, {missing} missing')
     return 1 if missing else 0
