@@ -1,16 +1,23 @@
-# dpvs: top-level build.  `make help` lists the targets.
+# dpvs: top-level build.
 #
-#   make deps       install the Debian packages the project needs (no-op if present)
-#   make            build dpvs, libdpvs, the tools and the tests
-#   make SAN=1      the same with AddressSanitizer + UBSan (into build-san/)
-#   make check      deps + build + every test, ending with a summary line
-#   make demo       deps + build + a keepalived-driven pair, then one LB by hand
-#   make demo-ha    the keepalived-driven active/standby pair, with a failover
-#   make fuzz       run every fuzz target FUZZ_SECONDS (600) each
-#   make bench      benchmarks: prints a table, writes build/bench.csv
-#   make soak       traffic, churn, keepalived reloads and floods together for
-#                   SOAK_SECONDS (600); what leaked and what was lost (nothing)
-#   make install    install under PREFIX (/usr/local), the MIB for net-snmp
+# Targets (`make help` prints this list; every .PHONY target has a line):
+#   make, make all    build dpvs, libdpvs, the tools, dpvs-snmp, keepalived, MIBs, unit tests
+#   make SAN=1 ...    any target built with AddressSanitizer + UBSan, into build-san/
+#   make deps         install the Debian packages the project needs (no-op if present)
+#   make check        deps + build + every test stage, ending with a summary line
+#   make check SAN=1  the same checks on the sanitizer build
+#   make unit         build and run only the unit tests
+#   make fuzz         run every fuzz target FUZZ_SECONDS (600) each
+#   make demo         deps + build + a keepalived-driven pair, then one LB by hand
+#   make demo-ha      only the keepalived-driven active/standby pair, with a failover
+#   make bench        benchmarks (about 5 min): prints a table, writes build/bench.csv, .png
+#   make soak         traffic, churn, reloads and floods for SOAK_SECONDS (600); leaks, losses
+#   make keepalived   only build/keepalived: keepalived 2.2.7 with keepalived-patches/
+#   make mibs         only the MIBs for snmpd and snmpwalk, in build/mibs/
+#   make install      install under PREFIX (/usr/local), the MIB for net-snmp (DESTDIR stages)
+#   make clean        remove build/ and build-san/
+#   make help         this list
+#   make build/fuzz_packet (fuzz_ctrl_ops, fuzz_ctrl_request)  build one fuzz target only
 
 SHELL := /bin/bash
 
@@ -84,8 +91,15 @@ build/keepalived:
 	$(MAKE) SAN= BUILD=build build/keepalived
 endif
 
+# Prints the list at the top of this file, and names any .PHONY target
+# that list forgot.
 help:
-	@sed -n '1,14p' Makefile
+	@sed -n '/^# Targets/,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@for t in $$(sed -n 's/^\.PHONY: *//p' $(firstword $(MAKEFILE_LIST))); do \
+		case $$t in */*) continue;; esac; \
+		grep -Eq "^#   make[ ,](.*[ ,])?$$t( |,|$$)" $(firstword $(MAKEFILE_LIST)) || \
+			echo "help: target $$t has no line in this list"; \
+	done
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
