@@ -54,7 +54,12 @@ LDFLAGS_BASE := $(SANFLAGS)
 LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c dpvs/lib/libdpvs.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
-UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
+WIRE_TESTS := test_wire_codec test_wire_info test_wire_net test_wire_ipvs \
+	test_wire_stats
+CONF_TESTS := test_conf_load test_conf_keys test_conf_queues test_conf_reload
+CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
+	test_ctrl_session_limits
+UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg
 
@@ -165,11 +170,13 @@ $(BUILD)/dpvs-snmp: $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(SNMP_LIBS)
 
 # Unit tests: cmocka; the pure ones link no DPDK.
-$(BUILD)/tests/test_wire: $(BUILD)/obj/dpvs/tests/unit/test_wire.o $(BUILD)/libdpvs.a
+$(WIRE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
+		$(BUILD)/obj/dpvs/tests/unit/%.o $(BUILD)/libdpvs.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
-$(BUILD)/tests/test_conf: $(BUILD)/obj/dpvs/tests/unit/test_conf.o \
+$(CONF_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
+		$(BUILD)/obj/dpvs/tests/unit/%.o \
 		$(BUILD)/obj/dpvs/src/core/conf.o $(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(CONFIG_LIBS) -lcmocka -lpthread
@@ -179,7 +186,9 @@ $(BUILD)/tests/test_cmdline: $(BUILD)/obj/dpvs/tests/unit/test_cmdline.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
-$(BUILD)/tests/test_ctrl_session: $(BUILD)/obj/dpvs/tests/unit/test_ctrl_session.o \
+$(CTRL_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
+		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_ctrl_util.o \
 		$(BUILD)/obj/dpvs/src/ctrl/ctrl_session.o $(BUILD)/obj/dpvs/src/ctrl/ctrl_dispatch.o \
 		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/lib/wire.o
 	@mkdir -p $(@D)

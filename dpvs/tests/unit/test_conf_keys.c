@@ -1,0 +1,445 @@
+/*
+ * Unit tests for the checks of single keys (core/conf.c): syntax,
+ * unknown keys, types, ranges, names, cross-key checks, and how the
+ * errors name the file, line and key.
+ */
+#include "test_conf_util.h"
+
+/* ---- syntax and unknown keys ---- */
+
+static void test_syntax_error_names_file_and_line(void **state)
+{
+	static const char text[] = "ctrl = {\n  sync_timeout_ms = ;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "sync_timeout_ms", "(syntax)", NULL);
+}
+
+static void test_unknown_top_level_key(void **state)
+{
+	static const char text[] = "global = {};\n\nbogus = 1;\n";
+	char want[64];
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	snprintf(want, sizeof(want), "%s:3: ", NAME);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, "bogus: unknown key"));
+	assert_int_equal(count_lines(err), 1);
+}
+
+static void test_unknown_key_in_section(void **state)
+{
+	static const char text[] =
+		"ctrl = {\n  max_clients = 4;\n  sync_timeout = 5;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "sync_timeout =", "ctrl.sync_timeout",
+			 "unknown key");
+}
+
+static void test_unknown_key_in_device(void **state)
+{
+	static const char text[] =
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\";\n"
+		"      rx_queue = 2; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "rx_queue", "netif.devices[0].rx_queue", "unknown key");
+}
+
+static void test_unknown_key_in_queue_map(void **state)
+{
+	static const char text[] = DEVICES
+		"workers = {\n  lcores = (\n"
+		"    { lcore = 1; queues = ( { port = \"dpdk0\"; rx = [ 0, 1 ]; },\n"
+		"                            { port = \"dpdk1\"; rx = [ 0 ];\n"
+		"                              rxq = [ 0 ]; } ); }\n"
+		"  );\n};\n";
+
+	(void)state;
+	expect_one_error(text, "rxq", "workers.lcores[0].queues[1].rxq",
+			 "unknown key");
+}
+
+static void test_unknown_key_in_worker(void **state)
+{
+	static const char text[] = "workers = {\n  lcores = (\n"
+				   "    { lcore = 1;\n      cpu = 3; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "cpu", "workers.lcores[0].cpu", "unknown key");
+}
+
+/* ---- wrong types ---- */
+
+static void test_int_key_given_string(void **state)
+{
+	static const char text[] = "ctrl = {\n  sync_timeout_ms = \"500\";\n};\n";
+
+	(void)state;
+	expect_one_error(text, "sync_timeout_ms", "ctrl.sync_timeout_ms",
+			 "must be an integer");
+}
+
+static void test_int_key_given_float(void **state)
+{
+	static const char text[] = "timers = {\n\n  tick_us = 1.5;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "tick_us", "timers.tick_us", "must be an integer");
+}
+
+static void test_string_key_given_int(void **state)
+{
+	static const char text[] = "global = {\n  log_level = 7;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "log_level", "global.log_level",
+			 "must be a string");
+}
+
+static void test_device_int_given_string(void **state)
+{
+	static const char text[] =
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\";\n"
+		"      rx_desc = \"big\"; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "rx_desc", "netif.devices[0].rx_desc",
+		     "must be an integer");
+}
+
+static void test_device_promisc_not_bool(void **state)
+{
+	static const char text[] =
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\";\n"
+		"      promisc = 1; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "promisc", "netif.devices[0].promisc",
+		     "must be true or false");
+}
+
+static void test_device_name_missing(void **state)
+{
+	static const char text[] = "netif = {\n  devices = (\n"
+				   "    { device = \"net_null0\"; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "{ device", "netif.devices[0].name", "missing");
+}
+
+static void test_devices_not_a_list(void **state)
+{
+	static const char text[] = "netif = {\n  devices = 3;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "devices", "netif.devices", "must be a list");
+}
+
+static void test_eal_args_not_strings(void **state)
+{
+	static const char text[] = "global = {\n  eal_args = [ 1, 2 ];\n};\n";
+
+	(void)state;
+	expect_one_error(text, "eal_args", "global.eal_args", "must be a string");
+}
+
+static void test_section_not_a_group(void **state)
+{
+	static const char text[] = "\nctrl = 5;\n";
+
+	(void)state;
+	expect_one_error(text, "ctrl", "ctrl", "must be a group");
+}
+
+/* ---- ranges ---- */
+
+static void test_int_below_range(void **state)
+{
+	static const char text[] = "ctrl = {\n  sync_timeout_ms = 0;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "sync_timeout_ms", "ctrl.sync_timeout_ms",
+			 "out of range");
+}
+
+static void test_int_negative(void **state)
+{
+	static const char text[] = "ctrl = {\n  max_clients = -1;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "max_clients", "ctrl.max_clients", "out of range");
+}
+
+static void test_int_above_range(void **state)
+{
+	static const char text[] = "workers = {\n  master_lcore = 128;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "master_lcore", "workers.master_lcore",
+			 "out of range");
+}
+
+static void test_int64_above_range(void **state)
+{
+	static const char text[] = "ctrl = {\n  max_request = 10000000000L;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "max_request", "ctrl.max_request", "out of range");
+}
+
+static void test_out_of_range_keeps_default(void **state)
+{
+	(void)state;
+	assert_int_equal(load("ctrl = { sync_timeout_ms = 0; };\n"), -1);
+	assert_int_equal(conf.sync_timeout_ms, 2000);
+}
+
+/* netif.mbuf_pool_size: 0 (computed) by default, kept when in range. */
+static void test_mbuf_pool_size(void **state)
+{
+	static const char big[] = "netif = {\n  mbuf_pool_size = 16777217;\n};\n";
+	static const char str[] = "netif = {\n  mbuf_pool_size = \"1M\";\n};\n";
+
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(conf.mbuf_pool_size, 0);
+	assert_int_equal(load("netif = { mbuf_pool_size = 2000000; };\n"), 0);
+	assert_int_equal(conf.mbuf_pool_size, 2000000);
+	expect_one_error(big, "mbuf_pool_size", "netif.mbuf_pool_size",
+			 "out of range");
+	expect_one_error(str, "mbuf_pool_size", "netif.mbuf_pool_size",
+			 "must be an integer");
+}
+
+static void test_device_queues_out_of_range(void **state)
+{
+	static const char text[] =
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\";\n"
+		"      rx_queues = 17; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "rx_queues", "netif.devices[0].rx_queues",
+		     "out of range");
+}
+
+static void test_worker_lcore_out_of_range(void **state)
+{
+	static const char text[] = "workers = {\n  lcores = (\n"
+				   "    { lcore = 1; },\n    { lcore = 500; }\n"
+				   "  );\n};\n";
+
+	(void)state;
+	expect_one_error(text, "lcore = 500", "workers.lcores[1].lcore",
+			 "out of range");
+}
+
+static void test_msg_ring_size_not_power_of_two(void **state)
+{
+	static const char text[] = "ctrl = {\n  msg_ring_size = 1000;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "msg_ring_size", "ctrl.msg_ring_size",
+			 "not a power of two");
+}
+
+static void test_rx_desc_not_power_of_two(void **state)
+{
+	static const char text[] =
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\";\n"
+		"      rx_desc = 1000; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "rx_desc", "netif.devices[0].rx_desc",
+		     "not a power of two");
+}
+
+static void test_tx_desc_not_power_of_two(void **state)
+{
+	static const char text[] =
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\"; },\n"
+		"    { name = \"dpdk1\"; device = \"net_null1\";\n"
+		"      tx_desc = 768; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "tx_desc", "netif.devices[1].tx_desc",
+		     "not a power of two");
+}
+
+/* ---- names ---- */
+
+static void test_unknown_log_level(void **state)
+{
+	static const char text[] = "global = {\n  log_level = \"loud\";\n};\n";
+
+	(void)state;
+	expect_one_error(text, "log_level", "global.log_level",
+			 "unknown level 'loud'");
+}
+
+static void test_unknown_log_target(void **state)
+{
+	static const char text[] = "global = {\n  log_target = \"console\";\n};\n";
+
+	(void)state;
+	expect_one_error(text, "log_target", "global.log_target",
+			 "unknown target 'console'");
+}
+
+static void test_unknown_idle_policy(void **state)
+{
+	static const char text[] = "workers = {\n  idle_policy = \"nap\";\n};\n";
+
+	(void)state;
+	expect_one_error(text, "idle_policy", "workers.idle_policy",
+			 "unknown policy 'nap'");
+}
+
+static void test_string_too_long(void **state)
+{
+	char text[256];
+
+	(void)state;
+	snprintf(text, sizeof(text), "ctrl = {\n  group = \"%040d\";\n};\n", 0);
+	expect_one_error(text, "group", "ctrl.group", "longer than");
+}
+
+/* ---- cross-key checks and several errors ---- */
+
+static void test_log_target_file_needs_log_file(void **state)
+{
+	static const char text[] = "global = {\n  log_level = \"info\";\n"
+				   "  log_target = \"file\";\n};\n";
+
+	(void)state;
+	expect_one_error(text, "log_target", "global.log_file",
+			 "required when log_target is \"file\"");
+}
+
+static void test_several_errors_reported_at_once(void **state)
+{
+	static const char text[] =
+		"global = {\n  log_level = \"loud\";\n};\n"
+		"ctrl = {\n  sync_timeout_ms = 0;\n  msg_ring_size = 100;\n"
+		"  bogus = 1;\n};\n"
+		"netif = {\n  devices = (\n"
+		"    { name = \"dpdk0\"; device = \"net_null0\";\n"
+		"      rx_desc = 100; }\n  );\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	check_err_at(text, "log_level", "global.log_level", NULL);
+	check_err_at(text, "sync_timeout_ms", "ctrl.sync_timeout_ms", NULL);
+	check_err_at(text, "msg_ring_size", "ctrl.msg_ring_size", NULL);
+	check_err_at(text, "bogus", "ctrl.bogus", NULL);
+	check_err_at(text, "rx_desc", "netif.devices[0].rx_desc", NULL);
+	assert_int_equal(count_lines(err), 5);
+}
+
+static void test_small_error_buffer_is_terminated(void **state)
+{
+	char small[24];
+
+	(void)state;
+	memset(small, 'X', sizeof(small));
+	assert_int_equal(conf_load_string("ctrl = { sync_timeout_ms = 0; "
+					  "max_clients = 0; };\n",
+					  NAME, &conf, small, sizeof(small)), -1);
+	assert_true(memchr(small, '\0', sizeof(small)) != NULL);
+	assert_int_equal(strncmp(small, NAME ":1: ", strlen(NAME ":1: ")), 0);
+}
+
+static void test_idle_max_sleep_below_idle_sleep(void **state)
+{
+	static const char text[] = "workers = {\n  idle_sleep_us = 500;\n"
+				   "  idle_max_sleep_us = 200;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "idle_max_sleep_us", "workers.idle_max_sleep_us",
+			 "200 is below workers.idle_sleep_us (500)");
+}
+
+static void test_idle_sleep_equal_to_max_ok(void **state)
+{
+	(void)state;
+	assert_int_equal(load("workers = { idle_sleep_us = 300; "
+			      "idle_max_sleep_us = 300; };\n"), 0);
+	assert_int_equal(conf.idle_sleep_us, 300);
+	assert_int_equal(conf.idle_max_sleep_us, 300);
+}
+
+/*
+ * idle_sleep_us alone above the default idle_max_sleep_us (1000): the
+ * error must point at a real line (the key the user wrote), not line 0.
+ */
+static void test_idle_sleep_above_default_max_names_its_line(void **state)
+{
+	static const char text[] = "workers = {\n  idle_sleep_us = 5000;\n};\n";
+
+	(void)state;
+	assert_int_equal(load(text), -1);
+	if (strstr(err, NAME ":0:"))
+		fail_msg("error names line 0:\n%s", err);
+	if (!strstr(err, NAME ":2: workers.idle_"))
+		fail_msg("expected line 2 of %s in:\n%s", NAME, err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mbuf_pool_size),
+		cmocka_unit_test(test_syntax_error_names_file_and_line),
+		cmocka_unit_test(test_unknown_top_level_key),
+		cmocka_unit_test(test_unknown_key_in_section),
+		cmocka_unit_test(test_unknown_key_in_device),
+		cmocka_unit_test(test_unknown_key_in_queue_map),
+		cmocka_unit_test(test_unknown_key_in_worker),
+		cmocka_unit_test(test_int_key_given_string),
+		cmocka_unit_test(test_int_key_given_float),
+		cmocka_unit_test(test_string_key_given_int),
+		cmocka_unit_test(test_device_int_given_string),
+		cmocka_unit_test(test_device_promisc_not_bool),
+		cmocka_unit_test(test_device_name_missing),
+		cmocka_unit_test(test_devices_not_a_list),
+		cmocka_unit_test(test_eal_args_not_strings),
+		cmocka_unit_test(test_section_not_a_group),
+		cmocka_unit_test(test_int_below_range),
+		cmocka_unit_test(test_int_negative),
+		cmocka_unit_test(test_int_above_range),
+		cmocka_unit_test(test_int64_above_range),
+		cmocka_unit_test(test_out_of_range_keeps_default),
+		cmocka_unit_test(test_device_queues_out_of_range),
+		cmocka_unit_test(test_worker_lcore_out_of_range),
+		cmocka_unit_test(test_msg_ring_size_not_power_of_two),
+		cmocka_unit_test(test_rx_desc_not_power_of_two),
+		cmocka_unit_test(test_tx_desc_not_power_of_two),
+		cmocka_unit_test(test_unknown_log_level),
+		cmocka_unit_test(test_unknown_log_target),
+		cmocka_unit_test(test_unknown_idle_policy),
+		cmocka_unit_test(test_string_too_long),
+		cmocka_unit_test(test_log_target_file_needs_log_file),
+		cmocka_unit_test(test_several_errors_reported_at_once),
+		cmocka_unit_test(test_small_error_buffer_is_terminated),
+		cmocka_unit_test(test_idle_max_sleep_below_idle_sleep),
+		cmocka_unit_test(test_idle_sleep_equal_to_max_ok),
+		cmocka_unit_test(test_idle_sleep_above_default_max_names_its_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
