@@ -54,7 +54,7 @@ PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg
+	test_kni_class test_nat_reg test_dpvsadm_parse
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -130,8 +130,9 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
-$(BUILD)/dpvsadm: $(BUILD)/obj/dpvs/tools/dpvsadm.o $(BUILD)/obj/dpvs/tools/cli_util.o \
-		$(BUILD)/libdpvs.a
+DPVSADM_SRCS := $(wildcard dpvs/tools/dpvsadm*.c)
+$(BUILD)/dpvsadm: $(DPVSADM_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 $(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/cli_util.o \
@@ -146,6 +147,13 @@ $(BUILD)/dpvs-snmp: $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
 
 # Unit tests: cmocka; the pure ones link no DPDK.
 $(BUILD)/tests/test_wire: $(BUILD)/obj/dpvs/tests/unit/test_wire.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# The tools' parsers alone: no daemon, no socket.
+$(BUILD)/tests/test_dpvsadm_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
+		$(BUILD)/obj/dpvs/tools/dpvsadm_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
