@@ -151,6 +151,7 @@ $(BUILD)/tests/test_wire: $(BUILD)/obj/dpvs/tests/unit/test_wire.o $(BUILD)/libd
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 # The tools' parsers alone: no daemon, no socket.
+$(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o: CFLAGS_BASE += -iquote dpvs/tools
 $(BUILD)/tests/test_dpvsadm_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
