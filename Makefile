@@ -54,7 +54,7 @@ PURE_SRCS := dpvs/src/conf.c dpvs/src/log.c dpvs/src/cmdline.c \
 	dpvs/src/ctrl_ops.c dpvs/src/ctrl_session.c dpvs/lib/wire.c
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg test_dpvsadm_parse
+	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -135,8 +135,8 @@ $(BUILD)/dpvsadm: $(DPVSADM_SRCS:%.c=$(BUILD)/obj/%.o) \
 		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
-$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/cli_util.o \
-		$(BUILD)/libdpvs.a
+$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/dpip_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 # The SNMP subagent: net-snmp's agent library and libdpvs, no DPDK.
@@ -155,6 +155,13 @@ $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o: CFLAGS_BASE += -iquote dpvs/t
 $(BUILD)/tests/test_dpvsadm_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+$(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o: CFLAGS_BASE += -iquote dpvs/tools
+$(BUILD)/tests/test_dpip_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o \
+		$(BUILD)/obj/dpvs/tools/dpip_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
