@@ -355,7 +355,7 @@ const char *dpvs_fwd_name(uint32_t id);
 #define DPVS_PERSIST_TIMEOUT_MAX DPVS_TIMEOUT_MAX
 #define DPVS_PERSIST_TIMEOUT_DEFAULT 300u
 /* A real server's weight: 0 (quiescent) .. DPVS_WEIGHT_MAX, ipvsadm's. */
-#define DPVS_WEIGHT_MAX 65535
+#define DPVS_WEIGHT_MAX 65535u
 /* Connection thresholds: 0 (none) .. DPVS_THRESH_MAX, l <= u. */
 #define DPVS_THRESH_MAX 2147483647u
 
