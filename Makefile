@@ -256,7 +256,7 @@ $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(wildcard dpvs/src/*.h dpvs/lib/*.h)
 
 FUZZ_DAEMON_OBJS := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(DAEMON_SRCS) \
 	dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
-	dpvs/tests/fuzz/fuzz_daemon.c)
+	dpvs/lib/fwd_modes.c dpvs/tests/fuzz/fuzz_daemon.c)
 $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC FUZZ $<"

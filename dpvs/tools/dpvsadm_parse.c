@@ -28,7 +28,7 @@ const char *const cmd_names[CMD_COUNT] = {
 	[CMD_HELP] = "help",
 };
 
-
+/* How messages name an option (ipvsadm's names). */
 static const char *const opt_names[OPT_COUNT] = {
 	[OPT_SERVICE] = "service-address (-t|-u)",
 	[OPT_SCHED] = "scheduler (-s)",
