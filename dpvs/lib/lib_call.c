@@ -9,7 +9,7 @@
  * malloc'd array, checking the count against the bytes present first.
  */
 int libdpvs_dec_list(struct rbuf *b, size_t rec_len, size_t rec_size,
-		    libdpvs_dec_fn dec, void **out, size_t *n)
+		     libdpvs_dec_fn dec, void **out, size_t *n)
 {
 	uint32_t count = rb_u32(b);
 	uint8_t *arr;
@@ -33,8 +33,8 @@ int libdpvs_dec_list(struct rbuf *b, size_t rec_len, size_t rec_size,
 
 /* A reply that is exactly one list. */
 int libdpvs_get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
-			size_t req_len, size_t rec_len, size_t rec_size,
-			libdpvs_dec_fn dec, void **out, size_t *n)
+			 size_t req_len, size_t rec_len, size_t rec_size,
+			 libdpvs_dec_fn dec, void **out, size_t *n)
 {
 	void *buf;
 	size_t len;
@@ -58,9 +58,10 @@ int libdpvs_get_list_req(struct dpvs_handle *h, uint32_t op, const void *req,
 }
 
 int libdpvs_get_list(struct dpvs_handle *h, uint32_t op, size_t rec_len,
-		    size_t rec_size, libdpvs_dec_fn dec, void **out, size_t *n)
+		     size_t rec_size, libdpvs_dec_fn dec, void **out, size_t *n)
 {
-	return libdpvs_get_list_req(h, op, NULL, 0, rec_len, rec_size, dec, out, n);
+	return libdpvs_get_list_req(h, op, NULL, 0, rec_len, rec_size, dec, out,
+				    n);
 }
 
 /* Sends the record in b as the payload of op; the reply is empty. */
@@ -80,10 +81,11 @@ int libdpvs_check_ifname(struct dpvs_handle *h, const char *what,
 
 	libdpvs_clear_error(h);
 	if (len == 0 && required)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: no interface name", what);
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: no interface name",
+				    what);
 	if (len > DPVS_IFNAME_MAX)
 		return libdpvs_fail(h, DPVS_EINVAL,
-			    "%s: interface name longer than %d bytes", what,
-			    DPVS_IFNAME_MAX);
+				    "%s: interface name longer than %d bytes",
+				    what, DPVS_IFNAME_MAX);
 	return DPVS_OK;
 }

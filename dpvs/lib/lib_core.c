@@ -38,14 +38,14 @@ int dpvs_get_lcores(struct dpvs_handle *h, struct dpvs_lcore_info **out,
 		    size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_LCORES, WIRE_LCORE_REC_LEN,
-			sizeof(**out), dec_lcore, (void **)out, n);
+				sizeof(**out), dec_lcore, (void **)out, n);
 }
 
 int dpvs_get_msgbus_stats(struct dpvs_handle *h,
 			  struct dpvs_msgbus_stats **out, size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_MSGBUS_STATS, WIRE_MSGBUS_REC_LEN,
-			sizeof(**out), dec_msgbus, (void **)out, n);
+				sizeof(**out), dec_msgbus, (void **)out, n);
 }
 
 static int dec_resource(struct rbuf *b, void *rec)
@@ -56,8 +56,8 @@ static int dec_resource(struct rbuf *b, void *rec)
 int dpvs_get_resources(struct dpvs_handle *h, struct dpvs_resource **out,
 		       size_t *n)
 {
-	return libdpvs_get_list(h, DPVS_OP_RESOURCES, WIRE_RES_REC_LEN, sizeof(**out),
-			dec_resource, (void **)out, n);
+	return libdpvs_get_list(h, DPVS_OP_RESOURCES, WIRE_RES_REC_LEN,
+				sizeof(**out), dec_resource, (void **)out, n);
 }
 
 static int ctrl_stats_call(struct dpvs_handle *h, uint32_t flags,
@@ -133,8 +133,9 @@ int dpvs_set_log_level(struct dpvs_handle *h, const char *level)
 		lvl = level[0] - '0';
 	if (lvl < 0)
 		return libdpvs_fail(h, DPVS_EINVAL,
-			    "unknown log level '%s' (emerg alert crit err "
-			    "warning notice info debug, or 0-7)", level);
+				    "unknown log level '%s' (emerg alert crit "
+				    "err warning notice info debug, or 0-7)",
+				    level);
 	wb_init(&b);
 	wb_u32(&b, (uint32_t)lvl);
 	rc = b.err ? DPVS_ENOMEM :
@@ -160,7 +161,8 @@ int dpvs_msgbus_ping(struct dpvs_handle *h, uint32_t count, uint32_t *replies)
 		return rc;
 	rb_init(&r, buf, len);
 	*replies = rb_u32(&r);
-	rc = rb_done(&r) ? DPVS_OK : libdpvs_fail(h, DPVS_EPROTO, "malformed ping reply");
+	rc = rb_done(&r) ? DPVS_OK : libdpvs_fail(h, DPVS_EPROTO,
+						  "malformed ping reply");
 	free(buf);
 	return rc;
 }
@@ -180,10 +182,12 @@ int dpvs_echo(struct dpvs_handle *h, uint32_t size)
 	if (rc)
 		return rc;
 	if (len != size)
-		rc = libdpvs_fail(h, DPVS_EPROTO, "echo: %zu bytes, expected %u", len, size);
+		rc = libdpvs_fail(h, DPVS_EPROTO,
+				  "echo: %zu bytes, expected %u", len, size);
 	for (uint32_t i = 0; rc == DPVS_OK && i < size; i++)
 		if (buf[i] != dpvs_echo_byte(i))
-			rc = libdpvs_fail(h, DPVS_EPROTO, "echo: wrong byte at %u", i);
+			rc = libdpvs_fail(h, DPVS_EPROTO,
+					  "echo: wrong byte at %u", i);
 	free(buf);
 	return rc;
 }

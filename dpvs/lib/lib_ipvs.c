@@ -36,11 +36,13 @@ static int check_key(struct dpvs_handle *h, const char *what, uint8_t proto,
 {
 	libdpvs_clear_error(h);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: protocol %u is not TCP (%u) "
-			    "nor UDP (%u)", what, proto, IPPROTO_TCP,
-			    IPPROTO_UDP);
+		return libdpvs_fail(h, DPVS_EINVAL,
+				    "%s: protocol %u is not TCP (%u) nor UDP "
+				    "(%u)", what, proto, IPPROTO_TCP,
+				    IPPROTO_UDP);
 	if (vip == 0)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: no virtual address", what);
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: no virtual address",
+				    what);
 	return DPVS_OK;
 }
 
@@ -52,11 +54,13 @@ static int check_svc(struct dpvs_handle *h, const char *what,
 	if (rc)
 		return rc;
 	if (strnlen(s->sched, sizeof(s->sched)) > DPVS_SCHED_NAME_MAX)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: scheduler name longer than %d "
-			    "bytes", what, DPVS_SCHED_NAME_MAX);
+		return libdpvs_fail(h, DPVS_EINVAL,
+				    "%s: scheduler name longer than %d bytes",
+				    what, DPVS_SCHED_NAME_MAX);
 	if (s->flags & ~(uint32_t)SVC_F_KNOWN)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: unknown service flags 0x%x",
-			    what, s->flags & ~(uint32_t)SVC_F_KNOWN);
+		return libdpvs_fail(h, DPVS_EINVAL,
+				    "%s: unknown service flags 0x%x", what,
+				    s->flags & ~(uint32_t)SVC_F_KNOWN);
 	return DPVS_OK;
 }
 
@@ -92,8 +96,8 @@ int dpvs_svc_del(struct dpvs_handle *h, const struct dpvs_service *s)
 
 int dpvs_svc_list(struct dpvs_handle *h, struct dpvs_service **out, size_t *n)
 {
-	return libdpvs_get_list(h, DPVS_OP_SVC_LIST, WIRE_SVC_REC_LEN, sizeof(**out),
-			dec_svc, (void **)out, n);
+	return libdpvs_get_list(h, DPVS_OP_SVC_LIST, WIRE_SVC_REC_LEN,
+				sizeof(**out), dec_svc, (void **)out, n);
 }
 
 int dpvs_svc_flush(struct dpvs_handle *h)
@@ -111,18 +115,22 @@ static int dest_call(struct dpvs_handle *h, uint32_t op, const char *what,
 	if (rc)
 		return rc;
 	if (d->addr == 0)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: no real-server address", what);
+		return libdpvs_fail(h, DPVS_EINVAL,
+				    "%s: no real-server address", what);
 	if (op != DPVS_OP_DEST_DEL) {
 		if (!dpvs_fwd_by_id(d->fwd))
-			return libdpvs_fail(h, DPVS_EINVAL, "%s: unknown forwarding "
-				    "method %u", what, d->fwd);
+			return libdpvs_fail(h, DPVS_EINVAL,
+					    "%s: unknown forwarding method %u",
+					    what, d->fwd);
 		if (d->weight < 0)
-			return libdpvs_fail(h, DPVS_EINVAL, "%s: negative weight %d",
-				    what, d->weight);
+			return libdpvs_fail(h, DPVS_EINVAL,
+					    "%s: negative weight %d", what,
+					    d->weight);
 		if (d->u_thresh && d->l_thresh > d->u_thresh)
-			return libdpvs_fail(h, DPVS_EINVAL, "%s: lower threshold %u "
-				    "above upper threshold %u", what,
-				    d->l_thresh, d->u_thresh);
+			return libdpvs_fail(h, DPVS_EINVAL,
+					    "%s: lower threshold %u above upper "
+					    "threshold %u", what, d->l_thresh,
+					    d->u_thresh);
 	}
 	wb_init(&b);
 	wire_enc_dest(&b, d);
@@ -165,9 +173,10 @@ static int svc_filtered_list(struct dpvs_handle *h, uint32_t op,
 		return rc;
 	wb_init(&b);
 	wire_enc_svc(&b, svc);
-	rc = b.err ? libdpvs_fail(h, DPVS_ENOMEM, "request record") :
-		     libdpvs_get_list_req(h, op, b.data, b.len, rec_len, rec_size,
-				  dec, out, n);
+	rc = b.err ? libdpvs_fail(h, DPVS_ENOMEM,
+				  "request record") : libdpvs_get_list_req(h,
+				  op, b.data, b.len, rec_len, rec_size, dec,
+				  out, n);
 	wb_free(&b);
 	return rc;
 }
@@ -187,10 +196,10 @@ int dpvs_svc_dest_list(struct dpvs_handle *h, struct dpvs_service **svcs,
 		return rc;
 	rb_init(&b, buf, len);
 	rc = libdpvs_dec_list(&b, WIRE_SVC_REC_LEN, sizeof(**svcs), dec_svc,
-		      (void **)svcs, nsvcs);
+			      (void **)svcs, nsvcs);
 	if (rc == DPVS_OK)
-		rc = libdpvs_dec_list(&b, WIRE_DEST_REC_LEN, sizeof(**dests), dec_dest,
-			      (void **)dests, ndests);
+		rc = libdpvs_dec_list(&b, WIRE_DEST_REC_LEN, sizeof(**dests),
+				      dec_dest, (void **)dests, ndests);
 	if (rc == DPVS_OK && !rb_done(&b))
 		rc = DPVS_EPROTO;
 	free(buf);
@@ -200,7 +209,8 @@ int dpvs_svc_dest_list(struct dpvs_handle *h, struct dpvs_service **svcs,
 		*svcs = NULL;
 		*dests = NULL;
 		*nsvcs = *ndests = 0;
-		return libdpvs_fail(h, rc, "malformed service and real-server list");
+		return libdpvs_fail(h, rc,
+				    "malformed service and real-server list");
 	}
 	return DPVS_OK;
 }
@@ -224,7 +234,8 @@ static int laddr_call(struct dpvs_handle *h, uint32_t op, const char *what,
 	if (rc)
 		return rc;
 	if (l->addr == 0)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: no local address", what);
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: no local address",
+				    what);
 	wb_init(&b);
 	wire_enc_laddr(&b, l);
 	return libdpvs_call_rec(h, op, &b);
@@ -263,8 +274,9 @@ int dpvs_conn_list_page(struct dpvs_handle *h, uint32_t *cursor,
 		return rc;
 	rb_init(&b, buf, len);
 	*cursor = rb_u32(&b);
-	rc = b.err ? DPVS_EPROTO : libdpvs_dec_list(&b, WIRE_CONN_REC_LEN, sizeof(**out),
-					    dec_conn, (void **)out, n);
+	rc = b.err ? DPVS_EPROTO : libdpvs_dec_list(&b, WIRE_CONN_REC_LEN,
+						    sizeof(**out), dec_conn,
+						    (void **)out, n);
 	if (rc == DPVS_OK && !rb_done(&b)) {
 		free(*out);
 		*out = NULL;
@@ -272,7 +284,8 @@ int dpvs_conn_list_page(struct dpvs_handle *h, uint32_t *cursor,
 		rc = DPVS_EPROTO;
 	}
 	free(buf);
-	return rc ? libdpvs_fail(h, rc, "malformed connection list reply") : DPVS_OK;
+	return rc ? libdpvs_fail(h, rc,
+				 "malformed connection list reply") : DPVS_OK;
 }
 
 /* Appends a page to the array being built; false when out of memory. */
@@ -306,8 +319,9 @@ int dpvs_conn_list(struct dpvs_handle *h, struct dpvs_conn **out, size_t *n)
 	do {
 		rc = dpvs_conn_list_page(h, &cursor, &page, &np);
 		if (rc == DPVS_OK && !append_conns(&all, &count, &cap, page, np))
-			rc = libdpvs_fail(h, DPVS_ENOMEM, "list connections: %zu of them",
-				  count + np);
+			rc = libdpvs_fail(h, DPVS_ENOMEM,
+					  "list connections: %zu of them",
+					  count + np);
 		free(page);
 	} while (rc == DPVS_OK && cursor);
 	if (rc == DPVS_OK && !all)

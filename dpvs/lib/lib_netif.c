@@ -35,41 +35,41 @@ int dpvs_link_list(struct dpvs_handle *h, struct dpvs_link_info **out,
 		   size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_LINK_LIST, WIRE_LINK_REC_LEN,
-			sizeof(**out), dec_link, (void **)out, n);
+				sizeof(**out), dec_link, (void **)out, n);
 }
 
 int dpvs_pkt_stats(struct dpvs_handle *h, struct dpvs_counter **out,
 		   size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_PKT_STATS, WIRE_COUNTER_REC_LEN,
-			sizeof(**out), dec_counter, (void **)out, n);
+				sizeof(**out), dec_counter, (void **)out, n);
 }
 
 int dpvs_addr_list(struct dpvs_handle *h, struct dpvs_addr **out, size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_ADDR_LIST, WIRE_ADDR_REC_LEN,
-			sizeof(**out), dec_addr, (void **)out, n);
+				sizeof(**out), dec_addr, (void **)out, n);
 }
 
 int dpvs_route_list(struct dpvs_handle *h, struct dpvs_route **out,
 		    size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_ROUTE_LIST, WIRE_ROUTE_REC_LEN,
-			sizeof(**out), dec_route, (void **)out, n);
+				sizeof(**out), dec_route, (void **)out, n);
 }
 
 int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
 		    size_t *n)
 {
 	return libdpvs_get_list(h, DPVS_OP_NEIGH_LIST, WIRE_NEIGH_REC_LEN,
-			sizeof(**out), dec_neigh, (void **)out, n);
+				sizeof(**out), dec_neigh, (void **)out, n);
 }
 
 static int check_plen(struct dpvs_handle *h, const char *what, uint8_t plen)
 {
 	if (plen > 32)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: prefix length %u over 32", what,
-			    plen);
+		return libdpvs_fail(h, DPVS_EINVAL,
+				    "%s: prefix length %u over 32", what, plen);
 	return DPVS_OK;
 }
 
@@ -112,8 +112,8 @@ static int route_call(struct dpvs_handle *h, uint32_t op, const char *what,
 	if (rc)
 		return rc;
 	if (add && (r->type < DPVS_RT_LOCAL || r->type > DPVS_RT_KNI))
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: unknown route type %u", what,
-			    r->type);
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: unknown route type %u",
+				    what, r->type);
 	wb_init(&b);
 	wire_enc_route(&b, r);
 	return libdpvs_call_rec(h, op, &b);
@@ -175,8 +175,8 @@ int dpvs_pkt_stats_lcore(struct dpvs_handle *h, uint32_t lcore,
 	wb_u32(&b, lcore);
 	rc = b.err ? DPVS_ENOMEM :
 		     libdpvs_get_list_req(h, DPVS_OP_PKT_STATS, b.data, b.len,
-				  WIRE_COUNTER_REC_LEN, sizeof(**out), dec_counter,
-				  (void **)out, n);
+					  WIRE_COUNTER_REC_LEN, sizeof(**out),
+					  dec_counter, (void **)out, n);
 	wb_free(&b);
 	return rc;
 }
@@ -195,8 +195,8 @@ int dpvs_link_xstats(struct dpvs_handle *h, const char *ifname,
 	wb_str(&b, ifname, DPVS_IFNAME_MAX);
 	rc = b.err ? DPVS_ENOMEM :
 		     libdpvs_get_list_req(h, DPVS_OP_LINK_XSTATS, b.data, b.len,
-				  WIRE_COUNTER_REC_LEN, sizeof(**out), dec_counter,
-				  (void **)out, n);
+					  WIRE_COUNTER_REC_LEN, sizeof(**out),
+					  dec_counter, (void **)out, n);
 	wb_free(&b);
 	return rc;
 }

@@ -20,7 +20,8 @@ int dpvs_get_worker_stats(struct dpvs_handle *h,
 	rb_init(&b, buf, len);
 	rc = wire_dec_wstats(&b, out);
 	free(buf);
-	return rc ? libdpvs_fail(h, rc, "malformed worker stats reply") : DPVS_OK;
+	return rc ? libdpvs_fail(h, rc,
+				 "malformed worker stats reply") : DPVS_OK;
 }
 
 uint64_t dpvs_worker_counter(const struct dpvs_worker_stats_set *s,

@@ -124,8 +124,9 @@ static int wait_fd(struct dpvs_handle *h, short events)
 		n = poll(&p, 1, h->timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
-		return libdpvs_fail(h, DPVS_ETIMEDOUT, "no answer from dpvs within %d ms",
-			    h->timeout_ms);
+		return libdpvs_fail(h, DPVS_ETIMEDOUT,
+				    "no answer from dpvs within %d ms",
+				    h->timeout_ms);
 	if (n < 0)
 		return libdpvs_fail(h, DPVS_EIO, "poll: %s", strerror(errno));
 	return DPVS_OK;
@@ -146,7 +147,8 @@ static int send_all(struct dpvs_handle *h, const void *buf, size_t len)
 			continue;
 		}
 		if (n < 0)
-			return libdpvs_fail(h, DPVS_EIO, "send to dpvs: %s", strerror(errno));
+			return libdpvs_fail(h, DPVS_EIO, "send to dpvs: %s",
+					    strerror(errno));
 		p += n;
 		len -= (size_t)n;
 	}
@@ -168,9 +170,11 @@ static int recv_all(struct dpvs_handle *h, void *buf, size_t len)
 			continue;
 		}
 		if (n == 0)
-			return libdpvs_fail(h, DPVS_EIO, "dpvs closed the connection");
+			return libdpvs_fail(h, DPVS_EIO,
+					    "dpvs closed the connection");
 		if (n < 0)
-			return libdpvs_fail(h, DPVS_EIO, "recv from dpvs: %s", strerror(errno));
+			return libdpvs_fail(h, DPVS_EIO, "recv from dpvs: %s",
+					    strerror(errno));
 		p += n;
 		len -= (size_t)n;
 	}
@@ -191,7 +195,8 @@ static int send_request(struct dpvs_handle *h, uint32_t op, const void *req,
 	int rc;
 
 	if (req_len > UINT32_MAX)
-		return libdpvs_fail(h, DPVS_ETOOBIG, "request of %zu bytes", req_len);
+		return libdpvs_fail(h, DPVS_ETOOBIG, "request of %zu bytes",
+				    req_len);
 	wire_hdr_encode(hdr, &wh);
 	rc = send_all(h, hdr, sizeof(hdr));
 	return rc ? rc : send_all(h, req, req_len);
@@ -212,8 +217,8 @@ static int recv_error(struct dpvs_handle *h, const struct wire_hdr *wh)
 	h->in_sync = true;
 	msg[n] = '\0';
 	if (wh->status >= DPVS_STATUS_MAX)
-		return libdpvs_fail(h, DPVS_EPROTO, "unknown status %u: %s", wh->status,
-			    msg);
+		return libdpvs_fail(h, DPVS_EPROTO, "unknown status %u: %s",
+				    wh->status, msg);
 	snprintf(h->errmsg, sizeof(h->errmsg), "%s",
 		 n ? msg : dpvs_strerror((int)wh->status));
 	return (int)wh->status;
@@ -234,20 +239,22 @@ static int recv_reply(struct dpvs_handle *h, uint32_t op, struct wbuf *out)
 		wire_hdr_decode(hdr, &wh);
 		v = wire_reply_check(&wh, h->seq);
 		if (v != WIRE_OK || (wh.op != op && wh.seq != 0))
-			return libdpvs_fail(h, DPVS_EPROTO, "bad reply from dpvs: %s",
-				    v != WIRE_OK ? wire_verdict_str(v) :
-						   "operation mismatch");
+			return libdpvs_fail(h, DPVS_EPROTO,
+					    "bad reply from dpvs: %s",
+					    v != WIRE_OK ? wire_verdict_str(v) :
+							   "operation mismatch");
 		if (wh.status != DPVS_OK)
 			return recv_error(h, &wh);
 		if (out->len + wh.len > h->max_reply)
-			return libdpvs_fail(h, DPVS_ETOOBIG, "reply over %zu bytes",
-				    h->max_reply);
+			return libdpvs_fail(h, DPVS_ETOOBIG,
+					    "reply over %zu bytes", h->max_reply);
 		rc = recv_all(h, chunk, wh.len);
 		if (rc)
 			return rc;
 		wb_bytes(out, chunk, wh.len);
 		if (out->err)
-			return libdpvs_fail(h, DPVS_ENOMEM, "reply of %zu bytes", out->len);
+			return libdpvs_fail(h, DPVS_ENOMEM,
+					    "reply of %zu bytes", out->len);
 	} while (wh.flags & DPVS_WF_MORE);
 	h->in_sync = true;
 	return DPVS_OK;
@@ -292,8 +299,8 @@ static int reconnect(struct dpvs_handle *h)
 {
 	int rc = open_socket(h->path, &h->fd);
 
-	return rc ? libdpvs_fail(h, rc, "reconnecting to dpvs at %s: %s", h->path,
-			 strerror(errno)) : DPVS_OK;
+	return rc ? libdpvs_fail(h, rc, "reconnecting to dpvs at %s: %s",
+				 h->path, strerror(errno)) : DPVS_OK;
 }
 
 int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
