@@ -51,7 +51,10 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 LDFLAGS_BASE := $(SANFLAGS)
 
-LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c dpvs/lib/libdpvs.c
+LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
+	dpvs/lib/fwd_modes.c dpvs/lib/libdpvs.c dpvs/lib/lib_call.c \
+	dpvs/lib/lib_core.c dpvs/lib/lib_netif.c dpvs/lib/lib_ipvs.c \
+	dpvs/lib/lib_stats.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 WIRE_TESTS := test_wire_codec test_wire_info test_wire_net test_wire_ipvs \
@@ -61,11 +64,12 @@ CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 	test_ctrl_session_limits
 UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg
+	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
-	$(BUILD)/obj/dpvs/lib/wire_ipvs.o $(BUILD)/obj/dpvs/lib/wire_stats.o
+	$(BUILD)/obj/dpvs/lib/wire_ipvs.o $(BUILD)/obj/dpvs/lib/wire_stats.o \
+	$(BUILD)/obj/dpvs/lib/fwd_modes.o
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
@@ -155,12 +159,13 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
-$(BUILD)/dpvsadm: $(BUILD)/obj/dpvs/tools/dpvsadm.o $(BUILD)/obj/dpvs/tools/cli_util.o \
-		$(BUILD)/libdpvs.a
+DPVSADM_SRCS := $(wildcard dpvs/tools/dpvsadm*.c)
+$(BUILD)/dpvsadm: $(DPVSADM_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
-$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/cli_util.o \
-		$(BUILD)/libdpvs.a
+$(BUILD)/dpip: $(BUILD)/obj/dpvs/tools/dpip.o $(BUILD)/obj/dpvs/tools/dpip_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 # The SNMP subagent: net-snmp's agent library and libdpvs, no DPDK.
@@ -172,6 +177,21 @@ $(BUILD)/dpvs-snmp: $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
 # Unit tests: cmocka; the pure ones link no DPDK.
 $(WIRE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# The tools' parsers alone: no daemon, no socket, and the tools' includes.
+$(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
+$(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o: INC := $(INC_LIB) -iquote dpvs/tools
+$(BUILD)/tests/test_dpvsadm_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
+		$(BUILD)/obj/dpvs/tools/dpvsadm_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/test_dpip_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o \
+		$(BUILD)/obj/dpvs/tools/dpip_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
@@ -269,7 +289,7 @@ $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(shell find dpvs/src -name '*.h') $(wi
 
 FUZZ_DAEMON_OBJS := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(DAEMON_SRCS) \
 	dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
-	dpvs/tests/fuzz/fuzz_daemon.c)
+	dpvs/lib/fwd_modes.c dpvs/tests/fuzz/fuzz_daemon.c)
 $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC FUZZ $<"

@@ -279,9 +279,85 @@ enum dpvs_fwd {
 	DPVS_FWD_DR = 2,         /* direct routing: -g */
 	DPVS_FWD_NAT = 3,        /* masquerading: -m */
 	DPVS_FWD_TUN = 4,        /* IP-in-IP: -i */
+	DPVS_FWD_MAX = DPVS_FWD_TUN,
 };
 
+/*
+ * What a forwarding mode does, for every piece of code that must know:
+ * the daemon's connection table and packet path, the tools, the
+ * subagent.  One table, dpvs_fwd_modes[], indexed by enum dpvs_fwd.
+ *
+ * DPVS_FWDF_REPLY_VIA_LB: the real server's replies come back through
+ *   the load balancer, which rewrites them; a connection is filed under
+ *   its reply tuple too (the daemon's reply key).  Without it (DR, TUN)
+ *   the replies go from the real server straight to the client and the
+ *   connection has only its client-side key; dpvs follows TCP from the
+ *   client's packets alone.
+ * DPVS_FWDF_SNAT: the source is rewritten too, to one of the service's
+ *   local addresses and a local port of the worker's own; the reply key
+ *   is (real server -> laddr:lport), unique per worker by construction.
+ *   A service needs local addresses (dpvsadm -P) for such real servers,
+ *   or new connections are dropped (counter ipvs_no_laddr).
+ * DPVS_FWDF_CLIENT_REPLY_KEY: the reply key is (real server -> client's
+ *   address:port), which RSS may hash to another worker and which two
+ *   workers may both want: the daemon claims it in the NAT reply
+ *   registry, counts such real servers ("NAT dests") and, while there
+ *   are any, hands replies it does not know to the other workers.
+ *   Implies DPVS_FWDF_REPLY_VIA_LB; excludes DPVS_FWDF_SNAT.
+ * DPVS_FWDF_KEEPS_PORT: the packet reaches the real server with the
+ *   VIP's destination port unchanged, so a real server's port must be
+ *   the service's (the tools refuse another, RS:PORT maps nothing).
+ * DPVS_FWDF_TUNNEL: the packet is sent encapsulated (IP-in-IP) to the
+ *   real server, which must decapsulate it and own the VIP.
+ */
+#define DPVS_FWDF_REPLY_VIA_LB 0x1u
+#define DPVS_FWDF_SNAT 0x2u
+#define DPVS_FWDF_CLIENT_REPLY_KEY 0x4u
+#define DPVS_FWDF_KEEPS_PORT 0x8u
+#define DPVS_FWDF_TUNNEL 0x10u
+
+struct dpvs_fwd_mode {
+	uint32_t id;          /* enum dpvs_fwd; 0 in the unused slot 0 */
+	const char *name;     /* as ipvsadm lists it: "FullNat", "Route"... */
+	const char *kind;     /* keepalived's lb_kind: "FNAT" "DR" "NAT" "TUN" */
+	const char *long_opt; /* dpvsadm's option without "--": "fullnat"... */
+	char short_opt;       /* dpvsadm's switch: 'b' 'g' 'm' 'i' */
+	const char *desc;     /* for messages: "direct routing"... */
+	uint32_t flags;       /* DPVS_FWDF_* */
+};
+
+/* Indexed by enum dpvs_fwd; slot 0 is all zero (NULL names). */
+extern const struct dpvs_fwd_mode dpvs_fwd_modes[DPVS_FWD_MAX + 1];
+/* The mode with this id, NULL if there is none. */
+const struct dpvs_fwd_mode *dpvs_fwd_by_id(uint32_t id);
+/*
+ * The mode named name (its name, kind or long option, in any case):
+ * "FullNat", "fnat", "fullnat" all give DPVS_FWD_FNAT.  NULL if unknown.
+ */
+const struct dpvs_fwd_mode *dpvs_fwd_by_name(const char *name);
+/* Its listing name, "?" for an unknown id (what a listing prints). */
+const char *dpvs_fwd_name(uint32_t id);
+
 #define DPVS_SCHED_NAME_MAX 15
+#define DPVS_SCHED_DEFAULT "wlc"      /* a service's with sched "" */
+
+/*
+ * The limits of the load-balancing records, one definition for the
+ * daemon, the library and the tools (dpvsadm checks them before it
+ * connects, so its messages state the same ranges).
+ *
+ * Each connection timeout (struct dpvs_timeouts) is 1..DPVS_TIMEOUT_MAX
+ * seconds, or 0 in a set request to leave it as it is: 31 days, what
+ * ipvsadm and keepalived's lvs_timeouts accept.  A persistence timeout
+ * has the same range; 0 (or none given) is DPVS_PERSIST_TIMEOUT_DEFAULT.
+ */
+#define DPVS_TIMEOUT_MAX (86400u * 31)
+#define DPVS_PERSIST_TIMEOUT_MAX DPVS_TIMEOUT_MAX
+#define DPVS_PERSIST_TIMEOUT_DEFAULT 300u
+/* A real server's weight: 0 (quiescent) .. DPVS_WEIGHT_MAX, ipvsadm's. */
+#define DPVS_WEIGHT_MAX 65535u
+/* Connection thresholds: 0 (none) .. DPVS_THRESH_MAX, l <= u. */
+#define DPVS_THRESH_MAX 2147483647u
 
 #define DPVS_SVC_F_PERSISTENT 0x1   /* -p */
 #define DPVS_SVC_F_SCHED_FALLBACK 0x2 /* mh/sh: skip unusable servers */
@@ -363,12 +439,6 @@ struct dpvs_timeouts {
 	uint32_t udp;
 };
 
-/*
- * Each timeout is 1..DPVS_TIMEOUT_MAX seconds, or 0 in a set request to
- * leave it as it is: 31 days, what ipvsadm and keepalived's lvs_timeouts
- * accept.
- */
-#define DPVS_TIMEOUT_MAX (86400u * 31)
 
 int dpvs_svc_add(struct dpvs_handle *h, const struct dpvs_service *s);
 int dpvs_svc_edit(struct dpvs_handle *h, const struct dpvs_service *s);

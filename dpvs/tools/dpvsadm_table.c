@@ -1,0 +1,151 @@
+/*
+ * The virtual server table as dpvs has it, for -L, -S and -G: fetched in
+ * one request and sorted in ipvsadm's order (protocol, address, port).
+ */
+#include "dpvsadm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cmp_key(uint8_t p1, uint32_t a1, uint16_t port1, uint8_t p2,
+	    uint32_t a2, uint16_t port2)
+{
+	uint32_t h1 = ntohl(a1), h2 = ntohl(a2);
+
+	if (p1 != p2)
+		return p1 < p2 ? -1 : 1;
+	if (h1 != h2)
+		return h1 < h2 ? -1 : 1;
+	return port1 < port2 ? -1 : port1 > port2;
+}
+
+int cmp_svc(const void *a, const void *b)
+{
+	const struct dpvs_service *x = a, *y = b;
+
+	return cmp_key(x->proto, x->vip, x->vport, y->proto, y->vip, y->vport);
+}
+
+bool svc_exists(struct dpvs_handle *h, const struct dpvs_service *key)
+{
+	struct dpvs_service *s;
+	size_t n;
+	bool found = false;
+
+	if (dpvs_svc_list(h, &s, &n))
+		return true;
+	for (size_t i = 0; i < n && !found; i++)
+		found = !cmp_svc(&s[i], key);
+	free(s);
+	return found;
+}
+
+static int cmp_dref(const void *a, const void *b, bool sort)
+{
+	const struct dref *x = a, *y = b;
+	int r = cmp_key(x->d->proto, x->d->vip, x->d->vport, y->d->proto,
+			y->d->vip, y->d->vport);
+
+	if (r)
+		return r;
+	if (sort) {
+		r = cmp_key(0, x->d->addr, x->d->port, 0, y->d->addr,
+			    y->d->port);
+		if (r)
+			return r;
+	}
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int cmp_dref_sorted(const void *a, const void *b)
+{
+	return cmp_dref(a, b, true);
+}
+
+static int cmp_dref_unsorted(const void *a, const void *b)
+{
+	return cmp_dref(a, b, false);
+}
+
+void table_free(struct table *t)
+{
+	free(t->svcs);
+	free(t->dests);
+	free(t->refs);
+	memset(t, 0, sizeof(*t));
+}
+
+int table_get(struct dpvs_handle *h, bool sort, struct table *t,
+	      const char *what)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	/* One request, one gather: a service's counters are its servers'. */
+	rc = dpvs_svc_dest_list(h, &t->svcs, &t->nsvcs, &t->dests, &t->ndests);
+	if (rc) {
+		table_free(t);
+		return report(h, rc, what);
+	}
+	t->refs = calloc(t->ndests ? t->ndests : 1, sizeof(*t->refs));
+	if (!t->refs) {
+		table_free(t);
+		return fail("%s: out of memory", what);
+	}
+	for (size_t i = 0; i < t->ndests; i++)
+		t->refs[i] = (struct dref){ &t->dests[i], i };
+	if (sort)
+		qsort(t->svcs, t->nsvcs, sizeof(*t->svcs), cmp_svc);
+	qsort(t->refs, t->ndests, sizeof(*t->refs),
+	      sort ? cmp_dref_sorted : cmp_dref_unsorted);
+	return 0;
+}
+
+size_t table_dests(const struct table *t, const struct dpvs_service *s,
+		   size_t *first)
+{
+	size_t lo = 0, hi = t->ndests, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct dpvs_dest *d = t->refs[mid].d;
+
+		if (cmp_key(d->proto, d->vip, d->vport, s->proto, s->vip,
+			    s->vport) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < t->ndests) {
+		const struct dpvs_dest *d = t->refs[lo + n].d;
+
+		if (cmp_key(d->proto, d->vip, d->vport, s->proto, s->vip,
+			    s->vport))
+			break;
+		n++;
+	}
+	return n;
+}
+
+int find_service(struct dpvs_handle *h, const struct cmd *c,
+		 const char *what, struct dpvs_service *out)
+{
+	struct dpvs_service *s;
+	size_t n;
+	bool found = false;
+	char svc[SVC_NAME_LEN];
+	int rc = dpvs_svc_list(h, &s, &n);
+
+	if (rc)
+		return report(h, rc, what);
+	for (size_t i = 0; i < n && !found; i++)
+		if (!cmp_svc(&s[i], &c->svc)) {
+			*out = s[i];
+			found = true;
+		}
+	free(s);
+	if (found)
+		return 0;
+	return fail("%s: no such service %s", what, fmt_svc(&c->svc, svc));
+}
