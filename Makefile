@@ -47,6 +47,10 @@ LDFLAGS_BASE := $(SANFLAGS)
 LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c dpvs/lib/libdpvs.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
+# The services, their real servers and local addresses, snapshots,
+# references, counters and rates: linked whole by tests that need them.
+IPVS_SVC_SRCS := $(addprefix dpvs/src/ipvs/,ipvs_svc.c ipvs_dest.c ipvs_laddr.c \
+	ipvs_snap.c ipvs_refs.c ipvs_counters.c ipvs_rate.c ipvs_stats.c)
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg
@@ -186,9 +190,8 @@ $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
 
 # Connection tables need an EAL (rte_hash, mempools) but no ports.
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
-		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/ipvs_svc.o \
-		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
-		$(BUILD)/obj/dpvs/src/ipvs/ipvs_stats.o $(BUILD)/obj/dpvs/src/core/msgbus.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(IPVS_SVC_SRCS)) $(BUILD)/obj/dpvs/src/core/msgbus.o \
 		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
 		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
 		$(BUILD)/obj/dpvs/src/net/pktstats.o \
