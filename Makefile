@@ -53,7 +53,7 @@ IPVS_SVC_SRCS := $(addprefix dpvs/src/ipvs/,ipvs_svc.c ipvs_dest.c ipvs_laddr.c 
 	ipvs_snap.c ipvs_refs.c ipvs_counters.c ipvs_rate.c ipvs_stats.c)
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg
+	test_kni_class test_nat_reg test_ipvs_svc
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -226,6 +226,18 @@ $(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist
 		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The service table: snapshots and references with a reader on a
+# second lcore (RCU); it links what test_ipvs_conn does.
+$(BUILD)/tests/test_ipvs_svc: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_svc.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(IPVS_SVC_SRCS)) $(BUILD)/obj/dpvs/src/core/msgbus.o \
+		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
+		$(BUILD)/obj/dpvs/src/net/pktstats.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # Golden-packet tests of header-only code: DPDK headers, no EAL.
 $(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o
