@@ -120,7 +120,7 @@ static struct ipvs_service *svc_arg(struct rbuf *req, struct ctrl_reply *rep,
 	return svc;
 }
 
-/* A full service record, or NULL after the error reply. */
+/* A whole service record; false after the error reply. */
 static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
 		    struct dpvs_service *s)
 {
