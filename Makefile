@@ -57,6 +57,10 @@ LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
 	dpvs/lib/lib_stats.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
+# The services, their real servers and local addresses, snapshots,
+# references, counters and rates: linked whole by tests that need them.
+IPVS_SVC_SRCS := $(addprefix dpvs/src/ipvs/,ipvs_svc.c ipvs_dest.c ipvs_laddr.c \
+	ipvs_snap.c ipvs_refs.c ipvs_counters.c ipvs_rate.c ipvs_stats.c)
 WIRE_TESTS := test_wire_codec test_wire_info test_wire_net test_wire_ipvs \
 	test_wire_stats
 CONF_TESTS := test_conf_load test_conf_keys test_conf_queues test_conf_reload
@@ -64,7 +68,8 @@ CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 	test_ctrl_session_limits
 UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse
+	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
+	test_ipvs_svc
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -229,9 +234,8 @@ $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
 
 # Connection tables need an EAL (rte_hash, mempools) but no ports.
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
-		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/ipvs_svc.o \
-		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
-		$(BUILD)/obj/dpvs/src/ipvs/ipvs_stats.o $(BUILD)/obj/dpvs/src/core/msgbus.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(IPVS_SVC_SRCS)) $(BUILD)/obj/dpvs/src/core/msgbus.o \
 		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
 		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
 		$(BUILD)/obj/dpvs/src/net/pktstats.o \
@@ -266,6 +270,18 @@ $(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist
 		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The service table: snapshots and references with a reader on a
+# second lcore (RCU); it links what test_ipvs_conn does.
+$(BUILD)/tests/test_ipvs_svc: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_svc.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(IPVS_SVC_SRCS)) $(BUILD)/obj/dpvs/src/core/msgbus.o \
+		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
+		$(BUILD)/obj/dpvs/src/net/pktstats.o \
+		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # Golden-packet tests of header-only code: DPDK headers, no EAL.
 $(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o

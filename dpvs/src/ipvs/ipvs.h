@@ -20,11 +20,62 @@
 #include <rte_mbuf.h>
 
 #include "core/conf.h"
-#include "libdpvs.h"
+#include "ipvs/ipvs_fwd.h"
 #include "ipvs/sched/sched.h"
 
+/*
+ * The data plane's own vocabulary: ctrl/handlers/ipvs_ctl.c converts
+ * the wire's records to and from these, so neither the wire format nor
+ * these structures need change when the other does.
+ */
 #define IPVS_MAX_LADDR 64
 #define IPVS_WSTATE_STRIDE 64   /* per-worker scheduler scratch */
+#define IPVS_SCHED_NAME_MAX 15
+#define IPVS_SCHED_DEFAULT "wlc"
+#define IPVS_PERSIST_TIMEOUT_DEFAULT 300 /* seconds, as ipvsadm */
+
+#define IPVS_SVC_F_PERSISTENT 0x1
+#define IPVS_SVC_F_SCHED_FALLBACK 0x2 /* mh/sh/dh: skip unusable servers */
+#define IPVS_SVC_F_SCHED_PORT 0x4     /* mh/sh: hash the source port too */
+
+/* A service's configuration, as asked for; 0 and "" take defaults. */
+struct ipvs_svc_conf {
+	uint8_t proto;
+	uint32_t vip;              /* host order */
+	uint16_t vport;
+	char sched[IPVS_SCHED_NAME_MAX + 1]; /* "": IPVS_SCHED_DEFAULT */
+	uint32_t flags;            /* IPVS_SVC_F_* */
+	uint32_t timeout;          /* persistent only; 0: the default */
+	uint32_t netmask;          /* host order; 0: one client per address */
+};
+
+/* A real server's configuration. */
+struct ipvs_dest_conf {
+	uint32_t addr;             /* host order */
+	uint16_t port;
+	uint8_t fwd;               /* enum ipvs_fwd */
+	int32_t weight;            /* 0: quiescent */
+	uint32_t u_thresh;         /* 0: no limit */
+	uint32_t l_thresh;
+};
+
+/* Traffic counted since start (or since the last zeroing). */
+struct ipvs_counters {
+	uint64_t conns;
+	uint64_t inpkts;
+	uint64_t outpkts;
+	uint64_t inbytes;
+	uint64_t outbytes;
+};
+
+/* The same per second. */
+struct ipvs_rates {
+	uint64_t cps;
+	uint64_t inpps;
+	uint64_t outpps;
+	uint64_t inbps;
+	uint64_t outbps;
+};
 
 /* Counters of one worker for one object; only that worker writes. */
 struct ipvs_pcstats {
@@ -41,19 +92,19 @@ struct ipvs_pcstats {
 
 struct ipvs_rate_sample {
 	uint64_t tsc;              /* 0: empty */
-	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+	struct ipvs_counters c;
 };
 
 struct ipvs_rate {
 	struct ipvs_rate_sample ring[IPVS_RATE_WINDOW + 1];
 	unsigned head;             /* next slot to write */
-	struct dpvs_stats rate;    /* per second over the window */
+	struct ipvs_rates rate;    /* per second over the window */
 };
 
 struct ipvs_dest {
 	uint32_t addr;             /* host order */
 	uint16_t port;
-	uint8_t fwd;               /* enum dpvs_fwd */
+	uint8_t fwd;               /* enum ipvs_fwd */
 	int32_t weight;
 	uint32_t u_thresh;
 	uint32_t l_thresh;
@@ -61,8 +112,8 @@ struct ipvs_dest {
 	uint32_t persistconns;
 	uint32_t refcnt;           /* conns + 1 while listed; atomic */
 	struct ipvs_pcstats *stats;/* [nworkers], by worker index */
-	struct dpvs_stats total;   /* master: last gathered sum - base */
-	struct dpvs_stats base;    /* master: the raw sum at the last -Z */
+	struct ipvs_counters total;/* master: last gathered sum - base */
+	struct ipvs_counters base; /* master: the raw sum at the last -Z */
 	struct ipvs_rate rate;     /* master only */
 	struct ipvs_dest *next;    /* master: the service's list */
 };
@@ -94,16 +145,16 @@ struct ipvs_service {
 	uint8_t proto;
 	uint32_t vip;              /* host order */
 	uint16_t vport;
-	char sched[DPVS_SCHED_NAME_MAX + 1];
-	uint32_t flags;
-	uint32_t timeout;
+	char sched[IPVS_SCHED_NAME_MAX + 1];
+	uint32_t flags;            /* IPVS_SVC_F_* */
+	uint32_t timeout;          /* persistence, seconds; 0: none */
 	uint32_t netmask;          /* host order */
 	struct svc_snap *snap;     /* RCU-published */
 	unsigned ndests;
 	struct ipvs_dest *dests;   /* master list */
 	struct ipvs_laddr *laddrs; /* master list */
 	struct ipvs_rate rate;     /* of the sum over its dests */
-	struct dpvs_stats gone;    /* counted by dests since deleted */
+	struct ipvs_counters gone; /* counted by dests since deleted */
 };
 
 int ipvs_init(const struct dpvs_conf *c);
@@ -112,15 +163,17 @@ void ipvs_fini(void);
 /* Worker index (0..nworkers-1) of an lcore: FullNAT ports encode it. */
 unsigned ipvs_worker_index(unsigned lcore);
 
-/* Master-side configuration (ipvs_svc.c); 0 or -errno. */
+/* Master-side configuration; 0 or -errno. */
+/* The service table (ipvs_svc.c). */
 struct ipvs_service *ipvs_svc_get(uint8_t proto, uint32_t vip, uint16_t vport);
-int ipvs_svc_add(const struct dpvs_service *s);
-int ipvs_svc_edit(const struct dpvs_service *s);
+int ipvs_svc_add(const struct ipvs_svc_conf *c);
+int ipvs_svc_edit(const struct ipvs_svc_conf *c);
 int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport);
 void ipvs_svc_flush(void);
 void ipvs_svc_walk(void (*fn)(struct ipvs_service *s, void *arg), void *arg);
-int ipvs_dest_add(struct ipvs_service *s, const struct dpvs_dest *d);
-int ipvs_dest_edit(struct ipvs_service *s, const struct dpvs_dest *d);
+/* A service's real servers (ipvs_dest.c) and local addresses (ipvs_laddr.c). */
+int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c);
+int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c);
 int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port);
 int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id);
 int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
@@ -134,20 +187,22 @@ int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
 typedef void (*ipvs_gather_cb)(void *arg, int rc);
 int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg);
 int ipvs_stats_init(void);
-void ipvs_svc_stats(const struct ipvs_service *s, struct dpvs_stats *out);
+/* Counters since the last zeroing (ipvs_counters.c). */
+void ipvs_svc_stats(const struct ipvs_service *s, struct ipvs_counters *out);
+void ipvs_zero(struct ipvs_service *s);
 int ipvs_svc_table_init(uint32_t max_services);
 void ipvs_svc_table_fini(void);
 /* Key slots in use (deleted ones not yet given back count) and the limit. */
 void ipvs_svc_usage(uint32_t *used, uint32_t *size);
-void ipvs_rate_job_one(struct ipvs_rate *r, const struct dpvs_stats *now);
+/* Rates (ipvs_rate.c): one new sample of r's counters. */
+void ipvs_rate_job_one(struct ipvs_rate *r, const struct ipvs_counters *now);
 /* Master slow job: refreshes the rates of every service and dest. */
 int ipvs_rate_job(void *arg);
-void ipvs_zero(struct ipvs_service *s);
 
 /*
  * NAT real servers configured, over every service: while there are
  * none, replies that match no connection of their worker are not passed
- * round the others (NAT replies carry no owner mark).  Kept by ipvs_svc.c
+ * round the others (NAT replies carry no owner mark).  Kept by ipvs_refs.c
  * as dests come, go and change method; read by workers.
  */
 extern uint32_t ipvs_nat_dests;

@@ -219,13 +219,13 @@ static void key_of(struct conn_key *k, uint8_t proto, uint32_t s, uint16_t sp,
 /* DR and TUN replies go straight to the client: no reply key. */
 static bool has_out(const struct ipvs_conn *c)
 {
-	return c->fwd == DPVS_FWD_FNAT || c->fwd == DPVS_FWD_NAT;
+	return c->fwd == IPVS_FWD_FNAT || c->fwd == IPVS_FWD_NAT;
 }
 
 /* The reply direction's tuple: what the real server sends back. */
 static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 {
-	if (c->fwd == DPVS_FWD_FNAT)
+	if (c->fwd == IPVS_FWD_FNAT)
 		key_of(k, c->proto, c->daddr, c->dport, c->laddr, c->lport);
 	else
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
@@ -520,12 +520,12 @@ static void embryo_track(struct worker_tab *t, struct ipvs_conn *c, bool renew)
  */
 static int claim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 {
-	return c->fwd == DPVS_FWD_NAT ? nat_reg_claim(out, c->widx) : 0;
+	return c->fwd == IPVS_FWD_NAT ? nat_reg_claim(out, c->widx) : 0;
 }
 
 static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 {
-	if (c->fwd == DPVS_FWD_NAT)
+	if (c->fwd == IPVS_FWD_NAT)
 		nat_reg_release(out, c->widx);
 }
 

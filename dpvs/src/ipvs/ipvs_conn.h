@@ -15,6 +15,7 @@
 #include <sys/queue.h>
 
 #include "ipvs.h"
+#include "libdpvs.h" /* struct dpvs_timeouts: ipvspath replaces it */
 
 enum conn_dir { DIR_IN = 0, DIR_OUT = 1 };
 

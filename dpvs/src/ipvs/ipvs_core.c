@@ -222,7 +222,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.fwd = d->fwd;
 	tmpl.state = t->proto == IPPROTO_TCP ? CS_NONE : CS_UDP;
 	tmpl.dest = d;
-	if (d->fwd == DPVS_FWD_FNAT) {
+	if (d->fwd == IPVS_FWD_FNAT) {
 		if (sn->nladdr == 0) {
 			PKT_INC(lc, ipvs_no_laddr);
 			goto drop;

@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 
 #include "ipvs.h"
+#include "ipvs_svc_priv.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
@@ -98,7 +99,7 @@ static void free_reply(const void *reply, uint16_t len)
 
 struct gather {
 	struct ipvs_dest **dests;
-	struct dpvs_stats *sum;
+	struct ipvs_counters *sum;
 	uint32_t n;
 	struct stats_list *list;
 	ipvs_gather_cb cb;
@@ -122,16 +123,6 @@ static void add_reply(void *arg, unsigned lcore __rte_unused, int rc,
 		g->sum[i].outbytes += rp.rows[i].outbytes;
 	}
 	rte_free(rp.rows);
-}
-
-/* What listings show: counted since the last zeroing. */
-static void set_total(struct ipvs_dest *d, const struct dpvs_stats *raw)
-{
-	d->total.conns = raw->conns - d->base.conns;
-	d->total.inpkts = raw->inpkts - d->base.inpkts;
-	d->total.outpkts = raw->outpkts - d->base.outpkts;
-	d->total.inbytes = raw->inbytes - d->base.inbytes;
-	d->total.outbytes = raw->outbytes - d->base.outbytes;
 }
 
 static void count_dests(struct ipvs_service *s, void *arg)
@@ -162,7 +153,7 @@ static void gather_done(void *arg, int rc, unsigned nreplies)
 	/* Keep the last complete snapshot when a worker did not answer. */
 	if (rc == 0)
 		for (uint32_t i = 0; i < g->n; i++)
-			set_total(g->dests[i], &g->sum[i]);
+			ipvs_dest_set_total(g->dests[i], &g->sum[i]);
 	else if (rc != -ECANCELED) /* -ECANCELED: shutting down */
 		LOG_WARNX("ipvs", "stats: %u of %u workers answered (%s)",
 			  nreplies, lcore_nworkers(), strerror(-rc));

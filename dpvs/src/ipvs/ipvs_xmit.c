@@ -151,9 +151,9 @@ static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		ipvs_route_out(lc, m, c->daddr);
 }
 
-const struct ipvs_xmit_ops ipvs_xmit[DPVS_FWD_TUN + 1] = {
-	[DPVS_FWD_FNAT] = { "FullNat", fnat_in, fnat_out },
-	[DPVS_FWD_NAT] = { "Masq", nat_in, nat_out },
-	[DPVS_FWD_DR] = { "Route", dr_in, NULL },
-	[DPVS_FWD_TUN] = { "Tunnel", tun_in, NULL },
+const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX] = {
+	[IPVS_FWD_FNAT] = { "FullNat", fnat_in, fnat_out },
+	[IPVS_FWD_NAT] = { "Masq", nat_in, nat_out },
+	[IPVS_FWD_DR] = { "Route", dr_in, NULL },
+	[IPVS_FWD_TUN] = { "Tunnel", tun_in, NULL },
 };

@@ -21,7 +21,7 @@ struct ipvs_xmit_ops {
 	ipvs_xmit_fn out;   /* real server -> client (NULL: never seen) */
 };
 
-extern const struct ipvs_xmit_ops ipvs_xmit[DPVS_FWD_TUN + 1];
+extern const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX];
 
 /* Routes m (at its IPv4 header) towards dst; consumes m. */
 void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst);

@@ -144,6 +144,120 @@ static void test_expiry_is_sliced(void **state)
 	ipvs_persist_fini();
 }
 
+/* A snapshot of the test service with its own copy of the servers. */
+struct test_snap {
+	struct sched_dest d[2];
+	struct svc_snap sn;
+};
+
+static void snap_of(struct test_snap *t, uint32_t netmask, uint32_t timeout)
+{
+	memcpy(t->d, dests, sizeof(t->d));
+	memset(&t->sn, 0, sizeof(t->sn));
+	t->sn.ss.dests = t->d;
+	t->sn.ss.ndests = 2;
+	t->sn.persist_timeout = timeout;
+	t->sn.netmask = netmask;
+}
+
+/* The netmask is the granularity: a /24 shares one server. */
+static void test_client_network_shares_a_template(void **state)
+{
+	struct test_snap t;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	snap_of(&t, 0xffffff00, 60);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000105), -1);
+	ipvs_persist_bind(&svc, &t.sn, 0x0b000105, 1);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b0001fe), 1);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000205), -1);
+	/* Another service's clients of the same network are not pinned. */
+	{
+		struct ipvs_service other = svc;
+
+		other.vport = 443;
+		assert_int_equal(ipvs_persist_lookup(&other, &t.sn, 0x0b000105), -1);
+	}
+	ipvs_persist_fini();
+}
+
+/*
+ * Found by address and port: after the servers change the template
+ * still finds its server at its new index, and misses once it is gone
+ * or cannot take connections.
+ */
+static void test_template_follows_its_server(void **state)
+{
+	struct test_snap t, swapped, gone, drained;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	snap_of(&t, 0xffffffff, 60);
+	ipvs_persist_bind(&svc, &t.sn, 0x0b000001, 1);
+	snap_of(&swapped, 0xffffffff, 60);
+	swapped.d[0] = dests[1];
+	swapped.d[1] = dests[0];
+	assert_int_equal(ipvs_persist_lookup(&svc, &swapped.sn, 0x0b000001), 0);
+	snap_of(&gone, 0xffffffff, 60);
+	gone.sn.ss.ndests = 1;           /* only dests[0] left */
+	assert_int_equal(ipvs_persist_lookup(&svc, &gone.sn, 0x0b000001), -1);
+	snap_of(&drained, 0xffffffff, 60);
+	drained.d[1].weight = 0;         /* quiescent */
+	assert_int_equal(ipvs_persist_lookup(&svc, &drained.sn, 0x0b000001), -1);
+	/* Back in service: the template was kept. */
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000001), 1);
+	ipvs_persist_fini();
+}
+
+/* A template in use lives on past its timeout; an idle one expires. */
+static void test_use_restarts_the_timeout(void **state)
+{
+	struct test_snap t;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	snap_of(&t, 0xffffffff, 2);
+	ipvs_persist_bind(&svc, &t.sn, 0x0b000001, 0);
+	ipvs_persist_bind(&svc, &t.sn, 0x0b000002, 1);
+	usleep(1200 * 1000);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000001), 0);
+	usleep(1200 * 1000);             /* 2.4 s since the bind */
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000001), 0);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000002), -1);
+	run_pass();
+	assert_int_equal(expired_total(), 1);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0b000001), 0);
+	ipvs_persist_fini();
+}
+
+/* A full table pins no more clients, and takes them again once expired. */
+static void test_full_table_refuses_then_recovers(void **state)
+{
+	struct test_snap t;
+	uint32_t used, size;
+	unsigned pinned = 0;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(64), 0);
+	snap_of(&t, 0xffffffff, 1);
+	for (uint32_t i = 0; i < 4 * 64; i++) {
+		ipvs_persist_bind(&svc, &t.sn, 0x0d000000 + i, 0);
+		pinned += ipvs_persist_lookup(&svc, &t.sn, 0x0d000000 + i) == 0;
+	}
+	ipvs_persist_usage(&used, &size);
+	assert_int_equal(size, 64);
+	assert_int_equal(used, pinned);
+	assert_true(pinned >= 32 && pinned < 4 * 64);
+	usleep(1100 * 1000);
+	run_pass();
+	ipvs_persist_usage(&used, &size);
+	assert_int_equal(used, 0);
+	ipvs_persist_bind(&svc, &t.sn, 0x0e000001, 1);
+	assert_int_equal(ipvs_persist_lookup(&svc, &t.sn, 0x0e000001), 1);
+	ipvs_persist_fini();
+}
+
 int main(void)
 {
 	char prefix[64], dir[96];
@@ -153,6 +267,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expired_templates_give_room_back),
 		cmocka_unit_test(test_expiry_is_sliced),
+		cmocka_unit_test(test_client_network_shares_a_template),
+		cmocka_unit_test(test_template_follows_its_server),
+		cmocka_unit_test(test_use_restarts_the_timeout),
+		cmocka_unit_test(test_full_table_refuses_then_recovers),
 	};
 	int rc;
 

@@ -23,6 +23,87 @@ static bool proto_ok(uint8_t p)
 	return p == IPPROTO_TCP || p == IPPROTO_UDP;
 }
 
+/*
+ * Wire <-> data plane.  The daemon numbers forwarding modes from 0 and
+ * has its own flag bits; these tables and functions are the only place
+ * that knows both.
+ */
+static const uint8_t fwd_in[DPVS_FWD_TUN + 1] = {
+	[DPVS_FWD_FNAT] = IPVS_FWD_FNAT, [DPVS_FWD_DR] = IPVS_FWD_DR,
+	[DPVS_FWD_NAT] = IPVS_FWD_NAT, [DPVS_FWD_TUN] = IPVS_FWD_TUN,
+};
+static const uint32_t fwd_out[IPVS_FWD_MAX] = {
+	[IPVS_FWD_FNAT] = DPVS_FWD_FNAT, [IPVS_FWD_DR] = DPVS_FWD_DR,
+	[IPVS_FWD_NAT] = DPVS_FWD_NAT, [IPVS_FWD_TUN] = DPVS_FWD_TUN,
+};
+
+static uint32_t fwd_to_wire(uint8_t f)
+{
+	return f < IPVS_FWD_MAX ? fwd_out[f] : 0;
+}
+
+static const struct { uint32_t wire, ipvs; } svc_flags[] = {
+	{ DPVS_SVC_F_PERSISTENT, IPVS_SVC_F_PERSISTENT },
+	{ DPVS_SVC_F_SCHED_FALLBACK, IPVS_SVC_F_SCHED_FALLBACK },
+	{ DPVS_SVC_F_SCHED_PORT, IPVS_SVC_F_SCHED_PORT },
+};
+
+static uint32_t flags_to_ipvs(uint32_t f)
+{
+	uint32_t out = 0;
+
+	for (size_t i = 0; i < sizeof(svc_flags) / sizeof(svc_flags[0]); i++)
+		out |= f & svc_flags[i].wire ? svc_flags[i].ipvs : 0;
+	return out;
+}
+
+static uint32_t flags_to_wire(uint32_t f)
+{
+	uint32_t out = 0;
+
+	for (size_t i = 0; i < sizeof(svc_flags) / sizeof(svc_flags[0]); i++)
+		out |= f & svc_flags[i].ipvs ? svc_flags[i].wire : 0;
+	return out;
+}
+
+static void svc_conf_of(const struct dpvs_service *s, struct ipvs_svc_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->proto = s->proto;
+	c->vip = rte_be_to_cpu_32(s->vip);
+	c->vport = s->vport;
+	snprintf(c->sched, sizeof(c->sched), "%s", s->sched);
+	c->flags = flags_to_ipvs(s->flags);
+	c->timeout = s->timeout;
+	c->netmask = rte_be_to_cpu_32(s->netmask);
+}
+
+static void dest_conf_of(const struct dpvs_dest *d, struct ipvs_dest_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->addr = rte_be_to_cpu_32(d->addr);
+	c->port = d->port;
+	c->fwd = fwd_in[d->fwd];   /* range checked by the caller */
+	c->weight = d->weight;
+	c->u_thresh = d->u_thresh;
+	c->l_thresh = d->l_thresh;
+}
+
+static void stats_to_wire(struct dpvs_stats *o, const struct ipvs_counters *c,
+			  const struct ipvs_rates *r)
+{
+	o->conns = c->conns;
+	o->inpkts = c->inpkts;
+	o->outpkts = c->outpkts;
+	o->inbytes = c->inbytes;
+	o->outbytes = c->outbytes;
+	o->cps = r->cps;
+	o->inpps = r->inpps;
+	o->outpps = r->outpps;
+	o->inbps = r->inbps;
+	o->outbps = r->outbps;
+}
+
 /* Decodes a service record (or its key) and finds the service. */
 static struct ipvs_service *svc_arg(struct rbuf *req, struct ctrl_reply *rep,
 				    struct dpvs_service *s)
@@ -39,42 +120,79 @@ static struct ipvs_service *svc_arg(struct rbuf *req, struct ctrl_reply *rep,
 	return svc;
 }
 
-static int op_svc(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+/* A whole service record; false after the error reply. */
+static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
+		    struct dpvs_service *s)
+{
+	if (wire_dec_svc(req, s) != DPVS_OK || !proto_ok(s->proto) || !s->vip) {
+		ctrl_error(rep, DPVS_EINVAL, "malformed service record");
+		return false;
+	}
+	return true;
+}
+
+/* Add and edit: the record's scheduler must exist. */
+static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
+			 struct ipvs_svc_conf *c)
 {
 	struct dpvs_service s;
-	uint32_t vip;
 
-	if (wire_dec_svc(req, &s) != DPVS_OK || !proto_ok(s.proto) || !s.vip)
-		return ctrl_error(rep, DPVS_EINVAL, "malformed service record");
-	vip = rte_be_to_cpu_32(s.vip);
-	if (op == DPVS_OP_SVC_DEL)
-		return ctrl_errno(rep, ipvs_svc_del(s.proto, vip, s.vport),
-				  "service");
-	if (s.sched[0] && !sched_lookup(s.sched))
-		return ctrl_error(rep, DPVS_EINVAL, "unknown scheduler '%s'",
-				  s.sched);
-	if (op == DPVS_OP_SVC_ADD)
-		return ctrl_errno(rep, ipvs_svc_add(&s), "service");
-	return ctrl_errno(rep, ipvs_svc_edit(&s), "service");
+	if (!svc_rec(req, rep, &s))
+		return false;
+	if (s.sched[0] && !sched_lookup(s.sched)) {
+		ctrl_error(rep, DPVS_EINVAL, "unknown scheduler '%s'", s.sched);
+		return false;
+	}
+	svc_conf_of(&s, c);
+	return true;
+}
+
+static int op_svc_add(uint32_t op __rte_unused, struct rbuf *req,
+		      struct ctrl_reply *rep)
+{
+	struct ipvs_svc_conf c;
+
+	if (!svc_conf_arg(req, rep, &c))
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_svc_add(&c), "service");
+}
+
+static int op_svc_edit(uint32_t op __rte_unused, struct rbuf *req,
+		       struct ctrl_reply *rep)
+{
+	struct ipvs_svc_conf c;
+
+	if (!svc_conf_arg(req, rep, &c))
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_svc_edit(&c), "service");
+}
+
+static int op_svc_del(uint32_t op __rte_unused, struct rbuf *req,
+		      struct ctrl_reply *rep)
+{
+	struct dpvs_service s;
+
+	if (!svc_rec(req, rep, &s))
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_svc_del(s.proto, rte_be_to_cpu_32(s.vip),
+					    s.vport), "service");
 }
 
 static void fill_svc(const struct ipvs_service *svc, struct dpvs_service *s)
 {
+	struct ipvs_counters c;
+
 	memset(s, 0, sizeof(*s));
 	s->proto = svc->proto;
 	s->vip = rte_cpu_to_be_32(svc->vip);
 	s->vport = svc->vport;
 	snprintf(s->sched, sizeof(s->sched), "%s", svc->sched);
-	s->flags = svc->flags;
+	s->flags = flags_to_wire(svc->flags);
 	s->timeout = svc->timeout;
 	s->netmask = rte_cpu_to_be_32(svc->netmask);
 	s->ndests = svc->ndests;
-	ipvs_svc_stats(svc, &s->stats);
-	s->stats.cps = svc->rate.rate.cps;
-	s->stats.inpps = svc->rate.rate.inpps;
-	s->stats.outpps = svc->rate.rate.outpps;
-	s->stats.inbps = svc->rate.rate.inbps;
-	s->stats.outbps = svc->rate.rate.outbps;
+	ipvs_svc_stats(svc, &c);
+	stats_to_wire(&s->stats, &c, &svc->rate.rate);
 }
 
 struct list_ctx {
@@ -173,29 +291,74 @@ static int op_svc_flush(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 	return DPVS_OK;
 }
 
-static int op_dest(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+/* Decodes a real-server record and finds its service. */
+static struct ipvs_service *dest_arg(struct rbuf *req, struct ctrl_reply *rep,
+				     struct dpvs_dest *d)
+{
+	struct ipvs_service *svc;
+
+	if (wire_dec_dest(req, d) != DPVS_OK || !proto_ok(d->proto)) {
+		ctrl_error(rep, DPVS_EINVAL, "malformed real-server record");
+		return NULL;
+	}
+	svc = ipvs_svc_get(d->proto, rte_be_to_cpu_32(d->vip), d->vport);
+	if (!svc)
+		ctrl_error(rep, DPVS_ENOENT, "no such service");
+	return svc;
+}
+
+/* Add and edit: the whole record must make sense. */
+static struct ipvs_service *dest_conf_arg(struct rbuf *req,
+					  struct ctrl_reply *rep,
+					  struct ipvs_dest_conf *c)
 {
 	struct dpvs_dest d;
-	struct ipvs_service *svc;
-	int rc;
+	struct ipvs_service *svc = dest_arg(req, rep, &d);
 
-	if (wire_dec_dest(req, &d) != DPVS_OK || !proto_ok(d.proto))
-		return ctrl_error(rep, DPVS_EINVAL, "malformed real-server record");
-	svc = ipvs_svc_get(d.proto, rte_be_to_cpu_32(d.vip), d.vport);
 	if (!svc)
-		return ctrl_error(rep, DPVS_ENOENT, "no such service");
-	if (op != DPVS_OP_DEST_DEL &&
-	    (d.fwd < DPVS_FWD_FNAT || d.fwd > DPVS_FWD_TUN || d.weight < 0 ||
-	     !d.addr))
-		return ctrl_error(rep, DPVS_EINVAL, "bad forwarding method, "
-				  "weight or address");
-	if (op == DPVS_OP_DEST_ADD)
-		rc = ipvs_dest_add(svc, &d);
-	else if (op == DPVS_OP_DEST_EDIT)
-		rc = ipvs_dest_edit(svc, &d);
-	else
-		rc = ipvs_dest_del(svc, rte_be_to_cpu_32(d.addr), d.port);
-	return ctrl_errno(rep, rc, "real server");
+		return NULL;
+	if (d.fwd < DPVS_FWD_FNAT || d.fwd > DPVS_FWD_TUN || d.weight < 0 ||
+	    !d.addr) {
+		ctrl_error(rep, DPVS_EINVAL, "bad forwarding method, "
+			   "weight or address");
+		return NULL;
+	}
+	dest_conf_of(&d, c);
+	return svc;
+}
+
+static int op_dest_add(uint32_t op __rte_unused, struct rbuf *req,
+		       struct ctrl_reply *rep)
+{
+	struct ipvs_dest_conf c;
+	struct ipvs_service *svc = dest_conf_arg(req, rep, &c);
+
+	if (!svc)
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_dest_add(svc, &c), "real server");
+}
+
+static int op_dest_edit(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
+{
+	struct ipvs_dest_conf c;
+	struct ipvs_service *svc = dest_conf_arg(req, rep, &c);
+
+	if (!svc)
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_dest_edit(svc, &c), "real server");
+}
+
+static int op_dest_del(uint32_t op __rte_unused, struct rbuf *req,
+		       struct ctrl_reply *rep)
+{
+	struct dpvs_dest d;
+	struct ipvs_service *svc = dest_arg(req, rep, &d);
+
+	if (!svc)
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_dest_del(svc, rte_be_to_cpu_32(d.addr),
+					     d.port), "real server");
 }
 
 static void put_dests(struct ipvs_service *svc, void *arg)
@@ -211,7 +374,7 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 			.vport = svc->vport,
 			.addr = rte_cpu_to_be_32(d->addr),
 			.port = d->port,
-			.fwd = d->fwd,
+			.fwd = fwd_to_wire(d->fwd),
 			.weight = d->weight,
 			.u_thresh = d->u_thresh,
 			.l_thresh = d->l_thresh,
@@ -220,12 +383,7 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 			.persistconns = d->persistconns,
 		};
 
-		o.stats = d->total;
-		o.stats.cps = d->rate.rate.cps;
-		o.stats.inpps = d->rate.rate.inpps;
-		o.stats.outpps = d->rate.rate.outpps;
-		o.stats.inbps = d->rate.rate.inbps;
-		o.stats.outbps = d->rate.rate.outbps;
+		stats_to_wire(&o.stats, &d->total, &d->rate.rate);
 		wire_enc_dest(ctx->b, &o);
 		ctx->n++;
 	}
@@ -289,22 +447,46 @@ static int op_svc_dest_list(uint32_t op __rte_unused,
 	return gather_then(rep, NULL, build_svc_dest_list);
 }
 
-static int op_laddr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+/* Decodes a local-address record and finds its service. */
+static struct ipvs_service *laddr_arg(struct rbuf *req, struct ctrl_reply *rep,
+				      struct dpvs_laddr *l)
+{
+	struct ipvs_service *svc;
+
+	if (wire_dec_laddr(req, l) != DPVS_OK || !proto_ok(l->proto)) {
+		ctrl_error(rep, DPVS_EINVAL, "malformed local-address record");
+		return NULL;
+	}
+	svc = ipvs_svc_get(l->proto, rte_be_to_cpu_32(l->vip), l->vport);
+	if (!svc)
+		ctrl_error(rep, DPVS_ENOENT, "no such service");
+	return svc;
+}
+
+static int op_laddr_del(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
 {
 	struct dpvs_laddr l;
-	struct ipvs_service *svc;
+	struct ipvs_service *svc = laddr_arg(req, rep, &l);
+
+	if (!svc)
+		return (int)rep->status;
+	return ctrl_errno(rep, ipvs_laddr_del(svc, rte_be_to_cpu_32(l.addr)),
+			  "local address");
+}
+
+static int op_laddr_add(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
+{
+	struct dpvs_laddr l;
+	struct ipvs_service *svc = laddr_arg(req, rep, &l);
 	const struct netif_port *p;
 	const struct route_entry *r;
 	uint32_t addr;
 
-	if (wire_dec_laddr(req, &l) != DPVS_OK || !proto_ok(l.proto))
-		return ctrl_error(rep, DPVS_EINVAL, "malformed local-address record");
-	svc = ipvs_svc_get(l.proto, rte_be_to_cpu_32(l.vip), l.vport);
 	if (!svc)
-		return ctrl_error(rep, DPVS_ENOENT, "no such service");
+		return (int)rep->status;
 	addr = rte_be_to_cpu_32(l.addr);
-	if (op == DPVS_OP_LADDR_DEL)
-		return ctrl_errno(rep, ipvs_laddr_del(svc, addr), "local address");
 	/* Replies must come back to us: it has to be one of our addresses. */
 	r = route_lookup(addr);
 	p = l.ifname[0] ? netif_port_by_name(l.ifname) :
@@ -388,7 +570,7 @@ static void put_conn(const struct ipvs_conn *c, void *arg)
 		.vport = c->vport,
 		.lport = c->lport,
 		.dport = c->dport,
-		.fwd = c->fwd,
+		.fwd = fwd_to_wire(c->fwd),
 		.state = c->state,
 		.expire_s = ipvs_conn_expires_in(c),
 		.lcore = lcore_workers()[c->widx],
@@ -448,15 +630,21 @@ static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
 	return gather_then(rep, only ? &key : NULL, build_zero);
 }
 
-static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+static int op_timeout_get(uint32_t op __rte_unused,
+			  struct rbuf *req __rte_unused, struct ctrl_reply *rep)
 {
 	struct dpvs_timeouts t;
 
-	if (op == DPVS_OP_TIMEOUT_GET) {
-		ipvs_conn_get_timeouts(&t);
-		wire_enc_timeouts(&rep->data, &t);
-		return DPVS_OK;
-	}
+	ipvs_conn_get_timeouts(&t);
+	wire_enc_timeouts(&rep->data, &t);
+	return DPVS_OK;
+}
+
+static int op_timeout_set(uint32_t op __rte_unused, struct rbuf *req,
+			  struct ctrl_reply *rep)
+{
+	struct dpvs_timeouts t;
+
 	if (wire_dec_timeouts(req, &t) != DPVS_OK)
 		return ctrl_error(rep, DPVS_EINVAL, "bad timeouts record");
 	if (t.tcp > DPVS_TIMEOUT_MAX || t.tcp_fin > DPVS_TIMEOUT_MAX ||
@@ -468,25 +656,26 @@ static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 	return DPVS_OK;
 }
 
+/* One handler per op: the dispatcher has already chosen by op. */
 static const struct ctrl_op ipvs_ops[] = {
-	{ DPVS_OP_SVC_ADD, "svc-add", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
-	{ DPVS_OP_SVC_EDIT, "svc-edit", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
-	{ DPVS_OP_SVC_DEL, "svc-del", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc },
+	{ DPVS_OP_SVC_ADD, "svc-add", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc_add },
+	{ DPVS_OP_SVC_EDIT, "svc-edit", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc_edit },
+	{ DPVS_OP_SVC_DEL, "svc-del", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc_del },
 	{ DPVS_OP_SVC_LIST, "svc-list", 0, 0, op_svc_list },
 	{ DPVS_OP_SVC_FLUSH, "svc-flush", 0, 0, op_svc_flush },
 	{ DPVS_OP_SVC_DEST_LIST, "svc-dest-list", 0, 0, op_svc_dest_list },
-	{ DPVS_OP_DEST_ADD, "dest-add", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
-	{ DPVS_OP_DEST_EDIT, "dest-edit", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
-	{ DPVS_OP_DEST_DEL, "dest-del", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest },
+	{ DPVS_OP_DEST_ADD, "dest-add", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest_add },
+	{ DPVS_OP_DEST_EDIT, "dest-edit", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest_edit },
+	{ DPVS_OP_DEST_DEL, "dest-del", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest_del },
 	{ DPVS_OP_DEST_LIST, "dest-list", 0, WIRE_SVC_REC_LEN, op_dest_list },
-	{ DPVS_OP_LADDR_ADD, "laddr-add", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr },
-	{ DPVS_OP_LADDR_DEL, "laddr-del", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr },
+	{ DPVS_OP_LADDR_ADD, "laddr-add", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr_add },
+	{ DPVS_OP_LADDR_DEL, "laddr-del", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr_del },
 	{ DPVS_OP_LADDR_LIST, "laddr-list", 0, WIRE_SVC_REC_LEN, op_laddr_list },
 	{ DPVS_OP_CONN_LIST, "conn-list", 4, 4, op_conn_list },
 	{ DPVS_OP_ZERO, "zero", 0, WIRE_SVC_REC_LEN, op_zero },
 	{ DPVS_OP_TIMEOUT_SET, "timeout-set", WIRE_TIMEOUTS_REC_LEN,
-	  WIRE_TIMEOUTS_REC_LEN, op_timeout },
-	{ DPVS_OP_TIMEOUT_GET, "timeout-get", 0, 0, op_timeout },
+	  WIRE_TIMEOUTS_REC_LEN, op_timeout_set },
+	{ DPVS_OP_TIMEOUT_GET, "timeout-get", 0, 0, op_timeout_get },
 };
 
 static struct ctrl_range ipvs_range = {

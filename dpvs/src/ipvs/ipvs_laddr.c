@@ -1,0 +1,61 @@
+/*
+ * A service's FullNAT local addresses: each worker gets its own slice
+ * of each address's ports, so workers never share a port allocator.
+ */
+#include <errno.h>
+
+#include <rte_malloc.h>
+
+#include "ipvs.h"
+#include "ipvs_conn.h"
+#include "ipvs_svc_priv.h"
+
+int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
+{
+	struct ipvs_laddr *l, **tail;
+	unsigned n = 0;
+
+	for (tail = &s->laddrs; *tail; tail = &(*tail)->next, n++)
+		if ((*tail)->addr == addr)
+			return -EEXIST;
+	if (n >= IPVS_MAX_LADDR)
+		return -ENOSPC;
+	l = rte_zmalloc("ipvs_laddr", sizeof(*l), RTE_CACHE_LINE_SIZE);
+	if (!l)
+		return -ENOMEM;
+	l->addr = addr;
+	l->port_id = port_id;
+	l->refcnt = 1;
+	l->conns = ipvs_pc_alloc(sizeof(uint64_t) * 8); /* a line per worker */
+	if (!l->conns || ipvs_port_pools_init(l, ipvs_nworkers()) != 0) {
+		rte_free(l->conns);
+		rte_free(l);
+		return -ENOMEM;
+	}
+	*tail = l;
+	if (ipvs_snap_publish(s) != 0) {
+		*tail = NULL;
+		ipvs_laddr_put(l);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
+{
+	struct ipvs_laddr **pp, *l;
+
+	for (pp = &s->laddrs; *pp; pp = &(*pp)->next)
+		if ((*pp)->addr == addr)
+			break;
+	if (!*pp)
+		return -ENOENT;
+	l = *pp;
+	*pp = l->next;
+	if (ipvs_snap_publish(s) != 0) {
+		*pp = l;
+		return -ENOMEM;
+	}
+	ipvs_laddr_put(l);
+	return 0;
+}

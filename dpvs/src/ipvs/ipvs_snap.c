@@ -1,0 +1,98 @@
+/*
+ * Service snapshots: what workers read of a service, built whole by the
+ * master and published with one pointer store, so a worker never sees a
+ * half-changed service and never takes a lock.  The one it replaces is
+ * freed after a grace period, when no worker can still be reading it.
+ */
+#include <errno.h>
+
+#include <rte_malloc.h>
+
+#include "ipvs.h"
+#include "ipvs_svc_priv.h"
+#include "core/rcu.h"
+
+void ipvs_snap_free(struct svc_snap *sn)
+{
+	if (!sn)
+		return;
+	if (sn->ops && sn->ops->done)
+		sn->ops->done(&sn->ss);
+	rte_free(sn->ss.dests);
+	rte_free(sn->dests);
+	rte_free(sn->wstate);
+	rte_free(sn);
+}
+
+static uint32_t sched_flags(uint32_t f)
+{
+	return (f & IPVS_SVC_F_SCHED_FALLBACK ? SCHED_F_FALLBACK : 0) |
+	       (f & IPVS_SVC_F_SCHED_PORT ? SCHED_F_PORT : 0);
+}
+
+/* The scheduler's view of each real server, in list order. */
+static void snap_dests(struct svc_snap *sn, const struct ipvs_service *s)
+{
+	unsigned i = 0;
+
+	for (struct ipvs_dest *d = s->dests; d; d = d->next, i++) {
+		struct sched_dest *sd = &sn->ss.dests[i];
+
+		sd->addr = d->addr;
+		sd->port = d->port;
+		sd->weight = d->weight;
+		sd->u_thresh = d->u_thresh;
+		sd->l_thresh = d->l_thresh;
+		sd->cnt = &d->cnt;
+		sd->owner = d;
+		sn->dests[i] = d;
+	}
+	sn->ss.ndests = i;
+}
+
+static struct svc_snap *snap_build(const struct ipvs_service *s)
+{
+	struct svc_snap *sn = rte_zmalloc("svc_snap", sizeof(*sn), 0);
+	unsigned nw = ipvs_nworkers();
+
+	if (!sn)
+		return NULL;
+	sn->ops = sched_lookup(s->sched[0] ? s->sched : IPVS_SCHED_DEFAULT);
+	sn->ss.dests = rte_zmalloc("snap_d", sizeof(*sn->ss.dests) *
+				   (s->ndests + 1), 0);
+	sn->dests = rte_zmalloc("snap_dp", sizeof(*sn->dests) * (s->ndests + 1), 0);
+	sn->wstate = rte_zmalloc("snap_ws", IPVS_WSTATE_STRIDE * (nw ? nw : 1),
+				 RTE_CACHE_LINE_SIZE);
+	if (!sn->ops || !sn->ss.dests || !sn->dests || !sn->wstate)
+		goto fail;
+	snap_dests(sn, s);
+	sn->ss.flags = sched_flags(s->flags);
+	sn->persist_timeout = s->timeout;
+	sn->netmask = s->netmask;
+	for (struct ipvs_laddr *l = s->laddrs; l && sn->nladdr < IPVS_MAX_LADDR;
+	     l = l->next)
+		sn->laddrs[sn->nladdr++] = l;
+	if (sn->ops->init && sn->ops->init(&sn->ss) != 0) {
+		sn->ops = NULL;
+		goto fail;
+	}
+	return sn;
+fail:
+	ipvs_snap_free(sn);
+	return NULL;
+}
+
+int ipvs_snap_publish(struct ipvs_service *s)
+{
+	struct svc_snap *sn = snap_build(s), *old;
+
+	if (!sn)
+		return -ENOMEM;
+	old = s->snap;
+	__atomic_store_n(&s->snap, sn, __ATOMIC_RELEASE);
+	if (old) {
+		rcu_synchronize();
+		ipvs_snap_free(old);
+	}
+	return 0;
+}
