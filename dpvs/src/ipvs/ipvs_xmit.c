@@ -16,12 +16,12 @@ void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst)
 {
 	const struct route_entry *r = route_lookup(dst);
 
-	if (unlikely(!r || r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI)) {
+	if (unlikely(!r || r->type == RT_LOCAL || r->type == RT_KNI)) {
 		PKT_INC(lc, ip_no_route);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	neigh_output(lc, m, r->type == DPVS_RT_GATEWAY ? r->gw : dst, r->port);
+	neigh_output(lc, m, r->type == RT_GATEWAY ? r->gw : dst, r->port);
 }
 
 static void fnat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,

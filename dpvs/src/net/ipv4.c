@@ -85,7 +85,7 @@ static bool icmp_error(const struct rte_ipv4_hdr *ip)
 static bool is_broadcast(uint32_t dst, const struct route_entry *r)
 {
 	return dst == 0xffffffffu ||
-	       (r && r->type == DPVS_RT_CONNECTED && r->plen < 31 &&
+	       (r && r->type == RT_CONNECTED && r->plen < 31 &&
 		dst == (r->prefix | (~0u >> r->plen)));
 }
 
@@ -103,7 +103,7 @@ void ipv4_forward(unsigned lc, struct rte_mbuf *m)
 		PKT_INC(lc, ip_ttl);
 		goto drop;
 	}
-	if (!r || r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI) {
+	if (!r || r->type == RT_LOCAL || r->type == RT_KNI) {
 		PKT_INC(lc, ip_no_route);
 		goto drop;
 	}
@@ -112,7 +112,7 @@ void ipv4_forward(unsigned lc, struct rte_mbuf *m)
 	sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
 	ip->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
 	PKT_INC(lc, ip_forwarded);
-	neigh_output(lc, m, r->type == DPVS_RT_GATEWAY ? r->gw : dst, r->port);
+	neigh_output(lc, m, r->type == RT_GATEWAY ? r->gw : dst, r->port);
 	return;
 drop:
 	rte_pktmbuf_free(m);
@@ -147,11 +147,11 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 	r = route_lookup(dst);
 	/* (RTE_IS_IPV4_MCAST shifts a signed int: UB for 224.x.) */
 	if ((dst >> 28) == 0xe || is_broadcast(dst, r) ||
-	    (r && r->type == DPVS_RT_KNI)) {
+	    (r && r->type == RT_KNI)) {
 		kni_up(lc, m);
 		return;
 	}
-	if (!r || r->type != DPVS_RT_LOCAL) {
+	if (!r || r->type != RT_LOCAL) {
 		rte_pktmbuf_adj(m, ETH_LEN);
 		if (!ipvs_forward_in(lc, m))
 			ipv4_forward(lc, m);
