@@ -345,11 +345,10 @@ int msgbus_job(void *arg __rte_unused)
 	return n ? n : rte_lcore_id() == rte_get_main_lcore() && npending;
 }
 
-int msgbus_expire_job(void *arg __rte_unused)
+void msgbus_expire(void *arg __rte_unused)
 {
 	uint64_t now = rte_get_tsc_cycles();
 	unsigned self = rte_lcore_id();
-	int n = 0;
 
 	for (int i = 0; i < MSGBUS_PENDING_MAX; i++) {
 		struct pending *p = &pend[i];
@@ -358,9 +357,7 @@ int msgbus_expire_job(void *arg __rte_unused)
 			continue;
 		STAT(self, p->type, timed_out);
 		pend_finish(p, -ETIMEDOUT);
-		n++;
 	}
-	return n;
 }
 
 /* Posts one request per destination; returns how many went out. */

@@ -87,8 +87,12 @@ int msgbus_set_request_dtor(uint16_t type, msgbus_reply_dtor dtor);
 int msgbus_process(void);
 /* Loop job wrapper for lcore_job. */
 int msgbus_job(void *arg);
-/* Master's slow job: expires async multicasts past their deadline. */
-int msgbus_expire_job(void *arg);
+/*
+ * Master, every MSGBUS_EXPIRE_MS (a core timer): ends the async
+ * multicasts past their deadline with -ETIMEDOUT.
+ */
+#define MSGBUS_EXPIRE_MS 10
+void msgbus_expire(void *arg);
 
 /* Fire and forget, from any lcore.  0 or -ENOBUFS/-ENOMEM/-EINVAL. */
 int msgbus_send_async(unsigned lcore, uint16_t type, const void *data,

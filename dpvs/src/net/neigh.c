@@ -731,15 +731,11 @@ static bool unconfirmed_tick(struct neigh_entry *e, uint64_t age,
 	}
 }
 
-int neigh_expire_job(void *arg __rte_unused)
+void neigh_expire(void *arg __rte_unused)
 {
-	static uint64_t last;
 	uint64_t now = rte_get_tsc_cycles();
 	uint32_t tick;
 
-	if (now - last < rte_get_tsc_hz())
-		return 0;
-	last = now;
 	reclaim_ready(false);
 	tick = __atomic_add_fetch(&neigh_clock, 1, __ATOMIC_RELAXED);
 	for (uint32_t i = 0; i < max_entries; i++) {
@@ -757,5 +753,4 @@ int neigh_expire_job(void *arg __rte_unused)
 		}
 	}
 	seal();
-	return 0;
 }

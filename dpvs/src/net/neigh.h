@@ -70,7 +70,11 @@ int neigh_update(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 		 bool permanent);
 int neigh_delete(uint32_t ip, uint16_t port);
 void neigh_walk(void (*fn)(const struct neigh_info *n, void *arg), void *arg);
-/* Master job, once a second: the state machine, probes, aging. */
-int neigh_expire_job(void *arg);
+/*
+ * Master, once a second (NEIGH_EXPIRE_MS, a core timer): one tick of the
+ * state machine, probes, aging.
+ */
+#define NEIGH_EXPIRE_MS 1000
+void neigh_expire(void *arg);
 
 #endif

@@ -309,7 +309,7 @@ static void run_until_done(struct done_state *d)
 
 	while (d->calls == 0 && rte_get_tsc_cycles() - t0 < 2 * rte_get_tsc_hz()) {
 		msgbus_process();
-		msgbus_expire_job(NULL);
+		msgbus_expire(NULL);
 	}
 }
 
@@ -446,7 +446,7 @@ static void poll_master(uint32_t ms)
 
 	while (rte_get_tsc_cycles() - t0 < rte_get_tsc_hz() / 1000 * ms) {
 		msgbus_process();
-		msgbus_expire_job(NULL);
+		msgbus_expire(NULL);
 	}
 }
 
