@@ -49,7 +49,7 @@ DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | 
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg test_route test_ipv4 test_neigh
+	test_kni_class test_nat_reg test_route test_ipv4 test_neigh test_evloop
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -223,6 +223,14 @@ $(BUILD)/tests/test_route: $(BUILD)/obj/dpvs/tests/unit/test_route.o \
 		$(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The master's event loop and timers: core alone.
+$(BUILD)/tests/test_evloop: $(BUILD)/obj/dpvs/tests/unit/test_evloop.o \
+		$(BUILD)/obj/dpvs/src/core/evloop.o $(BUILD)/obj/dpvs/src/core/timer.o \
+		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 $(BUILD)/tests/test_ipv4 $(BUILD)/tests/test_neigh: $(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o $(DAEMON_OBJS)

@@ -70,6 +70,9 @@ void evloop_del(struct evloop_fd *h)
 
 int evloop_add_service(const struct evloop_service *s)
 {
+	for (unsigned i = 0; i < nservices; i++)
+		if (services[i] == s)
+			return 0;
 	if (nservices == EVLOOP_MAX_SERVICES)
 		return -ENOSPC;
 	services[nservices++] = s;

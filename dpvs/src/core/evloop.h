@@ -46,7 +46,7 @@ int evloop_mod(struct evloop_fd *h, uint32_t events);
 void evloop_del(struct evloop_fd *h);
 
 #define EVLOOP_MAX_SERVICES 4
-/* Before the lcores start.  0 or -ENOSPC. */
+/* Before the lcores start; again is a no-op.  0 or -ENOSPC. */
 int evloop_add_service(const struct evloop_service *s);
 
 /*
