@@ -23,6 +23,7 @@
 #include "core/evloop.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "core/timer.h"
 
 /* Stop reading from a client whose replies pile up beyond this. */
 #define OUT_HIGH_WATER (4u << 20)
@@ -34,6 +35,7 @@
  */
 #define CONN_SLICE_US 1000
 #define POLL_SLICE_US 2000
+#define SWEEP_MS 100
 
 /* A uid's share of the request buffers; shared by its connections. */
 struct user {
@@ -75,7 +77,7 @@ static struct {
 	struct ctrl_budget total;
 	dev_t sock_dev;         /* the socket file we made, for chown */
 	ino_t sock_ino;
-	uint64_t last_sweep_ms;
+	struct core_timer sweep;   /* closes idle clients */
 	uint64_t until_us;      /* the current poll's slice ends */
 	struct dpvs_ctrl_stats st;
 } srv = { .lfd = -1 };
@@ -83,6 +85,7 @@ static struct {
 static void accept_all(void);
 static void conn_event(struct conn *c, uint32_t events, uint64_t until);
 static const struct evloop_service ctrl_service;
+static void sweep_idle(void *arg);
 
 static uint64_t now_ms(void)
 {
@@ -256,6 +259,11 @@ int ctrl_init(const struct ctrl_params *p)
 		return -EIO;
 	}
 	srv.listening = true;
+	if (core_timer_every(&srv.sweep, "ctrl-sweep", SWEEP_MS, sweep_idle,
+			     NULL) < 0) {
+		ctrl_fini();
+		return -EIO;
+	}
 	if (ctrl_set_params(p) < 0) {
 		ctrl_fini();
 		return -EINVAL;
@@ -609,14 +617,11 @@ static int serve_ready(uint64_t until)
 }
 
 /* Closes clients that sent no complete request for too long. */
-static void sweep_idle(void)
+static void sweep_idle(void *arg __rte_unused)
 {
 	uint64_t now = now_ms();
 	struct conn *c, *next;
 
-	if (now - srv.last_sweep_ms < 100)
-		return;
-	srv.last_sweep_ms = now;
 	for (c = srv.conns; c; c = next) {
 		next = c->next;
 		/* Silent, or not reading its replies: both hold a slot.
@@ -643,13 +648,7 @@ static void ctrl_begin(void)
 
 static int ctrl_end(void)
 {
-	int work;
-
-	if (!srv.listening)
-		return 0;
-	work = serve_ready(srv.until_us);
-	sweep_idle();
-	return work;
+	return srv.listening ? serve_ready(srv.until_us) : 0;
 }
 
 static const struct evloop_service ctrl_service = {
@@ -660,6 +659,7 @@ void ctrl_fini(void)
 {
 	while (srv.conns)
 		conn_close(srv.conns);
+	core_timer_stop(&srv.sweep);
 	if (srv.listening)
 		evloop_del(&srv.lev);
 	srv.listening = false;
