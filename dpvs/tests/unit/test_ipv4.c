@@ -21,9 +21,13 @@
 #include "net/pktstats.h"
 #include "net/route.h"
 
-#define LIP RTE_IPV4(10, 0, 0, 101)     /* a local address */
-#define PEER RTE_IPV4(10, 0, 0, 12)
-#define FAR RTE_IPV4(192, 0, 2, 7)      /* no route */
+/* RTE_IPV4 shifts a signed int: UB from 128.x on. */
+#define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+			  ((uint32_t)(c) << 8) | (uint32_t)(d))
+
+#define LIP IP4(10, 0, 0, 101)     /* a local address */
+#define PEER IP4(10, 0, 0, 12)
+#define FAR IP4(192, 0, 2, 7)      /* no route */
 
 static struct rte_mempool *pool;
 

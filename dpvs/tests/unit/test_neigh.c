@@ -23,8 +23,12 @@
 #include "net/neigh.h"
 #include "net/pktstats.h"
 
+/* RTE_IPV4 shifts a signed int: UB from 128.x on. */
+#define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+			  ((uint32_t)(c) << 8) | (uint32_t)(d))
+
 #define MAX 16                 /* neigh.max_entries' minimum */
-#define IP(i) (RTE_IPV4(10, 0, 1, 0) + (uint32_t)(i))
+#define IP(i) (IP4(10, 0, 1, 0) + (uint32_t)(i))
 
 static struct dpvs_conf conf;
 

@@ -17,6 +17,10 @@
 
 #include "net/route.h"
 
+/* RTE_IPV4 shifts a signed int: UB from 128.x on. */
+#define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+			  ((uint32_t)(c) << 8) | (uint32_t)(d))
+
 #define MAX_ROUTES 64
 
 static int setup(void **state)
@@ -76,11 +80,11 @@ static void clear_table(void)
 
 static void test_longest_prefix_wins(void **state)
 {
-	struct route_entry a = gw_route(RTE_IPV4(10, 0, 0, 0), 8,
-					RTE_IPV4(1, 1, 1, 8));
-	struct route_entry b = gw_route(RTE_IPV4(10, 1, 0, 0), 16,
-					RTE_IPV4(1, 1, 1, 16));
-	struct route_entry c = { .prefix = RTE_IPV4(10, 1, 2, 3), .plen = 32,
+	struct route_entry a = gw_route(IP4(10, 0, 0, 0), 8,
+					IP4(1, 1, 1, 8));
+	struct route_entry b = gw_route(IP4(10, 1, 0, 0), 16,
+					IP4(1, 1, 1, 16));
+	struct route_entry c = { .prefix = IP4(10, 1, 2, 3), .plen = 32,
 				 .type = RT_LOCAL, .flags = RT_F_SAPOOL };
 	const struct route_entry *r;
 
@@ -88,54 +92,54 @@ static void test_longest_prefix_wins(void **state)
 	assert_int_equal(route_add(&a), 0);
 	assert_int_equal(route_add(&b), 0);
 	assert_int_equal(route_add(&c), 0);
-	r = route_lookup(RTE_IPV4(10, 9, 9, 9));
+	r = route_lookup(IP4(10, 9, 9, 9));
 	assert_non_null(r);
-	assert_int_equal(r->gw, RTE_IPV4(1, 1, 1, 8));
-	r = route_lookup(RTE_IPV4(10, 1, 200, 1));
+	assert_int_equal(r->gw, IP4(1, 1, 1, 8));
+	r = route_lookup(IP4(10, 1, 200, 1));
 	assert_non_null(r);
-	assert_int_equal(r->gw, RTE_IPV4(1, 1, 1, 16));
-	r = route_lookup(RTE_IPV4(10, 1, 2, 3));
+	assert_int_equal(r->gw, IP4(1, 1, 1, 16));
+	r = route_lookup(IP4(10, 1, 2, 3));
 	assert_non_null(r);
 	assert_int_equal(r->type, RT_LOCAL);
 	assert_true(r->flags & RT_F_SAPOOL);
-	assert_null(route_lookup(RTE_IPV4(11, 0, 0, 1)));
+	assert_null(route_lookup(IP4(11, 0, 0, 1)));
 	/* Deleting the /16 uncovers the /8 again. */
-	assert_int_equal(route_del(RTE_IPV4(10, 1, 0, 0), 16, 0), 0);
-	r = route_lookup(RTE_IPV4(10, 1, 200, 1));
+	assert_int_equal(route_del(IP4(10, 1, 0, 0), 16, 0), 0);
+	r = route_lookup(IP4(10, 1, 200, 1));
 	assert_non_null(r);
-	assert_int_equal(r->gw, RTE_IPV4(1, 1, 1, 8));
+	assert_int_equal(r->gw, IP4(1, 1, 1, 8));
 	clear_table();
 }
 
 static void test_default_route(void **state)
 {
-	struct route_entry def = gw_route(0, 0, RTE_IPV4(192, 168, 0, 1));
-	struct route_entry net = gw_route(RTE_IPV4(172, 16, 0, 0), 12,
-					  RTE_IPV4(192, 168, 0, 2));
+	struct route_entry def = gw_route(0, 0, IP4(192, 168, 0, 1));
+	struct route_entry net = gw_route(IP4(172, 16, 0, 0), 12,
+					  IP4(192, 168, 0, 2));
 	const struct route_entry *r;
 
 	(void)state;
-	assert_null(route_lookup(RTE_IPV4(8, 8, 8, 8)));
+	assert_null(route_lookup(IP4(8, 8, 8, 8)));
 	assert_int_equal(route_add(&def), 0);
 	assert_int_equal(route_add(&net), 0);
-	r = route_lookup(RTE_IPV4(8, 8, 8, 8));
+	r = route_lookup(IP4(8, 8, 8, 8));
 	assert_non_null(r);
-	assert_int_equal(r->gw, RTE_IPV4(192, 168, 0, 1));
-	r = route_lookup(RTE_IPV4(172, 31, 255, 255));
-	assert_int_equal(r->gw, RTE_IPV4(192, 168, 0, 2));
-	assert_ptr_equal(route_find(0, 0), route_lookup(RTE_IPV4(1, 2, 3, 4)));
+	assert_int_equal(r->gw, IP4(192, 168, 0, 1));
+	r = route_lookup(IP4(172, 31, 255, 255));
+	assert_int_equal(r->gw, IP4(192, 168, 0, 2));
+	assert_ptr_equal(route_find(0, 0), route_lookup(IP4(1, 2, 3, 4)));
 	assert_int_equal(route_add(&def), -EEXIST);
 	assert_int_equal(route_del(0, 0, 0), 0);
-	assert_null(route_lookup(RTE_IPV4(8, 8, 8, 8)));
+	assert_null(route_lookup(IP4(8, 8, 8, 8)));
 	assert_int_equal(route_del(0, 0, 0), -ENOENT);
 	clear_table();
 }
 
 static void test_refusals(void **state)
 {
-	struct route_entry r = gw_route(RTE_IPV4(10, 2, 0, 0), 16,
-					RTE_IPV4(1, 1, 1, 1));
-	struct route_entry by_addr = { .prefix = RTE_IPV4(10, 3, 0, 0),
+	struct route_entry r = gw_route(IP4(10, 2, 0, 0), 16,
+					IP4(1, 1, 1, 1));
+	struct route_entry by_addr = { .prefix = IP4(10, 3, 0, 0),
 				       .plen = 24, .type = RT_CONNECTED,
 				       .by_addr = true };
 
@@ -149,18 +153,18 @@ static void test_refusals(void **state)
 	assert_int_equal(route_add(&r), -EINVAL);
 	r.type = RT_GATEWAY;
 	/* Host bits are masked: 10.2.3.4/16 is 10.2.0.0/16. */
-	r.prefix = RTE_IPV4(10, 2, 3, 4);
+	r.prefix = IP4(10, 2, 3, 4);
 	assert_int_equal(route_add(&r), 0);
-	assert_int_equal(route_find(RTE_IPV4(10, 2, 0, 0), 16)->prefix,
-			 RTE_IPV4(10, 2, 0, 0));
+	assert_int_equal(route_find(IP4(10, 2, 0, 0), 16)->prefix,
+			 IP4(10, 2, 0, 0));
 	assert_int_equal(route_add(&r), -EEXIST);
-	assert_int_equal(route_del(RTE_IPV4(10, 2, 0, 0), 16, RT_CONNECTED),
+	assert_int_equal(route_del(IP4(10, 2, 0, 0), 16, RT_CONNECTED),
 			 -ENOENT);
-	assert_int_equal(route_del(RTE_IPV4(10, 2, 0, 0), 24, 0), -ENOENT);
+	assert_int_equal(route_del(IP4(10, 2, 0, 0), 24, 0), -ENOENT);
 	assert_int_equal(route_add(&by_addr), 0);
-	assert_int_equal(route_del_user(RTE_IPV4(10, 3, 0, 0), 24), -EPERM);
-	assert_int_equal(route_del_user(RTE_IPV4(10, 2, 0, 0), 16), 0);
-	assert_int_equal(route_del_user(RTE_IPV4(10, 2, 0, 0), 16), -ENOENT);
+	assert_int_equal(route_del_user(IP4(10, 3, 0, 0), 24), -EPERM);
+	assert_int_equal(route_del_user(IP4(10, 2, 0, 0), 16), 0);
+	assert_int_equal(route_del_user(IP4(10, 2, 0, 0), 16), -ENOENT);
 	assert_null(route_find(0, 33));
 	clear_table();
 }
@@ -168,8 +172,8 @@ static void test_refusals(void **state)
 /* One route per /24, each needing its own LPM group: the worst case. */
 static struct route_entry nth(uint32_t i)
 {
-	return gw_route(RTE_IPV4(10, 0, 0, 0) + (i << 8) + 1, 32,
-			RTE_IPV4(1, 1, 1, 1) + i);
+	return gw_route(IP4(10, 0, 0, 0) + (i << 8) + 1, 32,
+			IP4(1, 1, 1, 1) + i);
 }
 
 static void test_full_table_refuses_then_recovers(void **state)
