@@ -69,7 +69,7 @@ CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
-	test_ipvs_svc
+	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -262,6 +262,27 @@ $(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \
 		$(BUILD)/obj/dpvs/src/core/rcu.o $(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# net: the route table alone; the IPv4 input path and the neighbour
+# table with the daemon's objects (the path calls into the whole stack).
+$(BUILD)/tests/test_route: $(BUILD)/obj/dpvs/tests/unit/test_route.o \
+		$(BUILD)/obj/dpvs/src/net/route.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The master's event loop and timers: core alone.
+$(BUILD)/tests/test_evloop: $(BUILD)/obj/dpvs/tests/unit/test_evloop.o \
+		$(BUILD)/obj/dpvs/src/core/evloop.o $(BUILD)/obj/dpvs/src/core/timer.o \
+		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+$(BUILD)/tests/test_ipv4 $(BUILD)/tests/test_neigh: $(BUILD)/tests/%: \
+		$(BUILD)/obj/dpvs/tests/unit/%.o $(DAEMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # Persistence templates: a real rte_hash; no workers, so RCU is a no-op.
 $(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist.o \

@@ -17,6 +17,7 @@
 #include <rte_timer.h>
 
 #include "core/cmdline.h"
+#include "core/evloop.h"
 #include "ctrl/handlers/handlers.h"
 #include "ctrl/ctrl.h"
 #include "core/lcore.h"
@@ -31,6 +32,7 @@
 #include "net/neigh.h"
 #include "net/netif.h"
 #include "core/rcu.h"
+#include "core/timer.h"
 #include "net/route.h"
 
 static struct {
@@ -40,8 +42,8 @@ static struct {
 	int pid_fd;
 	uint64_t start_time;
 	uint64_t start_tsc;
-	uint64_t tick_tsc;
-	uint64_t last_tick;
+	struct core_timer neigh_timer;
+	struct core_timer msgbus_timer;
 	char **eargv;               /* rte_eal_init's, kept until the end */
 	char lcores[512];
 	char main_lcore[16];
@@ -184,39 +186,21 @@ static int reload_job(void *arg __rte_unused)
 	return 1;
 }
 
-static int ctrl_job(void *arg __rte_unused)
+/* The master's fds (control socket, TAPs), without waiting. */
+static int evloop_job(void *arg __rte_unused)
 {
-	return ctrl_poll(0);
-}
-
-static int timer_job(void *arg __rte_unused)
-{
-	uint64_t now = rte_get_tsc_cycles();
-
-	if (now - d.last_tick < d.tick_tsc)
-		return 0;
-	d.last_tick = now;
-	rte_timer_manage();
-	return 0;
-}
-
-static void master_idle_wait(uint32_t us)
-{
-	ctrl_poll(us);
+	return evloop_poll(0);
 }
 
 static struct lcore_job master_jobs[] = {
 	{ .name = "reload", .fn = reload_job, .kind = JOB_LOOP },
-	{ .name = "ctrl", .fn = ctrl_job, .kind = JOB_LOOP },
+	{ .name = "evloop", .fn = evloop_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
-	{ .name = "timers", .fn = timer_job, .kind = JOB_LOOP },
+	{ .name = "timers", .fn = core_timer_job, .kind = JOB_LOOP },
 	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
-	{ .name = "neigh-expire", .fn = neigh_expire_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
 	{ .name = "ipvs-rates", .fn = ipvs_rate_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-persist", .fn = ipvs_persist_expire_job, .kind = JOB_LOOP },
-	{ .name = "msgbus-expire", .fn = msgbus_expire_job, .kind = JOB_SLOW,
-	  .skip = 64 },
 };
 
 static struct lcore_job worker_jobs[] = {
@@ -236,8 +220,26 @@ static int register_jobs(void)
 	for (size_t i = 0; i < RTE_DIM(worker_jobs); i++)
 		if (lcore_job_register(&worker_jobs[i], ROLE_WORKER) < 0)
 			return -1;
-	lcore_set_idle_wait(ROLE_MASTER, master_idle_wait);
+	/* The master sleeps in its epoll set: a request wakes it at once. */
+	lcore_set_idle_wait(ROLE_MASTER, evloop_idle_wait);
 	return 0;
+}
+
+/* The master's periodic work; after the parts they call exist. */
+static int start_timers(void)
+{
+	if (core_timer_every(&d.neigh_timer, "neigh-expire", NEIGH_EXPIRE_MS,
+			     neigh_expire, NULL) < 0 ||
+	    core_timer_every(&d.msgbus_timer, "msgbus-expire",
+			     MSGBUS_EXPIRE_MS, msgbus_expire, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+static void stop_timers(void)
+{
+	core_timer_stop(&d.neigh_timer);
+	core_timer_stop(&d.msgbus_timer);
 }
 
 /* ---- signals and pid file ---- */
@@ -360,11 +362,12 @@ static int start_subsystems(void)
 
 	if (rte_timer_subsystem_init() < 0 && rte_errno != EALREADY)
 		return -1;
+	core_timer_set_tick(d.conf.timer_tick_us);
 	if (lcore_roles_init(&d.conf) < 0 || rcu_init() < 0 ||
-	    msgbus_init(&mp) < 0 ||
+	    msgbus_init(&mp) < 0 || evloop_init() < 0 ||
 	    core_ctl_init() < 0 || register_jobs() < 0)
 		return -1;
-	/* Early: the TAPs join its epoll set.  Served once the loop runs. */
+	/* The control socket is served once the loop runs. */
 	ctrl_params_of(&d.conf, &cp);
 	if (ctrl_init(&cp) < 0)
 		return -1;
@@ -373,15 +376,17 @@ static int start_subsystems(void)
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
 	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init() < 0)
 		return -1;
-	return 0;
+	return start_timers();
 }
 
 static void stop_subsystems(void)
 {
 	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
+	stop_timers();
 	ctrl_fini();
 	ipvs_fini();
 	kni_fini();
+	evloop_fini();
 	neigh_fini();
 	netif_fini();
 	route_fini();
@@ -478,7 +483,6 @@ int daemon_start(int argc, char **argv, int *rc)
 	}
 	d.start_time = (uint64_t)time(NULL);
 	d.start_tsc = rte_get_tsc_cycles();
-	d.tick_tsc = rte_get_tsc_hz() / 1000000 * d.conf.timer_tick_us;
 	install_signals();
 	if (start_subsystems() < 0) {
 		shutdown_all();

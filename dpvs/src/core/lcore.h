@@ -61,7 +61,7 @@ const unsigned *lcore_workers(void);
 
 /*
  * How a role waits when idle (default nanosleep).  The master waits in
- * the control socket's epoll instead, so a request wakes it at once.
+ * its event loop's epoll instead (evloop.h), so a request wakes it at once.
  */
 void lcore_set_idle_wait(enum lcore_role role, void (*wait)(uint32_t us));
 

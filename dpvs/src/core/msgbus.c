@@ -59,7 +59,7 @@ struct pending {
 static msgbus_cb callbacks[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static msgbus_reply_dtor dtors[MSGBUS_MAX_TYPES];
 static msgbus_reply_dtor req_dtors[MSGBUS_MAX_TYPES];
-static char type_names[MSGBUS_MAX_TYPES][33];
+static char type_names[MSGBUS_MAX_TYPES][MSGBUS_NAME_MAX + 1];
 static struct type_stats stats[RTE_MAX_LCORE][MSGBUS_MAX_TYPES];
 static struct rte_ring *rings[RTE_MAX_LCORE];
 static struct rte_mempool *pool;
@@ -345,11 +345,10 @@ int msgbus_job(void *arg __rte_unused)
 	return n ? n : rte_lcore_id() == rte_get_main_lcore() && npending;
 }
 
-int msgbus_expire_job(void *arg __rte_unused)
+void msgbus_expire(void *arg __rte_unused)
 {
 	uint64_t now = rte_get_tsc_cycles();
 	unsigned self = rte_lcore_id();
-	int n = 0;
 
 	for (int i = 0; i < MSGBUS_PENDING_MAX; i++) {
 		struct pending *p = &pend[i];
@@ -358,9 +357,7 @@ int msgbus_expire_job(void *arg __rte_unused)
 			continue;
 		STAT(self, p->type, timed_out);
 		pend_finish(p, -ETIMEDOUT);
-		n++;
 	}
-	return n;
 }
 
 /* Posts one request per destination; returns how many went out. */
@@ -501,17 +498,17 @@ void msgbus_cancel_all(void)
 			pend_finish(&pend[i], -ECANCELED);
 }
 
-unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max)
+unsigned msgbus_stats(struct msgbus_type_stats *out, unsigned max)
 {
 	unsigned n = 0;
 
 	for (unsigned t = 0; t < MSGBUS_MAX_TYPES && n < max; t++) {
-		struct dpvs_msgbus_stats *s = &out[n];
+		struct msgbus_type_stats *s = &out[n];
 
 		if (!type_names[t][0])
 			continue;
 		memset(s, 0, sizeof(*s));
-		s->type = t;
+		s->type = (uint16_t)t;
 		memcpy(s->name, type_names[t], sizeof(s->name));
 		for (unsigned lc = 0; lc < RTE_MAX_LCORE; lc++) {
 			const struct type_stats *ts = &stats[lc][t];

@@ -16,9 +16,8 @@
 
 #include <stdint.h>
 
-#include "libdpvs.h"
-
 #define MSGBUS_MAX_TYPES 64
+#define MSGBUS_NAME_MAX 32
 #define MSGBUS_DATA_MAX 512
 #define MSGBUS_PENDING_MAX 64
 
@@ -88,8 +87,12 @@ int msgbus_set_request_dtor(uint16_t type, msgbus_reply_dtor dtor);
 int msgbus_process(void);
 /* Loop job wrapper for lcore_job. */
 int msgbus_job(void *arg);
-/* Master's slow job: expires async multicasts past their deadline. */
-int msgbus_expire_job(void *arg);
+/*
+ * Master, every MSGBUS_EXPIRE_MS (a core timer): ends the async
+ * multicasts past their deadline with -ETIMEDOUT.
+ */
+#define MSGBUS_EXPIRE_MS 10
+void msgbus_expire(void *arg);
 
 /* Fire and forget, from any lcore.  0 or -ENOBUFS/-ENOMEM/-EINVAL. */
 int msgbus_send_async(unsigned lcore, uint16_t type, const void *data,
@@ -130,7 +133,20 @@ int msgbus_mcast_async(uint16_t type, const void *data, uint16_t len,
  */
 void msgbus_cancel_all(void);
 
+/* One registered type's counters, summed over the lcores. */
+struct msgbus_type_stats {
+	uint16_t type;
+	char name[MSGBUS_NAME_MAX + 1];
+	uint64_t sent;       /* requests sent */
+	uint64_t received;   /* requests handled by a callback */
+	uint64_t replied;    /* replies delivered to the waiting sender */
+	uint64_t timed_out;  /* sync or multicast requests that timed out */
+	uint64_t dropped;    /* ring full, pool empty, unknown type */
+	uint64_t late;       /* replies that came after their timeout */
+	uint64_t failed;     /* callbacks that returned an error */
+};
+
 /* Sums the per-lcore counters of every registered type; returns count. */
-unsigned msgbus_stats(struct dpvs_msgbus_stats *out, unsigned max);
+unsigned msgbus_stats(struct msgbus_type_stats *out, unsigned max);
 
 #endif

@@ -2,7 +2,8 @@
  * The control socket, in three layers:
  *   ctrl_dispatch.c  registry of operation-id ranges and the dispatcher
  *   ctrl_session.c   framing of one connection's byte stream (pure code)
- *   ctrl_server.c    the unix socket, epoll, credentials and timeouts
+ *   ctrl_server.c    the unix socket in the master's event loop, credentials
+ *                    and timeouts
  * and the handlers (handlers/), one file per part of the daemon.
  */
 #ifndef DPVS_CTRL_H
@@ -164,17 +165,10 @@ struct ctrl_params {
 
 /* Fails (with a message in err) if a live daemon serves `path`. */
 int ctrl_check_free(const char *path, char *err, size_t errlen);
+/* Listens, and serves from the master's event loop (evloop_init first). */
 int ctrl_init(const struct ctrl_params *p);
 /* Reloadable limits and group. */
 int ctrl_set_params(const struct ctrl_params *p);
-/* Serves the socket; waits up to wait_us for events.  Returns events. */
-int ctrl_poll(uint32_t wait_us);
-/*
- * Adds another fd to the master's idle wait: when it becomes readable
- * the master wakes (its own job reads it).  For the kernel TAPs.
- */
-int ctrl_watch_fd(int fd);
-void ctrl_unwatch_fd(int fd);
 /* Sends a deferred reply (see ctrl_defer), counted in the server stats. */
 void ctrl_answer(struct ctrl_deferred *d, struct ctrl_reply *rep);
 /* Closes every client and the listener and removes the socket file. */

@@ -1,7 +1,7 @@
 /*
  * The control socket server, run by the master lcore.  Never blocks: all
- * sockets are non-blocking and served from one epoll set; the only wait
- * is the bounded epoll timeout the master uses as its idle sleep.
+ * sockets are non-blocking and served from the master's event loop
+ * (core/evloop.h); the only wait is the loop's bounded idle sleep.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +20,10 @@
 #include <rte_cycles.h>
 
 #include "ctrl.h"
+#include "core/evloop.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "core/timer.h"
 
 /* Stop reading from a client whose replies pile up beyond this. */
 #define OUT_HIGH_WATER (4u << 20)
@@ -33,6 +35,7 @@
  */
 #define CONN_SLICE_US 1000
 #define POLL_SLICE_US 2000
+#define SWEEP_MS 100
 
 /* A uid's share of the request buffers; shared by its connections. */
 struct user {
@@ -43,6 +46,7 @@ struct user {
 };
 
 struct conn {
+	struct evloop_fd ev;    /* first: the event's handle is the conn */
 	int fd;
 	uint32_t uid;
 	struct user *user;
@@ -50,7 +54,6 @@ struct conn {
 	size_t in_off;          /* unconsumed input: inbuf[in_off, in_len) */
 	size_t in_len;
 	uint8_t inbuf[READ_CHUNK];
-	uint32_t events;        /* epoll interest registered */
 	bool ready;             /* read requests can run now */
 	struct ctrl_session s;
 	struct conn *next;
@@ -58,7 +61,8 @@ struct conn {
 
 static struct {
 	int lfd;
-	int epfd;
+	struct evloop_fd lev;   /* the listener in the master's loop */
+	bool listening;         /* lev is registered */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ctrl_params p;
 	char group[64];
@@ -73,9 +77,15 @@ static struct {
 	struct ctrl_budget total;
 	dev_t sock_dev;         /* the socket file we made, for chown */
 	ino_t sock_ino;
-	uint64_t last_sweep_ms;
+	struct core_timer sweep;   /* closes idle clients */
+	uint64_t until_us;      /* the current poll's slice ends */
 	struct dpvs_ctrl_stats st;
-} srv = { .lfd = -1, .epfd = -1 };
+} srv = { .lfd = -1 };
+
+static void accept_all(void);
+static void conn_event(struct conn *c, uint32_t events, uint64_t until);
+static const struct evloop_service ctrl_service;
+static void sweep_idle(void *arg);
 
 static uint64_t now_ms(void)
 {
@@ -208,9 +218,23 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+static void on_listener(struct evloop_fd *h __rte_unused,
+			uint32_t events __rte_unused)
+{
+	accept_all();
+}
+
+static uint64_t now_us(void);
+
+static void on_conn(struct evloop_fd *h, uint32_t events)
+{
+	/* Past the slice: level-triggered, it is reported again. */
+	if (now_us() < srv.until_us)
+		conn_event((struct conn *)h, events, now_us() + CONN_SLICE_US);
+}
+
 int ctrl_init(const struct ctrl_params *p)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	struct stat sb;
 	char err[256];
 	int fd;
@@ -228,10 +252,15 @@ int ctrl_init(const struct ctrl_params *p)
 		srv.sock_dev = sb.st_dev;
 		srv.sock_ino = sb.st_ino;
 	}
-	srv.epfd = epoll_create1(EPOLL_CLOEXEC);
-	ev.data.ptr = NULL; /* NULL marks the listener */
-	if (srv.epfd < 0 || epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		LOG_ERRX("ctrl", "epoll: %s", strerror(errno));
+	if (evloop_add(&srv.lev, fd, EPOLLIN, on_listener) < 0 ||
+	    evloop_add_service(&ctrl_service) < 0) {
+		LOG_ERRX("ctrl", "cannot join the master's event loop");
+		ctrl_fini();
+		return -EIO;
+	}
+	srv.listening = true;
+	if (core_timer_every(&srv.sweep, "ctrl-sweep", SWEEP_MS, sweep_idle,
+			     NULL) < 0) {
 		ctrl_fini();
 		return -EIO;
 	}
@@ -301,7 +330,7 @@ static void conn_close(struct conn *c)
 			break;
 		}
 	set_ready(c, false);
-	epoll_ctl(srv.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	evloop_del(&c->ev);
 	close(c->fd);
 	ctrl_session_free(&c->s); /* releases its buffer budget */
 	user_put(c->user);
@@ -368,16 +397,14 @@ static bool can_serve(const struct conn *c)
  */
 static void conn_interest(struct conn *c)
 {
-	struct epoll_event ev = { .data.ptr = c };
 	bool buffered = c->in_off < c->in_len;
+	uint32_t events;
 
 	set_ready(c, buffered && can_serve(c));
-	ev.events = (!buffered && can_serve(c) ? EPOLLIN : 0) |
-		    (ctrl_session_unsent(&c->s) ? EPOLLOUT : 0);
-	if (ev.events != c->events) {
-		epoll_ctl(srv.epfd, EPOLL_CTL_MOD, c->fd, &ev);
-		c->events = ev.events;
-	}
+	events = (!buffered && can_serve(c) ? EPOLLIN : 0) |
+		 (ctrl_session_unsent(&c->s) ? EPOLLOUT : 0);
+	if (events != c->ev.events)
+		evloop_mod(&c->ev, events);
 }
 
 /* Refuses a connection with a reason the client library can print. */
@@ -395,7 +422,6 @@ static void refuse(int fd, uint32_t status, const char *msg)
 
 static void accept_one(int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	struct ucred cr = { .pid = 0, .uid = UINT32_MAX, .gid = UINT32_MAX };
 	socklen_t len = sizeof(cr);
 	char msg[128];
@@ -437,11 +463,9 @@ static void accept_one(int fd)
 	c->fd = fd;
 	c->uid = cr.uid;
 	c->last_ms = now_ms();
-	c->events = EPOLLIN;
 	ctrl_session_init(&c->s);
 	c->s.budget = &c->user->budget;
-	ev.data.ptr = c;
-	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (evloop_add(&c->ev, fd, EPOLLIN, on_conn) < 0) {
 		ctrl_session_free(&c->s);
 		user_put(c->user);
 		free(c);
@@ -533,7 +557,7 @@ static void conn_event(struct conn *c, uint32_t events, uint64_t until)
 {
 	/* Gone while we were not reading: nothing to read or answer
 	 * (a last write shows whether replies were lost: write_errors). */
-	if ((events & (EPOLLHUP | EPOLLERR)) && !(c->events & EPOLLIN)) {
+	if ((events & (EPOLLHUP | EPOLLERR)) && !(c->ev.events & EPOLLIN)) {
 		conn_flush(c);
 		conn_close(c);
 		return;
@@ -593,14 +617,11 @@ static int serve_ready(uint64_t until)
 }
 
 /* Closes clients that sent no complete request for too long. */
-static void sweep_idle(void)
+static void sweep_idle(void *arg __rte_unused)
 {
 	uint64_t now = now_ms();
 	struct conn *c, *next;
 
-	if (now - srv.last_sweep_ms < 100)
-		return;
-	srv.last_sweep_ms = now;
 	for (c = srv.conns; c; c = next) {
 		next = c->next;
 		/* Silent, or not reading its replies: both hold a slot.
@@ -613,67 +634,40 @@ static void sweep_idle(void)
 	}
 }
 
-/* Marks epoll events of watched fds: nothing to do here but wake up. */
-static char watch_mark;
-
-int ctrl_watch_fd(int fd)
+/* Requests waiting to run: the master must not sleep. */
+static bool ctrl_busy(void)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &watch_mark };
-
-	return srv.epfd < 0 ? -EBADF :
-			      epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev);
+	return srv.listening &&
+	       (srv.nready || srv.pass_cut || ctrl_kicks != srv.kicks_seen);
 }
 
-void ctrl_unwatch_fd(int fd)
+static void ctrl_begin(void)
 {
-	if (srv.epfd >= 0)
-		epoll_ctl(srv.epfd, EPOLL_CTL_DEL, fd, NULL);
+	srv.until_us = now_us() + POLL_SLICE_US;
 }
 
-int ctrl_poll(uint32_t wait_us)
+static int ctrl_end(void)
 {
-	struct epoll_event evs[32];
-	struct timespec ts;
-	uint64_t t0, until;
-	int n, work;
-
-	if (srv.epfd < 0)
-		return 0;
-	/* Requests waiting to run: no sleeping. */
-	if (srv.nready || srv.pass_cut || ctrl_kicks != srv.kicks_seen)
-		wait_us = 0;
-	ts.tv_sec = wait_us / 1000000;
-	ts.tv_nsec = (long)(wait_us % 1000000) * 1000;
-	n = epoll_pwait2(srv.epfd, evs, 32, &ts, NULL);
-	t0 = rte_rdtsc();
-	until = now_us() + POLL_SLICE_US;
-	for (int i = 0; i < n; i++) {
-		if (!evs[i].data.ptr)
-			accept_all();
-		else if (evs[i].data.ptr != &watch_mark && now_us() < until)
-			conn_event(evs[i].data.ptr, evs[i].events,
-				   now_us() + CONN_SLICE_US);
-		/* Past the slice: level-triggered, it is reported again. */
-	}
-	work = (n > 0 ? n : 0) + serve_ready(until);
-	sweep_idle();
-	/* Work done after an idle wait woke up counts as a loop too. */
-	if (wait_us)
-		lcore_note_busy(rte_rdtsc() - t0);
-	return work;
+	return srv.listening ? serve_ready(srv.until_us) : 0;
 }
+
+static const struct evloop_service ctrl_service = {
+	ctrl_busy, ctrl_begin, ctrl_end,
+};
 
 void ctrl_fini(void)
 {
 	while (srv.conns)
 		conn_close(srv.conns);
+	core_timer_stop(&srv.sweep);
+	if (srv.listening)
+		evloop_del(&srv.lev);
+	srv.listening = false;
 	if (srv.lfd >= 0) {
 		close(srv.lfd);
 		unlink(srv.path);
 	}
-	if (srv.epfd >= 0)
-		close(srv.epfd);
-	srv.lfd = srv.epfd = -1;
+	srv.lfd = -1;
 }
 
 void ctrl_answer(struct ctrl_deferred *d, struct ctrl_reply *rep)

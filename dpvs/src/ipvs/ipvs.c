@@ -4,7 +4,10 @@
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
 #include "ipvs_persist.h"
+#include "net/ipv4.h"
 #include "net/netif.h"
+
+static const struct ipv4_hooks ipv4_hooks = { ipvs_local_in, ipvs_forward_in };
 
 int ipvs_init(const struct dpvs_conf *c)
 {
@@ -18,13 +21,16 @@ int ipvs_init(const struct dpvs_conf *c)
 		rc = ipvs_persist_init(c->conn_pool_size);
 	if (rc == 0)
 		rc = ipvs_stats_init();
-	if (rc == 0)
+	if (rc == 0) {
 		netif_set_burst_hook(&ipvs_conn_burst_hook);
+		ipv4_set_hooks(&ipv4_hooks);
+	}
 	return rc;
 }
 
 void ipvs_fini(void)
 {
+	ipv4_set_hooks(NULL);
 	ipvs_core_fini();
 	ipvs_conn_flush_all();
 	ipvs_svc_table_fini();

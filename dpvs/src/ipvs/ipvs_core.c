@@ -294,7 +294,7 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 	t.proto = in->next_proto_id;
 	c = ipvs_conn_lookup(w, &t, &dir);
 	if (!c || dir != DIR_OUT) {
-		if (!r || !(r->flags & DPVS_ADDR_F_SAPOOL) || nw < 2 ||
+		if (!r || !(r->flags & RT_F_SAPOOL) || nw < 2 ||
 		    t.dport % nw == w)
 			return false;
 		m->hash.usr = 0;
@@ -346,7 +346,7 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 		conn_xmit(lc, w, c, dir, m, ip, l4);
 		return true;
 	}
-	if (r && (r->flags & DPVS_ADDR_F_SAPOOL) && nw > 1 && t.dport % nw != w) {
+	if (r && (r->flags & RT_F_SAPOOL) && nw > 1 && t.dport % nw != w) {
 		/* A FullNAT reply: the port says whose connection it is. */
 		m->hash.usr = 0; /* shares a union with the RSS hash */
 		handover(lc, w, t.dport % nw, m);
@@ -354,7 +354,7 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 	}
 	svc = ipvs_svc_lookup(t.proto, t.daddr, t.dport);
 	if (!svc) {
-		if (r && (r->flags & DPVS_ADDR_F_SAPOOL)) {
+		if (r && (r->flags & RT_F_SAPOOL)) {
 			PKT_INC(lc, ipvs_no_conn);
 			rte_pktmbuf_free(m);
 			return true;

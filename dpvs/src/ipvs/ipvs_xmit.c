@@ -5,23 +5,16 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "net/ipv4.h"
 #include "net/ipv4_pmtu.h"
 #include "nat_rewrite.h"
-#include "net/neigh.h"
 #include "net/netif.h"
 #include "net/pktstats.h"
 #include "net/route.h"
 
 void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst)
 {
-	const struct route_entry *r = route_lookup(dst);
-
-	if (unlikely(!r || r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI)) {
-		PKT_INC(lc, ip_no_route);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	neigh_output(lc, m, r->type == DPVS_RT_GATEWAY ? r->gw : dst, r->port);
+	ipv4_output(lc, m, dst);
 }
 
 static void fnat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,

@@ -25,7 +25,7 @@ static bool local_on(uint32_t ip, uint16_t port)
 {
 	const struct route_entry *r = route_lookup(ip);
 
-	return r && r->type == DPVS_RT_LOCAL && r->port == port;
+	return r && r->type == RT_LOCAL && r->port == port;
 }
 
 /*
@@ -40,7 +40,7 @@ static void learn(unsigned lc, uint16_t port, const struct rte_arp_ipv4 *d,
 	uint32_t sip = rte_be_to_cpu_32(d->arp_sip);
 	const struct route_entry *r = route_lookup(sip);
 
-	if (!r || r->port != port || r->type != DPVS_RT_CONNECTED)
+	if (!r || r->port != port || r->type != RT_CONNECTED)
 		return;
 	switch (neigh_confirm(lc, sip, port, &d->arp_sha,
 			      for_us && d->arp_sip != d->arp_tip)) {

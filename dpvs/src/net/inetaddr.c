@@ -40,14 +40,14 @@ static int connected_get(uint16_t port, uint32_t addr, uint8_t plen)
 {
 	struct route_entry *r = route_find(addr, plen);
 	struct route_entry n = { .prefix = addr, .plen = plen,
-				 .type = DPVS_RT_CONNECTED, .port = port,
+				 .type = RT_CONNECTED, .port = port,
 				 .src = addr, .refs = 1, .by_addr = true };
 
 	if (plen == 32)
 		return 0;
 	if (r) {
 		/* Shared with another address of the subnet, or a user route. */
-		if (r->type == DPVS_RT_CONNECTED && r->port == port && r->by_addr)
+		if (r->type == RT_CONNECTED && r->port == port && r->by_addr)
 			r->refs++;
 		return 0;
 	}
@@ -58,17 +58,17 @@ static void connected_put(uint16_t port, uint32_t addr, uint8_t plen)
 {
 	struct route_entry *r = route_find(addr, plen);
 
-	if (plen == 32 || !r || !r->by_addr || r->type != DPVS_RT_CONNECTED ||
+	if (plen == 32 || !r || !r->by_addr || r->type != RT_CONNECTED ||
 	    r->port != port)
 		return;
 	if (--r->refs == 0)
-		route_del(addr, plen, DPVS_RT_CONNECTED);
+		route_del(addr, plen, RT_CONNECTED);
 }
 
 int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 {
 	struct route_entry local = { .prefix = addr, .plen = 32,
-				     .type = DPVS_RT_LOCAL, .port = port,
+				     .type = RT_LOCAL, .port = port,
 				     .src = addr, .flags = flags,
 				     .by_addr = true };
 	struct ifa *a;
@@ -86,7 +86,7 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 		return rc;
 	rc = connected_get(port, addr, plen);
 	if (rc < 0) {
-		route_del(addr, 32, DPVS_RT_LOCAL);
+		route_del(addr, 32, RT_LOCAL);
 		return rc;
 	}
 	*a = (struct ifa){ true, port, plen, addr, flags };
@@ -100,7 +100,7 @@ int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen)
 
 	if (!a || a->port != port || (plen && a->plen != plen))
 		return -ENOENT;
-	route_del(addr, 32, DPVS_RT_LOCAL);
+	route_del(addr, 32, RT_LOCAL);
 	connected_put(port, addr, a->plen);
 	memset(a, 0, sizeof(*a));
 	return 0;

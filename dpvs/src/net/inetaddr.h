@@ -8,11 +8,14 @@
 
 #include <stdint.h>
 
-#include "libdpvs.h"
+#include "route.h"
 
 #define INETADDR_MAX 1024
 
-/* addr in host order.  0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
+/* Address flags; the local route of the address carries them (RT_F_*). */
+#define IFA_F_SAPOOL RT_F_SAPOOL  /* serves as a FullNAT local address */
+
+/* addr in host order, flags IFA_F_*.  0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
 int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags);
 int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen);
 void inetaddr_walk(void (*fn)(uint16_t port, uint32_t addr, uint8_t plen,

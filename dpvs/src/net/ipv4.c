@@ -6,7 +6,6 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
-#include "ipvs/ipvs_core.h"
 #include "kni.h"
 #include "neigh.h"
 #include "netif.h"
@@ -20,6 +19,32 @@ static bool forwarding;
 void ipv4_set_forwarding(bool on)
 {
 	__atomic_store_n(&forwarding, on, __ATOMIC_RELAXED);
+}
+
+static bool take_nothing_local(unsigned lc __rte_unused,
+			       struct rte_mbuf *m __rte_unused,
+			       const struct route_entry *r __rte_unused)
+{
+	return false;
+}
+
+static bool take_nothing_fwd(unsigned lc __rte_unused,
+			     struct rte_mbuf *m __rte_unused)
+{
+	return false;
+}
+
+static const struct ipv4_hooks no_hooks = { take_nothing_local,
+					    take_nothing_fwd };
+/* Never NULL members: the per-packet path does not test them. */
+static struct ipv4_hooks hooks = { take_nothing_local, take_nothing_fwd };
+
+void ipv4_set_hooks(const struct ipv4_hooks *h)
+{
+	if (!h)
+		h = &no_hooks;
+	hooks.local_in = h->local_in ? h->local_in : take_nothing_local;
+	hooks.forward_in = h->forward_in ? h->forward_in : take_nothing_fwd;
 }
 
 enum ipv4_verdict ipv4_check(const void *p, uint32_t avail, bool csum_ok)
@@ -85,37 +110,45 @@ static bool icmp_error(const struct rte_ipv4_hdr *ip)
 static bool is_broadcast(uint32_t dst, const struct route_entry *r)
 {
 	return dst == 0xffffffffu ||
-	       (r && r->type == DPVS_RT_CONNECTED && r->plen < 31 &&
+	       (r && r->type == RT_CONNECTED && r->plen < 31 &&
 		dst == (r->prefix | (~0u >> r->plen)));
+}
+
+bool ipv4_output(unsigned lc, struct rte_mbuf *m, uint32_t dst)
+{
+	const struct route_entry *r = route_lookup(dst);
+
+	if (unlikely(!r || r->type == RT_LOCAL || r->type == RT_KNI)) {
+		PKT_INC(lc, ip_no_route);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	neigh_output(lc, m, r->type == RT_GATEWAY ? r->gw : dst, r->port);
+	return true;
 }
 
 void ipv4_forward(unsigned lc, struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), sum;
-	const struct route_entry *r = route_lookup(dst);
+	uint32_t sum;
 
 	if (!__atomic_load_n(&forwarding, __ATOMIC_RELAXED)) {
 		PKT_INC(lc, ip_not_local);
-		goto drop;
+		rte_pktmbuf_free(m);
+		return;
 	}
 	if (ip->time_to_live <= 1) {
 		PKT_INC(lc, ip_ttl);
-		goto drop;
+		rte_pktmbuf_free(m);
+		return;
 	}
-	if (!r || r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI) {
-		PKT_INC(lc, ip_no_route);
-		goto drop;
-	}
+	/* Rewritten even if no route takes it: it is dropped then anyway. */
 	ip->time_to_live--;
 	/* RFC 1624 as Linux's ip_decrease_ttl: TTL is the high byte. */
 	sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
 	ip->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
-	PKT_INC(lc, ip_forwarded);
-	neigh_output(lc, m, r->type == DPVS_RT_GATEWAY ? r->gw : dst, r->port);
-	return;
-drop:
-	rte_pktmbuf_free(m);
+	if (ipv4_output(lc, m, rte_be_to_cpu_32(ip->dst_addr)))
+		PKT_INC(lc, ip_forwarded);
 }
 
 void ipv4_input(unsigned lc, struct rte_mbuf *m)
@@ -147,13 +180,13 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 	r = route_lookup(dst);
 	/* (RTE_IS_IPV4_MCAST shifts a signed int: UB for 224.x.) */
 	if ((dst >> 28) == 0xe || is_broadcast(dst, r) ||
-	    (r && r->type == DPVS_RT_KNI)) {
+	    (r && r->type == RT_KNI)) {
 		kni_up(lc, m);
 		return;
 	}
-	if (!r || r->type != DPVS_RT_LOCAL) {
+	if (!r || r->type != RT_LOCAL) {
 		rte_pktmbuf_adj(m, ETH_LEN);
-		if (!ipvs_forward_in(lc, m))
+		if (!hooks.forward_in(lc, m))
 			ipv4_forward(lc, m);
 		return;
 	}
@@ -170,7 +203,7 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 	}
 	/* Services, FullNAT replies, and ICMP errors about either. */
 	rte_pktmbuf_adj(m, ETH_LEN);
-	if (ipvs_local_in(lc, m, r))
+	if (hooks.local_in(lc, m, r))
 		return;
 	rte_pktmbuf_prepend(m, ETH_LEN);
 	/* Not served by the data plane (yet): VRRP, SSH, BGP ... */

@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,7 +16,7 @@
 #include <rte_errno.h>
 #include <rte_ring.h>
 
-#include "ctrl/ctrl.h"
+#include "core/evloop.h"
 #include "kni_class.h"
 #include "core/lcore.h"
 #include "core/log.h"
@@ -27,6 +28,7 @@
 
 struct kni_port {
 	int fd;                  /* TAP, -1 if none */
+	struct evloop_fd ev;     /* fd in the master's loop: only wakes it */
 	struct rte_ring *down;   /* master -> kni worker */
 	struct kni_port_stats st;
 };
@@ -136,7 +138,7 @@ static int port_init(const struct netif_port *p, uint32_t ring_size)
 	}
 	kports[p->id].fd = fd;
 	/* What the kernel sends wakes the master at once. */
-	ctrl_watch_fd(fd);
+	evloop_add(&kports[p->id].ev, fd, EPOLLIN, NULL);
 	kni_link_set(p->id, p->link_up);
 	LOG_INFOX("kni", "%s: kernel twin %s", p->name, p->kni_name);
 	return 0;
@@ -194,7 +196,7 @@ void kni_fini(void)
 {
 	for (unsigned i = 0; i < NETIF_MAX_PORTS; i++) {
 		if (kports[i].fd >= 0) {
-			ctrl_unwatch_fd(kports[i].fd);
+			evloop_del(&kports[i].ev);
 			close(kports[i].fd);
 		}
 		drain_ring(kports[i].down);

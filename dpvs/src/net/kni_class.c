@@ -11,7 +11,6 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
-#include "libdpvs.h"
 #include "route.h"
 
 #define VRRP_PROTO 112
@@ -150,7 +149,7 @@ static bool ours(uint32_t addr_be)
 {
 	const struct route_entry *r = route_lookup(rte_be_to_cpu_32(addr_be));
 
-	return r && (r->type == DPVS_RT_LOCAL || r->type == DPVS_RT_KNI);
+	return r && (r->type == RT_LOCAL || r->type == RT_KNI);
 }
 
 static enum kni_kind arp_kind(const struct rte_mbuf *m)

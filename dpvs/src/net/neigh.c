@@ -43,7 +43,7 @@ struct neigh_entry {   /* 32 bytes: two a cache line */
 	uint64_t confirmed;     /* tsc of the last ARP for us from it */
 	uint32_t ip;
 	uint16_t port;
-	uint8_t state;          /* enum dpvs_neigh_state; the master's */
+	uint8_t state;          /* enum neigh_state; the master's */
 	uint8_t probe;          /* a unicast probe is due; a user sends it */
 	uint32_t used;          /* neigh_clock tick of the last use, 0 never */
 	uint8_t ticks;          /* master: DELAY ticks, then probes asked for */
@@ -379,7 +379,7 @@ enum neigh_heard neigh_confirm(unsigned lc, uint32_t ip,
 		return NEIGH_HEARD_KNOWN;
 	}
 	if (e && __atomic_load_n(&e->state, __ATOMIC_RELAXED) ==
-			 DPVS_NEIGH_PERMANENT)
+			 NEIGH_PERMANENT)
 		return NEIGH_HEARD_KNOWN;
 	if (!learn_allowed(lc)) {
 		PKT_INC(lc, arp_learn_limited);
@@ -552,7 +552,7 @@ static uint32_t forced_gc(void)
 		struct neigh_entry *e = &entries[gc_hand];
 
 		gc_hand = (gc_hand + 1) % max_entries;
-		if (e->live && e->state != DPVS_NEIGH_PERMANENT &&
+		if (e->live && e->state != NEIGH_PERMANENT &&
 		    !in_use(e, now)) {
 			unlink_later(e);
 			n++;
@@ -603,7 +603,7 @@ static void confirm(struct neigh_entry *e)
 	__atomic_store_n(&e->confirmed, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 	__atomic_store_n(&e->probe, 0, __ATOMIC_RELAXED);
 	e->ticks = 0;
-	set_state(e, DPVS_NEIGH_REACHABLE);
+	set_state(e, NEIGH_REACHABLE);
 }
 
 /*
@@ -616,8 +616,8 @@ static void unconfirm(struct neigh_entry *e)
 
 	if (__atomic_load_n(&e->confirmed, __ATOMIC_RELAXED) > old)
 		__atomic_store_n(&e->confirmed, old, __ATOMIC_RELAXED);
-	if (e->state == DPVS_NEIGH_REACHABLE)
-		set_state(e, DPVS_NEIGH_STALE);
+	if (e->state == NEIGH_REACHABLE)
+		set_state(e, NEIGH_STALE);
 }
 
 static int neigh_learn(uint32_t ip, uint16_t port,
@@ -629,8 +629,8 @@ static int neigh_learn(uint32_t ip, uint16_t port,
 
 	if (!e)
 		return flags & LEARN_CONFIRM ?
-		       insert(ip, port, mac, DPVS_NEIGH_REACHABLE) : 0;
-	if (e->state == DPVS_NEIGH_PERMANENT)
+		       insert(ip, port, mac, NEIGH_REACHABLE) : 0;
+	if (e->state == NEIGH_PERMANENT)
 		return 0; /* static entries win over what ARP says */
 	changed = e->mac != packed;
 	__atomic_store_n(&e->mac, packed, __ATOMIC_RELAXED);
@@ -649,10 +649,10 @@ int neigh_update(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 	if (!permanent)
 		return neigh_learn(ip, port, mac, LEARN_CONFIRM);
 	if (!e)
-		return insert(ip, port, mac, DPVS_NEIGH_PERMANENT);
+		return insert(ip, port, mac, NEIGH_PERMANENT);
 	__atomic_store_n(&e->mac, mac_pack(mac), __ATOMIC_RELAXED);
 	confirm(e);
-	set_state(e, DPVS_NEIGH_PERMANENT);
+	set_state(e, NEIGH_PERMANENT);
 	return 0;
 }
 
@@ -674,24 +674,22 @@ static uint64_t age_of(const struct neigh_entry *e, uint64_t now)
 	return c >= now ? 0 : now - c;
 }
 
-void neigh_walk(void (*fn)(const struct dpvs_neigh *n, uint16_t port,
-			   void *arg), void *arg)
+void neigh_walk(void (*fn)(const struct neigh_info *n, void *arg), void *arg)
 {
 	uint64_t now = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
 
 	for (uint32_t i = 0; i < max_entries; i++) {
 		const struct neigh_entry *e = &entries[i];
-		struct dpvs_neigh n = { 0 };
-		struct rte_ether_addr mac;
+		struct neigh_info n;
 
 		if (!e->live)
 			continue;
-		n.ip = rte_cpu_to_be_32(e->ip);
-		mac_unpack(e->mac, &mac);
-		memcpy(n.mac, mac.addr_bytes, 6);
-		n.state = e->state;
+		n.ip = e->ip;
+		n.port = e->port;
+		mac_unpack(e->mac, &n.mac);
+		n.state = (enum neigh_state)e->state;
 		n.age_s = (uint32_t)(age_of(e, now) / hz);
-		fn(&n, e->port, arg);
+		fn(&n, arg);
 	}
 }
 
@@ -706,21 +704,21 @@ static bool unconfirmed_tick(struct neigh_entry *e, uint64_t age,
 	uint32_t used = __atomic_load_n(&e->used, __ATOMIC_RELAXED);
 
 	switch (e->state) {
-	case DPVS_NEIGH_REACHABLE:
-		set_state(e, DPVS_NEIGH_STALE);
+	case NEIGH_REACHABLE:
+		set_state(e, NEIGH_STALE);
 		/* fall through */
-	case DPVS_NEIGH_STALE:
+	case NEIGH_STALE:
 		if (used && now - used <= 1) {
 			e->ticks = 0;
-			set_state(e, DPVS_NEIGH_DELAY);
+			set_state(e, NEIGH_DELAY);
 			return true;
 		}
 		return age <= 3 * reachable_tsc;
-	case DPVS_NEIGH_DELAY:
+	case NEIGH_DELAY:
 		if (++e->ticks < DELAY_TICKS)
 			return true;
 		e->ticks = 0;
-		set_state(e, DPVS_NEIGH_PROBE);
+		set_state(e, NEIGH_PROBE);
 		/* fall through */
 	default:
 		if (e->ticks >= UCAST_PROBES) {
@@ -733,31 +731,26 @@ static bool unconfirmed_tick(struct neigh_entry *e, uint64_t age,
 	}
 }
 
-int neigh_expire_job(void *arg __rte_unused)
+void neigh_expire(void *arg __rte_unused)
 {
-	static uint64_t last;
 	uint64_t now = rte_get_tsc_cycles();
 	uint32_t tick;
 
-	if (now - last < rte_get_tsc_hz())
-		return 0;
-	last = now;
 	reclaim_ready(false);
 	tick = __atomic_add_fetch(&neigh_clock, 1, __ATOMIC_RELAXED);
 	for (uint32_t i = 0; i < max_entries; i++) {
 		struct neigh_entry *e = &entries[i];
 		uint64_t age;
 
-		if (!e->live || e->state == DPVS_NEIGH_PERMANENT)
+		if (!e->live || e->state == NEIGH_PERMANENT)
 			continue;
 		age = age_of(e, now);
 		if (age <= reachable_tsc) {
-			if (e->state != DPVS_NEIGH_REACHABLE)
+			if (e->state != NEIGH_REACHABLE)
 				confirm(e);
 		} else if (!unconfirmed_tick(e, age, tick)) {
 			unlink_later(e);
 		}
 	}
 	seal();
-	return 0;
 }

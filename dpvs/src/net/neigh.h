@@ -23,7 +23,24 @@
 #include <rte_mbuf.h>
 
 #include "core/conf.h"
-#include "libdpvs.h"
+
+/* Linux's NUD states, as far as dpvs has them. */
+enum neigh_state {
+	NEIGH_REACHABLE = 1,
+	NEIGH_STALE = 2,     /* not confirmed within neigh.reachable_s */
+	NEIGH_PERMANENT = 3, /* static entry */
+	NEIGH_DELAY = 4,     /* stale and in use: probed soon */
+	NEIGH_PROBE = 5,     /* in use, unicast ARP probes going out */
+};
+
+/* What neigh_walk reports of one entry. */
+struct neigh_info {
+	uint32_t ip;                 /* host order */
+	uint16_t port;
+	struct rte_ether_addr mac;
+	enum neigh_state state;
+	uint32_t age_s;              /* since last confirmed */
+};
 
 int neigh_init(const struct dpvs_conf *c);
 void neigh_fini(void);
@@ -52,9 +69,12 @@ int neigh_pending_job(void *arg);
 int neigh_update(uint32_t ip, uint16_t port, const struct rte_ether_addr *mac,
 		 bool permanent);
 int neigh_delete(uint32_t ip, uint16_t port);
-void neigh_walk(void (*fn)(const struct dpvs_neigh *n, uint16_t port,
-			   void *arg), void *arg);
-/* Master job, once a second: the state machine, probes, aging. */
-int neigh_expire_job(void *arg);
+void neigh_walk(void (*fn)(const struct neigh_info *n, void *arg), void *arg);
+/*
+ * Master, once a second (NEIGH_EXPIRE_MS, a core timer): one tick of the
+ * state machine, probes, aging.
+ */
+#define NEIGH_EXPIRE_MS 1000
+void neigh_expire(void *arg);
 
 #endif

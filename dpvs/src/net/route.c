@@ -101,7 +101,7 @@ int route_add(const struct route_entry *r)
 {
 	int idx;
 
-	if (r->plen > 32 || r->type < DPVS_RT_LOCAL || r->type > DPVS_RT_KNI)
+	if (r->plen > 32 || r->type < RT_LOCAL || r->type > RT_KNI)
 		return -EINVAL;
 	if (route_find(r->prefix, r->plen))
 		return -EEXIST;

@@ -13,16 +13,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "libdpvs.h"
+/*
+ * The data plane's own route types and flags; the control handlers
+ * convert them from and to the wire's (libdpvs.h), so neither has to
+ * follow the other.
+ */
+enum route_type {
+	RT_LOCAL = 1,       /* an address of this host */
+	RT_CONNECTED = 2,   /* on-link subnet of an address */
+	RT_GATEWAY = 3,     /* via a next hop */
+	RT_KNI = 4,         /* scope kni_host: to the kernel path */
+};
+
+/* RT_LOCAL flags, copied from the address (inetaddr.h IFA_F_*). */
+#define RT_F_SAPOOL 0x1     /* the address is a FullNAT local address */
 
 struct route_entry {
 	uint32_t prefix;    /* host byte order */
 	uint8_t plen;
-	uint8_t type;       /* enum dpvs_route_type */
+	uint8_t type;       /* enum route_type */
 	uint16_t port;      /* DPDK port id */
 	uint32_t gw;        /* host order, RT_GATEWAY */
 	uint32_t src;       /* host order, 0 = none */
-	uint32_t flags;     /* RT_LOCAL: DPVS_ADDR_F_* */
+	uint32_t flags;     /* RT_LOCAL: RT_F_* */
 	uint32_t refs;      /* master only: addresses sharing a connected route */
 	bool by_addr;       /* master only: installed by an address, not a user */
 	bool used;          /* master only */

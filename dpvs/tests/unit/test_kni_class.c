@@ -33,9 +33,9 @@ static struct rte_mempool *pool;
 static int setup(void **state)
 {
 	struct route_entry kni = { .prefix = KADDR, .plen = 32,
-				   .type = DPVS_RT_KNI };
+				   .type = RT_KNI };
 	struct route_entry local = { .prefix = LIP, .plen = 32,
-				     .type = DPVS_RT_LOCAL };
+				     .type = RT_LOCAL };
 
 	(void)state;
 	pool = rte_pktmbuf_pool_create("kc", 64, 0, 0, 2048, SOCKET_ID_ANY);

@@ -135,9 +135,9 @@ static int teardown_bus(void **state)
 	return 0;
 }
 
-static const struct dpvs_msgbus_stats *stats_of(uint16_t type)
+static const struct msgbus_type_stats *stats_of(uint16_t type)
 {
-	static struct dpvs_msgbus_stats st[MSGBUS_MAX_TYPES];
+	static struct msgbus_type_stats st[MSGBUS_MAX_TYPES];
 	unsigned n = msgbus_stats(st, MSGBUS_MAX_TYPES);
 
 	for (unsigned i = 0; i < n; i++)
@@ -195,7 +195,7 @@ static void sum_reply(void *arg, unsigned lcore, int rc, const void *data,
 
 static void test_mcast_10000_none_dropped(void **state)
 {
-	const struct dpvs_msgbus_stats *st;
+	const struct msgbus_type_stats *st;
 	struct sum s = { 0 };
 	uint64_t sent0;
 
@@ -309,7 +309,7 @@ static void run_until_done(struct done_state *d)
 
 	while (d->calls == 0 && rte_get_tsc_cycles() - t0 < 2 * rte_get_tsc_hz()) {
 		msgbus_process();
-		msgbus_expire_job(NULL);
+		msgbus_expire(NULL);
 	}
 }
 
@@ -446,7 +446,7 @@ static void poll_master(uint32_t ms)
 
 	while (rte_get_tsc_cycles() - t0 < rte_get_tsc_hz() / 1000 * ms) {
 		msgbus_process();
-		msgbus_expire_job(NULL);
+		msgbus_expire(NULL);
 	}
 }
 

@@ -72,12 +72,23 @@ static int op_lcores(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 static int op_msgbus_stats(uint32_t op __rte_unused,
 			   struct rbuf *req __rte_unused, struct ctrl_reply *rep)
 {
-	struct dpvs_msgbus_stats st[MSGBUS_MAX_TYPES];
+	struct msgbus_type_stats st[MSGBUS_MAX_TYPES];
 	unsigned n = msgbus_stats(st, MSGBUS_MAX_TYPES);
 
 	wb_u32(&rep->data, n);
-	for (unsigned i = 0; i < n; i++)
-		wire_enc_msgbus(&rep->data, &st[i]);
+	for (unsigned i = 0; i < n; i++) {
+		struct dpvs_msgbus_stats w = {
+			.type = st[i].type, .sent = st[i].sent,
+			.received = st[i].received, .replied = st[i].replied,
+			.timed_out = st[i].timed_out, .dropped = st[i].dropped,
+			.late = st[i].late, .failed = st[i].failed,
+		};
+
+		_Static_assert(sizeof(w.name) == sizeof(st[i].name),
+			       "msgbus type names differ in length");
+		memcpy(w.name, st[i].name, sizeof(w.name));
+		wire_enc_msgbus(&rep->data, &w);
+	}
 	return DPVS_OK;
 }
 

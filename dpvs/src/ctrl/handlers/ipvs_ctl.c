@@ -494,21 +494,21 @@ static int op_laddr_add(uint32_t op __rte_unused, struct rbuf *req,
 	if (l.ifname[0] && !p)
 		return ctrl_error(rep, DPVS_ENOENT, "no device named '%s'",
 				  l.ifname);
-	if ((!r || r->type != DPVS_RT_LOCAL || r->prefix != addr) && p) {
+	if ((!r || r->type != RT_LOCAL || r->prefix != addr) && p) {
 		/* Given a port (keepalived's local_address_group), make it one. */
-		int rc = inetaddr_add(p->id, addr, 32, DPVS_ADDR_F_SAPOOL);
+		int rc = inetaddr_add(p->id, addr, 32, IFA_F_SAPOOL);
 
 		if (rc < 0 && rc != -EEXIST)
 			return ctrl_errno(rep, rc, "local address");
 		r = route_lookup(addr);
 	}
-	if (!r || r->type != DPVS_RT_LOCAL || r->prefix != addr || !p)
+	if (!r || r->type != RT_LOCAL || r->prefix != addr || !p)
 		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is not an address "
 				  "of this host: add it with 'dpip addr add ... "
 				  "sapool' first, or name its port", addr >> 24,
 				  (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
 	/* Replies find their worker by local port only on sapool addresses. */
-	if (lcore_nworkers() > 1 && !(r->flags & DPVS_ADDR_F_SAPOOL))
+	if (lcore_nworkers() > 1 && !(r->flags & RT_F_SAPOOL))
 		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u has no sapool: "
 				  "with %u workers its replies would reach the "
 				  "wrong one; add it with 'dpip addr add ... "

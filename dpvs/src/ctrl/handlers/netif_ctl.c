@@ -141,42 +141,99 @@ static int op_link_xstats(uint32_t op __rte_unused, struct rbuf *req,
 	return DPVS_OK;
 }
 
-static int op_addr(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+/* The wire's address flags to the data plane's; unknown bits are dropped. */
+static uint32_t ifa_flags_of(uint32_t wire)
+{
+	return (wire & DPVS_ADDR_F_SAPOOL) ? IFA_F_SAPOOL : 0;
+}
+
+static uint32_t wire_addr_flags(uint32_t ifa)
+{
+	return (ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0;
+}
+
+/* Decodes an address record; NULL (rep set) if it or its port is bad. */
+static const struct netif_port *addr_arg(struct rbuf *req,
+					 struct ctrl_reply *rep,
+					 struct dpvs_addr *a, uint32_t *addr)
+{
+	if (wire_dec_addr(req, a) != DPVS_OK) {
+		ctrl_error(rep, DPVS_EINVAL, "malformed address record");
+		return NULL;
+	}
+	*addr = rte_be_to_cpu_32(a->addr);
+	return port_arg(rep, a->ifname);
+}
+
+static int addr_invalid(struct ctrl_reply *rep, const struct dpvs_addr *a)
+{
+	return ctrl_error(rep, DPVS_EINVAL, "invalid address or prefix "
+			  "length /%u", a->plen);
+}
+
+static void log_addr(const struct netif_port *p, uint32_t addr, uint8_t plen,
+		     const char *what)
+{
+	LOG_INFOX("netif", "%s: address %u.%u.%u.%u/%u %s", p->name,
+		  addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+		  addr & 0xff, plen, what);
+}
+
+static int op_addr_add(uint32_t op __rte_unused, struct rbuf *req,
+		       struct ctrl_reply *rep)
 {
 	struct dpvs_addr a;
-	const struct netif_port *p;
-	uint32_t addr;
+	uint32_t addr, flags;
+	const struct netif_port *p = addr_arg(req, rep, &a, &addr);
 	int rc;
 
-	if (wire_dec_addr(req, &a) != DPVS_OK)
-		return ctrl_error(rep, DPVS_EINVAL, "malformed address record");
-	p = port_arg(rep, a.ifname);
 	if (!p)
 		return (int)rep->status;
-	addr = rte_be_to_cpu_32(a.addr);
-	if (op == DPVS_OP_GARP)
-		return ctrl_errno(rep, inetaddr_garp(p->id, addr), "garp");
-	if ((a.plen == 0 && op == DPVS_OP_ADDR_ADD) || a.plen > 32 || addr == 0)
-		return ctrl_error(rep, DPVS_EINVAL, "invalid address or prefix "
-				  "length /%u", a.plen);
+	if (a.plen == 0 || a.plen > 32 || addr == 0)
+		return addr_invalid(rep, &a);
+	flags = ifa_flags_of(a.flags);
 	/* A local address re-added must stay sapool (see op_laddr). */
-	if (op == DPVS_OP_ADDR_ADD && lcore_nworkers() > 1 &&
-	    !(a.flags & DPVS_ADDR_F_SAPOOL) && ipvs_port_set_used(addr))
+	if (lcore_nworkers() > 1 && !(flags & IFA_F_SAPOOL) &&
+	    ipvs_port_set_used(addr))
 		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is a FullNAT "
 				  "local address: with %u workers it needs "
 				  "sapool", addr >> 24, (addr >> 16) & 0xff,
 				  (addr >> 8) & 0xff, addr & 0xff,
 				  lcore_nworkers());
-	if (op == DPVS_OP_ADDR_ADD)
-		rc = inetaddr_add(p->id, addr, a.plen, a.flags);
-	else
-		rc = inetaddr_del(p->id, addr, a.plen);
+	rc = inetaddr_add(p->id, addr, a.plen, flags);
 	if (rc == 0)
-		LOG_INFOX("netif", "%s: address %u.%u.%u.%u/%u %s", p->name,
-			  addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-			  addr & 0xff, a.plen,
-			  op == DPVS_OP_ADDR_ADD ? "added" : "deleted");
+		log_addr(p, addr, a.plen, "added");
 	return ctrl_errno(rep, rc, "address");
+}
+
+static int op_addr_del(uint32_t op __rte_unused, struct rbuf *req,
+		       struct ctrl_reply *rep)
+{
+	struct dpvs_addr a;
+	uint32_t addr;
+	const struct netif_port *p = addr_arg(req, rep, &a, &addr);
+	int rc;
+
+	if (!p)
+		return (int)rep->status;
+	if (a.plen > 32 || addr == 0)
+		return addr_invalid(rep, &a);
+	rc = inetaddr_del(p->id, addr, a.plen);
+	if (rc == 0)
+		log_addr(p, addr, a.plen, "deleted");
+	return ctrl_errno(rep, rc, "address");
+}
+
+static int op_garp(uint32_t op __rte_unused, struct rbuf *req,
+		   struct ctrl_reply *rep)
+{
+	struct dpvs_addr a;
+	uint32_t addr;
+	const struct netif_port *p = addr_arg(req, rep, &a, &addr);
+
+	if (!p)
+		return (int)rep->status;
+	return ctrl_errno(rep, inetaddr_garp(p->id, addr), "garp");
 }
 
 static void put_addr(uint16_t port, uint32_t addr, uint8_t plen,
@@ -184,7 +241,7 @@ static void put_addr(uint16_t port, uint32_t addr, uint8_t plen,
 {
 	const struct netif_port *p = netif_port(port);
 	struct dpvs_addr a = { .addr = rte_cpu_to_be_32(addr), .plen = plen,
-			       .flags = flags };
+			       .flags = wire_addr_flags(flags) };
 	uint32_t *n = ((uint32_t **)arg)[1];
 
 	snprintf(a.ifname, sizeof(a.ifname), "%s", p ? p->name : "?");
@@ -204,48 +261,92 @@ static int op_addr_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 	return DPVS_OK;
 }
 
-static int op_route(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+/* The wire's route types to the data plane's; 0 for none. */
+static uint8_t route_type_of(uint32_t wire)
+{
+	switch (wire) {
+	case DPVS_RT_LOCAL: return RT_LOCAL;
+	case DPVS_RT_CONNECTED: return RT_CONNECTED;
+	case DPVS_RT_GATEWAY: return RT_GATEWAY;
+	case DPVS_RT_KNI: return RT_KNI;
+	default: return 0;
+	}
+}
+
+static uint32_t wire_route_type(uint8_t type)
+{
+	switch (type) {
+	case RT_LOCAL: return DPVS_RT_LOCAL;
+	case RT_CONNECTED: return DPVS_RT_CONNECTED;
+	case RT_GATEWAY: return DPVS_RT_GATEWAY;
+	case RT_KNI: return DPVS_RT_KNI;
+	default: return 0;
+	}
+}
+
+static int route_arg(struct rbuf *req, struct ctrl_reply *rep,
+		     struct dpvs_route *r)
+{
+	if (wire_dec_route(req, r) != DPVS_OK)
+		return ctrl_error(rep, DPVS_EINVAL, "malformed route record");
+	if (r->plen > 32)
+		return ctrl_error(rep, DPVS_EINVAL, "prefix length /%u", r->plen);
+	return DPVS_OK;
+}
+
+/* ARP needs a source: borrow the port's address on that link. */
+static int connected_src(struct ctrl_reply *rep, const struct netif_port *p,
+			 struct route_entry *e)
+{
+	const struct route_entry *via = route_lookup(e->prefix);
+
+	e->src = via && via->port == p->id ? via->src : 0;
+	if (!e->src)
+		return ctrl_error(rep, DPVS_EINVAL, "no address of %s on "
+				  "that link to send ARP from: add one "
+				  "or give 'src'", p->name);
+	return DPVS_OK;
+}
+
+static int op_route_add(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
 {
 	struct dpvs_route r;
 	struct route_entry e = { 0 };
 	const struct netif_port *p;
-	int rc;
 
-	if (wire_dec_route(req, &r) != DPVS_OK)
-		return ctrl_error(rep, DPVS_EINVAL, "malformed route record");
-	if (r.plen > 32)
-		return ctrl_error(rep, DPVS_EINVAL, "prefix length /%u", r.plen);
-	if (op == DPVS_OP_ROUTE_DEL) {
-		rc = route_del_user(rte_be_to_cpu_32(r.prefix), r.plen);
-		return ctrl_errno(rep, rc, "route");
-	}
+	if (route_arg(req, rep, &r) != DPVS_OK)
+		return (int)rep->status;
 	p = port_arg(rep, r.ifname);
 	if (!p)
 		return (int)rep->status;
-	if (r.type != DPVS_RT_CONNECTED && r.type != DPVS_RT_GATEWAY &&
-	    r.type != DPVS_RT_KNI)
+	e.type = route_type_of(r.type);
+	if (e.type != RT_CONNECTED && e.type != RT_GATEWAY && e.type != RT_KNI)
 		return ctrl_error(rep, DPVS_EINVAL, "route type %u cannot be "
 				  "added by hand", r.type);
-	if (r.type == DPVS_RT_GATEWAY && r.gw == 0)
+	if (e.type == RT_GATEWAY && r.gw == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "a gateway route needs 'via'");
 	e.prefix = rte_be_to_cpu_32(r.prefix);
 	e.plen = r.plen;
-	e.type = (uint8_t)r.type;
 	e.port = p->id;
 	e.gw = rte_be_to_cpu_32(r.gw);
 	e.src = rte_be_to_cpu_32(r.src);
-	if (e.type == DPVS_RT_CONNECTED && !e.src) {
-		/* ARP needs a source: borrow the port's address on that link. */
-		const struct route_entry *via = route_lookup(e.prefix);
-
-		e.src = via && via->port == p->id ? via->src : 0;
-		if (!e.src)
-			return ctrl_error(rep, DPVS_EINVAL, "no address of %s on "
-					  "that link to send ARP from: add one "
-					  "or give 'src'", p->name);
-	}
+	if (e.type == RT_CONNECTED && !e.src &&
+	    connected_src(rep, p, &e) != DPVS_OK)
+		return (int)rep->status;
 	e.refs = 1;
 	return ctrl_errno(rep, route_add(&e), "route");
+}
+
+static int op_route_del(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
+{
+	struct dpvs_route r;
+
+	if (route_arg(req, rep, &r) != DPVS_OK)
+		return (int)rep->status;
+	return ctrl_errno(rep, route_del_user(rte_be_to_cpu_32(r.prefix), r.plen),
+			  "route");
 }
 
 static void put_route(const struct route_entry *e, void *arg)
@@ -254,7 +355,7 @@ static void put_route(const struct route_entry *e, void *arg)
 	struct dpvs_route r = {
 		.prefix = rte_cpu_to_be_32(e->prefix),
 		.plen = e->plen,
-		.type = e->type,
+		.type = wire_route_type(e->type),
 		.gw = rte_cpu_to_be_32(e->gw),
 		.src = rte_cpu_to_be_32(e->src),
 	};
@@ -277,20 +378,26 @@ static int op_route_list(uint32_t op __rte_unused,
 	return DPVS_OK;
 }
 
-static int op_neigh(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
+static const struct netif_port *neigh_arg(struct rbuf *req,
+					  struct ctrl_reply *rep,
+					  struct dpvs_neigh *nb)
+{
+	if (wire_dec_neigh(req, nb) != DPVS_OK) {
+		ctrl_error(rep, DPVS_EINVAL, "malformed neighbour record");
+		return NULL;
+	}
+	return port_arg(rep, nb->ifname);
+}
+
+static int op_neigh_add(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
 {
 	struct dpvs_neigh nb;
 	struct rte_ether_addr mac;
-	const struct netif_port *p;
+	const struct netif_port *p = neigh_arg(req, rep, &nb);
 
-	if (wire_dec_neigh(req, &nb) != DPVS_OK)
-		return ctrl_error(rep, DPVS_EINVAL, "malformed neighbour record");
-	p = port_arg(rep, nb.ifname);
 	if (!p)
 		return (int)rep->status;
-	if (op == DPVS_OP_NEIGH_DEL)
-		return ctrl_errno(rep, neigh_delete(rte_be_to_cpu_32(nb.ip), p->id),
-				   "neighbour");
 	memcpy(mac.addr_bytes, nb.mac, 6);
 	if (!rte_is_valid_assigned_ether_addr(&mac) || nb.ip == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or lladdr");
@@ -298,12 +405,39 @@ static int op_neigh(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 					     &mac, true), "neighbour");
 }
 
-static void put_neigh(const struct dpvs_neigh *nb, uint16_t port, void *arg)
+static int op_neigh_del(uint32_t op __rte_unused, struct rbuf *req,
+			struct ctrl_reply *rep)
 {
-	const struct netif_port *p = netif_port(port);
-	struct dpvs_neigh n = *nb;
+	struct dpvs_neigh nb;
+	const struct netif_port *p = neigh_arg(req, rep, &nb);
+
+	if (!p)
+		return (int)rep->status;
+	return ctrl_errno(rep, neigh_delete(rte_be_to_cpu_32(nb.ip), p->id),
+			  "neighbour");
+}
+
+static uint32_t wire_neigh_state(enum neigh_state s)
+{
+	switch (s) {
+	case NEIGH_REACHABLE: return DPVS_NEIGH_REACHABLE;
+	case NEIGH_STALE: return DPVS_NEIGH_STALE;
+	case NEIGH_PERMANENT: return DPVS_NEIGH_PERMANENT;
+	case NEIGH_DELAY: return DPVS_NEIGH_DELAY;
+	case NEIGH_PROBE: return DPVS_NEIGH_PROBE;
+	}
+	return 0;
+}
+
+static void put_neigh(const struct neigh_info *ni, void *arg)
+{
+	const struct netif_port *p = netif_port(ni->port);
+	struct dpvs_neigh n = { .ip = rte_cpu_to_be_32(ni->ip),
+				.state = wire_neigh_state(ni->state),
+				.age_s = ni->age_s };
 	uint32_t *cnt = ((uint32_t **)arg)[1];
 
+	memcpy(n.mac, ni->mac.addr_bytes, 6);
 	snprintf(n.ifname, sizeof(n.ifname), "%s", p ? p->name : "?");
 	wire_enc_neigh(((struct wbuf **)arg)[0], &n);
 	(*cnt)++;
@@ -326,16 +460,22 @@ static const struct ctrl_op netif_ops[] = {
 	{ DPVS_OP_PKT_STATS, "pkt-stats", 0, 4, op_pkt_stats },
 	{ DPVS_OP_LINK_XSTATS, "link-xstats", DPVS_IFNAME_MAX, DPVS_IFNAME_MAX,
 	  op_link_xstats },
-	{ DPVS_OP_ADDR_ADD, "addr-add", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN, op_addr },
-	{ DPVS_OP_ADDR_DEL, "addr-del", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN, op_addr },
+	{ DPVS_OP_ADDR_ADD, "addr-add", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN,
+	  op_addr_add },
+	{ DPVS_OP_ADDR_DEL, "addr-del", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN,
+	  op_addr_del },
 	{ DPVS_OP_ADDR_LIST, "addr-list", 0, 0, op_addr_list },
-	{ DPVS_OP_ROUTE_ADD, "route-add", WIRE_ROUTE_REC_LEN, WIRE_ROUTE_REC_LEN, op_route },
-	{ DPVS_OP_ROUTE_DEL, "route-del", WIRE_ROUTE_REC_LEN, WIRE_ROUTE_REC_LEN, op_route },
+	{ DPVS_OP_ROUTE_ADD, "route-add", WIRE_ROUTE_REC_LEN, WIRE_ROUTE_REC_LEN,
+	  op_route_add },
+	{ DPVS_OP_ROUTE_DEL, "route-del", WIRE_ROUTE_REC_LEN, WIRE_ROUTE_REC_LEN,
+	  op_route_del },
 	{ DPVS_OP_ROUTE_LIST, "route-list", 0, 0, op_route_list },
-	{ DPVS_OP_NEIGH_ADD, "neigh-add", WIRE_NEIGH_REC_LEN, WIRE_NEIGH_REC_LEN, op_neigh },
-	{ DPVS_OP_NEIGH_DEL, "neigh-del", WIRE_NEIGH_REC_LEN, WIRE_NEIGH_REC_LEN, op_neigh },
+	{ DPVS_OP_NEIGH_ADD, "neigh-add", WIRE_NEIGH_REC_LEN, WIRE_NEIGH_REC_LEN,
+	  op_neigh_add },
+	{ DPVS_OP_NEIGH_DEL, "neigh-del", WIRE_NEIGH_REC_LEN, WIRE_NEIGH_REC_LEN,
+	  op_neigh_del },
 	{ DPVS_OP_NEIGH_LIST, "neigh-list", 0, 0, op_neigh_list },
-	{ DPVS_OP_GARP, "garp", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN, op_addr },
+	{ DPVS_OP_GARP, "garp", WIRE_ADDR_REC_LEN, WIRE_ADDR_REC_LEN, op_garp },
 };
 
 static struct ctrl_range netif_range = {
