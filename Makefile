@@ -73,13 +73,14 @@ build/mibs/DPVS-MIB.txt: snmp/DPVS-MIB.txt
 	@mkdir -p $(@D)
 	cp $< $@
 
-# keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
-# linked with libdpvs.  Always an ordinary build in build/ (a sanitizer
-# libdpvs would not link into it); about a minute the first time.
+# keepalived 2.2.7 from Debian's source archive with keepalived/ (its
+# new files in src/, the hooks in patches/), linked with libdpvs.  Always
+# an ordinary build in build/ (a sanitizer libdpvs would not link into
+# it); about a minute the first time.
 keepalived: build/keepalived
 ifeq ($(BUILD),build)
-build/keepalived: build/libdpvs.a $(wildcard keepalived-patches/*)
-	keepalived-patches/build.sh build
+build/keepalived: build/libdpvs.a dpvs/lib/libdpvs.h $(shell find keepalived -type f)
+	keepalived/build.sh build
 else
 .PHONY: build/keepalived
 build/keepalived:
