@@ -277,6 +277,11 @@ int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule)
 static uint64_t dpvs_seen;   /* generation of the dpvs we programmed */
 static bool dpvs_lost;       /* it stopped answering (said once) */
 
+/* Set while the state is pushed to a restarted dpvs: ipvswrapper.c then
+ * programs every entry of a group whatever keepalived believes is
+ * already there. */
+bool dpvs_pushing;
+
 /* Adds rs to a service of the new dpvs, at weight 0 if zero. */
 static void dpvs_push_rs(virtual_server_t *vs, real_server_t *rs, bool zero)
 {

@@ -36,7 +36,7 @@ int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule);
  * soon after a call failed, and fixes what differs (dpvs_sync.c).
  */
 void dpvs_start_watch(void);
-/* ipvswrapper.c: true while the state is pushed to a new dpvs. */
+/* True while the state is pushed to a new dpvs (read by ipvswrapper.c). */
 extern bool dpvs_pushing;
 
 /* libipvs_dpvs.c */
