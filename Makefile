@@ -79,7 +79,7 @@ build/mibs/DPVS-MIB.txt: snmp/DPVS-MIB.txt
 # it); about a minute the first time.
 keepalived: build/keepalived
 ifeq ($(BUILD),build)
-build/keepalived: build/libdpvs.a dpvs/lib/libdpvs.h $(shell find keepalived -type f)
+build/keepalived: build/libdpvs.a dpvs/lib/libdpvs.h $(shell find keepalived)
 	keepalived/build.sh build
 else
 .PHONY: build/keepalived
