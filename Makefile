@@ -12,7 +12,7 @@
 #   make demo-ha      only the keepalived-driven active/standby pair, with a failover
 #   make bench        benchmarks (about 5 min): prints a table, writes build/bench.csv, .png
 #   make soak         traffic, churn, reloads and floods for SOAK_SECONDS (600); leaks, losses
-#   make keepalived   only build/keepalived: keepalived 2.2.7 with keepalived-patches/
+#   make keepalived   only build/keepalived: keepalived 2.2.7 with keepalived/
 #   make mibs         only the MIBs for snmpd and snmpwalk, in build/mibs/
 #   make install      install under PREFIX (/usr/local), the MIB for net-snmp (DESTDIR stages)
 #   make clean        remove build/ and build-san/
@@ -92,13 +92,14 @@ build/mibs/DPVS-MIB.txt: snmp/DPVS-MIB.txt
 	@mkdir -p $(@D)
 	cp $< $@
 
-# keepalived 2.2.7 from Debian's source archive with keepalived-patches/,
-# linked with libdpvs.  Always an ordinary build in build/ (a sanitizer
-# libdpvs would not link into it); about a minute the first time.
+# keepalived 2.2.7 from Debian's source archive with keepalived/ (its
+# new files in src/, the hooks in patches/), linked with libdpvs.  Always
+# an ordinary build in build/ (a sanitizer libdpvs would not link into
+# it); about a minute the first time.
 keepalived: build/keepalived
 ifeq ($(BUILD),build)
-build/keepalived: build/libdpvs.a $(wildcard keepalived-patches/*)
-	keepalived-patches/build.sh build
+build/keepalived: build/libdpvs.a dpvs/lib/libdpvs.h $(shell find keepalived)
+	keepalived/build.sh build
 else
 .PHONY: build/keepalived
 build/keepalived:

@@ -2,7 +2,7 @@
 # Builds dpdk-testpmd, the I/O reference of `make bench`, into BUILD.
 # Debian 12 ships no dpdk-testpmd, so this fetches the source package of
 # the installed DPDK from Debian's archive (a private apt sources list
-# made from this machine's own, see keepalived-patches/debsrc.py; the
+# made from this machine's own, see keepalived/debsrc.py; the
 # system's apt configuration is not touched), checks the tarball's
 # SHA-256, and compiles only app/test-pmd against the installed libdpdk
 # (pkg-config libdpdk).  Left out: the driver-private commands of
@@ -28,7 +28,7 @@ fi
 [ -x "$out" ] && [ "$out" -nt "$0" ] && exit 0
 
 mkdir -p "$dir/obj" "$dir/inc"
-"$here/../../keepalived-patches/fetch-debsrc.sh" testpmd "dpdk=$debver" \
+"$here/../../keepalived/fetch-debsrc.sh" testpmd "dpdk=$debver" \
 	"$tarball" "$sha256" "$dir" "$dir/apt"
 rm -rf "${dir:?}/$srcdir"
 tar -C "$dir" -xJf "$dir/$tarball" "$srcdir/app/test-pmd" \

@@ -1,0 +1,419 @@
+/*
+ * dpvs additions to the checker (see check_dpvs.h): the
+ * local_address_group and laddr_group_name keywords, the checks of a
+ * virtual server against what dpvs can do, and the once-a-second watch
+ * that pushes keepalived's state to a restarted dpvs and keeps dpvs in
+ * step with it (dpvs_sync.c).  Included by check_parser.c when built
+ * with _WITH_DPVS_, so keepalived's build files stay as they are.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_dpvs.h"
+#include "ipvswrapper.h"
+#include "ipwrapper.h"
+#include "logger.h"
+#include "scheduler.h"
+#include "timer.h"
+
+#define LADDR_IFNAME_MAX 32
+
+struct laddr_entry {
+	uint32_t first;          /* host order */
+	uint32_t last;
+	char ifname[LADDR_IFNAME_MAX + 1];
+};
+
+struct laddr_group {
+	char *name;
+	unsigned n;
+	struct laddr_entry *e;
+	struct laddr_group *next;
+};
+
+static struct laddr_group *groups;
+
+static void free_groups(void)
+{
+	while (groups) {
+		struct laddr_group *g = groups;
+
+		groups = g->next;
+		free(g->name);
+		free(g->e);
+		free(g);
+	}
+}
+
+static struct laddr_group * __attribute__((pure))
+find_group(const char *name)
+{
+	for (struct laddr_group *g = groups; g; g = g->next)
+		if (!strcmp(g->name, name))
+			return g;
+	return NULL;
+}
+
+/* "A.B.C.D" or "A.B.C.D-E" (last octet range, as DPVS writes it). */
+static bool parse_range(const char *s, uint32_t *first, uint32_t *last)
+{
+	char buf[32], *dash;
+	struct in_addr in;
+	unsigned long end;
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return false;
+	*first = *last = ntohl(in.s_addr);
+	if (!dash)
+		return true;
+	end = strtoul(dash + 1, &dash, 10);
+	if (*dash || end > 255 || end < (*first & 0xff))
+		return false;
+	*last = (*first & ~0xffu) | (uint32_t)end;
+	return true;
+}
+
+static void laddr_entry_handler(const vector_t *strvec)
+{
+	struct laddr_group *g = groups;
+	struct laddr_entry e = { 0 }, *grown;
+	const char *addr = strvec_slot(strvec, 0);
+	const char *dev = vector_size(strvec) > 1 ? strvec_slot(strvec, 1) : NULL;
+
+	if (!parse_range(addr, &e.first, &e.last)) {
+		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
+				    "'%s' is not an IPv4 address or A.B.C.D-E range",
+				    g->name, addr);
+		return;
+	}
+	if (!dev || strlen(dev) > LADDR_IFNAME_MAX) {
+		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
+				    "'%s' needs the dpvs port it lives on (e.g. %s dpdk1)",
+				    g->name, addr, addr);
+		return;
+	}
+	strcpy(e.ifname, dev);
+	grown = realloc(g->e, sizeof(*g->e) * (g->n + 1));
+	if (!grown)
+		return;
+	g->e = grown;
+	g->e[g->n++] = e;
+}
+
+/* Lines of a block that is being skipped (its header was refused). */
+static void laddr_skip_handler(__attribute__((unused)) const vector_t *strvec)
+{
+}
+
+/*
+ * Reads the block that follows "local_address_group NAME" with handler.
+ * alloc_value_block() wants nothing between the keyword and "{": the
+ * words from strvec[from] on are passed, the name left out.
+ */
+static void laddr_read_block(const vector_t *strvec, unsigned from,
+			     void (*handler)(const vector_t *))
+{
+	vector_t *v = vector_alloc();
+	ptr_hack_t word;
+
+	vector_alloc_slot(v);
+	vector_set_slot(v, 0);
+	for (unsigned i = from; i < vector_size(strvec); i++) {
+		vector_alloc_slot(v);
+		word.cp = strvec_slot(strvec, i);
+		vector_set_slot(v, word.p);
+	}
+	alloc_value_block(handler, v);
+	vector_free(v);
+}
+
+static void laddr_group_handler(const vector_t *strvec)
+{
+	struct laddr_group *g;
+	const char *name;
+
+	if (!strvec)
+		return;
+	name = vector_size(strvec) > 1 ? strvec_slot(strvec, 1) : NULL;
+	if (!name || !strcmp(name, "{")) {
+		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group needs a name");
+		/* Its lines are skipped, not reported as unknown keywords. */
+		laddr_read_block(strvec, 1, laddr_skip_handler);
+		return;
+	}
+	if (find_group(name)) {
+		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s "
+				    "defined twice - the second one is ignored", name);
+		laddr_read_block(strvec, 2, laddr_skip_handler);
+		return;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g || !(g->name = strdup(name))) {
+		free(g);
+		laddr_read_block(strvec, 2, laddr_skip_handler);
+		return;
+	}
+	g->next = groups;
+	groups = g;
+	laddr_read_block(strvec, 2, laddr_entry_handler);
+	if (g->n == 0)
+		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s "
+				    "has no addresses", g->name);
+}
+
+static void laddr_group_name_handler(const vector_t *strvec)
+{
+	virtual_server_t *vs = list_last_entry(&check_data->vs, virtual_server_t, e_list);
+
+	if (vector_size(strvec) < 2) {
+		report_config_error(CONFIG_GENERAL_ERROR, "laddr_group_name needs a name");
+		return;
+	}
+	FREE_CONST_PTR(vs->laddr_group_name);
+	vs->laddr_group_name = STRDUP(strvec_slot(strvec, 1));
+}
+
+void dpvs_init_keywords(bool active)
+{
+	free_groups(); /* a reload parses them afresh */
+	install_keyword_root("local_address_group", &laddr_group_handler, active);
+}
+
+void dpvs_install_vs_keywords(void)
+{
+	install_keyword("laddr_group_name", &laddr_group_name_handler);
+}
+
+/* What dpvs does not do is said, once per configuration, not dropped. */
+static void dpvs_warn_rs(const virtual_server_t *vs, const real_server_t *rs,
+			 const char *what)
+{
+#ifdef _HAVE_IPVS_TUN_TYPE_
+	if (rs->forwarding_method == IP_VS_CONN_F_TUNNEL &&
+	    rs->tun_type != IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+		report_config_error(CONFIG_GENERAL_ERROR, "WARNING - virtual server "
+				    "%s, %s %s: dpvs tunnels with IP-in-IP only; "
+				    "tunnel type %s is ignored", FMT_VS(vs), what,
+				    FMT_RS(rs, vs), rs->tun_type ==
+				    IP_VS_CONN_F_TUNNEL_TYPE_GUE ? "gue" : "gre");
+#else
+	(void)vs; (void)rs; (void)what;
+#endif
+}
+
+static void dpvs_warn_unsupported(virtual_server_t *vs)
+{
+	real_server_t *rs;
+
+	/* (keepalived itself resets ops on a service that is not UDP) */
+	if ((vs->flags & IP_VS_SVC_F_ONEPACKET) && vs->service_type == IPPROTO_UDP)
+		report_config_error(CONFIG_GENERAL_ERROR, "WARNING - virtual server %s: "
+				    "dpvs has no one-packet scheduling; 'ops' is "
+				    "ignored", FMT_VS(vs));
+	if (vs->pe_name[0])
+		report_config_error(CONFIG_GENERAL_ERROR, "WARNING - virtual server %s: "
+				    "dpvs has no persistence engines; "
+				    "persistence_engine %s is ignored", FMT_VS(vs),
+				    vs->pe_name);
+	if (vs->flags & IP_VS_SVC_F_SCHED3)
+		report_config_error(CONFIG_GENERAL_ERROR, "WARNING - virtual server %s: "
+				    "dpvs has no scheduler flag 3; it is ignored",
+				    FMT_VS(vs));
+	list_for_each_entry(rs, &vs->rs, e_list)
+		dpvs_warn_rs(vs, rs, "real server");
+	if (vs->s_svr)
+		dpvs_warn_rs(vs, vs->s_svr, "sorry server");
+}
+
+bool dpvs_vs_valid(virtual_server_t *vs)
+{
+	dpvs_warn_unsupported(vs);
+	if (vs->laddr_group_name && !find_group(vs->laddr_group_name)) {
+		report_config_error(CONFIG_GENERAL_ERROR, "virtual server %s: "
+				    "no local_address_group named %s - ignoring",
+				    FMT_VS(vs), vs->laddr_group_name);
+		return false;
+	}
+	if (vs->forwarding_method == IP_VS_CONN_F_FULLNAT &&
+	    !vs->laddr_group_name) {
+		report_config_error(CONFIG_GENERAL_ERROR, "virtual server %s: "
+				    "lb_kind FNAT needs laddr_group_name - ignoring",
+				    FMT_VS(vs));
+		return false;
+	}
+	return true;
+}
+
+int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule)
+{
+	const struct laddr_group *g;
+
+	if (!vs->laddr_group_name)
+		return 0;
+	g = find_group(vs->laddr_group_name);
+	for (unsigned i = 0; g && i < g->n; i++)
+		for (uint32_t a = g->e[i].first; a <= g->e[i].last; a++)
+			if (ipvs_add_laddr(srule, htonl(a), g->e[i].ifname) < 0 &&
+			    errno != EEXIST) {
+				log_message(LOG_INFO, "dpvs: cannot add local address "
+					    "%u.%u.%u.%u to %s: %s", a >> 24,
+					    (a >> 16) & 0xff, (a >> 8) & 0xff,
+					    a & 0xff, FMT_VS(vs),
+					    ipvs_strerror(errno));
+				return -1;
+			}
+	return 0;
+}
+
+/* ---- pushing the whole state to a new dpvs ---- */
+
+static uint64_t dpvs_seen;   /* generation of the dpvs we programmed */
+static bool dpvs_lost;       /* it stopped answering (said once) */
+
+/* Set while the state is pushed to a restarted dpvs: ipvswrapper.c then
+ * programs every entry of a group whatever keepalived believes is
+ * already there. */
+bool dpvs_pushing;
+
+/* Adds rs to a service of the new dpvs, at weight 0 if zero. */
+static void dpvs_push_rs(virtual_server_t *vs, real_server_t *rs, bool zero)
+{
+	unsigned failed = rs->num_failed_checkers;
+	bool inhibit = rs->inhibit;
+
+	/* ipvs_cmd() gives weight 0 to an inhibited server with a failed
+	 * checker; borrow that.  Forget it was set: add, not edit. */
+	if (zero) {
+		rs->inhibit = true;
+		if (!failed)
+			rs->num_failed_checkers = 1;
+	}
+	rs->set = false;
+	ipvs_cmd(LVS_CMD_ADD_DEST, vs, rs);
+	rs->num_failed_checkers = failed;
+	rs->inhibit = inhibit;
+}
+
+/*
+ * What keepalived has in IPVS, as its own state says, added again:
+ * - the service (every address of its virtual_server_group), with its
+ *   local addresses;
+ * - with quorum (or no sorry server in use): the real servers that are
+ *   up, and the inhibited ones that are down at weight 0;
+ * - without quorum and the sorry server in use: the sorry server, and
+ *   the inhibited real servers at weight 0 (the others are out, as
+ *   keepalived took them out when quorum was lost);
+ * - an inhibited sorry server not in use, at weight 0.
+ */
+static void dpvs_push_all(void)
+{
+	virtual_server_t *vs;
+	real_server_t *rs;
+
+	dpvs_pushing = true;
+	list_for_each_entry(vs, &check_data->vs, e_list) {
+		bool sorry = vs->s_svr && ISALIVE(vs->s_svr);
+
+		if (!ISALIVE(vs))
+			continue;
+		ipvs_cmd(LVS_CMD_ADD, vs, NULL);   /* and its local addresses */
+		list_for_each_entry(rs, &vs->rs, e_list) {
+			if (ISALIVE(rs) && !sorry)
+				dpvs_push_rs(vs, rs, false);
+			else if (rs->inhibit && (ISALIVE(rs) || rs->set))
+				dpvs_push_rs(vs, rs, true);
+		}
+		if (sorry)
+			dpvs_push_rs(vs, vs->s_svr, false);
+		else if (vs->s_svr && vs->s_svr->inhibit && !vs->s_svr_duplicates_rs)
+			dpvs_push_rs(vs, vs->s_svr, true);
+	}
+	dpvs_pushing = false;
+}
+
+/* ---- keeping dpvs in step with keepalived ---- */
+
+#define DPVS_SYNC_PERIOD 5        /* s between comparisons when all is well */
+#define DPVS_SYNC_BACKOFF_MAX 32  /* s: the longest wait after failures */
+
+static unsigned sync_wait = 1, sync_backoff = 1;
+
+/* Compares dpvs with what keepalived wants (what a push to a restarted
+ * dpvs would add) and fixes it; the fixes that failed, -1 for all. */
+static int dpvs_sync(void)
+{
+	struct dpvs_want w;
+	int failed;
+
+	memset(&w, 0, sizeof(w));
+	ipvs_dpvs_record(&w);
+	dpvs_push_all();
+	ipvs_dpvs_record(NULL);
+	failed = ipvs_dpvs_sync(&w);
+	dpvs_want_free(&w);
+	ipvs_dpvs_take_error();   /* the pass's own, counted in failed */
+	return failed;
+}
+
+/*
+ * Once a second: a call that failed brings the next comparison forward;
+ * failed fixes are tried again after 2, 4, ... 32 s; otherwise dpvs is
+ * compared every DPVS_SYNC_PERIOD seconds (someone may have changed it).
+ */
+static void dpvs_sync_tick(void)
+{
+	int failed;
+
+	if (ipvs_dpvs_take_error() && sync_wait > sync_backoff)
+		sync_wait = sync_backoff;
+	if (--sync_wait > 0)
+		return;
+	failed = dpvs_sync();
+	if (!failed) {
+		sync_backoff = 1;
+		sync_wait = DPVS_SYNC_PERIOD;
+		return;
+	}
+	if (sync_backoff < DPVS_SYNC_BACKOFF_MAX)
+		sync_backoff *= 2;
+	sync_wait = sync_backoff;
+	log_message(LOG_INFO, "dpvs: comparing with keepalived's state again "
+		    "in %u s", sync_wait);
+}
+
+static void dpvs_watch_thread(__attribute__((unused)) thread_ref_t thread)
+{
+	uint64_t gen = ipvs_dpvs_started();
+
+	if (gen && dpvs_seen && gen != dpvs_seen) {
+		log_message(LOG_INFO, "dpvs restarted: pushing services and "
+			    "real servers again (sorry servers and quorum as they "
+			    "stand, virtual_server_group services included)");
+		ipvs_dpvs_forget_refusals();
+		dpvs_push_all();
+	} else if (!gen && dpvs_seen && !dpvs_lost) {
+		log_message(LOG_INFO, "dpvs does not answer; waiting for it");
+	}
+	dpvs_lost = !gen;
+	if (gen) {
+		dpvs_seen = gen;
+		dpvs_sync_tick();
+	}
+	thread_add_timer(master, dpvs_watch_thread, NULL, TIMER_HZ);
+}
+
+void dpvs_start_watch(void)
+{
+	dpvs_seen = ipvs_dpvs_started();
+	/* A reload: compare at once, what it removed included. */
+	ipvs_dpvs_forget_refusals();
+	sync_wait = sync_backoff = 1;
+	thread_add_timer(master, dpvs_watch_thread, NULL, TIMER_HZ);
+}

@@ -1,0 +1,450 @@
+/*
+ * libipvs over dpvs: the IPVS calls keepalived's checker makes go to the
+ * dpvs daemon through libdpvs instead of the kernel.  Included by
+ * libipvs.c when built with _WITH_DPVS_ (see the project's
+ * keepalived/README.md: the build copies this file into the tree).
+ *
+ * Every call returns 0, or -1 with errno set as the kernel would have,
+ * so keepalived's error handling and messages stay as they are.  The
+ * control socket is $DPVS_IPC_FILE, or dpvs's default.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "libdpvs.h"
+#include "check_dpvs.h"
+
+/* Forwarding method in conn_flags, as ip_vs.h; FULLNAT as DPVS numbers it. */
+#ifndef IP_VS_CONN_F_FULLNAT
+#define IP_VS_CONN_F_FULLNAT 0x0005
+#endif
+
+static struct dpvs_handle *dh;
+static void *ipvs_func;
+/* A call failed other than "already there"/"not there": compare soon. */
+static bool dpvs_error_seen;
+
+bool ipvs_dpvs_take_error(void)
+{
+	bool seen = dpvs_error_seen;
+
+	dpvs_error_seen = false;
+	return seen;
+}
+
+static int dpvs_errno(int status)
+{
+	switch (status) {
+	case DPVS_OK: return 0;
+	case DPVS_EEXIST: return EEXIST;
+	case DPVS_ENOENT: return ENOENT;
+	case DPVS_ENOMEM: return ENOMEM;
+	case DPVS_EPERM: return EPERM;
+	case DPVS_ENOTSUP: return EOPNOTSUPP;
+	case DPVS_EIO: return ECONNREFUSED;
+	case DPVS_ETIMEDOUT: return ETIMEDOUT;
+	case DPVS_EBUSY: return EBUSY;
+	case DPVS_EPROTO: return EPROTO;
+	default: return EINVAL;
+	}
+}
+
+/* Logs dpvs's own words, then reports in the kernel's terms. */
+static int fail(int status)
+{
+	if (dh && dpvs_errmsg(dh)[0])
+		log_message(LOG_INFO, "dpvs: %s", dpvs_errmsg(dh));
+	if (status != DPVS_EEXIST && status != DPVS_ENOENT)
+		dpvs_error_seen = true;
+	if (status == DPVS_EIO) {
+		/* dpvs went away: reconnect on the next call. */
+		dpvs_close(dh);
+		dh = NULL;
+	}
+	errno = dpvs_errno(status);
+	return -1;
+}
+
+static int connected(void)
+{
+	const char *path = getenv("DPVS_IPC_FILE");
+	const char *ms;
+	int rc;
+
+	if (dh)
+		return 0;
+	rc = dpvs_connect(path && *path ? path : NULL, &dh);
+	if (rc) {
+		errno = dpvs_errno(rc);
+		dpvs_error_seen = true;
+		return -1;
+	}
+	ms = getenv("DPVS_IPC_TIMEOUT_MS");
+	if (ms && atoi(ms) > 0)
+		dpvs_set_timeout(dh, atoi(ms));
+	return 0;
+}
+
+int ipvs_init(void)
+{
+	ipvs_func = ipvs_init;
+	return connected();
+}
+
+void ipvs_close(void)
+{
+	dpvs_close(dh);
+	dh = NULL;
+}
+
+static int svc_of(const ipvs_service_t *in, struct dpvs_service *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (in->af != AF_INET || in->user.fwmark) {
+		errno = in->af != AF_INET ? EAFNOSUPPORT : EOPNOTSUPP;
+		return -1;
+	}
+	out->proto = (uint8_t)in->user.protocol;
+	out->vip = in->nf_addr.ip;
+	out->vport = ntohs(in->user.port);
+	snprintf(out->sched, sizeof(out->sched), "%s", in->user.sched_name);
+	if (in->user.flags & IP_VS_SVC_F_PERSISTENT) {
+		out->flags |= DPVS_SVC_F_PERSISTENT;
+		out->timeout = in->user.timeout;
+		out->netmask = in->user.netmask;
+	}
+	if (in->user.flags & (IP_VS_SVC_F_SCHED1))
+		out->flags |= DPVS_SVC_F_SCHED_FALLBACK;
+	if (in->user.flags & (IP_VS_SVC_F_SCHED2))
+		out->flags |= DPVS_SVC_F_SCHED_PORT;
+	return 0;
+}
+
+static int dest_of(const ipvs_service_t *svc, const ipvs_dest_t *in,
+		   struct dpvs_dest *out)
+{
+	struct dpvs_service s;
+
+	if (svc_of(svc, &s) < 0)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (in->af != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	out->proto = s.proto;
+	out->vip = s.vip;
+	out->vport = s.vport;
+	out->addr = in->nf_addr.ip;
+	out->port = ntohs(in->user.port);
+	switch (in->user.conn_flags & IP_VS_CONN_F_FWD_MASK) {
+	case IP_VS_CONN_F_MASQ: out->fwd = DPVS_FWD_NAT; break;
+	case IP_VS_CONN_F_TUNNEL: out->fwd = DPVS_FWD_TUN; break;
+	case IP_VS_CONN_F_DROUTE: out->fwd = DPVS_FWD_DR; break;
+	case IP_VS_CONN_F_FULLNAT: out->fwd = DPVS_FWD_FNAT; break;
+	default:
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	out->weight = in->user.weight;
+	out->u_thresh = in->user.u_threshold;
+	out->l_thresh = in->user.l_threshold;
+	return 0;
+}
+
+#include "dpvs_sync.c"
+
+/* Keeps the record of the services keepalived added (see dpvs_sync.c). */
+static void svc_track(void *fn, const struct dpvs_service *s, int rc)
+{
+	if (fn == ipvs_add_service)
+		owned_add(s);    /* even failed: a late one may yet be done */
+	else if (fn == ipvs_del_service && (!rc || rc == DPVS_ENOENT))
+		owned_del(s);
+}
+
+/* While keepalived's wants are recorded, adds and edits are recorded,
+ * nothing is sent. */
+#define SVC_CALL(fn, api, record)                                            \
+	int fn(ipvs_service_t *svc)                                          \
+	{                                                                    \
+		struct dpvs_service s;                                       \
+		int rc;                                                      \
+                                                                             \
+		ipvs_func = fn;                                              \
+		if (svc_of(svc, &s) < 0)                                     \
+			return -1;                                           \
+		if (want)                                                    \
+			return record ? record_svc(&s) : 0;                  \
+		if (connected() < 0)                                         \
+			return -1;                                           \
+		rc = api(dh, &s);                                            \
+		svc_track(fn, &s, rc);                                       \
+		return rc ? fail(rc) : 0;                                    \
+	}
+
+SVC_CALL(ipvs_add_service, dpvs_svc_add, true)
+SVC_CALL(ipvs_update_service, dpvs_svc_edit, true)
+SVC_CALL(ipvs_del_service, dpvs_svc_del, false)
+SVC_CALL(ipvs_zero_service, dpvs_zero, false)
+
+#define DEST_CALL(fn, api, record)                                           \
+	int fn(ipvs_service_t *svc, ipvs_dest_t *dest)                       \
+	{                                                                    \
+		struct dpvs_dest d;                                          \
+		int rc;                                                      \
+                                                                             \
+		ipvs_func = fn;                                              \
+		if (dest_of(svc, dest, &d) < 0)                              \
+			return -1;                                           \
+		if (want)                                                    \
+			return record ? record_dest(&d) : 0;                 \
+		if (connected() < 0)                                         \
+			return -1;                                           \
+		rc = api(dh, &d);                                            \
+		return rc ? fail(rc) : 0;                                    \
+	}
+
+DEST_CALL(ipvs_add_dest, dpvs_dest_add, true)
+DEST_CALL(ipvs_update_dest, dpvs_dest_edit, true)
+DEST_CALL(ipvs_del_dest, dpvs_dest_del, false)
+
+/* dpvs creates the address on the port (as a 'sapool' one) if needed. */
+int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname)
+{
+	struct dpvs_service s;
+	struct dpvs_laddr l;
+	int rc;
+
+	ipvs_func = ipvs_add_laddr;
+	if (svc_of(svc, &s) < 0)
+		return -1;
+	memset(&l, 0, sizeof(l));
+	l.proto = s.proto;
+	l.vip = s.vip;
+	l.vport = s.vport;
+	l.addr = addr;
+	snprintf(l.ifname, sizeof(l.ifname), "%s", ifname);
+	if (want)
+		return record_laddr(&l);
+	if (connected() < 0)
+		return -1;
+	rc = dpvs_laddr_add(dh, &l);
+	return rc ? fail(rc) : 0;
+}
+
+uint64_t ipvs_dpvs_started(void)
+{
+	struct dpvs_version_info v;
+	int rc;
+
+	if (connected() < 0)
+		return 0;
+	rc = dpvs_get_version(dh, &v);
+	if (rc) {
+		dpvs_close(dh);
+		dh = NULL;
+		return 0;
+	}
+	/* With the pid: two starts within one second still differ. */
+	return v.start_time << 22 ^ v.pid;
+}
+
+int ipvs_flush(void)
+{
+	int rc;
+
+	ipvs_func = ipvs_flush;
+	if (connected() < 0)
+		return -1;
+	rc = dpvs_svc_flush(dh);
+	if (!rc)
+		owned_clear();
+	return rc ? fail(rc) : 0;
+}
+
+int ipvs_set_timeout(const ipvs_timeout_t *to)
+{
+	struct dpvs_timeouts t;
+	int rc;
+
+	ipvs_func = ipvs_set_timeout;
+	/* NULL: put back what was there before; dpvs keeps its own. */
+	if (!to)
+		return 0;
+	if (connected() < 0)
+		return -1;
+	t.tcp = (uint32_t)to->tcp_timeout;
+	t.tcp_fin = (uint32_t)to->tcp_fin_timeout;
+	t.udp = (uint32_t)to->udp_timeout;
+	rc = dpvs_timeout_set(dh, &t);
+	return rc ? fail(rc) : 0;
+}
+
+/* dpvs has no connection-sync daemon. */
+int ipvs_start_daemon(__attribute__((unused)) ipvs_daemon_t *dm)
+{
+	ipvs_func = ipvs_start_daemon;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+int ipvs_stop_daemon(__attribute__((unused)) ipvs_daemon_t *dm)
+{
+	ipvs_func = ipvs_stop_daemon;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+#ifdef _WITH_SNMP_CHECKER_
+/*
+ * keepalived's SNMP tables (KEEPALIVED-MIB virtualServerTable and
+ * realServerTable) read the counters and rates of each service and real
+ * server here, as they would from the kernel.  dpvs's struct dpvs_stats
+ * has the same counters (conns, in/out packets and bytes) and rates (cps,
+ * in/out pps and bps); dpvs sums them over its workers.
+ */
+static void stats_of(const struct dpvs_stats *in, ip_vs_stats_t *out)
+{
+	out->conns = in->conns;
+	out->inpkts = in->inpkts;
+	out->outpkts = in->outpkts;
+	out->inbytes = in->inbytes;
+	out->outbytes = in->outbytes;
+	out->cps = in->cps;
+	out->inpps = in->inpps;
+	out->outpps = in->outpps;
+	out->inbps = in->inbps;
+	out->outbps = in->outbps;
+}
+
+static unsigned conn_flags_of(uint32_t fwd)
+{
+	switch (fwd) {
+	case DPVS_FWD_NAT: return IP_VS_CONN_F_MASQ;
+	case DPVS_FWD_TUN: return IP_VS_CONN_F_TUNNEL;
+	case DPVS_FWD_DR: return IP_VS_CONN_F_DROUTE;
+	default: return IP_VS_CONN_F_FULLNAT;
+	}
+}
+
+/* The service as dpvs lists it (with its statistics); NULL if absent. */
+ipvs_service_entry_t *
+ipvs_get_service(__u32 fwmark, __u16 af, __u16 protocol, union nf_inet_addr *addr,
+		 __u16 port)
+{
+	struct dpvs_service *list = NULL;
+	ipvs_service_entry_t *svc = NULL;
+	size_t n = 0;
+	int rc;
+
+	ipvs_func = ipvs_get_service;
+	if (fwmark || af != AF_INET) {
+		errno = fwmark ? EOPNOTSUPP : EAFNOSUPPORT;
+		return NULL;
+	}
+	if (connected() < 0)
+		return NULL;
+	rc = dpvs_svc_list(dh, &list, &n);
+	if (rc) {
+		fail(rc);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct dpvs_service *s = &list[i];
+
+		if (s->proto != protocol || s->vip != addr->ip ||
+		    s->vport != ntohs(port))
+			continue;
+		svc = MALLOC(sizeof(*svc));
+		svc->af = AF_INET;
+		svc->nf_addr.ip = s->vip;
+		svc->user.protocol = s->proto;
+		svc->user.addr = s->vip;
+		svc->user.port = htons(s->vport);
+		snprintf(svc->user.sched_name, sizeof(svc->user.sched_name), "%s",
+			 s->sched);
+		if (s->flags & DPVS_SVC_F_PERSISTENT)
+			svc->user.flags |= IP_VS_SVC_F_PERSISTENT;
+		svc->user.timeout = s->timeout;
+		svc->user.netmask = s->netmask;
+		svc->user.num_dests = s->ndests;
+		stats_of(&s->stats, &svc->stats);
+		break;
+	}
+	free(list);
+	if (!svc)
+		errno = ENOENT;
+	return svc;
+}
+
+/* The real servers of svc with their counters; NULL on failure. */
+struct ip_vs_get_dests_app *ipvs_get_dests(ipvs_service_entry_t *svc)
+{
+	struct ip_vs_get_dests_app *d;
+	struct dpvs_service s;
+	struct dpvs_dest *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	ipvs_func = ipvs_get_dests;
+	if (svc->af != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return NULL;
+	}
+	if (connected() < 0)
+		return NULL;
+	memset(&s, 0, sizeof(s));
+	s.proto = (uint8_t)svc->user.protocol;
+	s.vip = svc->nf_addr.ip;
+	s.vport = ntohs(svc->user.port);
+	rc = dpvs_dest_list(dh, &s, &list, &n);
+	if (rc) {
+		fail(rc);
+		return NULL;
+	}
+	d = MALLOC(sizeof(*d) + sizeof(d->user.entrytable[0]) * n);
+	d->af = AF_INET;
+	d->nf_addr.ip = s.vip;
+	d->user.protocol = s.proto;
+	d->user.addr = s.vip;
+	d->user.port = svc->user.port;
+	d->user.num_dests = (unsigned)n;
+	for (size_t i = 0; i < n; i++) {
+		struct ip_vs_dest_entry_app *e = &d->user.entrytable[i];
+
+		e->af = AF_INET;
+		e->nf_addr.ip = list[i].addr;
+		e->user.addr = list[i].addr;
+		e->user.port = htons(list[i].port);
+		e->user.conn_flags = conn_flags_of(list[i].fwd);
+		e->user.weight = list[i].weight;
+		e->user.u_threshold = list[i].u_thresh;
+		e->user.l_threshold = list[i].l_thresh;
+		e->user.activeconns = list[i].activeconns;
+		e->user.inactconns = list[i].inactconns;
+		e->user.persistconns = list[i].persistconns;
+		stats_of(&list[i].stats, &e->stats);
+	}
+	free(list);
+	return d;
+}
+#endif
+
+const char *ipvs_strerror(int err)
+{
+	if (err == ECONNREFUSED)
+		return "dpvs is not running (control socket refused)";
+	if (err == ENOENT && (ipvs_func == ipvs_update_dest ||
+			      ipvs_func == ipvs_del_dest))
+		return "No such destination";
+	if (err == EEXIST && ipvs_func == ipvs_add_dest)
+		return "Destination already exists";
+	if (err == EEXIST && ipvs_func == ipvs_add_service)
+		return "Service already exists";
+	if (err == ENOENT)
+		return "No such service or scheduler";
+	return strerror(err);
+}

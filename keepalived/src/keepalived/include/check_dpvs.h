@@ -1,0 +1,67 @@
+/*
+ * dpvs additions to the checker's configuration: FullNAT local address
+ * groups (DPVS's keywords, so existing DPVS configs load):
+ *
+ *   local_address_group NAME {
+ *       10.0.1.100 dpdk1
+ *       10.0.1.101-103 dpdk1
+ *   }
+ *   virtual_server 10.0.0.100 80 {
+ *       lb_kind FNAT
+ *       laddr_group_name NAME
+ *       ...
+ *   }
+ */
+#ifndef _CHECK_DPVS_H
+#define _CHECK_DPVS_H
+
+#include <stdbool.h>
+
+#include "check_data.h"
+#include "libipvs.h"
+#include "libdpvs.h"
+
+void dpvs_init_keywords(bool active);
+void dpvs_install_vs_keywords(void);
+/* After parsing: an FNAT service names a group that exists (reported). */
+bool dpvs_vs_valid(virtual_server_t *vs);
+/* After a service was added to dpvs: give it its local addresses. */
+int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule);
+
+/*
+ * Watches dpvs once a second; when a new dpvs answers (restarted, or it
+ * came back), pushes every service and real server keepalived has in
+ * it, with their current health, so nothing waits for a check to change.
+ * It also compares dpvs with keepalived's state every few seconds, and
+ * soon after a call failed, and fixes what differs (dpvs_sync.c).
+ */
+void dpvs_start_watch(void);
+/* True while the state is pushed to a new dpvs (read by ipvswrapper.c). */
+extern bool dpvs_pushing;
+
+/* libipvs_dpvs.c */
+int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname);
+/* The running dpvs's start time, or 0 if it does not answer. */
+uint64_t ipvs_dpvs_started(void);
+/* True once after a call failed (other than "exists"/"not found"). */
+bool ipvs_dpvs_take_error(void);
+
+/* What keepalived wants in dpvs (dpvs_sync.c). */
+struct dpvs_want {
+	struct dpvs_service *svcs;
+	struct dpvs_dest *dests;
+	struct dpvs_laddr *laddrs;
+	size_t nsvcs, ndests, nladdrs;
+	bool failed;              /* out of memory: incomplete */
+};
+/* With w, the ipvs_* add and edit calls record into w instead of
+ * calling dpvs (others do nothing); with NULL they call again. */
+void ipvs_dpvs_record(struct dpvs_want *w);
+void dpvs_want_free(struct dpvs_want *w);
+/* Fixes what differs between dpvs and w (sorting w): the failed fixes,
+ * -1 for all. */
+int ipvs_dpvs_sync(struct dpvs_want *w);
+/* Refused changes are tried again (a reload, a new dpvs). */
+void ipvs_dpvs_forget_refusals(void);
+
+#endif

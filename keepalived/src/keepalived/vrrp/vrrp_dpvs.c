@@ -1,0 +1,329 @@
+/*
+ * VRRP with dpvs: an instance that names "dpdk_interface PORT" also puts
+ * its VIPs on that dpvs port when it becomes MASTER (dpvs announces each
+ * with a gratuitous ARP) and takes them off when it leaves MASTER.  The
+ * VRRP packets themselves run on the port's kernel twin (interface
+ * PORT.kni).  The instance's virtual routes go with its VIPs, a reload
+ * takes out what it dropped, and a watch keeps dpvs in step
+ * (vrrp_dpvs_sync.c).  Included by vrrp.c when built with _WITH_DPVS_.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libdpvs.h"
+#include "vrrp_iproute.h"
+
+static struct dpvs_handle *vrrp_dh;
+static bool vrrp_dpvs_error;   /* a change failed: compare soon */
+
+/* $DPVS_IPC_FILE, with $DPVS_IPC_TIMEOUT_MS as the wait for each call. */
+static int vrrp_dpvs_open(void)
+{
+	const char *path = getenv("DPVS_IPC_FILE");
+	const char *ms = getenv("DPVS_IPC_TIMEOUT_MS");
+	int rc = dpvs_connect(path && *path ? path : NULL, &vrrp_dh);
+
+	if (rc == DPVS_OK && ms && atoi(ms) > 0)
+		dpvs_set_timeout(vrrp_dh, atoi(ms));
+	return rc;
+}
+
+static bool vrrp_dpvs_connected(void)
+{
+	if (vrrp_dh)
+		return true;
+	if (vrrp_dpvs_open() == DPVS_OK)
+		return true;
+	vrrp_dpvs_error = true;
+	log_message(LOG_INFO, "dpvs: cannot connect to its control socket: %s",
+		    strerror(errno));
+	return false;
+}
+
+/* Runs op once more on a new connection if dpvs restarted (DPVS_EIO). */
+static int vrrp_dpvs_do(int (*op)(struct dpvs_handle *, const void *),
+			const void *arg)
+{
+	int rc;
+
+	if (!vrrp_dpvs_connected())
+		return DPVS_EIO;
+	rc = op(vrrp_dh, arg);
+	if (rc == DPVS_EIO) {
+		dpvs_close(vrrp_dh);
+		vrrp_dh = NULL;
+		if (!vrrp_dpvs_connected())
+			return DPVS_EIO;
+		rc = op(vrrp_dh, arg);
+	}
+	return rc;
+}
+
+static int vrrp_dpvs_addr_add(struct dpvs_handle *h, const void *a) { return dpvs_addr_add(h, a); }
+static int vrrp_dpvs_addr_del(struct dpvs_handle *h, const void *a) { return dpvs_addr_del(h, a); }
+static int vrrp_dpvs_route_add(struct dpvs_handle *h, const void *r) { return dpvs_route_add(h, r); }
+static int vrrp_dpvs_route_del(struct dpvs_handle *h, const void *r) { return dpvs_route_del(h, r); }
+
+/* Only "already there" on add and "not there" on delete are expected. */
+static bool vrrp_dpvs_failed(int rc, bool add)
+{
+	return rc != DPVS_OK && !(add && rc == DPVS_EEXIST) &&
+	       !(!add && rc == DPVS_ENOENT);
+}
+
+static const char *vrrp_dpvs_msg(int rc)
+{
+	if (rc == DPVS_EIO || !vrrp_dh)
+		return "dpvs is not running (control socket refused)";
+	return dpvs_errmsg(vrrp_dh);
+}
+
+#include "vrrp_dpvs_sync.c"
+
+static void vrrp_dpvs_vips(vrrp_t *vrrp, list_head_t *l, int cmd)
+{
+	ip_address_t *ip;
+
+	if (!vrrp->dpdk_interface || list_empty(l))
+		return;
+	if (cmd == IPADDRESS_ADD)
+		vrrp->dpvs_vips_set = true;   /* ours to take out again */
+	if (!vrrp_dpvs_connected())
+		return;
+	list_for_each_entry(ip, l, e_list) {
+		struct dpvs_addr a;
+		int rc;
+
+		if (ip->ifa.ifa_family != AF_INET)
+			continue;
+		memset(&a, 0, sizeof(a));
+		snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
+		a.addr = ip->u.sin.sin_addr.s_addr;
+		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen : 32;
+		rc = vrrp_dpvs_do(cmd == IPADDRESS_ADD ? vrrp_dpvs_addr_add :
+				  vrrp_dpvs_addr_del, &a);
+		vrrp_dpvs_note(false, &a, NULL, cmd == IPADDRESS_ADD, rc);
+		if (rc == DPVS_EIO && !vrrp_dh)
+			return;      /* said by vrrp_dpvs_connected() */
+		if (vrrp_dpvs_failed(rc, cmd == IPADDRESS_ADD)) {
+			char buf[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &a.addr, buf, sizeof(buf));
+			log_message(LOG_INFO, "(%s) dpvs: %s VIP %s on %s: %s",
+				    vrrp->iname, cmd == IPADDRESS_ADD ? "adding" :
+				    "removing", buf, vrrp->dpdk_interface,
+				    vrrp_dpvs_msg(rc));
+		}
+	}
+}
+
+/*
+ * A virtual route in dpvs's terms: unicast IPv4, a gateway route with
+ * "via", otherwise on-link; on the instance's dpdk_interface.  False
+ * (with the reason in *why) for what dpvs cannot hold.
+ */
+static bool vrrp_dpvs_route_of(const vrrp_t *vrrp, const ip_route_t *rt,
+			       struct dpvs_route *r, const char **why)
+{
+	memset(r, 0, sizeof(*r));
+	*why = NULL;
+	if (rt->family != AF_INET)
+		return false;    /* IPv6: skipped, as VIPs are */
+	if (rt->type != RTN_UNICAST) {
+		*why = "only unicast routes go to dpvs";
+		return false;
+	}
+	if (!list_empty(&rt->nhs)) {
+		*why = "multipath routes (nexthop) do not go to dpvs";
+		return false;
+	}
+	if (rt->via && rt->via->ifa.ifa_family != AF_INET) {
+		*why = "an IPv6 gateway does not go to dpvs";
+		return false;
+	}
+	snprintf(r->ifname, sizeof(r->ifname), "%s", vrrp->dpdk_interface);
+	if (rt->dst && rt->dst->ifa.ifa_family == AF_INET) {
+		r->prefix = rt->dst->u.sin.sin_addr.s_addr;
+		r->plen = rt->dst->ifa.ifa_prefixlen;
+	}                      /* else "default": 0.0.0.0/0 */
+	if (rt->via) {
+		r->type = DPVS_RT_GATEWAY;
+		r->gw = rt->via->u.sin.sin_addr.s_addr;
+	} else
+		r->type = DPVS_RT_CONNECTED;
+	if (rt->pref_src && rt->pref_src->ifa.ifa_family == AF_INET)
+		r->src = rt->pref_src->u.sin.sin_addr.s_addr;
+	return true;
+}
+
+static void vrrp_dpvs_route(vrrp_t *vrrp, ip_route_t *rt, int cmd)
+{
+	struct dpvs_route r;
+	const char *why;
+	char buf[INET_ADDRSTRLEN];
+	int rc;
+
+	if (!vrrp_dpvs_route_of(vrrp, rt, &r, &why)) {
+		if (why && cmd == IPROUTE_ADD)
+			log_message(LOG_INFO, "(%s) dpvs: virtual route %s: %s; "
+				    "it is set in the kernel only", vrrp->iname,
+				    rt->dst ? ipaddresstos(NULL, rt->dst) : "default",
+				    why);
+		return;
+	}
+	rc = vrrp_dpvs_do(cmd == IPROUTE_DEL ? vrrp_dpvs_route_del :
+			  vrrp_dpvs_route_add, &r);
+	vrrp_dpvs_note(true, NULL, &r, cmd != IPROUTE_DEL, rc);
+	if (rc == DPVS_EIO && !vrrp_dh)
+		return;
+	if (vrrp_dpvs_failed(rc, cmd != IPROUTE_DEL)) {
+		inet_ntop(AF_INET, &r.prefix, buf, sizeof(buf));
+		log_message(LOG_INFO, "(%s) dpvs: %s route %s/%u on %s: %s",
+			    vrrp->iname, cmd != IPROUTE_DEL ? "adding" : "removing",
+			    buf, r.plen, vrrp->dpdk_interface, vrrp_dpvs_msg(rc));
+	}
+}
+
+/* The instance's virtual routes go to (IPROUTE_ADD) or leave dpvs. */
+static void vrrp_dpvs_routes(vrrp_t *vrrp, list_head_t *l, int cmd)
+{
+	ip_route_t *rt;
+
+	if (!vrrp->dpdk_interface || list_empty(l) || !vrrp_dpvs_connected())
+		return;
+	list_for_each_entry(rt, l, e_list)
+		vrrp_dpvs_route(vrrp, rt, cmd);
+}
+
+static bool vrrp_dpvs_same_port(const vrrp_t *a, const vrrp_t *b)
+{
+	return a->dpdk_interface && b->dpdk_interface &&
+	       !strcmp(a->dpdk_interface, b->dpdk_interface);
+}
+
+/*
+ * Reload, before the kernel side is diffed: the old instance's VIPs that
+ * the new configuration dropped leave dpvs (all of them if the instance
+ * lost or changed its dpdk_interface).  Only while the VIPs are set.
+ */
+static void vrrp_dpvs_reload_vips(vrrp_t *old, vrrp_t *new)
+{
+	list_head_t gone;
+	ip_address_t *ip, *n;
+	list_head_t *l;
+
+	if (!old->dpdk_interface || !old->vipset)
+		return;
+	if (!vrrp_dpvs_same_port(old, new)) {
+		vrrp_dpvs_vips(old, &old->vip, IPADDRESS_DEL);
+		vrrp_dpvs_vips(old, &old->evip, IPADDRESS_DEL);
+		return;
+	}
+	INIT_LIST_HEAD(&gone);
+	for (l = &old->vip; l; l = l == &old->vip ? &old->evip : NULL) {
+		list_for_each_entry_safe(ip, n, l, e_list) {
+			ip_address_t *keep;
+			bool kept = false;
+
+			list_for_each_entry(keep, &new->vip, e_list)
+				kept = kept || !compare_ipaddress(ip, keep);
+			list_for_each_entry(keep, &new->evip, e_list)
+				kept = kept || !compare_ipaddress(ip, keep);
+			if (!kept) {
+				list_del_init(&ip->e_list);
+				list_add_tail(&ip->e_list, &gone);
+			}
+		}
+	}
+	vrrp_dpvs_vips(old, &gone, IPADDRESS_DEL);
+	/* Back where they were: keepalived's own diff comes next. */
+	list_splice(&gone, &old->vip);
+}
+
+/* Likewise for virtual routes: dropped or changed ones leave dpvs (a
+ * changed one is added again as it is now by the reload). */
+static void vrrp_dpvs_reload_routes(vrrp_t *old, vrrp_t *new)
+{
+	ip_route_t *rt, *nrt;
+
+	if (!old->dpdk_interface || !old->vipset)
+		return;
+	list_for_each_entry(rt, &old->vroutes, e_list) {
+		struct dpvs_route a, b;
+		const char *why;
+		bool kept = false;
+
+		if (!vrrp_dpvs_route_of(old, rt, &a, &why))
+			continue;
+		if (vrrp_dpvs_same_port(old, new))
+			list_for_each_entry(nrt, &new->vroutes, e_list)
+				if (vrrp_dpvs_route_of(new, nrt, &b, &why) &&
+				    !memcmp(&a, &b, sizeof(a)))
+					kept = true;
+		if (!kept)
+			vrrp_dpvs_route(old, rt, IPROUTE_DEL);
+	}
+}
+
+/*
+ * The VRRP side's own watch on dpvs: when a different dpvs answers (it
+ * restarted), a MASTER instance puts its VIPs and virtual routes back at
+ * once, without waiting for a VRRP state change (there is none if VRRP
+ * does not run on the port's TAP).
+ */
+static uint64_t vrrp_dpvs_gen;
+
+static uint64_t vrrp_dpvs_generation(void)
+{
+	struct dpvs_version_info v;
+
+	if (!vrrp_dh && vrrp_dpvs_open() != DPVS_OK)
+		return 0;
+	if (dpvs_get_version(vrrp_dh, &v) != DPVS_OK) {
+		dpvs_close(vrrp_dh);
+		vrrp_dh = NULL;
+		return 0;
+	}
+	return v.start_time << 22 ^ v.pid;
+}
+
+static void vrrp_dpvs_watch_thread(__attribute__((unused)) thread_ref_t thread)
+{
+	uint64_t gen = vrrp_dpvs_generation();
+	vrrp_t *vrrp;
+
+	if (gen && vrrp_dpvs_gen && gen != vrrp_dpvs_gen) {
+		list_for_each_entry(vrrp, &vrrp_data->vrrp, e_list) {
+			if (!vrrp->dpdk_interface || vrrp->state != VRRP_STATE_MAST ||
+			    !vrrp->vipset)
+				continue;
+			log_message(LOG_INFO, "(%s) dpvs restarted: setting VIPs and "
+				    "virtual routes on %s again", vrrp->iname,
+				    vrrp->dpdk_interface);
+			vrrp_dpvs_vips(vrrp, &vrrp->vip, IPADDRESS_ADD);
+			vrrp_dpvs_vips(vrrp, &vrrp->evip, IPADDRESS_ADD);
+			vrrp_dpvs_routes(vrrp, &vrrp->vroutes, IPROUTE_ADD);
+		}
+	}
+	if (gen) {
+		vrrp_dpvs_gen = gen;
+		vrrp_dpvs_sync_tick();
+	}
+	thread_add_timer(master, vrrp_dpvs_watch_thread, NULL, TIMER_HZ);
+}
+
+void vrrp_dpvs_start_watch(void)
+{
+	vrrp_t *vrrp;
+
+	list_for_each_entry(vrrp, &vrrp_data->vrrp, e_list)
+		if (vrrp->dpdk_interface) {
+			if (!vrrp_dpvs_gen)
+				vrrp_dpvs_gen = vrrp_dpvs_generation();
+			thread_add_timer(master, vrrp_dpvs_watch_thread, NULL,
+					 TIMER_HZ);
+			return;
+		}
+}
