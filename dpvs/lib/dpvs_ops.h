@@ -7,7 +7,7 @@
  *   0x0200-0x02ff  netif: ports, addresses, routes, neighbours
  *   0x0300-0x03ff  ipvs: services, real servers, laddrs, conns
  *   0x0400-0x04ff  stats for monitoring
- *   0x0500-0x05ff  resources: tables, pools, fds (res_ops.c)
+ *   0x0500-0x05ff  resources: tables, pools, fds (ctrl/handlers/resources_ctl.c)
  */
 #ifndef DPVS_OPS_H
 #define DPVS_OPS_H

@@ -44,6 +44,7 @@ static struct {
 	uint64_t start_tsc;
 	struct core_timer neigh_timer;
 	struct core_timer msgbus_timer;
+	struct core_timer rate_timer;
 	char **eargv;               /* rte_eal_init's, kept until the end */
 	char lcores[512];
 	char main_lcore[16];
@@ -199,7 +200,6 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "timers", .fn = core_timer_job, .kind = JOB_LOOP },
 	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
-	{ .name = "ipvs-rates", .fn = ipvs_rate_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-persist", .fn = ipvs_persist_expire_job, .kind = JOB_LOOP },
 };
 
@@ -231,7 +231,9 @@ static int start_timers(void)
 	if (core_timer_every(&d.neigh_timer, "neigh-expire", NEIGH_EXPIRE_MS,
 			     neigh_expire, NULL) < 0 ||
 	    core_timer_every(&d.msgbus_timer, "msgbus-expire",
-			     MSGBUS_EXPIRE_MS, msgbus_expire, NULL) < 0)
+			     MSGBUS_EXPIRE_MS, msgbus_expire, NULL) < 0 ||
+	    core_timer_every(&d.rate_timer, "ipvs-rates", IPVS_RATE_MS,
+			     ipvs_rate_tick, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -240,6 +242,7 @@ static void stop_timers(void)
 {
 	core_timer_stop(&d.neigh_timer);
 	core_timer_stop(&d.msgbus_timer);
+	core_timer_stop(&d.rate_timer);
 }
 
 /* ---- signals and pid file ---- */

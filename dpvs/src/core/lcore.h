@@ -49,7 +49,7 @@ void lcore_note_busy(uint64_t tsc);
  * (on that lcore only, so the gauge has a single writer). */
 uint64_t lcore_loop_max_us(unsigned lcore, bool reset);
 
-/* Registers a job for every lcore of `role`; before lcore_launch(). */
+/* Registers a job for every lcore of `role`; before lcore_run() launches them. */
 int lcore_job_register(struct lcore_job *job, enum lcore_role role);
 
 /* Sets roles from the config and checks them against the EAL's lcores. */

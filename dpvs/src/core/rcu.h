@@ -1,6 +1,7 @@
 /*
- * Quiescent-state RCU for shared, read-mostly tables (routes, local
- * addresses, neighbours).  Workers read without locks and report a
+ * Quiescent-state RCU for shared, read-mostly tables (routes with the
+ * local addresses, neighbours, the service table and its snapshots,
+ * persistence templates, the NAT reply registry).  Workers read without locks and report a
  * quiescent state once per loop; while they sleep they are offline, so a
  * writer (the master) never waits for a sleeping worker.
  */

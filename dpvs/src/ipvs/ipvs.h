@@ -7,7 +7,8 @@
  * the master builds a new one whole and swaps one pointer.  Dests and
  * local addresses are long-lived objects that connections reference, so
  * a config change never touches established connections of a real
- * server that stays.
+ * server that stays.  Dests are not immutable: ipvs_dest_edit() rewrites
+ * fwd, weight and thresholds in place before publishing.
  */
 #ifndef DPVS_IPVS_H
 #define DPVS_IPVS_H
@@ -87,7 +88,8 @@ struct ipvs_pcstats {
 } __rte_cache_aligned;
 
 /* Rates the master derives from the summed counters. */
-/* Samples every 2 s; rates are over the last IPVS_RATE_WINDOW samples. */
+/* Samples every IPVS_RATE_MS; rates are over the last IPVS_RATE_WINDOW. */
+#define IPVS_RATE_MS 2000
 #define IPVS_RATE_WINDOW 4
 
 struct ipvs_rate_sample {
@@ -129,7 +131,11 @@ struct ipvs_laddr {
 	struct ipvs_laddr *next;
 };
 
-/* What workers read of a service; immutable once published. */
+/*
+ * What workers read of a service; never changed once published (the
+ * master publishes a new one).  Workers write only their own wstate
+ * slice and, through ss.dests[].cnt, the dests' shared counters.
+ */
 struct svc_snap {
 	const struct sched_ops *ops;
 	struct sched_svc ss;
@@ -196,8 +202,8 @@ void ipvs_svc_table_fini(void);
 void ipvs_svc_usage(uint32_t *used, uint32_t *size);
 /* Rates (ipvs_rate.c): one new sample of r's counters. */
 void ipvs_rate_job_one(struct ipvs_rate *r, const struct ipvs_counters *now);
-/* Master slow job: refreshes the rates of every service and dest. */
-int ipvs_rate_job(void *arg);
+/* Master timer, every IPVS_RATE_MS: refreshes every service's and dest's rates. */
+void ipvs_rate_tick(void *arg);
 
 /*
  * NAT real servers configured, over every service: while there are
@@ -207,7 +213,12 @@ int ipvs_rate_job(void *arg);
  */
 extern uint32_t ipvs_nat_dests;
 
-/* Dropping the last reference frees the object (after a grace period). */
+/*
+ * Drops a reference; the last one frees the object at once.  The grace
+ * period is the caller's: the master drops the list's reference only
+ * after publish() waited for one, and a connection's reference keeps the
+ * object until the connection is freed.
+ */
 void ipvs_dest_put(struct ipvs_dest *d);
 void ipvs_laddr_put(struct ipvs_laddr *l);
 

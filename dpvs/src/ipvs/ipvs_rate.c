@@ -60,17 +60,11 @@ static void rates_gathered(void *arg __rte_unused, int rc)
 }
 
 /* Every 2 s; the master goes on while the workers answer. */
-int ipvs_rate_job(void *arg __rte_unused)
+void ipvs_rate_tick(void *arg __rte_unused)
 {
-	static uint64_t last;
-	uint64_t now = rte_get_tsc_cycles();
-
-	if (now - last < rte_get_tsc_hz() * 2 || !ipvs_svc_table_ready() ||
-	    rates_gathering)
-		return 0;
-	last = now;
+	if (!ipvs_svc_table_ready() || rates_gathering)
+		return;
 	rates_gathering = true;
 	if (ipvs_stats_gather_async(rates_gathered, NULL) < 0)
 		rates_gathering = false;
-	return 0;
 }

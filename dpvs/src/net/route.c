@@ -1,4 +1,4 @@
-/* The IPv4 route table (rte_lpm + immutable entries, RCU-protected). */
+/* The IPv4 route table: rte_lpm over an array of entries, RCU-protected. */
 /* rte_lpm_rcu_qsbr_add is experimental in DPDK 22.11. */
 #define ALLOW_EXPERIMENTAL_API
 #include "route.h"

@@ -4,8 +4,11 @@
  * RT_LOCAL, so one lookup tells a worker whether a packet is ours, on
  * link, via a gateway or for the kernel (scope kni_host).
  *
- * Entries are immutable once published: a change installs a new entry
- * and frees the old one after an RCU grace period.
+ * No field a worker reads changes while an entry is published (the
+ * master alone touches refs, by_addr and used): a route is added, written
+ * whole before the LPM or the default-route index publishes it, or
+ * deleted, unpublished and zeroed after rcu_synchronize(), so its slot is
+ * reused only when no worker can hold it.  There is no replace.
  */
 #ifndef DPVS_ROUTE_H
 #define DPVS_ROUTE_H
