@@ -347,8 +347,9 @@ fuzz: $(FUZZ_BINS)
 		dpvs/tests/run-fuzz.sh $(BUILD)/$$t $(FUZZ_SECONDS) || rc=1; \
 	done; exit $$rc
 
-# The soak test (ha-tests/test_soak.py, 30 s in `make check`) at length;
-# its other knobs (SOAK_FLOOD_PPS...) pass through the environment.
+# The soak test (ha-tests/robustness/test_soak.py, 30 s in `make check`)
+# at length; its other knobs (SOAK_FLOOD_PPS...) pass through the
+# environment.
 soak: SOAK_SECONDS ?= 600
 soak: SOAK_RELOAD_EVERY ?= 20
 soak: SOAK_DRAIN ?= 130
@@ -356,7 +357,7 @@ soak: deps
 	$(MAKE) $(BINS) build/keepalived
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_RELOAD_EVERY=$(SOAK_RELOAD_EVERY) \
 		SOAK_DRAIN=$(SOAK_DRAIN) BUILD=$(BUILD) /usr/bin/python3 -m pytest \
-		-q -s -p no:cacheprovider ha-tests/test_soak.py
+		-q -s -p no:cacheprovider ha-tests/robustness/test_soak.py
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done
@@ -369,8 +370,8 @@ check: deps
 # then one load balancer driven by hand, ending with an SNMP walk.
 demo: deps
 	$(MAKE) $(BINS) mibs build/keepalived
-	BUILD=$(BUILD) /usr/bin/python3 ha-tests/demo_ha.py
-	BUILD=$(BUILD) dpvs/tests/demo.sh
+	BUILD=$(BUILD) /usr/bin/python3 demo/demo_ha.py
+	BUILD=$(BUILD) demo/demo.sh
 
 # Benchmarks: figures, never pass/fail (docs/performance.md).
 $(BUILD)/ctrl_bench: $(BUILD)/obj/dpvs/bench/ctrl_bench.o $(BUILD)/libdpvs.a
@@ -390,7 +391,7 @@ bench: deps
 # The keepalived-driven active/standby pair, with a failover.
 demo-ha: deps
 	$(MAKE) $(BINS) build/keepalived
-	BUILD=$(BUILD) /usr/bin/python3 ha-tests/demo_ha.py
+	BUILD=$(BUILD) /usr/bin/python3 demo/demo_ha.py
 
 # Installs the daemon, tools, subagent, library and MIB (DESTDIR for
 # staging).  The MIB goes where net-snmp's tools and snmpd look for MIBs.

@@ -26,7 +26,8 @@ EXTERNAL = {'libipvs.c', 'libipvs_dpvs.c', 'check/check_dpvs.c',
             'vrrp/vrrp_dpvs.c', 'check/dpvs_sync.c', 'vrrp/vrrp_dpvs_sync.c',
             'src/keepalived_2.2.7.orig.tar.gz', 'keepalived-2.2.7/',
             'keepalived/keepalived', 'doc/KEEPALIVED-MIB.txt',
-            'app/test-pmd', 'drivers/', 'rte_os_shim.h'}
+            'app/test-pmd', 'drivers/', 'rte_os_shim.h',
+            'check_parser.c', 'vrrp.c', '.c'}
 ADDR = re.compile(r'^[0-9.]+/[0-9]+$')
 LINK = re.compile(r'\]\(([^)\s]+)\)')
 CODE = re.compile(r'`([^`\s]+)`')
@@ -77,13 +78,15 @@ def candidates(text):
 
 def exists(path, docdir, names):
     path = path.split('::')[0]
-    if ('*' in path or '<' in path or '$' in path or path.startswith(SKIP)
+    if ('*' in path or '<' in path or '$' in path or '=' in path
+            or path.startswith(SKIP) or path.startswith('keepalived-2.2.7/')
             or path in EXTERNAL or ADDR.match(path)):
         return True
     if '/' not in path.rstrip('/') and path.rstrip('/') in names:
         return True
     for base in (TOP, os.path.join(TOP, 'dpvs'),
-                 os.path.join(TOP, 'dpvs', 'src'), docdir):
+                 os.path.join(TOP, 'dpvs', 'src'), os.path.join(TOP, 'keepalived'),
+                 os.path.join(TOP, 'keepalived', 'src', 'keepalived'), docdir):
         if os.path.exists(os.path.join(base, path)):
             return True
     return False

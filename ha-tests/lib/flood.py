@@ -17,6 +17,8 @@ import signal
 import subprocess
 import tempfile
 
+from netns import sh
+
 PPS = int(os.environ.get("FLOOD_PPS", "10000"))
 SECONDS = float(os.environ.get("FLOOD_SECONDS", "8"))
 VARIANTS = 1024  # distinct frames per flood: enough spread for RSS and tables
@@ -148,3 +150,18 @@ class Flood:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def kstat(ns, dev, what):
+    out = sh("cat", "/sys/class/net/%s/statistics/%s" % (dev, what), ns=ns)
+    return int(out.stdout)
+
+
+def rx_counts(lbns, d):
+    """Frames the kernel delivered on dpvs's veth, and the port's RX
+    packets as `dpip -s link show` gives them.  What the first has and
+    the second not was lost in the af_packet socket's receive ring,
+    before dpvs: DPDK 22.11's af_packet does not count those drops (the
+    port's RX dropped stays 0), only this difference shows them."""
+    out = d.dpip("-s", "link", "show", "dpdk0").stdout.splitlines()
+    return kstat(lbns, "vlb0", "rx_packets"), int(out[3].split()[1])

@@ -1,5 +1,5 @@
 """The soak's load: everything that runs at once against the keepalived
-pair of the flood tests (ha-tests/test_floods.py), each a thread with a
+pair of the flood tests (vrrp_pair.build_pair), each a thread with a
 stop() that returns what it did.  test_soak.py puts them together.
 
     Reloader    keepalived SIGHUPs, configs adding and removing virtual

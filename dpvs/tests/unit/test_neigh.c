@@ -3,7 +3,7 @@
  * array, the real aging tick): learning, static entries, confirmation,
  * expiry of what nobody uses, eviction when full, and churn of many
  * times the table's size.  Sending (ARP probes, the resolution queues)
- * is the workers' and is covered by ha-tests/test_neigh.py.
+ * is the workers' and is covered by ha-tests/netstack/test_neigh.py.
  */
 #include <errno.h>
 #include <setjmp.h>

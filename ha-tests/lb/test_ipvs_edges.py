@@ -1,17 +1,13 @@
 """ipvs corner cases with real packets: NAT reply tuples two connections
 would share, local addresses without sapool, and IP-in-IP past the MTU."""
 import ast
-import os
 import subprocess
 
 import pytest
 
 from netns import Topology, sh
+from servers import DECAP, PKTTOOL, PY, Backends
 from waiting import wait_for
-from test_lb import PY, farm, lb  # noqa: F401  (fixtures)
-
-PKTTOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
-                       "pkttool.py")
 
 
 def one_worker(dpvs_factory, rs_dev, sections=None, nworkers=1):
@@ -285,7 +281,6 @@ def test_local_address_without_sapool(lb, tmp_path):
     """With four workers a local address must be a sapool one (its local
     ports tell which worker a reply is for).  One without is refused with
     a message saying so; with sapool every connection works."""
-    from test_lb import Backends
     d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
     backends = Backends(tmp_path)
     try:
@@ -350,7 +345,6 @@ def test_tun_past_the_mtu(farm):
     outer fragments the server puts together; one with DF gets ICMP
     "fragmentation needed" saying 1480, as IPVS does, so the client's
     kernel sends smaller ones from then on."""
-    from test_lb import DECAP
     d, cl, rs = farm["dpvs"], farm["cl"], farm["servers"][0]
     procs = []
     try:

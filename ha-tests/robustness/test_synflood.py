@@ -13,10 +13,11 @@ import time
 
 import pytest
 
+from flood import kstat, rx_counts
+from lbhost import adm, fnat_service, lb_namespaces, start_lb
 from netns import Topology, sh
+from servers import Backends, Echo, start_echo
 from waiting import terminate, wait_for
-from test_lb import (PATIENT_CLIENT, PY, Backends, adm, fnat_service,
-                     lb_namespaces, start_echo, start_lb)
 
 LEGIT, CLIENTS = int(os.environ.get("SF_N", "100")), 20
 # Clients side by side in the client namespace, each its requests one
@@ -46,43 +47,6 @@ def site(dpvs_factory, tmp_path, request):
     finally:
         b.stop()
         t.destroy()
-
-
-class Echo:
-    """An established connection through the VIP, idle between words."""
-
-    def __init__(self, ns):
-        # Frames lost before dpvs (a flood faster than af_packet receives)
-        # delay a segment until TCP sends it again: the flow must survive
-        # that, not answer within a few seconds.
-        self.p = subprocess.Popen(["ip", "netns", "exec", ns, PY, "-c",
-                                   PATIENT_CLIENT % 30],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True)
-
-    def say(self, word):
-        self.p.stdin.write(word + "\n")
-        self.p.stdin.flush()
-        return self.p.stdout.readline().strip()
-
-    def close(self):
-        self.p.kill()
-        self.p.wait()
-
-
-def kstat(ns, dev, what):
-    out = sh("cat", "/sys/class/net/%s/statistics/%s" % (dev, what), ns=ns)
-    return int(out.stdout)
-
-
-def rx_counts(lbns, d):
-    """Frames the kernel delivered on dpvs's veth, and the port's RX
-    packets as `dpip -s link show` gives them.  What the first has and
-    the second not was lost in the af_packet socket's receive ring,
-    before dpvs: DPDK 22.11's af_packet does not count those drops (the
-    port's RX dropped stays 0), only this difference shows them."""
-    out = d.dpip("-s", "link", "show", "dpdk0").stdout.splitlines()
-    return kstat(lbns, "vlb0", "rx_packets"), int(out[3].split()[1])
 
 
 @pytest.mark.parametrize("pinned", [True, False],

@@ -3,12 +3,8 @@ import os
 import signal
 import subprocess
 
-import pytest
-
+from dpvsd import DPVS, ROOT, Dpvs
 from waiting import wait_for
-from dpvsd import DPVS, Dpvs
-
-
 
 
 def test_help_and_version():
@@ -43,10 +39,8 @@ def test_test_config_reports_file_line_key(tmp_path):
 
 
 def test_sample_config_is_valid():
-    sample = os.path.join(os.path.dirname(DPVS), "..", "conf",
-                          "dpvs.conf.sample")
-    if not os.path.exists(sample):
-        pytest.skip("no conf/dpvs.conf.sample yet")
+    sample = os.path.join(ROOT, "conf", "dpvs.conf.sample")
+    assert os.path.exists(sample), "%s is missing" % sample
     r = subprocess.run([DPVS, "-t", "-c", sample], capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr

@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from dpvsd import Dpvs
+from dpvsd import ROOT, Dpvs
+from lbhost import fnat_service
 from netns import Topology, sh
+from servers import Backends, curl_many
 from snmpd import MIBDIR, Snmpd, SnmpTrapd, Subagent, parse_walk
-from test_lb import Backends, curl_many
 from waiting import wait_for
 
 VIP = "10.0.0.100"
@@ -26,14 +27,6 @@ WORKERS = [(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0]), ("dpdk2", [0], [0])]),
            (2, [("dpdk0", [1], [1]), ("dpdk1", [1], [1]), ("dpdk2", [1], [1])])]
 SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                "runtime error:")
-
-
-def fnat_service(d):
-    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
-    d.adm("-A", "-t", VIP + ":80", "-s", "rr")
-    d.adm("-P", "-t", VIP + ":80", "-z", "10.0.1.100")
-    for host in (11, 12):
-        d.adm("-a", "-t", VIP + ":80", "-r", "10.0.1.%d:80" % host, "-b")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +51,7 @@ def env(tmp_path_factory):
         d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
         for host in (11, 12):
             backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
-        fnat_service(d)
+        fnat_service(d, hosts=(11, 12))
         trapd = SnmpTrapd(str(tmp)).start()
         procs.append(trapd)
         snmpd = Snmpd(str(tmp), trap_port=trapd.port).start()
@@ -336,7 +329,7 @@ def test_dpvs_restart_subagent_reconnects(env):
     d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
     d.dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
     d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
-    fnat_service(d)
+    fnat_service(d, hosts=(11, 12))
     assert wait_for(lambda: walk(env, "dpvsServiceTable").get(
         ("dpvsSvcScheduler", SVC)) == "rr", timeout=10)
     assert "dpvs reachable again" in env["agent"].log_text()
@@ -355,9 +348,8 @@ def test_snmpd_restart_subagent_registers_again(env):
 
 
 def test_make_install_puts_the_mib_where_net_snmp_looks(tmp_path):
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     san = ["SAN=1"] if os.environ.get("BUILD") == "build-san" else []
-    r = subprocess.run(["make", "-s", "-C", root, "install",
+    r = subprocess.run(["make", "-s", "-C", ROOT, "install",
                         "DESTDIR=%s" % tmp_path, "PREFIX=/usr"] + san,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr

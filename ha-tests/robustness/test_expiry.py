@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from keepalived import NAT_CONF, REAL
 from netns import sh
-from test_keepalived import ka  # noqa: F401  (fixture)
-from test_lb import PY, lb  # noqa: F401  (fixture)
+from servers import PY
 from waiting import wait_for
 
 MAX = 86400 * 31     # dpvsadm's, dpvs's and keepalived's largest timeout
@@ -201,7 +201,6 @@ def test_out_of_range_timeouts_are_refused(dpvs, value):
 
 def test_keepalived_lvs_timeouts_up_to_31_days(lb, ka):
     """keepalived's lvs_timeouts range (up to 31 days) is dpvs's."""
-    from test_keepalived import NAT_CONF, REAL
     d = lb["dpvs"]
     ka.write("global_defs {\n    lvs_timeouts tcp %d tcpfin 7200 udp 1\n}\n"
              % MAX + NAT_CONF % (REAL % 11))

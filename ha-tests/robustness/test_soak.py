@@ -31,10 +31,9 @@ from netns import Topology
 from resources import rss_kb, snapshot, used, wait_back
 from soak import (Churner, services, FloodBursts, LongFlows, Reloader,
                   intact, start_echo_servers)
-from test_floods import (KA_RT, LIP, VIP, Client, build_pair, has_vip,
-                         net_of, transitions)
-from test_lb import Backends
-from test_vrrp import KA_CONF, REAL
+from servers import VIP, Backends, Client
+from vrrp_pair import (KA_CONF, KA_RT, LIP, REAL, build_pair, has_vip, net_of,
+                       transitions)
 from waiting import wait_for
 
 

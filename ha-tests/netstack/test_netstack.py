@@ -1,5 +1,4 @@
 """The network stack on real veth pairs: ARP, ICMP, routes, the kernel path."""
-import os
 import re
 import subprocess
 import time
@@ -8,10 +7,8 @@ import pytest
 
 from waiting import wait_for
 from netns import Topology, sh
+from servers import PKTTOOL, PY
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PKTTOOL = os.path.join(HERE, "lib", "pkttool.py")
-PY = "/usr/bin/python3"
 
 
 

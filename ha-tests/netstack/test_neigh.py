@@ -4,7 +4,6 @@ Linux's rules: only ARP aimed at one of our addresses creates an entry,
 gratuitous ARP only updates one; a full table evicts what no traffic
 uses; an entry in use is re-probed with unicast ARP, not aged out.
 """
-import os
 import random
 import re
 import subprocess
@@ -14,10 +13,8 @@ import pytest
 
 from waiting import wait_for, terminate
 from netns import Topology, sh
+from servers import PKTTOOL, PY
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PKTTOOL = os.path.join(HERE, "lib", "pkttool.py")
-PY = "/usr/bin/python3"
 BCAST = "ff:ff:ff:ff:ff:ff"
 
 

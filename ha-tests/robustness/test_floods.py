@@ -4,103 +4,17 @@ on the same segment.  In each: no VRRP state change, the service keeps
 answering, and the flood shows in the counters.  FLOOD_PPS and
 FLOOD_SECONDS (ha-tests/lib/flood.py) make them longer for a soak."""
 import collections
-import re
-import threading
 import time
 
 import pytest
 
-from flood import PPS, SECONDS, Flood
+from flood import PPS, SECONDS, Flood, rx_counts
 from netns import Topology, sh
-from test_keepalived import Keepalived
-from test_lb import Backends, start_echo
-from test_synflood import Echo, rx_counts
-from test_vrrp import KA_CONF, REAL
+from servers import VIP, Backends, Client, Echo, start_echo
+from vrrp_pair import LIP, build_pair, has_vip, net_of, transitions
 from waiting import wait_for
 
-KADDR = ("10.0.0.11", "10.0.0.12")
-LIP = ("10.0.0.101", "10.0.0.102")
-VIP = "10.0.0.100"
-SPOOFED = "198.18.0.0/16"
 ECHO_PORT = 7000
-
-
-# The machine is shared (2 CPUs, the flooder among the users): what is
-# tested is the kernel path, not the scheduler, so keepalived's timers
-# must not be late (as on a busy production box, keepalived's advice).
-KA_RT = """    vrrp_rt_priority 20
-    checker_rt_priority 20
-"""
-
-
-def port_mac(d):
-    out = d.dpip("link", "show", "dpdk0").stdout
-    return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
-
-
-def build_pair(dpvs_factory, tmp_path, t, backends, kas, sections=None):
-    """client 10.0.0.2, flooder 10.0.0.3, backends 10.0.0.21-23, lb1
-    (kernel 10.0.0.11, LIP .101, MASTER) and lb2 (.12, .102) on a bridge."""
-    sw, cl, rs, fl = t.ns("sw"), t.ns("cl"), t.ns("rs"), t.ns("fl")
-    sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
-    sh("ip", "link", "set", "br0", "up", ns=sw)
-
-    def plug(ns, ifname, port):
-        t.veth(ns, ifname, sw, port)
-        sh("ip", "link", "set", port, "master", "br0", ns=sw)
-
-    for ns, port, addr in ((cl, "pcl", "10.0.0.2"), (fl, "pfl", "10.0.0.3"),
-                           (rs, "prs", None)):
-        plug(ns, "eth0", port)
-        if addr:
-            sh("ip", "addr", "add", addr + "/24", "dev", "eth0", ns=ns)
-    for h in (21, 22, 23):
-        sh("ip", "addr", "add", "10.0.0.%d/24" % h, "dev", "eth0", ns=rs)
-        backends.start(rs, "10.0.0.%d" % h, "rs%d" % (h - 20))
-    lbs = []
-    for i, prio in enumerate((150, 100)):
-        ns = t.ns("lb%d" % (i + 1))
-        plug(ns, "vlb0", "plb%d" % (i + 1))
-        d = dpvs_factory(netns=ns, devices=[
-            ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
-            workers=[(1, [("dpdk0", [0], [0])])], sections=sections)
-        d.start()
-        d.dpip("addr", "add", "%s/24" % LIP[i], "dev", "dpdk0", "sapool")
-        d.dpip("route", "add", "%s/32" % KADDR[i], "dev", "dpdk0", "scope",
-               "kni_host")
-        assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
-                                          ns=ns).stdout)
-        sh("ip", "addr", "add", "%s/24" % KADDR[i], "dev", "dpdk0.kni", ns=ns)
-        # Spoofed sources are off the segment, behind the flooder (which
-        # drops what comes back to them), as behind a router.
-        d.dpip("route", "add", SPOOFED, "via", "10.0.0.3", "dev", "dpdk0")
-        kdir = tmp_path / ("ka%d" % (i + 1))
-        kdir.mkdir()
-        k = Keepalived(kdir, ns, d)
-        k.write((KA_CONF % {"name": "lb%d" % (i + 1), "prio": prio,
-                            "lip": LIP[i],
-                            "reals": "".join(REAL % h for h in (21, 22, 23))}
-                 ).replace("global_defs {\n", "global_defs {\n" + KA_RT, 1))
-        k.start()
-        kas.append(k)
-        lbs.append({"ns": ns, "dpvs": d, "ka": k, "mac": port_mac(d)})
-    return {"cl": cl, "fl": fl, "rs": rs, "lbs": lbs}
-
-
-def net_of(pair):
-    """What the flood generators need to know about the segment.  Most of
-    the flood goes at the BACKUP, which must keep hearing the adverts."""
-    m1, m2 = pair["lbs"][0]["mac"], pair["lbs"][1]["mac"]
-    return {"prefix": "10.0.0",
-            "spray_src": lambda rng: "10.0.0.%d" % rng.randrange(128, 255),
-            "flood_src": "10.0.0.3",
-            "flood_mac": sh("cat", "/sys/class/net/eth0/address",
-                            ns=pair["fl"]).stdout.strip(),
-            "targets": [(m2, KADDR[1]), (m2, LIP[1]), (m1, KADDR[0]),
-                        (m2, KADDR[1]), (m1, VIP), (m1, LIP[0])],
-            # The SYN flood: at the service, so at the MASTER.
-            "syn_src": SPOOFED.split("/")[0], "syn_dst": VIP, "syn_port": 80,
-            "syn_mac": m1}
 
 
 def make_pair(dpvs_factory, tmp_path, sections=None):
@@ -137,19 +51,10 @@ def small_pool_pair(dpvs_factory, tmp_path):
         "ipvs": ["conn_pool_size = %d;" % POOL]})
 
 
-def has_vip(lb):
-    return VIP + "/32" in lb["dpvs"].dpip("addr", "show").stdout
-
-
 def dests(lb):
     """The real servers of VIP:80 (keepalived's service)."""
     return [l for l in lb["dpvs"].adm("-L", "-n").stdout.splitlines()
             if "FullNat" in l and ":80 " in l]
-
-
-def transitions(lb):
-    return len(re.findall(r"Entering (MASTER|BACKUP|FAULT) STATE",
-                          lb["ka"].text()))
 
 
 def settle(pair):
@@ -161,32 +66,6 @@ def settle(pair):
     assert not has_vip(lb2)
     assert sh("curl", "-s", "-m", "3", "http://%s/" % VIP,
               ns=pair["cl"], check=False).returncode == 0
-
-
-class Client(threading.Thread):
-    """Requests to the VIP one after another while the flood lasts."""
-
-    def __init__(self, ns):
-        super().__init__(daemon=True)
-        self.ns, self.ok, self.failed = ns, 0, []
-        self.done = threading.Event()
-
-    def run(self):
-        while not self.done.is_set():
-            # A SYN lost in a full rx ring is sent again after 1 and 3 s:
-            # slow, but served.
-            r = sh("curl", "-s", "-m", "10", "http://%s/" % VIP, ns=self.ns,
-                   check=False)
-            if r.returncode == 0 and r.stdout.startswith("rs"):
-                self.ok += 1
-            else:
-                self.failed.append(r.returncode)
-            time.sleep(0.05)
-
-    def stop(self):
-        self.done.set()
-        self.join(10)
-        return self.ok, self.failed
 
 
 def flooded(pair, kind, during=lambda: None):

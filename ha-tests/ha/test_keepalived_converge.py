@@ -8,10 +8,9 @@ import sys
 import time
 
 from dpvsd import BUILD
-from test_keepalived import (FNAT_CONF, NAT_CONF, REAL, dests, dpvs_addrs,
-                             dpvs_routes, ka, laddrs_of,  # noqa: F401
-                             vrrp_conf, vrrp_if)
-from test_lb import Backends, lb  # noqa: F401  (fixtures)
+from keepalived import (FNAT_CONF, NAT_CONF, REAL, dests, dpvs_addrs,
+                        dpvs_routes, laddrs_of, vrrp_conf)
+from servers import Backends
 from waiting import wait_for
 
 # libdpvs through ctypes, in a child process: a sanitizer build's library

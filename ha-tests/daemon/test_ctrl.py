@@ -11,21 +11,9 @@ import time
 import pytest
 
 from dpvsd import DPVSCTL
+from srctree import DPVS_VERSION, WIRE_VERSION
 
 MAGIC = 0x44505653
-
-
-def wire_version():
-    """DPVS_WIRE_VERSION, read from the one header that defines it."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "dpvs", "lib", "wire.h")) as f:
-        for line in f:
-            if line.startswith("#define DPVS_WIRE_VERSION "):
-                return int(line.split()[2])
-    raise AssertionError("DPVS_WIRE_VERSION not found in wire.h")
-
-
-WIRE_VERSION = wire_version()
 OP_VERSION = 0x0100
 OP_LOG_LEVEL = 0x0111
 HDR = struct.Struct(">IHHIIII")
@@ -72,7 +60,7 @@ def assert_closed(s):
 
 
 def test_operations_through_libdpvs(dpvs):
-    assert "dpvs 0.1.0" in dpvs.ctl("version", check=True).stdout
+    assert "dpvs %s" % DPVS_VERSION in dpvs.ctl("version", check=True).stdout
     lc = dpvs.lcores_table()
     assert all(int(l["loops"]) > 0 for l in lc)
     assert sum(int(l["rxq"]) for l in lc) == 2

@@ -14,8 +14,8 @@ import subprocess
 import time
 
 from snmpd import MIBDIR, RO_COMMUNITY, Snmpd
-from test_keepalived import REAL, ka, dests  # noqa: F401  (fixture)
-from test_lb import Backends, curl_many, lb  # noqa: F401  (fixture)
+from keepalived import REAL, dests
+from servers import Backends, curl_many
 from waiting import wait_for
 
 CONF = """
@@ -74,6 +74,14 @@ def dpvs_stats(d):
     return out
 
 
+def active_conns(d):
+    """{"10.0.1.11:80": ActiveConn, ...}: each real server's ESTABLISHED
+    connections as `dpvsadm -L -n` lists them."""
+    rows = (l.split() for l in d.adm("-L", "-n").stdout.splitlines())
+    return {f[1]: int(f[4]) for f in rows
+            if len(f) == 6 and f[0] == "->" and f[1][0].isdigit()}
+
+
 def num(v):
     return int(v.split()[0])
 
@@ -123,11 +131,11 @@ def test_checker_snmp_reports_dpvs_counters_and_rates(lb, ka, tmp_path):
         assert addr(row["virtualServerAddress"]) == "10.0.0.100", text
 
         # Traffic stopped: once keepalived's 5 s cache has passed, the
-        # counters are exactly dpvs's.
+        # counters and the active-connection gauges are exactly dpvs's.
         got = curl_many(cl, "http://10.0.0.100/", 4)
         assert set(got) == {"rs1", "rs2"}, got
         time.sleep(2)
-        want = dpvs_stats(d)
+        want, active = dpvs_stats(d), active_conns(d)
         time.sleep(6)
         assert dpvs_stats(d) == want
         vs, text = walk(snmpd, "virtualServerTable")
@@ -143,7 +151,8 @@ def test_checker_snmp_reports_dpvs_counters_and_rates(lb, ka, tmp_path):
             seen.add(key)
             assert [num(r["realServerStats" + c]) for c in COUNTERS] == \
                 want[key], (key, rtext, want)
-            assert num(r["realServerStatsActiveConns"]) >= 0
+            assert num(r["realServerStatsActiveConns"]) == active[key], (
+                key, rtext, active)
         assert seen == {"10.0.1.11:80", "10.0.1.12:80"}, rtext
     finally:
         ka.stop()

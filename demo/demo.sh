@@ -5,7 +5,7 @@
 # through dpdk0.kni, and is driven with dpip, dpvsadm and dpvsctl.
 # Everything is removed at the end, also on Ctrl-C or failure.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 tag=$$
 lb=demo-lb-$tag

@@ -1,142 +1,15 @@
 """Load balancing on real veth pairs: FullNAT with 4 workers, NAT, DR, TUN."""
 import ast
 import collections
-import os
 import subprocess
 import time
 
 import pytest
 
+from lbhost import adm, fnat_service
+from netns import sh
+from servers import DECAP, PATIENT_CLIENT, PKTTOOL, PY, curl_many, start_echo
 from waiting import wait_for
-from netns import Topology, sh
-
-PY = "/usr/bin/python3"
-HTTPD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
-                     "httpd.py")
-DECAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib",
-                     "ipip_decap.py")
-
-
-
-
-class Backends:
-    """Small HTTP servers, each answering with its own name."""
-
-    def __init__(self, tmp_path):
-        self.tmp = tmp_path
-        self.procs = []
-
-    def start(self, ns, addr, name, port=80):
-        root = self.tmp / name
-        root.mkdir(exist_ok=True)
-        (root / "index.html").write_text(name + "\n")
-        p = subprocess.Popen(["ip", "netns", "exec", ns, PY, HTTPD, addr,
-                              str(port), str(root)],
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        self.procs.append(p)
-        assert wait_for(lambda: sh("curl", "-s", "-m", "1",
-                                   "http://%s:%d/" % (addr, port), ns=ns,
-                                   check=False).stdout == name + "\n")
-
-    def stop(self):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-
-
-@pytest.fixture
-def backends(tmp_path):
-    b = Backends(tmp_path)
-    yield b
-    b.stop()
-
-
-def curl_many(ns, url, n):
-    got = collections.Counter()
-    for _ in range(n):
-        r = sh("curl", "-s", "-m", "3", url, ns=ns, check=False)
-        got[r.stdout.strip() or "error:%d" % r.returncode] += 1
-    return got
-
-
-DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=4", 4, 4),
-        ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=4", 4, 4)]
-WORKERS = [(lc, [("dpdk0", [lc - 1], [lc - 1]), ("dpdk1", [lc - 1], [lc - 1])])
-           for lc in (1, 2, 3, 4)]
-
-
-def start_lb(dpvs_factory, lbns, extra=()):
-    """dpvs with 4 workers: dpdk0 10.0.0.1 (+ VIP 10.0.0.100), dpdk1 10.0.1.1."""
-    d = dpvs_factory(netns=lbns, devices=DEVS, workers=WORKERS,
-                     sections={"ipvs": ["conn_pool_size = 65536;"]} |
-                     dict(extra))
-    d.start()
-    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
-    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
-    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
-    return d
-
-
-def lb_namespaces(t):
-    """The lb, client (10.0.0.2) and servers (10.0.1.11-13) namespaces
-    of topology t, joined by veths vlb0-vcl0 and vlb1-vrs0."""
-    lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
-    t.veth(lbns, "vlb0", cl, "vcl0")
-    t.veth(lbns, "vlb1", rs, "vrs0")
-    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-    for host in (11, 12, 13):
-        sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
-    return lbns, cl, rs
-
-
-@pytest.fixture
-def lb(dpvs_factory):
-    """client 10.0.0.2 -- dpdk0 [dpvs, 4 workers] dpdk1 -- 10.0.1.0/24 servers
-    (one namespace holding 10.0.1.11-13)"""
-    t = Topology("lb")
-    try:
-        lbns, cl, rs = lb_namespaces(t)
-        d = start_lb(dpvs_factory, lbns)
-        yield {"dpvs": d, "cl": cl, "rs": rs, "lb": lbns, "topo": t}
-    finally:
-        t.destroy()
-
-
-@pytest.fixture
-def farm(dpvs_factory):
-    """Like lb, but three real servers in namespaces of their own on a
-    bridge, each owning the VIP on lo (as DR and TUN servers do) and
-    routing back through dpvs (forwarding on)."""
-    t = Topology("fm")
-    try:
-        lbns, cl, sw = t.ns("lb"), t.ns("cl"), t.ns("sw")
-        t.veth(lbns, "vlb0", cl, "vcl0")
-        t.veth(lbns, "vlb1", sw, "swl")
-        sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
-        sh("ip", "link", "set", "br0", "up", ns=sw)
-        sh("ip", "link", "set", "swl", "master", "br0", ns=sw)
-        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-        servers = []
-        for host in (11, 12, 13):
-            rs = t.ns("rs%d" % (host - 10))
-            t.veth(rs, "eth0", sw, "sw%d" % host)
-            sh("ip", "link", "set", "sw%d" % host, "master", "br0", ns=sw)
-            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "eth0", ns=rs)
-            sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
-            sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
-            sh("ip", "addr", "add", "10.0.0.100/32", "dev", "lo", ns=rs)
-            sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
-            servers.append(rs)
-        d = start_lb(dpvs_factory, lbns, {"ipv4": ["forwarding = true;"]})
-        yield {"dpvs": d, "cl": cl, "servers": servers, "topo": t}
-    finally:
-        t.destroy()
-
-
-def adm(d, *args, check=True):
-    return d.adm(*args, check=check)
-
 
 MANY_GETS = (
     "import collections, http.client, sys\n"
@@ -149,14 +22,6 @@ MANY_GETS = (
     "        got['error:' + type(e).__name__] += 1\n"
     "    c.close()\n"
     "print(dict(got))\n")
-
-
-def fnat_service(d, sched="rr"):
-    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
-    adm(d, "-A", "-t", "10.0.0.100:80", "-s", sched)
-    adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
-    for host in (11, 12, 13):
-        adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.%d:80" % host, "-b")
 
 
 def test_fullnat_balances_over_four_workers(lb, backends):
@@ -231,9 +96,7 @@ def test_tun_encapsulates_to_the_real_server(lb):
     d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
     adm(d, "-A", "-u", "10.0.0.100:53")
     adm(d, "-a", "-u", "10.0.0.100:53", "-r", "10.0.1.12", "-i")
-    here = os.path.dirname(os.path.abspath(__file__))
-    sn = subprocess.Popen(["ip", "netns", "exec", rs, PY,
-                           os.path.join(here, "lib", "pkttool.py"), "sniff",
+    sn = subprocess.Popen(["ip", "netns", "exec", rs, PY, PKTTOOL, "sniff",
                            "vrs0", "3", "ip proto 4"],
                           stdout=subprocess.PIPE, text=True)
     assert sn.stdout.readline().strip() == "ready"
@@ -249,34 +112,7 @@ def test_tun_encapsulates_to_the_real_server(lb):
     assert inner.dst == "10.0.0.100" and inner.src == "10.0.0.2"
 
 
-ECHO_SERVER = (
-    "import socket, threading\n"
-    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-    "s.bind(('%s', %d)); s.listen(64); print('ready', flush=True)\n"
-    "def serve(c):\n"
-    "    while True:\n"
-    "        d = c.recv(100)\n"
-    "        if not d: break\n"
-    "        c.sendall(b'%s:' + d)\n"
-    "while True:\n"
-    "    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()\n")
-
-
-def start_echo(ns, addr, port, name):
-    p = subprocess.Popen(["ip", "netns", "exec", ns, PY, "-c",
-                          ECHO_SERVER % (addr, port, name)],
-                         stdout=subprocess.PIPE, text=True)
-    assert p.stdout.readline().strip() == "ready"
-    return p
-
-
-# An established connection to VIP:7000 echoing each stdin line; %d is
-# how many seconds a reply is waited for (CLIENT: 5).
-PATIENT_CLIENT = (
-    "import socket, sys, time\n"
-    "s = socket.create_connection(('10.0.0.100', 7000), timeout=%d)\n"
-    "for line in sys.stdin:\n"
-    "    s.sendall(line.strip().encode()); print(s.recv(100).decode(), flush=True)\n")
+# The established connection of the tests below, 5 s for each reply.
 CLIENT = PATIENT_CLIENT % 5
 
 

@@ -1,0 +1,76 @@
+"""One load balancer between a client and its real servers, the set-up
+of the `lb` and `farm` fixtures (conftest.py) and of tests that build it
+with other options:
+
+client 10.0.0.2 -- dpdk0 10.0.0.1 (+ VIP 10.0.0.100) [dpvs, 4 workers]
+dpdk1 10.0.1.1 -- real servers 10.0.1.11-13
+"""
+from netns import sh
+
+DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=4", 4, 4),
+        ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=4", 4, 4)]
+WORKERS = [(lc, [("dpdk0", [lc - 1], [lc - 1]), ("dpdk1", [lc - 1], [lc - 1])])
+           for lc in (1, 2, 3, 4)]
+
+
+def start_lb(dpvs_factory, lbns, extra=()):
+    """dpvs with 4 workers: dpdk0 10.0.0.1 (+ VIP 10.0.0.100), dpdk1 10.0.1.1."""
+    d = dpvs_factory(netns=lbns, devices=DEVS, workers=WORKERS,
+                     sections={"ipvs": ["conn_pool_size = 65536;"]} |
+                     dict(extra))
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    return d
+
+
+def lb_namespaces(t):
+    """The lb, client (10.0.0.2) and servers (10.0.1.11-13) namespaces
+    of topology t, joined by veths vlb0-vcl0 and vlb1-vrs0."""
+    lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
+    t.veth(lbns, "vlb0", cl, "vcl0")
+    t.veth(lbns, "vlb1", rs, "vrs0")
+    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+    for host in (11, 12, 13):
+        sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+    return lbns, cl, rs
+
+
+def farm_namespaces(t):
+    """Like lb_namespaces, but three real servers in namespaces of their
+    own on a bridge, each owning the VIP on lo (as DR and TUN servers do)
+    and routing back through dpvs (10.0.1.1)."""
+    lbns, cl, sw = t.ns("lb"), t.ns("cl"), t.ns("sw")
+    t.veth(lbns, "vlb0", cl, "vcl0")
+    t.veth(lbns, "vlb1", sw, "swl")
+    sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
+    sh("ip", "link", "set", "br0", "up", ns=sw)
+    sh("ip", "link", "set", "swl", "master", "br0", ns=sw)
+    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+    servers = []
+    for host in (11, 12, 13):
+        rs = t.ns("rs%d" % (host - 10))
+        t.veth(rs, "eth0", sw, "sw%d" % host)
+        sh("ip", "link", "set", "sw%d" % host, "master", "br0", ns=sw)
+        sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "eth0", ns=rs)
+        sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
+        sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
+        sh("ip", "addr", "add", "10.0.0.100/32", "dev", "lo", ns=rs)
+        sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+        servers.append(rs)
+    return lbns, cl, servers
+
+
+def adm(d, *args, check=True):
+    return d.adm(*args, check=check)
+
+
+def fnat_service(d, sched="rr", hosts=(11, 12, 13)):
+    """FullNAT 10.0.0.100:80 with local address 10.0.1.100 (sapool) over
+    the real servers 10.0.1.<hosts>:80."""
+    d.dpip("addr", "add", "10.0.1.100/24", "dev", "dpdk1", "sapool")
+    adm(d, "-A", "-t", "10.0.0.100:80", "-s", sched)
+    adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
+    for host in hosts:
+        adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.%d:80" % host, "-b")
