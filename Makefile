@@ -364,7 +364,7 @@ unit: $(TESTS)
 
 check: deps
 	$(MAKE) all $(FUZZ_BINS)
-	BUILD=$(BUILD) SAN=$(SAN) dpvs/tests/run-checks.sh
+	BUILD=$(BUILD) SAN=$(SAN) UNIT_TESTS="$(UNIT_TESTS)" dpvs/tests/run-checks.sh
 
 # Two parts: the keepalived-driven active/standby pair with a failover,
 # then one load balancer driven by hand, ending with an SNMP walk.
