@@ -2,8 +2,6 @@
 #include "ipvs_xmit.h"
 
 #include <rte_byteorder.h>
-#include <rte_tcp.h>
-#include <rte_udp.h>
 
 #include "net/ipv4_pmtu.h"
 #include "nat_rewrite.h"
@@ -27,28 +25,32 @@ void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst)
 static void fnat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->laddr, c->daddr, c->lport, c->dport);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->laddr, c->daddr,
+		    c->lport, c->dport);
 	ipvs_route_out(lc, m, c->daddr);
 }
 
 static void fnat_out(unsigned lc, const struct ipvs_conn *c,
 		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->vaddr, c->caddr, c->vport, c->cport);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
+		    c->vport, c->cport);
 	ipvs_route_out(lc, m, c->caddr);
 }
 
 static void nat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->caddr, c->daddr, c->cport, c->dport);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->caddr, c->daddr,
+		    c->cport, c->dport);
 	ipvs_route_out(lc, m, c->daddr);
 }
 
 static void nat_out(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->vaddr, c->caddr, c->vport, c->cport);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
+		    c->vport, c->cport);
 	ipvs_route_out(lc, m, c->caddr);
 }
 
@@ -151,9 +153,11 @@ static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		ipvs_route_out(lc, m, c->daddr);
 }
 
-const struct ipvs_xmit_ops ipvs_xmit[DPVS_FWD_TUN + 1] = {
-	[DPVS_FWD_FNAT] = { "FullNat", fnat_in, fnat_out },
-	[DPVS_FWD_NAT] = { "Masq", nat_in, nat_out },
-	[DPVS_FWD_DR] = { "Route", dr_in, NULL },
-	[DPVS_FWD_TUN] = { "Tunnel", tun_in, NULL },
+const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX] = {
+	[IPVS_FWD_FNAT] = { .name = "FullNat", .in = fnat_in, .out = fnat_out,
+			    .local_source = true },
+	[IPVS_FWD_NAT] = { .name = "Masq", .in = nat_in, .out = nat_out,
+			   .reply_registry = true },
+	[IPVS_FWD_DR] = { .name = "Route", .in = dr_in },
+	[IPVS_FWD_TUN] = { .name = "Tunnel", .in = tun_in },
 };

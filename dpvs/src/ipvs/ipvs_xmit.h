@@ -1,14 +1,19 @@
 /*
- * Forwarding modes: one ops entry per mode, bound to a connection when it
- * is made (c->fwd indexes the table), so there is no per-packet switch.
+ * Forwarding modes: one entry per mode, bound to a connection when it is
+ * made (c->fwd indexes the table), so there is no per-packet switch.
+ * Everything that differs between modes is a field here; code elsewhere
+ * asks the table, never tests a mode by name.
  */
 #ifndef DPVS_IPVS_XMIT_H
 #define DPVS_IPVS_XMIT_H
+
+#include <stdbool.h>
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "ipvs_conn.h"
+#include "ipvs_fwd.h"
 
 /* m starts at its IPv4 header; the function consumes m. */
 typedef void (*ipvs_xmit_fn)(unsigned lc, const struct ipvs_conn *c,
@@ -18,10 +23,49 @@ typedef void (*ipvs_xmit_fn)(unsigned lc, const struct ipvs_conn *c,
 struct ipvs_xmit_ops {
 	const char *name;
 	ipvs_xmit_fn in;    /* client -> real server */
-	ipvs_xmit_fn out;   /* real server -> client (NULL: never seen) */
+	/*
+	 * Real server -> client; NULL: replies go straight to the client
+	 * (DR, TUN), so a conn has no reply key and its TCP state follows
+	 * the client's packets alone.
+	 */
+	ipvs_xmit_fn out;
+	/*
+	 * The source becomes one of the service's local addresses and
+	 * ports (FullNAT): the reply comes back to it, and its port names
+	 * the worker that owns the conn.
+	 */
+	bool local_source;
+	/*
+	 * Replies come back to the client's own address and port, which
+	 * name no worker: the shared NAT reply registry says whose the
+	 * conn is, and a reply another worker received is passed round
+	 * (ipvs_nat_dests counts the real servers of such a mode).
+	 */
+	bool reply_registry;
 };
 
-extern const struct ipvs_xmit_ops ipvs_xmit[DPVS_FWD_TUN + 1];
+extern const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX];
+
+static inline bool ipvs_fwd_has_reply(enum ipvs_fwd f)
+{
+	return ipvs_xmit[f].out != NULL;
+}
+
+static inline bool ipvs_fwd_local_source(enum ipvs_fwd f)
+{
+	return ipvs_xmit[f].local_source;
+}
+
+static inline bool ipvs_fwd_reply_registry(enum ipvs_fwd f)
+{
+	return ipvs_xmit[f].reply_registry;
+}
+
+/* Whether a real server of mode f counts in ipvs_nat_dests. */
+static inline bool ipvs_fwd_counts_nat(enum ipvs_fwd f)
+{
+	return f < IPVS_FWD_MAX && ipvs_xmit[f].reply_registry;
+}
 
 /* Routes m (at its IPv4 header) towards dst; consumes m. */
 void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst);

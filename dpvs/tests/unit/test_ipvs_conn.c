@@ -18,9 +18,11 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_tcp.h>
 
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
+#include "ipvs/ipvs_fwd.h"
 #include "core/lcore.h"
 #include "net/pktstats.h"
 
@@ -68,6 +70,15 @@ static struct ipvs_conn tmpl_of(uint8_t fwd, uint16_t cport)
 	return c;
 }
 
+/* A TCP header with flags, for ipvs_conn_update. */
+static const struct rte_tcp_hdr *seg(uint8_t flags)
+{
+	static struct rte_tcp_hdr h;
+
+	h.tcp_flags = flags;
+	return &h;
+}
+
 static struct conn_tuple tup(uint32_t s, uint16_t sp, uint32_t d, uint16_t dp)
 {
 	struct conn_tuple t = { s, d, sp, dp, IPPROTO_TCP };
@@ -77,7 +88,7 @@ static struct conn_tuple tup(uint32_t s, uint16_t sp, uint32_t d, uint16_t dp)
 
 static void test_both_directions_hash(void **state)
 {
-	struct ipvs_conn t = tmpl_of(DPVS_FWD_FNAT, 1000), *c;
+	struct ipvs_conn t = tmpl_of(IPVS_FWD_FNAT, 1000), *c;
 	struct conn_tuple in = tup(t.caddr, t.cport, t.vaddr, t.vport);
 	struct conn_tuple out = tup(t.daddr, t.dport, t.laddr, t.lport);
 	enum conn_dir dir;
@@ -96,7 +107,7 @@ static void test_both_directions_hash(void **state)
 
 static void test_dr_has_no_reply_key(void **state)
 {
-	struct ipvs_conn t = tmpl_of(DPVS_FWD_DR, 1001);
+	struct ipvs_conn t = tmpl_of(IPVS_FWD_DR, 1001);
 	struct conn_tuple out = tup(t.daddr, t.dport, t.caddr, t.cport);
 	enum conn_dir dir;
 
@@ -107,24 +118,24 @@ static void test_dr_has_no_reply_key(void **state)
 
 static void test_tcp_states_move_counters(void **state)
 {
-	struct ipvs_conn t = tmpl_of(DPVS_FWD_NAT, 1002), *c;
+	struct ipvs_conn t = tmpl_of(IPVS_FWD_NAT, 1002), *c;
 	uint32_t act0 = dest->cnt.active, inact0 = dest->cnt.inactive;
 
 	(void)state;
 	c = ipvs_conn_new(1, &t);
 	assert_non_null(c);
 	assert_int_equal(dest->cnt.inactive, inact0 + 1);
-	ipvs_conn_update(c, DIR_IN, 0x02, false);        /* SYN */
+	ipvs_conn_update(c, DIR_IN, seg(0x02), false);        /* SYN */
 	assert_int_equal(c->state, CS_SYN_RECV);
-	ipvs_conn_update(c, DIR_OUT, 0x12, false);       /* SYN+ACK */
-	ipvs_conn_update(c, DIR_IN, 0x10, false);        /* ACK */
+	ipvs_conn_update(c, DIR_OUT, seg(0x12), false);       /* SYN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);        /* ACK */
 	assert_int_equal(c->state, CS_ESTABLISHED);
 	assert_int_equal(dest->cnt.active, act0 + 1);
 	assert_int_equal(dest->cnt.inactive, inact0);
-	ipvs_conn_update(c, DIR_IN, 0x11, false);        /* FIN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x11), false);        /* FIN+ACK */
 	assert_int_equal(c->state, CS_CLOSE_WAIT);
 	assert_int_equal(dest->cnt.active, act0);
-	ipvs_conn_update(c, DIR_OUT, 0x04, false);       /* RST */
+	ipvs_conn_update(c, DIR_OUT, seg(0x04), false);       /* RST */
 	assert_int_equal(c->state, CS_CLOSE);
 	assert_string_equal(ipvs_conn_state_name(c->state), "CLOSE");
 }
@@ -132,7 +143,7 @@ static void test_tcp_states_move_counters(void **state)
 static void test_wheel_expires(void **state)
 {
 	struct dpvs_timeouts old, t = { .tcp = 1, .tcp_fin = 1, .udp = 1 };
-	struct ipvs_conn tm = tmpl_of(DPVS_FWD_NAT, 1003), *c;
+	struct ipvs_conn tm = tmpl_of(IPVS_FWD_NAT, 1003), *c;
 	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
 	enum conn_dir dir;
 	uint32_t ref0;
@@ -167,7 +178,7 @@ static void test_wheel_expires(void **state)
 static void test_wheel_advances_past_long_timeouts(void **state)
 {
 	struct dpvs_timeouts old, t = { .tcp = 4098, .tcp_fin = 1, .udp = 4 };
-	struct ipvs_conn lt = tmpl_of(DPVS_FWD_NAT, 1004), ut, *lc, *uc;
+	struct ipvs_conn lt = tmpl_of(IPVS_FWD_NAT, 1004), ut, *lc, *uc;
 	struct conn_tuple lin = tup(lt.caddr, lt.cport, lt.vaddr, lt.vport);
 	struct conn_tuple uin;
 	enum conn_dir dir;
@@ -179,7 +190,7 @@ static void test_wheel_advances_past_long_timeouts(void **state)
 	lt.state = CS_ESTABLISHED;
 	lc = ipvs_conn_new(0, &lt);
 	assert_non_null(lc);
-	ut = tmpl_of(DPVS_FWD_NAT, 1005);
+	ut = tmpl_of(IPVS_FWD_NAT, 1005);
 	ut.proto = IPPROTO_UDP;
 	ut.state = CS_UDP;
 	uin = tup(ut.caddr, ut.cport, ut.vaddr, ut.vport);
@@ -213,7 +224,7 @@ static void test_wheel_advances_past_long_timeouts(void **state)
  */
 static void test_nat_reply_key_is_never_replaced(void **state)
 {
-	struct ipvs_conn a = tmpl_of(DPVS_FWD_NAT, 1006), b = a, *ca;
+	struct ipvs_conn a = tmpl_of(IPVS_FWD_NAT, 1006), b = a, *ca;
 	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
 	enum conn_dir dir;
 
@@ -235,7 +246,7 @@ static void test_nat_reply_key_is_never_replaced(void **state)
  */
 static void test_nat_reply_key_clashes_across_workers(void **state)
 {
-	struct ipvs_conn a = tmpl_of(DPVS_FWD_NAT, 1007), b = a, *cb;
+	struct ipvs_conn a = tmpl_of(IPVS_FWD_NAT, 1007), b = a, *cb;
 	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
 	struct dpvs_timeouts old, quick = { .udp = 1 };
 	enum conn_dir dir;
@@ -299,11 +310,11 @@ static void test_fnat_ports_belong_to_their_worker(void **state)
 static struct ipvs_conn *embryo(unsigned w, uint16_t cport)
 {
 	bool dr = cport & 1;
-	struct ipvs_conn t = tmpl_of(dr ? DPVS_FWD_DR : DPVS_FWD_NAT, cport), *c;
+	struct ipvs_conn t = tmpl_of(dr ? IPVS_FWD_DR : IPVS_FWD_NAT, cport), *c;
 
 	c = ipvs_conn_new(w, &t);
 	if (c)
-		ipvs_conn_update(c, DIR_IN, 0x02, dr);   /* SYN */
+		ipvs_conn_update(c, DIR_IN, seg(0x02), dr);   /* SYN */
 	return c;
 }
 
@@ -322,7 +333,7 @@ static bool present(unsigned w, uint16_t cport)
  */
 static void test_full_pool_evicts_oldest_embryo(void **state)
 {
-	struct ipvs_conn est = tmpl_of(DPVS_FWD_NAT, 30000), *r;
+	struct ipvs_conn est = tmpl_of(IPVS_FWD_NAT, 30000), *r;
 	uint64_t ev0 = pktstats[rte_lcore_id()].ipvs_embryonic_evicted;
 	unsigned i;
 
@@ -331,7 +342,7 @@ static void test_full_pool_evicts_oldest_embryo(void **state)
 	assert_non_null(ipvs_conn_new(0, &est));
 	r = embryo(0, 30001);
 	assert_non_null(embryo(0, 30002));
-	ipvs_conn_update(r, DIR_IN, 0x02, true);    /* its SYN again (DR) */
+	ipvs_conn_update(r, DIR_IN, seg(0x02), true);    /* its SYN again (DR) */
 	for (i = 0; i < 4 * POOL && present(0, 30002); i++)
 		assert_non_null(embryo(0, (uint16_t)(40000 + i)));
 	assert_false(present(0, 30002));
@@ -355,7 +366,7 @@ static void test_full_pool_of_established_refuses(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < POOL + 10; i++) {
-		struct ipvs_conn t = tmpl_of(DPVS_FWD_NAT, (uint16_t)(20000 + i));
+		struct ipvs_conn t = tmpl_of(IPVS_FWD_NAT, (uint16_t)(20000 + i));
 
 		t.state = CS_ESTABLISHED;
 		if (ipvs_conn_new(0, &t))
@@ -370,12 +381,12 @@ static void test_full_pool_of_established_refuses(void **state)
 
 static struct ipvs_conn *from(unsigned w, uint32_t caddr, uint16_t cport)
 {
-	struct ipvs_conn t = tmpl_of(DPVS_FWD_NAT, cport), *c;
+	struct ipvs_conn t = tmpl_of(IPVS_FWD_NAT, cport), *c;
 
 	t.caddr = caddr;
 	c = ipvs_conn_new(w, &t);
 	if (c)
-		ipvs_conn_update(c, DIR_IN, 0x02, false);   /* SYN */
+		ipvs_conn_update(c, DIR_IN, seg(0x02), false);   /* SYN */
 	return c;
 }
 
@@ -390,8 +401,8 @@ static void test_known_client_evicted_last(void **state)
 	(void)state;
 	c = from(1, 0x0a000003, 31000);
 	assert_non_null(c);
-	ipvs_conn_update(c, DIR_OUT, 0x12, false);   /* SYN+ACK */
-	ipvs_conn_update(c, DIR_IN, 0x10, false);    /* ACK */
+	ipvs_conn_update(c, DIR_OUT, seg(0x12), false);   /* SYN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);    /* ACK */
 	assert_int_equal(c->state, CS_ESTABLISHED);
 	assert_non_null(from(1, 0x0a000003, 31001));
 	assert_non_null(from(1, 0x0a000004, 31002));
@@ -407,7 +418,7 @@ static void test_port_eviction(void **state)
 {
 	struct ipvs_laddr *l = rte_zmalloc("l", sizeof(*l), 0);
 	struct ipvs_laddr *other = rte_zmalloc("o", sizeof(*other), 0);
-	struct ipvs_conn t = tmpl_of(DPVS_FWD_FNAT, 50000), *old, *c;
+	struct ipvs_conn t = tmpl_of(IPVS_FWD_FNAT, 50000), *old, *c;
 	uint16_t p;
 
 	(void)state;
@@ -458,7 +469,7 @@ static void test_wheel_churn_and_flush(void **state)
 	ipvs_conn_get_timeouts(&old);
 	ipvs_conn_set_timeouts(&t);
 	for (uint16_t i = 0; i < 50; i++) {
-		struct ipvs_conn l = tmpl_of(DPVS_FWD_NAT, (uint16_t)(40000 + i));
+		struct ipvs_conn l = tmpl_of(IPVS_FWD_NAT, (uint16_t)(40000 + i));
 
 		l.state = CS_ESTABLISHED;
 		assert_non_null(ipvs_conn_new(1, &l));
@@ -469,7 +480,7 @@ static void test_wheel_churn_and_flush(void **state)
 		unsigned made = 0;
 
 		for (uint16_t i = 0; i < POOL; i++) {
-			struct ipvs_conn u = tmpl_of(DPVS_FWD_NAT, (uint16_t)(50000 + i));
+			struct ipvs_conn u = tmpl_of(IPVS_FWD_NAT, (uint16_t)(50000 + i));
 
 			u.proto = IPPROTO_UDP;
 			u.state = CS_UDP;
@@ -483,7 +494,7 @@ static void test_wheel_churn_and_flush(void **state)
 		assert_int_equal(ipvs_conn_count(1), base);
 	}
 	for (uint16_t i = 0; i < 50; i++) {
-		struct ipvs_conn l = tmpl_of(DPVS_FWD_NAT, (uint16_t)(40000 + i));
+		struct ipvs_conn l = tmpl_of(IPVS_FWD_NAT, (uint16_t)(40000 + i));
 		struct conn_tuple in = tup(l.caddr, l.cport, l.vaddr, l.vport);
 
 		assert_non_null(ipvs_conn_lookup(1, &in, &dir));
@@ -514,7 +525,7 @@ static void test_walk_pages_resume(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < PAGE_CONNS; i++) {
-		struct ipvs_conn t = tmpl_of(DPVS_FWD_DR,
+		struct ipvs_conn t = tmpl_of(IPVS_FWD_DR,
 					     (uint16_t)(PAGE_PORT + i));
 
 		assert_non_null(ipvs_conn_new(i % NW, &t));
@@ -542,7 +553,7 @@ static void test_walk_pages_resume(void **state)
 static void test_closing_conn_expires_by_its_new_timeout(void **state)
 {
 	struct dpvs_timeouts old, t = { .tcp = 900, .tcp_fin = 1, .udp = 300 };
-	struct ipvs_conn tm = tmpl_of(DPVS_FWD_NAT, 45000), *c;
+	struct ipvs_conn tm = tmpl_of(IPVS_FWD_NAT, 45000), *c;
 	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
 	enum conn_dir dir;
 	int i;
@@ -553,8 +564,8 @@ static void test_closing_conn_expires_by_its_new_timeout(void **state)
 	tm.state = CS_ESTABLISHED;
 	c = ipvs_conn_new(1, &tm);
 	assert_non_null(c);
-	ipvs_conn_update(c, DIR_IN, 0x10, false);          /* ACK: 900 s */
-	ipvs_conn_update(c, DIR_OUT, 0x11, false);         /* FIN: 1 s */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);          /* ACK: 900 s */
+	ipvs_conn_update(c, DIR_OUT, seg(0x11), false);         /* FIN: 1 s */
 	assert_int_equal(c->state, CS_FIN_WAIT);
 	for (i = 0; i < 50 && ipvs_conn_lookup(1, &in, &dir); i++) {
 		usleep(100000);
