@@ -10,6 +10,7 @@
 
 #include "ipvs.h"
 #include "ipvs_conn.h"
+#include "ipvs_xmit.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/rcu.h"
@@ -174,7 +175,7 @@ uint32_t ipvs_nat_dests;
  * services cost N^2.  A dest leaves it when its last connection goes. */
 static void nat_count(const struct ipvs_dest *d, int delta)
 {
-	if (d->fwd == DPVS_FWD_NAT)
+	if (ipvs_fwd_counts_nat(d->fwd))
 		__atomic_add_fetch(&ipvs_nat_dests, (uint32_t)delta,
 				   __ATOMIC_RELAXED);
 }
@@ -339,7 +340,7 @@ static struct ipvs_dest **dest_find(struct ipvs_service *s, uint32_t addr,
 
 static void dest_set(struct ipvs_dest *d, const struct dpvs_dest *in)
 {
-	d->fwd = (uint8_t)in->fwd;
+	d->fwd = (uint8_t)(in->fwd - DPVS_FWD_FNAT);   /* enum ipvs_fwd */
 	d->weight = in->weight;
 	d->u_thresh = in->u_thresh;
 	d->l_thresh = in->l_thresh;
