@@ -49,7 +49,7 @@ DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | 
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 UNIT_TESTS := test_wire test_conf test_cmdline test_ctrl_session test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
-	test_kni_class test_nat_reg
+	test_kni_class test_nat_reg test_ipvs_golden
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -193,6 +193,13 @@ $(BUILD)/daemon.a: $(DAEMON_OBJS)
 
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 		$(BUILD)/daemon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# Golden packets through the real packet path: the daemon in process on
+# a net_ring port, as the packet fuzzer runs it.
+$(BUILD)/tests/test_ipvs_golden: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_golden.o \
+		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
