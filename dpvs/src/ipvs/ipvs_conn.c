@@ -84,7 +84,8 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
 				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
 				  NULL, NULL, SOCKET_ID_ANY, 0);
-	conn_tabs = rte_zmalloc("ipvs_tabs", sizeof(*conn_tabs) * nw, RTE_CACHE_LINE_SIZE);
+	conn_tabs = rte_zmalloc("ipvs_tabs", sizeof(*conn_tabs) * nw,
+				RTE_CACHE_LINE_SIZE);
 	if (!pool || !conn_tabs || conn_list_index(pool) < 0)
 		goto fail;
 	for (unsigned w = 0; w < nw; w++) {
@@ -133,13 +134,13 @@ void ipvs_conn_fini(void)
 /* Replies that go straight to the client (DR, TUN) have no reply key. */
 static bool has_out(const struct ipvs_conn *c)
 {
-	return ipvs_fwd_has_reply(c->fwd);
+	return ipvs_fwd_reply_via_lb(c->fwd);
 }
 
 /* The reply direction's tuple: what the real server sends back. */
 static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 {
-	if (ipvs_fwd_local_source(c->fwd))
+	if (ipvs_fwd_snat(c->fwd))
 		key_of(k, c->proto, c->daddr, c->dport, c->laddr, c->lport);
 	else
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
@@ -201,12 +202,14 @@ static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
  */
 static int claim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 {
-	return ipvs_fwd_reply_registry(c->fwd) ? nat_reg_claim(out, c->widx) : 0;
+	if (!ipvs_fwd_client_reply_key(c->fwd))
+		return 0;
+	return nat_reg_claim(out, c->widx);
 }
 
 static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 {
-	if (ipvs_fwd_reply_registry(c->fwd))
+	if (ipvs_fwd_client_reply_key(c->fwd))
 		nat_reg_release(out, c->widx);
 }
 

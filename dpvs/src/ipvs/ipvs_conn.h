@@ -1,9 +1,10 @@
 /*
- * Per-worker connection tables (ipvs_conn.c; expiry in ipvs_conn_wheel.c,
- * early drop in ipvs_conn_embryo.c, the rx burst's bulk lookup in
- * ipvs_conn_burst.c, the listing in ipvs_conn_list.c).  A connection lives in exactly one
- * worker's table, hashed under both of its directions; nothing here is
- * shared between workers, so nothing locks.  Expiry runs on a timer
+ * Per-worker connection tables (ipvs_conn.c; expiry in
+ * ipvs_conn_wheel.c, early drop in ipvs_conn_embryo.c, the rx burst's
+ * bulk lookup in ipvs_conn_burst.c, the listing in ipvs_conn_list.c).
+ * A connection lives in exactly one worker's table, hashed under both
+ * of its directions; nothing here is shared between workers, so nothing
+ * locks.  Expiry runs on a timer
  * wheel of one-second slots; a deadline moved later is re-filed lazily
  * when its old slot comes up, one moved earlier (a state with a shorter
  * timeout) at once.

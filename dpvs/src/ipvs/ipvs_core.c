@@ -199,7 +199,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.fwd = d->fwd;
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
-	if (ipvs_fwd_local_source(d->fwd)) {
+	if (ipvs_fwd_snat(d->fwd)) {
 		if (sn->nladdr == 0) {
 			PKT_INC(lc, ipvs_no_laddr);
 			goto drop;

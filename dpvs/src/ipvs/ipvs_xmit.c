@@ -155,9 +155,9 @@ static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 
 const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX] = {
 	[IPVS_FWD_FNAT] = { .name = "FullNat", .in = fnat_in, .out = fnat_out,
-			    .local_source = true },
+			    .snat = true },
 	[IPVS_FWD_NAT] = { .name = "Masq", .in = nat_in, .out = nat_out,
-			   .reply_registry = true },
+			   .client_reply_key = true },
 	[IPVS_FWD_DR] = { .name = "Route", .in = dr_in },
 	[IPVS_FWD_TUN] = { .name = "Tunnel", .in = tun_in },
 };

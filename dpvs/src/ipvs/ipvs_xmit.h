@@ -2,7 +2,9 @@
  * Forwarding modes: one entry per mode, bound to a connection when it is
  * made (c->fwd indexes the table), so there is no per-packet switch.
  * Everything that differs between modes is a field here; code elsewhere
- * asks the table, never tests a mode by name.
+ * asks the table, never tests a mode by name.  The properties are
+ * libdpvs's dpvs_fwd_modes[] flags (DPVS_FWDF_REPLY_VIA_LB, _SNAT,
+ * _CLIENT_REPLY_KEY) under the same names, in the daemon's own terms.
  */
 #ifndef DPVS_IPVS_XMIT_H
 #define DPVS_IPVS_XMIT_H
@@ -34,37 +36,37 @@ struct ipvs_xmit_ops {
 	 * ports (FullNAT): the reply comes back to it, and its port names
 	 * the worker that owns the conn.
 	 */
-	bool local_source;
+	bool snat;
 	/*
 	 * Replies come back to the client's own address and port, which
 	 * name no worker: the shared NAT reply registry says whose the
 	 * conn is, and a reply another worker received is passed round
 	 * (ipvs_nat_dests counts the real servers of such a mode).
 	 */
-	bool reply_registry;
+	bool client_reply_key;
 };
 
 extern const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX];
 
-static inline bool ipvs_fwd_has_reply(enum ipvs_fwd f)
+static inline bool ipvs_fwd_reply_via_lb(enum ipvs_fwd f)
 {
 	return ipvs_xmit[f].out != NULL;
 }
 
-static inline bool ipvs_fwd_local_source(enum ipvs_fwd f)
+static inline bool ipvs_fwd_snat(enum ipvs_fwd f)
 {
-	return ipvs_xmit[f].local_source;
+	return ipvs_xmit[f].snat;
 }
 
-static inline bool ipvs_fwd_reply_registry(enum ipvs_fwd f)
+static inline bool ipvs_fwd_client_reply_key(enum ipvs_fwd f)
 {
-	return ipvs_xmit[f].reply_registry;
+	return ipvs_xmit[f].client_reply_key;
 }
 
 /* Whether a real server of mode f counts in ipvs_nat_dests. */
 static inline bool ipvs_fwd_counts_nat(enum ipvs_fwd f)
 {
-	return f < IPVS_FWD_MAX && ipvs_xmit[f].reply_registry;
+	return f < IPVS_FWD_MAX && ipvs_xmit[f].client_reply_key;
 }
 
 /* Routes m (at its IPv4 header) towards dst; consumes m. */
