@@ -26,7 +26,6 @@
  * the wheel: a conn whose slot comes up before it is due is re-filed.
  */
 #define WHEEL_SLOTS 4096u
-#define WHEEL_BUDGET 4096     /* conns looked at per loop, bounds latency */
 #define KNOWN_BITS (1u << 16) /* clients remembered, hashed, per worker */
 
 struct conn_key {
@@ -101,8 +100,8 @@ static inline void wheel_add(struct worker_tab *t, struct ipvs_conn *c)
  * re-files it lazily.  Else a closed conn would hold its slot and port
  * until the established deadline it was filed under.
  */
-static inline void wheel_set_expire(struct worker_tab *t, struct ipvs_conn *c,
-			     uint32_t expire)
+static inline void wheel_set_expire(struct worker_tab *t,
+				    struct ipvs_conn *c, uint32_t expire)
 {
 	bool earlier = (int32_t)(expire - c->expire) < 0;
 
@@ -136,7 +135,8 @@ struct burst_cache {
 extern struct burst_cache conn_bursts[RTE_MAX_LCORE];
 
 /* The burst's answer for key k on worker widx, if it has one. */
-static inline bool burst_hit(unsigned widx, const struct conn_key *k, void **data)
+static inline bool burst_hit(unsigned widx, const struct conn_key *k,
+			     void **data)
 {
 	unsigned lc = rte_lcore_id();
 	const struct burst_cache *b;

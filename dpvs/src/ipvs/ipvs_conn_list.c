@@ -1,4 +1,4 @@
-/* The master's listing of connections, a page at a time, racing the workers. */
+/* The master's listing of connections, a page at a time, racing workers. */
 #include "ipvs_conn_int.h"
 
 #include <errno.h>
