@@ -344,6 +344,9 @@ static void expect(const struct frame *in, const struct frame *want)
  */
 static int setup(void **state)
 {
+	static const char *const vips[] = { "10.0.0.100", "10.0.0.101",
+					    "10.0.0.102", "10.0.0.103",
+					    "10.0.0.104" };
 	const struct netif_port *p;
 	struct dpvs_service s;
 
@@ -360,12 +363,8 @@ static int setup(void **state)
 	port_mac = p->mac;
 	addr("10.0.0.1", 24, 0);
 	addr("10.0.1.1", 24, 0);
-	for (int i = 100; i <= 104; i++) {
-		char vip[16];
-
-		snprintf(vip, sizeof(vip), "10.0.0.%d", i);
-		addr(vip, 32, 0);
-	}
+	for (unsigned i = 0; i < RTE_DIM(vips); i++)
+		addr(vips[i], 32, 0);
 	addr("10.0.1.200", 32, DPVS_ADDR_F_SAPOOL);
 	addr("10.0.1.201", 32, DPVS_ADDR_F_SAPOOL);
 	neigh("10.0.0.2");
