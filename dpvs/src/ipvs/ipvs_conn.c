@@ -26,14 +26,6 @@ static struct rte_mempool *pool;
 static uint32_t per_worker_cap;   /* conns a worker's table holds for sure */
 static uint32_t per_worker_share; /* its share of the pool */
 
-/* Seconds per state; IPVS's defaults. */
-static uint32_t timeouts[CS_MAX] = {
-	[CS_NONE] = 2, [CS_ESTABLISHED] = 900, [CS_SYN_SENT] = 120,
-	[CS_SYN_RECV] = 60, [CS_FIN_WAIT] = 120, [CS_TIME_WAIT] = 120,
-	[CS_CLOSE] = 10, [CS_CLOSE_WAIT] = 60, [CS_LAST_ACK] = 30,
-	[CS_LISTEN] = 120, [CS_SYNACK] = 120, [CS_UDP] = 300,
-};
-
 static const char *const state_names[CS_MAX] = {
 	"NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT",
 	"CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "SYNACK", "UDP",
@@ -44,21 +36,32 @@ const char *ipvs_conn_state_name(unsigned s)
 	return s < CS_MAX ? state_names[s] : "?";
 }
 
+static void set_timeout(const struct ipvs_proto *pp, unsigned state,
+			uint32_t secs)
+{
+	if (secs)
+		__atomic_store_n(&pp->timeouts[state], secs, __ATOMIC_RELAXED);
+}
+
 void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t)
 {
-	if (t->tcp)
-		__atomic_store_n(&timeouts[CS_ESTABLISHED], t->tcp, __ATOMIC_RELAXED);
-	if (t->tcp_fin)
-		__atomic_store_n(&timeouts[CS_FIN_WAIT], t->tcp_fin, __ATOMIC_RELAXED);
-	if (t->udp)
-		__atomic_store_n(&timeouts[CS_UDP], t->udp, __ATOMIC_RELAXED);
+	set_timeout(&ipvs_proto_tcp, CS_ESTABLISHED, t->tcp);
+	set_timeout(&ipvs_proto_tcp, CS_FIN_WAIT, t->tcp_fin);
+	set_timeout(&ipvs_proto_udp, CS_UDP, t->udp);
 }
 
 void ipvs_conn_get_timeouts(struct dpvs_timeouts *t)
 {
-	t->tcp = timeouts[CS_ESTABLISHED];
-	t->tcp_fin = timeouts[CS_FIN_WAIT];
-	t->udp = timeouts[CS_UDP];
+	t->tcp = ipvs_proto_tcp.timeouts[CS_ESTABLISHED];
+	t->tcp_fin = ipvs_proto_tcp.timeouts[CS_FIN_WAIT];
+	t->udp = ipvs_proto_udp.timeouts[CS_UDP];
+}
+
+static uint32_t timeout_of(const struct ipvs_conn *c)
+{
+	const struct ipvs_proto *pp = ipvs_proto_get(c->proto);
+
+	return __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED);
 }
 
 int ipvs_conn_init(const struct dpvs_conf *c)
@@ -262,7 +265,7 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 		__atomic_add_fetch(&c->lobj->refcnt, 1, __ATOMIC_RELAXED);
 	c->flags |= CONN_F_INACTIVE;
 	count_state(c, true);
-	c->expire = now_tick() + timeouts[c->state];
+	c->expire = now_tick() + timeout_of(c);
 	if (filed)   /* a reused object: filed for its old deadline */
 		LIST_REMOVE(c, wheel);
 	wheel_add(t, c);
@@ -419,7 +422,7 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 		embryo_track(t, c, dir == DIR_IN && restart);
 	}
 	wheel_set_expire(t, c, now_tick() +
-			 __atomic_load_n(&timeouts[c->state], __ATOMIC_RELAXED));
+			 __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED));
 }
 
 uint32_t ipvs_conn_capacity(void)

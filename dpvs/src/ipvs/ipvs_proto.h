@@ -38,6 +38,11 @@ struct ipvs_proto {
 	uint8_t csum_off;         /* of the 16-bit L4 checksum */
 	bool csum_optional;       /* a zero checksum means none (UDP) */
 	uint8_t init_state;       /* of a new connection */
+	/*
+	 * Seconds a connection lives idle, by state (enum conn_state);
+	 * the control plane sets some (ipvs_conn_set_timeouts).
+	 */
+	uint32_t *timeouts;
 	/* States of a half-open connection, the ones early drop evicts. */
 	uint32_t embryo_states;   /* bit per enum conn_state */
 	/* Whether the packet at l4 may create a connection. */

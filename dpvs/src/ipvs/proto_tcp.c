@@ -78,6 +78,14 @@ static uint8_t tcp_next_state(uint8_t s, enum conn_dir dir, bool input_only,
 	return tcp_fsm[input_only ? 2 : dir][ev][s];
 }
 
+/* Seconds per state; IPVS's defaults. */
+static uint32_t tcp_timeouts[CS_MAX] = {
+	[CS_NONE] = 2, [CS_ESTABLISHED] = 900, [CS_SYN_SENT] = 120,
+	[CS_SYN_RECV] = 60, [CS_FIN_WAIT] = 120, [CS_TIME_WAIT] = 120,
+	[CS_CLOSE] = 10, [CS_CLOSE_WAIT] = 60, [CS_LAST_ACK] = 30,
+	[CS_LISTEN] = 120, [CS_SYNACK] = 120,
+};
+
 const struct ipvs_proto ipvs_proto_tcp = {
 	.name = "TCP",
 	.proto = IPPROTO_TCP,
@@ -85,6 +93,7 @@ const struct ipvs_proto ipvs_proto_tcp = {
 	.csum_off = offsetof(struct rte_tcp_hdr, cksum),
 	.csum_optional = false,
 	.init_state = CS_NONE,
+	.timeouts = tcp_timeouts,
 	.embryo_states = 1u << CS_NONE | 1u << CS_SYN_RECV | 1u << CS_SYN_SENT |
 			 1u << CS_SYNACK,
 	.may_create = tcp_may_create,
