@@ -43,14 +43,14 @@ static void set_timeout(const struct ipvs_proto *pp, unsigned state,
 		__atomic_store_n(&pp->timeouts[state], secs, __ATOMIC_RELAXED);
 }
 
-void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t)
+void ipvs_conn_set_timeouts(const struct ipvs_timeouts *t)
 {
 	set_timeout(&ipvs_proto_tcp, CS_ESTABLISHED, t->tcp);
 	set_timeout(&ipvs_proto_tcp, CS_FIN_WAIT, t->tcp_fin);
 	set_timeout(&ipvs_proto_udp, CS_UDP, t->udp);
 }
 
-void ipvs_conn_get_timeouts(struct dpvs_timeouts *t)
+void ipvs_conn_get_timeouts(struct ipvs_timeouts *t)
 {
 	t->tcp = ipvs_proto_tcp.timeouts[CS_ESTABLISHED];
 	t->tcp_fin = ipvs_proto_tcp.timeouts[CS_FIN_WAIT];

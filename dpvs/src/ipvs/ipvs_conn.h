@@ -51,8 +51,18 @@ struct conn_tuple {
 
 int ipvs_conn_init(const struct dpvs_conf *c);
 void ipvs_conn_fini(void);
-void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t);
-void ipvs_conn_get_timeouts(struct dpvs_timeouts *t);
+/*
+ * Idle timeouts, seconds: established TCP, TCP closing (FIN_WAIT), UDP.
+ * Setting, 0 leaves one unchanged.  (ctrl/ converts the wire's record.)
+ */
+struct ipvs_timeouts {
+	uint32_t tcp;
+	uint32_t tcp_fin;
+	uint32_t udp;
+};
+
+void ipvs_conn_set_timeouts(const struct ipvs_timeouts *t);
+void ipvs_conn_get_timeouts(struct ipvs_timeouts *t);
 
 /* netif's per-burst hook: a whole rx burst's connections in one lookup. */
 struct netif_burst_hook;

@@ -142,7 +142,7 @@ static void test_tcp_states_move_counters(void **state)
 
 static void test_wheel_expires(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 1, .tcp_fin = 1, .udp = 1 };
+	struct ipvs_timeouts old, t = { .tcp = 1, .tcp_fin = 1, .udp = 1 };
 	struct ipvs_conn tm = tmpl_of(IPVS_FWD_NAT, 1003), *c;
 	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
 	enum conn_dir dir;
@@ -177,7 +177,7 @@ static void test_wheel_expires(void **state)
  */
 static void test_wheel_advances_past_long_timeouts(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 4098, .tcp_fin = 1, .udp = 4 };
+	struct ipvs_timeouts old, t = { .tcp = 4098, .tcp_fin = 1, .udp = 4 };
 	struct ipvs_conn lt = tmpl_of(IPVS_FWD_NAT, 1004), ut, *lc, *uc;
 	struct conn_tuple lin = tup(lt.caddr, lt.cport, lt.vaddr, lt.vport);
 	struct conn_tuple uin;
@@ -248,7 +248,7 @@ static void test_nat_reply_key_clashes_across_workers(void **state)
 {
 	struct ipvs_conn a = tmpl_of(IPVS_FWD_NAT, 1007), b = a, *cb;
 	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
-	struct dpvs_timeouts old, quick = { .udp = 1 };
+	struct ipvs_timeouts old, quick = { .udp = 1 };
 	enum conn_dir dir;
 	int i;
 
@@ -460,7 +460,7 @@ static void test_port_eviction(void **state)
  */
 static void test_wheel_churn_and_flush(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 4097, .tcp_fin = 1, .udp = 1 };
+	struct ipvs_timeouts old, t = { .tcp = 4097, .tcp_fin = 1, .udp = 1 };
 	uint32_t base, size, in_use;
 	enum conn_dir dir;
 
@@ -552,7 +552,7 @@ static void test_walk_pages_resume(void **state)
  */
 static void test_closing_conn_expires_by_its_new_timeout(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 900, .tcp_fin = 1, .udp = 300 };
+	struct ipvs_timeouts old, t = { .tcp = 900, .tcp_fin = 1, .udp = 300 };
 	struct ipvs_conn tm = tmpl_of(IPVS_FWD_NAT, 45000), *c;
 	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
 	enum conn_dir dir;

@@ -451,9 +451,11 @@ static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
 static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 {
 	struct dpvs_timeouts t;
+	struct ipvs_timeouts it;
 
 	if (op == DPVS_OP_TIMEOUT_GET) {
-		ipvs_conn_get_timeouts(&t);
+		ipvs_conn_get_timeouts(&it);
+		t = (struct dpvs_timeouts){ it.tcp, it.tcp_fin, it.udp };
 		wire_enc_timeouts(&rep->data, &t);
 		return DPVS_OK;
 	}
@@ -464,7 +466,8 @@ static int op_timeout(uint32_t op, struct rbuf *req, struct ctrl_reply *rep)
 		return ctrl_error(rep, DPVS_EINVAL, "timeouts out of range "
 				  "(0-%u seconds, 0: unchanged)",
 				  DPVS_TIMEOUT_MAX);
-	ipvs_conn_set_timeouts(&t);
+	it = (struct ipvs_timeouts){ t.tcp, t.tcp_fin, t.udp };
+	ipvs_conn_set_timeouts(&it);
 	return DPVS_OK;
 }
 
