@@ -69,7 +69,7 @@ CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus \
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
-	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop
+	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -233,14 +233,22 @@ $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
-# Connection tables need an EAL (rte_hash, mempools) but no ports.
+# Connection tables need an EAL (rte_hash, mempools) but no ports.  The
+# daemon's objects as an archive: the linker takes what the test reaches
+# (the forwarding-mode table in ipvs_xmit.o brings the output path).
+$(BUILD)/daemon.a: $(DAEMON_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
-		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(IPVS_SVC_SRCS)) $(BUILD)/obj/dpvs/src/core/msgbus.o \
-		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
-		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
-		$(BUILD)/obj/dpvs/src/net/pktstats.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
+		$(BUILD)/daemon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# Golden packets through the real packet path: the daemon in process on
+# a net_ring port, as the packet fuzzer runs it.
+$(BUILD)/tests/test_ipvs_golden: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_golden.o \
+		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
@@ -296,17 +304,14 @@ $(BUILD)/tests/test_ipvs_persist: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_persist
 # The service table: snapshots and references with a reader on a
 # second lcore (RCU); it links what test_ipvs_conn does.
 $(BUILD)/tests/test_ipvs_svc: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_svc.o \
-		$(BUILD)/obj/dpvs/src/ipvs/ipvs_conn.o $(BUILD)/obj/dpvs/src/ipvs/nat_reg.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(IPVS_SVC_SRCS)) $(BUILD)/obj/dpvs/src/core/msgbus.o \
-		$(BUILD)/obj/dpvs/src/core/lcore.o $(BUILD)/obj/dpvs/src/core/rcu.o \
-		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/src/core/conf.o \
-		$(BUILD)/obj/dpvs/src/net/pktstats.o \
-		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
+		$(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # Golden-packet tests of header-only code: DPDK headers, no EAL.
-$(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o
+$(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_proto.o \
+		$(BUILD)/obj/dpvs/src/ipvs/proto_tcp.o $(BUILD)/obj/dpvs/src/ipvs/proto_udp.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka
 

@@ -1,7 +1,10 @@
 /*
- * Per-worker connection tables.  A connection lives in exactly one
- * worker's table, hashed under both of its directions; nothing here is
- * shared between workers, so nothing locks.  Expiry runs on a timer
+ * Per-worker connection tables (ipvs_conn.c; expiry in
+ * ipvs_conn_wheel.c, early drop in ipvs_conn_embryo.c, the rx burst's
+ * bulk lookup in ipvs_conn_burst.c, the listing in ipvs_conn_list.c).
+ * A connection lives in exactly one worker's table, hashed under both
+ * of its directions; nothing here is shared between workers, so nothing
+ * locks.  Expiry runs on a timer
  * wheel of one-second slots; a deadline moved later is re-filed lazily
  * when its old slot comes up, one moved earlier (a state with a shorter
  * timeout) at once.
@@ -15,16 +18,8 @@
 #include <sys/queue.h>
 
 #include "ipvs.h"
-#include "libdpvs.h" /* struct dpvs_timeouts: ipvspath replaces it */
-
-enum conn_dir { DIR_IN = 0, DIR_OUT = 1 };
-
-/* TCP states as IPVS; UDP conns stay in CS_UDP. */
-enum conn_state {
-	CS_NONE, CS_ESTABLISHED, CS_SYN_SENT, CS_SYN_RECV, CS_FIN_WAIT,
-	CS_TIME_WAIT, CS_CLOSE, CS_CLOSE_WAIT, CS_LAST_ACK, CS_LISTEN,
-	CS_SYNACK, CS_UDP, CS_MAX
-};
+#include "ipvs_ports.h"
+#include "ipvs_proto.h"
 
 #define CONN_F_INACTIVE 0x1   /* counted in the dest's inactive conns */
 #define CONN_F_EMBRYO   0x2   /* on its worker's embryonic list */
@@ -35,7 +30,7 @@ struct ipvs_conn {
 	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
 	uint16_t cport, vport, lport, dport;
 	uint8_t proto;
-	uint8_t fwd;
+	uint8_t fwd;           /* enum ipvs_fwd */
 	uint8_t state;
 	uint8_t flags;
 	uint8_t used;          /* in a table (read by the master's listing) */
@@ -56,8 +51,18 @@ struct conn_tuple {
 
 int ipvs_conn_init(const struct dpvs_conf *c);
 void ipvs_conn_fini(void);
-void ipvs_conn_set_timeouts(const struct dpvs_timeouts *t);
-void ipvs_conn_get_timeouts(struct dpvs_timeouts *t);
+/*
+ * Idle timeouts, seconds: established TCP, TCP closing (FIN_WAIT), UDP.
+ * Setting, 0 leaves one unchanged.  (ctrl/ converts the wire's record.)
+ */
+struct ipvs_timeouts {
+	uint32_t tcp;
+	uint32_t tcp_fin;
+	uint32_t udp;
+};
+
+void ipvs_conn_set_timeouts(const struct ipvs_timeouts *t);
+void ipvs_conn_get_timeouts(struct ipvs_timeouts *t);
 
 /* netif's per-burst hook: a whole rx burst's connections in one lookup. */
 struct netif_burst_hook;
@@ -83,8 +88,11 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *c);
  */
 bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
 			      unsigned n);
-/* Moves the TCP state machine (flags: TCP header flags) or refreshes UDP. */
-void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, uint8_t tcp_flags,
+/*
+ * A packet of c (l4: its L4 header) moves c's protocol state machine and
+ * refreshes its deadline; input_only: replies bypass the load balancer.
+ */
+void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 		      bool input_only);
 /* Worker loop job: expires what is due. */
 int ipvs_conn_job(void *arg);
@@ -93,18 +101,6 @@ int ipvs_conn_job_for(unsigned w);
 const char *ipvs_conn_state_name(unsigned state);
 /* Seconds until c expires (0 if due). */
 uint32_t ipvs_conn_expires_in(const struct ipvs_conn *c);
-
-/* FullNAT ports of one local address, per worker. */
-int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nworkers);
-void ipvs_port_pools_free(struct ipvs_laddr *l);
-/* Master: whether a service has addr (host order) as a local address. */
-bool ipvs_port_set_used(uint32_t addr);
-/* 0 if exhausted. */
-uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);
-void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);
-/* Master: free ports over every worker, out of *total per address. */
-void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
-		     uint32_t *total);
 
 /* On worker widx: connections in its table. */
 uint32_t ipvs_conn_count(unsigned widx);

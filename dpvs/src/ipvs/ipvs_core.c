@@ -19,16 +19,16 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_ring.h>
-#include <rte_tcp.h>
-#include <rte_udp.h>
 
 #include "net/ipv4.h"
 #include "ipvs.h"
 #include "ipvs_conn.h"
 #include "ipvs_persist.h"
+#include "ipvs_proto.h"
 #include "ipvs_xmit.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "net/icmp_err.h"
 #include "net/pktstats.h"
 
 #define BURST 32
@@ -87,36 +87,7 @@ static void handover(unsigned lc, unsigned from, unsigned to,
 	PKT_INC(lc, ipvs_handover);
 }
 
-/* The L4 header after ip, if the packet holds all of it. */
-static void *l4_of(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
-{
-	uint32_t hlen = rte_ipv4_hdr_len(ip);
-	uint32_t need = ip->next_proto_id == IPPROTO_TCP ?
-				sizeof(struct rte_tcp_hdr) :
-				sizeof(struct rte_udp_hdr);
-
-	if (m->data_len < hlen + need)
-		return NULL;
-	return (char *)ip + hlen;
-}
-
 enum l4_verdict { L4_OK, L4_OTHER, L4_SHORT };
-
-static void tuple_of(const struct rte_ipv4_hdr *ip, const void *l4,
-		     struct conn_tuple *t);
-
-/* TCP or UDP with its whole header: fills l4 and the tuple. */
-static enum l4_verdict parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-				void **l4, struct conn_tuple *t)
-{
-	if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP)
-		return L4_OTHER;
-	*l4 = l4_of(m, ip);
-	if (!*l4)
-		return L4_SHORT;
-	tuple_of(ip, *l4, t);
-	return L4_OK;
-}
 
 static void tuple_of(const struct rte_ipv4_hdr *ip, const void *l4,
 		     struct conn_tuple *t)
@@ -130,10 +101,24 @@ static void tuple_of(const struct rte_ipv4_hdr *ip, const void *l4,
 	t->proto = ip->next_proto_id;
 }
 
-static uint8_t tcp_flags(const struct rte_ipv4_hdr *ip, const void *l4)
+/*
+ * A protocol of the table with its whole header in the first segment:
+ * fills pp, l4 and the tuple.
+ */
+static enum l4_verdict parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+				const struct ipvs_proto **pp, void **l4,
+				struct conn_tuple *t)
 {
-	return ip->next_proto_id == IPPROTO_TCP ?
-		       ((const struct rte_tcp_hdr *)l4)->tcp_flags : 0;
+	uint32_t hlen = rte_ipv4_hdr_len(ip);
+
+	*pp = ipvs_proto_get(ip->next_proto_id);
+	if (!*pp)
+		return L4_OTHER;
+	if (m->data_len < hlen + (*pp)->hdr_min)
+		return L4_SHORT;
+	*l4 = (char *)ip + hlen;
+	tuple_of(ip, *l4, t);
+	return L4_OK;
 }
 
 /* Counts and sends a packet of an existing connection. */
@@ -144,7 +129,7 @@ static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
 	struct ipvs_pcstats *st = &c->dest->stats[w];
 	const struct ipvs_xmit_ops *x = &ipvs_xmit[c->fwd];
 
-	ipvs_conn_update(c, dir, tcp_flags(ip, l4), x->out == NULL);
+	ipvs_conn_update(c, dir, l4, x->out == NULL);
 	if (dir == DIR_IN) {
 		st->inpkts++;
 		st->inbytes += m->pkt_len;
@@ -176,17 +161,9 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 	return -1;
 }
 
-static bool is_new_flow(const struct rte_ipv4_hdr *ip, const void *l4)
-{
-	uint8_t f = tcp_flags(ip, l4);
-
-	/* TCP: a connection starts with a SYN (and no ACK) only. */
-	return ip->next_proto_id == IPPROTO_UDP ||
-	       (f & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
-}
-
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
-		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4,
+		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		     const struct ipvs_proto *pp, void *l4,
 		     const struct conn_tuple *t)
 {
 	const struct svc_snap *sn = __atomic_load_n(&svc->snap, __ATOMIC_ACQUIRE);
@@ -195,7 +172,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	struct ipvs_dest *d;
 	int i;
 
-	if (!is_new_flow(ip, l4)) {
+	if (!pp->may_create(l4)) {
 		PKT_INC(lc, ipvs_no_conn);
 		goto drop;
 	}
@@ -220,9 +197,9 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.dport = d->port ? d->port : t->dport;
 	tmpl.proto = t->proto;
 	tmpl.fwd = d->fwd;
-	tmpl.state = t->proto == IPPROTO_TCP ? CS_NONE : CS_UDP;
+	tmpl.state = pp->init_state;
 	tmpl.dest = d;
-	if (d->fwd == IPVS_FWD_FNAT) {
+	if (ipvs_fwd_snat(d->fwd)) {
 		if (sn->nladdr == 0) {
 			PKT_INC(lc, ipvs_no_laddr);
 			goto drop;
@@ -256,12 +233,6 @@ drop:
 	return true;
 }
 
-static bool icmp_is_error(uint8_t type)
-{
-	return type == 3 /* destination unreachable */ || type == 11 /* time exceeded */ ||
-	       type == 12 /* parameter problem */;
-}
-
 /*
  * An ICMP error about a packet we sent to a real server: its quoted
  * header, reversed, is the reply tuple of the connection.  The client
@@ -280,11 +251,11 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 	uint16_t *ports;
 
 	if (len < sizeof(*ic) + sizeof(*in) + 8 || m->data_len < hlen + len ||
-	    !icmp_is_error(ic->icmp_type))
+	    !icmp_type_is_error(ic->icmp_type))
 		return false;
 	ihl = rte_ipv4_hdr_len(in);
 	if (ihl < sizeof(*in) || sizeof(*ic) + ihl + 8 > len ||
-	    (in->next_proto_id != IPPROTO_TCP && in->next_proto_id != IPPROTO_UDP))
+	    !ipvs_proto_get(in->next_proto_id))
 		return false;
 	ports = (uint16_t *)((char *)in + ihl);
 	t.saddr = rte_be_to_cpu_32(in->dst_addr);
@@ -315,7 +286,7 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, len);
 	c->dest->stats[w].outpkts++;
 	c->dest->stats[w].outbytes += m->pkt_len;
-	ipvs_route_out(lc, m, c->caddr);
+	ipv4_output(lc, m, c->caddr);
 	return true;
 }
 
@@ -323,6 +294,7 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	unsigned w = ipvs_worker_index(lc);
+	const struct ipvs_proto *pp;
 	struct ipvs_service *svc;
 	struct ipvs_conn *c;
 	struct conn_tuple t;
@@ -331,7 +303,7 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 
 	if (ip->next_proto_id == IPPROTO_ICMP)
 		return icmp_relay(lc, w, m, ip, r);
-	switch (parse_l4(m, ip, &l4, &t)) {
+	switch (parse_l4(m, ip, &pp, &l4, &t)) {
 	case L4_OTHER:
 		return false;
 	case L4_SHORT:
@@ -361,7 +333,7 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 		}
 		return false;
 	}
-	return new_conn(lc, w, svc, m, ip, l4, &t);
+	return new_conn(lc, w, svc, m, ip, pp, l4, &t);
 }
 
 /*
@@ -373,6 +345,7 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 		      unsigned hops)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	const struct ipvs_proto *pp;
 	struct ipvs_conn *c;
 	struct conn_tuple t;
 	enum conn_dir dir;
@@ -386,7 +359,7 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 		if (icmp_relay(lc, w, m, ip, NULL))
 			return true;
 	} else {
-		if (parse_l4(m, ip, &l4, &t) != L4_OK)
+		if (parse_l4(m, ip, &pp, &l4, &t) != L4_OK)
 			return false;
 		c = ipvs_conn_lookup(w, &t, &dir);
 		if (c && dir == DIR_OUT) {

@@ -8,17 +8,9 @@
 #include "ipvs.h"
 #include "ipvs_conn.h"
 #include "ipvs_svc_priv.h"
+#include "ipvs_xmit.h"
 
 uint32_t ipvs_nat_dests;
-
-/*
- * TEMPORARY, for the lead to reconcile: ipvs_xmit.h (ipvspath) is to
- * provide this predicate next to the forwarding table.
- */
-static inline bool ipvs_fwd_counts_nat(enum ipvs_fwd f)
-{
-	return f == IPVS_FWD_NAT;
-}
 
 void *ipvs_pc_alloc(size_t elem)
 {

@@ -2,8 +2,6 @@
 #include "ipvs_xmit.h"
 
 #include <rte_byteorder.h>
-#include <rte_tcp.h>
-#include <rte_udp.h>
 
 #include "net/ipv4.h"
 #include "net/ipv4_pmtu.h"
@@ -12,44 +10,43 @@
 #include "net/pktstats.h"
 #include "net/route.h"
 
-void ipvs_route_out(unsigned lc, struct rte_mbuf *m, uint32_t dst)
-{
-	ipv4_output(lc, m, dst);
-}
-
 static void fnat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->laddr, c->daddr, c->lport, c->dport);
-	ipvs_route_out(lc, m, c->daddr);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->laddr, c->daddr,
+		    c->lport, c->dport);
+	ipv4_output(lc, m, c->daddr);
 }
 
 static void fnat_out(unsigned lc, const struct ipvs_conn *c,
 		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->vaddr, c->caddr, c->vport, c->cport);
-	ipvs_route_out(lc, m, c->caddr);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
+		    c->vport, c->cport);
+	ipv4_output(lc, m, c->caddr);
 }
 
 static void nat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->caddr, c->daddr, c->cport, c->dport);
-	ipvs_route_out(lc, m, c->daddr);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->caddr, c->daddr,
+		    c->cport, c->dport);
+	ipv4_output(lc, m, c->daddr);
 }
 
 static void nat_out(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, void *l4)
 {
-	nat_rewrite(ip, l4, c->proto, c->vaddr, c->caddr, c->vport, c->cport);
-	ipvs_route_out(lc, m, c->caddr);
+	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
+		    c->vport, c->cport);
+	ipv4_output(lc, m, c->caddr);
 }
 
 /* DR: the packet is untouched; only the MAC changes, to the server's. */
 static void dr_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 		  struct rte_ipv4_hdr *ip __rte_unused, void *l4 __rte_unused)
 {
-	ipvs_route_out(lc, m, c->daddr);
+	ipv4_output(lc, m, c->daddr);
 }
 
 /*
@@ -72,7 +69,7 @@ static void tun_too_big(unsigned lc, struct rte_mbuf *m,
 		return;
 	}
 	PKT_INC(lc, tun_frag_needed);
-	ipvs_route_out(lc, e, client);
+	ipv4_output(lc, e, client);
 }
 
 static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
@@ -90,7 +87,7 @@ static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
 	}
 	PKT_INC(lc, tun_fragmented);
 	for (int i = 0; i < n; i++)
-		ipvs_route_out(lc, frags[i], dst);
+		ipv4_output(lc, frags[i], dst);
 }
 
 static uint32_t port_mtu(const struct route_entry *r)
@@ -141,12 +138,14 @@ static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 	if (len + sizeof(*outer) > mtu)
 		tun_fragment(lc, m, c->daddr, mtu);
 	else
-		ipvs_route_out(lc, m, c->daddr);
+		ipv4_output(lc, m, c->daddr);
 }
 
 const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX] = {
-	[IPVS_FWD_FNAT] = { "FullNat", fnat_in, fnat_out },
-	[IPVS_FWD_NAT] = { "Masq", nat_in, nat_out },
-	[IPVS_FWD_DR] = { "Route", dr_in, NULL },
-	[IPVS_FWD_TUN] = { "Tunnel", tun_in, NULL },
+	[IPVS_FWD_FNAT] = { .name = "FullNat", .in = fnat_in, .out = fnat_out,
+			    .snat = true },
+	[IPVS_FWD_NAT] = { .name = "Masq", .in = nat_in, .out = nat_out,
+			   .client_reply_key = true },
+	[IPVS_FWD_DR] = { .name = "Route", .in = dr_in },
+	[IPVS_FWD_TUN] = { .name = "Tunnel", .in = tun_in },
 };

@@ -11,29 +11,21 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
-#include <rte_tcp.h>
-#include <rte_udp.h>
 
+#include "ipvs_proto.h"
 #include "net/csum.h"
-
-static inline uint16_t *l4_csum(uint8_t proto, void *l4)
-{
-	if (proto == IPPROTO_TCP)
-		return &((struct rte_tcp_hdr *)l4)->cksum;
-	return &((struct rte_udp_hdr *)l4)->dgram_cksum;
-}
 
 /*
  * Rewrites addresses and ports (host order in, network order stored) and
- * fixes the IP and L4 checksums incrementally.
+ * fixes the IP and L4 checksums incrementally; pp: the L4 protocol's.
  */
-static inline void nat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto,
-		    uint32_t saddr, uint32_t daddr, uint16_t sport,
-		    uint16_t dport)
+static inline void nat_rewrite(struct rte_ipv4_hdr *ip, void *l4,
+			       const struct ipvs_proto *pp, uint32_t saddr,
+			       uint32_t daddr, uint16_t sport, uint16_t dport)
 {
-	uint16_t *ports = l4; /* source, destination: first in TCP and UDP */
-	uint16_t *ck = l4_csum(proto, l4);
-	bool l4ck = proto == IPPROTO_TCP || *ck != 0; /* UDP 0: no checksum */
+	uint16_t *ports = l4; /* source, destination (struct ipvs_proto) */
+	uint16_t *ck = (uint16_t *)((char *)l4 + pp->csum_off);
+	bool l4ck = !pp->csum_optional || *ck != 0;
 	uint32_t ns = rte_cpu_to_be_32(saddr), nd = rte_cpu_to_be_32(daddr);
 	uint16_t nsp = rte_cpu_to_be_16(sport), ndp = rte_cpu_to_be_16(dport);
 
@@ -59,7 +51,7 @@ static inline void nat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto,
 			*ck = csum_replace2(*ck, ports[1], ndp);
 		ports[1] = ndp;
 	}
-	if (proto == IPPROTO_UDP && l4ck && *ck == 0)
+	if (pp->csum_optional && l4ck && *ck == 0)
 		*ck = 0xffff; /* 0 would mean "no checksum" */
 }
 

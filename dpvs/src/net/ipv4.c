@@ -6,6 +6,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "icmp_err.h"
 #include "kni.h"
 #include "neigh.h"
 #include "netif.h"
@@ -103,8 +104,7 @@ static bool icmp_error(const struct rte_ipv4_hdr *ip)
 
 	/* Only the first fragment carries the ICMP header. */
 	return rte_be_to_cpu_16(ip->total_length) >= rte_ipv4_hdr_len(ip) + 8 &&
-	       (ic->icmp_type == 3 /* destination unreachable */ ||
-		ic->icmp_type == 11 || ic->icmp_type == 12);
+	       icmp_type_is_error(ic->icmp_type);
 }
 
 static bool is_broadcast(uint32_t dst, const struct route_entry *r)

@@ -18,9 +18,11 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_tcp.h>
 
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
+#include "ipvs/ipvs_fwd.h"
 #include "core/lcore.h"
 #include "net/pktstats.h"
 
@@ -66,6 +68,15 @@ static struct ipvs_conn tmpl_of(uint8_t fwd, uint16_t cport)
 	};
 
 	return c;
+}
+
+/* A TCP header with flags, for ipvs_conn_update. */
+static const struct rte_tcp_hdr *seg(uint8_t flags)
+{
+	static struct rte_tcp_hdr h;
+
+	h.tcp_flags = flags;
+	return &h;
 }
 
 static struct conn_tuple tup(uint32_t s, uint16_t sp, uint32_t d, uint16_t dp)
@@ -114,24 +125,24 @@ static void test_tcp_states_move_counters(void **state)
 	c = ipvs_conn_new(1, &t);
 	assert_non_null(c);
 	assert_int_equal(dest->cnt.inactive, inact0 + 1);
-	ipvs_conn_update(c, DIR_IN, 0x02, false);        /* SYN */
+	ipvs_conn_update(c, DIR_IN, seg(0x02), false);        /* SYN */
 	assert_int_equal(c->state, CS_SYN_RECV);
-	ipvs_conn_update(c, DIR_OUT, 0x12, false);       /* SYN+ACK */
-	ipvs_conn_update(c, DIR_IN, 0x10, false);        /* ACK */
+	ipvs_conn_update(c, DIR_OUT, seg(0x12), false);       /* SYN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);        /* ACK */
 	assert_int_equal(c->state, CS_ESTABLISHED);
 	assert_int_equal(dest->cnt.active, act0 + 1);
 	assert_int_equal(dest->cnt.inactive, inact0);
-	ipvs_conn_update(c, DIR_IN, 0x11, false);        /* FIN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x11), false);        /* FIN+ACK */
 	assert_int_equal(c->state, CS_CLOSE_WAIT);
 	assert_int_equal(dest->cnt.active, act0);
-	ipvs_conn_update(c, DIR_OUT, 0x04, false);       /* RST */
+	ipvs_conn_update(c, DIR_OUT, seg(0x04), false);       /* RST */
 	assert_int_equal(c->state, CS_CLOSE);
 	assert_string_equal(ipvs_conn_state_name(c->state), "CLOSE");
 }
 
 static void test_wheel_expires(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 1, .tcp_fin = 1, .udp = 1 };
+	struct ipvs_timeouts old, t = { .tcp = 1, .tcp_fin = 1, .udp = 1 };
 	struct ipvs_conn tm = tmpl_of(IPVS_FWD_NAT, 1003), *c;
 	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
 	enum conn_dir dir;
@@ -166,7 +177,7 @@ static void test_wheel_expires(void **state)
  */
 static void test_wheel_advances_past_long_timeouts(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 4098, .tcp_fin = 1, .udp = 4 };
+	struct ipvs_timeouts old, t = { .tcp = 4098, .tcp_fin = 1, .udp = 4 };
 	struct ipvs_conn lt = tmpl_of(IPVS_FWD_NAT, 1004), ut, *lc, *uc;
 	struct conn_tuple lin = tup(lt.caddr, lt.cport, lt.vaddr, lt.vport);
 	struct conn_tuple uin;
@@ -237,7 +248,7 @@ static void test_nat_reply_key_clashes_across_workers(void **state)
 {
 	struct ipvs_conn a = tmpl_of(IPVS_FWD_NAT, 1007), b = a, *cb;
 	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
-	struct dpvs_timeouts old, quick = { .udp = 1 };
+	struct ipvs_timeouts old, quick = { .udp = 1 };
 	enum conn_dir dir;
 	int i;
 
@@ -303,7 +314,7 @@ static struct ipvs_conn *embryo(unsigned w, uint16_t cport)
 
 	c = ipvs_conn_new(w, &t);
 	if (c)
-		ipvs_conn_update(c, DIR_IN, 0x02, dr);   /* SYN */
+		ipvs_conn_update(c, DIR_IN, seg(0x02), dr);   /* SYN */
 	return c;
 }
 
@@ -331,7 +342,7 @@ static void test_full_pool_evicts_oldest_embryo(void **state)
 	assert_non_null(ipvs_conn_new(0, &est));
 	r = embryo(0, 30001);
 	assert_non_null(embryo(0, 30002));
-	ipvs_conn_update(r, DIR_IN, 0x02, true);    /* its SYN again (DR) */
+	ipvs_conn_update(r, DIR_IN, seg(0x02), true);    /* its SYN again (DR) */
 	for (i = 0; i < 4 * POOL && present(0, 30002); i++)
 		assert_non_null(embryo(0, (uint16_t)(40000 + i)));
 	assert_false(present(0, 30002));
@@ -375,7 +386,7 @@ static struct ipvs_conn *from(unsigned w, uint32_t caddr, uint16_t cport)
 	t.caddr = caddr;
 	c = ipvs_conn_new(w, &t);
 	if (c)
-		ipvs_conn_update(c, DIR_IN, 0x02, false);   /* SYN */
+		ipvs_conn_update(c, DIR_IN, seg(0x02), false);   /* SYN */
 	return c;
 }
 
@@ -390,8 +401,8 @@ static void test_known_client_evicted_last(void **state)
 	(void)state;
 	c = from(1, 0x0a000003, 31000);
 	assert_non_null(c);
-	ipvs_conn_update(c, DIR_OUT, 0x12, false);   /* SYN+ACK */
-	ipvs_conn_update(c, DIR_IN, 0x10, false);    /* ACK */
+	ipvs_conn_update(c, DIR_OUT, seg(0x12), false);   /* SYN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);    /* ACK */
 	assert_int_equal(c->state, CS_ESTABLISHED);
 	assert_non_null(from(1, 0x0a000003, 31001));
 	assert_non_null(from(1, 0x0a000004, 31002));
@@ -449,7 +460,7 @@ static void test_port_eviction(void **state)
  */
 static void test_wheel_churn_and_flush(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 4097, .tcp_fin = 1, .udp = 1 };
+	struct ipvs_timeouts old, t = { .tcp = 4097, .tcp_fin = 1, .udp = 1 };
 	uint32_t base, size, in_use;
 	enum conn_dir dir;
 
@@ -541,7 +552,7 @@ static void test_walk_pages_resume(void **state)
  */
 static void test_closing_conn_expires_by_its_new_timeout(void **state)
 {
-	struct dpvs_timeouts old, t = { .tcp = 900, .tcp_fin = 1, .udp = 300 };
+	struct ipvs_timeouts old, t = { .tcp = 900, .tcp_fin = 1, .udp = 300 };
 	struct ipvs_conn tm = tmpl_of(IPVS_FWD_NAT, 45000), *c;
 	struct conn_tuple in = tup(tm.caddr, tm.cport, tm.vaddr, tm.vport);
 	enum conn_dir dir;
@@ -553,8 +564,8 @@ static void test_closing_conn_expires_by_its_new_timeout(void **state)
 	tm.state = CS_ESTABLISHED;
 	c = ipvs_conn_new(1, &tm);
 	assert_non_null(c);
-	ipvs_conn_update(c, DIR_IN, 0x10, false);          /* ACK: 900 s */
-	ipvs_conn_update(c, DIR_OUT, 0x11, false);         /* FIN: 1 s */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);          /* ACK: 900 s */
+	ipvs_conn_update(c, DIR_OUT, seg(0x11), false);         /* FIN: 1 s */
 	assert_int_equal(c->state, CS_FIN_WAIT);
 	for (i = 0; i < 50 && ipvs_conn_lookup(1, &in, &dir); i++) {
 		usleep(100000);

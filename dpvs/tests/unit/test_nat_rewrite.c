@@ -11,6 +11,9 @@
 
 #include <cmocka.h>
 
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
 #include "ipvs/nat_rewrite.h"
 
 struct pkt {
@@ -94,7 +97,7 @@ static void rewrite_many(uint8_t proto)
 			s = rte_be_to_cpu_32(p.ip.src_addr);
 		if (i % 5 == 0)
 			dp = rte_be_to_cpu_16(p.tcp.dst_port);
-		nat_rewrite(&p.ip, &p.tcp, proto, s, d, sp, dp);
+		nat_rewrite(&p.ip, &p.tcp, ipvs_proto_get(proto), s, d, sp, dp);
 		assert_int_equal(p.ip.src_addr, rte_cpu_to_be_32(s));
 		assert_int_equal(p.ip.dst_addr, rte_cpu_to_be_32(d));
 		assert_int_equal(p.tcp.src_port, rte_cpu_to_be_16(sp));
@@ -122,7 +125,7 @@ static void test_udp_without_checksum_stays_without(void **state)
 	(void)state;
 	build(&p, IPPROTO_UDP, 10);
 	p.udp.dgram_cksum = 0;
-	nat_rewrite(&p.ip, &p.udp, IPPROTO_UDP, 1, 2, 3, 4);
+	nat_rewrite(&p.ip, &p.udp, &ipvs_proto_udp, 1, 2, 3, 4);
 	assert_int_equal(p.udp.dgram_cksum, 0);
 }
 

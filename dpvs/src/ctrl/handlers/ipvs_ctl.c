@@ -633,9 +633,11 @@ static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
 static int op_timeout_get(uint32_t op __rte_unused,
 			  struct rbuf *req __rte_unused, struct ctrl_reply *rep)
 {
+	struct ipvs_timeouts it;
 	struct dpvs_timeouts t;
 
-	ipvs_conn_get_timeouts(&t);
+	ipvs_conn_get_timeouts(&it);
+	t = (struct dpvs_timeouts){ it.tcp, it.tcp_fin, it.udp };
 	wire_enc_timeouts(&rep->data, &t);
 	return DPVS_OK;
 }
@@ -644,6 +646,7 @@ static int op_timeout_set(uint32_t op __rte_unused, struct rbuf *req,
 			  struct ctrl_reply *rep)
 {
 	struct dpvs_timeouts t;
+	struct ipvs_timeouts it;
 
 	if (wire_dec_timeouts(req, &t) != DPVS_OK)
 		return ctrl_error(rep, DPVS_EINVAL, "bad timeouts record");
@@ -652,7 +655,8 @@ static int op_timeout_set(uint32_t op __rte_unused, struct rbuf *req,
 		return ctrl_error(rep, DPVS_EINVAL, "timeouts out of range "
 				  "(0-%u seconds, 0: unchanged)",
 				  DPVS_TIMEOUT_MAX);
-	ipvs_conn_set_timeouts(&t);
+	it = (struct ipvs_timeouts){ t.tcp, t.tcp_fin, t.udp };
+	ipvs_conn_set_timeouts(&it);
 	return DPVS_OK;
 }
 

@@ -1,0 +1,199 @@
+/*
+ * Inside the connection tables: what ipvs_conn.c (the table),
+ * ipvs_conn_wheel.c (expiry), ipvs_conn_burst.c (the rx burst's bulk
+ * lookup) and ipvs_conn_embryo.c (early drop) share.  What a packet
+ * does on every lookup and update is static inline here, as it was when
+ * all of it was one file.
+ */
+#ifndef DPVS_IPVS_CONN_INT_H
+#define DPVS_IPVS_CONN_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+
+#include "ipvs_conn.h"
+
+/*
+ * One-second slots.  Longer timeouts (up to DPVS_TIMEOUT_MAX) go round
+ * the wheel: a conn whose slot comes up before it is due is re-filed.
+ */
+#define WHEEL_SLOTS 4096u
+#define KNOWN_BITS (1u << 16) /* clients remembered, hashed, per worker */
+
+struct conn_key {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+TAILQ_HEAD(conn_list, ipvs_conn);
+/* A wheel slot: a conn leaves it without knowing which slot it is in. */
+LIST_HEAD(wheel_list, ipvs_conn);
+
+struct worker_tab {
+	struct rte_hash *hash;
+	struct wheel_list wheel[WHEEL_SLOTS];
+	/*
+	 * The slot of tick now + 1, moved aside whole while it is drained:
+	 * a conn re-filed a lap (or laps) ahead lands in the emptied slot,
+	 * never in the list being walked.
+	 */
+	struct wheel_list draining;
+	bool loaded;           /* draining holds tick now + 1's slot */
+	uint32_t now;          /* last tick processed */
+	uint32_t nconns;       /* in the table; only the owner writes */
+	/* Embryonic TCP conns, oldest first: of unknown, of known clients. */
+	struct conn_list embryos[2];
+	struct ipvs_conn *spare;   /* an evicted object, for the next conn */
+	uint32_t known_since;      /* tick the current generation began */
+	/* Clients that completed a handshake: this generation, the last. */
+	uint64_t known[2][KNOWN_BITS / 64];
+} __rte_cache_aligned;
+
+extern struct worker_tab *conn_tabs;   /* [conn_ntabs], by worker index */
+extern unsigned conn_ntabs;
+extern uint64_t conn_tick_hz;
+
+static inline uint32_t now_tick(void)
+{
+	return (uint32_t)(rte_get_tsc_cycles() / conn_tick_hz);
+}
+
+static inline void key_of(struct conn_key *k, uint8_t proto, uint32_t s,
+			  uint16_t sp, uint32_t d, uint16_t dp)
+{
+	memset(k, 0, sizeof(*k));
+	k->saddr = s;
+	k->daddr = d;
+	k->sport = sp;
+	k->dport = dp;
+	k->proto = proto;
+}
+
+/*
+ * Files c at its deadline, never behind the tick being processed: a
+ * slot already passed would come round again only a lap later.
+ */
+static inline void wheel_add(struct worker_tab *t, struct ipvs_conn *c)
+{
+	uint32_t next = t->now + 1;
+	uint32_t at = (int32_t)(c->expire - next) > 0 ? c->expire : next;
+
+	if (at == next && t->loaded)
+		LIST_INSERT_HEAD(&t->draining, c, wheel);
+	else
+		LIST_INSERT_HEAD(&t->wheel[at % WHEEL_SLOTS], c, wheel);
+}
+
+/*
+ * A deadline moved earlier (FIN after ESTABLISHED, a lower timeout) is
+ * re-filed at once; one moved later waits for its old slot, which
+ * re-files it lazily.  Else a closed conn would hold its slot and port
+ * until the established deadline it was filed under.
+ */
+static inline void wheel_set_expire(struct worker_tab *t,
+				    struct ipvs_conn *c, uint32_t expire)
+{
+	bool earlier = (int32_t)(expire - c->expire) < 0;
+
+	c->expire = expire;
+	if (earlier) {
+		LIST_REMOVE(c, wheel);
+		wheel_add(t, c);
+	}
+}
+
+/*
+ * A burst's connections looked up at once, before its packets are
+ * handled one by one: rte_hash_lookup_bulk_data overlaps the cache
+ * misses of the whole burst, which at millions of connections are most
+ * of a packet's cost.  A hit stays valid for the burst: conns are freed
+ * by the expiry job only, never while a burst is handled.  A miss is
+ * looked up again, as the burst's own SYNs may have made the conn since.
+ */
+#define BURST_MAX 64   /* RTE_HASH_LOOKUP_BULK_MAX */
+
+struct burst_cache {
+	unsigned n;                 /* packets in the burst; 0: none */
+	unsigned cur;               /* the packet being handled */
+	unsigned widx;
+	uint64_t hits;              /* by key index */
+	int8_t slot[BURST_MAX];     /* key index of each packet, -1: none */
+	struct conn_key keys[BURST_MAX];
+	void *data[BURST_MAX];
+} __rte_cache_aligned;
+
+extern struct burst_cache conn_bursts[RTE_MAX_LCORE];
+
+/* The burst's answer for key k on worker widx, if it has one. */
+static inline bool burst_hit(unsigned widx, const struct conn_key *k,
+			     void **data)
+{
+	unsigned lc = rte_lcore_id();
+	const struct burst_cache *b;
+	int s;
+
+	if (lc >= RTE_MAX_LCORE)
+		return false;
+	b = &conn_bursts[lc];
+	if (!b->n || b->widx != widx || b->cur >= b->n)
+		return false;
+	s = b->slot[b->cur];
+	if (s < 0 || !(b->hits >> s & 1) ||
+	    memcmp(&b->keys[s], k, sizeof(*k)) != 0)
+		return false;
+	*data = b->data[s];
+	return true;
+}
+
+/* ipvs_conn.c */
+/* Out of the table; the object stays, the wheel may still hold it. */
+void conn_release(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
+/* Out of the table, left on the wheel to free when its slot comes up. */
+void conn_bury(struct worker_tab *t, struct ipvs_conn *c);
+/* Releases (unless dead) and frees c: the expiry job and shutdown only. */
+void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
+
+/* ipvs_conn_embryo.c */
+void client_learn(struct worker_tab *t, uint32_t addr);
+void embryo_unlink(struct worker_tab *t, struct ipvs_conn *c);
+void embryo_retrack(struct worker_tab *t, struct ipvs_conn *c);
+bool embryo_evict_oldest(struct worker_tab *t, unsigned widx);
+
+static inline bool is_embryonic(const struct ipvs_conn *c)
+{
+	return ipvs_proto_embryonic(ipvs_proto_get(c->proto), c->state);
+}
+
+/*
+ * Keeps c on its worker's embryonic lists exactly while it is one; renew
+ * moves it to the young end.  Inline: most packets change nothing.
+ */
+static inline void embryo_track(struct worker_tab *t, struct ipvs_conn *c,
+				bool renew)
+{
+	bool listed = c->flags & CONN_F_EMBRYO;
+
+	if (listed == is_embryonic(c) && !(listed && renew))
+		return;
+	embryo_retrack(t, c);
+}
+
+/* ipvs_conn_burst.c */
+/* An evicted conn: the rest of the burst must not find it any more. */
+void burst_forget(unsigned widx, const struct ipvs_conn *c);
+
+/* ipvs_conn_list.c: the listing's index of the pool's objects. */
+int conn_list_index(struct rte_mempool *mp);
+void conn_list_unindex(void);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * FullNAT local ports.  Worker w hands out only the ports p with
+ * p % nworkers == w, so a reply's destination port names the worker
+ * that owns its connection.
+ */
+#ifndef DPVS_IPVS_PORTS_H
+#define DPVS_IPVS_PORTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ipvs_laddr;
+
+/* FullNAT ports of one local address, per worker. */
+int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nworkers);
+void ipvs_port_pools_free(struct ipvs_laddr *l);
+/* Master: whether a service has addr (host order) as a local address. */
+bool ipvs_port_set_used(uint32_t addr);
+/* 0 if exhausted. */
+uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);
+void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/* Master: free ports over every worker, out of *total per address. */
+void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
+		     uint32_t *total);
+/* At shutdown: frees every address's pools. */
+void ipvs_port_sets_fini(void);
+
+#endif
