@@ -12,6 +12,7 @@
 #include "ipvs/ipvs.h"
 #include "net/inetaddr.h"
 #include "ipvs/ipvs_conn.h"
+#include "ipvs/ipvs_xmit.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "net/netif.h"
@@ -26,16 +27,47 @@ static bool proto_ok(uint8_t p)
 /*
  * Wire <-> data plane.  The daemon numbers forwarding modes from 0 and
  * has its own flag bits; these tables and functions are the only place
- * that knows both.
+ * that knows both.  The forwarding-mode maps are built at start from
+ * libdpvs's dpvs_fwd_modes[] (the tools' table) by name, after checking
+ * that it and the daemon's ipvs_xmit[] agree on every property: the two
+ * tables cannot drift apart without dpvs refusing to start.
  */
-static const uint8_t fwd_in[DPVS_FWD_TUN + 1] = {
-	[DPVS_FWD_FNAT] = IPVS_FWD_FNAT, [DPVS_FWD_DR] = IPVS_FWD_DR,
-	[DPVS_FWD_NAT] = IPVS_FWD_NAT, [DPVS_FWD_TUN] = IPVS_FWD_TUN,
-};
-static const uint32_t fwd_out[IPVS_FWD_MAX] = {
-	[IPVS_FWD_FNAT] = DPVS_FWD_FNAT, [IPVS_FWD_DR] = DPVS_FWD_DR,
-	[IPVS_FWD_NAT] = DPVS_FWD_NAT, [IPVS_FWD_TUN] = DPVS_FWD_TUN,
-};
+static uint8_t fwd_in[DPVS_FWD_MAX + 1];
+static uint32_t fwd_out[IPVS_FWD_MAX];
+
+static bool fwd_flag_agrees(const struct dpvs_fwd_mode *m, uint32_t flag,
+			    bool daemon_has)
+{
+	return !!(m->flags & flag) == daemon_has;
+}
+
+static int fwd_maps_init(void)
+{
+	for (unsigned f = 0; f < IPVS_FWD_MAX; f++) {
+		const struct dpvs_fwd_mode *m =
+			dpvs_fwd_by_name(ipvs_xmit[f].name);
+
+		if (!m || !fwd_flag_agrees(m, DPVS_FWDF_REPLY_VIA_LB,
+					   ipvs_fwd_reply_via_lb(f)) ||
+		    !fwd_flag_agrees(m, DPVS_FWDF_SNAT, ipvs_fwd_snat(f)) ||
+		    !fwd_flag_agrees(m, DPVS_FWDF_CLIENT_REPLY_KEY,
+				     ipvs_fwd_client_reply_key(f))) {
+			LOG_ERRX("ipvs", "forwarding mode %s: libdpvs's table and the "
+			    "daemon's disagree", ipvs_xmit[f].name);
+			return -1;
+		}
+		fwd_out[f] = m->id;
+		fwd_in[m->id] = (uint8_t)f;
+	}
+	for (uint32_t id = DPVS_FWD_FNAT; id <= DPVS_FWD_MAX; id++) {
+		if (!fwd_out[fwd_in[id]] || fwd_out[fwd_in[id]] != id) {
+			LOG_ERRX("ipvs", "forwarding mode %s: no such mode in the daemon",
+			    dpvs_fwd_name(id));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static uint32_t fwd_to_wire(uint8_t f)
 {
@@ -692,5 +724,7 @@ static struct ctrl_range ipvs_range = {
 
 int ipvs_ctl_init(void)
 {
+	if (fwd_maps_init() < 0)
+		return -1;
 	return ctrl_register(&ipvs_range);
 }
