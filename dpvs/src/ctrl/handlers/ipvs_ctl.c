@@ -163,6 +163,12 @@ static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
 	return true;
 }
 
+/* 0 (the default, /32) or a prefix: ones, then zeroes. */
+static bool netmask_ok(uint32_t m)
+{
+	return (~m & (~m + 1)) == 0;
+}
+
 /* Add and edit: the record's scheduler must exist. */
 static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			 struct ipvs_svc_conf *c)
@@ -173,6 +179,18 @@ static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 		return false;
 	if (s.sched[0] && !sched_lookup(s.sched)) {
 		ctrl_error(rep, DPVS_EINVAL, "unknown scheduler '%s'", s.sched);
+		return false;
+	}
+	/* The limits dpvsadm and keepalived apply (libdpvs.h): one source. */
+	if (s.timeout > DPVS_PERSIST_TIMEOUT_MAX) {
+		ctrl_error(rep, DPVS_EINVAL, "persistence timeout %u out of "
+			   "range (1-%u seconds)", s.timeout,
+			   DPVS_PERSIST_TIMEOUT_MAX);
+		return false;
+	}
+	if (!netmask_ok(rte_be_to_cpu_32(s.netmask))) {
+		ctrl_error(rep, DPVS_EINVAL, "persistence netmask is not a "
+			   "prefix (its ones must be contiguous)");
 		return false;
 	}
 	svc_conf_of(&s, c);
@@ -349,10 +367,17 @@ static struct ipvs_service *dest_conf_arg(struct rbuf *req,
 
 	if (!svc)
 		return NULL;
-	if (d.fwd < DPVS_FWD_FNAT || d.fwd > DPVS_FWD_TUN || d.weight < 0 ||
-	    !d.addr) {
+	if (!dpvs_fwd_by_id(d.fwd) || d.weight < 0 || !d.addr) {
 		ctrl_error(rep, DPVS_EINVAL, "bad forwarding method, "
 			   "weight or address");
+		return NULL;
+	}
+	if ((uint32_t)d.weight > DPVS_WEIGHT_MAX || d.u_thresh > DPVS_THRESH_MAX ||
+	    d.l_thresh > DPVS_THRESH_MAX ||
+	    (d.u_thresh && d.l_thresh > d.u_thresh)) {
+		ctrl_error(rep, DPVS_EINVAL, "weight (0-%u) or thresholds "
+			   "(0-%u, lower <= upper) out of range",
+			   DPVS_WEIGHT_MAX, DPVS_THRESH_MAX);
 		return NULL;
 	}
 	dest_conf_of(&d, c);
