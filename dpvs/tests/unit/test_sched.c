@@ -1,4 +1,4 @@
-/* Unit tests for the schedulers (dpvs/src/sched*.c). */
+/* Unit tests for the schedulers (dpvs/src/ipvs/sched/sched*.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
