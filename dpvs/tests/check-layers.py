@@ -32,6 +32,18 @@ def folder_of(path):
     return os.path.dirname(os.path.relpath(path, SRC)) or '.'
 
 
+def target_folder(path, name):
+    """The folder of dpvs/src that `#include "name"` in path resolves to,
+    as the compiler looks: the including file's folder, then -iquote
+    dpvs/src (so a bare "daemon.h" from net/ is the top level's)."""
+    for base in (os.path.dirname(path), SRC):
+        full = os.path.normpath(os.path.join(base, name))
+        if os.path.exists(full):
+            rel = os.path.relpath(full, SRC)
+            return None if rel.startswith('..') else (os.path.dirname(rel) or '.')
+    return None
+
+
 def check_includes(path, problems):
     mine = folder_of(path)
     allowed = ALLOWED.get(mine)
@@ -48,9 +60,9 @@ def check_includes(path, problems):
                 problems.append(f'{path}:{n}: {mine}/ includes the client '
                                 f'library\'s {name}')
             continue
-        if '/' not in name:
-            continue  # same folder
-        target = os.path.dirname(name)
+        target = target_folder(path, name)
+        if target is None:
+            continue  # a system or generated header
         if target != mine and target not in allowed and not (
                 target.startswith(mine + '/')):
             problems.append(f'{path}:{n}: {mine}/ may not include {name}')
