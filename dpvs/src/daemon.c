@@ -354,6 +354,15 @@ static char **eal_argv(const struct cmdline *cl, int *argc_out,
 
 /* ---- start and stop ---- */
 
+/* What the control handlers may ask of the daemon (handlers.h). */
+static const struct ctrl_daemon_ops ctl_daemon = {
+	.version = DPVS_VERSION,
+	.conf = daemon_conf,
+	.start_time = daemon_start_time,
+	.uptime_ms = daemon_uptime_ms,
+	.reload = daemon_reload,
+};
+
 static int start_subsystems(void)
 {
 	struct msgbus_params mp = {
@@ -368,7 +377,7 @@ static int start_subsystems(void)
 	core_timer_set_tick(d.conf.timer_tick_us);
 	if (lcore_roles_init(&d.conf) < 0 || rcu_init() < 0 ||
 	    msgbus_init(&mp) < 0 || evloop_init() < 0 ||
-	    core_ctl_init() < 0 || register_jobs() < 0)
+	    core_ctl_init(&ctl_daemon) < 0 || register_jobs() < 0)
 		return -1;
 	/* The control socket is served once the loop runs. */
 	ctrl_params_of(&d.conf, &cp);
@@ -377,7 +386,7 @@ static int start_subsystems(void)
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
-	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init() < 0)
+	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0)
 		return -1;
 	return start_timers();
 }

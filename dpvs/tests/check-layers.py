@@ -19,8 +19,8 @@ ALLOWED = {
     'net': {'core'},
     'ipvs': {'core', 'net'},
     'ipvs/sched': set(),
-    'ctrl': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl', '.'},
-    'ctrl/handlers': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl', '.'},
+    'ctrl': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl'},
+    'ctrl/handlers': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl'},
     '.': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl', 'ctrl/handlers'},
 }
 # the folders that may speak the wire format

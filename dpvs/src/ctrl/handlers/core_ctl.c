@@ -8,12 +8,13 @@
 
 #include "handlers.h"
 #include "ctrl/ctrl.h"
-#include "daemon.h"
 #include "dpvs_ops.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
 #include "net/netif.h"
+
+static const struct ctrl_daemon_ops *daemon_ops;
 
 static int op_version(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 		      struct ctrl_reply *rep)
@@ -23,11 +24,11 @@ static int op_version(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 		.pid = (uint32_t)getpid(),
 		.nworkers = lcore_nworkers(),
 		.nports = netif_nports(),
-		.start_time = daemon_start_time(),
-		.uptime_ms = daemon_uptime_ms(),
+		.start_time = daemon_ops->start_time(),
+		.uptime_ms = daemon_ops->uptime_ms(),
 	};
 
-	snprintf(v.version, sizeof(v.version), "%s", DPVS_VERSION);
+	snprintf(v.version, sizeof(v.version), "%s", daemon_ops->version);
 	wire_enc_version(&rep->data, &v);
 	return DPVS_OK;
 }
@@ -111,7 +112,7 @@ static int op_reload(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 		     struct ctrl_reply *rep)
 {
 	char summary[8192];
-	int rc = daemon_reload(summary, sizeof(summary));
+	int rc = daemon_ops->reload(summary, sizeof(summary));
 	size_t n = strlen(summary);
 
 	while (n && summary[n - 1] == '\n')
@@ -262,8 +263,9 @@ static int echo_cb(const void *req, uint16_t len, void *reply,
 	return 0;
 }
 
-int core_ctl_init(void)
+int core_ctl_init(const struct ctrl_daemon_ops *d)
 {
+	daemon_ops = d;
 	int rc = msgbus_register(MSGBUS_ALL_LCORES, MSG_TYPE_ECHO, "echo",
 				 echo_cb);
 

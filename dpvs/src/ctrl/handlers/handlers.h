@@ -6,10 +6,30 @@
 #ifndef DPVS_CTRL_HANDLERS_H
 #define DPVS_CTRL_HANDLERS_H
 
-int core_ctl_init(void);      /* 0x0100-0x01ff: daemon, lcores, config */
+#include <stddef.h>
+#include <stdint.h>
+
+struct dpvs_conf;
+
+/*
+ * What the handlers need of the daemon as a whole, handed in by
+ * daemon.c: the handlers sit below the composition root and never
+ * include it (docs/architecture.md, "Boundaries").
+ */
+struct ctrl_daemon_ops {
+	const char *version;
+	const struct dpvs_conf *(*conf)(void);  /* the running config */
+	uint64_t (*start_time)(void);           /* unix seconds */
+	uint64_t (*uptime_ms)(void);
+	/* Reloads now; DPVS_OK or DPVS_ECONFIG, what happened in summary. */
+	int (*reload)(char *summary, size_t len);
+};
+
+int core_ctl_init(const struct ctrl_daemon_ops *d); /* 0x0100-0x01ff */
 int netif_ctl_init(void);     /* 0x0200-0x02ff: ports, addresses, routes */
 int ipvs_ctl_init(void);      /* 0x0300-0x03ff: services, servers, conns */
 int stats_ctl_init(void);     /* 0x0400-0x04ff: what SNMP reads */
-int resources_ctl_init(void); /* 0x0500-0x05ff: tables against limits */
+/* 0x0500-0x05ff: tables against limits */
+int resources_ctl_init(const struct ctrl_daemon_ops *d);
 
 #endif

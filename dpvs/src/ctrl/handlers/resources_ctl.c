@@ -14,8 +14,8 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
+#include "core/conf.h"
 #include "ctrl/ctrl.h"
-#include "daemon.h"
 #include "dpvs_ops.h"
 #include "net/inetaddr.h"
 #include "ipvs/ipvs.h"
@@ -27,6 +27,8 @@ struct res_list {
 	struct wbuf *b;
 	uint32_t n;
 };
+
+static const struct ctrl_daemon_ops *daemon_ops;
 
 static void put(struct res_list *l, uint32_t kind, const char *name,
 		uint64_t used, uint64_t size)
@@ -66,7 +68,7 @@ static void count_addr(uint16_t port __rte_unused, uint32_t addr __rte_unused,
 
 static void put_tables(struct res_list *l)
 {
-	const struct dpvs_conf *c = daemon_conf();
+	const struct dpvs_conf *c = daemon_ops->conf();
 	uint32_t used, size;
 	uint64_t n = 0;
 	char hname[RTE_HASH_NAMESIZE], row[WIRE_NAME_STR];
@@ -154,7 +156,8 @@ static struct ctrl_range res_range = {
 	.nops = sizeof(res_ops) / sizeof(res_ops[0]),
 };
 
-int resources_ctl_init(void)
+int resources_ctl_init(const struct ctrl_daemon_ops *d)
 {
+	daemon_ops = d;
 	return ctrl_register(&res_range);
 }
