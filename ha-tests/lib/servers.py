@@ -93,10 +93,16 @@ class Echo:
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True)
 
-    def say(self, word):
+    def send(self, word):
         self.p.stdin.write(word + "\n")
         self.p.stdin.flush()
+
+    def reply(self):
         return self.p.stdout.readline().strip()
+
+    def say(self, word):
+        self.send(word)
+        return self.reply()
 
     def close(self):
         self.p.kill()
