@@ -253,7 +253,7 @@ def test_zeroing_counts_from_zero_without_touching_workers(env):
     # A listing answers from the last complete gather when a worker is
     # slow to answer (loaded sanitizer runs): wait for a fresh one.
     assert wait_for(lambda: adm_stats(d)["svc %s:80" % VIP][0] == 4,
-                    timeout=10), adm_stats(d)
+                    timeout=10), (adm_stats(d), d.log_text()[-3000:])
     stats = adm_stats(d)
     assert stats["svc %s:80" % VIP][0] == 4, stats
     assert sum(v[0] for k, v in stats.items() if not k.startswith("svc")) == 4
