@@ -99,7 +99,7 @@ build/mibs/DPVS-MIB.txt: snmp/DPVS-MIB.txt
 # it); about a minute the first time.
 keepalived: build/keepalived
 ifeq ($(BUILD),build)
-build/keepalived: build/libdpvs.a dpvs/lib/libdpvs.h $(shell find keepalived)
+build/keepalived: build/libdpvs.a dpvs/lib/libdpvs.h $(shell find keepalived -type f)
 	keepalived/build.sh build
 else
 .PHONY: build/keepalived
