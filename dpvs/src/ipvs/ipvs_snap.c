@@ -3,8 +3,15 @@
  * master and published with one pointer store, so a worker never sees a
  * half-changed service and never takes a lock.  The one it replaces is
  * freed after a grace period, when no worker can still be reading it.
+ *
+ * Snapshots live in libc's heap, not DPDK's: one is built and one freed
+ * for every change, and in DPDK's heap that churn left free fragments
+ * that every later aligned allocation scanned (loading 20,000 services
+ * x 4 real servers took 174 s instead of 6).  Workers read either alike.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <rte_malloc.h>
 
@@ -18,10 +25,10 @@ void ipvs_snap_free(struct svc_snap *sn)
 		return;
 	if (sn->ops && sn->ops->done)
 		sn->ops->done(&sn->ss);
-	rte_free(sn->ss.dests);
-	rte_free(sn->dests);
-	rte_free(sn->wstate);
-	rte_free(sn);
+	free(sn->ss.dests);
+	free(sn->dests);
+	free(sn->wstate);
+	free(sn);
 }
 
 static uint32_t sched_flags(uint32_t f)
@@ -52,19 +59,20 @@ static void snap_dests(struct svc_snap *sn, const struct ipvs_service *s)
 
 static struct svc_snap *snap_build(const struct ipvs_service *s)
 {
-	struct svc_snap *sn = rte_zmalloc("svc_snap", sizeof(*sn), 0);
+	struct svc_snap *sn = calloc(1, sizeof(*sn));
 	unsigned nw = ipvs_nworkers();
+	size_t ws = RTE_ALIGN_CEIL(IPVS_WSTATE_STRIDE * (nw ? nw : 1),
+				   RTE_CACHE_LINE_SIZE);
 
 	if (!sn)
 		return NULL;
 	sn->ops = sched_lookup(s->sched[0] ? s->sched : IPVS_SCHED_DEFAULT);
-	sn->ss.dests = rte_zmalloc("snap_d", sizeof(*sn->ss.dests) *
-				   (s->ndests + 1), 0);
-	sn->dests = rte_zmalloc("snap_dp", sizeof(*sn->dests) * (s->ndests + 1), 0);
-	sn->wstate = rte_zmalloc("snap_ws", IPVS_WSTATE_STRIDE * (nw ? nw : 1),
-				 RTE_CACHE_LINE_SIZE);
+	sn->ss.dests = calloc(s->ndests + 1, sizeof(*sn->ss.dests));
+	sn->dests = calloc(s->ndests + 1, sizeof(*sn->dests));
+	sn->wstate = aligned_alloc(RTE_CACHE_LINE_SIZE, ws);
 	if (!sn->ops || !sn->ss.dests || !sn->dests || !sn->wstate)
 		goto fail;
+	memset(sn->wstate, 0, ws);
 	snap_dests(sn, s);
 	sn->ss.flags = sched_flags(s->flags);
 	sn->persist_timeout = s->timeout;
