@@ -402,16 +402,18 @@ static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
 	c->state = ns;
 }
 
-void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
+bool ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 		      bool input_only)
 {
 	const struct ipvs_proto *pp = ipvs_proto_get(c->proto);
 	struct worker_tab *t = &conn_tabs[c->widx];
-	bool restart = false;
+	bool restart = false, reopened = false;
 	uint8_t ns;
 
 	if (pp->next_state) {
 		ns = pp->next_state(c->state, dir, input_only, l4, &restart);
+		reopened = restart && dir == DIR_IN &&
+			   ((pp->closed_states >> c->state) & 1);
 		if (ns != c->state)
 			conn_set_state(t, c, dir, ns);
 		/*
@@ -423,6 +425,7 @@ void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 	}
 	wheel_set_expire(t, c, now_tick() +
 			 __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED));
+	return reopened;
 }
 
 uint32_t ipvs_conn_capacity(void)

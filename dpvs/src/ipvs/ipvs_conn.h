@@ -91,8 +91,10 @@ bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
 /*
  * A packet of c (l4: its L4 header) moves c's protocol state machine and
  * refreshes its deadline; input_only: replies bypass the load balancer.
+ * True when the client started a new connection on c's entry (a SYN
+ * after the last one closed), which counts as a connection.
  */
-void ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
+bool ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 		      bool input_only);
 /* Worker loop job: expires what is due. */
 int ipvs_conn_job(void *arg);

@@ -129,7 +129,13 @@ static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
 	struct ipvs_pcstats *st = &c->dest->stats[w];
 	const struct ipvs_xmit_ops *x = &ipvs_xmit[c->fwd];
 
-	ipvs_conn_update(c, dir, l4, x->out == NULL);
+	if (ipvs_conn_update(c, dir, l4, x->out == NULL)) {
+		/* A new connection on a reused entry counts as any other. */
+		PKT_INC(lc, ipvs_conn_new);
+		st->conns++;
+		if (c->lobj)
+			c->lobj->conns[w * 8]++;
+	}
 	if (dir == DIR_IN) {
 		st->inpkts++;
 		st->inbytes += m->pkt_len;

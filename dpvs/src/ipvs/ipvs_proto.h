@@ -45,6 +45,12 @@ struct ipvs_proto {
 	uint32_t *timeouts;
 	/* States of a half-open connection, the ones early drop evicts. */
 	uint32_t embryo_states;   /* bit per enum conn_state */
+	/*
+	 * States of a connection that is over or closing: a client that
+	 * starts again from one (a new SYN on a reused port) opens a new
+	 * connection on the same entry, counted as one (bit per state).
+	 */
+	uint32_t closed_states;
 	/* Whether the packet at l4 may create a connection. */
 	bool (*may_create)(const void *l4);
 	/*

@@ -26,6 +26,7 @@
 #include <rte_udp.h>
 
 #include "core/lcore.h"
+#include "ipvs/ipvs.h"
 #include "core/rcu.h"
 #include "dpvs_ops.h"
 #include "../fuzz/fuzz_daemon.h"
@@ -441,6 +442,53 @@ static void test_dr_syn(void **state)
 }
 
 /* TUN: the packet untouched inside IP-in-IP from our address there. */
+/* A packet counter summed over every lcore. */
+static uint64_t conns_created(void)
+{
+	uint64_t n[PKTSTATS_N];
+
+	pktstats_sum(n);
+	return n[PKTSTATS_IDX_ipvs_conn_new];
+}
+
+/* Connections the DR service's one real server counted, over workers. */
+static uint64_t dr_conns(void)
+{
+	const struct ipvs_service *s =
+		ipvs_svc_lookup(IPPROTO_TCP, ip4("10.0.0.102"), 80);
+	uint64_t n = 0;
+
+	assert_non_null(s);
+	for (unsigned w = 0; w < FUZZ_NWORKERS; w++)
+		n += s->dests->stats[w].conns;
+	return n;
+}
+
+/*
+ * A client that reuses its port once its connection is over starts a new
+ * connection on the same entry: it counts as one, as ipvsadm shows it.
+ */
+static void test_syn_after_close_counts_a_connection(void **state)
+{
+	struct rte_ether_addr rs = mac_of("10.0.1.13");
+	const uint8_t steps[] = { RTE_TCP_SYN_FLAG, RTE_TCP_ACK_FLAG,
+				  RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
+				  RTE_TCP_SYN_FLAG, RTE_TCP_ACK_FLAG };
+	uint64_t before = dr_conns(), created = conns_created();
+	struct frame in, want;
+
+	(void)state;
+	for (unsigned i = 0; i < RTE_DIM(steps); i++) {
+		tcp(&in, &port_mac, ip4("10.0.0.2"), 40100, ip4("10.0.0.102"),
+		    80, steps[i]);
+		tcp(&want, &rs, ip4("10.0.0.2"), 40100, ip4("10.0.0.102"), 80,
+		    steps[i]);
+		expect(&in, &want);
+	}
+	assert_int_equal(dr_conns() - before, 2);
+	assert_int_equal(conns_created() - created, 2);
+}
+
 static void test_tun_syn(void **state)
 {
 	struct rte_ether_addr rs = mac_of("10.0.1.12");
@@ -549,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_nat_syn_and_reply),
 		cmocka_unit_test(test_dr_syn),
 		cmocka_unit_test(test_tun_syn),
+		cmocka_unit_test(test_syn_after_close_counts_a_connection),
 		cmocka_unit_test(test_fnat_udp_keeps_no_checksum),
 		cmocka_unit_test(test_ack_without_conn_is_dropped),
 		cmocka_unit_test(test_fnat_icmp_frag_needed_relayed),
