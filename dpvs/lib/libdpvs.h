@@ -358,6 +358,14 @@ const char *dpvs_fwd_name(uint32_t id);
 #define DPVS_WEIGHT_MAX 65535u
 /* Connection thresholds: 0 (none) .. DPVS_THRESH_MAX, l <= u. */
 #define DPVS_THRESH_MAX 2147483647u
+/*
+ * A persistence netmask (host order) is a prefix: ones, then zeroes
+ * (0 and all ones included).  dpvsadm and dpvs check it alike.
+ */
+static inline int dpvs_netmask_is_prefix(uint32_t m)
+{
+	return (m & (~m >> 1)) == 0;
+}
 
 #define DPVS_SVC_F_PERSISTENT 0x1   /* -p */
 #define DPVS_SVC_F_SCHED_FALLBACK 0x2 /* mh/sh: skip unusable servers */

@@ -159,7 +159,7 @@ static bool parse_netmask(const char *s, uint32_t *out)
 	if (!parse_ipv4(s, out))
 		return false;
 	m = ntohl(*out);
-	return (m & (~m >> 1)) == 0; /* ones then zeroes */
+	return dpvs_netmask_is_prefix(m);
 }
 
 /* Scheduler names: 1-15 of [a-z0-9_-]. */

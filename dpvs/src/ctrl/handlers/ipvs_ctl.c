@@ -163,12 +163,6 @@ static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
 	return true;
 }
 
-/* 0 (the default, /32) or a prefix: ones, then zeroes. */
-static bool netmask_ok(uint32_t m)
-{
-	return (~m & (~m + 1)) == 0;
-}
-
 /* Add and edit: the record's scheduler must exist. */
 static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			 struct ipvs_svc_conf *c)
@@ -188,7 +182,7 @@ static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			   DPVS_PERSIST_TIMEOUT_MAX);
 		return false;
 	}
-	if (!netmask_ok(rte_be_to_cpu_32(s.netmask))) {
+	if (!dpvs_netmask_is_prefix(rte_be_to_cpu_32(s.netmask))) {
 		ctrl_error(rep, DPVS_EINVAL, "persistence netmask is not a "
 			   "prefix (its ones must be contiguous)");
 		return false;
