@@ -47,7 +47,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wno-address-of-packed-member
 CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS)
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
-DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null)
+# libcrypto: the HMAC of the HA sync messages (dpvs/src/ha/).
+DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null) -lcrypto
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 LDFLAGS_BASE := $(SANFLAGS)
 

@@ -72,4 +72,20 @@
 #define DPVS_OP_RESOURCES 0x0500u    /* -> u32 n, n resource records */
 #define DPVS_OP_RES_MAX 0x05ffu
 
+/* Connection sync between the LBs of an HA pair (docs/ha.md). */
+#define DPVS_OP_SYNC_MIN 0x0600u
+#define DPVS_OP_SYNC_START 0x0600u   /* sync conf record -> nothing (root) */
+#define DPVS_OP_SYNC_STOP 0x0601u    /* u32 roles -> nothing */
+#define DPVS_OP_SYNC_STATE 0x0602u   /* -> sync state record */
+#define DPVS_OP_SYNC_RESET 0x0603u   /* -> nothing: counters to 0 */
+#define DPVS_OP_SYNC_BULK 0x0604u    /* -> nothing: the BACKUP asks again */
+#define DPVS_OP_SYNC_MAX 0x060fu
+
+/* The HA lease: which LB of the pair owns the VIPs now. */
+#define DPVS_OP_HA_MIN 0x0610u
+#define DPVS_OP_HA_LEASE 0x0610u     /* u32 ttl_ms -> u32 ms left */
+#define DPVS_OP_HA_RELEASE 0x0611u   /* -> nothing */
+#define DPVS_OP_HA_STATE 0x0612u     /* -> ha state record */
+#define DPVS_OP_HA_MAX 0x06ffu
+
 #endif

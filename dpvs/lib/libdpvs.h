@@ -207,6 +207,16 @@ struct dpvs_counter {
 
 /* Addresses are IPv4 in network byte order, as in struct in_addr. */
 #define DPVS_ADDR_F_SAPOOL 0x1  /* serves as a FullNAT local address */
+/*
+ * Shared by the HA pair (a FullNAT local address both LBs configure):
+ * answered for (ARP) and used for new connections only while this dpvs
+ * holds the HA lease.
+ */
+#define DPVS_ADDR_F_HA 0x2
+/* Added by the lease holder (keepalived's VIPs): removed when the lease ends. */
+#define DPVS_ADDR_F_LEASED 0x4
+/* Listing only: an HA address that is active now (the lease is held). */
+#define DPVS_ADDR_F_HA_ACTIVE 0x8
 
 struct dpvs_addr {
 	char ifname[DPVS_IFNAME_MAX + 1];
@@ -439,7 +449,10 @@ struct dpvs_conn {
 	char state_name[16];      /* "ESTABLISHED", "SYN_RECV", "UDP", ... */
 	uint32_t expire_s;        /* seconds left */
 	uint32_t lcore;           /* owning worker */
+	uint32_t flags;           /* DPVS_CONN_F_* */
 };
+
+#define DPVS_CONN_F_SYNCED 0x1  /* installed from the peer's sync messages */
 
 struct dpvs_timeouts {
 	uint32_t tcp;             /* established, seconds */
@@ -531,6 +544,103 @@ static inline uint8_t dpvs_echo_byte(uint32_t i)
 {
 	return (uint8_t)(i * 131u + (i >> 16));
 }
+
+/* ---- HA: connection sync and the lease (docs/ha.md) ---- */
+
+#define DPVS_SYNC_MASTER 0x1      /* sends this LB's connections */
+#define DPVS_SYNC_BACKUP 0x2      /* installs the peer's */
+#define DPVS_SYNC_KEY_MIN 32      /* bytes of the shared key */
+#define DPVS_SYNC_KEY_MAX 64
+#define DPVS_SYNC_PORT 8848       /* defaults, as Linux IPVS's */
+#define DPVS_SYNC_GROUP 0xe0000051u /* 224.0.0.81 */
+
+/*
+ * Starting roles: the transport comes with the first role started; a
+ * second start with other transport settings while a role runs is
+ * refused (stop both first), as with the kernel's sync daemons.
+ */
+struct dpvs_sync_conf {
+	uint32_t roles;           /* DPVS_SYNC_MASTER and/or _BACKUP */
+	uint8_t syncid;           /* both LBs' must match */
+	uint8_t ttl;              /* multicast TTL, 1..255 (0: 1) */
+	uint16_t port;            /* UDP port (0: DPVS_SYNC_PORT) */
+	uint16_t maxlen;          /* UDP payload bytes (0: from the MTU) */
+	char ifname[DPVS_IFNAME_MAX + 1]; /* kernel interface: dpdk0.kni, eth1 */
+	uint32_t group;           /* host order; 0: DPVS_SYNC_GROUP */
+	uint32_t peer;            /* host order; set: unicast to it, no group */
+	uint32_t key_len;         /* DPVS_SYNC_KEY_MIN..MAX */
+	uint8_t key[DPVS_SYNC_KEY_MAX];
+};
+
+enum dpvs_sync_bulk {
+	DPVS_BULK_NONE = 0,       /* no backup role */
+	DPVS_BULK_REQUESTING = 1, /* asked the master, nothing yet */
+	DPVS_BULK_RECEIVING = 2,
+	DPVS_BULK_READY = 3,      /* the table is complete: may preempt */
+	DPVS_BULK_SENDING = 4,    /* master: a bulk is on its way */
+};
+
+struct dpvs_sync_counters {
+	uint64_t tx_msgs, tx_conns, tx_bytes;
+	uint64_t tx_dropped;      /* records lost: ring full, rate, socket */
+	uint64_t rx_msgs, rx_conns, rx_bytes;
+	uint64_t rx_dropped;      /* authenticated records not installed: ring full */
+	uint64_t rx_bad;          /* length, version, type */
+	uint64_t rx_other_id;     /* another syncid */
+	uint64_t rx_auth_failed;  /* HMAC mismatch */
+	uint64_t rx_replayed;     /* sequence seen or older than the window */
+	uint64_t rx_stale;        /* an older boot of the sender, or too old */
+	/* records refused by the installer */
+	uint64_t no_service, no_dest, no_laddr, port_busy, clash, full;
+	uint64_t replaced;        /* a conn of ours the peer's replaced */
+	uint64_t dir_full;
+	uint64_t installed;       /* new synced conns */
+	uint64_t updated;         /* synced conns updated in place */
+	uint64_t bulk_sent, bulk_received;  /* bulks, not conns */
+};
+
+struct dpvs_sync_state {
+	uint32_t roles;
+	uint32_t bulk;            /* enum dpvs_sync_bulk */
+	struct dpvs_sync_conf conf; /* key zeroed; key_len kept */
+	char key_fp[9];           /* 8 hex digits of SHA-256(key): compare LBs */
+	uint64_t sender_id;       /* ours (master role) */
+	uint64_t peer_sender_id;  /* the last authenticated peer's */
+	uint32_t peer_addr;       /* its source address, host order */
+	uint64_t last_rx_ms;      /* since its last datagram; UINT64_MAX: never */
+	uint64_t bulk_conns;      /* records in the last bulk, sent or received */
+	uint32_t bulk_ms;         /* how long it took */
+	uint32_t synced_conns;    /* live conns installed from sync */
+	struct dpvs_sync_counters c;
+};
+
+int dpvs_sync_start(struct dpvs_handle *h, const struct dpvs_sync_conf *c);
+int dpvs_sync_stop(struct dpvs_handle *h, uint32_t roles);
+int dpvs_sync_state(struct dpvs_handle *h, struct dpvs_sync_state *out);
+int dpvs_sync_reset(struct dpvs_handle *h);
+int dpvs_sync_bulk(struct dpvs_handle *h);
+
+struct dpvs_ha_state {
+	uint32_t held;            /* 1 while a client holds the lease */
+	uint32_t ms_left;
+	uint32_t holder_pid;
+	uint32_t ha_addrs;        /* DPVS_ADDR_F_HA addresses configured */
+	uint32_t leased_addrs;    /* DPVS_ADDR_F_LEASED addresses present */
+	uint64_t taken, lost;     /* times; lost: expired or holder gone */
+	uint64_t released;        /* released by its holder */
+};
+
+/*
+ * Takes or renews the lease for ttl_ms (clamped to 50..60000) on this
+ * handle's connection; DPVS_EBUSY while another connection holds it.
+ * When it ends (release, TTL, the connection closes) dpvs removes the
+ * LEASED addresses and stops answering for the HA ones.
+ */
+int dpvs_ha_lease(struct dpvs_handle *h, uint32_t ttl_ms, uint32_t *ms_left);
+int dpvs_ha_release(struct dpvs_handle *h);
+int dpvs_ha_state(struct dpvs_handle *h, struct dpvs_ha_state *out);
+/* The handle's socket, to watch for the daemon going away (EOF). */
+int dpvs_handle_fd(const struct dpvs_handle *h);
 
 #ifdef __cplusplus
 }

@@ -19,9 +19,10 @@ ALLOWED = {
     'net': {'core'},
     'ipvs': {'core', 'net'},
     'ipvs/sched': set(),
-    'ctrl': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl'},
-    'ctrl/handlers': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl'},
-    '.': {'core', 'net', 'ipvs', 'ipvs/sched', 'ctrl', 'ctrl/handlers'},
+    'ha': {'core', 'net', 'ipvs'},
+    'ctrl': {'core', 'net', 'ipvs', 'ipvs/sched', 'ha', 'ctrl'},
+    'ctrl/handlers': {'core', 'net', 'ipvs', 'ipvs/sched', 'ha', 'ctrl'},
+    '.': {'core', 'net', 'ipvs', 'ipvs/sched', 'ha', 'ctrl', 'ctrl/handlers'},
 }
 # the folders that may speak the wire format
 WIRE_OK = {'ctrl', 'ctrl/handlers', '.'}

@@ -110,6 +110,21 @@ struct dpvs_conf {
 	uint32_t kni_ring_size;
 	uint32_t kni_rate_pps;         /* bulk to the kernel, per port; 0 = no limit */
 	uint32_t kni_prio_rate_pps;    /* priority, per kind and worker; 0 = no limit */
+	uint32_t kni_sync_rate_pps;    /* HA sync datagrams, per worker; 0 = no limit */
+
+	/* sync (docs/ha.md): the transport comes from keepalived */
+	uint32_t sync_ring_size;       /* records per worker ring, power of 2 */
+	uint32_t sync_flush_ms;        /* a batch leaves this long after its first record */
+	uint32_t sync_threshold[2];    /* UDP: at packet [0], then every [1] */
+	uint32_t sync_refresh_s;
+	bool sync_embryonic;
+	uint32_t sync_max_msgs_per_s;
+	uint32_t sync_bulk_msgs_per_s;
+	uint32_t sync_heartbeat_ms;
+	uint32_t sync_sock_buf_kb;
+	uint32_t sync_max_age_s;       /* 0: no check of the sender's clock */
+	bool sync_backup_only;
+	uint32_t sync_dir_entries;     /* 0: 1.25 x conn_pool_size + 1024 */
 };
 
 /* Fills in every default (the values conf/dpvs.conf.sample documents). */

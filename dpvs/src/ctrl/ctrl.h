@@ -171,6 +171,22 @@ int ctrl_init(const struct ctrl_params *p);
 int ctrl_set_params(const struct ctrl_params *p);
 /* Sends a deferred reply (see ctrl_defer), counted in the server stats. */
 void ctrl_answer(struct ctrl_deferred *d, struct ctrl_reply *rep);
+/*
+ * Who sent the request a handler is running: a connection id (never
+ * reused while dpvs runs), the peer's uid and pid from SO_PEERCRED.
+ * NULL outside a handler (tests calling handlers directly, deferred
+ * replies).  A state held by a client, such as the HA lease, is keyed by
+ * the id and let go by the close hook when its connection closes.
+ */
+struct ctrl_caller {
+	uint64_t id;
+	uint32_t uid;
+	uint32_t pid;
+};
+
+const struct ctrl_caller *ctrl_caller(void);
+/* One hook, called with a connection's id as it closes (any reason). */
+void ctrl_set_close_hook(void (*fn)(uint64_t id));
 /* Closes every client and the listener and removes the socket file. */
 void ctrl_fini(void);
 void ctrl_get_stats(struct dpvs_ctrl_stats *out);

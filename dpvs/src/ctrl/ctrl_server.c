@@ -49,6 +49,7 @@ struct conn {
 	struct evloop_fd ev;    /* first: the event's handle is the conn */
 	int fd;
 	uint32_t uid;
+	struct ctrl_caller who; /* id, uid and pid, for the handlers */
 	struct user *user;
 	uint64_t last_ms;       /* last request, reply progress or accept */
 	size_t in_off;          /* unconsumed input: inbuf[in_off, in_len) */
@@ -83,6 +84,10 @@ static struct {
 } srv = { .lfd = -1 };
 
 static void accept_all(void);
+/* The connection whose request runs now (NULL between requests). */
+static const struct ctrl_caller *current;
+static void (*close_hook)(uint64_t id);
+static uint64_t next_conn_id = 1;
 static void conn_event(struct conn *c, uint32_t events, uint64_t until);
 static const struct evloop_service ctrl_service;
 static void sweep_idle(void *arg);
@@ -332,6 +337,8 @@ static void conn_close(struct conn *c)
 	set_ready(c, false);
 	evloop_del(&c->ev);
 	close(c->fd);
+	if (close_hook)
+		close_hook(c->who.id);
 	ctrl_session_free(&c->s); /* releases its buffer budget */
 	user_put(c->user);
 	free(c);
@@ -462,6 +469,9 @@ static void accept_one(int fd)
 	}
 	c->fd = fd;
 	c->uid = cr.uid;
+	c->who.id = next_conn_id++;
+	c->who.uid = cr.uid;
+	c->who.pid = (uint32_t)cr.pid;
 	c->last_ms = now_ms();
 	ctrl_session_init(&c->s);
 	c->s.budget = &c->user->budget;
@@ -499,8 +509,10 @@ static void conn_serve(struct conn *c)
 	};
 	uint64_t before = srv.st.requests;
 
+	current = &c->who;
 	c->in_off += ctrl_session_feed_some(&c->s, c->inbuf + c->in_off,
 					    c->in_len - c->in_off, &lim, &srv.st);
+	current = NULL;
 	if (c->in_off == c->in_len)
 		c->in_off = c->in_len = 0;
 	if (srv.st.requests != before)
@@ -614,6 +626,16 @@ static int serve_ready(uint64_t until)
 		}
 	}
 	return n;
+}
+
+const struct ctrl_caller *ctrl_caller(void)
+{
+	return current;
+}
+
+void ctrl_set_close_hook(void (*fn)(uint64_t id))
+{
+	close_hook = fn;
 }
 
 /* Closes clients that sent no complete request for too long. */

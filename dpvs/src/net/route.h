@@ -30,6 +30,8 @@ enum route_type {
 
 /* RT_LOCAL flags, copied from the address (inetaddr.h IFA_F_*). */
 #define RT_F_SAPOOL 0x1     /* the address is a FullNAT local address */
+#define RT_F_HA     0x2     /* an HA address: live only with the lease */
+#define RT_F_LEASED 0x4     /* added by the lease holder */
 
 struct route_entry {
 	uint32_t prefix;    /* host byte order */

@@ -1,0 +1,46 @@
+/*
+ * The HA lease: which LB of the pair owns the VIPs now.  keepalived's
+ * VRRP process takes it when an instance becomes MASTER and renews it
+ * with every advert; it ends when the holder releases it, when its TTL
+ * passes (a hung keepalived) or when the holder's control connection
+ * closes (a dead one).  Then dpvs removes the addresses the holder added
+ * (LEASED), stops answering for the shared HA local addresses and stops
+ * sending sync, so a dpvs whose keepalived is gone never keeps the VIPs
+ * the peer is taking over.  Master lcore only.
+ */
+#ifndef DPVS_HA_LEASE_H
+#define DPVS_HA_LEASE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HA_LEASE_MIN_MS 50
+#define HA_LEASE_MAX_MS 60000
+
+struct ha_lease_state {
+	bool held;
+	uint32_t ms_left;
+	uint64_t holder;           /* control connection id */
+	uint32_t holder_pid;
+	uint64_t taken, lost, released;
+};
+
+/* Registers the expiry timer (the master's timers) and the close hook. */
+int ha_lease_init(void);
+void ha_lease_fini(void);
+/*
+ * Takes or renews (ttl_ms clamped to HA_LEASE_MIN_MS..MAX_MS).  0 and
+ * *ms_left, or -EBUSY while another connection holds it.
+ */
+int ha_lease_renew(uint64_t holder, uint32_t pid, uint32_t ttl_ms,
+		   uint32_t *ms_left);
+/* 0, or -EPERM if holder does not hold it (not an error when none does). */
+int ha_lease_release(uint64_t holder);
+/* The control connection holder closed (ctrl_set_close_hook). */
+void ha_lease_on_close(uint64_t holder);
+bool ha_lease_held(void);
+void ha_lease_state(struct ha_lease_state *out);
+/* Called when the lease ends for any reason (the sync engine drops MASTER). */
+void ha_lease_set_end_cb(void (*cb)(const char *why));
+
+#endif

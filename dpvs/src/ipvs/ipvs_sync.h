@@ -1,0 +1,90 @@
+/*
+ * Connection sync, the data plane's side (docs/ha.md).  On the MASTER
+ * the owning worker writes a record into its own ring when a conn
+ * becomes worth saving (ESTABLISHED, a later state change, UDP past the
+ * threshold, a refresh); the master lcore drains the rings and sends.
+ * On the BACKUP the master lcore posts each authenticated record to the
+ * worker that will own the conn, which installs it in its own table.
+ * Nothing is shared between workers but the sync directory (client
+ * tuple -> owner), so nothing locks.
+ */
+#ifndef DPVS_IPVS_SYNC_H
+#define DPVS_IPVS_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dpvs_conf;
+struct ipvs_conn;
+
+#define IPVS_SYNC_MASTER 0x1
+#define IPVS_SYNC_BACKUP 0x2
+
+#define IPVS_SYNC_CONN 1    /* rtype */
+#define IPVS_SYNC_TMPL 2    /* a persistence template */
+
+#define IPVS_SYNC_F_BULK     0x1   /* part of a bulk answer */
+#define IPVS_SYNC_F_INACTIVE 0x2   /* not yet ESTABLISHED */
+
+/*
+ * One record, host order: exactly what the message carries (40 bytes).
+ * fwd is enum ipvs_fwd and state the protocol state (ipvs_proto.h), the
+ * data plane's numbers: the message's version names them.
+ */
+struct ipvs_sync_rec {
+	uint8_t rtype;
+	uint8_t proto;
+	uint8_t fwd;
+	uint8_t state;
+	uint16_t flags;
+	uint16_t widx;             /* the sender's owning worker */
+	uint32_t caddr, vaddr, laddr, daddr;   /* laddr 0 unless FullNAT */
+	uint16_t cport, vport, lport, dport;   /* lport 0 unless FullNAT */
+	uint32_t timeout_s;        /* seconds left on the sender */
+	uint32_t reserved;
+};
+
+struct ipvs_sync_params {
+	uint16_t threshold[2];     /* UDP: at packet [0], then every [1] */
+	uint32_t refresh_s;        /* resend a live conn at most this often */
+	bool embryonic;            /* also send TCP conns at their SYN */
+	bool backup_only;          /* BACKUP without MASTER: no new conns */
+};
+
+/* What the workers counted (summed over them). */
+struct ipvs_sync_stats {
+	uint64_t out_ring_full;    /* records the producer could not queue */
+	uint64_t in_ring_full;     /* records ipvs_sync_post could not queue */
+	uint64_t processed;        /* records the installers took off their rings */
+	uint64_t installed, updated, replaced;
+	uint64_t no_service, no_dest, no_laddr, port_busy, clash, full, dir_full;
+	uint64_t handover;         /* client packets sent to a synced conn's owner */
+	uint64_t backup_only;      /* new conns refused by sync.backup_only */
+	uint32_t synced_conns;     /* live conns installed from sync */
+};
+
+/* ipvs_init: the rings (sync.ring_size); the directory on first start. */
+int ipvs_sync_init(const struct dpvs_conf *c);
+void ipvs_sync_fini(void);
+
+/* Master lcore.  Roles are flags: producing needs MASTER, installing BACKUP. */
+void ipvs_sync_set_roles(unsigned roles);
+unsigned ipvs_sync_roles(void);
+void ipvs_sync_set_params(const struct ipvs_sync_params *p);
+/* Takes up to max records worker w produced. */
+unsigned ipvs_sync_drain(unsigned w, struct ipvs_sync_rec *out, unsigned max);
+/*
+ * Queues r for the worker that will own it (sender_nw: the sender's
+ * worker count, for the owner guess).  0, or -ENOBUFS (that worker's
+ * ring is full: counted) or -EINVAL (a record no worker can own).
+ */
+int ipvs_sync_post(const struct ipvs_sync_rec *r, unsigned sender_nw);
+/* A conn as a record (the bulk walk, on the master: a racy read is fine). */
+void ipvs_sync_rec_of(const struct ipvs_conn *c, struct ipvs_sync_rec *r);
+void ipvs_sync_stats(struct ipvs_sync_stats *out);
+void ipvs_sync_stats_reset(void);
+
+/* Worker loop job: installs what the master posted. */
+int ipvs_sync_in_job(void *arg);
+
+#endif
