@@ -71,7 +71,7 @@ UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
 	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden \
-	test_ipvs_ctl
+	test_ipvs_ctl test_sync_pace
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -267,6 +267,12 @@ $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \
 		$(BUILD)/obj/dpvs/src/net/ipv4_pmtu.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The sync engine's pure decisions: rates, bulk accounting, log pacing.
+$(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
+		$(BUILD)/obj/dpvs/src/ha/sync_pace.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 # Kernel-path classification: mbufs and the route table on an EAL.
 $(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \

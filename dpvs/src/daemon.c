@@ -20,6 +20,7 @@
 #include "core/evloop.h"
 #include "ctrl/handlers/handlers.h"
 #include "ctrl/ctrl.h"
+#include "ha/sync.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
@@ -94,6 +95,7 @@ static void apply_runtime(const struct dpvs_conf *c)
 	ipv4_set_forwarding(c->ip_forward);
 	neigh_set_params(c);
 	kni_set_rates(c);
+	ha_sync_apply_conf(c);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }
@@ -201,6 +203,7 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
 	{ .name = "ipvs-persist", .fn = ipvs_persist_expire_job, .kind = JOB_LOOP },
+	{ .name = "sync", .fn = ha_sync_job, .kind = JOB_LOOP },
 };
 
 static struct lcore_job worker_jobs[] = {
@@ -388,6 +391,8 @@ static int start_subsystems(void)
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
 	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0)
 		return -1;
+	if (ha_sync_init(&d.conf) < 0)
+		return -1;
 	return start_timers();
 }
 
@@ -396,6 +401,7 @@ static void stop_subsystems(void)
 	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	stop_timers();
 	ctrl_fini();
+	ha_sync_fini();
 	ipvs_fini();
 	kni_fini();
 	evloop_fini();
