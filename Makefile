@@ -55,7 +55,7 @@ LDFLAGS_BASE := $(SANFLAGS)
 LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
 	dpvs/lib/fwd_modes.c dpvs/lib/libdpvs.c dpvs/lib/lib_call.c \
 	dpvs/lib/lib_core.c dpvs/lib/lib_netif.c dpvs/lib/lib_ipvs.c \
-	dpvs/lib/lib_stats.c
+	dpvs/lib/lib_stats.c dpvs/lib/wire_ha.c dpvs/lib/lib_ha.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 # The services, their real servers and local addresses, snapshots,
@@ -63,7 +63,7 @@ SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 IPVS_SVC_SRCS := $(addprefix dpvs/src/ipvs/,ipvs_svc.c ipvs_dest.c ipvs_laddr.c \
 	ipvs_snap.c ipvs_refs.c ipvs_counters.c ipvs_rate.c ipvs_stats.c)
 WIRE_TESTS := test_wire_codec test_wire_info test_wire_net test_wire_ipvs \
-	test_wire_stats
+	test_wire_stats test_wire_ha
 CONF_TESTS := test_conf_load test_conf_keys test_conf_queues test_conf_reload
 CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 	test_ctrl_session_limits
@@ -76,7 +76,7 @@ UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
 	$(BUILD)/obj/dpvs/lib/wire_ipvs.o $(BUILD)/obj/dpvs/lib/wire_stats.o \
-	$(BUILD)/obj/dpvs/lib/fwd_modes.o
+	$(BUILD)/obj/dpvs/lib/wire_ha.o $(BUILD)/obj/dpvs/lib/fwd_modes.o
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
@@ -347,7 +347,7 @@ $(BUILD)/fuzz_sync_msg: $(FUZZ_SYNC_SRCS) dpvs/src/ha/sync_msg.h dpvs/src/ipvs/i
 
 FUZZ_DAEMON_OBJS := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(DAEMON_SRCS) \
 	dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
-	dpvs/lib/fwd_modes.c dpvs/tests/fuzz/fuzz_daemon.c)
+	dpvs/lib/wire_ha.c dpvs/lib/fwd_modes.c dpvs/tests/fuzz/fuzz_daemon.c)
 $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC FUZZ $<"

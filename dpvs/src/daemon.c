@@ -386,7 +386,8 @@ static int start_subsystems(void)
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
-	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0)
+	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0 ||
+	    sync_ctl_init() < 0 || ha_ctl_init() < 0)
 		return -1;
 	return start_timers();
 }

@@ -25,6 +25,7 @@
 #define CONN_F_EMBRYO   0x2   /* on its worker's embryonic list */
 #define CONN_F_DEAD     0x4   /* evicted: out of the table, still on the wheel */
 #define CONN_F_KNOWN    0x8   /* embryo of a client known to complete handshakes */
+#define CONN_F_SYNCED   0x10  /* installed from the HA peer's sync records */
 
 struct ipvs_conn {
 	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
