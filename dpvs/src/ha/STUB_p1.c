@@ -12,45 +12,6 @@
 #include "ha/sync.h"
 #include "net/inetaddr.h"
 
-static struct ha_sync_conf stub_conf;
-static unsigned stub_roles;
-
-int ha_sync_start(const struct ha_sync_conf *c, char *msg, size_t msglen)
-{
-	if (msglen)
-		msg[0] = '\0';
-	stub_conf = *c;
-	stub_roles |= c->roles;
-	return 0;
-}
-
-void ha_sync_stop(unsigned roles)
-{
-	stub_roles &= ~roles;
-}
-
-void ha_sync_state(struct ha_sync_state *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->roles = stub_roles;
-	out->conf = stub_conf;
-	memset(out->conf.key.key, 0, sizeof(out->conf.key.key));
-	if (stub_roles)
-		sync_key_fingerprint(&stub_conf.key, out->key_fp);
-	out->bulk = stub_roles & HA_SYNC_BACKUP ? HA_BULK_REQUESTING :
-		    HA_BULK_NONE;
-	out->last_rx_ms = UINT64_MAX;
-}
-
-void ha_sync_reset(void)
-{
-}
-
-int ha_sync_bulk(void)
-{
-	return stub_roles & HA_SYNC_BACKUP ? 0 : -ENOENT;
-}
-
 static struct {
 	bool held;
 	uint64_t holder, until_ms;
