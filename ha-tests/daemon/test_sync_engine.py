@@ -17,6 +17,7 @@ import pytest
 
 from dpvsd import BUILD
 from netns import Topology, sh
+from servers import VIP, Echo, start_echo
 from waiting import wait_for
 
 KEY = bytes(range(1, 33))
@@ -24,6 +25,7 @@ SYNCID = 51
 GROUP, PORT = "224.0.0.81", 8848
 KADDR = ("10.0.0.11", "10.0.0.12")
 EVIL = "10.0.0.66"
+RS = "10.0.0.21"
 
 # libdpvs through ctypes, in a child process (a sanitizer build's library
 # needs its runtime preloaded).  The records as libdpvs.h declares them.
@@ -137,11 +139,13 @@ def send_from(ns, grams):
 
 @pytest.fixture
 def pair(dpvs_factory):
-    """lb1 and lb2 (kernel 10.0.0.11, .12 on dpdk0.kni) and a third host
-    (10.0.0.66) on one bridge."""
+    """lb1 and lb2 (kernel 10.0.0.11, .12 on dpdk0.kni), a third host
+    (10.0.0.66), a client (10.0.0.2) and a DR real server (10.0.0.21,
+    the VIP on lo) on one bridge."""
     t = Topology("se")
+    echo = None
     try:
-        sw, ev = t.ns("sw"), t.ns("ev")
+        sw, ev, cl, rs = t.ns("sw"), t.ns("ev"), t.ns("cl"), t.ns("rs")
         sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
         sh("ip", "link", "set", "br0", "up", ns=sw)
 
@@ -149,8 +153,14 @@ def pair(dpvs_factory):
             t.veth(ns, ifname, sw, port)
             sh("ip", "link", "set", port, "master", "br0", ns=sw)
 
-        plug(ev, "eth0", "pev")
-        sh("ip", "addr", "add", EVIL + "/24", "dev", "eth0", ns=ev)
+        for ns, port, addr in ((ev, "pev", EVIL), (cl, "pcl", "10.0.0.2"),
+                               (rs, "prs", RS)):
+            plug(ns, "eth0", port)
+            sh("ip", "addr", "add", addr + "/24", "dev", "eth0", ns=ns)
+        sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
+        sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
+        sh("ip", "addr", "add", VIP + "/32", "dev", "lo", ns=rs)
+        echo = start_echo(rs, VIP, 7000, "rs")
         lbs = []
         for i, kaddr in enumerate(KADDR):
             ns = t.ns("lb%d" % (i + 1))
@@ -166,9 +176,16 @@ def pair(dpvs_factory):
             assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
                                               ns=ns).stdout)
             sh("ip", "addr", "add", "%s/24" % kaddr, "dev", "dpdk0.kni", ns=ns)
+            # The same DR service on both; the VIP on lb1 only.
+            d.adm("-A", "-t", VIP + ":7000", "-s", "rr")
+            d.adm("-a", "-t", VIP + ":7000", "-r", RS, "-g")
             lbs.append(d)
-        yield {"lbs": lbs, "ev": ev}
+        lbs[0].dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
+        yield {"lbs": lbs, "ev": ev, "cl": cl}
     finally:
+        if echo:
+            echo.kill()
+            echo.wait()
         t.destroy()
 
 
@@ -227,3 +244,43 @@ def test_forged_datagrams_refused_and_counted(pair):
     log = lb2.log_text()
     assert "failed authentication in the last 10 s" in log, log[-2000:]
     assert EVIL in log
+
+
+def dr_conns(d):
+    """{client address:port: state} of the listed conns to VIP:7000."""
+    out = {}
+    for line in d.adm("-L", "-n", "-c").stdout.splitlines()[2:]:
+        f = line.split()
+        if len(f) >= 8 and f[4] == VIP + ":7000":
+            out[f[3]] = f[2]
+    return out
+
+
+def test_conns_through_the_master_appear_on_the_backup(pair):
+    """Conns made before the BACKUP starts come with its bulk; later ones
+    with the incremental records: the BACKUP lists the same conns."""
+    lb1, lb2 = pair["lbs"]
+    assert start(lb1, 1)["rc"] == 0
+    clients = []
+    try:
+        for i in range(3):
+            clients.append(Echo(pair["cl"]))
+            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        assert start(lb2, 2)["rc"] == 0
+        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+        assert state(lb2)["bulk_conns"] == 3, state(lb2)
+        for i in range(3, 6):
+            clients.append(Echo(pair["cl"]))
+            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        made = dr_conns(lb1)
+        assert len(made) == 6 and set(made.values()) == {"ESTABLISHED"}, made
+        assert wait_for(lambda: dr_conns(lb2) == made, timeout=10), \
+            (dr_conns(lb2), made, state(lb2))
+        b = state(lb2)
+        assert b["synced_conns"] == 6 and b["installed"] == 6, b
+        assert b["no_service"] == b["rx_dropped"] == 0, b
+        m = state(lb1)
+        assert m["tx_conns"] >= 6 and m["tx_dropped"] == 0, m
+    finally:
+        for c in clients:
+            c.close()
