@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -58,7 +59,7 @@ cmd, arg = sys.argv[3], json.loads(sys.argv[4])
 out = {}
 if cmd == "start":
     c = Conf(roles=arg["roles"], syncid=arg["syncid"], ifname=b"dpdk0.kni",
-             key_len=len(arg["key"]))
+             peer=arg.get("peer", 0))
     for i, b in enumerate(bytes.fromhex(arg["key"])):
         c.key[i] = b
     c.key_len = len(bytes.fromhex(arg["key"]))
@@ -72,7 +73,7 @@ else:
     out["rc"] = lib.dpvs_sync_state(h, C.byref(s))
     out.update(roles=s.roles, bulk=s.bulk, key_fp=s.key_fp.decode(),
                sender_id=s.sender_id, peer_sender_id=s.peer_sender_id,
-               last_rx_ms=s.last_rx_ms, bulk_conns=s.bulk_conns,
+               last_rx_ms=s.last_rx_ms, bulk_conns=s.bulk_conns, bulk_ms=s.bulk_ms,
                synced_conns=s.synced_conns, maxlen=s.conf.maxlen,
                **{n: getattr(s.c, n) for n in NAMES})
 out["msg"] = (lib.dpvs_errmsg(h) or b"").decode()
@@ -107,8 +108,11 @@ def state(d):
     return s
 
 
-def start(d, roles, key=KEY, syncid=SYNCID):
-    return sync(d, "start", roles=roles, syncid=syncid, key=key.hex())
+def start(d, roles, key=KEY, syncid=SYNCID, peer=None):
+    arg = {"roles": roles, "syncid": syncid, "key": key.hex()}
+    if peer:
+        arg["peer"] = struct.unpack(">I", socket.inet_aton(peer))[0]
+    return sync(d, "start", **arg)
 
 
 # The datagram (docs/ha.md, "The message"): what a third host forges.
@@ -168,7 +172,9 @@ def pair(dpvs_factory):
             d = dpvs_factory(netns=ns, devices=[
                 ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
                 workers=[(1, [("dpdk0", [0], [0])])],
-                sections={"sync": ["heartbeat_ms = 200;"]})
+                # A slow bulk, to see its rate held.
+                sections={"sync": ["heartbeat_ms = 200;",
+                                   "bulk_msgs_per_s = 100;"]})
             d.start()
             d.dpip("addr", "add", "10.0.0.10%d/24" % (i + 1), "dev", "dpdk0")
             d.dpip("route", "add", "%s/32" % kaddr, "dev", "dpdk0", "scope",
@@ -179,6 +185,8 @@ def pair(dpvs_factory):
             # The same DR service on both; the VIP on lb1 only.
             d.adm("-A", "-t", VIP + ":7000", "-s", "rr")
             d.adm("-a", "-t", VIP + ":7000", "-r", RS, "-g")
+            d.adm("-A", "-u", VIP + ":53", "-s", "rr")
+            d.adm("-a", "-u", VIP + ":53", "-r", RS, "-g")
             lbs.append(d)
         lbs[0].dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
         yield {"lbs": lbs, "ev": ev, "cl": cl}
@@ -284,3 +292,55 @@ def test_conns_through_the_master_appear_on_the_backup(pair):
     finally:
         for c in clients:
             c.close()
+
+
+def test_unicast_to_the_peer(pair):
+    """With a peer, datagrams go to its kernel address (a kni_host route
+    on its dpvs), not to the group."""
+    lb1, lb2 = pair["lbs"]
+    assert start(lb1, 1, peer=KADDR[1])["rc"] == 0
+    assert start(lb2, 2, peer=KADDR[0])["rc"] == 0
+    assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15), \
+        state(lb2)
+    before = state(lb2)["rx_msgs"]
+    assert wait_for(lambda: state(lb2)["rx_msgs"] >= before + 3, timeout=10)
+    assert state(lb1)["rx_msgs"] >= 1      # the BULK_REQ came to it
+
+
+# UDP flows from as many client ports, one datagram each.
+UDP_FLOWS = r"""
+import socket, sys
+for p in range(20000, 20000 + int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.0.0.2", p))
+    s.sendto(b"x", (sys.argv[2], 53))
+    s.close()
+"""
+
+
+def udp_conns(d):
+    out = d.adm("-L", "-n", "-c").stdout
+    return sum(1 for l in out.splitlines() if VIP + ":53" in l)
+
+
+def test_bulk_of_thousands_at_its_rate(pair):
+    """3000 one-datagram UDP conns (never worth an incremental record)
+    reach a starting BACKUP in its bulk, at sync.bulk_msgs_per_s (100
+    here: 86 datagrams take most of a second)."""
+    lb1, lb2 = pair["lbs"]
+    n = 3000
+    assert start(lb1, 1)["rc"] == 0
+    sh(sys.executable, "-c", UDP_FLOWS, str(n), VIP, ns=pair["cl"], timeout=60)
+    assert wait_for(lambda: udp_conns(lb1) == n, timeout=20), udp_conns(lb1)
+    assert state(lb1)["tx_conns"] == 0
+    assert start(lb2, 2)["rc"] == 0
+    assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=20), \
+        state(lb2)
+    b = state(lb2)
+    assert b["bulk_conns"] == n and b["synced_conns"] == n, b
+    assert b["installed"] == n and b["rx_dropped"] == 0, b
+    m = state(lb1)
+    assert m["bulk_conns"] == n and m["bulk_sent"] == 1, m
+    # 86 datagrams at 100/s with a burst of 3: the rate held.
+    assert b["bulk_ms"] >= 600, b
+    assert udp_conns(lb2) == n
