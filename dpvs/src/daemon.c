@@ -20,6 +20,7 @@
 #include "core/evloop.h"
 #include "ctrl/handlers/handlers.h"
 #include "ctrl/ctrl.h"
+#include "ha/ha_lease.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
@@ -388,6 +389,8 @@ static int start_subsystems(void)
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
 	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0)
 		return -1;
+	if (ha_lease_init() < 0)
+		return -1;
 	return start_timers();
 }
 
@@ -395,6 +398,7 @@ static void stop_subsystems(void)
 {
 	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	stop_timers();
+	ha_lease_fini();
 	ctrl_fini();
 	ipvs_fini();
 	kni_fini();
