@@ -24,6 +24,7 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
+#include "net/inetaddr.h"
 #include "net/ipv4.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
@@ -95,6 +96,8 @@ static void apply_runtime(const struct dpvs_conf *c)
 	ipv4_set_forwarding(c->ip_forward);
 	neigh_set_params(c);
 	kni_set_rates(c);
+	ha_lease_set_bounds(c->ha_lease_min_ms, c->ha_lease_max_ms);
+	inetaddr_ha_set_garp(c->ha_garp_count, c->ha_garp_interval_ms);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }

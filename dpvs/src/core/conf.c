@@ -107,6 +107,10 @@ static const struct key_desc keys[] = {
 	U32("kni", "ring_size", kni_ring_size, 64, 65536, true, false),
 	U32("kni", "rate_limit_pps", kni_rate_pps, 0, 100000000, false, true),
 	U32("kni", "priority_rate_pps", kni_prio_rate_pps, 0, 1000000, false, true),
+	U32("ha", "lease_min_ms", ha_lease_min_ms, 10, 600000, false, true),
+	U32("ha", "lease_max_ms", ha_lease_max_ms, 10, 600000, false, true),
+	U32("ha", "garp_count", ha_garp_count, 1, 10, false, true),
+	U32("ha", "garp_interval_ms", ha_garp_interval_ms, 10, 1000, false, true),
 };
 
 /* Keys parsed by their own code, not by the table. */
@@ -120,7 +124,8 @@ static const struct {
 };
 
 static const char *const sections[] = { "global", "netif", "workers", "ctrl",
-					"timers", "ipv4", "neigh", "kni", "ipvs" };
+					"timers", "ipv4", "neigh", "kni", "ipvs",
+					"ha" };
 
 void conf_defaults(struct dpvs_conf *c)
 {
@@ -154,6 +159,10 @@ void conf_defaults(struct dpvs_conf *c)
 	c->max_services = 65536;
 	c->kni_rate_pps = 20000;
 	c->kni_prio_rate_pps = 1000;
+	c->ha_lease_min_ms = 50;
+	c->ha_lease_max_ms = 60000;
+	c->ha_garp_count = 3;
+	c->ha_garp_interval_ms = 100;
 }
 
 static const char *const target_names[] = { "stderr", "syslog", "file" };
@@ -693,6 +702,19 @@ static void check_idle(const config_t *cfg, const struct dpvs_conf *c,
 			 c->idle_sleep_us, c->idle_max_sleep_us);
 }
 
+static void check_lease(const config_t *cfg, const struct dpvs_conf *c,
+			struct errs *e)
+{
+	const config_setting_t *max = config_lookup(cfg, "ha.lease_max_ms");
+
+	if (c->ha_lease_max_ms >= c->ha_lease_min_ms)
+		return;
+	errs_add(e, line_of(max ? max : config_lookup(cfg, "ha.lease_min_ms")),
+		 max ? "ha.lease_max_ms" : "ha.lease_min_ms",
+		 "ha.lease_max_ms (%u) is below ha.lease_min_ms (%u)",
+		 c->ha_lease_max_ms, c->ha_lease_min_ms);
+}
+
 static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 {
 	const config_setting_t *root = config_root_setting(cfg);
@@ -716,6 +738,7 @@ static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 	if (e->n == 0)
 		check_workers(c, line_of(s), e);
 	check_idle(cfg, c, e);
+	check_lease(cfg, c, e);
 	if (e->n == 0 && c->log_target == LOG_TO_FILE && !c->log_file[0])
 		errs_add(e, line_of(config_lookup(cfg, "global.log_target")),
 			 "global.log_file", "required when log_target is \"file\"");

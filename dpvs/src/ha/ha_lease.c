@@ -27,7 +27,8 @@ static struct {
 	uint64_t taken, lost, released;
 	void (*end_cb)(const char *why);
 	struct core_timer timer;
-} L;
+	uint32_t min_ms, max_ms;
+} L = { .min_ms = HA_LEASE_MIN_MS, .max_ms = HA_LEASE_MAX_MS };
 
 static uint64_t ms_to_tsc(uint32_t ms)
 {
@@ -107,6 +108,14 @@ static void lease_take(uint64_t holder, uint32_t pid)
 		    pid, ha, ha == 1 ? "" : "es");
 }
 
+void ha_lease_set_bounds(uint32_t min_ms, uint32_t max_ms)
+{
+	if (min_ms && min_ms <= max_ms) {
+		L.min_ms = min_ms;
+		L.max_ms = max_ms;
+	}
+}
+
 int ha_lease_renew(uint64_t holder, uint32_t pid, uint32_t ttl_ms,
 		   uint32_t *ms_left)
 {
@@ -115,8 +124,8 @@ int ha_lease_renew(uint64_t holder, uint32_t pid, uint32_t ttl_ms,
 	expire_if_due(now);
 	if (L.held && L.holder != holder)
 		return -EBUSY;
-	ttl_ms = RTE_MAX(ttl_ms, (uint32_t)HA_LEASE_MIN_MS);
-	ttl_ms = RTE_MIN(ttl_ms, (uint32_t)HA_LEASE_MAX_MS);
+	ttl_ms = RTE_MAX(ttl_ms, L.min_ms);
+	ttl_ms = RTE_MIN(ttl_ms, L.max_ms);
 	if (!L.held)
 		lease_take(holder, pid);
 	L.deadline = now + ms_to_tsc(ttl_ms);

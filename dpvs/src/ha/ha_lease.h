@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The defaults of ha.lease_min_ms and ha.lease_max_ms. */
 #define HA_LEASE_MIN_MS 50
 #define HA_LEASE_MAX_MS 60000
 
@@ -33,8 +34,11 @@ struct ha_lease_state {
 int ha_lease_init(void);
 /* Stops the timer; the addresses stay as they are (dpvs is stopping). */
 void ha_lease_fini(void);
+/* The TTL bounds (ha.lease_min_ms, lease_max_ms; min <= max). */
+void ha_lease_set_bounds(uint32_t min_ms, uint32_t max_ms);
 /*
- * Takes or renews (ttl_ms clamped to HA_LEASE_MIN_MS..MAX_MS).  0 and
+ * Takes or renews (ttl_ms clamped to the bounds, by default
+ * HA_LEASE_MIN_MS..MAX_MS).  0 and
  * *ms_left, or -EBUSY while another connection holds it.
  */
 int ha_lease_renew(uint64_t holder, uint32_t pid, uint32_t ttl_ms,

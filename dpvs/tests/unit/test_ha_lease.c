@@ -386,6 +386,13 @@ static void test_take_renew_release(void **state)
 	assert_int_equal(left, HA_LEASE_MIN_MS);
 	assert_int_equal(ha_lease_renew(1, 4211, 10000000, &left), 0);
 	assert_int_equal(left, HA_LEASE_MAX_MS);
+	/* ha.lease_min_ms and lease_max_ms move the bounds. */
+	ha_lease_set_bounds(100, 1000);
+	assert_int_equal(ha_lease_renew(1, 4211, 1, &left), 0);
+	assert_int_equal(left, 100);
+	assert_int_equal(ha_lease_renew(1, 4211, 5000, &left), 0);
+	assert_int_equal(left, 1000);
+	ha_lease_set_bounds(HA_LEASE_MIN_MS, HA_LEASE_MAX_MS);
 	/* Nobody else takes it, renews it or releases it. */
 	assert_int_equal(ha_lease_renew(2, 99, 280, &left), -EBUSY);
 	assert_int_equal(ha_lease_release(2), -EPERM);
@@ -532,6 +539,19 @@ static void test_garp_only_while_active(void **state)
 	ha_lease_on_close(1);
 	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 3);
 	assert_int_equal(garps(), 2);
+	/* ha.garp_count and garp_interval_ms. */
+	inetaddr_ha_set_garp(1, 0);
+	take(1);
+	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 2);
+	assert_int_equal(garps(), 2);
+	ha_lease_on_close(1);
+	inetaddr_ha_set_garp(5, 20);
+	take(1);
+	run_timers(200);
+	assert_int_equal(garps(), 2 * 5);
+	ha_lease_on_close(1);
+	inetaddr_ha_set_garp(INETADDR_HA_GARP_COUNT,
+			     INETADDR_HA_GARP_INTERVAL_MS);
 }
 
 /* ---- ARP ---- */
