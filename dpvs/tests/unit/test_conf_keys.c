@@ -482,6 +482,8 @@ static void test_sync_threshold_checked(void **state)
 	expect_one_error("sync = {\n  threshold = 3;\n};\n", "threshold",
 			 "sync.threshold", "two integers");
 	assert_int_equal(conf.sync_threshold[0], 3);
+}
+
 /* ha: the lease's TTL bounds and the announcements after a take. */
 static void test_ha_keys(void **state)
 {
