@@ -178,16 +178,35 @@ int ha_sync_cmd(struct dpvs_handle *h, int argc, char **argv)
 	return report(h, dpvs_sync_bulk(h), "sync bulk");
 }
 
+/* The holder's name when it runs here (keepalived, dpvsctl). */
+static void comm_of(uint32_t pid, char *out, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
 static int ha_show(struct dpvs_handle *h)
 {
 	struct dpvs_ha_state s;
+	char comm[32];
 	int rc = dpvs_ha_state(h, &s);
 
 	if (rc)
 		return report(h, rc, "ha");
+	comm_of(s.holder_pid, comm, sizeof(comm));
 	if (s.held)
-		printf("lease: held, %u ms left, holder pid %u\n", s.ms_left,
-		       s.holder_pid);
+		printf("lease: held, %u ms left, holder pid %u%s%s%s\n",
+		       s.ms_left, s.holder_pid, comm[0] ? " (" : "", comm,
+		       comm[0] ? ")" : "");
 	else
 		printf("lease: not held\n");
 	printf("ha addresses: %u (%s)  leased addresses: %u\n", s.ha_addrs,

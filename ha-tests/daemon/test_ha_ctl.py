@@ -171,3 +171,22 @@ def test_usage_errors_before_connecting(tmp_path):
                            capture_output=True, text=True, timeout=10)
         assert r.returncode == 2, (args, r.stderr)
         assert "cannot connect" not in r.stderr
+
+
+def test_ha_address_flags(dpvs):
+    dpvs.dpip("addr", "add", "10.0.1.110/32", "dev", "dpdk0", "sapool", "ha")
+    dpvs.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0", "leased")
+    out = dpvs.dpip("addr", "show").stdout
+    assert "dpdk0: inet 10.0.1.110/32 sapool ha inactive\n" in out, out
+    assert "dpdk0: inet 10.0.0.100/32 leased\n" in out, out
+    assert "ha addresses: 1 (inactive)  leased addresses: 1" in ha_show(dpvs)
+    p = hold(dpvs, "--ttl", "1000")
+    try:
+        out = dpvs.dpip("addr", "show").stdout
+        assert "dpdk0: inet 10.0.1.110/32 sapool ha\n" in out, out
+        assert "ha addresses: 1 (active)" in ha_show(dpvs)
+    finally:
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=10) == 0
+    out = dpvs.dpip("addr", "show").stdout
+    assert "dpdk0: inet 10.0.1.110/32 sapool ha inactive\n" in out, out
