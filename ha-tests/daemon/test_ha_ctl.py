@@ -5,13 +5,16 @@ flags through dpip."""
 import hashlib
 import os
 import signal
+import socket
+import struct
 import subprocess
 import time
 
 import pytest
 
 from dpvsd import DPVSCTL
-from test_ctrl import as_nobody, open_dir  # noqa: F401 (a fixture)
+from test_ctrl import STATUS, as_nobody, connect, frame, read_reply
+from test_ctrl import open_dir  # noqa: F401 (a fixture)
 
 
 def ha_show(d):
@@ -190,3 +193,56 @@ def test_ha_address_flags(dpvs):
         assert p.wait(timeout=10) == 0
     out = dpvs.dpip("addr", "show").stdout
     assert "dpdk0: inet 10.0.1.110/32 sapool ha inactive\n" in out, out
+
+
+OP_SYNC_START, OP_SYNC_STOP, OP_HA_LEASE = 0x0600, 0x0601, 0x0610
+CONF = struct.Struct(">IBBHHH32sIII64s")
+
+
+def conf(roles=2, syncid=51, ttl=1, port=0, maxlen=0, ifname=b"lo",
+         group=0, peer=0, key_len=32):
+    return CONF.pack(roles, syncid, ttl, port, maxlen, 0, ifname, group,
+                     peer, key_len, b"\x5c" * 64)
+
+
+def ip(a):
+    return struct.unpack(">I", socket.inet_aton(a))[0]
+
+
+@pytest.mark.parametrize("op,payload,why", [
+    (OP_SYNC_START, conf(roles=0), "roles 0x0"),
+    (OP_SYNC_START, conf(roles=4), "roles 0x4"),
+    (OP_SYNC_START, conf(key_len=0), "no key: refusing to sync unauthenticated"),
+    (OP_SYNC_START, conf(key_len=31), "key of 31 bytes"),
+    (OP_SYNC_START, conf(key_len=65), "malformed configuration record"),
+    (OP_SYNC_START, conf(ifname=b""), "interface name of 0 bytes"),
+    (OP_SYNC_START, conf(ifname=b"e" * 16), "interface name of 16 bytes"),
+    (OP_SYNC_START, conf(ifname=b"e" * 32), "malformed configuration record"),
+    (OP_SYNC_START, conf(maxlen=103), "maxlen 103"),
+    (OP_SYNC_START, conf(maxlen=10273), "maxlen 10273"),
+    (OP_SYNC_START, conf(group=ip("10.0.0.1")), "10.0.0.1 is not a multicast"),
+    (OP_SYNC_START, conf(peer=ip("224.0.0.81")), "224.0.0.81 is not a unicast"),
+    (OP_SYNC_START, conf(peer=ip("255.255.255.255")), "not a unicast"),
+    (OP_SYNC_START, conf()[:-1], "payload of 119 bytes"),
+    (OP_SYNC_STOP, struct.pack(">I", 0), "roles 0x0"),
+    (OP_SYNC_STOP, struct.pack(">I", 7), "roles 0x7"),
+    (OP_SYNC_STOP, b"\0\0\2", "payload of 3 bytes"),
+    (OP_HA_LEASE, struct.pack(">I", 0), "ttl of 0 ms"),
+    (OP_HA_LEASE, b"\0\0\1\0\0", "payload of 5 bytes"),
+])
+def test_handlers_refuse_bad_requests(dpvs, op, payload, why):
+    """What the tools never send: each bad field gets EINVAL and its
+    reason, the connection and the daemon keep serving."""
+    s = connect(dpvs)
+    try:
+        s.sendall(frame(op, payload, seq=7))
+        _, rop, seq, st, msg = read_reply(s)
+        assert (rop, seq, st) == (op, 7, STATUS["EINVAL"]), msg
+        assert why.encode() in msg, msg
+        s.sendall(frame(0x0100, seq=8))
+        assert read_reply(s)[3] == 0
+    finally:
+        s.close()
+    out = dpvs.ctl("sync", check=True).stdout
+    assert "role: none" in out
+    assert "lease: not held" in ha_show(dpvs)
