@@ -166,7 +166,9 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 		-Wl,--version-script=dpvs/lib/libdpvs.map -o $@.0 $(LIB_OBJS)
 	ln -sf libdpvs.so.0 $@
 
-$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
+$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/obj/dpvs/tools/dpvsctl_ha.o \
+		$(BUILD)/obj/dpvs/tools/dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 DPVSADM_SRCS := $(wildcard dpvs/tools/dpvsadm*.c)
