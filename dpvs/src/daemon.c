@@ -21,9 +21,11 @@
 #include "ctrl/handlers/handlers.h"
 #include "ctrl/ctrl.h"
 #include "ha/sync.h"
+#include "ha/ha_lease.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
+#include "net/inetaddr.h"
 #include "net/ipv4.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
@@ -97,6 +99,8 @@ static void apply_runtime(const struct dpvs_conf *c)
 	neigh_set_params(c);
 	kni_set_rates(c);
 	ha_sync_apply_conf(c);
+	ha_lease_set_bounds(c->ha_lease_min_ms, c->ha_lease_max_ms);
+	inetaddr_ha_set_garp(c->ha_garp_count, c->ha_garp_interval_ms);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }
@@ -396,6 +400,8 @@ static int start_subsystems(void)
 		return -1;
 	if (ha_sync_init(&d.conf) < 0)
 		return -1;
+	if (ha_lease_init() < 0)
+		return -1;
 	return start_timers();
 }
 
@@ -403,6 +409,7 @@ static void stop_subsystems(void)
 {
 	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	stop_timers();
+	ha_lease_fini();
 	ctrl_fini();
 	ha_sync_fini();
 	ipvs_fini();

@@ -120,6 +120,10 @@ static const struct key_desc keys[] = {
 	U32("sync", "max_age_s", sync_max_age_s, 0, 86400, false, true),
 	SPECIAL("sync", "backup_only", KT_BOOL, sync_backup_only, true),
 	U32("sync", "dir_entries", sync_dir_entries, 0, 64u << 20, false, false),
+	U32("ha", "lease_min_ms", ha_lease_min_ms, 10, 600000, false, true),
+	U32("ha", "lease_max_ms", ha_lease_max_ms, 10, 600000, false, true),
+	U32("ha", "garp_count", ha_garp_count, 1, 10, false, true),
+	U32("ha", "garp_interval_ms", ha_garp_interval_ms, 10, 1000, false, true),
 };
 
 /* Keys parsed by their own code, not by the table. */
@@ -135,7 +139,7 @@ static const struct {
 
 static const char *const sections[] = { "global", "netif", "workers", "ctrl",
 					"timers", "ipv4", "neigh", "kni", "ipvs",
-					"sync" };
+					"sync", "ha" };
 
 void conf_defaults(struct dpvs_conf *c)
 {
@@ -180,6 +184,10 @@ void conf_defaults(struct dpvs_conf *c)
 	c->sync_heartbeat_ms = 1000;
 	c->sync_sock_buf_kb = 4096;
 	c->sync_max_age_s = 60;
+	c->ha_lease_min_ms = 50;
+	c->ha_lease_max_ms = 60000;
+	c->ha_garp_count = 3;
+	c->ha_garp_interval_ms = 100;
 }
 
 static const char *const target_names[] = { "stderr", "syslog", "file" };
@@ -746,6 +754,19 @@ static void check_idle(const config_t *cfg, const struct dpvs_conf *c,
 			 c->idle_sleep_us, c->idle_max_sleep_us);
 }
 
+static void check_lease(const config_t *cfg, const struct dpvs_conf *c,
+			struct errs *e)
+{
+	const config_setting_t *max = config_lookup(cfg, "ha.lease_max_ms");
+
+	if (c->ha_lease_max_ms >= c->ha_lease_min_ms)
+		return;
+	errs_add(e, line_of(max ? max : config_lookup(cfg, "ha.lease_min_ms")),
+		 max ? "ha.lease_max_ms" : "ha.lease_min_ms",
+		 "ha.lease_max_ms (%u) is below ha.lease_min_ms (%u)",
+		 c->ha_lease_max_ms, c->ha_lease_min_ms);
+}
+
 static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 {
 	const config_setting_t *root = config_root_setting(cfg);
@@ -772,6 +793,7 @@ static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 	if (e->n == 0)
 		check_workers(c, line_of(s), e);
 	check_idle(cfg, c, e);
+	check_lease(cfg, c, e);
 	if (e->n == 0 && c->log_target == LOG_TO_FILE && !c->log_file[0])
 		errs_add(e, line_of(config_lookup(cfg, "global.log_target")),
 			 "global.log_file", "required when log_target is \"file\"");

@@ -484,6 +484,31 @@ static void test_sync_threshold_checked(void **state)
 	assert_int_equal(conf.sync_threshold[0], 3);
 }
 
+/* ha: the lease's TTL bounds and the announcements after a take. */
+static void test_ha_keys(void **state)
+{
+	static const char below[] = "ha = {\n  lease_min_ms = 500;\n"
+				    "  lease_max_ms = 200;\n};\n";
+	static const char alone[] = "ha = {\n  lease_min_ms = 70000;\n};\n";
+
+	(void)state;
+	assert_int_equal(load("ha = { garp_count = 1; };\n"), 0);
+	assert_int_equal(conf.ha_lease_min_ms, 50);
+	assert_int_equal(conf.ha_lease_max_ms, 60000);
+	assert_int_equal(conf.ha_garp_count, 1);
+	assert_int_equal(conf.ha_garp_interval_ms, 100);
+	expect_one_error(below, "lease_max_ms", "ha.lease_max_ms",
+			 "ha.lease_max_ms (200) is below ha.lease_min_ms (500)");
+	expect_one_error(alone, "lease_min_ms", "ha.lease_min_ms",
+			 "ha.lease_max_ms (60000) is below ha.lease_min_ms "
+			 "(70000)");
+	expect_one_error("ha = {\n  garp_count = 0;\n};\n", "garp_count",
+			 "ha.garp_count", "out of range");
+	expect_one_error("ha = {\n  garp_interval_ms = 5;\n};\n",
+			 "garp_interval_ms", "ha.garp_interval_ms",
+			 "out of range");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_idle_max_sleep_below_idle_sleep),
 		cmocka_unit_test(test_idle_sleep_equal_to_max_ok),
 		cmocka_unit_test(test_idle_sleep_above_default_max_names_its_line),
+		cmocka_unit_test(test_ha_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
