@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from dpvsd import BUILD
+from dpvsd import BUILD, DPVSCTL
 from netns import Topology, sh
 from servers import VIP, Echo, start_echo
 from waiting import wait_for
@@ -344,3 +344,24 @@ def test_bulk_of_thousands_at_its_rate(pair):
     # 86 datagrams at 100/s with a burst of 3: the rate held.
     assert b["bulk_ms"] >= 600, b
     assert udp_conns(lb2) == n
+
+
+def test_losing_the_lease_stops_the_master(pair):
+    """A dpvs whose lease holder (keepalived) dies sends nothing more: the
+    lease's end stops the MASTER role, and the BACKUP hears silence."""
+    lb1, lb2 = pair["lbs"]
+    holder = subprocess.Popen([DPVSCTL, "-x", lb1.ipc, "ha", "hold", "--ttl",
+                               "300"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().startswith("lease: held")
+        assert start(lb1, 1)["rc"] == 0
+        assert start(lb2, 2)["rc"] == 0
+        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+        assert state(lb2)["last_rx_ms"] < 1000
+    finally:
+        holder.kill()
+        holder.wait()
+    assert wait_for(lambda: state(lb1)["roles"] == 0, timeout=5), state(lb1)
+    assert "master role stopped" in lb1.log_text()
+    time.sleep(1.5)
+    assert state(lb2)["last_rx_ms"] >= 1000, state(lb2)

@@ -508,7 +508,7 @@ static void on_lease_end(const char *why)
 {
 	if (!(e.roles & HA_SYNC_MASTER))
 		return;
-	LOG_NOTICEX("sync", "sync: lease lost (%s): master role stopped", why);
+	LOG_NOTICEX("sync", "sync: the lease ended (%s): master role stopped", why);
 	ha_sync_stop(HA_SYNC_MASTER);
 }
 
