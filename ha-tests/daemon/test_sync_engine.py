@@ -169,9 +169,11 @@ def pair(dpvs_factory):
             d = dpvs_factory(netns=ns, devices=[
                 ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
                 workers=[(1, [("dpdk0", [0], [0])])],
-                # A slow bulk, to see its rate held.
+                # A slow bulk, to see its rate held; a small budget for
+                # bulk traffic to the kernel, to flood it.
                 sections={"sync": ["heartbeat_ms = 200;",
-                                   "bulk_msgs_per_s = 100;"]})
+                                   "bulk_msgs_per_s = 100;"],
+                          "kni": ["rate_limit_pps = 500;"]})
             d.start()
             d.dpip("addr", "add", "10.0.0.10%d/24" % (i + 1), "dev", "dpdk0")
             d.dpip("route", "add", "%s/32" % kaddr, "dev", "dpdk0", "scope",
@@ -362,3 +364,37 @@ def test_losing_the_lease_stops_the_master(pair):
     assert "master role stopped" in lb1.log_text()
     time.sleep(1.5)
     assert state(lb2)["last_rx_ms"] >= 1000, state(lb2)
+
+
+# UDP at a kernel address, pps for secs: bulk traffic to the kernel.
+FLOOD = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+pps, secs = int(sys.argv[2]), float(sys.argv[3])
+start = time.time()
+n = 0
+while time.time() < start + secs:
+    # Evenly spread: a budget that refills between bursts would let
+    # whatever comes in the gaps through.
+    while n < (time.time() - start) * pps:
+        s.sendto(b"flood", (sys.argv[1], 9999))
+        n += 1
+"""
+
+
+def test_sync_heard_through_a_flood_at_the_kernel(pair):
+    """Sync datagrams have a budget of their own on the way to the kernel
+    (KNI_SYNC): a flood of other traffic at the BACKUP's kernel address,
+    ten times kni.rate_limit_pps, costs no heartbeat."""
+    lb1, lb2 = pair["lbs"]
+    assert start(lb1, 1)["rc"] == 0
+    assert start(lb2, 2)["rc"] == 0
+    assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+    limited = lb2.pkt_stats()["kni_up_limited"]
+    before = state(lb2)["rx_msgs"]
+    sh(sys.executable, "-c", FLOOD, KADDR[1], "5000", "3", ns=pair["ev"],
+       timeout=30)
+    got = state(lb2)["rx_msgs"] - before
+    assert lb2.pkt_stats()["kni_up_limited"] - limited > 5000, lb2.pkt_stats()
+    # 3 s of heartbeats every 200 ms: 15, give or take the edges.
+    assert got >= 12, got
