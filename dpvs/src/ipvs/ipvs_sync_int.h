@@ -70,7 +70,8 @@ static inline bool ipvs_sync_due(struct ipvs_conn *c, bool changed,
 	/* An unsent TCP conn never completed its handshake: nothing to save. */
 	if (!sent && c->proto != IPPROTO_UDP)
 		return false;
-	lim = RTE_MIN(timeout / 2, p->refresh_s);
+	/* At most one refresh a second, whatever the timeout. */
+	lim = RTE_MAX(RTE_MIN(timeout / 2, p->refresh_s), 1u);
 	return now - c->sync_tick >= lim;
 }
 
