@@ -307,7 +307,8 @@ static struct ipvs_dest *dest_of(const char *vip, uint16_t vport,
 /*
  * Clients on 10.0.0.0/24, real servers on 10.0.1.0/24.  VIPs: .100
  * FullNAT (two servers, local address .200), .101 NAT, .102 DR, .103
- * TUN, .104 UDP FullNAT (local address .201).
+ * TUN, .104 UDP FullNAT (local address .201), .105 DR persistent (two
+ * servers).
  */
 static int setup(void **state)
 {
@@ -327,7 +328,7 @@ static int setup(void **state)
 	port_mac = p->mac;
 	addr("10.0.0.1", 24, 0);
 	addr("10.0.1.1", 24, 0);
-	for (unsigned i = 100; i <= 104; i++) {
+	for (unsigned i = 100; i <= 105; i++) {
 		char vip[16];
 
 		snprintf(vip, sizeof(vip), "10.0.0.%u", i);
@@ -355,6 +356,19 @@ static int setup(void **state)
 	s = svc(IPPROTO_UDP, "10.0.0.104", 53);
 	dest(&s, "10.0.1.11", 5353, DPVS_FWD_FNAT, 1);
 	laddr(&s, "10.0.1.201");
+	s = (struct dpvs_service){ .proto = IPPROTO_TCP,
+				   .vip = inet_addr("10.0.0.105"), .vport = 80,
+				   .sched = "rr", .flags = DPVS_SVC_F_PERSISTENT,
+				   .timeout = 300 };
+	{
+		struct wbuf b;
+
+		wb_init(&b);
+		wire_enc_svc(&b, &s);
+		op(DPVS_OP_SVC_ADD, &b);
+	}
+	dest(&s, "10.0.1.13", 0, DPVS_FWD_DR, 1);
+	dest(&s, "10.0.1.14", 0, DPVS_FWD_DR, 1);
 	return 0;
 }
 
@@ -835,6 +849,68 @@ static void test_backup_only(void **state)
 	assert_int_equal(tcp_in(0, "10.0.0.102", CLIENT, 43071, RTE_TCP_SYN_FLAG), 1);
 }
 
+/* The real server a new conn of client caddr to the persistent VIP gets. */
+static uint32_t server_for(uint32_t caddr, uint16_t cport)
+{
+	struct ipvs_sync_rec k = { .proto = IPPROTO_TCP, .caddr = caddr,
+				   .cport = cport, .vaddr = ip4("10.0.0.105"),
+				   .vport = 80 };
+	unsigned w = caddr % NW;   /* a worker; the pin is the LB's */
+	struct ipvs_conn *c;
+
+	assert_int_equal(tcp_in(w, "10.0.0.105", caddr, cport, RTE_TCP_SYN_FLAG), 1);
+	c = find(w, &k);
+	assert_non_null(c);
+	return c->daddr;
+}
+
+/*
+ * Persistence: the MASTER sends a template when it pins a client; the
+ * BACKUP pins the client from a template record or from a synced conn,
+ * so after a failover the client keeps its real server.
+ */
+static void test_templates(void **state)
+{
+	struct ipvs_sync_rec out[8], t;
+	struct ipvs_sync_rec c = rec(IPVS_FWD_DR, 0x0a00000a, 44010, "10.0.0.105",
+				     "10.0.1.13", 80, CS_ESTABLISHED);
+	struct ipvs_sync_stats s0 = stats();
+	uint32_t first;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	first = server_for(0x0a000008, 44000);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	assert_int_equal(out[0].rtype, IPVS_SYNC_TMPL);
+	assert_int_equal(out[0].caddr, 0x0a000008);
+	assert_int_equal(out[0].vaddr, ip4("10.0.0.105"));
+	assert_int_equal(out[0].daddr, first);
+	assert_int_equal(out[0].dport, 80);
+	assert_int_equal(out[0].timeout_s, 300);
+	/* Pinned: no new template, the same server. */
+	assert_int_equal(server_for(0x0a000008, 44001), first);
+	assert_int_equal(drain_all(0, out, 8), 0);
+	/* The BACKUP: a template for 10.0.0.9 on .14, a conn of .10 on .13. */
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	t = out[0];
+	t.caddr = 0x0a000009;
+	t.daddr = ip4("10.0.1.14");
+	post(&t, 2);
+	post(&c, 2);
+	assert_int_equal(stats().installed - s0.installed, 2);
+	for (uint16_t p = 0; p < 4; p++) {
+		assert_int_equal(server_for(0x0a000009, (uint16_t)(44020 + p)),
+				 ip4("10.0.1.14"));
+		assert_int_equal(server_for(0x0a00000a, (uint16_t)(44030 + p)),
+				 ip4("10.0.1.13"));
+	}
+	/* A template of a service that is not persistent here is refused. */
+	t.vaddr = ip4("10.0.0.102");
+	t.daddr = ip4("10.0.1.13");
+	post(&t, 2);
+	assert_int_equal(stats().no_service - s0.no_service, 1);
+}
+
 /* Posts n records r (cport and lport varied by i0 + k), installing as it goes. */
 static void post_many(struct ipvs_sync_rec *r, unsigned i0, unsigned n)
 {
@@ -915,6 +991,7 @@ int main(void)
 		cmocka_unit_test_setup(test_install_expires_by_own_timeouts, before),
 		cmocka_unit_test_setup(test_directory_handover, before),
 		cmocka_unit_test_setup(test_backup_only, before),
+		cmocka_unit_test_setup(test_templates, before),
 		cmocka_unit_test_setup(test_churn_leaves_nothing, before),
 	};
 
