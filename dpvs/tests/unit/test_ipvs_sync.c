@@ -927,6 +927,38 @@ static void post_many(struct ipvs_sync_rec *r, unsigned i0, unsigned n)
 }
 
 /*
+ * A full directory: the conns are installed anyway, counted; client
+ * packets reaching their owners directly still find them.
+ */
+static void test_directory_full(void **state)
+{
+	struct ipvs_sync_rec r = rec(IPVS_FWD_DR, CLIENT, 0, "10.0.0.102",
+				     "10.0.1.13", 80, CS_ESTABLISHED);
+	struct ipvs_sync_stats s0, s1;
+
+	(void)state;
+	sync_dir_fini();   /* a small one in its place */
+	assert_int_equal(sync_dir_init(64, sizeof(struct conn_key)), 0);
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	s0 = stats();
+	for (unsigned i = 0; i < 300; i++) {
+		r.cport = (uint16_t)(45000 + i);
+		assert_int_equal(ipvs_sync_post(&r, 2), 0);
+	}
+	run_workers(2);
+	s1 = stats();
+	assert_int_equal(s1.installed - s0.installed, 300);
+	assert_true(s1.dir_full - s0.dir_full > 0);
+	assert_int_equal(sync_dir_count() + (s1.dir_full - s0.dir_full), 300);
+	r.cport = 45299;
+	assert_non_null(find(0, &r));
+	/* The usual one is made again at the next start. */
+	sync_dir_fini();
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	assert_true(sync_dir_size() > 64);
+}
+
+/*
  * Churn: many times the rings' and the directory's sizes of half-open
  * FullNAT conns, each new one evicting the oldest (the pool holds 2,048),
  * then established ones until the pool is full; flushed, nothing is left:
@@ -992,6 +1024,7 @@ int main(void)
 		cmocka_unit_test_setup(test_directory_handover, before),
 		cmocka_unit_test_setup(test_backup_only, before),
 		cmocka_unit_test_setup(test_templates, before),
+		cmocka_unit_test_setup(test_directory_full, before),
 		cmocka_unit_test_setup(test_churn_leaves_nothing, before),
 	};
 
