@@ -95,6 +95,12 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 
 	if (plen == 0 || plen > 32 || addr == 0)
 		return -EINVAL;
+	/*
+	 * A subnet's connected route takes its first address as the source
+	 * of ARP requests: an HA one would announce itself while inactive.
+	 */
+	if ((flags & IFA_F_HA) && plen != 32)
+		return -EINVAL;
 	if (find(addr))
 		return -EEXIST;
 	a = alloc_ifa();

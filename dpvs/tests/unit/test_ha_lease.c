@@ -510,6 +510,8 @@ static void test_late_renewal_ends_first(void **state)
 static void test_garp_only_while_active(void **state)
 {
 	(void)state;
+	/* An HA address is a /32 (no subnet route sourced from it). */
+	assert_int_equal(inetaddr_add(port_id, HA1, 24, IFA_F_HA), -EINVAL);
 	/* An HA address added without the lease is not announced... */
 	assert_int_equal(inetaddr_add(port_id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
