@@ -149,7 +149,8 @@ static uint32_t ifa_flags_of(uint32_t wire)
 	       ((wire & DPVS_ADDR_F_LEASED) ? IFA_F_LEASED : 0);
 }
 
-/* Listing: an HA address also says whether it is live now. */
+/* Listing: an HA address also says whether it is live now (HA_ACTIVE,
+ * never an input). */
 static uint32_t wire_addr_flags(uint32_t ifa)
 {
 	return ((ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0) |
