@@ -86,12 +86,13 @@ int ha_lease_init(void)
 				check_timer, NULL);
 }
 
-/* Leaves the addresses as they are: dpvs is going away. */
+/* Leaves the addresses as they are (dpvs is going away), silent. */
 void ha_lease_fini(void)
 {
 	core_timer_stop(&L.timer);
 	L.held = false;
 	L.end_cb = NULL;
+	inetaddr_ha_set_active(false); /* stops the announcements' timer */
 }
 
 static void lease_take(uint64_t holder, uint32_t pid)

@@ -32,7 +32,7 @@ struct ha_lease_state {
  * ctrl_set_close_hook(ha_lease_on_close)): ha/ may not include ctrl/.
  */
 int ha_lease_init(void);
-/* Stops the timer; the addresses stay as they are (dpvs is stopping). */
+/* Stops the timers; the addresses stay as they are (dpvs is stopping). */
 void ha_lease_fini(void);
 /* The TTL bounds (ha.lease_min_ms, lease_max_ms; min <= max). */
 void ha_lease_set_bounds(uint32_t min_ms, uint32_t max_ms);

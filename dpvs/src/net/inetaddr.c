@@ -95,6 +95,12 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 
 	if (plen == 0 || plen > 32 || addr == 0)
 		return -EINVAL;
+	/*
+	 * A subnet's connected route takes its first address as the source
+	 * of ARP requests: an HA one would announce itself while inactive.
+	 */
+	if ((flags & IFA_F_HA) && plen != 32)
+		return -EINVAL;
 	if (find(addr))
 		return -EEXIST;
 	a = alloc_ifa();
@@ -160,15 +166,11 @@ bool inetaddr_ha_active(void)
 	return __atomic_load_n(&ha_active, __ATOMIC_RELAXED);
 }
 
-static unsigned garp_ha_all(void)
+static void garp_ha_all(void)
 {
-	unsigned n = 0;
-
 	for (unsigned i = 0; i < INETADDR_MAX; i++)
-		if (addrs[i].used && (addrs[i].flags & IFA_F_HA) &&
-		    inetaddr_garp(addrs[i].port, addrs[i].addr) == 0)
-			n++;
-	return n;
+		if (addrs[i].used && (addrs[i].flags & IFA_F_HA))
+			inetaddr_garp(addrs[i].port, addrs[i].addr);
 }
 
 static void garp_stop(void)
@@ -182,8 +184,10 @@ static void garp_stop(void)
 static void garp_round(void *arg __rte_unused)
 {
 	garp_ha_all();
-	if (--garp.left == 0)
+	if (garp.left <= 1)
 		garp_stop();
+	else
+		garp.left--;
 }
 
 void inetaddr_ha_set_active(bool on)
@@ -191,12 +195,12 @@ void inetaddr_ha_set_active(bool on)
 	bool was = inetaddr_ha_active();
 
 	__atomic_store_n(&ha_active, on, __ATOMIC_RELAXED);
-	if (!on || was) {
-		if (!on)
-			garp_stop();
+	if (!on) {
+		garp_stop();
 		return;
 	}
-	garp_stop();
+	if (was)
+		return; /* announced when it became active */
 	garp_ha_all();
 	if (garp.count <= 1)
 		return;

@@ -23,7 +23,10 @@
 #define IFA_F_HA     RT_F_HA
 #define IFA_F_LEASED RT_F_LEASED
 
-/* addr in host order, flags IFA_F_*.  0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
+/*
+ * addr in host order, flags IFA_F_* (an HA address is a /32).  0 or
+ * -EEXIST, -ENOENT, -ENOSPC, -EINVAL.
+ */
 int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags);
 int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen);
 void inetaddr_walk(void (*fn)(uint16_t port, uint32_t addr, uint8_t plen,
