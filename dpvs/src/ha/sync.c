@@ -474,6 +474,7 @@ static void set_roles(unsigned roles)
 int ha_sync_start(const struct ha_sync_conf *in, char *msg, size_t msglen)
 {
 	struct ha_sync_conf c;
+	uint32_t dst;
 	int rc;
 
 	if (msglen)
@@ -493,16 +494,14 @@ int ha_sync_start(const struct ha_sync_conf *in, char *msg, size_t msglen)
 			return rc;
 	}
 	set_roles(e.roles | c.roles);
+	dst = e.conf.peer ? e.conf.peer : e.conf.group;
 	LOG_NOTICEX("sync", "%s%s%s on %s, syncid %u, %s %u.%u.%u.%u:%u, "
 		    "maxlen %u", e.roles & HA_SYNC_MASTER ? "master" : "",
 		    e.roles == (HA_SYNC_MASTER | HA_SYNC_BACKUP) ? "+" : "",
 		    e.roles & HA_SYNC_BACKUP ? "backup" : "", e.conf.ifname,
-		    e.conf.syncid, e.conf.peer ? "peer" : "group",
-		    (e.conf.peer ? e.conf.peer : e.conf.group) >> 24,
-		    (e.conf.peer ? e.conf.peer : e.conf.group) >> 16 & 0xff,
-		    (e.conf.peer ? e.conf.peer : e.conf.group) >> 8 & 0xff,
-		    (e.conf.peer ? e.conf.peer : e.conf.group) & 0xff,
-		    e.conf.port, e.conf.maxlen);
+		    e.conf.syncid, e.conf.peer ? "peer" : "group", dst >> 24,
+		    dst >> 16 & 0xff, dst >> 8 & 0xff, dst & 0xff, e.conf.port,
+		    e.conf.maxlen);
 	return 0;
 }
 
