@@ -16,6 +16,7 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "ha_lease.h"
+#include "ipvs/ipvs.h"
 #include "ipvs/ipvs_sync.h"
 #include "net/kni_class.h"
 
@@ -56,6 +57,14 @@ static struct {
 	uint32_t peer_addr;
 	uint64_t last_rx_ms;           /* 0: never */
 	struct sync_bulk_rx brx;
+	/*
+	 * A bulk whose records met no service or real server here (the
+	 * checker had not pushed them yet) is asked for once more, 2 s
+	 * after this LB's services next change.
+	 */
+	uint64_t refused_base;
+	bool recheck;
+	uint64_t recheck_gen, recheck_at;
 	/* A datagram held by a full installer ring: where to go on. */
 	bool held;
 	struct sync_msg_hdr held_hdr;
@@ -96,6 +105,15 @@ static uint64_t processed_now(void)
 
 	ipvs_sync_stats(&st);
 	return st.processed;
+}
+
+/* Records the installers refused for want of a service or real server. */
+static uint64_t refusals(void)
+{
+	struct ipvs_sync_stats st;
+
+	ipvs_sync_stats(&st);
+	return st.no_service + st.no_dest;
 }
 
 bool sync_emit(uint8_t type, const struct ipvs_sync_rec *recs, unsigned n,
@@ -203,8 +221,48 @@ static void bulk_actions(unsigned act)
 	else if (act & SYNC_BULK_NOW_READY)
 		LOG_NOTICEX("sync", "bulk done: %llu conns in %u ms",
 			    (unsigned long long)e.brx.done_recs, e.brx.done_ms);
-	if (act & SYNC_BULK_NOW_READY)
+	if (act & SYNC_BULK_NOW_READY) {
 		e.c.bulk_received++;
+		e.recheck = refusals() > e.refused_base;
+		e.recheck_gen = ipvs_config_gen();
+		e.recheck_at = 0;
+	}
+}
+
+static void bulk_begin(void)
+{
+	e.refused_base = refusals();
+	e.recheck = false;
+	bulk_actions(sync_bulk_rx_start(&e.brx, sync_now_ms()));
+}
+
+/* After a change of the services, the records they refused may fit. */
+static void recheck(uint64_t now_ms)
+{
+	uint64_t gate = e.brx.last_req_ms + SYNC_BULK_HOLD_MS + 100;
+
+	if (!e.recheck)
+		return;
+	if (!e.recheck_at) {
+		if (ipvs_config_gen() == e.recheck_gen)
+			return;
+		/* Not before the master lets this LB start another bulk. */
+		e.recheck_at = now_ms + SYNC_RECHECK_MS > gate ?
+			       now_ms + SYNC_RECHECK_MS : gate;
+	}
+	if (now_ms < e.recheck_at)
+		return;
+	e.recheck = false;
+	e.brx.last_req_ms = now_ms;
+	LOG_NOTICEX("sync", "the services changed after a bulk that met no "
+		    "service or real server here: asking the master again");
+	sync_emit(SYNC_MSG_BULK_REQ, NULL, 0, 0);
+}
+
+static void backup_tick(uint64_t now_ms)
+{
+	bulk_actions(sync_bulk_rx_tick(&e.brx, processed_now(), now_ms));
+	recheck(now_ms);
 }
 
 /* The installers' count when all that was posted until now is done. */
@@ -383,7 +441,7 @@ int ha_sync_job(void *arg)
 		heartbeat(now_ms, now_us);
 	}
 	if (e.roles & HA_SYNC_BACKUP)
-		bulk_actions(sync_bulk_rx_tick(&e.brx, processed_now(), now_ms));
+		backup_tick(now_ms);
 	work += (int)sync_sock_flush(&e.c);
 	work += (int)sync_sock_recv(SYNC_RX_PER_LOOP, on_datagram, &e.c);
 	log_refusals(now_ms);
@@ -468,7 +526,7 @@ static void set_roles(unsigned roles)
 	e.roles = roles;
 	ipvs_sync_set_roles(roles);
 	if (added & HA_SYNC_BACKUP)
-		bulk_actions(sync_bulk_rx_start(&e.brx, sync_now_ms()));
+		bulk_begin();
 }
 
 int ha_sync_start(const struct ha_sync_conf *in, char *msg, size_t msglen)
@@ -535,7 +593,7 @@ int ha_sync_bulk(void)
 {
 	if (!(e.roles & HA_SYNC_BACKUP))
 		return -ENOENT;
-	bulk_actions(sync_bulk_rx_start(&e.brx, sync_now_ms()));
+	bulk_begin();
 	return 0;
 }
 
@@ -589,6 +647,7 @@ void ha_sync_reset(void)
 
 	memset(&e.c, 0, sizeof(e.c));
 	ipvs_sync_stats_reset();
+	e.refused_base = 0;
 	/* Keep "in flight" = posted - (processed - proc_zero) across it. */
 	e.proc_zero -= (int64_t)before - (int64_t)processed_now();
 }

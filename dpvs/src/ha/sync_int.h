@@ -24,6 +24,7 @@
 #define SYNC_MIN_MAXLEN 104       /* two records */
 #define SYNC_BULK_SCAN 16384      /* pool objects a bulk page visits */
 #define SYNC_HOLD_RETRY_US 100    /* a held datagram tries its ring again */
+#define SYNC_RECHECK_MS 2000      /* a bulk again this long after a change */
 
 /* ---- sync_sock.c: the kernel UDP socket ---- */
 
