@@ -323,15 +323,28 @@ def udp_conns(d):
     return sum(1 for l in out.splitlines() if VIP + ":53" in l)
 
 
+def settled_udp_conns(d):
+    """The conns a burst of UDP_FLOWS made, once their count stops
+    moving: af_packet may lose some of a fast burst on a loaded machine,
+    which makes no conn and is no concern of sync's."""
+    seen = []
+
+    def settled():
+        seen.append(udp_conns(d))
+        return len(seen) > 1 and seen[-1] == seen[-2] and seen[-1] > 0
+    assert wait_for(settled, timeout=30, step=0.5), seen
+    assert seen[-1] >= 1000, seen
+    return seen[-1]
+
+
 def test_bulk_of_thousands_at_its_rate(pair):
     """3000 one-datagram UDP conns (never worth an incremental record)
     reach a starting BACKUP in its bulk, at sync.bulk_msgs_per_s (100
     here: 86 datagrams take most of a second)."""
     lb1, lb2 = pair["lbs"]
-    n = 3000
     assert start(lb1, 1)["rc"] == 0
-    sh(sys.executable, "-c", UDP_FLOWS, str(n), VIP, ns=pair["cl"], timeout=60)
-    assert wait_for(lambda: udp_conns(lb1) == n, timeout=20), udp_conns(lb1)
+    sh(sys.executable, "-c", UDP_FLOWS, "3000", VIP, ns=pair["cl"], timeout=60)
+    n = settled_udp_conns(lb1)
     assert state(lb1)["tx_conns"] == 0
     assert start(lb2, 2)["rc"] == 0
     assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=20), \
@@ -406,10 +419,7 @@ def test_bulk_through_small_installer_rings(pair):
     lb1, lb2 = pair["lbs"]
     assert start(lb1, 1)["rc"] == 0
     sh(sys.executable, "-c", UDP_FLOWS, "8000", VIP, ns=pair["cl"], timeout=60)
-    # Frames the client's burst lost before dpvs are no conns: count them.
-    assert wait_for(lambda: udp_conns(lb1) >= 4000, timeout=20)
-    time.sleep(1)
-    n = udp_conns(lb1)
+    n = settled_udp_conns(lb1)
     assert start(lb2, 2)["rc"] == 0
     assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=40)
     b = state(lb2)
