@@ -744,6 +744,7 @@ static void test_in_ring_full(void **state)
 	struct ipvs_sync_rec r = rec(IPVS_FWD_DR, CLIENT, 0, "10.0.0.102",
 				     "10.0.1.13", 80, CS_ESTABLISHED);
 	struct ipvs_sync_stats s0 = stats(), s;
+	uint32_t used, size;
 
 	(void)state;
 	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
@@ -751,6 +752,9 @@ static void test_in_ring_full(void **state)
 	for (unsigned i = 0; i < RING; i++)
 		assert_int_equal(ipvs_sync_post(&r, 2), 0);
 	assert_int_equal(ipvs_sync_post(&r, 2), -ENOBUFS);
+	ipvs_sync_ring_usage(&used, &size);
+	assert_int_equal(used, RING);
+	assert_int_equal(size, 2 * NW * RING);
 	r.widx = 1;
 	assert_int_equal(ipvs_sync_post(&r, 2), 0);      /* the other ring */
 	s = stats();
@@ -759,6 +763,8 @@ static void test_in_ring_full(void **state)
 	s = stats();
 	assert_int_equal(s.processed - s0.processed, RING + 1);
 	assert_int_equal(s.no_service - s0.no_service, RING + 1);
+	ipvs_sync_ring_usage(&used, &size);
+	assert_int_equal(used, 0);
 }
 
 /* Synced conns expire by this LB's timeouts, whatever the sender said. */
@@ -950,6 +956,13 @@ static void test_directory_full(void **state)
 	assert_int_equal(s1.installed - s0.installed, 300);
 	assert_true(s1.dir_full - s0.dir_full > 0);
 	assert_int_equal(sync_dir_count() + (s1.dir_full - s0.dir_full), 300);
+	{
+		uint32_t used, size;
+
+		ipvs_sync_dir_usage(&used, &size);
+		assert_int_equal(used, sync_dir_count());
+		assert_int_equal(size, 64);
+	}
 	r.cport = 45299;
 	assert_non_null(find(0, &r));
 	/* The usual one is made again at the next start. */
