@@ -246,3 +246,11 @@ def test_handlers_refuse_bad_requests(dpvs, op, payload, why):
     out = dpvs.ctl("sync", check=True).stdout
     assert "role: none" in out
     assert "lease: not held" in ha_show(dpvs)
+
+
+def test_sync_conns_lists_only_synced(dpvs):
+    """No peer here, so nothing is synced: the listing is empty however
+    many conns the table holds (the count line is what tests wait on)."""
+    out = dpvs.ctl("sync", "conns", check=True).stdout.splitlines()
+    assert out[0].split()[:3] == ["pro", "expire", "state"]
+    assert out[-1] == "0 synced connections" and len(out) == 2
