@@ -126,10 +126,10 @@ void ha_lease_state(struct ha_lease_state *out)
 	out->released = lease.released;
 }
 
+/* Read by workers in the real one: a plain read, no expiry here. */
 bool inetaddr_ha_active(void)
 {
-	expire();
-	return lease.held;
+	return __atomic_load_n(&lease.held, __ATOMIC_RELAXED);
 }
 
 void inetaddr_ha_set_active(bool on)
