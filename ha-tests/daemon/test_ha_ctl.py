@@ -10,7 +10,6 @@ import struct
 import subprocess
 import time
 
-
 from dpvsd import DPVSCTL
 from test_ctrl import STATUS, as_nobody, connect, frame, read_reply
 from test_ctrl import open_dir  # noqa: F401 (a fixture)
