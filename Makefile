@@ -71,7 +71,7 @@ UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
 	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden \
-	test_ipvs_ctl test_sync_msg test_ha_lease
+	test_ipvs_ctl test_sync_msg test_ha_lease test_ipvs_sync
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -260,7 +260,8 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 # Golden packets through the real packet path: the daemon in process on
 # a net_ring port, as the packet fuzzer runs it.
 $(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl \
-		$(BUILD)/tests/test_ha_lease: $(BUILD)/tests/%: \
+		$(BUILD)/tests/test_ha_lease $(BUILD)/tests/test_ipvs_sync: \
+		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)

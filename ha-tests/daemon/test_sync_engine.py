@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from dpvsd import BUILD
 from netns import Topology, sh
+from servers import VIP, Echo, start_echo
 from waiting import wait_for
 
 KEY = bytes(range(1, 33))
@@ -24,6 +26,7 @@ SYNCID = 51
 GROUP, PORT = "224.0.0.81", 8848
 KADDR = ("10.0.0.11", "10.0.0.12")
 EVIL = "10.0.0.66"
+RS = "10.0.0.21"
 
 # libdpvs through ctypes, in a child process (a sanitizer build's library
 # needs its runtime preloaded).  The records as libdpvs.h declares them.
@@ -56,7 +59,7 @@ cmd, arg = sys.argv[3], json.loads(sys.argv[4])
 out = {}
 if cmd == "start":
     c = Conf(roles=arg["roles"], syncid=arg["syncid"], ifname=b"dpdk0.kni",
-             key_len=len(arg["key"]))
+             peer=arg.get("peer", 0))
     for i, b in enumerate(bytes.fromhex(arg["key"])):
         c.key[i] = b
     c.key_len = len(bytes.fromhex(arg["key"]))
@@ -70,7 +73,7 @@ else:
     out["rc"] = lib.dpvs_sync_state(h, C.byref(s))
     out.update(roles=s.roles, bulk=s.bulk, key_fp=s.key_fp.decode(),
                sender_id=s.sender_id, peer_sender_id=s.peer_sender_id,
-               last_rx_ms=s.last_rx_ms, bulk_conns=s.bulk_conns,
+               last_rx_ms=s.last_rx_ms, bulk_conns=s.bulk_conns, bulk_ms=s.bulk_ms,
                synced_conns=s.synced_conns, maxlen=s.conf.maxlen,
                **{n: getattr(s.c, n) for n in NAMES})
 out["msg"] = (lib.dpvs_errmsg(h) or b"").decode()
@@ -105,8 +108,11 @@ def state(d):
     return s
 
 
-def start(d, roles, key=KEY, syncid=SYNCID):
-    return sync(d, "start", roles=roles, syncid=syncid, key=key.hex())
+def start(d, roles, key=KEY, syncid=SYNCID, peer=None):
+    arg = {"roles": roles, "syncid": syncid, "key": key.hex()}
+    if peer:
+        arg["peer"] = struct.unpack(">I", socket.inet_aton(peer))[0]
+    return sync(d, "start", **arg)
 
 
 # The datagram (docs/ha.md, "The message"): what a third host forges.
@@ -137,11 +143,13 @@ def send_from(ns, grams):
 
 @pytest.fixture
 def pair(dpvs_factory):
-    """lb1 and lb2 (kernel 10.0.0.11, .12 on dpdk0.kni) and a third host
-    (10.0.0.66) on one bridge."""
+    """lb1 and lb2 (kernel 10.0.0.11, .12 on dpdk0.kni), a third host
+    (10.0.0.66), a client (10.0.0.2) and a DR real server (10.0.0.21,
+    the VIP on lo) on one bridge."""
     t = Topology("se")
+    echo = None
     try:
-        sw, ev = t.ns("sw"), t.ns("ev")
+        sw, ev, cl, rs = t.ns("sw"), t.ns("ev"), t.ns("cl"), t.ns("rs")
         sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
         sh("ip", "link", "set", "br0", "up", ns=sw)
 
@@ -149,8 +157,14 @@ def pair(dpvs_factory):
             t.veth(ns, ifname, sw, port)
             sh("ip", "link", "set", port, "master", "br0", ns=sw)
 
-        plug(ev, "eth0", "pev")
-        sh("ip", "addr", "add", EVIL + "/24", "dev", "eth0", ns=ev)
+        for ns, port, addr in ((ev, "pev", EVIL), (cl, "pcl", "10.0.0.2"),
+                               (rs, "prs", RS)):
+            plug(ns, "eth0", port)
+            sh("ip", "addr", "add", addr + "/24", "dev", "eth0", ns=ns)
+        sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
+        sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
+        sh("ip", "addr", "add", VIP + "/32", "dev", "lo", ns=rs)
+        echo = start_echo(rs, VIP, 7000, "rs")
         lbs = []
         for i, kaddr in enumerate(KADDR):
             ns = t.ns("lb%d" % (i + 1))
@@ -158,7 +172,9 @@ def pair(dpvs_factory):
             d = dpvs_factory(netns=ns, devices=[
                 ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
                 workers=[(1, [("dpdk0", [0], [0])])],
-                sections={"sync": ["heartbeat_ms = 200;"]})
+                # A slow bulk, to see its rate held.
+                sections={"sync": ["heartbeat_ms = 200;",
+                                   "bulk_msgs_per_s = 100;"]})
             d.start()
             d.dpip("addr", "add", "10.0.0.10%d/24" % (i + 1), "dev", "dpdk0")
             d.dpip("route", "add", "%s/32" % kaddr, "dev", "dpdk0", "scope",
@@ -166,9 +182,18 @@ def pair(dpvs_factory):
             assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
                                               ns=ns).stdout)
             sh("ip", "addr", "add", "%s/24" % kaddr, "dev", "dpdk0.kni", ns=ns)
+            # The same DR service on both; the VIP on lb1 only.
+            d.adm("-A", "-t", VIP + ":7000", "-s", "rr")
+            d.adm("-a", "-t", VIP + ":7000", "-r", RS, "-g")
+            d.adm("-A", "-u", VIP + ":53", "-s", "rr")
+            d.adm("-a", "-u", VIP + ":53", "-r", RS, "-g")
             lbs.append(d)
-        yield {"lbs": lbs, "ev": ev}
+        lbs[0].dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
+        yield {"lbs": lbs, "ev": ev, "cl": cl}
     finally:
+        if echo:
+            echo.kill()
+            echo.wait()
         t.destroy()
 
 
@@ -227,3 +252,95 @@ def test_forged_datagrams_refused_and_counted(pair):
     log = lb2.log_text()
     assert "failed authentication in the last 10 s" in log, log[-2000:]
     assert EVIL in log
+
+
+def dr_conns(d):
+    """{client address:port: state} of the listed conns to VIP:7000."""
+    out = {}
+    for line in d.adm("-L", "-n", "-c").stdout.splitlines()[2:]:
+        f = line.split()
+        if len(f) >= 8 and f[4] == VIP + ":7000":
+            out[f[3]] = f[2]
+    return out
+
+
+def test_conns_through_the_master_appear_on_the_backup(pair):
+    """Conns made before the BACKUP starts come with its bulk; later ones
+    with the incremental records: the BACKUP lists the same conns."""
+    lb1, lb2 = pair["lbs"]
+    assert start(lb1, 1)["rc"] == 0
+    clients = []
+    try:
+        for i in range(3):
+            clients.append(Echo(pair["cl"]))
+            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        assert start(lb2, 2)["rc"] == 0
+        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+        assert state(lb2)["bulk_conns"] == 3, state(lb2)
+        for i in range(3, 6):
+            clients.append(Echo(pair["cl"]))
+            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        made = dr_conns(lb1)
+        assert len(made) == 6 and set(made.values()) == {"ESTABLISHED"}, made
+        assert wait_for(lambda: dr_conns(lb2) == made, timeout=10), \
+            (dr_conns(lb2), made, state(lb2))
+        b = state(lb2)
+        assert b["synced_conns"] == 6 and b["installed"] == 6, b
+        assert b["no_service"] == b["rx_dropped"] == 0, b
+        m = state(lb1)
+        assert m["tx_conns"] >= 6 and m["tx_dropped"] == 0, m
+    finally:
+        for c in clients:
+            c.close()
+
+
+def test_unicast_to_the_peer(pair):
+    """With a peer, datagrams go to its kernel address (a kni_host route
+    on its dpvs), not to the group."""
+    lb1, lb2 = pair["lbs"]
+    assert start(lb1, 1, peer=KADDR[1])["rc"] == 0
+    assert start(lb2, 2, peer=KADDR[0])["rc"] == 0
+    assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15), \
+        state(lb2)
+    before = state(lb2)["rx_msgs"]
+    assert wait_for(lambda: state(lb2)["rx_msgs"] >= before + 3, timeout=10)
+    assert state(lb1)["rx_msgs"] >= 1      # the BULK_REQ came to it
+
+
+# UDP flows from as many client ports, one datagram each.
+UDP_FLOWS = r"""
+import socket, sys
+for p in range(20000, 20000 + int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.0.0.2", p))
+    s.sendto(b"x", (sys.argv[2], 53))
+    s.close()
+"""
+
+
+def udp_conns(d):
+    out = d.adm("-L", "-n", "-c").stdout
+    return sum(1 for l in out.splitlines() if VIP + ":53" in l)
+
+
+def test_bulk_of_thousands_at_its_rate(pair):
+    """3000 one-datagram UDP conns (never worth an incremental record)
+    reach a starting BACKUP in its bulk, at sync.bulk_msgs_per_s (100
+    here: 86 datagrams take most of a second)."""
+    lb1, lb2 = pair["lbs"]
+    n = 3000
+    assert start(lb1, 1)["rc"] == 0
+    sh(sys.executable, "-c", UDP_FLOWS, str(n), VIP, ns=pair["cl"], timeout=60)
+    assert wait_for(lambda: udp_conns(lb1) == n, timeout=20), udp_conns(lb1)
+    assert state(lb1)["tx_conns"] == 0
+    assert start(lb2, 2)["rc"] == 0
+    assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=20), \
+        state(lb2)
+    b = state(lb2)
+    assert b["bulk_conns"] == n and b["synced_conns"] == n, b
+    assert b["installed"] == n and b["rx_dropped"] == 0, b
+    m = state(lb1)
+    assert m["bulk_conns"] == n and m["bulk_sent"] == 1, m
+    # 86 datagrams at 100/s with a burst of 3: the rate held.
+    assert b["bulk_ms"] >= 600, b
+    assert udp_conns(lb2) == n

@@ -97,6 +97,8 @@ unsigned sync_bulk_rx_end(struct sync_bulk_rx *b, uint32_t count,
 		b->have_end = true;
 		b->target = target;
 		b->done_recs = count;
+		b->seen_proc = UINT64_MAX;
+		b->seen_ms = now_ms;
 		return 0;
 	}
 	/* Datagrams lost on the way, or a ring overflowed: again. */
@@ -116,6 +118,12 @@ unsigned sync_bulk_rx_tick(struct sync_bulk_rx *b, uint64_t processed,
 		return 0;
 	if (b->have_end && processed >= b->target)
 		return ready(b, now_ms, SYNC_BULK_NOW_READY);
+	if (b->have_end && processed != b->seen_proc) {
+		b->seen_proc = processed;
+		b->seen_ms = now_ms;
+	} else if (b->have_end && now_ms - b->seen_ms >= SYNC_BULK_IDLE_MS) {
+		return ready(b, now_ms, SYNC_BULK_NOW_READY);
+	}
 	if (now_ms - b->start_ms >= SYNC_BULK_GIVEUP_MS) {
 		b->done_recs = b->recs - b->lost;
 		return ready(b, now_ms, SYNC_BULK_NOW_READY | SYNC_BULK_INCOMPLETE);

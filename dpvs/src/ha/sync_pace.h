@@ -38,6 +38,12 @@ static inline bool sync_batch_due(unsigned n, unsigned max, uint64_t first_ms,
 #define SYNC_BULK_REQ_MS 1000      /* BULK_REQ again while nothing came */
 #define SYNC_BULK_GIVEUP_MS 30000  /* then ready without a complete bulk */
 #define SYNC_BULK_TRIES 3
+/*
+ * After a matching BULK_END: installers that took nothing for this long
+ * hold nothing (they take 256 a loop), whatever the count says -- a
+ * counter reset while the bulk ran must not hold READY back 30 s.
+ */
+#define SYNC_BULK_IDLE_MS 1000
 
 /* What the engine must do after an event (flags). */
 #define SYNC_BULK_SEND_REQ 0x1
@@ -54,6 +60,8 @@ struct sync_bulk_rx {
 	uint64_t lost;             /* ... that no installer ring took */
 	bool have_end;             /* BULK_END matched: waiting for the installers */
 	uint64_t target;           /* installers' count that means "all done" */
+	uint64_t seen_proc;        /* their count at seen_ms */
+	uint64_t seen_ms;
 	uint64_t done_recs;        /* the last complete bulk's records */
 	uint32_t done_ms;          /* and how long it took */
 };

@@ -209,8 +209,10 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	if (i < 0) {
 		i = sn->ops->schedule(&sn->ss, sn->wstate + w * IPVS_WSTATE_STRIDE,
 				      &f);
-		if (i >= 0 && sn->persist_timeout)
+		if (i >= 0 && sn->persist_timeout) {
 			ipvs_persist_bind(svc, sn, t->saddr, i);
+			ipvs_sync_note_tmpl(w, svc, sn, t->saddr, i);
+		}
 	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);

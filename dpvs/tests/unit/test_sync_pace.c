@@ -90,6 +90,23 @@ static void test_bulk_complete_waits_for_installers(void **state)
 	assert_int_equal(b.phase, HA_BULK_READY);
 }
 
+/* A counter reset during the bulk: idle installers mean done. */
+static void test_bulk_ready_when_installers_idle(void **state)
+{
+	struct sync_bulk_rx b = { 0 };
+
+	(void)state;
+	sync_bulk_rx_start(&b, 1000);
+	sync_bulk_rx_record(&b, true);
+	assert_int_equal(sync_bulk_rx_end(&b, 1, 500, 1100), 0);
+	/* Still moving: not yet. */
+	assert_int_equal(sync_bulk_rx_tick(&b, 10, 1200), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 11, 2100), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 11, 3099), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 11, 3100), SYNC_BULK_NOW_READY);
+	assert_int_equal(b.phase, HA_BULK_READY);
+}
+
 static void test_bulk_empty_master(void **state)
 {
 	struct sync_bulk_rx b = { 0 };
@@ -195,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_low_rate_and_change),
 		cmocka_unit_test(test_batch_due),
 		cmocka_unit_test(test_bulk_complete_waits_for_installers),
+		cmocka_unit_test(test_bulk_ready_when_installers_idle),
 		cmocka_unit_test(test_bulk_empty_master),
 		cmocka_unit_test(test_bulk_asks_every_second_until_something_comes),
 		cmocka_unit_test(test_bulk_loss_retries_then_gives_up),
