@@ -23,6 +23,7 @@ struct laddr_entry {
 	uint32_t first;          /* host order */
 	uint32_t last;
 	char ifname[LADDR_IFNAME_MAX + 1];
+	bool ha;                 /* shared by the HA pair (DPVS_ADDR_F_HA) */
 };
 
 struct laddr_group {
@@ -86,6 +87,7 @@ static void laddr_entry_handler(const vector_t *strvec)
 	struct laddr_entry e = { 0 }, *grown;
 	const char *addr = strvec_slot(strvec, 0);
 	const char *dev = vector_size(strvec) > 1 ? strvec_slot(strvec, 1) : NULL;
+	const char *flag = vector_size(strvec) > 2 ? strvec_slot(strvec, 2) : NULL;
 
 	if (!parse_range(addr, &e.first, &e.last)) {
 		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
@@ -99,6 +101,13 @@ static void laddr_entry_handler(const vector_t *strvec)
 				    g->name, addr, addr);
 		return;
 	}
+	if ((flag && strcmp(flag, "ha")) || vector_size(strvec) > 3) {
+		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
+				    "'%s %s': after the port only 'ha' may follow - "
+				    "ignoring the line", g->name, addr, dev);
+		return;
+	}
+	e.ha = flag != NULL;
 	strcpy(e.ifname, dev);
 	grown = realloc(g->e, sizeof(*g->e) * (g->n + 1));
 	if (!grown)
@@ -260,8 +269,10 @@ int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule)
 	g = find_group(vs->laddr_group_name);
 	for (unsigned i = 0; g && i < g->n; i++)
 		for (uint32_t a = g->e[i].first; a <= g->e[i].last; a++)
-			if (ipvs_add_laddr(srule, htonl(a), g->e[i].ifname) < 0 &&
-			    errno != EEXIST) {
+			if ((g->e[i].ha &&
+			     ipvs_add_ha_addr(htonl(a), g->e[i].ifname) < 0) ||
+			    (ipvs_add_laddr(srule, htonl(a), g->e[i].ifname) < 0 &&
+			     errno != EEXIST)) {
 				log_message(LOG_INFO, "dpvs: cannot add local address "
 					    "%u.%u.%u.%u to %s: %s", a >> 24,
 					    (a >> 16) & 0xff, (a >> 8) & 0xff,
