@@ -15,8 +15,12 @@
 
 #include "libdpvs.h"
 
-/* Installs the two global_defs keywords; each parse starts without them. */
-void vrrp_dpvs_ha_keywords(void);
+/*
+ * Installs the two global_defs keywords.  A parse of global_defs
+ * (active) starts without them; a process that inherits them (the VRRP
+ * child at its start, from the parent) keeps what it has.
+ */
+void vrrp_dpvs_ha_keywords(bool active);
 /*
  * Copies the key and the peer into c (c may be NULL: only asks).  False
  * when this process has no usable key: dpvs does not sync without one.

@@ -3,8 +3,7 @@
  * lvs_sync_daemon (see vrrp_dpvs_ha.h): the key dpvs authenticates its
  * sync datagrams with, and a unicast peer.  dpvs refuses to sync without
  * a key, so a bad key file is said once, at (re)load, and sync stays
- * off; keepalived itself runs on.  Only the VRRP process, which drives
- * the sync daemon, reads the file.  Included by vrrp_dpvs.c.
+ * off; keepalived itself runs on.  The checker does not read the file.  Included by vrrp_dpvs.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -92,8 +91,10 @@ static void sync_key_file_handler(const vector_t *strvec)
 	char why[96];
 	const char *bad;
 
-	if (prog_type != PROG_TYPE_VRRP)
-		return;        /* the VRRP process drives sync */
+	/* The VRRP process drives sync: it has the key from the parent at
+	 * its start, reads it again at a reload.  Not the checker. */
+	if (prog_type == PROG_TYPE_CHECKER)
+		return;
 	if (vector_size(strvec) < 2) {
 		report_config_error(CONFIG_GENERAL_ERROR, "lvs_sync_daemon_key_file "
 				    "needs a path - sync stays off");
@@ -122,11 +123,13 @@ static void sync_peer_handler(const vector_t *strvec)
 	sync_peer = ntohl(in.s_addr);
 }
 
-void vrrp_dpvs_ha_keywords(void)
+void vrrp_dpvs_ha_keywords(bool active)
 {
-	explicit_bzero(sync_key, sizeof(sync_key));
-	sync_key_len = 0;
-	sync_peer = 0;
+	if (active) {
+		explicit_bzero(sync_key, sizeof(sync_key));
+		sync_key_len = 0;
+		sync_peer = 0;
+	}
 	install_keyword("lvs_sync_daemon_key_file", &sync_key_file_handler);
 	install_keyword("lvs_sync_daemon_peer", &sync_peer_handler);
 }

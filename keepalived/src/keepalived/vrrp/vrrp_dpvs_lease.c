@@ -299,7 +299,7 @@ static void ha_dpvs_back(void)
  * one that dpvs answers means dpvs lives (it closed an idle client);
  * none means it died.
  */
-static void ha_read_thread(__attribute__((unused)) thread_ref_t thread)
+static void ha_read_thread(thread_ref_t thread)
 {
 	ino_t had = ha_lease_ino;
 	char b;
@@ -311,7 +311,9 @@ static void ha_read_thread(__attribute__((unused)) thread_ref_t thread)
 					    TIMER_NEVER, 0);
 		return;
 	}
-	ha_unwatch();
+	/* out of keepalived's epoll, and closed, the way it wants it */
+	thread_close_fd(thread);
+	ha_dup = -1;
 	dpvs_close(ha_dh);
 	ha_dh = NULL;
 	if (!ha_open()) {
