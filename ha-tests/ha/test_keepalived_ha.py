@@ -195,12 +195,12 @@ def test_ha_local_addresses_are_added_as_ha(lb, ka, tmp_path):
         assert line and re.search(r"\bsapool ha\b", line[0]), dpvs_addrs(d)
 
 
-def test_a_wrong_word_after_a_local_address_is_an_error(tmp_path):
+def test_a_wrong_word_after_a_local_address_is_said(tmp_path):
     conf = tmp_path / "ka.conf"
     conf.write_text(FNAT_CONF.replace("10.0.1.100-101 dpdk1",
                                       "10.0.1.100-101 dpdk1 shared")
                     % (REAL % 11))
     r = subprocess.run([KEEPALIVED, "-t", "-l", "-G", "-f", str(conf)],
                        capture_output=True, text=True, timeout=30)
-    assert ("local_address_group lips: '10.0.1.100-101 dpdk1': after the "
-            "port only 'ha' may follow") in r.stdout + r.stderr, r.stdout + r.stderr
+    assert ("local_address_group lips: 'shared' after 10.0.1.100-101 dpdk1 "
+            "is not 'ha' - ignored") in r.stdout + r.stderr, r.stdout + r.stderr

@@ -87,7 +87,6 @@ static void laddr_entry_handler(const vector_t *strvec)
 	struct laddr_entry e = { 0 }, *grown;
 	const char *addr = strvec_slot(strvec, 0);
 	const char *dev = vector_size(strvec) > 1 ? strvec_slot(strvec, 1) : NULL;
-	const char *flag = vector_size(strvec) > 2 ? strvec_slot(strvec, 2) : NULL;
 
 	if (!parse_range(addr, &e.first, &e.last)) {
 		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
@@ -101,13 +100,14 @@ static void laddr_entry_handler(const vector_t *strvec)
 				    g->name, addr, addr);
 		return;
 	}
-	if ((flag && strcmp(flag, "ha")) || vector_size(strvec) > 3) {
-		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
-				    "'%s %s': after the port only 'ha' may follow - "
-				    "ignoring the line", g->name, addr, dev);
-		return;
-	}
-	e.ha = flag != NULL;
+	/* Other words were ignored before 'ha' existed: still, but said. */
+	for (unsigned i = 2; i < vector_size(strvec); i++)
+		if (strcmp(strvec_slot(strvec, i), "ha"))
+			report_config_error(CONFIG_GENERAL_ERROR, "local_address_group "
+					    "%s: '%s' after %s %s is not 'ha' - ignored",
+					    g->name, strvec_slot(strvec, i), addr, dev);
+		else
+			e.ha = true;
 	strcpy(e.ifname, dev);
 	grown = realloc(g->e, sizeof(*g->e) * (g->n + 1));
 	if (!grown)

@@ -125,6 +125,7 @@ static bool ha_open(void)
 		return true;
 	if (dpvs_connect(path && *path ? path : NULL, &ha_dh) != DPVS_OK)
 		return false;
+	ha_lease_unsupported = false;    /* maybe another dpvs now */
 	dpvs_set_timeout(ha_dh, HA_CALL_MAX_MS);
 	ha_rewatch();
 	return true;
@@ -296,8 +297,9 @@ static void ha_dpvs_back(void)
 /*
  * The watched connection is readable: nothing is asked between calls,
  * so it is over (EOF: dpvs closed it; or bytes nobody asked for).  A new
- * one that dpvs answers means dpvs lives (it closed an idle client);
- * none means it died.
+ * one that dpvs answers means dpvs lives (it closed an idle client; or
+ * it is dying and still took it: that one's EOF follows); none means it
+ * died.
  */
 static void ha_read_thread(thread_ref_t thread)
 {
@@ -331,7 +333,11 @@ static void ha_read_thread(thread_ref_t thread)
 	}
 }
 
-/* Once a second, from the watch (vrrp_dpvs.c). */
+/*
+ * Once a second, from the watch (vrrp_dpvs.c): dpvs back after it died;
+ * a call now and then, or dpvs would close the connection as idle; and
+ * a connection that a failed call dropped is opened and watched again.
+ */
 static void vrrp_dpvs_ha_tick(void)
 {
 	struct dpvs_version_info v;
@@ -340,9 +346,20 @@ static void vrrp_dpvs_ha_tick(void)
 		ha_dpvs_back();
 		return;
 	}
-	if (!ha_dh || ++ha_idle_s < HA_KEEPALIVE_S)
+	if (!ha_dh) {
+		ha_open();          /* dpvs was not there at our start */
 		return;
-	dpvs_get_version(ha_dh, &v);   /* not idle: dpvs keeps it open */
+	}
+	if (++ha_idle_s < HA_KEEPALIVE_S && ha_dup >= 0)
+		return;
+	if (dpvs_get_version(ha_dh, &v) != DPVS_OK &&
+	    dpvs_get_version(ha_dh, &v) != DPVS_OK) {
+		ha_unwatch();
+		dpvs_close(ha_dh);
+		ha_dh = NULL;
+		ha_dpvs_died();
+		return;
+	}
 	ha_rewatch();
 }
 
