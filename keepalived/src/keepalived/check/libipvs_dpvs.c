@@ -313,7 +313,7 @@ int ipvs_set_timeout(const ipvs_timeout_t *to)
 #endif
 
 /*
- * The sync daemon is dpvs's (docs/keepalived.md section 8): the VRRP
+ * The sync daemon is dpvs's (docs/keepalived.md section 10): the VRRP
  * process starts and stops its roles as keepalived does the kernel's,
  * with the key and peer of vrrp_dpvs_ha.c.  IPVS's states are dpvs's
  * roles: master 1, backup 2.
@@ -388,6 +388,19 @@ static int sync_call(int (*op)(struct dpvs_handle *, const void *), const void *
 static int sync_start_op(struct dpvs_handle *h, const void *c) { return dpvs_sync_start(h, c); }
 static int sync_stop_op(struct dpvs_handle *h, const void *r) { return dpvs_sync_stop(h, *(const uint32_t *)r); }
 
+/* What the last start sent, but the roles: a reload that changes the
+ * key or the peer (which keepalived's own diff does not see) restarts. */
+static struct dpvs_sync_conf sync_started;
+
+static bool sync_settings_changed(const struct dpvs_sync_conf *c)
+{
+	struct dpvs_sync_conf a;
+
+	memcpy(&a, c, sizeof(a));      /* padding included: memcmp below */
+	a.roles = sync_started.roles;
+	return sync_started.key_len && memcmp(&a, &sync_started, sizeof(a));
+}
+
 int ipvs_start_daemon(ipvs_daemon_t *dm)
 {
 	const uint32_t all = DPVS_SYNC_MASTER | DPVS_SYNC_BACKUP;
@@ -397,6 +410,8 @@ int ipvs_start_daemon(ipvs_daemon_t *dm)
 	ipvs_func = ipvs_start_daemon;
 	if (sync_conf_of(dm, &c) < 0 || connected() < 0)
 		return -1;
+	if (sync_settings_changed(&c))
+		sync_call(sync_stop_op, &all);
 	rc = sync_call(sync_start_op, &c);
 	if (rc == DPVS_EBUSY) {
 		/* It syncs with other settings (a reload changed them, or
@@ -407,9 +422,11 @@ int ipvs_start_daemon(ipvs_daemon_t *dm)
 		if (!rc || rc == DPVS_ENOENT)
 			rc = sync_call(sync_start_op, &c);
 	}
-	explicit_bzero(c.key, sizeof(c.key));
 	if (rc == DPVS_EEXIST)
 		rc = 0;
+	if (!rc)
+		memcpy(&sync_started, &c, sizeof(c));
+	explicit_bzero(c.key, sizeof(c.key));
 	if (!rc)
 		log_message(LOG_INFO, "dpvs: connection sync %s on %s (syncid %u)",
 			    sync_roles_str(c.roles), c.ifname, c.syncid);

@@ -5,7 +5,10 @@
  * VRRP packets themselves run on the port's kernel twin (interface
  * PORT.kni).  The instance's virtual routes go with its VIPs, a reload
  * takes out what it dropped, and a watch keeps dpvs in step
- * (vrrp_dpvs_sync.c).  Included by vrrp.c when built with _WITH_DPVS_.
+ * (vrrp_dpvs_sync.c).  The VIPs live in dpvs under the HA lease, and
+ * dpvs dying puts the instances into FAULT (vrrp_dpvs_lease.c); the
+ * sync key and peer are vrrp_dpvs_ha.c's.  Included by vrrp.c when built
+ * with _WITH_DPVS_.
  */
 #include <arpa/inet.h>
 #include <errno.h>

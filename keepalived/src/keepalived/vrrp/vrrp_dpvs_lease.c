@@ -1,6 +1,6 @@
 /*
  * The HA lease, and the VRRP process's eye on dpvs (docs/keepalived.md
- * section 8).
+ * sections 6 and 10).
  *
  * dpvs keeps the VIPs this process adds (DPVS_ADDR_F_LEASED) and answers
  * for the pair's shared "ha" addresses only while the process holds the
