@@ -171,15 +171,40 @@ class Lb:
         k.proc.wait()
         k.stop()
 
-    def ka_pid(self, role):
-        return int((self.ka.dir / ("ka-%s.pid" % role)).read_text())
-
     # views
     def addrs(self):
         return self.dpvs.dpip("addr", "show", check=False).stdout
 
     def has_vip(self):
         return re.search(r"\b%s/32\b" % re.escape(VIP), self.addrs()) is not None
+
+    def ha_active(self, addr):
+        """True or False for an `ha` address (dpip: "ha" or "ha
+        inactive"), None if it is not one."""
+        for line in self.addrs().splitlines():
+            if re.search(r"\b%s/" % re.escape(addr), line):
+                if not re.search(r"\bha\b", line):
+                    return None
+                return "inactive" not in line
+        return None
+
+    def lease(self):
+        """`dpvsctl ha`'s text ("lease: held, 280 ms left, ...")."""
+        return self.dpvs.ctl("ha", check=False).stdout
+
+    def mac(self):
+        out = self.dpvs.dpip("link", "show", "dpdk0").stdout
+        return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
+
+    def ka_pids(self):
+        """keepalived's processes: the VRRP child, the checker, the parent."""
+        pids = []
+        for role in ("vrrp", "check"):
+            try:
+                pids.append(int((self.ka.dir / ("ka-%s.pid" % role)).read_text()))
+            except (OSError, ValueError):
+                pass
+        return pids + [self.ka.proc.pid]
 
     def is_master(self):
         return "Entering MASTER STATE" in self.ka.text() and self.has_vip()
@@ -220,6 +245,21 @@ def parse_sync(r):
         for k, v in re.findall(r"([a-z_]+):?\s+(\d+)\b", line):
             out.setdefault(k, int(v))
     return out
+
+
+def sync_counter(state, name):
+    """A receive counter of `dpvsctl sync` (auth_failed, replayed, ...),
+    from the rx row or a "name N" pair; 0 when not shown."""
+    for k in ("rx_" + name, name):
+        if k in state:
+            return state[k]
+    return 0
+
+
+def bulk_ready(state):
+    """The BACKUP holds the whole table (the bulk is done)."""
+    b = state.get("bulk", "").lower()
+    return b.startswith("done") or b.startswith("ready")
 
 
 def parse_conns(text):

@@ -12,6 +12,7 @@ the moment it caused a fault.
 """
 import hashlib
 import json
+import resource
 import socket
 import sys
 import threading
@@ -111,6 +112,9 @@ def idle_round(socks):
 
 
 def idle(vip, port, n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n + 64, hard), hard))
     socks = []
     for _ in range(n):
         s = socket.create_connection((vip, port), timeout=5)
