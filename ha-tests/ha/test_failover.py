@@ -11,10 +11,12 @@ import os
 
 import pytest
 
-from ha_pair import FAULTS, METHODS, ha_pair, now, wait_synced
+from ha_pair import FAULTS, METHODS, bulk_ready, ha_pair, now, wait_synced
 from waiting import wait_for
 
+# make soak: 100 idle conns per method, and a pass with one worker.
 N_IDLE = int(os.environ.get("HA_IDLE_CONNS", "10"))
+WORKERS = int(os.environ.get("HA_WORKERS", "2"))
 # The prober sends a SYN every 50 ms: this is the takeover (master-down
 # 0.36 s, the lease, GARP), not a client's back-off.
 FIRST_NEW_MAX = 1.0
@@ -27,7 +29,7 @@ STALL_MAX = 1.5
 
 @pytest.fixture
 def pair(dpvs_factory, tmp_path):
-    with ha_pair(dpvs_factory, tmp_path) as p:
+    with ha_pair(dpvs_factory, tmp_path, workers=WORKERS) as p:
         yield p
 
 
@@ -103,3 +105,23 @@ def test_failover(pair, fault):
     first_end = check_downloads(pair, second, "the preempt after " + fault)
     # The transfers must have spanned the preempt, or nothing was tested.
     assert preempt < first_end, "the preempt came after the downloads ended"
+
+
+@pytest.mark.skipif(not os.environ.get("HA_SOAK"), reason="make soak")
+def test_nopreempt_return(dpvs_factory, tmp_path):
+    """With nopreempt, lb1 comes back as a ready BACKUP and stays one."""
+    with ha_pair(dpvs_factory, tmp_path, nopreempt=True,
+                 workers=WORKERS) as pair:
+        lb1, lb2 = pair.lbs
+        idle, downloads = through_lb1(pair)
+        pair.fault(lb1, "dpvs_kill")
+        assert wait_for(lb2.has_vip, timeout=5)
+        check_downloads(pair, downloads, "dpvs_kill")
+        pair.restore(lb1, "dpvs_kill")
+        assert wait_for(lambda: bulk_ready(lb1.sync()), timeout=10), lb1.sync()
+        assert wait_synced(lb1, idle[80].lports, timeout=1)
+        t0 = now()
+        # No preempt: lb2 keeps the VIP for several master-down intervals.
+        assert not wait_for(lb1.has_vip, timeout=2)
+        assert lb2.has_vip(), now() - t0
+        check_idle(idle, "lb1's return without preempt")
