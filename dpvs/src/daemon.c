@@ -28,6 +28,7 @@
 #include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_core.h"
 #include "ipvs/ipvs_persist.h"
+#include "ipvs/ipvs_sync.h"
 #include "net/kni.h"
 #include "net/neigh.h"
 #include "net/netif.h"
@@ -209,6 +210,7 @@ static struct lcore_job worker_jobs[] = {
 	{ .name = "neigh", .fn = neigh_pending_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-handover", .fn = ipvs_handover_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-conn", .fn = ipvs_conn_job, .kind = JOB_LOOP },
+	{ .name = "ipvs-sync-in", .fn = ipvs_sync_in_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
 };
 
@@ -386,7 +388,8 @@ static int start_subsystems(void)
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
-	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0)
+	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0 ||
+	    sync_ctl_init() < 0 || ha_ctl_init() < 0)
 		return -1;
 	return start_timers();
 }

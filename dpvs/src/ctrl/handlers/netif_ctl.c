@@ -144,12 +144,19 @@ static int op_link_xstats(uint32_t op __rte_unused, struct rbuf *req,
 /* The wire's address flags to the data plane's; unknown bits are dropped. */
 static uint32_t ifa_flags_of(uint32_t wire)
 {
-	return (wire & DPVS_ADDR_F_SAPOOL) ? IFA_F_SAPOOL : 0;
+	return ((wire & DPVS_ADDR_F_SAPOOL) ? IFA_F_SAPOOL : 0) |
+	       ((wire & DPVS_ADDR_F_HA) ? IFA_F_HA : 0) |
+	       ((wire & DPVS_ADDR_F_LEASED) ? IFA_F_LEASED : 0);
 }
 
+/* HA_ACTIVE is the listing's view of the lease, never an input. */
 static uint32_t wire_addr_flags(uint32_t ifa)
 {
-	return (ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0;
+	return ((ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0) |
+	       ((ifa & IFA_F_HA) ? DPVS_ADDR_F_HA : 0) |
+	       ((ifa & IFA_F_HA) && inetaddr_ha_active() ?
+			DPVS_ADDR_F_HA_ACTIVE : 0) |
+	       ((ifa & IFA_F_LEASED) ? DPVS_ADDR_F_LEASED : 0);
 }
 
 /* Decodes an address record; NULL (rep set) if it or its port is bad. */
