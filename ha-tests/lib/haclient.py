@@ -20,6 +20,7 @@ import time
 
 PROBE_EVERY = 0.05
 PROBE_TIMEOUT = 0.3
+ROUND_TIMEOUT = 15
 
 
 def request(s, path="/", close=False):
@@ -94,10 +95,13 @@ def idle_round(socks):
             answers.append("error: %s" % e)
             continue
         answers.append(None)
+    # One budget for the round: dead connections must not add up.
+    deadline = time.time() + ROUND_TIMEOUT
     for i, s in enumerate(socks):
         if answers[i] is not None:
             continue
         try:
+            s.settimeout(max(0.1, deadline - time.time()))
             code, body = read_reply(s)
             answers[i] = body.strip() if code == 200 else "error: %d" % code
         except (OSError, ValueError) as e:
@@ -117,9 +121,7 @@ def idle(vip, port, n):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(n + 64, hard), hard))
     socks = []
     for _ in range(n):
-        s = socket.create_connection((vip, port), timeout=5)
-        s.settimeout(15)
-        socks.append(s)
+        socks.append(socket.create_connection((vip, port), timeout=5))
     idle_round(socks)
     for _ in sys.stdin:
         idle_round(socks)
