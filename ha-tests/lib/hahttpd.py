@@ -34,6 +34,9 @@ class Server(http.server.ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
 
+    def handle_error(self, request, client_address):
+        pass                 # a reset by a failover is the tests' business
+
     def server_bind(self):
         # No getfqdn(): DNS stalls in a namespace without a way out.
         socketserver.TCPServer.server_bind(self)
