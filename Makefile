@@ -71,7 +71,7 @@ UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
 	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden \
-	test_ipvs_ctl test_sync_msg
+	test_ipvs_ctl test_sync_msg test_ha_lease test_ipvs_sync
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -80,6 +80,8 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o 
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
+# The HA sync engine's pure decisions (ha/sync_pace.c).
+UNIT_TESTS += test_sync_pace
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
@@ -164,7 +166,9 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 		-Wl,--version-script=dpvs/lib/libdpvs.map -o $@.0 $(LIB_OBJS)
 	ln -sf libdpvs.so.0 $@
 
-$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
+$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/obj/dpvs/tools/dpvsctl_ha.o \
+		$(BUILD)/obj/dpvs/tools/dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 DPVSADM_SRCS := $(wildcard dpvs/tools/dpvsadm*.c)
@@ -255,7 +259,9 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 
 # Golden packets through the real packet path: the daemon in process on
 # a net_ring port, as the packet fuzzer runs it.
-$(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl: $(BUILD)/tests/%: \
+$(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl \
+		$(BUILD)/tests/test_ha_lease $(BUILD)/tests/test_ipvs_sync: \
+		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
@@ -273,6 +279,12 @@ $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \
 		$(BUILD)/obj/dpvs/src/net/ipv4_pmtu.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The sync engine's pure decisions: rates, bulk accounting, log pacing.
+$(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
+		$(BUILD)/obj/dpvs/src/ha/sync_pace.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 # Kernel-path classification: mbufs and the route table on an EAL.
 $(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \

@@ -20,9 +20,12 @@
 #include "core/evloop.h"
 #include "ctrl/handlers/handlers.h"
 #include "ctrl/ctrl.h"
+#include "ha/sync.h"
+#include "ha/ha_lease.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
+#include "net/inetaddr.h"
 #include "net/ipv4.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
@@ -95,6 +98,9 @@ static void apply_runtime(const struct dpvs_conf *c)
 	ipv4_set_forwarding(c->ip_forward);
 	neigh_set_params(c);
 	kni_set_rates(c);
+	ha_sync_apply_conf(c);
+	ha_lease_set_bounds(c->ha_lease_min_ms, c->ha_lease_max_ms);
+	inetaddr_ha_set_garp(c->ha_garp_count, c->ha_garp_interval_ms);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }
@@ -202,6 +208,7 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
 	{ .name = "ipvs-persist", .fn = ipvs_persist_expire_job, .kind = JOB_LOOP },
+	{ .name = "sync", .fn = ha_sync_job, .kind = JOB_LOOP },
 };
 
 static struct lcore_job worker_jobs[] = {
@@ -391,6 +398,10 @@ static int start_subsystems(void)
 	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0 ||
 	    sync_ctl_init() < 0 || ha_ctl_init() < 0)
 		return -1;
+	if (ha_sync_init(&d.conf) < 0)
+		return -1;
+	if (ha_lease_init() < 0)
+		return -1;
 	return start_timers();
 }
 
@@ -398,7 +409,9 @@ static void stop_subsystems(void)
 {
 	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	stop_timers();
+	ha_lease_fini();
 	ctrl_fini();
+	ha_sync_fini();
 	ipvs_fini();
 	kni_fini();
 	evloop_fini();

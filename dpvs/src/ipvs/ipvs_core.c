@@ -35,6 +35,7 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "net/icmp_err.h"
+#include "net/inetaddr.h"
 #include "net/pktstats.h"
 
 #define BURST 32
@@ -154,24 +155,35 @@ static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
 	}
 }
 
-/* Picks a local address and one of this worker's ports on it. */
+/*
+ * Picks a local address and one of this worker's ports on it: 0, -ENOSPC
+ * (out of ports) or -EADDRNOTAVAIL (every address is an inactive HA one:
+ * the peer's while this dpvs does not hold the lease, so replies would
+ * go to the peer).
+ */
 static int fnat_source(const struct svc_snap *sn, unsigned w,
 		       const struct conn_tuple *t, struct ipvs_conn *c)
 {
 	unsigned start = (t->saddr ^ t->sport) % sn->nladdr;
+	bool ha_on = inetaddr_ha_active();
+	int rc = -EADDRNOTAVAIL;
 
 	for (unsigned i = 0; i < sn->nladdr; i++) {
 		struct ipvs_laddr *l = sn->laddrs[(start + i) % sn->nladdr];
-		uint16_t port = ipvs_port_get(l, w);
+		uint16_t port;
 
+		if (l->ha && !ha_on)
+			continue;
+		port = ipvs_port_get(l, w);
 		if (port) {
 			c->lobj = l;
 			c->laddr = l->addr;
 			c->lport = port;
 			return 0;
 		}
+		rc = -ENOSPC;
 	}
-	return -1;
+	return rc;
 }
 
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
@@ -197,8 +209,10 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	if (i < 0) {
 		i = sn->ops->schedule(&sn->ss, sn->wstate + w * IPVS_WSTATE_STRIDE,
 				      &f);
-		if (i >= 0 && sn->persist_timeout)
+		if (i >= 0 && sn->persist_timeout) {
 			ipvs_persist_bind(svc, sn, t->saddr, i);
+			ipvs_sync_note_tmpl(w, svc, sn, t->saddr, i);
+		}
 	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);
@@ -217,12 +231,15 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
 	if (ipvs_fwd_snat(d->fwd)) {
-		if (sn->nladdr == 0) {
+		int rc = sn->nladdr ? fnat_source(sn, w, t, &tmpl) :
+				      -EADDRNOTAVAIL;
+
+		if (rc == -EADDRNOTAVAIL) {
 			PKT_INC(lc, ipvs_no_laddr);
 			goto drop;
 		}
 		/* Out of ports: early drop frees one held by an embryo. */
-		if (fnat_source(sn, w, t, &tmpl) < 0 &&
+		if (rc < 0 &&
 		    (!ipvs_conn_evict_for_port(w, sn->laddrs, sn->nladdr) ||
 		     fnat_source(sn, w, t, &tmpl) < 0)) {
 			PKT_INC(lc, ipvs_no_port);

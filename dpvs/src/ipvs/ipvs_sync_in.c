@@ -20,6 +20,7 @@
 
 #include "core/lcore.h"
 #include "ipvs_conn_int.h"
+#include "ipvs_persist.h"
 #include "ipvs_xmit.h"
 #include "sync_dir.h"
 
@@ -64,8 +65,11 @@ static bool rec_valid(const struct ipvs_sync_rec *r)
 {
 	const struct ipvs_proto *pp = ipvs_proto_get(r->proto);
 
-	if (r->rtype != IPVS_SYNC_CONN || !pp || r->fwd >= IPVS_FWD_MAX ||
-	    r->state >= CS_MAX)
+	if (!pp || r->fwd >= IPVS_FWD_MAX)
+		return false;
+	if (r->rtype == IPVS_SYNC_TMPL)
+		return true;
+	if (r->rtype != IPVS_SYNC_CONN || r->state >= CS_MAX)
 		return false;
 	/* A state of another protocol has no timeout in this one's table. */
 	if (!__atomic_load_n(&pp->timeouts[r->state], __ATOMIC_RELAXED))
@@ -76,6 +80,9 @@ static bool rec_valid(const struct ipvs_sync_rec *r)
 /* The worker whose table will hold the conn of r. */
 static unsigned owner_of(const struct ipvs_sync_rec *r, unsigned sender_nw)
 {
+	/* Templates are shared by the workers: any one installs them. */
+	if (r->rtype == IPVS_SYNC_TMPL)
+		return 0;
 	/* Worker w hands out the local ports p % nworkers == w (ipvs_ports.c). */
 	if (ipvs_fwd_snat((enum ipvs_fwd)r->fwd))
 		return r->lport % nin;
@@ -121,18 +128,34 @@ void ipvs_sync_conn_gone(const struct ipvs_conn *c, unsigned widx)
 	ipvs_sync_wstats[widx].synced_out++;
 }
 
-/* The real server of r among the service's, whatever its weight. */
-static struct ipvs_dest *dest_of(const struct svc_snap *sn,
-				 const struct ipvs_sync_rec *r)
+/* What a record names on this LB: its service, snapshot and server. */
+struct rec_ctx {
+	struct ipvs_service *svc;
+	const struct svc_snap *sn;
+	int di;                    /* the server's index in sn->dests */
+};
+
+/* Step 1: the service and the real server of r, whatever its weight. */
+static bool find_dest(const struct ipvs_sync_rec *r, struct rec_ctx *x,
+		      struct sync_wstats *st)
 {
-	for (unsigned i = 0; i < sn->ss.ndests; i++) {
-		struct ipvs_dest *d = sn->dests[i];
+	x->svc = ipvs_svc_lookup(r->proto, r->vaddr, r->vport);
+	if (!x->svc) {
+		st->no_service++;
+		return false;
+	}
+	x->sn = __atomic_load_n(&x->svc->snap, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < x->sn->ss.ndests; i++) {
+		const struct ipvs_dest *d = x->sn->dests[i];
 
 		if (d->addr == r->daddr && r->fwd == d->fwd &&
-		    (d->port ? d->port : r->vport) == r->dport)
-			return d;
+		    (d->port ? d->port : r->vport) == r->dport) {
+			x->di = (int)i;
+			return true;
+		}
 	}
-	return NULL;
+	st->no_dest++;
+	return false;
 }
 
 static struct ipvs_laddr *laddr_of(const struct svc_snap *sn, uint32_t addr)
@@ -145,24 +168,14 @@ static struct ipvs_laddr *laddr_of(const struct svc_snap *sn, uint32_t addr)
 
 /* Step 1: the conn r describes, checked against this LB's services. */
 static bool conn_of_rec(const struct ipvs_sync_rec *r, struct ipvs_conn *c,
-			struct sync_wstats *st)
+			struct rec_ctx *x, struct sync_wstats *st)
 {
-	struct ipvs_service *svc = ipvs_svc_lookup(r->proto, r->vaddr, r->vport);
-	const struct svc_snap *sn;
-
-	if (!svc) {
-		st->no_service++;
+	if (!find_dest(r, x, st))
 		return false;
-	}
-	sn = __atomic_load_n(&svc->snap, __ATOMIC_ACQUIRE);
 	memset(c, 0, sizeof(*c));
-	c->dest = dest_of(sn, r);
-	if (!c->dest) {
-		st->no_dest++;
-		return false;
-	}
+	c->dest = x->sn->dests[x->di];
 	if (ipvs_fwd_snat((enum ipvs_fwd)r->fwd)) {
-		c->lobj = laddr_of(sn, r->laddr);
+		c->lobj = laddr_of(x->sn, r->laddr);
 		if (!c->lobj) {
 			st->no_laddr++;
 			return false;
@@ -256,15 +269,48 @@ static void install_new(unsigned w, struct ipvs_conn *tmpl,
 		st->dir_full++;
 }
 
+/*
+ * A client of a persistent service keeps its real server after a
+ * failover: its template follows each of its conns (and the template
+ * records, for clients whose conns are gone), from this LB's timeout.
+ */
+static void pin_client(const struct rec_ctx *x, uint32_t caddr)
+{
+	if (x->sn->persist_timeout)
+		ipvs_persist_bind(x->svc, x->sn, caddr, x->di);
+}
+
+static void install_tmpl(unsigned w, const struct ipvs_sync_rec *r)
+{
+	struct sync_wstats *st = &ipvs_sync_wstats[w];
+	struct rec_ctx x;
+
+	if (!find_dest(r, &x, st))
+		return;
+	if (!x.sn->persist_timeout) {   /* not persistent here */
+		st->no_service++;
+		return;
+	}
+	pin_client(&x, r->caddr);
+	st->installed++;
+}
+
 static void install(unsigned w, const struct ipvs_sync_rec *r)
 {
 	struct sync_wstats *st = &ipvs_sync_wstats[w];
 	struct ipvs_conn tmpl;
+	struct rec_ctx x;
 	bool refused;
 
 	st->processed++;
-	if (!conn_of_rec(r, &tmpl, st) ||
-	    update_existing(w, &tmpl, st, &refused) || refused)
+	if (r->rtype == IPVS_SYNC_TMPL) {
+		install_tmpl(w, r);
+		return;
+	}
+	if (!conn_of_rec(r, &tmpl, &x, st))
+		return;
+	pin_client(&x, r->caddr);
+	if (update_existing(w, &tmpl, st, &refused) || refused)
 		return;
 	install_new(w, &tmpl, st);
 }

@@ -33,8 +33,14 @@ extern struct sync_wstats ipvs_sync_wstats[RTE_MAX_LCORE];
 
 struct rte_ring;
 
+struct ipvs_service;
+struct svc_snap;
+
 /* ipvs_sync_out.c: queues a record of c (due); never blocks. */
 void ipvs_sync_emit(struct ipvs_conn *c, uint32_t now);
+/* Worker w pinned caddr to sn->dests[i] (ipvs_persist_bind): MASTER sends it. */
+void ipvs_sync_note_tmpl(unsigned w, const struct ipvs_service *svc,
+			 const struct svc_snap *sn, uint32_t caddr, int i);
 /* A ring of size records, single producer and consumer. */
 struct rte_ring *ipvs_sync_ring_new(const char *what, unsigned w,
 				    uint32_t size);
@@ -70,7 +76,10 @@ static inline bool ipvs_sync_due(struct ipvs_conn *c, bool changed,
 	/* An unsent TCP conn never completed its handshake: nothing to save. */
 	if (!sent && c->proto != IPPROTO_UDP)
 		return false;
+	/* At most one refresh a second, whatever the timeout. */
 	lim = RTE_MIN(timeout / 2, p->refresh_s);
+	if (lim == 0)
+		lim = 1;
 	return now - c->sync_tick >= lim;
 }
 

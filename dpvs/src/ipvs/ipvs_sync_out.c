@@ -176,6 +176,25 @@ void ipvs_sync_emit(struct ipvs_conn *c, uint32_t now)
 	c->sync_tick = now;
 }
 
+void ipvs_sync_note_tmpl(unsigned w, const struct ipvs_service *svc,
+			 const struct svc_snap *sn, uint32_t caddr, int i)
+{
+	const struct ipvs_dest *d = sn->dests[i];
+	struct ipvs_sync_rec r = {
+		.rtype = IPVS_SYNC_TMPL, .proto = svc->proto, .fwd = d->fwd,
+		.widx = (uint16_t)w, .caddr = caddr, .vaddr = svc->vip,
+		.daddr = d->addr, .vport = svc->vport,
+		.dport = d->port ? d->port : svc->vport,
+		.timeout_s = sn->persist_timeout,
+	};
+
+	if (!(__atomic_load_n(&ipvs_sync_roles_now, __ATOMIC_RELAXED) &
+	      IPVS_SYNC_MASTER) || !out_rings || w >= nrings)
+		return;
+	if (rte_ring_sp_enqueue_elem(out_rings[w], &r, sizeof(r)) != 0)
+		ipvs_sync_wstats[w].out_ring_full++;
+}
+
 unsigned ipvs_sync_drain(unsigned w, struct ipvs_sync_rec *out, unsigned max)
 {
 	if (!out_rings || w >= nrings)

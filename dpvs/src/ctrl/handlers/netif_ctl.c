@@ -149,7 +149,8 @@ static uint32_t ifa_flags_of(uint32_t wire)
 	       ((wire & DPVS_ADDR_F_LEASED) ? IFA_F_LEASED : 0);
 }
 
-/* HA_ACTIVE is the listing's view of the lease, never an input. */
+/* Listing: an HA address also says whether it is live now (HA_ACTIVE,
+ * never an input). */
 static uint32_t wire_addr_flags(uint32_t ifa)
 {
 	return ((ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0) |
@@ -237,10 +238,16 @@ static int op_garp(uint32_t op __rte_unused, struct rbuf *req,
 	struct dpvs_addr a;
 	uint32_t addr;
 	const struct netif_port *p = addr_arg(req, rep, &a, &addr);
+	int rc;
 
 	if (!p)
 		return (int)rep->status;
-	return ctrl_errno(rep, inetaddr_garp(p->id, addr), "garp");
+	rc = inetaddr_garp(p->id, addr);
+	if (rc == -EADDRNOTAVAIL)
+		return ctrl_error(rep, DPVS_EINVAL, "garp: an ha address is "
+				  "announced only while this dpvs holds the "
+				  "HA lease");
+	return ctrl_errno(rep, rc, "garp");
 }
 
 static void put_addr(uint16_t port, uint32_t addr, uint8_t plen,
