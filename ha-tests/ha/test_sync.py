@@ -102,7 +102,10 @@ def test_spoofed_message_rejected(pair):
     now = int(time.time())
 
     def forged(cport, key=key, **hdr):
-        r = dict(rec, caddr=ip("10.0.0.77"), cport=cport)
+        # Another client, and (FullNAT) another local port: a conn of
+        # its own, not a clash with the real one.
+        r = dict(rec, caddr=ip("10.0.0.77"), cport=cport,
+                 lport=rec["lport"] and 60000 + cport % 1000)
         return pack(dict(h, **hdr), [r], key)
 
     before = lb2.sync()

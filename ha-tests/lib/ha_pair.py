@@ -237,7 +237,7 @@ def parse_sync(r):
         if f[0] == "msgs" or (cols == [] and "msgs" in f and "conns" in f):
             cols = f
             continue
-        if f[0] in ("tx", "rx") and cols:
+        if f[0] in ("tx", "rx") and cols and len(f) > 1 and f[1].isdigit():
             for c, v in zip(cols, f[1:]):
                 if v.isdigit():
                     out["%s_%s" % (f[0], c)] = int(v)
