@@ -390,7 +390,8 @@ fuzz: $(FUZZ_BINS)
 
 # The soak test (ha-tests/robustness/test_soak.py, 30 s in `make check`)
 # at length; its other knobs (SOAK_FLOOD_PPS...) pass through the
-# environment.
+# environment.  Then the HA tests' long variants: 100 idle connections
+# per method, the nopreempt return, partition flaps, one worker.
 soak: SOAK_SECONDS ?= 600
 soak: SOAK_RELOAD_EVERY ?= 20
 soak: SOAK_DRAIN ?= 130
@@ -399,6 +400,11 @@ soak: deps
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_RELOAD_EVERY=$(SOAK_RELOAD_EVERY) \
 		SOAK_DRAIN=$(SOAK_DRAIN) BUILD=$(BUILD) /usr/bin/python3 -m pytest \
 		-q -s -p no:cacheprovider ha-tests/robustness/test_soak.py
+	HA_SOAK=1 HA_IDLE_CONNS=100 BUILD=$(BUILD) /usr/bin/python3 -m pytest \
+		-q -s -p no:cacheprovider ha-tests/ha/test_failover.py \
+		ha-tests/ha/test_split_brain.py
+	HA_SOAK=1 HA_WORKERS=1 BUILD=$(BUILD) /usr/bin/python3 -m pytest \
+		-q -s -p no:cacheprovider ha-tests/ha/test_failover.py
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done
