@@ -19,6 +19,7 @@ import pytest
 from dpvsd import BUILD, DPVSCTL
 from netns import Topology, sh
 from servers import VIP, Echo, start_echo
+from resources import resources
 from waiting import wait_for
 
 KEY = bytes(range(1, 33))
@@ -287,6 +288,10 @@ def test_conns_through_the_master_appear_on_the_backup(pair):
         b = state(lb2)
         assert b["synced_conns"] == 6 and b["installed"] == 6, b
         assert b["no_service"] == b["rx_dropped"] == 0, b
+        # The directory of synced client tuples holds them, in its bound.
+        res = resources(lb2)
+        assert res["sync-directory"][1] == 6, res
+        assert res["sync-rings"][2] >= 2 * 8192, res
         m = state(lb1)
         assert m["tx_conns"] >= 6 and m["tx_dropped"] == 0, m
     finally:
