@@ -26,7 +26,7 @@ KEY = bytes(range(1, 33))
 SYNCID = 51
 GROUP, PORT = "224.0.0.81", 8848
 KADDR = ("10.0.0.11", "10.0.0.12")
-EVIL = "10.0.0.66"
+EVIL, EVIL2 = "10.0.0.66", "10.0.0.67"
 RS = "10.0.0.21"
 
 # The state through libdpvs (ctypes), every counter exact, in a child
@@ -133,9 +133,9 @@ for hexd in sys.stdin.read().split():
 """
 
 
-def send_from(ns, grams):
+def send_from(ns, grams, src=EVIL):
     subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", SENDER,
-                    EVIL, GROUP, str(PORT)], input=" ".join(g.hex() for g in grams),
+                    src, GROUP, str(PORT)], input=" ".join(g.hex() for g in grams),
                    text=True, check=True, timeout=30)
 
 
@@ -161,6 +161,7 @@ def pair(dpvs_factory, request):
                                (rs, "prs", RS)):
             plug(ns, "eth0", port)
             sh("ip", "addr", "add", addr + "/24", "dev", "eth0", ns=ns)
+        sh("ip", "addr", "add", EVIL2 + "/24", "dev", "eth0", ns=ev)
         sh("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", ns=rs)
         sh("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2", ns=rs)
         sh("ip", "addr", "add", VIP + "/32", "dev", "lo", ns=rs)
@@ -248,6 +249,10 @@ def test_forged_datagrams_refused_and_counted(pair):
                                             "rx_bad", "rx_msgs")}
     want = {"rx_auth_failed": 5, "rx_other_id": 3, "rx_replayed": 2,
             "rx_stale": 2, "rx_bad": 1, "rx_msgs": 1}
+    assert wait_for(lambda: moved() == want, timeout=10), (moved(), want)
+    # A replay from another address is still a replay.
+    send_from(pair["ev"], [good], src=EVIL2)
+    want["rx_replayed"] = 3
     assert wait_for(lambda: moved() == want, timeout=10), (moved(), want)
     assert state(lb2)["synced_conns"] == 0
     log = lb2.log_text()

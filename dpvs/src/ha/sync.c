@@ -20,14 +20,6 @@
 #include "ipvs/ipvs_sync.h"
 #include "net/kni_class.h"
 
-#define SYNC_PEERS 4   /* replay windows kept, by source address */
-
-struct peer {
-	uint32_t addr;
-	uint64_t last_ms;
-	struct sync_replay rp;
-};
-
 struct batch {
 	struct ipvs_sync_rec recs[SYNC_MAX_RECS];
 	unsigned n;
@@ -52,7 +44,12 @@ static struct {
 	unsigned next_worker;          /* round robin of the drains */
 	uint64_t last_tx_ms;
 	struct ha_sync_counters c;
-	struct peer peers[SYNC_PEERS];
+	/*
+	 * One replay window, whatever address a datagram comes from: the
+	 * pair has one peer, and a window per address would take a replay
+	 * sent from another address for a new peer.
+	 */
+	struct sync_replay rp;
 	uint64_t peer_sender_id;
 	uint32_t peer_addr;
 	uint64_t last_rx_ms;           /* 0: never */
@@ -273,22 +270,6 @@ static uint64_t posted_target(void)
 
 /* ---- receive ---- */
 
-static struct peer *peer_of(uint32_t addr, uint64_t now_ms)
-{
-	struct peer *old = &e.peers[0];
-
-	for (unsigned i = 0; i < SYNC_PEERS; i++) {
-		if (e.peers[i].addr == addr && e.peers[i].last_ms)
-			return &e.peers[i];
-		if (e.peers[i].last_ms < old->last_ms)
-			old = &e.peers[i];
-	}
-	memset(old, 0, sizeof(*old));
-	old->addr = addr;
-	old->last_ms = now_ms;
-	return old;
-}
-
 static void refused(enum sync_verdict v, uint32_t src)
 {
 	static const unsigned rl[] = { [SYNC_BAD] = RL_BAD, [SYNC_AUTH] = RL_AUTH,
@@ -376,7 +357,6 @@ static bool on_datagram(const uint8_t *buf, size_t len, uint32_t src)
 {
 	uint64_t now_ms = sync_now_ms();
 	struct sync_msg_hdr h;
-	struct peer *p;
 	enum sync_verdict v;
 
 	if (e.held)
@@ -388,13 +368,11 @@ static bool on_datagram(const uint8_t *buf, size_t len, uint32_t src)
 	}
 	if (h.sender_id == e.sender_id)
 		return true;  /* our own, looped back */
-	p = peer_of(src, now_ms);
-	v = sync_replay_check(&p->rp, &h, wall_s(), e.max_age_s);
+	v = sync_replay_check(&e.rp, &h, wall_s(), e.max_age_s);
 	if (v != SYNC_OK) {
 		refused(v, src);
 		return true;
 	}
-	p->last_ms = now_ms;
 	e.c.rx_msgs++;
 	e.c.rx_bytes += len;
 	e.last_rx_ms = now_ms;
@@ -514,7 +492,7 @@ static int open_transport(const struct ha_sync_conf *c, char *msg, size_t msglen
 	e.start_s = wall_s();
 	e.inc.n = 0;
 	e.held = false;
-	memset(e.peers, 0, sizeof(e.peers));
+	memset(&e.rp, 0, sizeof(e.rp));
 	kni_class_set_sync(c->port, c->peer ? 0 : c->group);
 	return 0;
 }
