@@ -96,7 +96,7 @@ def test_sync_roles_follow_the_instance(lb, ka, vrrp_if, tmp_path):
     (0o644, None, "mode 0644 lets group or others at it (chmod 600)"),
     (0o600, "0123456789abcdef", "want 32 to 64 raw bytes or 64 to 128 hex digits"),
     (0o600, "a" * 65 + "\n", "an odd number of hex digits"),
-])
+], ids=["group-readable", "too-short", "odd-hex"])
 def test_a_bad_key_file_is_said(tmp_path, mode, text, reason):
     key = key_file(tmp_path, mode, text)
     conf = tmp_path / "ka.conf"
