@@ -17,7 +17,7 @@
 #   make install      install under PREFIX (/usr/local), the MIB for net-snmp (DESTDIR stages)
 #   make clean        remove build/ and build-san/
 #   make help         this list
-#   make build/fuzz_packet (fuzz_ctrl_ops, fuzz_ctrl_request)  build one fuzz target only
+#   make build/fuzz_packet (fuzz_ctrl_ops, fuzz_ctrl_request, fuzz_sync_msg)  build one fuzz target only
 
 SHELL := /bin/bash
 
@@ -55,7 +55,7 @@ LDFLAGS_BASE := $(SANFLAGS)
 LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
 	dpvs/lib/fwd_modes.c dpvs/lib/libdpvs.c dpvs/lib/lib_call.c \
 	dpvs/lib/lib_core.c dpvs/lib/lib_netif.c dpvs/lib/lib_ipvs.c \
-	dpvs/lib/lib_stats.c
+	dpvs/lib/lib_stats.c dpvs/lib/wire_ha.c dpvs/lib/lib_ha.c
 DAEMON_SRCS := $(filter-out dpvs/src/main.c,$(shell find dpvs/src -name '*.c' | sort))
 SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 # The services, their real servers and local addresses, snapshots,
@@ -63,7 +63,7 @@ SCHED_SRCS := $(wildcard dpvs/src/ipvs/sched/*.c)
 IPVS_SVC_SRCS := $(addprefix dpvs/src/ipvs/,ipvs_svc.c ipvs_dest.c ipvs_laddr.c \
 	ipvs_snap.c ipvs_refs.c ipvs_counters.c ipvs_rate.c ipvs_stats.c)
 WIRE_TESTS := test_wire_codec test_wire_info test_wire_net test_wire_ipvs \
-	test_wire_stats
+	test_wire_stats test_wire_ha
 CONF_TESTS := test_conf_load test_conf_keys test_conf_queues test_conf_reload
 CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 	test_ctrl_session_limits
@@ -71,15 +71,18 @@ UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
 	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden \
-	test_ipvs_ctl
+	test_ipvs_ctl test_sync_msg test_ha_lease test_ipvs_sync test_ipvs_sync_dir \
+	test_dpvsctl_ha_parse
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
 	$(BUILD)/obj/dpvs/lib/wire_ipvs.o $(BUILD)/obj/dpvs/lib/wire_stats.o \
-	$(BUILD)/obj/dpvs/lib/fwd_modes.o
+	$(BUILD)/obj/dpvs/lib/wire_ha.o $(BUILD)/obj/dpvs/lib/fwd_modes.o
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
+# The HA sync engine's pure decisions (ha/sync_pace.c).
+UNIT_TESTS += test_sync_pace
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
@@ -164,7 +167,9 @@ $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
 		-Wl,--version-script=dpvs/lib/libdpvs.map -o $@.0 $(LIB_OBJS)
 	ln -sf libdpvs.so.0 $@
 
-$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/libdpvs.a
+$(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/obj/dpvs/tools/dpvsctl_ha.o \
+		$(BUILD)/obj/dpvs/tools/dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^
 
 DPVSADM_SRCS := $(wildcard dpvs/tools/dpvsadm*.c)
@@ -190,10 +195,18 @@ $(WIRE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
 
 # The tools' parsers alone: no daemon, no socket, and the tools' includes.
 $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
-$(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o: INC := $(INC_LIB) -iquote dpvs/tools
+$(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o \
+$(BUILD)/obj/dpvs/tests/unit/test_dpvsctl_ha_parse.o: INC := $(INC_LIB) -iquote dpvs/tools
 $(BUILD)/tests/test_dpvsadm_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/test_dpvsctl_ha_parse: \
+		$(BUILD)/obj/dpvs/tests/unit/test_dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
@@ -229,6 +242,12 @@ $(BUILD)/tests/test_msgbus: $(BUILD)/obj/dpvs/tests/unit/test_msgbus.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
+# The sync datagram: pure code and libcrypto's HMAC.
+$(BUILD)/tests/test_sync_msg: $(BUILD)/obj/dpvs/tests/unit/test_sync_msg.o \
+		$(BUILD)/obj/dpvs/src/ha/sync_msg.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcrypto -lcmocka
+
 # The schedulers are pure: only their own objects.
 $(BUILD)/tests/test_sched: $(BUILD)/obj/dpvs/tests/unit/test_sched.o \
 		$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
@@ -249,8 +268,19 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 
 # Golden packets through the real packet path: the daemon in process on
 # a net_ring port, as the packet fuzzer runs it.
-$(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl: $(BUILD)/tests/%: \
+$(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl \
+		$(BUILD)/tests/test_ha_lease: \
+		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# Connection sync's data plane on the same daemon, its set-up shared.
+$(BUILD)/tests/test_ipvs_sync $(BUILD)/tests/test_ipvs_sync_dir: \
+		$(BUILD)/tests/%: \
+		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_ipvs_sync_env.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
@@ -267,6 +297,12 @@ $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \
 		$(BUILD)/obj/dpvs/src/net/ipv4_pmtu.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# The sync engine's pure decisions: rates, bulk accounting, log pacing.
+$(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
+		$(BUILD)/obj/dpvs/src/ha/sync_pace.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
 # Kernel-path classification: mbufs and the route table on an EAL.
 $(BUILD)/tests/test_kni_class: $(BUILD)/obj/dpvs/tests/unit/test_kni_class.o \
@@ -325,7 +361,7 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -iquote dpvs/lib \
 	-iquote dpvs/src -iquote dpvs/tests/fuzz -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet
+FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet fuzz_sync_msg
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/%)
 FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl/ctrl_session.c \
 	dpvs/src/ctrl/ctrl_dispatch.c dpvs/src/core/log.c dpvs/lib/wire.c
@@ -333,9 +369,15 @@ $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(shell find dpvs/src -name '*.h') $(wi
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRCS) -lpthread
 
+# The sync datagram's parser and verifier: pure code and libcrypto.
+FUZZ_SYNC_SRCS := dpvs/tests/fuzz/fuzz_sync_msg.c dpvs/src/ha/sync_msg.c
+$(BUILD)/fuzz_sync_msg: $(FUZZ_SYNC_SRCS) dpvs/src/ha/sync_msg.h dpvs/src/ipvs/ipvs_sync.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SYNC_SRCS) -lcrypto
+
 FUZZ_DAEMON_OBJS := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(DAEMON_SRCS) \
 	dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
-	dpvs/lib/fwd_modes.c dpvs/tests/fuzz/fuzz_daemon.c)
+	dpvs/lib/wire_ha.c dpvs/lib/fwd_modes.c dpvs/tests/fuzz/fuzz_daemon.c)
 $(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC FUZZ $<"
@@ -348,7 +390,7 @@ $(BUILD)/fuzz_ctrl_ops $(BUILD)/fuzz_packet: $(BUILD)/%: \
 		$(CONFIG_LIBS) -lpthread
 
 # `make fuzz` runs each target FUZZ_SECONDS (10 minutes); `make check`
-# runs each for 25 s.  Both print every target's runs and coverage.
+# runs each for 19 s.  Both print every target's runs and coverage.
 fuzz: FUZZ_SECONDS ?= 600
 fuzz: $(FUZZ_BINS)
 	@rc=0; for t in $(FUZZ_TARGETS); do \
@@ -357,7 +399,8 @@ fuzz: $(FUZZ_BINS)
 
 # The soak test (ha-tests/robustness/test_soak.py, 30 s in `make check`)
 # at length; its other knobs (SOAK_FLOOD_PPS...) pass through the
-# environment.
+# environment.  Then the HA tests' long variants: 100 idle connections
+# per method, the nopreempt return, partition flaps, one worker.
 soak: SOAK_SECONDS ?= 600
 soak: SOAK_RELOAD_EVERY ?= 20
 soak: SOAK_DRAIN ?= 130
@@ -366,6 +409,11 @@ soak: deps
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_RELOAD_EVERY=$(SOAK_RELOAD_EVERY) \
 		SOAK_DRAIN=$(SOAK_DRAIN) BUILD=$(BUILD) /usr/bin/python3 -m pytest \
 		-q -s -p no:cacheprovider ha-tests/robustness/test_soak.py
+	HA_SOAK=1 HA_IDLE_CONNS=100 BUILD=$(BUILD) /usr/bin/python3 -m pytest \
+		-q -s -p no:cacheprovider ha-tests/ha/test_failover.py \
+		ha-tests/ha/test_split_brain.py
+	HA_SOAK=1 HA_WORKERS=1 BUILD=$(BUILD) /usr/bin/python3 -m pytest \
+		-q -s -p no:cacheprovider ha-tests/ha/test_failover.py
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done

@@ -46,6 +46,10 @@ struct snapshot {
 	size_t nladdrs;
 	/* Sums over the workers. */
 	uint64_t conns, conns_created, rx_pkts, tx_pkts, rx_bytes, tx_bytes;
+	/* HA (dpvsSync): false when this dpvs has no sync or lease ops. */
+	bool have_sync, have_ha;
+	struct dpvs_sync_state sync;
+	struct dpvs_ha_state ha;
 };
 
 struct snap_params {

@@ -3,6 +3,7 @@
  * of a snapshot.  Column numbers here and in the MIB must agree; the
  * system test walks every column the MIB defines.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -343,6 +344,79 @@ static void laddr_rows(const struct snapshot *s, struct mib_table *t)
 	}
 }
 
+/* ---- dpvsSync: one row (index 0), HA connection sync and the lease ---- */
+
+static uint64_t refused_sum(const struct dpvs_sync_counters *c)
+{
+	return c->no_service + c->no_dest + c->no_laddr + c->port_busy +
+	       c->clash + c->full + c->dir_full;
+}
+
+/* Network order, as IpAddress wants. */
+static uint32_t sync_group_of(const struct dpvs_sync_state *y)
+{
+	return htonl(y->roles && !y->conf.peer ? y->conf.group : 0);
+}
+
+static uint32_t sync_peer_of(const struct dpvs_sync_state *y)
+{
+	return htonl(y->conf.peer);
+}
+
+#define SYNC_COLS(X)                                                         \
+	X(1, role, Y && INT(s->sync.roles & 3))                               \
+	X(2, bulk, Y && INT(s->sync.bulk))                                    \
+	X(3, syncid, Y && U32(s->sync.conf.syncid))                           \
+	X(4, iface, Y && str(v, s->sync.conf.ifname))                         \
+	X(5, group, Y && ip_of(v, sync_group_of(&s->sync)))                   \
+	X(6, peer, Y && ip_of(v, sync_peer_of(&s->sync)))                     \
+	X(7, port, Y && U32(s->sync.conf.port))                               \
+	X(8, last_rx, Y && U32(s->sync.last_rx_ms > UINT32_MAX ? UINT32_MAX : \
+			       s->sync.last_rx_ms))                           \
+	X(9, key_fp, Y && str(v, s->sync.key_fp))                             \
+	X(10, conns, Y && G32(s->sync.synced_conns))                          \
+	X(11, tx_msgs, Y && C64(s->sync.c.tx_msgs))                           \
+	X(12, tx_conns, Y && C64(s->sync.c.tx_conns))                         \
+	X(13, tx_bytes, Y && C64(s->sync.c.tx_bytes))                         \
+	X(14, tx_dropped, Y && C64(s->sync.c.tx_dropped))                     \
+	X(15, rx_msgs, Y && C64(s->sync.c.rx_msgs))                           \
+	X(16, rx_conns, Y && C64(s->sync.c.rx_conns))                         \
+	X(17, rx_bytes, Y && C64(s->sync.c.rx_bytes))                         \
+	X(18, rx_dropped, Y && C64(s->sync.c.rx_dropped))                     \
+	X(19, rx_bad, Y && C64(s->sync.c.rx_bad))                             \
+	X(20, rx_other_id, Y && C64(s->sync.c.rx_other_id))                   \
+	X(21, rx_auth, Y && C64(s->sync.c.rx_auth_failed))                    \
+	X(22, rx_replayed, Y && C64(s->sync.c.rx_replayed))                   \
+	X(23, rx_stale, Y && C64(s->sync.c.rx_stale))                         \
+	X(24, refused, Y && C64(refused_sum(&s->sync.c)))                    \
+	X(25, installed, Y && C64(s->sync.c.installed))                       \
+	X(26, bulk_sent, Y && C64(s->sync.c.bulk_sent))                       \
+	X(27, bulk_received, Y && C64(s->sync.c.bulk_received))               \
+	X(28, lease_held, H && INT(s->ha.held ? 1 : 2))                       \
+	X(29, lease_left, H && U32(s->ha.ms_left))                            \
+	X(30, lease_lost, H && C64(s->ha.lost))
+
+static bool ip_of(struct mib_value *v, uint32_t a)
+{
+	static uint32_t copy;   /* copied by the agent before the next call */
+
+	copy = a;
+	return bytes(v, &copy, 4, ASN_IPADDRESS);
+}
+
+#define Y (s->ok && s->have_sync)
+#define H (s->ok && s->have_ha)
+#define SYNC_GET(n, name, expr)                                              \
+	static bool sync_##name(const struct snapshot *s,                     \
+				const void *o __attribute__((unused)),        \
+				struct mib_value *v)                          \
+	{                                                                     \
+		return expr;                                                  \
+	}
+SYNC_COLS(SYNC_GET)
+#undef Y
+#undef H
+
 /* ---- the tables ---- */
 
 #define COL(n, name, expr) { n, PREFIX(name) },
@@ -364,6 +438,9 @@ static const struct mib_column port_cols[] = { PORT_COLS(COL) };
 #define PREFIX(name) laddr_##name
 static const struct mib_column laddr_cols[] = { LADDR_COLS(COL) };
 #undef PREFIX
+#define PREFIX(name) sync_##name
+static const struct mib_column sync_cols[] = { SYNC_COLS(COL) };
+#undef PREFIX
 static const struct mib_column wc_cols[] = { { 2, wc_name }, { 3, wc_value } };
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
@@ -383,6 +460,9 @@ static struct mib_table tables[] = {
 	TABLE("dpvsWorkerCounterTable", 5, wc_cols, wc_rows),
 	TABLE("dpvsPortTable", 6, port_cols, port_rows),
 	TABLE("dpvsLocalAddressTable", 7, laddr_cols, laddr_rows),
+	{ .name = "dpvsSync", .root = { DPVS_MIB_ROOT, 1, 8 },
+	  .root_len = dpvs_root_n + 2, .cols = sync_cols,
+	  .ncols = NCOLS(sync_cols), .rows = global_rows },
 };
 
 int mib_dpvs_register(void)

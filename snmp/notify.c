@@ -2,7 +2,9 @@
  * Notifications: what changed between two snapshots that an operator
  * must hear about without polling -- a port's link going down or up, and
  * the connection pool running full (edge-triggered with 10 points of
- * hysteresis, so a pool hovering at the threshold does not flood).
+ * hysteresis, so a pool hovering at the threshold does not flood), and
+ * of HA: sync datagrams failing authentication, the sync peer silent,
+ * the HA lease lost.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,12 +149,69 @@ static void check_pool(const struct snapshot *s)
 	}
 }
 
+/* dpvsSync.n.0 with a Counter64 or Unsigned32 value. */
+static void ha_trap(oid notification, oid column, u_char type, uint64_t val,
+		    const char *what)
+{
+	netsnmp_variable_list *objs = NULL;
+	const oid sub[] = { 1, 8, column, 0 };
+	struct counter64 c64 = { .high = val >> 32, .low = val & 0xffffffff };
+	u_long u32 = (u_long)val;
+	oid o[MAX_OID_LEN];
+	size_t n = mib_oid(o, sub, OID_LENGTH(sub));
+
+	if (type == ASN_COUNTER64)
+		snmp_varlist_add_variable(&objs, o, n, type, (u_char *)&c64,
+					  sizeof(c64));
+	else
+		snmp_varlist_add_variable(&objs, o, n, type, (u_char *)&u32,
+					  sizeof(u32));
+	snmp_log(LOG_NOTICE, "dpvs-snmp: %s: notifying\n", what);
+	notify_send(notification, objs);
+}
+
+#define PEER_LOST_MS 3000          /* three default heartbeats */
+#define AUTH_TRAP_GAP_MS 60000
+
+static struct {
+	bool have;
+	uint64_t auth_failed, lease_lost;
+	bool peer_lost;
+	uint64_t auth_trap_ms;
+} ha_seen;
+
+static void check_ha(const struct snapshot *s)
+{
+	const struct dpvs_sync_counters *c = &s->sync.c;
+	bool backup = s->have_sync && (s->sync.roles & DPVS_SYNC_BACKUP);
+	bool lost = backup && s->sync.last_rx_ms != UINT64_MAX &&
+		    s->sync.last_rx_ms > PEER_LOST_MS;
+
+	if (ha_seen.have && s->have_sync && c->rx_auth_failed >
+	    ha_seen.auth_failed && (!ha_seen.auth_trap_ms ||
+	    now_ms() - ha_seen.auth_trap_ms >= AUTH_TRAP_GAP_MS)) {
+		ha_trap(5, 21, ASN_COUNTER64, c->rx_auth_failed,
+			"sync datagrams failed authentication");
+		ha_seen.auth_trap_ms = now_ms();
+	}
+	if (lost && !ha_seen.peer_lost)
+		ha_trap(6, 8, ASN_UNSIGNED, s->sync.last_rx_ms,
+			"sync peer not heard for 3 s");
+	if (ha_seen.have && s->have_ha && s->ha.lost > ha_seen.lease_lost)
+		ha_trap(7, 30, ASN_COUNTER64, s->ha.lost, "HA lease lost");
+	ha_seen.peer_lost = lost;
+	ha_seen.auth_failed = s->have_sync ? c->rx_auth_failed : 0;
+	ha_seen.lease_lost = s->have_ha ? s->ha.lost : 0;
+	ha_seen.have = true;
+}
+
 void notify_check(const struct snapshot *s)
 {
 	if (!s || !s->ok)
 		return;
 	check_ports(s);
 	check_pool(s);
+	check_ha(s);
 }
 
 void notify_init(const struct notify_params *p)

@@ -119,6 +119,19 @@ static int derive(struct snapshot *s)
 	return 0;
 }
 
+/* A dpvs without the HA operations leaves dpvsSync empty, not the rest. */
+static int read_ha(struct snapshot *s)
+{
+	int rc = dpvs_sync_state(handle, &s->sync);
+
+	s->have_sync = rc == DPVS_OK;
+	if (rc && rc != DPVS_ENOTSUP)
+		return rc;
+	rc = dpvs_ha_state(handle, &s->ha);
+	s->have_ha = rc == DPVS_OK;
+	return rc == DPVS_ENOTSUP ? DPVS_OK : rc;
+}
+
 static int read_dpvs(struct snapshot *s)
 {
 	int rc;
@@ -142,6 +155,8 @@ static int read_dpvs(struct snapshot *s)
 					&s->ndests);
 	if (!rc)
 		rc = dpvs_laddr_list(handle, NULL, &s->laddrs, &s->nladdrs);
+	if (!rc)
+		rc = read_ha(s);
 	if (rc) {
 		snmp_log(was_ok ? LOG_WARNING : LOG_DEBUG,
 			 "dpvs-snmp: reading dpvs failed: %s (%s)\n",

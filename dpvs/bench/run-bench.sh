@@ -4,14 +4,14 @@
 # namespaces next to HAProxy and nginx.  Prints one table, writes
 # $BUILD/bench.csv and $BUILD/bench.png (docs/performance.md).
 # Figures only: nothing here passes or fails on a number.
-#   BENCH_PARTS="ctrl testpmd newconn modes scale e2e"   parts to run (default all)
+#   BENCH_PARTS="ctrl testpmd newconn modes scale e2e ha"   parts to run (default all)
 #   NSVC, NEWCONN, SCALES, ACKS, E2E_SECS: sizes (see below)
 set -euo pipefail
 [ -n "${BENCH_TRACE:-}" ] && set -x
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 NSVC=${NSVC:-20000}
-PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes scale e2e} "
+PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes scale e2e ha} "
 NEWCONN=${NEWCONN:-1000000}          # distinct SYNs for the new-connection row
 SCALES=${SCALES:-1000 100000 1000000 10000000}
 ACKS=${ACKS:-262144}                 # ACK frames replayed for established rows
@@ -323,6 +323,16 @@ fi
 if part e2e; then
 	taskset -pc 0-1 $$ > /dev/null
 	. dpvs/bench/e2e.sh
+fi
+
+# The stateful HA pair: sync rates and bytes, failover per fault, the
+# longest stall of a transfer (dpvs/bench/ha_bench.py).
+if part ha; then
+	taskset -pc 0-1 $$ > /dev/null
+	echo "bench: the stateful HA pair (sync, failover per fault)"
+	while read -r what value unit note; do
+		row "$what" "$value" "$unit" - - "$note"
+	done < <(BUILD=$BUILD /usr/bin/python3 dpvs/bench/ha_bench.py)
 fi
 
 # The table: a ratio is value / the reference row's value, same run.

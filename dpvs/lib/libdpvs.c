@@ -100,6 +100,12 @@ void dpvs_close(struct dpvs_handle *h)
 	free(h);
 }
 
+/* -1 between a broken call and the next one, which reconnects. */
+int dpvs_handle_fd(const struct dpvs_handle *h)
+{
+	return h ? h->fd : -1;
+}
+
 const char *dpvs_errmsg(const struct dpvs_handle *h)
 {
 	return h ? h->errmsg : "";

@@ -30,7 +30,7 @@
 #include "libdpvs.h"
 
 #define DPVS_WIRE_MAGIC 0x44505653u
-#define DPVS_WIRE_VERSION 3
+#define DPVS_WIRE_VERSION 4
 #define DPVS_WIRE_HDR_LEN 24
 
 #define DPVS_WF_REPLY 0x0001u
@@ -204,8 +204,32 @@ int wire_dec_resource(struct rbuf *b, struct dpvs_resource *r);
 /* key, addr, ifname[32], conns, ports_free, ports_total */
 #define WIRE_LADDR_REC_LEN (WIRE_SVC_KEY_LEN + 4 + 32 + 8 + 8)
 /* proto + 3 pad, 4 addrs, 4 ports, fwd, state, state_name[16],
- * expire_s, lcore */
-#define WIRE_CONN_REC_LEN (4 + 16 + 8 + 8 + 16 + 8)
+ * expire_s, lcore, flags */
+#define WIRE_CONN_REC_LEN (4 + 16 + 8 + 8 + 16 + 12)
 #define WIRE_TIMEOUTS_REC_LEN 12
+
+/*
+ * HA records (wire_ha.c).  Sync configuration: roles, syncid u8, ttl u8,
+ * port u16, maxlen u16 + 2 pad, ifname[32], group, peer, key_len,
+ * key[64] (zeroes but in a start request).  Sync state: roles, bulk,
+ * the configuration, key_fp[8], sender_id, peer_sender_id (u64),
+ * peer_addr, bulk_ms, last_rx_ms, bulk_conns (u64), synced_conns + 4
+ * pad, 25 x u64 counters in struct dpvs_sync_counters order.  Lease
+ * state: held, ms_left, holder_pid, ha_addrs, leased_addrs + 4 pad,
+ * taken, lost, released (u64).
+ */
+#define WIRE_SYNC_CONF_LEN (12 + WIRE_NAME_STR + 12 + DPVS_SYNC_KEY_MAX)
+#define WIRE_SYNC_COUNTERS 25
+#define WIRE_SYNC_STATE_LEN (8 + WIRE_SYNC_CONF_LEN + 8 + 16 + 8 + 16 + 8 + \
+			     8 * WIRE_SYNC_COUNTERS)
+#define WIRE_HA_STATE_LEN 48
+void wire_enc_sync_conf(struct wbuf *b, const struct dpvs_sync_conf *c);
+/* DPVS_EPROTO: short, key_len over DPVS_SYNC_KEY_MAX, ifname without NUL. */
+int wire_dec_sync_conf(struct rbuf *b, struct dpvs_sync_conf *c);
+/* The configuration inside goes without its key. */
+void wire_enc_sync_state(struct wbuf *b, const struct dpvs_sync_state *s);
+int wire_dec_sync_state(struct rbuf *b, struct dpvs_sync_state *s);
+void wire_enc_ha_state(struct wbuf *b, const struct dpvs_ha_state *s);
+int wire_dec_ha_state(struct rbuf *b, struct dpvs_ha_state *s);
 
 #endif

@@ -153,6 +153,7 @@ void wire_enc_conn(struct wbuf *b, const struct dpvs_conn *c)
 	wb_str(b, c->state_name, 16);
 	wb_u32(b, c->expire_s);
 	wb_u32(b, c->lcore);
+	wb_u32(b, c->flags);
 }
 
 int wire_dec_conn(struct rbuf *b, struct dpvs_conn *c)
@@ -175,6 +176,7 @@ int wire_dec_conn(struct rbuf *b, struct dpvs_conn *c)
 	rb_u8(b);
 	c->expire_s = rb_u32(b);
 	c->lcore = rb_u32(b);
+	c->flags = rb_u32(b);
 	return b->err ? DPVS_EPROTO : DPVS_OK;
 }
 

@@ -20,14 +20,18 @@
 #include "core/evloop.h"
 #include "ctrl/handlers/handlers.h"
 #include "ctrl/ctrl.h"
+#include "ha/sync.h"
+#include "ha/ha_lease.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
+#include "net/inetaddr.h"
 #include "net/ipv4.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_core.h"
 #include "ipvs/ipvs_persist.h"
+#include "ipvs/ipvs_sync.h"
 #include "net/kni.h"
 #include "net/neigh.h"
 #include "net/netif.h"
@@ -94,6 +98,9 @@ static void apply_runtime(const struct dpvs_conf *c)
 	ipv4_set_forwarding(c->ip_forward);
 	neigh_set_params(c);
 	kni_set_rates(c);
+	ha_sync_apply_conf(c);
+	ha_lease_set_bounds(c->ha_lease_min_ms, c->ha_lease_max_ms);
+	inetaddr_ha_set_garp(c->ha_garp_count, c->ha_garp_interval_ms);
 	ctrl_params_of(c, &p);
 	ctrl_set_params(&p);
 }
@@ -201,6 +208,7 @@ static struct lcore_job master_jobs[] = {
 	{ .name = "kni", .fn = kni_master_job, .kind = JOB_LOOP },
 	{ .name = "link", .fn = netif_link_job, .kind = JOB_SLOW, .skip = 256 },
 	{ .name = "ipvs-persist", .fn = ipvs_persist_expire_job, .kind = JOB_LOOP },
+	{ .name = "sync", .fn = ha_sync_job, .kind = JOB_LOOP },
 };
 
 static struct lcore_job worker_jobs[] = {
@@ -209,6 +217,7 @@ static struct lcore_job worker_jobs[] = {
 	{ .name = "neigh", .fn = neigh_pending_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-handover", .fn = ipvs_handover_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-conn", .fn = ipvs_conn_job, .kind = JOB_LOOP },
+	{ .name = "ipvs-sync-in", .fn = ipvs_sync_in_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
 };
 
@@ -386,7 +395,12 @@ static int start_subsystems(void)
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
-	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0)
+	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0 ||
+	    sync_ctl_init() < 0 || ha_ctl_init() < 0)
+		return -1;
+	if (ha_sync_init(&d.conf) < 0)
+		return -1;
+	if (ha_lease_init() < 0)
 		return -1;
 	return start_timers();
 }
@@ -395,7 +409,9 @@ static void stop_subsystems(void)
 {
 	msgbus_cancel_all(); /* deferred replies and gathers end while all lives */
 	stop_timers();
+	ha_lease_fini();
 	ctrl_fini();
+	ha_sync_fini();
 	ipvs_fini();
 	kni_fini();
 	evloop_fini();

@@ -32,11 +32,14 @@ static void usage(FILE *out)
 "        ports: flags, MTU, driver, kernel twin, MAC, queues; with -s\n"
 "        their RX/TX and kernel-path counters\n"
 "  addr [show [[dev] DEV]]\n"
-"  addr add A.B.C.D[/PLEN] dev DEV [sapool]\n"
+"  addr add A.B.C.D[/PLEN] dev DEV [sapool] [ha] [leased]\n"
 "        add an address (PLEN 1-32, default 32).  It brings a /32 local\n"
 "        route (scope host) and, below /32, a connected route for its\n"
 "        subnet (scope link).  sapool: it also serves as a FullNAT\n"
-"        local address\n"
+"        local address.  ha: both LBs of an HA pair have it; it is\n"
+"        answered for and used only while this dpvs holds the HA lease\n"
+"        (shown 'ha inactive' otherwise).  leased: removed when the\n"
+"        lease ends (keepalived marks its VIPs so)\n"
 "  addr del A.B.C.D[/PLEN] dev DEV\n"
 "        remove an address and its routes\n"
 "  route [show [dev DEV]]\n"
@@ -287,9 +290,12 @@ static int cmd_addr_show(struct dpvs_handle *h, const struct cmd *c)
 	for (size_t i = 0; i < n; i++) {
 		if (!dev_match(c, a[i].ifname))
 			continue;
-		printf("%s: inet %s/%u%s\n", a[i].ifname, fmt_ip(a[i].addr, ip),
-		       a[i].plen,
-		       a[i].flags & DPVS_ADDR_F_SAPOOL ? " sapool" : "");
+		printf("%s: inet %s/%u%s%s%s\n", a[i].ifname,
+		       fmt_ip(a[i].addr, ip), a[i].plen,
+		       a[i].flags & DPVS_ADDR_F_SAPOOL ? " sapool" : "",
+		       !(a[i].flags & DPVS_ADDR_F_HA) ? "" :
+		       a[i].flags & DPVS_ADDR_F_HA_ACTIVE ? " ha" : " ha inactive",
+		       a[i].flags & DPVS_ADDR_F_LEASED ? " leased" : "");
 		shown++;
 	}
 	free(a);

@@ -178,6 +178,10 @@ static int parse_addr(struct cmd *c, int argc, char **argv, char *err,
 				return -1;
 		} else if (!strcmp(argv[i], "sapool")) {
 			a->flags |= DPVS_ADDR_F_SAPOOL;
+		} else if (!strcmp(argv[i], "ha")) {
+			a->flags |= DPVS_ADDR_F_HA;
+		} else if (!strcmp(argv[i], "leased")) {
+			a->flags |= DPVS_ADDR_F_LEASED;
 		} else if (!have) {
 			if (!parse_prefix(argv[i], false, &a->addr, &a->plen) ||
 			    a->plen == 0)

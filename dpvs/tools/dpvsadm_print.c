@@ -203,11 +203,13 @@ void print_conn(const struct dpvs_conn *x)
 		fmt_addrport(x->laddr, x->lport, lip);
 	else
 		snprintf(lip, sizeof(lip), "-");
-	printf("%-3s %02u:%02u  %-11s %-18s %-18s %-18s %-18s %u\n",
+	/* [S]: synced from the HA peer, so it survives a failover. */
+	printf("%-3s %02u:%02u  %-11s %-18s %-18s %-18s %-18s %u%s\n",
 	       proto_name(x->proto), x->expire_s / 60, x->expire_s % 60,
 	       x->state_name, fmt_addrport(x->caddr, x->cport, src),
 	       fmt_addrport(x->vaddr, x->vport, vip),
-	       fmt_addrport(x->daddr, x->dport, dst), lip, x->lcore);
+	       fmt_addrport(x->daddr, x->dport, dst), lip, x->lcore,
+	       x->flags & DPVS_CONN_F_SYNCED ? " [S]" : "");
 }
 
 static bool of_svc(const struct dpvs_laddr *l, const struct dpvs_service *s)

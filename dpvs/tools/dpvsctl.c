@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dpvsctl_ha.h"
 #include "libdpvs.h"
 
 static void usage(FILE *out)
@@ -33,6 +34,34 @@ static void usage(FILE *out)
 "  reload               reload the configuration file, print what changed\n"
 "  log-level LEVEL      set the log level (emerg alert crit err warning\n"
 "                       notice info debug, or 0-7)\n"
+"\n"
+"HA (docs/ha.md; keepalived normally drives both):\n"
+"  sync [show]          connection sync: role, transport, key fingerprint,\n"
+"                       the peer last heard, the bulk, the counters\n"
+"  sync start --role master|backup|both --iface IF --syncid N\n"
+"             --key-file FILE [--port P] [--ttl T] [--maxlen L]\n"
+"             [--group ADDR | --peer ADDR]\n"
+"                       start sync roles (root only).  IF: a kernel\n"
+"                       interface (dpdk0.kni, eth1); N: 0-255, equal on\n"
+"                       both LBs; P: UDP port (8848); T: multicast TTL (1);\n"
+"                       L: UDP payload bytes 104-10272 (from the MTU);\n"
+"                       --group: multicast group (224.0.0.81), --peer:\n"
+"                       unicast to that address instead.  FILE: 32-64 raw\n"
+"                       bytes or 64-128 hex digits, mode 0600 or stricter\n"
+"  sync conns           the connections installed from the peer, as\n"
+"                       dpvsadm -L -c lists them, then their count\n"
+"  sync stop master|backup|all\n"
+"                       stop roles; the socket goes with the last one\n"
+"  sync reset           set the sync counters to 0\n"
+"  sync bulk            (backup) ask the master for its whole table now\n"
+"  ha [show]            the HA lease: held, ms left, holder pid; HA and\n"
+"                       leased address counts; times taken, lost, released\n"
+"  ha hold [--ttl MS] [--for SECONDS]\n"
+"                       take the lease on this connection and renew it\n"
+"                       every MS/3 (MS: 50-60000, default 1000) until\n"
+"                       SIGTERM or SIGINT, or SECONDS pass; then release\n"
+"                       it.  A manual takeover without keepalived; exits\n"
+"                       1 with dpvs's message if another client holds it\n"
 "\n"
 "Options:\n"
 "  -x, --ipc-file PATH  control socket (default %s)\n"
@@ -291,6 +320,16 @@ static int do_log_level(struct dpvs_handle *h, int c, char **v)
 	return report(h, dpvs_set_log_level(h, v[1]), "log-level");
 }
 
+static int do_sync(struct dpvs_handle *h, int c, char **v)
+{
+	return ha_sync_cmd(h, c, v);
+}
+
+static int do_ha(struct dpvs_handle *h, int c, char **v)
+{
+	return ha_ha_cmd(h, c, v);
+}
+
 /* Picks the command before connecting, so a typo is a usage error. */
 static cmd_fn lookup(int argc, char **argv)
 {
@@ -315,6 +354,10 @@ static cmd_fn lookup(int argc, char **argv)
 		return do_reload;
 	if (!strcmp(cmd, "log-level") && argc == 2)
 		return do_log_level;
+	if (!strcmp(cmd, "sync"))
+		return do_sync;
+	if (!strcmp(cmd, "ha"))
+		return do_ha;
 	return NULL;
 }
 
@@ -345,10 +388,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	fn = lookup(argc - optind, argv + optind);
+	/* The command's own option parsing below moves optind. */
+	argc -= optind;
+	argv += optind;
+	fn = lookup(argc, argv);
+	if ((fn == do_sync || fn == do_ha) && (rc = ha_cmd_check(argc, argv)))
+		return rc;
 	if (!fn) {
 		fprintf(stderr, "dpvsctl: unknown command or arguments: '%s' "
-			"(see dpvsctl --help)\n", argv[optind]);
+			"(see dpvsctl --help)\n", argv[0]);
 		return 2;
 	}
 	rc = dpvs_connect(path, &h);
@@ -359,7 +407,7 @@ int main(int argc, char **argv)
 			rc == DPVS_EIO ? " (is dpvs running?)" : "");
 		return 1;
 	}
-	rc = fn(h, argc - optind, argv + optind);
+	rc = fn(h, argc, argv);
 	dpvs_close(h);
 	return rc;
 }

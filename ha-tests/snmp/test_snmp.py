@@ -5,13 +5,16 @@ two HTTP backends, plus a net_tap port (dpdk2) whose link the test can
 take down.  snmpd listens on 127.0.0.1 with a private AgentX socket;
 dpvs-snmp serves DPVS-MIB through it with a 1 s cache.
 """
+import collections
 import os
+import re
+import struct
 import subprocess
 import time
 
 import pytest
 
-from dpvsd import ROOT, Dpvs
+from dpvsd import DPVSCTL, ROOT, Dpvs
 from lbhost import fnat_service
 from netns import Topology, sh
 from servers import Backends, curl_many
@@ -324,6 +327,76 @@ def test_notifications_port_down_up_and_pool_full(env):
     finally:
         sh("ip", "link", "set", "dtsnmp0", "up", ns=env["lb"])
     assert wait_for(lambda: "dpvsPortUp" in traps(env), timeout=10), traps(env)
+
+
+# A heartbeat as a forger without the key would send it (docs/ha.md,
+# "The message"): a well-formed header, a tag of zeros.
+FORGED = struct.pack(">BBBBHHQQII", 1, 4, 7, 0, 64, 1, 0x5eed, 1,
+                     int(time.time()), int(time.time())) + bytes(32)
+SEND = ("import socket, sys\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,"
+        " socket.inet_aton('10.0.0.2'))\n"
+        "for _ in range(3):\n"
+        "    s.sendto(bytes.fromhex(sys.argv[1]), ('224.0.0.81', 8848))\n")
+
+
+def sync_row(env):
+    """dpvsSync's scalars; {} while the subagent cannot read dpvs."""
+    return collections.defaultdict(str, {
+        c: v for (c, _), v in walk(env, "dpvsSync").items()})
+
+
+def test_sync_and_lease_state_and_notifications(env, tmp_path):
+    d, lb = env["dpvs"], env["lb"]
+    rows = sync_row(env)
+    assert rows["dpvsSyncRole"] == "0" and rows["dpvsHaLeaseHeld"] == "2", rows
+    key = tmp_path / "sync.key"
+    key.write_bytes(os.urandom(32))
+    os.chmod(key, 0o600)
+    sh("ip", "link", "set", "dpdk0.kni", "up", ns=lb)
+    d.ctl("sync", "start", "--role", "backup", "--iface", "dpdk0.kni",
+          "--syncid", "7", "--key-file", str(key), check=True)
+    hold = None
+    try:
+        fp = re.search(r"key ([0-9a-f]{8})", d.ctl("sync", check=True).stdout)
+        assert wait_for(lambda: sync_row(env)["dpvsSyncRole"] == "2",
+                        timeout=5), sync_row(env)
+        rows = sync_row(env)
+        assert rows["dpvsSyncBulkState"] == "1", rows      # requesting
+        assert rows["dpvsSyncId"] == "7" and rows["dpvsSyncPort"] == "8848"
+        assert rows["dpvsSyncInterface"] == "dpdk0.kni", rows
+        assert rows["dpvsSyncMcastGroup"] == "224.0.0.81", rows
+        assert rows["dpvsSyncKeyFingerprint"] == fp.group(1), rows
+        # Three forged datagrams from the client's segment: counted, and
+        # one notification.
+        subprocess.run(["ip", "netns", "exec", env["cl"], "python3", "-c",
+                        SEND, FORGED.hex()], check=True, timeout=30)
+        assert wait_for(lambda: sync_row(env)["dpvsSyncRxAuthFailed"] == "3",
+                        timeout=10), (sync_row(env), d.ctl("sync").stdout)
+        assert sync_row(env)["dpvsSyncInstalled"] == "0"
+        assert wait_for(lambda: "dpvsSyncAuthFailure" in traps(env),
+                        timeout=10), traps(env)
+        # The lease: held while a client renews it; its death is news.
+        hold = subprocess.Popen([DPVSCTL, "-x", d.ipc, "ha", "hold", "--ttl",
+                                 "3000"], stdout=subprocess.PIPE, text=True)
+        assert hold.stdout.readline().startswith("lease: held")
+        assert wait_for(lambda: sync_row(env)["dpvsHaLeaseHeld"] == "1",
+                        timeout=5), sync_row(env)
+        hold.kill()
+        hold.wait()
+        assert wait_for(lambda: sync_row(env)["dpvsHaLeaseHeld"] == "2",
+                        timeout=5), sync_row(env)
+        assert sync_row(env)["dpvsHaLeaseLosses"] == "1", [
+            l for l in d.log_text().splitlines() if "ha:" in l]
+        assert wait_for(lambda: "dpvsHaLeaseLost" in traps(env), timeout=10), \
+            traps(env)
+    finally:
+        if hold and hold.poll() is None:
+            hold.kill()
+            hold.wait()
+        d.ctl("sync", "stop", "all")
+    assert wait_for(lambda: sync_row(env)["dpvsSyncRole"] == "0", timeout=5)
 
 
 def test_dpvs_restart_subagent_reconnects(env):

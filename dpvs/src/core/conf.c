@@ -107,6 +107,23 @@ static const struct key_desc keys[] = {
 	U32("kni", "ring_size", kni_ring_size, 64, 65536, true, false),
 	U32("kni", "rate_limit_pps", kni_rate_pps, 0, 100000000, false, true),
 	U32("kni", "priority_rate_pps", kni_prio_rate_pps, 0, 1000000, false, true),
+	U32("kni", "sync_rate_pps", kni_sync_rate_pps, 0, 10000000, false, true),
+	/* sync (docs/ha.md); sync.threshold is a pair, parsed by its own code */
+	U32("sync", "ring_size", sync_ring_size, 1024, 1u << 20, true, false),
+	U32("sync", "flush_ms", sync_flush_ms, 1, 1000, false, true),
+	U32("sync", "refresh_s", sync_refresh_s, 1, 86400, false, true),
+	SPECIAL("sync", "embryonic", KT_BOOL, sync_embryonic, true),
+	U32("sync", "max_msgs_per_s", sync_max_msgs_per_s, 100, 1000000, false, true),
+	U32("sync", "bulk_msgs_per_s", sync_bulk_msgs_per_s, 100, 1000000, false, true),
+	U32("sync", "heartbeat_ms", sync_heartbeat_ms, 100, 60000, false, true),
+	U32("sync", "sock_buf_kb", sync_sock_buf_kb, 64, 65536, false, false),
+	U32("sync", "max_age_s", sync_max_age_s, 0, 86400, false, true),
+	SPECIAL("sync", "backup_only", KT_BOOL, sync_backup_only, true),
+	U32("sync", "dir_entries", sync_dir_entries, 0, 64u << 20, false, false),
+	U32("ha", "lease_min_ms", ha_lease_min_ms, 10, 600000, false, true),
+	U32("ha", "lease_max_ms", ha_lease_max_ms, 10, 600000, false, true),
+	U32("ha", "garp_count", ha_garp_count, 1, 10, false, true),
+	U32("ha", "garp_interval_ms", ha_garp_interval_ms, 10, 1000, false, true),
 };
 
 /* Keys parsed by their own code, not by the table. */
@@ -117,10 +134,12 @@ static const struct {
 	{ "global", "eal_args" },
 	{ "netif", "devices" },
 	{ "workers", "lcores" },
+	{ "sync", "threshold" },
 };
 
 static const char *const sections[] = { "global", "netif", "workers", "ctrl",
-					"timers", "ipv4", "neigh", "kni", "ipvs" };
+					"timers", "ipv4", "neigh", "kni", "ipvs",
+					"sync", "ha" };
 
 void conf_defaults(struct dpvs_conf *c)
 {
@@ -154,6 +173,21 @@ void conf_defaults(struct dpvs_conf *c)
 	c->max_services = 65536;
 	c->kni_rate_pps = 20000;
 	c->kni_prio_rate_pps = 1000;
+	c->kni_sync_rate_pps = 50000;
+	c->sync_ring_size = 8192;
+	c->sync_flush_ms = 10;
+	c->sync_threshold[0] = 3;   /* IPVS's sync_threshold */
+	c->sync_threshold[1] = 50;
+	c->sync_refresh_s = 60;
+	c->sync_max_msgs_per_s = 20000;
+	c->sync_bulk_msgs_per_s = 5000;
+	c->sync_heartbeat_ms = 1000;
+	c->sync_sock_buf_kb = 4096;
+	c->sync_max_age_s = 60;
+	c->ha_lease_min_ms = 50;
+	c->ha_lease_max_ms = 60000;
+	c->ha_garp_count = 3;
+	c->ha_garp_interval_ms = 100;
 }
 
 static const char *const target_names[] = { "stderr", "syslog", "file" };
@@ -450,6 +484,33 @@ static void parse_devices(const config_setting_t *s, struct dpvs_conf *c,
 	c->ndevices = (uint32_t)n;
 }
 
+/* sync.threshold = [ first, every ]: UDP conns go at packet first, then every. */
+static void parse_threshold(const config_setting_t *s, struct dpvs_conf *c,
+			    struct errs *e)
+{
+	uint32_t v[2];
+
+	if (!config_setting_is_array(s) || config_setting_length(s) != 2) {
+		errs_add(e, line_of(s), "sync.threshold",
+			 "must be an array of two integers: [ first, every ]");
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		const config_setting_t *x = config_setting_get_elem(s, i);
+		long long n = config_setting_type(x) == CONFIG_TYPE_INT ?
+				      config_setting_get_int(x) : -1;
+
+		if (n < 0 || n > 65535) {
+			errs_add(e, line_of(s), "sync.threshold",
+				 "element %u must be an integer 0..65535", i);
+			return;
+		}
+		v[i] = (uint32_t)n;
+	}
+	c->sync_threshold[0] = v[0];
+	c->sync_threshold[1] = v[1];
+}
+
 static int find_device(const struct dpvs_conf *c, const char *name)
 {
 	for (uint32_t i = 0; i < c->ndevices; i++)
@@ -693,6 +754,19 @@ static void check_idle(const config_t *cfg, const struct dpvs_conf *c,
 			 c->idle_sleep_us, c->idle_max_sleep_us);
 }
 
+static void check_lease(const config_t *cfg, const struct dpvs_conf *c,
+			struct errs *e)
+{
+	const config_setting_t *max = config_lookup(cfg, "ha.lease_max_ms");
+
+	if (c->ha_lease_max_ms >= c->ha_lease_min_ms)
+		return;
+	errs_add(e, line_of(max ? max : config_lookup(cfg, "ha.lease_min_ms")),
+		 max ? "ha.lease_max_ms" : "ha.lease_min_ms",
+		 "ha.lease_max_ms (%u) is below ha.lease_min_ms (%u)",
+		 c->ha_lease_max_ms, c->ha_lease_min_ms);
+}
+
 static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 {
 	const config_setting_t *root = config_root_setting(cfg);
@@ -708,6 +782,9 @@ static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 	s = config_lookup(cfg, "netif.devices");
 	if (s)
 		parse_devices(s, c, e);
+	s = config_lookup(cfg, "sync.threshold");
+	if (s)
+		parse_threshold(s, c, e);
 	s = config_lookup(cfg, "workers.lcores");
 	if (s)
 		parse_workers(s, c, e);
@@ -716,6 +793,7 @@ static void parse_all(const config_t *cfg, struct dpvs_conf *c, struct errs *e)
 	if (e->n == 0)
 		check_workers(c, line_of(s), e);
 	check_idle(cfg, c, e);
+	check_lease(cfg, c, e);
 	if (e->n == 0 && c->log_target == LOG_TO_FILE && !c->log_file[0])
 		errs_add(e, line_of(config_lookup(cfg, "global.log_target")),
 			 "global.log_file", "required when log_target is \"file\"");
@@ -814,7 +892,16 @@ int conf_diff(const struct dpvs_conf *old, const struct dpvs_conf *cur,
 		report(arg, keys[i].reloadable, full, a, b);
 		n++;
 	}
-	/* Lists are start-only: ports and lcores cannot change under EAL. */
+	if (memcmp(old->sync_threshold, cur->sync_threshold,
+		   sizeof(old->sync_threshold))) {
+		snprintf(a, sizeof(a), "[%u, %u]", old->sync_threshold[0],
+			 old->sync_threshold[1]);
+		snprintf(b, sizeof(b), "[%u, %u]", cur->sync_threshold[0],
+			 cur->sync_threshold[1]);
+		report(arg, true, "sync.threshold", a, b);
+		n++;
+	}
+	/* These lists are start-only: ports and lcores cannot change under EAL. */
 	if (old->neal_args != cur->neal_args ||
 	    memcmp(old->eal_args, cur->eal_args, sizeof(old->eal_args))) {
 		report(arg, false, "global.eal_args", "(old list)", "(new list)");
@@ -844,4 +931,6 @@ void conf_apply_reloadable(struct dpvs_conf *dst, const struct dpvs_conf *src)
 		if (k->reloadable)
 			memcpy((char *)dst + k->off, (const char *)src + k->off, size);
 	}
+	memcpy(dst->sync_threshold, src->sync_threshold,
+	       sizeof(dst->sync_threshold));
 }

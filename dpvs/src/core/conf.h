@@ -125,6 +125,12 @@ struct dpvs_conf {
 	uint32_t sync_max_age_s;       /* 0: no check of the sender's clock */
 	bool sync_backup_only;
 	uint32_t sync_dir_entries;     /* 0: 1.25 x conn_pool_size + 1024 */
+
+	/* ha: the lease and the HA addresses (docs/ha.md) */
+	uint32_t ha_lease_min_ms;      /* a taker's TTL is clamped to these */
+	uint32_t ha_lease_max_ms;
+	uint32_t ha_garp_count;        /* announcements of each HA address ... */
+	uint32_t ha_garp_interval_ms;  /* ... this far apart, on taking the lease */
 };
 
 /* Fills in every default (the values conf/dpvs.conf.sample documents). */

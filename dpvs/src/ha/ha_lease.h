@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The defaults of ha.lease_min_ms and ha.lease_max_ms. */
 #define HA_LEASE_MIN_MS 50
 #define HA_LEASE_MAX_MS 60000
 
@@ -25,11 +26,19 @@ struct ha_lease_state {
 	uint64_t taken, lost, released;
 };
 
-/* Registers the expiry timer (the master's timers) and the close hook. */
-int ha_lease_init(void);
-void ha_lease_fini(void);
 /*
- * Takes or renews (ttl_ms clamped to HA_LEASE_MIN_MS..MAX_MS).  0 and
+ * Registers the expiry timer (the master's timers, every 10 ms).  The
+ * close hook is the control handler's to register (ha_ctl.c calls
+ * ctrl_set_close_hook(ha_lease_on_close)): ha/ may not include ctrl/.
+ */
+int ha_lease_init(void);
+/* Stops the timers; the addresses stay as they are (dpvs is stopping). */
+void ha_lease_fini(void);
+/* The TTL bounds (ha.lease_min_ms, lease_max_ms; min <= max). */
+void ha_lease_set_bounds(uint32_t min_ms, uint32_t max_ms);
+/*
+ * Takes or renews (ttl_ms clamped to the bounds, by default
+ * HA_LEASE_MIN_MS..MAX_MS).  0 and
  * *ms_left, or -EBUSY while another connection holds it.
  */
 int ha_lease_renew(uint64_t holder, uint32_t pid, uint32_t ttl_ms,
@@ -40,7 +49,11 @@ int ha_lease_release(uint64_t holder);
 void ha_lease_on_close(uint64_t holder);
 bool ha_lease_held(void);
 void ha_lease_state(struct ha_lease_state *out);
-/* Called when the lease ends for any reason (the sync engine drops MASTER). */
+/*
+ * Called once per end, after the LEASED addresses went and the HA ones
+ * went silent, with "released", "TTL passed" or "connection closed"
+ * (the sync engine drops MASTER).
+ */
 void ha_lease_set_end_cb(void (*cb)(const char *why));
 
 #endif

@@ -42,8 +42,11 @@ struct sync_msg_hdr {
 	uint32_t count;            /* BULK_END only (a pseudo-record) */
 };
 
+#define SYNC_KEY_MIN 32            /* = DPVS_SYNC_KEY_MIN, DPVS_SYNC_KEY_MAX */
+#define SYNC_KEY_MAX 64
+
 struct sync_key {
-	uint32_t len;              /* DPVS_SYNC_KEY_MIN..MAX */
+	uint32_t len;              /* SYNC_KEY_MIN..MAX; other lengths never match */
 	uint8_t key[64];
 };
 
@@ -93,6 +96,12 @@ struct sync_replay {
 enum sync_verdict sync_replay_check(struct sync_replay *r,
 				    const struct sync_msg_hdr *h,
 				    uint32_t now_s, uint32_t max_age_s);
+/*
+ * HMAC-SHA256 with any key (the tag's primitive, exported for the RFC
+ * 4231 tests, whose keys are longer than a sync key).  false: no tag.
+ */
+bool sync_hmac(const uint8_t *key, size_t klen, const uint8_t *data, size_t n,
+	       uint8_t out[SYNC_TAG_LEN]);
 /* 8 hex digits of SHA-256(key) and a NUL: shown to compare the LBs. */
 void sync_key_fingerprint(const struct sync_key *k, char out[9]);
 

@@ -4,6 +4,7 @@
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
 #include "ipvs_persist.h"
+#include "ipvs_sync.h"
 #include "net/ipv4.h"
 #include "net/netif.h"
 
@@ -21,6 +22,8 @@ int ipvs_init(const struct dpvs_conf *c)
 		rc = ipvs_persist_init(c->conn_pool_size);
 	if (rc == 0)
 		rc = ipvs_stats_init();
+	if (rc == 0)
+		rc = ipvs_sync_init(c);
 	if (rc == 0) {
 		netif_set_burst_hook(&ipvs_conn_burst_hook);
 		ipv4_set_hooks(&ipv4_hooks);
@@ -33,6 +36,7 @@ void ipvs_fini(void)
 	ipv4_set_hooks(NULL);
 	ipvs_core_fini();
 	ipvs_conn_flush_all();
+	ipvs_sync_fini();
 	ipvs_svc_table_fini();
 	ipvs_conn_fini();
 	ipvs_persist_fini();

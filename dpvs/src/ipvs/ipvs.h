@@ -124,6 +124,8 @@ struct ipvs_dest {
 struct ipvs_laddr {
 	uint32_t addr;             /* host order */
 	uint16_t port_id;          /* DPDK port it lives on */
+	bool ha;                   /* an HA address when added: new conns use
+				    * it only while the lease is held */
 	uint32_t refcnt;           /* conns + 1 while listed; atomic */
 	uint64_t *conns;           /* [nworkers * 8] conns made, a line each */
 	struct port_pool **pools;  /* [nworkers], worker-private; of pset */

@@ -14,6 +14,7 @@
 
 #include "core/lcore.h"
 #include "core/log.h"
+#include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "nat_reg.h"
 
@@ -265,7 +266,9 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 		__atomic_add_fetch(&c->lobj->refcnt, 1, __ATOMIC_RELAXED);
 	c->flags |= CONN_F_INACTIVE;
 	count_state(c, true);
-	c->expire = now_tick() + timeout_of(c);
+	c->sync_tick = now_tick();   /* UDP's refresh counts from here */
+	c->sync_pkts = 0;
+	c->expire = c->sync_tick + timeout_of(c);
 	if (filed)   /* a reused object: filed for its old deadline */
 		LIST_REMOVE(c, wheel);
 	wheel_add(t, c);
@@ -363,11 +366,31 @@ void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 	if (c->flags & CONN_F_EMBRYO)
 		embryo_unlink(t, c);
 	if (c->lobj) {
-		ipvs_port_put(c->lobj, widx, c->lport);
+		/* A synced conn's port was reserved, or is another conn's. */
+		if (!(c->flags & CONN_F_SYNCED))
+			ipvs_port_put(c->lobj, widx, c->lport);
+		else if (c->flags & CONN_F_PORT_RSV)
+			ipvs_port_unreserve(c->lobj, widx, c->lport);
 		ipvs_laddr_put(c->lobj);
 	}
+	if (c->flags & CONN_F_SYNCED)
+		ipvs_sync_conn_gone(c, widx);
 	ipvs_dest_put(c->dest);
 	t->nconns--;
+}
+
+/*
+ * Evicts c now (a synced record replaces it): out of the table, and due
+ * on the next tick so the wheel frees its object soon, whatever its old
+ * deadline.
+ */
+void conn_evict(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
+{
+	conn_release(t, c, widx);
+	burst_forget(widx, c);
+	conn_bury(t, c);
+	LIST_REMOVE(c, wheel);
+	wheel_add(t, c);
 }
 
 /*
@@ -385,9 +408,8 @@ void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	rte_mempool_put(pool, c);
 }
 
-/* Moves c to state ns, learning a client that completed its handshake. */
-static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
-			   enum conn_dir dir, uint8_t ns)
+/* The dest's active or inactive count follows state ns. */
+static void count_move(struct ipvs_conn *c, uint8_t ns)
 {
 	bool was_active = !(c->flags & CONN_F_INACTIVE);
 	bool active = ns == CS_ESTABLISHED;
@@ -397,9 +419,28 @@ static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
 		c->flags ^= CONN_F_INACTIVE;
 		count_state(c, true);
 	}
+}
+
+/* Moves c to state ns, learning a client that completed its handshake. */
+static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
+			   enum conn_dir dir, uint8_t ns)
+{
+	count_move(c, ns);
 	if (ns == CS_ESTABLISHED && dir == DIR_IN && (c->flags & CONN_F_EMBRYO))
 		client_learn(t, c->caddr);
 	c->state = ns;
+}
+
+/*
+ * A sync record's state for c: the dest's counts move as for a packet,
+ * and the deadline is this LB's timeout for the state, from now.
+ */
+void conn_sync_state(struct worker_tab *t, struct ipvs_conn *c, uint8_t ns)
+{
+	count_move(c, ns);
+	c->state = ns;
+	embryo_track(t, c, false);
+	wheel_set_expire(t, c, now_tick() + timeout_of(c));
 }
 
 bool ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
@@ -407,14 +448,16 @@ bool ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 {
 	const struct ipvs_proto *pp = ipvs_proto_get(c->proto);
 	struct worker_tab *t = &conn_tabs[c->widx];
-	bool restart = false, reopened = false;
+	bool restart = false, reopened = false, changed = false;
+	uint32_t now, timeout;
 	uint8_t ns;
 
 	if (pp->next_state) {
 		ns = pp->next_state(c->state, dir, input_only, l4, &restart);
 		reopened = restart && dir == DIR_IN &&
 			   ((pp->closed_states >> c->state) & 1);
-		if (ns != c->state)
+		changed = ns != c->state;
+		if (changed)
 			conn_set_state(t, c, dir, ns);
 		/*
 		 * A client that starts again (a SYN resent) lost the first
@@ -423,8 +466,10 @@ bool ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 		 */
 		embryo_track(t, c, dir == DIR_IN && restart);
 	}
-	wheel_set_expire(t, c, now_tick() +
-			 __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED));
+	now = now_tick();
+	timeout = __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED);
+	wheel_set_expire(t, c, now + timeout);
+	ipvs_sync_note(c, changed, now, timeout);
 	return reopened;
 }
 

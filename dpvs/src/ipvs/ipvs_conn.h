@@ -25,6 +25,9 @@
 #define CONN_F_EMBRYO   0x2   /* on its worker's embryonic list */
 #define CONN_F_DEAD     0x4   /* evicted: out of the table, still on the wheel */
 #define CONN_F_KNOWN    0x8   /* embryo of a client known to complete handshakes */
+#define CONN_F_SYNCED   0x10  /* installed from a sync record (ipvs_sync.h) */
+#define CONN_F_PORT_RSV 0x20  /* holds a reserved FullNAT port: a synced conn's */
+#define CONN_F_SENT     0x40  /* a sync record of it was queued: send its changes */
 
 struct ipvs_conn {
 	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
@@ -35,8 +38,9 @@ struct ipvs_conn {
 	uint8_t flags;
 	uint8_t used;          /* in a table (read by the master's listing) */
 	uint8_t widx;
-	uint16_t pad;
+	uint16_t sync_pkts;    /* UDP packets towards the next sync record */
 	uint32_t expire;       /* wheel tick */
+	uint32_t sync_tick;    /* wheel tick of the last sync record (or creation) */
 	struct ipvs_dest *dest;
 	struct ipvs_laddr *lobj;
 	LIST_ENTRY(ipvs_conn) wheel;

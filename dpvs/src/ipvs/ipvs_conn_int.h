@@ -162,6 +162,10 @@ void conn_release(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
 void conn_bury(struct worker_tab *t, struct ipvs_conn *c);
 /* Releases (unless dead) and frees c: the expiry job and shutdown only. */
 void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
+/* Out of the table now, its object freed on the next tick (sync: replaced). */
+void conn_evict(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
+/* A sync record's state: dest counts, embryo list, this LB's deadline. */
+void conn_sync_state(struct worker_tab *t, struct ipvs_conn *c, uint8_t ns);
 
 /* ipvs_conn_embryo.c */
 void client_learn(struct worker_tab *t, uint32_t addr);

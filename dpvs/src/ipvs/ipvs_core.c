@@ -8,6 +8,11 @@
  * the shared registry of NAT reply tuples names the owner; what it does
  * not know (ICMP errors) is passed round the other workers once (only
  * while NAT services exist), then forwarded normally.
+ *
+ * Conns installed from the HA peer sit on the worker their record
+ * named (ipvs_sync_in.c), which RSS may not give their client: a client
+ * packet that misses here is looked up in the sync directory and handed
+ * to the owner, once (HO_SYNC: the owner does not ask again).
  */
 #include "ipvs_core.h"
 
@@ -25,14 +30,17 @@
 #include "ipvs_conn.h"
 #include "ipvs_persist.h"
 #include "ipvs_proto.h"
+#include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "net/icmp_err.h"
+#include "net/inetaddr.h"
 #include "net/pktstats.h"
 
 #define BURST 32
 #define HO_NAT 0x100   /* m->hash.usr: a NAT reply looking for its owner */
+#define HO_SYNC 0x200  /* m->hash.usr: a client packet for a synced conn's owner */
 
 static struct rte_ring **rings;   /* [src * nw + dst] */
 static unsigned nw;
@@ -147,24 +155,35 @@ static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
 	}
 }
 
-/* Picks a local address and one of this worker's ports on it. */
+/*
+ * Picks a local address and one of this worker's ports on it: 0, -ENOSPC
+ * (out of ports) or -EADDRNOTAVAIL (every address is an inactive HA one:
+ * the peer's while this dpvs does not hold the lease, so replies would
+ * go to the peer).
+ */
 static int fnat_source(const struct svc_snap *sn, unsigned w,
 		       const struct conn_tuple *t, struct ipvs_conn *c)
 {
 	unsigned start = (t->saddr ^ t->sport) % sn->nladdr;
+	bool ha_on = inetaddr_ha_active();
+	int rc = -EADDRNOTAVAIL;
 
 	for (unsigned i = 0; i < sn->nladdr; i++) {
 		struct ipvs_laddr *l = sn->laddrs[(start + i) % sn->nladdr];
-		uint16_t port = ipvs_port_get(l, w);
+		uint16_t port;
 
+		if (l->ha && !ha_on)
+			continue;
+		port = ipvs_port_get(l, w);
 		if (port) {
 			c->lobj = l;
 			c->laddr = l->addr;
 			c->lport = port;
 			return 0;
 		}
+		rc = -ENOSPC;
 	}
-	return -1;
+	return rc;
 }
 
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
@@ -182,12 +201,18 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 		PKT_INC(lc, ipvs_no_conn);
 		goto drop;
 	}
+	if (ipvs_sync_refuses_new()) {
+		ipvs_sync_wstats[w].backup_only++;
+		goto drop;
+	}
 	i = sn->persist_timeout ? ipvs_persist_lookup(svc, sn, t->saddr) : -1;
 	if (i < 0) {
 		i = sn->ops->schedule(&sn->ss, sn->wstate + w * IPVS_WSTATE_STRIDE,
 				      &f);
-		if (i >= 0 && sn->persist_timeout)
+		if (i >= 0 && sn->persist_timeout) {
 			ipvs_persist_bind(svc, sn, t->saddr, i);
+			ipvs_sync_note_tmpl(w, svc, sn, t->saddr, i);
+		}
 	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);
@@ -206,12 +231,15 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
 	if (ipvs_fwd_snat(d->fwd)) {
-		if (sn->nladdr == 0) {
+		int rc = sn->nladdr ? fnat_source(sn, w, t, &tmpl) :
+				      -EADDRNOTAVAIL;
+
+		if (rc == -EADDRNOTAVAIL) {
 			PKT_INC(lc, ipvs_no_laddr);
 			goto drop;
 		}
 		/* Out of ports: early drop frees one held by an embryo. */
-		if (fnat_source(sn, w, t, &tmpl) < 0 &&
+		if (rc < 0 &&
 		    (!ipvs_conn_evict_for_port(w, sn->laddrs, sn->nladdr) ||
 		     fnat_source(sn, w, t, &tmpl) < 0)) {
 			PKT_INC(lc, ipvs_no_port);
@@ -296,7 +324,26 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 	return true;
 }
 
-bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
+/* A client packet of a synced conn another worker owns goes there. */
+static bool sync_handover(unsigned lc, unsigned w, struct rte_mbuf *m,
+			  const struct conn_tuple *t)
+{
+	int owner;
+
+	if (nw < 2 || !ipvs_sync_dir_used())
+		return false;
+	owner = ipvs_sync_dir_owner(t);
+	if (owner < 0 || (unsigned)owner == w || (unsigned)owner >= nw)
+		return false;
+	m->hash.usr = HO_SYNC;
+	ipvs_sync_wstats[w].handover++;
+	handover(lc, w, (unsigned)owner, m);
+	return true;
+}
+
+/* ask_dir: the packet was not handed over for a synced conn already. */
+static bool local_in(unsigned lc, struct rte_mbuf *m,
+		     const struct route_entry *r, bool ask_dir)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	unsigned w = ipvs_worker_index(lc);
@@ -330,6 +377,8 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 		handover(lc, w, t.dport % nw, m);
 		return true;
 	}
+	if (ask_dir && sync_handover(lc, w, m, &t))
+		return true;
 	svc = ipvs_svc_lookup(t.proto, t.daddr, t.dport);
 	if (!svc) {
 		if (r && (r->flags & RT_F_SAPOOL)) {
@@ -340,6 +389,11 @@ bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
 		return false;
 	}
 	return new_conn(lc, w, svc, m, ip, pp, l4, &t);
+}
+
+bool ipvs_local_in(unsigned lc, struct rte_mbuf *m, const struct route_entry *r)
+{
+	return local_in(lc, m, r, true);
 }
 
 /*
@@ -418,7 +472,8 @@ int ipvs_handover_job(void *arg __rte_unused)
 			if (m->hash.usr & HO_NAT) {
 				if (!nat_reply(lc, w, m, m->hash.usr & 0xff))
 					ipv4_forward(lc, m);
-			} else if (!ipvs_local_in(lc, m, NULL)) {
+			} else if (!local_in(lc, m, NULL,
+					     !(m->hash.usr & HO_SYNC))) {
 				PKT_INC(lc, ipvs_no_conn);
 				rte_pktmbuf_free(m);
 			}

@@ -9,9 +9,11 @@
 #include "ipvs.h"
 #include "ipvs_conn.h"
 #include "ipvs_svc_priv.h"
+#include "net/route.h"
 
 int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
 {
+	const struct route_entry *r = route_find(addr, 32);
 	struct ipvs_laddr *l, **tail;
 	unsigned n = 0;
 
@@ -25,6 +27,8 @@ int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
 		return -ENOMEM;
 	l->addr = addr;
 	l->port_id = port_id;
+	/* Cached: the choice of a new conn's source needs no route lookup. */
+	l->ha = r && r->type == RT_LOCAL && (r->flags & RT_F_HA);
 	l->refcnt = 1;
 	l->conns = ipvs_pc_alloc(sizeof(uint64_t) * 8); /* a line per worker */
 	if (!l->conns || ipvs_port_pools_init(l, ipvs_nworkers()) != 0) {

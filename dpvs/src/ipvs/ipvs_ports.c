@@ -15,14 +15,26 @@
  * port freed by early drop may still be known to a real server (a
  * half-open connection there, its SYN-ACKs on the way), so it goes to
  * the back of the queue rather than to the next connection.
+ *
+ * A conn installed from the HA peer (ipvs_sync.h) holds a port this
+ * worker never handed out, maybe still queued: it is reserved instead of
+ * taken out of the middle of the queue.  Three bitmaps over the pool's
+ * ports (bit (port - FNAT_PORT_MIN) / nworkers): HELD, handed out by
+ * ipvs_port_get; RSV, reserved by a synced conn; SKIP, popped while
+ * reserved (so out of the queue until the reservation ends).  Only the
+ * owning worker writes them.
  */
+enum { PB_HELD, PB_RSV, PB_SKIP, PB_N };
+
 struct port_pool {
-	uint32_t count;        /* free ports; read by the master */
+	uint32_t count;        /* queued ports; read by the master */
+	uint32_t rsv_queued;   /* of them reserved (not free); read by the master */
 	uint32_t head;         /* the oldest */
 	uint32_t size;         /* slots */
+	unsigned nw;           /* the bit of a port: (port - MIN) / nw */
+	uint64_t *bits[PB_N];  /* size bits each, in one allocation after ports */
 	uint16_t ports[];
 };
-
 /*
  * Local ports belong to the address, not to a service: services that
  * share a local address (keepalived's local_address_group does that)
@@ -68,6 +80,27 @@ static void port_sets_sweep(bool all)
 	}
 }
 
+static struct port_pool *pool_new(unsigned w, unsigned nw, unsigned span)
+{
+	uint32_t size = span / nw + 1, words = (size + 63) / 64;
+	size_t ports = (sizeof(uint16_t) * size + 7) & ~(size_t)7;
+	struct port_pool *p = rte_zmalloc("port_pool", sizeof(*p) + ports +
+					  sizeof(uint64_t) * words * PB_N,
+					  RTE_CACHE_LINE_SIZE);
+
+	if (!p)
+		return NULL;
+	p->size = size;
+	p->nw = nw;
+	for (unsigned b = 0; b < PB_N; b++)
+		p->bits[b] = (uint64_t *)((char *)p->ports + ports) + b * words;
+	/* Worker w owns the ports p with p % nworkers == w. */
+	for (uint32_t port = FNAT_PORT_MIN; port <= 65535; port++)
+		if (port % nw == w)
+			p->ports[p->count++] = (uint16_t)port;
+	return p;
+}
+
 static struct port_set *port_set_new(uint32_t addr, unsigned nw)
 {
 	unsigned span = 65536 - FNAT_PORT_MIN;
@@ -82,19 +115,12 @@ static struct port_set *port_set_new(uint32_t addr, unsigned nw)
 		return NULL;
 	}
 	for (unsigned w = 0; w < nw; w++, ps->npools++) {
-		struct port_pool *p = rte_zmalloc("port_pool", sizeof(*p) +
-						  sizeof(uint16_t) * (span / nw + 1),
-						  RTE_CACHE_LINE_SIZE);
+		struct port_pool *p = pool_new(w, nw, span);
 
 		if (!p) {
 			port_set_free(ps);
 			return NULL;
 		}
-		/* Worker w owns the ports p with p % nworkers == w. */
-		p->size = span / nw + 1;
-		for (uint32_t port = FNAT_PORT_MIN; port <= 65535; port++)
-			if (port % nw == w)
-				p->ports[p->count++] = (uint16_t)port;
 		ps->pools[w] = p;
 	}
 	return ps;
@@ -141,27 +167,109 @@ void ipvs_port_pools_free(struct ipvs_laddr *l)
 	l->pools = NULL;
 }
 
-uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned w)
+static uint32_t bit_of(const struct port_pool *p, uint16_t port)
 {
-	struct port_pool *p = l->pools[w];
-	uint16_t port;
+	return (uint32_t)(port - FNAT_PORT_MIN) / p->nw;
+}
 
-	if (!p->count)
-		return 0;
-	port = p->ports[p->head];
+static bool bit_test(const struct port_pool *p, unsigned b, uint32_t i)
+{
+	return (p->bits[b][i / 64] >> (i % 64)) & 1;
+}
+
+static void bit_set(struct port_pool *p, unsigned b, uint32_t i, bool on)
+{
+	if (on)
+		p->bits[b][i / 64] |= 1ull << (i % 64);
+	else
+		p->bits[b][i / 64] &= ~(1ull << (i % 64));
+}
+
+static uint16_t pool_pop(struct port_pool *p)
+{
+	uint16_t port = p->ports[p->head];
+
 	if (++p->head == p->size)
 		p->head = 0;
 	__atomic_store_n(&p->count, p->count - 1, __ATOMIC_RELAXED);
 	return port;
 }
 
-void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
+static void pool_push(struct port_pool *p, uint16_t port)
 {
-	struct port_pool *p = l->pools[w];
 	uint32_t tail = p->head + p->count;
 
 	p->ports[tail < p->size ? tail : tail - p->size] = port;
 	__atomic_store_n(&p->count, p->count + 1, __ATOMIC_RELAXED);
+}
+
+/* A reserved port popped leaves the queue until its reservation ends. */
+uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned w)
+{
+	struct port_pool *p = l->pools[w];
+
+	while (p->count) {
+		uint16_t port = pool_pop(p);
+		uint32_t i = bit_of(p, port);
+
+		if (!bit_test(p, PB_RSV, i)) {
+			bit_set(p, PB_HELD, i, true);
+			return port;
+		}
+		bit_set(p, PB_SKIP, i, true);
+		__atomic_store_n(&p->rsv_queued, p->rsv_queued - 1,
+				 __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	struct port_pool *p = l->pools[w];
+
+	bit_set(p, PB_HELD, bit_of(p, port), false);
+	pool_push(p, port);
+}
+
+int ipvs_port_reserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	struct port_pool *p = l->pools ? l->pools[w] : NULL;
+	uint32_t i;
+
+	if (!p || port < FNAT_PORT_MIN || port % p->nw != w)
+		return -EINVAL;
+	i = bit_of(p, port);
+	if (bit_test(p, PB_HELD, i) || bit_test(p, PB_RSV, i))
+		return -EBUSY;
+	bit_set(p, PB_RSV, i, true);
+	/* Not held, never popped while reserved: it is in the queue. */
+	__atomic_store_n(&p->rsv_queued, p->rsv_queued + 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	struct port_pool *p = l->pools[w];
+	uint32_t i = bit_of(p, port);
+
+	if (!bit_test(p, PB_RSV, i))
+		return;
+	bit_set(p, PB_RSV, i, false);
+	if (bit_test(p, PB_SKIP, i)) {
+		bit_set(p, PB_SKIP, i, false);
+		pool_push(p, port);
+	} else {
+		__atomic_store_n(&p->rsv_queued, p->rsv_queued - 1,
+				 __ATOMIC_RELAXED);
+	}
+}
+
+bool ipvs_port_reserved(const struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	const struct port_pool *p = l->pools ? l->pools[w] : NULL;
+
+	return p && port >= FNAT_PORT_MIN && port % p->nw == w &&
+	       bit_test(p, PB_RSV, bit_of(p, port));
 }
 
 /*
@@ -173,8 +281,14 @@ void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 {
 	*free_ports = 0;
 	*total = 65535 - FNAT_PORT_MIN + 1;
-	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
-		*free_ports += __atomic_load_n(&l->pools[w]->count, __ATOMIC_RELAXED);
+	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++) {
+		const struct port_pool *p = l->pools[w];
+		uint32_t n = __atomic_load_n(&p->count, __ATOMIC_RELAXED);
+		uint32_t r = __atomic_load_n(&p->rsv_queued, __ATOMIC_RELAXED);
+
+		/* Reserved ports are a synced conn's, not free. */
+		*free_ports += n > r ? n - r : 0;
+	}
 }
 
 void ipvs_port_sets_fini(void)

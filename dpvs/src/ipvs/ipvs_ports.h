@@ -19,6 +19,16 @@ bool ipvs_port_set_used(uint32_t addr);
 /* 0 if exhausted. */
 uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);
 void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/*
+ * Worker widx: reserves port for a conn installed from the HA peer, so
+ * that ipvs_port_get never hands it out.  0, -EBUSY (handed out or
+ * reserved already) or -EINVAL (not a port of widx's pool).
+ */
+int ipvs_port_reserve(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/* Ends a reservation: the port is free again (queued at the back). */
+void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+bool ipvs_port_reserved(const struct ipvs_laddr *l, unsigned widx,
+			uint16_t port);
 /* Master: free ports over every worker, out of *total per address. */
 void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 		     uint32_t *total);

@@ -5,6 +5,7 @@
 #include <rte_ether.h>
 
 #include "eth.h"
+#include "inetaddr.h"
 #include "kni.h"
 #include "neigh.h"
 #include "netif.h"
@@ -21,11 +22,22 @@ static bool arp_valid(const struct rte_mbuf *m, const struct rte_arp_hdr *a)
 	       a->arp_hlen == RTE_ETHER_ADDR_LEN && a->arp_plen == 4;
 }
 
-static bool local_on(uint32_t ip, uint16_t port)
+enum target { TGT_OTHER, TGT_LOCAL, TGT_HA_INACTIVE };
+
+/*
+ * Whether ip is an address we answer for on port.  An HA address is the
+ * peer's while this dpvs does not hold the lease: answering would steal
+ * its traffic.
+ */
+static enum target target_of(uint32_t ip, uint16_t port)
 {
 	const struct route_entry *r = route_lookup(ip);
 
-	return r && r->type == RT_LOCAL && r->port == port;
+	if (!r || r->type != RT_LOCAL || r->port != port)
+		return TGT_OTHER;
+	if ((r->flags & RT_F_HA) && !inetaddr_ha_active())
+		return TGT_HA_INACTIVE;
+	return TGT_LOCAL;
 }
 
 /*
@@ -80,6 +92,7 @@ void arp_input(unsigned lc, struct rte_mbuf *m)
 							sizeof(struct rte_ether_hdr));
 	const struct netif_port *p = netif_port(m->port);
 	struct rte_mbuf *copy;
+	enum target tgt;
 	bool for_us;
 
 	if (!arp_valid(m, a)) {
@@ -87,7 +100,8 @@ void arp_input(unsigned lc, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	for_us = local_on(rte_be_to_cpu_32(a->arp_data.arp_tip), m->port);
+	tgt = target_of(rte_be_to_cpu_32(a->arp_data.arp_tip), m->port);
+	for_us = tgt == TGT_LOCAL;
 	learn(lc, m->port, &a->arp_data, for_us);
 	/* The kernel keeps its own neighbour table from the copies. */
 	copy = rte_pktmbuf_copy(m, netif_pktpool(), 0, UINT32_MAX);
@@ -97,6 +111,11 @@ void arp_input(unsigned lc, struct rte_mbuf *m)
 		reply(lc, m, p);
 		return;
 	}
+	/* The peer's own announcements of it are not questions. */
+	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+	    tgt == TGT_HA_INACTIVE &&
+	    a->arp_data.arp_sip != a->arp_data.arp_tip)
+		PKT_INC(lc, arp_ha_inactive);
 	rte_pktmbuf_free(m);
 }
 

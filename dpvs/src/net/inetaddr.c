@@ -5,9 +5,12 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "arp.h"
 #include "kni.h"
 #include "core/log.h"
+#include "core/timer.h"
 #include "route.h"
 
 struct ifa {
@@ -19,6 +22,22 @@ struct ifa {
 };
 
 static struct ifa addrs[INETADDR_MAX];
+
+/*
+ * Whether HA addresses are live: written by the master, read by the
+ * workers with a relaxed load (a packet racing a change may see either
+ * value, as it would a moment earlier or later).
+ */
+static bool ha_active;
+
+/* The announcements after taking the lease: backends must follow soon. */
+static struct {
+	struct core_timer timer;
+	uint32_t count, interval_ms;
+	uint32_t left;              /* rounds still to send */
+	bool running;
+} garp = { .count = INETADDR_HA_GARP_COUNT,
+	   .interval_ms = INETADDR_HA_GARP_INTERVAL_MS };
 
 static struct ifa *find(uint32_t addr)
 {
@@ -76,6 +95,12 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 
 	if (plen == 0 || plen > 32 || addr == 0)
 		return -EINVAL;
+	/*
+	 * A subnet's connected route takes its first address as the source
+	 * of ARP requests: an HA one would announce itself while inactive.
+	 */
+	if ((flags & IFA_F_HA) && plen != 32)
+		return -EINVAL;
 	if (find(addr))
 		return -EEXIST;
 	a = alloc_ifa();
@@ -90,7 +115,7 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 		return rc;
 	}
 	*a = (struct ifa){ true, port, plen, addr, flags };
-	inetaddr_garp(port, addr);
+	inetaddr_garp(port, addr); /* refused for an inactive HA address */
 	return 0;
 }
 
@@ -122,9 +147,96 @@ void inetaddr_flush(void)
 
 int inetaddr_garp(uint16_t port, uint32_t addr)
 {
-	struct rte_mbuf *m = arp_build_request(port, addr, addr);
+	const struct ifa *a = find(addr);
+	struct rte_mbuf *m;
 
+	/* The peer owns it now: announcing it would steal its traffic. */
+	if (a && (a->flags & IFA_F_HA) && !inetaddr_ha_active())
+		return -EADDRNOTAVAIL;
+	m = arp_build_request(port, addr, addr);
 	if (!m)
 		return -ENOBUFS;
 	return kni_send(m);
+}
+
+/* ---- HA addresses (docs/ha.md) ---- */
+
+bool inetaddr_ha_active(void)
+{
+	return __atomic_load_n(&ha_active, __ATOMIC_RELAXED);
+}
+
+static void garp_ha_all(void)
+{
+	for (unsigned i = 0; i < INETADDR_MAX; i++)
+		if (addrs[i].used && (addrs[i].flags & IFA_F_HA))
+			inetaddr_garp(addrs[i].port, addrs[i].addr);
+}
+
+static void garp_stop(void)
+{
+	if (garp.running)
+		core_timer_stop(&garp.timer);
+	garp.running = false;
+	garp.left = 0;
+}
+
+static void garp_round(void *arg __rte_unused)
+{
+	garp_ha_all();
+	if (garp.left <= 1)
+		garp_stop();
+	else
+		garp.left--;
+}
+
+void inetaddr_ha_set_active(bool on)
+{
+	bool was = inetaddr_ha_active();
+
+	__atomic_store_n(&ha_active, on, __ATOMIC_RELAXED);
+	if (!on) {
+		garp_stop();
+		return;
+	}
+	if (was)
+		return; /* announced when it became active */
+	garp_ha_all();
+	if (garp.count <= 1)
+		return;
+	/* A timer, not a sleep: the master keeps serving meanwhile. */
+	garp.left = garp.count - 1;
+	garp.running = core_timer_every(&garp.timer, "ha-garp",
+					garp.interval_ms, garp_round,
+					NULL) == 0;
+}
+
+void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms)
+{
+	if (count >= 1)
+		garp.count = count;
+	if (interval_ms >= 1)
+		garp.interval_ms = interval_ms;
+}
+
+unsigned inetaddr_flush_leased(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < INETADDR_MAX; i++)
+		if (addrs[i].used && (addrs[i].flags & IFA_F_LEASED) &&
+		    inetaddr_del(addrs[i].port, addrs[i].addr, 0) == 0)
+			n++;
+	return n;
+}
+
+void inetaddr_count(unsigned *ha, unsigned *leased)
+{
+	*ha = *leased = 0;
+	for (unsigned i = 0; i < INETADDR_MAX; i++) {
+		if (!addrs[i].used)
+			continue;
+		*ha += !!(addrs[i].flags & IFA_F_HA);
+		*leased += !!(addrs[i].flags & IFA_F_LEASED);
+	}
 }

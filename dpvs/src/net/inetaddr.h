@@ -23,23 +23,42 @@
 #define IFA_F_HA     RT_F_HA
 #define IFA_F_LEASED RT_F_LEASED
 
-/* addr in host order, flags IFA_F_*.  0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
+/*
+ * addr in host order, flags IFA_F_* (an HA address is a /32).  0 or
+ * -EEXIST, -ENOENT, -ENOSPC, -EINVAL.
+ */
 int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags);
 int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen);
 void inetaddr_walk(void (*fn)(uint16_t port, uint32_t addr, uint8_t plen,
 			      uint32_t flags, void *arg), void *arg);
 void inetaddr_flush(void);
-/* Announces addr (host order) from port.  0 or -ENOBUFS. */
+/*
+ * Announces addr (host order) from port.  0, -ENOBUFS, or -EADDRNOTAVAIL
+ * for an HA address while HA addresses are inactive.
+ */
 int inetaddr_garp(uint16_t port, uint32_t addr);
 
 /*
  * Whether HA addresses are live now (the lease is held): read by the
- * workers (ARP, FullNAT source choice) without a lock.
+ * workers (ARP, FullNAT source choice) without a lock.  While they are
+ * not, dpvs neither answers ARP for them nor announces them, and new
+ * FullNAT connections do not use them; packets that still arrive for
+ * them (connections made before) are handled as on any local address.
  */
 bool inetaddr_ha_active(void);
-/* Master: on taking the lease (GARPs every HA address) and on losing it. */
+/*
+ * Master: on taking the lease and on losing it.  Turning on announces
+ * every HA address at once and count - 1 more times, interval_ms apart
+ * (a timer: the backends' ARP caches follow).
+ */
 void inetaddr_ha_set_active(bool on);
-/* Master: removes every LEASED address; returns how many went. */
+#define INETADDR_HA_GARP_COUNT 3
+#define INETADDR_HA_GARP_INTERVAL_MS 100
+/* The announcements' count (>= 1) and interval; 0 keeps the current one. */
+void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms);
+/* Master: removes every LEASED address with its routes; returns how many went. */
 unsigned inetaddr_flush_leased(void);
+/* Master: how many HA and LEASED addresses are configured. */
+void inetaddr_count(unsigned *ha, unsigned *leased);
 
 #endif

@@ -25,6 +25,8 @@
 
 #define BURST 32
 #define FRAME_MAX 9216u
+/* Priority ring slots KNI_SYNC leaves to the other kinds. */
+#define KNI_PRIO_RESERVE 64
 
 struct kni_port {
 	int fd;                  /* TAP, -1 if none */
@@ -47,6 +49,7 @@ static struct bucket buckets[RTE_MAX_LCORE][NETIF_MAX_PORTS];
 static struct bucket prio_buckets[RTE_MAX_LCORE][KNI_KINDS];
 static uint32_t rate_per_worker;  /* bulk pps per port, 0 = unlimited */
 static uint32_t prio_rate;        /* pps per kind and worker, 0 = unlimited */
+static uint32_t sync_rate;        /* KNI_SYNC pps per worker, 0 = unlimited */
 
 void kni_set_rates(const struct dpvs_conf *c)
 {
@@ -57,6 +60,8 @@ void kni_set_rates(const struct dpvs_conf *c)
 			 __ATOMIC_RELAXED);
 	/* Not shared out: one peer's adverts all land on one worker. */
 	__atomic_store_n(&prio_rate, c->kni_prio_rate_pps, __ATOMIC_RELAXED);
+	/* Sync carries thousands of datagrams a second, VRRP ten. */
+	__atomic_store_n(&sync_rate, c->kni_sync_rate_pps, __ATOMIC_RELAXED);
 }
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -255,14 +260,21 @@ static void bulk_up(unsigned lc, struct rte_mbuf *m)
 /* Each kind has its own bucket: a flood of one cannot starve another. */
 static void prio_up(unsigned lc, struct rte_mbuf *m, enum kni_kind k)
 {
-	uint32_t rate = __atomic_load_n(&prio_rate, __ATOMIC_RELAXED);
+	uint32_t rate = __atomic_load_n(k == KNI_SYNC ? &sync_rate : &prio_rate,
+					__ATOMIC_RELAXED);
 
 	if (!take_token(&prio_buckets[lc][k], rate)) {
 		PKT_INC(lc, kni_prio_limited);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (rte_ring_sp_enqueue(up_prio[lc], m) != 0) {
+	/*
+	 * Sync comes in bursts of hundreds: it may not take the ring's last
+	 * slots, which the few frames of the other kinds (VRRP) need.
+	 */
+	if ((k == KNI_SYNC &&
+	     rte_ring_free_count(up_prio[lc]) <= KNI_PRIO_RESERVE) ||
+	    rte_ring_sp_enqueue(up_prio[lc], m) != 0) {
 		PKT_INC(lc, kni_prio_full);
 		rte_pktmbuf_free(m);
 		return;

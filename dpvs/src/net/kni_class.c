@@ -31,6 +31,9 @@ struct flow_key {
  */
 static uint64_t flows[KNI_FLOWS];
 static uint32_t seed;
+/* The sync engine's port (network order; 0: not running) and group. */
+static uint16_t sync_port;
+static uint32_t sync_group;
 
 static uint32_t now_s(void)
 {
@@ -144,6 +147,34 @@ void kni_flows_reset(void)
 	seed = (uint32_t)rte_rand();
 }
 
+void kni_class_set_sync(uint16_t port, uint32_t group)
+{
+	__atomic_store_n(&sync_group, rte_cpu_to_be_32(group), __ATOMIC_RELAXED);
+	__atomic_store_n(&sync_port, rte_cpu_to_be_16(port), __ATOMIC_RELAXED);
+}
+
+/* A kni_host address: one the kernel itself answers for. */
+static bool kernel_addr(uint32_t addr_be)
+{
+	const struct route_entry *r = route_lookup(rte_be_to_cpu_32(addr_be));
+
+	return r && r->type == RT_KNI;
+}
+
+/*
+ * Only the sync engine's socket listens there, and only the kernel
+ * delivers to it: the group, or a kni_host address for unicast sync.
+ */
+static bool is_sync(const struct rte_ipv4_hdr *ip, const struct flow_key *k)
+{
+	uint16_t port = __atomic_load_n(&sync_port, __ATOMIC_RELAXED);
+
+	if (!port || k->proto != IPPROTO_UDP || k->lport != port)
+		return false;
+	return ip->dst_addr == __atomic_load_n(&sync_group, __ATOMIC_RELAXED) ||
+	       kernel_addr(ip->dst_addr);
+}
+
 /* A local or kni_host address: one the kernel or dpvs answers for. */
 static bool ours(uint32_t addr_be)
 {
@@ -182,6 +213,8 @@ static enum kni_kind ipv4_kind(const struct rte_mbuf *m)
 	if (k.proto == IPPROTO_TCP &&
 	    (k.lport == BGP_PORT || k.rport == BGP_PORT))
 		return KNI_BGP;
+	if (is_sync(ip, &k))
+		return KNI_SYNC;
 	return flow_known(&k, now_s()) ? KNI_FLOW : KNI_BULK;
 }
 

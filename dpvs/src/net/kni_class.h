@@ -1,7 +1,7 @@
 /*
  * Which kernel-bound frames the appliance itself depends on.  VRRP
  * adverts, ARP for our own addresses, replies on connections the kernel
- * opened (health checks) and BGP travel up in the priority class, each
+ * opened (health checks), BGP and HA connection sync travel up in the priority class, each
  * kind with a budget of its own, so that a flood of anything else -- or
  * of one of these kinds -- cannot starve the others.  Everything else is
  * bulk.
@@ -17,6 +17,7 @@ enum kni_kind {
 	KNI_ARP,    /* ARP whose target is a local or kni_host address */
 	KNI_FLOW,   /* TCP/UDP/ICMP echo replies to the kernel's own flows */
 	KNI_BGP,    /* TCP from or to port 179 */
+	KNI_SYNC,   /* HA sync: UDP to the sync port at its group or a kni_host address */
 	KNI_KINDS
 };
 
@@ -30,6 +31,14 @@ enum kni_kind kni_classify(const struct rte_mbuf *m);
  */
 void kni_flow_learn(const struct rte_mbuf *m);
 void kni_flows_reset(void);
+
+/*
+ * Master: the HA sync engine's UDP port and multicast group (host
+ * order) while it runs, so that its datagrams are KNI_SYNC; port 0 when
+ * it stops.  Relaxed globals: a worker may classify one more frame
+ * either way.
+ */
+void kni_class_set_sync(uint16_t port, uint32_t group);
 
 #define KNI_FLOWS 4096
 #define KNI_FLOW_TTL_S 30

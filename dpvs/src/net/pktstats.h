@@ -25,6 +25,7 @@
 	X(arp_learned)    /* neighbours learnt from ARP */                    \
 	X(arp_ignored)    /* ARP from an unknown sender, not aimed at us */   \
 	X(arp_learn_limited) /* ARP news not passed on: neigh.learn_rate */   \
+	X(arp_ha_inactive) /* requests for an HA address unanswered: no lease */\
 	X(ip_bad_hdr)     /* version, IHL or truncated IPv4 header */         \
 	X(ip_bad_csum)    /* IPv4 header checksum wrong */                    \
 	X(ip_bad_len)     /* total length beyond the frame or below IHL */    \
@@ -55,7 +56,7 @@
 	X(ipvs_conn_clash) /* dropped: its reply tuple is another conn's */  \
 	X(ipvs_embryonic_evicted) /* half-open TCP conns dropped for new ones */\
 	X(ipvs_no_dest)   /* dropped: no usable real server */                \
-	X(ipvs_no_laddr)  /* dropped: FullNAT service without local address */\
+	X(ipvs_no_laddr)  /* dropped: FullNAT, no (active HA) local address */\
 	X(ipvs_no_port)   /* dropped: FullNAT local ports exhausted */        \
 	X(ipvs_no_conn)   /* dropped: not a new flow and no connection */     \
 	X(ipvs_handover)  /* replies passed to the worker owning the conn */  \

@@ -227,6 +227,11 @@ static void seeds_core(const char *dir, struct wbuf *s)
 		{ DPVS_OP_CONN_LIST, "conn-list" }, { DPVS_OP_ZERO, "zero" },
 		{ DPVS_OP_TIMEOUT_GET, "timeout-get" },
 		{ DPVS_OP_WORKER_STATS, "worker-stats" },
+		{ DPVS_OP_SYNC_STATE, "sync-state" },
+		{ DPVS_OP_SYNC_RESET, "sync-reset" },
+		{ DPVS_OP_SYNC_BULK, "sync-bulk" },
+		{ DPVS_OP_HA_STATE, "ha-state" },
+		{ DPVS_OP_HA_RELEASE, "ha-release" },
 	};
 	struct dpvs_timeouts t = { 900, 120, 300 };
 	struct wbuf p;
@@ -251,6 +256,33 @@ static void seeds_core(const char *dir, struct wbuf *s)
 	wire_enc_timeouts(&p, &t);
 	add(s, DPVS_OP_TIMEOUT_SET, &p);
 	save(dir, "timeout-set", s);
+}
+
+/* Sync on lo, so a start gets as far as the engine can take it. */
+static void seeds_ha(const char *dir, struct wbuf *s)
+{
+	struct dpvs_sync_conf c = { .roles = DPVS_SYNC_BACKUP, .syncid = 51,
+				    .ifname = "lo", .key_len = 32 };
+	struct wbuf p;
+
+	memset(c.key, 0x5c, sizeof(c.key));
+	wb_init(&p);
+	wire_enc_sync_conf(&p, &c);
+	add(s, DPVS_OP_SYNC_START, &p);
+	add(s, DPVS_OP_SYNC_STATE, NULL);
+	add(s, DPVS_OP_SYNC_BULK, NULL);
+	add_u32(s, DPVS_OP_SYNC_STOP, DPVS_SYNC_BACKUP);
+	save(dir, "sync-start-stop", s);
+	add_u32(s, DPVS_OP_HA_LEASE, 280);
+	add(s, DPVS_OP_HA_STATE, NULL);
+	add(s, DPVS_OP_HA_RELEASE, NULL);
+	save(dir, "ha-lease", s);
+	add_addr(s, DPVS_OP_ADDR_ADD, "10.0.1.110", 32,
+		 DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_HA);
+	add_addr(s, DPVS_OP_ADDR_ADD, "10.0.0.100", 32, DPVS_ADDR_F_LEASED);
+	add(s, DPVS_OP_ADDR_LIST, NULL);
+	add(s, DPVS_OP_HA_STATE, NULL);
+	save(dir, "ha-addrs", s);
 }
 
 static void seeds_netif(const char *dir, struct wbuf *s)
@@ -358,6 +390,7 @@ static void write_seeds(const char *dir)
 	seeds_core(dir, &s);
 	seeds_netif(dir, &s);
 	seeds_ipvs(dir, &s);
+	seeds_ha(dir, &s);
 	wb_free(&s);
 }
 

@@ -151,6 +151,10 @@ void fuzz_daemon_reset(void)
 	struct wbuf b;
 
 	fuzz_op(DPVS_OP_SVC_FLUSH, NULL, 0, NULL);
+	/* No sync socket outlives its input. */
+	wb_init(&b);
+	wb_u32(&b, DPVS_SYNC_MASTER | DPVS_SYNC_BACKUP);
+	fuzz_op_wb(DPVS_OP_SYNC_STOP, &b);
 	delete_all(DPVS_OP_NEIGH_LIST, DPVS_OP_NEIGH_DEL, WIRE_NEIGH_REC_LEN);
 	delete_all(DPVS_OP_ADDR_LIST, DPVS_OP_ADDR_DEL, WIRE_ADDR_REC_LEN);
 	delete_all(DPVS_OP_ROUTE_LIST, DPVS_OP_ROUTE_DEL, WIRE_ROUTE_REC_LEN);

@@ -400,10 +400,124 @@ static void test_idle_sleep_above_default_max_names_its_line(void **state)
 		fail_msg("expected line 2 of %s in:\n%s", NAME, err);
 }
 
+/* ---- sync (docs/ha.md) ---- */
+
+static void test_sync_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(load("sync = {};\n"), 0);
+	assert_int_equal(conf.sync_ring_size, 8192);
+	assert_int_equal(conf.sync_flush_ms, 10);
+	assert_int_equal(conf.sync_threshold[0], 3);
+	assert_int_equal(conf.sync_threshold[1], 50);
+	assert_int_equal(conf.sync_refresh_s, 60);
+	assert_false(conf.sync_embryonic);
+	assert_int_equal(conf.sync_max_msgs_per_s, 20000);
+	assert_int_equal(conf.sync_bulk_msgs_per_s, 5000);
+	assert_int_equal(conf.sync_heartbeat_ms, 1000);
+	assert_int_equal(conf.sync_sock_buf_kb, 4096);
+	assert_int_equal(conf.sync_max_age_s, 60);
+	assert_false(conf.sync_backup_only);
+	assert_int_equal(conf.sync_dir_entries, 0);
+	assert_int_equal(conf.kni_sync_rate_pps, 50000);
+}
+
+static void test_sync_keys_set(void **state)
+{
+	static const char text[] =
+		"kni = { sync_rate_pps = 0; };\n"
+		"sync = {\n  ring_size = 1048576;\n  flush_ms = 1000;\n"
+		"  threshold = [ 0, 65535 ];\n  refresh_s = 86400;\n"
+		"  embryonic = true;\n  max_msgs_per_s = 100;\n"
+		"  bulk_msgs_per_s = 1000000;\n  heartbeat_ms = 100;\n"
+		"  sock_buf_kb = 64;\n  max_age_s = 0;\n  backup_only = true;\n"
+		"  dir_entries = 1024;\n};\n";
+
+	(void)state;
+	if (load(text) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(conf.sync_ring_size, 1048576);
+	assert_int_equal(conf.sync_threshold[0], 0);
+	assert_int_equal(conf.sync_threshold[1], 65535);
+	assert_true(conf.sync_embryonic);
+	assert_true(conf.sync_backup_only);
+	assert_int_equal(conf.sync_max_age_s, 0);
+	assert_int_equal(conf.sync_dir_entries, 1024);
+	assert_int_equal(conf.kni_sync_rate_pps, 0);
+}
+
+static void test_sync_ring_size_power_of_two(void **state)
+{
+	static const char text[] = "sync = {\n  ring_size = 3000;\n};\n";
+
+	(void)state;
+	expect_one_error(text, "ring_size", "sync.ring_size",
+			 "not a power of two");
+}
+
+static void test_sync_ranges(void **state)
+{
+	(void)state;
+	expect_one_error("sync = {\n  flush_ms = 0;\n};\n", "flush_ms",
+			 "sync.flush_ms", "out of range");
+	expect_one_error("sync = {\n  max_msgs_per_s = 99;\n};\n",
+			 "max_msgs_per_s", "sync.max_msgs_per_s", "out of range");
+	expect_one_error("sync = {\n  heartbeat_ms = 60001;\n};\n",
+			 "heartbeat_ms", "sync.heartbeat_ms", "out of range");
+	expect_one_error("sync = {\n  dir_entries = 67108865;\n};\n",
+			 "dir_entries", "sync.dir_entries", "out of range");
+	expect_one_error("kni = {\n  sync_rate_pps = 10000001;\n};\n",
+			 "sync_rate_pps", "kni.sync_rate_pps", "out of range");
+	expect_one_error("sync = {\n  key_file = \"/k\";\n};\n", "key_file",
+			 "sync.key_file", "unknown key");
+}
+
+static void test_sync_threshold_checked(void **state)
+{
+	(void)state;
+	expect_one_error("sync = {\n  threshold = [ 3 ];\n};\n", "threshold",
+			 "sync.threshold", "two integers");
+	expect_one_error("sync = {\n  threshold = [ 3, 65536 ];\n};\n",
+			 "threshold", "sync.threshold", "0..65535");
+	expect_one_error("sync = {\n  threshold = 3;\n};\n", "threshold",
+			 "sync.threshold", "two integers");
+	assert_int_equal(conf.sync_threshold[0], 3);
+}
+
+/* ha: the lease's TTL bounds and the announcements after a take. */
+static void test_ha_keys(void **state)
+{
+	static const char below[] = "ha = {\n  lease_min_ms = 500;\n"
+				    "  lease_max_ms = 200;\n};\n";
+	static const char alone[] = "ha = {\n  lease_min_ms = 70000;\n};\n";
+
+	(void)state;
+	assert_int_equal(load("ha = { garp_count = 1; };\n"), 0);
+	assert_int_equal(conf.ha_lease_min_ms, 50);
+	assert_int_equal(conf.ha_lease_max_ms, 60000);
+	assert_int_equal(conf.ha_garp_count, 1);
+	assert_int_equal(conf.ha_garp_interval_ms, 100);
+	expect_one_error(below, "lease_max_ms", "ha.lease_max_ms",
+			 "ha.lease_max_ms (200) is below ha.lease_min_ms (500)");
+	expect_one_error(alone, "lease_min_ms", "ha.lease_min_ms",
+			 "ha.lease_max_ms (60000) is below ha.lease_min_ms "
+			 "(70000)");
+	expect_one_error("ha = {\n  garp_count = 0;\n};\n", "garp_count",
+			 "ha.garp_count", "out of range");
+	expect_one_error("ha = {\n  garp_interval_ms = 5;\n};\n",
+			 "garp_interval_ms", "ha.garp_interval_ms",
+			 "out of range");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mbuf_pool_size),
+		cmocka_unit_test(test_sync_defaults),
+		cmocka_unit_test(test_sync_keys_set),
+		cmocka_unit_test(test_sync_ring_size_power_of_two),
+		cmocka_unit_test(test_sync_ranges),
+		cmocka_unit_test(test_sync_threshold_checked),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_unknown_top_level_key),
 		cmocka_unit_test(test_unknown_key_in_section),
@@ -439,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_idle_max_sleep_below_idle_sleep),
 		cmocka_unit_test(test_idle_sleep_equal_to_max_ok),
 		cmocka_unit_test(test_idle_sleep_above_default_max_names_its_line),
+		cmocka_unit_test(test_ha_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,11 +211,37 @@ static void test_apply_reloadable_then_diff_leaves_start_only(void **state)
 			fail_msg("%s still differs after apply", rs.r[i].key);
 }
 
+/* sync.threshold is a pair, yet reloadable like the scalar sync keys. */
+static void test_sync_keys_reload(void **state)
+{
+	struct reports rs = { 0 };
+	const struct report *r;
+
+	(void)state;
+	conf_defaults(&old_conf);
+	new_conf = old_conf;
+	new_conf.sync_threshold[1] = 100;
+	new_conf.sync_flush_ms = 5;
+	new_conf.sync_ring_size = 16384;
+	assert_int_equal(conf_diff(&old_conf, &new_conf, record, &rs), 3);
+	r = find_report(&rs, "sync.threshold");
+	assert_true(r->applied);
+	assert_string_equal(r->from, "[3, 50]");
+	assert_string_equal(r->to, "[3, 100]");
+	assert_true(find_report(&rs, "sync.flush_ms")->applied);
+	assert_false(find_report(&rs, "sync.ring_size")->applied);
+	conf_apply_reloadable(&old_conf, &new_conf);
+	assert_int_equal(old_conf.sync_threshold[1], 100);
+	assert_int_equal(old_conf.sync_flush_ms, 5);
+	assert_int_equal(old_conf.sync_ring_size, 8192);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_identical_reports_nothing),
 		cmocka_unit_test(test_diff_reloadable_keys_applied),
+		cmocka_unit_test(test_sync_keys_reload),
 		cmocka_unit_test(test_diff_start_only_scalars_not_applied),
 		cmocka_unit_test(test_diff_lists_are_start_only),
 		cmocka_unit_test(test_diff_list_count_change),

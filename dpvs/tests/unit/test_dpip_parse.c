@@ -124,6 +124,14 @@ static void test_addr(void **state)
 	assert_int_equal(c.addr.plen, 32);
 	assert_false(c.plen_given);
 	assert_int_equal(c.addr.flags, DPVS_ADDR_F_SAPOOL);
+	ok("addr add 10.0.1.100/32 dev dpdk1 sapool ha", &c);
+	assert_int_equal(c.addr.flags, DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_HA);
+	ok("addr add ha 10.0.1.100 leased dev dpdk1", &c);
+	assert_int_equal(c.addr.flags, DPVS_ADDR_F_HA | DPVS_ADDR_F_LEASED);
+	ok("addr add 10.0.0.100 dev dpdk0 leased", &c);
+	assert_int_equal(c.addr.flags, DPVS_ADDR_F_LEASED);
+	bad("addr add 10.0.0.100 dev dpdk0 HA", "unknown argument 'HA'");
+	bad("addr add 10.0.0.100 dev dpdk0 ha_active", "unknown argument");
 	ok("addr d 10.0.0.2/32 dev dpdk0", &c);
 	assert_int_equal(c.verb, VERB_DEL);
 	assert_string_equal(c.what, "addr del");

@@ -306,6 +306,71 @@ static void test_fnat_ports_belong_to_their_worker(void **state)
 	ipvs_port_pools_free(&l);
 }
 
+/* Every port worker w's pool hands out, until it is empty, counted by port. */
+static unsigned drain_pool(struct ipvs_laddr *l, unsigned w, uint8_t *seen)
+{
+	unsigned n = 0;
+	uint16_t p;
+
+	while ((p = ipvs_port_get(l, w)) != 0) {
+		seen[p]++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A FullNAT port reserved for a conn installed from the HA peer is never
+ * handed out while reserved, whether it was queued or popped meanwhile;
+ * released, it is queued once; a port handed out cannot be reserved.
+ */
+static void test_port_reservation(void **state)
+{
+	static uint8_t seen[65536];
+	struct ipvs_laddr l = { .addr = 0x0a000170 };
+	uint32_t free0, free1, total;
+	unsigned n;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(ipvs_port_pools_init(&l, NW), 0);
+	ipvs_port_usage(&l, &free0, &total);
+	/* Worker 1's queue starts 1025, 1027, 1029... */
+	assert_int_equal(ipvs_port_reserve(&l, 1, 1027), 0);
+	assert_true(ipvs_port_reserved(&l, 1, 1027));
+	assert_int_equal(ipvs_port_reserve(&l, 1, 1027), -EBUSY);
+	assert_int_equal(ipvs_port_reserve(&l, 1, 1026), -EINVAL);   /* worker 0's */
+	assert_int_equal(ipvs_port_reserve(&l, 1, 1023), -EINVAL);
+	assert_int_equal(ipvs_port_reserve(&l, 1, 40001), 0);
+	ipvs_port_usage(&l, &free1, &total);
+	assert_int_equal(free1, free0 - 2);
+	assert_int_equal(ipvs_port_get(&l, 1), 1025);
+	assert_int_equal(ipvs_port_get(&l, 1), 1029);   /* 1027 skipped */
+	/* Handed out: not reservable. */
+	assert_int_equal(ipvs_port_reserve(&l, 1, 1025), -EBUSY);
+	/* 1027 was popped while reserved; released, it goes to the back. */
+	ipvs_port_unreserve(&l, 1, 1027);
+	ipvs_port_unreserve(&l, 1, 1027);   /* twice: still queued once */
+	assert_false(ipvs_port_reserved(&l, 1, 1027));
+	/* 40001 is still queued: released there, it stays queued once. */
+	ipvs_port_unreserve(&l, 1, 40001);
+	ipvs_port_usage(&l, &free1, &total);
+	assert_int_equal(free1, free0 - 2);   /* 1025 and 1029 handed out */
+	n = drain_pool(&l, 1, seen);
+	assert_int_equal(n, (65536 - 1024) / 2 - 2);
+	assert_int_equal(seen[1027], 1);
+	assert_int_equal(seen[40001], 1);
+	assert_int_equal(seen[1025] + seen[1029], 0);
+	/* Reserved while everything is handed out but 1025: only it is free. */
+	ipvs_port_put(&l, 1, 1025);
+	assert_int_equal(ipvs_port_reserve(&l, 1, 1025), 0);
+	assert_int_equal(ipvs_port_get(&l, 1), 0);
+	ipvs_port_unreserve(&l, 1, 1025);
+	assert_int_equal(ipvs_port_get(&l, 1), 1025);
+	assert_int_equal(ipvs_port_get(&l, 1), 0);
+	ipvs_port_pools_free(&l);
+}
+
 /* A half-open conn; NAT and DR (input only) by turns. */
 static struct ipvs_conn *embryo(unsigned w, uint16_t cport)
 {
@@ -590,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
 		cmocka_unit_test(test_nat_reply_key_clashes_across_workers),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
+		cmocka_unit_test(test_port_reservation),
 		cmocka_unit_test(test_port_eviction),
 		cmocka_unit_test(test_known_client_evicted_last),
 		cmocka_unit_test(test_full_pool_evicts_oldest_embryo),

@@ -220,6 +220,35 @@ static void test_echo_replies_to_the_kernels_pings(void **state)
 	assert_int_equal(kind_of(&their_req, sizeof(their_req)), KNI_BULK);
 }
 
+/* HA sync: UDP to the engine's port, at its group or a kni_host address. */
+static void test_sync(void **state)
+{
+	struct ip_frame grp = l4_frame(IPPROTO_UDP, PEER, 8848, MCAST(0x51), 8848, 0);
+	struct ip_frame uni = l4_frame(IPPROTO_UDP, PEER, 40000, KADDR, 8848, 0);
+	struct ip_frame lip = l4_frame(IPPROTO_UDP, PEER, 8848, LIP, 8848, 0);
+	struct ip_frame other = l4_frame(IPPROTO_UDP, PEER, 8848, MCAST(0x52), 8848, 0);
+	struct ip_frame port = l4_frame(IPPROTO_UDP, PEER, 8848, KADDR, 8849, 0);
+	struct ip_frame tcp = l4_frame(IPPROTO_TCP, PEER, 8848, KADDR, 8848, 0x02);
+
+	(void)state;
+	/* Not running: nothing is sync. */
+	assert_int_equal(kind_of(&grp, sizeof(grp)), KNI_BULK);
+	assert_int_equal(kind_of(&uni, sizeof(uni)), KNI_BULK);
+	kni_class_set_sync(8848, MCAST(0x51));
+	assert_int_equal(kind_of(&grp, sizeof(grp)), KNI_SYNC);
+	assert_int_equal(kind_of(&uni, sizeof(uni)), KNI_SYNC);
+	/* dpvs's own address, another group, port or protocol: not sync. */
+	assert_int_equal(kind_of(&lip, sizeof(lip)), KNI_BULK);
+	assert_int_equal(kind_of(&other, sizeof(other)), KNI_BULK);
+	assert_int_equal(kind_of(&port, sizeof(port)), KNI_BULK);
+	assert_int_equal(kind_of(&tcp, sizeof(tcp)), KNI_BULK);
+	/* Truncated before the ports: bulk, and no read past the frame. */
+	assert_int_equal(kind_of(&grp, sizeof(struct rte_ether_hdr) + 22),
+			 KNI_BULK);
+	kni_class_set_sync(0, 0);
+	assert_int_equal(kind_of(&grp, sizeof(grp)), KNI_BULK);
+}
+
 static void test_everything_else_is_bulk(void **state)
 {
 	struct ip_frame f = l4_frame(IPPROTO_UDP, PEER, 1000, KADDR, 9, 0);
@@ -245,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_vrrp),
 		cmocka_unit_test(test_arp_for_our_addresses_only),
 		cmocka_unit_test(test_bgp),
+		cmocka_unit_test(test_sync),
 		cmocka_unit_test(test_replies_on_the_kernels_tcp_flows),
 		cmocka_unit_test(test_udp_from_ephemeral_ports_only),
 		cmocka_unit_test(test_echo_replies_to_the_kernels_pings),

@@ -360,6 +360,7 @@ static struct dpvs_conn sample_conn(void)
 		.state_name = "ESTABLISHED",
 		.expire_s = 899,
 		.lcore = 4,
+		.flags = DPVS_CONN_F_SYNCED,
 	};
 	return c;
 }
@@ -393,6 +394,7 @@ static void test_conn_round_trip_and_record_len(void **state)
 	assert_string_equal(back.state_name, "ESTABLISHED");
 	assert_int_equal(back.expire_s, 899);
 	assert_int_equal(back.lcore, 4);
+	assert_int_equal(back.flags, DPVS_CONN_F_SYNCED);
 	wb_free(&w);
 }
 
@@ -409,7 +411,8 @@ static void test_conn_bytes_on_wire(void **state)
 		0, 0, 0, DPVS_FWD_FNAT, /* fwd */
 		0, 0, 0, 3,             /* state */
 	};
-	static const uint8_t tail[8] = { 0, 0, 0x03, 0x83, 0, 0, 0, 4 };
+	static const uint8_t tail[12] = { 0, 0, 0x03, 0x83, 0, 0, 0, 4,
+					  0, 0, 0, DPVS_CONN_F_SYNCED };
 	struct dpvs_conn c = sample_conn();
 	struct wbuf w;
 

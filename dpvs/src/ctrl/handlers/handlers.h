@@ -31,5 +31,8 @@ int ipvs_ctl_init(void);      /* 0x0300-0x03ff: services, servers, conns */
 int stats_ctl_init(void);     /* 0x0400-0x04ff: what SNMP reads */
 /* 0x0500-0x05ff: tables against limits */
 int resources_ctl_init(const struct ctrl_daemon_ops *d);
+int sync_ctl_init(void);      /* 0x0600-0x060f: connection sync */
+/* 0x0610-0x06ff: the HA lease; the close hook that ends it */
+int ha_ctl_init(void);
 
 #endif

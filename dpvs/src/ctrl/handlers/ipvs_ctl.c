@@ -625,6 +625,7 @@ static void put_conn(const struct ipvs_conn *c, void *arg)
 		.state = c->state,
 		.expire_s = ipvs_conn_expires_in(c),
 		.lcore = lcore_workers()[c->widx],
+		.flags = c->flags & CONN_F_SYNCED ? DPVS_CONN_F_SYNCED : 0,
 	};
 
 	snprintf(o.state_name, sizeof(o.state_name), "%s",

@@ -144,12 +144,20 @@ static int op_link_xstats(uint32_t op __rte_unused, struct rbuf *req,
 /* The wire's address flags to the data plane's; unknown bits are dropped. */
 static uint32_t ifa_flags_of(uint32_t wire)
 {
-	return (wire & DPVS_ADDR_F_SAPOOL) ? IFA_F_SAPOOL : 0;
+	return ((wire & DPVS_ADDR_F_SAPOOL) ? IFA_F_SAPOOL : 0) |
+	       ((wire & DPVS_ADDR_F_HA) ? IFA_F_HA : 0) |
+	       ((wire & DPVS_ADDR_F_LEASED) ? IFA_F_LEASED : 0);
 }
 
+/* Listing: an HA address also says whether it is live now (HA_ACTIVE,
+ * never an input). */
 static uint32_t wire_addr_flags(uint32_t ifa)
 {
-	return (ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0;
+	return ((ifa & IFA_F_SAPOOL) ? DPVS_ADDR_F_SAPOOL : 0) |
+	       ((ifa & IFA_F_HA) ? DPVS_ADDR_F_HA : 0) |
+	       ((ifa & IFA_F_HA) && inetaddr_ha_active() ?
+			DPVS_ADDR_F_HA_ACTIVE : 0) |
+	       ((ifa & IFA_F_LEASED) ? DPVS_ADDR_F_LEASED : 0);
 }
 
 /* Decodes an address record; NULL (rep set) if it or its port is bad. */
@@ -192,6 +200,10 @@ static int op_addr_add(uint32_t op __rte_unused, struct rbuf *req,
 	if (a.plen == 0 || a.plen > 32 || addr == 0)
 		return addr_invalid(rep, &a);
 	flags = ifa_flags_of(a.flags);
+	if ((flags & IFA_F_HA) && a.plen != 32)
+		return ctrl_error(rep, DPVS_EINVAL, "an ha address is a /32, "
+				  "not /%u (a subnet route would announce it "
+				  "while the peer owns it)", a.plen);
 	/* A local address re-added must stay sapool (see op_laddr). */
 	if (lcore_nworkers() > 1 && !(flags & IFA_F_SAPOOL) &&
 	    ipvs_port_set_used(addr))
@@ -230,10 +242,16 @@ static int op_garp(uint32_t op __rte_unused, struct rbuf *req,
 	struct dpvs_addr a;
 	uint32_t addr;
 	const struct netif_port *p = addr_arg(req, rep, &a, &addr);
+	int rc;
 
 	if (!p)
 		return (int)rep->status;
-	return ctrl_errno(rep, inetaddr_garp(p->id, addr), "garp");
+	rc = inetaddr_garp(p->id, addr);
+	if (rc == -EADDRNOTAVAIL)
+		return ctrl_error(rep, DPVS_EINVAL, "garp: an ha address is "
+				  "announced only while this dpvs holds the "
+				  "HA lease");
+	return ctrl_errno(rep, rc, "garp");
 }
 
 static void put_addr(uint16_t port, uint32_t addr, uint8_t plen,

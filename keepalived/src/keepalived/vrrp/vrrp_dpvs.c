@@ -274,8 +274,6 @@ static void vrrp_dpvs_reload_routes(vrrp_t *old, vrrp_t *new)
 
 #include "vrrp_dpvs_ha.c"
 #include "vrrp_dpvs_lease.c"
-/* STUB (P5, temporary): libdpvs's HA calls until lib_ha.c is on main. */
-#include "STUB_p5.c"
 
 /* dpvs restarted without the sync roles: the instance's, again. */
 static void vrrp_dpvs_sync_restart(void)

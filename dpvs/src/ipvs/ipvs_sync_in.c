@@ -1,0 +1,357 @@
+/*
+ * Connection sync, the installing side.  The master posts each
+ * authenticated record to the worker that will own the conn; that
+ * worker's loop job checks it against this LB's own services and
+ * installs it in its own table.  The owner is the worker the conn's
+ * packets reach: for FullNAT the local port's (replies carry it), else
+ * the sender's worker when both LBs have as many (same RSS), else a
+ * guess; the sync directory then hands client packets from whichever
+ * worker they reach to the owner.
+ */
+#include "ipvs_sync_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "core/lcore.h"
+#include "ipvs_conn_int.h"
+#include "ipvs_persist.h"
+#include "ipvs_xmit.h"
+#include "sync_dir.h"
+
+#define INSTALL_MAX 256   /* records a loop: bounds the worker's latency */
+#define INSTALL_BURST 32
+
+static struct rte_ring **in_rings;   /* [nw], by worker index */
+static unsigned nin;
+static uint64_t in_full;             /* the master's; atomic for readers */
+
+int ipvs_sync_in_init(unsigned nw, uint32_t ring_size)
+{
+	in_rings = calloc(nw, sizeof(*in_rings));
+	if (!in_rings)
+		return -ENOMEM;
+	nin = nw;
+	for (unsigned w = 0; w < nw; w++) {
+		in_rings[w] = ipvs_sync_ring_new("in", w, ring_size);
+		if (!in_rings[w])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void ipvs_sync_in_fini(void)
+{
+	for (unsigned w = 0; in_rings && w < nin; w++)
+		rte_ring_free(in_rings[w]);
+	free(in_rings);
+	in_rings = NULL;
+	nin = 0;
+	__atomic_store_n(&in_full, 0, __ATOMIC_RELAXED);
+}
+
+uint32_t ipvs_sync_in_ring_count(void)
+{
+	uint32_t n = 0;
+
+	for (unsigned w = 0; in_rings && w < nin; w++)
+		n += rte_ring_count(in_rings[w]);
+	return n;
+}
+
+uint64_t ipvs_sync_in_ring_full(void)
+{
+	return __atomic_load_n(&in_full, __ATOMIC_RELAXED);
+}
+
+/* What no table of ours can hold: unknown protocol, mode or state. */
+static bool rec_valid(const struct ipvs_sync_rec *r)
+{
+	const struct ipvs_proto *pp = ipvs_proto_get(r->proto);
+
+	if (!pp || r->fwd >= IPVS_FWD_MAX)
+		return false;
+	if (r->rtype == IPVS_SYNC_TMPL)
+		return true;
+	if (r->rtype != IPVS_SYNC_CONN || r->state >= CS_MAX)
+		return false;
+	/* A state of another protocol has no timeout in this one's table. */
+	if (!__atomic_load_n(&pp->timeouts[r->state], __ATOMIC_RELAXED))
+		return false;
+	return !ipvs_fwd_snat((enum ipvs_fwd)r->fwd) || (r->laddr && r->lport);
+}
+
+/* The worker whose table will hold the conn of r. */
+static unsigned owner_of(const struct ipvs_sync_rec *r, unsigned sender_nw)
+{
+	/* Templates are shared by the workers: any one installs them. */
+	if (r->rtype == IPVS_SYNC_TMPL)
+		return 0;
+	/* Worker w hands out the local ports p % nworkers == w (ipvs_ports.c). */
+	if (ipvs_fwd_snat((enum ipvs_fwd)r->fwd))
+		return r->lport % nin;
+	if (sender_nw == nin && r->widx < nin)
+		return r->widx;
+	return r->caddr % nin;
+}
+
+int ipvs_sync_post(const struct ipvs_sync_rec *r, unsigned sender_nw)
+{
+	struct ipvs_sync_rec copy = *r;   /* the ring's API takes no const */
+	unsigned w;
+
+	if (!in_rings || !rec_valid(r))
+		return -EINVAL;
+	w = owner_of(r, sender_nw);
+	if (rte_ring_sp_enqueue_elem(in_rings[w], &copy, sizeof(copy)) != 0) {
+		__atomic_add_fetch(&in_full, 1, __ATOMIC_RELAXED);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+static void client_key(struct conn_key *k, const struct ipvs_conn *c)
+{
+	key_of(k, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+}
+
+int ipvs_sync_dir_owner(const struct conn_tuple *t)
+{
+	struct conn_key k;
+
+	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
+	return sync_dir_owner(&k);
+}
+
+void ipvs_sync_conn_gone(const struct ipvs_conn *c, unsigned widx)
+{
+	struct conn_key k;
+
+	client_key(&k, c);
+	sync_dir_del(&k, widx);
+	ipvs_sync_wstats[widx].synced_out++;
+}
+
+/* What a record names on this LB: its service, snapshot and server. */
+struct rec_ctx {
+	struct ipvs_service *svc;
+	const struct svc_snap *sn;
+	int di;                    /* the server's index in sn->dests */
+};
+
+/* Step 1: the service and the real server of r, whatever its weight. */
+static bool find_dest(const struct ipvs_sync_rec *r, struct rec_ctx *x,
+		      struct sync_wstats *st)
+{
+	x->svc = ipvs_svc_lookup(r->proto, r->vaddr, r->vport);
+	if (!x->svc) {
+		st->no_service++;
+		return false;
+	}
+	x->sn = __atomic_load_n(&x->svc->snap, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < x->sn->ss.ndests; i++) {
+		const struct ipvs_dest *d = x->sn->dests[i];
+
+		if (d->addr == r->daddr && r->fwd == d->fwd &&
+		    (d->port ? d->port : r->vport) == r->dport) {
+			x->di = (int)i;
+			return true;
+		}
+	}
+	st->no_dest++;
+	return false;
+}
+
+static struct ipvs_laddr *laddr_of(const struct svc_snap *sn, uint32_t addr)
+{
+	for (unsigned i = 0; i < sn->nladdr; i++)
+		if (sn->laddrs[i]->addr == addr)
+			return sn->laddrs[i];
+	return NULL;
+}
+
+/* Step 1: the conn r describes, checked against this LB's services. */
+static bool conn_of_rec(const struct ipvs_sync_rec *r, struct ipvs_conn *c,
+			struct rec_ctx *x, struct sync_wstats *st)
+{
+	if (!find_dest(r, x, st))
+		return false;
+	memset(c, 0, sizeof(*c));
+	c->dest = x->sn->dests[x->di];
+	if (ipvs_fwd_snat((enum ipvs_fwd)r->fwd)) {
+		c->lobj = laddr_of(x->sn, r->laddr);
+		if (!c->lobj) {
+			st->no_laddr++;
+			return false;
+		}
+		c->laddr = r->laddr;
+		c->lport = r->lport;
+	}
+	c->caddr = r->caddr;
+	c->cport = r->cport;
+	c->vaddr = r->vaddr;
+	c->vport = r->vport;
+	c->daddr = r->daddr;
+	c->dport = r->dport;
+	c->proto = r->proto;
+	c->fwd = r->fwd;
+	c->state = r->state;
+	/* Sent by the peer: its later changes are worth sending once MASTER. */
+	c->flags = CONN_F_SYNCED | CONN_F_SENT;
+	return true;
+}
+
+static bool same_conn(const struct ipvs_conn *a, const struct ipvs_conn *b)
+{
+	return (a->flags & CONN_F_SYNCED) && a->fwd == b->fwd &&
+	       a->dest == b->dest && a->daddr == b->daddr &&
+	       a->dport == b->dport && a->laddr == b->laddr &&
+	       a->lport == b->lport;
+}
+
+/*
+ * Step 2: a conn of the same client tuple here.  True when the record
+ * was applied to it (a synced conn, updated in place); a conn this LB
+ * made itself (a partition) or an older one to elsewhere gives way.
+ */
+static bool update_existing(unsigned w, const struct ipvs_conn *tmpl,
+			    struct sync_wstats *st, bool *refused)
+{
+	struct worker_tab *t = &conn_tabs[w];
+	struct conn_tuple in = { tmpl->caddr, tmpl->vaddr, tmpl->cport,
+				 tmpl->vport, tmpl->proto };
+	enum conn_dir dir;
+	struct ipvs_conn *c = ipvs_conn_lookup(w, &in, &dir);
+
+	*refused = false;
+	if (!c)
+		return false;
+	if (dir != DIR_IN) {   /* the client tuple is another conn's reply's */
+		st->clash++;
+		*refused = true;
+		return false;
+	}
+	if (same_conn(c, tmpl)) {
+		conn_sync_state(t, c, tmpl->state);
+		st->updated++;
+		return true;
+	}
+	conn_evict(t, c, w);
+	st->replaced++;
+	return false;
+}
+
+/* Steps 3-5: the port reserved, the conn made, the directory told. */
+static void install_new(unsigned w, struct ipvs_conn *tmpl,
+			struct sync_wstats *st)
+{
+	struct conn_key k;
+	struct ipvs_conn *c;
+
+	if (tmpl->lobj) {
+		if (ipvs_port_reserve(tmpl->lobj, w, tmpl->lport) == 0)
+			tmpl->flags |= CONN_F_PORT_RSV;
+		else
+			st->port_busy++;   /* its reply key may still clash below */
+	}
+	c = ipvs_conn_new(w, tmpl);
+	if (!c) {
+		if (tmpl->flags & CONN_F_PORT_RSV)
+			ipvs_port_unreserve(tmpl->lobj, w, tmpl->lport);
+		if (rte_errno == EEXIST)
+			st->clash++;
+		else
+			st->full++;
+		return;
+	}
+	/* conn_start counted it inactive, due by its state's timeout. */
+	conn_sync_state(&conn_tabs[w], c, tmpl->state);
+	st->installed++;
+	st->synced_in++;
+	client_key(&k, c);
+	if (sync_dir_add(&k, w) == -ENOSPC)
+		st->dir_full++;
+}
+
+/*
+ * A client of a persistent service keeps its real server after a
+ * failover: its template follows each of its conns (and the template
+ * records, for clients whose conns are gone), from this LB's timeout.
+ */
+static void pin_client(const struct rec_ctx *x, uint32_t caddr)
+{
+	if (x->sn->persist_timeout)
+		ipvs_persist_bind(x->svc, x->sn, caddr, x->di);
+}
+
+static void install_tmpl(unsigned w, const struct ipvs_sync_rec *r)
+{
+	struct sync_wstats *st = &ipvs_sync_wstats[w];
+	struct rec_ctx x;
+
+	if (!find_dest(r, &x, st))
+		return;
+	if (!x.sn->persist_timeout) {   /* not persistent here */
+		st->no_service++;
+		return;
+	}
+	pin_client(&x, r->caddr);
+	st->installed++;
+}
+
+static void install(unsigned w, const struct ipvs_sync_rec *r)
+{
+	struct sync_wstats *st = &ipvs_sync_wstats[w];
+	struct ipvs_conn tmpl;
+	struct rec_ctx x;
+	bool refused;
+
+	st->processed++;
+	if (r->rtype == IPVS_SYNC_TMPL) {
+		install_tmpl(w, r);
+		return;
+	}
+	if (!conn_of_rec(r, &tmpl, &x, st))
+		return;
+	pin_client(&x, r->caddr);
+	if (update_existing(w, &tmpl, st, &refused) || refused)
+		return;
+	install_new(w, &tmpl, st);
+}
+
+static int install_some(unsigned w)
+{
+	struct ipvs_sync_rec recs[INSTALL_BURST];
+	int done = 0;
+
+	while (done < INSTALL_MAX) {
+		unsigned n = rte_ring_sc_dequeue_burst_elem(in_rings[w], recs,
+							    sizeof(recs[0]),
+							    INSTALL_BURST, NULL);
+
+		for (unsigned i = 0; i < n; i++)
+			install(w, &recs[i]);
+		done += (int)n;
+		if (n < INSTALL_BURST)
+			break;
+	}
+	return done;
+}
+
+int ipvs_sync_in_job(void *arg __rte_unused)
+{
+	unsigned lc = rte_lcore_id(), w;
+
+	if (!in_rings || lcore_role(lc) != ROLE_WORKER)
+		return 0;
+	w = ipvs_worker_index(lc);
+	if (w >= nin)
+		return 0;
+	sync_dir_reclaim();
+	return install_some(w);
+}

@@ -1,0 +1,457 @@
+/*
+ * Connection sync, the data plane: the producer and the installer on
+ * the in-process daemon (test_ipvs_sync_env.c).  The producer: which
+ * packets make a record (a fake clock: a conn's last-record tick moved
+ * back), ring full.  The installer: the owner per forwarding mode and
+ * sender worker count, update in place, a local conn replaced, every
+ * refusal, a full install ring, this LB's timeouts.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "ipvs/ipvs_conn_int.h"
+#include "test_ipvs_sync_env.h"
+
+/* ---- the producer ---- */
+
+/*
+ * DR (input only): nothing at the SYN, a record at ESTABLISHED, none for
+ * a packet that changes nothing, one per later state change; a refresh
+ * once the last record is older than min(refresh, timeout / 2).
+ */
+static void test_producer_tcp(void **state)
+{
+	struct ipvs_sync_rec out[8];
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	assert_int_equal(tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_SYN_FLAG), 1);
+	assert_int_equal(drain_all(0, out, 8), 0);
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	assert_int_equal(out[0].rtype, IPVS_SYNC_CONN);
+	assert_int_equal(out[0].state, CS_ESTABLISHED);
+	assert_int_equal(out[0].fwd, IPVS_FWD_DR);
+	assert_int_equal(out[0].proto, IPPROTO_TCP);
+	assert_int_equal(out[0].caddr, CLIENT);
+	assert_int_equal(out[0].cport, 41000);
+	assert_int_equal(out[0].vaddr, ip4("10.0.0.102"));
+	assert_int_equal(out[0].vport, 80);
+	assert_int_equal(out[0].daddr, ip4("10.0.1.13"));
+	assert_int_equal(out[0].dport, 80);
+	assert_int_equal(out[0].laddr, 0);
+	assert_int_equal(out[0].lport, 0);
+	assert_int_equal(out[0].widx, 0);
+	assert_int_equal(out[0].flags & IPVS_SYNC_F_INACTIVE, 0);
+	assert_true(out[0].timeout_s > 890 && out[0].timeout_s <= 900);
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 0);
+	/* The clock: its last record 61 s ago; refresh_s is 60. */
+	c = find_conn(0, &out[0]);
+	assert_non_null(c);
+	c->sync_tick -= 61;
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	c->sync_tick -= 59;
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 0);
+	/* FIN: FIN_WAIT, sent; then CLOSE (10 s: refreshed after 5). */
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	assert_int_equal(out[0].state, CS_FIN_WAIT);
+	assert_true(out[0].flags & IPVS_SYNC_F_INACTIVE);
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_RST_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	assert_int_equal(out[0].state, CS_CLOSE);
+	c->sync_tick -= 6;
+	tcp_in(0, "10.0.0.102", CLIENT, 41000, RTE_TCP_RST_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	/* Without the MASTER role, nothing. */
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	tcp_in(0, "10.0.0.102", CLIENT, 41001, RTE_TCP_SYN_FLAG);
+	tcp_in(0, "10.0.0.102", CLIENT, 41001, RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 0);
+}
+
+/* sync.embryonic: a TCP conn is sent at its SYN, inactive. */
+static void test_producer_embryonic(void **state)
+{
+	struct ipvs_sync_rec out[8];
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	producer_params(3, 50, true);
+	tcp_in(0, "10.0.0.102", CLIENT, 41002, RTE_TCP_SYN_FLAG);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	assert_int_equal(out[0].state, CS_SYN_RECV);
+	assert_true(out[0].flags & IPVS_SYNC_F_INACTIVE);
+}
+
+static unsigned udp_in(unsigned w, uint16_t cport, unsigned n)
+{
+	struct ipvs_sync_rec out[8];
+	unsigned recs = 0;
+	struct frame f;
+
+	frame_l4(&f, IPPROTO_UDP, CLIENT, cport, ip4("10.0.0.104"), 53, 0);
+	for (unsigned i = 0; i < n; i++) {
+		rx_on(w, &f, NULL);
+		recs += drain_all(w, out, 8);
+	}
+	return recs;
+}
+
+/* UDP: at the 3rd packet, then every 50th; [0, x]: only by refresh. */
+static void test_producer_udp_threshold(void **state)
+{
+	struct ipvs_sync_rec out[8];
+	struct frame f;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	assert_int_equal(udp_in(1, 42000, 2), 0);
+	assert_int_equal(udp_in(1, 42000, 1), 1);
+	assert_int_equal(udp_in(1, 42000, 49), 0);
+	assert_int_equal(udp_in(1, 42000, 1), 1);
+	assert_int_equal(udp_in(1, 42000, 50), 1);
+	/* A one-packet exchange is never sent. */
+	assert_int_equal(udp_in(1, 42001, 1), 0);
+	producer_params(0, 50, false);
+	assert_int_equal(udp_in(1, 42002, 120), 0);
+	/* FullNAT: the local address and port travel. */
+	producer_params(1, 0, false);
+	frame_l4(&f, IPPROTO_UDP, CLIENT, 42004, ip4("10.0.0.104"), 53, 0);
+	rx_on(0, &f, NULL);
+	assert_int_equal(drain_all(0, out, 8), 1);
+	assert_int_equal(out[0].laddr, ip4("10.0.1.201"));
+	assert_int_equal(out[0].lport % NW, 0);
+	assert_int_equal(out[0].fwd, IPVS_FWD_FNAT);
+	assert_int_equal(out[0].state, CS_UDP);
+	assert_int_equal(out[0].daddr, ip4("10.0.1.11"));
+	assert_int_equal(out[0].dport, 5353);
+}
+
+/*
+ * A full ring drops the record, counted, and never blocks; the next
+ * packet tries again.  UDP at every packet, through ipvs_conn_update as
+ * the worker runs it.
+ */
+static void test_out_ring_full(void **state)
+{
+	static struct ipvs_sync_rec out[RING + 16];
+	struct ipvs_sync_stats s0 = sync_counts();
+	struct frame f;
+	struct ipvs_conn *c;
+	struct ipvs_sync_rec key = { .proto = IPPROTO_UDP, .caddr = CLIENT,
+				     .cport = 42010, .vaddr = ip4("10.0.0.104"),
+				     .vport = 53 };
+	struct rte_udp_hdr uh = { 0 };
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	producer_params(1, 1, false);
+	frame_l4(&f, IPPROTO_UDP, CLIENT, 42010, ip4("10.0.0.104"), 53, 0);
+	rx_on(0, &f, NULL);
+	drain_all(0, out, RING);
+	c = find_conn(0, &key);
+	assert_non_null(c);
+	for (unsigned i = 0; i < RING + 10; i++)
+		ipvs_conn_update(c, DIR_IN, &uh, false);
+	assert_int_equal(sync_counts().out_ring_full - s0.out_ring_full, 10);
+	assert_int_equal(drain_all(0, out, RING + 16), RING);
+	ipvs_conn_update(c, DIR_IN, &uh, false);
+	assert_int_equal(drain_all(0, out, 16), 1);
+}
+
+/* ---- the installer ---- */
+
+/*
+ * FullNAT: the owner is the local port's worker, whatever the sender's;
+ * the port is reserved there; replies to it, received on the other
+ * worker, reach the client.
+ */
+static void test_install_fnat(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, CLIENT, 43000,
+					  "10.0.0.100", "10.0.1.11", 8080,
+					  CS_ESTABLISHED);
+	struct ipvs_dest *d = dest_of("10.0.0.100", 80, IPPROTO_TCP, "10.0.1.11");
+	struct ipvs_sync_stats s0 = sync_counts();
+	uint32_t act0 = d->cnt.active;
+	uint64_t conns0 = d->stats[0].conns + d->stats[1].conns;
+	struct ipvs_conn *c;
+	struct frame f;
+	uint32_t dst;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.lport = 3001;
+	r.widx = 0;
+	post_and_install(&r, 2);
+	assert_null(find_conn(0, &r));
+	c = find_conn(1, &r);
+	assert_non_null(c);
+	assert_true(c->flags & CONN_F_SYNCED);
+	assert_true(c->flags & CONN_F_PORT_RSV);
+	assert_true(ipvs_port_reserved(c->lobj, 1, 3001));
+	assert_int_equal(c->state, CS_ESTABLISHED);
+	assert_int_equal(d->cnt.active, act0 + 1);
+	/* Not a new connection in the counters: it was counted on the peer. */
+	assert_int_equal(d->stats[0].conns + d->stats[1].conns, conns0);
+	assert_int_equal(sync_counts().installed - s0.installed, 1);
+	assert_int_equal(sync_counts().synced_conns - s0.synced_conns, 1);
+	frame_l4(&f, IPPROTO_TCP, ip4("10.0.1.11"), 8080, ip4("10.0.1.200"),
+		 3001, RTE_TCP_ACK_FLAG);
+	assert_int_equal(rx_on(0, &f, &dst), 1);
+	assert_int_equal(dst, CLIENT);
+}
+
+/*
+ * NAT, DR, TUN: the sender's worker when it has as many, else the
+ * client's address modulo ours.  NAT's reply tuple names the owner.
+ */
+static void test_install_owner_per_mode(void **state)
+{
+	struct ipvs_sync_rec nat = conn_rec(IPVS_FWD_NAT, CLIENT, 43010,
+					    "10.0.0.101", "10.0.1.12", 8080,
+					    CS_ESTABLISHED);
+	struct ipvs_sync_rec dr = conn_rec(IPVS_FWD_DR, CLIENT + 1, 43011,
+					   "10.0.0.102", "10.0.1.13", 80,
+					   CS_ESTABLISHED);
+	struct ipvs_sync_rec tun = conn_rec(IPVS_FWD_TUN, CLIENT, 43012,
+					    "10.0.0.103", "10.0.1.14", 80,
+					    CS_SYN_RECV);
+	struct conn_tuple reply = { ip4("10.0.1.12"), CLIENT, 8080, 43010,
+				    IPPROTO_TCP };
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	nat.widx = 1;
+	post_and_install(&nat, 2);
+	assert_non_null(find_conn(1, &nat));
+	assert_int_equal(ipvs_conn_nat_owner(&reply), 1);
+	/* Three workers there: the guess is CLIENT + 1 = 10.0.0.3, odd. */
+	dr.widx = 2;
+	post_and_install(&dr, 3);
+	assert_non_null(find_conn(1, &dr));
+	assert_null(find_conn(0, &dr));
+	/* One worker there, widx 0: 10.0.0.2 is even. */
+	post_and_install(&tun, 1);
+	assert_non_null(find_conn(0, &tun));
+	assert_true(find_conn(0, &tun)->flags & CONN_F_INACTIVE);
+	/* The same sender worker count: its worker, whatever the address. */
+	tun.cport = 43013;
+	tun.widx = 1;
+	post_and_install(&tun, 2);
+	assert_non_null(find_conn(1, &tun));
+}
+
+/* A second record of a synced conn updates it; the dest's counts follow. */
+static void test_install_updates_in_place(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_DR, CLIENT, 43020,
+					  "10.0.0.102", "10.0.1.13", 80,
+					  CS_ESTABLISHED);
+	struct ipvs_dest *d = dest_of("10.0.0.102", 80, IPPROTO_TCP, "10.0.1.13");
+	struct ipvs_sync_stats s0 = sync_counts();
+	uint32_t act0 = d->cnt.active, inact0 = d->cnt.inactive;
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	post_and_install(&r, 2);
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	assert_int_equal(d->cnt.active, act0 + 1);
+	r.state = CS_FIN_WAIT;
+	r.timeout_s = 7;
+	post_and_install(&r, 2);
+	assert_ptr_equal(find_conn(0, &r), c);
+	assert_int_equal(c->state, CS_FIN_WAIT);
+	assert_int_equal(d->cnt.active, act0);
+	assert_int_equal(d->cnt.inactive, inact0 + 1);
+	/* This LB's timeout for FIN_WAIT (120 s), not the sender's 7. */
+	assert_true(ipvs_conn_expires_in(c) > 100);
+	assert_int_equal(sync_counts().updated - s0.updated, 1);
+	assert_int_equal(sync_counts().installed - s0.installed, 1);
+}
+
+/* A conn this LB made itself (a partition) gives way to the peer's. */
+static void test_install_replaces_local_conn(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_DR, CLIENT, 43030,
+					  "10.0.0.102", "10.0.1.13", 80,
+					  CS_ESTABLISHED);
+	struct ipvs_sync_stats s0 = sync_counts();
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER | IPVS_SYNC_BACKUP);
+	assert_int_equal(tcp_in(0, "10.0.0.102", CLIENT, 43030, RTE_TCP_SYN_FLAG), 1);
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	assert_false(c->flags & CONN_F_SYNCED);
+	post_and_install(&r, 2);
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	assert_true(c->flags & CONN_F_SYNCED);
+	assert_int_equal(c->state, CS_ESTABLISHED);
+	assert_int_equal(sync_counts().replaced - s0.replaced, 1);
+	/* The replacement is on its way: the conn still forwards. */
+	assert_int_equal(tcp_in(0, "10.0.0.102", CLIENT, 43030, RTE_TCP_ACK_FLAG), 1);
+}
+
+/* Every refusal is counted, and nothing is installed. */
+static void test_install_refusals(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, CLIENT, 43040,
+					  "10.0.0.100", "10.0.1.11", 8080,
+					  CS_ESTABLISHED);
+	struct ipvs_sync_rec bad;
+	struct ipvs_sync_stats s0 = sync_counts(), s;
+	struct ipvs_conn *local;
+	uint32_t size, used0, used;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER | IPVS_SYNC_BACKUP);
+	ipvs_conn_pool_usage(&size, &used0);
+	r.lport = 3041;
+	bad = r;
+	bad.vport = 99;
+	post_and_install(&bad, 2);                       /* no_service */
+	bad = r;
+	bad.daddr = ip4("10.0.1.99");
+	post_and_install(&bad, 2);                       /* no_dest */
+	bad = r;
+	bad.fwd = IPVS_FWD_NAT;
+	post_and_install(&bad, 2);                       /* no_dest: its mode */
+	bad = r;
+	bad.laddr = ip4("10.0.1.99");
+	post_and_install(&bad, 2);                       /* no_laddr */
+	ipvs_conn_pool_usage(&size, &used);
+	assert_true(used <= used0);   /* the wheel may free earlier tests' */
+	/* A local conn holds worker 0's next port; a record naming it. */
+	assert_int_equal(tcp_in(0, "10.0.0.100", CLIENT, 43042, RTE_TCP_SYN_FLAG), 1);
+	local = find_conn(0, &(struct ipvs_sync_rec){ .proto = IPPROTO_TCP,
+		.caddr = CLIENT, .cport = 43042, .vaddr = ip4("10.0.0.100"),
+		.vport = 80 });
+	assert_non_null(local);
+	bad = r;
+	bad.cport = 43043;
+	bad.lport = local->lport;
+	bad.daddr = local->daddr;                        /* its reply tuple */
+	post_and_install(&bad, 2);                       /* port_busy, clash */
+	assert_null(find_conn(0, &bad));
+	bad.cport = 43044;
+	bad.daddr = local->daddr == ip4("10.0.1.11") ? ip4("10.0.1.15") :
+						       ip4("10.0.1.11");
+	post_and_install(&bad, 2);                       /* port_busy, installed */
+	assert_non_null(find_conn(0, &bad));
+	assert_false(find_conn(0, &bad)->flags & CONN_F_PORT_RSV);
+	s = sync_counts();
+	assert_int_equal(s.no_service - s0.no_service, 1);
+	assert_int_equal(s.no_dest - s0.no_dest, 2);
+	assert_int_equal(s.no_laddr - s0.no_laddr, 1);
+	assert_int_equal(s.port_busy - s0.port_busy, 2);
+	assert_int_equal(s.clash - s0.clash, 1);
+	assert_int_equal(s.installed - s0.installed, 1);
+	assert_int_equal(s.processed - s0.processed, 6);
+	/* Records no worker can hold are refused at the post. */
+	bad = r;
+	bad.rtype = 9;
+	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+	bad = r;
+	bad.proto = 47;
+	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+	bad = r;
+	bad.fwd = IPVS_FWD_MAX;
+	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+	bad = r;
+	bad.state = CS_UDP;                              /* not a TCP state */
+	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+	bad.state = CS_MAX;
+	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+	bad = r;
+	bad.lport = 0;
+	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+}
+
+/* A full install ring refuses at the post, counted; the rest installs. */
+static void test_in_ring_full(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_DR, CLIENT, 0, "10.0.0.102",
+					  "10.0.1.13", 80, CS_ESTABLISHED);
+	struct ipvs_sync_stats s0 = sync_counts(), s;
+	uint32_t used, size;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.vport = 99;   /* refused when installed: no service, no conn made */
+	for (unsigned i = 0; i < RING; i++)
+		assert_int_equal(ipvs_sync_post(&r, 2), 0);
+	assert_int_equal(ipvs_sync_post(&r, 2), -ENOBUFS);
+	ipvs_sync_ring_usage(&used, &size);
+	assert_int_equal(used, RING);
+	assert_int_equal(size, 2 * NW * RING);
+	r.widx = 1;
+	assert_int_equal(ipvs_sync_post(&r, 2), 0);      /* the other ring */
+	s = sync_counts();
+	assert_int_equal(s.in_ring_full - s0.in_ring_full, 1);
+	run_workers(RING / 256 + 1);
+	s = sync_counts();
+	assert_int_equal(s.processed - s0.processed, RING + 1);
+	assert_int_equal(s.no_service - s0.no_service, RING + 1);
+	ipvs_sync_ring_usage(&used, &size);
+	assert_int_equal(used, 0);
+}
+
+/* Synced conns expire by this LB's timeouts, whatever the sender said. */
+static void test_install_expires_by_own_timeouts(void **state)
+{
+	struct ipvs_timeouts old, quick = { .tcp = 1, .tcp_fin = 1, .udp = 1 };
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_NAT, CLIENT, 43050,
+					  "10.0.0.101", "10.0.1.12", 8080,
+					  CS_ESTABLISHED);
+	struct ipvs_sync_stats s0;
+	unsigned i;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	ipvs_conn_get_timeouts(&old);
+	ipvs_conn_set_timeouts(&quick);
+	s0 = sync_counts();
+	r.timeout_s = 5000;
+	post_and_install(&r, 1);
+	assert_non_null(find_conn(0, &r));
+	assert_int_equal(sync_counts().synced_conns, s0.synced_conns + 1);
+	for (i = 0; i < 40 && find_conn(0, &r); i++) {
+		usleep(100000);
+		run_workers(1);
+	}
+	assert_null(find_conn(0, &r));
+	assert_int_equal(sync_counts().synced_conns, s0.synced_conns);
+	ipvs_conn_set_timeouts(&old);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_producer_tcp, sync_env_before),
+		cmocka_unit_test_setup(test_producer_embryonic, sync_env_before),
+		cmocka_unit_test_setup(test_producer_udp_threshold, sync_env_before),
+		cmocka_unit_test_setup(test_out_ring_full, sync_env_before),
+		cmocka_unit_test_setup(test_install_fnat, sync_env_before),
+		cmocka_unit_test_setup(test_install_owner_per_mode, sync_env_before),
+		cmocka_unit_test_setup(test_install_updates_in_place, sync_env_before),
+		cmocka_unit_test_setup(test_install_replaces_local_conn, sync_env_before),
+		cmocka_unit_test_setup(test_install_refusals, sync_env_before),
+		cmocka_unit_test_setup(test_in_ring_full, sync_env_before),
+		cmocka_unit_test_setup(test_install_expires_by_own_timeouts, sync_env_before),
+	};
+
+	return cmocka_run_group_tests_name("ipvs_sync", tests, sync_env_setup, NULL);
+}

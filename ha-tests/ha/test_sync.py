@@ -1,0 +1,158 @@
+"""Connection sync between the pair (docs/ha.md): the BACKUP's table
+matches the MASTER's, forged or replayed datagrams install nothing, and
+a restarted BACKUP gets the whole table back by bulk."""
+import random
+import subprocess
+import time
+
+import pytest
+
+from ha_pair import (DR, FNAT, HA_LADDRS, METHODS, NAT, NAT_GW, SYNCID, bulk_ready,
+                     client_ports, ha_pair, sync_counter, wait_synced)
+from netns import sh
+from servers import PY
+from synctool import CONN, ip, pack, unpack
+import synctool
+from waiting import wait_for
+
+
+@pytest.fixture
+def pair(dpvs_factory, tmp_path):
+    with ha_pair(dpvs_factory, tmp_path) as p:
+        yield p
+
+
+def by_client(conns):
+    return {c["client"]: c for c in conns if c["client"].startswith("10.0.0.2:")}
+
+
+def seconds(expire):
+    m, s = expire.split(":")
+    return int(m) * 60 + int(s)
+
+
+def test_tables_match(pair):
+    lb1, lb2 = pair.lbs
+    idle = {port: pair.idle(port, 50) for port in METHODS}
+    lports = [p for i in idle.values() for p in i.lports]
+    assert wait_synced(lb2, lports, timeout=5), lb2.sync()
+    mine, theirs = by_client(lb1.conns()), by_client(lb2.conns())
+    for port, method in METHODS.items():
+        n1 = sum(c["vip"].endswith(":%d" % port) for c in mine.values())
+        n2 = sum(c["vip"].endswith(":%d" % port) for c in theirs.values())
+        assert n1 == n2 >= 50, (method, n1, n2)
+    for client in random.sample(sorted(mine), 20):
+        a, b = mine[client], theirs[client]
+        for f in ("proto", "vip", "dest", "local", "state"):
+            assert a[f] == b[f], (f, a["line"], b["line"])
+        assert abs(seconds(a["expire"]) - seconds(b["expire"])) <= 3, (
+            a["line"], b["line"])
+        assert b["synced"] and not a["synced"], (a["line"], b["line"])
+    # The FullNAT conns' local ports are held on lb2 too: a new conn
+    # there can never take one of them.
+    fnat = [c for c in theirs.values() if c["vip"].endswith(":%d" % FNAT)]
+    for laddr in HA_LADDRS:
+        used = sum(c["local"].startswith(laddr + ":") for c in fnat)
+        assert ports_free(lb2, laddr) == ports_free(lb1, laddr), (
+            laddr, used, lb2.dpvs.adm("-G").stdout)
+    assert sum(64512 - ports_free(lb2, a) for a in HA_LADDRS) == len(fnat)
+
+
+def ports_free(lb, laddr):
+    """PORTS_FREE of laddr for the FullNAT service (dpvsadm -G)."""
+    for line in lb.dpvs.adm("-G").stdout.splitlines():
+        f = line.split()
+        if f and f[0] == laddr:
+            return int(f[-1])
+    raise AssertionError("%s not a local address:\n%s" % (
+        laddr, lb.dpvs.adm("-G").stdout))
+
+
+def third_party(pair):
+    """A host on the sync link that is not one of the pair."""
+    x = pair.host("x", "px", ["10.0.0.66/24"])
+    return x
+
+
+def capture(pair, x, secs, while_doing):
+    p = pair.popen(x, synctool.__file__, "capture", "10.0.0.66", str(secs),
+                   stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    while_doing()
+    out, _ = p.communicate(timeout=secs + 10)
+    return [bytes.fromhex(l) for l in out.split()]
+
+
+def send(pair, x, frames):
+    sh(PY, synctool.__file__, "send", "10.0.0.66", *[f.hex() for f in frames],
+       ns=x)
+
+
+def test_spoofed_message_rejected(pair):
+    lb1, lb2 = pair.lbs
+    x = third_party(pair)
+    key = bytes.fromhex(pair.key)
+    heard = capture(pair, x, 2, lambda: pair.idle(FNAT, 1))
+    conns = [(d, unpack(d)) for d in heard if unpack(d)[0]["type"] == CONN]
+    mine = [(d, h, r) for d, (h, recs) in conns for r in recs
+            if r["caddr"] == ip("10.0.0.2")]
+    assert mine, "no CONN datagram from lb1 heard on the sync link (%d heard)" % len(heard)
+    real, h, rec = mine[-1]
+    fake_id = random.getrandbits(64) | 1
+    now = int(time.time())
+
+    def forged(cport, key=key, **hdr):
+        # Another client, and (FullNAT) another local port: a conn of
+        # its own, not a clash with the real one.
+        r = dict(rec, caddr=ip("10.0.0.77"), cport=cport,
+                 lport=rec["lport"] and 60000 + cport % 1000)
+        return pack(dict(h, **hdr), [r], key)
+
+    before = lb2.sync()
+    wrong_key = forged(5551, key=bytes(32), seq=h["seq"] + 1000)
+    other_id = forged(5552, syncid=SYNCID + 1, seq=h["seq"] + 1001)
+    old_boot = forged(5553, sender_id=fake_id, seq=1, start_s=h["start_s"] - 100,
+                      sent_s=now)
+    send(pair, x, [wrong_key, real, other_id, old_boot])
+
+    def moved(name):
+        return sync_counter(lb2.sync(), name) - sync_counter(before, name)
+    want = {"auth_failed": 1, "replayed": 1, "other_id": 1, "stale": 1}
+    assert wait_for(lambda: all(moved(n) >= v for n, v in want.items()),
+                    timeout=3), ({n: moved(n) for n in want}, lb2.sync())
+    assert not [c for c in lb2.conns() if c["client"].startswith("10.0.0.77:")]
+    # The forgeries were well formed: the same, signed with the key by a
+    # newer boot of a sender, is installed.
+    send(pair, x, [forged(5555, sender_id=fake_id, seq=1, start_s=now,
+                          sent_s=now)])
+    assert wait_for(lambda: "10.0.0.77:5555" in client_ports_full(lb2),
+                    timeout=3), lb2.sync()
+    assert {n: moved(n) for n in want} == want
+
+
+def client_ports_full(lb):
+    return {c["client"] for c in lb.conns()}
+
+
+def test_bulk_on_backup_restart(pair):
+    lb1, lb2 = pair.lbs
+    idle = [pair.idle(port, n) for port, n in ((FNAT, 700), (NAT, 700),
+                                               (DR, 600))]
+    lports = [p for i in idle for p in i.lports]
+    assert len(lports) == 2000
+    assert wait_synced(lb2, lports, timeout=10), lb2.sync()
+    lb2.ka.stop()
+    lb2.dpvs.stop()
+    lb2.start_dpvs()
+    lb2.start_ka()
+    t0 = time.time()
+    assert wait_for(lambda: bulk_ready(lb2.sync()), timeout=10), lb2.sync()
+    ready = time.time() - t0
+    got = {str(p) for p in lports} & client_ports(lb2.conns())
+    print("\nbulk: lb2 READY %.2f s after its keepalived started, with %d of "
+          "%d conns (%s)" % (ready, len(got), len(lports), lb2.sync().get("bulk")))
+    assert ready <= 5 and len(got) == len(lports)
+    assert lb1.has_vip() and not lb2.has_vip()
+    # The NAT gateway stayed with the MASTER throughout.
+    assert NAT_GW + "/24" in lb1.addrs()
+    assert all(a.startswith("b") for i in idle for a in i.again()[0])
