@@ -40,6 +40,7 @@ static ino_t ha_lease_ino;         /* the connection holding the lease; 0: none 
 static bool ha_lease_unsupported;  /* an older dpvs: said once */
 static bool ha_lease_failing;      /* said once until it works again */
 static bool ha_dpvs_gone;          /* dpvs closed on us: instances in FAULT */
+static bool ha_check_due;          /* a call dropped the connection */
 static unsigned ha_idle_s;
 
 /* What this file remembers of an instance (the vrrp_t is keepalived's). */
@@ -86,6 +87,7 @@ static ino_t ha_ino(int fd)
 }
 
 static void ha_read_thread(thread_ref_t thread);
+static void ha_check_thread(thread_ref_t thread);
 
 static void ha_unwatch(void)
 {
@@ -111,7 +113,16 @@ static void ha_rewatch(void)
 	if (ha_dup >= 0 && fd >= 0 && ha_ino(fd) == ha_ino(ha_dup))
 		return;
 	ha_unwatch();
-	if (fd < 0 || (ha_dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+	if (fd < 0) {
+		/* A failed call dropped it (dpvs died, or did not answer in
+		 * time): soon, out of whatever VRRP is doing, see which. */
+		if (ha_dh && !ha_check_due) {
+			ha_check_due = true;
+			thread_add_event(master, ha_check_thread, NULL, 0);
+		}
+		return;
+	}
+	if ((ha_dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return;
 	ha_thread = thread_add_read(master, ha_read_thread, NULL, ha_dup,
 				    TIMER_NEVER, 0);
@@ -294,6 +305,24 @@ static void ha_dpvs_back(void)
 	}
 }
 
+/* A new connection: refused, dpvs died; taken, it lives (stalled maybe). */
+static bool ha_reopen(void)
+{
+	dpvs_close(ha_dh);
+	ha_dh = NULL;
+	if (ha_open())
+		return true;
+	ha_dpvs_died();
+	return false;
+}
+
+static void ha_check_thread(__attribute__((unused)) thread_ref_t thread)
+{
+	ha_check_due = false;
+	if (ha_dh && dpvs_handle_fd(ha_dh) < 0 && !ha_dpvs_gone)
+		ha_reopen();
+}
+
 /*
  * The watched connection is readable: nothing is asked between calls,
  * so it is over (EOF: dpvs closed it; or bytes nobody asked for).  A new
@@ -316,12 +345,8 @@ static void ha_read_thread(thread_ref_t thread)
 	/* out of keepalived's epoll, and closed, the way it wants it */
 	thread_close_fd(thread);
 	ha_dup = -1;
-	dpvs_close(ha_dh);
-	ha_dh = NULL;
-	if (!ha_open()) {
-		ha_dpvs_died();
+	if (!ha_reopen())
 		return;
-	}
 	if (had) {                 /* the lease went with the connection */
 		vrrp_t *v;
 
@@ -352,12 +377,9 @@ static void vrrp_dpvs_ha_tick(void)
 	}
 	if (++ha_idle_s < HA_KEEPALIVE_S && ha_dup >= 0)
 		return;
-	if (dpvs_get_version(ha_dh, &v) != DPVS_OK &&
-	    dpvs_get_version(ha_dh, &v) != DPVS_OK) {
+	if (dpvs_get_version(ha_dh, &v) != DPVS_OK) {
 		ha_unwatch();
-		dpvs_close(ha_dh);
-		ha_dh = NULL;
-		ha_dpvs_died();
+		ha_reopen();
 		return;
 	}
 	ha_rewatch();
@@ -366,7 +388,8 @@ static void vrrp_dpvs_ha_tick(void)
 /* At start and after a reload (which dropped every thread): watch again. */
 static void vrrp_dpvs_ha_start(void)
 {
-	ha_thread = NULL;
+	ha_thread = NULL;          /* the reload dropped the threads */
+	ha_check_due = false;
 	if (ha_dup >= 0)
 		close(ha_dup);
 	ha_dup = -1;
