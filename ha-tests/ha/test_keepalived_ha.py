@@ -63,6 +63,11 @@ def vrrp_pid(ka):
     return int((ka.dir / "ka-vrrp.pid").read_text())
 
 
+def sync_role(d):
+    m = re.search(r"role:\s*(\S+)", d.ctl("sync").stdout)
+    return m and m.group(1)
+
+
 def master_with_vip(ka, d):
     return wait_for(lambda: "Entering MASTER STATE" in ka.text()
                     and VIP in dpvs_addrs(d), timeout=15)
@@ -77,18 +82,14 @@ def test_sync_roles_follow_the_instance(lb, ka, vrrp_if, tmp_path):
     ka.start("-P")
     assert master_with_vip(ka, d), ka.text()
 
-    def role():
-        m = re.search(r"role:\s*(\S+)", d.ctl("sync").stdout)
-        return m and m.group(1)
-
-    assert wait_for(lambda: role() == "MASTER", timeout=5), (
+    assert wait_for(lambda: sync_role(d) == "MASTER", timeout=5), (
         d.ctl("sync").stdout + ka.text())
     assert "dpvs: connection sync MASTER on ka0 (syncid 61)" in ka.text()
     sh("ip", "link", "set", "ka0", "down", ns=lb["lb"])
-    assert wait_for(lambda: role() == "BACKUP", timeout=5), (
+    assert wait_for(lambda: sync_role(d) == "BACKUP", timeout=5), (
         d.ctl("sync").stdout + ka.text())
     sh("ip", "link", "set", "ka0", "up", ns=lb["lb"])
-    assert wait_for(lambda: role() == "MASTER", timeout=10), (
+    assert wait_for(lambda: sync_role(d) == "MASTER", timeout=10), (
         d.ctl("sync").stdout + ka.text())
 
 
@@ -151,6 +152,31 @@ def test_the_lease_is_held_while_master_and_lost_with_keepalived(
         assert "lease: held" not in d.ctl("ha").stdout
     finally:
         ka.proc.send_signal(signal.SIGCONT)
+
+
+def test_a_stall_past_the_lease_gets_the_vip_and_sync_back(lb, ka, vrrp_if,
+                                                           tmp_path):
+    """dpvs stopped for longer than the lease's TTL (280 ms): when it runs
+    again the lease is over (VIP removed, master role stopped); the next
+    renewal takes it on a new connection and puts both back.  A stall is
+    no death: no FAULT."""
+    d = lb["dpvs"]
+    need(d, "sync")
+    ka.write(ha_conf(key_file(tmp_path)))
+    ka.start("-P")
+    assert master_with_vip(ka, d), ka.text()
+    assert wait_for(lambda: sync_role(d) == "MASTER", timeout=5), ka.text()
+    d.signal(signal.SIGSTOP)
+    try:
+        time.sleep(1.5)
+    finally:
+        d.signal(signal.SIGCONT)
+    assert wait_for(lambda: "HA lease taken on a new connection" in ka.text(),
+                    timeout=5), ka.text()
+    assert wait_for(lambda: VIP in dpvs_addrs(d) and sync_role(d) == "MASTER"
+                    and "lease: held" in d.ctl("ha").stdout, timeout=5), (
+        dpvs_addrs(d) + d.ctl("sync").stdout + d.ctl("ha").stdout + ka.text())
+    assert "dpvs closed the control socket" not in ka.text()
 
 
 def test_a_dead_dpvs_puts_the_instance_into_fault_at_once(lb, ka, vrrp_if,
