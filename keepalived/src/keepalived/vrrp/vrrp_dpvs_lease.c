@@ -33,9 +33,10 @@
 #define HA_CALL_MAX_MS 100
 /* dpvs closes a connection idle for ctrl.client_timeout_ms (30 s). */
 #define HA_KEEPALIVE_S 10
-/* After two calls in a row failed, a new connection once a second at
- * most: a stalled dpvs takes connections without accepting them, and
- * once its backlog is full a connect would hang the VRRP process. */
+/* After two calls in a row failed, one call a second at most: each
+ * failure costs a new connection, a stalled dpvs takes connections
+ * without accepting them, and once its backlog (128) is full a connect
+ * would hang the VRRP process. */
 #define HA_RETRY_MS 1000
 
 static struct dpvs_handle *ha_dh;
@@ -144,11 +145,11 @@ static uint64_t ha_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* May a call be made now?  Not on a new connection while backing off. */
+/* May a call be made now?  Not while backing off: each failed call
+ * costs a connection (dropped, and a new one to watch). */
 static bool ha_may_call(void)
 {
-	return ha_fails < 2 || (ha_dh && dpvs_handle_fd(ha_dh) >= 0) ||
-	       ha_now_ms() >= ha_retry_ms;
+	return ha_fails < 2 || ha_now_ms() >= ha_retry_ms;
 }
 
 /* After each call on the handle. */
