@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from ha_pair import FAULTS, METHODS, bulk_ready, ha_pair, now, wait_synced
+from ha_pair import (FAULTS, METHODS, bulk_ready, conn_keys, ha_pair, now,
+                     wait_synced)
 from waiting import wait_for
 
 # make soak: 100 idle conns per method, and a pass with one worker.
@@ -40,14 +41,12 @@ def through_lb1(pair):
     for port, i in idle.items():
         assert all(a.startswith("b") for a in i.first["answers"]), (port, i.first)
     downloads = {port: pair.download(port) for port in METHODS}
-    lports = [p for i in idle.values() for p in i.lports] + [
-        d.lport for d in downloads.values()]
+    keys = {k for i in idle.values() for k in i.keys} | {
+        d.key for d in downloads.values()}
     t0 = now()
-    assert wait_synced(lb2, lports, timeout=3), (
+    assert wait_synced(lb2, keys, timeout=3), (
         "lb2 lists %d of the %d connections through lb1 (sync: %s)" % (
-            len({str(p) for p in lports} & {c["client"].rsplit(":", 1)[1]
-                                            for c in lb2.conns()}),
-            len(lports), lb2.sync()))
+            len(keys & conn_keys(lb2.conns())), len(keys), lb2.sync()))
     print("\nsynced on lb2 %.2f s after the downloads started" % (now() - t0))
     return idle, downloads
 
@@ -101,7 +100,7 @@ def test_failover(pair, fault):
     print("%s: lb1 MASTER again %.2f s after its restore" % (fault,
                                                                preempt - t_back))
     # Its bulk brought it every conn before it preempted.
-    assert wait_synced(lb1, [p for i in idle.values() for p in i.lports],
+    assert wait_synced(lb1, [k for i in idle.values() for k in i.keys],
                        timeout=1), lb1.sync()
     check_idle(idle, "the preempt")
     first_end = check_downloads(pair, second, "the preempt after " + fault)
@@ -121,7 +120,7 @@ def test_nopreempt_return(dpvs_factory, tmp_path):
         check_downloads(pair, downloads, "dpvs_kill")
         pair.restore(lb1, "dpvs_kill")
         assert wait_for(lambda: bulk_ready(lb1.sync()), timeout=10), lb1.sync()
-        assert wait_synced(lb1, [p for i in idle.values() for p in i.lports],
+        assert wait_synced(lb1, [k for i in idle.values() for k in i.keys],
                            timeout=1)
         t0 = now()
         # No preempt: lb2 keeps the VIP for several master-down intervals.

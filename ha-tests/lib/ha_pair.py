@@ -459,6 +459,7 @@ class Idle:
                             text=True)
         self.first = self.read()
         self.lports = self.first["lports"]
+        self.keys = [(p, port) for p in self.lports]
 
     def read(self):
         line = self.p.stdout.readline()
@@ -484,6 +485,7 @@ class Download:
                             stdout=subprocess.PIPE, text=True)
         self.head = json.loads(self.p.stdout.readline() or "{}")
         self.lport = self.head.get("lport", 0)
+        self.key = (self.lport, port)
 
     def result(self):
         line = self.p.stdout.readline()
@@ -505,14 +507,18 @@ def ha_pair(dpvs_factory, tmp_path, nopreempt=False, workers=2, big_mb=32,
         pair.stop()
 
 
-def client_ports(conns):
-    return {c["client"].rsplit(":", 1)[1] for c in conns}
+def conn_keys(conns):
+    """The client's connections as (its port, the service's port): the
+    same local port may serve two services."""
+    return {(int(c["client"].rsplit(":", 1)[1]), int(c["vip"].rsplit(":", 1)[1]))
+            for c in conns if c["client"].startswith("10.0.0.2:")}
 
 
-def wait_synced(lb, lports, timeout=10):
-    """True once lb lists a connection from each of the client's lports."""
-    want = {str(p) for p in lports}
-    return wait_for(lambda: want <= client_ports(lb.conns()), timeout=timeout,
+def wait_synced(lb, keys, timeout=10):
+    """True once lb lists each of the client's connections in keys
+    ((local port, service port) pairs)."""
+    want = set(keys)
+    return wait_for(lambda: want <= conn_keys(lb.conns()), timeout=timeout,
                     step=0.2)
 
 
