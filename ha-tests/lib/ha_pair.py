@@ -13,6 +13,7 @@ The client's tools (haclient.py) and the backends (hahttpd.py) run in
 the namespaces; their times are the wall clock, as the faults' are.
 """
 import contextlib
+import glob
 import json
 import os
 import re
@@ -419,6 +420,36 @@ class Pair:
             self.plug(lb.ns, "vlb0", lb.port)
             lb.start_dpvs()
             lb.start_ka()
+
+
+    def heal(self, lb):
+        """Whatever a fault (or a failed test) left of lb, back: its link,
+        dpvs with its set-up, keepalived."""
+        if sh("ip", "link", "show", lb.port, ns=self.sw, check=False).returncode:
+            self.plug(lb.ns, "vlb0", lb.port)
+        sh("ip", "link", "set", lb.port, "up", ns=self.sw)
+        if lb.dpvs.proc is None or lb.dpvs.proc.poll() is not None:
+            lb.dpvs.stop()
+            lb.start_dpvs()
+        if lb.ka is None or lb.ka.proc.poll() is not None:
+            lb.start_ka()
+
+
+def sanitizer_reports(daemons):
+    """Stops the daemons; the sanitizer reports in any of their logs
+    (a restarted daemon's earlier logs included)."""
+    problems = []
+    for d in daemons:
+        rc = d.stop()
+        for log in sorted(glob.glob(d.log + "*")):
+            with open(log, errors="replace") as f:
+                text = f.read()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                           "runtime error:"):
+                if marker in text:
+                    problems.append("%s: %s (exit %s)\n%s" % (
+                        log, marker, rc, text[-4000:]))
+    return problems
 
 
 class Prober:
