@@ -71,7 +71,8 @@ UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus
 	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
 	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden \
-	test_ipvs_ctl test_sync_msg test_ha_lease test_ipvs_sync
+	test_ipvs_ctl test_sync_msg test_ha_lease test_ipvs_sync test_ipvs_sync_dir \
+	test_dpvsctl_ha_parse
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o \
@@ -194,10 +195,18 @@ $(WIRE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
 
 # The tools' parsers alone: no daemon, no socket, and the tools' includes.
 $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
-$(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o: INC := $(INC_LIB) -iquote dpvs/tools
+$(BUILD)/obj/dpvs/tests/unit/test_dpip_parse.o \
+$(BUILD)/obj/dpvs/tests/unit/test_dpvsctl_ha_parse.o: INC := $(INC_LIB) -iquote dpvs/tools
 $(BUILD)/tests/test_dpvsadm_parse: $(BUILD)/obj/dpvs/tests/unit/test_dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/dpvsadm_parse.o \
 		$(BUILD)/obj/dpvs/tools/cli_util.o $(BUILD)/libdpvs.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/test_dpvsctl_ha_parse: \
+		$(BUILD)/obj/dpvs/tests/unit/test_dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/dpvsctl_ha_parse.o \
+		$(BUILD)/obj/dpvs/tools/cli_util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 
@@ -260,9 +269,18 @@ $(BUILD)/tests/test_ipvs_conn: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn.o \
 # Golden packets through the real packet path: the daemon in process on
 # a net_ring port, as the packet fuzzer runs it.
 $(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl \
-		$(BUILD)/tests/test_ha_lease $(BUILD)/tests/test_ipvs_sync: \
+		$(BUILD)/tests/test_ha_lease: \
 		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# Connection sync's data plane on the same daemon, its set-up shared.
+$(BUILD)/tests/test_ipvs_sync $(BUILD)/tests/test_ipvs_sync_dir: \
+		$(BUILD)/tests/%: \
+		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_ipvs_sync_env.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread

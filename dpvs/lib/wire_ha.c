@@ -48,11 +48,8 @@ int wire_dec_sync_conf(struct rbuf *b, struct dpvs_sync_conf *c)
 	c->group = rb_u32(b);
 	c->peer = rb_u32(b);
 	c->key_len = rb_u32(b);
-	if (rb_left(b) < DPVS_SYNC_KEY_MAX)
-		b->err = true;
-	else
-		memcpy(c->key, b->data + b->off, DPVS_SYNC_KEY_MAX);
-	b->off += b->err ? 0 : DPVS_SYNC_KEY_MAX;
+	for (unsigned i = 0; i < DPVS_SYNC_KEY_MAX; i++)
+		c->key[i] = rb_u8(b);
 	/* An ifname field with no NUL in it was cut: refuse, never truncate. */
 	if (b->err || c->key_len > DPVS_SYNC_KEY_MAX ||
 	    strlen(c->ifname) == WIRE_NAME_STR) {

@@ -48,6 +48,8 @@ static void usage(FILE *out)
 "                       --group: multicast group (224.0.0.81), --peer:\n"
 "                       unicast to that address instead.  FILE: 32-64 raw\n"
 "                       bytes or 64-128 hex digits, mode 0600 or stricter\n"
+"  sync conns           the connections installed from the peer, as\n"
+"                       dpvsadm -L -c lists them, then their count\n"
 "  sync stop master|backup|all\n"
 "                       stop roles; the socket goes with the last one\n"
 "  sync reset           set the sync counters to 0\n"

@@ -5,9 +5,12 @@
  */
 #include "dpvsctl_ha.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -143,6 +146,56 @@ static int sync_show(struct dpvs_handle *h)
 	return 0;
 }
 
+static const char *addrport(uint32_t addr_net, uint16_t port, char *out)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr_net, ip, sizeof(ip));
+	snprintf(out, 24, "%s:%u", ip, port);
+	return out;
+}
+
+static void print_synced(const struct dpvs_conn *x)
+{
+	char s[24], v[24], d[24], l[24] = "-";
+
+	if (x->laddr)
+		addrport(x->laddr, x->lport, l);
+	printf("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %-21s %u\n",
+	       x->proto == IPPROTO_TCP ? "TCP" : x->proto == IPPROTO_UDP ?
+	       "UDP" : "?", x->expire_s / 60, x->expire_s % 60,
+	       x->state_name, addrport(x->caddr, x->cport, s),
+	       addrport(x->vaddr, x->vport, v), addrport(x->daddr, x->dport, d),
+	       l, x->lcore);
+}
+
+/* The synced conns only, as dpvsadm -L -c lists them, page by page. */
+static int sync_conns(struct dpvs_handle *h)
+{
+	struct dpvs_conn *cs;
+	uint32_t cursor = 0;
+	unsigned long long n_synced = 0;
+	size_t n;
+	int rc;
+
+	printf("%-3s %-6s %-11s %-21s %-21s %-21s %-21s %s\n", "pro",
+	       "expire", "state", "source", "virtual", "destination", "local",
+	       "lcore");
+	do {
+		rc = dpvs_conn_list_page(h, &cursor, &cs, &n);
+		if (rc)
+			return report(h, rc, "sync conns");
+		for (size_t i = 0; i < n; i++)
+			if (cs[i].flags & DPVS_CONN_F_SYNCED) {
+				print_synced(&cs[i]);
+				n_synced++;
+			}
+		free(cs);
+	} while (cursor);
+	printf("%llu synced connections\n", n_synced);
+	return 0;
+}
+
 static int sync_start(struct dpvs_handle *h, int argc, char **argv)
 {
 	struct dpvs_sync_conf c;
@@ -175,6 +228,8 @@ int ha_sync_cmd(struct dpvs_handle *h, int argc, char **argv)
 	}
 	if (!strcmp(sub, "reset"))
 		return report(h, dpvs_sync_reset(h), "sync reset");
+	if (!strcmp(sub, "conns"))
+		return sync_conns(h);
 	return report(h, dpvs_sync_bulk(h), "sync bulk");
 }
 
@@ -316,7 +371,7 @@ int ha_cmd_check(int argc, char **argv)
 						    sizeof(err)) :
 				 perr_unknown(err, sizeof(err), argv);
 	} else if ((strcmp(sub, "show") && strcmp(sub, "reset") &&
-		    strcmp(sub, "bulk")) || argc > 2) {
+		    strcmp(sub, "bulk") && strcmp(sub, "conns")) || argc > 2) {
 		rc = perr_unknown(err, sizeof(err), argv);
 	}
 	if (rc)

@@ -16,9 +16,10 @@ import time
 
 import pytest
 
-from dpvsd import BUILD
+from dpvsd import BUILD, DPVSCTL
 from netns import Topology, sh
 from servers import VIP, Echo, start_echo
+from resources import resources
 from waiting import wait_for
 
 KEY = bytes(range(1, 33))
@@ -28,8 +29,9 @@ KADDR = ("10.0.0.11", "10.0.0.12")
 EVIL = "10.0.0.66"
 RS = "10.0.0.21"
 
-# libdpvs through ctypes, in a child process (a sanitizer build's library
-# needs its runtime preloaded).  The records as libdpvs.h declares them.
+# The state through libdpvs (ctypes), every counter exact, in a child
+# process (a sanitizer build's library needs its runtime preloaded).  The
+# records as libdpvs.h declares them.  Roles start and stop with dpvsctl.
 CLIENT = r"""
 import ctypes as C, json, sys
 class Conf(C.Structure):
@@ -51,31 +53,17 @@ class State(C.Structure):
                 ("last_rx_ms", C.c_uint64), ("bulk_conns", C.c_uint64),
                 ("bulk_ms", C.c_uint32), ("synced_conns", C.c_uint32),
                 ("c", Counters)]
-lib = C.CDLL(sys.argv[1])
+lib = C.CDLL(sys.argv[1])  # the state: every counter, exactly
 lib.dpvs_errmsg.restype = C.c_char_p
 h = C.c_void_p()
 assert lib.dpvs_connect(sys.argv[2].encode(), C.byref(h)) == 0
-cmd, arg = sys.argv[3], json.loads(sys.argv[4])
-out = {}
-if cmd == "start":
-    c = Conf(roles=arg["roles"], syncid=arg["syncid"], ifname=b"dpdk0.kni",
-             peer=arg.get("peer", 0))
-    for i, b in enumerate(bytes.fromhex(arg["key"])):
-        c.key[i] = b
-    c.key_len = len(bytes.fromhex(arg["key"]))
-    out["rc"] = lib.dpvs_sync_start(h, C.byref(c))
-elif cmd == "stop":
-    out["rc"] = lib.dpvs_sync_stop(h, arg["roles"])
-elif cmd == "bulk":
-    out["rc"] = lib.dpvs_sync_bulk(h)
-else:
-    s = State()
-    out["rc"] = lib.dpvs_sync_state(h, C.byref(s))
-    out.update(roles=s.roles, bulk=s.bulk, key_fp=s.key_fp.decode(),
-               sender_id=s.sender_id, peer_sender_id=s.peer_sender_id,
-               last_rx_ms=s.last_rx_ms, bulk_conns=s.bulk_conns, bulk_ms=s.bulk_ms,
-               synced_conns=s.synced_conns, maxlen=s.conf.maxlen,
-               **{n: getattr(s.c, n) for n in NAMES})
+s = State()
+out = {"rc": lib.dpvs_sync_state(h, C.byref(s))}
+out.update(roles=s.roles, bulk=s.bulk, key_fp=s.key_fp.decode(),
+           sender_id=s.sender_id, peer_sender_id=s.peer_sender_id,
+           last_rx_ms=s.last_rx_ms, bulk_conns=s.bulk_conns, bulk_ms=s.bulk_ms,
+           synced_conns=s.synced_conns, maxlen=s.conf.maxlen,
+           **{n: getattr(s.c, n) for n in NAMES})
 out["msg"] = (lib.dpvs_errmsg(h) or b"").decode()
 print(json.dumps(out))
 """
@@ -93,26 +81,36 @@ def lib_env(lib):
     return env
 
 
-def sync(d, cmd, **arg):
-    lib = os.path.join(BUILD, "libdpvs.so")
-    r = subprocess.run([sys.executable, "-c", CLIENT, lib, d.ipc, cmd,
-                        json.dumps(arg)], capture_output=True, text=True,
-                       timeout=30, env=lib_env(lib))
-    assert r.returncode == 0, r.stdout + r.stderr
-    return json.loads(r.stdout)
-
-
 def state(d):
-    s = sync(d, "state")
+    lib = os.path.join(BUILD, "libdpvs.so")
+    r = subprocess.run([sys.executable, "-c", CLIENT, lib, d.ipc],
+                       capture_output=True, text=True, timeout=30,
+                       env=lib_env(lib))
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = json.loads(r.stdout)
     assert s["rc"] == 0, s
     return s
 
 
+ROLES = {1: "master", 2: "backup", 3: "both"}
+
+
 def start(d, roles, key=KEY, syncid=SYNCID, peer=None):
-    arg = {"roles": roles, "syncid": syncid, "key": key.hex()}
+    """dpvsctl sync start, as an operator would; {"rc", "msg"}."""
+    kf = os.path.join(d.dir, "sync.key")
+    fd = os.open(kf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.write(fd, key)
+    os.close(fd)
+    args = ["sync", "start", "--role", ROLES[roles], "--iface", "dpdk0.kni",
+            "--syncid", str(syncid), "--key-file", kf]
     if peer:
-        arg["peer"] = struct.unpack(">I", socket.inet_aton(peer))[0]
-    return sync(d, "start", **arg)
+        args += ["--peer", peer]
+    r = d.ctl(*args)
+    return {"rc": r.returncode, "msg": r.stdout + r.stderr}
+
+
+def stop(d, role):
+    return d.ctl("sync", "stop", role).returncode
 
 
 # The datagram (docs/ha.md, "The message"): what a third host forges.
@@ -172,9 +170,11 @@ def pair(dpvs_factory):
             d = dpvs_factory(netns=ns, devices=[
                 ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
                 workers=[(1, [("dpdk0", [0], [0])])],
-                # A slow bulk, to see its rate held.
+                # A slow bulk, to see its rate held; a small budget for
+                # bulk traffic to the kernel, to flood it.
                 sections={"sync": ["heartbeat_ms = 200;",
-                                   "bulk_msgs_per_s = 100;"]})
+                                   "bulk_msgs_per_s = 100;"],
+                          "kni": ["rate_limit_pps = 500;"]})
             d.start()
             d.dpip("addr", "add", "10.0.0.10%d/24" % (i + 1), "dev", "dpdk0")
             d.dpip("route", "add", "%s/32" % kaddr, "dev", "dpdk0", "scope",
@@ -220,7 +220,7 @@ def test_sync_flows_and_bulk_on_backup_start(pair):
     assert b["rx_auth_failed"] == b["rx_bad"] == b["rx_replayed"] == 0, b
     # A second start with other settings is refused; stop frees the port.
     assert start(lb2, 1, syncid=52)["rc"] != 0
-    assert sync(lb2, "stop", roles=2)["rc"] == 0
+    assert stop(lb2, "backup") == 0
     assert state(lb2)["roles"] == 0
     assert start(lb2, 2)["rc"] == 0
     assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
@@ -287,6 +287,10 @@ def test_conns_through_the_master_appear_on_the_backup(pair):
         b = state(lb2)
         assert b["synced_conns"] == 6 and b["installed"] == 6, b
         assert b["no_service"] == b["rx_dropped"] == 0, b
+        # The directory of synced client tuples holds them, in its bound.
+        res = resources(lb2)
+        assert res["sync-directory"][1] == 6, res
+        assert res["sync-rings"][2] >= 2 * 8192, res
         m = state(lb1)
         assert m["tx_conns"] >= 6 and m["tx_dropped"] == 0, m
     finally:
@@ -344,3 +348,58 @@ def test_bulk_of_thousands_at_its_rate(pair):
     # 86 datagrams at 100/s with a burst of 3: the rate held.
     assert b["bulk_ms"] >= 600, b
     assert udp_conns(lb2) == n
+
+
+def test_losing_the_lease_stops_the_master(pair):
+    """A dpvs whose lease holder (keepalived) dies sends nothing more: the
+    lease's end stops the MASTER role, and the BACKUP hears silence."""
+    lb1, lb2 = pair["lbs"]
+    holder = subprocess.Popen([DPVSCTL, "-x", lb1.ipc, "ha", "hold", "--ttl",
+                               "300"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().startswith("lease: held")
+        assert start(lb1, 1)["rc"] == 0
+        assert start(lb2, 2)["rc"] == 0
+        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+        assert state(lb2)["last_rx_ms"] < 1000
+    finally:
+        holder.kill()
+        holder.wait()
+    assert wait_for(lambda: state(lb1)["roles"] == 0, timeout=5), state(lb1)
+    assert "master role stopped" in lb1.log_text()
+    time.sleep(1.5)
+    assert state(lb2)["last_rx_ms"] >= 1000, state(lb2)
+
+
+# UDP at a kernel address, pps for secs: bulk traffic to the kernel.
+FLOOD = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+pps, secs = int(sys.argv[2]), float(sys.argv[3])
+start = time.time()
+n = 0
+while time.time() < start + secs:
+    # Evenly spread: a budget that refills between bursts would let
+    # whatever comes in the gaps through.
+    while n < (time.time() - start) * pps:
+        s.sendto(b"flood", (sys.argv[1], 9999))
+        n += 1
+"""
+
+
+def test_sync_heard_through_a_flood_at_the_kernel(pair):
+    """Sync datagrams have a budget of their own on the way to the kernel
+    (KNI_SYNC): a flood of other traffic at the BACKUP's kernel address,
+    ten times kni.rate_limit_pps, costs no heartbeat."""
+    lb1, lb2 = pair["lbs"]
+    assert start(lb1, 1)["rc"] == 0
+    assert start(lb2, 2)["rc"] == 0
+    assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+    limited = lb2.pkt_stats()["kni_up_limited"]
+    before = state(lb2)["rx_msgs"]
+    sh(sys.executable, "-c", FLOOD, KADDR[1], "5000", "3", ns=pair["ev"],
+       timeout=30)
+    got = state(lb2)["rx_msgs"] - before
+    assert lb2.pkt_stats()["kni_up_limited"] - limited > 5000, lb2.pkt_stats()
+    # 3 s of heartbeats every 200 ms: 15, give or take the edges.
+    assert got >= 12, got

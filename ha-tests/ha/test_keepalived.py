@@ -327,7 +327,8 @@ def test_virtual_routes_and_vips_go_to_dpvs_and_a_reload_removes_them(
 
 def test_vips_and_routes_come_back_after_a_dpvs_restart(lb, ka, vrrp_if):
     """VRRP does not notice the restart (it runs on a kernel interface);
-    the VRRP process's own watch puts the MASTER's VIP and route back."""
+    the VRRP process's control connection does: FAULT while dpvs is gone,
+    then MASTER again, with the VIP and route in the new dpvs."""
     d = lb["dpvs"]
     ka.write(vrrp_conf(["10.0.0.150"], ["10.9.0.0/24"]))
     ka.start("-P")
@@ -338,7 +339,9 @@ def test_vips_and_routes_come_back_after_a_dpvs_restart(lb, ka, vrrp_if):
     assert wait_for(lambda: "10.0.0.150/32" in dpvs_addrs(d)
                     and "10.9.0.0/24" in dpvs_routes(d), timeout=10), (
         dpvs_addrs(d) + dpvs_routes(d) + ka.text())
-    assert "dpvs restarted: setting VIPs and virtual routes" in ka.text()
+    text = ka.text()
+    assert "(VI_1) dpvs closed the control socket: entering FAULT" in text, text
+    assert "(VI_1) dpvs answers again: leaving FAULT" in text, text
 
 
 VSG_CONF = """

@@ -15,12 +15,7 @@ import pytest
 from netns import Topology, sh
 from servers import PKTTOOL, PY
 
-# TEMPORARY (P4): the wire stub stands in for P1's `dpvsctl ha hold` and
-# dpip's `ha`/`leased` words until they are on main.
-import STUB_p4_lease
-from STUB_p4_lease import ADDR_F_HA, ADDR_F_LEASED, ADDR_F_SAPOOL, Wire
-
-LIB = os.path.dirname(os.path.abspath(STUB_p4_lease.__file__))
+from dpvsd import DPVSCTL
 
 HA_ADDR, VIP = "10.0.0.110", "10.0.0.100"
 TTL_MS = 300
@@ -51,32 +46,27 @@ def lan(topo, dpvs_factory):
             p.wait()
 
 
-def add_addr(d, addr, flags):
-    """dpip's words once it has them (P1), else the wire itself."""
-    words = [w for f, w in ((ADDR_F_SAPOOL, "sapool"), (ADDR_F_HA, "ha"),
-                            (ADDR_F_LEASED, "leased")) if flags & f]
-    r = d.dpip("addr", "add", addr + "/32", "dev", "dpdk0", *words,
-               check=False)
-    if r.returncode == 0:
-        return
-    w = Wire(d.ipc)
-    try:
-        w.addr_add("dpdk0", addr, 32, flags)
-    finally:
-        w.close()
+def add_addr(d, addr, *words):
+    d.dpip("addr", "add", addr + "/32", "dev", "dpdk0", *words)
 
 
 def hold_lease(lan, ttl_ms=TTL_MS):
-    """A process holding the lease, renewing it every TTL/6, until killed
-    (to become `dpvsctl ha hold --ttl` at merge).  Returns it once held."""
+    """`dpvsctl ha hold`: holds the lease, renewing it every TTL/3, until
+    stopped.  Returns the process once the lease is held."""
     d = lan["dpvs"]
-    argv = [PY, os.path.join(LIB, "STUB_p4_lease.py"), "hold", d.ipc,
-            str(ttl_ms), str(ttl_ms // 6)]
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen([DPVSCTL, "-x", d.ipc, "ha", "hold", "--ttl",
+                          str(ttl_ms)], stdout=subprocess.PIPE, text=True)
     lan["holders"].append(p)
     line = p.stdout.readline()
-    assert line.startswith("held"), "the lease was not taken: %r" % line
+    assert line.startswith("lease: held"), "the lease was not taken: %r" % line
     return p
+
+
+def addr_line(d, addr):
+    for line in d.dpip("addr", "show").stdout.splitlines():
+        if (addr + "/") in line:
+            return line
+    return None
 
 
 def arp_answered(cl, addr):
@@ -88,7 +78,7 @@ def arp_answered(cl, addr):
 
 
 def has_addr(d, addr):
-    return (addr + "/") in d.dpip("addr", "show").stdout
+    return addr_line(d, addr) is not None
 
 
 def test_ha_address_answered_and_announced_only_with_lease(lan):
@@ -97,7 +87,7 @@ def test_ha_address_answered_and_announced_only_with_lease(lan):
         ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", "2.5",
          "arp and src host %s" % HA_ADDR], stdout=subprocess.PIPE, text=True)
     assert sniffer.stdout.readline().strip() == "ready"
-    add_addr(d, HA_ADDR, ADDR_F_SAPOOL | ADDR_F_HA)
+    add_addr(d, HA_ADDR, "sapool", "ha")
     time.sleep(0.5)
     # Added without the lease: not announced (the sniffer sees it later).
     hold_lease(lan, ttl_ms=5000)
@@ -107,16 +97,38 @@ def test_ha_address_answered_and_announced_only_with_lease(lan):
     assert len(garps) == 3, "gratuitous ARP seen: %d" % len(garps)
     assert arp_answered(cl, HA_ADDR)
     assert arp_answered(cl, "10.0.0.1")
+    assert addr_line(d, HA_ADDR).rstrip().endswith("sapool ha")
 
 
 def test_ha_address_silent_without_lease(lan):
     d, cl = lan["dpvs"], lan["cl"]
-    add_addr(d, HA_ADDR, ADDR_F_SAPOOL | ADDR_F_HA)
+    add_addr(d, HA_ADDR, "sapool", "ha")
     before = d.pkt_stats()["arp_ha_inactive"]
     assert not arp_answered(cl, HA_ADDR)
     assert d.pkt_stats()["arp_ha_inactive"] > before
     assert arp_answered(cl, "10.0.0.1")
-    assert has_addr(d, HA_ADDR)
+    assert addr_line(d, HA_ADDR).rstrip().endswith("sapool ha inactive")
+    r = d.dpip("garp", HA_ADDR, "dev", "dpdk0", check=False)
+    assert r.returncode != 0 and "HA lease" in r.stderr, r.stderr
+    # An ha address is a /32.
+    r = d.dpip("addr", "add", "10.0.0.111/24", "dev", "dpdk0", "ha",
+               check=False)
+    assert r.returncode != 0 and "an ha address is a /32" in r.stderr, \
+        r.stderr
+
+
+def test_holder_releases_on_sigterm(lan):
+    d, cl = lan["dpvs"], lan["cl"]
+    add_addr(d, HA_ADDR, "sapool", "ha")
+    p = hold_lease(lan)
+    add_addr(d, VIP, "leased")
+    assert "leased" in addr_line(d, VIP)
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(5) == 0
+    assert not has_addr(d, VIP)
+    assert not arp_answered(cl, HA_ADDR)
+    assert "ha: lease released: removed 1 VIP, 1 ha address inactive" \
+        in d.log_text()
 
 
 def gone_after(d, addr, t0, limit):
@@ -129,9 +141,9 @@ def gone_after(d, addr, t0, limit):
 
 def test_holder_killed_removes_vips_and_silences(lan):
     d, cl = lan["dpvs"], lan["cl"]
-    add_addr(d, HA_ADDR, ADDR_F_SAPOOL | ADDR_F_HA)
+    add_addr(d, HA_ADDR, "sapool", "ha")
     p = hold_lease(lan)
-    add_addr(d, VIP, ADDR_F_LEASED)
+    add_addr(d, VIP, "leased")
     assert has_addr(d, VIP) and arp_answered(cl, HA_ADDR)
     t0 = time.monotonic()
     p.send_signal(signal.SIGKILL)
@@ -148,9 +160,9 @@ def test_holder_killed_removes_vips_and_silences(lan):
 
 def test_holder_stopped_loses_lease_by_ttl(lan):
     d, cl = lan["dpvs"], lan["cl"]
-    add_addr(d, HA_ADDR, ADDR_F_SAPOOL | ADDR_F_HA)
+    add_addr(d, HA_ADDR, "sapool", "ha")
     p = hold_lease(lan)
-    add_addr(d, VIP, ADDR_F_LEASED)
+    add_addr(d, VIP, "leased")
     time.sleep(0.5)  # renewed meanwhile: still there
     assert has_addr(d, VIP)
     t0 = time.monotonic()

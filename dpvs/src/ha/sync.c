@@ -248,16 +248,21 @@ static void post_records(const uint8_t *buf, const struct sync_msg_hdr *h)
 {
 	for (unsigned i = 0; i < h->nrec; i++) {
 		struct ipvs_sync_rec r;
-		bool ok;
+		int rc;
 
 		sync_msg_rec(buf, i, &r);
-		ok = ipvs_sync_post(&r, h->nworkers) == 0;
-		if (ok)
+		rc = ipvs_sync_post(&r, h->nworkers);
+		if (!rc)
 			e.posted++;
 		else
 			e.c.rx_dropped++;
+		/*
+		 * A record no table here can hold (-EINVAL) is refused for
+		 * good, as the installers refuse one; only a full ring loses
+		 * it, and makes the bulk ask again.
+		 */
 		if (r.flags & IPVS_SYNC_F_BULK)
-			sync_bulk_rx_record(&e.brx, ok);
+			sync_bulk_rx_record(&e.brx, rc != -ENOBUFS);
 	}
 	e.c.rx_conns += h->nrec;
 }
@@ -508,7 +513,7 @@ static void on_lease_end(const char *why)
 {
 	if (!(e.roles & HA_SYNC_MASTER))
 		return;
-	LOG_NOTICEX("sync", "sync: lease lost (%s): master role stopped", why);
+	LOG_NOTICEX("sync", "sync: the lease ended (%s): master role stopped", why);
 	ha_sync_stop(HA_SYNC_MASTER);
 }
 

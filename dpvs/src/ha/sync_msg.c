@@ -188,12 +188,13 @@ enum sync_verdict sync_msg_verify(const uint8_t *buf, size_t len,
 				  struct sync_msg_hdr *h)
 {
 	uint8_t tag[SYNC_TAG_LEN];
-	size_t body = len - SYNC_TAG_LEN;
+	size_t body;
 
 	if (!buf || !shape_ok(buf, len))
 		return SYNC_BAD;
 	if (!key_ok(k))
 		return SYNC_AUTH;
+	body = len - SYNC_TAG_LEN;
 	if (!sync_hmac(k->key, k->len, buf, body, tag) ||
 	    CRYPTO_memcmp(tag, buf + body, SYNC_TAG_LEN))
 		return SYNC_AUTH;

@@ -56,7 +56,7 @@ struct ipvs_sync_stats {
 	uint64_t out_ring_full;    /* records the producer could not queue */
 	uint64_t in_ring_full;     /* records ipvs_sync_post could not queue */
 	uint64_t processed;        /* records the installers took off their rings */
-	uint64_t installed, updated, replaced;
+	uint64_t installed, updated, replaced;   /* installed: conns and templates */
 	uint64_t no_service, no_dest, no_laddr, port_busy, clash, full, dir_full;
 	uint64_t handover;         /* client packets sent to a synced conn's owner */
 	uint64_t backup_only;      /* new conns refused by sync.backup_only */
@@ -83,6 +83,13 @@ int ipvs_sync_post(const struct ipvs_sync_rec *r, unsigned sender_nw);
 void ipvs_sync_rec_of(const struct ipvs_conn *c, struct ipvs_sync_rec *r);
 void ipvs_sync_stats(struct ipvs_sync_stats *out);
 void ipvs_sync_stats_reset(void);
+/*
+ * Master, for `dpvsctl resources`: records waiting in every worker's
+ * rings (both ways) and their room; client tuples in the sync directory
+ * and its size (0 until the first BACKUP start).
+ */
+void ipvs_sync_ring_usage(uint32_t *used, uint32_t *size);
+void ipvs_sync_dir_usage(uint32_t *used, uint32_t *size);
 
 /* Worker loop job: installs what the master posted. */
 int ipvs_sync_in_job(void *arg);

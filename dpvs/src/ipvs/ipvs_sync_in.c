@@ -55,6 +55,15 @@ void ipvs_sync_in_fini(void)
 	__atomic_store_n(&in_full, 0, __ATOMIC_RELAXED);
 }
 
+uint32_t ipvs_sync_in_ring_count(void)
+{
+	uint32_t n = 0;
+
+	for (unsigned w = 0; in_rings && w < nin; w++)
+		n += rte_ring_count(in_rings[w]);
+	return n;
+}
+
 uint64_t ipvs_sync_in_ring_full(void)
 {
 	return __atomic_load_n(&in_full, __ATOMIC_RELAXED);

@@ -99,6 +99,8 @@ int ipvs_sync_in_init(unsigned nw, uint32_t ring_size);
 void ipvs_sync_in_fini(void);
 /* Records ipvs_sync_post could not queue (the master's count). */
 uint64_t ipvs_sync_in_ring_full(void);
+/* Records waiting in the install rings. */
+uint32_t ipvs_sync_in_ring_count(void);
 /* conn_release() of a CONN_F_SYNCED conn on worker widx. */
 void ipvs_sync_conn_gone(const struct ipvs_conn *c, unsigned widx);
 /* The worker owning a synced conn of client tuple t, or -1. */

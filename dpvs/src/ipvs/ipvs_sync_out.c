@@ -32,6 +32,7 @@ struct sync_wstats ipvs_sync_wstats[RTE_MAX_LCORE];
 static struct rte_ring **out_rings;   /* [nw], by worker index */
 static unsigned nrings;
 static uint32_t dir_entries;          /* the directory's size when made */
+static uint32_t ring_size;
 static struct ipvs_sync_stats base;   /* the sums at the last reset */
 
 _Static_assert(sizeof(struct ipvs_sync_rec) == 40, "the record is 40 bytes");
@@ -72,6 +73,7 @@ int ipvs_sync_init(const struct dpvs_conf *c)
 	unsigned nw = lcore_nworkers();
 
 	params_of_conf(c);
+	ring_size = size;
 	dir_entries = c->sync_dir_entries ? c->sync_dir_entries :
 		      c->conn_pool_size + c->conn_pool_size / 4 + 1024;
 	if (nw == 0)
@@ -201,6 +203,21 @@ unsigned ipvs_sync_drain(unsigned w, struct ipvs_sync_rec *out, unsigned max)
 		return 0;
 	return rte_ring_sc_dequeue_burst_elem(out_rings[w], out, sizeof(*out),
 					      max, NULL);
+}
+
+void ipvs_sync_ring_usage(uint32_t *used, uint32_t *size)
+{
+	*used = 0;
+	for (unsigned w = 0; out_rings && w < nrings; w++)
+		*used += rte_ring_count(out_rings[w]);
+	*used += ipvs_sync_in_ring_count();
+	*size = 2 * nrings * ring_size;
+}
+
+void ipvs_sync_dir_usage(uint32_t *used, uint32_t *size)
+{
+	*used = sync_dir_count();
+	*size = sync_dir_size();
 }
 
 static void sum(struct ipvs_sync_stats *s)

@@ -451,6 +451,14 @@ static void test_replay_window(void **state)
 	assert_int_equal(chk(&r, 7, 500, 999), SYNC_OK);
 	assert_int_equal(chk(&r, 7, 500, 937), SYNC_OK);
 	assert_int_equal(chk(&r, 7, 500, 936), SYNC_REPLAY);
+	/* Exactly 64 ahead: nothing of the old window may linger. */
+	assert_int_equal(chk(&r, 7, 500, 2000), SYNC_OK);
+	assert_int_equal(chk(&r, 7, 500, 1999), SYNC_OK);
+	assert_int_equal(chk(&r, 7, 500, 1998), SYNC_OK);
+	assert_int_equal(chk(&r, 7, 500, 2064), SYNC_OK);
+	for (uint64_t s = 2001; s < 2064; s++)
+		assert_int_equal(chk(&r, 7, 500, s), SYNC_OK);
+	assert_int_equal(chk(&r, 7, 500, 2000), SYNC_REPLAY);
 	assert_int_equal(chk(&r, 7, 500, UINT64_MAX), SYNC_OK);
 	assert_int_equal(chk(&r, 7, 500, UINT64_MAX), SYNC_REPLAY);
 }

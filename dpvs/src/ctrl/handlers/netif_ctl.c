@@ -200,6 +200,10 @@ static int op_addr_add(uint32_t op __rte_unused, struct rbuf *req,
 	if (a.plen == 0 || a.plen > 32 || addr == 0)
 		return addr_invalid(rep, &a);
 	flags = ifa_flags_of(a.flags);
+	if ((flags & IFA_F_HA) && a.plen != 32)
+		return ctrl_error(rep, DPVS_EINVAL, "an ha address is a /32, "
+				  "not /%u (a subnet route would announce it "
+				  "while the peer owns it)", a.plen);
 	/* A local address re-added must stay sapool (see op_laddr). */
 	if (lcore_nworkers() > 1 && !(flags & IFA_F_SAPOOL) &&
 	    ipvs_port_set_used(addr))

@@ -20,6 +20,7 @@
 #include "net/inetaddr.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_persist.h"
+#include "ipvs/ipvs_sync.h"
 #include "handlers.h"
 #include "net/route.h"
 
@@ -85,6 +86,11 @@ static void put_tables(struct res_list *l)
 		put_hash(l, row, hname);
 	}
 	put_hash(l, "nat-reply-tuples", "nat_reply_reg");
+	ipvs_sync_ring_usage(&used, &size);
+	put(l, DPVS_RES_TABLE, "sync-rings", used, size);
+	ipvs_sync_dir_usage(&used, &size);
+	if (size)
+		put(l, DPVS_RES_TABLE, "sync-directory", used, size);
 	put_hash(l, "neighbours", "neigh");
 	route_walk(count_route, &n);
 	put(l, DPVS_RES_TABLE, "routes", n, c->max_routes);

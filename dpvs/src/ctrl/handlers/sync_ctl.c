@@ -78,7 +78,9 @@ static void conf_of(const struct dpvs_sync_conf *c, struct ha_sync_conf *hc)
 	hc->ttl = c->ttl ? c->ttl : 1;
 	hc->port = c->port ? c->port : DPVS_SYNC_PORT;
 	hc->maxlen = c->maxlen;
-	snprintf(hc->ifname, sizeof(hc->ifname), "%.15s", c->ifname);
+	/* check_conf() kept it under 16 bytes; hc is zeroed: NUL ended. */
+	memcpy(hc->ifname, c->ifname,
+	       strnlen(c->ifname, sizeof(hc->ifname) - 1));
 	hc->peer = c->peer;
 	hc->group = c->peer ? 0 : c->group ? c->group : DPVS_SYNC_GROUP;
 	hc->key.len = c->key_len;

@@ -23,6 +23,7 @@ struct laddr_entry {
 	uint32_t first;          /* host order */
 	uint32_t last;
 	char ifname[LADDR_IFNAME_MAX + 1];
+	bool ha;                 /* shared by the HA pair (DPVS_ADDR_F_HA) */
 };
 
 struct laddr_group {
@@ -99,6 +100,14 @@ static void laddr_entry_handler(const vector_t *strvec)
 				    g->name, addr, addr);
 		return;
 	}
+	/* Other words were ignored before 'ha' existed: still, but said. */
+	for (unsigned i = 2; i < vector_size(strvec); i++)
+		if (strcmp(strvec_slot(strvec, i), "ha"))
+			report_config_error(CONFIG_GENERAL_ERROR, "local_address_group "
+					    "%s: '%s' after %s %s is not 'ha' - ignored",
+					    g->name, strvec_slot(strvec, i), addr, dev);
+		else
+			e.ha = true;
 	strcpy(e.ifname, dev);
 	grown = realloc(g->e, sizeof(*g->e) * (g->n + 1));
 	if (!grown)
@@ -260,8 +269,10 @@ int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule)
 	g = find_group(vs->laddr_group_name);
 	for (unsigned i = 0; g && i < g->n; i++)
 		for (uint32_t a = g->e[i].first; a <= g->e[i].last; a++)
-			if (ipvs_add_laddr(srule, htonl(a), g->e[i].ifname) < 0 &&
-			    errno != EEXIST) {
+			if ((g->e[i].ha &&
+			     ipvs_add_ha_addr(htonl(a), g->e[i].ifname) < 0) ||
+			    (ipvs_add_laddr(srule, htonl(a), g->e[i].ifname) < 0 &&
+			     errno != EEXIST)) {
 				log_message(LOG_INFO, "dpvs: cannot add local address "
 					    "%u.%u.%u.%u to %s: %s", a >> 24,
 					    (a >> 16) & 0xff, (a >> 8) & 0xff,

@@ -15,6 +15,7 @@
 
 #include "libdpvs.h"
 #include "check_dpvs.h"
+#include "vrrp_dpvs_ha.h"
 
 /* Forwarding method in conn_flags, as ip_vs.h; FULLNAT as DPVS numbers it. */
 #ifndef IP_VS_CONN_F_FULLNAT
@@ -235,6 +236,28 @@ int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname)
 	return rc ? fail(rc) : 0;
 }
 
+/* Made here, not by dpvs_laddr_add() below, which would make a plain
+ * sapool one.  Recording for a comparison, nothing is sent: the
+ * comparison adds missing local addresses, not their flags. */
+int ipvs_add_ha_addr(uint32_t addr, const char *ifname)
+{
+	struct dpvs_addr a;
+	int rc;
+
+	ipvs_func = ipvs_add_laddr;
+	if (want)
+		return 0;
+	if (connected() < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
+	a.addr = addr;
+	a.plen = 32;
+	a.flags = DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_HA;
+	rc = dpvs_addr_add(dh, &a);
+	return rc && rc != DPVS_EEXIST ? fail(rc) : 0;
+}
+
 uint64_t ipvs_dpvs_started(void)
 {
 	struct dpvs_version_info v;
@@ -283,19 +306,145 @@ int ipvs_set_timeout(const ipvs_timeout_t *to)
 	return rc ? fail(rc) : 0;
 }
 
-/* dpvs has no connection-sync daemon. */
-int ipvs_start_daemon(__attribute__((unused)) ipvs_daemon_t *dm)
+/* port, ttl, group and maxlen reach us only with these (configure finds
+ * them in linux-libc-dev's ip_vs.h). */
+#ifndef _HAVE_IPVS_SYNCD_ATTRIBUTES_
+#error "keepalived for dpvs needs _HAVE_IPVS_SYNCD_ATTRIBUTES_ (linux-libc-dev)"
+#endif
+
+/*
+ * The sync daemon is dpvs's (docs/keepalived.md section 10): the VRRP
+ * process starts and stops its roles as keepalived does the kernel's,
+ * with the key and peer of vrrp_dpvs_ha.c.  IPVS's states are dpvs's
+ * roles: master 1, backup 2.
+ */
+static uint32_t sync_roles_of(int state)
 {
-	ipvs_func = ipvs_start_daemon;
-	errno = EOPNOTSUPP;
-	return -1;
+	return (state & IP_VS_STATE_MASTER ? DPVS_SYNC_MASTER : 0) |
+	       (state & IP_VS_STATE_BACKUP ? DPVS_SYNC_BACKUP : 0);
 }
 
-int ipvs_stop_daemon(__attribute__((unused)) ipvs_daemon_t *dm)
+static const char *sync_roles_str(uint32_t roles)
 {
+	return roles == DPVS_SYNC_MASTER ? "MASTER" :
+	       roles == DPVS_SYNC_BACKUP ? "BACKUP" : "MASTER and BACKUP";
+}
+
+/* A reload starts again without a configuration (vrrp_daemon.c): the
+ * current one, as ipvs_syncd_cmd() would have filled it in. */
+static const ipvs_daemon_t *sync_daemon_of(const ipvs_daemon_t *dm,
+					   ipvs_daemon_t *tmp)
+{
+	const struct lvs_syncd_config *g = &global_data->lvs_syncd;
+
+	if (dm->mcast_ifn[0] || !g->ifname)
+		return dm;
+	*tmp = *dm;
+	tmp->syncid = (int)g->syncid;
+	snprintf(tmp->mcast_ifn, sizeof(tmp->mcast_ifn), "%s", g->ifname);
+	tmp->sync_maxlen = g->sync_maxlen;
+	tmp->mcast_port = g->mcast_port;
+	tmp->mcast_ttl = g->mcast_ttl;
+	tmp->mcast_af = g->mcast_group.ss_family;
+	if (g->mcast_group.ss_family == AF_INET)
+		tmp->mcast_group.ip = ((const struct sockaddr_in *)&g->mcast_group)->sin_addr.s_addr;
+	return tmp;
+}
+
+static int sync_conf_of(const ipvs_daemon_t *in, struct dpvs_sync_conf *c)
+{
+	ipvs_daemon_t tmp;
+	const ipvs_daemon_t *dm = sync_daemon_of(in, &tmp);
+
+	memset(c, 0, sizeof(*c));
+	if (!vrrp_dpvs_sync_secret(c)) {
+		errno = ENOKEY;
+		return -1;
+	}
+	if (dm->mcast_af == AF_INET6) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	c->roles = sync_roles_of(dm->state);
+	c->syncid = (uint8_t)dm->syncid;
+	c->ttl = dm->mcast_ttl;
+	c->port = dm->mcast_port;
+	c->maxlen = dm->sync_maxlen;
+	snprintf(c->ifname, sizeof(c->ifname), "%s", dm->mcast_ifn);
+	if (dm->mcast_af == AF_INET)
+		c->group = ntohl(dm->mcast_group.ip);
+	return 0;
+}
+
+/* Once more if dpvs restarted since the last call (a new connection). */
+static int sync_call(int (*op)(struct dpvs_handle *, const void *), const void *arg)
+{
+	int rc = op(dh, arg);
+
+	/* libdpvs opens a new connection for the next call */
+	return rc == DPVS_EIO ? op(dh, arg) : rc;
+}
+
+static int sync_start_op(struct dpvs_handle *h, const void *c) { return dpvs_sync_start(h, c); }
+static int sync_stop_op(struct dpvs_handle *h, const void *r) { return dpvs_sync_stop(h, *(const uint32_t *)r); }
+
+/* What the last start sent, but the roles: a reload that changes the
+ * key or the peer (which keepalived's own diff does not see) restarts. */
+static struct dpvs_sync_conf sync_started;
+
+static bool sync_settings_changed(const struct dpvs_sync_conf *c)
+{
+	struct dpvs_sync_conf a;
+
+	memcpy(&a, c, sizeof(a));      /* padding included: memcmp below */
+	a.roles = sync_started.roles;
+	return sync_started.key_len && memcmp(&a, &sync_started, sizeof(a));
+}
+
+int ipvs_start_daemon(ipvs_daemon_t *dm)
+{
+	const uint32_t all = DPVS_SYNC_MASTER | DPVS_SYNC_BACKUP;
+	struct dpvs_sync_conf c;
+	int rc;
+
+	ipvs_func = ipvs_start_daemon;
+	if (sync_conf_of(dm, &c) < 0 || connected() < 0)
+		return -1;
+	if (sync_settings_changed(&c))
+		sync_call(sync_stop_op, &all);
+	rc = sync_call(sync_start_op, &c);
+	if (rc == DPVS_EBUSY) {
+		/* It syncs with other settings (a reload changed them, or
+		 * dpvsctl): keepalived's win, as with the kernel's daemon. */
+		log_message(LOG_INFO, "dpvs: connection sync runs with other "
+			    "settings (%s); starting it again", dpvs_errmsg(dh));
+		rc = sync_call(sync_stop_op, &all);
+		if (!rc || rc == DPVS_ENOENT)
+			rc = sync_call(sync_start_op, &c);
+	}
+	if (rc == DPVS_EEXIST)
+		rc = 0;
+	if (!rc)
+		memcpy(&sync_started, &c, sizeof(c));
+	explicit_bzero(c.key, sizeof(c.key));
+	if (!rc)
+		log_message(LOG_INFO, "dpvs: connection sync %s on %s (syncid %u)",
+			    sync_roles_str(c.roles), c.ifname, c.syncid);
+	return rc ? fail(rc) : 0;
+}
+
+int ipvs_stop_daemon(ipvs_daemon_t *dm)
+{
+	uint32_t roles = sync_roles_of(dm->state);
+	int rc;
+
 	ipvs_func = ipvs_stop_daemon;
-	errno = EOPNOTSUPP;
-	return -1;
+	if (!vrrp_dpvs_sync_secret(NULL))
+		return 0;          /* refused at start: nothing runs */
+	if (connected() < 0)
+		return -1;
+	rc = sync_call(sync_stop_op, &roles);
+	return rc && rc != DPVS_ENOENT ? fail(rc) : 0;
 }
 
 #ifdef _WITH_SNMP_CHECKER_
@@ -444,6 +593,12 @@ const char *ipvs_strerror(int err)
 		return "Destination already exists";
 	if (err == EEXIST && ipvs_func == ipvs_add_service)
 		return "Service already exists";
+	if (err == ENOKEY && ipvs_func == ipvs_start_daemon)
+		return "no usable lvs_sync_daemon_key_file: dpvs does not sync "
+		       "unauthenticated; sync stays off";
+	if (err == EAFNOSUPPORT && ipvs_func == ipvs_start_daemon)
+		return "dpvs syncs over IPv4 only: lvs_sync_daemon group must be "
+		       "an IPv4 group";
 	if (err == ENOENT)
 		return "No such service or scheduler";
 	return strerror(err);

@@ -5,6 +5,7 @@
  *   local_address_group NAME {
  *       10.0.1.100 dpdk1
  *       10.0.1.101-103 dpdk1
+ *       10.0.1.110-111 dpdk1 ha    # shared by the HA pair
  *   }
  *   virtual_server 10.0.0.100 80 {
  *       lb_kind FNAT
@@ -41,6 +42,9 @@ extern bool dpvs_pushing;
 
 /* libipvs_dpvs.c */
 int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname);
+/* An "ha" local address (network order) on its port, before a service
+ * takes it: active only while this dpvs holds the HA lease. */
+int ipvs_add_ha_addr(uint32_t addr, const char *ifname);
 /* The running dpvs's start time, or 0 if it does not answer. */
 uint64_t ipvs_dpvs_started(void);
 /* True once after a call failed (other than "exists"/"not found"). */

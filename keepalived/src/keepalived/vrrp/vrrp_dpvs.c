@@ -5,7 +5,10 @@
  * VRRP packets themselves run on the port's kernel twin (interface
  * PORT.kni).  The instance's virtual routes go with its VIPs, a reload
  * takes out what it dropped, and a watch keeps dpvs in step
- * (vrrp_dpvs_sync.c).  Included by vrrp.c when built with _WITH_DPVS_.
+ * (vrrp_dpvs_sync.c).  The VIPs live in dpvs under the HA lease, and
+ * dpvs dying puts the instances into FAULT (vrrp_dpvs_lease.c); the
+ * sync key and peer are vrrp_dpvs_ha.c's.  Included by vrrp.c when built
+ * with _WITH_DPVS_.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +105,8 @@ static void vrrp_dpvs_vips(vrrp_t *vrrp, list_head_t *l, int cmd)
 		snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
 		a.addr = ip->u.sin.sin_addr.s_addr;
 		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen : 32;
+		/* dpvs removes them if this process loses the HA lease */
+		a.flags = cmd == IPADDRESS_ADD ? DPVS_ADDR_F_LEASED : 0;
 		rc = vrrp_dpvs_do(cmd == IPADDRESS_ADD ? vrrp_dpvs_addr_add :
 				  vrrp_dpvs_addr_del, &a);
 		vrrp_dpvs_note(false, &a, NULL, cmd == IPADDRESS_ADD, rc);
@@ -267,6 +272,21 @@ static void vrrp_dpvs_reload_routes(vrrp_t *old, vrrp_t *new)
 	}
 }
 
+#include "vrrp_dpvs_ha.c"
+#include "vrrp_dpvs_lease.c"
+
+/* dpvs restarted without the sync roles: the instance's, again. */
+static void vrrp_dpvs_sync_restart(void)
+{
+	const struct lvs_syncd_config *s = &global_data->lvs_syncd;
+
+	if (!s->ifname || !s->vrrp || !vrrp_dpvs_sync_secret(NULL))
+		return;
+	log_message(LOG_INFO, "dpvs restarted: starting connection sync again");
+	ipvs_syncd_cmd(IPVS_STARTDAEMON, s, s->vrrp->state == VRRP_STATE_MAST ?
+		       IPVS_MASTER : IPVS_BACKUP, false);
+}
+
 /*
  * The VRRP side's own watch on dpvs: when a different dpvs answers (it
  * restarted), a MASTER instance puts its VIPs and virtual routes back at
@@ -295,10 +315,12 @@ static void vrrp_dpvs_watch_thread(__attribute__((unused)) thread_ref_t thread)
 	vrrp_t *vrrp;
 
 	if (gen && vrrp_dpvs_gen && gen != vrrp_dpvs_gen) {
+		vrrp_dpvs_sync_restart();
 		list_for_each_entry(vrrp, &vrrp_data->vrrp, e_list) {
 			if (!vrrp->dpdk_interface || vrrp->state != VRRP_STATE_MAST ||
 			    !vrrp->vipset)
 				continue;
+			vrrp_dpvs_lease_take(vrrp);
 			log_message(LOG_INFO, "(%s) dpvs restarted: setting VIPs and "
 				    "virtual routes on %s again", vrrp->iname,
 				    vrrp->dpdk_interface);
@@ -311,6 +333,7 @@ static void vrrp_dpvs_watch_thread(__attribute__((unused)) thread_ref_t thread)
 		vrrp_dpvs_gen = gen;
 		vrrp_dpvs_sync_tick();
 	}
+	vrrp_dpvs_ha_tick();
 	thread_add_timer(master, vrrp_dpvs_watch_thread, NULL, TIMER_HZ);
 }
 
@@ -322,6 +345,7 @@ void vrrp_dpvs_start_watch(void)
 		if (vrrp->dpdk_interface) {
 			if (!vrrp_dpvs_gen)
 				vrrp_dpvs_gen = vrrp_dpvs_generation();
+			vrrp_dpvs_ha_start();
 			thread_add_timer(master, vrrp_dpvs_watch_thread, NULL,
 					 TIMER_HZ);
 			return;

@@ -141,6 +141,7 @@ static void vrrp_dpvs_sync_vips(struct vrrp_dpvs_pass *s, vrrp_t *vrrp,
 		snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
 		a.addr = ip->u.sin.sin_addr.s_addr;
 		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen : 32;
+		a.flags = is_master ? DPVS_ADDR_F_LEASED : 0;
 		there = vrrp_dpvs_has_addr(s, &a);
 		if (is_master != there)
 			vrrp_dpvs_fix(s, vrrp->iname, false, &a, is_master);
