@@ -66,8 +66,7 @@ def show(pair):
         % N_IDLE)
     idle = pair.idle(FNAT, N_IDLE)
     download = pair.download(FNAT, 8)
-    lports = idle.lports + [download.lport]
-    synced = wait_synced(lb2, lports, timeout=5)
+    synced = wait_synced(lb2, idle.keys + [download.key], timeout=5)
     print("lb2 lists %s of them (connection sync)" % (
         "all" if synced else "NOT all"))
     print(lb2.dpvs.ctl("sync").stdout.rstrip())

@@ -39,8 +39,7 @@ ETH_IP_UDP = 14 + 20 + 8
 def sync_rows(pair):
     lb1, lb2 = pair.lbs
     idle = [pair.idle(FNAT, CONNS // 2), pair.idle(NAT, CONNS - CONNS // 2)]
-    lports = [p for i in idle for p in i.lports]
-    if not wait_synced(lb2, lports, timeout=20):
+    if not wait_synced(lb2, [k for i in idle for k in i.keys], timeout=20):
         yield "sync_bulk_conns_per_s - synced/s lb2 never listed the conns"
         return
     lb2.dpvs.ctl("sync", "bulk")
@@ -67,7 +66,7 @@ def failover(pair, fault):
     lb1, lb2 = pair.lbs
     prober = pair.probe()
     downloads = {p: pair.download(p) for p in METHODS}
-    wait_synced(lb2, [d.lport for d in downloads.values()], timeout=3)
+    wait_synced(lb2, [d.key for d in downloads.values()], timeout=3)
     t0 = time.time()
     pair.fault(lb1, fault)
     wait_for(lb2.has_vip, timeout=5)

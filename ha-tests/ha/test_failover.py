@@ -5,13 +5,16 @@ return (preempt, after its bulk sync) breaks nothing.
 Per fault, through lb1 and for each method (FullNAT :80, NAT :81, DR
 :82): one 32 MB download and N idle keep-alive connections; once lb2
 lists them all, the fault; then lb1 comes back and takes over again.
+The four faults run in one pair, one after the other.
 The figures are printed (pytest -s); docs/ha.md quotes them.
 """
 import os
 
 import pytest
 
-from ha_pair import FAULTS, METHODS, bulk_ready, ha_pair, now, wait_synced
+from dpvsd import Dpvs
+from ha_pair import (FAULTS, METHODS, bulk_ready, conn_keys, ha_pair, now,
+                     sanitizer_reports, wait_synced)
 from waiting import wait_for
 
 # make soak: 100 idle conns per method, and a pass with one worker.
@@ -27,10 +30,37 @@ FIRST_NEW_MAX = 1.0
 STALL_MAX = 1.5
 
 
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """One pair for the four faults, in order: lb1 comes back and takes
+    over again after each, so each fault starts from the state the
+    previous return left (its conns, ports and roles)."""
+    tmp = tmp_path_factory.mktemp("failover")
+    made = []
+
+    def factory(**kw):
+        d = Dpvs(tmp, **kw)
+        made.append(d)
+        return d
+
+    try:
+        with ha_pair(factory, tmp, workers=WORKERS) as p:
+            yield p
+    finally:
+        problems = sanitizer_reports(made)
+        assert not problems, "\n".join(problems)
+
+
 @pytest.fixture
-def pair(dpvs_factory, tmp_path):
-    with ha_pair(dpvs_factory, tmp_path, workers=WORKERS) as p:
-        yield p
+def ready(pair):
+    """lb1 MASTER, lb2 a BACKUP with the whole table, whatever the
+    previous test left."""
+    lb1, lb2 = pair.lbs
+    pair.heal(lb1)
+    pair.heal(lb2)
+    assert wait_for(lambda: lb1.has_vip() and not lb2.has_vip() and
+                    bulk_ready(lb2.sync()), timeout=30), (lb1.sync(), lb2.sync())
+    return pair
 
 
 def through_lb1(pair):
@@ -40,14 +70,12 @@ def through_lb1(pair):
     for port, i in idle.items():
         assert all(a.startswith("b") for a in i.first["answers"]), (port, i.first)
     downloads = {port: pair.download(port) for port in METHODS}
-    lports = [p for i in idle.values() for p in i.lports] + [
-        d.lport for d in downloads.values()]
+    keys = {k for i in idle.values() for k in i.keys} | {
+        d.key for d in downloads.values()}
     t0 = now()
-    assert wait_synced(lb2, lports, timeout=3), (
+    assert wait_synced(lb2, keys, timeout=3), (
         "lb2 lists %d of the %d connections through lb1 (sync: %s)" % (
-            len({str(p) for p in lports} & {c["client"].rsplit(":", 1)[1]
-                                            for c in lb2.conns()}),
-            len(lports), lb2.sync()))
+            len(keys & conn_keys(lb2.conns())), len(keys), lb2.sync()))
     print("\nsynced on lb2 %.2f s after the downloads started" % (now() - t0))
     return idle, downloads
 
@@ -75,7 +103,8 @@ def check_idle(idle, what):
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_failover(pair, fault):
+def test_failover(ready, fault):
+    pair = ready
     lb1, lb2 = pair.lbs
     prober = pair.probe()
     idle, downloads = through_lb1(pair)
@@ -101,7 +130,7 @@ def test_failover(pair, fault):
     print("%s: lb1 MASTER again %.2f s after its restore" % (fault,
                                                                preempt - t_back))
     # Its bulk brought it every conn before it preempted.
-    assert wait_synced(lb1, [p for i in idle.values() for p in i.lports],
+    assert wait_synced(lb1, [k for i in idle.values() for k in i.keys],
                        timeout=1), lb1.sync()
     check_idle(idle, "the preempt")
     first_end = check_downloads(pair, second, "the preempt after " + fault)
@@ -121,7 +150,7 @@ def test_nopreempt_return(dpvs_factory, tmp_path):
         check_downloads(pair, downloads, "dpvs_kill")
         pair.restore(lb1, "dpvs_kill")
         assert wait_for(lambda: bulk_ready(lb1.sync()), timeout=10), lb1.sync()
-        assert wait_synced(lb1, [p for i in idle.values() for p in i.lports],
+        assert wait_synced(lb1, [k for i in idle.values() for k in i.keys],
                            timeout=1)
         t0 = now()
         # No preempt: lb2 keeps the VIP for several master-down intervals.

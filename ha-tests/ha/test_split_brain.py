@@ -48,7 +48,12 @@ def one_owner(pair):
 
 
 def partition(pair, secs):
+    """Seconds from healing to one owner; then new connections to every
+    service work (through the owner, as everyone's ARP caches say)."""
     lb1, lb2 = pair.lbs
+    # New connections throughout: the backends' and the client's ARP
+    # caches follow whichever LB announced itself last.
+    prober = pair.probe()
     cut(pair)
     try:
         # lb2 hears no adverts: it becomes MASTER too.
@@ -62,6 +67,10 @@ def partition(pair, secs):
         lb1.addrs(), lb2.addrs())
     settled = time.time() - t0
     assert pair.arp_macs(VIP) == {lb1.mac()}
+    assert wait_for(lambda: time.time() > t0 + HEAL_MAX + 2, timeout=10)
+    late = [(port, round(t - t0, 2)) for port, t, _, ok in prober.stop()
+            if not ok and t > t0 + HEAL_MAX]
+    assert not late, "new connections failed after healing: %s" % late
     return settled
 
 

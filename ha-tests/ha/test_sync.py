@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ha_pair import (DR, FNAT, HA_LADDRS, METHODS, NAT, NAT_GW, SYNCID, bulk_ready,
-                     client_ports, ha_pair, sync_counter, wait_synced)
+                     conn_keys, ha_pair, sync_counter, wait_synced)
 from netns import sh
 from servers import PY
 from synctool import CONN, ip, pack, unpack
@@ -23,7 +23,10 @@ def pair(dpvs_factory, tmp_path):
 
 
 def by_client(conns):
-    return {c["client"]: c for c in conns if c["client"].startswith("10.0.0.2:")}
+    """The client's conns by (client, service): a local port may serve
+    two services."""
+    return {(c["client"], c["vip"]): c for c in conns
+            if c["client"].startswith("10.0.0.2:")}
 
 
 def seconds(expire):
@@ -34,8 +37,8 @@ def seconds(expire):
 def test_tables_match(pair):
     lb1, lb2 = pair.lbs
     idle = {port: pair.idle(port, 50) for port in METHODS}
-    lports = [p for i in idle.values() for p in i.lports]
-    assert wait_synced(lb2, lports, timeout=5), lb2.sync()
+    keys = [k for i in idle.values() for k in i.keys]
+    assert wait_synced(lb2, keys, timeout=5), lb2.sync()
     mine, theirs = by_client(lb1.conns()), by_client(lb2.conns())
     for port, method in METHODS.items():
         n1 = sum(c["vip"].endswith(":%d" % port) for c in mine.values())
@@ -138,9 +141,9 @@ def test_bulk_on_backup_restart(pair):
     lb1, lb2 = pair.lbs
     idle = [pair.idle(port, n) for port, n in ((FNAT, 700), (NAT, 700),
                                                (DR, 600))]
-    lports = [p for i in idle for p in i.lports]
-    assert len(lports) == 2000
-    assert wait_synced(lb2, lports, timeout=10), lb2.sync()
+    keys = {k for i in idle for k in i.keys}
+    assert len(keys) == 2000
+    assert wait_synced(lb2, keys, timeout=10), lb2.sync()
     lb2.ka.stop()
     lb2.dpvs.stop()
     lb2.start_dpvs()
@@ -148,10 +151,10 @@ def test_bulk_on_backup_restart(pair):
     t0 = time.time()
     assert wait_for(lambda: bulk_ready(lb2.sync()), timeout=10), lb2.sync()
     ready = time.time() - t0
-    got = {str(p) for p in lports} & client_ports(lb2.conns())
+    got = keys & conn_keys(lb2.conns())
     print("\nbulk: lb2 READY %.2f s after its keepalived started, with %d of "
-          "%d conns (%s)" % (ready, len(got), len(lports), lb2.sync().get("bulk")))
-    assert ready <= 5 and len(got) == len(lports)
+          "%d conns (%s)" % (ready, len(got), len(keys), lb2.sync().get("bulk")))
+    assert ready <= 5 and got == keys
     assert lb1.has_vip() and not lb2.has_vip()
     # The NAT gateway stayed with the MASTER throughout.
     assert NAT_GW + "/24" in lb1.addrs()

@@ -13,6 +13,7 @@ The client's tools (haclient.py) and the backends (hahttpd.py) run in
 the namespaces; their times are the wall clock, as the faults' are.
 """
 import contextlib
+import glob
 import json
 import os
 import re
@@ -421,6 +422,36 @@ class Pair:
             lb.start_ka()
 
 
+    def heal(self, lb):
+        """Whatever a fault (or a failed test) left of lb, back: its link,
+        dpvs with its set-up, keepalived."""
+        if sh("ip", "link", "show", lb.port, ns=self.sw, check=False).returncode:
+            self.plug(lb.ns, "vlb0", lb.port)
+        sh("ip", "link", "set", lb.port, "up", ns=self.sw)
+        if lb.dpvs.proc is None or lb.dpvs.proc.poll() is not None:
+            lb.dpvs.stop()
+            lb.start_dpvs()
+        if lb.ka is None or lb.ka.proc.poll() is not None:
+            lb.start_ka()
+
+
+def sanitizer_reports(daemons):
+    """Stops the daemons; the sanitizer reports in any of their logs
+    (a restarted daemon's earlier logs included)."""
+    problems = []
+    for d in daemons:
+        rc = d.stop()
+        for log in sorted(glob.glob(d.log + "*")):
+            with open(log, errors="replace") as f:
+                text = f.read()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                           "runtime error:"):
+                if marker in text:
+                    problems.append("%s: %s (exit %s)\n%s" % (
+                        log, marker, rc, text[-4000:]))
+    return problems
+
+
 class Prober:
     """A new connection to each service every 50 ms (0.3 s timeout)."""
 
@@ -459,6 +490,7 @@ class Idle:
                             text=True)
         self.first = self.read()
         self.lports = self.first["lports"]
+        self.keys = [(p, port) for p in self.lports]
 
     def read(self):
         line = self.p.stdout.readline()
@@ -484,6 +516,7 @@ class Download:
                             stdout=subprocess.PIPE, text=True)
         self.head = json.loads(self.p.stdout.readline() or "{}")
         self.lport = self.head.get("lport", 0)
+        self.key = (self.lport, port)
 
     def result(self):
         line = self.p.stdout.readline()
@@ -505,14 +538,18 @@ def ha_pair(dpvs_factory, tmp_path, nopreempt=False, workers=2, big_mb=32,
         pair.stop()
 
 
-def client_ports(conns):
-    return {c["client"].rsplit(":", 1)[1] for c in conns}
+def conn_keys(conns):
+    """The client's connections as (its port, the service's port): the
+    same local port may serve two services."""
+    return {(int(c["client"].rsplit(":", 1)[1]), int(c["vip"].rsplit(":", 1)[1]))
+            for c in conns if c["client"].startswith("10.0.0.2:")}
 
 
-def wait_synced(lb, lports, timeout=10):
-    """True once lb lists a connection from each of the client's lports."""
-    want = {str(p) for p in lports}
-    return wait_for(lambda: want <= client_ports(lb.conns()), timeout=timeout,
+def wait_synced(lb, keys, timeout=10):
+    """True once lb lists each of the client's connections in keys
+    ((local port, service port) pairs)."""
+    want = set(keys)
+    return wait_for(lambda: want <= conn_keys(lb.conns()), timeout=timeout,
                     step=0.2)
 
 
