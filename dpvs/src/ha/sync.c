@@ -162,7 +162,8 @@ static int drain(uint64_t now_ms, uint64_t now_us)
 		uint32_t tokens = sync_bucket_avail(&e.msg_tb, now_us);
 		unsigned room = e.max_recs - e.inc.n, got;
 
-		if (!tokens || !sync_sock_free_slots())
+		if (!tokens || !sync_sock_free_slots() ||
+		    sync_now_us() - now_us >= SYNC_TX_BUDGET_US)
 			break;
 		if (room > budget)
 			room = budget;
@@ -415,13 +416,15 @@ int ha_sync_job(void *arg)
 	now_ms = now_us / 1000;
 	if (e.roles & HA_SYNC_MASTER) {
 		work += drain(now_ms, now_us);
-		work += sync_bulk_page(&e.bulk_tb, e.embryonic, now_us);
+		if (sync_now_us() - now_us < SYNC_TX_BUDGET_US)
+			work += sync_bulk_page(&e.bulk_tb, e.embryonic, now_us);
 		heartbeat(now_ms, now_us);
 	}
 	if (e.roles & HA_SYNC_BACKUP)
 		backup_tick(now_ms);
 	work += (int)sync_sock_flush(&e.c);
-	work += (int)sync_sock_recv(SYNC_RX_PER_LOOP, on_datagram, &e.c);
+	work += (int)sync_sock_recv(SYNC_RX_PER_LOOP, now_us + SYNC_JOB_BUDGET_US,
+				    on_datagram, &e.c);
 	log_refusals(now_ms);
 	return work;
 }
@@ -651,6 +654,22 @@ void ha_sync_apply_conf(const struct dpvs_conf *c)
 	ipvs_sync_set_params(&p);
 }
 
+/*
+ * libcrypto sets up its digests at their first use, in milliseconds:
+ * at start-up, not in the master loop's first datagram.
+ */
+static void warm_up_crypto(void)
+{
+	struct sync_key k = { .len = HA_SYNC_KEY_MIN };
+	struct sync_msg_hdr h = { .version = SYNC_MSG_VERSION,
+				  .type = SYNC_MSG_HEARTBEAT, .seq = 1 };
+	uint8_t buf[SYNC_MIN_LEN];
+	char fp[9];
+
+	sync_msg_build(buf, sizeof(buf), &h, NULL, 0, &k);
+	sync_key_fingerprint(&k, fp);
+}
+
 int ha_sync_init(const struct dpvs_conf *c)
 {
 	uint64_t now = sync_now_us();
@@ -663,6 +682,7 @@ int ha_sync_init(const struct dpvs_conf *c)
 	/* The installers' rings are empty: all they did is done. */
 	e.proc_zero = (int64_t)processed_now();
 	ha_lease_set_end_cb(on_lease_end);
+	warm_up_crypto();
 	return 0;
 }
 

@@ -22,7 +22,14 @@
 #define SYNC_RX_PER_LOOP 64
 #define SYNC_DRAIN_PER_LOOP 2048
 #define SYNC_MIN_MAXLEN 104       /* two records */
-#define SYNC_BULK_SCAN 16384      /* pool objects a bulk page visits */
+#define SYNC_BULK_SCAN 8192       /* pool objects a bulk page visits */
+/*
+ * The job's time on the master, per loop: the drain stops past the
+ * first mark, the bulk page starts only before it, receiving stops past
+ * the second (the control socket and the kernel path share the loop).
+ */
+#define SYNC_TX_BUDGET_US 150
+#define SYNC_JOB_BUDGET_US 400
 #define SYNC_HOLD_RETRY_US 100    /* a held datagram tries its ring again */
 #define SYNC_RECHECK_MS 2000      /* a bulk again this long after a change */
 
@@ -42,12 +49,14 @@ void sync_sock_commit(size_t len, unsigned nrec);
 /* Sends what is queued; EAGAIN keeps the rest.  Datagrams sent. */
 unsigned sync_sock_flush(struct ha_sync_counters *c);
 /*
- * Up to max datagrams, each to fn with its source (host order).  fn
+ * Up to max datagrams, each to fn with its source (host order), none
+ * begun after deadline_us (sync_now_us()'s clock).  fn
  * returns false to hold a datagram (the installers' rings are full): it
  * comes again, first, at the next call, and the kernel keeps the rest.
  */
 typedef bool (*sync_rx_fn)(const uint8_t *buf, size_t len, uint32_t src);
-unsigned sync_sock_recv(unsigned max, sync_rx_fn fn, struct ha_sync_counters *c);
+unsigned sync_sock_recv(unsigned max, uint64_t deadline_us, sync_rx_fn fn,
+			struct ha_sync_counters *c);
 /* Lets go of a held datagram. */
 void sync_sock_skip(void);
 

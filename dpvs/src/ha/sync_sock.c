@@ -285,16 +285,21 @@ static bool fill(unsigned want, struct ha_sync_counters *c)
 	return n > 0;
 }
 
-unsigned sync_sock_recv(unsigned max, sync_rx_fn fn, struct ha_sync_counters *c)
+unsigned sync_sock_recv(unsigned max, uint64_t deadline_us, sync_rx_fn fn,
+			struct ha_sync_counters *c)
 {
 	unsigned total = 0;
 
 	while (s.fd >= 0 && total < max) {
 		if (s.ri == s.rn && !fill(max - total, c))
 			break;
-		for (; s.ri < s.rn && total < max; s.ri++, total++)
+		for (; s.ri < s.rn && total < max; s.ri++, total++) {
+			/* What is read stays in rbuf for the next loop. */
+			if (sync_now_us() >= deadline_us)
+				return total;
 			if (!fn(s.rbuf[s.ri], s.rlen[s.ri], s.rsrc[s.ri]))
 				return total;  /* held: this one again next time */
+		}
 	}
 	return total;
 }
