@@ -16,16 +16,9 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "ha_lease.h"
+#include "ipvs/ipvs.h"
 #include "ipvs/ipvs_sync.h"
 #include "net/kni_class.h"
-
-#define SYNC_PEERS 4   /* replay windows kept, by source address */
-
-struct peer {
-	uint32_t addr;
-	uint64_t last_ms;
-	struct sync_replay rp;
-};
 
 struct batch {
 	struct ipvs_sync_rec recs[SYNC_MAX_RECS];
@@ -51,11 +44,29 @@ static struct {
 	unsigned next_worker;          /* round robin of the drains */
 	uint64_t last_tx_ms;
 	struct ha_sync_counters c;
-	struct peer peers[SYNC_PEERS];
+	/*
+	 * One replay window, whatever address a datagram comes from: the
+	 * pair has one peer, and a window per address would take a replay
+	 * sent from another address for a new peer.
+	 */
+	struct sync_replay rp;
 	uint64_t peer_sender_id;
 	uint32_t peer_addr;
 	uint64_t last_rx_ms;           /* 0: never */
 	struct sync_bulk_rx brx;
+	/*
+	 * A bulk whose records met no service or real server here (the
+	 * checker had not pushed them yet) is asked for once more, 2 s
+	 * after this LB's services next change.
+	 */
+	uint64_t refused_base;
+	bool recheck;
+	uint64_t recheck_gen, recheck_at;
+	/* A datagram held by a full installer ring: where to go on. */
+	bool held;
+	struct sync_msg_hdr held_hdr;
+	unsigned held_next;
+	uint64_t held_retry_us;
 	/* posted - (processed - proc_zero): records the installers still hold */
 	uint64_t posted;
 	int64_t proc_zero;
@@ -91,6 +102,15 @@ static uint64_t processed_now(void)
 
 	ipvs_sync_stats(&st);
 	return st.processed;
+}
+
+/* Records the installers refused for want of a service or real server. */
+static uint64_t refusals(void)
+{
+	struct ipvs_sync_stats st;
+
+	ipvs_sync_stats(&st);
+	return st.no_service + st.no_dest;
 }
 
 bool sync_emit(uint8_t type, const struct ipvs_sync_rec *recs, unsigned n,
@@ -192,14 +212,54 @@ static void bulk_actions(unsigned act)
 	if (act & SYNC_BULK_SEND_REQ)
 		sync_emit(SYNC_MSG_BULK_REQ, NULL, 0, 0);
 	if ((act & SYNC_BULK_NOW_READY) && (act & SYNC_BULK_INCOMPLETE))
-		LOG_WARNX("sync", "sync: no complete bulk from the master; ready "
+		LOG_WARNX("sync", "no complete bulk from the master; ready "
 			  "without it (%llu conns received)",
 			  (unsigned long long)e.brx.done_recs);
 	else if (act & SYNC_BULK_NOW_READY)
-		LOG_NOTICEX("sync", "sync: bulk done: %llu conns in %u ms",
+		LOG_NOTICEX("sync", "bulk done: %llu conns in %u ms",
 			    (unsigned long long)e.brx.done_recs, e.brx.done_ms);
-	if (act & SYNC_BULK_NOW_READY)
+	if (act & SYNC_BULK_NOW_READY) {
 		e.c.bulk_received++;
+		e.recheck = refusals() > e.refused_base;
+		e.recheck_gen = ipvs_config_gen();
+		e.recheck_at = 0;
+	}
+}
+
+static void bulk_begin(void)
+{
+	e.refused_base = refusals();
+	e.recheck = false;
+	bulk_actions(sync_bulk_rx_start(&e.brx, sync_now_ms()));
+}
+
+/* After a change of the services, the records they refused may fit. */
+static void recheck(uint64_t now_ms)
+{
+	uint64_t gate = e.brx.last_req_ms + SYNC_BULK_HOLD_MS + 100;
+
+	if (!e.recheck)
+		return;
+	if (!e.recheck_at) {
+		if (ipvs_config_gen() == e.recheck_gen)
+			return;
+		/* Not before the master lets this LB start another bulk. */
+		e.recheck_at = now_ms + SYNC_RECHECK_MS > gate ?
+			       now_ms + SYNC_RECHECK_MS : gate;
+	}
+	if (now_ms < e.recheck_at)
+		return;
+	e.recheck = false;
+	e.brx.last_req_ms = now_ms;
+	LOG_NOTICEX("sync", "the services changed after a bulk that met no "
+		    "service or real server here: asking the master again");
+	sync_emit(SYNC_MSG_BULK_REQ, NULL, 0, 0);
+}
+
+static void backup_tick(uint64_t now_ms)
+{
+	bulk_actions(sync_bulk_rx_tick(&e.brx, processed_now(), now_ms));
+	recheck(now_ms);
 }
 
 /* The installers' count when all that was posted until now is done. */
@@ -209,22 +269,6 @@ static uint64_t posted_target(void)
 }
 
 /* ---- receive ---- */
-
-static struct peer *peer_of(uint32_t addr, uint64_t now_ms)
-{
-	struct peer *old = &e.peers[0];
-
-	for (unsigned i = 0; i < SYNC_PEERS; i++) {
-		if (e.peers[i].addr == addr && e.peers[i].last_ms)
-			return &e.peers[i];
-		if (e.peers[i].last_ms < old->last_ms)
-			old = &e.peers[i];
-	}
-	memset(old, 0, sizeof(*old));
-	old->addr = addr;
-	old->last_ms = now_ms;
-	return old;
-}
 
 static void refused(enum sync_verdict v, uint32_t src)
 {
@@ -244,36 +288,55 @@ static void refused(enum sync_verdict v, uint32_t src)
 	sync_ratelog_note(&e.rl[rl[v]], src);
 }
 
-static void post_records(const uint8_t *buf, const struct sync_msg_hdr *h)
+/*
+ * Posts records from index `from` on.  A full installer ring holds the
+ * datagram where it stopped (false): the rest waits in the socket,
+ * nothing is lost, and the installers catch up before it goes on.
+ */
+static bool post_records(const uint8_t *buf, const struct sync_msg_hdr *h,
+			 unsigned from)
 {
-	for (unsigned i = 0; i < h->nrec; i++) {
+	for (unsigned i = from; i < h->nrec; i++) {
 		struct ipvs_sync_rec r;
 		int rc;
 
 		sync_msg_rec(buf, i, &r);
 		rc = ipvs_sync_post(&r, h->nworkers);
-		if (!rc)
-			e.posted++;
-		else
+		if (rc == -ENOBUFS) {
+			e.held = true;
+			e.held_hdr = *h;
+			e.held_next = i;
+			e.held_retry_us = sync_now_us() + SYNC_HOLD_RETRY_US;
+			return false;
+		}
+		/* -EINVAL: a record no table here can hold, refused for good. */
+		if (rc)
 			e.c.rx_dropped++;
-		/*
-		 * A record no table here can hold (-EINVAL) is refused for
-		 * good, as the installers refuse one; only a full ring loses
-		 * it, and makes the bulk ask again.
-		 */
+		else
+			e.posted++;
 		if (r.flags & IPVS_SYNC_F_BULK)
-			sync_bulk_rx_record(&e.brx, rc != -ENOBUFS);
+			sync_bulk_rx_record(&e.brx, true);
 	}
-	e.c.rx_conns += h->nrec;
+	return true;
 }
 
-static void dispatch(const uint8_t *buf, const struct sync_msg_hdr *h,
+/* The held datagram again, where it stopped. */
+static bool resume_held(const uint8_t *buf)
+{
+	if (sync_now_us() < e.held_retry_us)
+		return false;
+	e.held = false;
+	return post_records(buf, &e.held_hdr, e.held_next);
+}
+
+static bool dispatch(const uint8_t *buf, const struct sync_msg_hdr *h,
 		     uint64_t now_ms)
 {
 	switch (h->type) {
 	case SYNC_MSG_CONN:
+		e.c.rx_conns += h->nrec;
 		if (e.roles & HA_SYNC_BACKUP)
-			post_records(buf, h);
+			return post_records(buf, h, 0);
 		break;
 	case SYNC_MSG_BULK_REQ:
 		if (e.roles & HA_SYNC_MASTER)
@@ -287,35 +350,35 @@ static void dispatch(const uint8_t *buf, const struct sync_msg_hdr *h,
 	default:   /* HEARTBEAT: being heard is all */
 		break;
 	}
+	return true;
 }
 
-static void on_datagram(const uint8_t *buf, size_t len, uint32_t src)
+static bool on_datagram(const uint8_t *buf, size_t len, uint32_t src)
 {
 	uint64_t now_ms = sync_now_ms();
 	struct sync_msg_hdr h;
-	struct peer *p;
 	enum sync_verdict v;
 
+	if (e.held)
+		return resume_held(buf);
 	v = sync_msg_verify(buf, len, &e.conf.key, e.conf.syncid, &h);
 	if (v != SYNC_OK) {
 		refused(v, src);
-		return;
+		return true;
 	}
 	if (h.sender_id == e.sender_id)
-		return;  /* our own, looped back */
-	p = peer_of(src, now_ms);
-	v = sync_replay_check(&p->rp, &h, wall_s(), e.max_age_s);
+		return true;  /* our own, looped back */
+	v = sync_replay_check(&e.rp, &h, wall_s(), e.max_age_s);
 	if (v != SYNC_OK) {
 		refused(v, src);
-		return;
+		return true;
 	}
-	p->last_ms = now_ms;
 	e.c.rx_msgs++;
 	e.c.rx_bytes += len;
 	e.last_rx_ms = now_ms;
 	e.peer_sender_id = h.sender_id;
 	e.peer_addr = src;
-	dispatch(buf, &h, now_ms);
+	return dispatch(buf, &h, now_ms);
 }
 
 static void log_refusals(uint64_t now_ms)
@@ -333,7 +396,7 @@ static void log_refusals(uint64_t now_ms)
 		uint32_t a = e.rl[i].addr;
 
 		if (n)
-			LOG_WARNX("sync", "sync: %llu datagrams from %u.%u.%u.%u %s "
+			LOG_WARNX("sync", "%llu datagrams from %u.%u.%u.%u %s "
 				  "in the last 10 s", (unsigned long long)n,
 				  a >> 24, a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff,
 				  what[i]);
@@ -356,7 +419,7 @@ int ha_sync_job(void *arg)
 		heartbeat(now_ms, now_us);
 	}
 	if (e.roles & HA_SYNC_BACKUP)
-		bulk_actions(sync_bulk_rx_tick(&e.brx, processed_now(), now_ms));
+		backup_tick(now_ms);
 	work += (int)sync_sock_flush(&e.c);
 	work += (int)sync_sock_recv(SYNC_RX_PER_LOOP, on_datagram, &e.c);
 	log_refusals(now_ms);
@@ -371,24 +434,24 @@ static int fill_defaults(const struct ha_sync_conf *in, struct ha_sync_conf *c,
 	*c = *in;
 	c->roles &= HA_SYNC_MASTER | HA_SYNC_BACKUP;
 	if (!c->roles || c->roles != in->roles) {
-		snprintf(msg, msglen, "sync: roles must be master, backup or both");
+		snprintf(msg, msglen, "roles must be master, backup or both");
 		return -EINVAL;
 	}
 	if (c->key.len < HA_SYNC_KEY_MIN || c->key.len > HA_SYNC_KEY_MAX) {
-		snprintf(msg, msglen, "sync: no key: refusing to sync unauthenticated "
+		snprintf(msg, msglen, "no key: refusing to sync unauthenticated "
 			 "(a key is %d to %d bytes)", HA_SYNC_KEY_MIN,
 			 HA_SYNC_KEY_MAX);
 		return -EINVAL;
 	}
 	if (!c->ifname[0] || !memchr(c->ifname, '\0', sizeof(c->ifname))) {
-		snprintf(msg, msglen, "sync: an interface is needed");
+		snprintf(msg, msglen, "an interface is needed");
 		return -EINVAL;
 	}
 	c->port = c->port ? c->port : HA_SYNC_PORT;
 	c->ttl = c->ttl ? c->ttl : 1;
 	c->group = c->group ? c->group : HA_SYNC_GROUP;
 	if (!c->peer && (c->group >> 28) != 0xe) {
-		snprintf(msg, msglen, "sync: group %u.%u.%u.%u is not multicast",
+		snprintf(msg, msglen, "group %u.%u.%u.%u is not multicast",
 			 c->group >> 24, c->group >> 16 & 0xff,
 			 c->group >> 8 & 0xff, c->group & 0xff);
 		return -EINVAL;
@@ -412,7 +475,7 @@ static int open_transport(const struct ha_sync_conf *c, char *msg, size_t msglen
 	int rc = sync_sock_maxlen(c->ifname, c->maxlen, &maxlen);
 
 	if (rc) {
-		snprintf(msg, msglen, "sync: interface %s: %s", c->ifname,
+		snprintf(msg, msglen, "interface %s: %s", c->ifname,
 			 rc == -EMSGSIZE ? "MTU too small" : strerror(-rc));
 		return rc;
 	}
@@ -428,7 +491,8 @@ static int open_transport(const struct ha_sync_conf *c, char *msg, size_t msglen
 	e.seq = 0;
 	e.start_s = wall_s();
 	e.inc.n = 0;
-	memset(e.peers, 0, sizeof(e.peers));
+	e.held = false;
+	memset(&e.rp, 0, sizeof(e.rp));
 	kni_class_set_sync(c->port, c->peer ? 0 : c->group);
 	return 0;
 }
@@ -440,12 +504,13 @@ static void set_roles(unsigned roles)
 	e.roles = roles;
 	ipvs_sync_set_roles(roles);
 	if (added & HA_SYNC_BACKUP)
-		bulk_actions(sync_bulk_rx_start(&e.brx, sync_now_ms()));
+		bulk_begin();
 }
 
 int ha_sync_start(const struct ha_sync_conf *in, char *msg, size_t msglen)
 {
 	struct ha_sync_conf c;
+	uint32_t dst;
 	int rc;
 
 	if (msglen)
@@ -454,7 +519,7 @@ int ha_sync_start(const struct ha_sync_conf *in, char *msg, size_t msglen)
 	if (rc)
 		return rc;
 	if (e.roles && !same_transport(&c, in->maxlen)) {
-		snprintf(msg, msglen, "sync: a role runs with other settings "
+		snprintf(msg, msglen, "a role runs with other settings "
 			 "(interface, port, group, peer, syncid, ttl, maxlen or "
 			 "key): stop it first");
 		return -EBUSY;
@@ -465,16 +530,14 @@ int ha_sync_start(const struct ha_sync_conf *in, char *msg, size_t msglen)
 			return rc;
 	}
 	set_roles(e.roles | c.roles);
-	LOG_NOTICEX("sync", "sync: %s%s%s on %s, syncid %u, %s %u.%u.%u.%u:%u, "
+	dst = e.conf.peer ? e.conf.peer : e.conf.group;
+	LOG_NOTICEX("sync", "%s%s%s on %s, syncid %u, %s %u.%u.%u.%u:%u, "
 		    "maxlen %u", e.roles & HA_SYNC_MASTER ? "master" : "",
 		    e.roles == (HA_SYNC_MASTER | HA_SYNC_BACKUP) ? "+" : "",
 		    e.roles & HA_SYNC_BACKUP ? "backup" : "", e.conf.ifname,
-		    e.conf.syncid, e.conf.peer ? "peer" : "group",
-		    (e.conf.peer ? e.conf.peer : e.conf.group) >> 24,
-		    (e.conf.peer ? e.conf.peer : e.conf.group) >> 16 & 0xff,
-		    (e.conf.peer ? e.conf.peer : e.conf.group) >> 8 & 0xff,
-		    (e.conf.peer ? e.conf.peer : e.conf.group) & 0xff,
-		    e.conf.port, e.conf.maxlen);
+		    e.conf.syncid, e.conf.peer ? "peer" : "group", dst >> 24,
+		    dst >> 16 & 0xff, dst >> 8 & 0xff, dst & 0xff, e.conf.port,
+		    e.conf.maxlen);
 	return 0;
 }
 
@@ -489,13 +552,17 @@ void ha_sync_stop(unsigned roles)
 		sync_bulk_abort();
 		discard_rings();
 	}
-	if (roles & HA_SYNC_BACKUP)
+	if (roles & HA_SYNC_BACKUP) {
 		e.brx.phase = HA_BULK_NONE;
+		if (e.held)
+			sync_sock_skip();
+		e.held = false;
+	}
 	if (!e.roles) {
 		sync_sock_close();
 		kni_class_set_sync(0, 0);
 	}
-	LOG_NOTICEX("sync", "sync: stopped %s%s%s", roles & HA_SYNC_MASTER ? "master" : "",
+	LOG_NOTICEX("sync", "stopped %s%s%s", roles & HA_SYNC_MASTER ? "master" : "",
 		    roles == (HA_SYNC_MASTER | HA_SYNC_BACKUP) ? " and " : "",
 		    roles & HA_SYNC_BACKUP ? "backup" : "");
 }
@@ -504,7 +571,7 @@ int ha_sync_bulk(void)
 {
 	if (!(e.roles & HA_SYNC_BACKUP))
 		return -ENOENT;
-	bulk_actions(sync_bulk_rx_start(&e.brx, sync_now_ms()));
+	bulk_begin();
 	return 0;
 }
 
@@ -513,7 +580,7 @@ static void on_lease_end(const char *why)
 {
 	if (!(e.roles & HA_SYNC_MASTER))
 		return;
-	LOG_NOTICEX("sync", "sync: the lease ended (%s): master role stopped", why);
+	LOG_NOTICEX("sync", "the lease ended (%s): master role stopped", why);
 	ha_sync_stop(HA_SYNC_MASTER);
 }
 
@@ -558,6 +625,7 @@ void ha_sync_reset(void)
 
 	memset(&e.c, 0, sizeof(e.c));
 	ipvs_sync_stats_reset();
+	e.refused_base = 0;
 	/* Keep "in flight" = posted - (processed - proc_zero) across it. */
 	e.proc_zero -= (int64_t)before - (int64_t)processed_now();
 }

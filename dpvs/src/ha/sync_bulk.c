@@ -37,7 +37,7 @@ void sync_bulk_request(uint64_t sender_id, uint64_t now_ms)
 	b.sent = 0;
 	b.n = 0;
 	b.start_ms = now_ms;
-	LOG_INFOX("sync", "sync: bulk requested by sender %016llx",
+	LOG_INFOX("sync", "bulk requested by sender %016llx",
 		  (unsigned long long)sender_id);
 }
 
@@ -111,7 +111,7 @@ static int finish(struct sync_bucket *tb, uint64_t now_us)
 	b.last_recs = b.sent;
 	b.last_ms = (uint32_t)(now_ms - b.start_ms);
 	b.count++;
-	LOG_INFOX("sync", "sync: bulk sent: %llu conns in %u ms",
+	LOG_INFOX("sync", "bulk sent: %llu conns in %u ms",
 		  (unsigned long long)b.sent, b.last_ms);
 	return 1;
 }

@@ -23,6 +23,8 @@
 #define SYNC_DRAIN_PER_LOOP 2048
 #define SYNC_MIN_MAXLEN 104       /* two records */
 #define SYNC_BULK_SCAN 16384      /* pool objects a bulk page visits */
+#define SYNC_HOLD_RETRY_US 100    /* a held datagram tries its ring again */
+#define SYNC_RECHECK_MS 2000      /* a bulk again this long after a change */
 
 /* ---- sync_sock.c: the kernel UDP socket ---- */
 
@@ -39,9 +41,15 @@ unsigned sync_sock_free_slots(void);
 void sync_sock_commit(size_t len, unsigned nrec);
 /* Sends what is queued; EAGAIN keeps the rest.  Datagrams sent. */
 unsigned sync_sock_flush(struct ha_sync_counters *c);
-/* Up to max datagrams, each to fn with its source (host order). */
-typedef void (*sync_rx_fn)(const uint8_t *buf, size_t len, uint32_t src);
+/*
+ * Up to max datagrams, each to fn with its source (host order).  fn
+ * returns false to hold a datagram (the installers' rings are full): it
+ * comes again, first, at the next call, and the kernel keeps the rest.
+ */
+typedef bool (*sync_rx_fn)(const uint8_t *buf, size_t len, uint32_t src);
 unsigned sync_sock_recv(unsigned max, sync_rx_fn fn, struct ha_sync_counters *c);
+/* Lets go of a held datagram. */
+void sync_sock_skip(void);
 
 /* ---- sync.c, for sync_bulk.c ---- */
 

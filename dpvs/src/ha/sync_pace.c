@@ -70,13 +70,13 @@ unsigned sync_bulk_rx_start(struct sync_bulk_rx *b, uint64_t now_ms)
 	return SYNC_BULK_SEND_REQ;
 }
 
-void sync_bulk_rx_record(struct sync_bulk_rx *b, bool posted)
+void sync_bulk_rx_record(struct sync_bulk_rx *b, bool kept)
 {
 	if (b->phase != HA_BULK_REQUESTING && b->phase != HA_BULK_RECEIVING)
 		return;
 	b->phase = HA_BULK_RECEIVING;
 	b->recs++;
-	if (!posted)
+	if (!kept)
 		b->lost++;
 }
 

@@ -57,7 +57,7 @@ struct sync_bulk_rx {
 	uint64_t try_ms;           /* of this try */
 	uint64_t last_req_ms;
 	uint64_t recs;             /* BULK records received this try */
-	uint64_t lost;             /* ... that no installer ring took */
+	uint64_t lost;             /* ... lost to a full installer ring */
 	bool have_end;             /* BULK_END matched: waiting for the installers */
 	uint64_t target;           /* installers' count that means "all done" */
 	uint64_t seen_proc;        /* their count at seen_ms */
@@ -68,8 +68,8 @@ struct sync_bulk_rx {
 
 /* A new bulk: SYNC_BULK_SEND_REQ. */
 unsigned sync_bulk_rx_start(struct sync_bulk_rx *b, uint64_t now_ms);
-/* A BULK record arrived; posted: an installer ring took it. */
-void sync_bulk_rx_record(struct sync_bulk_rx *b, bool posted);
+/* A BULK record arrived; kept: not lost to a full installer ring. */
+void sync_bulk_rx_record(struct sync_bulk_rx *b, bool kept);
 /*
  * BULK_END with the count the master sent.  target: the installers'
  * processed count once every record posted so far is done.  Asks again

@@ -34,6 +34,9 @@ static struct {
 	unsigned head, count;
 	/* One more byte than the largest datagram: a longer one is bad. */
 	uint8_t rbuf[SYNC_MMSG][SYNC_MAX_LEN + 1];
+	size_t rlen[SYNC_MMSG];
+	uint32_t rsrc[SYNC_MMSG];
+	unsigned rn, ri;           /* received, and the next to hand over */
 } s = { .fd = -1 };
 
 int sync_sock_maxlen(const char *ifname, unsigned want, unsigned *out)
@@ -66,7 +69,7 @@ static int opt(int level, int name, const void *v, socklen_t len,
 {
 	if (setsockopt(s.fd, level, name, v, len) == 0)
 		return 0;
-	snprintf(msg, msglen, "sync socket: %s: %s", what, strerror(errno));
+	snprintf(msg, msglen, "socket: %s: %s", what, strerror(errno));
 	return -errno;
 }
 
@@ -110,7 +113,7 @@ static int configure(const struct ha_sync_conf *c, unsigned buf_kb,
 	int one = 1, tos = SYNC_TOS, rc;
 
 	if (!ifindex) {
-		snprintf(msg, msglen, "sync: no interface %s", c->ifname);
+		snprintf(msg, msglen, "no interface %s", c->ifname);
 		return -ENODEV;
 	}
 	rc = opt(SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one), "reuse", msg, msglen);
@@ -124,7 +127,7 @@ static int configure(const struct ha_sync_conf *c, unsigned buf_kb,
 		return rc;
 	set_buffers(buf_kb);
 	if (bind(s.fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		snprintf(msg, msglen, "sync socket: bind port %u: %s", c->port,
+		snprintf(msg, msglen, "socket: bind port %u: %s", c->port,
 			 strerror(errno));
 		return -errno;
 	}
@@ -140,7 +143,7 @@ int sync_sock_open(const struct ha_sync_conf *c, unsigned buf_kb,
 
 	s.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s.fd < 0) {
-		snprintf(msg, msglen, "sync socket: %s", strerror(errno));
+		snprintf(msg, msglen, "socket: %s", strerror(errno));
 		return -errno;
 	}
 	rc = configure(c, buf_kb, msg, msglen);
@@ -148,12 +151,13 @@ int sync_sock_open(const struct ha_sync_conf *c, unsigned buf_kb,
 		rc = evloop_add(&s.ev, s.fd, EPOLLIN, NULL);
 	if (rc) {
 		if (!msg[0])
-			snprintf(msg, msglen, "sync socket: %s", strerror(-rc));
+			snprintf(msg, msglen, "socket: %s", strerror(-rc));
 		close(s.fd);
 		s.fd = -1;
 		return rc;
 	}
 	s.head = s.count = 0;
+	s.rn = s.ri = 0;
 	return 0;
 }
 
@@ -165,6 +169,7 @@ void sync_sock_close(void)
 	close(s.fd);
 	s.fd = -1;
 	s.head = s.count = 0;
+	s.rn = s.ri = 0;
 }
 
 bool sync_sock_is_open(void)
@@ -209,7 +214,7 @@ static void dropped(unsigned i, int err, struct ha_sync_counters *c)
 	c->tx_dropped += s.nrec[i];
 	if (!last_ms || now - last_ms >= SYNC_LOG_EVERY_MS) {
 		last_ms = now;
-		LOG_WARNX("sync", "sync: sending a datagram failed: %s", strerror(err));
+		LOG_WARNX("sync", "sending a datagram failed: %s", strerror(err));
 	}
 }
 
@@ -249,36 +254,53 @@ unsigned sync_sock_flush(struct ha_sync_counters *c)
 	return done;
 }
 
-unsigned sync_sock_recv(unsigned max, sync_rx_fn fn, struct ha_sync_counters *c)
+/* The next batch from the kernel into rbuf; false when there is none. */
+static bool fill(unsigned want, struct ha_sync_counters *c)
 {
 	struct mmsghdr mm[SYNC_MMSG];
 	struct iovec iov[SYNC_MMSG];
 	struct sockaddr_in from[SYNC_MMSG];
+	int n;
+
+	if (want > SYNC_MMSG)
+		want = SYNC_MMSG;
+	for (unsigned k = 0; k < want; k++) {
+		iov[k] = (struct iovec){ s.rbuf[k], sizeof(s.rbuf[k]) };
+		mm[k] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &from[k], .msg_namelen = sizeof(from[k]),
+			.msg_iov = &iov[k], .msg_iovlen = 1 } };
+	}
+	n = recvmmsg(s.fd, mm, want, MSG_DONTWAIT, NULL);
+	s.rn = s.ri = 0;
+	for (int k = 0; k < n; k++) {
+		if (mm[k].msg_hdr.msg_flags & MSG_TRUNC) {
+			c->rx_bad++;  /* longer than any datagram */
+			continue;
+		}
+		if (s.rn != (unsigned)k)
+			memcpy(s.rbuf[s.rn], s.rbuf[k], mm[k].msg_len);
+		s.rlen[s.rn] = mm[k].msg_len;
+		s.rsrc[s.rn++] = ntohl(from[k].sin_addr.s_addr);
+	}
+	return n > 0;
+}
+
+unsigned sync_sock_recv(unsigned max, sync_rx_fn fn, struct ha_sync_counters *c)
+{
 	unsigned total = 0;
 
 	while (s.fd >= 0 && total < max) {
-		unsigned want = max - total < SYNC_MMSG ? max - total : SYNC_MMSG;
-		int n;
-
-		for (unsigned k = 0; k < want; k++) {
-			iov[k] = (struct iovec){ s.rbuf[k], sizeof(s.rbuf[k]) };
-			mm[k] = (struct mmsghdr){ .msg_hdr = {
-				.msg_name = &from[k], .msg_namelen = sizeof(from[k]),
-				.msg_iov = &iov[k], .msg_iovlen = 1 } };
-		}
-		n = recvmmsg(s.fd, mm, want, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		if (s.ri == s.rn && !fill(max - total, c))
 			break;
-		for (int k = 0; k < n; k++) {
-			if (mm[k].msg_hdr.msg_flags & MSG_TRUNC)
-				c->rx_bad++;  /* longer than any datagram */
-			else
-				fn(s.rbuf[k], mm[k].msg_len,
-				   ntohl(from[k].sin_addr.s_addr));
-		}
-		total += (unsigned)n;
-		if ((unsigned)n < want)
-			break;
+		for (; s.ri < s.rn && total < max; s.ri++, total++)
+			if (!fn(s.rbuf[s.ri], s.rlen[s.ri], s.rsrc[s.ri]))
+				return total;  /* held: this one again next time */
 	}
 	return total;
+}
+
+void sync_sock_skip(void)
+{
+	if (s.ri < s.rn)
+		s.ri++;
 }

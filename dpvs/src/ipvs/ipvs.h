@@ -202,6 +202,11 @@ int ipvs_svc_table_init(uint32_t max_services);
 void ipvs_svc_table_fini(void);
 /* Key slots in use (deleted ones not yet given back count) and the limit. */
 void ipvs_svc_usage(uint32_t *used, uint32_t *size);
+/*
+ * Master: moves with every change of a service, its real servers or
+ * local addresses (HA sync asks for a bulk again after one).
+ */
+uint64_t ipvs_config_gen(void);
 /* Rates (ipvs_rate.c): one new sample of r's counters. */
 void ipvs_rate_job_one(struct ipvs_rate *r, const struct ipvs_counters *now);
 /* Master timer, every IPVS_RATE_MS: refreshes every service's and dest's rates. */

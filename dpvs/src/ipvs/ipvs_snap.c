@@ -90,6 +90,14 @@ fail:
 	return NULL;
 }
 
+/* Master only: bumped by every change a snapshot carries. */
+static uint64_t config_gen;
+
+uint64_t ipvs_config_gen(void)
+{
+	return config_gen;
+}
+
 int ipvs_snap_publish(struct ipvs_service *s)
 {
 	struct svc_snap *sn = snap_build(s), *old;
@@ -98,6 +106,7 @@ int ipvs_snap_publish(struct ipvs_service *s)
 		return -ENOMEM;
 	old = s->snap;
 	__atomic_store_n(&s->snap, sn, __ATOMIC_RELEASE);
+	config_gen++;
 	if (old) {
 		rcu_synchronize();
 		ipvs_snap_free(old);

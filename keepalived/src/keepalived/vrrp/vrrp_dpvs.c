@@ -275,14 +275,15 @@ static void vrrp_dpvs_reload_routes(vrrp_t *old, vrrp_t *new)
 #include "vrrp_dpvs_ha.c"
 #include "vrrp_dpvs_lease.c"
 
-/* dpvs restarted without the sync roles: the instance's, again. */
-static void vrrp_dpvs_sync_restart(void)
+/* dpvs lost the sync roles (it restarted; the lease ended, which stops
+ * the master role): the instance's, again. */
+static void vrrp_dpvs_sync_restart(const char *why)
 {
 	const struct lvs_syncd_config *s = &global_data->lvs_syncd;
 
 	if (!s->ifname || !s->vrrp || !vrrp_dpvs_sync_secret(NULL))
 		return;
-	log_message(LOG_INFO, "dpvs restarted: starting connection sync again");
+	log_message(LOG_INFO, "%s: starting connection sync again", why);
 	ipvs_syncd_cmd(IPVS_STARTDAEMON, s, s->vrrp->state == VRRP_STATE_MAST ?
 		       IPVS_MASTER : IPVS_BACKUP, false);
 }
@@ -315,7 +316,7 @@ static void vrrp_dpvs_watch_thread(__attribute__((unused)) thread_ref_t thread)
 	vrrp_t *vrrp;
 
 	if (gen && vrrp_dpvs_gen && gen != vrrp_dpvs_gen) {
-		vrrp_dpvs_sync_restart();
+		vrrp_dpvs_sync_restart("dpvs restarted");
 		list_for_each_entry(vrrp, &vrrp_data->vrrp, e_list) {
 			if (!vrrp->dpdk_interface || vrrp->state != VRRP_STATE_MAST ||
 			    !vrrp->vipset)

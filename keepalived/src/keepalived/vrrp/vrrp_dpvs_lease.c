@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The longest a lease call may take: a third of the TTL (two more
@@ -32,6 +33,11 @@
 #define HA_CALL_MAX_MS 100
 /* dpvs closes a connection idle for ctrl.client_timeout_ms (30 s). */
 #define HA_KEEPALIVE_S 10
+/* After two calls in a row failed, one call a second at most: each
+ * failure costs a new connection, a stalled dpvs takes connections
+ * without accepting them, and once its backlog (128) is full a connect
+ * would hang the VRRP process. */
+#define HA_RETRY_MS 1000
 
 static struct dpvs_handle *ha_dh;
 static int ha_dup = -1;            /* our duplicate of its socket, in epoll */
@@ -40,7 +46,10 @@ static ino_t ha_lease_ino;         /* the connection holding the lease; 0: none 
 static bool ha_lease_unsupported;  /* an older dpvs: said once */
 static bool ha_lease_failing;      /* said once until it works again */
 static bool ha_dpvs_gone;          /* dpvs closed on us: instances in FAULT */
+static bool ha_check_due;          /* a call dropped the connection */
 static unsigned ha_idle_s;
+static unsigned ha_fails;          /* calls failed in a row */
+static uint64_t ha_retry_ms;       /* no new connection before */
 
 /* What this file remembers of an instance (the vrrp_t is keepalived's). */
 #define HA_DOWN 0x1                /* put into FAULT by us */
@@ -86,6 +95,8 @@ static ino_t ha_ino(int fd)
 }
 
 static void ha_read_thread(thread_ref_t thread);
+static void vrrp_dpvs_sync_restart(const char *why);
+static void ha_check_thread(thread_ref_t thread);
 
 static void ha_unwatch(void)
 {
@@ -111,10 +122,45 @@ static void ha_rewatch(void)
 	if (ha_dup >= 0 && fd >= 0 && ha_ino(fd) == ha_ino(ha_dup))
 		return;
 	ha_unwatch();
-	if (fd < 0 || (ha_dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+	if (fd < 0) {
+		/* A failed call dropped it (dpvs died, or did not answer in
+		 * time): soon, out of whatever VRRP is doing, see which. */
+		if (ha_dh && !ha_check_due) {
+			ha_check_due = true;
+			thread_add_event(master, ha_check_thread, NULL, 0);
+		}
+		return;
+	}
+	if ((ha_dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return;
 	ha_thread = thread_add_read(master, ha_read_thread, NULL, ha_dup,
 				    TIMER_NEVER, 0);
+}
+
+static uint64_t ha_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* May a call be made now?  Not while backing off: each failed call
+ * costs a connection (dropped, and a new one to watch). */
+static bool ha_may_call(void)
+{
+	return ha_fails < 2 || ha_now_ms() >= ha_retry_ms;
+}
+
+/* After each call on the handle. */
+static void ha_called(int rc)
+{
+	if (rc && rc != DPVS_ENOTSUP && rc != DPVS_EBUSY) {
+		ha_fails++;
+		ha_retry_ms = ha_now_ms() + HA_RETRY_MS;
+	} else
+		ha_fails = 0;
+	ha_rewatch();
 }
 
 static bool ha_open(void)
@@ -175,8 +221,9 @@ static void ha_lease_failed(const vrrp_t *vrrp, int rc, uint32_t ttl,
 
 /*
  * The lease went with a connection that is gone (a call timed out, dpvs
- * closed it): dpvs removed the VIPs then.  The MASTERs put them back (an
- * instance becoming MASTER has none yet: it adds them next).
+ * closed it): dpvs removed the VIPs and stopped the sync master role
+ * then.  The MASTERs put them back (an instance becoming MASTER has none
+ * yet: it adds them next).
  */
 static void ha_lease_moved(void)
 {
@@ -190,6 +237,9 @@ static void ha_lease_moved(void)
 		vrrp_dpvs_vips(v, &v->vip, IPADDRESS_ADD);
 		vrrp_dpvs_vips(v, &v->evip, IPADDRESS_ADD);
 	}
+	if (global_data->lvs_syncd.vrrp &&
+	    global_data->lvs_syncd.vrrp->state == VRRP_STATE_MAST)
+		vrrp_dpvs_sync_restart("the HA lease ended with its connection");
 }
 
 /* Takes or renews the lease (one call, bounded); vrrp is only for logs. */
@@ -198,7 +248,7 @@ static void ha_lease_call(const vrrp_t *vrrp)
 	uint32_t ttl = ha_lease_ttl(), left, ms = ttl / 3;
 	int rc;
 
-	if (ha_lease_unsupported)
+	if (ha_lease_unsupported || !ha_may_call())
 		return;
 	if (!ha_open()) {
 		ha_lease_failed(vrrp, DPVS_EIO, ttl, 0);
@@ -210,7 +260,7 @@ static void ha_lease_call(const vrrp_t *vrrp)
 	if (rc == DPVS_EIO)      /* dpvs restarted: libdpvs connects again */
 		rc = dpvs_ha_lease(ha_dh, ttl, &left);
 	dpvs_set_timeout(ha_dh, HA_CALL_MAX_MS);
-	ha_rewatch();
+	ha_called(rc);
 	if (rc) {
 		ha_lease_failed(vrrp, rc, ttl, ms);
 		return;
@@ -250,7 +300,7 @@ static void vrrp_dpvs_lease_drop(const vrrp_t *vrrp)
 		if (v != vrrp && ha_is_master(v) && v->vipset)
 			return;
 	rc = dpvs_ha_release(ha_dh);
-	ha_rewatch();
+	ha_called(rc == DPVS_ENOENT ? DPVS_OK : rc);
 	ha_lease_ino = 0;
 	if (rc && rc != DPVS_ENOENT)
 		log_message(LOG_INFO, "(%s) dpvs: releasing the HA lease: %s "
@@ -294,6 +344,24 @@ static void ha_dpvs_back(void)
 	}
 }
 
+/* A new connection: refused, dpvs died; taken, it lives (stalled maybe). */
+static bool ha_reopen(void)
+{
+	dpvs_close(ha_dh);
+	ha_dh = NULL;
+	if (ha_open())
+		return true;
+	ha_dpvs_died();
+	return false;
+}
+
+static void ha_check_thread(__attribute__((unused)) thread_ref_t thread)
+{
+	ha_check_due = false;
+	if (ha_dh && dpvs_handle_fd(ha_dh) < 0 && !ha_dpvs_gone)
+		ha_reopen();
+}
+
 /*
  * The watched connection is readable: nothing is asked between calls,
  * so it is over (EOF: dpvs closed it; or bytes nobody asked for).  A new
@@ -316,12 +384,8 @@ static void ha_read_thread(thread_ref_t thread)
 	/* out of keepalived's epoll, and closed, the way it wants it */
 	thread_close_fd(thread);
 	ha_dup = -1;
-	dpvs_close(ha_dh);
-	ha_dh = NULL;
-	if (!ha_open()) {
-		ha_dpvs_died();
+	if (!ha_reopen())
 		return;
-	}
 	if (had) {                 /* the lease went with the connection */
 		vrrp_t *v;
 
@@ -350,23 +414,23 @@ static void vrrp_dpvs_ha_tick(void)
 		ha_open();          /* dpvs was not there at our start */
 		return;
 	}
-	if (++ha_idle_s < HA_KEEPALIVE_S && ha_dup >= 0)
+	if ((++ha_idle_s < HA_KEEPALIVE_S && ha_dup >= 0) || !ha_may_call())
 		return;
-	if (dpvs_get_version(ha_dh, &v) != DPVS_OK &&
-	    dpvs_get_version(ha_dh, &v) != DPVS_OK) {
+	if (dpvs_get_version(ha_dh, &v) != DPVS_OK) {
+		ha_fails++;
+		ha_retry_ms = ha_now_ms() + HA_RETRY_MS;
 		ha_unwatch();
-		dpvs_close(ha_dh);
-		ha_dh = NULL;
-		ha_dpvs_died();
+		ha_reopen();
 		return;
 	}
-	ha_rewatch();
+	ha_called(DPVS_OK);
 }
 
 /* At start and after a reload (which dropped every thread): watch again. */
 static void vrrp_dpvs_ha_start(void)
 {
-	ha_thread = NULL;
+	ha_thread = NULL;          /* the reload dropped the threads */
+	ha_check_due = false;
 	if (ha_dup >= 0)
 		close(ha_dup);
 	ha_dup = -1;
@@ -393,12 +457,12 @@ static bool vrrp_dpvs_may_preempt(const vrrp_t *vrrp)
 	int rc;
 
 	if (global_data->lvs_syncd.vrrp != vrrp || !global_data->lvs_syncd.ifname ||
-	    !vrrp_dpvs_sync_secret(NULL) || !ha_open())
+	    !vrrp_dpvs_sync_secret(NULL) || !ha_may_call() || !ha_open())
 		return true;
 	rc = dpvs_sync_state(ha_dh, &s);
 	if (rc == DPVS_EIO)
 		rc = dpvs_sync_state(ha_dh, &s);
-	ha_rewatch();
+	ha_called(rc);
 	ready = rc || !(s.roles & DPVS_SYNC_BACKUP) ||
 		s.bulk == DPVS_BULK_READY || s.bulk == DPVS_BULK_NONE;
 	if (!ready && !ha_marked(vrrp, HA_HELD))
