@@ -5,8 +5,8 @@
 Prints one row a line for run-bench.sh: WHAT VALUE UNIT NOTE...
 
 - sync_bulk_conns_per_s: CONNS idle connections through lb1, then lb2
-  asks for a bulk (`dpvsctl sync bulk`); its count over its time, as
-  lb2's `dpvsctl sync` reports them;
+  restarts (dpvs and keepalived) and gets them by bulk; the bulk's count
+  over its time, as lb2's `dpvsctl sync` reports them;
 - sync_bytes_per_conn: lb1's sync bytes (UDP payload plus 42 bytes of
   Ethernet, IP and UDP headers per datagram) over the conns it sent;
 - failover_s_FAULT: per fault, the fault to the first new connection
@@ -28,23 +28,25 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "ha-tests", "lib"))
 
 from dpvsd import Dpvs  # noqa: E402
-from ha_pair import (FAULTS, FNAT, METHODS, NAT, bulk_ready, ha_pair,  # noqa: E402
+from ha_pair import (FAULTS, METHODS, bulk_ready, ha_pair,  # noqa: E402
                      wait_synced)
 from waiting import wait_for  # noqa: E402
 
-CONNS = int(os.environ.get("HA_BENCH_CONNS", "2000"))
+CONNS = int(os.environ.get("HA_BENCH_CONNS", "6000"))
 ETH_IP_UDP = 14 + 20 + 8
 
 
 def sync_rows(pair):
     lb1, lb2 = pair.lbs
-    idle = [pair.idle(FNAT, CONNS // 2), pair.idle(NAT, CONNS - CONNS // 2)]
+    idle = [pair.idle(port, CONNS // 3) for port in METHODS]
     if not wait_synced(lb2, [k for i in idle for k in i.keys], timeout=20):
         yield "sync_bulk_conns_per_s - synced/s lb2 never listed the conns"
         return
-    lb2.dpvs.ctl("sync", "bulk")
-    wait_for(lambda: "done" not in lb2.sync().get("bulk", ""), timeout=1,
-             step=0.01)
+    # The bulk a restarting BACKUP gets (a requester gets one per 5 s).
+    lb2.ka.stop()
+    lb2.dpvs.stop()
+    lb2.start_dpvs()
+    lb2.start_ka()
     wait_for(lambda: bulk_ready(lb2.sync()), timeout=30)
     m = re.search(r"(\d+) conns in ([\d.]+) s", lb2.sync().get("bulk", ""))
     if m and float(m.group(2)) > 0:
