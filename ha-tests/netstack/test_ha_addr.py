@@ -183,3 +183,30 @@ def test_holder_stopped_loses_lease_by_ttl(lan):
     finally:
         p.send_signal(signal.SIGKILL)
         p.wait()
+
+
+def test_kernel_never_answers_for_a_vip_after_the_lease(lan):
+    """keepalived puts its VIPs on the TAP too; killed, it leaves them
+    there.  dpvs removes them from its port when the lease ends, and the
+    kernel, which would still answer ARP for them with the port's MAC
+    (two LBs answering for one VIP), may not: its claims are dropped."""
+    d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
+    sh("ip", "addr", "add", VIP + "/32", "dev", "dpdk0.kni", ns=lb)
+    p = hold_lease(lan)
+    add_addr(d, VIP, "leased")
+    # dpvs answers while it holds it (the kernel's answer is dropped).
+    assert arp_answered(cl, VIP)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert gone_after(d, VIP, time.monotonic(), 2.0) is not None
+    before = d.pkt_stats()["kni_arp_vip_dropped"]
+    for _ in range(2):
+        assert not arp_answered(cl, VIP), "the kernel answered for the VIP"
+    assert d.pkt_stats()["kni_arp_vip_dropped"] > before
+    # The kernel still speaks for its own addresses.
+    sh("ip", "addr", "add", "10.0.0.120/32", "dev", "dpdk0.kni", ns=lb)
+    assert arp_answered(cl, "10.0.0.120")
+    # Deleted by the operator: forgotten, the kernel may answer again.
+    add_addr(d, VIP, "leased")
+    d.dpip("addr", "del", VIP + "/32", "dev", "dpdk0")
+    assert arp_answered(cl, VIP)

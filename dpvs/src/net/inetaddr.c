@@ -24,6 +24,20 @@ struct ifa {
 static struct ifa addrs[INETADDR_MAX];
 
 /*
+ * Every address ever added LEASED, until a non-lease delete or a flush
+ * forgets it: the kernel path may not speak ARP for them (kni.c), even
+ * after the lease ended and a hung keepalived left them on the TAP.
+ * Full, the oldest one no longer configured makes room: as many slots
+ * as addresses, so there is always one.
+ */
+static struct {
+	uint32_t addr[INETADDR_LEASED_SEEN_MAX];
+	uint64_t stamp[INETADDR_LEASED_SEEN_MAX];  /* when remembered */
+	unsigned n;
+	uint64_t clock;
+} seen;
+
+/*
  * Whether HA addresses are live: written by the master, read by the
  * workers with a relaxed load (a packet racing a change may see either
  * value, as it would a moment earlier or later).
@@ -53,6 +67,61 @@ static struct ifa *alloc_ifa(void)
 		if (!addrs[i].used)
 			return &addrs[i];
 	return NULL;
+}
+
+static int seen_find(uint32_t addr)
+{
+	for (unsigned i = 0; i < seen.n; i++)
+		if (seen.addr[i] == addr)
+			return (int)i;
+	return -1;
+}
+
+static void seen_forget(uint32_t addr)
+{
+	int i = seen_find(addr);
+
+	if (i < 0)
+		return;
+	seen.n--;
+	seen.addr[i] = seen.addr[seen.n];
+	seen.stamp[i] = seen.stamp[seen.n];
+}
+
+/* The slot of the oldest address no longer configured. */
+static unsigned seen_victim(void)
+{
+	unsigned v = 0;
+	uint64_t best = UINT64_MAX;
+
+	for (unsigned i = 0; i < seen.n; i++)
+		if (seen.stamp[i] < best && !find(seen.addr[i])) {
+			best = seen.stamp[i];
+			v = i;
+		}
+	return v;
+}
+
+static void seen_remember(uint32_t addr)
+{
+	int i = seen_find(addr);
+
+	if (i < 0 && seen.n < INETADDR_LEASED_SEEN_MAX)
+		i = (int)seen.n++;
+	else if (i < 0)
+		i = (int)seen_victim();
+	seen.addr[i] = addr;
+	seen.stamp[i] = ++seen.clock;
+}
+
+bool inetaddr_was_leased(uint32_t addr)
+{
+	return seen_find(addr) >= 0;
+}
+
+unsigned inetaddr_leased_seen(void)
+{
+	return seen.n;
 }
 
 static int connected_get(uint16_t port, uint32_t addr, uint8_t plen)
@@ -115,11 +184,14 @@ int inetaddr_add(uint16_t port, uint32_t addr, uint8_t plen, uint32_t flags)
 		return rc;
 	}
 	*a = (struct ifa){ true, port, plen, addr, flags };
+	if (flags & IFA_F_LEASED)
+		seen_remember(addr);
 	inetaddr_garp(port, addr); /* refused for an inactive HA address */
 	return 0;
 }
 
-int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen)
+/* Removes the address; the lease's end keeps it remembered. */
+static int ifa_remove(uint16_t port, uint32_t addr, uint8_t plen)
 {
 	struct ifa *a = find(addr);
 
@@ -129,6 +201,15 @@ int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen)
 	connected_put(port, addr, a->plen);
 	memset(a, 0, sizeof(*a));
 	return 0;
+}
+
+int inetaddr_del(uint16_t port, uint32_t addr, uint8_t plen)
+{
+	int rc = ifa_remove(port, addr, plen);
+
+	if (rc == 0)
+		seen_forget(addr);
+	return rc;
 }
 
 void inetaddr_walk(void (*fn)(uint16_t port, uint32_t addr, uint8_t plen,
@@ -143,6 +224,7 @@ void inetaddr_walk(void (*fn)(uint16_t port, uint32_t addr, uint8_t plen,
 void inetaddr_flush(void)
 {
 	memset(addrs, 0, sizeof(addrs));
+	memset(&seen, 0, sizeof(seen));
 }
 
 int inetaddr_garp(uint16_t port, uint32_t addr)
@@ -225,7 +307,7 @@ unsigned inetaddr_flush_leased(void)
 
 	for (unsigned i = 0; i < INETADDR_MAX; i++)
 		if (addrs[i].used && (addrs[i].flags & IFA_F_LEASED) &&
-		    inetaddr_del(addrs[i].port, addrs[i].addr, 0) == 0)
+		    ifa_remove(addrs[i].port, addrs[i].addr, 0) == 0)
 			n++;
 	return n;
 }

@@ -58,6 +58,18 @@ void inetaddr_ha_set_active(bool on);
 void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms);
 /* Master: removes every LEASED address with its routes; returns how many went. */
 unsigned inetaddr_flush_leased(void);
+/*
+ * Master: whether addr (host order) was added LEASED and not deleted
+ * since by inetaddr_del() or inetaddr_flush() (the lease's end does not
+ * forget it): the peer's while this dpvs does not hold it, so the
+ * kernel path must never answer ARP for it.  At most
+ * INETADDR_LEASED_SEEN_MAX are remembered; beyond, the oldest no longer
+ * configured is forgotten.
+ */
+#define INETADDR_LEASED_SEEN_MAX INETADDR_MAX
+bool inetaddr_was_leased(uint32_t addr);
+/* How many are remembered. */
+unsigned inetaddr_leased_seen(void);
 /* Master: how many HA and LEASED addresses are configured. */
 void inetaddr_count(unsigned *ha, unsigned *leased);
 

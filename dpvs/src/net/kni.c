@@ -20,6 +20,7 @@
 #include "kni_class.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "inetaddr.h"
 #include "netif.h"
 #include "pktstats.h"
 
@@ -362,6 +363,23 @@ static int to_kernel(void)
 	return work;
 }
 
+/*
+ * An address added as a VIP by a lease holder is answered by dpvs while
+ * the lease is held and is the peer's when not: the kernel, which a
+ * hung or killed keepalived leaves with the VIPs on the TAP, must never
+ * claim one (consumes m if so).
+ */
+static bool speaks_for_vip(struct rte_mbuf *m)
+{
+	uint32_t sip;
+
+	if (!kni_arp_claim(m, &sip) || !inetaddr_was_leased(sip))
+		return false;
+	PKT_INC(rte_lcore_id(), kni_arp_vip_dropped);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 /* Down: TAPs -> kni workers' rings. */
 static int from_kernel(void)
 {
@@ -388,6 +406,8 @@ static int from_kernel(void)
 			m->data_len = (uint16_t)n;
 			m->pkt_len = (uint32_t)n;
 			m->port = (uint16_t)p;
+			if (speaks_for_vip(m))
+				continue;
 			kni_flow_learn(m);
 			if (kni_send(m) == 0)
 				kp->st.from_kernel++;

@@ -230,3 +230,43 @@ enum kni_kind kni_classify(const struct rte_mbuf *m)
 		return ipv4_kind(m);
 	return KNI_BULK;
 }
+
+/* The ARP header of m after its ethernet header and one VLAN tag, if any. */
+static const struct rte_arp_hdr *arp_of(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+	size_t off = sizeof(*eh);
+	uint16_t type;
+
+	if (m->data_len < sizeof(*eh))
+		return NULL;
+	type = eh->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		const struct rte_vlan_hdr *v = (const void *)(eh + 1);
+
+		off += sizeof(*v);
+		if (m->data_len < off)
+			return NULL;
+		type = v->eth_proto;
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_ARP) ||
+	    m->data_len < off + sizeof(struct rte_arp_hdr))
+		return NULL;
+	return rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, off);
+}
+
+bool kni_arp_claim(const struct rte_mbuf *m, uint32_t *sip)
+{
+	const struct rte_arp_hdr *a = arp_of(m);
+
+	if (!a || a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
+	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4)
+		return false;
+	if (a->arp_opcode != RTE_BE16(RTE_ARP_OP_REPLY) &&
+	    !(a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+	      a->arp_data.arp_sip == a->arp_data.arp_tip))
+		return false;
+	*sip = rte_be_to_cpu_32(a->arp_data.arp_sip);
+	return true;
+}

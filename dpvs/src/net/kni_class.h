@@ -9,6 +9,9 @@
 #ifndef DPVS_KNI_CLASS_H
 #define DPVS_KNI_CLASS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <rte_mbuf.h>
 
 enum kni_kind {
@@ -39,6 +42,13 @@ void kni_flows_reset(void);
  * either way.
  */
 void kni_class_set_sync(uint16_t port, uint32_t group);
+
+/*
+ * Master: whether m, a frame the kernel sends, tells the LAN that the
+ * sender owns *sip (host order): an ARP reply or a gratuitous request
+ * (sender = target), after at most one VLAN tag.
+ */
+bool kni_arp_claim(const struct rte_mbuf *m, uint32_t *sip);
 
 #define KNI_FLOWS 4096
 #define KNI_FLOW_TTL_S 30

@@ -584,6 +584,64 @@ static void test_arp_for_ha_address_only_with_lease(void **state)
 	assert_int_equal(COUNTER(arp_ha_inactive), silent + 2);
 }
 
+/* ---- VIPs the kernel path may not claim ---- */
+
+static void test_leased_addresses_remembered(void **state)
+{
+	uint32_t base = IP4(10, 2, 0, 0);
+	unsigned n0;
+
+	(void)state;
+	take(1);
+	add_vips();
+	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
+	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
+	assert_false(inetaddr_was_leased(OWN));
+	/* The lease's end removes them, but they stay the pair's. */
+	ha_lease_on_close(1);
+	assert_false(is_local(VIP));
+	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
+	/* Added again by the next holder: still one entry each. */
+	n0 = inetaddr_leased_seen();
+	take(2);
+	add_vips();
+	assert_int_equal(inetaddr_leased_seen(), n0);
+	/* An operator's delete forgets; so does a flush. */
+	assert_int_equal(inetaddr_del(port_id, VIP, 32), 0);
+	assert_false(inetaddr_was_leased(VIP));
+	assert_true(inetaddr_was_leased(VIP2));
+	ha_lease_on_close(2);
+	/* Churn past the bound: the configured ones are never forgotten. */
+	take(3);
+	assert_int_equal(inetaddr_add(port_id, VIP, 32, IFA_F_LEASED), 0);
+	for (uint32_t i = 0; i < 4 * INETADDR_LEASED_SEEN_MAX; i++) {
+		uint32_t a = base + i;
+
+		assert_int_equal(inetaddr_add(port_id, a, 32, IFA_F_LEASED), 0);
+		assert_true(inetaddr_was_leased(a));
+		assert_true(inetaddr_was_leased(VIP));
+		if (i % 2)
+			continue;
+		assert_in_range(inetaddr_flush_leased(), 2, 3);
+		assert_int_equal(inetaddr_add(port_id, VIP, 32, IFA_F_LEASED),
+				 0);
+	}
+	assert_int_equal(inetaddr_leased_seen(), INETADDR_LEASED_SEEN_MAX);
+	/* The oldest went first: the last ones are all there. */
+	for (uint32_t i = 1; i < INETADDR_LEASED_SEEN_MAX / 2; i++)
+		assert_true(inetaddr_was_leased(
+			base + 4 * INETADDR_LEASED_SEEN_MAX - i));
+	assert_false(inetaddr_was_leased(base));
+	ha_lease_on_close(3);
+	/* A flush (dpvs stopping) forgets them all. */
+	assert_int_equal(inetaddr_del(port_id, OWN, 32), 0);
+	assert_int_equal(inetaddr_del(port_id, IP4(10, 0, 0, 1), 24), 0);
+	assert_int_equal(inetaddr_del(port_id, IP4(10, 0, 1, 1), 24), 0);
+	inetaddr_flush();
+	assert_int_equal(inetaddr_leased_seen(), 0);
+	assert_false(inetaddr_was_leased(VIP2));
+}
+
 /* ---- FullNAT's local address ---- */
 
 static void test_fnat_source_skips_inactive_ha(void **state)
@@ -697,6 +755,8 @@ int main(void)
 		cmocka_unit_test_setup(test_arp_for_ha_address_only_with_lease,
 				       before),
 		cmocka_unit_test_setup(test_fnat_source_skips_inactive_ha,
+				       before),
+		cmocka_unit_test_setup(test_leased_addresses_remembered,
 				       before),
 		cmocka_unit_test_setup(test_churn, before),
 	};

@@ -156,6 +156,68 @@ static void test_arp_for_our_addresses_only(void **state)
 	assert_int_equal(kind_of(&f, sizeof(f) - 1), KNI_BULK);
 }
 
+/* Whether the kernel's frame f (len bytes) claims an address, and which. */
+static bool claim_of(const void *f, uint16_t len, uint32_t *sip)
+{
+	struct rte_mbuf *m = mb(f, len);
+	bool r = kni_arp_claim(m, sip);
+
+	rte_pktmbuf_free(m);
+	return r;
+}
+
+/* The kernel's ARP that would tell the LAN a VIP is behind our MAC. */
+static void test_arp_claims_from_the_kernel(void **state)
+{
+	struct {
+		struct rte_ether_hdr eh;
+		struct rte_arp_hdr a;
+	} f = {
+		.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP),
+		.a = { .arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER),
+		       .arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4),
+		       .arp_hlen = RTE_ETHER_ADDR_LEN, .arp_plen = 4,
+		       .arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY) },
+	};
+	struct {
+		struct rte_ether_hdr eh;
+		struct rte_vlan_hdr v;
+		struct rte_arp_hdr a;
+	} vf = { .eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN),
+		 .v.eth_proto = RTE_BE16(RTE_ETHER_TYPE_ARP) };
+	uint32_t sip = 0;
+
+	(void)state;
+	f.a.arp_data.arp_sip = rte_cpu_to_be_32(LIP);
+	f.a.arp_data.arp_tip = rte_cpu_to_be_32(RS);
+	/* A reply. */
+	assert_true(claim_of(&f, sizeof(f), &sip));
+	assert_int_equal(sip, LIP);
+	/* A gratuitous request. */
+	f.a.arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	f.a.arp_data.arp_tip = f.a.arp_data.arp_sip;
+	assert_true(claim_of(&f, sizeof(f), &sip));
+	/* Behind a VLAN tag. */
+	vf.a = f.a;
+	sip = 0;
+	assert_true(claim_of(&vf, sizeof(vf), &sip));
+	assert_int_equal(sip, LIP);
+	assert_false(claim_of(&vf, sizeof(vf) - 1, &sip));
+	/* An ordinary request resolves a neighbour: not a claim. */
+	f.a.arp_data.arp_tip = rte_cpu_to_be_32(RS);
+	assert_false(claim_of(&f, sizeof(f), &sip));
+	/* Not ethernet/IPv4 ARP, truncated, not ARP. */
+	f.a.arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+	f.a.arp_plen = 16;
+	assert_false(claim_of(&f, sizeof(f), &sip));
+	f.a.arp_plen = 4;
+	assert_true(claim_of(&f, sizeof(f), &sip));
+	assert_false(claim_of(&f, sizeof(f) - 1, &sip));
+	assert_false(claim_of(&f, 10, &sip));
+	f.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	assert_false(claim_of(&f, sizeof(f), &sip));
+}
+
 static void test_bgp(void **state)
 {
 	struct ip_frame in = l4_frame(IPPROTO_TCP, PEER, 33000, KADDR, 179, 0x02);
@@ -273,6 +335,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vrrp),
 		cmocka_unit_test(test_arp_for_our_addresses_only),
+		cmocka_unit_test(test_arp_claims_from_the_kernel),
 		cmocka_unit_test(test_bgp),
 		cmocka_unit_test(test_sync),
 		cmocka_unit_test(test_replies_on_the_kernels_tcp_flows),
