@@ -86,28 +86,45 @@ static bool rec_valid(const struct ipvs_sync_rec *r)
 	return !ipvs_fwd_snat((enum ipvs_fwd)r->fwd) || (r->laddr && r->lport);
 }
 
+/*
+ * NAT, DR, TUN: the worker of a conn here that r updates or replaces,
+ * else -1.  Such a conn may sit on another worker than the guess: the
+ * one that claimed r's NAT reply tuple (nat_reg.c; this LB's own conn
+ * of its time as MASTER, say), or a synced conn of r's client tuple
+ * placed by another guess (the directory; the peer's worker count
+ * changed).  The master is no RCU reader of either: a racy read only
+ * misplaces the record, whose packets both tables still route.
+ */
+static int holder_of(const struct ipvs_sync_rec *r)
+{
+	struct conn_tuple in = { r->caddr, r->vaddr, r->cport, r->vport,
+				 r->proto };
+
+	if (ipvs_fwd_client_reply_key((enum ipvs_fwd)r->fwd)) {
+		struct conn_tuple reply = { r->daddr, r->caddr, r->dport,
+					    r->cport, r->proto };
+		int o = ipvs_conn_nat_owner(&reply);
+
+		if (o >= 0)
+			return o;
+	}
+	return ipvs_sync_dir_used() ? ipvs_sync_dir_owner(&in) : -1;
+}
+
 /* The worker whose table will hold the conn of r. */
 static unsigned owner_of(const struct ipvs_sync_rec *r, unsigned sender_nw)
 {
+	int o;
+
 	/* Templates are shared by the workers: any one installs them. */
 	if (r->rtype == IPVS_SYNC_TMPL)
 		return 0;
 	/* Worker w hands out the local ports p % nworkers == w (ipvs_ports.c). */
 	if (ipvs_fwd_snat((enum ipvs_fwd)r->fwd))
 		return r->lport % nin;
-	/*
-	 * A NAT reply tuple is claimed by one worker (nat_reg.c): the conn
-	 * that holds it, on whichever worker, is the one the record
-	 * replaces (or updates), so the record goes there.
-	 */
-	if (ipvs_fwd_client_reply_key((enum ipvs_fwd)r->fwd)) {
-		struct conn_tuple reply = { r->daddr, r->caddr, r->dport,
-					    r->cport, r->proto };
-		int o = ipvs_conn_nat_owner(&reply);
-
-		if (o >= 0 && (unsigned)o < nin)
-			return (unsigned)o;
-	}
+	o = holder_of(r);
+	if (o >= 0 && (unsigned)o < nin)
+		return (unsigned)o;
 	if (sender_nw == nin && r->widx < nin)
 		return r->widx;
 	return r->caddr % nin;

@@ -59,6 +59,35 @@ static void test_directory_handover(void **state)
 	assert_int_equal(sync_counts().handover - s0.handover, 2);
 }
 
+/*
+ * A later record of a synced conn goes to the worker that holds it,
+ * whatever its owner guess says now (the peer restarted with another
+ * worker count): updated there, never a second copy elsewhere.
+ */
+static void test_record_follows_its_conn(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_DR, CLIENT, 43100,
+					  "10.0.0.102", "10.0.1.13", 80,
+					  CS_ESTABLISHED);
+	struct ipvs_sync_stats s0 = sync_counts();
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.widx = 2;
+	post_and_install(&r, 3);   /* three workers there: 10.0.0.2 is even */
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	r.widx = 1;
+	r.state = CS_FIN_WAIT;
+	post_and_install(&r, 2);   /* as many as here: its worker would be 1 */
+	assert_null(find_conn(1, &r));
+	assert_ptr_equal(find_conn(0, &r), c);
+	assert_int_equal(c->state, CS_FIN_WAIT);
+	assert_int_equal(sync_counts().updated - s0.updated, 1);
+	assert_int_equal(sync_counts().installed - s0.installed, 1);
+}
+
 /* sync.backup_only: a BACKUP without MASTER makes no conn. */
 static void test_backup_only(void **state)
 {
@@ -298,6 +327,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_directory_handover, sync_env_before),
+		cmocka_unit_test_setup(test_record_follows_its_conn, sync_env_before),
 		cmocka_unit_test_setup(test_backup_only, sync_env_before),
 		cmocka_unit_test_setup(test_templates, sync_env_before),
 		cmocka_unit_test_setup(test_directory_full, sync_env_before),
