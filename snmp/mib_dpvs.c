@@ -346,10 +346,13 @@ static void laddr_rows(const struct snapshot *s, struct mib_table *t)
 
 /* ---- dpvsSync: one row (index 0), HA connection sync and the lease ---- */
 
+/*
+ * The records not installed: port_busy and dir_full ones are installed
+ * all the same (without the port's reservation, outside the directory).
+ */
 static uint64_t refused_sum(const struct dpvs_sync_counters *c)
 {
-	return c->no_service + c->no_dest + c->no_laddr + c->port_busy +
-	       c->clash + c->full + c->dir_full;
+	return c->no_service + c->no_dest + c->no_laddr + c->clash + c->full;
 }
 
 /* Network order, as IpAddress wants. */

@@ -150,6 +150,19 @@ static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
 }
 
+struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c)
+{
+	struct conn_key k;
+	void *data;
+
+	if (!has_out(c))
+		return NULL;
+	out_key(&k, c);
+	if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
+		return NULL;
+	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+}
+
 int ipvs_conn_nat_owner(const struct conn_tuple *t)
 {
 	struct conn_key k;
@@ -366,11 +379,16 @@ void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 	if (c->flags & CONN_F_EMBRYO)
 		embryo_unlink(t, c);
 	if (c->lobj) {
-		/* A synced conn's port was reserved, or is another conn's. */
+		/*
+		 * A synced conn's port was reserved, or wanted (maybe got
+		 * since), or is another conn's.
+		 */
 		if (!(c->flags & CONN_F_SYNCED))
 			ipvs_port_put(c->lobj, widx, c->lport);
 		else if (c->flags & CONN_F_PORT_RSV)
 			ipvs_port_unreserve(c->lobj, widx, c->lport);
+		else if (c->flags & CONN_F_PORT_WANT)
+			ipvs_port_unwant(c->lobj, widx, c->lport);
 		ipvs_laddr_put(c->lobj);
 	}
 	if (c->flags & CONN_F_SYNCED)

@@ -28,6 +28,7 @@
 #define CONN_F_SYNCED   0x10  /* installed from a sync record (ipvs_sync.h) */
 #define CONN_F_PORT_RSV 0x20  /* holds a reserved FullNAT port: a synced conn's */
 #define CONN_F_SENT     0x40  /* a sync record of it was queued: send its changes */
+#define CONN_F_PORT_WANT 0x80 /* synced: its port, held by a stale conn, is wanted */
 
 struct ipvs_conn {
 	uint32_t caddr, vaddr, laddr, daddr;   /* host order */

@@ -164,6 +164,8 @@ void conn_bury(struct worker_tab *t, struct ipvs_conn *c);
 void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
 /* Out of the table now, its object freed on the next tick (sync: replaced). */
 void conn_evict(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
+/* The conn of worker widx hashed under c's reply tuple, or NULL. */
+struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c);
 /* A sync record's state: dest counts, embryo list, this LB's deadline. */
 void conn_sync_state(struct worker_tab *t, struct ipvs_conn *c, uint8_t ns);
 

@@ -18,19 +18,22 @@
  *
  * A conn installed from the HA peer (ipvs_sync.h) holds a port this
  * worker never handed out, maybe still queued: it is reserved instead of
- * taken out of the middle of the queue.  Three bitmaps over the pool's
+ * taken out of the middle of the queue.  Four bitmaps over the pool's
  * ports (bit (port - FNAT_PORT_MIN) / nworkers): HELD, handed out by
  * ipvs_port_get; RSV, reserved by a synced conn; SKIP, popped while
- * reserved (so out of the queue until the reservation ends).  Only the
- * owning worker writes them.
+ * reserved (so out of the queue until the reservation ends); WANT, a
+ * synced conn needs the port a stale conn of this LB still holds (the
+ * peer reused it), so the holder's release reserves it instead of
+ * queueing it.  Only the owning worker writes them.
  */
-enum { PB_HELD, PB_RSV, PB_SKIP, PB_N };
+enum { PB_HELD, PB_RSV, PB_SKIP, PB_WANT, PB_N };
 
 struct port_pool {
 	uint32_t count;        /* queued ports; read by the master */
 	uint32_t rsv_queued;   /* of them reserved (not free); read by the master */
 	uint32_t head;         /* the oldest */
 	uint32_t size;         /* slots */
+	uint64_t handed;       /* released ports that went to their wanter */
 	unsigned nw;           /* the bit of a port: (port - MIN) / nw */
 	uint64_t *bits[PB_N];  /* size bits each, in one allocation after ports */
 	uint16_t ports[];
@@ -223,12 +226,21 @@ uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned w)
 	return 0;
 }
 
+/* A wanted port passes to its synced conn: reserved, out of the queue. */
 void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
 {
 	struct port_pool *p = l->pools[w];
+	uint32_t i = bit_of(p, port);
 
-	bit_set(p, PB_HELD, bit_of(p, port), false);
-	pool_push(p, port);
+	bit_set(p, PB_HELD, i, false);
+	if (!bit_test(p, PB_WANT, i)) {
+		pool_push(p, port);
+		return;
+	}
+	bit_set(p, PB_WANT, i, false);
+	bit_set(p, PB_RSV, i, true);
+	bit_set(p, PB_SKIP, i, true);
+	__atomic_store_n(&p->handed, p->handed + 1, __ATOMIC_RELAXED);
 }
 
 int ipvs_port_reserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
@@ -245,6 +257,49 @@ int ipvs_port_reserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
 	/* Not held, never popped while reserved: it is in the queue. */
 	__atomic_store_n(&p->rsv_queued, p->rsv_queued + 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+/*
+ * One wanter a port: a second record naming it while it is held is
+ * installed without it, as is one naming a reserved port.
+ */
+int ipvs_port_want(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	struct port_pool *p = l->pools ? l->pools[w] : NULL;
+	uint32_t i;
+
+	if (!p || port < FNAT_PORT_MIN || port % p->nw != w)
+		return -EINVAL;
+	i = bit_of(p, port);
+	if (!bit_test(p, PB_HELD, i) || bit_test(p, PB_WANT, i))
+		return -EBUSY;
+	bit_set(p, PB_WANT, i, true);
+	return 0;
+}
+
+/*
+ * A held port is never reserved (ipvs_port_get skips reserved ones) and
+ * has one wanter at most: WANT still set is the wanter's own, else the
+ * holder's release handed the port to it.
+ */
+void ipvs_port_unwant(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	struct port_pool *p = l->pools[w];
+	uint32_t i = bit_of(p, port);
+
+	if (bit_test(p, PB_WANT, i))
+		bit_set(p, PB_WANT, i, false);
+	else
+		ipvs_port_unreserve(l, w, port);
+}
+
+uint64_t ipvs_port_handed(const struct ipvs_laddr *l)
+{
+	uint64_t n = 0;
+
+	for (unsigned w = 0; l->pools && w < lcore_nworkers(); w++)
+		n += __atomic_load_n(&l->pools[w]->handed, __ATOMIC_RELAXED);
+	return n;
 }
 
 void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned w, uint16_t port)

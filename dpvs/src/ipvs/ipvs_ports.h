@@ -25,6 +25,17 @@ void ipvs_port_put(struct ipvs_laddr *l, unsigned widx, uint16_t port);
  * reserved already) or -EINVAL (not a port of widx's pool).
  */
 int ipvs_port_reserve(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/*
+ * Worker widx: a synced conn needs port, which a conn of this LB holds
+ * (ipvs_port_reserve said -EBUSY): when the holder releases it, the port
+ * is reserved for the synced conn instead of queued.  0, -EBUSY (not
+ * held, or wanted already) or -EINVAL.
+ */
+int ipvs_port_want(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/* The wanter's end: the want withdrawn, or the port it got unreserved. */
+void ipvs_port_unwant(struct ipvs_laddr *l, unsigned widx, uint16_t port);
+/* Ports handed from a released conn to their wanter, over the workers. */
+uint64_t ipvs_port_handed(const struct ipvs_laddr *l);
 /* Ends a reservation: the port is free again (queued at the back). */
 void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned widx, uint16_t port);
 bool ipvs_port_reserved(const struct ipvs_laddr *l, unsigned widx,

@@ -86,15 +86,45 @@ static bool rec_valid(const struct ipvs_sync_rec *r)
 	return !ipvs_fwd_snat((enum ipvs_fwd)r->fwd) || (r->laddr && r->lport);
 }
 
+/*
+ * NAT, DR, TUN: the worker of a conn here that r updates or replaces,
+ * else -1.  Such a conn may sit on another worker than the guess: the
+ * one that claimed r's NAT reply tuple (nat_reg.c; this LB's own conn
+ * of its time as MASTER, say), or a synced conn of r's client tuple
+ * placed by another guess (the directory; the peer's worker count
+ * changed).  The master is no RCU reader of either: a racy read only
+ * misplaces the record, whose packets both tables still route.
+ */
+static int holder_of(const struct ipvs_sync_rec *r)
+{
+	struct conn_tuple in = { r->caddr, r->vaddr, r->cport, r->vport,
+				 r->proto };
+
+	if (ipvs_fwd_client_reply_key((enum ipvs_fwd)r->fwd)) {
+		struct conn_tuple reply = { r->daddr, r->caddr, r->dport,
+					    r->cport, r->proto };
+		int o = ipvs_conn_nat_owner(&reply);
+
+		if (o >= 0)
+			return o;
+	}
+	return ipvs_sync_dir_used() ? ipvs_sync_dir_owner(&in) : -1;
+}
+
 /* The worker whose table will hold the conn of r. */
 static unsigned owner_of(const struct ipvs_sync_rec *r, unsigned sender_nw)
 {
+	int o;
+
 	/* Templates are shared by the workers: any one installs them. */
 	if (r->rtype == IPVS_SYNC_TMPL)
 		return 0;
 	/* Worker w hands out the local ports p % nworkers == w (ipvs_ports.c). */
 	if (ipvs_fwd_snat((enum ipvs_fwd)r->fwd))
 		return r->lport % nin;
+	o = holder_of(r);
+	if (o >= 0 && (unsigned)o < nin)
+		return (unsigned)o;
 	if (sender_nw == nin && r->widx < nin)
 		return r->widx;
 	return r->caddr % nin;
@@ -215,12 +245,17 @@ static bool same_conn(const struct ipvs_conn *a, const struct ipvs_conn *b)
 }
 
 /*
- * Step 2: a conn of the same client tuple here.  True when the record
- * was applied to it (a synced conn, updated in place); a conn this LB
- * made itself (a partition) or an older one to elsewhere gives way.
+ * Step 2: the conns here that hold one of the record's tuples.  True
+ * when the record was applied to one (a synced conn, updated in place).
+ * The peer wins: any other gives way, whether this LB made it (a
+ * partition, or its time as MASTER before the peer came back: TIME_WAIT
+ * conns whose local ports the peer now reuses) or it is an older synced
+ * one to elsewhere.  FullNAT reply tuples carry a port of this worker,
+ * and NAT records go to the worker that registered their reply tuple
+ * (owner_of), so the holders are in this worker's table.
  */
 static bool update_existing(unsigned w, const struct ipvs_conn *tmpl,
-			    struct sync_wstats *st, bool *refused)
+			    struct sync_wstats *st)
 {
 	struct worker_tab *t = &conn_tabs[w];
 	struct conn_tuple in = { tmpl->caddr, tmpl->vaddr, tmpl->cport,
@@ -228,22 +263,46 @@ static bool update_existing(unsigned w, const struct ipvs_conn *tmpl,
 	enum conn_dir dir;
 	struct ipvs_conn *c = ipvs_conn_lookup(w, &in, &dir);
 
-	*refused = false;
-	if (!c)
-		return false;
-	if (dir != DIR_IN) {   /* the client tuple is another conn's reply's */
-		st->clash++;
-		*refused = true;
-		return false;
-	}
-	if (same_conn(c, tmpl)) {
+	if (c && dir == DIR_IN && same_conn(c, tmpl)) {
 		conn_sync_state(t, c, tmpl->state);
 		st->updated++;
 		return true;
 	}
-	conn_evict(t, c, w);
-	st->replaced++;
+	if (c) {
+		conn_evict(t, c, w);
+		st->replaced++;
+	}
+	c = conn_reply_holder(w, tmpl);
+	if (c) {
+		conn_evict(t, c, w);
+		st->replaced++;
+	}
 	return false;
+}
+
+/*
+ * Step 3: the FullNAT port.  One a stale conn of this LB holds with
+ * another reply tuple is wanted: the holder's release reserves it for
+ * this conn rather than queueing it for a new one.
+ */
+static void take_port(unsigned w, struct ipvs_conn *tmpl,
+		      struct sync_wstats *st)
+{
+	if (ipvs_port_reserve(tmpl->lobj, w, tmpl->lport) == 0) {
+		tmpl->flags |= CONN_F_PORT_RSV;
+		return;
+	}
+	st->port_busy++;
+	if (ipvs_port_want(tmpl->lobj, w, tmpl->lport) == 0)
+		tmpl->flags |= CONN_F_PORT_WANT;
+}
+
+static void drop_port(unsigned w, const struct ipvs_conn *tmpl)
+{
+	if (tmpl->flags & CONN_F_PORT_RSV)
+		ipvs_port_unreserve(tmpl->lobj, w, tmpl->lport);
+	else if (tmpl->flags & CONN_F_PORT_WANT)
+		ipvs_port_unwant(tmpl->lobj, w, tmpl->lport);
 }
 
 /* Steps 3-5: the port reserved, the conn made, the directory told. */
@@ -253,16 +312,12 @@ static void install_new(unsigned w, struct ipvs_conn *tmpl,
 	struct conn_key k;
 	struct ipvs_conn *c;
 
-	if (tmpl->lobj) {
-		if (ipvs_port_reserve(tmpl->lobj, w, tmpl->lport) == 0)
-			tmpl->flags |= CONN_F_PORT_RSV;
-		else
-			st->port_busy++;   /* its reply key may still clash below */
-	}
+	if (tmpl->lobj)
+		take_port(w, tmpl, st);
 	c = ipvs_conn_new(w, tmpl);
 	if (!c) {
-		if (tmpl->flags & CONN_F_PORT_RSV)
-			ipvs_port_unreserve(tmpl->lobj, w, tmpl->lport);
+		if (tmpl->lobj)
+			drop_port(w, tmpl);
 		if (rte_errno == EEXIST)
 			st->clash++;
 		else
@@ -309,7 +364,6 @@ static void install(unsigned w, const struct ipvs_sync_rec *r)
 	struct sync_wstats *st = &ipvs_sync_wstats[w];
 	struct ipvs_conn tmpl;
 	struct rec_ctx x;
-	bool refused;
 
 	st->processed++;
 	if (r->rtype == IPVS_SYNC_TMPL) {
@@ -319,7 +373,7 @@ static void install(unsigned w, const struct ipvs_sync_rec *r)
 	if (!conn_of_rec(r, &tmpl, &x, st))
 		return;
 	pin_client(&x, r->caddr);
-	if (update_existing(w, &tmpl, st, &refused) || refused)
+	if (update_existing(w, &tmpl, st))
 		return;
 	install_new(w, &tmpl, st);
 }

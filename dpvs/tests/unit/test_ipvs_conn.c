@@ -371,6 +371,83 @@ static void test_port_reservation(void **state)
 	ipvs_port_pools_free(&l);
 }
 
+/*
+ * A port a stale conn holds and a synced conn wants: released, it is
+ * reserved for the wanter instead of queued, and queued once when the
+ * wanter ends; a want withdrawn first leaves the release as usual.  One
+ * wanter a port; a queued port is not wanted (it is reserved).  Churn:
+ * many times the pool's size, both orders.
+ */
+static void test_port_wanted(void **state)
+{
+	static uint8_t seen[65536];
+	struct ipvs_laddr l = { .addr = 0x0a000171 };
+	uint32_t free0, fr, total;
+	unsigned n;
+	uint16_t p;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(ipvs_port_pools_init(&l, NW), 0);
+	ipvs_port_usage(&l, &free0, &total);
+	p = ipvs_port_get(&l, 1);
+	assert_int_equal(p, 1025);
+	assert_int_equal(ipvs_port_want(&l, 1, 1027), -EBUSY);   /* queued */
+	assert_int_equal(ipvs_port_want(&l, 1, 1026), -EINVAL);  /* worker 0's */
+	assert_int_equal(ipvs_port_want(&l, 1, p), 0);
+	assert_int_equal(ipvs_port_want(&l, 1, p), -EBUSY);      /* one wanter */
+	ipvs_port_put(&l, 1, p);
+	assert_true(ipvs_port_reserved(&l, 1, p));
+	assert_int_equal(ipvs_port_handed(&l), 1);
+	ipvs_port_usage(&l, &fr, &total);
+	assert_int_equal(fr, free0 - 1);
+	n = drain_pool(&l, 1, seen);
+	assert_int_equal(n, (65536 - 1024) / 2 - 1);
+	assert_int_equal(seen[p], 0);
+	for (unsigned q = 1027; q < 65536; q += 2)
+		ipvs_port_put(&l, 1, (uint16_t)q);
+	ipvs_port_unwant(&l, 1, p);   /* the wanter ends: free, queued once */
+	assert_false(ipvs_port_reserved(&l, 1, p));
+	ipvs_port_usage(&l, &fr, &total);
+	assert_int_equal(fr, free0);
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(drain_pool(&l, 1, seen), (65536 - 1024) / 2);
+	assert_int_equal(seen[p], 1);
+	for (unsigned q = 1025; q < 65536; q += 2)
+		ipvs_port_put(&l, 1, (uint16_t)q);
+	/* Withdrawn before the release: queued as usual. */
+	p = ipvs_port_get(&l, 1);
+	assert_int_equal(ipvs_port_want(&l, 1, p), 0);
+	ipvs_port_unwant(&l, 1, p);
+	ipvs_port_put(&l, 1, p);
+	assert_false(ipvs_port_reserved(&l, 1, p));
+	assert_int_equal(ipvs_port_handed(&l), 1);
+	/* Churn: three times the pool, the holder or the wanter first. */
+	for (unsigned i = 0; i < 3 * 32256; i++) {
+		p = ipvs_port_get(&l, 1);
+		assert_int_not_equal(p, 0);
+		assert_int_equal(ipvs_port_want(&l, 1, p), 0);
+		if (i & 1) {
+			ipvs_port_put(&l, 1, p);
+			assert_true(ipvs_port_reserved(&l, 1, p));
+			ipvs_port_unwant(&l, 1, p);
+		} else {
+			ipvs_port_unwant(&l, 1, p);
+			ipvs_port_put(&l, 1, p);
+		}
+	}
+	assert_int_equal(ipvs_port_handed(&l), 1 + 3 * 32256 / 2);
+	ipvs_port_usage(&l, &fr, &total);
+	assert_int_equal(fr, free0);
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(drain_pool(&l, 1, seen), (65536 - 1024) / 2);
+	for (unsigned q = 1025; q < 65536; q += 2) {
+		assert_int_equal(seen[q], 1);
+		assert_false(ipvs_port_reserved(&l, 1, (uint16_t)q));
+	}
+	ipvs_port_pools_free(&l);
+}
+
 /* A half-open conn; NAT and DR (input only) by turns. */
 static struct ipvs_conn *embryo(unsigned w, uint16_t cport)
 {
@@ -656,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_nat_reply_key_clashes_across_workers),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
 		cmocka_unit_test(test_port_reservation),
+		cmocka_unit_test(test_port_wanted),
 		cmocka_unit_test(test_port_eviction),
 		cmocka_unit_test(test_known_client_evicted_last),
 		cmocka_unit_test(test_full_pool_evicts_oldest_embryo),

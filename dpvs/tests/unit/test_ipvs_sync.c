@@ -4,7 +4,8 @@
  * packets make a record (a fake clock: a conn's last-record tick moved
  * back), ring full.  The installer: the owner per forwarding mode and
  * sender worker count, update in place, a local conn replaced, every
- * refusal, a full install ring, this LB's timeouts.
+ * refusal, a second failover's stale conns (a reply tuple replaced, a
+ * held port wanted), a full install ring, this LB's timeouts.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -313,7 +314,6 @@ static void test_install_refusals(void **state)
 					  CS_ESTABLISHED);
 	struct ipvs_sync_rec bad;
 	struct ipvs_sync_stats s0 = sync_counts(), s;
-	struct ipvs_conn *local;
 	uint32_t size, used0, used;
 
 	(void)state;
@@ -334,32 +334,12 @@ static void test_install_refusals(void **state)
 	post_and_install(&bad, 2);                       /* no_laddr */
 	ipvs_conn_pool_usage(&size, &used);
 	assert_true(used <= used0);   /* the wheel may free earlier tests' */
-	/* A local conn holds worker 0's next port; a record naming it. */
-	assert_int_equal(tcp_in(0, "10.0.0.100", CLIENT, 43042, RTE_TCP_SYN_FLAG), 1);
-	local = find_conn(0, &(struct ipvs_sync_rec){ .proto = IPPROTO_TCP,
-		.caddr = CLIENT, .cport = 43042, .vaddr = ip4("10.0.0.100"),
-		.vport = 80 });
-	assert_non_null(local);
-	bad = r;
-	bad.cport = 43043;
-	bad.lport = local->lport;
-	bad.daddr = local->daddr;                        /* its reply tuple */
-	post_and_install(&bad, 2);                       /* port_busy, clash */
-	assert_null(find_conn(0, &bad));
-	bad.cport = 43044;
-	bad.daddr = local->daddr == ip4("10.0.1.11") ? ip4("10.0.1.15") :
-						       ip4("10.0.1.11");
-	post_and_install(&bad, 2);                       /* port_busy, installed */
-	assert_non_null(find_conn(0, &bad));
-	assert_false(find_conn(0, &bad)->flags & CONN_F_PORT_RSV);
 	s = sync_counts();
 	assert_int_equal(s.no_service - s0.no_service, 1);
 	assert_int_equal(s.no_dest - s0.no_dest, 2);
 	assert_int_equal(s.no_laddr - s0.no_laddr, 1);
-	assert_int_equal(s.port_busy - s0.port_busy, 2);
-	assert_int_equal(s.clash - s0.clash, 1);
-	assert_int_equal(s.installed - s0.installed, 1);
-	assert_int_equal(s.processed - s0.processed, 6);
+	assert_int_equal(s.installed - s0.installed, 0);
+	assert_int_equal(s.processed - s0.processed, 4);
 	/* Records no worker can hold are refused at the post. */
 	bad = r;
 	bad.rtype = 9;
@@ -378,6 +358,160 @@ static void test_install_refusals(void **state)
 	bad = r;
 	bad.lport = 0;
 	assert_int_equal(ipvs_sync_post(&bad, 2), -EINVAL);
+}
+
+/* ---- a second failover: the peer wins over this LB's stale conns ---- */
+
+/* A FullNAT conn this LB makes on worker 0, established. */
+static struct ipvs_conn *local_fnat(uint16_t cport)
+{
+	struct ipvs_sync_rec k = { .proto = IPPROTO_TCP, .caddr = CLIENT,
+				   .cport = cport, .vaddr = ip4("10.0.0.100"),
+				   .vport = 80 };
+	struct ipvs_conn *c;
+
+	assert_int_equal(tcp_in(0, "10.0.0.100", CLIENT, cport, RTE_TCP_SYN_FLAG), 1);
+	tcp_in(0, "10.0.0.100", CLIENT, cport, RTE_TCP_ACK_FLAG);
+	c = find_conn(0, &k);
+	assert_non_null(c);
+	assert_false(c->flags & CONN_F_SYNCED);
+	assert_int_equal(c->daddr, ip4("10.0.1.11"));   /* .15 has weight 0 */
+	return c;
+}
+
+/* Runs the workers until worker w has no conn of client port cport at vip. */
+static void wait_gone(unsigned w, const char *vip, uint16_t cport)
+{
+	struct ipvs_sync_rec k = { .proto = IPPROTO_TCP, .caddr = CLIENT,
+				   .cport = cport, .vaddr = ip4(vip),
+				   .vport = 80 };
+
+	for (unsigned i = 0; i < 50 && find_conn(w, &k); i++) {
+		usleep(100000);
+		run_workers(1);
+	}
+	assert_null(find_conn(w, &k));
+}
+
+/* How many times worker w's pool of l hands out port, the pool left as it was. */
+static unsigned times_handed_out(struct ipvs_laddr *l, unsigned w,
+				 uint16_t port)
+{
+	static uint16_t got[65536];
+	unsigned n = 0, hits = 0;
+	uint16_t p;
+
+	while ((p = ipvs_port_get(l, w)) != 0) {
+		got[n++] = p;
+		hits += p == port;
+	}
+	for (unsigned i = 0; i < n; i++)
+		ipvs_port_put(l, w, got[i]);
+	return hits;
+}
+
+/*
+ * This LB, BACKUP again after its time as MASTER, still has a conn of
+ * then; the peer's new conn reuses its local port to the same real
+ * server.  The record replaces the stale conn (its reply tuple is the
+ * record's) and holds the port.  A NAT conn of another worker holding
+ * a record's tuples gives way too (the record goes to that worker).
+ */
+static void test_install_replaces_reply_holder(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, CLIENT, 43081,
+					  "10.0.0.100", "10.0.1.11", 8080,
+					  CS_ESTABLISHED);
+	struct ipvs_sync_rec nat = conn_rec(IPVS_FWD_NAT, CLIENT, 43083,
+					    "10.0.0.101", "10.0.1.12", 8080,
+					    CS_ESTABLISHED);
+	struct ipvs_sync_stats s0 = sync_counts(), s;
+	struct conn_tuple reply;
+	struct ipvs_conn *c;
+	enum conn_dir dir;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.lport = local_fnat(43080)->lport;
+	post_and_install(&r, 2);
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	assert_true(c->flags & CONN_F_SYNCED);
+	assert_true(c->flags & CONN_F_PORT_RSV);
+	assert_true(ipvs_port_reserved(c->lobj, 0, r.lport));
+	wait_gone(0, "10.0.0.100", 43080);   /* replaced: gone at once */
+	reply = (struct conn_tuple){ ip4("10.0.1.11"), ip4("10.0.1.200"), 8080,
+				     r.lport, IPPROTO_TCP };
+	assert_ptr_equal(ipvs_conn_lookup(0, &reply, &dir), c);
+	assert_int_equal(dir, DIR_OUT);
+	/* NAT: this LB's conn on worker 1, the sender's guess worker 0. */
+	assert_int_equal(tcp_in(1, "10.0.0.101", CLIENT, 43083, RTE_TCP_SYN_FLAG), 1);
+	assert_non_null(find_conn(1, &nat));
+	nat.widx = 0;
+	post_and_install(&nat, 2);
+	assert_null(find_conn(0, &nat));
+	c = find_conn(1, &nat);
+	assert_non_null(c);
+	assert_true(c->flags & CONN_F_SYNCED);
+	s = sync_counts();
+	assert_int_equal(s.replaced - s0.replaced, 2);
+	assert_int_equal(s.installed - s0.installed, 2);
+	assert_int_equal(s.clash - s0.clash, 0);
+	assert_int_equal(s.port_busy - s0.port_busy, 0);
+}
+
+/*
+ * The peer's new conn reuses the local port of a stale conn here, to
+ * another real server: installed without the port (port_busy); when the
+ * stale conn expires the port is reserved for the synced conn, so no
+ * new conn gets it; free again (once) when the synced conn ends.
+ */
+static void test_install_wants_held_port(void **state)
+{
+	struct ipvs_timeouts old, quick = { .tcp = 1 };
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, CLIENT, 43091,
+					  "10.0.0.100", "10.0.1.15", 8080,
+					  CS_FIN_WAIT);
+	struct ipvs_service *svc = ipvs_svc_get(IPPROTO_TCP, ip4("10.0.0.100"), 80);
+	struct ipvs_laddr *l = svc->laddrs;
+	struct ipvs_sync_stats s0, s;
+	uint32_t free0, fr, total;
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_conn_flush_all();
+	ipvs_conn_get_timeouts(&old);
+	ipvs_port_usage(l, &free0, &total);
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	s0 = sync_counts();
+	r.lport = local_fnat(43090)->lport;
+	post_and_install(&r, 2);
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	assert_false(c->flags & CONN_F_PORT_RSV);
+	s = sync_counts();
+	assert_int_equal(s.port_busy - s0.port_busy, 1);
+	assert_int_equal(s.installed - s0.installed, 1);
+	assert_int_equal(s.replaced - s0.replaced, 0);
+	/* The stale conn expires: the port stays the synced conn's. */
+	ipvs_conn_set_timeouts(&quick);
+	tcp_in(0, "10.0.0.100", CLIENT, 43090, RTE_TCP_ACK_FLAG);   /* due in 1 s */
+	wait_gone(0, "10.0.0.100", 43090);
+	assert_ptr_equal(find_conn(0, &r), c);
+	assert_true(ipvs_port_reserved(l, 0, r.lport));
+	ipvs_port_usage(l, &fr, &total);
+	assert_int_equal(fr, free0 - 1);
+	assert_int_equal(times_handed_out(l, 0, r.lport), 0);
+	/* The synced conn ends: free again, handed out once. */
+	quick.tcp_fin = 1;
+	ipvs_conn_set_timeouts(&quick);
+	post_and_install(&r, 2);
+	wait_gone(0, "10.0.0.100", 43091);
+	ipvs_conn_set_timeouts(&old);
+	assert_false(ipvs_port_reserved(l, 0, r.lport));
+	ipvs_port_usage(l, &fr, &total);
+	assert_int_equal(fr, free0);
+	assert_int_equal(times_handed_out(l, 0, r.lport), 1);
 }
 
 /* A full install ring refuses at the post, counted; the rest installs. */
@@ -449,6 +583,8 @@ int main(void)
 		cmocka_unit_test_setup(test_install_updates_in_place, sync_env_before),
 		cmocka_unit_test_setup(test_install_replaces_local_conn, sync_env_before),
 		cmocka_unit_test_setup(test_install_refusals, sync_env_before),
+		cmocka_unit_test_setup(test_install_replaces_reply_holder, sync_env_before),
+		cmocka_unit_test_setup(test_install_wants_held_port, sync_env_before),
 		cmocka_unit_test_setup(test_in_ring_full, sync_env_before),
 		cmocka_unit_test_setup(test_install_expires_by_own_timeouts, sync_env_before),
 	};

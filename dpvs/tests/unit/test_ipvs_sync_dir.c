@@ -3,7 +3,8 @@
  * daemon (test_ipvs_sync_env.c): the directory's hand-over of a client
  * packet on the wrong worker, sync.backup_only, persistence templates,
  * a full directory, churn past the rings' and the directory's sizes
- * with nothing left behind.
+ * with nothing left behind, churn of stale conns whose ports records
+ * reuse.
  */
 #include <errno.h>
 
@@ -56,6 +57,35 @@ static void test_directory_handover(void **state)
 	/* Not in the directory: no hand-over, the usual drop. */
 	assert_int_equal(tcp_in(0, "10.0.0.102", CLIENT, 43061, RTE_TCP_ACK_FLAG), 0);
 	assert_int_equal(sync_counts().handover - s0.handover, 2);
+}
+
+/*
+ * A later record of a synced conn goes to the worker that holds it,
+ * whatever its owner guess says now (the peer restarted with another
+ * worker count): updated there, never a second copy elsewhere.
+ */
+static void test_record_follows_its_conn(void **state)
+{
+	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_DR, CLIENT, 43100,
+					  "10.0.0.102", "10.0.1.13", 80,
+					  CS_ESTABLISHED);
+	struct ipvs_sync_stats s0 = sync_counts();
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.widx = 2;
+	post_and_install(&r, 3);   /* three workers there: 10.0.0.2 is even */
+	c = find_conn(0, &r);
+	assert_non_null(c);
+	r.widx = 1;
+	r.state = CS_FIN_WAIT;
+	post_and_install(&r, 2);   /* as many as here: its worker would be 1 */
+	assert_null(find_conn(1, &r));
+	assert_ptr_equal(find_conn(0, &r), c);
+	assert_int_equal(c->state, CS_FIN_WAIT);
+	assert_int_equal(sync_counts().updated - s0.updated, 1);
+	assert_int_equal(sync_counts().installed - s0.installed, 1);
 }
 
 /* sync.backup_only: a BACKUP without MASTER makes no conn. */
@@ -243,14 +273,66 @@ static void test_churn_leaves_nothing(void **state)
 		assert_false(ipvs_port_reserved(s->laddrs, p % NW, (uint16_t)p));
 }
 
+/*
+ * Churn of a second failover's case: rounds of stale FullNAT conns this
+ * LB made, whose local ports the peer's records reuse, half to the same
+ * real server (replaced), half to another (the port wanted); released
+ * in either order (flushed), nothing is left: every port free, none
+ * reserved, no directory entry.
+ */
+static void test_churn_stale_ports(void **state)
+{
+	struct ipvs_service *s = ipvs_svc_get(IPPROTO_TCP, ip4("10.0.0.100"), 80);
+	struct ipvs_sync_stats s0, s1;
+	uint32_t free0, fr, total;
+
+	(void)state;
+	ipvs_conn_flush_all();
+	ipvs_port_usage(s->laddrs, &free0, &total);
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	s0 = sync_counts();
+	for (unsigned round = 0; round < 20; round++) {
+		for (unsigned k = 0; k < 50; k++) {
+			uint16_t cport = (uint16_t)(46000 + round * 50 + k);
+			struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, CLIENT,
+				(uint16_t)(cport + 2000), "10.0.0.100",
+				k & 1 ? "10.0.1.15" : "10.0.1.11", 8080,
+				k & 2 ? CS_ESTABLISHED : CS_FIN_WAIT);
+			struct ipvs_sync_rec l = { .proto = IPPROTO_TCP,
+				.caddr = CLIENT, .cport = cport,
+				.vaddr = ip4("10.0.0.100"), .vport = 80 };
+
+			assert_int_equal(tcp_in(0, "10.0.0.100", CLIENT, cport,
+						RTE_TCP_SYN_FLAG), 1);
+			assert_non_null(find_conn(0, &l));
+			r.lport = find_conn(0, &l)->lport;
+			post_and_install(&r, 2);
+			assert_non_null(find_conn(0, &r));
+		}
+		ipvs_conn_flush_all();
+		ipvs_port_usage(s->laddrs, &fr, &total);
+		assert_int_equal(fr, free0);
+		assert_int_equal(sync_dir_count(), 0);
+	}
+	s1 = sync_counts();
+	assert_int_equal(s1.replaced - s0.replaced, 500);
+	assert_int_equal(s1.port_busy - s0.port_busy, 500);
+	assert_int_equal(s1.installed - s0.installed, 1000);
+	assert_int_equal(s1.clash - s0.clash, 0);
+	for (unsigned p = 1024; p < 65536; p++)
+		assert_false(ipvs_port_reserved(s->laddrs, p % NW, (uint16_t)p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_directory_handover, sync_env_before),
+		cmocka_unit_test_setup(test_record_follows_its_conn, sync_env_before),
 		cmocka_unit_test_setup(test_backup_only, sync_env_before),
 		cmocka_unit_test_setup(test_templates, sync_env_before),
 		cmocka_unit_test_setup(test_directory_full, sync_env_before),
 		cmocka_unit_test_setup(test_churn_leaves_nothing, sync_env_before),
+		cmocka_unit_test_setup(test_churn_stale_ports, sync_env_before),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_sync_dir", tests, sync_env_setup, NULL);
