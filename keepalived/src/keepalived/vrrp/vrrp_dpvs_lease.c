@@ -447,8 +447,9 @@ static void vrrp_dpvs_ha_start(void)
 /*
  * May the lvs_sync_daemon instance preempt a lower priority MASTER?
  * Only once dpvs says its backup role has the MASTER's table (or there
- * is no sync to wait for, or dpvs cannot tell).  Asked with each such
- * advert, i.e. every advert_int.
+ * is no sync to wait for, or dpvs cannot tell).  Without a backup role
+ * (dpvs restarted, a start failed) the table is not there: the role is
+ * started again.  Asked with each such advert, i.e. every advert_int.
  */
 static bool vrrp_dpvs_may_preempt(const vrrp_t *vrrp)
 {
@@ -463,8 +464,19 @@ static bool vrrp_dpvs_may_preempt(const vrrp_t *vrrp)
 	if (rc == DPVS_EIO)
 		rc = dpvs_sync_state(ha_dh, &s);
 	ha_called(rc);
-	ready = rc || !(s.roles & DPVS_SYNC_BACKUP) ||
-		s.bulk == DPVS_BULK_READY || s.bulk == DPVS_BULK_NONE;
+	ready = rc || s.bulk == DPVS_BULK_READY;
+	if (!rc && !(s.roles & DPVS_SYNC_BACKUP)) {
+		/* A BACKUP instance's dpvs must install: it restarted, or a
+		 * start failed (its interface was not there yet).  Once a
+		 * second at most: a failing start is logged each time. */
+		static uint64_t tried_ms;
+
+		s.synced_conns = 0;
+		if (ha_now_ms() - tried_ms >= 1000) {
+			tried_ms = ha_now_ms();
+			vrrp_dpvs_sync_restart("dpvs has no sync backup role");
+		}
+	}
 	if (!ready && !ha_marked(vrrp, HA_HELD))
 		log_message(LOG_INFO, "(%s) not preempting: dpvs bulk sync not "
 			    "finished (%u conns so far)", vrrp->iname, s.synced_conns);
