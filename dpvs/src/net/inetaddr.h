@@ -54,6 +54,12 @@ bool inetaddr_ha_active(void);
 void inetaddr_ha_set_active(bool on);
 #define INETADDR_HA_GARP_COUNT 3
 #define INETADDR_HA_GARP_INTERVAL_MS 100
+/*
+ * Master, while active: the announcements again, as on turning on.  A
+ * call while they run gives them their full count again at their pace:
+ * never more than one round an interval.
+ */
+void inetaddr_ha_announce(void);
 /* The announcements' count (>= 1) and interval; 0 keeps the current one. */
 void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms);
 /* Master: removes every LEASED address with its routes; returns how many went. */
