@@ -124,6 +124,59 @@ static void vrrp_dpvs_vips(vrrp_t *vrrp, list_head_t *l, int cmd)
 	}
 }
 
+static int vrrp_dpvs_garp_op(struct dpvs_handle *h, const void *x)
+{
+	const struct dpvs_addr *a = x;
+
+	return dpvs_garp(h, a->ifname, a->addr);
+}
+
+static void vrrp_dpvs_garp_one(const vrrp_t *vrrp, const struct dpvs_addr *a)
+{
+	char buf[INET_ADDRSTRLEN];
+	int rc = vrrp_dpvs_do(vrrp_dpvs_garp_op, a);
+
+	if (rc == DPVS_OK || (rc == DPVS_EIO && !vrrp_dh))
+		return;
+	inet_ntop(AF_INET, &a->addr, buf, sizeof(buf));
+	log_message(LOG_INFO, "(%s) dpvs: gratuitous ARP for %s on %s: %s",
+		    vrrp->iname, buf, a->ifname, vrrp_dpvs_msg(rc));
+}
+
+/*
+ * keepalived's own gratuitous ARPs leave through the TAP, and dpvs drops
+ * them (the kernel never speaks for a VIP).  So whenever keepalived sends
+ * them (becoming MASTER, garp_master_refresh, a lower priority advert
+ * heard after a split brain...), dpvs sends one for each VIP, and for
+ * the pair's shared "ha" local addresses, which the real servers must
+ * find at this LB too (dpvs sends those only while it holds the lease).
+ */
+static void vrrp_dpvs_garp(vrrp_t *vrrp)
+{
+	struct dpvs_addr *addrs = NULL, a;
+	size_t n = 0;
+	ip_address_t *ip;
+	list_head_t *l;
+
+	if (!vrrp->dpdk_interface || !vrrp_dpvs_connected())
+		return;
+	for (l = &vrrp->vip; l; l = l == &vrrp->vip ? &vrrp->evip : NULL)
+		list_for_each_entry(ip, l, e_list) {
+			if (ip->ifa.ifa_family != AF_INET)
+				continue;
+			memset(&a, 0, sizeof(a));
+			snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
+			a.addr = ip->u.sin.sin_addr.s_addr;
+			vrrp_dpvs_garp_one(vrrp, &a);
+		}
+	if (!vrrp_dh || dpvs_addr_list(vrrp_dh, &addrs, &n) != DPVS_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (addrs[i].flags & DPVS_ADDR_F_HA)
+			vrrp_dpvs_garp_one(vrrp, &addrs[i]);
+	free(addrs);
+}
+
 /*
  * A virtual route in dpvs's terms: unicast IPv4, a gateway route with
  * "via", otherwise on-link; on the instance's dpdk_interface.  False
