@@ -197,6 +197,17 @@ def test_holder_stopped_loses_lease_by_ttl(lan):
         p.wait()
 
 
+def kernel_garp(ns, addr):
+    """A gratuitous ARP for addr written by the kernel's side of the TAP
+    (a packet socket, as keepalived sends them), twice."""
+    mac = sh("cat", "/sys/class/net/dpdk0.kni/address", ns=ns).stdout.strip()
+    m = mac.replace(":", "")
+    ip = "".join("%02x" % int(x) for x in addr.split("."))
+    frame = ("ff" * 6 + m + "0806" + "0001080006040001" + m + ip +
+             "00" * 6 + ip)
+    sh(PY, PKTTOOL, "send", "dpdk0.kni", frame, frame, ns=ns)
+
+
 def test_kernel_never_answers_for_a_vip_after_the_lease(lan):
     """keepalived puts its VIPs on the TAP too; killed, it leaves them
     there.  dpvs removes them from its port when the lease ends, and the
@@ -206,15 +217,22 @@ def test_kernel_never_answers_for_a_vip_after_the_lease(lan):
     sh("ip", "addr", "add", VIP + "/32", "dev", "dpdk0.kni", ns=lb)
     p = hold_lease(lan)
     add_addr(d, VIP, "leased")
-    # dpvs answers while it holds it (the kernel's answer is dropped).
     assert arp_answered(cl, VIP)
+    # While dpvs has it, keepalived's announcements on the TAP go out.
+    sniffer = sniff_garps(cl, VIP, 1.5)
+    kernel_garp(lb, VIP)
+    assert count_garps(sniffer) >= 1, "keepalived's GARP was dropped"
     p.send_signal(signal.SIGKILL)
     p.wait()
     assert gone_after(d, VIP, time.monotonic(), 2.0) is not None
     before = d.pkt_stats()["kni_arp_vip_dropped"]
     for _ in range(2):
         assert not arp_answered(cl, VIP), "the kernel answered for the VIP"
-    assert d.pkt_stats()["kni_arp_vip_dropped"] > before
+    # Nor do a stale keepalived's announcements go out.
+    sniffer = sniff_garps(cl, VIP, 1.5)
+    kernel_garp(lb, VIP)
+    assert count_garps(sniffer) == 0, "the kernel announced the VIP"
+    assert d.pkt_stats()["kni_arp_vip_dropped"] >= before + 3
     # The kernel still speaks for its own addresses.
     sh("ip", "addr", "add", "10.0.0.120/32", "dev", "dpdk0.kni", ns=lb)
     assert arp_answered(cl, "10.0.0.120")

@@ -284,6 +284,8 @@ def test_af_packet_link_follows_the_kernel_interface(lan):
                         ("LOWER_UP" in tap_flags(lb)) == up, timeout=3.0), \
             "port %s, TAP %s, %.1f s after vcl0 %s" % (
                 port_flags(d), tap_flags(lb), time.monotonic() - t0, state)
+        print("port and TAP %s %.3f s after vcl0 %s" % (
+            state, time.monotonic() - t0, state))
     assert "dpdk0: link down" in d.log_text()
     assert "dpdk0: link up" in d.log_text()
     # Up again: the port serves.

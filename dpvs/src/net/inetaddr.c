@@ -119,6 +119,11 @@ bool inetaddr_was_leased(uint32_t addr)
 	return seen_find(addr) >= 0;
 }
 
+bool inetaddr_leased_gone(uint32_t addr)
+{
+	return seen_find(addr) >= 0 && !find(addr);
+}
+
 unsigned inetaddr_leased_seen(void)
 {
 	return seen.n;

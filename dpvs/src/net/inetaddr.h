@@ -74,6 +74,12 @@ unsigned inetaddr_flush_leased(void);
  */
 #define INETADDR_LEASED_SEEN_MAX INETADDR_MAX
 bool inetaddr_was_leased(uint32_t addr);
+/*
+ * Master: was leased and is not configured now (the lease ended): the
+ * peer's.  While dpvs has it, the kernel's claims (keepalived's
+ * gratuitous ARP on the TAP) say what dpvs says.
+ */
+bool inetaddr_leased_gone(uint32_t addr);
 /* How many are remembered. */
 unsigned inetaddr_leased_seen(void);
 /* Master: how many HA and LEASED addresses are configured. */

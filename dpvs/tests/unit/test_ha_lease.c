@@ -649,10 +649,14 @@ static void test_leased_addresses_remembered(void **state)
 	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
 	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
 	assert_false(inetaddr_was_leased(OWN));
+	/* Ours while configured: keepalived may announce them. */
+	assert_false(inetaddr_leased_gone(VIP));
+	assert_false(inetaddr_leased_gone(OWN));
 	/* The lease's end removes them, but they stay the pair's. */
 	ha_lease_on_close(1);
 	assert_false(is_local(VIP));
 	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
+	assert_true(inetaddr_leased_gone(VIP) && inetaddr_leased_gone(VIP2));
 	/* Added again by the next holder: still one entry each. */
 	n0 = inetaddr_leased_seen();
 	take(2);
@@ -661,6 +665,7 @@ static void test_leased_addresses_remembered(void **state)
 	/* An operator's delete forgets; so does a flush. */
 	assert_int_equal(inetaddr_del(port_id, VIP, 32), 0);
 	assert_false(inetaddr_was_leased(VIP));
+	assert_false(inetaddr_leased_gone(VIP));
 	assert_true(inetaddr_was_leased(VIP2));
 	ha_lease_on_close(2);
 	/* Churn past the bound: the configured ones are never forgotten. */
