@@ -83,6 +83,8 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
 # The HA sync engine's pure decisions (ha/sync_pace.c).
 UNIT_TESTS += test_sync_pace
+# af_packet ports' links from the kernel (net/kif_link.c).
+UNIT_TESTS += test_kif_link
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
@@ -301,6 +303,12 @@ $(BUILD)/tests/test_ipv4_pmtu: $(BUILD)/obj/dpvs/tests/unit/test_ipv4_pmtu.o \
 # The sync engine's pure decisions: rates, bulk accounting, log pacing.
 $(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
 		$(BUILD)/obj/dpvs/src/ha/sync_pace.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# af_packet ports' links from the kernel: devargs, SIOCGIFFLAGS.
+$(BUILD)/tests/test_kif_link: $(BUILD)/obj/dpvs/tests/unit/test_kif_link.o \
+		$(BUILD)/obj/dpvs/src/net/kif_link.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 

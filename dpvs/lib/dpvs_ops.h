@@ -86,6 +86,7 @@
 #define DPVS_OP_HA_LEASE 0x0610u     /* u32 ttl_ms -> u32 ms left */
 #define DPVS_OP_HA_RELEASE 0x0611u   /* -> nothing */
 #define DPVS_OP_HA_STATE 0x0612u     /* -> ha state record */
+#define DPVS_OP_HA_ANNOUNCE 0x0613u  /* -> nothing (the holder only) */
 #define DPVS_OP_HA_MAX 0x06ffu
 
 #endif

@@ -108,6 +108,11 @@ int dpvs_ha_release(struct dpvs_handle *h)
 	return dpvs_call(h, DPVS_OP_HA_RELEASE, NULL, 0, NULL, NULL);
 }
 
+int dpvs_ha_announce(struct dpvs_handle *h)
+{
+	return dpvs_call(h, DPVS_OP_HA_ANNOUNCE, NULL, 0, NULL, NULL);
+}
+
 static int dec_ha_state(struct rbuf *b, void *rec)
 {
 	return wire_dec_ha_state(b, rec);

@@ -639,6 +639,14 @@ struct dpvs_ha_state {
 int dpvs_ha_lease(struct dpvs_handle *h, uint32_t ttl_ms, uint32_t *ms_left);
 int dpvs_ha_release(struct dpvs_handle *h);
 int dpvs_ha_state(struct dpvs_handle *h, struct dpvs_ha_state *out);
+/*
+ * The holder announces its HA addresses again (ha.garp_count rounds,
+ * ha.garp_interval_ms apart, as on taking the lease; a call while
+ * rounds run restarts them): after two MASTERs met, the backends may
+ * have followed the other LB.  DPVS_EPERM unless this connection holds
+ * the lease.
+ */
+int dpvs_ha_announce(struct dpvs_handle *h);
 /* The handle's socket, to watch for the daemon going away (EOF). */
 int dpvs_handle_fd(const struct dpvs_handle *h);
 

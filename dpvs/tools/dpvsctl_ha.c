@@ -295,6 +295,23 @@ static void nap(uint32_t ms)
 	nanosleep(&ts, NULL);
 }
 
+/* --announce-every: what keepalived does when it announces its VIPs. */
+static int maybe_announce(struct dpvs_handle *h, const struct ha_hold_args *a,
+			  uint64_t *next)
+{
+	int rc;
+
+	if (!a->announce_s || mono_ms() < *next)
+		return 0;
+	*next = mono_ms() + a->announce_s * 1000ull;
+	rc = dpvs_ha_announce(h);
+	if (rc == DPVS_OK) {
+		printf("lease: announced\n");
+		fflush(stdout);
+	}
+	return rc;
+}
+
 /*
  * Renews every ttl/3, so two renewals can be lost before the lease
  * ends; any failure ends the hold (the lease is then the daemon's to
@@ -304,7 +321,7 @@ static int ha_hold(struct dpvs_handle *h, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ha_hold_args a;
-	uint64_t until;
+	uint64_t until, next_announce;
 	uint32_t left;
 	char err[128];
 	int rc;
@@ -319,6 +336,7 @@ static int ha_hold(struct dpvs_handle *h, int argc, char **argv)
 	printf("lease: held, ttl %u ms\n", left);
 	fflush(stdout);
 	until = a.for_s ? mono_ms() + a.for_s * 1000ull : UINT64_MAX;
+	next_announce = mono_ms() + a.announce_s * 1000ull;
 	while (!stop_hold && mono_ms() < until) {
 		nap(a.ttl_ms / 3);
 		if (stop_hold || mono_ms() >= until)
@@ -326,6 +344,9 @@ static int ha_hold(struct dpvs_handle *h, int argc, char **argv)
 		rc = dpvs_ha_lease(h, a.ttl_ms, &left);
 		if (rc)
 			return report(h, rc, "ha hold: renewing");
+		rc = maybe_announce(h, &a, &next_announce);
+		if (rc)
+			return report(h, rc, "ha hold: announcing");
 	}
 	rc = dpvs_ha_release(h);
 	if (rc)

@@ -259,6 +259,7 @@ int ha_parse_hold(int argc, char **argv, struct ha_hold_args *a, char *err,
 	static const struct option opts[] = {
 		{ "ttl", required_argument, NULL, 't' },
 		{ "for", required_argument, NULL, 'f' },
+		{ "announce-every", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long n;
@@ -266,6 +267,7 @@ int ha_parse_hold(int argc, char **argv, struct ha_hold_args *a, char *err,
 
 	a->ttl_ms = HA_HOLD_TTL_DEFAULT;
 	a->for_s = 0;
+	a->announce_s = 0;
 	optind = 0;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -273,12 +275,17 @@ int ha_parse_hold(int argc, char **argv, struct ha_hold_args *a, char *err,
 			a->ttl_ms = (uint32_t)n;
 		else if (o == 'f' && !num(optarg, 1, 31536000, &n))
 			a->for_s = (uint32_t)n;
+		else if (o == 'a' && !num(optarg, 1, 86400, &n))
+			a->announce_s = (uint32_t)n;
 		else if (o == 't')
 			return perr(err, errlen, "ha hold --ttl %s: 50 to 60000 "
 				    "ms", optarg);
 		else if (o == 'f')
 			return perr(err, errlen, "ha hold --for %s: 1 to "
 				    "31536000 s", optarg);
+		else if (o == 'a')
+			return perr(err, errlen, "ha hold --announce-every %s: "
+				    "1 to 86400 s", optarg);
 		else
 			return perr(err, errlen, "ha hold: unknown option or "
 				    "missing value: %s", argv[optind - 1]);

@@ -16,6 +16,7 @@
 struct ha_hold_args {
 	uint32_t ttl_ms;
 	uint32_t for_s;             /* 0: until a signal */
+	uint32_t announce_s;        /* dpvs_ha_announce() this often; 0: never */
 };
 
 /*

@@ -50,16 +50,33 @@ def add_addr(d, addr, *words):
     d.dpip("addr", "add", addr + "/32", "dev", "dpdk0", *words)
 
 
-def hold_lease(lan, ttl_ms=TTL_MS):
+def hold_lease(lan, ttl_ms=TTL_MS, *extra):
     """`dpvsctl ha hold`: holds the lease, renewing it every TTL/3, until
     stopped.  Returns the process once the lease is held."""
     d = lan["dpvs"]
     p = subprocess.Popen([DPVSCTL, "-x", d.ipc, "ha", "hold", "--ttl",
-                          str(ttl_ms)], stdout=subprocess.PIPE, text=True)
+                          str(ttl_ms)] + list(extra), stdout=subprocess.PIPE,
+                         text=True)
     lan["holders"].append(p)
     line = p.stdout.readline()
     assert line.startswith("lease: held"), "the lease was not taken: %r" % line
     return p
+
+
+def sniff_garps(cl, addr, secs):
+    """A sniffer of the gratuitous ARP for addr on the client's side;
+    .communicate() gives one hex frame per line."""
+    p = subprocess.Popen(
+        ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", str(secs),
+         "arp and src host %s" % addr], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+def count_garps(sniffer):
+    frames = sniffer.communicate(timeout=30)[0].split()
+    # ARP opcode at byte 20 of the frame: 1 request, 2 reply.
+    return len([f for f in frames if f[40:44] == "0001"])
 
 
 def addr_line(d, addr):
@@ -83,18 +100,13 @@ def has_addr(d, addr):
 
 def test_ha_address_answered_and_announced_only_with_lease(lan):
     d, cl = lan["dpvs"], lan["cl"]
-    sniffer = subprocess.Popen(
-        ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", "2.5",
-         "arp and src host %s" % HA_ADDR], stdout=subprocess.PIPE, text=True)
-    assert sniffer.stdout.readline().strip() == "ready"
+    sniffer = sniff_garps(cl, HA_ADDR, 2.5)
     add_addr(d, HA_ADDR, "sapool", "ha")
     time.sleep(0.5)
     # Added without the lease: not announced (the sniffer sees it later).
-    hold_lease(lan, ttl_ms=5000)
-    frames = sniffer.communicate(timeout=10)[0].split()
-    # ARP opcode at byte 20 of the frame: 1 request, 2 reply.
-    garps = [f for f in frames if f[40:44] == "0001"]
-    assert len(garps) == 3, "gratuitous ARP seen: %d" % len(garps)
+    hold_lease(lan, 5000)
+    garps = count_garps(sniffer)
+    assert garps == 3, "gratuitous ARP seen: %d" % garps
     assert arp_answered(cl, HA_ADDR)
     assert arp_answered(cl, "10.0.0.1")
     assert addr_line(d, HA_ADDR).rstrip().endswith("sapool ha")
@@ -185,6 +197,17 @@ def test_holder_stopped_loses_lease_by_ttl(lan):
         p.wait()
 
 
+def kernel_garp(ns, addr):
+    """A gratuitous ARP for addr written by the kernel's side of the TAP
+    (a packet socket, as keepalived sends them), twice."""
+    mac = sh("cat", "/sys/class/net/dpdk0.kni/address", ns=ns).stdout.strip()
+    m = mac.replace(":", "")
+    ip = "".join("%02x" % int(x) for x in addr.split("."))
+    frame = ("ff" * 6 + m + "0806" + "0001080006040001" + m + ip +
+             "00" * 6 + ip)
+    sh(PY, PKTTOOL, "send", "dpdk0.kni", frame, frame, ns=ns)
+
+
 def test_kernel_never_answers_for_a_vip_after_the_lease(lan):
     """keepalived puts its VIPs on the TAP too; killed, it leaves them
     there.  dpvs removes them from its port when the lease ends, and the
@@ -194,15 +217,22 @@ def test_kernel_never_answers_for_a_vip_after_the_lease(lan):
     sh("ip", "addr", "add", VIP + "/32", "dev", "dpdk0.kni", ns=lb)
     p = hold_lease(lan)
     add_addr(d, VIP, "leased")
-    # dpvs answers while it holds it (the kernel's answer is dropped).
     assert arp_answered(cl, VIP)
+    # While dpvs has it, keepalived's announcements on the TAP go out.
+    sniffer = sniff_garps(cl, VIP, 1.5)
+    kernel_garp(lb, VIP)
+    assert count_garps(sniffer) >= 1, "keepalived's GARP was dropped"
     p.send_signal(signal.SIGKILL)
     p.wait()
     assert gone_after(d, VIP, time.monotonic(), 2.0) is not None
     before = d.pkt_stats()["kni_arp_vip_dropped"]
     for _ in range(2):
         assert not arp_answered(cl, VIP), "the kernel answered for the VIP"
-    assert d.pkt_stats()["kni_arp_vip_dropped"] > before
+    # Nor do a stale keepalived's announcements go out.
+    sniffer = sniff_garps(cl, VIP, 1.5)
+    kernel_garp(lb, VIP)
+    assert count_garps(sniffer) == 0, "the kernel announced the VIP"
+    assert d.pkt_stats()["kni_arp_vip_dropped"] >= before + 3
     # The kernel still speaks for its own addresses.
     sh("ip", "addr", "add", "10.0.0.120/32", "dev", "dpdk0.kni", ns=lb)
     assert arp_answered(cl, "10.0.0.120")
@@ -210,3 +240,58 @@ def test_kernel_never_answers_for_a_vip_after_the_lease(lan):
     add_addr(d, VIP, "leased")
     d.dpip("addr", "del", VIP + "/32", "dev", "dpdk0")
     assert arp_answered(cl, VIP)
+
+
+# libdpvs's dpvs_ha_announce() on a connection of its own (a sanitizer
+# build's library needs its runtime preloaded): rc and message.
+ANNOUNCE = r"""
+import ctypes as C, sys
+lib = C.CDLL(sys.argv[1])
+lib.dpvs_errmsg.restype = C.c_char_p
+h = C.c_void_p()
+assert lib.dpvs_connect(sys.argv[2].encode(), C.byref(h)) == 0
+rc = lib.dpvs_ha_announce(h)
+print(rc, (lib.dpvs_errmsg(h) or b"").decode())
+"""
+
+
+def announce_from_elsewhere(d):
+    lib = os.path.join(os.path.dirname(DPVSCTL), "libdpvs.so")
+    env = dict(os.environ)
+    ldd = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout
+    for line in ldd.splitlines():
+        if "libasan" in line and "=>" in line:
+            env["LD_PRELOAD"] = line.split("=>")[1].split()[0]
+            env["ASAN_OPTIONS"] = "detect_leaks=0"
+    out = subprocess.run([PY, "-c", ANNOUNCE, lib, d.ipc], env=env,
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode == 0, out.stderr
+    rc, msg = out.stdout.split(" ", 1)
+    return int(rc), msg.strip()
+
+
+def test_holder_announces_again(lan):
+    """After two MASTERs met, the one that stays announces its ha
+    addresses again (keepalived calls dpvs_ha_announce() when it
+    re-announces its VIPs): the same 3 rounds as on taking the lease.
+    Nobody else may."""
+    d, cl = lan["dpvs"], lan["cl"]
+    add_addr(d, HA_ADDR, "sapool", "ha")
+    # Without the lease: refused, nothing sent.
+    sniffer = sniff_garps(cl, HA_ADDR, 1.5)
+    rc, msg = announce_from_elsewhere(d)
+    assert rc != 0 and "only the lease holder" in msg, (rc, msg)
+    assert count_garps(sniffer) == 0
+    # Renewed every 200 ms: the call comes 3 to 3.2 s after the take,
+    # the next 3 s later, after the sniffer's end.
+    p = hold_lease(lan, 600, "--announce-every", "3")
+    t0 = time.monotonic()
+    time.sleep(0.6)  # the take's own 3 are over
+    sniffer = sniff_garps(cl, HA_ADDR, 3.0)
+    assert time.monotonic() - t0 < 2.9, "the sniffer started too late"
+    assert p.stdout.readline().strip() == "lease: announced"
+    n = count_garps(sniffer)
+    assert n == 3, "gratuitous ARP after the announce call: %d" % n
+    # Another connection is refused while the holder holds it.
+    rc, msg = announce_from_elsewhere(d)
+    assert rc != 0 and "only the lease holder" in msg, (rc, msg)

@@ -258,3 +258,36 @@ def test_fragments_go_to_the_kernel(dpvs_factory, tmp_path):
     st = d.pkt_stats()
     # The rate limit keeps the kernel path from being flooded.
     assert st["kni_up_limited"] > 0
+
+
+def port_flags(d):
+    out = d.dpip("link", "show", "dpdk0").stdout
+    return re.search(r"<([A-Z_,]*)>", out).group(1).split(",")
+
+
+def tap_flags(lb):
+    out = sh("ip", "-o", "link", "show", "dpdk0.kni", ns=lb).stdout
+    return re.search(r"<([A-Z_,]*)>", out).group(1).split(",")
+
+
+def test_af_packet_link_follows_the_kernel_interface(lan):
+    """DPDK's af_packet driver always says the link is up: dpvs asks the
+    kernel interface under the port instead, so a veth whose peer goes
+    down is a port down (dpip, the TAP's carrier: keepalived sees it)."""
+    d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
+    assert "UP" in port_flags(d) and "LOWER_UP" in tap_flags(lb)
+    for state, up in (("down", False), ("up", True), ("down", False),
+                      ("up", True)):
+        t0 = time.monotonic()
+        sh("ip", "link", "set", "vcl0", state, ns=cl)
+        assert wait_for(lambda: ("UP" in port_flags(d)) == up and
+                        ("LOWER_UP" in tap_flags(lb)) == up, timeout=3.0), \
+            "port %s, TAP %s, %.1f s after vcl0 %s" % (
+                port_flags(d), tap_flags(lb), time.monotonic() - t0, state)
+        print("port and TAP %s %.3f s after vcl0 %s" % (
+            state, time.monotonic() - t0, state))
+    assert "dpdk0: link down" in d.log_text()
+    assert "dpdk0: link up" in d.log_text()
+    # Up again: the port serves.
+    r = sh("ping", "-c", "1", "-W", "2", "10.0.0.1", ns=cl, check=False)
+    assert r.returncode == 0, r.stdout

@@ -150,6 +150,15 @@ void ha_lease_on_close(uint64_t holder)
 		lease_end("connection closed", true);
 }
 
+int ha_lease_announce(uint64_t holder)
+{
+	expire_if_due(rte_get_tsc_cycles());
+	if (!L.held || L.holder != holder)
+		return -EPERM;
+	inetaddr_ha_announce();
+	return 0;
+}
+
 bool ha_lease_held(void)
 {
 	return L.held;

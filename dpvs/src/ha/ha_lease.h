@@ -47,6 +47,11 @@ int ha_lease_renew(uint64_t holder, uint32_t pid, uint32_t ttl_ms,
 int ha_lease_release(uint64_t holder);
 /* The control connection holder closed (ctrl_set_close_hook). */
 void ha_lease_on_close(uint64_t holder);
+/*
+ * The holder announces the HA addresses again (inetaddr_ha_announce):
+ * 0, or -EPERM unless holder holds the lease.
+ */
+int ha_lease_announce(uint64_t holder);
 bool ha_lease_held(void);
 void ha_lease_state(struct ha_lease_state *out);
 /*

@@ -119,6 +119,11 @@ bool inetaddr_was_leased(uint32_t addr)
 	return seen_find(addr) >= 0;
 }
 
+bool inetaddr_leased_gone(uint32_t addr)
+{
+	return seen_find(addr) >= 0 && !find(addr);
+}
+
 unsigned inetaddr_leased_seen(void)
 {
 	return seen.n;
@@ -272,6 +277,19 @@ static void garp_round(void *arg __rte_unused)
 		garp.left--;
 }
 
+/* One round now, count - 1 more on the timer. */
+static void garp_start(void)
+{
+	garp_ha_all();
+	if (garp.count <= 1)
+		return;
+	/* A timer, not a sleep: the master keeps serving meanwhile. */
+	garp.left = garp.count - 1;
+	garp.running = core_timer_every(&garp.timer, "ha-garp",
+					garp.interval_ms, garp_round,
+					NULL) == 0;
+}
+
 void inetaddr_ha_set_active(bool on)
 {
 	bool was = inetaddr_ha_active();
@@ -281,16 +299,22 @@ void inetaddr_ha_set_active(bool on)
 		garp_stop();
 		return;
 	}
-	if (was)
-		return; /* announced when it became active */
-	garp_ha_all();
-	if (garp.count <= 1)
+	if (!was) /* else announced when it became active */
+		garp_start();
+}
+
+/*
+ * While a series runs, it gets its full count again at the timer's pace:
+ * however often a caller asks, no more than one round an interval.
+ */
+void inetaddr_ha_announce(void)
+{
+	if (!inetaddr_ha_active())
 		return;
-	/* A timer, not a sleep: the master keeps serving meanwhile. */
-	garp.left = garp.count - 1;
-	garp.running = core_timer_every(&garp.timer, "ha-garp",
-					garp.interval_ms, garp_round,
-					NULL) == 0;
+	if (garp.running)
+		garp.left = garp.count;
+	else
+		garp_start();
 }
 
 void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms)

@@ -54,6 +54,12 @@ bool inetaddr_ha_active(void);
 void inetaddr_ha_set_active(bool on);
 #define INETADDR_HA_GARP_COUNT 3
 #define INETADDR_HA_GARP_INTERVAL_MS 100
+/*
+ * Master, while active: the announcements again, as on turning on.  A
+ * call while they run gives them their full count again at their pace:
+ * never more than one round an interval.
+ */
+void inetaddr_ha_announce(void);
 /* The announcements' count (>= 1) and interval; 0 keeps the current one. */
 void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms);
 /* Master: removes every LEASED address with its routes; returns how many went. */
@@ -68,6 +74,12 @@ unsigned inetaddr_flush_leased(void);
  */
 #define INETADDR_LEASED_SEEN_MAX INETADDR_MAX
 bool inetaddr_was_leased(uint32_t addr);
+/*
+ * Master: was leased and is not configured now (the lease ended): the
+ * peer's.  While dpvs has it, the kernel's claims (keepalived's
+ * gratuitous ARP on the TAP) say what dpvs says.
+ */
+bool inetaddr_leased_gone(uint32_t addr);
 /* How many are remembered. */
 unsigned inetaddr_leased_seen(void);
 /* Master: how many HA and LEASED addresses are configured. */

@@ -364,16 +364,16 @@ static int to_kernel(void)
 }
 
 /*
- * An address added as a VIP by a lease holder is answered by dpvs while
- * the lease is held and is the peer's when not: the kernel, which a
- * hung or killed keepalived leaves with the VIPs on the TAP, must never
- * claim one (consumes m if so).
+ * An address added as a VIP by a lease holder is the peer's once the
+ * lease ended: the kernel, which a hung or killed keepalived leaves
+ * with the VIPs on the TAP, may not claim it (consumes m if so).  While
+ * dpvs has it, the kernel's claims (keepalived's announcements) agree.
  */
 static bool speaks_for_vip(struct rte_mbuf *m)
 {
 	uint32_t sip;
 
-	if (!kni_arp_claim(m, &sip) || !inetaddr_was_leased(sip))
+	if (!kni_arp_claim(m, &sip) || !inetaddr_leased_gone(sip))
 		return false;
 	PKT_INC(rte_lcore_id(), kni_arp_vip_dropped);
 	rte_pktmbuf_free(m);

@@ -2,9 +2,11 @@
 #include "netif.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include <rte_bus.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -13,6 +15,7 @@
 #include <rte_prefetch.h>
 
 #include "eth.h"
+#include "kif_link.h"
 #include "kni.h"
 #include "core/lcore.h"
 #include "core/log.h"
@@ -22,6 +25,8 @@
 #define TX_BURST 32
 #define PREFETCH_AHEAD 3
 #define MBUF_CACHE 256
+/* How often the kernel is asked for af_packet ports' links. */
+#define KIF_POLL_MS 100
 
 struct rxq_ref {
 	uint16_t port;
@@ -43,6 +48,8 @@ static struct netif_port ports[NETIF_MAX_PORTS];
 static uint16_t conf_port[CONF_MAX_DEVICES];   /* config index -> port id */
 static unsigned nports;
 static struct rte_mempool *mbuf_pool;
+/* af_packet ports: their kernel interface, which knows the link. */
+static char kif[NETIF_MAX_PORTS][IFNAMSIZ];
 
 struct rte_mempool *netif_pktpool(void)
 {
@@ -144,10 +151,31 @@ static int setup_queues(uint16_t port, const struct conf_device *d)
 	return 0;
 }
 
+/*
+ * The port's link: the PMD's, or for an af_packet port, whose PMD always
+ * says up, its kernel interface's (gone counts as down).  0, or -1 if
+ * unknown.
+ */
+static int port_link(uint16_t port, bool *up)
+{
+	struct rte_eth_link link;
+	int k;
+
+	if (rte_eth_link_get_nowait(port, &link) != 0)
+		return -1;
+	ports[port].speed = link.link_speed;
+	*up = link.link_status == RTE_ETH_LINK_UP;
+	if (!kif[port][0])
+		return 0;
+	k = kif_link_up(kif[port]);
+	if (k >= 0 || k == -ENODEV)
+		*up = k > 0;
+	return 0;
+}
+
 static void port_record(uint16_t port, const struct conf_device *d)
 {
 	struct netif_port *p = &ports[port];
-	struct rte_eth_link link;
 
 	p->used = true;
 	p->id = port;
@@ -168,10 +196,10 @@ static void port_record(uint16_t port, const struct conf_device *d)
 			    d->mtu, mtu);
 		p->mtu = mtu;
 	}
-	if (rte_eth_link_get_nowait(port, &link) == 0) {
-		p->link_up = link.link_status == RTE_ETH_LINK_UP;
-		p->speed = link.link_speed;
-	}
+	if (kif_of_devargs(d->devargs, kif[port], sizeof(kif[port])))
+		LOG_INFOX("netif", "%s: link state from kernel interface %s",
+			  d->name, kif[port]);
+	port_link(port, &p->link_up);
 }
 
 static int port_setup(unsigned idx, const struct conf_device *d)
@@ -349,6 +377,8 @@ void netif_fini(void)
 			rte_free(lqs[lc].txb[p]);
 	memset(ports, 0, sizeof(ports));
 	memset(lqs, 0, sizeof(lqs));
+	memset(kif, 0, sizeof(kif));
+	kif_link_fini();
 	nports = 0;
 	rte_mempool_free(mbuf_pool);
 	mbuf_pool = NULL;
@@ -436,16 +466,20 @@ int netif_rx_job(void *arg __rte_unused)
 
 int netif_link_job(void *arg __rte_unused)
 {
-	struct rte_eth_link link;
+	static uint64_t kif_next;
+	uint64_t now = rte_get_tsc_cycles();
+	bool ask_kernel = now >= kif_next;
 
+	/* A syscall each: a few times a second is soon enough. */
+	if (ask_kernel)
+		kif_next = now + rte_get_tsc_hz() / 1000 * KIF_POLL_MS;
 	for (unsigned i = 0; i < NETIF_MAX_PORTS; i++) {
 		struct netif_port *p = &ports[i];
 		bool up;
 
-		if (!p->used || rte_eth_link_get_nowait(i, &link) != 0)
+		if (!p->used || (kif[i][0] && !ask_kernel) ||
+		    port_link((uint16_t)i, &up) != 0)
 			continue;
-		up = link.link_status == RTE_ETH_LINK_UP;
-		p->speed = link.link_speed;
 		if (up == p->link_up)
 			continue;
 		p->link_up = up;

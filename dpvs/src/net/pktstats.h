@@ -51,7 +51,7 @@
 	X(kni_prio_limited) /* dropped: priority budget of its kind spent */  \
 	X(kni_disabled)   /* dropped: port has no kernel twin (kni = false) */\
 	X(kni_down)       /* sent on behalf of the kernel */                  \
-	X(kni_arp_vip_dropped) /* master: kernel ARP claiming a leased VIP */ \
+	X(kni_arp_vip_dropped) /* master: kernel ARP claiming a lost VIP */   \
 	X(ipvs_conn_new)  /* connections created */                           \
 	X(ipvs_conn_full) /* dropped: pool or table full of established conns */\
 	X(ipvs_conn_clash) /* dropped: its reply tuple is another conn's */  \

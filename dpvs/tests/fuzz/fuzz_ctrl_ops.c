@@ -274,6 +274,7 @@ static void seeds_ha(const char *dir, struct wbuf *s)
 	add_u32(s, DPVS_OP_SYNC_STOP, DPVS_SYNC_BACKUP);
 	save(dir, "sync-start-stop", s);
 	add_u32(s, DPVS_OP_HA_LEASE, 280);
+	add(s, DPVS_OP_HA_ANNOUNCE, NULL);
 	add(s, DPVS_OP_HA_STATE, NULL);
 	add(s, DPVS_OP_HA_RELEASE, NULL);
 	save(dir, "ha-lease", s);

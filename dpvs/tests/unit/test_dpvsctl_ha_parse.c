@@ -236,6 +236,8 @@ static void test_stop_and_hold(void **state)
 	char *ok[] = { "hold", "--ttl", "50", "--for", "2", NULL };
 	char *big[] = { "hold", "--ttl", "60001", NULL };
 	char *none[] = { "hold", NULL };
+	char *ann[] = { "hold", "--announce-every", "2", NULL };
+	char *ann0[] = { "hold", "--announce-every", "0", NULL };
 	uint32_t r;
 
 	(void)state;
@@ -252,6 +254,11 @@ static void test_stop_and_hold(void **state)
 	assert_int_equal(ha_parse_hold(1, none, &a, err, sizeof(err)), 0);
 	assert_int_equal(a.ttl_ms, HA_HOLD_TTL_DEFAULT);
 	assert_int_equal(a.for_s, 0);
+	assert_int_equal(a.announce_s, 0);
+	assert_int_equal(ha_parse_hold(3, ann, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.announce_s, 2);
+	assert_int_equal(ha_parse_hold(3, ann0, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "1 to 86400"));
 	assert_int_equal(ha_parse_hold(3, big, &a, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "50 to 60000"));
 }

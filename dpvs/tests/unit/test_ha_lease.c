@@ -562,6 +562,58 @@ static void test_garp_only_while_active(void **state)
 			     INETADDR_HA_GARP_INTERVAL_MS);
 }
 
+/* After two MASTERs met: the holder announces again, nobody else. */
+static void test_announce_again(void **state)
+{
+	uint64_t t0, ms, rounds;
+
+	(void)state;
+	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+				      IFA_F_HA | IFA_F_SAPOOL), 0);
+	assert_int_equal(inetaddr_add(port_id, HA2, 32,
+				      IFA_F_HA | IFA_F_SAPOOL), 0);
+	assert_int_equal(ha_lease_announce(1), -EPERM);
+	take(1);
+	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 3);
+	assert_int_equal(garps(), 2 * INETADDR_HA_GARP_COUNT);
+	/* Another connection may not; nothing is sent. */
+	assert_int_equal(ha_lease_announce(2), -EPERM);
+	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 2);
+	assert_int_equal(garps(), 0);
+	/* The holder: the same rounds as on taking the lease. */
+	assert_int_equal(ha_lease_announce(1), 0);
+	assert_int_equal(garps(), 2);
+	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 3);
+	assert_int_equal(garps(), 2 * (INETADDR_HA_GARP_COUNT - 1));
+	/*
+	 * Asked 50 times while they run: no more than a round an interval,
+	 * and the full count after the last ask.
+	 */
+	inetaddr_ha_set_garp(3, 50);
+	t0 = rte_get_tsc_cycles();
+	assert_int_equal(ha_lease_announce(1), 0);
+	for (int i = 0; i < 50; i++) {
+		assert_int_equal(ha_lease_announce(1), 0);
+		run_timers(2);
+	}
+	/* One round at once, then one each 50 ms. */
+	ms = (rte_get_tsc_cycles() - t0) * 1000 / rte_get_tsc_hz();
+	rounds = 1 + ms / 50 + 1;
+	assert_in_range(garps(), 2, 2 * rounds);
+	run_timers(50 * 5);
+	assert_int_equal(garps(), 2 * 3);
+	run_timers(50 * 2);
+	assert_int_equal(garps(), 0);
+	inetaddr_ha_set_garp(INETADDR_HA_GARP_COUNT,
+			     INETADDR_HA_GARP_INTERVAL_MS);
+	/* Lost: the holder is no more, nor are the rounds. */
+	assert_int_equal(ha_lease_announce(1), 0);
+	ha_lease_on_close(1);
+	assert_int_equal(ha_lease_announce(1), -EPERM);
+	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 3);
+	assert_int_equal(garps(), 2);
+}
+
 /* ---- ARP ---- */
 
 static void test_arp_for_ha_address_only_with_lease(void **state)
@@ -597,10 +649,14 @@ static void test_leased_addresses_remembered(void **state)
 	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
 	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
 	assert_false(inetaddr_was_leased(OWN));
+	/* Ours while configured: keepalived may announce them. */
+	assert_false(inetaddr_leased_gone(VIP));
+	assert_false(inetaddr_leased_gone(OWN));
 	/* The lease's end removes them, but they stay the pair's. */
 	ha_lease_on_close(1);
 	assert_false(is_local(VIP));
 	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
+	assert_true(inetaddr_leased_gone(VIP) && inetaddr_leased_gone(VIP2));
 	/* Added again by the next holder: still one entry each. */
 	n0 = inetaddr_leased_seen();
 	take(2);
@@ -609,6 +665,7 @@ static void test_leased_addresses_remembered(void **state)
 	/* An operator's delete forgets; so does a flush. */
 	assert_int_equal(inetaddr_del(port_id, VIP, 32), 0);
 	assert_false(inetaddr_was_leased(VIP));
+	assert_false(inetaddr_leased_gone(VIP));
 	assert_true(inetaddr_was_leased(VIP2));
 	ha_lease_on_close(2);
 	/* Churn past the bound: the configured ones are never forgotten. */
@@ -752,6 +809,7 @@ int main(void)
 				       before),
 		cmocka_unit_test_setup(test_late_renewal_ends_first, before),
 		cmocka_unit_test_setup(test_garp_only_while_active, before),
+		cmocka_unit_test_setup(test_announce_again, before),
 		cmocka_unit_test_setup(test_arp_for_ha_address_only_with_lease,
 				       before),
 		cmocka_unit_test_setup(test_fnat_source_skips_inactive_ha,

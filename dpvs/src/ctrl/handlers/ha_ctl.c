@@ -1,6 +1,6 @@
 /*
  * The HA lease (ids 0x0610-0x06ff, docs/ha.md): take or renew it,
- * release it, read it.  The holder is the control connection that sent
+ * release it, read it; its holder announces the ha addresses again.  The holder is the control connection that sent
  * the request, so the close hook registered here ends the lease the
  * moment a holder's connection closes (ha/ may not include ctrl/).
  */
@@ -57,6 +57,18 @@ static int op_ha_release(uint32_t op __rte_unused, struct rbuf *req __rte_unused
 	return rc ? ctrl_errno(rep, rc, "lease") : DPVS_OK;
 }
 
+/* After two MASTERs met, the backends may have followed the other LB. */
+static int op_ha_announce(uint32_t op __rte_unused,
+			  struct rbuf *req __rte_unused, struct ctrl_reply *rep)
+{
+	const struct ctrl_caller *who = ctrl_caller();
+
+	if (!who || ha_lease_announce(who->id) == -EPERM)
+		return ctrl_error(rep, DPVS_EPERM, "announce: only the lease "
+				  "holder announces the ha addresses");
+	return DPVS_OK;
+}
+
 static void count_addr(uint16_t port __rte_unused, uint32_t addr __rte_unused,
 		       uint8_t plen __rte_unused, uint32_t flags, void *arg)
 {
@@ -88,6 +100,7 @@ static const struct ctrl_op ha_ops[] = {
 	{ DPVS_OP_HA_LEASE, "ha-lease", 4, 4, op_ha_lease },
 	{ DPVS_OP_HA_RELEASE, "ha-release", 0, 0, op_ha_release },
 	{ DPVS_OP_HA_STATE, "ha-state", 0, 0, op_ha_state },
+	{ DPVS_OP_HA_ANNOUNCE, "ha-announce", 0, 0, op_ha_announce },
 };
 
 static struct ctrl_range ha_range = {
