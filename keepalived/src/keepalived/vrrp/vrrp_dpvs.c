@@ -131,6 +131,8 @@ static int vrrp_dpvs_garp_op(struct dpvs_handle *h, const void *x)
 	return dpvs_garp(h, a->ifname, a->addr);
 }
 
+static bool vrrp_dpvs_ha_announce(const vrrp_t *vrrp);
+
 static void vrrp_dpvs_garp_one(const vrrp_t *vrrp, const struct dpvs_addr *a)
 {
 	char buf[INET_ADDRSTRLEN];
@@ -147,9 +149,9 @@ static void vrrp_dpvs_garp_one(const vrrp_t *vrrp, const struct dpvs_addr *a)
  * keepalived's own gratuitous ARPs leave through the TAP, and dpvs drops
  * them (the kernel never speaks for a VIP).  So whenever keepalived sends
  * them (becoming MASTER, garp_master_refresh, a lower priority advert
- * heard after a split brain...), dpvs sends one for each VIP, and for
- * the pair's shared "ha" local addresses, which the real servers must
- * find at this LB too (dpvs sends those only while it holds the lease).
+ * heard after a split brain...), dpvs sends one for each VIP, and
+ * announces the pair's shared "ha" local addresses again, which the real
+ * servers must find at this LB too (only the lease holder may).
  */
 static void vrrp_dpvs_garp(vrrp_t *vrrp)
 {
@@ -169,8 +171,10 @@ static void vrrp_dpvs_garp(vrrp_t *vrrp)
 			a.addr = ip->u.sin.sin_addr.s_addr;
 			vrrp_dpvs_garp_one(vrrp, &a);
 		}
-	if (!vrrp_dh || dpvs_addr_list(vrrp_dh, &addrs, &n) != DPVS_OK)
+	if (vrrp_dpvs_ha_announce(vrrp) || !vrrp_dh ||
+	    dpvs_addr_list(vrrp_dh, &addrs, &n) != DPVS_OK)
 		return;
+	/* A dpvs without the announce: one for each, as for the VIPs. */
 	for (size_t i = 0; i < n; i++)
 		if (addrs[i].flags & DPVS_ADDR_F_HA)
 			vrrp_dpvs_garp_one(vrrp, &addrs[i]);

@@ -288,6 +288,25 @@ static void vrrp_dpvs_lease_renew(const vrrp_t *vrrp, uint8_t prio)
 		ha_lease_call(vrrp);
 }
 
+/*
+ * The holder announces its "ha" addresses again (dpvs's rounds of
+ * gratuitous ARPs).  False if dpvs has no such call (an older dpvs):
+ * the caller sends them one by one.
+ */
+static bool vrrp_dpvs_ha_announce(const vrrp_t *vrrp)
+{
+	int rc;
+
+	if (!ha_lease_ino || !ha_dh || !ha_may_call())
+		return true;         /* not ours to announce, or backing off */
+	rc = dpvs_ha_announce(ha_dh);
+	ha_called(rc);
+	if (rc && rc != DPVS_ENOTSUP)
+		log_message(LOG_INFO, "(%s) dpvs: announcing the ha addresses: %s",
+			    vrrp->iname, dpvs_errmsg(ha_dh));
+	return rc != DPVS_ENOTSUP;
+}
+
 /* vrrp's VIPs are gone: the last MASTER gives the lease back. */
 static void vrrp_dpvs_lease_drop(const vrrp_t *vrrp)
 {
