@@ -85,6 +85,8 @@ BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/l
 UNIT_TESTS += test_sync_pace
 # af_packet ports' links from the kernel (net/kif_link.c).
 UNIT_TESTS += test_kif_link
+# The devargs af_packet ports are probed with (net/afp_args.c).
+UNIT_TESTS += test_afp_args
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
@@ -308,6 +310,13 @@ $(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
 
 # af_packet ports' links from the kernel: devargs, SIOCGIFFLAGS.
 $(BUILD)/tests/test_kif_link: $(BUILD)/obj/dpvs/tests/unit/test_kif_link.o \
+		$(BUILD)/obj/dpvs/src/net/kif_link.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# af_packet devargs: the qdisc kept unless the operator chooses.
+$(BUILD)/tests/test_afp_args: $(BUILD)/obj/dpvs/tests/unit/test_afp_args.o \
+		$(BUILD)/obj/dpvs/src/net/afp_args.o \
 		$(BUILD)/obj/dpvs/src/net/kif_link.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka

@@ -1,6 +1,7 @@
 """The network stack on real veth pairs: ARP, ICMP, routes, the kernel path."""
 import re
 import subprocess
+import threading
 import time
 
 import pytest
@@ -291,3 +292,70 @@ def test_af_packet_link_follows_the_kernel_interface(lan):
     # Up again: the port serves.
     r = sh("ping", "-c", "1", "-W", "2", "10.0.0.1", ns=cl, check=False)
     assert r.returncode == 0, r.stdout
+
+
+STALE, FRESH = b"stale-probe:", b"fresh-probe:"
+
+
+def probe_frame(src_mac, marker):
+    """A multicast datagram from the kernel's side, as a VRRP advert or a
+    sync message is; its last 4 bytes a counter."""
+    from scapy.all import Ether, IP, UDP, Raw
+    pkt = (Ether(src=src_mac, dst="01:00:5e:00:00:51") /
+           IP(src="10.0.0.1", dst="224.0.0.81", ttl=1) /
+           UDP(sport=9, dport=9) / Raw(marker + bytes(4)))
+    return bytes(pkt).hex()
+
+
+def test_af_packet_link_loss_sends_nothing_stale(lan):
+    """What the kernel sends through the TAP as the link goes, before dpvs
+    saw it go, is lost with the link, not sent when the link returns.
+    DPDK's af_packet driver, bypassing the qdisc, kept such frames in its
+    TX ring and sent them seconds late: a MASTER's VRRP advert from
+    before its link loss demoted the peer that had taken over
+    (test_failover[link_down])."""
+    d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
+    assert wait_for(lambda: "UP" in tap_flags(lb))
+    mac = port_mac(d)
+    watch = subprocess.Popen(
+        ["ip", "netns", "exec", cl, PY, PKTTOOL, "watch", "10",
+         STALE.hex(), FRESH.hex()], stdout=subprocess.PIPE, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(watch.stdout))
+    try:
+        assert watch.stdout.readline().strip() == "ready"
+        reader.start()
+        # A frame every 5 ms, through the moment dpvs takes the TAP down.
+        stream = subprocess.Popen(
+            ["ip", "netns", "exec", lb, PY, PKTTOOL, "stream", "dpdk0.kni",
+             "1.0", "0.005", probe_frame(mac, STALE)],
+            stdout=subprocess.PIPE, text=True)
+        time.sleep(0.4)
+        t_down = time.time()
+        sh("ip", "link", "set", "vcl0", "down", ns=cl)
+        sent, refused, last = stream.communicate(timeout=15)[0].split()
+        assert wait_for(lambda: "UP" not in port_flags(d), timeout=3.0)
+        # The TAP took frames after the carrier went: the case at hand.
+        assert float(last) > t_down and int(refused) > 0, (t_down, last)
+        time.sleep(1.0)
+        t_up = time.time()
+        sh("ip", "link", "set", "vcl0", "up", ns=cl)
+        assert wait_for(lambda: "UP" in port_flags(d) and
+                        "UP" in tap_flags(lb), timeout=3.0)
+        # A fresh frame after the link returned: what dpvs sends now goes
+        # out, and anything queued before it would have gone first.
+        fresh = probe_frame(mac, FRESH)
+        assert wait_for(lambda: sh(PY, PKTTOOL, "send", "dpdk0.kni", fresh,
+                                   ns=lb) and
+                        any(ln.startswith("1 ") for ln in list(lines)),
+                        timeout=5), "no fresh frame after the link returned"
+    finally:
+        watch.kill()
+        if reader.is_alive():
+            reader.join(5)
+    got = [ln.split() for ln in lines]
+    before = [g for g in got if g[0] == "0" and float(g[2]) < t_down]
+    stale = [g for g in got if g[0] == "0" and float(g[2]) > t_up]
+    assert before, "no probe crossed dpvs before the link went: %s" % got
+    assert not stale, "%d frames from before the link loss sent %.1f s " \
+        "late, after it returned: %s" % (len(stale), t_up - t_down, stale[:5])

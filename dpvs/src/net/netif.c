@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include "afp_args.h"
 #include "eth.h"
 #include "kif_link.h"
 #include "kni.h"
@@ -80,6 +81,7 @@ void netif_port_walk(void (*fn)(const struct netif_port *p, void *arg),
 static int probe(const struct conf_device *d, uint16_t *port)
 {
 	char name[CONF_DEVARGS_LEN];
+	char args[CONF_DEVARGS_LEN + sizeof(AFP_QDISC_ARG)];
 	char *comma;
 	int rc;
 
@@ -90,7 +92,9 @@ static int probe(const struct conf_device *d, uint16_t *port)
 	/* Already there if the EAL command line created it. */
 	if (rte_eth_dev_get_port_by_name(name, port) == 0)
 		return 0;
-	rc = rte_dev_probe(d->devargs);
+	rc = afp_devargs(d->devargs, args, sizeof(args));
+	if (rc == 0)
+		rc = rte_dev_probe(args);
 	if (rc < 0 && rc != -EEXIST) {
 		LOG_ERRX("netif", "%s: cannot probe device '%s': %s", d->name,
 			 d->devargs, strerror(-rc));
