@@ -289,7 +289,8 @@ $(BUILD)/tests/test_ipvs_sync $(BUILD)/tests/test_ipvs_sync_dir: \
 
 # The NAT reply registry: two lcores and the real QSBR variable.
 $(BUILD)/tests/test_nat_reg: $(BUILD)/obj/dpvs/tests/unit/test_nat_reg.o \
-		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o $(BUILD)/obj/dpvs/src/ipvs/owner_reg.o \
+		$(BUILD)/obj/dpvs/src/core/rcu.o \
 		$(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
