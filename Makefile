@@ -274,6 +274,7 @@ $(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl \
 		$(BUILD)/tests/test_ha_lease: \
 		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_inproc.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
@@ -283,6 +284,7 @@ $(BUILD)/tests/test_ipvs_sync $(BUILD)/tests/test_ipvs_sync_dir: \
 		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
 		$(BUILD)/obj/dpvs/tests/unit/test_ipvs_sync_env.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_inproc.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
