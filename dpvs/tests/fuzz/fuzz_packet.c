@@ -75,7 +75,7 @@ struct menu_op {
 	struct wbuf req;
 };
 
-static struct fuzz_port port;
+static struct fuzz_port dev;   /* dpdk0 */
 static uint8_t last_tx[256];
 static uint16_t last_len;
 static struct menu_op menu[16];
@@ -302,7 +302,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_daemon_start("packet", "net_ring0", NULL);
-	if (fuzz_port_open(&port, "fuzz_rx", POOL_SIZE) < 0) {
+	if (fuzz_port_open(&dev, "fuzz_rx", POOL_SIZE) < 0) {
 		fprintf(stderr, "fuzz_packet: no port, rings or pool\n");
 		exit(1);
 	}
@@ -325,7 +325,7 @@ static void poison_tail(struct rte_mbuf *m)
 static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len,
 				uint8_t flags)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(port.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dev.pool);
 	struct rte_ipv4_hdr *ip;
 
 	if (!m)
@@ -334,9 +334,9 @@ static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len,
 	if (len > rte_pktmbuf_tailroom(m))
 		len = rte_pktmbuf_tailroom(m);
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
-	m->port = port.id;
+	m->port = dev.id;
 	if ((flags & F_OUR_MAC) && len >= 6)
-		rte_ether_addr_copy(&port.mac, rte_pktmbuf_mtod(m, void *));
+		rte_ether_addr_copy(&dev.mac, rte_pktmbuf_mtod(m, void *));
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 				     sizeof(struct rte_ether_hdr));
 	/* A NIC flags the checksum only of a header it could parse. */
@@ -469,7 +469,7 @@ static void drain_sent(void)
 	struct rte_mbuf *m;
 
 	for (unsigned q = 0; q < FUZZ_NWORKERS; q++)
-		while (rte_ring_dequeue(port.rings[q], (void **)&m) == 0) {
+		while (rte_ring_dequeue(dev.rings[q], (void **)&m) == 0) {
 			ASAN_UNPOISON_MEMORY_REGION(m->buf_addr, m->buf_len);
 			check_sent(m);
 			rte_pktmbuf_free(m);
@@ -478,10 +478,10 @@ static void drain_sent(void)
 
 static void check_pools(void)
 {
-	if (rte_mempool_in_use_count(port.pool) > IN_USE_MAX ||
+	if (rte_mempool_in_use_count(dev.pool) > IN_USE_MAX ||
 	    rte_mempool_in_use_count(netif_pktpool()) > IN_USE_MAX + 1024) {
 		fprintf(stderr, "fuzz_packet: mbufs leak: %u + %u in use\n",
-			rte_mempool_in_use_count(port.pool),
+			rte_mempool_in_use_count(dev.pool),
 			rte_mempool_in_use_count(netif_pktpool()));
 		abort();
 	}
@@ -586,7 +586,7 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 	m = mbuf_of(frame, len, flags);
 	if (!m)
 		return;
-	if (rte_ring_enqueue(port.rings[w], m) != 0) {
+	if (rte_ring_enqueue(dev.rings[w], m) != 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
