@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from dpvsd import BUILD, DPVSCTL
+from dpvsd import BUILD, DPVSCTL, sanitizer_env
 from netns import Topology, sh
 from servers import VIP, Echo, start_echo
 from resources import resources
@@ -71,21 +71,11 @@ print(json.dumps(out))
 BULK_NONE, BULK_REQUESTING, BULK_RECEIVING, BULK_READY, BULK_SENDING = range(5)
 
 
-def lib_env(lib):
-    env = dict(os.environ)
-    ldd = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout
-    for line in ldd.splitlines():
-        if "libasan" in line and "=>" in line:
-            env["LD_PRELOAD"] = line.split("=>")[1].split()[0]
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
-
-
 def state(d):
     lib = os.path.join(BUILD, "libdpvs.so")
     r = subprocess.run([sys.executable, "-c", CLIENT, lib, d.ipc],
                        capture_output=True, text=True, timeout=30,
-                       env=lib_env(lib))
+                       env=sanitizer_env(lib))
     assert r.returncode == 0, r.stdout + r.stderr
     s = json.loads(r.stdout)
     assert s["rc"] == 0, s
