@@ -276,6 +276,7 @@ $(BUILD)/tests/test_ipvs_golden $(BUILD)/tests/test_ipvs_ctl \
 		$(BUILD)/tests/test_ha_lease: \
 		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_inproc.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
@@ -285,13 +286,15 @@ $(BUILD)/tests/test_ipvs_sync $(BUILD)/tests/test_ipvs_sync_dir: \
 		$(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
 		$(BUILD)/obj/dpvs/tests/unit/test_ipvs_sync_env.o \
+		$(BUILD)/obj/dpvs/tests/unit/test_inproc.o \
 		$(BUILD)/obj/dpvs/tests/fuzz/fuzz_daemon.o $(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
 
 # The NAT reply registry: two lcores and the real QSBR variable.
 $(BUILD)/tests/test_nat_reg: $(BUILD)/obj/dpvs/tests/unit/test_nat_reg.o \
-		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o $(BUILD)/obj/dpvs/src/core/rcu.o \
+		$(BUILD)/obj/dpvs/src/ipvs/nat_reg.o $(BUILD)/obj/dpvs/src/ipvs/owner_reg.o \
+		$(BUILD)/obj/dpvs/src/core/rcu.o \
 		$(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread

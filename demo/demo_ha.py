@@ -19,8 +19,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "ha-tests", "lib"))
 
-from dpvsd import Dpvs  # noqa: E402
-from ha_pair import FNAT, ha_pair, wait_synced  # noqa: E402
+from ha_pair import FNAT, dpvs_maker, ha_pair, wait_synced  # noqa: E402
 from netns import sh  # noqa: E402
 from servers import curl_many  # noqa: E402
 from waiting import wait_for  # noqa: E402
@@ -34,19 +33,11 @@ def say(text):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="dpvs-demo-ha.")
-    made = []
-
-    def factory(**kw):
-        d = Dpvs(tmp, **kw)
-        made.append(d)
-        return d
-
     try:
-        with ha_pair(factory, pathlib.Path(tmp), start=False) as pair:
+        with dpvs_maker(tmp) as (factory, _), \
+                ha_pair(factory, pathlib.Path(tmp), start=False) as pair:
             show(pair)
     finally:
-        for d in made:
-            d.stop()
         say("Done: namespaces and daemons removed")
 
 

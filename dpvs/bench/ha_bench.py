@@ -27,8 +27,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "ha-tests", "lib"))
 
-from dpvsd import Dpvs  # noqa: E402
-from ha_pair import (FAULTS, METHODS, bulk_ready, ha_pair,  # noqa: E402
+from ha_pair import (FAULTS, METHODS, bulk_ready, dpvs_maker, ha_pair,  # noqa: E402
                      wait_synced)
 from waiting import wait_for  # noqa: E402
 
@@ -100,21 +99,13 @@ def failover_rows(pair):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="dpvs-bench-ha.")
-    made = []
-
-    def factory(**kw):
-        d = Dpvs(tmp, **kw)
-        made.append(d)
-        return d
-
     try:
-        with ha_pair(factory, pathlib.Path(tmp)) as pair:
+        with dpvs_maker(tmp) as (factory, _), \
+                ha_pair(factory, pathlib.Path(tmp)) as pair:
             for rows in (sync_rows(pair), failover_rows(pair)):
                 for row in rows:
                     print(row, flush=True)
     finally:
-        for d in made:
-            d.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from dpvsd import BUILD, DPVSCTL
+from dpvsd import BUILD, DPVSCTL, sanitizer_env
 from netns import Topology, sh
 from servers import VIP, Echo, start_echo
 from resources import resources
@@ -71,21 +71,11 @@ print(json.dumps(out))
 BULK_NONE, BULK_REQUESTING, BULK_RECEIVING, BULK_READY, BULK_SENDING = range(5)
 
 
-def lib_env(lib):
-    env = dict(os.environ)
-    ldd = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout
-    for line in ldd.splitlines():
-        if "libasan" in line and "=>" in line:
-            env["LD_PRELOAD"] = line.split("=>")[1].split()[0]
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
-
-
 def state(d):
     lib = os.path.join(BUILD, "libdpvs.so")
     r = subprocess.run([sys.executable, "-c", CLIENT, lib, d.ipc],
                        capture_output=True, text=True, timeout=30,
-                       env=lib_env(lib))
+                       env=sanitizer_env(lib))
     assert r.returncode == 0, r.stdout + r.stderr
     s = json.loads(r.stdout)
     assert s["rc"] == 0, s
@@ -270,6 +260,14 @@ def dr_conns(d):
     return out
 
 
+def echo_clients(pair, clients, ids):
+    """A connection through the VIP a word of ids, each answered by the
+    real server; added to clients (for the caller to close)."""
+    for i in ids:
+        clients.append(Echo(pair["cl"]))
+        assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+
+
 def test_conns_through_the_master_appear_on_the_backup(pair):
     """Conns made before the BACKUP starts come with its bulk; later ones
     with the incremental records: the BACKUP lists the same conns."""
@@ -277,15 +275,11 @@ def test_conns_through_the_master_appear_on_the_backup(pair):
     assert start(lb1, 1)["rc"] == 0
     clients = []
     try:
-        for i in range(3):
-            clients.append(Echo(pair["cl"]))
-            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        echo_clients(pair, clients, range(3))
         assert start(lb2, 2)["rc"] == 0
         assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
         assert state(lb2)["bulk_conns"] == 3, state(lb2)
-        for i in range(3, 6):
-            clients.append(Echo(pair["cl"]))
-            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        echo_clients(pair, clients, range(3, 6))
         made = dr_conns(lb1)
         assert len(made) == 6 and set(made.values()) == {"ESTABLISHED"}, made
         assert wait_for(lambda: dr_conns(lb2) == made, timeout=10), \
@@ -399,9 +393,7 @@ def test_bulk_again_after_the_services_arrive(pair):
     assert start(lb1, 1)["rc"] == 0
     clients = []
     try:
-        for i in range(3):
-            clients.append(Echo(pair["cl"]))
-            assert clients[-1].say("w%d" % i) == "rs:w%d" % i
+        echo_clients(pair, clients, range(3))
         assert start(lb2, 2)["rc"] == 0
         assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
         b = state(lb2)

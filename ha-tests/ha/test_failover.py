@@ -12,9 +12,8 @@ import os
 
 import pytest
 
-from dpvsd import Dpvs
-from ha_pair import (FAULTS, METHODS, bulk_ready, conn_keys, ha_pair, now,
-                     sanitizer_reports, wait_synced)
+from ha_pair import (FAULTS, METHODS, bulk_ready, conn_keys, dpvs_maker,
+                     ha_pair, now, sanitizer_reports, wait_synced)
 from waiting import wait_for
 
 # make soak: 100 idle conns per method, and a pass with one worker.
@@ -36,19 +35,13 @@ def pair(tmp_path_factory):
     over again after each, so each fault starts from the state the
     previous return left (its conns, ports and roles)."""
     tmp = tmp_path_factory.mktemp("failover")
-    made = []
-
-    def factory(**kw):
-        d = Dpvs(tmp, **kw)
-        made.append(d)
-        return d
-
-    try:
-        with ha_pair(factory, tmp, workers=WORKERS) as p:
-            yield p
-    finally:
-        problems = sanitizer_reports(made)
-        assert not problems, "\n".join(problems)
+    with dpvs_maker(tmp) as (factory, made):
+        try:
+            with ha_pair(factory, tmp, workers=WORKERS) as p:
+                yield p
+        finally:
+            problems = sanitizer_reports(made)
+            assert not problems, "\n".join(problems)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from dpvsd import BUILD
+from dpvsd import BUILD, sanitizer_env
 from keepalived import (FNAT_CONF, NAT_CONF, REAL, dests, dpvs_addrs,
                         dpvs_routes, laddrs_of, vrrp_conf)
 from servers import Backends
@@ -38,17 +38,6 @@ print("after", rc, lib.dpvs_errmsg(h).decode(), flush=True)
 print("echo", lib.dpvs_echo(h, 200000), lib.dpvs_errmsg(h).decode(), flush=True)
 lib.dpvs_close(h)
 """
-
-
-def sanitizer_env(lib):
-    """LD_PRELOAD of the sanitizer runtime a library is linked with."""
-    env = dict(os.environ)
-    ldd = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout
-    for line in ldd.splitlines():
-        if "libasan" in line and "=>" in line:
-            env["LD_PRELOAD"] = line.split("=>")[1].split()[0]
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
-    return env
 
 
 def test_the_call_after_a_timeout_succeeds(dpvs):

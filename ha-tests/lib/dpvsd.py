@@ -19,6 +19,18 @@ DPIP = os.path.join(BUILD, "dpip")
 DPVSADM = os.path.join(BUILD, "dpvsadm")
 
 
+def sanitizer_env(lib):
+    """The environment for a Python that loads lib (libdpvs.so): with
+    the sanitizer runtime preloaded when lib is built with it."""
+    env = dict(os.environ)
+    ldd = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout
+    for line in ldd.splitlines():
+        if "libasan" in line and "=>" in line:
+            env["LD_PRELOAD"] = line.split("=>")[1].split()[0]
+            env["ASAN_OPTIONS"] = "detect_leaks=0"
+    return env
+
+
 def conf_text(prefix, ipc, devices=(), workers=None, master=0, extra_eal=(),
               sections=None, kni_tag=None):
     """A dpvs.conf for tests.

@@ -21,6 +21,7 @@ import signal
 import subprocess
 import time
 
+from dpvsd import Dpvs
 from keepalived import Keepalived
 from netns import Topology, sh
 from servers import PY, VIP
@@ -523,6 +524,25 @@ class Download:
         self.p.wait(30)
         return json.loads(line) if line else {"error": "no result",
                                               "bytes": 0, "max_gap": 0}
+
+
+@contextlib.contextmanager
+def dpvs_maker(tmp):
+    """A dpvs factory for ha_pair where pytest's dpvs_factory is not at
+    hand: yields (factory, the daemons it made), all stopped on the way
+    out."""
+    made = []
+
+    def factory(**kw):
+        d = Dpvs(tmp, **kw)
+        made.append(d)
+        return d
+
+    try:
+        yield factory, made
+    finally:
+        for d in made:
+            d.stop()
 
 
 @contextlib.contextmanager

@@ -74,3 +74,16 @@ def fnat_service(d, sched="rr", hosts=(11, 12, 13)):
     adm(d, "-P", "-t", "10.0.0.100:80", "-z", "10.0.1.100")
     for host in hosts:
         adm(d, "-a", "-t", "10.0.0.100:80", "-r", "10.0.1.%d:80" % host, "-b")
+
+
+def client_lan(topo, dpvs_factory):
+    """client (10.0.0.2) -- veth -- dpvs dpdk0 (10.0.0.1/24), 2 workers:
+    {"lb", "cl" (the namespaces), "dpvs"}."""
+    lb, cl = topo.ns("lb"), topo.ns("cl")
+    topo.veth(lb, "vlb0", cl, "vcl0")
+    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+    d = dpvs_factory(netns=lb, devices=[
+        ("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2)])
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    return {"lb": lb, "cl": cl, "dpvs": d}

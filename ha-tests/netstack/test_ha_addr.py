@@ -12,10 +12,11 @@ import time
 
 import pytest
 
+from lbhost import client_lan
 from netns import Topology, sh
 from servers import PKTTOOL, PY
 
-from dpvsd import DPVSCTL
+from dpvsd import DPVSCTL, sanitizer_env
 
 HA_ADDR, VIP = "10.0.0.110", "10.0.0.100"
 TTL_MS = 300
@@ -30,16 +31,9 @@ def topo():
 
 @pytest.fixture
 def lan(topo, dpvs_factory):
-    """client (10.0.0.2) -- veth -- dpvs dpdk0 (10.0.0.1/24), 2 workers."""
-    lb, cl = topo.ns("lb"), topo.ns("cl")
-    topo.veth(lb, "vlb0", cl, "vcl0")
-    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-    d = dpvs_factory(netns=lb, devices=[
-        ("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2)])
-    d.start()
-    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    """client_lan, and "holders": processes to kill at the end."""
     holders = []
-    yield {"lb": lb, "cl": cl, "dpvs": d, "holders": holders}
+    yield client_lan(topo, dpvs_factory) | {"holders": holders}
     for p in holders:
         if p.poll() is None:
             p.kill()
@@ -257,12 +251,7 @@ print(rc, (lib.dpvs_errmsg(h) or b"").decode())
 
 def announce_from_elsewhere(d):
     lib = os.path.join(os.path.dirname(DPVSCTL), "libdpvs.so")
-    env = dict(os.environ)
-    ldd = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout
-    for line in ldd.splitlines():
-        if "libasan" in line and "=>" in line:
-            env["LD_PRELOAD"] = line.split("=>")[1].split()[0]
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
+    env = sanitizer_env(lib)
     out = subprocess.run([PY, "-c", ANNOUNCE, lib, d.ipc], env=env,
                          capture_output=True, text=True, timeout=10)
     assert out.returncode == 0, out.stderr

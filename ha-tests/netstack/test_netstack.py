@@ -7,6 +7,7 @@ import time
 import pytest
 
 from waiting import wait_for
+from lbhost import client_lan
 from netns import Topology, sh
 from servers import PKTTOOL, PY
 
@@ -24,14 +25,7 @@ def topo():
 @pytest.fixture
 def lan(topo, dpvs_factory):
     """client (10.0.0.2) -- veth -- dpvs dpdk0 (10.0.0.1/24), 2 workers."""
-    lb, cl = topo.ns("lb"), topo.ns("cl")
-    topo.veth(lb, "vlb0", cl, "vcl0")
-    sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-    d = dpvs_factory(netns=lb, devices=[
-        ("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2)])
-    d.start()
-    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
-    return {"lb": lb, "cl": cl, "dpvs": d}
+    return client_lan(topo, dpvs_factory)
 
 
 def port_mac(d, name="dpdk0"):

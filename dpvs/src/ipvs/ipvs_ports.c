@@ -243,14 +243,25 @@ void ipvs_port_put(struct ipvs_laddr *l, unsigned w, uint16_t port)
 	__atomic_store_n(&p->handed, p->handed + 1, __ATOMIC_RELAXED);
 }
 
-int ipvs_port_reserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
+/* Worker w's pool if port is one of its FullNAT ports (*i: its bit). */
+static struct port_pool *own_pool(const struct ipvs_laddr *l, unsigned w,
+				  uint16_t port, uint32_t *i)
 {
 	struct port_pool *p = l->pools ? l->pools[w] : NULL;
-	uint32_t i;
 
 	if (!p || port < FNAT_PORT_MIN || port % p->nw != w)
+		return NULL;
+	*i = bit_of(p, port);
+	return p;
+}
+
+int ipvs_port_reserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
+{
+	uint32_t i;
+	struct port_pool *p = own_pool(l, w, port, &i);
+
+	if (!p)
 		return -EINVAL;
-	i = bit_of(p, port);
 	if (bit_test(p, PB_HELD, i) || bit_test(p, PB_RSV, i))
 		return -EBUSY;
 	bit_set(p, PB_RSV, i, true);
@@ -265,12 +276,11 @@ int ipvs_port_reserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
  */
 int ipvs_port_want(struct ipvs_laddr *l, unsigned w, uint16_t port)
 {
-	struct port_pool *p = l->pools ? l->pools[w] : NULL;
 	uint32_t i;
+	struct port_pool *p = own_pool(l, w, port, &i);
 
-	if (!p || port < FNAT_PORT_MIN || port % p->nw != w)
+	if (!p)
 		return -EINVAL;
-	i = bit_of(p, port);
 	if (!bit_test(p, PB_HELD, i) || bit_test(p, PB_WANT, i))
 		return -EBUSY;
 	bit_set(p, PB_WANT, i, true);
@@ -321,10 +331,10 @@ void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
 
 bool ipvs_port_reserved(const struct ipvs_laddr *l, unsigned w, uint16_t port)
 {
-	const struct port_pool *p = l->pools ? l->pools[w] : NULL;
+	uint32_t i;
+	const struct port_pool *p = own_pool(l, w, port, &i);
 
-	return p && port >= FNAT_PORT_MIN && port % p->nw == w &&
-	       bit_test(p, PB_RSV, bit_of(p, port));
+	return p && bit_test(p, PB_RSV, i);
 }
 
 /*

@@ -9,11 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
 #include "ctrl/ctrl.h"
 #include "daemon.h"
 #include "core/lcore.h"
 #include "dpvs_ops.h"
 #include "core/log.h"
+#include "core/rcu.h"
+#include "net/netif.h"
 
 static char dir[64], eal_dir[128];
 static struct dpvs_timeouts timeouts0;
@@ -162,4 +167,32 @@ void fuzz_daemon_reset(void)
 	wire_enc_timeouts(&b, &timeouts0);
 	fuzz_op_wb(DPVS_OP_TIMEOUT_SET, &b);
 	log_set_level(LOG_EMERG);
+}
+
+int fuzz_port_open(struct fuzz_port *p, const char *pool_name, unsigned n)
+{
+	const struct netif_port *np = netif_port_by_name("dpdk0");
+
+	p->rings[0] = rte_ring_lookup("ETH_RXTX0_net_ring0");
+	p->rings[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
+	p->pool = rte_pktmbuf_pool_create(pool_name, n, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  SOCKET_ID_ANY);
+	if (!np || !p->rings[0] || !p->rings[1] || !p->pool)
+		return -1;
+	p->id = np->id;
+	p->mac = np->mac;
+	return 0;
+}
+
+void fuzz_run_worker(unsigned w)
+{
+	unsigned lc = lcore_workers()[w];
+
+	RTE_PER_LCORE(_lcore_id) = lc;
+	/* Online only while it runs: the master never waits for an idle one. */
+	rcu_register(lc);
+	lcore_loop_once();
+	rcu_unregister(lc);
+	RTE_PER_LCORE(_lcore_id) = rte_get_main_lcore();
 }

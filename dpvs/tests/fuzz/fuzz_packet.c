@@ -75,10 +75,7 @@ struct menu_op {
 	struct wbuf req;
 };
 
-static struct rte_mempool *pool;
-static struct rte_ring *rings[FUZZ_NWORKERS];
-static uint16_t port_id;
-static struct rte_ether_addr port_mac;
+static struct fuzz_port dev;   /* dpdk0 */
 static uint8_t last_tx[256];
 static uint16_t last_len;
 static struct menu_op menu[16];
@@ -301,22 +298,14 @@ static void setup_menu(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const struct netif_port *p;
 
 	(void)argc;
 	(void)argv;
 	fuzz_daemon_start("packet", "net_ring0", NULL);
-	p = netif_port_by_name("dpdk0");
-	rings[0] = rte_ring_lookup("ETH_RXTX0_net_ring0");
-	rings[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
-	pool = rte_pktmbuf_pool_create("fuzz_rx", POOL_SIZE, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (!p || !rings[0] || !rings[1] || !pool) {
+	if (fuzz_port_open(&dev, "fuzz_rx", POOL_SIZE) < 0) {
 		fprintf(stderr, "fuzz_packet: no port, rings or pool\n");
 		exit(1);
 	}
-	port_id = p->id;
-	port_mac = p->mac;
 	setup_net();
 	setup_services();
 	setup_menu();
@@ -336,7 +325,7 @@ static void poison_tail(struct rte_mbuf *m)
 static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len,
 				uint8_t flags)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dev.pool);
 	struct rte_ipv4_hdr *ip;
 
 	if (!m)
@@ -345,9 +334,9 @@ static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len,
 	if (len > rte_pktmbuf_tailroom(m))
 		len = rte_pktmbuf_tailroom(m);
 	memcpy(rte_pktmbuf_append(m, len), frame, len);
-	m->port = port_id;
+	m->port = dev.id;
 	if ((flags & F_OUR_MAC) && len >= 6)
-		rte_ether_addr_copy(&port_mac, rte_pktmbuf_mtod(m, void *));
+		rte_ether_addr_copy(&dev.mac, rte_pktmbuf_mtod(m, void *));
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 				     sizeof(struct rte_ether_hdr));
 	/* A NIC flags the checksum only of a header it could parse. */
@@ -359,24 +348,6 @@ static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len,
 				       RTE_MBUF_F_RX_IP_CKSUM_BAD;
 	poison_tail(m);
 	return m;
-}
-
-/*
- * One pass of worker w's loop, run on this thread as that lcore: its
- * own thread is idle meanwhile, so every per-lcore structure (queues,
- * caches, rings) keeps one user at a time.  Two thread hand-offs per
- * frame cost more than the pass on a busy machine.
- */
-static void run_worker(unsigned w)
-{
-	unsigned lc = lcore_workers()[w];
-
-	RTE_PER_LCORE(_lcore_id) = lc;
-	/* Online only while it runs: the master never waits for an idle one. */
-	rcu_register(lc);
-	lcore_loop_once();
-	rcu_unregister(lc);
-	RTE_PER_LCORE(_lcore_id) = rte_get_main_lcore();
 }
 
 static volatile bool serving;
@@ -498,7 +469,7 @@ static void drain_sent(void)
 	struct rte_mbuf *m;
 
 	for (unsigned q = 0; q < FUZZ_NWORKERS; q++)
-		while (rte_ring_dequeue(rings[q], (void **)&m) == 0) {
+		while (rte_ring_dequeue(dev.rings[q], (void **)&m) == 0) {
 			ASAN_UNPOISON_MEMORY_REGION(m->buf_addr, m->buf_len);
 			check_sent(m);
 			rte_pktmbuf_free(m);
@@ -507,10 +478,10 @@ static void drain_sent(void)
 
 static void check_pools(void)
 {
-	if (rte_mempool_in_use_count(pool) > IN_USE_MAX ||
+	if (rte_mempool_in_use_count(dev.pool) > IN_USE_MAX ||
 	    rte_mempool_in_use_count(netif_pktpool()) > IN_USE_MAX + 1024) {
 		fprintf(stderr, "fuzz_packet: mbufs leak: %u + %u in use\n",
-			rte_mempool_in_use_count(pool),
+			rte_mempool_in_use_count(dev.pool),
 			rte_mempool_in_use_count(netif_pktpool()));
 		abort();
 	}
@@ -578,8 +549,8 @@ static uint16_t icmp_error_of(uint8_t *f, uint8_t code)
  */
 static void run_all(unsigned w, bool master)
 {
-	run_worker(w);
-	run_worker(1 - w);
+	fuzz_run_worker(w);
+	fuzz_run_worker(1 - w);
 	if (master)
 		on_master(master_pass, 0);
 	drain_sent();
@@ -615,7 +586,7 @@ static void one_frame(uint8_t flags, const uint8_t *frame, uint16_t len)
 	m = mbuf_of(frame, len, flags);
 	if (!m)
 		return;
-	if (rte_ring_enqueue(rings[w], m) != 0) {
+	if (rte_ring_enqueue(dev.rings[w], m) != 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}

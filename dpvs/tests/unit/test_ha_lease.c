@@ -49,10 +49,7 @@
 #define RS IP4(10, 0, 1, 11)
 #define FRAME_MAX 256
 
-static struct rte_mempool *pool;
-static struct rte_ring *rings[FUZZ_NWORKERS];
-static uint16_t port_id;
-static struct rte_ether_addr port_mac;
+static struct fuzz_port port;
 static const struct rte_ether_addr client_mac = { { 2, 0, 0, 0, 1, 2 } };
 
 static unsigned ends;
@@ -126,17 +123,6 @@ static void take(uint64_t holder)
 
 /* ---- the worker ---- */
 
-static void run_worker(unsigned w)
-{
-	unsigned lc = lcore_workers()[w];
-
-	RTE_PER_LCORE(_lcore_id) = lc;
-	rcu_register(lc);
-	lcore_loop_once();
-	rcu_unregister(lc);
-	RTE_PER_LCORE(_lcore_id) = rte_get_main_lcore();
-}
-
 struct frame {
 	uint8_t b[FRAME_MAX];
 	uint16_t len;
@@ -166,8 +152,8 @@ static void sort_out(const struct rte_mbuf *m, struct seen *s)
 		return;
 	if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY) &&
 	    a->arp_data.arp_tip == rte_cpu_to_be_32(CLIENT)) {
-		assert_memory_equal(&a->arp_data.arp_sha, &port_mac,
-				    sizeof(port_mac));
+		assert_memory_equal(&a->arp_data.arp_sha, &port.mac,
+				    sizeof(port.mac));
 		s->replies++;
 		s->reply_sip = rte_be_to_cpu_32(a->arp_data.arp_sip);
 	} else if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
@@ -189,10 +175,10 @@ static struct seen run_and_sort(void)
 	/* A frame sent in one loop may leave the tx buffer in the next. */
 	for (int i = 0; i < 256 && quiet < 3; i++) {
 		quiet++;
-		run_worker(0);
-		run_worker(1);
+		fuzz_run_worker(0);
+		fuzz_run_worker(1);
 		for (unsigned q = 0; q < FUZZ_NWORKERS; q++)
-			while (rte_ring_dequeue(rings[q], (void **)&m) == 0) {
+			while (rte_ring_dequeue(port.rings[q], (void **)&m) == 0) {
 				sort_out(m, &s);
 				rte_pktmbuf_free(m);
 				quiet = 0;
@@ -209,12 +195,12 @@ static unsigned garps(void)
 
 static struct seen rx(const struct frame *f)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(port.pool);
 
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, f->len), f->b, f->len);
-	m->port = port_id;
-	assert_int_equal(rte_ring_enqueue(rings[0], m), 0);
+	m->port = port.id;
+	assert_int_equal(rte_ring_enqueue(port.rings[0], m), 0);
 	return run_and_sort();
 }
 
@@ -254,7 +240,7 @@ static unsigned tcp_in(uint32_t src, uint16_t sp, uint32_t dst, uint16_t dp,
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	struct seen got;
 
-	eh->dst_addr = port_mac;
+	eh->dst_addr = port.mac;
 	eh->src_addr = client_mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -330,19 +316,11 @@ static void laddr(const struct dpvs_service *s, uint32_t ip)
 
 static int setup(void **state)
 {
-	const struct netif_port *p;
 
 	(void)state;
 	fuzz_daemon_start("ha_lease", "net_ring0", NULL);
-	p = netif_port_by_name("dpdk0");
-	rings[0] = rte_ring_lookup("ETH_RXTX0_net_ring0");
-	rings[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
-	pool = rte_pktmbuf_pool_create("ha_rx", 255, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (!p || !rings[0] || !rings[1] || !pool)
+	if (fuzz_port_open(&port, "ha_rx", 255) < 0)
 		return -1;
-	port_id = p->id;
-	port_mac = p->mac;
 	ha_lease_set_end_cb(on_end);
 	return 0;
 }
@@ -355,8 +333,8 @@ static int before(void **state)
 	ha_lease_on_close(2);
 	assert_false(ha_lease_held());
 	fuzz_daemon_reset();
-	assert_int_equal(inetaddr_add(port_id, IP4(10, 0, 0, 1), 24, 0), 0);
-	assert_int_equal(inetaddr_add(port_id, IP4(10, 0, 1, 1), 24, 0), 0);
+	assert_int_equal(inetaddr_add(port.id, IP4(10, 0, 0, 1), 24, 0), 0);
+	assert_int_equal(inetaddr_add(port.id, IP4(10, 0, 1, 1), 24, 0), 0);
 	neigh(CLIENT);
 	neigh(RS);
 	run_and_sort();
@@ -440,8 +418,8 @@ static void assert_ended(unsigned ends_before, const char *why)
 
 static void add_vips(void)
 {
-	assert_int_equal(inetaddr_add(port_id, VIP, 32, IFA_F_LEASED), 0);
-	assert_int_equal(inetaddr_add(port_id, VIP2, 24, IFA_F_LEASED), 0);
+	assert_int_equal(inetaddr_add(port.id, VIP, 32, IFA_F_LEASED), 0);
+	assert_int_equal(inetaddr_add(port.id, VIP2, 24, IFA_F_LEASED), 0);
 	assert_true(is_local(VIP) && is_local(VIP2));
 }
 
@@ -450,9 +428,9 @@ static void test_each_end_removes_vips_and_silences_ha(void **state)
 	struct ha_lease_state st0, st;
 
 	(void)state;
-	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+	assert_int_equal(inetaddr_add(port.id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
+	assert_int_equal(inetaddr_add(port.id, OWN, 32, IFA_F_SAPOOL), 0);
 	ha_lease_state(&st0);
 
 	take(1);
@@ -513,16 +491,16 @@ static void test_garp_only_while_active(void **state)
 
 	(void)state;
 	/* An HA address is a /32 (no subnet route sourced from it). */
-	assert_int_equal(inetaddr_add(port_id, HA1, 24, IFA_F_HA), -EINVAL);
+	assert_int_equal(inetaddr_add(port.id, HA1, 24, IFA_F_HA), -EINVAL);
 	/* An HA address added without the lease is not announced... */
-	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+	assert_int_equal(inetaddr_add(port.id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_add(port_id, HA2, 32,
+	assert_int_equal(inetaddr_add(port.id, HA2, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_garp(port_id, HA1), -EADDRNOTAVAIL);
+	assert_int_equal(inetaddr_garp(port.id, HA1), -EADDRNOTAVAIL);
 	assert_int_equal(garps(), 0);
 	/* ... an ordinary one is. */
-	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
+	assert_int_equal(inetaddr_add(port.id, OWN, 32, IFA_F_SAPOOL), 0);
 	assert_int_equal(garps(), 1);
 	/* Taking the lease: both at once, then twice more 100 ms apart. */
 	t0 = rte_get_tsc_cycles();
@@ -536,10 +514,10 @@ static void test_garp_only_while_active(void **state)
 	run_timers(INETADDR_HA_GARP_INTERVAL_MS * 3);
 	assert_int_equal(garps(), 2 * (INETADDR_HA_GARP_COUNT - 1));
 	/* Added while active: announced at once. */
-	assert_int_equal(inetaddr_del(port_id, HA2, 32), 0);
-	assert_int_equal(inetaddr_add(port_id, HA2, 32,
+	assert_int_equal(inetaddr_del(port.id, HA2, 32), 0);
+	assert_int_equal(inetaddr_add(port.id, HA2, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_garp(port_id, HA1), 0);
+	assert_int_equal(inetaddr_garp(port.id, HA1), 0);
 	assert_int_equal(garps(), 2);
 	/* Lost before the rounds are done: the rest are not sent. */
 	assert_int_equal(ha_lease_release(1), 0);
@@ -568,9 +546,9 @@ static void test_announce_again(void **state)
 	uint64_t t0, ms, rounds;
 
 	(void)state;
-	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+	assert_int_equal(inetaddr_add(port.id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_add(port_id, HA2, 32,
+	assert_int_equal(inetaddr_add(port.id, HA2, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
 	assert_int_equal(ha_lease_announce(1), -EPERM);
 	take(1);
@@ -621,9 +599,9 @@ static void test_arp_for_ha_address_only_with_lease(void **state)
 	uint64_t silent = COUNTER(arp_ha_inactive);
 
 	(void)state;
-	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+	assert_int_equal(inetaddr_add(port.id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
+	assert_int_equal(inetaddr_add(port.id, OWN, 32, IFA_F_SAPOOL), 0);
 	assert_int_equal(arp_ask(HA1), 0);
 	assert_int_equal(COUNTER(arp_ha_inactive), silent + 1);
 	assert_int_equal(arp_ask(OWN), 1);
@@ -646,7 +624,7 @@ static void test_leased_addresses_remembered(void **state)
 	(void)state;
 	take(1);
 	add_vips();
-	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
+	assert_int_equal(inetaddr_add(port.id, OWN, 32, IFA_F_SAPOOL), 0);
 	assert_true(inetaddr_was_leased(VIP) && inetaddr_was_leased(VIP2));
 	assert_false(inetaddr_was_leased(OWN));
 	/* Ours while configured: keepalived may announce them. */
@@ -663,24 +641,24 @@ static void test_leased_addresses_remembered(void **state)
 	add_vips();
 	assert_int_equal(inetaddr_leased_seen(), n0);
 	/* An operator's delete forgets; so does a flush. */
-	assert_int_equal(inetaddr_del(port_id, VIP, 32), 0);
+	assert_int_equal(inetaddr_del(port.id, VIP, 32), 0);
 	assert_false(inetaddr_was_leased(VIP));
 	assert_false(inetaddr_leased_gone(VIP));
 	assert_true(inetaddr_was_leased(VIP2));
 	ha_lease_on_close(2);
 	/* Churn past the bound: the configured ones are never forgotten. */
 	take(3);
-	assert_int_equal(inetaddr_add(port_id, VIP, 32, IFA_F_LEASED), 0);
+	assert_int_equal(inetaddr_add(port.id, VIP, 32, IFA_F_LEASED), 0);
 	for (uint32_t i = 0; i < 4 * INETADDR_LEASED_SEEN_MAX; i++) {
 		uint32_t a = base + i;
 
-		assert_int_equal(inetaddr_add(port_id, a, 32, IFA_F_LEASED), 0);
+		assert_int_equal(inetaddr_add(port.id, a, 32, IFA_F_LEASED), 0);
 		assert_true(inetaddr_was_leased(a));
 		assert_true(inetaddr_was_leased(VIP));
 		if (i % 2)
 			continue;
 		assert_in_range(inetaddr_flush_leased(), 2, 3);
-		assert_int_equal(inetaddr_add(port_id, VIP, 32, IFA_F_LEASED),
+		assert_int_equal(inetaddr_add(port.id, VIP, 32, IFA_F_LEASED),
 				 0);
 	}
 	assert_int_equal(inetaddr_leased_seen(), INETADDR_LEASED_SEEN_MAX);
@@ -691,9 +669,9 @@ static void test_leased_addresses_remembered(void **state)
 	assert_false(inetaddr_was_leased(base));
 	ha_lease_on_close(3);
 	/* A flush (dpvs stopping) forgets them all. */
-	assert_int_equal(inetaddr_del(port_id, OWN, 32), 0);
-	assert_int_equal(inetaddr_del(port_id, IP4(10, 0, 0, 1), 24), 0);
-	assert_int_equal(inetaddr_del(port_id, IP4(10, 0, 1, 1), 24), 0);
+	assert_int_equal(inetaddr_del(port.id, OWN, 32), 0);
+	assert_int_equal(inetaddr_del(port.id, IP4(10, 0, 0, 1), 24), 0);
+	assert_int_equal(inetaddr_del(port.id, IP4(10, 0, 1, 1), 24), 0);
 	inetaddr_flush();
 	assert_int_equal(inetaddr_leased_seen(), 0);
 	assert_false(inetaddr_was_leased(VIP2));
@@ -709,10 +687,10 @@ static void test_fnat_source_skips_inactive_ha(void **state)
 	uint16_t cport = 40000;
 
 	(void)state;
-	assert_int_equal(inetaddr_add(port_id, VIP, 32, 0), 0);
-	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+	assert_int_equal(inetaddr_add(port.id, VIP, 32, 0), 0);
+	assert_int_equal(inetaddr_add(port.id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
-	assert_int_equal(inetaddr_add(port_id, OWN, 32, IFA_F_SAPOOL), 0);
+	assert_int_equal(inetaddr_add(port.id, OWN, 32, IFA_F_SAPOOL), 0);
 	/* Only an HA address: no new conn without the lease. */
 	s = fnat_svc(80);
 	laddr(&s, HA1);
@@ -767,7 +745,7 @@ static void test_churn(void **state)
 	(void)state;
 	run_and_sort();
 	in_use0 = rte_mempool_in_use_count(netif_pktpool());
-	assert_int_equal(inetaddr_add(port_id, HA1, 32,
+	assert_int_equal(inetaddr_add(port.id, HA1, 32,
 				      IFA_F_HA | IFA_F_SAPOOL), 0);
 	routes0 = count_routes();
 	ha_lease_state(&st0);

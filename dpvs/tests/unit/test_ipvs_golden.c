@@ -30,15 +30,13 @@
 #include "core/rcu.h"
 #include "dpvs_ops.h"
 #include "../fuzz/fuzz_daemon.h"
+#include "test_inproc.h"
 #include "net/netif.h"
 #include "net/pktstats.h"
 
 #define FRAME_MAX 256
 
-static struct rte_mempool *pool;
-static struct rte_ring *rings[FUZZ_NWORKERS];
-static uint16_t port_id;
-static struct rte_ether_addr port_mac;
+static struct fuzz_port port;
 /* Neighbours' MACs are 02:00:00:00:01:<last byte of their address>. */
 static const struct rte_ether_addr client_mac = { { 2, 0, 0, 0, 1, 2 } };
 
@@ -46,72 +44,6 @@ struct frame {
 	uint8_t b[FRAME_MAX];
 	uint16_t len;
 };
-
-/* ---- set-up through the control ops ---- */
-
-static void op(uint32_t code, struct wbuf *b)
-{
-	assert_int_equal(fuzz_op_wb(code, b), DPVS_OK);
-}
-
-static void addr(const char *ip, uint8_t plen, uint32_t flags)
-{
-	struct dpvs_addr a = { "dpdk0", inet_addr(ip), plen, flags };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_addr(&b, &a);
-	op(DPVS_OP_ADDR_ADD, &b);
-}
-
-static void neigh(const char *ip)
-{
-	struct dpvs_neigh n = { "dpdk0", inet_addr(ip), { 2, 0, 0, 0, 1, 0 },
-				DPVS_NEIGH_PERMANENT, 0 };
-	struct wbuf b;
-
-	n.mac[5] = (uint8_t)(ntohl(inet_addr(ip)) & 0xff);
-	wb_init(&b);
-	wire_enc_neigh(&b, &n);
-	op(DPVS_OP_NEIGH_ADD, &b);
-}
-
-static struct dpvs_service svc(uint8_t proto, const char *vip, uint16_t port)
-{
-	struct dpvs_service s = { .proto = proto, .vip = inet_addr(vip),
-				  .vport = port, .sched = "rr" };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_svc(&b, &s);
-	op(DPVS_OP_SVC_ADD, &b);
-	return s;
-}
-
-static void dest(const struct dpvs_service *s, const char *ip, uint16_t port,
-		 uint32_t fwd)
-{
-	struct dpvs_dest d = { .proto = s->proto, .vip = s->vip,
-			       .vport = s->vport, .addr = inet_addr(ip),
-			       .port = port, .fwd = fwd, .weight = 1 };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_dest(&b, &d);
-	op(DPVS_OP_DEST_ADD, &b);
-}
-
-static void laddr(const struct dpvs_service *s, const char *ip)
-{
-	struct dpvs_laddr l = { .proto = s->proto, .vip = s->vip,
-				.vport = s->vport, .addr = inet_addr(ip),
-				.ifname = "dpdk0" };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_laddr(&b, &l);
-	op(DPVS_OP_LADDR_ADD, &b);
-}
 
 /* ---- frames ---- */
 
@@ -164,7 +96,7 @@ static void tcp(struct frame *f, const struct rte_ether_addr *dst_mac,
 	size_t l4len = sizeof(*th) + 4;
 
 	memset(f, 0, sizeof(*f));
-	eth(f, dst_mac, &port_mac);
+	eth(f, dst_mac, &port.mac);
 	ip = ipv4(f, sizeof(struct rte_ether_hdr), IPPROTO_TCP, src, dst, l4len);
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	th->src_port = rte_cpu_to_be_16(sp);
@@ -188,7 +120,7 @@ static void udp(struct frame *f, const struct rte_ether_addr *dst_mac,
 	size_t l4len = sizeof(*uh) + 4;
 
 	memset(f, 0, sizeof(*f));
-	eth(f, dst_mac, &port_mac);
+	eth(f, dst_mac, &port.mac);
 	ip = ipv4(f, sizeof(struct rte_ether_hdr), IPPROTO_UDP, src, dst, l4len);
 	uh = (struct rte_udp_hdr *)(ip + 1);
 	uh->src_port = rte_cpu_to_be_16(sp);
@@ -214,7 +146,7 @@ static void icmp_err(struct frame *f, const struct rte_ether_addr *dst_mac,
 	struct rte_icmp_hdr *ic;
 
 	memset(f, 0, sizeof(*f));
-	eth(f, dst_mac, &port_mac);
+	eth(f, dst_mac, &port.mac);
 	ip = ipv4(f, sizeof(struct rte_ether_hdr), IPPROTO_ICMP, src, dst,
 		  sizeof(*ic) + quote);
 	ic = (struct rte_icmp_hdr *)(ip + 1);
@@ -235,7 +167,7 @@ static void ipip(struct frame *f, const struct rte_ether_addr *dst_mac,
 	struct rte_ipv4_hdr *outer;
 
 	memset(f, 0, sizeof(*f));
-	eth(f, dst_mac, &port_mac);
+	eth(f, dst_mac, &port.mac);
 	outer = ipv4(f, sizeof(struct rte_ether_hdr), IPPROTO_IPIP, src, dst, ilen);
 	outer->packet_id = 0;
 	outer->hdr_checksum = 0;
@@ -254,17 +186,6 @@ static struct rte_ether_addr mac_of(const char *ip)
 
 /* ---- the worker ---- */
 
-static void run_worker(unsigned w)
-{
-	unsigned lc = lcore_workers()[w];
-
-	RTE_PER_LCORE(_lcore_id) = lc;
-	rcu_register(lc);
-	lcore_loop_once();
-	rcu_unregister(lc);
-	RTE_PER_LCORE(_lcore_id) = rte_get_main_lcore();
-}
-
 /*
  * The IPv4 frames the daemon sent, in *out (n at most); returns their
  * count.  ARP is left out: adding addresses sends gratuitous ARP.
@@ -275,7 +196,7 @@ static unsigned take_sent(struct frame *out, unsigned n)
 	unsigned got = 0;
 
 	for (unsigned q = 0; q < FUZZ_NWORKERS; q++)
-		while (rte_ring_dequeue(rings[q], (void **)&m) == 0) {
+		while (rte_ring_dequeue(port.rings[q], (void **)&m) == 0) {
 			const struct rte_ether_hdr *eh =
 				rte_pktmbuf_mtod(m, const void *);
 
@@ -301,14 +222,14 @@ static unsigned take_sent(struct frame *out, unsigned n)
  */
 static unsigned rx(const struct frame *f, struct frame *sent)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(port.pool);
 
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, f->len), f->b, f->len);
-	m->port = port_id;
-	assert_int_equal(rte_ring_enqueue(rings[0], m), 0);
-	run_worker(0);
-	run_worker(1);
+	m->port = port.id;
+	assert_int_equal(rte_ring_enqueue(port.rings[0], m), 0);
+	fuzz_run_worker(0);
+	fuzz_run_worker(1);
 	return take_sent(sent, 1);
 }
 
@@ -348,42 +269,34 @@ static int setup(void **state)
 	static const char *const vips[] = { "10.0.0.100", "10.0.0.101",
 					    "10.0.0.102", "10.0.0.103",
 					    "10.0.0.104" };
-	const struct netif_port *p;
 	struct dpvs_service s;
 
 	(void)state;
 	fuzz_daemon_start("golden", "net_ring0", NULL);
-	p = netif_port_by_name("dpdk0");
-	rings[0] = rte_ring_lookup("ETH_RXTX0_net_ring0");
-	rings[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
-	pool = rte_pktmbuf_pool_create("golden_rx", 255, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (!p || !rings[0] || !rings[1] || !pool)
+	if (fuzz_port_open(&port, "golden_rx", 255) < 0)
 		return -1;
-	port_id = p->id;
-	port_mac = p->mac;
-	addr("10.0.0.1", 24, 0);
-	addr("10.0.1.1", 24, 0);
+	inproc_addr("10.0.0.1", 24, 0);
+	inproc_addr("10.0.1.1", 24, 0);
 	for (unsigned i = 0; i < RTE_DIM(vips); i++)
-		addr(vips[i], 32, 0);
-	addr("10.0.1.200", 32, DPVS_ADDR_F_SAPOOL);
-	addr("10.0.1.201", 32, DPVS_ADDR_F_SAPOOL);
-	neigh("10.0.0.2");
-	neigh("10.0.1.11");
-	neigh("10.0.1.12");
-	neigh("10.0.1.13");
-	s = svc(IPPROTO_TCP, "10.0.0.100", 80);
-	dest(&s, "10.0.1.11", 8080, DPVS_FWD_FNAT);
-	laddr(&s, "10.0.1.200");
-	s = svc(IPPROTO_TCP, "10.0.0.101", 80);
-	dest(&s, "10.0.1.12", 8080, DPVS_FWD_NAT);
-	s = svc(IPPROTO_TCP, "10.0.0.102", 80);
-	dest(&s, "10.0.1.13", 0, DPVS_FWD_DR);
-	s = svc(IPPROTO_TCP, "10.0.0.103", 80);
-	dest(&s, "10.0.1.12", 0, DPVS_FWD_TUN);
-	s = svc(IPPROTO_UDP, "10.0.0.104", 53);
-	dest(&s, "10.0.1.11", 5353, DPVS_FWD_FNAT);
-	laddr(&s, "10.0.1.201");
+		inproc_addr(vips[i], 32, 0);
+	inproc_addr("10.0.1.200", 32, DPVS_ADDR_F_SAPOOL);
+	inproc_addr("10.0.1.201", 32, DPVS_ADDR_F_SAPOOL);
+	inproc_neigh("10.0.0.2");
+	inproc_neigh("10.0.1.11");
+	inproc_neigh("10.0.1.12");
+	inproc_neigh("10.0.1.13");
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.100", 80);
+	inproc_dest(&s, "10.0.1.11", 8080, DPVS_FWD_FNAT, 1);
+	inproc_laddr(&s, "10.0.1.200");
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.101", 80);
+	inproc_dest(&s, "10.0.1.12", 8080, DPVS_FWD_NAT, 1);
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.102", 80);
+	inproc_dest(&s, "10.0.1.13", 0, DPVS_FWD_DR, 1);
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.103", 80);
+	inproc_dest(&s, "10.0.1.12", 0, DPVS_FWD_TUN, 1);
+	s = inproc_svc(IPPROTO_UDP, "10.0.0.104", 53);
+	inproc_dest(&s, "10.0.1.11", 5353, DPVS_FWD_FNAT, 1);
+	inproc_laddr(&s, "10.0.1.201");
 	return 0;
 }
 
@@ -395,13 +308,13 @@ static void test_fnat_syn_and_reply(void **state)
 	struct frame in, want;
 
 	(void)state;
-	tcp(&in, &port_mac, ip4("10.0.0.2"), 40000, ip4("10.0.0.100"), 80,
+	tcp(&in, &port.mac, ip4("10.0.0.2"), 40000, ip4("10.0.0.100"), 80,
 	    RTE_TCP_SYN_FLAG);
 	tcp(&want, &rs, ip4("10.0.1.200"), 1024, ip4("10.0.1.11"), 8080,
 	    RTE_TCP_SYN_FLAG);
 	expect(&in, &want);
 	/* The SYN-ACK to the local address goes back to the client. */
-	tcp(&in, &port_mac, ip4("10.0.1.11"), 8080, ip4("10.0.1.200"), 1024,
+	tcp(&in, &port.mac, ip4("10.0.1.11"), 8080, ip4("10.0.1.200"), 1024,
 	    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	tcp(&want, &client_mac, ip4("10.0.0.100"), 80, ip4("10.0.0.2"), 40000,
 	    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
@@ -414,13 +327,13 @@ static void test_nat_syn_and_reply(void **state)
 	struct frame in, want;
 
 	(void)state;
-	tcp(&in, &port_mac, ip4("10.0.0.2"), 40001, ip4("10.0.0.101"), 80,
+	tcp(&in, &port.mac, ip4("10.0.0.2"), 40001, ip4("10.0.0.101"), 80,
 	    RTE_TCP_SYN_FLAG);
 	tcp(&want, &rs, ip4("10.0.0.2"), 40001, ip4("10.0.1.12"), 8080,
 	    RTE_TCP_SYN_FLAG);
 	expect(&in, &want);
 	/* The reply is forwarded traffic, caught on its way to the client. */
-	tcp(&in, &port_mac, ip4("10.0.1.12"), 8080, ip4("10.0.0.2"), 40001,
+	tcp(&in, &port.mac, ip4("10.0.1.12"), 8080, ip4("10.0.0.2"), 40001,
 	    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	tcp(&want, &client_mac, ip4("10.0.0.101"), 80, ip4("10.0.0.2"), 40001,
 	    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
@@ -434,7 +347,7 @@ static void test_dr_syn(void **state)
 	struct frame in, want;
 
 	(void)state;
-	tcp(&in, &port_mac, ip4("10.0.0.2"), 40002, ip4("10.0.0.102"), 80,
+	tcp(&in, &port.mac, ip4("10.0.0.2"), 40002, ip4("10.0.0.102"), 80,
 	    RTE_TCP_SYN_FLAG);
 	tcp(&want, &rs, ip4("10.0.0.2"), 40002, ip4("10.0.0.102"), 80,
 	    RTE_TCP_SYN_FLAG);
@@ -479,7 +392,7 @@ static void test_syn_after_close_counts_a_connection(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < RTE_DIM(steps); i++) {
-		tcp(&in, &port_mac, ip4("10.0.0.2"), 40100, ip4("10.0.0.102"),
+		tcp(&in, &port.mac, ip4("10.0.0.2"), 40100, ip4("10.0.0.102"),
 		    80, steps[i]);
 		tcp(&want, &rs, ip4("10.0.0.2"), 40100, ip4("10.0.0.102"), 80,
 		    steps[i]);
@@ -495,7 +408,7 @@ static void test_tun_syn(void **state)
 	struct frame in, want;
 
 	(void)state;
-	tcp(&in, &port_mac, ip4("10.0.0.2"), 40003, ip4("10.0.0.103"), 80,
+	tcp(&in, &port.mac, ip4("10.0.0.2"), 40003, ip4("10.0.0.103"), 80,
 	    RTE_TCP_SYN_FLAG);
 	ipip(&want, &rs, ip4("10.0.1.1"), ip4("10.0.1.12"), &in);
 	expect(&in, &want);
@@ -507,10 +420,10 @@ static void test_fnat_udp_keeps_no_checksum(void **state)
 	struct frame in, want;
 
 	(void)state;
-	udp(&in, &port_mac, ip4("10.0.0.2"), 40004, ip4("10.0.0.104"), 53, false);
+	udp(&in, &port.mac, ip4("10.0.0.2"), 40004, ip4("10.0.0.104"), 53, false);
 	udp(&want, &rs, ip4("10.0.1.201"), 1024, ip4("10.0.1.11"), 5353, false);
 	expect(&in, &want);
-	udp(&in, &port_mac, ip4("10.0.0.2"), 40005, ip4("10.0.0.104"), 53, true);
+	udp(&in, &port.mac, ip4("10.0.0.2"), 40005, ip4("10.0.0.104"), 53, true);
 	udp(&want, &rs, ip4("10.0.1.201"), 1026, ip4("10.0.1.11"), 5353, true);
 	expect(&in, &want);
 }
@@ -523,10 +436,10 @@ static void test_ack_without_conn_is_dropped(void **state)
 	struct frame in, sent;
 
 	(void)state;
-	tcp(&in, &port_mac, ip4("10.0.0.2"), 40006, ip4("10.0.0.100"), 80,
+	tcp(&in, &port.mac, ip4("10.0.0.2"), 40006, ip4("10.0.0.100"), 80,
 	    RTE_TCP_ACK_FLAG);
 	assert_int_equal(rx(&in, &sent), 0);
-	tcp(&in, &port_mac, ip4("10.0.0.2"), 40006, ip4("10.0.0.100"), 80,
+	tcp(&in, &port.mac, ip4("10.0.0.2"), 40006, ip4("10.0.0.100"), 80,
 	    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	assert_int_equal(rx(&in, &sent), 0);
 	assert_int_equal(pktstats[lc].ipvs_no_conn, before + 2);
@@ -544,12 +457,12 @@ static void test_fnat_icmp_frag_needed_relayed(void **state)
 	uint32_t mtu = rte_cpu_to_be_32(1400); /* unused 16 bits, next-hop MTU */
 
 	(void)state;
-	tcp(&syn, &port_mac, ip4("10.0.0.2"), 40007, ip4("10.0.0.100"), 80,
+	tcp(&syn, &port.mac, ip4("10.0.0.2"), 40007, ip4("10.0.0.100"), 80,
 	    RTE_TCP_SYN_FLAG);
 	assert_int_equal(rx(&syn, &sent_syn), 1);
 	assert_int_equal(ip_of(&sent_syn)->src_addr,
 			 rte_cpu_to_be_32(ip4("10.0.1.200")));
-	icmp_err(&err, &port_mac, ip4("10.0.1.11"), ip4("10.0.1.200"), 3, 4,
+	icmp_err(&err, &port.mac, ip4("10.0.1.11"), ip4("10.0.1.200"), 3, 4,
 		 mtu, &sent_syn);
 	icmp_err(&want, &client_mac, ip4("10.0.0.100"), ip4("10.0.0.2"), 3, 4,
 		 mtu, &syn);
@@ -562,10 +475,10 @@ static void test_nat_icmp_port_unreachable_relayed(void **state)
 	struct frame syn, sent_syn, err, want;
 
 	(void)state;
-	tcp(&syn, &port_mac, ip4("10.0.0.2"), 40008, ip4("10.0.0.101"), 80,
+	tcp(&syn, &port.mac, ip4("10.0.0.2"), 40008, ip4("10.0.0.101"), 80,
 	    RTE_TCP_SYN_FLAG);
 	assert_int_equal(rx(&syn, &sent_syn), 1);
-	icmp_err(&err, &port_mac, ip4("10.0.1.12"), ip4("10.0.0.2"), 3, 3, 0,
+	icmp_err(&err, &port.mac, ip4("10.0.1.12"), ip4("10.0.0.2"), 3, 3, 0,
 		 &sent_syn);
 	icmp_err(&want, &client_mac, ip4("10.0.0.101"), ip4("10.0.0.2"), 3, 3, 0,
 		 &syn);
@@ -578,10 +491,10 @@ static void test_icmp_echo_is_not_relayed(void **state)
 	struct frame syn, echo, sent;
 
 	(void)state;
-	tcp(&syn, &port_mac, ip4("10.0.0.2"), 40009, ip4("10.0.0.100"), 80,
+	tcp(&syn, &port.mac, ip4("10.0.0.2"), 40009, ip4("10.0.0.100"), 80,
 	    RTE_TCP_SYN_FLAG);
 	/* An echo request quoting a conn's packet gets an echo reply. */
-	icmp_err(&echo, &port_mac, ip4("10.0.0.2"), ip4("10.0.0.100"),
+	icmp_err(&echo, &port.mac, ip4("10.0.0.2"), ip4("10.0.0.100"),
 		 RTE_IP_ICMP_ECHO_REQUEST, 0, 0, &syn);
 	assert_int_equal(rx(&echo, &sent), 1);
 	assert_int_equal(ip_of(&sent)->src_addr,

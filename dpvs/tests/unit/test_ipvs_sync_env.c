@@ -17,78 +17,10 @@
 #include "core/rcu.h"
 #include "dpvs_ops.h"
 #include "net/netif.h"
+#include "test_inproc.h"
 #include "test_ipvs_sync_env.h"
 
-static struct rte_mempool *pool;
-static struct rte_ring *rings[NW];
-static uint16_t port_id;
-static struct rte_ether_addr port_mac;
-
-/* ---- set-up through the control ops (as test_ipvs_golden) ---- */
-
-static void op(uint32_t code, struct wbuf *b)
-{
-	assert_int_equal(fuzz_op_wb(code, b), DPVS_OK);
-}
-
-static void addr(const char *ip, uint8_t plen, uint32_t flags)
-{
-	struct dpvs_addr a = { "dpdk0", inet_addr(ip), plen, flags };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_addr(&b, &a);
-	op(DPVS_OP_ADDR_ADD, &b);
-}
-
-static void neigh(const char *ip)
-{
-	struct dpvs_neigh n = { "dpdk0", inet_addr(ip), { 2, 0, 0, 0, 1, 0 },
-				DPVS_NEIGH_PERMANENT, 0 };
-	struct wbuf b;
-
-	n.mac[5] = (uint8_t)(ntohl(inet_addr(ip)) & 0xff);
-	wb_init(&b);
-	wire_enc_neigh(&b, &n);
-	op(DPVS_OP_NEIGH_ADD, &b);
-}
-
-static struct dpvs_service svc(uint8_t proto, const char *vip, uint16_t port)
-{
-	struct dpvs_service s = { .proto = proto, .vip = inet_addr(vip),
-				  .vport = port, .sched = "rr" };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_svc(&b, &s);
-	op(DPVS_OP_SVC_ADD, &b);
-	return s;
-}
-
-static void dest(const struct dpvs_service *s, const char *ip, uint16_t port,
-		 uint32_t fwd, int weight)
-{
-	struct dpvs_dest d = { .proto = s->proto, .vip = s->vip,
-			       .vport = s->vport, .addr = inet_addr(ip),
-			       .port = port, .fwd = fwd, .weight = weight };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_dest(&b, &d);
-	op(DPVS_OP_DEST_ADD, &b);
-}
-
-static void laddr(const struct dpvs_service *s, const char *ip)
-{
-	struct dpvs_laddr l = { .proto = s->proto, .vip = s->vip,
-				.vport = s->vport, .addr = inet_addr(ip),
-				.ifname = "dpdk0" };
-	struct wbuf b;
-
-	wb_init(&b);
-	wire_enc_laddr(&b, &l);
-	op(DPVS_OP_LADDR_ADD, &b);
-}
+static struct fuzz_port port;
 
 uint32_t ip4(const char *s)
 {
@@ -106,7 +38,7 @@ void frame_l4(struct frame *f, uint8_t proto, uint32_t src, uint16_t sp,
 					      sizeof(struct rte_udp_hdr);
 
 	memset(f, 0, sizeof(*f));
-	eh->dst_addr = port_mac;
+	eh->dst_addr = port.mac;
 	eh->src_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 1, 2 } };
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -137,22 +69,11 @@ void frame_l4(struct frame *f, uint8_t proto, uint32_t src, uint16_t sp,
 
 /* ---- the workers ---- */
 
-void run_worker(unsigned w)
-{
-	unsigned lc = lcore_workers()[w];
-
-	RTE_PER_LCORE(_lcore_id) = lc;
-	rcu_register(lc);
-	lcore_loop_once();
-	rcu_unregister(lc);
-	RTE_PER_LCORE(_lcore_id) = rte_get_main_lcore();
-}
-
 void run_workers(unsigned loops)
 {
 	for (unsigned i = 0; i < loops; i++)
 		for (unsigned w = 0; w < NW; w++)
-			run_worker(w);
+			fuzz_run_worker(w);
 }
 
 /* IPv4 frames sent (ARP left out); the first's destination in *dst. */
@@ -162,7 +83,7 @@ unsigned take_sent(uint32_t *dst)
 	unsigned got = 0;
 
 	for (unsigned q = 0; q < NW; q++)
-		while (rte_ring_dequeue(rings[q], (void **)&m) == 0) {
+		while (rte_ring_dequeue(port.rings[q], (void **)&m) == 0) {
 			const struct rte_ether_hdr *eh =
 				rte_pktmbuf_mtod(m, const void *);
 
@@ -184,15 +105,15 @@ unsigned take_sent(uint32_t *dst)
  */
 unsigned rx_on(unsigned w, const struct frame *f, uint32_t *dst)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(port.pool);
 
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, f->len), f->b, f->len);
-	m->port = port_id;
-	assert_int_equal(rte_ring_enqueue(rings[w], m), 0);
-	run_worker(w);
-	run_worker(!w);
-	run_worker(!w);
+	m->port = port.id;
+	assert_int_equal(rte_ring_enqueue(port.rings[w], m), 0);
+	fuzz_run_worker(w);
+	fuzz_run_worker(!w);
+	fuzz_run_worker(!w);
 	return take_sent(dst);
 }
 
@@ -283,50 +204,42 @@ struct ipvs_dest *dest_of(const char *vip, uint16_t vport, uint8_t proto,
  */
 int sync_env_setup(void **state)
 {
-	const struct netif_port *p;
 	struct dpvs_service s;
 
 	(void)state;
 	fuzz_daemon_start("sync", "net_ring0", NULL);
-	p = netif_port_by_name("dpdk0");
-	rings[0] = rte_ring_lookup("ETH_RXTX0_net_ring0");
-	rings[1] = rte_ring_lookup("ETH_RXTX1_net_ring0");
-	pool = rte_pktmbuf_pool_create("sync_rx", 255, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (!p || !rings[0] || !rings[1] || !pool)
+	if (fuzz_port_open(&port, "sync_rx", 255) < 0)
 		return -1;
-	port_id = p->id;
-	port_mac = p->mac;
-	addr("10.0.0.1", 24, 0);
-	addr("10.0.1.1", 24, 0);
+	inproc_addr("10.0.0.1", 24, 0);
+	inproc_addr("10.0.1.1", 24, 0);
 	for (unsigned i = 100; i <= 105; i++) {
 		char vip[16];
 
 		snprintf(vip, sizeof(vip), "10.0.0.%u", i);
-		addr(vip, 32, 0);
+		inproc_addr(vip, 32, 0);
 	}
-	addr("10.0.1.200", 32, DPVS_ADDR_F_SAPOOL);
-	addr("10.0.1.201", 32, DPVS_ADDR_F_SAPOOL);
-	neigh("10.0.0.2");
+	inproc_addr("10.0.1.200", 32, DPVS_ADDR_F_SAPOOL);
+	inproc_addr("10.0.1.201", 32, DPVS_ADDR_F_SAPOOL);
+	inproc_neigh("10.0.0.2");
 	for (unsigned i = 11; i <= 15; i++) {
 		char rs[16];
 
 		snprintf(rs, sizeof(rs), "10.0.1.%u", i);
-		neigh(rs);
+		inproc_neigh(rs);
 	}
-	s = svc(IPPROTO_TCP, "10.0.0.100", 80);
-	dest(&s, "10.0.1.11", 8080, DPVS_FWD_FNAT, 1);
-	dest(&s, "10.0.1.15", 8080, DPVS_FWD_FNAT, 0);
-	laddr(&s, "10.0.1.200");
-	s = svc(IPPROTO_TCP, "10.0.0.101", 80);
-	dest(&s, "10.0.1.12", 8080, DPVS_FWD_NAT, 1);
-	s = svc(IPPROTO_TCP, "10.0.0.102", 80);
-	dest(&s, "10.0.1.13", 0, DPVS_FWD_DR, 1);
-	s = svc(IPPROTO_TCP, "10.0.0.103", 80);
-	dest(&s, "10.0.1.14", 0, DPVS_FWD_TUN, 1);
-	s = svc(IPPROTO_UDP, "10.0.0.104", 53);
-	dest(&s, "10.0.1.11", 5353, DPVS_FWD_FNAT, 1);
-	laddr(&s, "10.0.1.201");
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.100", 80);
+	inproc_dest(&s, "10.0.1.11", 8080, DPVS_FWD_FNAT, 1);
+	inproc_dest(&s, "10.0.1.15", 8080, DPVS_FWD_FNAT, 0);
+	inproc_laddr(&s, "10.0.1.200");
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.101", 80);
+	inproc_dest(&s, "10.0.1.12", 8080, DPVS_FWD_NAT, 1);
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.102", 80);
+	inproc_dest(&s, "10.0.1.13", 0, DPVS_FWD_DR, 1);
+	s = inproc_svc(IPPROTO_TCP, "10.0.0.103", 80);
+	inproc_dest(&s, "10.0.1.14", 0, DPVS_FWD_TUN, 1);
+	s = inproc_svc(IPPROTO_UDP, "10.0.0.104", 53);
+	inproc_dest(&s, "10.0.1.11", 5353, DPVS_FWD_FNAT, 1);
+	inproc_laddr(&s, "10.0.1.201");
 	s = (struct dpvs_service){ .proto = IPPROTO_TCP,
 				   .vip = inet_addr("10.0.0.105"), .vport = 80,
 				   .sched = "rr", .flags = DPVS_SVC_F_PERSISTENT,
@@ -336,10 +249,10 @@ int sync_env_setup(void **state)
 
 		wb_init(&b);
 		wire_enc_svc(&b, &s);
-		op(DPVS_OP_SVC_ADD, &b);
+		inproc_op(DPVS_OP_SVC_ADD, &b);
 	}
-	dest(&s, "10.0.1.13", 0, DPVS_FWD_DR, 1);
-	dest(&s, "10.0.1.14", 0, DPVS_FWD_DR, 1);
+	inproc_dest(&s, "10.0.1.13", 0, DPVS_FWD_DR, 1);
+	inproc_dest(&s, "10.0.1.14", 0, DPVS_FWD_DR, 1);
 	return 0;
 }
 

@@ -40,7 +40,6 @@ uint32_t ip4(const char *s);
 void frame_l4(struct frame *f, uint8_t proto, uint32_t src, uint16_t sp,
 	      uint32_t dst, uint16_t dp, uint8_t flags);
 
-void run_worker(unsigned w);
 void run_workers(unsigned loops);
 /* IPv4 frames sent (ARP left out); the first's destination in *dst. */
 unsigned take_sent(uint32_t *dst);
