@@ -267,7 +267,7 @@ static unsigned refused_bulk(unsigned act, uint64_t now_ms)
 	uint64_t now = refusals();
 
 	if (!(act & SYNC_BULK_NOW_READY) || (act & SYNC_BULK_INCOMPLETE) ||
-	    now == e.refused_base)
+	    now <= e.refused_base)   /* <: the counters were reset */
 		return act;
 	act = sync_bulk_rx_refused(&e.brx, now_ms);
 	if (act & SYNC_BULK_NOW_READY)
