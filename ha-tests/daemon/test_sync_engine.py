@@ -386,8 +386,10 @@ def test_losing_the_lease_stops_the_master(pair):
 
 def test_bulk_again_after_the_services_arrive(pair):
     """A BACKUP that starts before its services exist (keepalived's
-    checker has not pushed them yet) refuses the bulk's records; once
-    the services come, it asks for the bulk again and gets the conns."""
+    checker has not pushed them yet) refuses the bulk's records and is
+    not ready with them (keepalived would preempt with an empty table);
+    once the services come, it asks for the bulk again, gets the conns
+    and only then is ready."""
     lb1, lb2 = pair["lbs"]
     lb2.adm("-D", "-t", VIP + ":7000")
     assert start(lb1, 1)["rc"] == 0
@@ -395,13 +397,17 @@ def test_bulk_again_after_the_services_arrive(pair):
     try:
         echo_clients(pair, clients, range(3))
         assert start(lb2, 2)["rc"] == 0
-        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=15)
+        assert wait_for(lambda: state(lb2)["no_service"] >= 3, timeout=15), \
+            state(lb2)
+        time.sleep(2)
         b = state(lb2)
-        assert b["no_service"] >= 3 and b["synced_conns"] == 0, b
+        assert b["bulk"] != BULK_READY and b["synced_conns"] == 0, b
         lb2.adm("-A", "-t", VIP + ":7000", "-s", "rr")
         lb2.adm("-a", "-t", VIP + ":7000", "-r", RS, "-g")
-        # 2 s after the change, and not within 5 s of the last bulk.
+        # At the master's next bulk for it, 5 s after the last one.
         assert wait_for(lambda: state(lb2)["synced_conns"] == 3, timeout=15), \
+            state(lb2)
+        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=5), \
             state(lb2)
         assert dr_conns(lb2) == dr_conns(lb1)
         assert "asking the master again" in lb2.log_text()

@@ -104,13 +104,14 @@ static uint64_t processed_now(void)
 	return st.processed;
 }
 
-/* Records the installers refused for want of a service or real server. */
+/* Records the installers refused for want of a service, real server or
+ * local address: the checker may not have pushed them yet. */
 static uint64_t refusals(void)
 {
 	struct ipvs_sync_stats st;
 
 	ipvs_sync_stats(&st);
-	return st.no_service + st.no_dest;
+	return st.no_service + st.no_dest + st.no_laddr;
 }
 
 bool sync_emit(uint8_t type, const struct ipvs_sync_rec *recs, unsigned n,
@@ -257,9 +258,32 @@ static void recheck(uint64_t now_ms)
 	sync_emit(SYNC_MSG_BULK_REQ, NULL, 0, 0);
 }
 
+/*
+ * A bulk whose records were refused here is not the MASTER's table: not
+ * READY (keepalived would preempt with it), asked for again.
+ */
+static unsigned refused_bulk(unsigned act, uint64_t now_ms)
+{
+	uint64_t now = refusals();
+
+	if (!(act & SYNC_BULK_NOW_READY) || (act & SYNC_BULK_INCOMPLETE) ||
+	    now <= e.refused_base)   /* <: the counters were reset */
+		return act;
+	act = sync_bulk_rx_refused(&e.brx, now_ms);
+	if (act & SYNC_BULK_NOW_READY)
+		return act;        /* given up: the recheck asks again later */
+	LOG_NOTICEX("sync", "bulk: %llu records met no service, real server or "
+		    "local address here: not ready, asking the master again",
+		    (unsigned long long)(now - e.refused_base));
+	e.refused_base = now;
+	return act;
+}
+
 static void backup_tick(uint64_t now_ms)
 {
-	bulk_actions(sync_bulk_rx_tick(&e.brx, processed_now(), now_ms));
+	unsigned act = sync_bulk_rx_tick(&e.brx, processed_now(), now_ms);
+
+	bulk_actions(refused_bulk(act, now_ms));
 	recheck(now_ms);
 }
 

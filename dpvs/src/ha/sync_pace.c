@@ -136,6 +136,17 @@ unsigned sync_bulk_rx_tick(struct sync_bulk_rx *b, uint64_t processed,
 	return 0;
 }
 
+unsigned sync_bulk_rx_refused(struct sync_bulk_rx *b, uint64_t now_ms)
+{
+	if (b->phase != HA_BULK_READY)
+		return 0;
+	if (now_ms - b->start_ms >= SYNC_BULK_GIVEUP_MS)
+		return SYNC_BULK_NOW_READY | SYNC_BULK_INCOMPLETE;
+	/* The services are likely on their way: no request before the tick's. */
+	new_try(b, now_ms);
+	return 0;
+}
+
 /* ---- the MASTER's gate ---- */
 
 bool sync_bulk_gate_pass(struct sync_bulk_gate *g, uint64_t sender_id,

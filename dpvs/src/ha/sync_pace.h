@@ -80,6 +80,15 @@ unsigned sync_bulk_rx_end(struct sync_bulk_rx *b, uint32_t count,
 /* Each loop: processed is the installers' count now. */
 unsigned sync_bulk_rx_tick(struct sync_bulk_rx *b, uint64_t processed,
 			   uint64_t now_ms);
+/*
+ * Right after a complete bulk made it READY, if the installers refused
+ * some of its records (no service, real server or local address here
+ * yet: the checker had not pushed them to a restarted dpvs): not READY
+ * after all, REQUESTING again -- BULK_REQ every SYNC_BULK_REQ_MS, which
+ * the master answers once its hold is over -- until SYNC_BULK_GIVEUP_MS
+ * after the first try, then READY without a complete bulk.
+ */
+unsigned sync_bulk_rx_refused(struct sync_bulk_rx *b, uint64_t now_ms);
 
 /* ---- the MASTER's: one at a time, one start per 5 s per requester ---- */
 

@@ -172,6 +172,37 @@ static void test_bulk_gives_up_after_30_s(void **state)
 	assert_int_equal(b.phase, HA_BULK_REQUESTING);
 }
 
+/* A complete bulk that met no services here (a restarted dpvs before the
+ * checker's push) is not the table: asked for again, bounded. */
+static void test_bulk_refused_asks_again(void **state)
+{
+	struct sync_bulk_rx b = { 0 };
+
+	(void)state;
+	sync_bulk_rx_start(&b, 1000);
+	sync_bulk_rx_record(&b, true);
+	assert_int_equal(sync_bulk_rx_end(&b, 1, 1, 1010), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 1, 1020), SYNC_BULK_NOW_READY);
+	assert_int_equal(sync_bulk_rx_refused(&b, 1020), 0);
+	assert_int_equal(b.phase, HA_BULK_REQUESTING);
+	assert_int_equal(sync_bulk_rx_tick(&b, 1, 2019), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 1, 2020), SYNC_BULK_SEND_REQ);
+	/* The master's next bulk, taken this time. */
+	sync_bulk_rx_record(&b, true);
+	assert_int_equal(sync_bulk_rx_end(&b, 1, 2, 6100), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 2, 6110), SYNC_BULK_NOW_READY);
+	assert_int_equal(b.phase, HA_BULK_READY);
+	/* Refused past the give-up: ready without a complete bulk. */
+	sync_bulk_rx_start(&b, 40000);
+	assert_int_equal(sync_bulk_rx_end(&b, 0, 0, 69000), 0);
+	assert_int_equal(sync_bulk_rx_tick(&b, 0, 70000), SYNC_BULK_NOW_READY);
+	assert_int_equal(sync_bulk_rx_refused(&b, 70000),
+			 SYNC_BULK_NOW_READY | SYNC_BULK_INCOMPLETE);
+	assert_int_equal(b.phase, HA_BULK_READY);
+	/* Nothing to take back once READY was settled by a later event. */
+	assert_int_equal(sync_bulk_rx_refused(&(struct sync_bulk_rx){ 0 }, 1), 0);
+}
+
 static void test_gate_one_start_per_5_s_per_requester(void **state)
 {
 	struct sync_bulk_gate g = { 0 };
@@ -217,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_asks_every_second_until_something_comes),
 		cmocka_unit_test(test_bulk_loss_retries_then_gives_up),
 		cmocka_unit_test(test_bulk_gives_up_after_30_s),
+		cmocka_unit_test(test_bulk_refused_asks_again),
 		cmocka_unit_test(test_gate_one_start_per_5_s_per_requester),
 		cmocka_unit_test(test_ratelog_once_per_10_s),
 	};

@@ -18,7 +18,9 @@
  * answers again.  And it serves the preempt gate: a BACKUP that would
  * take over from a lower priority MASTER waits until its dpvs has the
  * MASTER's connections (the bulk sync is READY).  The master-down timer
- * (the peer died) is never held back.  Included by vrrp_dpvs.c.
+ * (the peer died) is held back only after dpvs came back, until the bulk
+ * is READY or 3 s passed: the peer may be there but not heard yet.
+ * Included by vrrp_dpvs.c.
  */
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -47,6 +49,7 @@ static bool ha_lease_unsupported;  /* an older dpvs: said once */
 static bool ha_lease_failing;      /* said once until it works again */
 static bool ha_dpvs_gone;          /* dpvs closed on us: instances in FAULT */
 static bool ha_check_due;          /* a call dropped the connection */
+static uint64_t ha_back_ms;        /* dpvs answered again at; 0: not waiting */
 static unsigned ha_idle_s;
 static unsigned ha_fails;          /* calls failed in a row */
 static uint64_t ha_retry_ms;       /* no new connection before */
@@ -54,6 +57,7 @@ static uint64_t ha_retry_ms;       /* no new connection before */
 /* What this file remembers of an instance (the vrrp_t is keepalived's). */
 #define HA_DOWN 0x1                /* put into FAULT by us */
 #define HA_HELD 0x2                /* "not preempting" said */
+#define HA_WAITED 0x4              /* "not taking over yet" said */
 
 struct ha_mark {
 	const vrrp_t *vrrp;
@@ -353,6 +357,7 @@ static void ha_dpvs_back(void)
 	if (!ha_open())
 		return;
 	ha_dpvs_gone = false;
+	ha_back_ms = ha_now_ms();
 	list_for_each_entry(v, &vrrp_data->vrrp, e_list) {
 		if (!ha_marked(v, HA_DOWN))
 			continue;
@@ -457,6 +462,7 @@ static void vrrp_dpvs_ha_start(void)
 	ha_marks = NULL;
 	ha_nmarks = 0;
 	ha_dpvs_gone = false;
+	ha_back_ms = 0;
 	if (ha_open())
 		ha_rewatch();
 }
@@ -464,18 +470,18 @@ static void vrrp_dpvs_ha_start(void)
 /* ---- preempt after the bulk ---- */
 
 /*
- * May the lvs_sync_daemon instance preempt a lower priority MASTER?
- * Only once dpvs says its backup role has the MASTER's table (or there
- * is no sync to wait for, or dpvs cannot tell).  Without a backup role
- * (dpvs restarted, a start failed) the table is not there: the role is
- * started again.  Asked with each such advert, i.e. every advert_int.
+ * Is the sync backup role's bulk READY (the MASTER's table is here)?
+ * True too when there is no sync to wait for or dpvs cannot tell.
+ * Without a backup role (dpvs restarted, a start failed) the table is
+ * not there: the role is started again, once a second at most (a
+ * failing start is logged each time).
  */
-static bool vrrp_dpvs_may_preempt(const vrrp_t *vrrp)
+static bool ha_bulk_ready(const vrrp_t *vrrp, uint32_t *conns)
 {
 	struct dpvs_sync_state s;
-	bool ready;
 	int rc;
 
+	*conns = 0;
 	if (global_data->lvs_syncd.vrrp != vrrp || !global_data->lvs_syncd.ifname ||
 	    !vrrp_dpvs_sync_secret(NULL) || !ha_may_call() || !ha_open())
 		return true;
@@ -483,25 +489,70 @@ static bool vrrp_dpvs_may_preempt(const vrrp_t *vrrp)
 	if (rc == DPVS_EIO)
 		rc = dpvs_sync_state(ha_dh, &s);
 	ha_called(rc);
-	ready = rc || s.bulk == DPVS_BULK_READY;
-	if (!rc && !(s.roles & DPVS_SYNC_BACKUP)) {
-		/* A BACKUP instance's dpvs must install: it restarted, or a
-		 * start failed (its interface was not there yet).  Once a
-		 * second at most: a failing start is logged each time. */
+	if (rc)
+		return true;
+	*conns = s.synced_conns;
+	if (!(s.roles & DPVS_SYNC_BACKUP)) {
 		static uint64_t tried_ms;
 
-		s.synced_conns = 0;
+		*conns = 0;
 		if (ha_now_ms() - tried_ms >= 1000) {
 			tried_ms = ha_now_ms();
 			vrrp_dpvs_sync_restart("dpvs has no sync backup role");
 		}
 	}
+	return s.bulk == DPVS_BULK_READY;
+}
+
+/*
+ * May the lvs_sync_daemon instance preempt a lower priority MASTER?
+ * Only once dpvs says its backup role has the MASTER's table (or there
+ * is no sync to wait for, or dpvs cannot tell).  Asked with each such
+ * advert, i.e. every advert_int.
+ */
+static bool vrrp_dpvs_may_preempt(const vrrp_t *vrrp)
+{
+	uint32_t conns;
+	bool ready = ha_bulk_ready(vrrp, &conns);
+
 	if (!ready && !ha_marked(vrrp, HA_HELD))
 		log_message(LOG_INFO, "(%s) not preempting: dpvs bulk sync not "
-			    "finished (%u conns so far)", vrrp->iname, s.synced_conns);
+			    "finished (%u conns so far)", vrrp->iname, conns);
 	else if (ready && ha_marked(vrrp, HA_HELD))
 		log_message(LOG_INFO, "(%s) dpvs bulk sync finished: preempting",
 			    vrrp->iname);
 	ha_mark(vrrp, HA_HELD, !ready);
 	return ready;
+}
+
+/* ---- no takeover by the timer before the peer could be heard ---- */
+
+/* How long after dpvs came back the master-down timer waits for the
+ * bulk: a dead peer costs this much more, a live one that could not be
+ * heard yet (the new TAP not up or addressed) keeps its connections. */
+#define HA_HEAR_MS 3000
+
+/*
+ * May the master-down timer make the lvs_sync_daemon instance MASTER?
+ * After dpvs answered again (it restarted, the instance left FAULT) not
+ * before the bulk is READY -- the peer is alive and was heard -- or
+ * HA_HEAR_MS passed.  False leaves it BACKUP; keepalived re-arms the
+ * timer, so it asks again every master-down interval.
+ */
+static bool vrrp_dpvs_may_take_over(const vrrp_t *vrrp)
+{
+	uint32_t conns;
+
+	if (!ha_back_ms || global_data->lvs_syncd.vrrp != vrrp)
+		return true;
+	if (ha_now_ms() - ha_back_ms < HA_HEAR_MS && !ha_bulk_ready(vrrp, &conns)) {
+		if (!ha_marked(vrrp, HA_WAITED))
+			log_message(LOG_INFO, "(%s) not taking over yet: dpvs bulk "
+				    "sync not finished", vrrp->iname);
+		ha_mark(vrrp, HA_WAITED, true);
+		return false;
+	}
+	ha_back_ms = 0;
+	ha_mark(vrrp, HA_WAITED, false);
+	return true;
 }
