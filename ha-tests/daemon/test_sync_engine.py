@@ -407,8 +407,10 @@ def test_bulk_again_after_the_services_arrive(pair):
         # At the master's next bulk for it, 5 s after the last one.
         assert wait_for(lambda: state(lb2)["synced_conns"] == 3, timeout=15), \
             state(lb2)
-        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY, timeout=5), \
-            state(lb2)
+        # The conns may come before the bulk that makes it ready (a
+        # request every second, the master's 5 s hold per requester).
+        assert wait_for(lambda: state(lb2)["bulk"] == BULK_READY,
+                        timeout=15), state(lb2)
         assert dr_conns(lb2) == dr_conns(lb1)
         assert "asking the master again" in lb2.log_text()
     finally:
