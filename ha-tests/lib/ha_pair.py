@@ -55,6 +55,7 @@ vrrp_instance VI_1 {
     virtual_router_id 51
     priority %(prio)d
     advert_int 0.1
+    garp_master_refresh 1
 %(nopreempt)s
     virtual_ipaddress {
         10.0.0.100/32
