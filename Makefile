@@ -45,7 +45,10 @@ endif
 CC ?= gcc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wno-address-of-packed-member
-CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS)
+# The project's one version number (packages, --version, the wire's
+# version record) is the VERSION file.
+VERSION := $(shell cat VERSION)
+CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -DDPVS_VERSION='"$(VERSION)"' $(OPT) $(WARN) $(SANFLAGS)
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
 # libcrypto: the HMAC of the HA sync messages (dpvs/src/ha/).
 DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null) -lcrypto
@@ -147,12 +150,12 @@ $(BUILD)/obj/dpvs/lib/%.o $(BUILD)/pic/%.o $(BUILD)/obj/dpvs/bench/%.o: INC := $
 $(BUILD)/obj/dpvs/tools/%.o: INC := $(INC_LIB) -iquote dpvs/tools
 $(BUILD)/obj/snmp/%.o: INC := $(INC_LIB) -iquote snmp
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_BASE) $(INC) -MMD -MP -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c
+$(BUILD)/pic/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	@echo "  CC PIC  $<"
 	@$(CC) $(CFLAGS_BASE) $(INC) -fPIC -fvisibility=default -MMD -MP -c $< -o $@
@@ -378,7 +381,7 @@ $(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o
 # ASan+UBSan.  The control-op and packet targets run the real daemon in
 # process, so its objects are built again with coverage in fuzz-obj/.
 FUZZ_CC := clang
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -iquote dpvs/lib \
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPVS_VERSION='"$(VERSION)"' -g -O1 $(WARN) -iquote dpvs/lib \
 	-iquote dpvs/src -iquote dpvs/tests/fuzz -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet fuzz_sync_msg

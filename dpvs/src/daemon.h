@@ -7,7 +7,7 @@
 
 #include "core/conf.h"
 
-#define DPVS_VERSION "0.1.0"
+/* DPVS_VERSION comes from the VERSION file through the Makefile. */
 
 /* The running configuration (master lcore only). */
 const struct dpvs_conf *daemon_conf(void);
