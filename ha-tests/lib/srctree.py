@@ -1,6 +1,7 @@
 """Values the tests take from the source tree instead of repeating them:
-a version a test expects comes from the header the daemon is built with,
-so bumping it there cannot leave a test checking the old one."""
+a version a test expects comes from the VERSION file or the header the
+daemon is built with, so bumping it there cannot leave a test checking
+the old one."""
 import glob
 import os
 
@@ -20,5 +21,11 @@ def c_define(name):
     raise AssertionError("#define %s not found in dpvs/**/*.h" % name)
 
 
-DPVS_VERSION = c_define("DPVS_VERSION")
+def version_file():
+    """The project's one version number (the VERSION file)."""
+    with open(os.path.join(ROOT, "VERSION")) as f:
+        return f.read().strip()
+
+
+DPVS_VERSION = version_file()
 WIRE_VERSION = int(c_define("DPVS_WIRE_VERSION"))
