@@ -30,6 +30,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libssl-dev libmagic-dev patch bc snmptrapd smitools \
 	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib \
 	netsniff-ng hping3
+# exporter: dpvs-exporter's HTTP library; promtool and the server its tests use.
+DEPS += libmicrohttpd-dev prometheus
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -84,6 +86,8 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o 
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
+# The Prometheus exporter (exporter/).
+BINS += $(BUILD)/dpvs-exporter
 # The HA sync engine's pure decisions (ha/sync_pace.c).
 UNIT_TESTS += test_sync_pace
 # af_packet ports' links from the kernel (net/kif_link.c).
@@ -149,6 +153,7 @@ $(BUILD)/obj/dpvs/src/%.o $(BUILD)/obj/dpvs/tests/%.o: INC := $(INC_DAEMON) $(DP
 $(BUILD)/obj/dpvs/lib/%.o $(BUILD)/pic/%.o $(BUILD)/obj/dpvs/bench/%.o: INC := $(INC_LIB)
 $(BUILD)/obj/dpvs/tools/%.o: INC := $(INC_LIB) -iquote dpvs/tools
 $(BUILD)/obj/snmp/%.o: INC := $(INC_LIB) -iquote snmp
+$(BUILD)/obj/exporter/%.o: INC := $(INC_LIB) -iquote exporter
 
 $(BUILD)/obj/%.o: %.c VERSION
 	@mkdir -p $(@D)
@@ -193,6 +198,11 @@ SNMP_SRCS := $(wildcard snmp/*.c)
 SNMP_LIBS := -lnetsnmpagent -lnetsnmp
 $(BUILD)/dpvs-snmp: $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(SNMP_LIBS)
+
+# The Prometheus exporter: libmicrohttpd and libdpvs, no DPDK.
+EXPORTER_SRCS := $(wildcard exporter/*.c)
+$(BUILD)/dpvs-exporter: $(EXPORTER_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lmicrohttpd -lpthread
 
 # Unit tests: cmocka; the pure ones link no DPDK.
 $(WIRE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
