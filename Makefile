@@ -94,6 +94,8 @@ UNIT_TESTS += test_sync_pace
 UNIT_TESTS += test_kif_link
 # The devargs af_packet ports are probed with (net/afp_args.c).
 UNIT_TESTS += test_afp_args
+# dpvs-exporter's exposition writer (exporter/expo.c).
+UNIT_TESTS += test_exporter_expo
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
@@ -327,6 +329,13 @@ $(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
 # af_packet ports' links from the kernel: devargs, SIOCGIFFLAGS.
 $(BUILD)/tests/test_kif_link: $(BUILD)/obj/dpvs/tests/unit/test_kif_link.o \
 		$(BUILD)/obj/dpvs/src/net/kif_link.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# dpvs-exporter's exposition writer: pure code (exporter/expo.c).
+$(BUILD)/obj/dpvs/tests/unit/test_exporter_expo.o: INC := $(INC_LIB) -iquote exporter
+$(BUILD)/tests/test_exporter_expo: $(BUILD)/obj/dpvs/tests/unit/test_exporter_expo.o \
+		$(BUILD)/obj/exporter/expo.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 

@@ -103,8 +103,9 @@ static void lease_series(struct expo *e, const struct dpvs_ha_state *ha)
 	expo_one(e, "dpvs_ha_lease_held", EXPO_GAUGE,
 		 "1 while a client (keepalived's MASTER) holds the HA lease.",
 		 ha->held);
-	expo_one(e, "dpvs_ha_lease_remaining_milliseconds", EXPO_GAUGE,
-		 "What is left of the lease's TTL.", ha->ms_left);
+	expo_family(e, "dpvs_ha_lease_remaining_seconds", EXPO_GAUGE,
+		    "What is left of the lease's TTL.");
+	expo_f64(e, NULL, 0, (double)ha->ms_left / 1000.0);
 	expo_one(e, "dpvs_ha_lease_taken_total", EXPO_COUNTER,
 		 "Times the lease was taken.", ha->taken);
 	expo_one(e, "dpvs_ha_lease_lost_total", EXPO_COUNTER,

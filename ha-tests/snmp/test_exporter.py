@@ -1,0 +1,291 @@
+"""dpvs-exporter with a real Prometheus server scraping it.
+
+One topology for the module: client -- dpdk0 [dpvs, 2 workers] dpdk1 --
+two HTTP backends behind a FullNAT service.  dpvs-exporter serves
+/metrics on 127.0.0.1; a Prometheus server (its own config, storage and
+port, 1 s scrapes) scrapes it and evaluates the example alerting rules
+of docs/monitoring.md.
+"""
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from dpvsd import BUILD, ROOT, Dpvs
+from lbhost import fnat_service
+from netns import Topology, sh
+from prom import Exporter, Prometheus, http_get, parse_metrics
+from servers import Backends, curl_many
+from waiting import wait_for
+
+VIP = "10.0.0.100"
+DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
+        ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=2", 2, 2)]
+WORKERS = [(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0])]),
+           (2, [("dpdk0", [1], [1]), ("dpdk1", [1], [1])])]
+SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+               "runtime error:")
+BACKENDS = ("10.0.1.11", "10.0.1.12")
+EXPORTER = os.path.join(BUILD, "dpvs-exporter")
+DOC = os.path.join(ROOT, "docs", "monitoring.md")
+
+
+def doc_rules(folder):
+    """The example alerting rules of docs/monitoring.md, as a file."""
+    text = open(DOC).read()
+    m = re.search(r"<!-- alerting rules -->\s*```yaml\n(.*?)```", text, re.S)
+    assert m, "docs/monitoring.md has no alerting rules block"
+    path = os.path.join(folder, "dpvs-rules.yml")
+    with open(path, "w") as f:
+        f.write(m.group(1))
+    return path
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("exporter")
+    t = Topology("ex")
+    procs = []
+    backends = Backends(tmp)
+    try:
+        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
+        t.veth(lbns, "vlb0", cl, "vcl0")
+        t.veth(lbns, "vlb1", rs, "vrs0")
+        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
+        for host in (11, 12):
+            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
+        d = Dpvs(tmp, netns=lbns, lcores="0@0,(1-2)@1", devices=DEVS,
+                 workers=WORKERS, sections={"ipvs": ["conn_pool_size = 1024;"]})
+        procs.append(d)
+        d.start()
+        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+        d.dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
+        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+        for host in (11, 12):
+            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+        fnat_service(d, hosts=(11, 12))
+        ex = Exporter(str(tmp), d.ipc, "--timeout", "500").start()
+        procs.append(ex)
+        prom = Prometheus(str(tmp), ["127.0.0.1:%d" % ex.port],
+                          rule_files=[doc_rules(str(tmp))]).start()
+        procs.append(prom)
+        yield {"dpvs": d, "cl": cl, "exporter": ex, "prom": prom,
+               "tmp": str(tmp)}
+    finally:
+        problems = []
+        for p in reversed(procs):
+            p.stop()
+            text = p.log_text()
+            problems += ["%s: %s\n%s" % (type(p).__name__, m, text[-3000:])
+                         for m in SAN_MARKERS if m in text]
+        backends.stop()
+        t.destroy()
+        assert not problems, "\n".join(problems)
+
+
+def adm_stats(d):
+    """dpvsadm -L -n --stats --exact -> {"svc": [5 counters], addr: [...]}."""
+    out = {}
+    for line in d.adm("-L", "-n", "--stats", "--exact").stdout.splitlines():
+        f = line.split()
+        if f and f[0] in ("TCP", "UDP"):
+            out["svc"] = [int(x) for x in f[2:7]]
+        elif len(f) >= 7 and f[0] == "->" and f[2].isdigit():
+            out[f[1].split(":")[0]] = [int(x) for x in f[2:7]]
+    return out
+
+
+STATS = ("connections", "incoming_packets", "outgoing_packets",
+         "incoming_bytes", "outgoing_bytes")
+
+
+def prom_stats(prom):
+    """The same figures as Prometheus stored them last."""
+    out = {"svc": [], "ipvs": []}
+    for s in STATS:
+        svc = prom.query("dpvs_service_%s_total" % s)
+        out["svc"].append(int(svc[frozenset({"local_address": VIP,
+                                              "local_port": "80",
+                                              "proto": "TCP"}.items())]))
+        out["ipvs"].append(int(prom.query("node_ipvs_%s_total" % s)[frozenset()]))
+        for rs, v in prom.query("dpvs_real_server_%s_total" % s).items():
+            out.setdefault(dict(rs)["remote_address"], []).append(int(v))
+    return out
+
+
+def test_prometheus_stores_what_dpvsadm_shows(env):
+    d, prom = env["dpvs"], env["prom"]
+    got = {}
+
+    def traffic():
+        got.update(curl_many(env["cl"], "http://%s/" % VIP, 30))
+    th = threading.Thread(target=traffic)
+    t0 = time.time()
+    th.start()
+    th.join(60)
+    # Scraped while the requests ran, not only after.
+    secs = max(2, int(time.time() - t0) + 2)
+    n = prom.query("count_over_time(dpvs_service_connections_total[%ds])" % secs)
+    assert sum(got.values()) == 30 and set(got) == {"rs1", "rs2"}, got
+    assert max(n.values()) >= 2, n
+    want = adm_stats(d)
+    assert want["svc"][0] == 30, want
+    # The counters hold still now: a scrape after the last request makes
+    # Prometheus's latest values equal dpvsadm's.
+    assert wait_for(lambda: prom_stats(prom)["svc"] == want["svc"],
+                    timeout=15, step=0.5), (prom_stats(prom), want)
+    have = prom_stats(prom)
+    assert have["ipvs"] == want["svc"], (have, want)
+    for rs in BACKENDS:
+        assert have[rs] == want[rs], (rs, have, want)
+    active = prom.query("node_ipvs_backend_connections_active")
+    assert {dict(k)["remote_address"] for k in active} == set(BACKENDS)
+    assert {dict(k)["local_mark"] for k in active} == {""}
+    weight = prom.query("node_ipvs_backend_weight")
+    assert sorted(weight.values()) == [1.0, 1.0], weight
+
+
+def test_real_scrape_passes_promtool(env):
+    status, body, headers = env["exporter"].scrape()
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    r = subprocess.run(["promtool", "check", "metrics"], input=body,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout + r.stderr == "", r.stdout + r.stderr
+    m = parse_metrics(body)
+    assert m[("dpvs_up", frozenset())] == 1
+    assert m[("dpvs_conn_pool_size", frozenset())] == 1024
+    # Per worker and per cause, from the workers' own counters.
+    causes = {dict(k)["cause"] for (n, k) in m if n == "dpvs_worker_drops_total"}
+    assert {"ipvs_no_dest", "ipvs_no_port", "kni_up_full"} <= causes, causes
+    ports = {dict(k)["port"]: v for (n, k), v in m.items() if n == "dpvs_port_up"}
+    assert ports == {"dpdk0": 1, "dpdk1": 1}, ports
+    free = [v for (n, k), v in m.items() if n == "dpvs_fullnat_local_ports_free"]
+    assert len(free) == 1 and 0 < free[0] <= 64512, free
+
+
+def test_example_rules_are_valid_and_evaluate(env):
+    path = doc_rules(env["tmp"])
+    r = subprocess.run(["promtool", "check", "rules", path],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    groups = env["prom"].api("rules")["groups"]
+    rules = [x for g in groups for x in g["rules"]]
+    assert len(rules) >= 10, rules
+    assert wait_for(lambda: all(
+        x.get("health") == "ok" for g in env["prom"].api("rules")["groups"]
+        for x in g["rules"]), timeout=10), env["prom"].api("rules")
+    # dpvs is up, its ports too: those alerts stay silent.
+    firing = {a["labels"]["alertname"] for a in env["prom"].api("alerts")["alerts"]}
+    assert not firing & {"DpvsDown", "DpvsPortDown", "DpvsExporterDown"}, firing
+
+
+def test_paths_and_methods(env):
+    ex = env["exporter"]
+    status, body, _ = ex.scrape("/")
+    assert status == 200 and 'href="/metrics"' in body
+    for path in ("/nope", "/metrics/x", "/favicon.ico"):
+        assert ex.scrape(path)[0] == 404, path
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                        "-X", "POST", ex.url + "/metrics"],
+                       capture_output=True, text=True)
+    assert r.stdout == "405", r.stdout
+
+
+def test_per_service_only_has_no_backend_series(env):
+    ex = Exporter(env["tmp"], env["dpvs"].ipc, "--per-service-only",
+                  name="per-service").start()
+    try:
+        m = ex.metrics()
+    finally:
+        ex.stop()
+    names = {n for n, _ in m}
+    assert "dpvs_service_connections_total" in names
+    assert "node_ipvs_connections_total" in names
+    assert not {n for n in names if n.startswith(("node_ipvs_backend_",
+                                                  "dpvs_real_server_"))}, names
+
+
+def test_dpvs_down_hung_and_back(env):
+    d, ex = env["dpvs"], env["exporter"]
+    gone = Exporter(env["tmp"], os.path.join(env["tmp"], "no-dpvs.ipc"),
+                    name="no-dpvs").start()
+    try:
+        m = gone.metrics()
+    finally:
+        gone.stop()
+    assert m[("dpvs_up", frozenset())] == 0
+    assert not [n for n, _ in m if n.startswith("dpvs_service_")]
+    # A dpvs that does not answer: the scrape ends within --timeout (500 ms).
+    d.signal(signal.SIGSTOP)
+    try:
+        t0 = time.time()
+        m = ex.metrics()
+        took = time.time() - t0
+    finally:
+        d.signal(signal.SIGCONT)
+    assert m[("dpvs_up", frozenset())] == 0
+    assert took < 3, took
+    # Back: the next scrape reconnects.
+    assert wait_for(lambda: ex.metrics()[("dpvs_up", frozenset())] == 1,
+                    timeout=10, step=0.5)
+
+
+@pytest.mark.parametrize("args,what", [
+    (["--listen", "127.0.0.1"], "listen address"),
+    (["--listen", "127.0.0.1:0"], "listen address"),
+    (["--listen", "127.0.0.1:65536"], "listen address"),
+    (["--timeout", "5"], "timeout"),
+    (["--timeout", "x"], "timeout"),
+    (["--ipc-file", "/" + "x" * 200], "control socket path"),
+    (["extra"], "argument"),
+])
+def test_bad_arguments_exit_2(args, what):
+    r = subprocess.run([EXPORTER] + args, capture_output=True, text=True,
+                       timeout=10)
+    assert r.returncode == 2 and "bad %s" % what in r.stderr, r.stderr
+
+
+def test_listen_in_use_exits_1(env):
+    r = subprocess.run([EXPORTER, "--listen",
+                        "127.0.0.1:%d" % env["exporter"].port],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1 and "cannot listen" in r.stderr, r.stderr
+
+
+def test_help_and_version():
+    r = subprocess.run([EXPORTER, "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--per-service-only" in r.stdout
+    r = subprocess.run([EXPORTER, "--version"], capture_output=True, text=True)
+    version = open(os.path.join(ROOT, "VERSION")).read().strip()
+    assert r.returncode == 0 and r.stdout == "dpvs-exporter %s\n" % version
+
+
+def proc_usage(pid):
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return fds, int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_2000_scrapes_hold_fds_and_memory(env):
+    ex = env["exporter"]
+    for _ in range(200):
+        assert http_get(ex.url + "/metrics")[0] == 200
+    fds0, rss0 = proc_usage(ex.proc.pid)
+    for i in range(2000):
+        status, body, _ = http_get(ex.url + ("/metrics" if i % 10 else "/x"))
+        assert status in (200, 404)
+    fds1, rss1 = proc_usage(ex.proc.pid)
+    assert "dpvs_up 1" in http_get(ex.url + "/metrics")[1]
+    assert fds1 == fds0, (fds0, fds1)
+    # glibc keeps freed memory; a leak of one scrape's text (tens of KB)
+    # per scrape would be tens of MB.  ASan's quarantine holds freed
+    # blocks on purpose: there LeakSanitizer at exit is the check.
+    if not os.path.basename(BUILD).startswith("build-san"):
+        assert rss1 - rss0 < 4096, (rss0, rss1)
