@@ -6,11 +6,11 @@ two HTTP backends behind a FullNAT service.  dpvs-exporter serves
 port, 1 s scrapes) scrapes it and evaluates the example alerting rules
 of docs/monitoring.md.
 """
+import collections
 import os
 import re
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
@@ -119,19 +119,20 @@ def prom_stats(prom):
 
 def test_prometheus_stores_what_dpvsadm_shows(env):
     d, prom = env["dpvs"], env["prom"]
-    got = {}
-
-    def traffic():
-        got.update(curl_many(env["cl"], "http://%s/" % VIP, 30))
-    th = threading.Thread(target=traffic)
+    assert wait_for(lambda: prom.query("dpvs_up") == {frozenset(): 1.0},
+                    timeout=15, step=0.5), prom.query("up")
+    # 30 requests over about 5 s: Prometheus scrapes while they run.
+    got = collections.Counter()
     t0 = time.time()
-    th.start()
-    th.join(60)
-    # Scraped while the requests ran, not only after.
-    secs = max(2, int(time.time() - t0) + 2)
-    n = prom.query("count_over_time(dpvs_service_connections_total[%ds])" % secs)
+    for _ in range(30):
+        got.update(curl_many(env["cl"], "http://%s/" % VIP, 1))
+        time.sleep(0.15)
     assert sum(got.values()) == 30 and set(got) == {"rs1", "rs2"}, got
-    assert max(n.values()) >= 2, n
+    window = int(time.time() - t0) + 1
+    seen = prom.api("query", query="dpvs_service_connections_total[%ds]"
+                    % window, time="%.3f" % time.time())["result"]
+    during = [float(v) for _, v in seen[0]["values"]] if seen else []
+    assert [v for v in during if 0 < v < 30], during
     want = adm_stats(d)
     assert want["svc"][0] == 30, want
     # The counters hold still now: a scrape after the last request makes
@@ -144,7 +145,15 @@ def test_prometheus_stores_what_dpvsadm_shows(env):
         assert have[rs] == want[rs], (rs, have, want)
     active = prom.query("node_ipvs_backend_connections_active")
     assert {dict(k)["remote_address"] for k in active} == set(BACKENDS)
-    assert {dict(k)["local_mark"] for k in active} == {""}
+    # node_exporter's six labels in its order; Prometheus drops the
+    # empty local_mark, as it does node_exporter's.
+    text = env["exporter"].scrape()[1]
+    labels = re.findall(r"^node_ipvs_backend_connections_active\{(.*)\} ",
+                        text, re.M)
+    assert len(labels) == 2 and all(re.fullmatch(
+        r'local_address="%s",local_port="80",remote_address="10\.0\.1\.1[12]",'
+        r'remote_port="80",proto="TCP",local_mark=""' % re.escape(VIP), x)
+        for x in labels), labels
     weight = prom.query("node_ipvs_backend_weight")
     assert sorted(weight.values()) == [1.0, 1.0], weight
 
@@ -283,7 +292,9 @@ def test_2000_scrapes_hold_fds_and_memory(env):
         assert status in (200, 404)
     fds1, rss1 = proc_usage(ex.proc.pid)
     assert "dpvs_up 1" in http_get(ex.url + "/metrics")[1]
-    assert fds1 == fds0, (fds0, fds1)
+    # Prometheus's scrape may hold a connection at either moment; a leak
+    # of one fd per scrape would be 2000.
+    assert fds1 <= fds0 + 2, (fds0, fds1)
     # glibc keeps freed memory; a leak of one scrape's text (tens of KB)
     # per scrape would be tens of MB.  ASan's quarantine holds freed
     # blocks on purpose: there LeakSanitizer at exit is the check.
