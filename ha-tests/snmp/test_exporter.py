@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from dpvsd import BUILD, ROOT, Dpvs
-from lbhost import fnat_service
-from netns import Topology, sh
+from dpvsd import BUILD, ROOT
+from lbhost import lb_namespaces, stop_all, two_backend_lb
+from netns import Topology
 from prom import Exporter, Prometheus, http_get, parse_metrics
 from servers import Backends, curl_many
 from waiting import wait_for
@@ -27,8 +27,6 @@ DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
         ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=2", 2, 2)]
 WORKERS = [(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0])]),
            (2, [("dpdk0", [1], [1]), ("dpdk1", [1], [1])])]
-SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-               "runtime error:")
 BACKENDS = ("10.0.1.11", "10.0.1.12")
 EXPORTER = os.path.join(BUILD, "dpvs-exporter")
 DOC = os.path.join(ROOT, "docs", "monitoring.md")
@@ -52,22 +50,9 @@ def env(tmp_path_factory):
     procs = []
     backends = Backends(tmp)
     try:
-        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
-        t.veth(lbns, "vlb0", cl, "vcl0")
-        t.veth(lbns, "vlb1", rs, "vrs0")
-        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-        for host in (11, 12):
-            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
-        d = Dpvs(tmp, netns=lbns, lcores="0@0,(1-2)@1", devices=DEVS,
-                 workers=WORKERS, sections={"ipvs": ["conn_pool_size = 1024;"]})
-        procs.append(d)
-        d.start()
-        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
-        d.dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
-        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
-        for host in (11, 12):
-            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
-        fnat_service(d, hosts=(11, 12))
+        lbns, cl, rs = lb_namespaces(t)
+        d = two_backend_lb(tmp, lbns, rs, backends, procs, devices=DEVS,
+                           workers=WORKERS)
         ex = Exporter(str(tmp), d.ipc, "--timeout", "500").start()
         procs.append(ex)
         prom = Prometheus(str(tmp), ["127.0.0.1:%d" % ex.port],
@@ -76,12 +61,7 @@ def env(tmp_path_factory):
         yield {"dpvs": d, "cl": cl, "exporter": ex, "prom": prom,
                "tmp": str(tmp)}
     finally:
-        problems = []
-        for p in reversed(procs):
-            p.stop()
-            text = p.log_text()
-            problems += ["%s: %s\n%s" % (type(p).__name__, m, text[-3000:])
-                         for m in SAN_MARKERS if m in text]
+        problems = stop_all(procs)
         backends.stop()
         t.destroy()
         assert not problems, "\n".join(problems)
