@@ -1,7 +1,7 @@
 # dpvs: top-level build.
 #
 # Targets (`make help` prints this list; every .PHONY target has a line):
-#   make, make all    build dpvs, libdpvs, the tools, dpvs-snmp, keepalived, MIBs, unit tests
+#   make, make all    build dpvs, libdpvs, the tools, dpvs-snmp, dpvs-exporter, keepalived, MIBs, unit tests
 #   make SAN=1 ...    any target built with AddressSanitizer + UBSan, into build-san/
 #   make deps         install the Debian packages the project needs (no-op if present)
 #   make check        deps + build + every test stage, ending with a summary line
