@@ -198,7 +198,7 @@ def test_per_service_only_has_no_backend_series(env):
     try:
         m = ex.metrics()
     finally:
-        ex.stop()
+        assert not stop_all([ex])
     names = {n for n, _ in m}
     assert "dpvs_service_connections_total" in names
     assert "node_ipvs_connections_total" in names
@@ -213,7 +213,7 @@ def test_dpvs_down_hung_and_back(env):
     try:
         m = gone.metrics()
     finally:
-        gone.stop()
+        assert not stop_all([gone])
     assert m[("dpvs_up", frozenset())] == 0
     assert not [n for n, _ in m if n.startswith("dpvs_service_")]
     # A dpvs that does not answer: the scrape ends within --timeout (500 ms).
