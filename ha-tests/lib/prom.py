@@ -97,7 +97,7 @@ class Exporter(_Proc):
         self.url = "http://127.0.0.1:%d" % self.port
 
     def start(self):
-        self.logf = open(self.log, "a")
+        self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(self.argv, stdout=self.logf,
                                      stderr=subprocess.STDOUT, env=self.env)
         if not wait_for(lambda: "serving /metrics" in self.log_text()
@@ -144,7 +144,7 @@ class Prometheus(_Proc):
         return conf
 
     def start(self):
-        self.logf = open(self.log, "a")
+        self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(
             ["prometheus", "--config.file", self._config(),
              "--storage.tsdb.path", os.path.join(self.dir, "data"),
