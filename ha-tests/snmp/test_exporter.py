@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -287,3 +288,23 @@ def test_2000_scrapes_hold_fds_and_memory(env):
     # blocks on purpose: there LeakSanitizer at exit is the check.
     if not os.path.basename(BUILD).startswith("build-san"):
         assert rss1 - rss0 < 4096, (rss0, rss1)
+
+
+def test_concurrent_scrapes_all_answered(env):
+    """Scrapes from 8 clients at once share the exporter's one dpvs
+    connection one after the other: every one is whole and sees dpvs."""
+    ex = env["exporter"]
+    results = []
+
+    def client():
+        for _ in range(25):
+            status, body, _ = http_get(ex.url + "/metrics")
+            results.append(status == 200 and "\ndpvs_up 1\n" in body
+                           and body.rstrip().split("\n")[-1].startswith(
+                               "dpvs_scrape_duration_seconds "))
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 200 and all(results), results.count(False)
