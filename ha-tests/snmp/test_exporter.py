@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from dpvsd import BUILD, ROOT
+from dpvsd import BUILD, DPVSCTL, ROOT
 from lbhost import lb_namespaces, stop_all, two_backend_lb
-from netns import Topology
+from netns import Topology, sh
 from prom import Exporter, Prometheus, http_get, parse_metrics
 from servers import Backends, curl_many
 from waiting import wait_for
@@ -66,7 +66,7 @@ def env(tmp_path_factory):
         prom = Prometheus(str(tmp), ["127.0.0.1:%d" % ex.port],
                           rule_files=[doc_rules(str(tmp))]).start()
         procs.append(prom)
-        yield {"dpvs": d, "cl": cl, "exporter": ex, "prom": prom,
+        yield {"dpvs": d, "cl": cl, "lb": lbns, "exporter": ex, "prom": prom,
                "tmp": str(tmp)}
     finally:
         problems = stop_all(procs)
@@ -308,3 +308,72 @@ def test_concurrent_scrapes_all_answered(env):
     for t in threads:
         t.join(60)
     assert len(results) == 200 and all(results), results.count(False)
+
+
+def one(ex, name, **labels):
+    return ex.metrics().get((name, frozenset(labels.items())))
+
+
+def alerts(prom):
+    """{alertname: state} of Prometheus's pending and firing alerts."""
+    return {a["labels"]["alertname"]: a["state"]
+            for a in prom.api("alerts")["alerts"]}
+
+
+def test_sync_and_lease_series_and_their_alerts(env, tmp_path):
+    d, ex, prom = env["dpvs"], env["exporter"], env["prom"]
+    assert one(ex, "dpvs_sync_role", role="master") == 0
+    assert one(ex, "dpvs_ha_lease_held") == 0
+    key = tmp_path / "sync.key"
+    key.write_bytes(os.urandom(32))
+    os.chmod(key, 0o600)
+    sh("ip", "link", "set", "dpdk0.kni", "up", ns=env["lb"])
+    d.ctl("sync", "start", "--role", "master", "--iface", "dpdk0.kni",
+          "--syncid", "7", "--key-file", str(key), check=True)
+    hold = None
+    try:
+        assert one(ex, "dpvs_sync_role", role="master") == 1
+        assert one(ex, "dpvs_sync_role", role="backup") == 0
+        sent0 = one(ex, "dpvs_sync_sent_connections_total")
+        got = curl_many(env["cl"], "http://%s/" % VIP, 5)
+        assert sum(got.values()) == 5, got
+        # The master sends each new connection to the backups.
+        assert wait_for(lambda: one(ex, "dpvs_sync_sent_connections_total")
+                        >= sent0 + 5, timeout=10), d.ctl("sync").stdout
+        hold = subprocess.Popen([DPVSCTL, "-x", d.ipc, "ha", "hold", "--ttl",
+                                 "3000"], stdout=subprocess.PIPE, text=True)
+        assert hold.stdout.readline().startswith("lease: held")
+        assert one(ex, "dpvs_ha_lease_held") == 1
+        assert 0 < one(ex, "dpvs_ha_lease_remaining_seconds") <= 3
+        # The holder dies: the lease runs out, and the example rule fires.
+        hold.kill()
+        hold.wait()
+        assert wait_for(lambda: one(ex, "dpvs_ha_lease_lost_total") == 1,
+                        timeout=10)
+        assert one(ex, "dpvs_ha_lease_held") == 0
+        assert wait_for(lambda: alerts(prom).get("DpvsLeaseLost") == "firing",
+                        timeout=15, step=0.5), alerts(prom)
+    finally:
+        if hold and hold.poll() is None:
+            hold.kill()
+            hold.wait()
+        d.ctl("sync", "stop", "all")
+    assert one(ex, "dpvs_sync_role", role="master") == 0
+
+
+def test_no_usable_real_server_alert(env):
+    d, ex, prom = env["dpvs"], env["exporter"], env["prom"]
+    svc = dict(local_address=VIP, local_port="80", proto="TCP")
+    try:
+        for rs in BACKENDS:
+            d.adm("-e", "-t", VIP + ":80", "-r", rs + ":80", "-b", "-w", "0")
+        assert one(ex, "dpvs_service_real_servers_usable", **svc) == 0
+        assert one(ex, "dpvs_service_real_servers", **svc) == 2
+        # `for: 30s`: pending is what the test can wait for.
+        assert wait_for(lambda: alerts(prom).get("DpvsServiceNoRealServer")
+                        in ("pending", "firing"), timeout=15, step=0.5), \
+            alerts(prom)
+    finally:
+        for rs in BACKENDS:
+            d.adm("-e", "-t", VIP + ":80", "-r", rs + ":80", "-b", "-w", "1")
+    assert one(ex, "dpvs_service_real_servers_usable", **svc) == 2
