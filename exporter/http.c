@@ -114,8 +114,11 @@ static struct addrinfo *resolve(const char *listen)
 	size_t hl;
 	int rc;
 
-	if (!colon || !colon[1] || (hl = (size_t)(colon - listen)) >= sizeof(host))
+	if (!colon || !colon[1] || (hl = (size_t)(colon - listen)) >= sizeof(host)) {
+		fprintf(stderr, "dpvs-exporter: listen address %s: no such "
+			"address\n", listen);
 		return NULL;
+	}
 	memcpy(host, listen, hl);
 	host[hl] = '\0';
 	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {

@@ -10,6 +10,7 @@ import collections
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -19,9 +20,9 @@ import pytest
 from dpvsd import BUILD, DPVSCTL, ROOT
 from lbhost import lb_namespaces, stop_all, two_backend_lb
 from netns import Topology, sh
-from prom import Exporter, Prometheus, http_get, parse_metrics
+from prom import Exporter, Prometheus, free_tcp_port, http_get, parse_metrics
 from servers import Backends, curl_many
-from waiting import wait_for
+from waiting import terminate, wait_for
 
 VIP = "10.0.0.100"
 DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
@@ -377,3 +378,31 @@ def test_no_usable_real_server_alert(env):
         for rs in BACKENDS:
             d.adm("-e", "-t", VIP + ":80", "-r", rs + ":80", "-b", "-w", "1")
     assert one(ex, "dpvs_service_real_servers_usable", **svc) == 2
+
+
+def test_any_address_serves_ipv4_and_ipv6(tmp_path):
+    """The default form, :PORT, is every address of both families."""
+    port = free_tcp_port()
+    with open(tmp_path / "log", "w") as log:
+        p = subprocess.Popen([EXPORTER, "--listen", ":%d" % port,
+                              "--ipc-file", str(tmp_path / "none.ipc")],
+                             stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(lambda: "serving" in (tmp_path / "log").read_text(),
+                        timeout=10), (tmp_path / "log").read_text()
+        hosts = ["127.0.0.1"] + (["[::1]"] if has_ipv6_loopback() else [])
+        for host in hosts:
+            status, body, _ = http_get("http://%s:%d/metrics" % (host, port))
+            assert status == 200 and "\ndpvs_up 0\n" in "\n" + body, host
+    finally:
+        terminate(p, 10)
+    assert p.returncode == 0, (tmp_path / "log").read_text()
+
+
+def has_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
