@@ -17,7 +17,8 @@
 
 #include "exporter.h"
 
-#define HTTP_MAX_CLIENTS 64
+/* Each connection being answered holds its own scrape's text. */
+#define HTTP_MAX_CLIENTS 16
 #define HTTP_IDLE_S 30
 
 struct http_server {
