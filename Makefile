@@ -1,7 +1,7 @@
 # dpvs: top-level build.
 #
 # Targets (`make help` prints this list; every .PHONY target has a line):
-#   make, make all    build dpvs, libdpvs, the tools, dpvs-snmp, keepalived, MIBs, unit tests
+#   make, make all    build dpvs, libdpvs, the tools, dpvs-snmp, dpvs-exporter, keepalived, MIBs, unit tests
 #   make SAN=1 ...    any target built with AddressSanitizer + UBSan, into build-san/
 #   make deps         install the Debian packages the project needs (no-op if present)
 #   make check        deps + build + every test stage, ending with a summary line
@@ -30,6 +30,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libssl-dev libmagic-dev patch bc snmptrapd smitools \
 	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib \
 	netsniff-ng hping3
+# exporter: dpvs-exporter's HTTP library; promtool and the server its tests use.
+DEPS += libmicrohttpd-dev prometheus
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -84,12 +86,16 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/dpvs/lib/wire.o 
 
 BINS := $(BUILD)/dpvs $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(BUILD)/libdpvs.a \
 	$(BUILD)/libdpvs.so $(BUILD)/dpvs-snmp
+# The Prometheus exporter (exporter/).
+BINS += $(BUILD)/dpvs-exporter
 # The HA sync engine's pure decisions (ha/sync_pace.c).
 UNIT_TESTS += test_sync_pace
 # af_packet ports' links from the kernel (net/kif_link.c).
 UNIT_TESTS += test_kif_link
 # The devargs af_packet ports are probed with (net/afp_args.c).
 UNIT_TESTS += test_afp_args
+# dpvs-exporter's exposition writer (exporter/expo.c).
+UNIT_TESTS += test_exporter_expo
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
@@ -149,6 +155,7 @@ $(BUILD)/obj/dpvs/src/%.o $(BUILD)/obj/dpvs/tests/%.o: INC := $(INC_DAEMON) $(DP
 $(BUILD)/obj/dpvs/lib/%.o $(BUILD)/pic/%.o $(BUILD)/obj/dpvs/bench/%.o: INC := $(INC_LIB)
 $(BUILD)/obj/dpvs/tools/%.o: INC := $(INC_LIB) -iquote dpvs/tools
 $(BUILD)/obj/snmp/%.o: INC := $(INC_LIB) -iquote snmp
+$(BUILD)/obj/exporter/%.o: INC := $(INC_LIB) -iquote exporter
 
 $(BUILD)/obj/%.o: %.c VERSION
 	@mkdir -p $(@D)
@@ -193,6 +200,11 @@ SNMP_SRCS := $(wildcard snmp/*.c)
 SNMP_LIBS := -lnetsnmpagent -lnetsnmp
 $(BUILD)/dpvs-snmp: $(SNMP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(SNMP_LIBS)
+
+# The Prometheus exporter: libmicrohttpd and libdpvs, no DPDK.
+EXPORTER_SRCS := $(wildcard exporter/*.c)
+$(BUILD)/dpvs-exporter: $(EXPORTER_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdpvs.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lmicrohttpd -lpthread
 
 # Unit tests: cmocka; the pure ones link no DPDK.
 $(WIRE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
@@ -317,6 +329,13 @@ $(BUILD)/tests/test_sync_pace: $(BUILD)/obj/dpvs/tests/unit/test_sync_pace.o \
 # af_packet ports' links from the kernel: devargs, SIOCGIFFLAGS.
 $(BUILD)/tests/test_kif_link: $(BUILD)/obj/dpvs/tests/unit/test_kif_link.o \
 		$(BUILD)/obj/dpvs/src/net/kif_link.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# dpvs-exporter's exposition writer: pure code (exporter/expo.c).
+$(BUILD)/obj/dpvs/tests/unit/test_exporter_expo.o: INC := $(INC_LIB) -iquote exporter
+$(BUILD)/tests/test_exporter_expo: $(BUILD)/obj/dpvs/tests/unit/test_exporter_expo.o \
+		$(BUILD)/obj/exporter/expo.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 

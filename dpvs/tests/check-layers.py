@@ -81,7 +81,7 @@ def main():
     problems = []
     for path in sorted(sources(SRC)):
         check_includes(path, problems)
-    for top in ('dpvs', 'snmp'):
+    for top in ('dpvs', 'snmp', 'exporter'):
         for path in sorted(sources(top)):
             lines = sum(1 for _ in open(path, encoding='utf-8'))
             if lines > MAX_LINES:

@@ -58,7 +58,7 @@ fuzz_all() {
 
 leftovers() {
 	local procs
-	procs=$(pgrep -af "^$(pwd)/$BUILD/(dpvs|dpvs-snmp|keepalived) " || true)
+	procs=$(pgrep -af "^$(pwd)/$BUILD/(dpvs|dpvs-snmp|dpvs-exporter|keepalived) " || true)
 	if [ -n "$procs" ]; then
 		echo "left running after the tests:"
 		echo "$procs"

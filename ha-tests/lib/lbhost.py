@@ -62,6 +62,40 @@ def farm_namespaces(t):
     return lbns, cl, servers
 
 
+SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+               "runtime error:")
+
+
+def two_backend_lb(tmp, lbns, rs, backends, procs, **dpvs_kw):
+    """On lb_namespaces: dpvs (2 workers, a pool of 1024 connections;
+    dpvs_kw: devices, workers...) with FullNAT 10.0.0.100:80 over the
+    HTTP servers rs1 10.0.1.11 and rs2 10.0.1.12.  The daemon is in
+    procs before it starts, so the caller's teardown stops it."""
+    from dpvsd import Dpvs
+    d = Dpvs(tmp, netns=lbns, lcores="0@0,(1-2)@1",
+             sections={"ipvs": ["conn_pool_size = 1024;"]}, **dpvs_kw)
+    procs.append(d)
+    d.start()
+    d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
+    for host in (11, 12):
+        backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
+    fnat_service(d, hosts=(11, 12))
+    return d
+
+
+def stop_all(procs):
+    """Stops procs, last first; the sanitizer reports in their logs."""
+    problems = []
+    for p in reversed(procs):
+        p.stop()
+        text = p.log_text()
+        problems += ["%s: %s\n%s" % (type(p).__name__, m, text[-3000:])
+                     for m in SAN_MARKERS if m in text]
+    return problems
+
+
 def adm(d, *args, check=True):
     return d.adm(*args, check=check)
 

@@ -14,8 +14,9 @@ import time
 
 import pytest
 
-from dpvsd import DPVSCTL, ROOT, Dpvs
-from lbhost import fnat_service
+from dpvsd import DPVSCTL, ROOT
+from lbhost import (fnat_service, lb_namespaces, stop_all,
+                    two_backend_lb)
 from netns import Topology, sh
 from servers import Backends, curl_many
 from snmpd import MIBDIR, Snmpd, SnmpTrapd, Subagent, parse_walk
@@ -28,8 +29,6 @@ DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
         ("dpdk2", "net_tap0,iface=dtsnmp0", 2, 2)]
 WORKERS = [(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0]), ("dpdk2", [0], [0])]),
            (2, [("dpdk0", [1], [1]), ("dpdk1", [1], [1]), ("dpdk2", [1], [1])])]
-SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-               "runtime error:")
 
 
 @pytest.fixture(scope="module")
@@ -39,22 +38,9 @@ def env(tmp_path_factory):
     procs = []
     backends = Backends(tmp)
     try:
-        lbns, cl, rs = t.ns("lb"), t.ns("cl"), t.ns("rs")
-        t.veth(lbns, "vlb0", cl, "vcl0")
-        t.veth(lbns, "vlb1", rs, "vrs0")
-        sh("ip", "addr", "add", "10.0.0.2/24", "dev", "vcl0", ns=cl)
-        for host in (11, 12):
-            sh("ip", "addr", "add", "10.0.1.%d/24" % host, "dev", "vrs0", ns=rs)
-        d = Dpvs(tmp, netns=lbns, lcores="0@0,(1-2)@1", devices=DEVS,
-                 workers=WORKERS, sections={"ipvs": ["conn_pool_size = 1024;"]})
-        procs.append(d)
-        d.start()
-        d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
-        d.dpip("addr", "add", VIP + "/32", "dev", "dpdk0")
-        d.dpip("addr", "add", "10.0.1.1/24", "dev", "dpdk1")
-        for host in (11, 12):
-            backends.start(rs, "10.0.1.%d" % host, "rs%d" % (host - 10))
-        fnat_service(d, hosts=(11, 12))
+        lbns, cl, rs = lb_namespaces(t)
+        d = two_backend_lb(tmp, lbns, rs, backends, procs, devices=DEVS,
+                           workers=WORKERS)
         trapd = SnmpTrapd(str(tmp)).start()
         procs.append(trapd)
         snmpd = Snmpd(str(tmp), trap_port=trapd.port).start()
@@ -70,12 +56,7 @@ def env(tmp_path_factory):
             ("dpvsReachable", "0")) == "1", timeout=20), agent.log_text()
         yield e
     finally:
-        problems = []
-        for p in reversed(procs):
-            p.stop()
-            text = p.log_text()
-            problems += ["%s: %s\n%s" % (type(p).__name__, m, text[-3000:])
-                         for m in SAN_MARKERS if m in text]
+        problems = stop_all(procs)
         backends.stop()
         t.destroy()
         assert not problems, "\n".join(problems)
