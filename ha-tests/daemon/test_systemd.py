@@ -1,0 +1,187 @@
+"""dpvs under systemd: the notify protocol, the journal log target and
+the unit files (packaging/systemd/).  PID 1 here is not systemd, so the
+test plays the manager's sockets (lib/sdnotify.py) and checks the units
+with systemd-analyze verify against a staged root (docs/systemd.md)."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from dpvsd import BUILD, DPVS, ROOT
+from sdnotify import FakeJournal, NotifySocket
+
+DEVICES = [("dpdk0", "net_null0,no-rx=1", 2, 2)]
+UNITS = os.path.join(ROOT, "packaging", "systemd")
+DEFAULTS = os.path.join(ROOT, "packaging", "default")
+
+
+@pytest.fixture
+def notify(tmp_path, monkeypatch):
+    n = NotifySocket(tmp_path / "notify.sock")
+    monkeypatch.setenv("NOTIFY_SOCKET", n.path)
+    yield n
+    n.close()
+
+
+def ready_daemon(dpvs_factory, notify, **kw):
+    d = dpvs_factory(devices=DEVICES, **kw)
+    d.start(wait=False)
+    return d, notify.wait("READY", "1", timeout=60)
+
+
+def test_ready_only_when_serving(dpvs_factory, notify):
+    d, msg = ready_daemon(dpvs_factory, notify)
+    # Right at READY: the control socket answers and the port is up.
+    v = d.ctl("version", timeout=5)
+    assert v.returncode == 0 and "2 workers, 1 ports" in v.stdout
+    assert "<UP" in d.dpip("link", "show", "dpdk0").stdout
+    assert int(msg["MAINPID"]) == d.proc.pid
+    assert msg["STATUS"] == "serving: 2 workers, 1 port"
+    assert [m for m in notify.seen if "READY" in m] == [msg], \
+        "READY sent before the daemon served: %r" % notify.seen
+    assert d.stop() == 0
+
+
+def test_reload_and_stop(dpvs_factory, notify):
+    d, _ = ready_daemon(dpvs_factory, notify)
+    d.signal(signal.SIGHUP)
+    m = notify.wait("RELOADING", "1", timeout=20)
+    assert int(m["MONOTONIC_USEC"]) > 0
+    m = notify.wait("READY", "1", timeout=20)
+    assert m["STATUS"] == "serving: 2 workers, 1 port"
+
+    # A rejected file: still READY, and the status says why.
+    good = open(d.conf).read()
+    with open(d.conf, "a") as f:
+        f.write("bogus = { x = 1; };\n")
+    d.signal(signal.SIGHUP)
+    notify.wait("RELOADING", "1", timeout=20)
+    m = notify.wait("READY", "1", timeout=20)
+    assert m["STATUS"] == ("serving: 2 workers, 1 port; last reload "
+                           "rejected: %s has errors" % d.conf)
+    with open(d.conf, "w") as f:
+        f.write(good)
+
+    d.signal(signal.SIGTERM)
+    m = notify.wait("STOPPING", "1", timeout=20)
+    assert m["STATUS"] == "stopping"
+    assert d.proc.wait(timeout=30) == 0
+
+
+def test_watchdog(dpvs_factory, notify, monkeypatch):
+    monkeypatch.setenv("WATCHDOG_USEC", "1000000")
+    d, _ = ready_daemon(dpvs_factory, notify)
+    t0, kicks = time.time(), 0
+    while time.time() - t0 < 4:
+        m = notify.recv(0.5)
+        kicks += bool(m and m.get("WATCHDOG") == "1")
+    # One every 500 ms: 8 in 4 s; the margin is for a loaded machine.
+    assert kicks >= 3
+    assert d.stop() == 0
+
+
+@pytest.mark.parametrize("fault", ["bad config", "bad device"])
+def test_failed_start_sends_nothing(dpvs_factory, notify, fault):
+    if fault == "bad config":   # refused before the EAL
+        d = dpvs_factory(devices=DEVICES, sections={"ctrl": ["bogus = 1;"]})
+    else:                       # refused after the EAL, while probing ports
+        d = dpvs_factory(devices=[("dpdk0", "net_bogus0", 1, 1)])
+    d.start(wait=False)
+    assert d.proc.wait(timeout=60) == 1
+    assert notify.recv(1) is None, notify.seen
+
+
+def test_no_notify_socket_no_change(dpvs_factory, tmp_path, monkeypatch):
+    """A NOTIFY_SOCKET that nobody listens on is no reason to fail."""
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "nobody"))
+    d = dpvs_factory(devices=DEVICES).start()
+    assert d.ctl("version").returncode == 0
+    assert "cannot notify the service manager" in d.log_text()
+    assert d.stop() == 0
+
+
+# ---- the journal log target ----
+
+def test_journal_target_is_accepted(tmp_path):
+    conf = tmp_path / "j.conf"
+    for target in ("journal", "auto"):
+        conf.write_text('global = { log_target = "%s"; };\n' % target)
+        r = subprocess.run([DPVS, "-t", "-c", str(conf)], capture_output=True,
+                           text=True)
+        assert r.returncode == 0, r.stderr
+
+
+def test_journal_unreachable_falls_back_to_stderr(dpvs_factory):
+    """No journald here (no /run/systemd/journal/socket): the daemon
+    serves, and its lines go to stderr, the first saying why."""
+    if os.path.exists("/run/systemd/journal/socket"):
+        pytest.skip("a journald runs here")
+    d = dpvs_factory(devices=DEVICES,
+                     sections={"global": ['log_target = "journal";']}).start()
+    log = d.log_text()
+    assert "cannot log to the journal" in log and " started: " in log
+    # A reload to the same target, and one back to stderr, both apply.
+    r = d.ctl("reload", check=True)
+    assert r.returncode == 0
+    d.write_conf(devices=DEVICES)
+    d.ctl("reload", check=True)
+    assert d.stop() == 0
+    assert "reloaded" in d.log_text()
+
+
+def start_in_journal_ns(d, journal, env):
+    d.logf = open(d.log, "w")
+    d.proc = subprocess.Popen(journal.wrap(d.argv()), stdout=d.logf,
+                              stderr=subprocess.STDOUT, env=env)
+    d.wait_ready(60)
+
+
+@pytest.fixture
+def journal(tmp_path):
+    if not os.path.isdir("/run/systemd") or not shutil.which("unshare"):
+        pytest.skip("needs /run/systemd to mount the test's journal on")
+    j = FakeJournal(tmp_path / "run-systemd")
+    yield j
+    j.close()
+
+
+@pytest.mark.parametrize("target", ["journal", "auto"])
+def test_journal_fields(dpvs_factory, journal, target):
+    """The lines carry priority, identifier and module as fields; "auto"
+    (the default) uses the journal when stderr is the JOURNAL_STREAM."""
+    d = dpvs_factory(devices=DEVICES, sections={
+        "global": ['log_target = "%s";' % target] if target != "auto" else []})
+    env = dict(os.environ)
+    if target == "auto":
+        open(d.log, "w").close()
+        st = os.stat(d.log)
+        env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+    start_in_journal_ns(d, journal, env)
+    e = journal.wait(lambda e: " started: " in e.get("MESSAGE", ""))
+    assert e["SYSLOG_IDENTIFIER"] == "dpvs"
+    assert e["DPVS_MODULE"] == "main"
+    assert e["PRIORITY"] == "5"          # notice
+    assert re.match(r"main: dpvs \S+ started: 2 workers, 1 ports", e["MESSAGE"])
+    assert "CODE_FILE" not in e
+    # A message holding newlines (a rejected reload) arrives whole.
+    with open(d.conf, "a") as f:
+        f.write("bogus = { x = 1; };\n")
+    d.ctl("reload")
+    e = journal.wait(lambda e: e.get("DPVS_MODULE") == "reload" and
+                     "rejected" in e["MESSAGE"])
+    assert e["PRIORITY"] == "3" and "bogus" in e["MESSAGE"]
+    assert " started: " not in d.log_text(), "logged to stderr too"
+    assert d.stop() == 0
+
+
+def test_auto_is_stderr_outside_the_journal(dpvs_factory, journal):
+    d = dpvs_factory(devices=DEVICES)
+    env = dict(os.environ, JOURNAL_STREAM="1:1")   # someone else's stream
+    start_in_journal_ns(d, journal, env)
+    assert " started: " in d.log_text()
+    assert d.stop() == 0
+    assert not [e for e in journal.drain() if "MESSAGE" in e]
