@@ -185,3 +185,85 @@ def test_auto_is_stderr_outside_the_journal(dpvs_factory, journal):
     assert " started: " in d.log_text()
     assert d.stop() == 0
     assert not [e for e in journal.drain() if "MESSAGE" in e]
+
+
+# ---- the unit files ----
+
+def unit_value(unit, key):
+    """key's value in packaging/systemd/unit (the last one wins)."""
+    val = None
+    for line in open(os.path.join(UNITS, unit)):
+        if line.startswith(key + "="):
+            val = line.split("=", 1)[1].strip()
+    return val
+
+
+def default_opts(name, var):
+    """The unit's $VAR as systemd sets it from packaging/default/name."""
+    r = subprocess.run(["sh", "-c", '. "$0" && printf %s "$' + var + '"',
+                        os.path.join(DEFAULTS, name)],
+                       capture_output=True, text=True, check=True)
+    return r.stdout.split()
+
+
+def unit_argv(unit, var, default, paths):
+    """ExecStart of the unit with its $VAR from the default file, the
+    installed paths replaced by the test's (paths: {installed: here})."""
+    argv = []
+    for w in unit_value(unit, "ExecStart").split():
+        if w == "$" + var:
+            argv += default_opts(default, var)
+        else:
+            argv.append(paths.get(w, w))
+    return argv
+
+
+def staged_root(tmp_path):
+    """A root for systemd-analyze verify: the system's own units, ours
+    where a package puts them, and the binaries they run from this build
+    at their installed paths."""
+    root = tmp_path / "root"
+    units = root / "usr/lib/systemd/system"
+    shutil.copytree("/lib/systemd/system", units, symlinks=True)
+    for u in os.listdir(UNITS):
+        shutil.copy(os.path.join(UNITS, u), units / u)
+    (root / "usr/sbin").mkdir(parents=True)
+    (root / "usr/bin").mkdir(parents=True)
+    os.symlink("usr/bin", root / "bin")
+    shutil.copy("/usr/bin/kill", root / "usr/bin/kill")
+    return root
+
+
+# Where each unit's binary comes from in this tree.
+UNIT_BINARIES = {
+    "dpvs.service": ("dpvs", os.path.join(BUILD, "dpvs")),
+    "dpvs-keepalived.service": ("dpvs-keepalived",
+                                os.path.join(ROOT, "build", "keepalived")),
+    "dpvs-snmp.service": ("dpvs-snmp", os.path.join(BUILD, "dpvs-snmp")),
+    "dpvs-exporter.service": ("dpvs-exporter",
+                              os.path.join(BUILD, "dpvs-exporter")),
+}
+
+
+def test_every_unit_has_a_binary_here():
+    assert sorted(os.listdir(UNITS)) == sorted(UNIT_BINARIES)
+    assert sorted(os.listdir(DEFAULTS)) == sorted(
+        u[:-len(".service")] for u in UNIT_BINARIES)
+
+
+@pytest.mark.parametrize("unit", sorted(UNIT_BINARIES))
+def test_systemd_analyze_verify(tmp_path, unit):
+    """Clean: no output at all (unknown keys are only warnings).  Man
+    pages are not checked (--man=no): they are built by the packages."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed")
+    name, binary = UNIT_BINARIES[unit]
+    if not os.path.exists(binary):
+        pytest.skip("%s is not built in this tree" % binary)
+    root = staged_root(tmp_path)
+    shutil.copy(binary, root / "usr/sbin" / name)
+    r = subprocess.run(["systemd-analyze", "verify", "--root", str(root),
+                        "--man=no", str(root / "usr/lib/systemd/system" / unit)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), \
+        r.stdout + r.stderr
