@@ -12,6 +12,9 @@ import time
 import pytest
 
 from dpvsd import BUILD, DPVS, ROOT
+from keepalived import KEEPALIVED, vrrp_conf
+from netns import Topology
+from waiting import terminate, wait_for
 from sdnotify import FakeJournal, NotifySocket
 
 DEVICES = [("dpdk0", "net_null0,no-rx=1", 2, 2)]
@@ -267,3 +270,108 @@ def test_systemd_analyze_verify(tmp_path, unit):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), \
         r.stdout + r.stderr
+
+
+@pytest.fixture
+def lbns():
+    """A namespace with a veth for an af_packet port."""
+    t = Topology("sdu")
+    try:
+        ns, peer = t.ns("lb"), t.ns("cl")
+        t.veth(ns, "vsd0", peer, "vsd1", dpdk_side="vsd0")
+        yield ns
+    finally:
+        t.destroy()
+
+
+def start_as_unit(dpvs_factory, ns, drop=None):
+    """dpvs as dpvs.service runs it: its ExecStart with DPVS_OPTS from the
+    default file and only the unit's capabilities (less `drop`), plus
+    the test's own pid file and lcores.  The ports need every one: an
+    af_packet port, a net_tap port, their KNI TAPs, a ctrl.group."""
+    d = dpvs_factory(netns=ns, devices=[
+        ("dpdk0", "net_af_packet0,iface=vsd0,qpairs=1", 1, 1),
+        ("dpdk1", "net_tap0,iface=dtsd0", 1, 1)],
+        workers=[(1, [("dpdk0", [0], [0]), ("dpdk1", [0], [0])])],
+        sections={"ctrl": ['group = "daemon";']})
+    caps = [c for c in unit_value("dpvs.service", "CapabilityBoundingSet").split()
+            if c != drop]
+    bset = "-all" + "".join(",+" + c[4:].lower() for c in caps)
+    argv = unit_argv("dpvs.service", "DPVS_OPTS", "dpvs", {
+        "/usr/sbin/dpvs": DPVS, "/etc/dpvs/dpvs.conf": d.conf})
+    argv = ["ip", "netns", "exec", ns, "setpriv", "--bounding-set=" + bset,
+            "--"] + argv + ["-p", d.pidfile, "--", "--lcores", d.lcores]
+    d.logf = open(d.log, "w")
+    d.proc = subprocess.Popen(argv, stdout=d.logf, stderr=subprocess.STDOUT)
+    return d
+
+
+def test_dpvs_as_the_unit_runs_it(dpvs_factory, notify, lbns):
+    d = start_as_unit(dpvs_factory, lbns)
+    msg = notify.wait("READY", "1", timeout=60)
+    assert msg["STATUS"] == "serving: 1 worker, 2 ports"
+    links = d.dpip("link", "show").stdout
+    assert links.count("<UP") == 2, links
+    assert "net_af_packet" in links and "net_tap" in links
+    assert os.stat(d.ipc).st_gid == 1, "ctrl.group not applied"  # daemon
+    assert "chown" not in d.log_text()
+    # ExecReload, as systemd runs it.
+    reload = unit_value("dpvs.service", "ExecReload").replace(
+        "$MAINPID", msg["MAINPID"])
+    subprocess.run(reload.split(), check=True)
+    notify.wait("RELOADING", "1", timeout=20)
+    notify.wait("READY", "1", timeout=20)
+    d.signal(signal.SIGTERM)
+    notify.wait("STOPPING", "1", timeout=20)
+    assert d.proc.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("cap", ["CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_CHOWN"])
+def test_each_capability_is_needed(dpvs_factory, notify, lbns, cap):
+    """The unit's capabilities, less one: what breaks says why it is
+    there (CAP_IPC_LOCK is for vfio-pci, which needs a real NIC)."""
+    d = start_as_unit(dpvs_factory, lbns, drop=cap)
+    if cap == "CAP_CHOWN":
+        notify.wait("READY", "1", timeout=60)
+        assert "chown %s: Operation not permitted" % d.ipc in d.log_text()
+        assert d.stop() == 0
+    else:
+        assert d.proc.wait(timeout=60) == 1
+        assert "Operation not permitted" in d.log_text()
+        assert notify.recv(1) is None, notify.seen
+
+
+def test_keepalived_as_the_unit_runs_it(lb, vrrp_if, tmp_path):
+    """dpvs-keepalived.service's command (with KEEPALIVED_OPTS from the
+    default file) stays in the foreground as the main process, puts its
+    pid files in the unit's runtime folder and logs keepalived's own
+    wording; -l shows here what the journal gets through syslog."""
+    d = lb["dpvs"]
+    run = tmp_path / "run"
+    run.mkdir()
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(vrrp_conf(["10.0.0.100"], []))
+    argv = unit_argv("dpvs-keepalived.service", "KEEPALIVED_OPTS",
+                     "dpvs-keepalived", {"/usr/sbin/dpvs-keepalived": KEEPALIVED,
+                                         "/etc/dpvs/keepalived.conf": str(conf)})
+    argv = [w.replace("/run/dpvs-keepalived", str(run)) for w in argv]
+    out = tmp_path / "ka.out"
+    with open(out, "w") as f:
+        p = subprocess.Popen(["ip", "netns", "exec", lb["lb"]] + argv + ["-l"],
+                             stdout=f, stderr=subprocess.STDOUT,
+                             env=dict(os.environ, DPVS_IPC_FILE=d.ipc))
+    try:
+        assert wait_for(lambda: "Entering MASTER STATE" in out.read_text(),
+                        timeout=30), out.read_text()
+        assert p.poll() is None, "keepalived left the foreground"
+        assert int((run / "keepalived.pid").read_text()) == p.pid
+        assert (run / "vrrp.pid").exists()     # no checker without services
+        reload = unit_value("dpvs-keepalived.service", "ExecReload").replace(
+            "$MAINPID", str(p.pid))
+        subprocess.run(reload.split(), check=True)
+        assert wait_for(lambda: "Reloading" in out.read_text(), timeout=20), \
+            out.read_text()
+    finally:
+        rc = terminate(p, 15)
+    assert rc == 0, out.read_text()
+    assert not (run / "keepalived.pid").exists()
