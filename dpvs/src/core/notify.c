@@ -27,7 +27,7 @@ static void send_state(const char *state)
 
 static void send_ready(unsigned nworkers, unsigned nports, const char *extra)
 {
-	char msg[512];
+	char msg[PATH_MAX + 256];
 
 	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d\nSTATUS=serving: %u "
 		 "worker%s, %u port%s%s", (int)getpid(), nworkers,
