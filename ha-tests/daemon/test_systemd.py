@@ -375,3 +375,27 @@ def test_keepalived_as_the_unit_runs_it(lb, vrrp_if, tmp_path):
         rc = terminate(p, 15)
     assert rc == 0, out.read_text()
     assert not (run / "keepalived.pid").exists()
+
+
+def test_snmp_as_the_unit_runs_it(tmp_path):
+    """dpvs-snmp.service's command (SNMP_OPTS from the default file) stays
+    in the foreground, logs to stderr (the journal) and keeps its pid
+    file in the unit's runtime folder; the test points it at sockets of
+    its own, where no snmpd and no dpvs listen."""
+    run = tmp_path / "run"
+    run.mkdir()
+    argv = unit_argv("dpvs-snmp.service", "SNMP_OPTS", "dpvs-snmp",
+                     {"/usr/sbin/dpvs-snmp": os.path.join(BUILD, "dpvs-snmp")})
+    argv = [w.replace("/run/dpvs-snmp", str(run)) for w in argv] + [
+        "-x", str(tmp_path / "agentx"), "-c", str(tmp_path / "dpvs.ipc")]
+    out = tmp_path / "snmp.out"
+    with open(out, "w") as f:
+        p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(lambda: "serving DPVS-MIB" in out.read_text(),
+                        timeout=20), out.read_text()
+        assert p.poll() is None, "dpvs-snmp left the foreground"
+        assert int((run / "dpvs-snmp.pid").read_text()) == p.pid
+    finally:
+        rc = terminate(p, 15)
+    assert rc == 0, out.read_text()
