@@ -284,7 +284,16 @@ def lbns():
         t.destroy()
 
 
-def start_as_unit(dpvs_factory, ns, drop=None):
+def hugetlbfs_with_room(mb):
+    """A hugetlbfs mount with mb MB of free pages, or None."""
+    mounts = [l.split()[1] for l in open("/proc/mounts")
+              if l.split()[2] == "hugetlbfs"]
+    info = dict(l.split(":", 1) for l in open("/proc/meminfo"))
+    free_mb = int(info["HugePages_Free"]) * int(info["Hugepagesize"].split()[0]) // 1024
+    return mounts[0] if mounts and free_mb >= mb else None
+
+
+def start_as_unit(dpvs_factory, ns, drop=None, huge_dir=None):
     """dpvs as dpvs.service runs it: its ExecStart with DPVS_OPTS from the
     default file and only the unit's capabilities (less `drop`), plus
     the test's own pid file and lcores.  The ports need every one: an
@@ -297,6 +306,12 @@ def start_as_unit(dpvs_factory, ns, drop=None):
     caps = [c for c in unit_value("dpvs.service", "CapabilityBoundingSet").split()
             if c != drop]
     bset = "-all" + "".join(",+" + c[4:].lower() for c in caps)
+    if huge_dir:
+        with open(d.conf) as f:
+            text = f.read().replace('"--no-huge", "-m", "256"',
+                                    '"-m", "256", "--huge-unlink", "--huge-dir", "%s"' % huge_dir)
+        with open(d.conf, "w") as f:
+            f.write(text)
     argv = unit_argv("dpvs.service", "DPVS_OPTS", "dpvs", {
         "/usr/sbin/dpvs": DPVS, "/etc/dpvs/dpvs.conf": d.conf})
     argv = ["ip", "netns", "exec", ns, "setpriv", "--bounding-set=" + bset,
@@ -306,8 +321,14 @@ def start_as_unit(dpvs_factory, ns, drop=None):
     return d
 
 
-def test_dpvs_as_the_unit_runs_it(dpvs_factory, notify, lbns):
-    d = start_as_unit(dpvs_factory, lbns)
+@pytest.mark.parametrize("memory", ["no-huge", "hugepages"])
+def test_dpvs_as_the_unit_runs_it(dpvs_factory, notify, lbns, memory):
+    huge_dir = None
+    if memory == "hugepages":
+        huge_dir = hugetlbfs_with_room(300)
+        if not huge_dir:
+            pytest.skip("no hugetlbfs mount with 300 MB of free hugepages")
+    d = start_as_unit(dpvs_factory, lbns, huge_dir=huge_dir)
     msg = notify.wait("READY", "1", timeout=60)
     assert msg["STATUS"] == "serving: 1 worker, 2 ports"
     links = d.dpip("link", "show").stdout
