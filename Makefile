@@ -32,6 +32,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	netsniff-ng hping3
 # exporter: dpvs-exporter's HTTP library; promtool and the server its tests use.
 DEPS += libmicrohttpd-dev prometheus
+# systemd part: sd_notify and the journal (libsystemd), systemd-analyze verify.
+DEPS += libsystemd-dev systemd
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -54,6 +56,10 @@ CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -DDPVS_VERSION='"$(VERSION)"' $(OPT) $(W
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
 # libcrypto: the HMAC of the HA sync messages (dpvs/src/ha/).
 DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null) -lcrypto
+# libsystemd: the notify protocol (core/notify.c) and the journal log
+# target (core/log.c); every link of log.o names it.
+SYSTEMD_LIBS := -lsystemd
+DPDK_LIBS += $(SYSTEMD_LIBS)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 LDFLAGS_BASE := $(SANFLAGS)
 
@@ -239,7 +245,7 @@ $(CONF_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/tests/unit/%.o \
 		$(BUILD)/obj/dpvs/src/core/conf.o $(BUILD)/obj/dpvs/src/core/log.o
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(CONFIG_LIBS) -lcmocka -lpthread
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(CONFIG_LIBS) $(SYSTEMD_LIBS) -lcmocka -lpthread
 
 $(BUILD)/tests/test_cmdline: $(BUILD)/obj/dpvs/tests/unit/test_cmdline.o \
 		$(BUILD)/obj/dpvs/src/core/cmdline.o
@@ -252,7 +258,7 @@ $(CTRL_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: \
 		$(BUILD)/obj/dpvs/src/ctrl/ctrl_session.o $(BUILD)/obj/dpvs/src/ctrl/ctrl_dispatch.o \
 		$(BUILD)/obj/dpvs/src/core/log.o $(BUILD)/obj/dpvs/lib/wire.o
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka -lpthread
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(SYSTEMD_LIBS) -lcmocka -lpthread
 
 $(BUILD)/tests/test_msgbus: $(BUILD)/obj/dpvs/tests/unit/test_msgbus.o \
 		$(BUILD)/obj/dpvs/src/core/msgbus.o $(BUILD)/obj/dpvs/src/core/lcore.o \
@@ -409,7 +415,7 @@ FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl/ctrl_session.c \
 	dpvs/src/ctrl/ctrl_dispatch.c dpvs/src/core/log.c dpvs/lib/wire.c
 $(BUILD)/fuzz_ctrl_request: $(FUZZ_SRCS) $(shell find dpvs/src -name '*.h') $(wildcard dpvs/lib/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRCS) -lpthread
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRCS) $(SYSTEMD_LIBS) -lpthread
 
 # The sync datagram's parser and verifier: pure code and libcrypto.
 FUZZ_SYNC_SRCS := dpvs/tests/fuzz/fuzz_sync_msg.c dpvs/src/ha/sync_msg.c

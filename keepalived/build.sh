@@ -50,8 +50,12 @@ grep -v '^#' "$here/patches/series" | while read -r p; do
 	patch -p1 -s -F0 --no-backup-if-mismatch < "$here/patches/$p"
 done
 echo "keepalived: configuring (about 15 s)"
+# --disable-systemd: the same binary whatever the build host's init
+# (keepalived turns its notify support on by itself on a systemd host);
+# dpvs-keepalived.service runs it Type=simple with --dont-fork.
 ./configure -q --enable-snmp --enable-snmp-rfc --disable-libiptc \
 	--disable-libipset --disable-nftables --disable-dynamic-linking \
+	--disable-systemd \
 	CPPFLAGS="-D_WITH_DPVS_ -I$root/dpvs/lib" \
 	> "$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; exit 1; }
 echo "keepalived: building (about a minute)"

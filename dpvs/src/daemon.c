@@ -25,6 +25,7 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/msgbus.h"
+#include "core/notify.h"
 #include "net/inetaddr.h"
 #include "net/ipv4.h"
 #include "ipvs/ipvs.h"
@@ -148,7 +149,9 @@ int daemon_reload(char *summary, size_t len)
 	int changed;
 
 	summary[0] = '\0';
+	notify_reloading();
 	if (!nc) {
+		notify_reloaded(lcore_nworkers(), netif_nports(), NULL);
 		snprintf(summary, len, "out of memory");
 		return DPVS_ENOMEM;
 	}
@@ -156,6 +159,7 @@ int daemon_reload(char *summary, size_t len)
 		LOG_ERRX("reload", "%s rejected, keeping the running config:\n%s",
 			 d.conf.file, summary);
 		free(nc);
+		notify_reloaded(lcore_nworkers(), netif_nports(), d.conf.file);
 		return DPVS_ECONFIG;
 	}
 	if (d.ipc_override)
@@ -178,6 +182,7 @@ int daemon_reload(char *summary, size_t len)
 		 d.conf.file, changed, changed == 1 ? "" : "s");
 	LOG_NOTICEX("reload", "%s", line);
 	summary_add(&s, line);
+	notify_reloaded(lcore_nworkers(), netif_nports(), NULL);
 	return DPVS_OK;
 }
 
@@ -194,6 +199,18 @@ static int reload_job(void *arg __rte_unused)
 	return 1;
 }
 
+/*
+ * The master's first act in its loop: by then the ports are started, the
+ * control socket listens and is served from here on, and the workers are
+ * launched (rte_eal_mp_remote_launch starts them before the master).
+ */
+static int ready_job(void *arg __rte_unused)
+{
+	notify_ready(lcore_nworkers(), netif_nports());
+	notify_watchdog_start();
+	return 0;
+}
+
 /* The master's fds (control socket, TAPs), without waiting. */
 static int evloop_job(void *arg __rte_unused)
 {
@@ -201,6 +218,7 @@ static int evloop_job(void *arg __rte_unused)
 }
 
 static struct lcore_job master_jobs[] = {
+	{ .name = "notify-ready", .fn = ready_job, .kind = JOB_INIT },
 	{ .name = "reload", .fn = reload_job, .kind = JOB_LOOP },
 	{ .name = "evloop", .fn = evloop_job, .kind = JOB_LOOP },
 	{ .name = "msgbus", .fn = msgbus_job, .kind = JOB_LOOP },
@@ -526,6 +544,8 @@ int daemon_start(int argc, char **argv, int *rc)
 void daemon_stop(void)
 {
 	LOG_NOTICEX("main", "stopping");
+	notify_stopping();
+	notify_watchdog_stop();
 	shutdown_all();
 }
 

@@ -145,7 +145,7 @@ void conf_defaults(struct dpvs_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->log_level = LOG_INFO;
-	c->log_target = LOG_TO_STDERR;
+	c->log_target = LOG_TO_AUTO;
 	c->master_lcore = 0;
 	c->idle_policy = IDLE_SLEEP;
 	c->idle_empty_loops = 64;
@@ -190,7 +190,9 @@ void conf_defaults(struct dpvs_conf *c)
 	c->ha_garp_interval_ms = 100;
 }
 
-static const char *const target_names[] = { "stderr", "syslog", "file" };
+/* In enum log_target's order. */
+static const char *const target_names[] = { "stderr", "syslog", "file",
+					    "journal", "auto" };
 static const char *const idle_names[] = { "busy_poll", "sleep" };
 
 static int name_index(const char *s, const char *const *names, int n)
@@ -265,10 +267,10 @@ static void parse_key(const struct key_desc *k, const config_setting_t *s,
 			c->log_level = idx;
 		break;
 	case KT_TARGET:
-		idx = name_index(str, target_names, 3);
+		idx = name_index(str, target_names, 5);
 		if (idx < 0)
-			errs_add(e, line_of(s), full,
-				 "unknown target '%s' (stderr syslog file)", str);
+			errs_add(e, line_of(s), full, "unknown target '%s' "
+				 "(stderr syslog file journal auto)", str);
 		else
 			c->log_target = (enum log_target)idx;
 		break;

@@ -1,4 +1,8 @@
-/* Logging: levels as syslog's, one target (stderr, syslog or a file). */
+/*
+ * Logging: levels as syslog's, one target: stderr, syslog, a file, the
+ * systemd journal, or "auto" (the journal when stderr is connected to
+ * it, as under systemd, else stderr).
+ */
 #ifndef DPVS_LOG_H
 #define DPVS_LOG_H
 
@@ -6,9 +10,15 @@
 #include <stddef.h>
 #include <syslog.h>
 
-enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_FILE };
+/* In the order of conf.c's names for them. */
+enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_FILE, LOG_TO_JOURNAL,
+		  LOG_TO_AUTO };
 
-/* Opens the target; a file target that cannot be opened is an error. */
+/*
+ * Opens the target; a file target that cannot be opened is an error.  A
+ * journal that cannot be reached is not: each line it refuses goes to
+ * stderr instead, and the first says so.
+ */
 int log_open(enum log_target target, const char *file, char *err,
 	     size_t errlen);
 void log_close(void);

@@ -302,6 +302,16 @@ static void test_unknown_log_target(void **state)
 			 "unknown target 'console'");
 }
 
+/* The journal targets of a systemd service (docs/systemd.md). */
+static void test_journal_log_targets(void **state)
+{
+	(void)state;
+	assert_int_equal(load("global = { log_target = \"journal\"; };\n"), 0);
+	assert_int_equal(conf.log_target, LOG_TO_JOURNAL);
+	assert_int_equal(load("global = { log_target = \"auto\"; };\n"), 0);
+	assert_int_equal(conf.log_target, LOG_TO_AUTO);
+}
+
 static void test_unknown_idle_policy(void **state)
 {
 	static const char text[] = "workers = {\n  idle_policy = \"nap\";\n};\n";
@@ -545,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_tx_desc_not_power_of_two),
 		cmocka_unit_test(test_unknown_log_level),
 		cmocka_unit_test(test_unknown_log_target),
+		cmocka_unit_test(test_journal_log_targets),
 		cmocka_unit_test(test_unknown_idle_policy),
 		cmocka_unit_test(test_string_too_long),
 		cmocka_unit_test(test_log_target_file_needs_log_file),

@@ -9,7 +9,7 @@
 static void check_defaults(const struct dpvs_conf *c)
 {
 	assert_int_equal(c->log_level, LOG_INFO);
-	assert_int_equal(c->log_target, LOG_TO_STDERR);
+	assert_int_equal(c->log_target, LOG_TO_AUTO);
 	assert_string_equal(c->log_file, "");
 	assert_int_equal(c->neal_args, 0);
 	assert_int_equal(c->ndevices, 0);
