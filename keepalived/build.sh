@@ -50,8 +50,11 @@ grep -v '^#' "$here/patches/series" | while read -r p; do
 	patch -p1 -s -F0 --no-backup-if-mismatch < "$here/patches/$p"
 done
 echo "keepalived: configuring (about 15 s)"
+# Installed as dpvs-keepalived beside Debian's keepalived: its own
+# default config (and, patch 0015, its own pid files).
 ./configure -q --enable-snmp --enable-snmp-rfc --disable-libiptc \
 	--disable-libipset --disable-nftables --disable-dynamic-linking \
+	--with-default-config-file=/etc/dpvs/keepalived.conf \
 	CPPFLAGS="-D_WITH_DPVS_ -I$root/dpvs/lib" \
 	> "$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; exit 1; }
 echo "keepalived: building (about a minute)"
