@@ -13,5 +13,7 @@ sed 1d "$src" | pandoc -f markdown-smart -t man -s --shift-heading-level-by=-1 \
 	-M title="$title" -M section="$section" -M footer="dpvs $version" \
 	-M header="dpvs manual" |
 	# pandoc makes every table 70 ens wide: wider than an 80-column
-	# terminal leaves once the section is indented (groff warns).
-	perl -pe 's/lw\(([\d.]+)n\)/sprintf("lw(%.1fn)", $1 * 0.8)/ge if /^lw\(/'
+	# terminal leaves once the section is indented (groff warns); text
+	# left-aligned, not justified, as narrow table cells cannot be.
+	perl -pe 's/lw\(([\d.]+)n\)/sprintf("lw(%.1fn)", $1 * 0.9)/ge if /^lw\(/;
+		$_ .= ".ad l\n" if /^\.TH /'
