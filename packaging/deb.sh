@@ -31,6 +31,8 @@ if [ -d "$top/build/keepalived-src/src" ]; then
 fi
 
 cd "$src"
+# A sanitizer run's BUILD=build-san must not leak into the package build.
+unset BUILD SAN
 dpkg-buildpackage -us -uc -b
 for f in "$stage"/*.deb "$stage"/*.buildinfo "$stage"/*.changes; do
 	mv "$f" "$out/"

@@ -108,8 +108,14 @@ INSIDE = r"""
 cd /tmp
 dpkg -i ./*.deb > dpkg.log 2>&1 || { cat dpkg.log; exit 1; }
 dpvs -v | grep -q "@VERSION@" && echo "ok dpvs-version"
-# The patched keepalived's defaults: its own config and pid files.
-dpvs-keepalived -t && echo "ok dpvs-keepalived-default-config"
+# The patched keepalived's defaults: its own config (valid as shipped,
+# and the one -t reads: a bad line there fails it) and pid files.
+if dpvs-keepalived -t && cp /etc/dpvs/keepalived.conf good.conf && \
+	echo bogus_keyword >> /etc/dpvs/keepalived.conf && \
+	! dpvs-keepalived -t 2>/dev/null; then
+	echo "ok dpvs-keepalived-default-config"
+fi
+cp good.conf /etc/dpvs/keepalived.conf
 man -w dpvs-keepalived >/dev/null && man -w dpvs >/dev/null && echo "ok man"
 # A keepalived holding Debian's keepalived's pid files (its unit runs
 # it with the defaults: /run/keepalived.pid, vrrp.pid, checkers.pid).
