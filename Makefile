@@ -32,8 +32,9 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libssl-dev libmagic-dev patch bc snmptrapd smitools \
 	iperf3 haproxy nginx-light libnginx-mod-stream python3-matplotlib \
 	netsniff-ng hping3
-# deb: make deb, the man pages, lintian (docs/packaging.md).
-DEPS += debhelper dpkg-dev fakeroot lintian pandoc
+# deb: make deb, the man pages, lintian (docs/packaging.md); the last two
+# are Build-Depends the systemd and exporter parts bring too.
+DEPS += debhelper dpkg-dev fakeroot lintian pandoc libsystemd-dev libmicrohttpd-dev
 
 ifeq ($(SAN),1)
 BUILD ?= build-san

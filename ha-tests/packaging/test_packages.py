@@ -100,6 +100,13 @@ def test_make_install_installs_what_the_packages_do(debs, tmp_path):
     assert packaged == installed, (
         "only in the packages: %s\nonly from make install: %s" % (
             sorted(packaged - installed), sorted(installed - packaged)))
+    # Again over an operator's configuration: it stays.
+    conf = dest / "etc/dpvs/dpvs.conf"
+    conf.write_text("# mine\n")
+    r = run("make", "-s", "-C", ROOT, "install", "DESTDIR=%s" % dest,
+            "PREFIX=/usr", *san, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert conf.read_text() == "# mine\n"
 
 
 # Inside the throwaway root: install, run, build against, remove, purge.
