@@ -33,7 +33,7 @@ fi
 cd "$src"
 # A sanitizer run's BUILD=build-san must not leak into the package build.
 unset BUILD SAN
-dpkg-buildpackage -us -uc -b
+dpkg-buildpackage -us -uc -b -J"$(nproc)"
 for f in "$stage"/*.deb "$stage"/*.buildinfo "$stage"/*.changes; do
 	mv "$f" "$out/"
 done
