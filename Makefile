@@ -14,7 +14,9 @@
 #   make soak         traffic, churn, reloads and floods for SOAK_SECONDS (600); leaks, losses
 #   make keepalived   only build/keepalived: keepalived 2.2.7 with keepalived/
 #   make mibs         only the MIBs for snmpd and snmpwalk, in build/mibs/
-#   make install      install under PREFIX (/usr/local), the MIB for net-snmp (DESTDIR stages)
+#   make install      install under PREFIX (/usr/local) the layout of the packages (DESTDIR stages)
+#   make deb          the Debian packages in build/deb/ (dpkg-buildpackage; docs/packaging.md)
+#   make man          only the man pages, roff from docs/*.md, in build/man/
 #   make clean        remove build/ and build-san/
 #   make help         this list
 #   make build/fuzz_packet (fuzz_ctrl_ops, fuzz_ctrl_request, fuzz_sync_msg)  build one fuzz target only
@@ -34,6 +36,8 @@ DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 DEPS += libmicrohttpd-dev prometheus
 # systemd part: sd_notify and the journal (libsystemd), systemd-analyze verify.
 DEPS += libsystemd-dev systemd
+# deb: make deb, the man pages, lintian (docs/packaging.md).
+DEPS += debhelper dpkg-dev fakeroot lintian pandoc
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -52,7 +56,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 # The project's one version number (packages, --version, the wire's
 # version record) is the VERSION file.
 VERSION := $(shell cat VERSION)
-CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -DDPVS_VERSION='"$(VERSION)"' $(OPT) $(WARN) $(SANFLAGS)
+# PKG_CFLAGS, PKG_LDFLAGS: dpkg-buildflags' hardening for the packages.
+CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -DDPVS_VERSION='"$(VERSION)"' $(OPT) $(WARN) $(SANFLAGS) \
+	$(PKG_CFLAGS)
 DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
 # libcrypto: the HMAC of the HA sync messages (dpvs/src/ha/).
 DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null) -lcrypto
@@ -61,7 +67,7 @@ DPDK_LIBS = $(shell pkg-config --libs libdpdk 2>/dev/null) -lcrypto
 SYSTEMD_LIBS := -lsystemd
 DPDK_LIBS += $(SYSTEMD_LIBS)
 CONFIG_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
-LDFLAGS_BASE := $(SANFLAGS)
+LDFLAGS_BASE := $(SANFLAGS) $(PKG_LDFLAGS)
 
 LIB_SRCS := dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
 	dpvs/lib/fwd_modes.c dpvs/lib/libdpvs.c dpvs/lib/lib_call.c \
@@ -104,7 +110,7 @@ UNIT_TESTS += test_afp_args
 UNIT_TESTS += test_exporter_expo
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install
+.PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install deb man
 all: $(BINS) $(TESTS) $(BUILD)/pcap_gen keepalived mibs
 
 # MIBs for snmpd, snmpwalk and smilint, in build/mibs: the SMIv2 base
@@ -497,21 +503,58 @@ demo-ha: deps
 	$(MAKE) $(BINS) build/keepalived
 	BUILD=$(BUILD) /usr/bin/python3 demo/demo_ha.py
 
-# Installs the daemon, tools, subagent, library and MIB (DESTDIR for
-# staging).  The MIB goes where net-snmp's tools and snmpd look for MIBs.
+# Man pages: roff from the man-style pages of docs/ (pandoc); a page
+# whose source is not in the tree is left out.
+MAN8 := $(patsubst docs/%.md,$(BUILD)/man/%.8,$(wildcard $(addprefix docs/, \
+	dpvs.md dpvsctl.md dpip.md dpvsadm.md dpvs-snmp.md dpvs-exporter.md \
+	dpvs-keepalived.md)))
+man: $(MAN8)
+$(BUILD)/man/%.8: docs/%.md packaging/md2man.sh VERSION
+	@mkdir -p $(@D)
+	packaging/md2man.sh $< 8 $(VERSION) > $@
+
+# The layout the packages install (docs/packaging.md); DESTDIR stages.
+# systemd looks for units in /lib/systemd/system on Debian 12 and in
+# PREFIX/lib/systemd/system for another prefix.
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+LIBDIR ?= $(PREFIX)/lib/$(shell $(CC) -print-multiarch)
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 SNMP_MIBDIR ?= /usr/share/snmp/mibs
-install: $(BINS) mibs
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(SNMP_MIBDIR)
-	install -m 755 $(BUILD)/dpvs $(BUILD)/dpvs-snmp $(DESTDIR)$(PREFIX)/sbin/
-	install -m 755 $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(BUILD)/libdpvs.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libdpvs.so.0 $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libdpvs.so.0 $(DESTDIR)$(PREFIX)/lib/libdpvs.so
-	install -m 644 dpvs/lib/libdpvs.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 snmp/DPVS-MIB.txt $(DESTDIR)$(SNMP_MIBDIR)/
-	if [ -x build/keepalived ]; then install -m 755 build/keepalived $(DESTDIR)$(PREFIX)/sbin/; fi
+D := $(DESTDIR)
+install: $(BINS) build/keepalived $(MAN8)
+	install -d $(D)$(PREFIX)/sbin $(D)$(PREFIX)/bin $(D)$(LIBDIR)/pkgconfig \
+		$(D)$(INCLUDEDIR) $(D)$(SNMP_MIBDIR) $(D)$(MANDIR)/man8 \
+		$(D)$(SYSCONFDIR)/dpvs $(D)$(SYSCONFDIR)/default $(D)$(UNITDIR) \
+		$(D)$(DOCDIR)/dpvs-keepalived/examples
+	install -m 755 $(BUILD)/dpvs $(BUILD)/dpvs-snmp $(D)$(PREFIX)/sbin/
+	$(if $(filter %/dpvs-exporter,$(BINS)),install -m 755 $(BUILD)/dpvs-exporter $(D)$(PREFIX)/sbin/)
+	install -m 755 build/keepalived $(D)$(PREFIX)/sbin/dpvs-keepalived
+	install -m 755 $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(D)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libdpvs.a $(BUILD)/libdpvs.so.0 $(D)$(LIBDIR)/
+	ln -sf libdpvs.so.0 $(D)$(LIBDIR)/libdpvs.so
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+		packaging/libdpvs.pc.in > $(D)$(LIBDIR)/pkgconfig/libdpvs.pc
+	install -m 644 dpvs/lib/libdpvs.h $(D)$(INCLUDEDIR)/
+	install -m 644 snmp/DPVS-MIB.txt $(D)$(SNMP_MIBDIR)/
+	for m in $(MAN8); do gzip -9n < $$m > $(D)$(MANDIR)/man8/$${m##*/}.gz; done
+	[ -e $(D)$(SYSCONFDIR)/dpvs/dpvs.conf ] || \
+		install -m 644 conf/dpvs.conf.sample $(D)$(SYSCONFDIR)/dpvs/dpvs.conf
+	[ -e $(D)$(SYSCONFDIR)/dpvs/keepalived.conf ] || \
+		install -m 644 conf/dpvs-keepalived.conf $(D)$(SYSCONFDIR)/dpvs/keepalived.conf
+	install -m 644 conf/keepalived.conf.sample conf/keepalived-dr.conf.sample \
+		$(D)$(DOCDIR)/dpvs-keepalived/examples/
+	for f in $(wildcard packaging/default/*); do \
+		[ -e $(D)$(SYSCONFDIR)/default/$${f##*/} ] || install -m 644 $$f $(D)$(SYSCONFDIR)/default/; \
+	done
+	$(if $(wildcard packaging/systemd/*.service),install -m 644 $(wildcard packaging/systemd/*.service) $(D)$(UNITDIR)/)
+
+# The Debian packages (packaging/deb.sh): build/deb/*.deb, .buildinfo, .changes.
+deb:
+	packaging/deb.sh
 
 clean:
 	rm -rf build build-san

@@ -53,9 +53,11 @@ echo "keepalived: configuring (about 15 s)"
 # --disable-systemd: the same binary whatever the build host's init
 # (keepalived turns its notify support on by itself on a systemd host);
 # dpvs-keepalived.service runs it Type=simple with --dont-fork.
+# Installed as dpvs-keepalived beside Debian's keepalived: its own
+# default config (and, patch 0015, its own pid files).
 ./configure -q --enable-snmp --enable-snmp-rfc --disable-libiptc \
 	--disable-libipset --disable-nftables --disable-dynamic-linking \
-	--disable-systemd \
+	--disable-systemd --with-default-config-file=/etc/dpvs/keepalived.conf \
 	CPPFLAGS="-D_WITH_DPVS_ -I$root/dpvs/lib" \
 	> "$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; exit 1; }
 echo "keepalived: building (about a minute)"

@@ -418,8 +418,10 @@ def test_make_install_puts_the_mib_where_net_snmp_looks(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     mibs = tmp_path / "usr/share/snmp/mibs"
     assert (mibs / "DPVS-MIB.txt").is_file()
+    multiarch = subprocess.run(["cc", "-print-multiarch"], capture_output=True,
+                               text=True, check=True).stdout.strip()
     for f in ("usr/sbin/dpvs", "usr/sbin/dpvs-snmp", "usr/bin/dpvsadm",
-              "usr/include/libdpvs.h", "usr/lib/libdpvs.so.0"):
+              "usr/include/libdpvs.h", "usr/lib/%s/libdpvs.so.0" % multiarch):
         assert (tmp_path / f).exists(), f
     r = subprocess.run(["snmptranslate", "-M", "%s:%s" % (mibs, MIBDIR),
                         "-m", "DPVS-MIB", "-On", "DPVS-MIB::dpvsConnPoolFull"],
