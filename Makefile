@@ -503,11 +503,10 @@ demo-ha: deps
 	$(MAKE) $(BINS) build/keepalived
 	BUILD=$(BUILD) /usr/bin/python3 demo/demo_ha.py
 
-# Man pages: roff from the man-style pages of docs/ (pandoc); a page
-# whose source is not in the tree is left out.
-MAN8 := $(patsubst docs/%.md,$(BUILD)/man/%.8,$(wildcard $(addprefix docs/, \
+# Man pages: roff from the man-style pages of docs/ (pandoc).
+MAN8 := $(patsubst docs/%.md,$(BUILD)/man/%.8,$(addprefix docs/, \
 	dpvs.md dpvsctl.md dpip.md dpvsadm.md dpvs-snmp.md dpvs-exporter.md \
-	dpvs-keepalived.md)))
+	dpvs-keepalived.md))
 man: $(MAN8)
 $(BUILD)/man/%.8: docs/%.md packaging/md2man.sh VERSION
 	@mkdir -p $(@D)
@@ -524,6 +523,10 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 SNMP_MIBDIR ?= /usr/share/snmp/mibs
+# The group that may use the control socket (the exporter's unit runs in
+# it); the installed dpvs.conf names it, and the package's postinst or an
+# install without DESTDIR creates it.
+CTRL_GROUP := dpvs
 D := $(DESTDIR)
 install: $(BINS) build/keepalived $(MAN8)
 	install -d $(D)$(PREFIX)/sbin $(D)$(PREFIX)/bin $(D)$(LIBDIR)/pkgconfig \
@@ -531,7 +534,7 @@ install: $(BINS) build/keepalived $(MAN8)
 		$(D)$(SYSCONFDIR)/dpvs $(D)$(SYSCONFDIR)/default $(D)$(UNITDIR) \
 		$(D)$(DOCDIR)/dpvs-keepalived/examples
 	install -m 755 $(BUILD)/dpvs $(BUILD)/dpvs-snmp $(D)$(PREFIX)/sbin/
-	$(if $(filter %/dpvs-exporter,$(BINS)),install -m 755 $(BUILD)/dpvs-exporter $(D)$(PREFIX)/sbin/)
+	install -m 755 $(BUILD)/dpvs-exporter $(D)$(PREFIX)/sbin/
 	install -m 755 build/keepalived $(D)$(PREFIX)/sbin/dpvs-keepalived
 	install -m 755 $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(D)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libdpvs.a $(BUILD)/libdpvs.so.0 $(D)$(LIBDIR)/
@@ -542,7 +545,9 @@ install: $(BINS) build/keepalived $(MAN8)
 	install -m 644 snmp/DPVS-MIB.txt $(D)$(SNMP_MIBDIR)/
 	for m in $(MAN8); do gzip -9n < $$m > $(D)$(MANDIR)/man8/$${m##*/}.gz; done
 	[ -e $(D)$(SYSCONFDIR)/dpvs/dpvs.conf ] || \
-		install -m 644 conf/dpvs.conf.sample $(D)$(SYSCONFDIR)/dpvs/dpvs.conf
+		sed 's/^    group = "";/    group = "$(CTRL_GROUP)";/' conf/dpvs.conf.sample \
+			> $(D)$(SYSCONFDIR)/dpvs/dpvs.conf
+	$(if $(D),,getent group $(CTRL_GROUP) >/dev/null || groupadd --system $(CTRL_GROUP))
 	[ -e $(D)$(SYSCONFDIR)/dpvs/keepalived.conf ] || \
 		install -m 644 conf/dpvs-keepalived.conf $(D)$(SYSCONFDIR)/dpvs/keepalived.conf
 	install -m 644 conf/keepalived.conf.sample conf/keepalived-dr.conf.sample \
@@ -550,7 +555,7 @@ install: $(BINS) build/keepalived $(MAN8)
 	for f in $(wildcard packaging/default/*); do \
 		[ -e $(D)$(SYSCONFDIR)/default/$${f##*/} ] || install -m 644 $$f $(D)$(SYSCONFDIR)/default/; \
 	done
-	$(if $(wildcard packaging/systemd/*.service),install -m 644 $(wildcard packaging/systemd/*.service) $(D)$(UNITDIR)/)
+	install -m 644 packaging/systemd/*.service $(D)$(UNITDIR)/
 
 # The Debian packages (packaging/deb.sh): build/deb/*.deb, .buildinfo, .changes.
 deb:

@@ -119,6 +119,16 @@ class Machine:
         if not ok:
             raise AssertionError("the container did not boot: %s\n%s" % (
                 self._state(), self.console()[-3000:]))
+        self._sys_module()
+
+    def _sys_module(self):
+        """With a private network nspawn mounts only some folders of
+        /sys, and DPDK's EAL refuses to start without /sys/module (it
+        looks there for vfio).  A machine of its own has it: mount it."""
+        self.sh("mkdir -p /run/fullsys && mount -t sysfs sysfs /run/fullsys && "
+                "mount -o remount,rw /sys && mkdir -p /sys/module && "
+                "mount --bind /run/fullsys/module /sys/module && "
+                "mount -o remount,ro /sys && umount /run/fullsys")
 
     def init_pid(self):
         """The container's PID 1 as the host sees it."""

@@ -4,26 +4,19 @@ the test host is not systemd).  What an operator does after installing:
 start dpvs, see it ready, reload it, start the patched keepalived after
 it, watch it with the exporter and the SNMP subagent, survive a crash
 and a restart, stop everything."""
-import glob
-import os
 import re
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from dpvsd import ROOT, conf_text  # noqa: E402
-from nspawn import Machine  # noqa: E402
-from waiting import wait_for  # noqa: E402
+from dpvsd import conf_text
+from nspawn import Machine
+from waiting import wait_for
 
-DEB_DIR = os.path.join(ROOT, "build", "deb")
-PACKAGES = ("dpvs", "libdpvs0", "libdpvs-dev", "dpvs-keepalived", "dpvs-snmp",
-            "dpvs-exporter")
-
-# Two null ports: the machine has no NIC, and the units are what is tested.
+# A null port and one worker: the machine has no NIC and two CPUs, and
+# the units are what is tested.
 DPVS_CONF = conf_text("dpvs", "/var/run/dpvs.ipc",
-                      devices=[("dpdk0", "net_null0,no-rx=1", 1, 1),
-                               ("dpdk1", "net_null1,no-rx=1", 1, 1)])
+                      devices=[("dpdk0", "net_null0,no-rx=1", 1, 1)],
+                      sections={"ctrl": ['group = "dpvs";']})
 
 KEEPALIVED_CONF = """
 global_defs {
@@ -40,20 +33,12 @@ virtual_server 10.0.0.100 80 {
 """
 
 
-def debs():
-    found = {}
-    for path in glob.glob(os.path.join(DEB_DIR, "*.deb")):
-        found[os.path.basename(path).split("_")[0]] = path
-    missing = [p for p in PACKAGES if p not in found]
-    assert not missing, "build/deb lacks %s: run make deb first" % missing
-    return [found[p] for p in PACKAGES]
-
-
 @pytest.fixture(scope="module")
-def machine():
+def machine(debs):
     m = Machine("dpvsnsp")
     try:
-        m.prepare(debs(), packages=["snmpd"])
+        # A null port needs its driver, as a NIC needs its own.
+        m.prepare(list(debs.values()), packages=["snmpd", "librte-net-null23"])
         m.write("/etc/dpvs/dpvs.conf", DPVS_CONF)
         m.write("/etc/dpvs/keepalived.conf", KEEPALIVED_CONF)
         m.boot()
