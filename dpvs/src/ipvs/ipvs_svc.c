@@ -14,6 +14,7 @@
 #include "ipvs.h"
 #include "ipvs_svc_priv.h"
 #include "core/lcore.h"
+#include "core/mem_size.h"
 #include "core/log.h"
 #include "core/rcu.h"
 
@@ -42,6 +43,11 @@ unsigned ipvs_nworkers(void)
 bool ipvs_svc_table_ready(void)
 {
 	return svc_table != NULL;
+}
+
+uint64_t ipvs_svc_mem_need(uint32_t max_services)
+{
+	return mem_hash_bytes(max_services, sizeof(struct svc_key), false);
 }
 
 int ipvs_svc_table_init(uint32_t max_services)
