@@ -387,11 +387,11 @@ void pf_check_lcores(const struct pf_input *in, struct pf_report *r)
 	if (!any_gone)
 		return;
 	list_of(gone, PF_MAX_LCORES, l1, sizeof(l1));
-	pf_error(r, "lcores: %s %s on CPUs this process may not run on (it "
-		 "has CPU %s): use fewer workers, or map lcores onto CPUs in "
+	pf_error(r, "lcores: %s run on CPUs this process may not run on (it "
+		 "has CPU %s; unless --lcores maps them, lcore n runs on CPU "
+		 "n): use fewer workers, or map lcores onto CPUs in "
 		 "global.eal_args, e.g. \"--lcores\", \"0@0,(1-%u)@1\"", l1,
-		 e->lcores_given ? "run" : "would run (lcore n on CPU n)", l2,
-		 in->conf->nworkers ? in->conf->nworkers : 1);
+		 l2, in->conf->nworkers ? in->conf->nworkers : 1);
 }
 
 unsigned preflight_run(const struct pf_input *in, struct pf_report *r)
