@@ -147,7 +147,7 @@ def test_more_lcores_than_cpus(tmp_path):
     assert t.returncode == 0 and "is OK" in t.stdout, t.stderr
 
 
-def test_conn_pool_does_not_fit_in_m(tmp_path):
+def test_conn_pool_does_not_fit_in_m(tmp_path, dpvs_factory):
     path, prefix = conf(tmp_path, sections={
         "ipvs": ["conn_pool_size = 4194304;"]})
     t, s = check_and_start(tmp_path, path, prefix)
@@ -163,6 +163,10 @@ def test_conn_pool_does_not_fit_in_m(tmp_path):
     t = subprocess.run([DPVS, "-t", "-c", path], capture_output=True,
                        text=True, timeout=30)
     assert t.returncode == 0, t.stderr
+    # And really starts in -m 256.
+    d = dpvs_factory(sections={"ipvs": ["conn_pool_size = %d;" % fit]})
+    d.start(timeout=60)
+    assert "started" in d.log_text()
 
 
 def test_every_problem_is_listed(tmp_path):
