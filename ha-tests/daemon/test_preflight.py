@@ -178,3 +178,26 @@ def test_every_problem_is_listed(tmp_path):
     t, s = check_and_start(tmp_path, path, prefix)
     assert_refused(t, s, "error: lcores: ", "error: memory: ")
     assert "2 start-up checks failed" in t.stderr
+
+
+def test_failed_eal_is_followed_by_the_findings(tmp_path):
+    """A start the checks let through (warnings only) that EAL refuses:
+    EAL's own text, then the findings that explain it."""
+    path, prefix = conf(tmp_path, eal='"--no-huge", "-m", "256", '
+                        '"--no-pci", "--lcores", "0@0,(1@1", ')
+    t, s = check_and_start(tmp_path, path, prefix)
+    assert t.returncode == 0, t.stderr
+    warning = ('warning: EAL option --lcores "0@0,(1@1": not understood, '
+               'the lcore check is skipped')
+    assert warning in t.stderr
+    assert s.returncode == 1
+    err = s.stderr
+    assert "EAL initialisation failed" in err, err
+    assert err.index("EAL initialisation failed") < err.index(
+        "the start-up checks found:") < err.rindex(warning), err
+    # Nothing found: said so.
+    path, prefix = conf(tmp_path, eal='"--no-huge", "-m", "256", '
+                        '"--no-pci", "--no-such-eal-option", ')
+    t, s = check_and_start(tmp_path, path, prefix)
+    assert s.returncode == 1
+    assert "the start-up checks found nothing that explains it" in s.stderr
