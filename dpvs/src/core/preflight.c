@@ -119,7 +119,7 @@ void pf_check_hugepages(const struct pf_input *in, struct pf_report *r)
 {
 	const struct pf_sys *s = in->sys;
 	const char *why;
-	uint64_t want, kb, pages, nr, nfree;
+	uint64_t want, kb, pages, nr, nfree, all_free;
 	const struct pf_huge *h;
 	bool mounted;
 
@@ -135,14 +135,15 @@ void pf_check_hugepages(const struct pf_input *in, struct pf_report *r)
 	nr = h ? h->nr : 0;
 	nfree = h ? h->free : 0;
 	pages = (want + kb * 1024 - 1) / (kb * 1024);
-	if (huge_free(s, &mounted) >= want && mounted) {
+	all_free = huge_free(s, &mounted);
+	if (all_free >= want && mounted) {
 		pf_error(r, "hugepages: the configuration needs %llu MB (%s); "
 			 "enough are free, but not in a size with a hugetlbfs "
 			 "mounted:", (unsigned long long)mb_ceil(want), why);
 		warn_unmounted(s, r);
 		return;
 	}
-	if (huge_free(s, &mounted) < want)
+	if (all_free < want)
 		pf_error(r, "hugepages: the configuration needs %llu MB (%s), "
 			 "%llu pages of %llu kB; %llu are reserved, %llu free: "
 			 "echo %llu > /sys/kernel/mm/hugepages/hugepages-%llukB/"

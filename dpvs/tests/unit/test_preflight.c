@@ -214,6 +214,26 @@ static void test_unmounted_size_is_a_warning(void **state)
 	    "hugetlbfs of that size is mounted");
 }
 
+static void test_enough_only_in_an_unmounted_size(void **state)
+{
+	struct run r;
+	char *argv[] = { "-m", "1024" };
+
+	(void)state;
+	put("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "128\n");
+	put("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "128\n");
+	put("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "2\n");
+	put("/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "2\n");
+	put("/proc/mounts", "hugetlbfs /dev/hugepages hugetlbfs rw 0 0\n");
+	conf_workers(&r.conf, 1);
+	run_checks(&r, 2, argv, 10, 10);
+	assert_int_equal(r.rep.nerr, 1);
+	has(&r, "error: hugepages: the configuration needs 1024 MB (-m 1024); "
+	    "enough are free, but not in a size with a hugetlbfs mounted");
+	has(&r, "mount -t hugetlbfs -o pagesize=1048576K none "
+	    "/dev/hugepages-1048576kB");
+}
+
 static void test_no_huge_skips_hugepages(void **state)
 {
 	struct run r;
@@ -455,6 +475,7 @@ int main(void)
 		T(test_hugepages_partly_used),
 		T(test_hugepages_enough_and_mounted),
 		T(test_unmounted_size_is_a_warning),
+		T(test_enough_only_in_an_unmounted_size),
 		T(test_no_huge_skips_hugepages),
 		T(test_pools_do_not_fit_in_m),
 		T(test_no_huge_default_is_64_mb),
