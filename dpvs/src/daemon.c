@@ -464,7 +464,8 @@ static int test_config(const struct cmdline *cl, int *rc)
 	int eargc;
 	char **eargv = eal_argv(cl, &eargc, d.lcores, sizeof(d.lcores),
 				d.main_lcore);
-	unsigned nerr = eargv ? daemon_preflight(&d.conf, eargc, eargv, false) : 1;
+	unsigned nerr = eargv ? daemon_preflight(&d.conf, eargc, eargv,
+						 false) : 1;
 
 	free(eargv);
 	if (nerr) {
@@ -494,6 +495,7 @@ int daemon_start(int argc, char **argv, int *rc)
 	struct cmdline cl;
 	char err[256];
 	int eargc;
+	bool to_log;
 
 	*rc = 1;
 	if (cmdline_parse(argc, argv, &cl, err, sizeof(err)) < 0) {
@@ -519,8 +521,8 @@ int daemon_start(int argc, char **argv, int *rc)
 		return -1;
 	d.eargv = eal_argv(&cl, &eargc, d.lcores, sizeof(d.lcores),
 			   d.main_lcore);
-	if (d.eargv && daemon_preflight(&d.conf, eargc, d.eargv,
-					d.conf.log_target != LOG_TO_STDERR)) {
+	to_log = d.conf.log_target != LOG_TO_STDERR;
+	if (d.eargv && daemon_preflight(&d.conf, eargc, d.eargv, to_log)) {
 		LOG_ERRX("main", "not started: the start-up checks failed");
 		free(d.eargv);
 		d.eargv = NULL;
@@ -531,7 +533,7 @@ int daemon_start(int argc, char **argv, int *rc)
 		LOG_ERRX("main", "EAL initialisation failed: %s",
 			 d.eargv ? rte_strerror(rte_errno) : "out of memory");
 		if (d.eargv)
-			daemon_preflight_explain(d.conf.log_target != LOG_TO_STDERR);
+			daemon_preflight_explain(to_log);
 		free(d.eargv);
 		d.eargv = NULL;
 		pidfile_close();
