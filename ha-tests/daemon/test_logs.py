@@ -63,6 +63,29 @@ def test_operator_changes_are_logged_by_name(lan):
     assert len(lines_with(d, "service TCP 10.0.0.100:80 removed")) == 1
 
 
+def test_neighbours_and_local_addresses_are_logged(lan):
+    d = lan["dpvs"]
+    d.dpip("neigh", "add", "10.0.0.9", "lladdr", "02:00:00:00:00:09", "dev",
+           "dpdk0")
+    d.dpip("neigh", "del", "10.0.0.9", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.3/24", "dev", "dpdk0", "sapool")
+    d.adm("-A", "-t", "10.0.0.100:80", "-s", "rr", "-p", "60")
+    d.adm("-P", "-t", "10.0.0.100:80", "-z", "10.0.0.3", "-F", "dpdk0")
+    d.adm("-Q", "-t", "10.0.0.100:80", "-z", "10.0.0.3")
+    for e in ("info neigh: dpdk0: neighbour 10.0.0.9 lladdr 02:00:00:00:00:09 "
+              "added (permanent)",
+              "info neigh: dpdk0: neighbour 10.0.0.9 removed",
+              "info ipvs: service TCP 10.0.0.100:80 added: scheduler rr, "
+              "persistent 60 s",
+              "info netif: dpdk0: address 10.0.0.3/24 added",
+              "info ipvs: local address 10.0.0.3 on dpdk0 added to service "
+              "TCP 10.0.0.100:80",
+              "info ipvs: local address 10.0.0.3 on dpdk0 removed from "
+              "service TCP 10.0.0.100:80"):
+        assert len(lines_with(d, e)) == 1, "%r not once in:\n%s" % (
+            e, d.log_text())
+
+
 def test_port_link_changes_are_logged_by_port_name(lan):
     d, cl = lan["dpvs"], lan["cl"]
     sh("ip", "link", "set", "vcl0", "down", ns=cl)
