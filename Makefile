@@ -108,6 +108,8 @@ UNIT_TESTS += test_kif_link
 UNIT_TESTS += test_afp_args
 # dpvs-exporter's exposition writer (exporter/expo.c).
 UNIT_TESTS += test_exporter_expo
+# The start-up checks against fake /proc and /sys trees (core/preflight*.c).
+UNIT_TESTS += test_preflight
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install deb man
@@ -355,6 +357,14 @@ $(BUILD)/tests/test_exporter_expo: $(BUILD)/obj/dpvs/tests/unit/test_exporter_ex
 $(BUILD)/tests/test_afp_args: $(BUILD)/obj/dpvs/tests/unit/test_afp_args.o \
 		$(BUILD)/obj/dpvs/src/net/afp_args.o \
 		$(BUILD)/obj/dpvs/src/net/kif_link.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# The start-up checks: pure decisions over fake /proc and /sys trees.
+$(BUILD)/tests/test_preflight: $(BUILD)/obj/dpvs/tests/unit/test_preflight.o \
+		$(BUILD)/obj/dpvs/src/core/preflight.o \
+		$(BUILD)/obj/dpvs/src/core/preflight_eal.o \
+		$(BUILD)/obj/dpvs/src/core/preflight_sys.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
 

@@ -1,5 +1,6 @@
 /* Start-up, the master's jobs, reload, and clean shutdown. */
 #include "daemon.h"
+#include "daemon_preflight.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -475,6 +476,27 @@ static int early_checks(const struct cmdline *cl)
 	return pidfile_open(cl->pid_file);
 }
 
+/* -t: the configuration, then the start-up checks on it. */
+static int test_config(const struct cmdline *cl, int *rc)
+{
+	int eargc;
+	char **eargv = eal_argv(cl, &eargc, d.lcores, sizeof(d.lcores),
+				d.main_lcore);
+	unsigned nerr = eargv ? daemon_preflight(&d.conf, eargc, eargv,
+						 false) : 1;
+
+	free(eargv);
+	if (nerr) {
+		fprintf(stderr, "dpvs: configuration file %s is OK, but %u "
+			"start-up check%s failed\n", cl->conf_file, nerr,
+			nerr == 1 ? "" : "s");
+		return -1;
+	}
+	printf("dpvs: configuration file %s is OK\n", cl->conf_file);
+	*rc = 0;
+	return -1;
+}
+
 static void shutdown_all(void)
 {
 	stop_subsystems();
@@ -491,6 +513,7 @@ int daemon_start(int argc, char **argv, int *rc)
 	struct cmdline cl;
 	char err[256];
 	int eargc;
+	bool to_log;
 
 	*rc = 1;
 	if (cmdline_parse(argc, argv, &cl, err, sizeof(err)) < 0) {
@@ -508,20 +531,27 @@ int daemon_start(int argc, char **argv, int *rc)
 	}
 	if (load_conf(&cl) < 0)
 		return -1;
-	if (cl.test_config) {
-		printf("dpvs: configuration file %s is OK\n", cl.conf_file);
-		*rc = 0;
-		return -1;
-	}
+	if (cl.test_config)
+		return test_config(&cl, rc);
 	d.ipc_override = cl.ipc_file;
 	d.pid_file = cl.pid_file;
 	if (early_checks(&cl) < 0)
 		return -1;
 	d.eargv = eal_argv(&cl, &eargc, d.lcores, sizeof(d.lcores),
 			   d.main_lcore);
+	to_log = d.conf.log_target != LOG_TO_STDERR;
+	if (d.eargv && daemon_preflight(&d.conf, eargc, d.eargv, to_log)) {
+		LOG_ERRX("main", "not started: the start-up checks failed");
+		free(d.eargv);
+		d.eargv = NULL;
+		pidfile_close();
+		return -1;
+	}
 	if (!d.eargv || rte_eal_init(eargc, d.eargv) < 0) {
 		LOG_ERRX("main", "EAL initialisation failed: %s",
 			 d.eargv ? rte_strerror(rte_errno) : "out of memory");
+		if (d.eargv)
+			daemon_preflight_explain(to_log);
 		free(d.eargv);
 		d.eargv = NULL;
 		pidfile_close();

@@ -32,7 +32,9 @@ void cmdline_usage(const char *prog, FILE *out)
 "  -x, --ipc-file PATH   control socket (default: ctrl.ipc_file of the\n"
 "                        config, itself defaulting to /var/run/dpvs.ipc)\n"
 "  -t, --test-config     check the configuration, print every problem\n"
-"                        (file:line: key: what is wrong) or OK, and exit\n"
+"                        (file:line: key: what is wrong) or OK, then the\n"
+"                        start-up checks (hugepages, PCI drivers, vfio,\n"
+"                        lcores vs CPUs, memory for the pools), and exit\n"
 "                        with status 0 (OK) or 1\n"
 "  -v, --version         print the version and exit\n"
 "  -h, --help            print this help and exit\n"
@@ -44,7 +46,8 @@ void cmdline_usage(const char *prog, FILE *out)
 "\"--no-huge -m 512 --file-prefix NAME\".\n"
 "\n"
 "Exit status: 0 after a clean stop, 1 on a configuration or start-up\n"
-"error (a second instance on the same control socket included).\n"
+"error (a second instance on the same control socket, a failed start-up\n"
+"check included: each printed with its fix).\n"
 "\n"
 "See dpvs(8) in docs/dpvs.md and conf/dpvs.conf.sample.\n",
 		prog, DPVS_DEFAULT_CONF, DPVS_DEFAULT_PID);

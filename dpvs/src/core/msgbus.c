@@ -15,6 +15,7 @@
 
 #include "lcore.h"
 #include "log.h"
+#include "mem_size.h"
 
 #define MF_REPLY 0x1   /* this message answers a request */
 #define MF_NOREPLY 0x2 /* the sender wants no answer */
@@ -74,6 +75,12 @@ void msgbus_set_timeout(uint32_t timeout_ms)
 {
 	__atomic_store_n(&timeout_tsc, rte_get_tsc_hz() / 1000 * timeout_ms,
 			 __ATOMIC_RELAXED);
+}
+
+uint64_t msgbus_mem_need(const struct msgbus_params *p, unsigned nlcores)
+{
+	return mem_mempool_bytes(p->pool_size, sizeof(struct msg)) +
+	       nlcores * (mem_pow2_ceil(p->ring_size) * 8 + 128);
 }
 
 int msgbus_init(const struct msgbus_params *p)

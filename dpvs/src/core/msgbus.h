@@ -51,6 +51,8 @@ struct msgbus_params {
 };
 
 int msgbus_init(const struct msgbus_params *p);
+/* Bytes of DPDK memory msgbus_init takes for nlcores (start-up checks). */
+uint64_t msgbus_mem_need(const struct msgbus_params *p, unsigned nlcores);
 void msgbus_fini(void);
 void msgbus_set_timeout(uint32_t timeout_ms);
 

@@ -214,7 +214,14 @@ static void dropped(unsigned i, int err, struct ha_sync_counters *c)
 	c->tx_dropped += s.nrec[i];
 	if (!last_ms || now - last_ms >= SYNC_LOG_EVERY_MS) {
 		last_ms = now;
-		LOG_WARNX("sync", "sending a datagram failed: %s", strerror(err));
+		uint32_t a = ntohl(s.dst.sin_addr.s_addr);
+
+		/* At most one line a SYNC_LOG_EVERY_MS: a flood of failures. */
+		LOG_WARNX("sync", "sending a datagram to %u.%u.%u.%u:%u failed: "
+			  "%s; its %u connection records are lost (tx_dropped "
+			  "counts them all)", a >> 24, a >> 16 & 0xff,
+			  a >> 8 & 0xff, a & 0xff, ntohs(s.dst.sin_port),
+			  strerror(err), s.nrec[i]);
 	}
 }
 

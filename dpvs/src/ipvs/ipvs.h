@@ -199,6 +199,8 @@ int ipvs_stats_init(void);
 void ipvs_svc_stats(const struct ipvs_service *s, struct ipvs_counters *out);
 void ipvs_zero(struct ipvs_service *s);
 int ipvs_svc_table_init(uint32_t max_services);
+/* Bytes of DPDK memory the table of n services takes (start-up checks). */
+uint64_t ipvs_svc_mem_need(uint32_t max_services);
 void ipvs_svc_table_fini(void);
 /* Key slots in use (deleted ones not yet given back count) and the limit. */
 void ipvs_svc_usage(uint32_t *used, uint32_t *size);

@@ -14,6 +14,7 @@
 
 #include "core/lcore.h"
 #include "core/log.h"
+#include "core/mem_size.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "nat_reg.h"
@@ -63,6 +64,27 @@ static uint32_t timeout_of(const struct ipvs_conn *c)
 	const struct ipvs_proto *pp = ipvs_proto_get(c->proto);
 
 	return __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED);
+}
+
+/*
+ * What ipvs_conn_init and the sync directory (made when the node first
+ * becomes a BACKUP) take: the pool, the workers' tables, the NAT reply
+ * registry and the directory, each an owner registry of uint16_t owners.
+ */
+uint64_t ipvs_conn_mem_need(const struct dpvs_conf *c)
+{
+	uint32_t nw = c->nworkers ? c->nworkers : 1;
+	uint64_t per = c->conn_pool_size / nw;
+	uint64_t reg = (uint64_t)c->conn_pool_size + c->conn_pool_size / 4 + 1024;
+	uint64_t dir = c->sync_dir_entries ? c->sync_dir_entries : reg;
+	uint32_t key = sizeof(struct conn_key);
+
+	if (c->nworkers == 0)
+		return 0;
+	return mem_mempool_bytes(c->conn_pool_size, sizeof(struct ipvs_conn)) +
+	       nw * mem_hash_bytes(per * 2 + 1024, key, false) +
+	       mem_hash_bytes(reg, key, true) + reg * sizeof(uint16_t) +
+	       mem_hash_bytes(dir, key, true) + dir * sizeof(uint16_t);
 }
 
 int ipvs_conn_init(const struct dpvs_conf *c)

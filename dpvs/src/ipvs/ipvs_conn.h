@@ -55,6 +55,8 @@ struct conn_tuple {
 };
 
 int ipvs_conn_init(const struct dpvs_conf *c);
+/* Bytes of DPDK memory the connections of c take (start-up checks). */
+uint64_t ipvs_conn_mem_need(const struct dpvs_conf *c);
 void ipvs_conn_fini(void);
 /*
  * Idle timeouts, seconds: established TCP, TCP closing (FIN_WAIT), UDP.

@@ -4,11 +4,49 @@
  * while connections reference it.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include <rte_malloc.h>
 
 #include "ipvs.h"
 #include "ipvs_svc_priv.h"
+#include "core/log.h"
+
+/* "real server 10.0.1.11:80 of service TCP 10.0.0.100:80 <what>". */
+static void log_dest(const struct ipvs_service *s, uint32_t addr,
+		     uint16_t port, const char *what)
+{
+	char sn[IPVS_NAME_LEN], dn[IPVS_NAME_LEN];
+
+	LOG_INFOX("ipvs", "real server %s of service %s %s",
+		  ipvs_addr_str(addr, port, dn, sizeof(dn)),
+		  ipvs_svc_str(s, sn, sizeof(sn)), what);
+}
+
+/* What an edit changed, "weight 1 -> 3, fwd nat -> dr", into buf. */
+static void dest_changes(const struct ipvs_dest *d,
+			 const struct ipvs_dest_conf *c, char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "edited:");
+
+	if (d->fwd != c->fwd && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " fwd %s -> %s,",
+					ipvs_fwd_str(d->fwd), ipvs_fwd_str(c->fwd));
+	if (d->weight != c->weight && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " weight %d -> %d,",
+					d->weight, c->weight);
+	if ((d->u_thresh != c->u_thresh || d->l_thresh != c->l_thresh) &&
+	    off < len)
+		off += (size_t)snprintf(buf + off, len - off, " thresholds "
+					"%u/%u -> %u/%u,", d->u_thresh,
+					d->l_thresh, c->u_thresh, c->l_thresh);
+	if (off >= len)
+		return;
+	if (buf[off - 1] == ',')
+		buf[off - 1] = '\0';
+	else
+		snprintf(buf + off, len - off, " no change");
+}
 
 static struct ipvs_dest **dest_find(struct ipvs_service *s, uint32_t addr,
 				    uint16_t port)
@@ -32,6 +70,7 @@ static void dest_set(struct ipvs_dest *d, const struct ipvs_dest_conf *c)
 int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 {
 	struct ipvs_dest *d, **tail;
+	char what[64];
 
 	if (dest_find(s, c->addr, c->port))
 		return -EEXIST;
@@ -56,20 +95,29 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 		ipvs_dest_put(d);
 		return -ENOMEM;
 	}
+	snprintf(what, sizeof(what), "added: %s, weight %d", ipvs_fwd_str(d->fwd),
+		 d->weight);
+	log_dest(s, d->addr, d->port, what);
 	return 0;
 }
 
 int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 {
 	struct ipvs_dest **pp = dest_find(s, c->addr, c->port);
+	char what[160];
+	int rc;
 
 	if (!pp)
 		return -ENOENT;
+	dest_changes(*pp, c, what, sizeof(what));
 	/* Existing conns keep the method they were made with. */
 	ipvs_nat_count(*pp, -1);
 	dest_set(*pp, c);
 	ipvs_nat_count(*pp, 1);
-	return ipvs_snap_publish(s);
+	rc = ipvs_snap_publish(s);
+	if (rc == 0)
+		log_dest(s, c->addr, c->port, what);
+	return rc;
 }
 
 int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
@@ -90,5 +138,6 @@ int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
 	/* A service's counters never go back: its deleted servers' stay. */
 	ipvs_counters_add(&s->gone, &d->total);
 	ipvs_dest_put(d);
+	log_dest(s, addr, port, "removed");
 	return 0;
 }

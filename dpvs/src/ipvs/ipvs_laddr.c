@@ -6,10 +6,24 @@
 
 #include <rte_malloc.h>
 
+#include "core/log.h"
+#include "net/netif.h"
+
 #include "ipvs.h"
 #include "ipvs_conn.h"
 #include "ipvs_svc_priv.h"
 #include "net/route.h"
+
+static void log_laddr(const struct ipvs_service *s, const struct ipvs_laddr *l,
+		      const char *what)
+{
+	const struct netif_port *p = netif_port(l->port_id);
+	char sn[IPVS_NAME_LEN], an[IPVS_NAME_LEN];
+
+	LOG_INFOX("ipvs", "local address %s on %s %s service %s",
+		  ipvs_addr_str(l->addr, 0, an, sizeof(an)),
+		  p ? p->name : "?", what, ipvs_svc_str(s, sn, sizeof(sn)));
+}
 
 int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
 {
@@ -42,6 +56,7 @@ int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
 		ipvs_laddr_put(l);
 		return -ENOMEM;
 	}
+	log_laddr(s, l, "added to");
 	return 0;
 }
 
@@ -60,6 +75,7 @@ int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
 		*pp = l;
 		return -ENOMEM;
 	}
+	log_laddr(s, l, "removed from");
 	ipvs_laddr_put(l);
 	return 0;
 }

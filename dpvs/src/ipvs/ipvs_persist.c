@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "core/log.h"
+#include "core/mem_size.h"
 #include "core/rcu.h"
 
 struct tpl_key {
@@ -39,6 +40,12 @@ static struct {
 	uint64_t pass_start; /* tsc */
 	uint64_t scanned, expired, passes;
 } ex;
+
+uint64_t ipvs_persist_mem_need(uint32_t max_templates)
+{
+	return mem_hash_bytes(max_templates, sizeof(struct tpl_key), true) +
+	       sizeof(*tpls) * ((uint64_t)max_templates + 1);
+}
 
 int ipvs_persist_init(uint32_t max_templates)
 {

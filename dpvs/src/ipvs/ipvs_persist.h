@@ -13,6 +13,8 @@
 #include "ipvs.h"
 
 int ipvs_persist_init(uint32_t max_templates);
+/* Bytes of DPDK memory ipvs_persist_init(n) takes (start-up checks). */
+uint64_t ipvs_persist_mem_need(uint32_t max_templates);
 void ipvs_persist_fini(void);
 /* Key slots in use (deleted ones still waiting count) and the limit. */
 void ipvs_persist_usage(uint32_t *used, uint32_t *size);

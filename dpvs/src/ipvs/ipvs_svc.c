@@ -3,6 +3,7 @@
  * workers without locks, changed by the master only.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "ipvs.h"
 #include "ipvs_svc_priv.h"
 #include "core/lcore.h"
+#include "core/mem_size.h"
 #include "core/log.h"
 #include "core/rcu.h"
 
@@ -42,6 +44,11 @@ unsigned ipvs_nworkers(void)
 bool ipvs_svc_table_ready(void)
 {
 	return svc_table != NULL;
+}
+
+uint64_t ipvs_svc_mem_need(uint32_t max_services)
+{
+	return mem_hash_bytes(max_services, sizeof(struct svc_key), false);
 }
 
 int ipvs_svc_table_init(uint32_t max_services)
@@ -108,6 +115,51 @@ static void svc_set(struct ipvs_service *s, const struct ipvs_svc_conf *c)
 	s->netmask = c->netmask ? c->netmask : 0xffffffffu;
 }
 
+const char *ipvs_addr_str(uint32_t addr, uint16_t port, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%u.%u.%u.%u", addr >> 24,
+			 (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+
+	if (port && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ":%u", port);
+	return buf;
+}
+
+const char *ipvs_svc_str(const struct ipvs_service *s, char *buf, size_t len)
+{
+	char a[IPVS_NAME_LEN];
+
+	ipvs_addr_str(s->vip, 0, a, sizeof(a));
+	if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP)
+		snprintf(buf, len, "%s %s:%u", s->proto == IPPROTO_TCP ? "TCP" :
+			 "UDP", a, s->vport);
+	else
+		snprintf(buf, len, "proto %u %s:%u", s->proto, a, s->vport);
+	return buf;
+}
+
+const char *ipvs_fwd_str(uint8_t fwd)
+{
+	static const char *const names[IPVS_FWD_MAX] = {
+		[IPVS_FWD_FNAT] = "fullnat", [IPVS_FWD_DR] = "dr",
+		[IPVS_FWD_NAT] = "nat", [IPVS_FWD_TUN] = "tunnel" };
+
+	return fwd < IPVS_FWD_MAX ? names[fwd] : "?";
+}
+
+static void log_svc_conf(const struct ipvs_service *s, const char *what)
+{
+	char n[IPVS_NAME_LEN];
+
+	if (s->flags & IPVS_SVC_F_PERSISTENT)
+		LOG_INFOX("ipvs", "service %s %s: scheduler %s, persistent %u s",
+			  ipvs_svc_str(s, n, sizeof(n)), what, s->sched,
+			  s->timeout);
+	else
+		LOG_INFOX("ipvs", "service %s %s: scheduler %s",
+			  ipvs_svc_str(s, n, sizeof(n)), what, s->sched);
+}
+
 int ipvs_svc_add(const struct ipvs_svc_conf *c)
 {
 	struct svc_key k = { .vip = c->vip, .vport = c->vport, .proto = c->proto };
@@ -131,6 +183,8 @@ int ipvs_svc_add(const struct ipvs_svc_conf *c)
 	if (rc) {
 		ipvs_snap_free(s->snap);
 		rte_free(s);
+	} else {
+		log_svc_conf(s, "added");
 	}
 	return rc;
 }
@@ -153,6 +207,7 @@ int ipvs_svc_edit(const struct ipvs_svc_conf *c)
 		s->netmask = old.netmask;
 		return -ENOMEM;
 	}
+	log_svc_conf(s, "edited");
 	return 0;
 }
 
@@ -175,14 +230,11 @@ static void svc_free(struct ipvs_service *s)
 	rte_free(s);
 }
 
-int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
+static void svc_remove(struct ipvs_service *s)
 {
-	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
-	struct ipvs_service *s = ipvs_svc_lookup(proto, vip, vport);
+	struct svc_key k = { .vip = s->vip, .vport = s->vport, .proto = s->proto };
 	int32_t pos;
 
-	if (!s)
-		return -ENOENT;
 	pos = rte_hash_del_key(svc_table, &k);
 	rcu_synchronize();
 	/* A lock-free table keeps a deleted key's slot until told: readers
@@ -190,6 +242,21 @@ int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
 	if (pos >= 0)
 		rte_hash_free_key_with_position(svc_table, pos);
 	svc_free(s);
+}
+
+int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
+{
+	struct ipvs_service *s = ipvs_svc_lookup(proto, vip, vport);
+	char n[IPVS_NAME_LEN];
+	unsigned ndests;
+
+	if (!s)
+		return -ENOENT;
+	ipvs_svc_str(s, n, sizeof(n));
+	ndests = s->ndests;
+	svc_remove(s);
+	LOG_INFOX("ipvs", "service %s removed with its %u real server%s", n,
+		  ndests, ndests == 1 ? "" : "s");
 	return 0;
 }
 
@@ -203,18 +270,20 @@ void ipvs_svc_walk(void (*fn)(struct ipvs_service *s, void *arg), void *arg)
 		fn(data, arg);
 }
 
+/* One line for the lot: a flush of thousands must not flood the log. */
 void ipvs_svc_flush(void)
 {
 	const void *key;
 	void *data;
-	uint32_t it = 0;
+	uint32_t it = 0, n = 0;
 
 	while (rte_hash_iterate(svc_table, &key, &data, &it) >= 0) {
-		struct ipvs_service *s = data;
-
-		ipvs_svc_del(s->proto, s->vip, s->vport);
+		svc_remove(data);
+		n++;
 		it = 0; /* the table changed under the iterator */
 	}
+	if (n)
+		LOG_INFOX("ipvs", "services flushed: %u removed", n);
 }
 
 void ipvs_svc_table_fini(void)

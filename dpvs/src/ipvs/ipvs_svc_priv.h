@@ -30,6 +30,15 @@ void *ipvs_pc_alloc(size_t elem);
 /* Adds delta to ipvs_nat_dests if d forwards by NAT. */
 void ipvs_nat_count(const struct ipvs_dest *d, int delta);
 
+/*
+ * What the log names an object by (ipvs_svc.c): "TCP 10.0.0.100:80",
+ * "10.0.1.11:80" (port 0: the address alone), the forwarding method.
+ */
+#define IPVS_NAME_LEN 40
+const char *ipvs_svc_str(const struct ipvs_service *s, char *buf, size_t len);
+const char *ipvs_addr_str(uint32_t addr, uint16_t port, char *buf, size_t len);
+const char *ipvs_fwd_str(uint8_t fwd);
+
 /* to += x (ipvs_counters.c). */
 void ipvs_counters_add(struct ipvs_counters *to, const struct ipvs_counters *x);
 /* d->total from the workers' raw sum, less the zeroing baseline. */

@@ -20,6 +20,7 @@
 #include "kni.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "core/mem_size.h"
 #include "pktstats.h"
 
 #define RX_BURST 32
@@ -255,9 +256,9 @@ static int port_setup(unsigned idx, const struct conf_device *d)
 	return 0;
 }
 
-static unsigned pool_size(const struct dpvs_conf *c)
+static unsigned pool_size(const struct dpvs_conf *c, unsigned nlcores)
 {
-	unsigned n = 4096 + rte_lcore_count() * MBUF_CACHE * 2 +
+	unsigned n = 4096 + nlcores * MBUF_CACHE * 2 +
 		     c->kni_ring_size * (c->nworkers + c->ndevices) +
 		     KNI_PRIO_RING_SIZE * c->nworkers +
 		     c->nworkers * 32 * c->neigh_queue_len;
@@ -268,6 +269,13 @@ static unsigned pool_size(const struct dpvs_conf *c)
 		     c->nworkers * TX_BURST;
 	/* A larger pool on request (net_pcap preloads its whole file). */
 	return c->mbuf_pool_size > n ? c->mbuf_pool_size : n;
+}
+
+uint64_t netif_mem_need(const struct dpvs_conf *c)
+{
+	return mem_mempool_bytes(pool_size(c, c->nworkers + 1),
+				sizeof(struct rte_mbuf) +
+				RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
 static void tx_error(struct rte_mbuf **pkts, uint16_t n, void *arg)
@@ -347,13 +355,13 @@ int netif_init(const struct dpvs_conf *c)
 {
 	int rc;
 
-	mbuf_pool = rte_pktmbuf_pool_create("mbuf_pool", pool_size(c),
+	mbuf_pool = rte_pktmbuf_pool_create("mbuf_pool", pool_size(c, rte_lcore_count()),
 					    MBUF_CACHE, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE,
 					    (int)rte_socket_id());
 	if (!mbuf_pool) {
 		LOG_ERRX("netif", "cannot create the mbuf pool (%u mbufs): %s",
-			 pool_size(c), rte_strerror(rte_errno));
+			 pool_size(c, rte_lcore_count()), rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	if (c->ndevices == 0)

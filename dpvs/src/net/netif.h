@@ -32,6 +32,8 @@ struct netif_port {
 };
 
 int netif_init(const struct dpvs_conf *c);
+/* Bytes of DPDK memory netif_init(c) takes (the start-up checks). */
+uint64_t netif_mem_need(const struct dpvs_conf *c);
 void netif_fini(void);
 unsigned netif_nports(void);
 unsigned netif_lcore_nrxq(unsigned lcore);

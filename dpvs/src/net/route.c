@@ -19,6 +19,15 @@ static uint32_t nentries;
 /* rte_lpm has no depth 0: the default route is held here (-1: none). */
 static int64_t default_idx = -1;
 
+/* rte_lpm: the 2^24-entry tbl24, the tbl8s and the rules; our entries. */
+uint64_t route_mem_need(uint32_t max_routes)
+{
+	uint64_t tbl8s = max_routes > 256 ? max_routes : 256;
+
+	return (4ull << 24) + tbl8s * 256 * 4 + max_routes * 8ull +
+	       sizeof(*entries) * (uint64_t)max_routes;
+}
+
 int route_init(uint32_t max_routes)
 {
 	struct rte_lpm_config cfg = {

@@ -47,6 +47,8 @@ struct route_entry {
 };
 
 int route_init(uint32_t max_routes);
+/* Bytes of DPDK memory route_init(n) takes (the start-up checks). */
+uint64_t route_mem_need(uint32_t max_routes);
 void route_fini(void);
 
 /* Worker fast path; NULL if no route.  Valid until the next quiescent state. */

@@ -326,12 +326,26 @@ static int connected_src(struct ctrl_reply *rep, const struct netif_port *p,
 	return DPVS_OK;
 }
 
+#define IP4(a) (a) >> 24, ((a) >> 16) & 0xff, ((a) >> 8) & 0xff, (a) & 0xff
+
+static void log_route(const struct route_entry *e, const struct netif_port *p,
+		      const char *what)
+{
+	if (e->gw)
+		LOG_INFOX("route", "route %u.%u.%u.%u/%u via %u.%u.%u.%u dev %s %s",
+			  IP4(e->prefix), e->plen, IP4(e->gw), p->name, what);
+	else
+		LOG_INFOX("route", "route %u.%u.%u.%u/%u dev %s %s",
+			  IP4(e->prefix), e->plen, p->name, what);
+}
+
 static int op_route_add(uint32_t op __rte_unused, struct rbuf *req,
 			struct ctrl_reply *rep)
 {
 	struct dpvs_route r;
 	struct route_entry e = { 0 };
 	const struct netif_port *p;
+	int rc;
 
 	if (route_arg(req, rep, &r) != DPVS_OK)
 		return (int)rep->status;
@@ -353,18 +367,27 @@ static int op_route_add(uint32_t op __rte_unused, struct rbuf *req,
 	    connected_src(rep, p, &e) != DPVS_OK)
 		return (int)rep->status;
 	e.refs = 1;
-	return ctrl_errno(rep, route_add(&e), "route");
+	rc = route_add(&e);
+	if (rc == 0)
+		log_route(&e, p, "added");
+	return ctrl_errno(rep, rc, "route");
 }
 
 static int op_route_del(uint32_t op __rte_unused, struct rbuf *req,
 			struct ctrl_reply *rep)
 {
 	struct dpvs_route r;
+	uint32_t prefix;
+	int rc;
 
 	if (route_arg(req, rep, &r) != DPVS_OK)
 		return (int)rep->status;
-	return ctrl_errno(rep, route_del_user(rte_be_to_cpu_32(r.prefix), r.plen),
-			  "route");
+	prefix = rte_be_to_cpu_32(r.prefix);
+	rc = route_del_user(prefix, r.plen);
+	if (rc == 0)
+		LOG_INFOX("route", "route %u.%u.%u.%u/%u removed", IP4(prefix),
+			  r.plen);
+	return ctrl_errno(rep, rc, "route");
 }
 
 static void put_route(const struct route_entry *e, void *arg)
@@ -413,14 +436,21 @@ static int op_neigh_add(uint32_t op __rte_unused, struct rbuf *req,
 	struct dpvs_neigh nb;
 	struct rte_ether_addr mac;
 	const struct netif_port *p = neigh_arg(req, rep, &nb);
+	uint32_t ip;
+	int rc;
 
 	if (!p)
 		return (int)rep->status;
 	memcpy(mac.addr_bytes, nb.mac, 6);
 	if (!rte_is_valid_assigned_ether_addr(&mac) || nb.ip == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or lladdr");
-	return ctrl_errno(rep, neigh_update(rte_be_to_cpu_32(nb.ip), p->id,
-					     &mac, true), "neighbour");
+	ip = rte_be_to_cpu_32(nb.ip);
+	rc = neigh_update(ip, p->id, &mac, true);
+	if (rc == 0)
+		LOG_INFOX("neigh", "%s: neighbour %u.%u.%u.%u lladdr "
+			  RTE_ETHER_ADDR_PRT_FMT " added (permanent)", p->name,
+			  IP4(ip), RTE_ETHER_ADDR_BYTES(&mac));
+	return ctrl_errno(rep, rc, "neighbour");
 }
 
 static int op_neigh_del(uint32_t op __rte_unused, struct rbuf *req,
@@ -428,11 +458,17 @@ static int op_neigh_del(uint32_t op __rte_unused, struct rbuf *req,
 {
 	struct dpvs_neigh nb;
 	const struct netif_port *p = neigh_arg(req, rep, &nb);
+	uint32_t ip;
+	int rc;
 
 	if (!p)
 		return (int)rep->status;
-	return ctrl_errno(rep, neigh_delete(rte_be_to_cpu_32(nb.ip), p->id),
-			  "neighbour");
+	ip = rte_be_to_cpu_32(nb.ip);
+	rc = neigh_delete(ip, p->id);
+	if (rc == 0)
+		LOG_INFOX("neigh", "%s: neighbour %u.%u.%u.%u removed", p->name,
+			  IP4(ip));
+	return ctrl_errno(rep, rc, "neighbour");
 }
 
 static uint32_t wire_neigh_state(enum neigh_state s)
