@@ -1,5 +1,7 @@
 """The control socket: operations through libdpvs, limits and bad input."""
+import grp
 import os
+import pwd
 import shutil
 import socket
 import struct
@@ -249,6 +251,29 @@ def test_access_only_root_or_group(dpvs_factory, open_dir):
     d.ctl("reload", check=True)
     r = as_nobody([DPVSCTL, "-x", d.ipc, "version"])
     assert r.returncode == 0, r.stderr
+
+
+def test_group_as_a_supplementary_group_of_a_user_without_passwd_entry(
+        dpvs_factory, open_dir):
+    """systemd's DynamicUser= (dpvs-exporter.service): a uid no passwd
+    file names, in ctrl.group only through SupplementaryGroups=."""
+    d = dpvs_factory(workdir=open_dir, devices=[("dpdk0", "net_null0,no-rx=1", 1, 1)],
+                     sections={"ctrl": ['group = "nogroup";']}).start()
+    os.chmod(d.dir, 0o755)
+    nogroup = grp.getgrnam("nogroup").gr_gid
+    uid = 61234
+    with pytest.raises(KeyError):
+        pwd.getpwuid(uid)
+
+    def run_as(groups):
+        return subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid,
+                               "--groups=%s" % groups, DPVSCTL, "-x", d.ipc, "version"],
+                              capture_output=True, text=True, timeout=30)
+    r = run_as(str(nogroup))
+    assert r.returncode == 0, r.stderr
+    os.chmod(d.ipc, 0o666)   # let the kernel pass it; dpvs must still refuse
+    r = run_as("%d" % (nogroup - 1))
+    assert r.returncode == 1 and "not root nor in group nogroup" in r.stderr, r.stderr
 
 
 def test_reload_chown_never_follows_a_symlink(dpvs_factory, tmp_path):

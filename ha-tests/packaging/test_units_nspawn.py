@@ -60,8 +60,12 @@ def dpvsadm_list(m):
 
 
 def test_start_is_ready_when_the_control_socket_answers(machine):
+    # Nothing is enabled or started by the installation.
+    assert machine.sh("systemctl is-enabled dpvs.service dpvs-keepalived.service",
+                      check=False).stdout.split() == ["disabled", "disabled"]
+    assert active(machine, "dpvs") == "inactive"
     # Type=notify: start returns only after READY, so dpvsctl answers at once.
-    machine.sh("systemctl start dpvs.service", timeout=120)
+    machine.sh("systemctl enable --now dpvs.service", timeout=120)
     assert active(machine, "dpvs") == "active"
     out = machine.sh("dpvsctl version").stdout
     assert "dpvs " in out
@@ -77,7 +81,9 @@ def test_reload_is_sighup_and_logged_to_the_journal(machine):
 
 
 def test_keepalived_starts_after_dpvs_and_pushes_services(machine):
-    machine.sh("systemctl start dpvs-keepalived.service", timeout=60)
+    # Enabled, it is wanted by dpvs.service: it comes back with every
+    # start of dpvs, a restart after a crash included.
+    machine.sh("systemctl enable --now dpvs-keepalived.service", timeout=60)
     assert active(machine, "dpvs-keepalived") == "active"
     assert wait_for(lambda: "10.0.0.100:80" in dpvsadm_list(machine), 20), \
         dpvsadm_list(machine)
@@ -110,10 +116,12 @@ def test_exporter_serves_metrics(machine):
     machine.sh("systemctl start dpvs-exporter.service", timeout=60)
     assert wait_for(lambda: active(machine, "dpvs-exporter") == "active", 20)
 
-    def up():
-        out = machine.sh("curl -s http://127.0.0.1:9643/metrics", check=False).stdout
-        return re.search(r"^dpvs_up 1$", out, re.M)
-    assert wait_for(up, 20)
+    def scrape():
+        return machine.sh("curl -s http://127.0.0.1:9643/metrics", check=False).stdout
+    assert wait_for(lambda: re.search(r"^dpvs_up 1$", scrape(), re.M), 20), \
+        [ln for ln in scrape().splitlines() if ln.startswith("dpvs_up")] + \
+        machine.sh("journalctl -q -u dpvs-exporter --no-pager; ls -l /run/dpvs.ipc; "
+                   "getent group dpvs", check=False).stdout.splitlines()
 
 
 def test_snmp_subagent_starts_after_snmpd(machine):

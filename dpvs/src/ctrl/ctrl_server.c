@@ -345,12 +345,28 @@ static void conn_close(struct conn *c)
 	srv.nconns--;
 }
 
+/*
+ * The peer's supplementary groups as they were at connect time
+ * (SO_PEERGROUPS): no passwd lookup, which could block the master on a
+ * name service and knows neither a uid without a passwd entry nor the
+ * groups systemd gives a DynamicUser= service.  Returns how many, or -1
+ * where the kernel cannot tell (then the group database is asked).
+ */
+static int peer_groups(int fd, gid_t *groups, int max)
+{
+	socklen_t len = (socklen_t)(max * sizeof(gid_t));
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return -1;
+	return (int)(len / sizeof(gid_t));
+}
+
 /* Root, or a member of ctrl.group (primary or supplementary). */
-static bool peer_allowed(const struct ucred *cr)
+static bool peer_allowed(int fd, const struct ucred *cr)
 {
 	struct passwd *pw;
 	gid_t groups[256];
-	int n = 256;
+	int n;
 
 	if (cr->uid == 0)
 		return true;
@@ -358,9 +374,13 @@ static bool peer_allowed(const struct ucred *cr)
 		return false;
 	if (cr->gid == srv.gid)
 		return true;
-	pw = getpwuid(cr->uid);
-	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-		return false;
+	n = peer_groups(fd, groups, 256);
+	if (n < 0) {
+		n = 256;
+		pw = getpwuid(cr->uid);
+		if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+			return false;
+	}
 	for (int i = 0; i < n; i++)
 		if (groups[i] == srv.gid)
 			return true;
@@ -439,7 +459,7 @@ static void accept_one(int fd)
 		refuse(fd, DPVS_EPERM, "cannot read the peer's credentials");
 		return;
 	}
-	if (!peer_allowed(&cr)) {
+	if (!peer_allowed(fd, &cr)) {
 		srv.st.refused++;
 		if (srv.have_gid)
 			snprintf(msg, sizeof(msg), "uid %u is not root nor in "
