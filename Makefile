@@ -38,6 +38,8 @@ DEPS += libmicrohttpd-dev prometheus
 DEPS += libsystemd-dev systemd
 # deb: make deb, the man pages, lintian (docs/packaging.md).
 DEPS += debhelper dpkg-dev fakeroot lintian pandoc
+# The packages booted under systemd (ha-tests/packaging/test_units_nspawn.py).
+DEPS += debootstrap systemd-container
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
