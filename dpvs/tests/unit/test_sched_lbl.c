@@ -98,6 +98,25 @@ static void test_lblc_keeps_until_overloaded(void **state)
 	assert_int_equal(pick(B, 16), 1);
 }
 
+/* A new address gets the least connections per weight, as wlc. */
+static void test_lbl_new_address_by_weight(void **state)
+{
+	static const int32_t w[3] = { 1, 3, 2 };
+	static const char *const names[] = { "lblc", "lblcr" };
+
+	(void)state;
+	for (unsigned s = 0; s < 2; s++) {
+		svc_up(names[s], 3, w);
+		loads(1, 2, 2);         /* per weight: 256, 171, 256 */
+		assert_int_equal(pick(A, 1), 1);
+		loads(1, 4, 1);         /* 256, 341, 128 */
+		assert_int_equal(pick(B, 1), 2);
+		T.c[0].inactive = 200;  /* inactive ones count too */
+		loads(0, 2, 2);         /* 200, 171, 256 */
+		assert_int_equal(pick(B + 1, 1), 1);
+	}
+}
+
 static void test_lblc_expiry(void **state)
 {
 	static const int32_t w[3] = { 1, 1, 1 };
@@ -311,6 +330,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lblc_keeps_until_overloaded),
+		cmocka_unit_test(test_lbl_new_address_by_weight),
 		cmocka_unit_test(test_lblc_expiry),
 		cmocka_unit_test(test_lbl_per_worker),
 		cmocka_unit_test(test_lbl_churn),
