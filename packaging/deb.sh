@@ -31,8 +31,9 @@ if [ -d "$top/build/keepalived-src/src" ]; then
 fi
 
 cd "$src"
-# A sanitizer run's BUILD=build-san must not leak into the package build.
-unset BUILD SAN
+# A sanitizer run's BUILD=build-san must not leak into the package build,
+# nor `make check SAN=1`'s SAN=1, which make passes down in MAKEFLAGS.
+unset BUILD SAN MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL
 dpkg-buildpackage -us -uc -b -J"$(nproc)"
 for f in "$stage"/*.deb "$stage"/*.buildinfo "$stage"/*.changes; do
 	mv "$f" "$out/"
