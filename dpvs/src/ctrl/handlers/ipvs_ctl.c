@@ -78,6 +78,8 @@ static const struct { uint32_t wire, ipvs; } svc_flags[] = {
 	{ DPVS_SVC_F_PERSISTENT, IPVS_SVC_F_PERSISTENT },
 	{ DPVS_SVC_F_SCHED_FALLBACK, IPVS_SVC_F_SCHED_FALLBACK },
 	{ DPVS_SVC_F_SCHED_PORT, IPVS_SVC_F_SCHED_PORT },
+	{ DPVS_SVC_F_PROXY_V1, IPVS_SVC_F_PROXY_V1 },
+	{ DPVS_SVC_F_PROXY_V2, IPVS_SVC_F_PROXY_V2 },
 };
 
 static uint32_t flags_to_ipvs(uint32_t f)
