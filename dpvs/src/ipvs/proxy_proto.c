@@ -135,7 +135,7 @@ static uint32_t unshift(struct pp_state *st, uint32_t v, bool ack)
 
 static void fix_sack(struct pp_state *st, uint8_t *o, unsigned olen)
 {
-	for (unsigned i = 2; i + 8 <= olen; i += 4) {
+	for (unsigned i = 2; i + 4 <= olen; i += 4) {
 		uint32_t e;
 
 		memcpy(&e, o + i, 4);
