@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from dpvsd import DPVSADM
+from keepalived import FNAT_CONF, KEEPALIVED, REAL, dests
 from lbhost import adm
 from netns import sh
 from ppconsumers import Haproxy, Nginx, sha256, sink_roundtrip
@@ -186,3 +187,41 @@ def test_proxy_protocol_is_edited_listed_and_saved(lb):
     r = adm(d, "-A", "-u", "10.0.0.100:53", "--proxy-protocol", "v2",
             check=False)
     assert r.returncode == 2 and "for TCP services" in r.stderr
+
+
+def test_keepalived_proxy_protocol_keyword(lb, ka, nginx):
+    """`proxy_protocol v2` in a virtual_server reaches dpvs; a reload that
+    changes it edits the service."""
+    d, cl = lb["dpvs"], lb["cl"]
+    conf = FNAT_CONF.replace("    laddr_group_name lips\n",
+                             "    laddr_group_name lips\n"
+                             "    proxy_protocol %s\n")
+    nginx.put("index.html", b"hello\n")
+    ka.write(conf % ("v2", REAL % 11))
+    ka.start("-C")
+    assert wait_for(lambda: dests(d) == ["10.0.1.11:80"], timeout=15), \
+        ka.text()
+    assert "proxy-protocol v2" in adm(d, "-L", "-n").stdout
+    r = sh("curl", "-s", "-m", "5", "--local-port", "40030",
+           "http://10.0.0.100/", ns=cl, check=False)
+    assert r.stdout == "hello\n", (r.stdout, nginx.errors())
+    assert (CLIENT, "40030", "10.0.1.100", "200") in nginx.access() or \
+        (CLIENT, "40030", "10.0.1.101", "200") in nginx.access()
+    ka.write(conf % ("v1", REAL % 11))
+    ka.proc.send_signal(1)   # SIGHUP
+    assert wait_for(lambda: "proxy-protocol v1" in
+                    adm(d, "-L", "-n").stdout, timeout=15), ka.text()
+
+
+@pytest.mark.parametrize("line,message", [
+    ("    proxy_protocol v3\n", "proxy_protocol 'v3' is not v1, v2 or none"),
+    ("    proxy_protocol v2\n    protocol UDP\n",
+     "proxy_protocol is for TCP services - ignoring"),
+])
+def test_keepalived_bad_proxy_protocol_is_reported(lb, ka, line, message):
+    conf = FNAT_CONF.replace("    protocol TCP\n", "    protocol TCP\n" + line)
+    ka.write(conf % (REAL % 11))
+    r = subprocess.run([KEEPALIVED, "-t", "-f", str(ka.conf)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert message in r.stdout + r.stderr, r.stdout + r.stderr
