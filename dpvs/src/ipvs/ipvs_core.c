@@ -186,16 +186,6 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 	return rc;
 }
 
-/* The header's length is the conn's shift; isn1 comes with its SYN. */
-static void pp_conn_init(struct ipvs_conn *c, uint8_t ver)
-{
-	uint8_t hdr[PP_HDR_MAX + 1];
-
-	c->pp.ver = ver;
-	c->pp.len = (uint8_t)pp_build(ver, hdr, c->caddr, c->cport, c->vaddr,
-				      c->vport);
-}
-
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		     const struct ipvs_proto *pp, void *l4,
@@ -240,8 +230,10 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.fwd = d->fwd;
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
+	/* The header's length is the conn's shift; isn1 comes with its SYN. */
 	if (sn->pp_ver && t->proto == IPPROTO_TCP && ipvs_fwd_snat(d->fwd))
-		pp_conn_init(&tmpl, sn->pp_ver);
+		pp_init(&tmpl.pp, sn->pp_ver, tmpl.caddr, tmpl.cport,
+			tmpl.vaddr, tmpl.vport);
 	if (ipvs_fwd_snat(d->fwd)) {
 		int rc = sn->nladdr ? fnat_source(sn, w, t, &tmpl) :
 				      -EADDRNOTAVAIL;

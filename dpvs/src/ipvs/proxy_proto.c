@@ -50,6 +50,16 @@ unsigned pp_build(uint8_t ver, uint8_t *buf, uint32_t caddr, uint16_t cport,
 	return 0;
 }
 
+void pp_init(struct pp_state *st, uint8_t ver, uint32_t caddr, uint16_t cport,
+	     uint32_t vaddr, uint16_t vport)
+{
+	uint8_t hdr[PP_HDR_MAX + 1];
+
+	memset(st, 0, sizeof(*st));
+	st->ver = ver;
+	st->len = (uint8_t)pp_build(ver, hdr, caddr, cport, vaddr, vport);
+}
+
 bool pp_client_wants_hdr(const struct pp_state *st,
 			 const struct rte_tcp_hdr *th)
 {

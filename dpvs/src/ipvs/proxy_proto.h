@@ -34,6 +34,10 @@ struct pp_state {
 unsigned pp_build(uint8_t ver, uint8_t *buf, uint32_t caddr, uint16_t cport,
 		  uint32_t vaddr, uint16_t vport);
 
+/* A connection's state for a header of version ver (0: none). */
+void pp_init(struct pp_state *st, uint8_t ver, uint32_t caddr, uint16_t cport,
+	     uint32_t vaddr, uint16_t vport);
+
 /* Whether a client segment needs the header in front of its payload. */
 bool pp_client_wants_hdr(const struct pp_state *st,
 			 const struct rte_tcp_hdr *th);
