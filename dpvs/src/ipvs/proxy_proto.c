@@ -209,3 +209,15 @@ void pp_server(struct pp_state *st, struct rte_tcp_hdr *th, uint32_t thlen)
 	if (doff > sizeof(*th) && doff <= thlen)
 		fix_options(st, th, doff);
 }
+
+void pp_quoted_seq(const struct pp_state *st, void *seq)
+{
+	uint32_t v;
+
+	memcpy(&v, seq, 4);
+	v = rte_be_to_cpu_32(v);
+	if ((int32_t)(v - st->isn1) > 0)
+		v = (int32_t)(v - st->isn1) < st->len ? st->isn1 : v - st->len;
+	v = rte_cpu_to_be_32(v);
+	memcpy(seq, &v, 4);
+}

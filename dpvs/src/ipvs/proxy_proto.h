@@ -67,4 +67,10 @@ bool pp_insert(struct rte_ipv4_hdr **ip, uint32_t l3l4, const uint8_t *hdr,
  */
 void pp_server(struct pp_state *st, struct rte_tcp_hdr *th, uint32_t thlen);
 
+/*
+ * The sequence number (4 bytes at seq, network order) an ICMP error
+ * quotes of a client segment we sent, in the client's terms again.
+ */
+void pp_quoted_seq(const struct pp_state *st, void *seq);
+
 #endif

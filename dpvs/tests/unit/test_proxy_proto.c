@@ -357,6 +357,24 @@ static void test_syn_ack_mss_lowered(void **state)
 	assert_int_equal(((uint8_t *)(tcp_of(ip) + 1))[3], 0xb4);
 }
 
+/* An ICMP error quoting a segment we sent: its seq in the client's terms. */
+static void test_quoted_seq_shifted_back(void **state)
+{
+	struct pp_state st = conn(PP_V2);
+	uint8_t q[4];
+
+	(void)state;
+	put32(q, ISN + 28 + 500);
+	pp_quoted_seq(&st, q);
+	assert_int_equal(get32(q), ISN + 500);
+	put32(q, ISN);            /* the segment that carried the header */
+	pp_quoted_seq(&st, q);
+	assert_int_equal(get32(q), ISN);
+	put32(q, ISN - 1);        /* the SYN */
+	pp_quoted_seq(&st, q);
+	assert_int_equal(get32(q), ISN - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_sack_blocks_shifted_back),
 		cmocka_unit_test(test_malformed_options_left_alone),
 		cmocka_unit_test(test_syn_ack_mss_lowered),
+		cmocka_unit_test(test_quoted_seq_shifted_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
