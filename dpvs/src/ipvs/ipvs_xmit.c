@@ -59,7 +59,8 @@ static struct rte_mbuf *pp_add(unsigned lc, const struct ipvs_conn *c,
 	if (l3l4 < rte_ipv4_hdr_len(ip) + sizeof(*th) || l3l4 > tot ||
 	    l3l4 > m->data_len || n != c->pp.len)
 		goto bad;
-	if (r && tot + n > port_mtu(r))
+	/* An odd (v1) header needs the whole payload in one piece. */
+	if ((r && tot + n > port_mtu(r)) || ((n & 1) && tot > m->data_len))
 		pp_cut(lc, m, ip, th, l3l4);
 	if (!rte_pktmbuf_prepend(m, (uint16_t)n))
 		goto bad;
@@ -92,8 +93,10 @@ static void fnat_out(unsigned lc, struct ipvs_conn *c,
 {
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
 		    c->vport, c->cport);
-	if (c->pp.len)
-		pp_server(&c->pp, l4, m->data_len - rte_ipv4_hdr_len(ip));
+	if (c->pp.len)   /* options past the IP packet's end are not its */
+		pp_server(&c->pp, l4, RTE_MIN((uint32_t)m->data_len,
+			  (uint32_t)rte_be_to_cpu_16(ip->total_length)) -
+			  rte_ipv4_hdr_len(ip));
 	ipv4_output(lc, m, c->caddr);
 }
 
