@@ -62,10 +62,12 @@ static struct rte_mbuf *pp_add(unsigned lc, const struct ipvs_conn *c,
 	/* An odd (v1) header needs the whole payload in one piece. */
 	if ((r && tot + n > port_mtu(r)) || ((n & 1) && tot > m->data_len))
 		pp_cut(lc, m, ip, th, l3l4);
-	if (!rte_pktmbuf_prepend(m, (uint16_t)n))
+	if (!rte_pktmbuf_prepend(m, (uint16_t)pp_room(n)))
 		goto bad;
 	if (!pp_insert(&ip, l3l4, hdr, n))
 		goto bad;
+	if (pp_room(n) != n)
+		rte_pktmbuf_trim(m, 1);
 	PKT_INC(lc, ipvs_pp_sent);
 	return m;
 bad:

@@ -98,6 +98,11 @@ static bool tcp_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t hlen,
 	return csum_fold32(s) == 0xffff;
 }
 
+unsigned pp_room(unsigned n)
+{
+	return (n + 1) & ~1u;
+}
+
 bool pp_insert(struct rte_ipv4_hdr **ipp, uint32_t l3l4, const uint8_t *hdr,
 	       unsigned n)
 {
@@ -107,11 +112,15 @@ bool pp_insert(struct rte_ipv4_hdr **ipp, uint32_t l3l4, const uint8_t *hdr,
 	uint16_t ntot = (uint16_t)(tot + n);
 	uint16_t ol = rte_cpu_to_be_16((uint16_t)(tot - hlen));
 	uint16_t nl = rte_cpu_to_be_16((uint16_t)(ntot - hlen));
+	unsigned room = pp_room(n);
 	struct rte_tcp_hdr *th;
 
 	if ((n & 1) && !tcp_cksum_ok(ip, hlen, tot))
 		return false;
-	ip = (struct rte_ipv4_hdr *)memmove((char *)ip - n, ip, l3l4);
+	ip = (struct rte_ipv4_hdr *)memmove((char *)ip - room, ip, l3l4);
+	if (room != n)   /* the payload follows, one byte down */
+		memmove((char *)ip + l3l4 + n, (char *)ip + room + l3l4,
+			tot - l3l4);
 	memcpy((char *)ip + l3l4, hdr, n);
 	ip->hdr_checksum = csum_replace2(ip->hdr_checksum, ip->total_length,
 					 rte_cpu_to_be_16(ntot));

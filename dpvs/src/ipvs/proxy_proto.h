@@ -49,12 +49,19 @@ bool pp_client_wants_hdr(const struct pp_state *st,
 void pp_client_shift(struct pp_state *st, struct rte_tcp_hdr *th);
 
 /*
+ * Bytes pp_insert needs in front of the packet for an n-byte header:
+ * n rounded up to even, so the packet keeps its 2-byte alignment.
+ */
+unsigned pp_room(unsigned n);
+
+/*
  * Inserts n header bytes between the TCP header and the payload: the
- * IPv4 and TCP headers (l3l4 bytes at old) move n bytes down to old - n,
- * which the caller made room for; the lengths and checksums follow.
- * False (nothing changed) when the segment's checksum is wrong and n is
- * odd (the checksum is then recomputed in full, which would hide it).
- * Returns the new IPv4 header in *ip.
+ * IPv4 and TCP headers (l3l4 bytes at *ip) move pp_room(n) bytes down,
+ * into room the caller made; for an odd n the payload (contiguous then)
+ * moves one byte down too and the packet ends one byte earlier.  The
+ * lengths and checksums follow.  False (nothing changed) when n is odd
+ * and the segment's checksum is wrong (it is then recomputed in full,
+ * which would hide that).  Returns the new IPv4 header in *ip.
  */
 bool pp_insert(struct rte_ipv4_hdr **ip, uint32_t l3l4, const uint8_t *hdr,
 	       unsigned n);

@@ -147,7 +147,8 @@ static void insert_golden(uint8_t ver, uint8_t flags, const char *payload)
 		memcpy(want_payload + n, payload, plen);
 	want = seg_n(&w, flags, ISN, 777, NULL, 0, want_payload, n + plen);
 	assert_true(pp_insert(&ip, l3l4, hdr, n));
-	assert_ptr_equal(ip, (void *)(b.pkt - n));
+	assert_ptr_equal(ip, (void *)(b.pkt - pp_room(n)));
+	assert_int_equal((uintptr_t)ip % 2, 0);
 	assert_memory_equal(ip, want, rte_be_to_cpu_16(want->total_length));
 	check_sums(ip);
 }
