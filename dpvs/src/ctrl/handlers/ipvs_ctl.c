@@ -165,6 +165,24 @@ static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
 	return true;
 }
 
+/* A PROXY protocol header: one version, TCP only (as libdpvs checks). */
+static bool proxy_ok(const struct dpvs_service *s, struct ctrl_reply *rep)
+{
+	const uint32_t both = DPVS_SVC_F_PROXY_V1 | DPVS_SVC_F_PROXY_V2;
+
+	if ((s->flags & both) == both) {
+		ctrl_error(rep, DPVS_EINVAL, "PROXY protocol v1 and v2 both "
+			   "asked for");
+		return false;
+	}
+	if ((s->flags & both) && s->proto != IPPROTO_TCP) {
+		ctrl_error(rep, DPVS_EINVAL, "the PROXY protocol is for TCP "
+			   "services");
+		return false;
+	}
+	return true;
+}
+
 /* Add and edit: the record's scheduler must exist. */
 static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			 struct ipvs_svc_conf *c)
@@ -184,6 +202,8 @@ static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			   DPVS_PERSIST_TIMEOUT_MAX);
 		return false;
 	}
+	if (!proxy_ok(&s, rep))
+		return false;
 	if (!dpvs_netmask_is_prefix(rte_be_to_cpu_32(s.netmask))) {
 		ctrl_error(rep, DPVS_EINVAL, "persistence netmask is not a "
 			   "prefix (its ones must be contiguous)");
