@@ -176,32 +176,41 @@ static void fix_mss(const struct pp_state *st, uint8_t *o)
 
 /*
  * SACK (5) and, in a SYN-ACK, MSS (2); a truncated or malformed option
- * ends the walk, leaving the rest as it came.
+ * ends the walk, leaving the rest as it came.  The options' sum is taken
+ * only when one of them is there (most segments carry timestamps only).
  */
 static void fix_options(struct pp_state *st, struct rte_tcp_hdr *th,
 			uint32_t thlen)
 {
-	uint8_t *p = (uint8_t *)(th + 1);
+	uint8_t *opts = (uint8_t *)(th + 1), *p = opts;
 	uint8_t *end = (uint8_t *)th + thlen;
-	bool syn = th->tcp_flags & RTE_TCP_SYN_FLAG;
-	uint16_t before = rte_raw_cksum(p, (size_t)(end - p));
+	bool syn = th->tcp_flags & RTE_TCP_SYN_FLAG, seen = false;
+	uint16_t before = 0;
 
 	while (p < end && *p != 0) {
+		bool sack, mss;
+
 		if (*p == 1) {
 			p++;
 			continue;
 		}
 		if (end - p < 2 || p[1] < 2 || p[1] > end - p)
 			break;
-		if (*p == 5 && (p[1] - 2) % 8 == 0)
+		sack = *p == 5 && (p[1] - 2) % 8 == 0;
+		mss = *p == 2 && p[1] == 4 && syn;
+		if ((sack || mss) && !seen) {
+			before = rte_raw_cksum(opts, (size_t)(end - opts));
+			seen = true;
+		}
+		if (sack)
 			fix_sack(st, p, p[1]);
-		else if (*p == 2 && p[1] == 4 && syn)
+		else if (mss)
 			fix_mss(st, p);
 		p += p[1];
 	}
-	p = (uint8_t *)(th + 1);
-	th->cksum = csum_replace2(th->cksum, before,
-				  rte_raw_cksum(p, (size_t)(end - p)));
+	if (seen)
+		th->cksum = csum_replace2(th->cksum, before, rte_raw_cksum(
+			opts, (size_t)(end - opts)));
 }
 
 void pp_server(struct pp_state *st, struct rte_tcp_hdr *th, uint32_t thlen)
