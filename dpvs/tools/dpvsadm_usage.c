@@ -54,6 +54,7 @@ void usage(FILE *out)
 "  --tcp-service  -t VIP:PORT  a TCP virtual service\n"
 "  --udp-service  -u VIP:PORT  a UDP virtual service\n"
 "  --scheduler    -s SCHED     rr wrr lc wlc sed nq sh dh fo mh conhash\n"
+"                              lblc lblcr ovf twos\n"
 "                              (default %s)\n"
 "  --persistent   -p [TIMEOUT] persistent service (default %u s)\n"
 "  --netmask      -M NETMASK   persistence granularity (A.B.C.D or 0-32)\n"

@@ -231,12 +231,12 @@ virtual_server 10.0.0.100 %d {
 
 
 def test_dpvs_refusals_are_logged_by_keepalived(lb, ka):
-    """A scheduler the kernel has but dpvs does not: dpvs refuses and says
+    """A protocol the kernel has but dpvs does not: dpvs refuses and says
     why, and keepalived's log carries both its own and dpvs's words."""
-    ka.write((NAT_CONF % (REAL % 11)).replace("lb_algo rr", "lb_algo lblc"))
+    ka.write((NAT_CONF % (REAL % 11)).replace("protocol TCP", "protocol SCTP"))
     ka.start("-C")
-    assert wait_for(lambda: "unknown scheduler 'lblc'" in ka.text(),
-                    timeout=15), ka.text()
+    assert wait_for(lambda: "dpvs: add service: protocol 132 is not TCP"
+                    in ka.text(), timeout=15), ka.text()
     assert "IPVS cmd IP_VS_SO_SET_ADD" in ka.text()
     assert "10.0.0.100" not in lb["dpvs"].adm("-L", "-n").stdout
 

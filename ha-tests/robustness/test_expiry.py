@@ -158,6 +158,9 @@ def test_min_default_and_max_timeouts_mixed(fnat):
         fin = cs.open()
         assert cs.say(fin, "bye") == "eof"     # server closed first
         udp_flows(cl, udp_port, udp_port + 1)
+        # The datagram is not answered: wait until dpvs has made its flow,
+        # so the next --set cannot come first (it did on a loaded box).
+        assert wait_for(lambda: by_cport(d, udp_port), 10), conns(d)
         return est.port, fin.port, udp_port
 
     def rows(ports):

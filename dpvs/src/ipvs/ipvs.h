@@ -30,7 +30,7 @@
  * these structures need change when the other does.
  */
 #define IPVS_MAX_LADDR 64
-#define IPVS_WSTATE_STRIDE 64   /* per-worker scheduler scratch */
+#define IPVS_WSTATE_STRIDE 64   /* least per-worker scheduler scratch */
 #define IPVS_SCHED_NAME_MAX 15
 #define IPVS_SCHED_DEFAULT "wlc"
 #define IPVS_PERSIST_TIMEOUT_DEFAULT 300 /* seconds, as ipvsadm */
@@ -146,7 +146,8 @@ struct svc_snap {
 	struct ipvs_dest **dests;  /* parallel to ss.dests */
 	unsigned nladdr;
 	struct ipvs_laddr *laddrs[IPVS_MAX_LADDR];
-	uint8_t *wstate;           /* nworkers * IPVS_WSTATE_STRIDE */
+	uint8_t *wstate;           /* nworkers * wstride */
+	size_t wstride;            /* ops->wstate_size, in cache lines */
 	uint32_t persist_timeout;  /* seconds; 0: not persistent */
 	uint32_t netmask;          /* host order: client granularity */
 	uint8_t pp_ver;            /* FullNAT TCP: PROXY header version, 0: none */

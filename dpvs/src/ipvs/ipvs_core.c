@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -186,13 +187,20 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 	return rc;
 }
 
+/* Whole seconds: all lblc and lblcr need to expire their entries. */
+static uint32_t sched_now(void)
+{
+	return (uint32_t)(rte_get_tsc_cycles() / rte_get_tsc_hz());
+}
+
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		     const struct ipvs_proto *pp, void *l4,
 		     const struct conn_tuple *t)
 {
 	const struct svc_snap *sn = __atomic_load_n(&svc->snap, __ATOMIC_ACQUIRE);
-	struct sched_flow f = { t->saddr, t->daddr, t->sport, t->dport, t->proto };
+	struct sched_flow f = { t->saddr, t->daddr, t->sport, t->dport, t->proto,
+				sched_now() };
 	struct ipvs_conn tmpl, *c;
 	struct ipvs_dest *d;
 	int i;
@@ -207,8 +215,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	}
 	i = sn->persist_timeout ? ipvs_persist_lookup(svc, sn, t->saddr) : -1;
 	if (i < 0) {
-		i = sn->ops->schedule(&sn->ss, sn->wstate + w * IPVS_WSTATE_STRIDE,
-				      &f);
+		i = sn->ops->schedule(&sn->ss, sn->wstate + w * sn->wstride, &f);
 		if (i >= 0 && sn->persist_timeout) {
 			ipvs_persist_bind(svc, sn, t->saddr, i);
 			ipvs_sync_note_tmpl(w, svc, sn, t->saddr, i);

@@ -62,16 +62,22 @@ static struct svc_snap *snap_build(const struct ipvs_service *s)
 {
 	struct svc_snap *sn = calloc(1, sizeof(*sn));
 	unsigned nw = ipvs_nworkers();
-	size_t ws = RTE_ALIGN_CEIL(IPVS_WSTATE_STRIDE * (nw ? nw : 1),
-				   RTE_CACHE_LINE_SIZE);
+	size_t ws;
 
 	if (!sn)
 		return NULL;
 	sn->ops = sched_lookup(s->sched[0] ? s->sched : IPVS_SCHED_DEFAULT);
+	if (!sn->ops)
+		goto fail;
+	/* A line or more each: workers never write one another's lines. */
+	sn->wstride = RTE_ALIGN_CEIL(RTE_MAX(sn->ops->wstate_size,
+					     (size_t)IPVS_WSTATE_STRIDE),
+				     RTE_CACHE_LINE_SIZE);
+	ws = sn->wstride * (nw ? nw : 1);
 	sn->ss.dests = calloc(s->ndests + 1, sizeof(*sn->ss.dests));
 	sn->dests = calloc(s->ndests + 1, sizeof(*sn->dests));
 	sn->wstate = aligned_alloc(RTE_CACHE_LINE_SIZE, ws);
-	if (!sn->ops || !sn->ss.dests || !sn->dests || !sn->wstate)
+	if (!sn->ss.dests || !sn->dests || !sn->wstate)
 		goto fail;
 	memset(sn->wstate, 0, ws);
 	snap_dests(sn, s);

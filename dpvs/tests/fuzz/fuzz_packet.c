@@ -251,7 +251,7 @@ static void menu_misc(void)
 				   .vip = inet_addr("10.0.0.100"), .vport = 80 };
 	struct dpvs_service nat = { .proto = IPPROTO_TCP,
 				    .vip = inet_addr("10.0.0.101"), .vport = 80,
-				    .sched = "rr" };
+				    .sched = "lblcr" };   /* per-worker tables */
 	struct dpvs_laddr l = { .proto = IPPROTO_TCP, .vip = fn.vip, .vport = 80,
 				.addr = inet_addr("10.0.1.200"), .ifname = "dpdk0" };
 	struct dpvs_neigh n = { "dpdk0", inet_addr("10.0.1.11"), { 0 },

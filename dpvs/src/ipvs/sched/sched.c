@@ -11,7 +11,7 @@
 
 /* Every scheduler, once: the ops table and the name list follow it. */
 #define SCHEDS(X) X(rr) X(wrr) X(lc) X(wlc) X(sed) X(nq) X(sh) X(dh) \
-	X(fo) X(mh) X(conhash)
+	X(fo) X(mh) X(conhash) X(lblc) X(lblcr) X(ovf) X(twos)
 
 #define SCHED_OPS(n) &sched_##n##_ops,
 #define SCHED_NAME(n) #n,

@@ -6,8 +6,10 @@
  * The control side builds a sched_svc (the usable view of a service's
  * real servers) and calls ops->init once; the result is read-only on the
  * fast path.  A worker calls ops->schedule with its own zeroed scratch
- * area of ops->wstate_size bytes (round-robin positions and the like), so
- * workers never share mutable scheduler state.
+ * area of ops->wstate_size bytes (round-robin positions, lblc's table,
+ * twos's random state), so workers never share mutable scheduler state.
+ * The area is zeroed with each new snapshot: indexes into dests kept
+ * there never outlive the dests they index.
  */
 #ifndef DPVS_SCHED_H
 #define DPVS_SCHED_H
@@ -54,11 +56,16 @@ struct sched_flow {
 	uint16_t sport;
 	uint16_t dport;
 	uint8_t proto;
+	uint32_t now;           /* seconds, any origin: lblc/lblcr expiry */
 };
+
+/* The largest per-worker scratch area a scheduler may ask for. */
+#define SCHED_WSTATE_MAX 16384
 
 struct sched_ops {
 	const char *name;
-	size_t wstate_size;     /* per-worker scratch bytes, zeroed */
+	size_t wstate_size;     /* per-worker scratch bytes, zeroed; up to
+				 * SCHED_WSTATE_MAX */
 	/* Builds priv from dests; 0 or -ENOMEM/-EINVAL.  May be NULL. */
 	int (*init)(struct sched_svc *svc);
 	void (*done)(struct sched_svc *svc);
@@ -67,7 +74,8 @@ struct sched_ops {
 			const struct sched_flow *f);
 };
 
-/* The scheduler named `name` (rr wrr lc wlc sed nq sh dh fo mh conhash). */
+/* The scheduler named `name` (rr wrr lc wlc sed nq sh dh fo
+ * mh conhash lblc lblcr ovf twos). */
 const struct sched_ops *sched_lookup(const char *name);
 /* Names of every scheduler, NULL-terminated. */
 const char *const *sched_names(void);

@@ -13,7 +13,8 @@
 
 extern const struct sched_ops sched_rr_ops, sched_wrr_ops, sched_lc_ops,
 	sched_wlc_ops, sched_sed_ops, sched_nq_ops, sched_sh_ops, sched_dh_ops,
-	sched_fo_ops, sched_mh_ops, sched_conhash_ops;
+	sched_fo_ops, sched_mh_ops, sched_conhash_ops, sched_lblc_ops,
+	sched_lblcr_ops, sched_ovf_ops, sched_twos_ops;
 
 /* A table slot that maps to no server; also the cap on servers. */
 #define SCHED_NONE 0xffffu
