@@ -87,8 +87,8 @@ CONF_TESTS := test_conf_load test_conf_keys test_conf_queues test_conf_reload
 CTRL_TESTS := test_ctrl_dispatch test_ctrl_session_framing \
 	test_ctrl_session_limits
 UNIT_TESTS := $(WIRE_TESTS) $(CONF_TESTS) test_cmdline $(CTRL_TESTS) test_msgbus \
-	test_nat_rewrite test_ipvs_conn test_ipvs_persist test_sched test_sched_lbl \
-	test_ipv4_pmtu \
+	test_nat_rewrite test_proxy_proto test_ipvs_conn test_ipvs_persist test_sched \
+	test_sched_lbl test_ipv4_pmtu \
 	test_kni_class test_nat_reg test_dpvsadm_parse test_dpip_parse \
 	test_ipvs_svc test_route test_ipv4 test_neigh test_evloop test_ipvs_golden \
 	test_ipvs_ctl test_sync_msg test_ha_lease test_ipvs_sync test_ipvs_sync_dir \
@@ -423,6 +423,11 @@ $(BUILD)/tests/test_ipvs_svc: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_svc.o \
 $(BUILD)/tests/test_nat_rewrite: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite.o \
 		$(BUILD)/obj/dpvs/src/ipvs/ipvs_proto.o \
 		$(BUILD)/obj/dpvs/src/ipvs/proto_tcp.o $(BUILD)/obj/dpvs/src/ipvs/proto_udp.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka
+
+$(BUILD)/tests/test_proxy_proto: $(BUILD)/obj/dpvs/tests/unit/test_proxy_proto.o \
+		$(BUILD)/obj/dpvs/src/ipvs/proxy_proto.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka
 

@@ -23,7 +23,7 @@ static const char *const DROP_CAUSES[] = {
 	"kni_arp_vip_dropped", "ipvs_conn_full", "ipvs_conn_clash",
 	"ipvs_embryonic_evicted", "ipvs_no_dest", "ipvs_no_laddr",
 	"ipvs_no_port", "ipvs_no_conn", "ipvs_handover_full", "ipvs_bad_l4",
-	"tun_frag_fail",
+	"ipvs_pp_bad", "tun_frag_fail",
 };
 
 /* Index of counter name in the set, -1 if the daemon has none. */

@@ -84,7 +84,9 @@ static bool flag_bits(const struct dpvs_service *sv, struct mib_value *v)
 
 	bits = (uint8_t)((sv->flags & DPVS_SVC_F_PERSISTENT ? 0x80 : 0) |
 			 (sv->flags & DPVS_SVC_F_SCHED_FALLBACK ? 0x40 : 0) |
-			 (sv->flags & DPVS_SVC_F_SCHED_PORT ? 0x20 : 0));
+			 (sv->flags & DPVS_SVC_F_SCHED_PORT ? 0x20 : 0) |
+			 (sv->flags & DPVS_SVC_F_PROXY_V1 ? 0x10 : 0) |
+			 (sv->flags & DPVS_SVC_F_PROXY_V2 ? 0x08 : 0));
 	return bytes(v, &bits, 1, ASN_OCTET_STR);
 }
 

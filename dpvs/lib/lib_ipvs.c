@@ -28,7 +28,9 @@ static int dec_conn(struct rbuf *b, void *rec)
 }
 
 #define SVC_F_KNOWN (DPVS_SVC_F_PERSISTENT | DPVS_SVC_F_SCHED_FALLBACK | \
-		     DPVS_SVC_F_SCHED_PORT)
+		     DPVS_SVC_F_SCHED_PORT | DPVS_SVC_F_PROXY_V1 | \
+		     DPVS_SVC_F_PROXY_V2)
+#define SVC_F_PROXY (DPVS_SVC_F_PROXY_V1 | DPVS_SVC_F_PROXY_V2)
 
 /* The (proto, vip, vport) key every load-balancing record starts with. */
 static int check_key(struct dpvs_handle *h, const char *what, uint8_t proto,
@@ -61,6 +63,12 @@ static int check_svc(struct dpvs_handle *h, const char *what,
 		return libdpvs_fail(h, DPVS_EINVAL,
 				    "%s: unknown service flags 0x%x", what,
 				    s->flags & ~(uint32_t)SVC_F_KNOWN);
+	if ((s->flags & SVC_F_PROXY) == SVC_F_PROXY)
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: PROXY protocol v1 "
+				    "and v2 both asked for", what);
+	if ((s->flags & SVC_F_PROXY) && s->proto != IPPROTO_TCP)
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: the PROXY protocol "
+				    "is for TCP services", what);
 	return DPVS_OK;
 }
 

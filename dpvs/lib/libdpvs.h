@@ -380,6 +380,9 @@ static inline int dpvs_netmask_is_prefix(uint32_t m)
 #define DPVS_SVC_F_PERSISTENT 0x1   /* -p */
 #define DPVS_SVC_F_SCHED_FALLBACK 0x2 /* mh/sh: skip unusable servers */
 #define DPVS_SVC_F_SCHED_PORT 0x4   /* mh/sh: hash the source port too */
+/* FullNAT TCP: a PROXY protocol header to the real server (one of the two) */
+#define DPVS_SVC_F_PROXY_V1 0x8
+#define DPVS_SVC_F_PROXY_V2 0x10
 
 /* Statistics of a service, a real server or a local address. */
 struct dpvs_stats {

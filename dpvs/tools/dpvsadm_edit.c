@@ -33,6 +33,9 @@ int cmd_edit_service(struct dpvs_handle *h, const struct cmd *c)
 	}
 	if (c->opts & O(NETMASK))
 		s.netmask = c->svc.netmask;
+	if (c->opts & O(PROXY))
+		s.flags = (s.flags & ~(uint32_t)PROXY_FLAGS) |
+			  (c->svc.flags & PROXY_FLAGS);
 	if ((c->opts & O(SCHED_FLAGS)) && !(c->opts & O(SCHED)) &&
 	    check_sched_flags(s.sched, s.flags, c->flags_for_sched, err,
 			      sizeof(err)))

@@ -52,6 +52,7 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_EXACT] = "exact (--exact)",
 	[OPT_LADDR] = "laddr (-z)",
 	[OPT_IFNAME] = "ifname (-F)",
+	[OPT_PROXY] = "proxy-protocol (--proxy-protocol)",
 };
 
 /* Which options each command needs and which it accepts. */
@@ -60,9 +61,9 @@ static const struct {
 	unsigned allow;
 } cmd_rules[CMD_COUNT] = {
 	[CMD_ADD] = { O(SERVICE), O(SERVICE) | O(SCHED) | O(PERSIST) |
-				  O(NETMASK) | O(SCHED_FLAGS) },
+				  O(NETMASK) | O(SCHED_FLAGS) | O(PROXY) },
 	[CMD_EDIT] = { O(SERVICE), O(SERVICE) | O(SCHED) | O(PERSIST) |
-				   O(NETMASK) | O(SCHED_FLAGS) },
+				   O(NETMASK) | O(SCHED_FLAGS) | O(PROXY) },
 	[CMD_DEL] = { O(SERVICE), O(SERVICE) },
 	[CMD_FLUSH] = { 0, 0 },
 	[CMD_LIST] = { 0, O(SERVICE) | O(NUMERIC) | O(CONN) | O(TIMEOUT) |
@@ -361,6 +362,38 @@ static int on_sched_flags(struct cmd *c, const struct sw *sw, const char *v,
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	uint32_t flag;
+} proxy_names[] = {
+	{ "v1", DPVS_SVC_F_PROXY_V1 },
+	{ "v2", DPVS_SVC_F_PROXY_V2 },
+	{ "none", 0 },
+};
+
+const char *fmt_proxy(uint32_t flags)
+{
+	for (size_t i = 0; i < sizeof(proxy_names) / sizeof(proxy_names[0]); i++)
+		if ((flags & PROXY_FLAGS) == proxy_names[i].flag)
+			return proxy_names[i].name;
+	return "?";
+}
+
+static int on_proxy(struct cmd *c, const struct sw *sw, const char *v,
+		    char *err, size_t len)
+{
+	(void)sw;
+	if (set_opt(c, OPT_PROXY, err, len))
+		return -1;
+	for (size_t i = 0; i < sizeof(proxy_names) / sizeof(proxy_names[0]); i++)
+		if (!strcmp(v, proxy_names[i].name)) {
+			c->svc.flags |= proxy_names[i].flag;
+			return 0;
+		}
+	return perr(err, len, "illegal proxy-protocol version '%s' (v1, v2 or "
+		    "none)", v);
+}
+
 static int on_server(struct cmd *c, const struct sw *sw, const char *v,
 		     char *err, size_t len)
 {
@@ -473,6 +506,7 @@ static const struct sw switches[] = {
 	{ 'M', "netmask", ARG_REQUIRED, on_netmask, 0 },
 	{ 0, "sched-flags", ARG_REQUIRED, on_sched_flags, 0 },
 	{ 'b', NULL, ARG_BY_CMD, NULL, 0 },
+	{ 0, "proxy-protocol", ARG_REQUIRED, on_proxy, 0 },
 	{ 'r', "real-server", ARG_REQUIRED, on_server, 0 },
 	{ 'w', "weight", ARG_REQUIRED, on_weight, 0 },
 	{ 'x', "u-threshold", ARG_REQUIRED, on_thresh, OPT_UTHRESH },
@@ -682,6 +716,9 @@ static int check_service(struct cmd *c, char *err, size_t len)
 			return perr(err, len, "-M sets the persistence "
 				    "granularity: it needs -p");
 	}
+	if ((c->svc.flags & PROXY_FLAGS) && c->svc.proto != IPPROTO_TCP)
+		return perr(err, len, "--proxy-protocol: the PROXY protocol is "
+			    "for TCP services (-t)");
 	if (!(c->opts & O(NETMASK)))
 		c->svc.netmask = ALL_ONES;
 	/* -E without -s: checked against the service's scheduler later. */

@@ -16,6 +16,7 @@
 
 #define ALL_ONES 0xffffffffu
 #define SCHED_FLAGS (DPVS_SVC_F_SCHED_FALLBACK | DPVS_SVC_F_SCHED_PORT)
+#define PROXY_FLAGS (DPVS_SVC_F_PROXY_V1 | DPVS_SVC_F_PROXY_V2)
 
 enum cmd_id {
 	CMD_NONE,
@@ -62,6 +63,7 @@ enum opt_id {
 	OPT_EXACT,
 	OPT_LADDR,
 	OPT_IFNAME,
+	OPT_PROXY,
 	OPT_COUNT
 };
 
@@ -106,5 +108,7 @@ int check_sched_flags(const char *sched, uint32_t flags,
 		      const char *for_sched, char *err, size_t len);
 int check_dest_port(const struct dpvs_dest *d, char *err, size_t len);
 int check_thresholds(const struct dpvs_dest *d, char *err, size_t len);
+/* "v1", "v2" or "none": the service's PROXY protocol flag. */
+const char *fmt_proxy(uint32_t flags);
 
 #endif

@@ -151,6 +151,8 @@ void print_service(const struct dpvs_service *s, const struct out *o)
 		if (s->netmask != ALL_ONES)
 			printf(" mask %s", fmt_ip(s->netmask, mask));
 	}
+	if (s->flags & PROXY_FLAGS)
+		printf(" proxy-protocol %s", fmt_proxy(s->flags));
 	printf("\n");
 }
 

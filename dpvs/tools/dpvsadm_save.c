@@ -39,6 +39,8 @@ int cmd_save(struct dpvs_handle *h, const struct cmd *c)
 			if (s->netmask != ALL_ONES)
 				printf(" -M %s", fmt_ip(s->netmask, ip));
 		}
+		if (s->flags & PROXY_FLAGS)
+			printf(" --proxy-protocol %s", fmt_proxy(s->flags));
 		printf("\n");
 		for (size_t j = 0; j < nl; j++)
 			if (!cmp_key(l[j].proto, l[j].vip, l[j].vport, s->proto,

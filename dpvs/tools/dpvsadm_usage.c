@@ -8,7 +8,7 @@ void usage(FILE *out)
 	fprintf(out,
 "Usage:\n"
 "  dpvsadm -A|-E -t|-u VIP:PORT [-s SCHED] [-p [TIMEOUT]] [-M NETMASK]\n"
-"                               [-b SCHED-FLAGS]\n"
+"                               [-b SCHED-FLAGS] [--proxy-protocol V]\n"
 "  dpvsadm -D -t|-u VIP:PORT\n"
 "  dpvsadm -C\n"
 "  dpvsadm -a|-e -t|-u VIP:PORT -r RS[:PORT] [-g|-m|-i|-b] [-w WEIGHT]\n"
@@ -60,6 +60,9 @@ void usage(FILE *out)
 "  --netmask      -M NETMASK   persistence granularity (A.B.C.D or 0-32)\n"
 "  --sched-flags  -b FLAGS     with -A/-E: sh-fallback,sh-port (-s sh) or\n"
 "                              mh-fallback,mh-port (-s mh)\n"
+"  --proxy-protocol V          with -A/-E, TCP: v2, v1 or none; FullNAT\n"
+"                              sends each connection's real server a PROXY\n"
+"                              protocol header naming the client\n"
 "  --real-server  -r RS[:PORT] real server (PORT defaults to the service's)\n"
 "  --gatewaying   -g           direct routing (the default)\n"
 "  --masquerading -m           NAT\n"

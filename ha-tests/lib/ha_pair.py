@@ -90,12 +90,15 @@ REAL = """    real_server %s %d {
 """
 
 
-def ka_conf(name, prio, key, nopreempt=False, syncid=SYNCID):
+def ka_conf(name, prio, key, nopreempt=False, syncid=SYNCID, proxy=False):
+    """proxy: the FullNAT service sends its servers a PROXY v2 header."""
     services = ""
+    fnat = "    laddr_group_name lips\n" + (
+        "    proxy_protocol v2\n" if proxy else "")
     for port, kind in ((FNAT, "FNAT"), (NAT, "NAT"), (DR, "DR")):
         services += SERVICE % {
             "port": port, "kind": kind,
-            "laddr": "    laddr_group_name lips\n" if port == FNAT else "",
+            "laddr": fnat if port == FNAT else "",
             "reals": "".join(REAL % (a, port) for a in BACKENDS[port])}
     return KA_CONF % {"name": name, "prio": prio, "key": key, "syncid": syncid,
                       "nopreempt": "    nopreempt" if nopreempt else "",
@@ -147,7 +150,7 @@ class Lb:
         kdir.mkdir()
         self.ka = Keepalived(kdir, self.ns, self.dpvs)
         self.ka.write(ka_conf(self.name, self.prio, self.pair.key_file(kdir),
-                              self.pair.nopreempt))
+                              self.pair.nopreempt, proxy=self.pair.proxy))
         self.ka.start()
         self.kas.append(self.ka)
 
@@ -279,8 +282,9 @@ def parse_conns(text):
 
 
 class Pair:
-    def __init__(self, dpvs_factory, tmp, nopreempt, workers, big_mb, big_s):
-        self.tmp, self.nopreempt = tmp, nopreempt
+    def __init__(self, dpvs_factory, tmp, nopreempt, workers, big_mb, big_s,
+                 proxy=False):
+        self.tmp, self.nopreempt, self.proxy = tmp, nopreempt, proxy
         self.big_mb, self.big_s = big_mb, big_s
         self.topo = Topology("hp")
         self.procs, self.lbs = [], []
@@ -327,6 +331,7 @@ class Pair:
                 p = self.popen(ns, HAHTTPD, "0.0.0.0" if port == DR else a,
                                str(port), "b%d" % n,
                                str(self.big_mb), str(self.big_s),
+                               "proxy" if self.proxy and port == FNAT else "-",
                                stdout=subprocess.PIPE, text=True)
                 assert p.stdout.readline().strip() == "ready", "b%d" % n
 
@@ -548,8 +553,9 @@ def dpvs_maker(tmp):
 
 @contextlib.contextmanager
 def ha_pair(dpvs_factory, tmp_path, nopreempt=False, workers=2, big_mb=32,
-            big_s=4.0, start=True):
-    pair = Pair(dpvs_factory, tmp_path, nopreempt, workers, big_mb, big_s)
+            big_s=4.0, start=True, proxy=False):
+    pair = Pair(dpvs_factory, tmp_path, nopreempt, workers, big_mb, big_s,
+                proxy)
     try:
         pair.build()
         if start:

@@ -231,6 +231,20 @@ def test_rows_follow_services_and_real_servers(env):
     assert ("dpvsSvcScheduler", SVC) in walk(env, "dpvsServiceTable")
 
 
+def test_service_flags_show_the_proxy_protocol(env):
+    d = env["dpvs"]
+    flags = lambda: walk(env, "dpvsServiceTable")[("dpvsSvcFlags", SVC)]  # noqa: E731
+    d.adm("-E", "-t", VIP + ":80", "--proxy-protocol", "v2")
+    try:
+        # BITS in hex: proxyV2 is bit 4 of the first octet
+        assert wait_for(lambda: flags().split() == ["08"], timeout=5), flags()
+        d.adm("-E", "-t", VIP + ":80", "--proxy-protocol", "v1")
+        assert wait_for(lambda: flags().split() == ["10"], timeout=5), flags()
+    finally:
+        d.adm("-E", "-t", VIP + ":80", "--proxy-protocol", "none")
+    assert wait_for(lambda: flags().split() == ["00"], timeout=5), flags()
+
+
 def test_zeroing_counts_from_zero_without_touching_workers(env):
     d = env["dpvs"]
     before = walk(env, "dpvsWorkerConnsCreated")

@@ -38,6 +38,8 @@
 #define IPVS_SVC_F_PERSISTENT 0x1
 #define IPVS_SVC_F_SCHED_FALLBACK 0x2 /* mh/sh/dh: skip unusable servers */
 #define IPVS_SVC_F_SCHED_PORT 0x4     /* mh/sh: hash the source port too */
+#define IPVS_SVC_F_PROXY_V1 0x8       /* FullNAT TCP: PROXY v1 header to servers */
+#define IPVS_SVC_F_PROXY_V2 0x10      /* FullNAT TCP: PROXY v2 header to servers */
 
 /* A service's configuration, as asked for; 0 and "" take defaults. */
 struct ipvs_svc_conf {
@@ -148,6 +150,7 @@ struct svc_snap {
 	size_t wstride;            /* ops->wstate_size, in cache lines */
 	uint32_t persist_timeout;  /* seconds; 0: not persistent */
 	uint32_t netmask;          /* host order: client granularity */
+	uint8_t pp_ver;            /* FullNAT TCP: PROXY header version, 0: none */
 };
 
 struct ipvs_service {

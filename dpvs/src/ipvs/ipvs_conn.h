@@ -20,6 +20,7 @@
 #include "ipvs.h"
 #include "ipvs_ports.h"
 #include "ipvs_proto.h"
+#include "proxy_proto.h"
 
 #define CONN_F_INACTIVE 0x1   /* counted in the dest's inactive conns */
 #define CONN_F_EMBRYO   0x2   /* on its worker's embryonic list */
@@ -44,6 +45,7 @@ struct ipvs_conn {
 	uint32_t sync_tick;    /* wheel tick of the last sync record (or creation) */
 	struct ipvs_dest *dest;
 	struct ipvs_laddr *lobj;
+	struct pp_state pp;    /* FullNAT TCP with a PROXY header, else 0 */
 	LIST_ENTRY(ipvs_conn) wheel;
 	TAILQ_ENTRY(ipvs_conn) embryo;   /* while CONN_F_EMBRYO */
 };

@@ -237,6 +237,10 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.fwd = d->fwd;
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
+	/* The header's length is the conn's shift; isn1 comes with its SYN. */
+	if (sn->pp_ver && t->proto == IPPROTO_TCP && ipvs_fwd_snat(d->fwd))
+		pp_init(&tmpl.pp, sn->pp_ver, tmpl.caddr, tmpl.cport,
+			tmpl.vaddr, tmpl.vport);
 	if (ipvs_fwd_snat(d->fwd)) {
 		int rc = sn->nladdr ? fnat_source(sn, w, t, &tmpl) :
 				      -EADDRNOTAVAIL;
@@ -313,6 +317,8 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 		handover(lc, w, t.dport % nw, m);
 		return true;
 	}
+	if (c->pp.len)   /* the client's kernel checks the quoted seq */
+		pp_quoted_seq(&c->pp, ports + 2);
 	in->src_addr = rte_cpu_to_be_32(c->caddr);
 	ports[0] = rte_cpu_to_be_16(c->cport);
 	in->dst_addr = rte_cpu_to_be_32(c->vaddr);

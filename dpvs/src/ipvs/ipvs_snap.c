@@ -17,6 +17,7 @@
 
 #include "ipvs.h"
 #include "ipvs_svc_priv.h"
+#include "proxy_proto.h"
 #include "core/rcu.h"
 
 void ipvs_snap_free(struct svc_snap *sn)
@@ -83,6 +84,8 @@ static struct svc_snap *snap_build(const struct ipvs_service *s)
 	sn->ss.flags = sched_flags(s->flags);
 	sn->persist_timeout = s->timeout;
 	sn->netmask = s->netmask;
+	sn->pp_ver = s->flags & IPVS_SVC_F_PROXY_V2 ? PP_V2 :
+		     s->flags & IPVS_SVC_F_PROXY_V1 ? PP_V1 : 0;
 	for (struct ipvs_laddr *l = s->laddrs; l && sn->nladdr < IPVS_MAX_LADDR;
 	     l = l->next)
 		sn->laddrs[sn->nladdr++] = l;

@@ -160,12 +160,23 @@ static void log_svc_conf(const struct ipvs_service *s, const char *what)
 			  ipvs_svc_str(s, n, sizeof(n)), what, s->sched);
 }
 
+/* A PROXY header is a TCP stream's first bytes: one version, TCP only. */
+static bool svc_proxy_ok(const struct ipvs_svc_conf *c)
+{
+	uint32_t pp = c->flags & (IPVS_SVC_F_PROXY_V1 | IPVS_SVC_F_PROXY_V2);
+
+	return !pp || (pp != (IPVS_SVC_F_PROXY_V1 | IPVS_SVC_F_PROXY_V2) &&
+		       c->proto == IPPROTO_TCP);
+}
+
 int ipvs_svc_add(const struct ipvs_svc_conf *c)
 {
 	struct svc_key k = { .vip = c->vip, .vport = c->vport, .proto = c->proto };
 	struct ipvs_service *s;
 	int rc;
 
+	if (!svc_proxy_ok(c))
+		return -EINVAL;
 	if (ipvs_svc_lookup(c->proto, c->vip, c->vport))
 		return -EEXIST;
 	if (!sched_lookup(sched_name(c)))
@@ -196,6 +207,8 @@ int ipvs_svc_edit(const struct ipvs_svc_conf *c)
 
 	if (!s)
 		return -ENOENT;
+	if (!svc_proxy_ok(c))
+		return -EINVAL;
 	if (!sched_lookup(sched_name(c)))
 		return -ENOENT;
 	memcpy(&old, s, sizeof(old));

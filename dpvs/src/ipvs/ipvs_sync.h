@@ -25,6 +25,7 @@ struct ipvs_conn;
 
 #define IPVS_SYNC_F_BULK     0x1   /* part of a bulk answer */
 #define IPVS_SYNC_F_INACTIVE 0x2   /* not yet ESTABLISHED */
+#define IPVS_SYNC_F_PP       0x4   /* PROXY header: reserved is its isn1 */
 
 /*
  * One record, host order: exactly what the message carries (40 bytes).
@@ -41,7 +42,7 @@ struct ipvs_sync_rec {
 	uint32_t caddr, vaddr, laddr, daddr;   /* laddr 0 unless FullNAT */
 	uint16_t cport, vport, lport, dport;   /* lport 0 unless FullNAT */
 	uint32_t timeout_s;        /* seconds left on the sender */
-	uint32_t reserved;
+	uint32_t reserved;         /* IPVS_SYNC_F_PP: the client's isn1 */
 };
 
 struct ipvs_sync_params {

@@ -231,6 +231,17 @@ static bool conn_of_rec(const struct ipvs_sync_rec *r, struct ipvs_conn *c,
 	c->proto = r->proto;
 	c->fwd = r->fwd;
 	c->state = r->state;
+	/*
+	 * Without the peer's isn1 (a half-open conn, an older peer) there is
+	 * no shift: the server never gets a header and refuses the client,
+	 * rather than getting its bytes 28 off.
+	 */
+	if ((r->flags & IPVS_SYNC_F_PP) && x->sn->pp_ver &&
+	    r->proto == IPPROTO_TCP && ipvs_fwd_snat((enum ipvs_fwd)r->fwd)) {
+		pp_init(&c->pp, x->sn->pp_ver, c->caddr, c->cport, c->vaddr,
+			c->vport);
+		c->pp.isn1 = r->reserved;
+	}
 	/* Sent by the peer: its later changes are worth sending once MASTER. */
 	c->flags = CONN_F_SYNCED | CONN_F_SENT;
 	return true;
@@ -265,6 +276,8 @@ static bool update_existing(unsigned w, const struct ipvs_conn *tmpl,
 
 	if (c && dir == DIR_IN && same_conn(c, tmpl)) {
 		conn_sync_state(t, c, tmpl->state);
+		if (tmpl->pp.len && !c->pp.len)
+			c->pp = tmpl->pp;   /* the first record was a half-open one */
 		st->updated++;
 		return true;
 	}

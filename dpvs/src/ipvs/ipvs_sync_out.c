@@ -159,6 +159,11 @@ void ipvs_sync_rec_of(const struct ipvs_conn *c, struct ipvs_sync_rec *r)
 		r->lport = c->lport;
 	}
 	r->timeout_s = ipvs_conn_expires_in(c);
+	/* Once established the SYN has set isn1; the peer re-derives the rest. */
+	if (c->pp.len && !(c->flags & CONN_F_INACTIVE)) {
+		r->flags |= IPVS_SYNC_F_PP;
+		r->reserved = c->pp.isn1;
+	}
 }
 
 void ipvs_sync_emit(struct ipvs_conn *c, uint32_t now)

@@ -2,31 +2,107 @@
 #include "ipvs_xmit.h"
 
 #include <rte_byteorder.h>
+#include <rte_tcp.h>
 
 #include "net/ipv4.h"
 #include "net/ipv4_pmtu.h"
 #include "nat_rewrite.h"
+#include "proxy_proto.h"
 #include "net/netif.h"
 #include "net/pktstats.h"
 #include "net/route.h"
 
-static void fnat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+static uint32_t port_mtu(const struct route_entry *r)
+{
+	const struct netif_port *p = netif_port(r->port);
+
+	return p ? p->mtu : RTE_ETHER_MTU;
+}
+
+/*
+ * The first segment too big for the header as well (a client that
+ * ignored the lowered MSS): its payload goes, the header alone is sent,
+ * and the client's retransmission, after the server acknowledged the
+ * header, carries the data.
+ */
+static void pp_cut(unsigned lc, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		   struct rte_tcp_hdr *th, uint32_t l3l4)
+{
+	if (m->next) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = (uint16_t)l3l4;
+	m->pkt_len = l3l4;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)l3l4);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->tcp_flags &= (uint8_t)~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	PKT_INC(lc, ipvs_pp_cut);
+}
+
+/* The header in front of the client's first sequence number; NULL: dropped. */
+static struct rte_mbuf *pp_add(unsigned lc, const struct ipvs_conn *c,
+			       struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+			       struct rte_tcp_hdr *th)
+{
+	uint8_t hdr[PP_HDR_MAX + 1];
+	uint32_t l3l4 = rte_ipv4_hdr_len(ip) + (uint32_t)(th->data_off >> 4) * 4;
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
+	const struct route_entry *r = route_lookup(c->daddr);
+	unsigned n = pp_build(c->pp.ver, hdr, c->caddr, c->cport, c->vaddr,
+			      c->vport);
+
+	if (l3l4 < rte_ipv4_hdr_len(ip) + sizeof(*th) || l3l4 > tot ||
+	    l3l4 > m->data_len || n != c->pp.len)
+		goto bad;
+	/* An odd (v1) header needs the whole payload in one piece. */
+	if ((r && tot + n > port_mtu(r)) || ((n & 1) && tot > m->data_len))
+		pp_cut(lc, m, ip, th, l3l4);
+	if (!rte_pktmbuf_prepend(m, (uint16_t)pp_room(n)))
+		goto bad;
+	if (!pp_insert(&ip, l3l4, hdr, n))
+		goto bad;
+	if (pp_room(n) != n)
+		rte_pktmbuf_trim(m, 1);
+	PKT_INC(lc, ipvs_pp_sent);
+	return m;
+bad:
+	PKT_INC(lc, ipvs_pp_bad);
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+static void fnat_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, void *l4)
 {
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->laddr, c->daddr,
 		    c->lport, c->dport);
+	if (c->pp.len) {
+		if (!pp_client_wants_hdr(&c->pp, l4))
+			pp_client_shift(&c->pp, l4);
+		else if (!(m = pp_add(lc, c, m, ip, l4)))
+			return;
+	}
 	ipv4_output(lc, m, c->daddr);
 }
 
-static void fnat_out(unsigned lc, const struct ipvs_conn *c,
+static void fnat_out(unsigned lc, struct ipvs_conn *c,
 		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4)
 {
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
 		    c->vport, c->cport);
+	if (c->pp.len)   /* options past the IP packet's end are not its */
+		pp_server(&c->pp, l4, RTE_MIN((uint32_t)m->data_len,
+			  (uint32_t)rte_be_to_cpu_16(ip->total_length)) -
+			  rte_ipv4_hdr_len(ip));
 	ipv4_output(lc, m, c->caddr);
 }
 
-static void nat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+static void nat_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, void *l4)
 {
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->caddr, c->daddr,
@@ -34,7 +110,7 @@ static void nat_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 	ipv4_output(lc, m, c->daddr);
 }
 
-static void nat_out(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+static void nat_out(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, void *l4)
 {
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
@@ -43,7 +119,7 @@ static void nat_out(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 }
 
 /* DR: the packet is untouched; only the MAC changes, to the server's. */
-static void dr_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+static void dr_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		  struct rte_ipv4_hdr *ip __rte_unused, void *l4 __rte_unused)
 {
 	ipv4_output(lc, m, c->daddr);
@@ -90,15 +166,8 @@ static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
 		ipv4_output(lc, frags[i], dst);
 }
 
-static uint32_t port_mtu(const struct route_entry *r)
-{
-	const struct netif_port *p = netif_port(r->port);
-
-	return p ? p->mtu : RTE_ETHER_MTU;
-}
-
 /* TUN: IP-in-IP to the server, from our address on the way there. */
-static void tun_in(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
+static void tun_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, void *l4 __rte_unused)
 {
 	const struct route_entry *r = route_lookup(c->daddr);

@@ -17,8 +17,11 @@
 #include "ipvs_conn.h"
 #include "ipvs_fwd.h"
 
-/* m starts at its IPv4 header; the function consumes m. */
-typedef void (*ipvs_xmit_fn)(unsigned lc, const struct ipvs_conn *c,
+/*
+ * m starts at its IPv4 header; the function consumes m.  It may change
+ * c's per-packet state (the PROXY header's, c->pp), nothing else.
+ */
+typedef void (*ipvs_xmit_fn)(unsigned lc, struct ipvs_conn *c,
 			     struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 			     void *l4);
 

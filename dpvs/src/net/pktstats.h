@@ -63,6 +63,9 @@
 	X(ipvs_handover)  /* replies passed to the worker owning the conn */  \
 	X(ipvs_handover_full) /* dropped: hand-over ring full */              \
 	X(ipvs_bad_l4)    /* truncated TCP/UDP header to a service */\
+	X(ipvs_pp_sent)   /* PROXY headers put in front of a client segment */\
+	X(ipvs_pp_cut)    /* first segment too big for the header: sent alone */\
+	X(ipvs_pp_bad)    /* dropped: first segment bad (header, csum, room) */\
 	X(tun_frag_needed) /* TUN: DF packet past the MTU; ICMP sent back */  \
 	X(tun_fragmented) /* TUN: packets sent as outer fragments (no DF) */  \
 	X(tun_frag_fail)  /* dropped: TUN packet past the MTU, no mbuf */

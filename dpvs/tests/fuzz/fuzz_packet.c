@@ -206,6 +206,10 @@ static void setup_services(void)
 	dest(&s, "10.0.1.14", DPVS_FWD_FNAT);
 	laddr(&s, "10.0.1.200");
 	laddr(&s, "10.0.1.201");
+	/* seq/ack/SACK shifted, a header inserted into the first segment */
+	s = svc(IPPROTO_TCP, "10.0.0.100", 443, "rr", DPVS_SVC_F_PROXY_V2);
+	dest(&s, "10.0.1.11", DPVS_FWD_FNAT);
+	laddr(&s, "10.0.1.200");
 	s = svc(IPPROTO_UDP, "10.0.0.100", 53, "wrr", 0);
 	dest(&s, "10.0.1.12", DPVS_FWD_FNAT);
 	laddr(&s, "10.0.1.200");

@@ -2,7 +2,8 @@
 """Writes the seeds of fuzz_packet (dpvs/tests/fuzz/seeds-packet/).
 
 Each seed is a few records {u8 flags; u16 len; frame} for the services
-fuzz_packet.c sets up: 10.0.0.100 TCP 80 FullNAT (and UDP 53),
+fuzz_packet.c sets up: 10.0.0.100 TCP 80 FullNAT (and UDP 53, and TCP 443
+FullNAT with a PROXY v2 header),
 10.0.0.101 TCP 80 NAT (persistent), UDP 53 NAT, 10.0.0.102 DR,
 10.0.0.103 TUN; clients on 10.0.0.0/24, real servers on 10.0.1.0/24.
 Run: /usr/bin/python3 dpvs/tests/fuzz/gen-seeds-packet.py [dir]
@@ -37,14 +38,24 @@ def tcp(dport, sport=40000, flags="S", seq=1000, ack=0, payload=b""):
     return TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack) / payload
 
 
-def flow(vip, sport, extra=b""):
+def flow(vip, sport, extra=b"", port=80):
     """SYN, the server's SYN-ACK, ACK, data, FIN, the server's FIN."""
-    return (rec(cl(vip, tcp(80, sport)))
+    return (rec(cl(vip, tcp(port, sport)))
             + rec(bytes([0x12]), REPLY)
-            + rec(cl(vip, tcp(80, sport, "A", 1001, 1)))
-            + rec(cl(vip, tcp(80, sport, "PA", 1001, 1, b"GET / HTTP/1.0\r\n\r\n")))
-            + rec(cl(vip, tcp(80, sport, "FA", 1019, 1)))
+            + rec(cl(vip, tcp(port, sport, "A", 1001, 1)))
+            + rec(cl(vip, tcp(port, sport, "PA", 1001, 1, b"GET / HTTP/1.0\r\n\r\n")))
+            + rec(cl(vip, tcp(port, sport, "FA", 1019, 1)))
             + rec(bytes([0x11]), REPLY) + extra)
+
+
+def rs_ack(lport, opts):
+    """rs1 (10.0.1.11:443) to local address 10.0.1.200:lport, ACK with
+    the raw TCP options opts (padded to 4 bytes, lengths unchecked)."""
+    opts += b"\x00" * (-len(opts) % 4)
+    th = struct.pack(">HHIIBBHHH", 443, lport, 7001, 1030,
+                     (5 + len(opts) // 4) << 4, 0x10, 512, 0, 0) + opts
+    return rec(Ether(src=RS11_MAC, dst=PORT_MAC)
+               / IP(src="10.0.1.11", dst="10.0.1.200", proto=6) / th)
 
 
 def seeds():
@@ -140,6 +151,14 @@ def seeds():
         rec(cl("10.0.0.100", tcp(80, 44000 + i)), OURMAC | HOLD | (i & 1))
         for i in range(7)) + rec(cl("10.0.0.102", tcp(80, 44100)))
     s["runt"] = rec(b"\x02\x00\x00\x00\x00\x01\x02")
+    sack = struct.pack(">BBBBII", 1, 1, 5, 10, 1020, 1040)
+    s["proxy-flow"] = flow("10.0.0.100", 40020, port=443) + rs_ack(1024, sack)
+    s["proxy-sack-truncated"] = (rec(cl("10.0.0.100", tcp(443, 40021)))
+                                 + rec(bytes([0x12]), REPLY)
+                                 + rs_ack(1024, b"\x01\x01\x05\x12\x00\x00"))
+    s["proxy-rst-first"] = (rec(cl("10.0.0.100", tcp(443, 40022)))
+                            + rec(bytes([0x12]), REPLY)
+                            + rec(cl("10.0.0.100", tcp(443, 40022, "R", 1001))))
     return s
 
 

@@ -253,6 +253,30 @@ static void test_sched_flags(void **state)
 	bad("-b -A -t 10.0.0.100:80", "-b: give the command first");
 }
 
+static void test_proxy_protocol(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	ok("-A -t 10.0.0.100:80 --proxy-protocol v2", &c);
+	assert_int_equal(c.svc.flags, DPVS_SVC_F_PROXY_V2);
+	assert_string_equal(fmt_proxy(c.svc.flags), "v2");
+	ok("-A -t 10.0.0.100:80 -s sh -b sh-port --proxy-protocol v1", &c);
+	assert_int_equal(c.svc.flags, DPVS_SVC_F_SCHED_PORT |
+					      DPVS_SVC_F_PROXY_V1);
+	ok("-E -t 10.0.0.100:80 --proxy-protocol none", &c);
+	assert_true(c.opts & O(PROXY));
+	assert_int_equal(c.svc.flags, 0);
+	assert_string_equal(fmt_proxy(0), "none");
+	bad("-A -t 10.0.0.100:80 --proxy-protocol v3", "illegal "
+	    "proxy-protocol version 'v3'");
+	bad("-A -u 10.0.0.100:53 --proxy-protocol v2", "for TCP services");
+	bad("-A -t 10.0.0.100:80 --proxy-protocol v1 --proxy-protocol v2",
+	    "proxy-protocol");
+	bad("-a -t 10.0.0.100:80 -r 10.0.1.1 --proxy-protocol v2", "Illegal "
+	    "'proxy-protocol (--proxy-protocol)' option");
+}
+
 static void test_edit_and_delete_service(void **state)
 {
 	struct cmd c;
@@ -687,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_command_line_syntax),
 		cmocka_unit_test(test_restore_lines),
 		cmocka_unit_test(test_fwd_mode_lookups),
+		cmocka_unit_test(test_proxy_protocol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

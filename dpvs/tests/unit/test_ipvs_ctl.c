@@ -85,6 +85,15 @@ static void test_persistence_netmask_must_be_a_prefix(void **state)
 			 DPVS_OK);
 }
 
+static void test_proxy_protocol_one_version(void **state)
+{
+	(void)state;
+	assert_int_equal(svc_add(0, DPVS_SVC_F_PROXY_V1 | DPVS_SVC_F_PROXY_V2,
+				 "255.255.255.255"), DPVS_EINVAL);
+	assert_int_equal(svc_add(0, DPVS_SVC_F_PROXY_V2, "255.255.255.255"),
+			 DPVS_OK);
+}
+
 static void test_weight_and_threshold_limits(void **state)
 {
 	(void)state;
@@ -137,6 +146,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_persistence_timeout_limit, reset),
 		cmocka_unit_test_teardown(test_persistence_netmask_must_be_a_prefix,
 					  reset),
+		cmocka_unit_test_teardown(test_proxy_protocol_one_version, reset),
 		cmocka_unit_test_teardown(test_weight_and_threshold_limits, reset),
 		cmocka_unit_test_teardown(test_unknown_forwarding_mode_refused,
 					  reset),

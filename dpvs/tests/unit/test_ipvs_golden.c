@@ -34,7 +34,7 @@
 #include "net/netif.h"
 #include "net/pktstats.h"
 
-#define FRAME_MAX 256
+#define FRAME_MAX 1600   /* a full-sized segment (PROXY protocol test) */
 
 static struct fuzz_port port;
 /* Neighbours' MACs are 02:00:00:00:01:<last byte of their address>. */
@@ -107,6 +107,33 @@ static void tcp(struct frame *f, const struct rte_ether_addr *dst_mac,
 	th->tcp_flags = flags;
 	th->rx_win = RTE_BE16(65535);
 	memcpy(th + 1, "GOLD", 4);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	f->len = (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + l4len);
+}
+
+/* A TCP segment with its own seq, ack, flags and plen payload bytes. */
+static void tcp_seg(struct frame *f, const struct rte_ether_addr *dst_mac,
+		    uint32_t src, uint16_t sp, uint32_t dst, uint16_t dp,
+		    uint8_t flags, uint32_t seq, uint32_t ack,
+		    const void *payload, size_t plen)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	size_t l4len = sizeof(*th) + plen;
+
+	memset(f, 0, sizeof(*f));
+	eth(f, dst_mac, &port.mac);
+	ip = ipv4(f, sizeof(struct rte_ether_hdr), IPPROTO_TCP, src, dst, l4len);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = rte_cpu_to_be_16(sp);
+	th->dst_port = rte_cpu_to_be_16(dp);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = 5 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = RTE_BE16(65535);
+	if (plen)
+		memcpy(th + 1, payload, plen);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	f->len = (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + l4len);
 }
@@ -264,6 +291,23 @@ static void expect(const struct frame *in, const struct frame *want)
  * conn on worker 0 takes port 1024 (worker w hands out p % 2 == w, the
  * lowest first).
  */
+/* 10.0.0.105:80, FullNAT with PROXY v2 to 10.0.1.11:8080 from .202. */
+static void pp_service(void)
+{
+	struct dpvs_service s = { .proto = IPPROTO_TCP,
+				  .vip = inet_addr("10.0.0.105"), .vport = 80,
+				  .sched = "rr", .flags = DPVS_SVC_F_PROXY_V2 };
+	struct wbuf b;
+
+	inproc_addr("10.0.0.105", 32, 0);
+	inproc_addr("10.0.1.202", 32, DPVS_ADDR_F_SAPOOL);
+	wb_init(&b);
+	wire_enc_svc(&b, &s);
+	inproc_op(DPVS_OP_SVC_ADD, &b);
+	inproc_dest(&s, "10.0.1.11", 8080, DPVS_FWD_FNAT, 1);
+	inproc_laddr(&s, "10.0.1.202");
+}
+
 static int setup(void **state)
 {
 	static const char *const vips[] = { "10.0.0.100", "10.0.0.101",
@@ -297,6 +341,7 @@ static int setup(void **state)
 	s = inproc_svc(IPPROTO_UDP, "10.0.0.104", 53);
 	inproc_dest(&s, "10.0.1.11", 5353, DPVS_FWD_FNAT, 1);
 	inproc_laddr(&s, "10.0.1.201");
+	pp_service();
 	return 0;
 }
 
@@ -503,6 +548,100 @@ static void test_icmp_echo_is_not_relayed(void **state)
 			 RTE_IP_ICMP_ECHO_REPLY);
 }
 
+static const uint8_t pp2_40100[28] = {
+	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+	0x21, 0x11, 0x00, 0x0c, 10, 0, 0, 2, 10, 0, 0, 105, 0x9c, 0xa4, 0, 80 };
+
+static uint64_t pkt_counter(unsigned idx)
+{
+	uint64_t n[PKTSTATS_N];
+
+	pktstats_sum(n);
+	return n[idx];
+}
+
+/*
+ * PROXY v2 through the real packet path: the handshake's ACK leaves with
+ * the header as its payload, the request behind the header again (same
+ * seq), later client seqs shifted by 28, the server's ack shifted back.
+ */
+static void test_fnat_proxy_protocol_v2(void **state)
+{
+	struct rte_ether_addr rs = mac_of("10.0.1.11");
+	uint32_t c = ip4("10.0.0.2"), v = ip4("10.0.0.105");
+	uint32_t l = ip4("10.0.1.202"), r = ip4("10.0.1.11");
+	uint8_t both[28 + 7];
+	uint64_t sent0 = pkt_counter(PKTSTATS_IDX_ipvs_pp_sent);
+	struct frame in, want;
+
+	(void)state;
+	memcpy(both, pp2_40100, 28);
+	memcpy(both + 28, "GET /\r\n", 7);
+	tcp_seg(&in, &port.mac, c, 40100, v, 80, RTE_TCP_SYN_FLAG, 999, 0, NULL, 0);
+	tcp_seg(&want, &rs, l, 1024, r, 8080, RTE_TCP_SYN_FLAG, 999, 0, NULL, 0);
+	expect(&in, &want);
+	tcp_seg(&in, &port.mac, r, 8080, l, 1024,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1000, NULL, 0);
+	tcp_seg(&want, &client_mac, v, 80, c, 40100,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1000, NULL, 0);
+	expect(&in, &want);
+	tcp_seg(&in, &port.mac, c, 40100, v, 80, RTE_TCP_ACK_FLAG, 1000, 7001,
+		NULL, 0);
+	tcp_seg(&want, &rs, l, 1024, r, 8080, RTE_TCP_ACK_FLAG, 1000, 7001,
+		pp2_40100, 28);
+	expect(&in, &want);
+	tcp_seg(&in, &port.mac, c, 40100, v, 80, RTE_TCP_ACK_FLAG, 1000, 7001,
+		"GET /\r\n", 7);
+	tcp_seg(&want, &rs, l, 1024, r, 8080, RTE_TCP_ACK_FLAG, 1000, 7001,
+		both, sizeof(both));
+	expect(&in, &want);
+	assert_int_equal(pkt_counter(PKTSTATS_IDX_ipvs_pp_sent), sent0 + 2);
+	tcp_seg(&in, &port.mac, r, 8080, l, 1024, RTE_TCP_ACK_FLAG, 7001,
+		1000 + 28 + 7, "OK", 2);
+	tcp_seg(&want, &client_mac, v, 80, c, 40100, RTE_TCP_ACK_FLAG, 7001,
+		1007, "OK", 2);
+	expect(&in, &want);
+	/* acknowledged: the header is not sent again, seqs are shifted */
+	tcp_seg(&in, &port.mac, c, 40100, v, 80, RTE_TCP_ACK_FLAG, 1000, 7003,
+		"GET /\r\n", 7);
+	tcp_seg(&want, &rs, l, 1024, r, 8080, RTE_TCP_ACK_FLAG, 1028, 7003,
+		"GET /\r\n", 7);
+	expect(&in, &want);
+	tcp_seg(&in, &port.mac, c, 40100, v, 80, RTE_TCP_ACK_FLAG |
+		RTE_TCP_FIN_FLAG, 1007, 7003, NULL, 0);
+	tcp_seg(&want, &rs, l, 1024, r, 8080, RTE_TCP_ACK_FLAG |
+		RTE_TCP_FIN_FLAG, 1035, 7003, NULL, 0);
+	expect(&in, &want);
+	assert_int_equal(pkt_counter(PKTSTATS_IDX_ipvs_pp_sent), sent0 + 2);
+}
+
+/*
+ * A first segment already at the MTU (1500): its payload is dropped and
+ * the header leaves alone, FIN and PSH cleared; the client resends.
+ */
+static void test_fnat_proxy_protocol_full_first_segment(void **state)
+{
+	struct rte_ether_addr rs = mac_of("10.0.1.11");
+	uint32_t c = ip4("10.0.0.2"), v = ip4("10.0.0.105");
+	uint32_t l = ip4("10.0.1.202"), r = ip4("10.0.1.11");
+	uint64_t cut0 = pkt_counter(PKTSTATS_IDX_ipvs_pp_cut);
+	static uint8_t big[1460];
+	uint8_t hdr[28];
+	struct frame in, want, sent;
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	memcpy(hdr, pp2_40100, 28);
+	hdr[25] = 0xa5;   /* client port 40101 */
+	tcp_seg(&in, &port.mac, c, 40101, v, 80, RTE_TCP_SYN_FLAG, 5, 0, NULL, 0);
+	assert_int_equal(rx(&in, &sent), 1);
+	tcp_seg(&in, &port.mac, c, 40101, v, 80, RTE_TCP_ACK_FLAG |
+		RTE_TCP_PSH_FLAG | RTE_TCP_FIN_FLAG, 6, 1, big, sizeof(big));
+	tcp_seg(&want, &rs, l, 1026, r, 8080, RTE_TCP_ACK_FLAG, 6, 1, hdr, 28);
+	expect(&in, &want);
+	assert_int_equal(pkt_counter(PKTSTATS_IDX_ipvs_pp_cut), cut0 + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_fnat_icmp_frag_needed_relayed),
 		cmocka_unit_test(test_nat_icmp_port_unreachable_relayed),
 		cmocka_unit_test(test_icmp_echo_is_not_relayed),
+		cmocka_unit_test(test_fnat_proxy_protocol_v2),
+		cmocka_unit_test(test_fnat_proxy_protocol_full_first_segment),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_golden", tests, setup, NULL);

@@ -13,7 +13,11 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include <arpa/inet.h>
+
 #include "ipvs/ipvs_conn_int.h"
+#include "dpvs_ops.h"
+#include "test_inproc.h"
 #include "test_ipvs_sync_env.h"
 
 /* ---- the producer ---- */
@@ -571,6 +575,59 @@ static void test_install_expires_by_own_timeouts(void **state)
 	ipvs_conn_set_timeouts(&old);
 }
 
+static void svc_proxy(uint32_t flags)
+{
+	struct dpvs_service s = { .proto = IPPROTO_TCP,
+				  .vip = inet_addr("10.0.0.100"), .vport = 80,
+				  .sched = "rr", .flags = flags };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_svc(&b, &s);
+	inproc_op(DPVS_OP_SVC_EDIT, &b);
+}
+
+/*
+ * PROXY protocol: an established conn's record carries the client's
+ * isn1, from which the peer makes the same shift; without it (a
+ * half-open conn) none, and a later record gives it.
+ */
+static void test_proxy_protocol_shift_synced(void **state)
+{
+	struct ipvs_sync_rec out[4], r;
+	struct ipvs_conn *c;
+
+	(void)state;
+	svc_proxy(DPVS_SVC_F_PROXY_V2);
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	producer_params(3, 50, true);
+	tcp_in(0, "10.0.0.100", CLIENT, 44000, RTE_TCP_SYN_FLAG);
+	assert_int_equal(drain_all(0, out, 4), 1);
+	assert_int_equal(out[0].flags & IPVS_SYNC_F_PP, 0);
+	tcp_in(0, "10.0.0.100", CLIENT, 44000, RTE_TCP_ACK_FLAG);
+	assert_int_equal(drain_all(0, out, 4), 1);
+	assert_true(out[0].flags & IPVS_SYNC_F_PP);
+	assert_int_equal(out[0].reserved, 1);   /* the SYN's seq 0, plus 1 */
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r = conn_rec(IPVS_FWD_FNAT, CLIENT, 44001, "10.0.0.100", "10.0.1.11",
+		     8080, CS_SYN_RECV);
+	r.lport = 3003;
+	r.flags = IPVS_SYNC_F_INACTIVE;
+	post_and_install(&r, 2);
+	c = find_conn(1, &r);
+	assert_non_null(c);
+	assert_int_equal(c->pp.len, 0);
+	r.state = CS_ESTABLISHED;
+	r.flags = IPVS_SYNC_F_PP;
+	r.reserved = 0xfffffff0;
+	post_and_install(&r, 2);
+	assert_ptr_equal(find_conn(1, &r), c);
+	assert_int_equal(c->pp.len, 28);
+	assert_int_equal(c->pp.ver, 2);
+	assert_int_equal(c->pp.isn1, 0xfffffff0);
+	svc_proxy(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -587,6 +644,7 @@ int main(void)
 		cmocka_unit_test_setup(test_install_wants_held_port, sync_env_before),
 		cmocka_unit_test_setup(test_in_ring_full, sync_env_before),
 		cmocka_unit_test_setup(test_install_expires_by_own_timeouts, sync_env_before),
+		cmocka_unit_test_setup(test_proxy_protocol_shift_synced, sync_env_before),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_sync", tests, sync_env_setup, NULL);

@@ -78,6 +78,8 @@ static const struct { uint32_t wire, ipvs; } svc_flags[] = {
 	{ DPVS_SVC_F_PERSISTENT, IPVS_SVC_F_PERSISTENT },
 	{ DPVS_SVC_F_SCHED_FALLBACK, IPVS_SVC_F_SCHED_FALLBACK },
 	{ DPVS_SVC_F_SCHED_PORT, IPVS_SVC_F_SCHED_PORT },
+	{ DPVS_SVC_F_PROXY_V1, IPVS_SVC_F_PROXY_V1 },
+	{ DPVS_SVC_F_PROXY_V2, IPVS_SVC_F_PROXY_V2 },
 };
 
 static uint32_t flags_to_ipvs(uint32_t f)
@@ -163,6 +165,24 @@ static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
 	return true;
 }
 
+/* A PROXY protocol header: one version, TCP only (as libdpvs checks). */
+static bool proxy_ok(const struct dpvs_service *s, struct ctrl_reply *rep)
+{
+	const uint32_t both = DPVS_SVC_F_PROXY_V1 | DPVS_SVC_F_PROXY_V2;
+
+	if ((s->flags & both) == both) {
+		ctrl_error(rep, DPVS_EINVAL, "PROXY protocol v1 and v2 both "
+			   "asked for");
+		return false;
+	}
+	if ((s->flags & both) && s->proto != IPPROTO_TCP) {
+		ctrl_error(rep, DPVS_EINVAL, "the PROXY protocol is for TCP "
+			   "services");
+		return false;
+	}
+	return true;
+}
+
 /* Add and edit: the record's scheduler must exist. */
 static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			 struct ipvs_svc_conf *c)
@@ -182,6 +202,8 @@ static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 			   DPVS_PERSIST_TIMEOUT_MAX);
 		return false;
 	}
+	if (!proxy_ok(&s, rep))
+		return false;
 	if (!dpvs_netmask_is_prefix(rte_be_to_cpu_32(s.netmask))) {
 		ctrl_error(rep, DPVS_EINVAL, "persistence netmask is not a "
 			   "prefix (its ones must be contiguous)");

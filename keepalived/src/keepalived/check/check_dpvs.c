@@ -189,6 +189,21 @@ static void laddr_group_name_handler(const vector_t *strvec)
 	vs->laddr_group_name = STRDUP(strvec_slot(strvec, 1));
 }
 
+static void proxy_protocol_handler(const vector_t *strvec)
+{
+	virtual_server_t *vs = list_last_entry(&check_data->vs, virtual_server_t, e_list);
+	const char *v = vector_size(strvec) > 1 ? strvec_slot(strvec, 1) : "";
+
+	vs->flags &= ~DPVS_KA_SVC_F_PROXY;
+	if (!strcmp(v, "v2"))
+		vs->flags |= DPVS_KA_SVC_F_PROXY_V2;
+	else if (!strcmp(v, "v1"))
+		vs->flags |= DPVS_KA_SVC_F_PROXY_V1;
+	else if (strcmp(v, "none"))
+		report_config_error(CONFIG_GENERAL_ERROR, "proxy_protocol '%s' "
+				    "is not v1, v2 or none - ignoring", v);
+}
+
 void dpvs_init_keywords(bool active)
 {
 	free_groups(); /* a reload parses them afresh */
@@ -198,6 +213,7 @@ void dpvs_init_keywords(bool active)
 void dpvs_install_vs_keywords(void)
 {
 	install_keyword("laddr_group_name", &laddr_group_name_handler);
+	install_keyword("proxy_protocol", &proxy_protocol_handler);
 }
 
 /* What dpvs does not do is said, once per configuration, not dropped. */
@@ -250,6 +266,18 @@ bool dpvs_vs_valid(virtual_server_t *vs)
 				    FMT_VS(vs), vs->laddr_group_name);
 		return false;
 	}
+	if ((vs->flags & DPVS_KA_SVC_F_PROXY) &&
+	    vs->service_type != IPPROTO_TCP) {
+		report_config_error(CONFIG_GENERAL_ERROR, "virtual server %s: "
+				    "proxy_protocol is for TCP services - ignoring",
+				    FMT_VS(vs));
+		return false;
+	}
+	if ((vs->flags & DPVS_KA_SVC_F_PROXY) &&
+	    vs->forwarding_method != IP_VS_CONN_F_FULLNAT)
+		report_config_error(CONFIG_GENERAL_ERROR, "WARNING - virtual server "
+				    "%s: proxy_protocol applies to FNAT real "
+				    "servers only", FMT_VS(vs));
 	if (vs->forwarding_method == IP_VS_CONN_F_FULLNAT &&
 	    !vs->laddr_group_name) {
 		report_config_error(CONFIG_GENERAL_ERROR, "virtual server %s: "

@@ -120,6 +120,10 @@ static int svc_of(const ipvs_service_t *in, struct dpvs_service *out)
 		out->flags |= DPVS_SVC_F_SCHED_FALLBACK;
 	if (in->user.flags & (IP_VS_SVC_F_SCHED2))
 		out->flags |= DPVS_SVC_F_SCHED_PORT;
+	if (in->user.flags & DPVS_KA_SVC_F_PROXY_V1)
+		out->flags |= DPVS_SVC_F_PROXY_V1;
+	if (in->user.flags & DPVS_KA_SVC_F_PROXY_V2)
+		out->flags |= DPVS_SVC_F_PROXY_V2;
 	return 0;
 }
 
@@ -517,6 +521,10 @@ ipvs_get_service(__u32 fwmark, __u16 af, __u16 protocol, union nf_inet_addr *add
 			 s->sched);
 		if (s->flags & DPVS_SVC_F_PERSISTENT)
 			svc->user.flags |= IP_VS_SVC_F_PERSISTENT;
+		if (s->flags & DPVS_SVC_F_PROXY_V1)
+			svc->user.flags |= DPVS_KA_SVC_F_PROXY_V1;
+		if (s->flags & DPVS_SVC_F_PROXY_V2)
+			svc->user.flags |= DPVS_KA_SVC_F_PROXY_V2;
 		svc->user.timeout = s->timeout;
 		svc->user.netmask = s->netmask;
 		svc->user.num_dests = s->ndests;

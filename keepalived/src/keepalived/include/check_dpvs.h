@@ -10,7 +10,8 @@
  *   virtual_server 10.0.0.100 80 {
  *       lb_kind FNAT
  *       laddr_group_name NAME
- *       ...
+ *       proxy_protocol v2          # or v1: the client's address for
+ *       ...                        # the real servers (TCP, FullNAT)
  *   }
  */
 #ifndef _CHECK_DPVS_H
@@ -21,6 +22,15 @@
 #include "check_data.h"
 #include "libipvs.h"
 #include "libdpvs.h"
+
+/*
+ * proxy_protocol rides in vs->flags, in bits the kernel's IPVS never
+ * uses, so that keepalived's own code carries it to the service rule and
+ * a reload that changes it edits the service, without a hook.
+ */
+#define DPVS_KA_SVC_F_PROXY_V1 0x10000000u
+#define DPVS_KA_SVC_F_PROXY_V2 0x20000000u
+#define DPVS_KA_SVC_F_PROXY (DPVS_KA_SVC_F_PROXY_V1 | DPVS_KA_SVC_F_PROXY_V2)
 
 void dpvs_init_keywords(bool active);
 void dpvs_install_vs_keywords(void);
