@@ -63,7 +63,10 @@ done
 
 cat > "$dir/dpvs.conf" <<CONF
 global = {
-    eal_args = [ "--no-huge", "-m", "256", "--no-pci", "--file-prefix", "$prefix" ];
+    # Two CPUs: workers 1 and 2 share CPU 1 (the start-up checks refuse
+    # lcores the machine cannot run).
+    eal_args = [ "--no-huge", "-m", "256", "--no-pci", "--file-prefix", "$prefix",
+                 "--lcores", "0@0,(1-2)@1" ];
 };
 netif = {
     devices = (
@@ -91,7 +94,7 @@ say "Checking the configuration (dpvs -t)"
 
 say "Starting dpvs in $lb: master lcore 0, workers 1 and 2 sharing CPU 1"
 ip netns exec "$lb" "$BUILD/dpvs" -c "$dir/dpvs.conf" -p "$dir/dpvs.pid" \
-	-- --lcores '0@0,(1-2)@1' >"$dir/dpvs.log" 2>&1 &
+	>"$dir/dpvs.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
 	"$BUILD/dpvsctl" -x "$dir/dpvs.ipc" version >/dev/null 2>&1 && break
