@@ -64,7 +64,7 @@ unsigned daemon_preflight(const struct dpvs_conf *c, int argc, char **argv,
 		return last.nerr;
 	}
 	pf_eal_add_conf_devices(&eal, c);
-	pf_sys_read("", true, &sys);
+	pf_sys_read("", &sys);
 	in.need.conns = ipvs_conn_mem_need(c) +
 			ipvs_persist_mem_need(c->conn_pool_size);
 	in.need.other = other_need(c);

@@ -147,6 +147,19 @@ def test_more_lcores_than_cpus(tmp_path):
     assert t.returncode == 0 and "is OK" in t.stdout, t.stderr
 
 
+def test_a_taskset_around_dpvs_does_not_bind_its_lcores(tmp_path):
+    """EAL pins each lcore itself: make bench runs dpvs from a script
+    pinned to one CPU, with --lcores naming the other."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("needs two CPUs")
+    path, _ = conf(tmp_path, workers=[(1, [])])
+    t = subprocess.run(["taskset", "-c", str(cpus[0]), DPVS, "-t", "-c", path, "--",
+                        "--lcores", "0@%d,1@%d" % (cpus[0], cpus[1])],
+                       capture_output=True, text=True, timeout=30)
+    assert t.returncode == 0 and "is OK" in t.stdout, t.stderr
+
+
 def test_conn_pool_does_not_fit_in_m(tmp_path, dpvs_factory):
     path, prefix = conf(tmp_path, sections={
         "ipvs": ["conn_pool_size = 4194304;"]})

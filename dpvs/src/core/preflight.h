@@ -108,9 +108,8 @@ struct pf_sys {
 	char devbind[128];           /* dpdk-devbind.py's path, "" if absent */
 };
 
-/* Reads the host under root ("" for the real one); affinity: intersect
- * the online CPUs with sched_getaffinity (the real host only). */
-void pf_sys_read(const char *root, bool affinity, struct pf_sys *s);
+/* Reads the host under root ("" for the real one). */
+void pf_sys_read(const char *root, struct pf_sys *s);
 /* A PCI device's state and, if bound, its driver's name. */
 enum pf_pci_state pf_pci_driver(const char *root, const char *addr,
 				char *drv, size_t len);

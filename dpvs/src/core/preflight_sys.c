@@ -8,7 +8,6 @@
 
 #include <dirent.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,22 +173,22 @@ int pf_cpulist_parse(const char *s, pf_cpuset set)
 	return 0;
 }
 
-static void read_cpus(const char *root, bool affinity, struct pf_sys *s)
+/*
+ * The online CPUs, not this process's affinity: EAL pins each lcore's
+ * thread itself, so a parent's taskset (make bench pins its script to
+ * CPU 0) does not bind it.  A cgroup cpuset would; EAL then refuses the
+ * start with its own message.
+ */
+static void read_cpus(const char *root, struct pf_sys *s)
 {
 	FILE *f = open_at(root, "/sys/devices/system/cpu/online");
 	char line[4096];
-	cpu_set_t aff;
 
 	if (!f || !fgets(line, sizeof(line), f) ||
 	    pf_cpulist_parse(line, s->cpus) < 0)
 		memset(s->cpus, 0, sizeof(s->cpus));
 	if (f)
 		fclose(f);
-	if (!affinity || sched_getaffinity(0, sizeof(aff), &aff) < 0)
-		return;
-	for (unsigned c = 0; c < PF_MAX_CPUS; c++)
-		if (c >= CPU_SETSIZE || !CPU_ISSET(c, &aff))
-			s->cpus[c / 64] &= ~(1ull << (c % 64));
 }
 
 static void find_devbind(const char *root, struct pf_sys *s)
@@ -206,7 +205,7 @@ static void find_devbind(const char *root, struct pf_sys *s)
 		}
 }
 
-void pf_sys_read(const char *root, bool affinity, struct pf_sys *s)
+void pf_sys_read(const char *root, struct pf_sys *s)
 {
 	FILE *f;
 	char c = 0;
@@ -215,7 +214,7 @@ void pf_sys_read(const char *root, bool affinity, struct pf_sys *s)
 	read_meminfo(root, s);
 	read_hugepages(root, s);
 	read_mounts(root, s);
-	read_cpus(root, affinity, s);
+	read_cpus(root, s);
 	s->iommu = dir_has_entries(root, "/sys/kernel/iommu_groups") ||
 		   dir_has_entries(root, "/sys/class/iommu");
 	s->vfio_pci = exists_at(root, "/sys/module/vfio_pci");

@@ -125,7 +125,7 @@ static struct run *run_checks(struct run *r, int argc, char **argv,
 	memset(&r->rep, 0, sizeof(r->rep));
 	assert_int_equal(pf_eal_parse(&r->eal, argc, argv, err, sizeof(err)), 0);
 	pf_eal_add_conf_devices(&r->eal, &r->conf);
-	pf_sys_read(root, false, &r->sys);
+	pf_sys_read(root, &r->sys);
 	r->in = (struct pf_input){ .conf = &r->conf, .eal = &r->eal,
 		.sys = &r->sys, .root = root,
 		.need = { conns_mb * MB, other_mb * MB } };
