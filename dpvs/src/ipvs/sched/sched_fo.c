@@ -8,20 +8,9 @@
 static int fo_schedule(const struct sched_svc *svc, void *ws,
 		       const struct sched_flow *f)
 {
-	int32_t hw = 0;
-	int best = -1;
-
 	(void)ws;
 	(void)f;
-	for (unsigned i = 0; i < svc->ndests; i++) {
-		const struct sched_dest *d = &svc->dests[i];
-
-		if (d->weight > hw && sched_dest_usable(d)) {
-			best = (int)i;
-			hw = d->weight;
-		}
-	}
-	return best;
+	return sched_highest_weight(svc, false);
 }
 
 const struct sched_ops sched_fo_ops = {

@@ -114,6 +114,29 @@ int sched_tab_lookup(const struct sched_svc *svc, const struct sched_tab *t,
 /* sh and dh: a table of buckets shared out by weight (sched_sh.c). */
 int sched_bucket_init(struct sched_svc *svc);
 
+/*
+ * The usable server of the highest weight (the first listed wins a
+ * tie), -1 if none: fo's choice, and ovf's with capped (a server with
+ * more active connections than its weight is full).
+ */
+static inline int sched_highest_weight(const struct sched_svc *svc, bool capped)
+{
+	int32_t hw = 0;
+	int best = -1;
+
+	for (unsigned i = 0; i < svc->ndests; i++) {
+		const struct sched_dest *d = &svc->dests[i];
+
+		if (d->weight > hw &&
+		    (!capped || (int64_t)sched_active(d) <= d->weight) &&
+		    sched_dest_usable(d)) {
+			best = (int)i;
+			hw = d->weight;
+		}
+	}
+	return best;
+}
+
 /* The `done` of every scheduler whose priv is one malloc'd block. */
 void sched_free_priv(struct sched_svc *svc);
 

@@ -8,23 +8,11 @@
 #include "sched_int.h"
 
 static int ovf_schedule(const struct sched_svc *svc, void *ws,
-			const struct sched_flow *f)
+			 const struct sched_flow *f)
 {
-	int32_t hw = 0;
-	int best = -1;
-
 	(void)ws;
 	(void)f;
-	for (unsigned i = 0; i < svc->ndests; i++) {
-		const struct sched_dest *d = &svc->dests[i];
-
-		if (d->weight > hw && (int64_t)sched_active(d) <= d->weight &&
-		    sched_dest_usable(d)) {
-			best = (int)i;
-			hw = d->weight;
-		}
-	}
-	return best;
+	return sched_highest_weight(svc, true);
 }
 
 const struct sched_ops sched_ovf_ops = {
