@@ -113,6 +113,8 @@ UNIT_TESTS += test_afp_args
 UNIT_TESTS += test_exporter_expo
 # The start-up checks against fake /proc and /sys trees (core/preflight*.c).
 UNIT_TESTS += test_preflight
+# IPv6 (docs/network.md "IPv6"): each part's tests and their link rules.
+include $(sort $(wildcard mk/*.mk))
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo demo-ha bench fuzz soak clean help unit keepalived mibs install deb man
@@ -438,7 +440,8 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPVS_VERSION='"$(VERSION)"' -g -O1 $(WARN) -iquote dpvs/lib \
 	-iquote dpvs/src -iquote dpvs/tests/fuzz -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet fuzz_sync_msg
+FUZZ_TARGETS := fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet fuzz_sync_msg \
+	fuzz_ipv6_parse
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/%)
 FUZZ_SRCS := dpvs/tests/fuzz/fuzz_ctrl_request.c dpvs/src/ctrl/ctrl_session.c \
 	dpvs/src/ctrl/ctrl_dispatch.c dpvs/src/core/log.c dpvs/lib/wire.c
@@ -451,6 +454,12 @@ FUZZ_SYNC_SRCS := dpvs/tests/fuzz/fuzz_sync_msg.c dpvs/src/ha/sync_msg.c
 $(BUILD)/fuzz_sync_msg: $(FUZZ_SYNC_SRCS) dpvs/src/ha/sync_msg.h dpvs/src/ipvs/ipvs_sync.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SYNC_SRCS) -lcrypto
+
+# The IPv6 extension-header walk: pure code.
+FUZZ_IPV6_SRCS := dpvs/tests/fuzz/fuzz_ipv6_parse.c dpvs/src/net/ipv6_parse.c
+$(BUILD)/fuzz_ipv6_parse: $(FUZZ_IPV6_SRCS) dpvs/src/net/ipv6_parse.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_IPV6_SRCS)
 
 FUZZ_DAEMON_OBJS := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(DAEMON_SRCS) \
 	dpvs/lib/wire.c dpvs/lib/wire_ipvs.c dpvs/lib/wire_stats.c \
@@ -497,7 +506,8 @@ unit: $(TESTS)
 
 check: deps
 	$(MAKE) all $(FUZZ_BINS)
-	BUILD=$(BUILD) SAN=$(SAN) UNIT_TESTS="$(UNIT_TESTS)" dpvs/tests/run-checks.sh
+	BUILD=$(BUILD) SAN=$(SAN) UNIT_TESTS="$(UNIT_TESTS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+		dpvs/tests/run-checks.sh
 
 # Two parts: the keepalived-driven active/standby pair with a failover,
 # then one load balancer driven by hand, ending with an SNMP walk.

@@ -29,6 +29,7 @@
 #include "core/notify.h"
 #include "net/inetaddr.h"
 #include "net/ipv4.h"
+#include "net/net6.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_core.h"
@@ -99,6 +100,7 @@ static void apply_runtime(const struct dpvs_conf *c)
 	msgbus_set_timeout(c->sync_timeout_ms);
 	ipv4_set_forwarding(c->ip_forward);
 	neigh_set_params(c);
+	net6_apply(c);
 	kni_set_rates(c);
 	ha_sync_apply_conf(c);
 	ha_lease_set_bounds(c->ha_lease_min_ms, c->ha_lease_max_ms);
@@ -234,6 +236,7 @@ static struct lcore_job worker_jobs[] = {
 	{ .name = "rx", .fn = netif_rx_job, .kind = JOB_LOOP },
 	{ .name = "kni", .fn = kni_worker_job, .kind = JOB_LOOP },
 	{ .name = "neigh", .fn = neigh_pending_job, .kind = JOB_LOOP },
+	{ .name = "neigh6-pending", .fn = net6_worker_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-handover", .fn = ipvs_handover_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-conn", .fn = ipvs_conn_job, .kind = JOB_LOOP },
 	{ .name = "ipvs-sync-in", .fn = ipvs_sync_in_job, .kind = JOB_LOOP },
@@ -261,7 +264,8 @@ static int start_timers(void)
 	    core_timer_every(&d.msgbus_timer, "msgbus-expire",
 			     MSGBUS_EXPIRE_MS, msgbus_expire, NULL) < 0 ||
 	    core_timer_every(&d.rate_timer, "ipvs-rates", IPVS_RATE_MS,
-			     ipvs_rate_tick, NULL) < 0)
+			     ipvs_rate_tick, NULL) < 0 ||
+	    net6_start_timers() < 0)
 		return -1;
 	return 0;
 }
@@ -271,6 +275,7 @@ static void stop_timers(void)
 	core_timer_stop(&d.neigh_timer);
 	core_timer_stop(&d.msgbus_timer);
 	core_timer_stop(&d.rate_timer);
+	net6_stop_timers();
 }
 
 /* ---- signals and pid file ---- */
@@ -412,6 +417,7 @@ static int start_subsystems(void)
 	if (ctrl_init(&cp) < 0)
 		return -1;
 	if (route_init(d.conf.max_routes) < 0 || neigh_init(&d.conf) < 0 ||
+	    net6_init(&d.conf) < 0 ||
 	    netif_init(&d.conf) < 0 || kni_init(&d.conf) < 0 ||
 	    netif_ctl_init() < 0 || ipvs_init(&d.conf) < 0 ||
 	    ipvs_ctl_init() < 0 || stats_ctl_init() < 0 || resources_ctl_init(&ctl_daemon) < 0 ||
@@ -435,6 +441,7 @@ static void stop_subsystems(void)
 	kni_fini();
 	evloop_fini();
 	neigh_fini();
+	net6_fini();
 	netif_fini();
 	route_fini();
 	msgbus_fini();

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-19}
-FUZZ_TARGETS="fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet fuzz_sync_msg"
+FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_ctrl_request fuzz_ctrl_ops fuzz_packet fuzz_sync_msg fuzz_ipv6_parse"}
 export BUILD
 # Sanitizer builds: stop at the first report, and say where it came from.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:halt_on_error=1:detect_leaks=1}
@@ -69,7 +69,7 @@ leftovers() {
 
 stage "layers and docs" layout_checks
 stage "unit tests" unit_tests
-stage "fuzz 4x${FUZZ_SECONDS}s" fuzz_all
+stage "fuzz $(echo $FUZZ_TARGETS | wc -w)x${FUZZ_SECONDS}s" fuzz_all
 stage "system tests" /usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} ha-tests
 stage "nothing left running" leftovers
 

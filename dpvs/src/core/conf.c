@@ -97,7 +97,16 @@ static const struct key_desc keys[] = {
 	U32("timers", "tick_us", timer_tick_us, 10, 1000000, false, false),
 	SPECIAL("ipv4", "forwarding", KT_BOOL, ip_forward, true),
 	U32("ipv4", "max_routes", max_routes, 16, 1u << 20, false, false),
+	SPECIAL("ipv6", "enable", KT_BOOL, ip6_enable, false),
+	SPECIAL("ipv6", "forwarding", KT_BOOL, ip6_forward, true),
+	U32("ipv6", "max_routes", ip6_max_routes, 16, 1u << 20, false, false),
+	U32("ipv6", "max_addrs", ip6_max_addrs, 16, 65536, false, false),
+	U32("ipv6", "dad_transmits", ip6_dad_transmits, 0, 10, false, true),
+	U32("ipv6", "dad_retrans_ms", ip6_dad_retrans_ms, 100, 10000, false, true),
+	U32("ipv6", "icmp_error_pps", ip6_icmp_error_pps, 0, 1000000, false, true),
+	SPECIAL("ipv6", "mld_reports", KT_BOOL, ip6_mld_reports, true),
 	U32("neigh", "max_entries", neigh_max, 16, 1u << 20, false, false),
+	U32("neigh", "max_entries6", neigh6_max, 16, 1u << 20, false, false),
 	U32("neigh", "reachable_s", neigh_reachable_s, 1, 86400, false, true),
 	U32("neigh", "queue_len", neigh_queue_len, 1, 64, false, false),
 	U32("neigh", "resolve_ms", neigh_resolve_ms, 100, 60000, false, true),
@@ -138,7 +147,7 @@ static const struct {
 };
 
 static const char *const sections[] = { "global", "netif", "workers", "ctrl",
-					"timers", "ipv4", "neigh", "kni", "ipvs",
+					"timers", "ipv4", "ipv6", "neigh", "kni", "ipvs",
 					"sync", "ha" };
 
 void conf_defaults(struct dpvs_conf *c)
@@ -164,6 +173,15 @@ void conf_defaults(struct dpvs_conf *c)
 	c->ip_forward = false;
 	c->max_routes = 4096;
 	c->neigh_max = 4096;
+	c->ip6_enable = true;
+	c->ip6_forward = false;
+	c->ip6_max_routes = 1024;
+	c->ip6_max_addrs = 1024;
+	c->ip6_dad_transmits = 1;
+	c->ip6_dad_retrans_ms = 1000;
+	c->ip6_icmp_error_pps = 1000;
+	c->ip6_mld_reports = true;
+	c->neigh6_max = 4096;
 	c->neigh_reachable_s = 300;
 	c->neigh_queue_len = 8;
 	c->neigh_resolve_ms = 3000;

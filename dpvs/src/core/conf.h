@@ -95,8 +95,19 @@ struct dpvs_conf {
 	bool ip_forward;
 	uint32_t max_routes;
 
+	/* ipv6 (docs/network.md "IPv6") */
+	bool ip6_enable;               /* false: every IPv6 frame to the kernel */
+	bool ip6_forward;
+	uint32_t ip6_max_routes;
+	uint32_t ip6_max_addrs;
+	uint32_t ip6_dad_transmits;    /* 0: no DAD */
+	uint32_t ip6_dad_retrans_ms;
+	uint32_t ip6_icmp_error_pps;   /* per worker; 0: no limit */
+	bool ip6_mld_reports;
+
 	/* neigh */
 	uint32_t neigh_max;
+	uint32_t neigh6_max;
 	uint32_t neigh_reachable_s;
 	uint32_t neigh_queue_len;      /* packets held per unresolved hop */
 	uint32_t neigh_resolve_ms;

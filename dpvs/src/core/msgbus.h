@@ -28,6 +28,8 @@
 #define MSG_TYPE_WORKER_STATS 2 /* master -> workers: copy your counters */
 #define MSG_TYPE_NEIGH_LEARN 3 /* worker -> master: ARP taught us a MAC */
 #define MSG_TYPE_IPVS_STATS 4  /* master -> workers: copy your counters */
+#define MSG_TYPE_NEIGH6_LEARN 5 /* worker -> master: NDP taught us a MAC */
+#define MSG_TYPE_DAD_EVENT 6   /* worker -> master: a duplicate of a tentative address */
 #define MSG_TYPE_TEST_MIN 48 /* 48..63 are for unit tests */
 
 /*

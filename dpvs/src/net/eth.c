@@ -5,6 +5,7 @@
 
 #include "arp.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "kni.h"
 #include "netif.h"
 #include "pktstats.h"
@@ -40,6 +41,9 @@ void eth_input(unsigned lc, struct rte_mbuf *m)
 	switch (eh->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		ipv4_input(lc, m);
+		break;
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		ipv6_input(lc, m);
 		break;
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		arp_input(lc, m);

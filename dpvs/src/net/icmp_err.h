@@ -19,4 +19,15 @@ static inline bool icmp_type_is_error(uint8_t type)
 	       type == ICMP_T_PARAM_PROBLEM;
 }
 
+/* ICMPv6 errors are the types below 128 (RFC 4443 2.1). */
+#define ICMP6_T_DEST_UNREACH 1
+#define ICMP6_T_PACKET_TOO_BIG 2
+#define ICMP6_T_TIME_EXCEEDED 3
+#define ICMP6_T_PARAM_PROBLEM 4
+
+static inline bool icmp6_type_is_error(uint8_t type)
+{
+	return type < 128;
+}
+
 #endif

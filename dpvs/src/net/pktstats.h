@@ -68,7 +68,48 @@
 	X(ipvs_pp_bad)    /* dropped: first segment bad (header, csum, room) */\
 	X(tun_frag_needed) /* TUN: DF packet past the MTU; ICMP sent back */  \
 	X(tun_fragmented) /* TUN: packets sent as outer fragments (no DF) */  \
-	X(tun_frag_fail)  /* dropped: TUN packet past the MTU, no mbuf */
+	X(tun_frag_fail)  /* dropped: TUN packet past the MTU, no mbuf */      \
+	X(ip6_rx)         /* IPv6 packets taken by the IPv6 path */          \
+	X(ip6_bad_hdr)    /* version, short header or multicast source */   \
+	X(ip6_bad_len)    /* payload length beyond the frame; jumbogram */   \
+	X(ip6_ext_trunc)  /* an extension header beyond the first segment */ \
+	X(ip6_ext_too_many) /* more than 8 extension headers */              \
+	X(ip6_ext_order)  /* Hop-by-Hop not first, or two Fragment headers */\
+	X(ip6_hbh_opt)    /* a bad option, or one whose type says discard */ \
+	X(ip6_rh_segleft) /* Routing header with segments left, or type 0 */ \
+	X(ip6_frag)       /* fragments (handed to the kernel path) */        \
+	X(ip6_frag_bad)   /* dropped: bad fragment length */                 \
+	X(ip6_other)      /* AH, ESP, unknown next header: to the kernel */  \
+	X(ip6_hop_limit)  /* hop limit expired while forwarding */           \
+	X(ip6_no_route)   /* no route to the destination */                  \
+	X(ip6_not_local)  /* not ours and forwarding is off */               \
+	X(ip6_forwarded)  /* routed out of a port */                         \
+	X(ip6_tentative)  /* dropped: to an address still in DAD */          \
+	X(icmp6_bad)      /* dropped: short ICMPv6 or bad checksum */        \
+	X(icmp6_echo)     /* echo requests to a local address answered */    \
+	X(icmp6_err_sent) /* ICMPv6 errors sent (PTB, time exceeded, ...) */ \
+	X(icmp6_err_limited) /* errors not sent: ipv6.icmp_error_pps */      \
+	X(nd_bad)         /* dropped: NDP failing RFC 4861 7.1 checks */     \
+	X(nd_ns_replied)  /* NS for a local address answered */              \
+	X(nd_na_learned)  /* neighbours learnt from NDP */                   \
+	X(nd_ignored)     /* NDP from an unknown sender, not aimed at us */  \
+	X(nd_learn_limited) /* NDP news not passed on: neigh.learn_rate */   \
+	X(nd_ha_inactive) /* NS for an HA address unanswered: no lease */    \
+	X(nd_dad_conflict) /* a duplicate of a tentative address heard */    \
+	X(nd_una_sent)    /* unsolicited NAs sent */                         \
+	X(nd_ns_sent)     /* NS sent to resolve a next hop */                \
+	X(neigh6_queued)  /* held while the IPv6 next hop resolves */        \
+	X(neigh6_full)    /* dropped: IPv6 resolution queue full */          \
+	X(neigh6_timeout) /* dropped: IPv6 next hop did not answer NS */     \
+	X(ipvs6_bad_l4)   /* truncated TCP/UDP header to an IPv6 service */  \
+	X(ipvs6_digest_clash) /* new IPv6 conn refused: key digest clash */  \
+	X(ipvs6_ptb_relayed) /* ICMPv6 packet-too-big relayed to a conn */   \
+	X(nat64_frag)     /* NAT64: fragments dropped */                     \
+	X(nat64_too_big)  /* NAT64: reply past the IPv6 MTU, no DF: dropped */\
+	X(nat64_bad_icmp) /* NAT64: ICMP not translatable: dropped */        \
+	X(nat64_csum)     /* NAT64: UDP zero checksum computed */            \
+	X(tun6_too_big)   /* TUN6: past the MTU; PTB sent or dropped */      \
+	X(kni_na_vip_dropped) /* master: kernel NA claiming a lost VIP */
 
 struct pktstats {
 #define X(name) uint64_t name;

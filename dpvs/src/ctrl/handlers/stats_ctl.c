@@ -2,9 +2,11 @@
  * Monitoring: what the SNMP subagent reads beyond the tools' listings.
  *
  * Worker stats are gathered the way service counters are: the master
- * multicasts one request and every worker copies its own packet counters
- * (memory only it writes) into its reply between two bursts, so the rows
- * of one answer are one snapshot and sum to consistent totals.
+ * multicasts one request and every worker answers between two bursts
+ * with its connection count; the master then copies that worker's packet
+ * counters (memory only it writes) from its row.  A row is read after
+ * its worker answered, so a listing never shows counters older than the
+ * request.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,16 +24,23 @@
 #include "net/pktstats.h"
 #include "handlers.h"
 
+/*
+ * A worker's answer.  Its packet counters are too many for one message
+ * (MSGBUS_DATA_MAX): the master copies them from the worker's own row
+ * when the answer arrives, as pktstats_sum() does (one writer, aligned
+ * 64-bit words), so they are at least as fresh as the answer.
+ */
 struct wstats_msg {
 	uint32_t lcore;
 	uint32_t widx;
 	uint64_t conns;
 	uint64_t msgs;
-	uint64_t counters[PKTSTATS_N];
 };
 
-_Static_assert(sizeof(struct wstats_msg) <= MSGBUS_DATA_MAX,
-	       "worker stats must fit one message-bus reply");
+struct wstats_row {
+	struct wstats_msg m;
+	uint64_t counters[PKTSTATS_N];
+};
 
 static int wstats_cb(const void *req __rte_unused, uint16_t len __rte_unused,
 		     void *reply, uint16_t *reply_len)
@@ -44,7 +53,6 @@ static int wstats_cb(const void *req __rte_unused, uint16_t len __rte_unused,
 	};
 
 	m.conns = ipvs_conn_count(m.widx);
-	memcpy(m.counters, &pktstats[self], sizeof(m.counters));
 	memcpy(reply, &m, sizeof(m));
 	*reply_len = sizeof(m);
 	return 0;
@@ -52,7 +60,7 @@ static int wstats_cb(const void *req __rte_unused, uint16_t len __rte_unused,
 
 struct wstats_gather {
 	struct ctrl_deferred *d;
-	struct wstats_msg *rows;   /* [nworkers], by worker index */
+	struct wstats_row *rows;   /* [nworkers], by worker index */
 	unsigned n;
 };
 
@@ -65,8 +73,11 @@ static void wstats_reply(void *arg, unsigned lcore __rte_unused, int rc,
 	if (rc || len != sizeof(m))
 		return;
 	memcpy(&m, reply, sizeof(m));
-	if (m.widx < g->n)
-		g->rows[m.widx] = m;
+	if (m.widx >= g->n || m.lcore >= RTE_MAX_LCORE)
+		return;
+	g->rows[m.widx].m = m;
+	memcpy(g->rows[m.widx].counters, &pktstats[m.lcore],
+	       sizeof(g->rows[m.widx].counters));
 }
 
 static void wstats_encode(struct wbuf *b, const struct wstats_gather *g)
@@ -78,11 +89,11 @@ static void wstats_encode(struct wbuf *b, const struct wstats_gather *g)
 	wb_u32(b, g->n);
 	for (unsigned w = 0; w < g->n; w++) {
 		struct dpvs_worker_stats row = {
-			.lcore_id = g->rows[w].lcore,
+			.lcore_id = g->rows[w].m.lcore,
 			.index = w,
-			.conns = g->rows[w].conns,
+			.conns = g->rows[w].m.conns,
 			.conns_max = ipvs_conn_capacity(),
-			.msgs_handled = g->rows[w].msgs,
+			.msgs_handled = g->rows[w].m.msgs,
 			.counters = g->rows[w].counters,
 		};
 
