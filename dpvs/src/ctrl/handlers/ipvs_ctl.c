@@ -100,11 +100,21 @@ static uint32_t flags_to_wire(uint32_t f)
 	return out;
 }
 
+/* A wire address (network order) as the data plane holds it. */
+static union inet_addr v4_of(uint32_t be)
+{
+	return inet_v4(rte_be_to_cpu_32(be));
+}
+
+/* ... as a pointer to a temporary, for the lookups' arguments. */
+#define V4P(be) INET_V4P(rte_be_to_cpu_32(be))
+
 static void svc_conf_of(const struct dpvs_service *s, struct ipvs_svc_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->proto = s->proto;
-	c->vip = rte_be_to_cpu_32(s->vip);
+	c->af = AF_INET;
+	c->vip = v4_of(s->vip);
 	c->vport = s->vport;
 	snprintf(c->sched, sizeof(c->sched), "%s", s->sched);
 	c->flags = flags_to_ipvs(s->flags);
@@ -115,7 +125,8 @@ static void svc_conf_of(const struct dpvs_service *s, struct ipvs_svc_conf *c)
 static void dest_conf_of(const struct dpvs_dest *d, struct ipvs_dest_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->addr = rte_be_to_cpu_32(d->addr);
+	c->af = AF_INET;
+	c->addr = v4_of(d->addr);
 	c->port = d->port;
 	c->fwd = fwd_in[d->fwd];   /* range checked by the caller */
 	c->weight = d->weight;
@@ -148,7 +159,8 @@ static struct ipvs_service *svc_arg(struct rbuf *req, struct ctrl_reply *rep,
 		ctrl_error(rep, DPVS_EINVAL, "malformed service record");
 		return NULL;
 	}
-	svc = ipvs_svc_get(s->proto, rte_be_to_cpu_32(s->vip), s->vport);
+	svc = ipvs_svc_get(s->proto, AF_INET, V4P(s->vip),
+			   s->vport);
 	if (!svc)
 		ctrl_error(rep, DPVS_ENOENT, "no such service");
 	return svc;
@@ -240,7 +252,8 @@ static int op_svc_del(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc_rec(req, rep, &s))
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_svc_del(s.proto, rte_be_to_cpu_32(s.vip),
+	return ctrl_errno(rep, ipvs_svc_del(s.proto, AF_INET,
+					    V4P(s.vip),
 					    s.vport), "service");
 }
 
@@ -250,7 +263,7 @@ static void fill_svc(const struct ipvs_service *svc, struct dpvs_service *s)
 
 	memset(s, 0, sizeof(*s));
 	s->proto = svc->proto;
-	s->vip = rte_cpu_to_be_32(svc->vip);
+	s->vip = rte_cpu_to_be_32(svc->vip.in4);
 	s->vport = svc->vport;
 	snprintf(s->sched, sizeof(s->sched), "%s", svc->sched);
 	s->flags = flags_to_wire(svc->flags);
@@ -300,7 +313,8 @@ static void gathered(void *arg, int rc)
 
 	wb_init(&rep.data);
 	if (a->has_key)
-		only = ipvs_svc_get(a->key.proto, rte_be_to_cpu_32(a->key.vip),
+		only = ipvs_svc_get(a->key.proto, AF_INET,
+				    V4P(a->key.vip),
 				    a->key.vport);
 	if (a->has_key && !only)
 		ctrl_error(&rep, DPVS_ENOENT, "no such service");
@@ -367,7 +381,8 @@ static struct ipvs_service *dest_arg(struct rbuf *req, struct ctrl_reply *rep,
 		ctrl_error(rep, DPVS_EINVAL, "malformed real-server record");
 		return NULL;
 	}
-	svc = ipvs_svc_get(d->proto, rte_be_to_cpu_32(d->vip), d->vport);
+	svc = ipvs_svc_get(d->proto, AF_INET, V4P(d->vip),
+			   d->vport);
 	if (!svc)
 		ctrl_error(rep, DPVS_ENOENT, "no such service");
 	return svc;
@@ -430,7 +445,8 @@ static int op_dest_del(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc)
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_dest_del(svc, rte_be_to_cpu_32(d.addr),
+	return ctrl_errno(rep, ipvs_dest_del(svc, AF_INET,
+					     V4P(d.addr),
 					     d.port), "real server");
 }
 
@@ -443,9 +459,9 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 	for (const struct ipvs_dest *d = svc->dests; d; d = d->next) {
 		struct dpvs_dest o = {
 			.proto = svc->proto,
-			.vip = rte_cpu_to_be_32(svc->vip),
+			.vip = rte_cpu_to_be_32(svc->vip.in4),
 			.vport = svc->vport,
-			.addr = rte_cpu_to_be_32(d->addr),
+			.addr = rte_cpu_to_be_32(d->addr.in4),
 			.port = d->port,
 			.fwd = fwd_to_wire(d->fwd),
 			.weight = d->weight,
@@ -530,7 +546,8 @@ static struct ipvs_service *laddr_arg(struct rbuf *req, struct ctrl_reply *rep,
 		ctrl_error(rep, DPVS_EINVAL, "malformed local-address record");
 		return NULL;
 	}
-	svc = ipvs_svc_get(l->proto, rte_be_to_cpu_32(l->vip), l->vport);
+	svc = ipvs_svc_get(l->proto, AF_INET, V4P(l->vip),
+			   l->vport);
 	if (!svc)
 		ctrl_error(rep, DPVS_ENOENT, "no such service");
 	return svc;
@@ -544,7 +561,8 @@ static int op_laddr_del(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc)
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_laddr_del(svc, rte_be_to_cpu_32(l.addr)),
+	return ctrl_errno(rep, ipvs_laddr_del(svc, AF_INET,
+					      V4P(l.addr)),
 			  "local address");
 }
 
@@ -588,7 +606,8 @@ static int op_laddr_add(uint32_t op __rte_unused, struct rbuf *req,
 				  "sapool'", addr >> 24, (addr >> 16) & 0xff,
 				  (addr >> 8) & 0xff, addr & 0xff,
 				  lcore_nworkers());
-	return ctrl_errno(rep, ipvs_laddr_add(svc, addr, p->id), "local address");
+	return ctrl_errno(rep, ipvs_laddr_add(svc, AF_INET, V4P(rte_cpu_to_be_32(addr)),
+					      p->id), "local address");
 }
 
 static void put_laddrs(struct ipvs_service *svc, void *arg)
@@ -601,9 +620,9 @@ static void put_laddrs(struct ipvs_service *svc, void *arg)
 		const struct netif_port *p = netif_port(l->port_id);
 		struct dpvs_laddr o = {
 			.proto = svc->proto,
-			.vip = rte_cpu_to_be_32(svc->vip),
+			.vip = rte_cpu_to_be_32(svc->vip.in4),
 			.vport = svc->vport,
-			.addr = rte_cpu_to_be_32(l->addr),
+			.addr = rte_cpu_to_be_32(l->addr.in4),
 		};
 
 		snprintf(o.ifname, sizeof(o.ifname), "%s", p ? p->name : "?");
