@@ -114,6 +114,8 @@ UNIT_TESTS += test_exporter_expo
 # The start-up checks against fake /proc and /sys trees (core/preflight*.c).
 UNIT_TESTS += test_preflight
 # IPv6 (docs/network.md "IPv6"): each part's tests and their link rules.
+# The fragments come before `all`, so the default goal is named here.
+.DEFAULT_GOAL := all
 include $(sort $(wildcard mk/*.mk))
 TESTS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
