@@ -245,7 +245,7 @@ static int refuse(const struct in6_addr *a, uint8_t plen, uint32_t flags)
 	else if (IN6_IS_ADDR_V4MAPPED(a))
 		why = "an IPv4-mapped address";
 	else if (ipv6_is_linklocal(a))
-		why = "link-local: link-local addresses belong to the kernel twin";
+		why = "link-local addresses belong to the kernel twin";
 	else if ((flags & IFA_F_HA) && plen != 128)
 		why = "an HA address must be a /128";
 	if (!why)

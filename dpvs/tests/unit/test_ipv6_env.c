@@ -152,3 +152,67 @@ bool inetaddr_ha_active(void)
 {
 	return env.ha_active;
 }
+
+/* ---- frames ---- */
+
+uint32_t env_frame6(uint8_t *b, const char *src, const char *dst, uint8_t hop,
+		    uint8_t nh, const void *body, uint32_t len)
+{
+	const struct rte_ether_addr us = ENV_MAC_US, peer = ENV_MAC_PEER;
+	struct in6_addr s = env_in6(src), d = env_in6(dst);
+	uint8_t *ip = b + 14;
+
+	memcpy(b, &us, 6);
+	memcpy(b + 6, &peer, 6);
+	b[12] = 0x86, b[13] = 0xdd;
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ip[4] = (uint8_t)(len >> 8), ip[5] = (uint8_t)len;
+	ip[6] = nh;
+	ip[7] = hop;
+	memcpy(ip + 8, &s, 16);
+	memcpy(ip + 24, &d, 16);
+	memcpy(ip + 40, body, len);
+	return 14 + 40 + len;
+}
+
+uint16_t env_icmp6_csum(const uint8_t *ip6, const uint8_t *l4, uint32_t len)
+{
+	uint32_t sum = 0;
+
+	for (unsigned i = 8; i < 40; i += 2)          /* both addresses */
+		sum += (uint32_t)(ip6[i] << 8 | ip6[i + 1]);
+	sum += len >> 16;
+	sum += len & 0xffff;
+	sum += 58;
+	for (uint32_t i = 0; i < len; i += 2)
+		sum += (uint32_t)(l4[i] << 8 | (i + 1 < len ? l4[i + 1] : 0));
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+uint32_t env_echo(uint8_t *b, const char *src, const char *dst, uint32_t ndata)
+{
+	uint8_t body[2048] = { 128, 0, 0, 0, 0x12, 0x34, 0, 1 };
+	uint32_t n;
+	uint16_t c;
+
+	for (uint32_t i = 0; i < ndata; i++)
+		body[8 + i] = (uint8_t)(i * 7);
+	n = env_frame6(b, src, dst, 64, 58, body, 8 + ndata);
+	c = env_icmp6_csum(b + 14, b + 54, 8 + ndata);
+	b[56] = (uint8_t)(c >> 8), b[57] = (uint8_t)c;
+	return n;
+}
+
+struct rte_mbuf *env_mbuf(struct rte_mempool *pool, const uint8_t *b, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	if (!m)
+		return NULL;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), b, len);
+	m->port = 0;
+	return m;
+}

@@ -49,3 +49,21 @@ struct rte_mempool *env_eal(const char *name, bool second_lcore, unsigned n);
 void env_eal_end(const char *name);
 
 #endif
+
+/* ---- frames (checksums computed here, independently of csum6.h) ---- */
+
+#define ENV_MAC_US { { 2, 0, 0, 0, 0, 1 } }
+#define ENV_MAC_PEER { { 2, 0, 0, 0, 0, 2 } }
+
+/*
+ * Ethernet (peer to us) + IPv6 (src, dst, hop, next header nh) + the
+ * len bytes of body, into b; returns the frame's length.
+ */
+uint32_t env_frame6(uint8_t *b, const char *src, const char *dst, uint8_t hop,
+		    uint8_t nh, const void *body, uint32_t len);
+/* The ICMPv6 checksum of l4 (len bytes, its checksum field zero). */
+uint16_t env_icmp6_csum(const uint8_t *ip6, const uint8_t *l4, uint32_t len);
+/* An echo request (id, seq, n data bytes) with its checksum, as a frame. */
+uint32_t env_echo(uint8_t *b, const char *src, const char *dst, uint32_t ndata);
+/* An mbuf from pool holding the len bytes of b; port 0. */
+struct rte_mbuf *env_mbuf(struct rte_mempool *pool, const uint8_t *b, uint32_t len);
