@@ -2,8 +2,9 @@
  * IPv6 input, forwarding and output (docs/network.md "IPv6").  The
  * header chain is walked once (ipv6_parse.c); each verdict has its
  * counter.  What dpvs does not serve goes to the kernel twin, as for
- * IPv4: multicast other than NDP, fragments, AH/ESP and unknown headers,
- * kni_host routes, and local traffic the load balancer declines.
+ * IPv4: multicast and link-local destinations other than NDP, fragments,
+ * AH/ESP and unknown headers, kni_host routes, and local traffic the load
+ * balancer declines.
  */
 #include "ipv6.h"
 
@@ -250,8 +251,11 @@ void ipv6_input(unsigned lc, struct rte_mbuf *m)
 	tot = IPV6_HDR_LEN + rte_be_to_cpu_16(ip->payload_len);
 	if (avail > tot) /* ethernet padding */
 		rte_pktmbuf_trim(m, (uint16_t)(avail - tot));
-	if (ipv6_is_multicast(dst_of(ip))) {
-		/* NDP is ours (and copied up by ndisc); VRRPv3, MLD, RA... the kernel's. */
+	/*
+	 * NDP is ours (and copied up by ndisc).  VRRPv3, MLD, RA... and all
+	 * that is sent to a link-local address are the kernel twin's.
+	 */
+	if (ipv6_is_multicast(dst_of(ip)) || ipv6_is_linklocal(dst_of(ip))) {
 		if (is_nd(icmp6_type(ip, &p))) {
 			rte_pktmbuf_adj(m, ETH_LEN);
 			ndisc_input(lc, m, &p);
