@@ -209,13 +209,16 @@ static void test_delete_during_dad(void **state)
 	}
 }
 
-static void test_nodad_leased_and_zero_transmits(void **state)
+static void test_nodad_leased_ha_and_zero_transmits(void **state)
 {
 	(void)state;
 	env.dad_manual = true;
 	assert_int_equal(add("2001:db8:6::1", 128, IFA6_F_NODAD), 0);
 	assert_int_equal(add("2001:db8:6::2", 128, IFA_F_LEASED), 0);
+	/* HA addresses are on both LBs: the peer answering is no duplicate. */
+	assert_int_equal(add("2001:db8:6::4", 128, IFA_F_HA | IFA_F_SAPOOL), 0);
 	assert_int_equal(env.dad_started, 0);
+	assert_non_null(route("2001:db8:6::4", 128));
 	assert_non_null(route("2001:db8:6::1", 128));
 	assert_non_null(route("2001:db8:6::2", 128));
 	assert_int_equal(route("2001:db8:6::2", 128)->flags, RT_F_LEASED);
@@ -324,7 +327,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dad_failed_listed_never_used, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delete_during_dad, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nodad_leased_and_zero_transmits, setup,
+		cmocka_unit_test_setup_teardown(test_nodad_leased_ha_and_zero_transmits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_leased, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ha_announce_only_with_lease, setup,
