@@ -261,7 +261,10 @@ static const struct rte_ipv6_hdr *ipv6_of(const struct rte_mbuf *m, uint8_t *pro
 /* 128 bits into the 32 a flow_key holds: a clash costs priority only. */
 static uint32_t fold6(const uint8_t a[16])
 {
-	return rte_jhash(a, 16, seed);
+	uint32_t w[4];
+
+	memcpy(w, a, sizeof(w));    /* 2-byte aligned in the frame */
+	return rte_jhash_32b(w, 4, seed);
 }
 
 /* The v6 flow of m, from our side if out (ICMPv6: echo ids). */
