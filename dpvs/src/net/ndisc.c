@@ -393,6 +393,8 @@ int ndisc_send_una(uint16_t port, const struct in6_addr *addr)
 
 	if (!netif_port(port))
 		return -ENODEV;
+	/* An address went live (or moved here): report its group first. */
+	nd_mld_report_soon(port);
 	ipv6_mcast_mac(mac, &all_nodes);
 	m = nd_build_na(port, addr, &all_nodes, mac, ND_NA_O);
 	if (!m)

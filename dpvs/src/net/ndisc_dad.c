@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "core/log.h"
 #include "inet6addr.h"
 #include "inet_addr.h"
 #include "kni.h"
 #include "ndisc_int.h"
+#include "netif.h"
 #include "pktstats.h"
 
 #define MLD2_RECORD_LEN 20     /* type, aux len, sources, group */
@@ -32,6 +35,7 @@ struct dad_run {
 };
 
 static struct dad_run *runs;
+static uint64_t mld_last[NETIF_MAX_PORTS];   /* tsc of each port's last report */
 static uint32_t nruns;
 static uint32_t transmits = 1, retrans_ticks = 10;
 static bool mld_on = true;
@@ -222,8 +226,9 @@ void ndisc_mld_report(uint16_t port)
 {
 	struct groups *gs;
 
-	if (!mld_on)
+	if (!mld_on || port >= NETIF_MAX_PORTS)
 		return;
+	mld_last[port] = rte_get_tsc_cycles();
 	gs = calloc(1, sizeof(*gs));
 	if (!gs)
 		return;
@@ -232,4 +237,16 @@ void ndisc_mld_report(uint16_t port)
 	if (gs->n > 0)
 		send_report(port, gs);
 	free(gs);
+}
+
+/*
+ * Every address that goes live is announced (ndisc_send_una): the
+ * moment its group must be reported, without one report per NA of an
+ * HA announce series.
+ */
+void nd_mld_report_soon(uint16_t port)
+{
+	if (port < NETIF_MAX_PORTS &&
+	    rte_get_tsc_cycles() - mld_last[port] > rte_get_tsc_hz())
+		ndisc_mld_report(port);
 }

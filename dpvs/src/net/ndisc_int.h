@@ -46,5 +46,7 @@ struct rte_mbuf *nd_build_na(uint16_t port, const struct in6_addr *target,
 /* ndisc_dad.c: DAD runs for up to ipv6.max_addrs addresses. */
 int nd_dad_init(const struct dpvs_conf *c);
 void nd_dad_fini(void);
+/* An MLDv2 report for port unless one went out within the last second. */
+void nd_mld_report_soon(uint16_t port);
 
 #endif

@@ -609,10 +609,34 @@ static void test_una_golden(void **state)
 	uint64_t sent = STAT(nd_una_sent);
 
 	(void)state;
+	ndisc_mld_report(FAKE_PORT);       /* reported just now */
+	fake_drain();
 	assert_int_equal(ndisc_send_una(FAKE_PORT, &a), 0);
 	expect_frame(FAKE_DOWN, golden_una, sizeof(golden_una));
 	assert_int_equal(STAT(nd_una_sent), sent + 1);
 	assert_int_equal(ndisc_send_una(7, &a), -ENODEV);
+}
+
+/* An address going live is announced: its group is reported first, once a second. */
+static void test_una_reports_the_group_first(void **state)
+{
+	struct in6_addr a = fake_in6("2001:db8::1");
+	struct rte_mbuf *m;
+
+	(void)state;
+	usleep(1100 * 1000);
+	assert_int_equal(ndisc_send_una(FAKE_PORT, &a), 0);
+	m = fake_take(FAKE_DOWN);
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_mtod(m, const uint8_t *)[20], IPPROTO_HOPOPTS);
+	rte_pktmbuf_free(m);
+	expect_frame(FAKE_DOWN, golden_una, sizeof(golden_una));
+	/* An HA announce series right after: NAs only. */
+	assert_int_equal(ndisc_send_una(FAKE_PORT, &a), 0);
+	assert_int_equal(ndisc_send_una(FAKE_PORT, &a), 0);
+	expect_frame(FAKE_DOWN, golden_una, sizeof(golden_una));
+	expect_frame(FAKE_DOWN, golden_una, sizeof(golden_una));
+	assert_int_equal(fake_count(FAKE_DOWN), 0);
 }
 
 static void test_mld_report_golden(void **state)
@@ -860,6 +884,7 @@ int main(void)
 		T(test_solicit_unicast_probe),
 		T(test_solicit_without_a_global_source_skipped),
 		T(test_una_golden),
+		T(test_una_reports_the_group_first),
 		T(test_mld_report_golden),
 		T(test_dad_no_duplicate),
 		T(test_dad_na_conflict),
