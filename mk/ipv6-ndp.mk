@@ -2,6 +2,9 @@
 # neighbours, DAD and the kernel twin"): in process on a real EAL, the
 # modules under test linked whole, their neighbours (ports, the kernel
 # path, v6 addresses and routes) faked in test_nd_fakes.c.
+# The fragments are read before the top Makefile names `all`: keep it the
+# goal of a bare `make`.
+.DEFAULT_GOAL := all
 UNIT_TESTS += test_ndisc test_neigh6
 ND_TEST_OBJS := $(addprefix $(BUILD)/obj/dpvs/,tests/unit/test_nd_fakes.o \
 	src/net/ndisc.o src/net/ndisc_dad.o src/net/neigh6.o src/net/pktstats.o \
