@@ -294,10 +294,13 @@ HA6, VIP6, CL6 = "2001:db8::110", "2001:db8::100", "2001:db8::2"
 
 def v6_client(lan):
     """The client gets 2001:db8::2/64, no DAD; dpvs 2001:db8::1/64 nodad."""
-    cl = lan["cl"]
+    cl, d = lan["cl"], lan["dpvs"]
+    r = d.dpip("-6", "addr", "show", check=False)
+    if r.returncode == 2 and "invalid option -- '6'" in r.stderr:
+        pytest.skip("dpip has no IPv6 yet (wip/v6-ctl): %s" % r.stderr.strip())
     sh("sysctl", "-qw", "net.ipv6.conf.vcl0.accept_dad=0", ns=cl)
     sh("ip", "-6", "addr", "add", CL6 + "/64", "dev", "vcl0", "nodad", ns=cl)
-    lan["dpvs"].dpip("addr", "add", "2001:db8::1/64", "dev", "dpdk0", "nodad")
+    d.dpip("addr", "add", "2001:db8::1/64", "dev", "dpdk0", "nodad")
 
 
 def nd_answered(cl, addr):

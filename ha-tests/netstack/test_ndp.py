@@ -26,6 +26,14 @@ def topo():
     t.destroy()
 
 
+def need_dpip_v6(d):
+    """dpip learns IPv6 on wip/v6-ctl (design §8); until then the tests
+    that configure v6 addresses cannot run."""
+    r = d.dpip("-6", "addr", "show", check=False)
+    if r.returncode == 2 and "invalid option -- '6'" in r.stderr:
+        pytest.skip("dpip has no IPv6 yet: %s" % r.stderr.strip())
+
+
 def make_lan(topo, dpvs_factory, ipv6=(), neigh=(), addr_words=("nodad",)):
     """client (2001:db8::2/64 and 10.0.0.2, vcl0) -- veth -- dpvs dpdk0
     (2001:db8::1/64, 10.0.0.1/24), 1 worker, IPv6 forwarding on."""
@@ -41,6 +49,7 @@ def make_lan(topo, dpvs_factory, ipv6=(), neigh=(), addr_words=("nodad",)):
     d.start()
     d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
     if addr_words is not None:
+        need_dpip_v6(d)
         d.dpip("addr", "add", V6_LB + "/64", "dev", "dpdk0", *addr_words)
     return d, lb, cl
 
@@ -193,18 +202,23 @@ def twin_link_local(lb):
     return m.group(1) if m else None
 
 
+@pytest.mark.xfail(strict=True, reason="ipv6.c (wip/v6-stack) routes unicast "
+                   "to a link-local address as transit (ip6_no_route) instead of "
+                   "handing it to the twin")
 def test_twin_link_local_ping(topo, dpvs_factory):
-    d, lb, cl = make_lan(topo, dpvs_factory)
+    d, lb, cl = make_lan(topo, dpvs_factory, addr_words=None)
     sh("sysctl", "-qw", "net.ipv6.conf.dpdk0/kni.accept_dad=0", ns=lb, check=False)
     assert wait_for(lambda: twin_link_local(lb), timeout=10)
     ll = twin_link_local(lb)
     # NS for the twin's link-local: copied up, the kernel answers.
-    assert wait_for(lambda: ping6(cl, ll + "%vcl0", check=False), timeout=10)
-    assert d.pkt_stats()["kni_up"] > 0
+    ok = wait_for(lambda: ping6(cl, ll + "%vcl0", check=False), timeout=10)
+    st = d.pkt_stats()
+    assert ok, {k: v for k, v in st.items() if v and (k.startswith(("ip6", "nd_", "kni")))}
+    assert st["kni_up"] > 0
 
 
 def test_vrrpv3_multicast_both_ways(topo, dpvs_factory):
-    d, lb, cl = make_lan(topo, dpvs_factory)
+    d, lb, cl = make_lan(topo, dpvs_factory, addr_words=None)
     from scapy.all import Ether, IPv6, Raw
     assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
                                       ns=lb).stdout)
