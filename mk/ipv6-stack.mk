@@ -1,5 +1,9 @@
 # The IPv6 stack (docs/network.md "IPv6"): its unit tests and their links.
 #
+# This file is included before the top Makefile's `all`: without this,
+# its first rule would become what a bare `make` builds.
+.DEFAULT_GOAL := all
+#
 # The header-chain walk is pure code: no EAL.
 UNIT_TESTS += test_ipv6_parse
 $(BUILD)/tests/test_ipv6_parse: $(BUILD)/obj/dpvs/tests/unit/test_ipv6_parse.o \

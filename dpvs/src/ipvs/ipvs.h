@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "core/conf.h"
+#include "net/inet_addr.h"
 #include "ipvs/ipvs_fwd.h"
 #include "ipvs/sched/sched.h"
 
@@ -44,17 +45,21 @@
 /* A service's configuration, as asked for; 0 and "" take defaults. */
 struct ipvs_svc_conf {
 	uint8_t proto;
-	uint32_t vip;              /* host order */
+	uint8_t af;                /* AF_INET (0 means it too) or AF_INET6 */
+	union inet_addr vip;       /* in4 host order, in6 network order */
 	uint16_t vport;
 	char sched[IPVS_SCHED_NAME_MAX + 1]; /* "": IPVS_SCHED_DEFAULT */
 	uint32_t flags;            /* IPVS_SVC_F_* */
 	uint32_t timeout;          /* persistent only; 0: the default */
-	uint32_t netmask;          /* host order; 0: one client per address */
+	uint32_t netmask;          /* host order; 0: one client per address.
+				    * AF_INET6: a prefix length 1..128 */
 };
 
 /* A real server's configuration. */
 struct ipvs_dest_conf {
-	uint32_t addr;             /* host order */
+	uint8_t af;                /* the server's: AF_INET6 service with an
+				    * AF_INET server is NAT64 (FullNAT only) */
+	union inet_addr addr;
 	uint16_t port;
 	uint8_t fwd;               /* enum ipvs_fwd */
 	int32_t weight;            /* 0: quiescent */
@@ -106,7 +111,8 @@ struct ipvs_rate {
 };
 
 struct ipvs_dest {
-	uint32_t addr;             /* host order */
+	union inet_addr addr;      /* in4 host order */
+	uint8_t af;                /* the server's */
 	uint16_t port;
 	uint8_t fwd;               /* enum ipvs_fwd */
 	int32_t weight;
@@ -124,7 +130,8 @@ struct ipvs_dest {
 
 /* A FullNAT local address: each worker owns its own slice of ports. */
 struct ipvs_laddr {
-	uint32_t addr;             /* host order */
+	union inet_addr addr;      /* in4 host order */
+	uint8_t af;
 	uint16_t port_id;          /* DPDK port it lives on */
 	bool ha;                   /* an HA address when added: new conns use
 				    * it only while the lease is held */
@@ -155,7 +162,8 @@ struct svc_snap {
 
 struct ipvs_service {
 	uint8_t proto;
-	uint32_t vip;              /* host order */
+	uint8_t af;                /* AF_INET or AF_INET6 */
+	union inet_addr vip;       /* in4 host order */
 	uint16_t vport;
 	char sched[IPVS_SCHED_NAME_MAX + 1];
 	uint32_t flags;            /* IPVS_SVC_F_* */
@@ -177,18 +185,22 @@ unsigned ipvs_worker_index(unsigned lcore);
 
 /* Master-side configuration; 0 or -errno. */
 /* The service table (ipvs_svc.c). */
-struct ipvs_service *ipvs_svc_get(uint8_t proto, uint32_t vip, uint16_t vport);
+/* af 0 means AF_INET.  -EAFNOSUPPORT: a family this build cannot serve. */
+struct ipvs_service *ipvs_svc_get(uint8_t proto, uint8_t af, const union inet_addr *vip,
+				  uint16_t vport);
 int ipvs_svc_add(const struct ipvs_svc_conf *c);
 int ipvs_svc_edit(const struct ipvs_svc_conf *c);
-int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport);
+int ipvs_svc_del(uint8_t proto, uint8_t af, const union inet_addr *vip, uint16_t vport);
 void ipvs_svc_flush(void);
 void ipvs_svc_walk(void (*fn)(struct ipvs_service *s, void *arg), void *arg);
 /* A service's real servers (ipvs_dest.c) and local addresses (ipvs_laddr.c). */
 int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c);
 int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c);
-int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port);
-int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id);
-int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr);
+int ipvs_dest_del(struct ipvs_service *s, uint8_t af, const union inet_addr *addr,
+		  uint16_t port);
+int ipvs_laddr_add(struct ipvs_service *s, uint8_t af, const union inet_addr *addr,
+		   uint16_t port_id);
+int ipvs_laddr_del(struct ipvs_service *s, uint8_t af, const union inet_addr *addr);
 /*
  * Sums every worker's counters of every real server into dest->total,
  * through a multicast message, without waiting for it: cb(arg, rc) runs

@@ -178,7 +178,7 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 		port = ipvs_port_get(l, w);
 		if (port) {
 			c->lobj = l;
-			c->laddr = l->addr;
+			c->laddr = l->addr.in4;
 			c->lport = port;
 			return 0;
 		}
@@ -231,7 +231,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.cport = t->sport;
 	tmpl.vaddr = t->daddr;
 	tmpl.vport = t->dport;
-	tmpl.daddr = d->addr;
+	tmpl.daddr = d->addr.in4;
 	tmpl.dport = d->port ? d->port : t->dport;
 	tmpl.proto = t->proto;
 	tmpl.fwd = d->fwd;

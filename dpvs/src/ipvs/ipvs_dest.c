@@ -48,13 +48,14 @@ static void dest_changes(const struct ipvs_dest *d,
 		snprintf(buf + off, len - off, " no change");
 }
 
-static struct ipvs_dest **dest_find(struct ipvs_service *s, uint32_t addr,
-				    uint16_t port)
+static struct ipvs_dest **dest_find(struct ipvs_service *s, uint8_t af,
+				    const union inet_addr *addr, uint16_t port)
 {
 	struct ipvs_dest **pp;
 
 	for (pp = &s->dests; *pp; pp = &(*pp)->next)
-		if ((*pp)->addr == addr && (*pp)->port == port)
+		if ((*pp)->af == af && inet_addr_eq(&(*pp)->addr, addr) &&
+		    (*pp)->port == port)
 			return pp;
 	return NULL;
 }
@@ -72,13 +73,16 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	struct ipvs_dest *d, **tail;
 	char what[64];
 
-	if (dest_find(s, c->addr, c->port))
+	if (c->af != AF_INET)
+		return -EAFNOSUPPORT;
+	if (dest_find(s, c->af, &c->addr, c->port))
 		return -EEXIST;
 	d = rte_zmalloc("ipvs_dest", sizeof(*d), RTE_CACHE_LINE_SIZE);
 	if (!d || !(d->stats = ipvs_pc_alloc(sizeof(*d->stats)))) {
 		rte_free(d);
 		return -ENOMEM;
 	}
+	d->af = c->af;
 	d->addr = c->addr;
 	d->port = c->port;
 	d->refcnt = 1;
@@ -97,13 +101,13 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	}
 	snprintf(what, sizeof(what), "added: %s, weight %d", ipvs_fwd_str(d->fwd),
 		 d->weight);
-	log_dest(s, d->addr, d->port, what);
+	log_dest(s, d->addr.in4, d->port, what);
 	return 0;
 }
 
 int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 {
-	struct ipvs_dest **pp = dest_find(s, c->addr, c->port);
+	struct ipvs_dest **pp = dest_find(s, c->af ? c->af : AF_INET, &c->addr, c->port);
 	char what[160];
 	int rc;
 
@@ -116,13 +120,14 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	ipvs_nat_count(*pp, 1);
 	rc = ipvs_snap_publish(s);
 	if (rc == 0)
-		log_dest(s, c->addr, c->port, what);
+		log_dest(s, c->addr.in4, c->port, what);
 	return rc;
 }
 
-int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
+int ipvs_dest_del(struct ipvs_service *s, uint8_t af, const union inet_addr *addr,
+		  uint16_t port)
 {
-	struct ipvs_dest **pp = dest_find(s, addr, port), *d;
+	struct ipvs_dest **pp = dest_find(s, af ? af : AF_INET, addr, port), *d;
 
 	if (!pp)
 		return -ENOENT;
@@ -138,6 +143,6 @@ int ipvs_dest_del(struct ipvs_service *s, uint32_t addr, uint16_t port)
 	/* A service's counters never go back: its deleted servers' stay. */
 	ipvs_counters_add(&s->gone, &d->total);
 	ipvs_dest_put(d);
-	log_dest(s, addr, port, "removed");
+	log_dest(s, addr->in4, port, "removed");
 	return 0;
 }

@@ -21,25 +21,30 @@ static void log_laddr(const struct ipvs_service *s, const struct ipvs_laddr *l,
 	char sn[IPVS_NAME_LEN], an[IPVS_NAME_LEN];
 
 	LOG_INFOX("ipvs", "local address %s on %s %s service %s",
-		  ipvs_addr_str(l->addr, 0, an, sizeof(an)),
+		  ipvs_addr_str(l->addr.in4, 0, an, sizeof(an)),
 		  p ? p->name : "?", what, ipvs_svc_str(s, sn, sizeof(sn)));
 }
 
-int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
+int ipvs_laddr_add(struct ipvs_service *s, uint8_t af, const union inet_addr *addr,
+		   uint16_t port_id)
 {
-	const struct route_entry *r = route_find(addr, 32);
+	const struct route_entry *r;
 	struct ipvs_laddr *l, **tail;
 	unsigned n = 0;
 
+	if (af && af != AF_INET)
+		return -EAFNOSUPPORT;
+	r = route_find(addr->in4, 32);
 	for (tail = &s->laddrs; *tail; tail = &(*tail)->next, n++)
-		if ((*tail)->addr == addr)
+		if (inet_addr_eq(&(*tail)->addr, addr))
 			return -EEXIST;
 	if (n >= IPVS_MAX_LADDR)
 		return -ENOSPC;
 	l = rte_zmalloc("ipvs_laddr", sizeof(*l), RTE_CACHE_LINE_SIZE);
 	if (!l)
 		return -ENOMEM;
-	l->addr = addr;
+	l->af = AF_INET;
+	l->addr = *addr;
 	l->port_id = port_id;
 	/* Cached: the choice of a new conn's source needs no route lookup. */
 	l->ha = r && r->type == RT_LOCAL && (r->flags & RT_F_HA);
@@ -60,12 +65,12 @@ int ipvs_laddr_add(struct ipvs_service *s, uint32_t addr, uint16_t port_id)
 	return 0;
 }
 
-int ipvs_laddr_del(struct ipvs_service *s, uint32_t addr)
+int ipvs_laddr_del(struct ipvs_service *s, uint8_t af, const union inet_addr *addr)
 {
 	struct ipvs_laddr **pp, *l;
 
 	for (pp = &s->laddrs; *pp; pp = &(*pp)->next)
-		if ((*pp)->addr == addr)
+		if ((*pp)->af == (af ? af : AF_INET) && inet_addr_eq(&(*pp)->addr, addr))
 			break;
 	if (!*pp)
 		return -ENOENT;

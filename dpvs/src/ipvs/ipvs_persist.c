@@ -98,7 +98,7 @@ static void key_of(struct tpl_key *k, const struct ipvs_service *svc,
 		   const struct svc_snap *sn, uint32_t caddr)
 {
 	memset(k, 0, sizeof(*k));
-	k->vip = svc->vip;
+	k->vip = svc->vip.in4;
 	k->vport = svc->vport;
 	k->proto = svc->proto;
 	k->cnet = caddr & sn->netmask;

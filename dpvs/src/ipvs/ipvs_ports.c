@@ -137,10 +137,10 @@ int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
 		return 0;
 	port_sets_sweep(false);
 	for (ps = port_sets; ps; ps = ps->next)
-		if (ps->addr == l->addr)
+		if (ps->addr == l->addr.in4)
 			break;
 	if (!ps) {
-		ps = port_set_new(l->addr, nw);
+		ps = port_set_new(l->addr.in4, nw);
 		if (!ps)
 			return -ENOMEM;
 		ps->next = port_sets;

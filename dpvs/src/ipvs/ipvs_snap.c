@@ -46,7 +46,7 @@ static void snap_dests(struct svc_snap *sn, const struct ipvs_service *s)
 	for (struct ipvs_dest *d = s->dests; d; d = d->next, i++) {
 		struct sched_dest *sd = &sn->ss.dests[i];
 
-		sd->addr = d->addr;
+		sd->addr = d->addr.in4;
 		sd->port = d->port;
 		sd->weight = d->weight;
 		sd->u_thresh = d->u_thresh;

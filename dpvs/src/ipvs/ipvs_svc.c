@@ -95,9 +95,12 @@ struct ipvs_service *ipvs_svc_lookup(uint8_t proto, uint32_t vip,
 	return data;
 }
 
-struct ipvs_service *ipvs_svc_get(uint8_t proto, uint32_t vip, uint16_t vport)
+struct ipvs_service *ipvs_svc_get(uint8_t proto, uint8_t af, const union inet_addr *vip,
+				  uint16_t vport)
 {
-	return ipvs_svc_lookup(proto, vip, vport);
+	if (af && af != AF_INET)
+		return NULL;
+	return ipvs_svc_lookup(proto, vip->in4, vport);
 }
 
 static const char *sched_name(const struct ipvs_svc_conf *c)
@@ -129,7 +132,7 @@ const char *ipvs_svc_str(const struct ipvs_service *s, char *buf, size_t len)
 {
 	char a[IPVS_NAME_LEN];
 
-	ipvs_addr_str(s->vip, 0, a, sizeof(a));
+	ipvs_addr_str(s->vip.in4, 0, a, sizeof(a));
 	if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP)
 		snprintf(buf, len, "%s %s:%u", s->proto == IPPROTO_TCP ? "TCP" :
 			 "UDP", a, s->vport);
@@ -171,13 +174,15 @@ static bool svc_proxy_ok(const struct ipvs_svc_conf *c)
 
 int ipvs_svc_add(const struct ipvs_svc_conf *c)
 {
-	struct svc_key k = { .vip = c->vip, .vport = c->vport, .proto = c->proto };
+	struct svc_key k = { .vip = c->vip.in4, .vport = c->vport, .proto = c->proto };
 	struct ipvs_service *s;
 	int rc;
 
+	if (c->af && c->af != AF_INET)
+		return -EAFNOSUPPORT;
 	if (!svc_proxy_ok(c))
 		return -EINVAL;
-	if (ipvs_svc_lookup(c->proto, c->vip, c->vport))
+	if (ipvs_svc_lookup(c->proto, c->vip.in4, c->vport))
 		return -EEXIST;
 	if (!sched_lookup(sched_name(c)))
 		return -ENOENT;
@@ -185,7 +190,8 @@ int ipvs_svc_add(const struct ipvs_svc_conf *c)
 	if (!s)
 		return -ENOMEM;
 	s->proto = c->proto;
-	s->vip = c->vip;
+	s->af = AF_INET;
+	s->vip = inet_v4(c->vip.in4);
 	s->vport = c->vport;
 	svc_set(s, c);
 	rc = ipvs_snap_publish(s);
@@ -202,7 +208,8 @@ int ipvs_svc_add(const struct ipvs_svc_conf *c)
 
 int ipvs_svc_edit(const struct ipvs_svc_conf *c)
 {
-	struct ipvs_service *s = ipvs_svc_lookup(c->proto, c->vip, c->vport);
+	struct ipvs_service *s = c->af && c->af != AF_INET ? NULL :
+				 ipvs_svc_lookup(c->proto, c->vip.in4, c->vport);
 	struct ipvs_service old;
 
 	if (!s)
@@ -245,7 +252,7 @@ static void svc_free(struct ipvs_service *s)
 
 static void svc_remove(struct ipvs_service *s)
 {
-	struct svc_key k = { .vip = s->vip, .vport = s->vport, .proto = s->proto };
+	struct svc_key k = { .vip = s->vip.in4, .vport = s->vport, .proto = s->proto };
 	int32_t pos;
 
 	pos = rte_hash_del_key(svc_table, &k);
@@ -257,9 +264,9 @@ static void svc_remove(struct ipvs_service *s)
 	svc_free(s);
 }
 
-int ipvs_svc_del(uint8_t proto, uint32_t vip, uint16_t vport)
+int ipvs_svc_del(uint8_t proto, uint8_t af, const union inet_addr *vip, uint16_t vport)
 {
-	struct ipvs_service *s = ipvs_svc_lookup(proto, vip, vport);
+	struct ipvs_service *s = ipvs_svc_get(proto, af, vip, vport);
 	char n[IPVS_NAME_LEN];
 	unsigned ndests;
 

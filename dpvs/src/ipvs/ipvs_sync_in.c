@@ -187,7 +187,7 @@ static bool find_dest(const struct ipvs_sync_rec *r, struct rec_ctx *x,
 	for (unsigned i = 0; i < x->sn->ss.ndests; i++) {
 		const struct ipvs_dest *d = x->sn->dests[i];
 
-		if (d->addr == r->daddr && r->fwd == d->fwd &&
+		if (d->addr.in4 == r->daddr && r->fwd == d->fwd &&
 		    (d->port ? d->port : r->vport) == r->dport) {
 			x->di = (int)i;
 			return true;
@@ -200,7 +200,7 @@ static bool find_dest(const struct ipvs_sync_rec *r, struct rec_ctx *x,
 static struct ipvs_laddr *laddr_of(const struct svc_snap *sn, uint32_t addr)
 {
 	for (unsigned i = 0; i < sn->nladdr; i++)
-		if (sn->laddrs[i]->addr == addr)
+		if (sn->laddrs[i]->addr.in4 == addr)
 			return sn->laddrs[i];
 	return NULL;
 }

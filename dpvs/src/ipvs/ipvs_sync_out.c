@@ -189,8 +189,8 @@ void ipvs_sync_note_tmpl(unsigned w, const struct ipvs_service *svc,
 	const struct ipvs_dest *d = sn->dests[i];
 	struct ipvs_sync_rec r = {
 		.rtype = IPVS_SYNC_TMPL, .proto = svc->proto, .fwd = d->fwd,
-		.widx = (uint16_t)w, .caddr = caddr, .vaddr = svc->vip,
-		.daddr = d->addr, .vport = svc->vport,
+		.widx = (uint16_t)w, .caddr = caddr, .vaddr = svc->vip.in4,
+		.daddr = d->addr.in4, .vport = svc->vport,
 		.dport = d->port ? d->port : svc->vport,
 		.timeout_s = sn->persist_timeout,
 	};

@@ -33,6 +33,9 @@ static inline union inet_addr inet_v4(uint32_t host)
 	return a;
 }
 
+/* A pointer to a temporary inet_v4(host), for v4 callers' arguments. */
+#define INET_V4P(host) (&(union inet_addr[1]){ inet_v4(host) }[0])
+
 static inline union inet_addr inet_v6(const void *net16)
 {
 	union inet_addr a;

@@ -135,7 +135,7 @@ static void test_each_verdict_counted(void **state)
 	assert_memory_equal(env.kni.b, fb, len);
 }
 
-static void test_multicast_dispatch(void **state)
+static void test_multicast_and_link_local(void **state)
 {
 	uint8_t ns[24] = { 135 }, mld[24] = { 143 }, vrrp[24] = { 0x31 };
 	uint32_t len;
@@ -152,7 +152,14 @@ static void test_multicast_dispatch(void **state)
 	feed(len, 0);
 	assert_int_equal(env.kni.n, 2);
 	assert_memory_equal(env.kni.b, fb, len);           /* at its ethernet header */
-	assert_int_equal(out_total(), 3);
+	/* Link-local destinations are the kernel twin's, its NDP included. */
+	len = env_echo(fb, PEER, "fe80::1", 8);
+	feed(len, 0);
+	assert_int_equal(env.kni.n, 3);
+	len = env_frame6(fb, "fe80::2", "fe80::1", 255, 58, ns, sizeof(ns));
+	feed(len, 0);
+	assert_int_equal(env.ndisc.n, 2);
+	assert_int_equal(out_total(), 5);
 }
 
 /* A stand-in for the load balancer: takes local TCP to port 80 only. */
@@ -407,7 +414,7 @@ int main(void)
 		cmocka_unit_test(test_echo_to_us),
 		cmocka_unit_test(test_padding_trimmed),
 		cmocka_unit_test(test_each_verdict_counted),
-		cmocka_unit_test(test_multicast_dispatch),
+		cmocka_unit_test(test_multicast_and_link_local),
 		cmocka_unit_test(test_local_delivery),
 		cmocka_unit_test(test_kni_host_route),
 		cmocka_unit_test(test_tentative_address),

@@ -277,7 +277,7 @@ static void test_nat_reply_key_clashes_across_workers(void **state)
 
 static void test_fnat_ports_belong_to_their_worker(void **state)
 {
-	struct ipvs_laddr l = { .addr = 0x0a000164 };
+	struct ipvs_laddr l = { .addr.in4 = 0x0a000164, .af = AF_INET };
 	unsigned seen[NW] = { 0 };
 
 	(void)state;
@@ -327,7 +327,7 @@ static unsigned drain_pool(struct ipvs_laddr *l, unsigned w, uint8_t *seen)
 static void test_port_reservation(void **state)
 {
 	static uint8_t seen[65536];
-	struct ipvs_laddr l = { .addr = 0x0a000170 };
+	struct ipvs_laddr l = { .addr.in4 = 0x0a000170, .af = AF_INET };
 	uint32_t free0, free1, total;
 	unsigned n;
 
@@ -381,7 +381,7 @@ static void test_port_reservation(void **state)
 static void test_port_wanted(void **state)
 {
 	static uint8_t seen[65536];
-	struct ipvs_laddr l = { .addr = 0x0a000171 };
+	struct ipvs_laddr l = { .addr.in4 = 0x0a000171, .af = AF_INET };
 	uint32_t free0, fr, total;
 	unsigned n;
 	uint16_t p;
@@ -564,8 +564,8 @@ static void test_port_eviction(void **state)
 	uint16_t p;
 
 	(void)state;
-	l->addr = 0x0a000165;
-	other->addr = 0x0a000166;
+	l->addr = inet_v4(0x0a000165);
+	other->addr = inet_v4(0x0a000166);
 	l->refcnt = other->refcnt = 1;
 	assert_int_equal(ipvs_port_pools_init(l, NW), 0);
 	assert_int_equal(ipvs_port_pools_init(other, NW), 0);
@@ -575,7 +575,7 @@ static void test_port_eviction(void **state)
 	assert_false(ipvs_conn_evict_for_port(1, &l, 1));
 	ipvs_port_put(l, 1, 4001);
 	t.lobj = l;
-	t.laddr = l->addr;
+	t.laddr = l->addr.in4;
 	t.lport = ipvs_port_get(l, 1);
 	old = ipvs_conn_new(1, &t);
 	assert_non_null(old);

@@ -23,7 +23,8 @@
  * go past them all, so positions must be recycled. */
 #define ROUNDS 5
 
-static struct ipvs_service svc = { .proto = 6, .vip = 0x0a000064, .vport = 80 };
+static struct ipvs_service svc = { .proto = 6, .af = AF_INET, .vip.in4 = 0x0a000064,
+				   .vport = 80 };
 static struct sched_dest dests[2] = {
 	{ .addr = 0x0a00010b, .port = 80, .weight = 1 },
 	{ .addr = 0x0a00010c, .port = 80, .weight = 1 },

@@ -45,7 +45,8 @@ static size_t heap_used(void)
 static struct ipvs_svc_conf svc_conf(uint32_t vip, uint16_t vport,
 				     const char *sched)
 {
-	struct ipvs_svc_conf c = { .proto = TCP, .vip = vip, .vport = vport };
+	struct ipvs_svc_conf c = { .proto = TCP, .af = AF_INET, .vip.in4 = vip,
+				   .vport = vport };
 
 	snprintf(c.sched, sizeof(c.sched), "%s", sched);
 	return c;
@@ -54,7 +55,7 @@ static struct ipvs_svc_conf svc_conf(uint32_t vip, uint16_t vport,
 static struct ipvs_dest_conf dest_conf(uint32_t addr, uint8_t fwd,
 				       int32_t weight)
 {
-	struct ipvs_dest_conf c = { .addr = addr, .port = 8080, .fwd = fwd,
+	struct ipvs_dest_conf c = { .af = AF_INET, .addr.in4 = addr, .port = 8080, .fwd = fwd,
 				    .weight = weight };
 
 	return c;
@@ -70,7 +71,7 @@ static struct ipvs_service *two_dest_svc(uint32_t vip, uint16_t vport)
 
 	if (ipvs_svc_add(&c) != 0)
 		return NULL;
-	s = ipvs_svc_get(TCP, vip, vport);
+	s = ipvs_svc_get(TCP, AF_INET, INET_V4P(vip), vport);
 	if (!s || ipvs_dest_add(s, &d1) != 0 || ipvs_dest_add(s, &d2) != 0)
 		return NULL;
 	return s;
@@ -107,10 +108,10 @@ static int hold_snapshot(void *arg)
 	while (rte_get_tsc_cycles() < end) {
 		if (__atomic_load_n(&h->master_back, __ATOMIC_ACQUIRE))
 			h->master_back_early = 1;
-		h->vip = s->vip;
+		h->vip = s->vip.in4;
 		h->ndests = sn->ss.ndests;
 		h->weight2 = sn->ss.dests[1].weight;
-		h->addr2 = sn->dests[1]->addr;
+		h->addr2 = sn->dests[1]->addr.in4;
 		rte_pause();
 	}
 	__atomic_store_n(&h->released, 1, __ATOMIC_RELEASE);
@@ -157,7 +158,7 @@ static void test_snapshot_outlives_an_edit(void **state)
 	assert_int_equal(s->snap->ss.dests[1].weight, 5);
 	/* The old snapshot was freed: the new one is the same size. */
 	assert_int_equal(heap_used(), before);
-	assert_int_equal(ipvs_svc_del(TCP, VIP, 80), 0);
+	assert_int_equal(ipvs_svc_del(TCP, AF_INET, INET_V4P(VIP), 80), 0);
 }
 
 static void test_snapshot_outlives_a_dest_delete(void **state)
@@ -168,13 +169,13 @@ static void test_snapshot_outlives_a_dest_delete(void **state)
 	(void)state;
 	assert_non_null(s);
 	start_hold(&h, 81);
-	assert_int_equal(ipvs_dest_del(s, RS2, 8080), 0);
+	assert_int_equal(ipvs_dest_del(s, AF_INET, INET_V4P(RS2), 8080), 0);
 	end_hold(&h);
 	assert_int_equal(h.ndests, 2);
 	assert_int_equal(h.addr2, RS2);
 	assert_int_equal(s->ndests, 1);
 	assert_int_equal(s->snap->ss.ndests, 1);
-	assert_int_equal(ipvs_svc_del(TCP, VIP, 81), 0);
+	assert_int_equal(ipvs_svc_del(TCP, AF_INET, INET_V4P(VIP), 81), 0);
 }
 
 static void test_snapshot_outlives_its_service(void **state)
@@ -187,12 +188,12 @@ static void test_snapshot_outlives_its_service(void **state)
 	assert_non_null(two_dest_svc(VIP, 82));
 	assert_true(heap_used() > before);
 	start_hold(&h, 82);
-	assert_int_equal(ipvs_svc_del(TCP, VIP, 82), 0);
+	assert_int_equal(ipvs_svc_del(TCP, AF_INET, INET_V4P(VIP), 82), 0);
 	end_hold(&h);
 	assert_int_equal(h.vip, VIP);
 	assert_int_equal(h.ndests, 2);
 	assert_int_equal(h.addr2, RS2);
-	assert_null(ipvs_svc_get(TCP, VIP, 82));
+	assert_null(ipvs_svc_get(TCP, AF_INET, INET_V4P(VIP), 82));
 	/* Service, snapshot and both servers freed; the key slot is back. */
 	assert_int_equal(heap_used(), before);
 	ipvs_svc_usage(&used, &size);
@@ -210,13 +211,13 @@ static void test_dest_reference_outlives_its_service(void **state)
 	assert_non_null(s);
 	assert_int_equal(ipvs_nat_dests, 1);
 	d = s->dests->next;
-	assert_int_equal(d->addr, RS2);
+	assert_int_equal(d->addr.in4, RS2);
 	__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_RELAXED); /* as a conn */
-	assert_int_equal(ipvs_svc_del(TCP, VIP, 83), 0);
+	assert_int_equal(ipvs_svc_del(TCP, AF_INET, INET_V4P(VIP), 83), 0);
 	/* NAT replies of its connections still need the hand-over. */
 	assert_int_equal(ipvs_nat_dests, 1);
 	assert_int_equal(d->refcnt, 1);
-	assert_int_equal(d->addr, RS2);
+	assert_int_equal(d->addr.in4, RS2);
 	assert_true(heap_used() > before);
 	ipvs_dest_put(d);
 	assert_int_equal(ipvs_nat_dests, 0);
@@ -237,9 +238,9 @@ static void test_edit_moves_the_nat_count(void **state)
 	assert_int_equal(ipvs_nat_dests, 0);
 	assert_int_equal(ipvs_dest_edit(s, &nat), 0);
 	assert_int_equal(ipvs_nat_dests, 1);
-	assert_int_equal(ipvs_dest_del(s, RS1, 8080), 0);
+	assert_int_equal(ipvs_dest_del(s, AF_INET, INET_V4P(RS1), 8080), 0);
 	assert_int_equal(ipvs_nat_dests, 0);
-	assert_int_equal(ipvs_svc_del(TCP, VIP, 84), 0);
+	assert_int_equal(ipvs_svc_del(TCP, AF_INET, INET_V4P(VIP), 84), 0);
 }
 
 /*
@@ -268,7 +269,7 @@ static int churn_read(void *arg)
 				__atomic_load_n(&s->snap, __ATOMIC_ACQUIRE);
 
 			r->found++;
-			if (s->vip != vip || !sn || sn->ss.ndests > 2)
+			if (s->vip.in4 != vip || !sn || sn->ss.ndests > 2)
 				r->wrong++;
 		}
 		rcu_quiescent(READER);
@@ -296,7 +297,7 @@ static void churn_round(uint32_t n)
 		assert_int_equal(ipvs_svc_edit(&c), 0);
 	}
 	for (uint32_t i = 0; i < n; i++)
-		assert_int_equal(ipvs_svc_del(TCP, VIP + i, 90), 0);
+		assert_int_equal(ipvs_svc_del(TCP, AF_INET, INET_V4P(VIP + i), 90), 0);
 }
 
 static void churn(uint32_t n)

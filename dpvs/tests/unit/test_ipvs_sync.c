@@ -476,7 +476,7 @@ static void test_install_wants_held_port(void **state)
 	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, CLIENT, 43091,
 					  "10.0.0.100", "10.0.1.15", 8080,
 					  CS_FIN_WAIT);
-	struct ipvs_service *svc = ipvs_svc_get(IPPROTO_TCP, ip4("10.0.0.100"), 80);
+	struct ipvs_service *svc = ipvs_svc_get(IPPROTO_TCP, AF_INET, INET_V4P(ip4("10.0.0.100")), 80);
 	struct ipvs_laddr *l = svc->laddrs;
 	struct ipvs_sync_stats s0, s;
 	uint32_t free0, fr, total;

@@ -234,7 +234,7 @@ static void test_churn_leaves_nothing(void **state)
 {
 	struct ipvs_sync_rec r = conn_rec(IPVS_FWD_FNAT, 0, 0, "10.0.0.100",
 					  "10.0.1.11", 8080, CS_SYN_RECV);
-	struct ipvs_service *s = ipvs_svc_get(IPPROTO_TCP, ip4("10.0.0.100"), 80);
+	struct ipvs_service *s = ipvs_svc_get(IPPROTO_TCP, AF_INET, INET_V4P(ip4("10.0.0.100")), 80);
 	uint32_t size, used, free_ports, total, free0;
 	struct ipvs_sync_stats s0, s1;
 	unsigned n = 3 * RING;
@@ -282,7 +282,7 @@ static void test_churn_leaves_nothing(void **state)
  */
 static void test_churn_stale_ports(void **state)
 {
-	struct ipvs_service *s = ipvs_svc_get(IPPROTO_TCP, ip4("10.0.0.100"), 80);
+	struct ipvs_service *s = ipvs_svc_get(IPPROTO_TCP, AF_INET, INET_V4P(ip4("10.0.0.100")), 80);
 	struct ipvs_sync_stats s0, s1;
 	uint32_t free0, fr, total;
 

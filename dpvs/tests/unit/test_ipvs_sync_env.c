@@ -186,11 +186,11 @@ void producer_params(uint16_t th0, uint16_t th1, bool embryonic)
 struct ipvs_dest *dest_of(const char *vip, uint16_t vport, uint8_t proto,
 			  const char *rs)
 {
-	struct ipvs_service *s = ipvs_svc_get(proto, ip4(vip), vport);
+	struct ipvs_service *s = ipvs_svc_get(proto, AF_INET, INET_V4P(ip4(vip)), vport);
 
 	assert_non_null(s);
 	for (struct ipvs_dest *d = s->dests; d; d = d->next)
-		if (d->addr == ip4(rs))
+		if (d->addr.in4 == ip4(rs))
 			return d;
 	fail_msg("no real server %s", rs);
 	return NULL;
