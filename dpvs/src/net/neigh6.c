@@ -352,7 +352,7 @@ enum neigh_heard neigh6_confirm(unsigned lc, const struct in6_addr *ip, uint16_t
 		if (!solicited)
 			return NEIGH_HEARD_KNOWN;
 		__atomic_store_n(&e->confirmed, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
-		if (e->router == router)
+		if (__atomic_load_n(&e->router, __ATOMIC_RELAXED) == router)
 			return NEIGH_HEARD_KNOWN;
 		mac_unpack(cur, &n.mac);
 		return tell_master(lc, &n);
@@ -385,7 +385,7 @@ enum neigh_heard neigh6_solicited_by(unsigned lc, const struct in6_addr *ip,
 		  __atomic_load_n(&e->mac, __ATOMIC_RELAXED) == mac_pack(mac)))
 		return NEIGH_HEARD_KNOWN;
 	if (e)
-		n.router = e->router;
+		n.router = __atomic_load_n(&e->router, __ATOMIC_RELAXED);
 	return tell_master(lc, &n);
 }
 
@@ -612,7 +612,7 @@ void neigh6_learn(const struct neigh6_info *n)
 		return; /* static entries win over what NDP says */
 	}
 	if (e)
-		e->router = n->router;
+		__atomic_store_n(&e->router, n->router, __ATOMIC_RELAXED);
 }
 
 int neigh6_update(const struct in6_addr *ip, uint16_t port,
