@@ -18,6 +18,7 @@
 #include "inet_addr.h"
 #include "kni.h"
 #include "ndisc_int.h"
+#include "neigh6.h"
 #include "netif.h"
 #include "pktstats.h"
 
@@ -67,6 +68,8 @@ void ndisc_set_params(const struct dpvs_conf *c)
 	if (retrans_ticks == 0)
 		retrans_ticks = 1;
 	mld_on = c->ip6_mld_reports;
+	/* net6_apply reloads the v6 stack through here, not neigh6 itself. */
+	neigh6_set_params(c);
 }
 
 static struct dad_run *find(uint16_t port, const struct in6_addr *a)

@@ -130,7 +130,7 @@ static int learn_cb(const void *req, uint16_t len, void *reply __rte_unused,
 	return 0;
 }
 
-static void set_params(const struct dpvs_conf *c)
+void neigh6_set_params(const struct dpvs_conf *c)
 {
 	unsigned n = lcore_nworkers() ? lcore_nworkers() : 1;
 	uint32_t share = (c->neigh_learn_rate + n - 1) / n;
@@ -191,7 +191,7 @@ int neigh6_init(const struct dpvs_conf *c)
 	limbo_entries = 0;
 	queue_len = c->neigh_queue_len < PENDING_MAX_QUEUE ? c->neigh_queue_len :
 							     PENDING_MAX_QUEUE;
-	set_params(c);
+	neigh6_set_params(c);
 	return msgbus_register(rte_get_main_lcore(), MSG_TYPE_NEIGH6_LEARN,
 			       "neigh6-learn", learn_cb);
 }
