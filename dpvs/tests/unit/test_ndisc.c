@@ -869,6 +869,24 @@ static void test_dad_full_and_churn(void **state)
 	assert_int_equal(ticks(3 * per), 0);   /* nothing left running */
 }
 
+/* Snooping switches keep dpvs's groups: a report every minute, unasked. */
+static void test_mld_refreshed_every_minute(void **state)
+{
+	unsigned reports = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 2 * 60 * 1000 / NDISC_DAD_TICK_MS; i++)
+		ndisc_dad_tick(NULL);
+	while (fake_count(FAKE_DOWN)) {
+		struct rte_mbuf *m = fake_take(FAKE_DOWN);
+
+		if (rte_pktmbuf_mtod(m, const uint8_t *)[20] == IPPROTO_HOPOPTS)
+			reports++;
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(reports, 2);
+}
+
 /* ---- set-up ---- */
 
 static int setup(void **state)
@@ -936,6 +954,7 @@ int main(void)
 		T(test_una_golden),
 		T(test_una_reports_the_group_first),
 		T(test_mld_report_golden),
+		T(test_mld_refreshed_every_minute),
 		T(test_dad_no_duplicate),
 		T(test_dad_na_conflict),
 		T(test_dad_ns_from_unspecified_conflict),
