@@ -8,6 +8,7 @@
 #include <rte_common.h>
 
 #include "arp.h"
+#include "inet6addr.h"
 #include "kni.h"
 #include "core/log.h"
 #include "core/timer.h"
@@ -258,6 +259,8 @@ static void garp_ha_all(void)
 	for (unsigned i = 0; i < INETADDR_MAX; i++)
 		if (addrs[i].used && (addrs[i].flags & IFA_F_HA))
 			inetaddr_garp(addrs[i].port, addrs[i].addr);
+	/* IPv6 ha addresses: unsolicited NAs in the same rounds. */
+	inet6addr_ha_announce();
 }
 
 static void garp_stop(void)
@@ -333,7 +336,8 @@ unsigned inetaddr_flush_leased(void)
 		if (addrs[i].used && (addrs[i].flags & IFA_F_LEASED) &&
 		    ifa_remove(addrs[i].port, addrs[i].addr, 0) == 0)
 			n++;
-	return n;
+	/* The lease's end takes the IPv6 VIPs too. */
+	return n + inet6addr_flush_leased();
 }
 
 void inetaddr_count(unsigned *ha, unsigned *leased)

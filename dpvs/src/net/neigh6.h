@@ -28,6 +28,12 @@ struct neigh6_info {
 };
 
 int neigh6_init(const struct dpvs_conf *c);
+/*
+ * The reloadable neigh.* keys (resolve_ms, reachable_s, learn_rate).
+ * Added to the contract; ndisc_set_params calls it, as net6_apply runs
+ * that on every reload.
+ */
+void neigh6_set_params(const struct dpvs_conf *c);
 uint64_t neigh6_mem_need(const struct dpvs_conf *c);
 void neigh6_fini(void);
 
@@ -38,6 +44,14 @@ void neigh6_output(unsigned lc, struct rte_mbuf *m, const struct in6_addr *nh,
 enum neigh_heard neigh6_confirm(unsigned lc, const struct in6_addr *ip, uint16_t port,
 				const struct rte_ether_addr *mac, bool solicited,
 				bool override, bool router);
+/*
+ * Worker: an NS for one of our addresses from ip carried mac as its SLLA
+ * (RFC 4861 7.2.3): the entry is created or its MAC replaced, STALE.
+ * Added to the contract: neigh6_confirm cannot tell an NS from an
+ * unsolicited NA with O set, which must not create an entry.
+ */
+enum neigh_heard neigh6_solicited_by(unsigned lc, const struct in6_addr *ip,
+				     uint16_t port, const struct rte_ether_addr *mac);
 /* Worker loop job: flushes or expires held packets. */
 int neigh6_pending_job(void *arg);
 
