@@ -840,9 +840,115 @@ static void test_table_server_cap(void **state)
 	}
 }
 
+/* ---- v4 golden vector ---- */
+
+/*
+ * Every scheduler's picks for a fixed sequence of v4 flows, recorded
+ * from the code before IPv6 reached the schedulers: the v4 choices must
+ * never move.  Servers of mixed addresses, ports and weights (one
+ * quiescent, one with a threshold); flows from two workers, to five
+ * destinations (lblc, lblcr); load comes and goes; halfway a weight
+ * changes and the service is rebuilt.  twos is left out: its random
+ * state is seeded from its scratch area's address.
+ * GOLDEN_PRINT=1 prints the vector instead of checking it.
+ */
+#define GOLDEN_FLOWS 48
+
+static const struct { uint32_t addr; uint16_t port; int32_t w; } golden_d[] = {
+	{ 0x0a000105, 80, 1 }, { 0x0a000003, 8080, 3 }, { 0xc0a80001, 80, 2 },
+	{ 0x0a000003, 81, 5 }, { 0x01020304, 443, 0 }, { 0x0a0000ff, 80, 4 },
+};
+#define GOLDEN_ND (sizeof(golden_d) / sizeof(golden_d[0]))
+
+static const struct { const char *name; uint32_t flags; const char *picks; } golden[] = {
+#include "test_sched_golden.inc"
+};
+
+static struct sched_flow golden_flow(unsigned n)
+{
+	uint64_t r;
+
+	if (n == 0)
+		rng_state = 0x243f6a8885a308d3ull;
+	r = rng();
+	return (struct sched_flow){ .saddr = (uint32_t)r,
+				    .daddr = 0x0a640000u + (uint32_t)(r >> 32) % 5,
+				    .sport = (uint16_t)(r >> 16),
+				    .dport = 80, .proto = 6, .now = n * 7 };
+}
+
+static void golden_run(struct tsvc *t, const char *name, uint32_t flags,
+		       char *out)
+{
+	memset(t, 0, sizeof(*t));
+	t->ops = sched_lookup(name);
+	assert_non_null(t->ops);
+	for (unsigned i = 0; i < GOLDEN_ND; i++) {
+		dest_set(t, i, golden_d[i].addr, golden_d[i].w);
+		t->d[i].port = golden_d[i].port;
+	}
+	t->d[2].u_thresh = 4;
+	t->svc = (struct sched_svc){ .dests = t->d, .ndests = GOLDEN_ND,
+				     .flags = flags, .mh_size = 251 };
+	if (t->ops->init)
+		assert_int_equal(t->ops->init(&t->svc), 0);
+	for (unsigned n = 0; n < GOLDEN_FLOWS; n++) {
+		struct sched_flow f = golden_flow(n);
+		int i;
+
+		if (n == GOLDEN_FLOWS / 2) {
+			t->d[1].weight = 0;
+			t->d[4].weight = 2;
+			svc_rebuild(t);
+		}
+		i = pick(t, n & 1, &f);
+		out[n] = i < 0 ? '-' : (char)('0' + i);
+		if (i >= 0)
+			t->c[i].active++;
+		if (n % 3 == 2)     /* a conn of the busiest goes inactive */
+			for (unsigned k = 0; k < GOLDEN_ND; k++)
+				if (t->c[k].active > 1) {
+					t->c[k].active--;
+					t->c[k].inactive++;
+					break;
+				}
+	}
+	out[GOLDEN_FLOWS] = '\0';
+	svc_down(t);
+}
+
+static void test_v4_golden(void **state)
+{
+	static const uint32_t flags[] = { 0, SCHED_F_FALLBACK | SCHED_F_PORT };
+	bool print = getenv("GOLDEN_PRINT") != NULL;
+	char got[GOLDEN_FLOWS + 1];
+	unsigned k = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < NSCHED; i++) {
+		if (strcmp(all_names[i], "twos") == 0)
+			continue;
+		for (unsigned j = 0; j < 2; j++, k++) {
+			golden_run(&T, all_names[i], flags[j], got);
+			if (print) {
+				printf("\t{ \"%s\", %u, \"%s\" },\n", all_names[i],
+				       flags[j], got);
+				continue;
+			}
+			assert_true(k < sizeof(golden) / sizeof(golden[0]));
+			assert_string_equal(golden[k].name, all_names[i]);
+			assert_int_equal(golden[k].flags, flags[j]);
+			assert_string_equal(got, golden[k].picks);
+		}
+	}
+	if (!print)
+		assert_int_equal(k, sizeof(golden) / sizeof(golden[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v4_golden),
 		cmocka_unit_test(test_lookup_every_name),
 		cmocka_unit_test(test_usable_hysteresis),
 		cmocka_unit_test(test_usable_odd_thresholds),
