@@ -46,7 +46,11 @@ static void snap_dests(struct svc_snap *sn, const struct ipvs_service *s)
 	for (struct ipvs_dest *d = s->dests; d; d = d->next, i++) {
 		struct sched_dest *sd = &sn->ss.dests[i];
 
-		sd->addr = d->addr.in4;
+		sd->af = d->af;
+		if (d->af == AF_INET6)
+			memcpy(sd->addr6, &d->addr.in6, sizeof(sd->addr6));
+		else
+			sd->addr = d->addr.in4;
 		sd->port = d->port;
 		sd->weight = d->weight;
 		sd->u_thresh = d->u_thresh;

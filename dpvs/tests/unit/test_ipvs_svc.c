@@ -499,6 +499,12 @@ static void test_dest_family_rules(void **state)
 	assert_int_equal(s4->ndests, 4);
 	assert_int_equal(s6->ndests, 5);
 	assert_int_equal(s6->snap->ss.ndests, 5);
+	/* The schedulers' view carries each server's family and address. */
+	d = dest6_conf(20, IPVS_FWD_FNAT, 1);
+	assert_int_equal(s6->snap->ss.dests[0].af, AF_INET6);
+	assert_memory_equal(s6->snap->ss.dests[0].addr6, &d.addr, 16);
+	assert_int_equal(s6->snap->ss.dests[1].af, AF_INET);
+	assert_int_equal(s6->snap->ss.dests[1].addr, RS1);
 	/* The NAT64 server stays FullNAT. */
 	d = dest_conf(RS1, IPVS_FWD_NAT, 3);
 	assert_int_equal(ipvs_dest_edit(s6, &d), -EAFNOSUPPORT);
