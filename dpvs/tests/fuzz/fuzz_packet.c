@@ -107,7 +107,8 @@ static void must(uint32_t op, struct wbuf *b, const char *what)
 
 static void addr(const char *ip, uint8_t plen, uint32_t flags)
 {
-	struct dpvs_addr a = { "dpdk0", inet_addr(ip), plen, flags };
+	struct dpvs_addr a = { .ifname = "dpdk0", .addr = inet_addr(ip), .plen = plen,
+			       .flags = flags };
 	struct wbuf b;
 
 	wb_init(&b);
@@ -117,8 +118,9 @@ static void addr(const char *ip, uint8_t plen, uint32_t flags)
 
 static void neigh(const char *ip, uint8_t last)
 {
-	struct dpvs_neigh n = { "dpdk0", inet_addr(ip), { 2, 0, 0, 0, 1, last },
-				DPVS_NEIGH_PERMANENT, 0 };
+	struct dpvs_neigh n = { .ifname = "dpdk0", .ip = inet_addr(ip),
+				.mac = { 2, 0, 0, 0, 1, last },
+				.state = DPVS_NEIGH_PERMANENT };
 	struct wbuf b;
 
 	wb_init(&b);
@@ -168,8 +170,8 @@ static void laddr(const struct dpvs_service *s, const char *ip)
 
 static void setup_net(void)
 {
-	struct dpvs_route r = { "dpdk0", 0, 0, DPVS_RT_GATEWAY,
-				inet_addr("10.0.0.254"), 0 };
+	struct dpvs_route r = { .ifname = "dpdk0", .type = DPVS_RT_GATEWAY,
+				.gw = inet_addr("10.0.0.254") };
 	struct dpvs_timeouts t = { 3, 2, 2 };
 	struct wbuf b;
 
@@ -254,12 +256,13 @@ static void menu_misc(void)
 				    .sched = "lblcr" };   /* per-worker tables */
 	struct dpvs_laddr l = { .proto = IPPROTO_TCP, .vip = fn.vip, .vport = 80,
 				.addr = inet_addr("10.0.1.200"), .ifname = "dpdk0" };
-	struct dpvs_neigh n = { "dpdk0", inet_addr("10.0.1.11"), { 0 },
-				DPVS_NEIGH_PERMANENT, 0 };
-	struct dpvs_addr vip = { "dpdk0", fn.vip, 32, 0 };
-	struct dpvs_addr la = { "dpdk0", l.addr, 32, DPVS_ADDR_F_SAPOOL };
-	struct dpvs_route r = { "dpdk0", 0, 0, DPVS_RT_GATEWAY,
-				inet_addr("10.0.0.254"), 0 };
+	struct dpvs_neigh n = { .ifname = "dpdk0", .ip = inet_addr("10.0.1.11"),
+				.state = DPVS_NEIGH_PERMANENT };
+	struct dpvs_addr vip = { .ifname = "dpdk0", .addr = fn.vip, .plen = 32 };
+	struct dpvs_addr la = { .ifname = "dpdk0", .addr = l.addr, .plen = 32,
+				.flags = DPVS_ADDR_F_SAPOOL };
+	struct dpvs_route r = { .ifname = "dpdk0", .type = DPVS_RT_GATEWAY,
+				.gw = inet_addr("10.0.0.254") };
 	struct dpvs_timeouts t = { 1, 1, 1 };
 	struct wbuf b;
 
