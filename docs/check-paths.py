@@ -28,7 +28,7 @@ EXTERNAL = {'libipvs.c', 'libipvs_dpvs.c', 'check/check_dpvs.c',
             'keepalived/keepalived', 'doc/KEEPALIVED-MIB.txt',
             'app/test-pmd', 'drivers/', 'rte_os_shim.h',
             'check_parser.c', 'vrrp.c', '.c'}
-ADDR = re.compile(r'^[0-9.]+/[0-9]+$')
+ADDR = re.compile(r'^([0-9.]+|[0-9a-fA-F.]*:[0-9a-fA-F:.]*)/[0-9]+$')  # v4 or v6 prefixes
 LINK = re.compile(r'\]\(([^)\s]+)\)')
 CODE = re.compile(r'`([^`\s]+)`')
 
@@ -77,6 +77,8 @@ def candidates(text):
 
 
 def exists(path, docdir, names):
+    if ADDR.match(path):
+        return True
     path = path.split('::')[0]
     if ('*' in path or '<' in path or '$' in path or '=' in path
             or path.startswith(SKIP) or path.startswith('keepalived-2.2.7/')
