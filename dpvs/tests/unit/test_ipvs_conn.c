@@ -306,6 +306,46 @@ static void test_fnat_ports_belong_to_their_worker(void **state)
 	ipvs_port_pools_free(&l);
 }
 
+/*
+ * A v6 local address has its own ports, by family and address: not
+ * those of a v4 address whose 16 stored bytes are the same, but those
+ * of another laddr object of the same v6 address (two services).
+ * Worker w hands out only ports p % NW == w, as for v4.
+ */
+static void test_v6_laddr_ports_by_family_and_worker(void **state)
+{
+	struct ipvs_laddr l4 = { .addr.in4 = 0x0a000164, .af = AF_INET };
+	struct ipvs_laddr l6 = { .addr = l4.addr, .af = AF_INET6 }, l6b = l6;
+	unsigned n6 = 0, n4 = 0;
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(ipvs_port_pools_init(&l4, NW), 0);
+	assert_int_equal(ipvs_port_pools_init(&l6, NW), 0);
+	assert_int_equal(ipvs_port_pools_init(&l6b, NW), 0);
+	assert_ptr_not_equal(l6.pset, l4.pset);
+	assert_ptr_equal(l6.pset, l6b.pset);
+	while ((p = ipvs_port_get(&l4, 0)) != 0)
+		n4++;
+	for (unsigned w = 0; w < NW; w++)
+		while ((p = ipvs_port_get(&l6, w)) != 0) {
+			assert_int_equal(p % NW, w);
+			n6++;
+		}
+	assert_int_equal(n4, (65536 - 1024) / NW);
+	assert_int_equal(n6, 65536 - 1024);
+	/* Shared with the other service's object of the same address. */
+	assert_int_equal(ipvs_port_get(&l6b, 1), 0);
+	ipvs_port_put(&l6, 1, 5001);
+	assert_int_equal(ipvs_port_get(&l6b, 1), 5001);
+	assert_true(ipvs_port_set_in_use(AF_INET6, &l6.addr));
+	ipvs_port_pools_free(&l6);
+	ipvs_port_pools_free(&l6b);
+	assert_false(ipvs_port_set_in_use(AF_INET6, &l6.addr));
+	assert_true(ipvs_port_set_in_use(AF_INET, &l4.addr));
+	ipvs_port_pools_free(&l4);
+}
+
 /* Every port worker w's pool hands out, until it is empty, counted by port. */
 static unsigned drain_pool(struct ipvs_laddr *l, unsigned w, uint8_t *seen)
 {
@@ -732,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
 		cmocka_unit_test(test_nat_reply_key_clashes_across_workers),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
+		cmocka_unit_test(test_v6_laddr_ports_by_family_and_worker),
 		cmocka_unit_test(test_port_reservation),
 		cmocka_unit_test(test_port_wanted),
 		cmocka_unit_test(test_port_eviction),
