@@ -113,6 +113,8 @@ struct ipvs_rate {
 struct ipvs_dest {
 	union inet_addr addr;      /* in4 host order */
 	uint8_t af;                /* the server's */
+	uint8_t vaf;               /* the service's (in a pad byte): differs
+				    * for NAT64 only; 0 means AF_INET */
 	uint16_t port;
 	uint8_t fwd;               /* enum ipvs_fwd */
 	int32_t weight;
@@ -126,6 +128,8 @@ struct ipvs_dest {
 	struct ipvs_counters base; /* master: the raw sum at the last -Z */
 	struct ipvs_rate rate;     /* master only */
 	struct ipvs_dest *next;    /* master: the service's list */
+	/* Last, so the v4 fields keep their offsets and cache lines. */
+	union inet_addr vaddr;     /* the service's VIP: v6 conns read it here */
 };
 
 /* A FullNAT local address: each worker owns its own slice of ports. */

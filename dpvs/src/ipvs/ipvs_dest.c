@@ -105,7 +105,9 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 		return -ENOMEM;
 	}
 	d->af = c->af;
-	d->addr = c->addr;
+	d->addr = c->af == AF_INET ? inet_v4(c->addr.in4) : inet_v6(&c->addr.in6);
+	d->vaf = s->af;
+	d->vaddr = s->vip;
 	d->port = c->port;
 	d->refcnt = 1;
 	dest_set(d, c);

@@ -21,7 +21,9 @@
 #include <rte_tcp.h>
 
 #include "ipvs/ipvs.h"
+#include "ipvs/conn_digest.h"
 #include "ipvs/ipvs_conn.h"
+#include "ipvs/ipvs_conn_int.h"
 #include "ipvs/ipvs_fwd.h"
 #include "core/lcore.h"
 #include "net/pktstats.h"
@@ -757,6 +759,328 @@ static void test_closing_conn_expires_by_its_new_timeout(void **state)
 	ipvs_conn_set_timeouts(&old);
 }
 
+/* ---- IPv6 connections ---- */
+
+/* 2001:db8:<net>::<n>. */
+static struct in6_addr a6(uint16_t net, uint16_t n)
+{
+	struct in6_addr a = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8 } };
+
+	a.s6_addr[4] = (uint8_t)(net >> 8);
+	a.s6_addr[5] = (uint8_t)net;
+	a.s6_addr[14] = (uint8_t)(n >> 8);
+	a.s6_addr[15] = (uint8_t)n;
+	return a;
+}
+
+/* A real server of a v6 service (server family af), as ipvs_dest_add makes. */
+static struct ipvs_dest *dest6_new(uint8_t af, uint8_t fwd)
+{
+	struct ipvs_dest *d = rte_zmalloc("dest6", sizeof(*d), 0);
+
+	assert_non_null(d);
+	d->stats = rte_zmalloc("st6", sizeof(*d->stats) * NW, 0);
+	assert_non_null(d->stats);
+	d->af = af;
+	d->vaf = AF_INET6;
+	d->fwd = fwd;
+	d->addr = af == AF_INET ? inet_v4(0x0a00010b) : inet_v6(&(struct in6_addr){
+		.s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x0b } });
+	d->vaddr = inet_v6(&(struct in6_addr){
+		.s6_addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x64 } });
+	d->refcnt = 1;               /* the service's list */
+	return d;
+}
+
+static struct ipvs_laddr *laddr_new(uint8_t af, uint16_t n)
+{
+	struct ipvs_laddr *l = rte_zmalloc("l6", sizeof(*l), 0);
+
+	assert_non_null(l);
+	l->af = af;
+	if (af == AF_INET)
+		l->addr = inet_v4(0x0a000200u + n);
+	else {
+		struct in6_addr x = a6(2, n);
+
+		l->addr = inet_v6(&x);
+	}
+	l->refcnt = 1;
+	assert_int_equal(ipvs_port_pools_init(l, NW), 0);
+	return l;
+}
+
+/* A v6 conn of client 2001:db8:9::<client>:cport on worker w. */
+static struct ipvs_conn tmpl6(struct ipvs_dest *d, struct ipvs_laddr *l,
+			      uint16_t client, uint16_t cport, unsigned w)
+{
+	struct ipvs_conn c = { .cport = cport, .vport = 80, .dport = 8080,
+			       .proto = IPPROTO_TCP, .fwd = d->fwd,
+			       .state = CS_NONE, .dest = d, .lobj = l };
+
+	c.caddr6 = a6(9, client);
+	if (l)
+		c.lport = ipvs_port_get(l, w);
+	return c;
+}
+
+static struct conn_tuple6 tup6_in(const struct ipvs_conn *c)
+{
+	return (struct conn_tuple6){ c->caddr6, ipvs_conn_vaddr(c)->in6, c->cport,
+				     c->vport, c->proto };
+}
+
+static struct conn_tuple6 tup6_out(const struct ipvs_conn *c)
+{
+	const union inet_addr *l = ipvs_conn_laddr(c);
+
+	return (struct conn_tuple6){ ipvs_conn_daddr(c)->in6,
+				     l ? l->in6 : c->caddr6, c->dport,
+				     l ? c->lport : c->cport, c->proto };
+}
+
+static void laddr_free(struct ipvs_laddr *l)
+{
+	assert_int_equal(l->refcnt, 1);
+	ipvs_laddr_put(l);
+}
+
+static void dest_free(struct ipvs_dest *d)
+{
+	assert_int_equal(d->refcnt, 1);
+	ipvs_dest_put(d);
+}
+
+/* A v4 key is what it always was, bit for bit; the conn keeps its layout. */
+static void test_v4_key_bytes_unchanged(void **state)
+{
+	static const uint8_t want[16] = { 0x02, 0x00, 0x00, 0x0a, 0x64, 0x00, 0x00, 0x0a,
+					  0xd2, 0x04, 0x50, 0x00, 0x06, 0x00, 0x00, 0x00 };
+	struct conn_key k;
+
+	(void)state;
+	memset(&k, 0xee, sizeof(k));
+	key_of(&k, IPPROTO_TCP, 0x0a000002, 1234, 0x0a000064, 80);
+	assert_memory_equal(&k, want, sizeof(want));
+	assert_int_equal(offsetof(struct ipvs_conn, caddr), 0);
+	assert_int_equal(offsetof(struct ipvs_conn, vaddr), 4);
+	assert_int_equal(offsetof(struct ipvs_conn, laddr), 8);
+	assert_int_equal(offsetof(struct ipvs_conn, daddr), 12);
+	assert_int_equal(offsetof(struct ipvs_conn, cport), 16);
+	assert_int_equal(sizeof(struct ipvs_conn), 96);
+}
+
+/* SipHash as the reference computes it (2-4 vectors of the paper). */
+static void test_siphash_reference(void **state)
+{
+	uint8_t key[16], msg[15];
+
+	(void)state;
+	for (unsigned i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (unsigned i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(conn_siphash(2, 4, key, msg, 0) == 0x726fdb47dd0e0e31ull);
+	assert_true(conn_siphash(2, 4, key, msg, 1) == 0x74f839c593dc67fdull);
+	assert_true(conn_siphash(2, 4, key, msg, 15) == 0xa129ca6149be45e5ull);
+	/* 1-3 is another function of the same input. */
+	assert_true(conn_siphash(1, 3, key, msg, 15) != 0xa129ca6149be45e5ull);
+}
+
+/*
+ * v6 FullNAT, NAT and DR conns: found from the client's tuple and (but
+ * DR) the server's reply, in the right direction; any other address is
+ * a miss; the key is a v6 one (af), not the v4 one of the same bytes.
+ */
+static void test_v6_new_lookup_both_dirs(void **state)
+{
+	static const uint8_t fwds[] = { IPVS_FWD_FNAT, IPVS_FWD_NAT, IPVS_FWD_DR };
+
+	(void)state;
+	ipvs_conn_flush_all();   /* what the tests before left */
+	for (unsigned i = 0; i < sizeof(fwds); i++) {
+		struct ipvs_dest *d = dest6_new(AF_INET6, fwds[i]);
+		struct ipvs_laddr *l = fwds[i] == IPVS_FWD_FNAT ? laddr_new(AF_INET6, 1) : NULL;
+		struct ipvs_conn t = tmpl6(d, l, 1, 40000, 1), *c;
+		struct conn_tuple6 in, out;
+		enum conn_dir dir;
+
+		c = ipvs_conn_new(1, &t);
+		assert_non_null(c);
+		assert_true(ipvs_conn_is_v6(c));
+		in = tup6_in(c);
+		out = tup6_out(c);
+		assert_ptr_equal(ipvs_conn_lookup6(1, &in, &dir), c);
+		assert_int_equal(dir, DIR_IN);
+		assert_null(ipvs_conn_lookup6(0, &in, &dir));
+		if (fwds[i] == IPVS_FWD_DR) {
+			assert_null(ipvs_conn_lookup6(1, &out, &dir));
+		} else {
+			assert_ptr_equal(ipvs_conn_lookup6(1, &out, &dir), c);
+			assert_int_equal(dir, DIR_OUT);
+		}
+		in.saddr.s6_addr[15] ^= 1;
+		assert_null(ipvs_conn_lookup6(1, &in, &dir));
+		in = tup6_in(c);
+		in.daddr.s6_addr[3] ^= 1;
+		assert_null(ipvs_conn_lookup6(1, &in, &dir));
+		in = tup6_in(c);
+		in.sport++;
+		assert_null(ipvs_conn_lookup6(1, &in, &dir));
+		assert_int_equal(ipvs_conn_count(1), 1);
+		ipvs_conn_flush_all();
+		assert_int_equal(ipvs_conn_count(1), 0);
+		if (l)
+			laddr_free(l);
+		dest_free(d);
+	}
+}
+
+/*
+ * NAT64: the client's side is a v6 key, the server's reply an exact v4
+ * one, which the v4 lookup finds; the v6 lookup never sees it.
+ */
+static void test_nat64_out_key_is_v4(void **state)
+{
+	struct ipvs_dest *d = dest6_new(AF_INET, IPVS_FWD_FNAT);
+	struct ipvs_laddr *l = laddr_new(AF_INET, 7);
+	struct ipvs_conn t = tmpl6(d, l, 2, 40001, 0), *c;
+	struct conn_tuple6 in;
+	struct conn_tuple out;
+	enum conn_dir dir;
+
+	(void)state;
+	c = ipvs_conn_new(0, &t);
+	assert_non_null(c);
+	in = tup6_in(c);
+	assert_ptr_equal(ipvs_conn_lookup6(0, &in, &dir), c);
+	assert_int_equal(dir, DIR_IN);
+	out = tup(0x0a00010b, 8080, 0x0a000207, c->lport);
+	assert_ptr_equal(ipvs_conn_lookup(0, &out, &dir), c);
+	assert_int_equal(dir, DIR_OUT);
+	assert_int_equal(c->lport % NW, 0);
+	assert_int_equal(ipvs_conn_laddr(c)->in4, 0x0a000207);
+	ipvs_conn_flush_all();
+	laddr_free(l);
+	dest_free(d);
+}
+
+/* Two bits of digest: clients 2001:db8:9::n and ::n+4 collide. */
+static uint64_t digest2(const struct in6_addr *s, const struct in6_addr *d)
+{
+	return (s->s6_addr[15] ^ d->s6_addr[15]) & 3;
+}
+
+/*
+ * A digest collision: the lookup of the other client is a miss, and
+ * its new conn is refused (EEXIST) and counted as a clash; a true
+ * duplicate is refused but not counted as one.
+ */
+static void test_v6_digest_collision_is_a_miss(void **state)
+{
+	struct ipvs_dest *d = dest6_new(AF_INET6, IPVS_FWD_NAT);
+	struct ipvs_conn t = tmpl6(d, NULL, 1, 40002, 1), u = t, *c;
+	uint64_t clash0 = pktstats[rte_lcore_id()].ipvs6_digest_clash;
+	struct conn_tuple6 in;
+	enum conn_dir dir;
+
+	(void)state;
+	ipvs_conn_flush_all();
+	conn_digest_set_test_fn(digest2);
+	c = ipvs_conn_new(1, &t);
+	assert_non_null(c);
+	u.caddr6 = a6(9, 5);
+	in = tup6_in(&u);
+	assert_null(ipvs_conn_lookup6(1, &in, &dir));
+	in = tup6_in(c);
+	assert_ptr_equal(ipvs_conn_lookup6(1, &in, &dir), c);
+	rte_errno = 0;
+	assert_null(ipvs_conn_new(1, &u));
+	assert_int_equal(rte_errno, EEXIST);
+	assert_int_equal(pktstats[rte_lcore_id()].ipvs6_digest_clash, clash0 + 1);
+	assert_null(ipvs_conn_new(1, &t));
+	assert_int_equal(rte_errno, EEXIST);
+	assert_int_equal(pktstats[rte_lcore_id()].ipvs6_digest_clash, clash0 + 1);
+	/* Another client port: another key, no clash. */
+	u.cport++;
+	assert_non_null(ipvs_conn_new(1, &u));
+	assert_int_equal(ipvs_conn_count(1), 2);
+	conn_digest_set_test_fn(NULL);
+	ipvs_conn_flush_all();
+	dest_free(d);
+}
+
+/*
+ * A real server deleted while a conn uses it: the conn's reference keeps
+ * the object, so its addresses stay readable and the conn found, until
+ * the conn goes and frees it.
+ */
+static void test_v6_dest_deleted_keeps_addresses(void **state)
+{
+	struct ipvs_dest *d = dest6_new(AF_INET6, IPVS_FWD_FNAT);
+	struct ipvs_laddr *l = laddr_new(AF_INET6, 3);
+	struct ipvs_conn t = tmpl6(d, l, 3, 40003, 1), *c;
+	struct in6_addr rs = d->addr.in6;
+	struct conn_tuple6 out;
+	enum conn_dir dir;
+
+	(void)state;
+	c = ipvs_conn_new(1, &t);
+	assert_non_null(c);
+	assert_int_equal(d->refcnt, 2);
+	ipvs_dest_put(d);                /* ipvs_dest_del's drop of the list's */
+	ipvs_laddr_put(l);
+	assert_int_equal(d->refcnt, 1);
+	assert_memory_equal(&ipvs_conn_daddr(c)->in6, &rs, sizeof(rs));
+	out = tup6_out(c);
+	assert_ptr_equal(ipvs_conn_lookup6(1, &out, &dir), c);
+	ipvs_conn_flush_all();           /* the last reference: both freed */
+}
+
+/*
+ * Ten times the pool in v6 and v4 conns over both workers: every one is
+ * found both ways while it lives, and everything comes back.
+ */
+static void test_v6_churn_10x_pool(void **state)
+{
+	struct ipvs_dest *d = dest6_new(AF_INET6, IPVS_FWD_FNAT);
+	struct ipvs_laddr *l = laddr_new(AF_INET6, 4);
+	uint32_t size, in_use, fr, total;
+	unsigned made = 0;
+
+	(void)state;
+	ipvs_conn_flush_all();
+	for (unsigned round = 0; made < 10 * POOL; round++) {
+		for (unsigned n = 0; n < POOL / 2 - 8; n++)
+			for (unsigned w = 0; w < NW; w++) {
+				struct ipvs_conn t = tmpl6(d, l, (uint16_t)(n + 100 * round),
+							   (uint16_t)(1024 + n), w), *c;
+				struct ipvs_conn v4 = tmpl_of(IPVS_FWD_NAT, (uint16_t)(2000 + n));
+				struct conn_tuple6 in, out;
+				enum conn_dir dir;
+
+				c = ipvs_conn_new(w, &t);
+				assert_non_null(c);
+				in = tup6_in(c);
+				out = tup6_out(c);
+				assert_ptr_equal(ipvs_conn_lookup6(w, &in, &dir), c);
+				assert_ptr_equal(ipvs_conn_lookup6(w, &out, &dir), c);
+				made++;
+				if (n % 8 == 0 && ipvs_conn_new(w, &v4))
+					made++;
+			}
+		ipvs_conn_flush_all();
+		ipvs_conn_pool_usage(&size, &in_use);
+		assert_int_equal(in_use, 0);
+	}
+	assert_int_equal(d->refcnt, 1);
+	assert_int_equal(l->refcnt, 1);
+	ipvs_port_usage(l, &fr, &total);
+	assert_int_equal(fr, total);
+	laddr_free(l);
+	dest_free(d);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -782,6 +1106,13 @@ int main(void)
 		cmocka_unit_test(test_wheel_churn_and_flush),
 		cmocka_unit_test(test_closing_conn_expires_by_its_new_timeout),
 		cmocka_unit_test(test_walk_pages_resume),
+		cmocka_unit_test(test_v4_key_bytes_unchanged),
+		cmocka_unit_test(test_siphash_reference),
+		cmocka_unit_test(test_v6_new_lookup_both_dirs),
+		cmocka_unit_test(test_nat64_out_key_is_v4),
+		cmocka_unit_test(test_v6_digest_collision_is_a_miss),
+		cmocka_unit_test(test_v6_dest_deleted_keeps_addresses),
+		cmocka_unit_test(test_v6_churn_10x_pool),
 	};
 	int rc;
 
