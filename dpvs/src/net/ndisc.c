@@ -282,6 +282,7 @@ static bool from_us(const struct rte_mbuf *m)
 static void ns_input(unsigned lc, const struct rte_mbuf *m,
 		     const struct rte_ipv6_hdr *ip, const struct nd_msg *nd)
 {
+	struct in6_addr src;
 	uint32_t flags;
 
 	if (!inet6addr_is_local(m->port, &nd->target, &flags) ||
@@ -289,8 +290,8 @@ static void ns_input(unsigned lc, const struct rte_mbuf *m,
 		return;
 	if (flags & IFA6_F_TENTATIVE) {
 		/* RFC 4862 5.4.3: only another node's DAD is a duplicate. */
-		if (ipv6_is_unspecified((const struct in6_addr *)ip->src_addr) &&
-		    !from_us(m))
+		memcpy(&src, ip->src_addr, sizeof(src));   /* 2-byte aligned */
+		if (ipv6_is_unspecified(&src) && !from_us(m))
 			dad_heard(&nd->target, m->port, &eth_of(m)->src_addr);
 		return;
 	}
