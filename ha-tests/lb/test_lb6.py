@@ -1,0 +1,256 @@
+"""Load balancing IPv6 on real veth pairs: FullNAT, NAT, DR and TUN
+(IPv6-in-IPv6), UDP, every scheduler, and FullNAT replies handed over
+between workers.
+
+client 2001:db8::2 -- dpdk0 2001:db8::1 (+ VIP 2001:db8:100::100)
+[dpvs] dpdk1 2001:db8:1::1 (+ local address 2001:db8:1::100) -- real
+servers 2001:db8:1::11-13 (one namespace; the VIP on its lo for DR and
+TUN, and its default route through dpvs, IPv6 forwarding on).
+
+Neighbours are static on both sides and DAD is off (nodad, accept_dad=0),
+so the tests depend on the load balancer's path, not on NDP.
+"""
+import ast
+import subprocess
+
+import pytest
+
+from lan6 import host6, need_dpip6, ns_mac, port_mac
+from lbhost import DEVS, WORKERS, adm, lb_namespaces
+from netns import Topology, sh
+from servers import DECAP, PY
+
+VIP = "2001:db8:100::100"
+LIP = "2001:db8:1::100"
+CL, LB0, LB1 = "2001:db8::2", "2001:db8::1", "2001:db8:1::1"
+RS = {h: "2001:db8:1::%d" % h for h in (11, 12, 13)}
+SVC = "[%s]:80" % VIP
+
+# n GETs to the VIP on new connections: {answer: count}.
+GETS = (
+    "import collections, http.client, sys\n"
+    "got = collections.Counter()\n"
+    "for _ in range(int(sys.argv[2])):\n"
+    "    c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[3]), timeout=5)\n"
+    "    try:\n"
+    "        c.request('GET', '/'); got[c.getresponse().read().decode().strip()] += 1\n"
+    "    except Exception as e:\n"
+    "        got['error:' + type(e).__name__] += 1\n"
+    "    c.close()\n"
+    "print(dict(got))\n")
+
+
+def gets(ns, n, port=80):
+    r = sh(PY, "-c", GETS, VIP, str(n), str(port), ns=ns, timeout=240)
+    return ast.literal_eval(r.stdout)   # a dict our own script printed
+
+
+def setup6(d, cl, rs):
+    """Addresses, routes and static neighbours of the topology above."""
+    need_dpip6(d)
+    d.dpip("addr", "add", LB0 + "/64", "dev", "dpdk0", "nodad")
+    d.dpip("addr", "add", VIP + "/128", "dev", "dpdk0", "nodad")
+    d.dpip("addr", "add", LB1 + "/64", "dev", "dpdk1", "nodad")
+    d.dpip("addr", "add", LIP + "/64", "dev", "dpdk1", "sapool", "nodad")
+    host6(cl, "vcl0", CL + "/64")
+    sh("ip", "-6", "route", "add", "2001:db8:100::/64", "via", LB0, ns=cl)
+    sh("ip", "-6", "neigh", "replace", LB0, "lladdr", port_mac(d, "dpdk0"),
+       "dev", "vcl0", "nud", "permanent", ns=cl)
+    d.dpip("neigh", "add", CL, "lladdr", ns_mac(cl, "vcl0"), "dev", "dpdk0")
+    for i, h in enumerate(RS):
+        if i == 0:
+            host6(rs, "vrs0", RS[h] + "/64")
+        else:
+            sh("ip", "-6", "addr", "add", RS[h] + "/64", "dev", "vrs0",
+               "nodad", ns=rs)
+        d.dpip("neigh", "add", RS[h], "lladdr", ns_mac(rs, "vrs0"), "dev",
+               "dpdk1")
+    for a in (LB1, LIP):
+        sh("ip", "-6", "neigh", "replace", a, "lladdr", port_mac(d, "dpdk1"),
+           "dev", "vrs0", "nud", "permanent", ns=rs)
+    sh("ip", "-6", "route", "add", "default", "via", LB1, ns=rs)
+    sh("ip", "-6", "addr", "add", VIP + "/128", "dev", "lo", ns=rs)
+
+
+def start6(dpvs_factory, lbns, devices, workers):
+    d = dpvs_factory(netns=lbns, devices=devices, workers=workers,
+                     sections={"ipvs": ["conn_pool_size = 65536;"],
+                               "ipv6": ["forwarding = true;"]})
+    d.start()
+    return d
+
+
+@pytest.fixture
+def lb6(dpvs_factory):
+    t = Topology("l6")
+    try:
+        lbns, cl, rs = lb_namespaces(t)
+        d = start6(dpvs_factory, lbns, DEVS, WORKERS)
+        setup6(d, cl, rs)
+        yield {"dpvs": d, "cl": cl, "rs": rs, "lb": lbns, "topo": t}
+    finally:
+        t.destroy()
+
+
+def fnat6(d, sched="rr", hosts=(11, 12, 13), port=80):
+    adm(d, "-A", "-t", SVC, "-s", sched)
+    adm(d, "-P", "-t", SVC, "-z", LIP)
+    for h in hosts:
+        adm(d, "-a", "-t", SVC, "-r", "[%s]:%d" % (RS[h], port), "-b")
+
+
+def test_fnat6_http(lb6, backends):
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    for h in RS:
+        backends.start(rs, RS[h], "rs%d" % (h - 10))
+    fnat6(d)
+    got = gets(cl, 90)
+    assert sum(got.values()) == 90 and set(got) == {"rs1", "rs2", "rs3"}, got
+    assert all(15 <= n <= 45 for n in got.values()), got
+    st = d.pkt_stats()
+    assert st["ipvs_conn_new"] >= 80 and st["ipvs6_bad_l4"] == 0
+    listing = adm(d, "-L", "-n").stdout
+    assert "[%s]:80" % VIP in listing and "FullNat" in listing, listing
+
+
+def test_nat6_http(lb6, backends):
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    for h in (11, 12):
+        backends.start(rs, RS[h], "rs%d" % (h - 10))
+    adm(d, "-A", "-t", SVC, "-s", "rr")
+    for h in (11, 12):
+        adm(d, "-a", "-t", SVC, "-r", "[%s]:80" % RS[h], "-m")
+    got = gets(cl, 40)
+    assert sum(got.values()) == 40 and set(got) == {"rs1", "rs2"}, got
+    assert "Masq" in adm(d, "-L", "-n").stdout
+
+
+def test_dr6_http(lb6, backends):
+    """DR: only the MAC changes; the server owns the VIP (on lo) and
+    answers the client itself, through dpvs's IPv6 forwarding."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    backends.start(rs, VIP, "rs-dr", port=8080)
+    adm(d, "-A", "-t", "[%s]:8080" % VIP, "-s", "rr")
+    adm(d, "-a", "-t", "[%s]:8080" % VIP, "-r", "[%s]" % RS[13], "-g")
+    got = gets(cl, 20, port=8080)
+    assert got == {"rs-dr": 20}, got
+    st = d.pkt_stats()
+    assert st["ip6_forwarded"] > 0      # the server's replies
+    assert "Route" in adm(d, "-L", "-n").stdout
+
+
+def test_tun6_http(lb6, backends):
+    """TUN: IPv6-in-IPv6 to the server, which decapsulates (in user space:
+    no ip6_tunnel is assumed in the test kernel) and answers directly."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    decap = subprocess.Popen(["ip", "netns", "exec", rs, PY, DECAP, "decap0",
+                              "--v6"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert decap.stdout.readline().strip() == "ready"
+        backends.start(rs, VIP, "rs-tun", port=8080)
+        adm(d, "-A", "-t", "[%s]:8080" % VIP, "-s", "rr")
+        adm(d, "-a", "-t", "[%s]:8080" % VIP, "-r", "[%s]" % RS[12], "-i")
+        got = gets(cl, 20, port=8080)
+        assert got == {"rs-tun": 20}, got
+        assert d.pkt_stats()["tun6_too_big"] == 0
+        assert "Tunnel" in adm(d, "-L", "-n").stdout
+    finally:
+        decap.kill()
+        decap.wait()
+
+
+UDP_ECHO = (
+    "import socket\n"
+    "s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+    "s.bind(('%s', 5353)); print('ready', flush=True)\n"
+    "while True:\n"
+    "    d, a = s.recvfrom(2000); s.sendto(b'%s:' + d, a)\n")
+
+UDP_CLIENT = (
+    "import socket, sys\n"
+    "got = {}\n"
+    "for i in range(int(sys.argv[2])):\n"
+    "    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+    "    s.settimeout(3); s.connect((sys.argv[1], 53))\n"
+    "    s.send(b'q%d' % i)\n"
+    "    try:\n"
+    "        r = s.recv(2000).decode(); k = r.split(':')[0]\n"
+    "        got[k] = got.get(k, 0) + (r.endswith('q%d' % i))\n"
+    "    except socket.timeout:\n"
+    "        got['timeout'] = got.get('timeout', 0) + 1\n"
+    "    s.close()\n"
+    "print(got)\n")
+
+
+def test_v6_udp_fnat(lb6):
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    echoes = []
+    try:
+        for h in (11, 12):
+            p = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c",
+                                  UDP_ECHO % (RS[h], "rs%d" % (h - 10))],
+                                 stdout=subprocess.PIPE, text=True)
+            echoes.append(p)
+            assert p.stdout.readline().strip() == "ready"
+        adm(d, "-A", "-u", "[%s]:53" % VIP, "-s", "rr")
+        adm(d, "-P", "-u", "[%s]:53" % VIP, "-z", LIP)
+        for h in (11, 12):
+            adm(d, "-a", "-u", "[%s]:53" % VIP, "-r", "[%s]:5353" % RS[h], "-b")
+        r = sh(PY, "-c", UDP_CLIENT, VIP, "30", ns=cl, timeout=120)
+        got = ast.literal_eval(r.stdout)
+        # Every datagram answered, with its own payload, by both servers.
+        assert set(got) == {"rs1", "rs2"} and sum(got.values()) == 30, got
+    finally:
+        for p in echoes:
+            p.kill()
+            p.wait()
+
+
+SCHEDULERS = ("rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "fo", "mh",
+              "conhash", "lblc", "lblcr", "ovf", "twos")
+
+
+def test_every_scheduler_v6(lb6, backends):
+    """Each scheduler picks among IPv6 servers (their v6 keys): every
+    request is answered, by one of the service's servers."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    for h in RS:
+        backends.start(rs, RS[h], "rs%d" % (h - 10))
+    fnat6(d)
+    spread = {}
+    for s in SCHEDULERS:
+        adm(d, "-E", "-t", SVC, "-s", s)
+        got = gets(cl, 12)
+        assert sum(got.values()) == 12, (s, got)
+        assert set(got) <= {"rs1", "rs2", "rs3"}, (s, got)
+        spread[s] = len(got)
+    # The round-robin family spreads one client's connections.
+    assert spread["rr"] == 3 and spread["wrr"] == 3, spread
+    assert d.pkt_stats()["ipvs_no_dest"] == 0
+
+
+DEVS2 = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
+         ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=2", 2, 2)]
+WORKERS2 = [(lc, [("dpdk0", [lc - 1], [lc - 1]), ("dpdk1", [lc - 1], [lc - 1])])
+            for lc in (1, 2)]
+
+
+def test_v6_two_workers_handover(dpvs_factory, backends):
+    """Two workers: a FullNAT reply that af_packet's fanout gives the
+    worker not owning its conn is handed over by its local port, and no
+    connection is lost."""
+    t = Topology("h6")
+    try:
+        lbns, cl, rs = lb_namespaces(t)
+        d = start6(dpvs_factory, lbns, DEVS2, WORKERS2)
+        setup6(d, cl, rs)
+        for h in (11, 12):
+            backends.start(rs, RS[h], "rs%d" % (h - 10))
+        fnat6(d, hosts=(11, 12))
+        got = gets(cl, 200)
+        assert sum(got.values()) == 200 and set(got) == {"rs1", "rs2"}, got
+        st = d.pkt_stats()
+        assert st["ipvs_handover"] > 0, st["ipvs_handover"]
+        assert st["ipvs_handover_full"] == 0 and st["ipvs_no_conn"] == 0
+    finally:
+        t.destroy()
