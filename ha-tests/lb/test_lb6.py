@@ -111,6 +111,14 @@ def test_fnat6_http(lb6, backends):
     assert st["ipvs_conn_new"] >= 80 and st["ipvs6_bad_l4"] == 0
     listing = adm(d, "-L", "-n").stdout
     assert "[%s]:80" % VIP in listing and "FullNat" in listing, listing
+    # The connections list their v6 client, VIP, local address and server.
+    conns = [l for l in adm(d, "-L", "-n", "-c").stdout.splitlines()
+             if "[%s]:" % CL in l]
+    assert len(conns) >= 80, conns[:3]
+    assert all("[%s]:80" % VIP in l and "[%s]:" % LIP in l
+               for l in conns), conns[:3]
+    assert {h for h in RS if any("[%s]:80" % RS[h] in l for l in conns)} == \
+        set(RS), conns[:3]
 
 
 def test_nat6_http(lb6, backends):
