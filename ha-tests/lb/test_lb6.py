@@ -167,6 +167,52 @@ def test_tun6_http(lb6, backends):
         decap.wait()
 
 
+SINK = (
+    "import socket\n"
+    "s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, "
+    "socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('%s', 9000)); s.listen(4); print('ready', flush=True)\n"
+    "while True:\n"
+    "    c, _ = s.accept(); n = 0\n"
+    "    while True:\n"
+    "        d = c.recv(65536)\n"
+    "        if not d: break\n"
+    "        n += len(d)\n"
+    "    c.sendall(b'%%d' %% n); c.close()\n")
+
+UPLOAD = (
+    "import socket, sys\n"
+    "c = socket.create_connection((sys.argv[1], 9000), timeout=20)\n"
+    "c.sendall(b'x' * int(sys.argv[2])); c.shutdown(socket.SHUT_WR)\n"
+    "print(c.recv(100).decode())\n")
+
+
+def test_tun6_packet_too_big_lowers_the_clients_mtu(lb6):
+    """Full-sized client segments do not fit the tunnel: dpvs answers
+    "packet too big" (MTU 1500 - 40) from the VIP, the client's kernel
+    takes it (its route to the VIP learns mtu 1460), resends smaller,
+    and the upload arrives whole."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    procs = []
+    try:
+        for cmd in ([DECAP, "decap0", "--v6"], ["-c", SINK % VIP]):
+            p = subprocess.Popen(["ip", "netns", "exec", rs, PY] + cmd,
+                                 stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            assert p.stdout.readline().strip() == "ready"
+        adm(d, "-A", "-t", "[%s]:9000" % VIP, "-s", "rr")
+        adm(d, "-a", "-t", "[%s]:9000" % VIP, "-r", "[%s]" % RS[12], "-i")
+        r = sh(PY, "-c", UPLOAD, VIP, "300000", ns=cl, timeout=60)
+        assert r.stdout.strip() == "300000"
+        assert d.pkt_stats()["tun6_too_big"] > 0
+        route = sh("ip", "-6", "route", "get", VIP, ns=cl).stdout
+        assert "mtu 1460" in route, route
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
 UDP_ECHO = (
     "import socket\n"
     "s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
