@@ -72,9 +72,9 @@ def setup6(d, cl, rs):
     sh("ip", "-6", "addr", "add", VIP + "/128", "dev", "lo", ns=rs)
 
 
-def start6(dpvs_factory, lbns, devices, workers):
+def start6(dpvs_factory, lbns, devices, workers, pool=65536):
     d = dpvs_factory(netns=lbns, devices=devices, workers=workers,
-                     sections={"ipvs": ["conn_pool_size = 65536;"],
+                     sections={"ipvs": ["conn_pool_size = %d;" % pool],
                                "ipv6": ["forwarding = true;"]})
     d.start()
     return d
@@ -307,4 +307,75 @@ def test_v6_two_workers_handover(dpvs_factory, backends):
         assert st["ipvs_handover"] > 0, st["ipvs_handover"]
         assert st["ipvs_handover_full"] == 0 and st["ipvs_no_conn"] == 0
     finally:
+        t.destroy()
+
+
+ECHO6 = (
+    "import socket, threading\n"
+    "s = socket.socket(socket.AF_INET6)\n"
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('%s', 7000)); s.listen(64); print('ready', flush=True)\n"
+    "def serve(c):\n"
+    "    while True:\n"
+    "        d = c.recv(100)\n"
+    "        if not d: break\n"
+    "        c.sendall(b'rs1:' + d)\n"
+    "while True:\n"
+    "    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()\n")
+
+# An established connection echoing each stdin line; frames a flood
+# crowds out are sent again by TCP, so a reply may take a while.
+PATIENT6 = (
+    "import socket, sys\n"
+    "s = socket.create_connection((sys.argv[1], 7000), timeout=30)\n"
+    "for line in sys.stdin:\n"
+    "    s.sendall(line.strip().encode()); print(s.recv(100).decode(), flush=True)\n")
+
+FLOOD6 = (
+    "import sys\n"
+    "from scapy.all import Ether, IPv6, TCP, sendp, conf\n"
+    "conf.verb = 0\n"
+    "sendp([Ether(dst=sys.argv[1]) / IPv6(src=sys.argv[2], dst=sys.argv[3]) / "
+    "TCP(sport=p, dport=7000, flags='S') for p in range(20000, 23000)], "
+    "iface='vcl0')\n")
+
+
+def test_v6_syn_flood_early_drop_keeps_established(dpvs_factory):
+    """A pool of 1024 connections and 3000 spoofed-port SYNs over IPv6:
+    half-open v6 connections make room for each other (early drop), and
+    an established one keeps working."""
+    t = Topology("f6")
+    procs = []
+    try:
+        lbns, cl, rs = lb_namespaces(t)
+        d = start6(dpvs_factory, lbns, DEVS2, WORKERS2, pool=1024)
+        setup6(d, cl, rs)
+        p = subprocess.Popen(["ip", "netns", "exec", rs, PY, "-c",
+                              ECHO6 % RS[11]], stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        assert p.stdout.readline().strip() == "ready"
+        svc = "[%s]:7000" % VIP
+        adm(d, "-A", "-t", svc)
+        adm(d, "-P", "-t", svc, "-z", LIP)
+        adm(d, "-a", "-t", svc, "-r", "[%s]:7000" % RS[11], "-b")
+        client = subprocess.Popen(["ip", "netns", "exec", cl, PY, "-c",
+                                   PATIENT6, VIP], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        procs.append(client)
+
+        def say(word):
+            client.stdin.write(word + "\n")
+            client.stdin.flush()
+            return client.stdout.readline().strip()
+
+        assert say("before") == "rs1:before"
+        sh(PY, "-c", FLOOD6, port_mac(d, "dpdk0"), CL, VIP, ns=cl, timeout=120)
+        st = d.pkt_stats()
+        assert st["ipvs_embryonic_evicted"] > 0, st["ipvs_embryonic_evicted"]
+        assert d.proc.poll() is None
+        assert say("after") == "rs1:after"
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
         t.destroy()
