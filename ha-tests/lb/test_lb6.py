@@ -260,6 +260,37 @@ def test_v6_udp_fnat(lb6):
             p.wait()
 
 
+UDP_PROBE6 = (
+    "import socket, sys\n"
+    "s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+    "s.settimeout(3); s.connect((sys.argv[1], 5555))\n"
+    "s.send(b'anyone?')\n"
+    "try:\n"
+    "    s.recv(100); print('answered')\n"
+    "except ConnectionRefusedError:\n"
+    "    print('refused')\n"
+    "except socket.timeout:\n"
+    "    print('timeout')\n")
+
+
+@pytest.mark.parametrize("method", ["-b", "-m"])
+def test_icmp6_errors_reach_the_client(lb6, method):
+    """A real server's ICMPv6 port unreachable comes back as if from the
+    VIP, about the datagram the client sent, so its socket sees the
+    refusal (the kernel checks the quoted addresses and ports)."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    # The server's kernel would otherwise rate-limit its errors to us.
+    sh("sysctl", "-qw", "net.ipv6.icmp.ratelimit=0", ns=rs)
+    svc = "[%s]:5555" % VIP
+    adm(d, "-A", "-u", svc)
+    if method == "-b":
+        adm(d, "-P", "-u", svc, "-z", LIP)
+    adm(d, "-a", "-u", svc, "-r", "[%s]" % RS[11], method)
+    results = [sh(PY, "-c", UDP_PROBE6, VIP, ns=cl).stdout.strip()
+               for _ in range(4)]
+    assert results == ["refused"] * 4, results
+
+
 SCHEDULERS = ("rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "fo", "mh",
               "conhash", "lblc", "lblcr", "ovf", "twos")
 
