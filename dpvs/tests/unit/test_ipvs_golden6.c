@@ -25,6 +25,8 @@
 #include <rte_udp.h>
 
 #include "dpvs_ops.h"
+#include "ipvs/ipvs_conn.h"
+#include "ipvs/ipvs_sync.h"
 #include "../fuzz/fuzz_daemon.h"
 #include "test_inproc.h"
 #include "net/pktstats.h"
@@ -650,6 +652,50 @@ static void test_short_l4_counted(void **state)
 	assert_int_equal(counter(PKTSTATS_IDX_ipvs6_bad_l4), bad0 + 1);
 }
 
+/* Sync records queued by the workers since the last call. */
+static unsigned sync_drained(void)
+{
+	struct ipvs_sync_rec r[64];
+	unsigned n = 0, got;
+
+	for (unsigned w = 0; w < FUZZ_NWORKERS; w++)
+		while ((got = ipvs_sync_drain(w, r, RTE_DIM(r))) > 0)
+			n += got;
+	return n;
+}
+
+/*
+ * A v6 conn due for sync (embryonic conns synced, this dpvs the
+ * master) is not written as a v1 record, which holds IPv4 addresses
+ * only: the peer would install a conn of garbage addresses.
+ */
+static void test_v6_conn_not_sent_as_a_v4_sync_record(void **state)
+{
+	struct ipvs_sync_params p = { .threshold = { 3, 50 }, .refresh_s = 300,
+				      .embryonic = true };
+	struct conn_tuple6 t = { .sport = 40011, .dport = 80,
+				 .proto = IPPROTO_TCP };
+	struct frame in, sent;
+	struct ipvs_conn *c;
+	enum conn_dir dir;
+
+	(void)state;
+	ipvs_sync_set_params(&p);
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	sync_drained();
+	tcp(&in, &port.mac, &(struct seg){ "2001:db8::2", "2001:db8::100",
+					   40011, 80, SYN, 4, 0 });
+	assert_int_equal(rx_on(0, &in, &sent), 1);
+	t.saddr = a6("2001:db8::2");
+	t.daddr = a6("2001:db8::100");
+	c = ipvs_conn_lookup6(0, &t, &dir);
+	assert_non_null(c);
+	/* It was due (the producer saw it), and nothing was queued. */
+	assert_true(c->flags & CONN_F_SENT);
+	assert_int_equal(sync_drained(), 0);
+	ipvs_sync_set_roles(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_fnat6_client_side_ptb_relayed_to_server),
 		cmocka_unit_test(test_fnat6_reply_handed_to_port_owner),
 		cmocka_unit_test(test_short_l4_counted),
+		cmocka_unit_test(test_v6_conn_not_sent_as_a_v4_sync_record),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_golden6", tests, setup, NULL);
