@@ -15,6 +15,7 @@
  * to the owner, once (HO_SYNC: the owner does not ask again).
  */
 #include "ipvs_core.h"
+#include "ipvs_core_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -40,8 +41,6 @@
 #include "net/pktstats.h"
 
 #define BURST 32
-#define HO_NAT 0x100   /* m->hash.usr: a NAT reply looking for its owner */
-#define HO_SYNC 0x200  /* m->hash.usr: a client packet for a synced conn's owner */
 
 static struct rte_ring **rings;   /* [src * nw + dst] */
 static unsigned nw;
@@ -94,6 +93,17 @@ static void handover(unsigned lc, unsigned from, unsigned to,
 		return;
 	}
 	PKT_INC(lc, ipvs_handover);
+}
+
+void ipvs_core_handover(unsigned lc, unsigned from, unsigned to,
+			struct rte_mbuf *m)
+{
+	handover(lc, from, to, m);
+}
+
+unsigned ipvs_core_workers(void)
+{
+	return nw;
 }
 
 enum l4_verdict { L4_OK, L4_OTHER, L4_SHORT };
@@ -156,6 +166,12 @@ static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
 	}
 }
 
+void ipvs_conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
+		    enum conn_dir dir, struct rte_mbuf *m, void *l3, void *l4)
+{
+	conn_xmit(lc, w, c, dir, m, l3, l4);
+}
+
 /*
  * Picks a local address and one of this worker's ports on it: 0, -ENOSPC
  * (out of ports) or -EADDRNOTAVAIL (every address is an inactive HA one:
@@ -185,12 +201,6 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 		rc = -ENOSPC;
 	}
 	return rc;
-}
-
-/* Whole seconds: all lblc and lblcr need to expire their entries. */
-static uint32_t sched_now(void)
-{
-	return (uint32_t)(rte_get_tsc_cycles() / rte_get_tsc_hz());
 }
 
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
@@ -483,7 +493,10 @@ int ipvs_handover_job(void *arg __rte_unused)
 		for (unsigned i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 
-			if (m->hash.usr & HO_NAT) {
+			/* The version nibble tells the families apart. */
+			if (*rte_pktmbuf_mtod(m, uint8_t *) >> 4 == 6)
+				ipvs_handover6(lc, w, m);
+			else if (m->hash.usr & HO_NAT) {
 				if (!nat_reply(lc, w, m, m->hash.usr & 0xff))
 					ipv4_forward(lc, m);
 			} else if (!local_in(lc, m, NULL,
