@@ -16,6 +16,7 @@
 #include "ipvs/ipvs_persist.h"
 #include "net/netif.h"
 #include "net/route.h"
+#include "net/route6.h"
 
 static struct pf_report last;
 
@@ -44,6 +45,7 @@ static uint64_t other_need(const struct dpvs_conf *c)
 	};
 
 	return netif_mem_need(c) + route_mem_need(c->max_routes) +
+	       (c->ip6_enable ? route6_mem_need(c->ip6_max_routes) : 0) +
 	       ipvs_svc_mem_need(c->max_services) +
 	       msgbus_mem_need(&mp, c->nworkers + 1);
 }

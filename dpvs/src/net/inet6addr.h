@@ -41,5 +41,10 @@ bool inet6addr_port_source(uint16_t port, struct in6_addr *out);
 /* a is one of port's addresses (any state); *flags its IFA_F_* | IFA6_F_*. */
 bool inet6addr_is_local(uint16_t port, const struct in6_addr *a, uint32_t *flags);
 void inet6addr_count(unsigned *n, unsigned *ha, unsigned *leased);
+/*
+ * Worker: a is a tentative (DAD running) address of port.  Costs one
+ * load while no DAD runs, which is nearly always.
+ */
+bool inet6addr_tentative(uint16_t port, const struct in6_addr *a);
 
 #endif

@@ -26,7 +26,7 @@ struct ipv6_pkt {
 	uint8_t l4_proto;
 	uint8_t n_ext;
 	uint8_t flags;            /* IPV6_PKT_F_* */
-	uint8_t nh_off;           /* offset of the Next Header byte naming l4_proto */
+	uint16_t nh_off;          /* offset of the Next Header byte naming l4_proto */
 	uint16_t frag_off;        /* fragment offset in bytes */
 	uint16_t frag_hdr_off;    /* offset of the Fragment header, 0: none */
 	uint32_t frag_id;
