@@ -1,0 +1,12 @@
+# NAT64 (docs/loadbalancing.md "NAT64"): its unit tests and their links.
+#
+# Included before the top Makefile's `all`: keep `all` the default goal.
+.DEFAULT_GOAL := all
+#
+# The translation against golden packets: mbufs need an EAL; the quoted
+# packets are walked by the real extension-header parser.
+UNIT_TESTS += test_nat64
+$(BUILD)/tests/test_nat64: $(BUILD)/obj/dpvs/tests/unit/test_nat64.o \
+		$(BUILD)/obj/dpvs/src/net/nat64.o $(BUILD)/obj/dpvs/src/net/ipv6_parse.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
