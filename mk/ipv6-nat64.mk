@@ -10,3 +10,9 @@ $(BUILD)/tests/test_nat64: $(BUILD)/obj/dpvs/tests/unit/test_nat64.o \
 		$(BUILD)/obj/dpvs/src/net/nat64.o $(BUILD)/obj/dpvs/src/net/ipv6_parse.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
+
+# MSS clamping: a pure header (ipvs/tcp_mss.h), no EAL.
+UNIT_TESTS += test_tcp_mss
+$(BUILD)/tests/test_tcp_mss: $(BUILD)/obj/dpvs/tests/unit/test_tcp_mss.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
