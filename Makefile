@@ -196,9 +196,9 @@ $(BUILD)/libdpvs.a: $(LIB_OBJS)
 # Only the dpvs_* API is exported (dpvs/lib/libdpvs.map); the wire
 # helpers stay internal.
 $(BUILD)/libdpvs.so: $(LIB_OBJS) dpvs/lib/libdpvs.map
-	$(CC) $(LDFLAGS_BASE) -shared -Wl,-soname,libdpvs.so.0 \
-		-Wl,--version-script=dpvs/lib/libdpvs.map -o $@.0 $(LIB_OBJS)
-	ln -sf libdpvs.so.0 $@
+	$(CC) $(LDFLAGS_BASE) -shared -Wl,-soname,libdpvs.so.1 \
+		-Wl,--version-script=dpvs/lib/libdpvs.map -o $@.1 $(LIB_OBJS)
+	ln -sf libdpvs.so.1 $@
 
 $(BUILD)/dpvsctl: $(BUILD)/obj/dpvs/tools/dpvsctl.o $(BUILD)/obj/dpvs/tools/dpvsctl_ha.o \
 		$(BUILD)/obj/dpvs/tools/dpvsctl_ha_parse.o \
@@ -570,8 +570,8 @@ install: $(BINS) build/keepalived $(MAN8)
 	install -m 755 $(BUILD)/dpvs-exporter $(D)$(PREFIX)/sbin/
 	install -m 755 build/keepalived $(D)$(PREFIX)/sbin/dpvs-keepalived
 	install -m 755 $(BUILD)/dpvsctl $(BUILD)/dpip $(BUILD)/dpvsadm $(D)$(PREFIX)/bin/
-	install -m 644 $(BUILD)/libdpvs.a $(BUILD)/libdpvs.so.0 $(D)$(LIBDIR)/
-	ln -sf libdpvs.so.0 $(D)$(LIBDIR)/libdpvs.so
+	install -m 644 $(BUILD)/libdpvs.a $(BUILD)/libdpvs.so.1 $(D)$(LIBDIR)/
+	ln -sf libdpvs.so.1 $(D)$(LIBDIR)/libdpvs.so
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 		packaging/libdpvs.pc.in > $(D)$(LIBDIR)/pkgconfig/libdpvs.pc
 	install -m 644 dpvs/lib/libdpvs.h $(D)$(INCLUDEDIR)/

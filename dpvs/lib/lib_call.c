@@ -1,6 +1,7 @@
 /* What every typed call shares: list replies, record requests, checks. */
 #include "lib_int.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,5 +88,14 @@ int libdpvs_check_ifname(struct dpvs_handle *h, const char *what,
 		return libdpvs_fail(h, DPVS_EINVAL,
 				    "%s: interface name longer than %d bytes",
 				    what, DPVS_IFNAME_MAX);
+	return DPVS_OK;
+}
+
+int libdpvs_check_af(struct dpvs_handle *h, const char *what, uint8_t af)
+{
+	if (af != 0 && af != AF_INET && af != AF_INET6)
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: address family %u is "
+				    "not AF_INET (%u) nor AF_INET6 (%u)", what,
+				    af, AF_INET, AF_INET6);
 	return DPVS_OK;
 }

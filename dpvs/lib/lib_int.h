@@ -40,5 +40,7 @@ int libdpvs_call_rec(struct dpvs_handle *h, uint32_t op, struct wbuf *b);
  */
 int libdpvs_check_ifname(struct dpvs_handle *h, const char *what,
 			 const char *ifname, bool required);
+/* af is 0 (AF_INET), AF_INET or AF_INET6. */
+int libdpvs_check_af(struct dpvs_handle *h, const char *what, uint8_t af);
 
 #endif

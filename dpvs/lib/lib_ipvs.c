@@ -32,9 +32,23 @@ static int dec_conn(struct rbuf *b, void *rec)
 		     DPVS_SVC_F_PROXY_V2)
 #define SVC_F_PROXY (DPVS_SVC_F_PROXY_V1 | DPVS_SVC_F_PROXY_V2)
 
+/* An address of af (0: AF_INET) that is set; DPVS_EINVAL if not. */
+static int check_addr(struct dpvs_handle *h, const char *what,
+		      const char *which, uint8_t af, uint32_t v4,
+		      const struct in6_addr *v6)
+{
+	int rc = libdpvs_check_af(h, what, af);
+
+	if (rc)
+		return rc;
+	if (af == AF_INET6 ? IN6_IS_ADDR_UNSPECIFIED(v6) : v4 == 0)
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: no %s", what, which);
+	return DPVS_OK;
+}
+
 /* The (proto, vip, vport) key every load-balancing record starts with. */
 static int check_key(struct dpvs_handle *h, const char *what, uint8_t proto,
-		     uint32_t vip)
+		     uint8_t af, uint32_t vip, const struct in6_addr *vip6)
 {
 	libdpvs_clear_error(h);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
@@ -42,19 +56,22 @@ static int check_key(struct dpvs_handle *h, const char *what, uint8_t proto,
 				    "%s: protocol %u is not TCP (%u) nor UDP "
 				    "(%u)", what, proto, IPPROTO_TCP,
 				    IPPROTO_UDP);
-	if (vip == 0)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: no virtual address",
-				    what);
-	return DPVS_OK;
+	return check_addr(h, what, "virtual address", af, vip, vip6);
 }
+
+#define KEY_OF(s) (s)->proto, (s)->af, (s)->vip, &(s)->vip6
+#define VKEY_OF(s) (s)->proto, (s)->vaf, (s)->vip, &(s)->vip6
 
 static int check_svc(struct dpvs_handle *h, const char *what,
 		     const struct dpvs_service *s)
 {
-	int rc = check_key(h, what, s->proto, s->vip);
+	int rc = check_key(h, what, KEY_OF(s));
 
 	if (rc)
 		return rc;
+	if (s->af == AF_INET6 && s->netmask > 128)
+		return libdpvs_fail(h, DPVS_EINVAL, "%s: persistence prefix "
+				    "%u is not 1..128", what, s->netmask);
 	if (strnlen(s->sched, sizeof(s->sched)) > DPVS_SCHED_NAME_MAX)
 		return libdpvs_fail(h, DPVS_EINVAL,
 				    "%s: scheduler name longer than %d bytes",
@@ -77,7 +94,7 @@ static int svc_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		    const struct dpvs_service *s)
 {
 	struct wbuf b;
-	int rc = op == DPVS_OP_SVC_DEL ? check_key(h, what, s->proto, s->vip) :
+	int rc = op == DPVS_OP_SVC_DEL ? check_key(h, what, KEY_OF(s)) :
 					 check_svc(h, what, s);
 
 	if (rc)
@@ -118,13 +135,13 @@ static int dest_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		     const struct dpvs_dest *d)
 {
 	struct wbuf b;
-	int rc = check_key(h, what, d->proto, d->vip);
+	int rc = check_key(h, what, VKEY_OF(d));
 
+	if (rc == DPVS_OK)
+		rc = check_addr(h, what, "real-server address", d->af, d->addr,
+				&d->addr6);
 	if (rc)
 		return rc;
-	if (d->addr == 0)
-		return libdpvs_fail(h, DPVS_EINVAL,
-				    "%s: no real-server address", what);
 	if (op != DPVS_OP_DEST_DEL) {
 		if (!dpvs_fwd_by_id(d->fwd))
 			return libdpvs_fail(h, DPVS_EINVAL,
@@ -176,7 +193,7 @@ static int svc_filtered_list(struct dpvs_handle *h, uint32_t op,
 	*n = 0;
 	if (!svc)
 		return libdpvs_get_list(h, op, rec_len, rec_size, dec, out, n);
-	rc = check_key(h, what, svc->proto, svc->vip);
+	rc = check_key(h, what, KEY_OF(svc));
 	if (rc)
 		return rc;
 	wb_init(&b);
@@ -235,15 +252,15 @@ static int laddr_call(struct dpvs_handle *h, uint32_t op, const char *what,
 		      const struct dpvs_laddr *l)
 {
 	struct wbuf b;
-	int rc = check_key(h, what, l->proto, l->vip);
+	int rc = check_key(h, what, VKEY_OF(l));
 
 	if (rc == DPVS_OK)
 		rc = libdpvs_check_ifname(h, what, l->ifname, false);
+	if (rc == DPVS_OK)
+		rc = check_addr(h, what, "local address", l->af, l->addr,
+				&l->addr6);
 	if (rc)
 		return rc;
-	if (l->addr == 0)
-		return libdpvs_fail(h, DPVS_EINVAL, "%s: no local address",
-				    what);
 	wb_init(&b);
 	wire_enc_laddr(&b, l);
 	return libdpvs_call_rec(h, op, &b);
@@ -353,7 +370,7 @@ int dpvs_zero(struct dpvs_handle *h, const struct dpvs_service *svc)
 
 	if (!svc)
 		return dpvs_call(h, DPVS_OP_ZERO, NULL, 0, NULL, NULL);
-	rc = check_key(h, "zero", svc->proto, svc->vip);
+	rc = check_key(h, "zero", KEY_OF(svc));
 	if (rc)
 		return rc;
 	wb_init(&b);

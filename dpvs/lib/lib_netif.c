@@ -1,6 +1,7 @@
 /* libdpvs: the network stack (ports, addresses, routes, neighbours). */
 #include "lib_int.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,12 +66,17 @@ int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
 				sizeof(**out), dec_neigh, (void **)out, n);
 }
 
-static int check_plen(struct dpvs_handle *h, const char *what, uint8_t plen)
+static int check_plen(struct dpvs_handle *h, const char *what, uint8_t af,
+		      uint8_t plen)
 {
-	if (plen > 32)
+	unsigned max = af == AF_INET6 ? 128 : 32;
+	int rc = libdpvs_check_af(h, what, af);
+
+	if (rc == DPVS_OK && plen > max)
 		return libdpvs_fail(h, DPVS_EINVAL,
-				    "%s: prefix length %u over 32", what, plen);
-	return DPVS_OK;
+				    "%s: prefix length %u over %u", what, plen,
+				    max);
+	return rc;
 }
 
 
@@ -81,7 +87,7 @@ static int addr_call(struct dpvs_handle *h, uint32_t op, const char *what,
 	int rc = libdpvs_check_ifname(h, what, a->ifname, true);
 
 	if (rc == DPVS_OK)
-		rc = check_plen(h, what, a->plen);
+		rc = check_plen(h, what, a->af, a->plen);
 	if (rc)
 		return rc;
 	wb_init(&b);
@@ -108,7 +114,7 @@ static int route_call(struct dpvs_handle *h, uint32_t op, const char *what,
 	int rc = libdpvs_check_ifname(h, what, r->ifname, add);
 
 	if (rc == DPVS_OK)
-		rc = check_plen(h, what, r->plen);
+		rc = check_plen(h, what, r->af, r->plen);
 	if (rc)
 		return rc;
 	if (add && (r->type < DPVS_RT_LOCAL || r->type > DPVS_RT_KNI))
@@ -135,6 +141,8 @@ static int neigh_call(struct dpvs_handle *h, uint32_t op, const char *what,
 	struct wbuf b;
 	int rc = libdpvs_check_ifname(h, what, nb->ifname, true);
 
+	if (rc == DPVS_OK)
+		rc = libdpvs_check_af(h, what, nb->af);
 	if (rc)
 		return rc;
 	wb_init(&b);
@@ -163,6 +171,42 @@ int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip)
 	memcpy(a.ifname, ifname, strlen(ifname));
 	a.addr = ip;
 	return addr_call(h, DPVS_OP_GARP, "garp", &a);
+}
+
+int dpvs_addr_announce(struct dpvs_handle *h, const struct dpvs_addr *a)
+{
+	struct dpvs_addr one = *a;
+
+	one.plen = 0;
+	one.flags = 0;
+	return addr_call(h, DPVS_OP_GARP, "announce", &one);
+}
+
+int dpvs_inet_pton(const char *s, uint8_t *af, uint32_t *v4,
+		   struct in6_addr *v6)
+{
+	*v4 = 0;
+	memset(v6, 0, sizeof(*v6));
+	if (s && inet_pton(AF_INET, s, v4) == 1) {
+		*af = AF_INET;
+		return DPVS_OK;
+	}
+	if (s && inet_pton(AF_INET6, s, v6) == 1) {
+		*af = AF_INET6;
+		return DPVS_OK;
+	}
+	*af = 0;
+	return DPVS_EINVAL;
+}
+
+const char *dpvs_inet_ntop(uint8_t af, uint32_t v4, const struct in6_addr *v6,
+			   char *buf, size_t len)
+{
+	if (af == AF_INET6)
+		return inet_ntop(AF_INET6, v6, buf, (socklen_t)len);
+	if (af == AF_INET || af == 0)
+		return inet_ntop(AF_INET, &v4, buf, (socklen_t)len);
+	return NULL;
 }
 
 int dpvs_pkt_stats_lcore(struct dpvs_handle *h, uint32_t lcore,

@@ -222,6 +222,12 @@ static int recv_error(struct dpvs_handle *h, const struct wire_hdr *wh)
 		return rc;
 	h->in_sync = true;
 	msg[n] = '\0';
+	/* Its words are in a version we may not read: ours say what to do. */
+	if (wh->version != DPVS_WIRE_VERSION) {
+		h->in_sync = false;
+		wire_version_refusal(h->errmsg, sizeof(h->errmsg), wh->version);
+		return DPVS_EVERSION;
+	}
 	if (wh->status >= DPVS_STATUS_MAX)
 		return libdpvs_fail(h, DPVS_EPROTO, "unknown status %u: %s",
 				    wh->status, msg);
@@ -286,6 +292,10 @@ static int refusal_or(struct dpvs_handle *h, int rc)
 	n = recv(h->fd, hdr, sizeof(hdr), MSG_DONTWAIT);
 	n = recv(h->fd, msg, wh.len, MSG_DONTWAIT);
 	msg[n > 0 ? n : 0] = '\0';
+	if (wh.version != DPVS_WIRE_VERSION) {
+		wire_version_refusal(msg, sizeof(msg), wh.version);
+		return libdpvs_fail(h, DPVS_EVERSION, "%s", msg);
+	}
 	return libdpvs_fail(h, (int)wh.status, "%s", msg);
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -205,7 +207,13 @@ struct dpvs_counter {
 	uint64_t value;
 };
 
-/* Addresses are IPv4 in network byte order, as in struct in_addr. */
+/*
+ * Addresses of both families.  Each structure carries its family in an
+ * `af` field: AF_INET, or 0, which also means AF_INET (a zeroed structure
+ * of a caller that knows only IPv4), with the IPv4 field (network byte
+ * order, as in struct in_addr); or AF_INET6 with the *6 field.  Lists
+ * always fill af.
+ */
 #define DPVS_ADDR_F_SAPOOL 0x1  /* serves as a FullNAT local address */
 /*
  * Shared by the HA pair (a FullNAT local address both LBs configure):
@@ -217,12 +225,20 @@ struct dpvs_counter {
 #define DPVS_ADDR_F_LEASED 0x4
 /* Listing only: an HA address that is active now (the lease is held). */
 #define DPVS_ADDR_F_HA_ACTIVE 0x8
+/* IPv6: no duplicate address detection (keepalived's VIPs, tests). */
+#define DPVS_ADDR_F_NODAD 0x10
+/* Listing only, IPv6: DAD still running (not used yet) or it failed
+ * (another host on the link has the address: dpvs never uses it). */
+#define DPVS_ADDR_F_TENTATIVE 0x20
+#define DPVS_ADDR_F_DADFAILED 0x40
 
 struct dpvs_addr {
 	char ifname[DPVS_IFNAME_MAX + 1];
 	uint32_t addr;
-	uint8_t plen;
+	uint8_t plen;            /* 1..32, IPv6 1..128 */
 	uint32_t flags;          /* DPVS_ADDR_F_* */
+	uint8_t af;              /* AF_INET (0) or AF_INET6 */
+	struct in6_addr addr6;
 };
 
 enum dpvs_route_type {
@@ -239,6 +255,8 @@ struct dpvs_route {
 	uint32_t type;           /* enum dpvs_route_type */
 	uint32_t gw;             /* DPVS_RT_GATEWAY only */
 	uint32_t src;            /* preferred source, 0 if none */
+	uint8_t af;              /* AF_INET (0) or AF_INET6: plen 0..128 */
+	struct in6_addr prefix6, gw6, src6;  /* a link-local gw6 needs ifname */
 };
 
 enum dpvs_neigh_state {
@@ -255,7 +273,12 @@ struct dpvs_neigh {
 	uint8_t mac[6];
 	uint32_t state;          /* enum dpvs_neigh_state */
 	uint32_t age_s;          /* since last confirmed */
+	uint8_t af;              /* AF_INET (0) or AF_INET6 */
+	struct in6_addr ip6;
+	uint32_t flags;          /* DPVS_NEIGH_F_*, listing only */
 };
+
+#define DPVS_NEIGH_F_ROUTER 0x1  /* IPv6: its NA had the router flag */
 
 int dpvs_link_list(struct dpvs_handle *h, struct dpvs_link_info **out,
 		   size_t *n);
@@ -281,6 +304,23 @@ int dpvs_neigh_list(struct dpvs_handle *h, struct dpvs_neigh **out,
 		    size_t *n);
 /* Sends a gratuitous ARP for ip from port ifname. */
 int dpvs_garp(struct dpvs_handle *h, const char *ifname, uint32_t ip);
+/*
+ * Announces a->addr (gratuitous ARP) or a->addr6 (unsolicited neighbour
+ * advertisements) from port a->ifname; plen and flags are not looked at.
+ */
+int dpvs_addr_announce(struct dpvs_handle *h, const struct dpvs_addr *a);
+
+/*
+ * Text to address and back, for either family.  pton: DPVS_OK with *af
+ * AF_INET and *v4 (network order), or AF_INET6 and *v6; DPVS_EINVAL for
+ * anything else (no scope ids, no prefixes).  ntop: buf (at least
+ * DPVS_INET_ADDRSTRLEN bytes) or NULL when af is neither family.
+ */
+#define DPVS_INET_ADDRSTRLEN 46
+int dpvs_inet_pton(const char *s, uint8_t *af, uint32_t *v4,
+		   struct in6_addr *v6);
+const char *dpvs_inet_ntop(uint8_t af, uint32_t v4, const struct in6_addr *v6,
+			   char *buf, size_t len);
 
 /* ---- load balancing (dpvsadm) ---- */
 
@@ -407,10 +447,13 @@ struct dpvs_service {
 	char sched[DPVS_SCHED_NAME_MAX + 1];  /* "" = wlc */
 	uint32_t flags;           /* DPVS_SVC_F_* */
 	uint32_t timeout;         /* persistence, seconds */
-	uint32_t netmask;         /* persistence granularity, network order */
+	uint32_t netmask;         /* persistence granularity, network order;
+				     IPv6: a prefix length 1..128 (0: 128) */
 	/* lists only */
 	uint32_t ndests;
 	struct dpvs_stats stats;
+	uint8_t af;               /* AF_INET (0) or AF_INET6 */
+	struct in6_addr vip6;
 };
 
 struct dpvs_dest {
@@ -428,6 +471,12 @@ struct dpvs_dest {
 	uint32_t inactconns;
 	uint32_t persistconns;
 	struct dpvs_stats stats;
+	uint8_t vaf;              /* the service's: AF_INET (0) or AF_INET6 */
+	struct in6_addr vip6;
+	/* the server's: the service's, or AF_INET under an IPv6 service
+	 * with FullNAT (NAT64) */
+	uint8_t af;
+	struct in6_addr addr6;
 };
 
 /* A FullNAT local address of a service (on port ifname). */
@@ -441,6 +490,11 @@ struct dpvs_laddr {
 	uint64_t conns;           /* connections made through it */
 	uint32_t ports_free;      /* local ports left, over every worker */
 	uint32_t ports_total;     /* ports it offers (1024..65535) */
+	uint8_t vaf;              /* the service's */
+	struct in6_addr vip6;
+	uint8_t af;               /* the local address's: a service may have
+				     both (NAT64 takes IPv4 ones) */
+	struct in6_addr addr6;
 };
 
 struct dpvs_conn {
@@ -453,6 +507,9 @@ struct dpvs_conn {
 	uint32_t expire_s;        /* seconds left */
 	uint32_t lcore;           /* owning worker */
 	uint32_t flags;           /* DPVS_CONN_F_* */
+	uint8_t caf;              /* client and VIP: AF_INET (0), AF_INET6 */
+	uint8_t daf;              /* local address and real server */
+	struct in6_addr caddr6, vaddr6, laddr6, daddr6;
 };
 
 #define DPVS_CONN_F_SYNCED 0x1  /* installed from the peer's sync messages */

@@ -2,6 +2,7 @@
 #include "wire.h"
 
 #include <endian.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,10 @@ enum wire_verdict wire_reply_check(const struct wire_hdr *h, uint32_t seq)
 {
 	if (h->magic != DPVS_WIRE_MAGIC)
 		return WIRE_BAD_MAGIC;
-	if (h->version != DPVS_WIRE_VERSION)
+	/* Another version's only frame we read: its refusal of ours. */
+	if (h->version != DPVS_WIRE_VERSION &&
+	    (h->status != DPVS_EVERSION || (h->seq != 0 && h->seq != seq) ||
+	     h->flags != DPVS_WF_REPLY))
 		return WIRE_BAD_VERSION;
 	if (!(h->flags & DPVS_WF_REPLY) || (h->flags & ~DPVS_WF_KNOWN))
 		return WIRE_BAD_FLAGS;
@@ -84,6 +88,12 @@ const char *wire_verdict_str(enum wire_verdict v)
 		return "payload length over the limit";
 	}
 	return "unknown";
+}
+
+void wire_version_refusal(char *buf, size_t len, uint16_t theirs)
+{
+	snprintf(buf, len, "dpvs speaks wire version %u, this libdpvs %u: "
+		 "install matching packages", theirs, DPVS_WIRE_VERSION);
 }
 
 /* Status texts: shared by the daemon and the library. */
@@ -366,18 +376,50 @@ int wire_dec_ctrl_stats(struct rbuf *b, struct dpvs_ctrl_stats *s)
 
 /* ---- network-stack records ---- */
 
-/*
- * IPv4 addresses are kept in network order in the structures and go on
- * the wire as a big-endian u32, so the bytes stay in network order.
- */
-static void wb_ip(struct wbuf *b, uint32_t addr_net)
+/* ---- addresses of either family ---- */
+
+static const uint8_t zeroes[16];
+
+void wire_enc_inet(struct wbuf *b, uint8_t af, uint32_t v4,
+		   const struct in6_addr *v6)
 {
-	wb_u32(b, be32toh(addr_net));
+	/* An unknown family goes out as af 0: the peer refuses the record. */
+	wb_u8(b, af == AF_INET6 ? WIRE_AF_INET6 :
+		 af == AF_INET || af == 0 ? WIRE_AF_INET : 0);
+	wb_u8(b, 0);
+	wb_u16(b, 0);
+	if (af == AF_INET6) {
+		wb_bytes(b, v6, 16);
+		return;
+	}
+	wb_bytes(b, &v4, 4);    /* network order already */
+	wb_bytes(b, zeroes, 12);
 }
 
-static uint32_t rb_ip(struct rbuf *b)
+int wire_dec_inet(struct rbuf *b, uint8_t *af, uint32_t *v4,
+		  struct in6_addr *v6)
 {
-	return htobe32(rb_u32(b));
+	uint8_t waf = rb_u8(b), pad0 = rb_u8(b);
+	uint16_t pad = rb_u16(b);
+	const uint8_t *p = rb_left(b) >= 16 && !b->err ? b->data + b->off : NULL;
+
+	memset(v6, 0, sizeof(*v6));
+	*v4 = 0;
+	*af = 0;
+	if (!p || pad0 || pad || (waf != WIRE_AF_INET && waf != WIRE_AF_INET6) ||
+	    (waf == WIRE_AF_INET && memcmp(p + 4, zeroes, 12) != 0)) {
+		b->err = true;
+		return DPVS_EPROTO;
+	}
+	b->off += 16;
+	if (waf == WIRE_AF_INET6) {
+		*af = AF_INET6;
+		memcpy(v6, p, 16);
+	} else {
+		*af = AF_INET;
+		memcpy(v4, p, 4);
+	}
+	return DPVS_OK;
 }
 
 /* A MAC address: 6 bytes then 2 zero bytes of padding. */
@@ -468,7 +510,7 @@ int wire_dec_counter(struct rbuf *b, struct dpvs_counter *c)
 void wire_enc_addr(struct wbuf *b, const struct dpvs_addr *a)
 {
 	wb_str(b, a->ifname, WIRE_NAME_STR);
-	wb_ip(b, a->addr);
+	wire_enc_inet(b, a->af, a->addr, &a->addr6);
 	wb_plen(b, a->plen);
 	wb_u32(b, a->flags);
 }
@@ -476,7 +518,7 @@ void wire_enc_addr(struct wbuf *b, const struct dpvs_addr *a)
 int wire_dec_addr(struct rbuf *b, struct dpvs_addr *a)
 {
 	rb_str(b, a->ifname, WIRE_NAME_STR);
-	a->addr = rb_ip(b);
+	wire_dec_inet(b, &a->af, &a->addr, &a->addr6);
 	a->plen = rb_plen(b);
 	a->flags = rb_u32(b);
 	return b->err ? DPVS_EPROTO : DPVS_OK;
@@ -485,39 +527,46 @@ int wire_dec_addr(struct rbuf *b, struct dpvs_addr *a)
 void wire_enc_route(struct wbuf *b, const struct dpvs_route *r)
 {
 	wb_str(b, r->ifname, WIRE_NAME_STR);
-	wb_ip(b, r->prefix);
+	wire_enc_inet(b, r->af, r->prefix, &r->prefix6);
 	wb_plen(b, r->plen);
 	wb_u32(b, r->type);
-	wb_ip(b, r->gw);
-	wb_ip(b, r->src);
+	wire_enc_inet(b, r->af, r->gw, &r->gw6);
+	wire_enc_inet(b, r->af, r->src, &r->src6);
 }
 
 int wire_dec_route(struct rbuf *b, struct dpvs_route *r)
 {
+	uint8_t gaf, saf;
+
 	rb_str(b, r->ifname, WIRE_NAME_STR);
-	r->prefix = rb_ip(b);
+	wire_dec_inet(b, &r->af, &r->prefix, &r->prefix6);
 	r->plen = rb_plen(b);
 	r->type = rb_u32(b);
-	r->gw = rb_ip(b);
-	r->src = rb_ip(b);
+	wire_dec_inet(b, &gaf, &r->gw, &r->gw6);
+	wire_dec_inet(b, &saf, &r->src, &r->src6);
+	/* One route, one family: its gateway and source are of it. */
+	if (!b->err && (gaf != r->af || saf != r->af))
+		b->err = true;
 	return b->err ? DPVS_EPROTO : DPVS_OK;
 }
 
 void wire_enc_neigh(struct wbuf *b, const struct dpvs_neigh *n)
 {
 	wb_str(b, n->ifname, WIRE_NAME_STR);
-	wb_ip(b, n->ip);
+	wire_enc_inet(b, n->af, n->ip, &n->ip6);
 	wb_mac(b, n->mac);
 	wb_u32(b, n->state);
 	wb_u32(b, n->age_s);
+	wb_u32(b, n->flags);
 }
 
 int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n)
 {
 	rb_str(b, n->ifname, WIRE_NAME_STR);
-	n->ip = rb_ip(b);
+	wire_dec_inet(b, &n->af, &n->ip, &n->ip6);
 	rb_mac(b, n->mac);
 	n->state = rb_u32(b);
 	n->age_s = rb_u32(b);
+	n->flags = rb_u32(b);
 	return b->err ? DPVS_EPROTO : DPVS_OK;
 }

@@ -27,10 +27,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "libdpvs.h"
 
 #define DPVS_WIRE_MAGIC 0x44505653u
-#define DPVS_WIRE_VERSION 4
+#define DPVS_WIRE_VERSION 5
 #define DPVS_WIRE_HDR_LEN 24
 
 #define DPVS_WF_REPLY 0x0001u
@@ -65,9 +67,15 @@ void wire_hdr_encode(uint8_t out[DPVS_WIRE_HDR_LEN], const struct wire_hdr *h);
 void wire_hdr_decode(const uint8_t in[DPVS_WIRE_HDR_LEN], struct wire_hdr *h);
 /* Checks a decoded request header; max_len bounds the payload. */
 enum wire_verdict wire_req_check(const struct wire_hdr *h, uint32_t max_len);
-/* Checks a decoded reply header (client side). */
+/*
+ * Checks a decoded reply header (client side).  A reply of another wire
+ * version passes only as a version refusal (status DPVS_EVERSION, seq 0
+ * or ours): the caller reports it with wire_version_refusal().
+ */
 enum wire_verdict wire_reply_check(const struct wire_hdr *h, uint32_t seq);
 const char *wire_verdict_str(enum wire_verdict v);
+/* What the client says about a daemon that speaks another version. */
+void wire_version_refusal(char *buf, size_t len, uint16_t theirs);
 
 /*
  * Growable output buffer.  A failed allocation sets `err` and turns later
@@ -129,8 +137,25 @@ void wire_enc_ctrl_stats(struct wbuf *b, const struct dpvs_ctrl_stats *s);
 int wire_dec_ctrl_stats(struct rbuf *b, struct dpvs_ctrl_stats *s);
 
 /*
- * Network-stack records.  IPv4 addresses travel as big-endian u32 (i.e.
- * network order); interface names as 32-byte NUL-padded fields.
+ * An address of either family (since version 5): af u8 (4 or 6, wire
+ * numbers, not AF_*), 3 zero bytes, 16 address bytes in network order;
+ * IPv4 takes the first 4 and the other 12 are zero.  The decoder sets
+ * the reader's error (the record is malformed: DPVS_EPROTO) on another
+ * af, a non-zero pad or a non-zero IPv4 tail.  In the structures af is
+ * AF_INET (or 0, which means it) with the IPv4 address in network order
+ * in v4, or AF_INET6 with v6.
+ */
+#define WIRE_INET_LEN 20
+#define WIRE_AF_INET 4
+#define WIRE_AF_INET6 6
+void wire_enc_inet(struct wbuf *b, uint8_t af, uint32_t v4,
+		   const struct in6_addr *v6);
+int wire_dec_inet(struct rbuf *b, uint8_t *af, uint32_t *v4,
+		  struct in6_addr *v6);
+
+/*
+ * Network-stack records.  Addresses are inet fields; interface names
+ * 32-byte NUL-padded fields.
  */
 void wire_enc_link(struct wbuf *b, const struct dpvs_link_info *l);
 int wire_dec_link(struct rbuf *b, struct dpvs_link_info *l);
@@ -144,7 +169,7 @@ void wire_enc_neigh(struct wbuf *b, const struct dpvs_neigh *n);
 int wire_dec_neigh(struct rbuf *b, struct dpvs_neigh *n);
 
 /*
- * Load-balancing records.  Keys first (proto u8 + 3 pad, vip u32,
+ * Load-balancing records.  Keys first (proto u8 + 3 pad, vip inet,
  * vport u16 + 2 pad), then the fields in struct order; stats blocks are
  * 10 x u64 in struct dpvs_stats order; strings fixed-width NUL-padded.
  */
@@ -192,20 +217,26 @@ int wire_dec_resource(struct rbuf *b, struct dpvs_resource *r);
 #define WIRE_LINK_REC_LEN 216
 #define WIRE_COUNTER_STR 64
 #define WIRE_COUNTER_REC_LEN 72  /* name[64] (xstats names are long), u64 */
-#define WIRE_ADDR_REC_LEN 44     /* ifname[32], addr, plen + 3 pad, flags */
-#define WIRE_ROUTE_REC_LEN 52    /* ifname, prefix, plen + 3 pad, type, gw, src */
-#define WIRE_NEIGH_REC_LEN 52    /* ifname, ip, mac + 2 pad, state, age_s */
-#define WIRE_SVC_KEY_LEN 12      /* proto + 3 pad, vip, vport + 2 pad */
-/* key, sched[16], flags, timeout, netmask, ndests, stats (80) */
+/* ifname[32], addr, plen + 3 pad, flags */
+#define WIRE_ADDR_REC_LEN (32 + WIRE_INET_LEN + 8)
+/* ifname, prefix, plen + 3 pad, type, gw, src */
+#define WIRE_ROUTE_REC_LEN (32 + 3 * WIRE_INET_LEN + 8)
+/* ifname, ip, mac + 2 pad, state, age_s, flags */
+#define WIRE_NEIGH_REC_LEN (32 + WIRE_INET_LEN + 20)
+/* proto + 3 pad, vip, vport + 2 pad */
+#define WIRE_SVC_KEY_LEN (4 + WIRE_INET_LEN + 4)
+/* key, sched[16], flags, timeout, netmask (IPv6: the prefix length),
+ * ndests, stats (80) */
 #define WIRE_SVC_REC_LEN (WIRE_SVC_KEY_LEN + 16 + 16 + 80)
 /* key, addr, port + 2 pad, fwd, weight, u_thresh, l_thresh,
  * active, inact, persist, stats */
-#define WIRE_DEST_REC_LEN (WIRE_SVC_KEY_LEN + 36 + 80)
+#define WIRE_DEST_REC_LEN (WIRE_SVC_KEY_LEN + WIRE_INET_LEN + 32 + 80)
 /* key, addr, ifname[32], conns, ports_free, ports_total */
-#define WIRE_LADDR_REC_LEN (WIRE_SVC_KEY_LEN + 4 + 32 + 8 + 8)
-/* proto + 3 pad, 4 addrs, 4 ports, fwd, state, state_name[16],
+#define WIRE_LADDR_REC_LEN (WIRE_SVC_KEY_LEN + WIRE_INET_LEN + 32 + 8 + 8)
+/* proto + 3 pad, 4 addrs (client and VIP of one family, local address
+ * and real server of one), 4 ports, fwd, state, state_name[16],
  * expire_s, lcore, flags */
-#define WIRE_CONN_REC_LEN (4 + 16 + 8 + 8 + 16 + 12)
+#define WIRE_CONN_REC_LEN (4 + 4 * WIRE_INET_LEN + 8 + 8 + 16 + 12)
 #define WIRE_TIMEOUTS_REC_LEN 12
 
 /*

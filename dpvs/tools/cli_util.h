@@ -15,4 +15,14 @@ bool parse_ipv4(const char *s, uint32_t *out);
 /* A unicast address a host can own: not 0/8, multicast nor reserved. */
 bool is_unicast(uint32_t addr_net);
 
+struct in6_addr;
+/*
+ * An address of either family: AF_INET into *v4 (network order) or
+ * AF_INET6 into *v6; the other is zeroed.  false for anything else.
+ */
+bool parse_inet(const char *s, uint8_t *af, uint32_t *v4, struct in6_addr *v6);
+/* Not ::, ::1 nor multicast (link-local is unicast). */
+bool is_unicast6(const struct in6_addr *a);
+bool is_linklocal6(const struct in6_addr *a);
+
 #endif

@@ -23,40 +23,50 @@ static void usage(FILE *out)
 "Usage: dpip [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
 "\n"
 "Shows and changes the network stack of a running dpvs: its DPDK ports\n"
-"(links), their IPv4 addresses, the route table and the neighbour (ARP)\n"
-"table.  Like ip(8), but for the ports dpvs owns, which the kernel does\n"
-"not see.\n"
+"(links), their IPv4 and IPv6 addresses, the route tables and the\n"
+"neighbour tables (ARP, NDP).  Like ip(8), but for the ports dpvs owns,\n"
+"which the kernel does not see.  Each address says its family; -4 or -6\n"
+"narrows the listings to one.\n"
 "\n"
 "Objects and commands:\n"
 "  link [show [[dev] DEV]]\n"
 "        ports: flags, MTU, driver, kernel twin, MAC, queues; with -s\n"
 "        their RX/TX and kernel-path counters\n"
 "  addr [show [[dev] DEV]]\n"
-"  addr add A.B.C.D[/PLEN] dev DEV [sapool] [ha] [leased]\n"
-"        add an address (PLEN 1-32, default 32).  It brings a /32 local\n"
-"        route (scope host) and, below /32, a connected route for its\n"
-"        subnet (scope link).  sapool: it also serves as a FullNAT\n"
-"        local address.  ha: both LBs of an HA pair have it; it is\n"
-"        answered for and used only while this dpvs holds the HA lease\n"
-"        (shown 'ha inactive' otherwise).  leased: removed when the\n"
-"        lease ends (keepalived marks its VIPs so)\n"
-"  addr del A.B.C.D[/PLEN] dev DEV\n"
+"  addr add ADDR[/PLEN] dev DEV [sapool] [ha] [leased] [nodad]\n"
+"        add an address: A.B.C.D (PLEN 1-32, default 32) or an IPv6\n"
+"        address (PLEN 1-128, default 128; link-local ones belong to\n"
+"        the port's kernel twin).  It brings a host route (scope host)\n"
+"        and, below it, a connected route for its subnet (scope link).\n"
+"        sapool: it also serves as a FullNAT local address.  ha: both\n"
+"        LBs of an HA pair have it; it is answered for and used only\n"
+"        while this dpvs holds the HA lease (shown 'ha inactive'\n"
+"        otherwise).  leased: removed when the lease ends (keepalived\n"
+"        marks its VIPs so).  nodad, IPv6 only: usable at once, no\n"
+"        duplicate address detection (shown 'tentative' while DAD runs,\n"
+"        'dadfailed' if another host has it: dpvs never uses it then)\n"
+"  addr del ADDR[/PLEN] dev DEV\n"
 "        remove an address and its routes\n"
 "  route [show [dev DEV]]\n"
-"  route add PREFIX dev DEV [via GW] [src A.B.C.D] [scope link|kni_host]\n"
-"        PREFIX is A.B.C.D/PLEN, A.B.C.D (a /32) or 'default' (0.0.0.0/0).\n"
-"        With 'via', a gateway route; with 'scope kni_host', packets to\n"
-"        PREFIX go to the kernel through the port's twin; otherwise\n"
-"        PREFIX is on link (scope link)\n"
+"  route add PREFIX dev DEV [via GW] [src ADDR] [scope link|kni_host]\n"
+"        PREFIX is ADDR/PLEN, ADDR (a host route) or 'default'\n"
+"        (0.0.0.0/0, or ::/0 with -6 or an IPv6 GW).  With 'via', a\n"
+"        gateway route (GW and src of PREFIX's family; a link-local GW\n"
+"        is on DEV's link); with 'scope kni_host', packets to PREFIX go\n"
+"        to the kernel through the port's twin; otherwise PREFIX is on\n"
+"        link (scope link)\n"
 "  route del PREFIX [dev DEV] [...]\n"
 "        remove the route for exactly PREFIX (routes an address made\n"
 "        go with 'addr del')\n"
 "  neigh [show [dev DEV]]\n"
-"  neigh add A.B.C.D lladdr MAC dev DEV\n"
-"        a static (PERMANENT) neighbour; MAC is xx:xx:xx:xx:xx:xx\n"
-"  neigh del A.B.C.D dev DEV\n"
-"  garp A.B.C.D dev DEV\n"
-"        send a gratuitous ARP for A.B.C.D out of DEV\n"
+"  neigh add ADDR lladdr MAC dev DEV\n"
+"        a static (PERMANENT) neighbour; MAC is xx:xx:xx:xx:xx:xx.  An\n"
+"        IPv6 neighbour whose advertisements had the router flag shows\n"
+"        'router'\n"
+"  neigh del ADDR dev DEV\n"
+"  garp ADDR dev DEV\n"
+"        announce ADDR out of DEV: a gratuitous ARP, or for IPv6\n"
+"        unsolicited neighbour advertisements\n"
 "  stats [lcore N]\n"
 "        packet counters summed over the workers (plus mbuf pool size\n"
 "        and use), or those of one lcore, one per line; zero counters\n"
@@ -69,6 +79,8 @@ static void usage(FILE *out)
 "\n"
 "Options (before OBJECT):\n"
 "  -x, --ipc-file PATH  control socket (default %s)\n"
+"  -4, -6               listings of IPv4 or IPv6 only; addresses of the\n"
+"                       other family refused\n"
 "  -s, --stats          with link: add the counters; twice: the PMD's\n"
 "                       extended counters (xstats) too\n"
 "  -a, --all            with stats or -s -s: print zero counters too\n"
@@ -79,6 +91,9 @@ static void usage(FILE *out)
 "  dpip route add default via 10.0.0.254 dev dpdk0\n"
 "  dpip route add 10.0.0.100 dev dpdk0 scope kni_host\n"
 "  dpip neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev dpdk0\n"
+"  dpip addr add 2001:db8::1/64 dev dpdk0 nodad\n"
+"  dpip route add default via fe80::1 dev dpdk0\n"
+"  dpip -6 neigh\n"
 "  dpip -s link show dpdk0\n"
 "\n"
 "The command line is checked before dpip connects.  Exit status: 0 on\n"
@@ -89,13 +104,6 @@ static void usage(FILE *out)
 
 /* ---- output ---- */
 
-static const char *fmt_ip(uint32_t addr_net, char buf[INET_ADDRSTRLEN])
-{
-	struct in_addr in = { .s_addr = addr_net };
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN) ? buf : "?";
-}
-
 static const char *fmt_mac(const uint8_t m[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
@@ -103,16 +111,41 @@ static const char *fmt_mac(const uint8_t m[6], char buf[18])
 	return buf;
 }
 
-/* "default" or "A.B.C.D/PLEN". */
-static const char *fmt_prefix(uint32_t prefix, uint8_t plen, char buf[20])
-{
-	char ip[INET_ADDRSTRLEN];
+#define ADDR_STR INET6_ADDRSTRLEN
+#define PREFIX_STR (INET6_ADDRSTRLEN + 4)
 
-	if (prefix == 0 && plen == 0)
-		snprintf(buf, 20, "default");
+/* An address of either family (af 0: IPv4). */
+static const char *fmt_inet(uint8_t af, uint32_t v4, const struct in6_addr *v6,
+			    char buf[ADDR_STR])
+{
+	return dpvs_inet_ntop(af, v4, v6, buf, ADDR_STR) ? buf : "?";
+}
+
+/* "default" or "ADDR/PLEN". */
+static const char *fmt_prefix(const struct dpvs_route *r, char buf[PREFIX_STR])
+{
+	char ip[ADDR_STR];
+
+	if (r->plen == 0)
+		snprintf(buf, PREFIX_STR, "default");
 	else
-		snprintf(buf, 20, "%s/%u", fmt_ip(prefix, ip), plen);
+		snprintf(buf, PREFIX_STR, "%s/%u",
+			 fmt_inet(r->af, r->prefix, &r->prefix6, ip), r->plen);
 	return buf;
+}
+
+/* -4/-6: only records of that family are listed. */
+static bool af_match(const struct cmd *c, uint8_t af)
+{
+	return !c->family || c->family == (af == AF_INET6 ? AF_INET6 : AF_INET);
+}
+
+static bool same_addr(const struct dpvs_addr *a, const struct dpvs_addr *b)
+{
+	bool v6 = a->af == AF_INET6;
+
+	return v6 == (b->af == AF_INET6) &&
+	       (v6 ? !memcmp(&a->addr6, &b->addr6, 16) : a->addr == b->addr);
 }
 
 static int report(struct dpvs_handle *h, int rc, const char *what)
@@ -270,7 +303,7 @@ static int cmd_addr_del(struct dpvs_handle *h, const struct cmd *c)
 		if (rc)
 			return report(h, rc, c->what);
 		for (size_t i = 0; i < n; i++)
-			if (a[i].addr == del.addr &&
+			if (same_addr(&a[i], &del) &&
 			    !strcmp(a[i].ifname, del.ifname))
 				del.plen = a[i].plen;
 		free(a);
@@ -278,24 +311,36 @@ static int cmd_addr_del(struct dpvs_handle *h, const struct cmd *c)
 	return report(h, dpvs_addr_del(h, &del), c->what);
 }
 
+/* dpdk0: inet6 2001:db8::1/64 sapool nodad tentative */
+static void print_addr(const struct dpvs_addr *a)
+{
+	char ip[ADDR_STR];
+	uint32_t f = a->flags;
+
+	printf("%s: %s %s/%u%s%s%s%s%s%s\n", a->ifname,
+	       a->af == AF_INET6 ? "inet6" : "inet",
+	       fmt_inet(a->af, a->addr, &a->addr6, ip), a->plen,
+	       f & DPVS_ADDR_F_SAPOOL ? " sapool" : "",
+	       !(f & DPVS_ADDR_F_HA) ? "" :
+	       f & DPVS_ADDR_F_HA_ACTIVE ? " ha" : " ha inactive",
+	       f & DPVS_ADDR_F_LEASED ? " leased" : "",
+	       f & DPVS_ADDR_F_NODAD ? " nodad" : "",
+	       f & DPVS_ADDR_F_TENTATIVE ? " tentative" : "",
+	       f & DPVS_ADDR_F_DADFAILED ? " dadfailed" : "");
+}
+
 static int cmd_addr_show(struct dpvs_handle *h, const struct cmd *c)
 {
 	struct dpvs_addr *a;
 	size_t n, shown = 0;
-	char ip[INET_ADDRSTRLEN];
 	int rc = dpvs_addr_list(h, &a, &n);
 
 	if (rc)
 		return report(h, rc, c->what);
 	for (size_t i = 0; i < n; i++) {
-		if (!dev_match(c, a[i].ifname))
+		if (!dev_match(c, a[i].ifname) || !af_match(c, a[i].af))
 			continue;
-		printf("%s: inet %s/%u%s%s%s\n", a[i].ifname,
-		       fmt_ip(a[i].addr, ip), a[i].plen,
-		       a[i].flags & DPVS_ADDR_F_SAPOOL ? " sapool" : "",
-		       !(a[i].flags & DPVS_ADDR_F_HA) ? "" :
-		       a[i].flags & DPVS_ADDR_F_HA_ACTIVE ? " ha" : " ha inactive",
-		       a[i].flags & DPVS_ADDR_F_LEASED ? " leased" : "");
+		print_addr(&a[i]);
 		shown++;
 	}
 	free(a);
@@ -304,12 +349,14 @@ static int cmd_addr_show(struct dpvs_handle *h, const struct cmd *c)
 
 static void print_route(const struct dpvs_route *r)
 {
-	char pfx[20], ip[INET_ADDRSTRLEN];
+	char pfx[PREFIX_STR], ip[ADDR_STR];
+	bool v6 = r->af == AF_INET6;
 
-	printf("%s", fmt_prefix(r->prefix, r->plen, pfx));
+	printf("%s", fmt_prefix(r, pfx));
 	switch (r->type) {
 	case DPVS_RT_GATEWAY:
-		printf(" via %s dev %s", fmt_ip(r->gw, ip), r->ifname);
+		printf(" via %s dev %s", fmt_inet(r->af, r->gw, &r->gw6, ip),
+		       r->ifname);
 		break;
 	case DPVS_RT_LOCAL:
 		printf(" dev %s scope host", r->ifname);
@@ -324,8 +371,8 @@ static void print_route(const struct dpvs_route *r)
 		printf(" dev %s type %u", r->ifname, r->type);
 		break;
 	}
-	if (r->src)
-		printf(" src %s", fmt_ip(r->src, ip));
+	if (v6 ? !IN6_IS_ADDR_UNSPECIFIED(&r->src6) : r->src != 0)
+		printf(" src %s", fmt_inet(r->af, r->src, &r->src6, ip));
 	printf("\n");
 }
 
@@ -338,7 +385,7 @@ static int cmd_route_show(struct dpvs_handle *h, const struct cmd *c)
 	if (rc)
 		return report(h, rc, c->what);
 	for (size_t i = 0; i < n; i++) {
-		if (!dev_match(c, r[i].ifname))
+		if (!dev_match(c, r[i].ifname) || !af_match(c, r[i].af))
 			continue;
 		print_route(&r[i]);
 		shown++;
@@ -368,7 +415,7 @@ static int cmd_neigh_show(struct dpvs_handle *h, const struct cmd *c)
 {
 	struct dpvs_neigh *nb;
 	size_t n, shown = 0;
-	char ip[INET_ADDRSTRLEN], mac[18];
+	char ip[ADDR_STR], mac[18];
 	int rc = dpvs_neigh_list(h, &nb, &n);
 
 	if (rc)
@@ -376,10 +423,12 @@ static int cmd_neigh_show(struct dpvs_handle *h, const struct cmd *c)
 	for (size_t i = 0; i < n; i++) {
 		const char *st = neigh_state(nb[i].state);
 
-		if (!dev_match(c, nb[i].ifname))
+		if (!dev_match(c, nb[i].ifname) || !af_match(c, nb[i].af))
 			continue;
-		printf("%s dev %s lladdr %s ", fmt_ip(nb[i].ip, ip),
-		       nb[i].ifname, fmt_mac(nb[i].mac, mac));
+		printf("%s dev %s lladdr %s %s",
+		       fmt_inet(nb[i].af, nb[i].ip, &nb[i].ip6, ip),
+		       nb[i].ifname, fmt_mac(nb[i].mac, mac),
+		       nb[i].flags & DPVS_NEIGH_F_ROUTER ? "router " : "");
 		if (st)
 			printf("%s", st);
 		else
@@ -426,8 +475,7 @@ static int run(struct dpvs_handle *h, const struct cmd *c,
 		return report(h, add ? dpvs_neigh_add(h, &c->neigh) :
 				       dpvs_neigh_del(h, &c->neigh), c->what);
 	case OBJ_GARP:
-		return report(h, dpvs_garp(h, c->addr.ifname, c->addr.addr),
-			      c->what);
+		return report(h, dpvs_addr_announce(h, &c->addr), c->what);
 	case OBJ_HELP:
 		break;
 	}
@@ -444,14 +492,17 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint8_t family = 0;
 	struct opts o = { .ipc = NULL };
 	struct dpvs_handle *h;
 	struct cmd c;
 	char err[256];
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+x:sah", lopts, NULL)) != -1) {
-		if (ch == 'x') {
+	while ((ch = getopt_long(argc, argv, "+x:sah46", lopts, NULL)) != -1) {
+		if (ch == '4' || ch == '6') {
+			family = ch == '4' ? AF_INET : AF_INET6;
+		} else if (ch == 'x') {
 			o.ipc = optarg;
 		} else if (ch == 's') {
 			o.stats++;
@@ -469,7 +520,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (parse_cmd(argc - optind, argv + optind, &c, err, sizeof(err))) {
+	if (parse_cmd_af(argc - optind, argv + optind, family, &c, err,
+			 sizeof(err))) {
 		fprintf(stderr, "dpip: %s\n", err);
 		return 2;
 	}

@@ -2,6 +2,7 @@
 #include "dpip_parse.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,53 +17,79 @@ static bool matches(const char *arg, const char *word)
 	return n > 0 && n <= strlen(word) && !strncmp(arg, word, n);
 }
 
-/* Decimal 0..32, no sign, no spaces. */
-static bool parse_plen(const char *s, uint8_t *out)
+/* Decimal 0..max, no sign, no spaces. */
+static bool parse_plen(const char *s, unsigned max, uint8_t *out)
 {
 	unsigned v = 0;
 
-	if (!*s || strlen(s) > 2)
+	if (!*s || strlen(s) > 3)
 		return false;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
 		v = v * 10 + (unsigned)(*s - '0');
 	}
-	if (v > 32)
+	if (v > max)
 		return false;
 	*out = (uint8_t)v;
 	return true;
 }
 
-/* "A.B.C.D/PLEN", "A.B.C.D" (a /32) or, if allow_default, "default". */
-static bool parse_prefix(const char *s, bool allow_default, uint32_t *addr,
-			 uint8_t *plen)
+/* An address or prefix of either family, as a record holds it. */
+struct inet {
+	uint8_t af;
+	uint32_t v4;
+	struct in6_addr v6;
+	uint8_t plen;
+};
+
+/*
+ * "ADDR/PLEN" or "ADDR" (a host prefix) of either family, or, if
+ * allow_default, "default" (af 0: its family is decided later).
+ */
+static bool parse_prefix(const char *s, bool allow_default, struct inet *p)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : strlen(s);
 
-	if (allow_default && !strcmp(s, "default")) {
-		*addr = 0;
-		*plen = 0;
+	memset(p, 0, sizeof(*p));
+	if (allow_default && !strcmp(s, "default"))
 		return true;
-	}
 	if (n >= sizeof(buf))
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (!parse_ipv4(buf, addr))
+	if (!parse_inet(buf, &p->af, &p->v4, &p->v6))
 		return false;
-	if (!slash) {
-		*plen = 32;
-		return true;
-	}
-	return parse_plen(slash + 1, plen);
+	p->plen = p->af == AF_INET6 ? 128 : 32;
+	return !slash || parse_plen(slash + 1, p->plen, &p->plen);
 }
 
-static uint32_t mask_of(uint8_t plen)
+/* Bits of p past its prefix length that are set. */
+static bool host_bits(const struct inet *p)
 {
-	return htonl(plen ? ~0u << (32 - plen) : 0);
+	if (p->af != AF_INET6)
+		return p->plen < 32 &&
+		       (ntohl(p->v4) & (0xffffffffu >> p->plen));
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = p->plen > i * 8 ? p->plen - i * 8 : 0;
+
+		if (keep < 8 && (p->v6.s6_addr[i] & (0xffu >> keep)))
+			return true;
+	}
+	return false;
+}
+
+/* An address of the family -4/-6 asked for; 0 if none. */
+static int check_family(uint8_t want, uint8_t af, const char *s, char *err,
+			size_t len)
+{
+	if (!want || !af || want == af)
+		return 0;
+	return perr(err, len, "'%s' is not an %s address (%s)", s,
+		    want == AF_INET6 ? "IPv6" : "IPv4",
+		    want == AF_INET6 ? "-6" : "-4");
 }
 
 /* "xx:xx:xx:xx:xx:xx", one or two hex digits per byte. */
@@ -163,6 +190,27 @@ static int parse_show(struct cmd *c, int argc, char **argv, bool dev_bare,
 	return 0;
 }
 
+/* A unicast address of either family into a's fields. */
+static int addr_of(struct cmd *c, const char *s, struct dpvs_addr *a,
+		   char *err, size_t len)
+{
+	struct inet p;
+
+	if (!parse_prefix(s, false, &p) || p.plen == 0)
+		return perr(err, len, "invalid prefix '%s'", s);
+	if (check_family(c->family, p.af, s, err, len))
+		return -1;
+	c->plen_given = strchr(s, '/') != NULL;
+	if (p.af == AF_INET ? !is_unicast(p.v4) : !is_unicast6(&p.v6))
+		return perr(err, len, "invalid address '%s' (not a unicast "
+			    "address)", s);
+	a->af = p.af;
+	a->addr = p.v4;
+	a->addr6 = p.v6;
+	a->plen = p.plen;
+	return 0;
+}
+
 static int parse_addr(struct cmd *c, int argc, char **argv, char *err,
 		      size_t len)
 {
@@ -182,15 +230,11 @@ static int parse_addr(struct cmd *c, int argc, char **argv, char *err,
 			a->flags |= DPVS_ADDR_F_HA;
 		} else if (!strcmp(argv[i], "leased")) {
 			a->flags |= DPVS_ADDR_F_LEASED;
+		} else if (!strcmp(argv[i], "nodad")) {
+			a->flags |= DPVS_ADDR_F_NODAD;
 		} else if (!have) {
-			if (!parse_prefix(argv[i], false, &a->addr, &a->plen) ||
-			    a->plen == 0)
-				return perr(err, len, "invalid prefix '%s'",
-					    argv[i]);
-			c->plen_given = strchr(argv[i], '/') != NULL;
-			if (!is_unicast(a->addr))
-				return perr(err, len, "invalid address '%s' "
-					    "(not a unicast address)", argv[i]);
+			if (addr_of(c, argv[i], a, err, len))
+				return -1;
 			have = true;
 		} else {
 			return perr(err, len, "%s: unknown argument '%s'",
@@ -198,7 +242,11 @@ static int parse_addr(struct cmd *c, int argc, char **argv, char *err,
 		}
 	}
 	if (!have)
-		return perr(err, len, "%s: missing address A.B.C.D/PLEN",
+		return perr(err, len, "%s: missing address ADDR/PLEN",
+			    c->what);
+	if ((a->flags & DPVS_ADDR_F_NODAD) && a->af != AF_INET6)
+		return perr(err, len, "%s: 'nodad' is for IPv6 addresses "
+			    "(IPv4 has no duplicate address detection here)",
 			    c->what);
 	if (!a->ifname[0])
 		return perr(err, len, "%s: missing 'dev DEV'", c->what);
@@ -217,6 +265,56 @@ static int parse_scope(const char *v, uint32_t *type, char *err, size_t len)
 	else
 		return perr(err, len, "unknown scope '%s' (link or kni_host)",
 			    v);
+	return 0;
+}
+
+/* A gateway or source of the route's family (af 0: it decides). */
+static int route_addr(uint8_t *af, const char *s, const char *what,
+		      uint32_t *v4, struct in6_addr *v6, char *err, size_t len)
+{
+	uint8_t got;
+
+	if (!parse_inet(s, &got, v4, v6) ||
+	    (got == AF_INET ? !is_unicast(*v4) : !is_unicast6(v6)))
+		return perr(err, len, "invalid %s '%s'", what, s);
+	if (*af && got != *af)
+		return perr(err, len, "%s '%s' is not of the prefix's family",
+			    what, s);
+	*af = got;
+	return 0;
+}
+
+static int route_addrs(struct cmd *c, const char *pfx, const char *via,
+		       const char *src, char *err, size_t len)
+{
+	struct dpvs_route *r = &c->route;
+	struct inet p;
+
+	if (!parse_prefix(pfx, true, &p))
+		return perr(err, len, "invalid prefix '%s'", pfx);
+	if (check_family(c->family, p.af, pfx, err, len))
+		return -1;
+	if (host_bits(&p))
+		return perr(err, len, "invalid prefix '%s' (host bits set for "
+			    "/%u)", pfx, p.plen);
+	r->af = p.af;
+	if (via && route_addr(&r->af, via, "gateway", &r->gw, &r->gw6, err,
+			      len))
+		return -1;
+	if (src && route_addr(&r->af, src, "source address", &r->src,
+			      &r->src6, err, len))
+		return -1;
+	if (check_family(c->family, r->af, via ? via : src, err, len))
+		return -1;
+	if (!r->af)               /* 'default' alone */
+		r->af = c->family ? c->family : AF_INET;
+	r->prefix = p.v4;
+	r->prefix6 = p.v6;
+	r->plen = p.plen;
+	/* A link-local next hop means nothing without its link. */
+	if (via && r->af == AF_INET6 && is_linklocal6(&r->gw6) && !r->ifname[0])
+		return perr(err, len, "%s: the link-local gateway '%s' needs "
+			    "'dev DEV'", c->what, via);
 	return 0;
 }
 
@@ -256,15 +354,8 @@ static int parse_route(struct cmd *c, int argc, char **argv, char *err,
 	}
 	if (!pfx)
 		return perr(err, len, "%s: missing PREFIX", c->what);
-	if (!parse_prefix(pfx, true, &r->prefix, &r->plen))
-		return perr(err, len, "invalid prefix '%s'", pfx);
-	if (r->prefix & ~mask_of(r->plen))
-		return perr(err, len, "invalid prefix '%s' (host bits set for "
-			    "/%u)", pfx, r->plen);
-	if (via && (!parse_ipv4(via, &r->gw) || !is_unicast(r->gw)))
-		return perr(err, len, "invalid gateway '%s'", via);
-	if (src && (!parse_ipv4(src, &r->src) || !is_unicast(r->src)))
-		return perr(err, len, "invalid source address '%s'", src);
+	if (route_addrs(c, pfx, via, src, err, len))
+		return -1;
 	if (scope && parse_scope(scope, &scope_type, err, len))
 		return -1;
 	if (via && scope)
@@ -276,6 +367,16 @@ static int parse_route(struct cmd *c, int argc, char **argv, char *err,
 	r->type = via ? DPVS_RT_GATEWAY :
 		  scope_type ? scope_type : DPVS_RT_CONNECTED;
 	return 0;
+}
+
+/* One unicast address of either family (of -4/-6's if given). */
+static int unicast_of(struct cmd *c, const char *s, uint8_t *af, uint32_t *v4,
+		      struct in6_addr *v6, char *err, size_t len)
+{
+	if (!parse_inet(s, af, v4, v6) ||
+	    (*af == AF_INET ? !is_unicast(*v4) : !is_unicast6(v6)))
+		return perr(err, len, "invalid address '%s'", s);
+	return check_family(c->family, *af, s, err, len);
 }
 
 /* neigh add IP lladdr MAC dev DEV | neigh del IP dev DEV */
@@ -308,9 +409,9 @@ static int parse_neigh(struct cmd *c, int argc, char **argv, char *err,
 					    "(not a unicast MAC)", v);
 			have_mac = true;
 		} else if (!have_ip) {
-			if (!parse_ipv4(argv[i], &nb->ip) || !is_unicast(nb->ip))
-				return perr(err, len, "invalid address '%s'",
-					    argv[i]);
+			if (unicast_of(c, argv[i], &nb->af, &nb->ip, &nb->ip6,
+				       err, len))
+				return -1;
 			have_ip = true;
 		} else {
 			return perr(err, len, "%s: unknown argument '%s'",
@@ -318,7 +419,7 @@ static int parse_neigh(struct cmd *c, int argc, char **argv, char *err,
 		}
 	}
 	if (!have_ip)
-		return perr(err, len, "%s: missing address A.B.C.D", c->what);
+		return perr(err, len, "%s: missing address ADDR", c->what);
 	if (c->verb == VERB_ADD && !have_mac)
 		return perr(err, len, "%s: missing 'lladdr MAC'", c->what);
 	if (!nb->ifname[0])
@@ -343,9 +444,9 @@ static int parse_garp(struct cmd *c, int argc, char **argv, char *err,
 			if (!v || parse_dev(v, a->ifname, err, len))
 				return -1;
 		} else if (!have) {
-			if (!parse_ipv4(argv[i], &a->addr) || !is_unicast(a->addr))
-				return perr(err, len, "invalid address '%s'",
-					    argv[i]);
+			if (unicast_of(c, argv[i], &a->af, &a->addr, &a->addr6,
+				       err, len))
+				return -1;
 			have = true;
 		} else {
 			return perr(err, len, "garp: unknown argument '%s'",
@@ -353,7 +454,7 @@ static int parse_garp(struct cmd *c, int argc, char **argv, char *err,
 		}
 	}
 	if (!have)
-		return perr(err, len, "garp: missing address A.B.C.D");
+		return perr(err, len, "garp: missing address ADDR");
 	if (!a->ifname[0])
 		return perr(err, len, "garp: missing 'dev DEV'");
 	return 0;
@@ -413,9 +514,16 @@ static int parse_obj(const char *arg, enum obj *out)
 
 int parse_cmd(int argc, char **argv, struct cmd *c, char *err, size_t len)
 {
+	return parse_cmd_af(argc, argv, 0, c, err, len);
+}
+
+int parse_cmd_af(int argc, char **argv, uint8_t family, struct cmd *c,
+		 char *err, size_t len)
+{
 	int i;
 
 	memset(c, 0, sizeof(*c));
+	c->family = family;
 	if (argc < 1)
 		return perr(err, len, "no object given (see dpip --help)");
 	if (parse_obj(argv[0], &c->obj))

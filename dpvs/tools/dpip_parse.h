@@ -26,6 +26,7 @@ struct cmd {
 	struct dpvs_route route;           /* route add/del */
 	struct dpvs_neigh neigh;           /* neigh add/del */
 	long lcore;                        /* stats: one lcore, -1 = sum */
+	uint8_t family;                    /* -4/-6: AF_INET(6); 0 both */
 };
 
 /*
@@ -33,5 +34,13 @@ struct cmd {
  * message (without "dpip: ") in err.
  */
 int parse_cmd(int argc, char **argv, struct cmd *c, char *err, size_t len);
+/*
+ * The same under -4 (family AF_INET) or -6 (AF_INET6): listings show
+ * that family only, and an address of the other is refused.  Without
+ * either (0) each address says its family; 'default' is 0.0.0.0/0
+ * unless -6 or a 'via' of IPv6 makes it ::/0.
+ */
+int parse_cmd_af(int argc, char **argv, uint8_t family, struct cmd *c,
+		 char *err, size_t len);
 
 #endif

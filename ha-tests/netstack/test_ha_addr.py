@@ -5,6 +5,7 @@ holds the lease; an address the holder added as `leased` (a VIP) goes
 when the lease ends: its holder's connection closing (kill -9), or its
 TTL passing (the holder stopped).
 """
+import ipaddress
 import os
 import signal
 import subprocess
@@ -284,3 +285,87 @@ def test_holder_announces_again(lan):
     # Another connection is refused while the holder holds it.
     rc, msg = announce_from_elsewhere(d)
     assert rc != 0 and "only the lease holder" in msg, (rc, msg)
+
+
+# ---- IPv6 (issue 15): the same rules through NDP ----
+
+HA6, VIP6, CL6 = "2001:db8::110", "2001:db8::100", "2001:db8::2"
+
+
+def v6_client(lan):
+    """The client gets 2001:db8::2/64, no DAD; dpvs 2001:db8::1/64 nodad."""
+    cl, d = lan["cl"], lan["dpvs"]
+    r = d.dpip("-6", "addr", "show", check=False)
+    if r.returncode == 2 and "invalid option -- '6'" in r.stderr:
+        pytest.skip("dpip has no IPv6 yet (wip/v6-ctl): %s" % r.stderr.strip())
+    sh("sysctl", "-qw", "net.ipv6.conf.vcl0.accept_dad=0", ns=cl)
+    sh("ip", "-6", "addr", "add", CL6 + "/64", "dev", "vcl0", "nodad", ns=cl)
+    d.dpip("addr", "add", "2001:db8::1/64", "dev", "dpdk0", "nodad")
+
+
+def nd_answered(cl, addr):
+    """Whether addr answers NS from the client (a fresh resolution)."""
+    sh("ip", "-6", "neigh", "flush", "to", addr, "dev", "vcl0", ns=cl,
+       check=False)
+    sh("ping", "-6", "-c", "1", "-W", "1", addr, ns=cl, check=False)
+    out = sh("ip", "-6", "neigh", "show", addr, "dev", "vcl0", ns=cl).stdout
+    return "lladdr" in out
+
+
+def sniff_unas(cl, addr, secs):
+    """NAs for addr to all nodes, seen from the client (hex frames)."""
+    p = subprocess.Popen(
+        ["ip", "netns", "exec", cl, PY, PKTTOOL, "sniff", "vcl0", str(secs),
+         "icmp6 and dst host ff02::1 and ip6[40] == 136"],
+        stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
+def test_ha_v6_address_only_with_lease(lan):
+    d, cl = lan["dpvs"], lan["cl"]
+    v6_client(lan)
+    d.dpip("addr", "add", HA6 + "/128", "dev", "dpdk0", "ha", "nodad")
+    before = d.pkt_stats()["nd_ha_inactive"]
+    assert not nd_answered(cl, HA6)
+    assert d.pkt_stats()["nd_ha_inactive"] > before
+    assert nd_answered(cl, "2001:db8::1")
+    # Taking the lease announces it: ha.garp_count unsolicited NAs.
+    sniffer = sniff_unas(cl, HA6, 2.5)
+    hold_lease(lan, 5000)
+    frames = sniffer.communicate(timeout=30)[0].split()
+    target = ipaddress.ip_address(HA6).packed.hex()
+    assert len([f for f in frames if target in f]) == 3, frames
+    assert nd_answered(cl, HA6)
+
+
+def kernel_na(ns, addr):
+    """An unsolicited NA for addr written on the TAP (keepalived's way)."""
+    from scapy.all import Ether, IPv6, ICMPv6ND_NA, ICMPv6NDOptDstLLAddr
+    mac = sh("cat", "/sys/class/net/dpdk0.kni/address", ns=ns).stdout.strip()
+    frame = bytes(Ether(src=mac, dst="33:33:00:00:00:01") /
+                  IPv6(src=addr, dst="ff02::1", hlim=255) /
+                  ICMPv6ND_NA(R=0, S=0, O=1, tgt=addr) /
+                  ICMPv6NDOptDstLLAddr(lladdr=mac)).hex()
+    sh(PY, PKTTOOL, "send", "dpdk0.kni", frame, frame, ns=ns)
+
+
+def test_kernel_never_sends_na_for_a_vip_after_the_lease(lan):
+    """The v6 twin of the ARP case above: keepalived's unsolicited NAs
+    from the TAP go out while dpvs holds the VIP, not once the lease
+    ended (kni_na_vip_dropped)."""
+    d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
+    v6_client(lan)
+    p = hold_lease(lan)
+    d.dpip("addr", "add", VIP6 + "/128", "dev", "dpdk0", "leased", "nodad")
+    sniffer = sniff_unas(cl, VIP6, 1.5)
+    kernel_na(lb, VIP6)
+    assert sniffer.communicate(timeout=30)[0].split(), "keepalived's NA dropped"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert gone_after(d, VIP6, time.monotonic(), 2.0) is not None
+    before = d.pkt_stats()["kni_na_vip_dropped"]
+    sniffer = sniff_unas(cl, VIP6, 1.5)
+    kernel_na(lb, VIP6)
+    assert not sniffer.communicate(timeout=30)[0].split(), "the kernel announced the VIP"
+    assert d.pkt_stats()["kni_na_vip_dropped"] >= before + 2

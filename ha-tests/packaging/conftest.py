@@ -6,7 +6,7 @@ import pytest
 
 from dpvsd import ROOT
 from srctree import DPVS_VERSION as VERSION
-PACKAGES = ("dpvs", "libdpvs0", "libdpvs-dev", "dpvs-keepalived", "dpvs-snmp",
+PACKAGES = ("dpvs", "libdpvs1", "libdpvs-dev", "dpvs-keepalived", "dpvs-snmp",
             "dpvs-exporter")
 
 

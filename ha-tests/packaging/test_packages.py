@@ -47,14 +47,14 @@ def test_versions_depends_and_conffiles(debs):
     # statically and speak the daemon's wire version: the same build.
     for pkg in ("dpvs-keepalived", "dpvs-snmp", "dpvs-exporter"):
         assert "dpvs (= %s)" % VERSION in field(debs[pkg], "Depends"), pkg
-    assert "libdpvs0 (= %s)" % VERSION in field(debs["libdpvs-dev"], "Depends")
+    assert "libdpvs1 (= %s)" % VERSION in field(debs["libdpvs-dev"], "Depends")
     conffiles = run("dpkg-deb", "--info", debs["dpvs"], "conffiles").stdout
     assert "/etc/dpvs/dpvs.conf" in conffiles.split()
     conffiles = run("dpkg-deb", "--info", debs["dpvs-keepalived"],
                     "conffiles").stdout
     assert "/etc/dpvs/keepalived.conf" in conffiles.split()
-    symbols = run("dpkg-deb", "--info", debs["libdpvs0"], "symbols").stdout
-    assert " dpvs_connect@LIBDPVS_0 " in symbols
+    symbols = run("dpkg-deb", "--info", debs["libdpvs1"], "symbols").stdout
+    assert " dpvs_connect@LIBDPVS_1 " in symbols
     # Nothing of Debian's keepalived package's paths.
     files = contents(debs["dpvs-keepalived"])
     assert "usr/sbin/dpvs-keepalived" in files
@@ -129,7 +129,7 @@ int main(void)
 }
 EOC
 cc -o prog prog.c $(pkg-config --cflags --libs libdpvs)
-./prog && ldd prog | grep -q "libdpvs.so.0 => /" && echo "ok pkg-config-shared"
+./prog && ldd prog | grep -q "libdpvs.so.1 => /" && echo "ok pkg-config-shared"
 cc -o prog-static prog.c $(pkg-config --cflags libdpvs) \
 	"$(pkg-config --variable=libdir libdpvs)/libdpvs.a"
 ./prog-static && echo "ok static"

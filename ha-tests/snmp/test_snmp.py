@@ -435,7 +435,7 @@ def test_make_install_puts_the_mib_where_net_snmp_looks(tmp_path):
     multiarch = subprocess.run(["cc", "-print-multiarch"], capture_output=True,
                                text=True, check=True).stdout.strip()
     for f in ("usr/sbin/dpvs", "usr/sbin/dpvs-snmp", "usr/bin/dpvsadm",
-              "usr/include/libdpvs.h", "usr/lib/%s/libdpvs.so.0" % multiarch):
+              "usr/include/libdpvs.h", "usr/lib/%s/libdpvs.so.1" % multiarch):
         assert (tmp_path / f).exists(), f
     r = subprocess.run(["snmptranslate", "-M", "%s:%s" % (mibs, MIBDIR),
                         "-m", "DPVS-MIB", "-On", "DPVS-MIB::dpvsConnPoolFull"],

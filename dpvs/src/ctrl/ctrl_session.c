@@ -56,14 +56,14 @@ bool ctrl_session_partial(const struct ctrl_session *s)
 	return s->state != SS_HEADER || s->got != 0;
 }
 
-static void put_frame(struct ctrl_session *s, const struct wire_hdr *req,
-		      uint16_t flags, uint32_t status, const void *data,
-		      uint32_t len)
+static void put_frame_v(struct ctrl_session *s, const struct wire_hdr *req,
+			uint16_t version, uint16_t flags, uint32_t status,
+			const void *data, uint32_t len)
 {
 	uint8_t hdr[DPVS_WIRE_HDR_LEN];
 	struct wire_hdr h = {
 		.magic = DPVS_WIRE_MAGIC,
-		.version = DPVS_WIRE_VERSION,
+		.version = version,
 		.flags = (uint16_t)(DPVS_WF_REPLY | flags),
 		.op = req->op,
 		.seq = req->seq,
@@ -74,6 +74,13 @@ static void put_frame(struct ctrl_session *s, const struct wire_hdr *req,
 	wire_hdr_encode(hdr, &h);
 	wb_bytes(&s->out, hdr, sizeof(hdr));
 	wb_bytes(&s->out, data, len);
+}
+
+static void put_frame(struct ctrl_session *s, const struct wire_hdr *req,
+		      uint16_t flags, uint32_t status, const void *data,
+		      uint32_t len)
+{
+	put_frame_v(s, req, DPVS_WIRE_VERSION, flags, status, data, len);
 }
 
 static void put_error(struct ctrl_session *s, const struct wire_hdr *req,
@@ -222,7 +229,11 @@ static void on_header(struct ctrl_session *s, uint32_t max_request,
 		else
 			snprintf(msg, sizeof(msg), "%s", wire_verdict_str(v));
 		st->errors++;
-		put_error(s, &s->hdr, status, msg);
+		/* A client of another version reads a frame of its own:
+		 * the header layout is the same in every version. */
+		put_frame_v(s, &s->hdr, v == WIRE_BAD_VERSION ? s->hdr.version :
+			    DPVS_WIRE_VERSION, 0, status, msg,
+			    (uint32_t)strnlen(msg, sizeof(msg)));
 		s->closing = true;
 		return;
 	}

@@ -87,6 +87,8 @@ static void add_conn(const struct ipvs_conn *c, void *arg)
 	struct page_ctx *ctx = arg;
 	struct ipvs_sync_rec *r = &b.recs[b.n];
 
+	if (c->fwd >= IPVS_FWD_MAX)   /* v6, NAT64: no v1 record holds them */
+		return;
 	ipvs_sync_rec_of(c, r);
 	if (r->proto == IPPROTO_TCP && (r->flags & IPVS_SYNC_F_INACTIVE) &&
 	    !b.embryonic)

@@ -113,6 +113,8 @@ struct ipvs_rate {
 struct ipvs_dest {
 	union inet_addr addr;      /* in4 host order */
 	uint8_t af;                /* the server's */
+	uint8_t vaf;               /* the service's (in a pad byte): differs
+				    * for NAT64 only; 0 means AF_INET */
 	uint16_t port;
 	uint8_t fwd;               /* enum ipvs_fwd */
 	int32_t weight;
@@ -126,6 +128,8 @@ struct ipvs_dest {
 	struct ipvs_counters base; /* master: the raw sum at the last -Z */
 	struct ipvs_rate rate;     /* master only */
 	struct ipvs_dest *next;    /* master: the service's list */
+	/* Last, so the v4 fields keep their offsets and cache lines. */
+	union inet_addr vaddr;     /* the service's VIP: v6 conns read it here */
 };
 
 /* A FullNAT local address: each worker owns its own slice of ports. */
@@ -151,13 +155,16 @@ struct svc_snap {
 	const struct sched_ops *ops;
 	struct sched_svc ss;
 	struct ipvs_dest **dests;  /* parallel to ss.dests */
-	unsigned nladdr;
-	struct ipvs_laddr *laddrs[IPVS_MAX_LADDR];
+	unsigned nladdr;           /* v4 local addresses: laddrs[0, nladdr) */
+	struct ipvs_laddr *laddrs[IPVS_MAX_LADDR]; /* then nladdr6 v6 ones */
 	uint8_t *wstate;           /* nworkers * wstride */
 	size_t wstride;            /* ops->wstate_size, in cache lines */
 	uint32_t persist_timeout;  /* seconds; 0: not persistent */
 	uint32_t netmask;          /* host order: client granularity */
 	uint8_t pp_ver;            /* FullNAT TCP: PROXY header version, 0: none */
+	uint8_t af;                /* the service's */
+	uint8_t plen6;             /* AF_INET6: client granularity, 1..128 */
+	unsigned nladdr6;          /* v6 local addresses: laddrs[nladdr, +nladdr6) */
 };
 
 struct ipvs_service {
@@ -168,7 +175,7 @@ struct ipvs_service {
 	char sched[IPVS_SCHED_NAME_MAX + 1];
 	uint32_t flags;            /* IPVS_SVC_F_* */
 	uint32_t timeout;          /* persistence, seconds; 0: none */
-	uint32_t netmask;          /* host order */
+	uint32_t netmask;          /* host order; AF_INET6: a prefix length */
 	struct svc_snap *snap;     /* RCU-published */
 	unsigned ndests;
 	struct ipvs_dest *dests;   /* master list */
@@ -184,8 +191,12 @@ void ipvs_fini(void);
 unsigned ipvs_worker_index(unsigned lcore);
 
 /* Master-side configuration; 0 or -errno. */
-/* The service table (ipvs_svc.c). */
-/* af 0 means AF_INET.  -EAFNOSUPPORT: a family this build cannot serve. */
+/*
+ * The service tables (ipvs_svc.c), one per family; ipvs.max_services
+ * bounds both together.  af 0 means AF_INET.  -EAFNOSUPPORT: another
+ * family.  An IPv6 service's VIP is neither multicast nor ::, and its
+ * netmask a prefix length up to 128 (0: 128); else -EINVAL.
+ */
 struct ipvs_service *ipvs_svc_get(uint8_t proto, uint8_t af, const union inet_addr *vip,
 				  uint16_t vport);
 int ipvs_svc_add(const struct ipvs_svc_conf *c);
@@ -198,6 +209,13 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c);
 int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c);
 int ipvs_dest_del(struct ipvs_service *s, uint8_t af, const union inet_addr *addr,
 		  uint16_t port);
+/*
+ * Family rules (-EAFNOSUPPORT otherwise): a real server of the service's
+ * family for every method, or NAT64, an IPv4 server of an IPv6 service
+ * by FullNAT (an edit may not move such a server off FullNAT).  A v4
+ * service takes v4 local addresses; a v6 one both families, each used
+ * for servers of its family.  At most IPVS_MAX_LADDR of them.
+ */
 int ipvs_laddr_add(struct ipvs_service *s, uint8_t af, const union inet_addr *addr,
 		   uint16_t port_id);
 int ipvs_laddr_del(struct ipvs_service *s, uint8_t af, const union inet_addr *addr);
@@ -250,5 +268,7 @@ void ipvs_laddr_put(struct ipvs_laddr *l);
 /* Service lookup on the fast path (RCU). */
 struct ipvs_service *ipvs_svc_lookup(uint8_t proto, uint32_t vip,
 				     uint16_t vport);
+struct ipvs_service *ipvs_svc_lookup6(uint8_t proto, const struct in6_addr *vip,
+				      uint16_t vport);
 
 #endif

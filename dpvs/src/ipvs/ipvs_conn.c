@@ -18,6 +18,7 @@
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "nat_reg.h"
+#include "net/pktstats.h"
 
 #define EVICT_TRIES 4         /* evictions for one new conn's hash keys */
 
@@ -95,6 +96,10 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 
 	conn_tick_hz = rte_get_tsc_hz();
 	conn_ntabs = nw;
+	if (conn_digest_init() < 0) {
+		LOG_ERRX("ipvs", "no random key for the IPv6 connection keys");
+		return -EIO;
+	}
 	/* Two keys a NAT/FullNAT conn in a table of per * 2 + 1024 keys. */
 	per_worker_cap = per + 512;
 	per_worker_share = per;
@@ -163,13 +168,62 @@ static bool has_out(const struct ipvs_conn *c)
 	return ipvs_fwd_reply_via_lb(c->fwd);
 }
 
+/* The client's tuple. */
+static void in_key(struct conn_key *k, const struct ipvs_conn *c)
+{
+	if (ipvs_conn_is_v6(c))
+		key6_of(k, c->proto, &c->caddr6, c->cport, &c->dest->vaddr.in6,
+			c->vport);
+	else
+		key_of(k, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+}
+
+/*
+ * A v6 conn's reply: from its server to its local address (FullNAT) or
+ * to the client (NAT).  NAT64's is an exact v4 tuple, server to v4 local
+ * address: the reply comes in through the v4 path.
+ */
+static void out_key6(struct conn_key *k, const struct ipvs_conn *c)
+{
+	const struct ipvs_dest *d = c->dest;
+
+	if (d->af == AF_INET)
+		key_of(k, c->proto, d->addr.in4, c->dport, c->lobj->addr.in4,
+		       c->lport);
+	else if (ipvs_fwd_snat(c->fwd))
+		key6_of(k, c->proto, &d->addr.in6, c->dport, &c->lobj->addr.in6,
+			c->lport);
+	else
+		key6_of(k, c->proto, &d->addr.in6, c->dport, &c->caddr6, c->cport);
+}
+
 /* The reply direction's tuple: what the real server sends back. */
 static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 {
-	if (ipvs_fwd_snat(c->fwd))
+	if (ipvs_conn_is_v6(c))
+		out_key6(k, c);
+	else if (ipvs_fwd_snat(c->fwd))
 		key_of(k, c->proto, c->daddr, c->dport, c->laddr, c->lport);
 	else
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
+}
+
+static bool in6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/*
+ * Whether c, found under a v6 key in direction dir, has the addresses
+ * s and d: a digest hit with others is a collision.
+ */
+static bool conn_match6(const struct ipvs_conn *c, enum conn_dir dir,
+			const struct in6_addr *s, const struct in6_addr *d)
+{
+	if (dir == DIR_IN)
+		return in6_eq(&c->caddr6, s) && in6_eq(&c->dest->vaddr.in6, d);
+	return in6_eq(&c->dest->addr.in6, s) &&
+	       in6_eq(ipvs_fwd_snat(c->fwd) ? &c->lobj->addr.in6 : &c->caddr6, d);
 }
 
 struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c)
@@ -183,6 +237,30 @@ struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c)
 	if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
 		return NULL;
 	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+}
+
+int ipvs_conn_nat_owner6(const struct conn_tuple6 *t)
+{
+	struct conn_key k;
+
+	key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr, t->dport);
+	return nat_reg_owner(&k);
+}
+
+struct ipvs_conn *ipvs_conn_lookup6(unsigned widx, const struct conn_tuple6 *t,
+				    enum conn_dir *dir)
+{
+	struct ipvs_conn *c;
+	struct conn_key k;
+	void *data;
+
+	key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr, t->dport);
+	if (!burst_hit(widx, &k, &data) &&
+	    rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
+		return NULL;
+	*dir = (enum conn_dir)((uintptr_t)data & 1);
+	c = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+	return conn_match6(c, *dir, &t->saddr, &t->daddr) ? c : NULL;
 }
 
 int ipvs_conn_nat_owner(const struct conn_tuple *t)
@@ -269,7 +347,7 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	if (filed)
 		c->wheel = link;
 	c->widx = (uint8_t)widx;
-	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+	in_key(&in, c);
 	out_key(&out, c);
 	if (keys_taken(t, c, &in, &out))
 		return -EEXIST;
@@ -331,6 +409,38 @@ void conn_bury(struct worker_tab *t, struct ipvs_conn *c)
 	c->expire = t->now;
 }
 
+/* The conn of worker widx's table under key k, in direction *dir. */
+static struct ipvs_conn *key_holder(unsigned widx, const struct conn_key *k,
+				    enum conn_dir *dir)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(conn_tabs[widx].hash, k, &data) < 0)
+		return NULL;
+	*dir = (enum conn_dir)((uintptr_t)data & 1);
+	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+}
+
+/* Whether v6 conn c was refused for a digest another conn has with other addresses. */
+static bool digest_clash(unsigned widx, const struct ipvs_conn *c)
+{
+	struct conn_key k;
+	struct ipvs_conn *h;
+	enum conn_dir dir;
+
+	in_key(&k, c);
+	h = key_holder(widx, &k, &dir);
+	if (h && !conn_match6(h, dir, &c->caddr6, &c->dest->vaddr.in6))
+		return true;
+	if (!has_out(c) || c->dest->af != AF_INET6)
+		return false;
+	out_key(&k, c);
+	h = key_holder(widx, &k, &dir);
+	return h && !conn_match6(h, dir, &c->dest->addr.in6,
+				 ipvs_fwd_snat(c->fwd) ? &c->lobj->addr.in6 :
+				 &c->caddr6);
+}
+
 /*
  * NULL with rte_errno: EEXIST (a tuple is another conn's) or ENOSPC (the
  * pool, the table or the NAT reply registry full).
@@ -339,6 +449,17 @@ static struct ipvs_conn *conn_refused(int rc)
 {
 	rte_errno = rc == -EEXIST ? EEXIST : ENOSPC;
 	return NULL;
+}
+
+static struct ipvs_conn *conn_refused6(unsigned widx, const struct ipvs_conn *c,
+				       int rc)
+{
+	unsigned lc = rte_lcore_id();
+
+	if (rc == -EEXIST && ipvs_conn_is_v6(c) && digest_clash(widx, c) &&
+	    lc < RTE_MAX_LCORE)
+		PKT_INC(lc, ipvs6_digest_clash);
+	return conn_refused(rc);
 }
 
 struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
@@ -360,7 +481,7 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 			return conn_start(t, c, false);
 		rte_mempool_put(pool, c);
 		if (rc != -ENOSPC)
-			return conn_refused(rc);
+			return conn_refused6(widx, tmpl, rc);
 	}
 	/* Pool or table full: an embryo's object and keys make room. */
 	if (!t->spare && !embryo_evict_oldest(t, widx))
@@ -376,7 +497,7 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 		conn_bury(t, c);   /* stays the spare */
 		/* Full buckets: another embryo's keys, its object for the wheel. */
 		if (rc != -ENOSPC || !embryo_evict_oldest(t, widx))
-			return conn_refused(rc);
+			return conn_refused6(widx, tmpl, rc);
 	}
 	return conn_refused(-ENOSPC);
 }
@@ -391,7 +512,7 @@ void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 	struct conn_key in, out;
 
 	__atomic_store_n(&c->used, 0, __ATOMIC_RELEASE);
-	key_of(&in, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+	in_key(&in, c);
 	out_key(&out, c);
 	del_own_key(t->hash, &in, c);
 	if (has_out(c))

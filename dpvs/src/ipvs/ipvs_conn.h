@@ -31,8 +31,21 @@
 #define CONN_F_SENT     0x40  /* a sync record of it was queued: send its changes */
 #define CONN_F_PORT_WANT 0x80 /* synced: its port, held by a stale conn, is wanted */
 
+/*
+ * One object for both families, no bigger for IPv6: a v4 conn holds its
+ * four addresses inline, where they always were; a v6 (or NAT64) conn
+ * holds only its client's, and reads its VIP, real server and local
+ * address through dest and lobj (ipvs_conn_vaddr() ...), which its
+ * references keep alive and whose addresses never change.  The family
+ * is the service's, dest->vaf.
+ */
 struct ipvs_conn {
-	uint32_t caddr, vaddr, laddr, daddr;   /* host order */
+	union {
+		struct {
+			uint32_t caddr, vaddr, laddr, daddr;   /* host order */
+		};
+		struct in6_addr caddr6;   /* v6 and NAT64 conns, network order */
+	};
 	uint16_t cport, vport, lport, dport;
 	uint8_t proto;
 	uint8_t fwd;           /* enum ipvs_fwd */
@@ -50,9 +63,39 @@ struct ipvs_conn {
 	TAILQ_ENTRY(ipvs_conn) embryo;   /* while CONN_F_EMBRYO */
 };
 
+_Static_assert(sizeof(struct ipvs_conn) == 96, "the conn object must not grow");
+
+static inline bool ipvs_conn_is_v6(const struct ipvs_conn *c)
+{
+	return c->dest->vaf == AF_INET6;
+}
+
+/* Addresses of any conn's VIP, real server and local address. */
+static inline const union inet_addr *ipvs_conn_vaddr(const struct ipvs_conn *c)
+{
+	return &c->dest->vaddr;
+}
+
+static inline const union inet_addr *ipvs_conn_daddr(const struct ipvs_conn *c)
+{
+	return &c->dest->addr;
+}
+
+/* NULL: no local address (not FullNAT). */
+static inline const union inet_addr *ipvs_conn_laddr(const struct ipvs_conn *c)
+{
+	return c->lobj ? &c->lobj->addr : NULL;
+}
+
 struct conn_tuple {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+struct conn_tuple6 {
+	struct in6_addr saddr, daddr;   /* network order */
+	uint16_t sport, dport;          /* host order */
 	uint8_t proto;
 };
 
@@ -83,11 +126,24 @@ int ipvs_conn_nat_owner(const struct conn_tuple *t);
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir);
 /*
+ * The same for an IPv6 tuple.  Its key carries a digest of the
+ * addresses: a hit is checked against the conn's own, and one that
+ * differs (a collision) is a miss.  A NAT64 conn's reply is an IPv4
+ * tuple: ipvs_conn_lookup() finds it.
+ */
+struct ipvs_conn *ipvs_conn_lookup6(unsigned widx, const struct conn_tuple6 *t,
+				    enum conn_dir *dir);
+int ipvs_conn_nat_owner6(const struct conn_tuple6 *t);
+/*
  * Creates and hashes a conn from c (fields filled by the caller).  When
  * the pool or the worker's table is full, the worker's oldest embryonic
  * TCP conn is evicted to make room (early drop).  NULL with rte_errno
  * EEXIST if one of its tuples is another conn's, ENOSPC if the pool or
- * the table is full and there is nothing to evict.
+ * the table is full and there is nothing to evict.  A v6 conn (c->dest->
+ * vaf AF_INET6) takes its VIP, server and local address from c->dest
+ * and c->lobj, its client from c->caddr6; refused because another conn
+ * holds its key digest under other addresses, it counts
+ * ipvs6_digest_clash.
  */
 struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *c);
 /*

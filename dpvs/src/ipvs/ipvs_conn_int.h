@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 #include <rte_mempool.h>
 
+#include "conn_digest.h"
 #include "ipvs_conn.h"
 
 /*
@@ -28,12 +29,28 @@
 #define WHEEL_SLOTS 4096u
 #define KNOWN_BITS (1u << 16) /* clients remembered, hashed, per worker */
 
+/*
+ * 16 bytes for both families, in one table per worker.  A v4 key is
+ * exact, bit for bit what it always was (af was a pad byte, 0); a v6
+ * key carries conn_digest(saddr, daddr) instead of the addresses, so a
+ * v6 hit is checked against the conn's own (conn_match6).
+ */
+#define CONN_KEY_V6 6
+
 struct conn_key {
-	uint32_t saddr, daddr;
+	union {
+		struct {
+			uint32_t saddr, daddr;     /* v4, host order */
+		};
+		uint64_t digest;               /* v6 */
+	};
 	uint16_t sport, dport;
 	uint8_t proto;
-	uint8_t pad[3];
+	uint8_t af;            /* 0: v4; CONN_KEY_V6 */
+	uint8_t pad[2];
 };
+
+_Static_assert(sizeof(struct conn_key) == 16, "a conn key is 16 bytes");
 
 TAILQ_HEAD(conn_list, ipvs_conn);
 /* A wheel slot: a conn leaves it without knowing which slot it is in. */
@@ -77,6 +94,18 @@ static inline void key_of(struct conn_key *k, uint8_t proto, uint32_t s,
 	k->sport = sp;
 	k->dport = dp;
 	k->proto = proto;
+}
+
+static inline void key6_of(struct conn_key *k, uint8_t proto,
+			   const struct in6_addr *s, uint16_t sp,
+			   const struct in6_addr *d, uint16_t dp)
+{
+	memset(k, 0, sizeof(*k));
+	k->digest = conn_digest(s, d);
+	k->sport = sp;
+	k->dport = dp;
+	k->proto = proto;
+	k->af = CONN_KEY_V6;
 }
 
 /*

@@ -199,8 +199,9 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 		     const struct conn_tuple *t)
 {
 	const struct svc_snap *sn = __atomic_load_n(&svc->snap, __ATOMIC_ACQUIRE);
-	struct sched_flow f = { t->saddr, t->daddr, t->sport, t->dport, t->proto,
-				sched_now() };
+	struct sched_flow f = { .saddr = t->saddr, .daddr = t->daddr,
+				.sport = t->sport, .dport = t->dport,
+				.proto = t->proto, .now = sched_now() };
 	struct ipvs_conn tmpl, *c;
 	struct ipvs_dest *d;
 	int i;

@@ -13,13 +13,13 @@
 #include "core/log.h"
 
 /* "real server 10.0.1.11:80 of service TCP 10.0.0.100:80 <what>". */
-static void log_dest(const struct ipvs_service *s, uint32_t addr,
-		     uint16_t port, const char *what)
+static void log_dest(const struct ipvs_service *s, uint8_t af,
+		     const union inet_addr *addr, uint16_t port, const char *what)
 {
 	char sn[IPVS_NAME_LEN], dn[IPVS_NAME_LEN];
 
 	LOG_INFOX("ipvs", "real server %s of service %s %s",
-		  ipvs_addr_str(addr, port, dn, sizeof(dn)),
+		  ipvs_addr_str(af, addr, port, dn, sizeof(dn)),
 		  ipvs_svc_str(s, sn, sizeof(sn)), what);
 }
 
@@ -60,6 +60,26 @@ static struct ipvs_dest **dest_find(struct ipvs_service *s, uint8_t af,
 	return NULL;
 }
 
+/*
+ * A server of the service's family, whatever the method; or NAT64: an
+ * IPv4 server of an IPv6 service, by FullNAT, which alone rewrites both
+ * addresses (and so can translate the headers) and has v4 local addresses.
+ */
+static bool dest_family_ok(const struct ipvs_service *s, uint8_t af, uint8_t fwd)
+{
+	if (af != AF_INET && af != AF_INET6)
+		return false;
+	return af == s->af ||
+	       (s->af == AF_INET6 && af == AF_INET && fwd == IPVS_FWD_FNAT);
+}
+
+/* No v6 server on an address that names no single host. */
+static bool dest_addr_ok(const struct ipvs_dest_conf *c)
+{
+	return c->af != AF_INET6 || (!ipv6_is_multicast(&c->addr.in6) &&
+				     !ipv6_is_unspecified(&c->addr.in6));
+}
+
 static void dest_set(struct ipvs_dest *d, const struct ipvs_dest_conf *c)
 {
 	d->fwd = c->fwd;
@@ -73,8 +93,10 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	struct ipvs_dest *d, **tail;
 	char what[64];
 
-	if (c->af != AF_INET)
+	if (!dest_family_ok(s, c->af, c->fwd))
 		return -EAFNOSUPPORT;
+	if (!dest_addr_ok(c))
+		return -EINVAL;
 	if (dest_find(s, c->af, &c->addr, c->port))
 		return -EEXIST;
 	d = rte_zmalloc("ipvs_dest", sizeof(*d), RTE_CACHE_LINE_SIZE);
@@ -83,7 +105,9 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 		return -ENOMEM;
 	}
 	d->af = c->af;
-	d->addr = c->addr;
+	d->addr = c->af == AF_INET ? inet_v4(c->addr.in4) : inet_v6(&c->addr.in6);
+	d->vaf = s->af;
+	d->vaddr = s->vip;
 	d->port = c->port;
 	d->refcnt = 1;
 	dest_set(d, c);
@@ -101,7 +125,7 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	}
 	snprintf(what, sizeof(what), "added: %s, weight %d", ipvs_fwd_str(d->fwd),
 		 d->weight);
-	log_dest(s, d->addr.in4, d->port, what);
+	log_dest(s, d->af, &d->addr, d->port, what);
 	return 0;
 }
 
@@ -113,6 +137,8 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 
 	if (!pp)
 		return -ENOENT;
+	if (!dest_family_ok(s, (*pp)->af, c->fwd))
+		return -EAFNOSUPPORT;
 	dest_changes(*pp, c, what, sizeof(what));
 	/* Existing conns keep the method they were made with. */
 	ipvs_nat_count(*pp, -1);
@@ -120,7 +146,7 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	ipvs_nat_count(*pp, 1);
 	rc = ipvs_snap_publish(s);
 	if (rc == 0)
-		log_dest(s, c->addr.in4, c->port, what);
+		log_dest(s, (*pp)->af, &c->addr, c->port, what);
 	return rc;
 }
 
@@ -143,6 +169,6 @@ int ipvs_dest_del(struct ipvs_service *s, uint8_t af, const union inet_addr *add
 	/* A service's counters never go back: its deleted servers' stay. */
 	ipvs_counters_add(&s->gone, &d->total);
 	ipvs_dest_put(d);
-	log_dest(s, addr->in4, port, "removed");
+	log_dest(s, af ? af : AF_INET, addr, port, "removed");
 	return 0;
 }

@@ -49,7 +49,8 @@ struct port_pool {
  * address only lowers the count.
  */
 struct port_set {
-	uint32_t addr;
+	uint8_t af;
+	union inet_addr addr;
 	uint32_t refs;               /* laddr objects using it; atomic */
 	struct port_pool **pools;    /* [nworkers] */
 	unsigned npools;
@@ -104,14 +105,15 @@ static struct port_pool *pool_new(unsigned w, unsigned nw, unsigned span)
 	return p;
 }
 
-static struct port_set *port_set_new(uint32_t addr, unsigned nw)
+static struct port_set *port_set_new(const struct ipvs_laddr *l, unsigned nw)
 {
 	unsigned span = 65536 - FNAT_PORT_MIN;
 	struct port_set *ps = rte_zmalloc("port_set", sizeof(*ps), 0);
 
 	if (!ps)
 		return NULL;
-	ps->addr = addr;
+	ps->af = l->af;
+	ps->addr = l->addr;
 	ps->pools = rte_zmalloc("port_pools", sizeof(*ps->pools) * nw, 0);
 	if (!ps->pools) {
 		rte_free(ps);
@@ -137,10 +139,10 @@ int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
 		return 0;
 	port_sets_sweep(false);
 	for (ps = port_sets; ps; ps = ps->next)
-		if (ps->addr == l->addr.in4)
+		if (ps->af == l->af && inet_addr_eq(&ps->addr, &l->addr))
 			break;
 	if (!ps) {
-		ps = port_set_new(l->addr.in4, nw);
+		ps = port_set_new(l, nw);
 		if (!ps)
 			return -ENOMEM;
 		ps->next = port_sets;
@@ -152,13 +154,18 @@ int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
 	return 0;
 }
 
-bool ipvs_port_set_used(uint32_t addr)
+bool ipvs_port_set_in_use(uint8_t af, const union inet_addr *addr)
 {
 	for (const struct port_set *ps = port_sets; ps; ps = ps->next)
-		if (ps->addr == addr &&
+		if (ps->af == af && inet_addr_eq(&ps->addr, addr) &&
 		    __atomic_load_n(&ps->refs, __ATOMIC_ACQUIRE) > 0)
 			return true;
 	return false;
+}
+
+bool ipvs_port_set_used(uint32_t addr)
+{
+	return ipvs_port_set_in_use(AF_INET, INET_V4P(addr));
 }
 
 /* Any lcore: the set itself is freed by the master's next sweep. */

@@ -1,7 +1,8 @@
 /*
  * FullNAT local ports.  Worker w hands out only the ports p with
  * p % nworkers == w, so a reply's destination port names the worker
- * that owns its connection.
+ * that owns its connection, whichever the address's family.  Ports
+ * belong to an address, by (family, address).
  */
 #ifndef DPVS_IPVS_PORTS_H
 #define DPVS_IPVS_PORTS_H
@@ -9,12 +10,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/inet_addr.h"
+
 struct ipvs_laddr;
 
 /* FullNAT ports of one local address, per worker. */
 int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nworkers);
 void ipvs_port_pools_free(struct ipvs_laddr *l);
-/* Master: whether a service has addr (host order) as a local address. */
+/* Master: whether a service has addr as a local address. */
+bool ipvs_port_set_in_use(uint8_t af, const union inet_addr *addr);
+/* The same for an IPv4 address (host order). */
 bool ipvs_port_set_used(uint32_t addr);
 /* 0 if exhausted. */
 uint16_t ipvs_port_get(struct ipvs_laddr *l, unsigned widx);

@@ -46,7 +46,11 @@ static void snap_dests(struct svc_snap *sn, const struct ipvs_service *s)
 	for (struct ipvs_dest *d = s->dests; d; d = d->next, i++) {
 		struct sched_dest *sd = &sn->ss.dests[i];
 
-		sd->addr = d->addr.in4;
+		sd->af = d->af;
+		if (d->af == AF_INET6)
+			memcpy(sd->addr6, &d->addr.in6, sizeof(sd->addr6));
+		else
+			sd->addr = d->addr.in4;
 		sd->port = d->port;
 		sd->weight = d->weight;
 		sd->u_thresh = d->u_thresh;
@@ -56,6 +60,21 @@ static void snap_dests(struct svc_snap *sn, const struct ipvs_service *s)
 		sn->dests[i] = d;
 	}
 	sn->ss.ndests = i;
+}
+
+/* v4 local addresses first (what v4 conns and NAT64 use), then v6 ones. */
+static void snap_laddrs(struct svc_snap *sn, const struct ipvs_service *s)
+{
+	unsigned n = 0;
+
+	for (struct ipvs_laddr *l = s->laddrs; l && n < IPVS_MAX_LADDR; l = l->next)
+		if (l->af == AF_INET)
+			sn->laddrs[n++] = l;
+	sn->nladdr = n;
+	for (struct ipvs_laddr *l = s->laddrs; l && n < IPVS_MAX_LADDR; l = l->next)
+		if (l->af == AF_INET6)
+			sn->laddrs[n++] = l;
+	sn->nladdr6 = n - sn->nladdr;
 }
 
 static struct svc_snap *snap_build(const struct ipvs_service *s)
@@ -83,12 +102,12 @@ static struct svc_snap *snap_build(const struct ipvs_service *s)
 	snap_dests(sn, s);
 	sn->ss.flags = sched_flags(s->flags);
 	sn->persist_timeout = s->timeout;
-	sn->netmask = s->netmask;
+	sn->netmask = s->af == AF_INET6 ? 0xffffffffu : s->netmask;
+	sn->af = s->af;
+	sn->plen6 = s->af == AF_INET6 ? (uint8_t)s->netmask : 0;
 	sn->pp_ver = s->flags & IPVS_SVC_F_PROXY_V2 ? PP_V2 :
 		     s->flags & IPVS_SVC_F_PROXY_V1 ? PP_V1 : 0;
-	for (struct ipvs_laddr *l = s->laddrs; l && sn->nladdr < IPVS_MAX_LADDR;
-	     l = l->next)
-		sn->laddrs[sn->nladdr++] = l;
+	snap_laddrs(sn, s);
 	if (sn->ops->init && sn->ops->init(&sn->ss) != 0) {
 		sn->ops = NULL;
 		goto fail;

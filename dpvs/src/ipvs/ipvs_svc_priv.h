@@ -32,11 +32,13 @@ void ipvs_nat_count(const struct ipvs_dest *d, int delta);
 
 /*
  * What the log names an object by (ipvs_svc.c): "TCP 10.0.0.100:80",
- * "10.0.1.11:80" (port 0: the address alone), the forwarding method.
+ * "TCP [2001:db8::1]:80", "10.0.1.11:80" (port 0: the address alone),
+ * the forwarding method.  Room for "proto 255 [<46>]:65535".
  */
-#define IPVS_NAME_LEN 40
+#define IPVS_NAME_LEN 72
 const char *ipvs_svc_str(const struct ipvs_service *s, char *buf, size_t len);
-const char *ipvs_addr_str(uint32_t addr, uint16_t port, char *buf, size_t len);
+const char *ipvs_addr_str(uint8_t af, const union inet_addr *addr, uint16_t port,
+			  char *buf, size_t len);
 const char *ipvs_fwd_str(uint8_t fwd);
 
 /* to += x (ipvs_counters.c). */

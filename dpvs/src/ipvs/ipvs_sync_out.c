@@ -171,7 +171,8 @@ void ipvs_sync_emit(struct ipvs_conn *c, uint32_t now)
 	struct ipvs_sync_rec r;
 
 	c->flags |= CONN_F_SENT;
-	if (!out_rings || c->widx >= nrings)
+	/* v6 and NAT64 conns need the v2 record, not built yet. */
+	if (!out_rings || c->widx >= nrings || c->fwd >= IPVS_FWD_MAX)
 		return;
 	ipvs_sync_rec_of(c, &r);
 	if (rte_ring_sp_enqueue_elem(out_rings[c->widx], &r, sizeof(r)) != 0) {

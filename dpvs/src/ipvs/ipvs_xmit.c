@@ -1,11 +1,14 @@
-/* FullNAT, NAT, DR and IP-in-IP transmission. */
+/* FullNAT, NAT, DR and IP-in-IP transmission (IPv6: ipvs_xmit6.c). */
 #include "ipvs_xmit.h"
+
+#include <sys/socket.h>
 
 #include <rte_byteorder.h>
 #include <rte_tcp.h>
 
 #include "net/ipv4.h"
 #include "net/ipv4_pmtu.h"
+#include "ipvs_xmit6.h"
 #include "nat_rewrite.h"
 #include "proxy_proto.h"
 #include "net/netif.h"
@@ -77,8 +80,9 @@ bad:
 }
 
 static void fnat_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, void *l4)
+		    void *l3, void *l4)
 {
+	struct rte_ipv4_hdr *ip = l3;
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->laddr, c->daddr,
 		    c->lport, c->dport);
 	if (c->pp.len) {
@@ -91,8 +95,9 @@ static void fnat_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 }
 
 static void fnat_out(unsigned lc, struct ipvs_conn *c,
-		     struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4)
+		     struct rte_mbuf *m, void *l3, void *l4)
 {
+	struct rte_ipv4_hdr *ip = l3;
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
 		    c->vport, c->cport);
 	if (c->pp.len)   /* options past the IP packet's end are not its */
@@ -103,16 +108,18 @@ static void fnat_out(unsigned lc, struct ipvs_conn *c,
 }
 
 static void nat_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, void *l4)
+		   void *l3, void *l4)
 {
+	struct rte_ipv4_hdr *ip = l3;
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->caddr, c->daddr,
 		    c->cport, c->dport);
 	ipv4_output(lc, m, c->daddr);
 }
 
 static void nat_out(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, void *l4)
+		    void *l3, void *l4)
 {
+	struct rte_ipv4_hdr *ip = l3;
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
 		    c->vport, c->cport);
 	ipv4_output(lc, m, c->caddr);
@@ -120,7 +127,7 @@ static void nat_out(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 
 /* DR: the packet is untouched; only the MAC changes, to the server's. */
 static void dr_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
-		  struct rte_ipv4_hdr *ip __rte_unused, void *l4 __rte_unused)
+		  void *l3 __rte_unused, void *l4 __rte_unused)
 {
 	ipv4_output(lc, m, c->daddr);
 }
@@ -168,8 +175,9 @@ static void tun_fragment(unsigned lc, struct rte_mbuf *m, uint32_t dst,
 
 /* TUN: IP-in-IP to the server, from our address on the way there. */
 static void tun_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, void *l4 __rte_unused)
+		   void *l3, void *l4 __rte_unused)
 {
+	struct rte_ipv4_hdr *ip = l3;
 	const struct route_entry *r = route_lookup(c->daddr);
 	struct rte_ipv4_hdr *outer;
 	uint16_t len = rte_be_to_cpu_16(ip->total_length);
@@ -210,11 +218,46 @@ static void tun_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		ipv4_output(lc, m, c->daddr);
 }
 
-const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX] = {
-	[IPVS_FWD_FNAT] = { .name = "FullNat", .in = fnat_in, .out = fnat_out,
+const struct ipvs_xmit_ops ipvs_xmit[IPVS_XMIT_MAX] = {
+	[IPVS_X_FNAT] = { .name = "FullNat", .fwd = IPVS_FWD_FNAT,
+			  .vaf = AF_INET, .daf = AF_INET,
+			  .in = fnat_in, .out = fnat_out, .snat = true },
+	[IPVS_X_NAT] = { .name = "Masq", .fwd = IPVS_FWD_NAT,
+			 .vaf = AF_INET, .daf = AF_INET,
+			 .in = nat_in, .out = nat_out, .client_reply_key = true },
+	[IPVS_X_DR] = { .name = "Route", .fwd = IPVS_FWD_DR,
+			.vaf = AF_INET, .daf = AF_INET, .in = dr_in },
+	[IPVS_X_TUN] = { .name = "Tunnel", .fwd = IPVS_FWD_TUN,
+			 .vaf = AF_INET, .daf = AF_INET, .in = tun_in },
+	[IPVS_X_FNAT6] = { .name = "FullNat", .fwd = IPVS_FWD_FNAT,
+			   .vaf = AF_INET6, .daf = AF_INET6,
+			   .in = ipvs_fnat6_in, .out = ipvs_fnat6_out,
+			   .snat = true },
+	[IPVS_X_NAT6] = { .name = "Masq", .fwd = IPVS_FWD_NAT,
+			  .vaf = AF_INET6, .daf = AF_INET6,
+			  .in = ipvs_nat6_in, .out = ipvs_nat6_out,
+			  .client_reply_key = true },
+	[IPVS_X_DR6] = { .name = "Route", .fwd = IPVS_FWD_DR,
+			 .vaf = AF_INET6, .daf = AF_INET6, .in = ipvs_dr6_in },
+	[IPVS_X_TUN6] = { .name = "Tunnel", .fwd = IPVS_FWD_TUN,
+			  .vaf = AF_INET6, .daf = AF_INET6, .in = ipvs_tun6_in },
+	/*
+	 * NAT64 (net/nat64.c, ipvs_xmit64.c) fills in and out; until then
+	 * its packets are dropped, counted, never sent half-translated.
+	 */
+	[IPVS_X_FNAT64] = { .name = "FullNat", .fwd = IPVS_FWD_FNAT,
+			    .vaf = AF_INET6, .daf = AF_INET,
+			    .in = ipvs_xmit_none, .out = ipvs_xmit_none,
 			    .snat = true },
-	[IPVS_FWD_NAT] = { .name = "Masq", .in = nat_in, .out = nat_out,
-			   .client_reply_key = true },
-	[IPVS_FWD_DR] = { .name = "Route", .in = dr_in },
-	[IPVS_FWD_TUN] = { .name = "Tunnel", .in = tun_in },
 };
+
+enum ipvs_xmit_id ipvs_xmit_of(enum ipvs_fwd f, uint8_t vaf, uint8_t daf)
+{
+	vaf = vaf ? vaf : AF_INET;
+	daf = daf ? daf : AF_INET;
+	for (unsigned x = 0; x < IPVS_XMIT_MAX; x++)
+		if (ipvs_xmit[x].fwd == f && ipvs_xmit[x].vaf == vaf &&
+		    ipvs_xmit[x].daf == daf)
+			return (enum ipvs_xmit_id)x;
+	return IPVS_XMIT_MAX;
+}

@@ -1,6 +1,7 @@
 /*
- * Forwarding modes: one entry per mode, bound to a connection when it is
- * made (c->fwd indexes the table), so there is no per-packet switch.
+ * Forwarding modes: one entry per mode and pair of families (enum
+ * ipvs_xmit_id), bound to a connection when it is made (c->fwd indexes
+ * the table), so there is no per-packet switch, and none on the family.
  * Everything that differs between modes is a field here; code elsewhere
  * asks the table, never tests a mode by name.  The properties are
  * libdpvs's dpvs_fwd_modes[] flags (DPVS_FWDF_REPLY_VIA_LB, _SNAT,
@@ -18,15 +19,18 @@
 #include "ipvs_fwd.h"
 
 /*
- * m starts at its IPv4 header; the function consumes m.  It may change
- * c's per-packet state (the PROXY header's, c->pp), nothing else.
+ * m starts at its IP header, l3 (the entry's family on that side: IPv4,
+ * or IPv6 with l4 past any extension headers); the function consumes m.
+ * It may change c's per-packet state (the PROXY header's, c->pp),
+ * nothing else.
  */
 typedef void (*ipvs_xmit_fn)(unsigned lc, struct ipvs_conn *c,
-			     struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-			     void *l4);
+			     struct rte_mbuf *m, void *l3, void *l4);
 
 struct ipvs_xmit_ops {
-	const char *name;
+	const char *name;   /* a v6 entry has its v4 mode's: "FullNat"... */
+	uint8_t fwd;        /* enum ipvs_fwd */
+	uint8_t vaf, daf;   /* the client's and the real server's families */
 	ipvs_xmit_fn in;    /* client -> real server */
 	/*
 	 * Real server -> client; NULL: replies go straight to the client
@@ -49,21 +53,32 @@ struct ipvs_xmit_ops {
 	bool client_reply_key;
 };
 
-extern const struct ipvs_xmit_ops ipvs_xmit[IPVS_FWD_MAX];
+extern const struct ipvs_xmit_ops ipvs_xmit[IPVS_XMIT_MAX];
 
-static inline bool ipvs_fwd_reply_via_lb(enum ipvs_fwd f)
+/*
+ * The entry of mode f from a service of family vaf to a server of
+ * family daf (AF_INET or 0, AF_INET6); IPVS_XMIT_MAX: no such pair.
+ */
+enum ipvs_xmit_id ipvs_xmit_of(enum ipvs_fwd f, uint8_t vaf, uint8_t daf);
+
+/*
+ * The properties of an entry: x is an ipvs_xmit[] index (a conn's
+ * c->fwd), or a dest's enum ipvs_fwd, which is its IPv4 entry's index
+ * and has the same properties in every family.
+ */
+static inline bool ipvs_fwd_reply_via_lb(unsigned x)
 {
-	return ipvs_xmit[f].out != NULL;
+	return ipvs_xmit[x].out != NULL;
 }
 
-static inline bool ipvs_fwd_snat(enum ipvs_fwd f)
+static inline bool ipvs_fwd_snat(unsigned x)
 {
-	return ipvs_xmit[f].snat;
+	return ipvs_xmit[x].snat;
 }
 
-static inline bool ipvs_fwd_client_reply_key(enum ipvs_fwd f)
+static inline bool ipvs_fwd_client_reply_key(unsigned x)
 {
-	return ipvs_xmit[f].client_reply_key;
+	return ipvs_xmit[x].client_reply_key;
 }
 
 /* Whether a real server of mode f counts in ipvs_nat_dests. */

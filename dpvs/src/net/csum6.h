@@ -16,8 +16,8 @@
 #include "csum.h"
 
 /* Unfolded sum of the pseudo-header: addresses, upper-layer length, proto. */
-static inline uint32_t csum6_pseudo(const struct in6_addr *s, const struct in6_addr *d,
-				    uint32_t len, uint8_t proto)
+static inline uint32_t csum6_pseudo(const void *s, const void *d, uint32_t len,
+				    uint8_t proto)
 {
 	uint32_t sum = rte_raw_cksum(s, 16) + (uint32_t)rte_raw_cksum(d, 16);
 
@@ -28,9 +28,12 @@ static inline uint32_t csum6_pseudo(const struct in6_addr *s, const struct in6_a
 	return sum;
 }
 
-/* The checksum field for len bytes of l4 (its own checksum field zero). */
-static inline uint16_t csum6_l4(const struct in6_addr *s, const struct in6_addr *d,
-				uint8_t proto, const void *l4, uint32_t len)
+/*
+ * The checksum field for len bytes of l4 (its own checksum field zero).
+ * Addresses (s, d: 16 bytes each) may sit anywhere in a packet.
+ */
+static inline uint16_t csum6_l4(const void *s, const void *d, uint8_t proto,
+				const void *l4, uint32_t len)
 {
 	uint32_t sum = csum6_pseudo(s, d, len, proto) + rte_raw_cksum(l4, len);
 	uint16_t c = (uint16_t)~csum_fold32(csum_fold32(sum));
@@ -40,8 +43,8 @@ static inline uint16_t csum6_l4(const struct in6_addr *s, const struct in6_addr 
 }
 
 /* Whether len bytes of l4 (checksum field included) sum to zero. */
-static inline int csum6_l4_ok(const struct in6_addr *s, const struct in6_addr *d,
-			      uint8_t proto, const void *l4, uint32_t len)
+static inline int csum6_l4_ok(const void *s, const void *d, uint8_t proto,
+			      const void *l4, uint32_t len)
 {
 	uint32_t sum = csum6_pseudo(s, d, len, proto) + rte_raw_cksum(l4, len);
 
@@ -49,8 +52,7 @@ static inline int csum6_l4_ok(const struct in6_addr *s, const struct in6_addr *d
 }
 
 /* Checksum after a 128-bit field (an address) changed from `from` to `to`. */
-static inline uint16_t csum_replace16(uint16_t check, const struct in6_addr *from,
-				      const struct in6_addr *to)
+static inline uint16_t csum_replace16(uint16_t check, const void *from, const void *to)
 {
 	uint32_t s = (uint16_t)~check;
 	uint16_t f[8], t[8];

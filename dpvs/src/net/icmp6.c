@@ -123,9 +123,7 @@ void icmp6_input(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p)
 	const struct icmp6_hdr *ic = rte_pktmbuf_mtod_offset(m, const void *, p->l4_off);
 
 	if (p->l4_len < ICMP6_HDR_LEN ||
-	    !csum6_l4_ok((const struct in6_addr *)ip->src_addr,
-			 (const struct in6_addr *)ip->dst_addr, IPPROTO_ICMPV6, ic,
-			 p->l4_len)) {
+	    !csum6_l4_ok(ip->src_addr, ip->dst_addr, IPPROTO_ICMPV6, ic, p->l4_len)) {
 		PKT_INC(lc, icmp6_bad);
 		rte_pktmbuf_free(m);
 		return;
@@ -155,20 +153,22 @@ static bool may_answer(const struct rte_mbuf *orig, uint32_t l3_off,
 		       const uint8_t *ip, uint32_t avail, uint8_t type, uint8_t code)
 {
 	const struct rte_ipv6_hdr *h = (const struct rte_ipv6_hdr *)ip;
-	const struct in6_addr *src = (const struct in6_addr *)h->src_addr;
+	struct in6_addr src, dst;      /* copies: a header is 2-byte aligned */
 	bool mc_ok = type == ICMP6_T_PACKET_TOO_BIG ||
 		     (type == ICMP6_T_PARAM_PROBLEM && code == 2);
 
 	if (avail < IPV6_HDR_LEN || is_icmp6_error(ip, avail))
 		return false;                                         /* e.1 */
-	if (!mc_ok && ipv6_is_multicast((const struct in6_addr *)h->dst_addr))
+	memcpy(&src, h->src_addr, sizeof(src));
+	memcpy(&dst, h->dst_addr, sizeof(dst));
+	if (!mc_ok && ipv6_is_multicast(&dst))
 		return false;                                         /* e.2 */
 	if (!mc_ok && l3_off >= ETH_LEN &&
 	    (rte_pktmbuf_mtod_offset(orig, const uint8_t *, l3_off - ETH_LEN)[0] & 1))
 		return false;                                         /* e.3 */
 	/* e.4: to the unspecified, multicast or loopback source: nobody. */
-	return !ipv6_is_unspecified(src) && !ipv6_is_multicast(src) &&
-	       !IN6_IS_ADDR_LOOPBACK(src);
+	return !ipv6_is_unspecified(&src) && !ipv6_is_multicast(&src) &&
+	       !IN6_IS_ADDR_LOOPBACK(&src);
 }
 
 static struct rte_mbuf *build_error(const struct rte_mbuf *orig, const uint8_t *ip,
@@ -197,8 +197,7 @@ static struct rte_mbuf *build_error(const struct rte_mbuf *orig, const uint8_t *
 	ic = (struct icmp6_hdr *)(h + 1);
 	*ic = (struct icmp6_hdr){ type, code, 0, rte_cpu_to_be_32(info) };
 	memcpy(ic + 1, ip, quote);
-	ic->cksum = csum6_l4(src, (const struct in6_addr *)h->dst_addr,
-			     IPPROTO_ICMPV6, ic, len);
+	ic->cksum = csum6_l4(src, h->dst_addr, IPPROTO_ICMPV6, ic, len);
 	e->port = orig->port;
 	return e;
 }

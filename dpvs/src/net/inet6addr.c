@@ -44,7 +44,7 @@ static struct {
 
 static const char *str6(const struct in6_addr *a, char buf[INET_ADDRSTR_MAX])
 {
-	return inet_addr_str(AF_INET6, (const union inet_addr *)a, buf);
+	return inet_ntop(AF_INET6, a, buf, INET_ADDRSTR_MAX);
 }
 
 int inet6addr_init(const struct dpvs_conf *c)

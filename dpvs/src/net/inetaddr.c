@@ -8,6 +8,7 @@
 #include <rte_common.h>
 
 #include "arp.h"
+#include "inet6addr.h"
 #include "kni.h"
 #include "core/log.h"
 #include "core/timer.h"
@@ -311,6 +312,8 @@ void inetaddr_ha_announce(void)
 {
 	if (!inetaddr_ha_active())
 		return;
+	/* The v6 addresses' unsolicited NAs (inet6addr.c paces its own). */
+	inet6addr_ha_announce();
 	if (garp.running)
 		garp.left = garp.count;
 	else

@@ -8,6 +8,8 @@
  */
 #include "ipv6.h"
 
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -62,9 +64,13 @@ void ipv6_set_enabled(bool on)
 	__atomic_store_n(&enabled, on, __ATOMIC_RELAXED);
 }
 
-static const struct in6_addr *dst_of(const struct rte_ipv6_hdr *ip)
+/* A copy: headers are 2-byte aligned, struct in6_addr wants 4. */
+static struct in6_addr addr6(const uint8_t b[16])
 {
-	return (const struct in6_addr *)ip->dst_addr;
+	struct in6_addr a;
+
+	memcpy(&a, b, sizeof(a));
+	return a;
 }
 
 /* The ICMPv6 type of an unfragmented (or first) ICMPv6 packet, else 0. */
@@ -111,22 +117,22 @@ static void send_error(unsigned lc, const struct rte_mbuf *m, uint8_t type,
 		       uint8_t code, uint32_t info)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
-	const struct in6_addr *to = (const struct in6_addr *)ip->src_addr;
-	const struct route6_entry *back = route6_lookup(to);
-	struct in6_addr src;
+	struct in6_addr to = addr6(ip->src_addr), src;
+	const struct route6_entry *back = route6_lookup(&to);
 	struct rte_mbuf *e;
 
 	if (!back || back->type == RT_LOCAL || back->type == RT_KNI ||
-	    !route6_source(back, to, &src))
+	    !route6_source(back, &to, &src))
 		return;
 	e = icmp6_error(lc, m, 0, type, code, info, &src);
 	if (e)
-		output_via(lc, e, back, to);
+		output_via(lc, e, back, &to);
 }
 
 void ipv6_forward(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p)
 {
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	struct in6_addr dst = addr6(ip->dst_addr);
 	const struct route6_entry *r;
 	uint32_t mtu;
 
@@ -140,7 +146,7 @@ void ipv6_forward(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p)
 		send_error(lc, m, ICMP6_T_TIME_EXCEEDED, 0, 0);
 		goto drop;
 	}
-	r = route6_lookup(dst_of(ip));
+	r = route6_lookup(&dst);
 	if (r && r->type != RT_LOCAL && r->type != RT_KNI) {
 		mtu = port_mtu(r->port);
 		/* Routers never fragment IPv6: the sender must send less. */
@@ -150,7 +156,7 @@ void ipv6_forward(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p)
 		}
 	}
 	ip->hop_limits--;   /* no header checksum to mend */
-	if (output_via(lc, m, r, dst_of(ip)))
+	if (output_via(lc, m, r, &dst))
 		PKT_INC(lc, ip6_forwarded);
 	return;
 drop:
@@ -190,11 +196,11 @@ static void local_in(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p,
 
 /* Not a local address: maybe one of ours still in DAD, else transit. */
 static void not_local(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p,
-		      const struct route6_entry *r)
+		      const struct route6_entry *r, const struct in6_addr *dst)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const void *, ETH_LEN);
 
-	if (r && r->type == RT_CONNECTED && inet6addr_tentative(r->port, dst_of(ip))) {
+	if (r && r->type == RT_CONNECTED && inet6addr_tentative(r->port, dst)) {
 		if (is_nd(icmp6_type(ip, p))) {    /* DAD's own (RFC 4862 5.4) */
 			rte_pktmbuf_adj(m, ETH_LEN);
 			ndisc_input(lc, m, p);
@@ -236,6 +242,7 @@ void ipv6_input(unsigned lc, struct rte_mbuf *m)
 	uint32_t avail = m->data_len - ETH_LEN, tot;
 	const struct route6_entry *r;
 	enum ipv6_verdict v;
+	struct in6_addr dst;
 	struct ipv6_pkt p;
 
 	if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) {
@@ -255,7 +262,8 @@ void ipv6_input(unsigned lc, struct rte_mbuf *m)
 	 * NDP is ours (and copied up by ndisc).  VRRPv3, MLD, RA... and all
 	 * that is sent to a link-local address are the kernel twin's.
 	 */
-	if (ipv6_is_multicast(dst_of(ip)) || ipv6_is_linklocal(dst_of(ip))) {
+	dst = addr6(ip->dst_addr);
+	if (ipv6_is_multicast(&dst) || ipv6_is_linklocal(&dst)) {
 		if (is_nd(icmp6_type(ip, &p))) {
 			rte_pktmbuf_adj(m, ETH_LEN);
 			ndisc_input(lc, m, &p);
@@ -264,11 +272,11 @@ void ipv6_input(unsigned lc, struct rte_mbuf *m)
 		}
 		return;
 	}
-	r = route6_lookup(dst_of(ip));
+	r = route6_lookup(&dst);
 	if (r && r->type == RT_KNI)
 		kni_up(lc, m);
 	else if (r && r->type == RT_LOCAL)
 		local_in(lc, m, &p, r);
 	else
-		not_local(lc, m, &p, r);
+		not_local(lc, m, &p, r, &dst);
 }

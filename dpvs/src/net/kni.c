@@ -20,6 +20,7 @@
 #include "kni_class.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "inet6addr.h"
 #include "inetaddr.h"
 #include "netif.h"
 #include "pktstats.h"
@@ -371,11 +372,17 @@ static int to_kernel(void)
  */
 static bool speaks_for_vip(struct rte_mbuf *m)
 {
+	struct in6_addr target;
 	uint32_t sip;
 
-	if (!kni_arp_claim(m, &sip) || !inetaddr_leased_gone(sip))
+	if (kni_arp_claim(m, &sip) && inetaddr_leased_gone(sip)) {
+		PKT_INC(rte_lcore_id(), kni_arp_vip_dropped);
+	} else if (kni_na_claim(m, &target) && inet6addr_leased_gone(&target)) {
+		/* The v6 twin: an NA is IPv6's ARP reply and GARP. */
+		PKT_INC(rte_lcore_id(), kni_na_vip_dropped);
+	} else {
 		return false;
-	PKT_INC(rte_lcore_id(), kni_arp_vip_dropped);
+	}
 	rte_pktmbuf_free(m);
 	return true;
 }

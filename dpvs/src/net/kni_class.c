@@ -11,11 +11,17 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
+#include "inet_addr.h"
 #include "route.h"
+#include "route6.h"
 
 #define VRRP_PROTO 112
 #define VRRP_GROUP 0xe0000012u  /* 224.0.0.18 */
 #define BGP_PORT RTE_BE16(179)
+#define ND_NS 135
+#define ND_NA 136
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY 129
 
 struct flow_key {
 	uint32_t local, remote;  /* network order */
@@ -124,6 +130,9 @@ static bool opens_flow(const struct flow_key *k, const uint8_t *l4,
 	return true;
 }
 
+static bool flow6_of(const struct rte_mbuf *m, bool out, struct flow_key *k,
+		     const uint8_t **l4, uint32_t *l4len);
+
 void kni_flow_learn(const struct rte_mbuf *m)
 {
 	const uint8_t *l4;
@@ -131,7 +140,7 @@ void kni_flow_learn(const struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip = ipv4_of(m, &l4, &l4len);
 	struct flow_key k;
 
-	if (!ip || !flow_key(ip, l4, l4len, true, &k))
+	if (ip ? !flow_key(ip, l4, l4len, true, &k) : !flow6_of(m, true, &k, &l4, &l4len))
 		return;
 	if (!opens_flow(&k, l4, l4len) && !flow_known(&k, now))
 		return;
@@ -218,6 +227,143 @@ static enum kni_kind ipv4_kind(const struct rte_mbuf *m)
 	return flow_known(&k, now_s()) ? KNI_FLOW : KNI_BULK;
 }
 
+/* ---- IPv6 ---- */
+
+/*
+ * m's IPv6 header and its upper layer, past at most one Hop-by-Hop
+ * header (MLD's Router Alert); NULL for fragments and anything longer:
+ * those are bulk.
+ */
+static const struct rte_ipv6_hdr *ipv6_of(const struct rte_mbuf *m, uint8_t *proto,
+					  const uint8_t **l4, uint32_t *l4len)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+	const struct rte_ipv6_hdr *ip = (const void *)(eh + 1);
+	uint32_t off = sizeof(*eh) + sizeof(*ip);
+
+	if (m->data_len < off || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    (rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)
+		return NULL;
+	*proto = ip->proto;
+	if (*proto == IPPROTO_HOPOPTS) {
+		const uint8_t *h = (const uint8_t *)(ip + 1);
+
+		if (m->data_len < off + 8 || m->data_len < off + (h[1] + 1u) * 8)
+			return NULL;
+		*proto = h[0];
+		off += (h[1] + 1u) * 8;
+	}
+	*l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	*l4len = m->data_len - off;
+	return ip;
+}
+
+/* 128 bits into the 32 a flow_key holds: a clash costs priority only. */
+static uint32_t fold6(const uint8_t a[16])
+{
+	uint32_t w[4];
+
+	memcpy(w, a, sizeof(w));    /* 2-byte aligned in the frame */
+	return rte_jhash_32b(w, 4, seed);
+}
+
+/* The v6 flow of m, from our side if out (ICMPv6: echo ids). */
+static bool flow6_of(const struct rte_mbuf *m, bool out, struct flow_key *k,
+		     const uint8_t **l4, uint32_t *l4len)
+{
+	uint8_t proto;
+	const struct rte_ipv6_hdr *ip = ipv6_of(m, &proto, l4, l4len);
+	uint16_t sport, dport;
+
+	if (!ip)
+		return false;
+	k->proto = proto;
+	k->local = fold6(out ? ip->src_addr : ip->dst_addr);
+	k->remote = fold6(out ? ip->dst_addr : ip->src_addr);
+	if (proto == IPPROTO_ICMPV6) {
+		if (*l4len < 8 || (*l4)[0] != (out ? ICMP6_ECHO_REQUEST : ICMP6_ECHO_REPLY))
+			return false;
+		memcpy(&k->lport, *l4 + 4, 2);
+		k->rport = 0;
+		return true;
+	}
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || *l4len < 4)
+		return false;
+	memcpy(&sport, *l4, 2);
+	memcpy(&dport, *l4 + 2, 2);
+	k->lport = out ? sport : dport;
+	k->rport = out ? dport : sport;
+	return true;
+}
+
+/* A link-local, local or kni_host address: the twin's or ours. */
+static bool ours6(const uint8_t a[16])
+{
+	struct in6_addr x;
+	const struct route6_entry *r;
+
+	memcpy(&x, a, sizeof(x));
+	if (ipv6_is_linklocal(&x))
+		return true;
+	r = route6_lookup(&x);
+	return r && (r->type == RT_LOCAL || r->type == RT_KNI);
+}
+
+/*
+ * NS by their target, NA by their destination (the asker): NDP for the
+ * twin's and our addresses is the v6 ARP class.
+ */
+static enum kni_kind nd_kind(const struct rte_ipv6_hdr *ip, const uint8_t *l4,
+			     uint32_t l4len)
+{
+	if (ip->hop_limits != 255 || l4len < 24)
+		return KNI_BULK;
+	if (l4[0] == ND_NS)
+		return ours6(l4 + 8) ? KNI_ARP : KNI_BULK;
+	if (l4[0] == ND_NA)
+		return ip->dst_addr[0] == 0xff || ours6(ip->dst_addr) ? KNI_ARP : KNI_BULK;
+	return KNI_BULK;
+}
+
+static enum kni_kind ipv6_kind(const struct rte_mbuf *m)
+{
+	static const uint8_t vrrp_group[16] = { 0xff, 0x02, [15] = 0x12 };
+	const uint8_t *l4;
+	uint32_t l4len;
+	uint8_t proto;
+	const struct rte_ipv6_hdr *ip = ipv6_of(m, &proto, &l4, &l4len);
+	struct flow_key k;
+
+	if (!ip)
+		return KNI_BULK;
+	/* VRRPv3 (RFC 5798 5.1.2.3): hop limit 255, to ff02::12 or unicast. */
+	if (proto == VRRP_PROTO)
+		return ip->hop_limits == 255 &&
+		       (memcmp(ip->dst_addr, vrrp_group, 16) == 0 ||
+			ip->dst_addr[0] != 0xff) ? KNI_VRRP : KNI_BULK;
+	if (proto == IPPROTO_ICMPV6 && l4len >= 1 &&
+	    (l4[0] == ND_NS || l4[0] == ND_NA))
+		return nd_kind(ip, l4, l4len);
+	if (!flow6_of(m, false, &k, &l4, &l4len))
+		return KNI_BULK;
+	if (k.proto == IPPROTO_TCP && (k.lport == BGP_PORT || k.rport == BGP_PORT))
+		return KNI_BGP;
+	return flow_known(&k, now_s()) ? KNI_FLOW : KNI_BULK;
+}
+
+bool kni_na_claim(const struct rte_mbuf *m, struct in6_addr *target)
+{
+	const uint8_t *l4;
+	uint32_t l4len;
+	uint8_t proto;
+	const struct rte_ipv6_hdr *ip = ipv6_of(m, &proto, &l4, &l4len);
+
+	if (!ip || proto != IPPROTO_ICMPV6 || l4len < 24 || l4[0] != ND_NA)
+		return false;
+	memcpy(target, l4 + 8, sizeof(*target));
+	return true;
+}
+
 enum kni_kind kni_classify(const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
@@ -228,6 +374,8 @@ enum kni_kind kni_classify(const struct rte_mbuf *m)
 		return arp_kind(m);
 	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return ipv4_kind(m);
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return ipv6_kind(m);
 	return KNI_BULK;
 }
 

@@ -12,12 +12,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
 #include <rte_mbuf.h>
 
 enum kni_kind {
 	KNI_BULK,
-	KNI_VRRP,   /* IP protocol 112, TTL 255, to 224.0.0.18 or unicast */
-	KNI_ARP,    /* ARP whose target is a local or kni_host address */
+	KNI_VRRP,   /* IP protocol 112, TTL 255, to 224.0.0.18, ff02::12 or unicast */
+	KNI_ARP,    /* ARP, NS or NA for a local, kni_host or link-local address */
 	KNI_FLOW,   /* TCP/UDP/ICMP echo replies to the kernel's own flows */
 	KNI_BGP,    /* TCP from or to port 179 */
 	KNI_SYNC,   /* HA sync: UDP to the sync port at its group or a kni_host address */
@@ -49,6 +50,12 @@ void kni_class_set_sync(uint16_t port, uint32_t group);
  * (sender = target), after at most one VLAN tag.
  */
 bool kni_arp_claim(const struct rte_mbuf *m, uint32_t *sip);
+
+/*
+ * Master: whether m, a frame the kernel sends, is an NA: it tells the
+ * LAN that the sender owns *target (solicited or not, O or not).
+ */
+bool kni_na_claim(const struct rte_mbuf *m, struct in6_addr *target);
 
 #define KNI_FLOWS 4096
 #define KNI_FLOW_TTL_S 30

@@ -38,6 +38,14 @@ void neigh6_output(unsigned lc, struct rte_mbuf *m, const struct in6_addr *nh,
 enum neigh_heard neigh6_confirm(unsigned lc, const struct in6_addr *ip, uint16_t port,
 				const struct rte_ether_addr *mac, bool solicited,
 				bool override, bool router);
+/*
+ * Worker: an NS for one of our addresses from ip carried mac as its SLLA
+ * (RFC 4861 7.2.3): the entry is created or its MAC replaced, STALE.
+ * Added to the contract: neigh6_confirm cannot tell an NS from an
+ * unsolicited NA with O set, which must not create an entry.
+ */
+enum neigh_heard neigh6_solicited_by(unsigned lc, const struct in6_addr *ip,
+				     uint16_t port, const struct rte_ether_addr *mac);
 /* Worker loop job: flushes or expires held packets. */
 int neigh6_pending_job(void *arg);
 

@@ -108,12 +108,19 @@ void route6_fini(void)
 	default_idx = -1;
 }
 
+/* a & plen's mask; a need not be aligned as a union inet_addr is. */
+static struct in6_addr masked(const struct in6_addr *a, uint8_t plen)
+{
+	union inet_addr in, m;
+
+	memcpy(&in, a, sizeof(in));
+	inet_addr_mask(AF_INET6, &m, &in, plen);
+	return m.in6;
+}
+
 static void make_key(struct r6_key *k, const struct in6_addr *a, uint8_t plen)
 {
-	union inet_addr m;
-
-	inet_addr_mask(AF_INET6, &m, (const union inet_addr *)a, plen);
-	k->prefix = m.in6;
+	k->prefix = masked(a, plen);
 	k->plen = plen;
 	memset(k->pad, 0, sizeof(k->pad));
 }
@@ -223,7 +230,6 @@ static int publish(uint32_t idx)
 
 int route6_add(const struct route6_entry *r)
 {
-	union inet_addr m;
 	int idx, rc;
 
 	if (!hash)
@@ -236,8 +242,7 @@ int route6_add(const struct route6_entry *r)
 	if (idx < 0)
 		return idx;
 	entries[idx] = *r;
-	inet_addr_mask(AF_INET6, &m, (const union inet_addr *)&r->prefix, r->plen);
-	entries[idx].prefix = m.in6;
+	entries[idx].prefix = masked(&r->prefix, r->plen);
 	entries[idx].used = true;
 	/* The entry is complete before the hash or the index publishes it. */
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);

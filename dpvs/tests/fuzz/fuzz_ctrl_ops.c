@@ -108,7 +108,18 @@ static void add_u32(struct wbuf *s, uint32_t op, uint32_t v)
 	add(s, op, &p);
 }
 
-static const struct dpvs_addr addr0 = { "dpdk0", 0, 24, 0 };
+static const struct dpvs_addr addr0 = { .ifname = "dpdk0", .plen = 24 };
+
+/* A textual address of either family into a record's fields. */
+static void ip_of(const char *ip, uint8_t *af, uint32_t *v4,
+		  struct in6_addr *v6)
+{
+	*af = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	*v4 = 0;
+	memset(v6, 0, sizeof(*v6));
+	if (inet_pton(*af, ip, *af == AF_INET6 ? (void *)v6 : (void *)v4) != 1)
+		abort();
+}
 
 static void add_addr(struct wbuf *s, uint32_t op, const char *ip, uint8_t plen,
 		     uint32_t flags)
@@ -116,7 +127,7 @@ static void add_addr(struct wbuf *s, uint32_t op, const char *ip, uint8_t plen,
 	struct dpvs_addr a = addr0;
 	struct wbuf p;
 
-	a.addr = inet_addr(ip);
+	ip_of(ip, &a.af, &a.addr, &a.addr6);
 	a.plen = plen;
 	a.flags = flags;
 	wb_init(&p);
@@ -127,9 +138,11 @@ static void add_addr(struct wbuf *s, uint32_t op, const char *ip, uint8_t plen,
 static struct dpvs_service svc_of(uint8_t proto, const char *vip,
 				  const char *sched, uint32_t flags)
 {
-	struct dpvs_service v = { .proto = proto, .vip = inet_addr(vip),
-				  .vport = 80, .flags = flags, .timeout = 300,
-				  .netmask = inet_addr("255.255.255.255") };
+	struct dpvs_service v = { .proto = proto, .vport = 80, .flags = flags,
+				  .timeout = 300 };
+
+	ip_of(vip, &v.af, &v.vip, &v.vip6);
+	v.netmask = v.af == AF_INET6 ? 128 : inet_addr("255.255.255.255");
 
 	snprintf(v.sched, sizeof(v.sched), "%s", sched);
 	return v;
@@ -147,11 +160,12 @@ static void add_svc(struct wbuf *s, uint32_t op, const struct dpvs_service *v)
 static void add_dest(struct wbuf *s, uint32_t op, const struct dpvs_service *v,
 		     const char *ip, uint32_t fwd)
 {
-	struct dpvs_dest d = { .proto = v->proto, .vip = v->vip,
-			       .vport = v->vport, .addr = inet_addr(ip),
-			       .port = 8080, .fwd = fwd, .weight = 5 };
+	struct dpvs_dest d = { .proto = v->proto, .vaf = v->af, .vip = v->vip,
+			       .vip6 = v->vip6, .vport = v->vport, .port = 8080,
+			       .fwd = fwd, .weight = 5 };
 	struct wbuf p;
 
+	ip_of(ip, &d.af, &d.addr, &d.addr6);
 	wb_init(&p);
 	wire_enc_dest(&p, &d);
 	add(s, op, &p);
@@ -160,10 +174,11 @@ static void add_dest(struct wbuf *s, uint32_t op, const struct dpvs_service *v,
 static void add_laddr(struct wbuf *s, uint32_t op, const struct dpvs_service *v,
 		      const char *ip)
 {
-	struct dpvs_laddr l = { .proto = v->proto, .vip = v->vip,
-				.vport = v->vport, .addr = inet_addr(ip) };
+	struct dpvs_laddr l = { .proto = v->proto, .vaf = v->af, .vip = v->vip,
+				.vip6 = v->vip6, .vport = v->vport };
 	struct wbuf p;
 
+	ip_of(ip, &l.af, &l.addr, &l.addr6);
 	snprintf(l.ifname, sizeof(l.ifname), "dpdk0");
 	wb_init(&p);
 	wire_enc_laddr(&p, &l);
@@ -173,10 +188,11 @@ static void add_laddr(struct wbuf *s, uint32_t op, const struct dpvs_service *v,
 static void add_route(struct wbuf *s, uint32_t op, const char *pfx,
 		      uint8_t plen, const char *gw)
 {
-	struct dpvs_route r = { .prefix = inet_addr(pfx), .plen = plen,
-				.type = DPVS_RT_GATEWAY, .gw = inet_addr(gw) };
+	struct dpvs_route r = { .plen = plen, .type = DPVS_RT_GATEWAY };
 	struct wbuf p;
 
+	ip_of(pfx, &r.af, &r.prefix, &r.prefix6);
+	ip_of(gw, &r.af, &r.gw, &r.gw6);
 	snprintf(r.ifname, sizeof(r.ifname), "dpdk0");
 	wb_init(&p);
 	wire_enc_route(&p, &r);
@@ -185,11 +201,11 @@ static void add_route(struct wbuf *s, uint32_t op, const char *pfx,
 
 static void add_neigh(struct wbuf *s, uint32_t op, const char *ip)
 {
-	struct dpvs_neigh n = { .ip = inet_addr(ip),
-				.mac = { 2, 0, 0, 0, 0, 9 },
+	struct dpvs_neigh n = { .mac = { 2, 0, 0, 0, 0, 9 },
 				.state = DPVS_NEIGH_PERMANENT };
 	struct wbuf p;
 
+	ip_of(ip, &n.af, &n.ip, &n.ip6);
 	snprintf(n.ifname, sizeof(n.ifname), "dpdk0");
 	wb_init(&p);
 	wire_enc_neigh(&p, &n);
@@ -305,6 +321,42 @@ static void seeds_netif(const char *dir, struct wbuf *s)
 	add_addr(s, DPVS_OP_ADDR_ADD, "10.0.0.1", 24, 0);
 	add_addr(s, DPVS_OP_GARP, "10.0.0.1", 24, 0);
 	save(dir, "garp", s);
+	add_addr(s, DPVS_OP_ADDR_ADD, "2001:db8::1", 64, DPVS_ADDR_F_NODAD);
+	add_route(s, DPVS_OP_ROUTE_ADD, "2001:db8:9::", 48, "2001:db8::5");
+	add_neigh(s, DPVS_OP_NEIGH_ADD, "2001:db8::5");
+	add(s, DPVS_OP_ADDR_LIST, NULL);
+	add(s, DPVS_OP_ROUTE_LIST, NULL);
+	add(s, DPVS_OP_NEIGH_LIST, NULL);
+	add_addr(s, DPVS_OP_GARP, "2001:db8::1", 64, 0);
+	add_route(s, DPVS_OP_ROUTE_DEL, "2001:db8:9::", 48, "2001:db8::5");
+	add_neigh(s, DPVS_OP_NEIGH_DEL, "2001:db8::5");
+	add_addr(s, DPVS_OP_ADDR_DEL, "2001:db8::1", 64, 0);
+	add_addr(s, DPVS_OP_ADDR_ADD, "fe80::1", 64, 0);
+	save(dir, "v6-addr-route-neigh", s);
+}
+
+/* An IPv6 service with v6 and NAT64 (v4) real servers and laddrs. */
+static void seeds_ipvs6(const char *dir, struct wbuf *s)
+{
+	struct dpvs_service v6 = svc_of(6, "2001:db8::100", "rr",
+					DPVS_SVC_F_PERSISTENT);
+
+	v6.netmask = 64;
+	add_addr(s, DPVS_OP_ADDR_ADD, "10.0.1.1", 24, 0);
+	add_addr(s, DPVS_OP_ADDR_ADD, "2001:db8:1::1", 64, DPVS_ADDR_F_NODAD);
+	add_svc(s, DPVS_OP_SVC_ADD, &v6);
+	add_dest(s, DPVS_OP_DEST_ADD, &v6, "2001:db8:1::11", DPVS_FWD_FNAT);
+	add_dest(s, DPVS_OP_DEST_ADD, &v6, "10.0.1.11", DPVS_FWD_FNAT);
+	add_dest(s, DPVS_OP_DEST_ADD, &v6, "10.0.1.12", DPVS_FWD_DR);
+	add_laddr(s, DPVS_OP_LADDR_ADD, &v6, "2001:db8:1::200");
+	add_laddr(s, DPVS_OP_LADDR_ADD, &v6, "10.0.1.200");
+	add(s, DPVS_OP_SVC_DEST_LIST, NULL);
+	add_svc(s, DPVS_OP_LADDR_LIST, &v6);
+	add_svc(s, DPVS_OP_ZERO, &v6);
+	add_dest(s, DPVS_OP_DEST_DEL, &v6, "10.0.1.11", DPVS_FWD_FNAT);
+	add_laddr(s, DPVS_OP_LADDR_DEL, &v6, "2001:db8:1::200");
+	add_svc(s, DPVS_OP_SVC_DEL, &v6);
+	save(dir, "v6-svc-dest-laddr", s);
 }
 
 static void seeds_ipvs(const char *dir, struct wbuf *s)
@@ -346,6 +398,7 @@ static void seeds_ipvs(const char *dir, struct wbuf *s)
 	add_dest(s, DPVS_OP_DEST_ADD, &f, "10.0.1.14", DPVS_FWD_TUN);
 	add(s, DPVS_OP_SVC_FLUSH, NULL);
 	save(dir, "svc-flush-dests", s);
+	seeds_ipvs6(dir, s);
 }
 
 /*

@@ -176,7 +176,13 @@ static void check_bad_header(uint32_t magic, uint16_t version, uint16_t flags,
 	feed(&b);
 	assert_true(sess.closing);
 	assert_int_equal(frames_of(&sess, f), 1);
-	check_frame(&f[0], OP_ECHO, 60, want_status, 0);
+	/* A version refusal is written in the client's version. */
+	assert_int_equal(f[0].h.version, want_status == DPVS_EVERSION ?
+					 version : DPVS_WIRE_VERSION);
+	assert_int_equal(f[0].h.flags, DPVS_WF_REPLY);
+	assert_int_equal(f[0].h.op, OP_ECHO);
+	assert_int_equal(f[0].h.seq, 60);
+	assert_int_equal(f[0].h.status, want_status);
 	assert_true(f[0].h.len > 0);
 	assert_int_equal(st.requests, 0);
 	assert_int_equal(st.errors, 1);
@@ -287,7 +293,40 @@ static void test_bad_header_fed_byte_by_byte(void **state)
 	wb_free(&b);
 	assert_true(sess.closing);
 	assert_int_equal(frames_of(&sess, f), 1);
-	check_frame(&f[0], OP_ECHO, 65, DPVS_EVERSION, 0);
+	assert_int_equal(f[0].h.version, 9);
+	assert_int_equal(f[0].h.status, DPVS_EVERSION);
+	assert_int_equal(f[0].h.seq, 65);
+}
+
+/*
+ * A client one version behind reads the refusal with its own header
+ * check: the frame is in its version, and the message names both.
+ */
+static void test_version_refusal_echoes_client_version(void **state)
+{
+	struct frame f[MAX_FRAMES];
+	struct wire_hdr old;
+	struct wbuf b;
+	const char *want = "wire version 4 not supported (this dpvs speaks 5)";
+
+	(void)state;
+	assert_int_equal(DPVS_WIRE_VERSION, 5);
+	wb_init(&b);
+	put_req_hdr(&b, DPVS_WIRE_MAGIC, 4, 0, OP_ECHO, 7, 0);
+	feed(&b);
+	wb_free(&b);
+	assert_true(sess.closing);
+	assert_int_equal(frames_of(&sess, f), 1);
+	old = f[0].h;
+	assert_int_equal(old.version, 4);
+	assert_int_equal(old.status, DPVS_EVERSION);
+	assert_int_equal(old.seq, 7);
+	assert_int_equal(old.len, strlen(want));
+	assert_memory_equal(f[0].payload, want, strlen(want));
+	/* What a version-4 library checks: every field but the version. */
+	old.version = DPVS_WIRE_VERSION;
+	assert_int_equal(wire_reply_check(&old, 7), WIRE_OK);
+	assert_int_equal(st.bad_version, 1);
 }
 
 static void test_good_request_before_bad_header_is_answered(void **state)
@@ -410,6 +449,7 @@ int main(void)
 		T(test_reply_of_exactly_two_chunks),
 		T(test_bad_magic_closes_with_eproto),
 		T(test_bad_version_closes_with_eversion),
+		T(test_version_refusal_echoes_client_version),
 		T(test_nonzero_flags_closes_with_eproto),
 		T(test_nonzero_status_closes_with_eproto),
 		T(test_oversized_len_closes_with_etoobig),

@@ -18,6 +18,7 @@
 #define MAX_WORDS 24
 
 static char err[256];
+static uint8_t family;     /* -4 / -6 for the next parse */
 
 /* OBJECT [COMMAND [ARGS]] split at spaces, as after dpip's options. */
 static int parse(const char *line, struct cmd *c)
@@ -34,7 +35,7 @@ static int parse(const char *line, struct cmd *c)
 	}
 	argv[argc] = NULL;
 	memset(err, 0, sizeof(err));
-	return parse_cmd(argc, argv, c, err, sizeof(err));
+	return parse_cmd_af(argc, argv, family, c, err, sizeof(err));
 }
 
 static void ok(const char *line, struct cmd *c)
@@ -148,7 +149,7 @@ static void test_addr(void **state)
 	    "'224.0.0.1/24' (not a unicast address)");
 	bad("addr add 0.0.0.0/8 dev dpdk0", "not a unicast address");
 	bad("addr add 10.0.0.1/24", "addr add: missing 'dev DEV'");
-	bad("addr add dev dpdk0", "addr add: missing address A.B.C.D/PLEN");
+	bad("addr add dev dpdk0", "addr add: missing address ADDR/PLEN");
 	bad("addr add 10.0.0.1 10.0.0.2 dev dpdk0", "addr add: unknown "
 	    "argument '10.0.0.2'");
 	bad("addr add 10.0.0.1 dev dpdk0 dev dpdk1", "device given twice");
@@ -236,7 +237,7 @@ static void test_neigh(void **state)
 	    "neigh del: unknown argument 'lladdr'");
 	bad("neigh add 10.0.0.2 dev dpdk0", "neigh add: missing 'lladdr MAC'");
 	bad("neigh add lladdr 02:00:00:00:00:01 dev dpdk0", "neigh add: "
-	    "missing address A.B.C.D");
+	    "missing address ADDR");
 	bad("neigh add 10.0.0.2 lladdr 02:00:00:00:00:01", "neigh add: "
 	    "missing 'dev DEV'");
 	bad("neigh add 10.0.0.2 lladdr 02:00:00:00:00 dev dpdk0", "invalid "
@@ -270,7 +271,7 @@ static void test_garp(void **state)
 	assert_int_equal(c.addr.addr, ip("10.0.0.100"));
 	assert_string_equal(c.addr.ifname, "dpdk0");
 	bad("garp 10.0.0.100", "garp: missing 'dev DEV'");
-	bad("garp dev dpdk0", "garp: missing address A.B.C.D");
+	bad("garp dev dpdk0", "garp: missing address ADDR");
 	bad("garp 10.0.0.100/24 dev dpdk0", "invalid address '10.0.0.100/24'");
 	bad("garp 10.0.0.100 10.0.0.101 dev dpdk0", "garp: unknown argument "
 	    "'10.0.0.101'");
@@ -299,6 +300,149 @@ static void test_stats(void **state)
 	bad("stats show dpdk0", "stats: unknown argument 'dpdk0'");
 }
 
+static void v6(struct in6_addr *a, const char *s)
+{
+	assert_int_equal(inet_pton(AF_INET6, s, a), 1);
+}
+
+static void assert_v6(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr want;
+
+	v6(&want, s);
+	assert_memory_equal(a, &want, 16);
+}
+
+static void test_addr6(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	family = 0;
+	ok("addr add 2001:db8::1/64 dev dpdk0", &c);
+	assert_int_equal(c.addr.af, AF_INET6);
+	assert_v6(&c.addr.addr6, "2001:db8::1");
+	assert_int_equal(c.addr.addr, 0);
+	assert_int_equal(c.addr.plen, 64);
+	assert_int_equal(c.addr.flags, 0);
+	ok("addr add 2001:db8::1/64 dev dpdk0 nodad sapool", &c);
+	assert_int_equal(c.addr.flags, DPVS_ADDR_F_NODAD | DPVS_ADDR_F_SAPOOL);
+	ok("a a 2001:db8::100 dev dpdk0 ha leased nodad", &c);
+	assert_int_equal(c.addr.plen, 128);
+	assert_false(c.plen_given);
+	ok("addr del 2001:db8::1/64 dev dpdk0", &c);
+	assert_true(c.plen_given);
+	ok("addr add 10.0.0.1/24 dev dpdk0", &c);
+	assert_int_equal(c.addr.af, AF_INET);
+	bad("addr add 2001:db8::1/129 dev dpdk0", "invalid prefix "
+	    "'2001:db8::1/129'");
+	bad("addr add 2001:db8::1/0 dev dpdk0", "invalid prefix");
+	bad("addr add 10.0.0.1/33 dev dpdk0", "invalid prefix '10.0.0.1/33'");
+	bad("addr add ff02::1/64 dev dpdk0", "not a unicast address");
+	bad("addr add ::/64 dev dpdk0", "not a unicast address");
+	bad("addr add ::1 dev dpdk0", "not a unicast address");
+	bad("addr add 2001:db8::1%dpdk0/64 dev dpdk0", "invalid prefix");
+	bad("addr add 10.0.0.1/24 dev dpdk0 nodad", "'nodad' is for IPv6 "
+	    "addresses");
+	bad("addr add 2001:db8::1/64", "addr add: missing 'dev DEV'");
+}
+
+static void test_family_options(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	family = AF_INET6;
+	ok("addr show", &c);
+	assert_int_equal(c.family, AF_INET6);
+	ok("addr add 2001:db8::1/64 dev dpdk0", &c);
+	bad("addr add 10.0.0.1/24 dev dpdk0", "'10.0.0.1/24' is not an IPv6 "
+	    "address (-6)");
+	bad("neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev dpdk0",
+	    "is not an IPv6 address (-6)");
+	ok("route add default dev dpdk0", &c);
+	assert_int_equal(c.route.af, AF_INET6);   /* -6 default: ::/0 */
+	assert_int_equal(c.route.plen, 0);
+	family = AF_INET;
+	ok("route add default dev dpdk0", &c);
+	assert_int_equal(c.route.af, AF_INET);
+	bad("garp 2001:db8::1 dev dpdk0", "is not an IPv4 address (-4)");
+	bad("route add default via 2001:db8::5 dev dpdk0",
+	    "'2001:db8::5' is not an IPv4 address (-4)");
+	family = 0;
+	ok("route show", &c);
+	assert_int_equal(c.family, 0);
+}
+
+static void test_route6(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	family = 0;
+	ok("route add 2001:db8:9::/48 via 2001:db8::5 dev dpdk0", &c);
+	assert_int_equal(c.route.af, AF_INET6);
+	assert_v6(&c.route.prefix6, "2001:db8:9::");
+	assert_int_equal(c.route.plen, 48);
+	assert_v6(&c.route.gw6, "2001:db8::5");
+	assert_int_equal(c.route.type, DPVS_RT_GATEWAY);
+	/* default takes the family of its gateway */
+	ok("route add default via fe80::1 dev dpdk0", &c);
+	assert_int_equal(c.route.af, AF_INET6);
+	assert_int_equal(c.route.plen, 0);
+	assert_v6(&c.route.gw6, "fe80::1");
+	ok("route add default via 10.0.0.254 dev dpdk0", &c);
+	assert_int_equal(c.route.af, AF_INET);
+	ok("route add 2001:db8:7::/64 dev dpdk1", &c);
+	assert_int_equal(c.route.type, DPVS_RT_CONNECTED);
+	ok("route add 2001:db8:2::21 dev dpdk1 scope kni_host", &c);
+	assert_int_equal(c.route.plen, 128);
+	assert_int_equal(c.route.type, DPVS_RT_KNI);
+	ok("route add 2001:db8:9::/48 via 2001:db8::5 src 2001:db8::1 dev dpdk0",
+	   &c);
+	assert_v6(&c.route.src6, "2001:db8::1");
+	ok("route del 2001:db8:9::/48", &c);
+	assert_int_equal(c.route.af, AF_INET6);
+	bad("route add default via fe80::1", "the link-local gateway "
+	    "'fe80::1' needs 'dev DEV'");
+	bad("route del default via fe80::1", "the link-local gateway "
+	    "'fe80::1' needs 'dev DEV'");
+	bad("route add 2001:db8:9::1/48 via 2001:db8::5 dev dpdk0",
+	    "host bits set for /48");
+	bad("route add 2001:db8:9::/48 via 10.0.0.254 dev dpdk0",
+	    "gateway '10.0.0.254' is not of the prefix's family");
+	bad("route add 10.1.0.0/16 via 2001:db8::5 dev dpdk0",
+	    "gateway '2001:db8::5' is not of the prefix's family");
+	bad("route add 2001:db8:9::/48 via ff02::1 dev dpdk0",
+	    "invalid gateway 'ff02::1'");
+	bad("route add 2001:db8:9::/48 via 2001:db8::5 src 10.0.0.1 dev dpdk0",
+	    "source address '10.0.0.1' is not of the prefix's family");
+	bad("route add 2001:db8:9::/129 dev dpdk0", "invalid prefix");
+}
+
+static void test_neigh6_and_garp6(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	family = 0;
+	ok("neigh add 2001:db8::5 lladdr 02:00:00:00:00:05 dev dpdk1", &c);
+	assert_int_equal(c.neigh.af, AF_INET6);
+	assert_v6(&c.neigh.ip6, "2001:db8::5");
+	assert_int_equal(c.neigh.mac[5], 5);
+	assert_int_equal(c.neigh.state, DPVS_NEIGH_PERMANENT);
+	ok("neigh add fe80::1 lladdr 02:00:00:00:00:01 dev dpdk0", &c);
+	ok("neigh del 2001:db8::5 dev dpdk1", &c);
+	bad("neigh add ff02::1 lladdr 02:00:00:00:00:05 dev dpdk1",
+	    "invalid address 'ff02::1'");
+	bad("neigh add :: lladdr 02:00:00:00:00:05 dev dpdk1",
+	    "invalid address '::'");
+	ok("garp 2001:db8::100 dev dpdk0", &c);
+	assert_int_equal(c.addr.af, AF_INET6);
+	assert_v6(&c.addr.addr6, "2001:db8::100");
+	bad("garp ff02::1 dev dpdk0", "invalid address 'ff02::1'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +453,10 @@ int main(void)
 		cmocka_unit_test(test_neigh),
 		cmocka_unit_test(test_garp),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_addr6),
+		cmocka_unit_test(test_family_options),
+		cmocka_unit_test(test_route6),
+		cmocka_unit_test(test_neigh6_and_garp6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

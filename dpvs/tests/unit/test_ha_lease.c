@@ -274,8 +274,9 @@ static void op(uint32_t code, struct wbuf *b)
 
 static void neigh(uint32_t ip)
 {
-	struct dpvs_neigh n = { "dpdk0", htonl(ip), { 2, 0, 0, 0, 1, 0 },
-				DPVS_NEIGH_PERMANENT, 0 };
+	struct dpvs_neigh n = { .ifname = "dpdk0", .ip = htonl(ip),
+				.mac = { 2, 0, 0, 0, 1, 0 },
+				.state = DPVS_NEIGH_PERMANENT };
 	struct wbuf b;
 
 	n.mac[5] = (uint8_t)(ip & 0xff);

@@ -18,7 +18,8 @@ void inproc_op(uint32_t code, struct wbuf *b)
 
 void inproc_addr(const char *ip, uint8_t plen, uint32_t flags)
 {
-	struct dpvs_addr a = { "dpdk0", inet_addr(ip), plen, flags };
+	struct dpvs_addr a = { .ifname = "dpdk0", .addr = inet_addr(ip),
+				.plen = plen, .flags = flags };
 	struct wbuf b;
 
 	wb_init(&b);
@@ -28,8 +29,9 @@ void inproc_addr(const char *ip, uint8_t plen, uint32_t flags)
 
 void inproc_neigh(const char *ip)
 {
-	struct dpvs_neigh n = { "dpdk0", inet_addr(ip), { 2, 0, 0, 0, 1, 0 },
-				DPVS_NEIGH_PERMANENT, 0 };
+	struct dpvs_neigh n = { .ifname = "dpdk0", .ip = inet_addr(ip),
+				.mac = { 2, 0, 0, 0, 1, 0 },
+				.state = DPVS_NEIGH_PERMANENT };
 	struct wbuf b;
 
 	n.mac[5] = (uint8_t)(ntohl(inet_addr(ip)) & 0xff);

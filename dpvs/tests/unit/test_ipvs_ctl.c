@@ -11,7 +11,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
+#include "ctrl/ctrl.h"
 #include "dpvs_ops.h"
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_xmit.h"
@@ -56,6 +58,50 @@ static const struct ipvs_dest *the_dest(void)
 	assert_non_null(svc->dests);
 	assert_null(svc->dests->next);
 	return svc->dests;
+}
+
+/* Runs op as the dispatcher does; its status, its message in msg. */
+static uint32_t op_msg(uint32_t op, struct wbuf *req, char msg[DPVS_WIRE_MSG_MAX])
+{
+	struct dpvs_ctrl_stats st = { 0 };
+	struct wire_hdr h = { .magic = DPVS_WIRE_MAGIC,
+			      .version = DPVS_WIRE_VERSION, .op = op,
+			      .len = (uint32_t)req->len };
+	struct ctrl_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	wb_init(&rep.data);
+	ctrl_dispatch(&h, req->data, &rep, &st);
+	snprintf(msg, DPVS_WIRE_MSG_MAX, "%s", rep.msg);
+	wb_free(&rep.data);
+	wb_free(req);
+	return rep.status;
+}
+
+static void v6(struct in6_addr *a, const char *s)
+{
+	assert_int_equal(inet_pton(AF_INET6, s, a), 1);
+}
+
+static struct dpvs_service svc6(uint32_t plen)
+{
+	struct dpvs_service s = { .proto = IPPROTO_TCP, .af = AF_INET6,
+				  .vport = 80, .sched = "rr",
+				  .flags = DPVS_SVC_F_PERSISTENT,
+				  .timeout = 300, .netmask = plen };
+
+	v6(&s.vip6, "2001:db8::1");
+	return s;
+}
+
+static uint32_t svc6_op(uint32_t op, uint32_t plen, char *msg)
+{
+	struct dpvs_service s = svc6(plen);
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_svc(&b, &s);
+	return op_msg(op, &b, msg);
 }
 
 static int reset(void **state)
@@ -140,6 +186,118 @@ static void test_every_forwarding_mode_round_trips(void **state)
 	}
 }
 
+/* A v6 service's -M is a prefix length: 129 is refused by its number. */
+static void test_v6_persistence_prefix_over_128_refused(void **state)
+{
+	char msg[DPVS_WIRE_MSG_MAX];
+
+	(void)state;
+	assert_int_equal(svc6_op(DPVS_OP_SVC_ADD, 129, msg), DPVS_EINVAL);
+	assert_string_equal(msg, "persistence prefix 129 is not 1..128");
+}
+
+/*
+ * A v6 service reaches the ipvs layer as AF_INET6: it is either taken
+ * (and lists back as v6 with its prefix length) or refused in words,
+ * never taken for a v4 service at 0.0.0.0.
+ */
+static void test_v6_service_reaches_ipvs_as_v6(void **state)
+{
+	char msg[DPVS_WIRE_MSG_MAX];
+	struct dpvs_service want = svc6(64);
+	union inet_addr vip;
+	const struct ipvs_service *svc;
+	uint32_t st = svc6_op(DPVS_OP_SVC_ADD, 64, msg);
+
+	(void)state;
+	assert_null(ipvs_svc_lookup(IPPROTO_TCP, 0, 80));
+	if (st != DPVS_OK) {
+		assert_int_equal(st, DPVS_ENOTSUP);
+		assert_string_equal(msg, "service: IPv6 is not supported by "
+				    "this dpvs's load balancer yet");
+		return;
+	}
+	memcpy(&vip, &want.vip6, 16);
+	svc = ipvs_svc_get(IPPROTO_TCP, AF_INET6, &vip, 80);
+	assert_non_null(svc);
+	assert_int_equal(svc->af, AF_INET6);
+	assert_int_equal(svc->netmask, 64);
+	assert_int_equal(svc6_op(DPVS_OP_SVC_DEL, 64, msg), DPVS_OK);
+}
+
+/* The ipvs layer refuses a v6 server under a v4 service: in words. */
+static void test_mixed_families_message(void **state)
+{
+	char msg[DPVS_WIRE_MSG_MAX];
+	struct dpvs_dest d = { .proto = IPPROTO_TCP,
+			       .vip = inet_addr("10.0.0.100"), .vport = 80,
+			       .af = AF_INET6, .port = 8080,
+			       .fwd = DPVS_FWD_FNAT, .weight = 1 };
+	struct wbuf b;
+
+	(void)state;
+	v6(&d.addr6, "2001:db8:2::11");
+	assert_int_equal(svc_add(0, 0, "0.0.0.0"), DPVS_OK);
+	wb_init(&b);
+	wire_enc_dest(&b, &d);
+	assert_int_equal(op_msg(DPVS_OP_DEST_ADD, &b, msg), DPVS_EINVAL);
+	assert_string_equal(msg, "mixed families: only FullNAT from an IPv6 "
+			    "service to IPv4 real servers (NAT64)");
+	assert_null(ipvs_svc_lookup(IPPROTO_TCP, ntohl(inet_addr("10.0.0.100")),
+				    80)->dests);
+}
+
+/* A v6 local address dpvs does not own is refused, named as v6. */
+static void test_v6_laddr_not_ours_refused(void **state)
+{
+	char msg[DPVS_WIRE_MSG_MAX];
+	struct dpvs_laddr l = { .proto = IPPROTO_TCP,
+				.vip = inet_addr("10.0.0.100"), .vport = 80,
+				.af = AF_INET6 };
+	struct wbuf b;
+
+	(void)state;
+	v6(&l.addr6, "2001:db8:1::200");
+	assert_int_equal(svc_add(0, 0, "0.0.0.0"), DPVS_OK);
+	wb_init(&b);
+	wire_enc_laddr(&b, &l);
+	assert_int_equal(op_msg(DPVS_OP_LADDR_ADD, &b, msg), DPVS_EINVAL);
+	assert_string_equal(msg, "2001:db8:1::200 is not an address of this "
+			    "host: add it with 'dpip addr add ... sapool' "
+			    "first, or name its port");
+}
+
+/* Listings fill the family: a v4 local address lists as AF_INET. */
+static void test_v4_listing_names_its_family(void **state)
+{
+	struct dpvs_addr a = { .ifname = "dpdk0", .addr = inet_addr("10.0.1.200"),
+			       .plen = 32, .flags = DPVS_ADDR_F_SAPOOL };
+	struct dpvs_laddr l = { .proto = IPPROTO_TCP,
+				.vip = inet_addr("10.0.0.100"), .vport = 80,
+				.addr = inet_addr("10.0.1.200") }, back;
+	struct wbuf b, out;
+	struct rbuf r;
+
+	(void)state;
+	assert_int_equal(svc_add(0, 0, "0.0.0.0"), DPVS_OK);
+	wb_init(&b);
+	wire_enc_addr(&b, &a);
+	assert_int_equal(fuzz_op_wb(DPVS_OP_ADDR_ADD, &b), DPVS_OK);
+	wb_init(&b);
+	wire_enc_laddr(&b, &l);
+	assert_int_equal(fuzz_op_wb(DPVS_OP_LADDR_ADD, &b), DPVS_OK);
+	assert_int_equal(fuzz_op(DPVS_OP_LADDR_LIST, NULL, 0, &out), DPVS_OK);
+	rb_init(&r, out.data, out.len);
+	assert_int_equal(rb_u32(&r), 1);
+	assert_int_equal(wire_dec_laddr(&r, &back), DPVS_OK);
+	assert_int_equal(back.vaf, AF_INET);
+	assert_int_equal(back.af, AF_INET);
+	assert_int_equal(back.addr, l.addr);
+	assert_int_equal(back.vip, l.vip);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&back.addr6));
+	wb_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +309,14 @@ int main(void)
 		cmocka_unit_test_teardown(test_unknown_forwarding_mode_refused,
 					  reset),
 		cmocka_unit_test_teardown(test_every_forwarding_mode_round_trips,
+					  reset),
+		cmocka_unit_test_teardown(test_v6_persistence_prefix_over_128_refused,
+					  reset),
+		cmocka_unit_test_teardown(test_v6_service_reaches_ipvs_as_v6,
+					  reset),
+		cmocka_unit_test_teardown(test_mixed_families_message, reset),
+		cmocka_unit_test_teardown(test_v6_laddr_not_ours_refused, reset),
+		cmocka_unit_test_teardown(test_v4_listing_names_its_family,
 					  reset),
 	};
 

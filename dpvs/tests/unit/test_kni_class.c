@@ -3,6 +3,7 @@
  * which frames are priority, and the kernel's own flows learnt from what
  * it sends -- by what opens a flow only.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,9 +17,11 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "net/kni_class.h"
 #include "net/route.h"
+#include "net/route6.h"
 
 #define KADDR RTE_IPV4(10, 0, 0, 11)    /* the kernel's (kni_host) */
 #define LIP RTE_IPV4(10, 0, 0, 101)     /* dpvs's (local) */
@@ -40,7 +43,7 @@ static int setup(void **state)
 	(void)state;
 	pool = rte_pktmbuf_pool_create("kc", 64, 0, 0, 2048, SOCKET_ID_ANY);
 	if (!pool || route_init(64) < 0 || route_add(&kni) < 0 ||
-	    route_add(&local) < 0)
+	    route_add(&local) < 0 || route6_init(64) < 0)
 		return -1;
 	kni_flows_reset();
 	return 0;
@@ -50,8 +53,18 @@ static int teardown(void **state)
 {
 	(void)state;
 	route_fini();
+	route6_fini();
 	rte_mempool_free(pool);
 	return 0;
+}
+
+/* route6.o's neighbour: the classifier never asks it for a source. */
+bool inet6addr_port_source(uint16_t port, struct in6_addr *out);
+bool inet6addr_port_source(uint16_t port, struct in6_addr *out)
+{
+	(void)port;
+	(void)out;
+	return false;
 }
 
 /* An mbuf holding len bytes of f. */
@@ -325,6 +338,184 @@ static void test_everything_else_is_bulk(void **state)
 	assert_int_equal(kind_of(&f, 10), KNI_BULK);
 }
 
+/* ---- IPv6 ---- */
+
+struct ip6_frame {
+	struct rte_ether_hdr eh;
+	struct rte_ipv6_hdr ip;
+	uint8_t l4[32];
+};
+_Static_assert(offsetof(struct ip6_frame, l4) == 54, "frame layout");
+
+static struct in6_addr in6(const char *a)
+{
+	struct in6_addr x;
+
+	assert_int_equal(inet_pton(AF_INET6, a, &x), 1);
+	return x;
+}
+
+static struct ip6_frame ip6_frame(uint8_t nh, const char *src, const char *dst,
+				  uint8_t hop)
+{
+	struct ip6_frame f = {
+		.eh.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6),
+		.ip = { .vtc_flow = RTE_BE32(6u << 28), .proto = nh,
+			.hop_limits = hop, .payload_len = RTE_BE16(32) },
+	};
+	struct in6_addr s = in6(src), d = in6(dst);
+
+	memcpy(f.ip.src_addr, &s, 16);
+	memcpy(f.ip.dst_addr, &d, 16);
+	return f;
+}
+
+static struct ip6_frame l4_frame6(uint8_t nh, const char *src, uint16_t sport,
+				  const char *dst, uint16_t dport, uint8_t tcp_flags)
+{
+	struct ip6_frame f = ip6_frame(nh, src, dst, 64);
+	uint16_t s = rte_cpu_to_be_16(sport), d = rte_cpu_to_be_16(dport);
+
+	memcpy(f.l4, &s, 2);
+	memcpy(f.l4 + 2, &d, 2);
+	f.l4[12] = 0x50;
+	f.l4[13] = tcp_flags;
+	return f;
+}
+
+/* An NS or NA (type) for target, hop limit 255. */
+static struct ip6_frame nd_frame(uint8_t type, const char *src, const char *dst,
+				 const char *target)
+{
+	struct ip6_frame f = ip6_frame(IPPROTO_ICMPV6, src, dst, 255);
+	struct in6_addr t = in6(target);
+
+	f.l4[0] = type;
+	memcpy(f.l4 + 8, &t, 16);
+	return f;
+}
+
+static void learn6(const struct ip6_frame *f)
+{
+	struct rte_mbuf *m = mb(f, sizeof(*f));
+
+	kni_flow_learn(m);
+	rte_pktmbuf_free(m);
+}
+
+static void test_vrrpv3(void **state)
+{
+	struct ip6_frame f = ip6_frame(112, "fe80::2", "ff02::12", 255);
+
+	(void)state;
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_VRRP);
+	f = ip6_frame(112, "2001:db8::12", "2001:db8::11", 255);   /* unicast_peer */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_VRRP);
+	f = ip6_frame(112, "fe80::2", "ff02::1", 255);
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	f = ip6_frame(112, "fe80::2", "ff02::12", 254);            /* routed */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	assert_int_equal(kind_of(&f, 40), KNI_BULK);                /* short */
+}
+
+static void test_ndp_for_the_twin_and_us(void **state)
+{
+	struct ip6_frame f = nd_frame(135, "fe80::2", "ff02::1:ff00:1", "fe80::1");
+	struct route6_entry kni = { .prefix = in6("2001:db8::11"), .plen = 128,
+				    .type = RT_KNI };
+
+	(void)state;
+	/* The twin's link-local: its neighbours must resolve it. */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_ARP);
+	f = nd_frame(135, "2001:db8::5", "ff02::1:ff00:99", "2001:db8::99");
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);         /* a stranger's */
+	f = nd_frame(136, "fe80::2", "fe80::1", "fe80::2");         /* answer to the twin */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_ARP);
+	f = nd_frame(136, "2001:db8::5", "ff02::1", "2001:db8::5"); /* unsolicited */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_ARP);
+	f = nd_frame(135, "fe80::2", "ff02::1:ff00:1", "fe80::1");
+	f.ip.hop_limits = 254;                                      /* not NDP */
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BULK);
+	/* kni_host addresses are the twin's too (once route6 holds them). */
+	if (route6_add(&kni) < 0)
+		return;
+	f = nd_frame(135, "2001:db8::5", "ff02::1:ff00:11", "2001:db8::11");
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_ARP);
+}
+
+static void test_bgp_v6(void **state)
+{
+	struct ip6_frame f = l4_frame6(IPPROTO_TCP, "2001:db8::12", 179,
+				       "2001:db8::11", 50000, RTE_TCP_ACK_FLAG);
+
+	(void)state;
+	assert_int_equal(kind_of(&f, sizeof(f)), KNI_BGP);
+}
+
+static void test_replies_on_the_kernels_v6_flows(void **state)
+{
+	struct ip6_frame syn = l4_frame6(IPPROTO_TCP, "2001:db8::11", 40000,
+					 "2001:db8::21", 80, RTE_TCP_SYN_FLAG);
+	struct ip6_frame reply = l4_frame6(IPPROTO_TCP, "2001:db8::21", 80,
+					   "2001:db8::11", 40000,
+					   RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	struct ip6_frame other = l4_frame6(IPPROTO_TCP, "2001:db8::22", 80,
+					   "2001:db8::11", 40000, RTE_TCP_ACK_FLAG);
+	struct ip6_frame echo = ip6_frame(IPPROTO_ICMPV6, "2001:db8::11",
+					  "2001:db8::21", 64);
+	struct ip6_frame echo_reply = ip6_frame(IPPROTO_ICMPV6, "2001:db8::21",
+						"2001:db8::11", 64);
+
+	(void)state;
+	assert_int_equal(kind_of(&reply, sizeof(reply)), KNI_BULK);
+	learn6(&syn);
+	assert_int_equal(kind_of(&reply, sizeof(reply)), KNI_FLOW);
+	assert_int_equal(kind_of(&other, sizeof(other)), KNI_BULK);
+	echo.l4[0] = 128;
+	echo.l4[4] = 0x12;
+	echo_reply.l4[0] = 129;
+	echo_reply.l4[4] = 0x12;
+	assert_int_equal(kind_of(&echo_reply, sizeof(echo_reply)), KNI_BULK);
+	learn6(&echo);
+	assert_int_equal(kind_of(&echo_reply, sizeof(echo_reply)), KNI_FLOW);
+}
+
+static void test_mld_and_ra_are_bulk(void **state)
+{
+	struct ip6_frame mld = ip6_frame(IPPROTO_HOPOPTS, "fe80::2", "ff02::16", 1);
+	struct ip6_frame ra = ip6_frame(IPPROTO_ICMPV6, "fe80::2", "ff02::1", 255);
+
+	(void)state;
+	mld.l4[0] = IPPROTO_ICMPV6;   /* HBH: Router Alert, then MLDv2 */
+	mld.l4[2] = 5;
+	mld.l4[3] = 2;
+	mld.l4[6] = 1;
+	mld.l4[8] = 143;
+	assert_int_equal(kind_of(&mld, sizeof(mld)), KNI_BULK);
+	ra.l4[0] = 134;
+	assert_int_equal(kind_of(&ra, sizeof(ra)), KNI_BULK);
+}
+
+static void test_na_claims_from_the_kernel(void **state)
+{
+	struct ip6_frame na = nd_frame(136, "2001:db8::100", "ff02::1", "2001:db8::100");
+	struct ip6_frame ns = nd_frame(135, "2001:db8::100", "ff02::1:ff00:5",
+				       "2001:db8::5");
+	struct in6_addr t, want = in6("2001:db8::100");
+	struct rte_mbuf *m = mb(&na, sizeof(na));
+
+	(void)state;
+	assert_true(kni_na_claim(m, &t));
+	assert_memory_equal(&t, &want, sizeof(t));
+	rte_pktmbuf_free(m);
+	m = mb(&ns, sizeof(ns));
+	assert_false(kni_na_claim(m, &t));
+	rte_pktmbuf_free(m);
+	m = mb(&na, 60);                          /* cut short */
+	assert_false(kni_na_claim(m, &t));
+	rte_pktmbuf_free(m);
+}
+
 int main(void)
 {
 	char prefix[64], path[96];
@@ -342,6 +533,12 @@ int main(void)
 		cmocka_unit_test(test_udp_from_ephemeral_ports_only),
 		cmocka_unit_test(test_echo_replies_to_the_kernels_pings),
 		cmocka_unit_test(test_everything_else_is_bulk),
+		cmocka_unit_test(test_vrrpv3),
+		cmocka_unit_test(test_ndp_for_the_twin_and_us),
+		cmocka_unit_test(test_bgp_v6),
+		cmocka_unit_test(test_replies_on_the_kernels_v6_flows),
+		cmocka_unit_test(test_mld_and_ra_are_bulk),
+		cmocka_unit_test(test_na_claims_from_the_kernel),
 	};
 	int rc;
 

@@ -5,6 +5,12 @@
  */
 #include "test_wire_util.h"
 
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 /* A request header that passes wire_req_check. */
 static struct wire_hdr good_req(void)
 {
@@ -172,6 +178,92 @@ static void test_reply_check_bad_magic_and_version(void **state)
 	h = good_reply();
 	h.version = DPVS_WIRE_VERSION + 1;
 	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
+}
+
+/* Another version passes only as its refusal of ours, to be reported. */
+static void test_reply_check_other_version_only_as_refusal(void **state)
+{
+	struct wire_hdr h = good_reply();
+
+	(void)state;
+	h.version = DPVS_WIRE_VERSION - 1;
+	h.status = DPVS_EVERSION;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_OK);
+	h.seq = 0;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_OK);
+	h.seq = 8;                      /* someone else's */
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
+	h.seq = 7;
+	h.status = DPVS_EINVAL;         /* not a refusal */
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
+	h.status = DPVS_OK;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
+	h.status = DPVS_EVERSION;
+	h.flags = DPVS_WF_REPLY | DPVS_WF_MORE;
+	assert_int_equal(wire_reply_check(&h, 7), WIRE_BAD_VERSION);
+}
+
+/*
+ * An old daemon (version 4) answers this library's request with its
+ * refusal, in version 4, and closes: the caller reads what to do.
+ */
+static void old_daemon(int lfd)
+{
+	static const char msg[] = "wire version 5 not supported (this dpvs "
+				  "speaks 4)";
+	uint8_t in[DPVS_WIRE_HDR_LEN], out[DPVS_WIRE_HDR_LEN];
+	struct wire_hdr req, rep;
+	int fd = accept(lfd, NULL, NULL);
+	size_t got = 0;
+
+	while (fd >= 0 && got < sizeof(in)) {
+		ssize_t n = read(fd, in + got, sizeof(in) - got);
+
+		if (n <= 0)
+			_exit(1);
+		got += (size_t)n;
+	}
+	wire_hdr_decode(in, &req);
+	rep = (struct wire_hdr){ .magic = DPVS_WIRE_MAGIC, .version = 4,
+				 .flags = DPVS_WF_REPLY, .op = req.op,
+				 .seq = req.seq, .status = DPVS_EVERSION,
+				 .len = sizeof(msg) - 1 };
+	wire_hdr_encode(out, &rep);
+	if (write(fd, out, sizeof(out)) != sizeof(out) ||
+	    write(fd, msg, sizeof(msg) - 1) != sizeof(msg) - 1)
+		_exit(1);
+	close(fd);
+	_exit(req.version == DPVS_WIRE_VERSION ? 0 : 2);
+}
+
+static void test_new_lib_reads_old_daemon_refusal(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct dpvs_version_info v;
+	struct dpvs_handle *h;
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), st = -1;
+	pid_t pid;
+
+	(void)state;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/test_wire_old.%d",
+		 (int)getpid());
+	unlink(sa.sun_path);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		old_daemon(lfd);
+	close(lfd);
+	assert_int_equal(dpvs_connect(sa.sun_path, &h), DPVS_OK);
+	assert_int_equal(dpvs_get_version(h, &v), DPVS_EVERSION);
+	assert_string_equal(dpvs_errmsg(h), "dpvs speaks wire version 4, this "
+			    "libdpvs 5: install matching packages");
+	dpvs_close(h);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unlink(sa.sun_path);
 }
 
 static void test_reply_check_refuses_seq_mismatch(void **state)
@@ -513,6 +605,8 @@ int main(void)
 		cmocka_unit_test(test_req_check_len_equal_max_ok),
 		cmocka_unit_test(test_reply_check_accepts_good_reply),
 		cmocka_unit_test(test_reply_check_bad_magic_and_version),
+		cmocka_unit_test(test_reply_check_other_version_only_as_refusal),
+		cmocka_unit_test(test_new_lib_reads_old_daemon_refusal),
 		cmocka_unit_test(test_reply_check_refuses_seq_mismatch),
 		cmocka_unit_test(test_reply_check_seq0_error_is_connection_level),
 		cmocka_unit_test(test_reply_check_seq0_success_refused),

@@ -40,13 +40,14 @@ static void assert_stats_equal(const struct dpvs_stats *a,
 	assert_true(a->outbps == b->outbps);
 }
 
-/* The 12-byte key: proto + 3 pad, vip, vport + 2 pad. */
+#define V4(a, b, c, d) 4, 0, 0, 0, a, b, c, d, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+/* The 28-byte key: proto + 3 pad, vip (inet), vport + 2 pad. */
 static void assert_key_on_wire(const uint8_t *p, uint8_t proto,
 			       const uint8_t vip[4], uint16_t vport)
 {
 	const uint8_t want[WIRE_SVC_KEY_LEN] = {
 		proto, 0, 0, 0,
-		vip[0], vip[1], vip[2], vip[3],
+		V4(vip[0], vip[1], vip[2], vip[3]),
 		(uint8_t)(vport >> 8), (uint8_t)vport, 0, 0,
 	};
 
@@ -128,9 +129,9 @@ static void test_svc_bytes_on_wire(void **state)
 	wb_init(&w);
 	wire_enc_svc(&w, &s);
 	assert_key_on_wire(w.data, IPPROTO_TCP, vip_bytes, 8080);
-	assert_memory_equal(w.data + 12, sched, sizeof(sched));
-	assert_memory_equal(w.data + 28, rest, sizeof(rest));
-	assert_stats_on_wire(w.data + 44, &s.stats);
+	assert_memory_equal(w.data + 28, sched, sizeof(sched));
+	assert_memory_equal(w.data + 44, rest, sizeof(rest));
+	assert_stats_on_wire(w.data + 60, &s.stats);
 	wb_free(&w);
 }
 
@@ -165,7 +166,7 @@ static void test_svc_unterminated_sched_stays_in_bounds(void **state)
 	(void)state;
 	wb_init(&w);
 	wire_enc_svc(&w, &s);
-	memset(w.data + 12, 'x', 16);
+	memset(w.data + WIRE_SVC_KEY_LEN, 'x', 16);
 	rb_init(&r, w.data, w.len);
 	(void)wire_dec_svc(&r, &back);
 	assert_true(strlen(back.sched) <= DPVS_SCHED_NAME_MAX);
@@ -227,8 +228,8 @@ static void test_dest_round_trip_and_record_len(void **state)
 
 static void test_dest_bytes_on_wire(void **state)
 {
-	static const uint8_t want[36] = {
-		192, 168, 1, 12,          /* addr, network order */
+	static const uint8_t want[52] = {
+		V4(192, 168, 1, 12),      /* addr, network order */
 		0xff, 0xfe, 0, 0,         /* port + 2 pad */
 		0, 0, 0, DPVS_FWD_TUN,    /* fwd */
 		0x7f, 0xff, 0xff, 0xfe,   /* weight */
@@ -245,8 +246,8 @@ static void test_dest_bytes_on_wire(void **state)
 	wb_init(&w);
 	wire_enc_dest(&w, &d);
 	assert_key_on_wire(w.data, IPPROTO_UDP, vip_bytes, 53);
-	assert_memory_equal(w.data + 12, want, sizeof(want));
-	assert_stats_on_wire(w.data + 48, &d.stats);
+	assert_memory_equal(w.data + 28, want, sizeof(want));
+	assert_stats_on_wire(w.data + 80, &d.stats);
 	wb_free(&w);
 }
 
@@ -309,7 +310,7 @@ static void test_laddr_round_trip_and_record_len(void **state)
 
 static void test_laddr_bytes_on_wire(void **state)
 {
-	static const uint8_t lip[4] = { 10, 0, 1, 100 };
+	static const uint8_t lip[20] = { V4(10, 0, 1, 100) };
 	static const uint8_t conns[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct dpvs_laddr l = sample_laddr();
 	struct wbuf w;
@@ -318,9 +319,9 @@ static void test_laddr_bytes_on_wire(void **state)
 	wb_init(&w);
 	wire_enc_laddr(&w, &l);
 	assert_key_on_wire(w.data, IPPROTO_TCP, vip_bytes, 80);
-	assert_memory_equal(w.data + 12, lip, 4);
-	assert_memory_equal(w.data + 16, "dpdk1\0\0\0", 8);
-	assert_memory_equal(w.data + 48, conns, 8);
+	assert_memory_equal(w.data + 28, lip, sizeof(lip));
+	assert_memory_equal(w.data + 48, "dpdk1\0\0\0", 8);
+	assert_memory_equal(w.data + 80, conns, 8);
 	wb_free(&w);
 }
 
@@ -400,12 +401,12 @@ static void test_conn_round_trip_and_record_len(void **state)
 
 static void test_conn_bytes_on_wire(void **state)
 {
-	static const uint8_t want[36] = {
+	static const uint8_t want[100] = {
 		IPPROTO_TCP, 0, 0, 0,   /* proto + 3 pad */
-		10, 0, 0, 2,            /* caddr */
-		10, 0, 0, 100,          /* vaddr */
-		10, 0, 1, 100,          /* laddr */
-		10, 0, 1, 11,           /* daddr */
+		V4(10, 0, 0, 2),        /* caddr */
+		V4(10, 0, 0, 100),      /* vaddr */
+		V4(10, 0, 1, 100),      /* laddr */
+		V4(10, 0, 1, 11),       /* daddr */
 		0xc0, 0x01, 0, 80,      /* cport, vport: packed, no pad */
 		0x04, 0x01, 0x1f, 0x90, /* lport 1025, dport 8080 */
 		0, 0, 0, DPVS_FWD_FNAT, /* fwd */
@@ -420,8 +421,8 @@ static void test_conn_bytes_on_wire(void **state)
 	wb_init(&w);
 	wire_enc_conn(&w, &c);
 	assert_memory_equal(w.data, want, sizeof(want));
-	assert_memory_equal(w.data + 36, "ESTABLISHED\0\0\0\0\0", 16);
-	assert_memory_equal(w.data + 52, tail, sizeof(tail));
+	assert_memory_equal(w.data + 100, "ESTABLISHED\0\0\0\0\0", 16);
+	assert_memory_equal(w.data + 116, tail, sizeof(tail));
 	wb_free(&w);
 }
 
@@ -518,6 +519,177 @@ static void test_list_of_dests_decodes_in_sequence(void **state)
 	wb_free(&w);
 }
 
+/* ---- version 5: IPv6 and NAT64 records ---- */
+
+static const struct in6_addr vip6 = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+					  0, 0, 0, 0, 0, 0, 0, 1 } } };
+static const struct in6_addr rs6 = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0,
+					 0, 0, 0, 0, 0, 0, 0, 0x11 } } };
+
+static void test_record_lengths_v5(void **state)
+{
+	(void)state;
+	assert_int_equal(WIRE_SVC_KEY_LEN, 28);
+	assert_int_equal(WIRE_SVC_REC_LEN, 140);
+	assert_int_equal(WIRE_DEST_REC_LEN, 160);
+	assert_int_equal(WIRE_LADDR_REC_LEN, 96);
+	assert_int_equal(WIRE_CONN_REC_LEN, 128);
+}
+
+static void test_svc_v6_round_trip_prefix_length(void **state)
+{
+	struct dpvs_service s = sample_svc(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	s.af = AF_INET6;
+	s.vip = 0;
+	s.vip6 = vip6;
+	s.netmask = 64;
+	wb_init(&w);
+	wire_enc_svc(&w, &s);
+	assert_int_equal(w.len, WIRE_SVC_REC_LEN);
+	assert_int_equal(w.data[4], WIRE_AF_INET6);
+	assert_memory_equal(w.data + 8, &vip6, 16);
+	/* the prefix length as it is, not byte-swapped like a netmask */
+	assert_memory_equal(w.data + 52, "\0\0\0\x40", 4);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_svc(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.af, AF_INET6);
+	assert_memory_equal(&back.vip6, &vip6, 16);
+	assert_int_equal(back.vip, 0);
+	assert_int_equal(back.netmask, 64);
+	assert_int_equal(back.vport, s.vport);
+	CHECK_TRUNCATED(struct dpvs_service, wire_enc_svc, wire_dec_svc, &s);
+	wb_free(&w);
+}
+
+/* NAT64: an IPv6 service's real server is IPv4; both families kept. */
+static void test_dest_nat64_round_trip(void **state)
+{
+	struct dpvs_dest d = sample_dest(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	d.vaf = AF_INET6;
+	d.vip = 0;
+	d.vip6 = vip6;
+	d.af = AF_INET;
+	d.fwd = DPVS_FWD_FNAT;
+	wb_init(&w);
+	wire_enc_dest(&w, &d);
+	assert_int_equal(w.len, WIRE_DEST_REC_LEN);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_dest(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.vaf, AF_INET6);
+	assert_memory_equal(&back.vip6, &vip6, 16);
+	assert_int_equal(back.af, AF_INET);
+	assert_int_equal(back.addr, d.addr);
+	assert_int_equal(back.port, d.port);
+	/* and a v6 server */
+	d.af = AF_INET6;
+	d.addr = 0;
+	d.addr6 = rs6;
+	wb_free(&w);
+	wb_init(&w);
+	wire_enc_dest(&w, &d);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_dest(&r, &back), DPVS_OK);
+	assert_int_equal(back.af, AF_INET6);
+	assert_memory_equal(&back.addr6, &rs6, 16);
+	CHECK_TRUNCATED(struct dpvs_dest, wire_enc_dest, wire_dec_dest, &d);
+	wb_free(&w);
+}
+
+static void test_laddr_v6_round_trip(void **state)
+{
+	struct dpvs_laddr l = sample_laddr(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	l.vaf = AF_INET6;
+	l.vip6 = vip6;
+	l.vip = 0;
+	l.af = AF_INET6;
+	l.addr6 = rs6;
+	l.addr = 0;
+	wb_init(&w);
+	wire_enc_laddr(&w, &l);
+	assert_int_equal(w.len, WIRE_LADDR_REC_LEN);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_laddr(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.vaf, AF_INET6);
+	assert_int_equal(back.af, AF_INET6);
+	assert_memory_equal(&back.addr6, &rs6, 16);
+	assert_string_equal(back.ifname, "dpdk1");
+	CHECK_TRUNCATED(struct dpvs_laddr, wire_enc_laddr, wire_dec_laddr, &l);
+	wb_free(&w);
+}
+
+static void test_conn_v6_and_nat64_round_trip(void **state)
+{
+	struct dpvs_conn c = sample_conn(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	c.caf = AF_INET6;
+	c.caddr6 = rs6;
+	c.vaddr6 = vip6;
+	c.caddr = c.vaddr = 0;
+	c.daf = AF_INET;         /* NAT64: the server's side stays v4 */
+	wb_init(&w);
+	wire_enc_conn(&w, &c);
+	assert_int_equal(w.len, WIRE_CONN_REC_LEN);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_conn(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.caf, AF_INET6);
+	assert_int_equal(back.daf, AF_INET);
+	assert_memory_equal(&back.caddr6, &rs6, 16);
+	assert_memory_equal(&back.vaddr6, &vip6, 16);
+	assert_int_equal(back.daddr, c.daddr);
+	assert_int_equal(back.laddr, c.laddr);
+	/* The client and the VIP of two families: malformed. */
+	w.data[4 + WIRE_INET_LEN] = WIRE_AF_INET;
+	memset(w.data + 4 + WIRE_INET_LEN + 8, 0, 12);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_conn(&r, &back), DPVS_EPROTO);
+	wb_free(&w);
+}
+
+static void test_key_with_bad_inet_refused(void **state)
+{
+	struct dpvs_service s = sample_svc(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	wire_enc_svc(&w, &s);
+	w.data[4] = 5;          /* af 5 */
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_svc(&r, &back), DPVS_EPROTO);
+	w.data[4] = WIRE_AF_INET;
+	w.data[23] = 1;         /* a v4 tail byte */
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_svc(&r, &back), DPVS_EPROTO);
+	w.data[23] = 0;
+	w.data[6] = 1;          /* pad */
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_svc(&r, &back), DPVS_EPROTO);
+	w.data[6] = 0;
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_svc(&r, &back), DPVS_OK);
+	wb_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +709,12 @@ int main(void)
 		cmocka_unit_test(test_timeouts_round_trip_and_bytes),
 		cmocka_unit_test(test_lb_decoders_on_truncated_input_return_eproto),
 		cmocka_unit_test(test_list_of_dests_decodes_in_sequence),
+		cmocka_unit_test(test_record_lengths_v5),
+		cmocka_unit_test(test_svc_v6_round_trip_prefix_length),
+		cmocka_unit_test(test_dest_nat64_round_trip),
+		cmocka_unit_test(test_laddr_v6_round_trip),
+		cmocka_unit_test(test_conn_v6_and_nat64_round_trip),
+		cmocka_unit_test(test_key_with_bad_inet_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

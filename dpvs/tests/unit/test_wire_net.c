@@ -182,8 +182,10 @@ static void test_addr_round_trip_and_record_len(void **state)
 
 static void test_addr_bytes_on_wire_in_network_order(void **state)
 {
-	static const uint8_t want[12] = {
+	static const uint8_t want[28] = {
+		4, 0, 0, 0,                  /* inet: af 4 + 3 pad */
 		10, 1, 2, 3,                 /* addr, network order */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* v4 tail */
 		24, 0, 0, 0,                 /* plen + 3 pad */
 		0, 0, 0, DPVS_ADDR_F_SAPOOL, /* flags */
 	};
@@ -237,12 +239,13 @@ static void test_route_round_trip_and_record_len(void **state)
 
 static void test_route_bytes_on_wire(void **state)
 {
-	static const uint8_t want[20] = {
-		192, 168, 0, 0,          /* prefix */
+#define V4(a, b, c, d) 4, 0, 0, 0, a, b, c, d, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+	static const uint8_t want[68] = {
+		V4(192, 168, 0, 0),      /* prefix */
 		16, 0, 0, 0,             /* plen + 3 pad */
 		0, 0, 0, DPVS_RT_GATEWAY,/* type */
-		10, 0, 0, 254,           /* gw */
-		10, 0, 0, 1,             /* src */
+		V4(10, 0, 0, 254),       /* gw */
+		V4(10, 0, 0, 1),         /* src */
 	};
 	struct dpvs_route rt = sample_route();
 	struct wbuf w;
@@ -292,11 +295,12 @@ static void test_neigh_round_trip_and_record_len(void **state)
 
 static void test_neigh_bytes_on_wire(void **state)
 {
-	static const uint8_t want[20] = {
-		10, 0, 0, 2,                   /* ip */
+	static const uint8_t want[40] = {
+		V4(10, 0, 0, 2),               /* ip */
 		0x02, 0, 0, 0, 0, 0x02, 0, 0,  /* mac + 2 pad */
 		0, 0, 0, DPVS_NEIGH_STALE,     /* state */
 		0xff, 0xff, 0xff, 0xfe,        /* age_s */
+		0, 0, 0, 0,                    /* flags */
 	};
 	struct dpvs_neigh nb = sample_neigh();
 	struct wbuf w;
@@ -353,6 +357,187 @@ static void test_list_of_routes_decodes_in_sequence(void **state)
 	wb_free(&w);
 }
 
+/* ---- version 5: addresses of both families ---- */
+
+static const struct in6_addr db8_1 = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+					   0, 0, 0, 0, 0, 0, 0, 1 } } };
+static const struct in6_addr db8_5 = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+					   0, 0, 0, 0, 0, 0, 0, 5 } } };
+
+static void test_inet_v6_bytes_and_back(void **state)
+{
+	struct wbuf w;
+	struct rbuf r;
+	struct in6_addr v6;
+	uint32_t v4 = 1;
+	uint8_t af = 0;
+
+	(void)state;
+	wb_init(&w);
+	wire_enc_inet(&w, AF_INET6, 0, &db8_1);
+	assert_int_equal(w.len, WIRE_INET_LEN);
+	assert_memory_equal(w.data, "\x06\0\0\0", 4);
+	assert_memory_equal(w.data + 4, &db8_1, 16);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_inet(&r, &af, &v4, &v6), DPVS_OK);
+	assert_int_equal(af, AF_INET6);
+	assert_int_equal(v4, 0);
+	assert_memory_equal(&v6, &db8_1, 16);
+	assert_true(rb_done(&r));
+	wb_free(&w);
+}
+
+/* A zeroed struct of a v4-only caller (af 0) is IPv4 on the wire. */
+static void test_inet_af_zero_is_v4(void **state)
+{
+	struct dpvs_addr a = sample_addr(), back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	a.af = 0;
+	wb_init(&w);
+	wire_enc_addr(&w, &a);
+	assert_int_equal(w.data[32], WIRE_AF_INET);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_addr(&r, &back), DPVS_OK);
+	assert_int_equal(back.af, AF_INET);
+	assert_int_equal(back.addr, a.addr);
+	wb_free(&w);
+}
+
+/* Decodes 20 bytes after changing byte at to val: must be refused. */
+static void expect_inet_refused(int at, uint8_t val)
+{
+	struct wbuf w;
+	struct rbuf r;
+	struct in6_addr v6;
+	uint32_t v4;
+	uint8_t af;
+
+	wb_init(&w);
+	wire_enc_inet(&w, AF_INET, ip_net(10, 0, 0, 1), &db8_1);
+	w.data[at] = val;
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_inet(&r, &af, &v4, &v6), DPVS_EPROTO);
+	assert_true(r.err);
+	wb_free(&w);
+}
+
+static void test_inet_bad_af_pad_tail_refused(void **state)
+{
+	(void)state;
+	expect_inet_refused(0, 5);      /* af 5 */
+	expect_inet_refused(0, 0);      /* af 0 */
+	expect_inet_refused(0, AF_INET);  /* the OS's numbers are not the wire's */
+	expect_inet_refused(0, AF_INET6);
+	for (int i = 1; i < 4; i++)
+		expect_inet_refused(i, 1);  /* pad */
+	for (int i = 8; i < 20; i++)
+		expect_inet_refused(i, 0x80); /* v4 tail */
+}
+
+static void test_inet_short_refused(void **state)
+{
+	struct wbuf w;
+	struct in6_addr v6;
+	uint32_t v4;
+	uint8_t af;
+
+	(void)state;
+	wb_init(&w);
+	wire_enc_inet(&w, AF_INET6, 0, &db8_1);
+	for (size_t cut = 0; cut < WIRE_INET_LEN; cut++) {
+		struct rbuf r;
+
+		rb_init(&r, w.data, cut);
+		assert_int_equal(wire_dec_inet(&r, &af, &v4, &v6), DPVS_EPROTO);
+	}
+	wb_free(&w);
+}
+
+static void test_addr_v6_round_trip(void **state)
+{
+	struct dpvs_addr a = { .ifname = "dpdk0", .af = AF_INET6, .addr6 = db8_1,
+			       .plen = 64, .flags = DPVS_ADDR_F_NODAD |
+			       DPVS_ADDR_F_DADFAILED }, back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	wire_enc_addr(&w, &a);
+	assert_int_equal(w.len, WIRE_ADDR_REC_LEN);
+	assert_int_equal(WIRE_ADDR_REC_LEN, 60);
+	assert_int_equal(w.data[32], WIRE_AF_INET6);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_addr(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.af, AF_INET6);
+	assert_memory_equal(&back.addr6, &db8_1, 16);
+	assert_int_equal(back.addr, 0);
+	assert_int_equal(back.plen, 64);
+	assert_int_equal(back.flags, a.flags);
+	CHECK_TRUNCATED(struct dpvs_addr, wire_enc_addr, wire_dec_addr, &a);
+	wb_free(&w);
+}
+
+static void test_route_v6_round_trip(void **state)
+{
+	struct dpvs_route rt = { .ifname = "dpdk0", .af = AF_INET6,
+				 .prefix6 = db8_1, .plen = 48,
+				 .type = DPVS_RT_GATEWAY, .gw6 = db8_5 }, back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	wire_enc_route(&w, &rt);
+	assert_int_equal(w.len, WIRE_ROUTE_REC_LEN);
+	assert_int_equal(WIRE_ROUTE_REC_LEN, 100);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_route(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.af, AF_INET6);
+	assert_memory_equal(&back.prefix6, &db8_1, 16);
+	assert_memory_equal(&back.gw6, &db8_5, 16);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&back.src6));
+	assert_int_equal(back.plen, 48);
+	assert_int_equal(back.type, DPVS_RT_GATEWAY);
+	/* A v4 gateway in a v6 route is malformed. */
+	w.data[32 + WIRE_INET_LEN + 8] = WIRE_AF_INET;
+	memset(w.data + 32 + WIRE_INET_LEN + 8 + 8, 0, 12);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_route(&r, &back), DPVS_EPROTO);
+	wb_free(&w);
+}
+
+static void test_neigh_v6_round_trip(void **state)
+{
+	struct dpvs_neigh nb = { .ifname = "dpdk1", .af = AF_INET6, .ip6 = db8_5,
+				 .mac = { 2, 0, 0, 0, 0, 5 },
+				 .state = DPVS_NEIGH_REACHABLE, .age_s = 7,
+				 .flags = DPVS_NEIGH_F_ROUTER }, back;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	wb_init(&w);
+	wire_enc_neigh(&w, &nb);
+	assert_int_equal(w.len, WIRE_NEIGH_REC_LEN);
+	assert_int_equal(WIRE_NEIGH_REC_LEN, 72);
+	rb_init(&r, w.data, w.len);
+	assert_int_equal(wire_dec_neigh(&r, &back), DPVS_OK);
+	assert_true(rb_done(&r));
+	assert_int_equal(back.af, AF_INET6);
+	assert_memory_equal(&back.ip6, &db8_5, 16);
+	assert_memory_equal(back.mac, nb.mac, 6);
+	assert_int_equal(back.flags, DPVS_NEIGH_F_ROUTER);
+	assert_int_equal(back.age_s, 7);
+	CHECK_TRUNCATED(struct dpvs_neigh, wire_enc_neigh, wire_dec_neigh, &nb);
+	wb_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +553,13 @@ int main(void)
 		cmocka_unit_test(test_neigh_bytes_on_wire),
 		cmocka_unit_test(test_net_decoders_on_truncated_input_return_eproto),
 		cmocka_unit_test(test_list_of_routes_decodes_in_sequence),
+		cmocka_unit_test(test_inet_v6_bytes_and_back),
+		cmocka_unit_test(test_inet_af_zero_is_v4),
+		cmocka_unit_test(test_inet_bad_af_pad_tail_refused),
+		cmocka_unit_test(test_inet_short_refused),
+		cmocka_unit_test(test_addr_v6_round_trip),
+		cmocka_unit_test(test_route_v6_round_trip),
+		cmocka_unit_test(test_neigh_v6_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

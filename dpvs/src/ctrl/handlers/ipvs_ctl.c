@@ -9,14 +9,13 @@
 
 #include "ctrl/ctrl.h"
 #include "dpvs_ops.h"
+#include "inet_wire.h"
 #include "ipvs/ipvs.h"
-#include "net/inetaddr.h"
 #include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_xmit.h"
+#include "ipvs_ctl_int.h"
 #include "core/lcore.h"
 #include "core/log.h"
-#include "net/netif.h"
-#include "net/route.h"
 
 
 static bool proto_ok(uint8_t p)
@@ -100,33 +99,32 @@ static uint32_t flags_to_wire(uint32_t f)
 	return out;
 }
 
-/* A wire address (network order) as the data plane holds it. */
-static union inet_addr v4_of(uint32_t be)
+/* IPv6: the prefix length as it is (0, none given, is 128). */
+static uint32_t netmask_of(const struct dpvs_service *s)
 {
-	return inet_v4(rte_be_to_cpu_32(be));
+	if (s->af == AF_INET6)
+		return s->netmask ? s->netmask : 128;
+	return rte_be_to_cpu_32(s->netmask);
 }
-
-/* ... as a pointer to a temporary, for the lookups' arguments. */
-#define V4P(be) INET_V4P(rte_be_to_cpu_32(be))
 
 static void svc_conf_of(const struct dpvs_service *s, struct ipvs_svc_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->proto = s->proto;
-	c->af = AF_INET;
-	c->vip = v4_of(s->vip);
+	c->af = inet_wire_af(s->af);
+	c->vip = inet_of_wire(s->af, s->vip, &s->vip6);
 	c->vport = s->vport;
 	snprintf(c->sched, sizeof(c->sched), "%s", s->sched);
 	c->flags = flags_to_ipvs(s->flags);
 	c->timeout = s->timeout;
-	c->netmask = rte_be_to_cpu_32(s->netmask);
+	c->netmask = netmask_of(s);
 }
 
 static void dest_conf_of(const struct dpvs_dest *d, struct ipvs_dest_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->af = AF_INET;
-	c->addr = v4_of(d->addr);
+	c->af = inet_wire_af(d->af);
+	c->addr = inet_of_wire(d->af, d->addr, &d->addr6);
 	c->port = d->port;
 	c->fwd = fwd_in[d->fwd];   /* range checked by the caller */
 	c->weight = d->weight;
@@ -149,32 +147,60 @@ static void stats_to_wire(struct dpvs_stats *o, const struct ipvs_counters *c,
 	o->outbps = r->outbps;
 }
 
+struct ipvs_service *ipvs_ctl_svc_get(struct ctrl_reply *rep, uint8_t proto,
+				      uint8_t af, uint32_t vip,
+				      const struct in6_addr *vip6,
+				      uint16_t vport)
+{
+	union inet_addr a = inet_of_wire(af, vip, vip6);
+	struct ipvs_service *svc = ipvs_svc_get(proto, inet_wire_af(af), &a,
+						vport);
+
+	if (!svc)
+		ctrl_error(rep, DPVS_ENOENT, "no such service");
+	return svc;
+}
+
 /* Decodes a service record (or its key) and finds the service. */
 static struct ipvs_service *svc_arg(struct rbuf *req, struct ctrl_reply *rep,
 				    struct dpvs_service *s)
 {
-	struct ipvs_service *svc;
-
 	if (wire_dec_svc(req, s) != DPVS_OK || !proto_ok(s->proto)) {
 		ctrl_error(rep, DPVS_EINVAL, "malformed service record");
 		return NULL;
 	}
-	svc = ipvs_svc_get(s->proto, AF_INET, V4P(s->vip),
-			   s->vport);
-	if (!svc)
-		ctrl_error(rep, DPVS_ENOENT, "no such service");
-	return svc;
+	return ipvs_ctl_svc_get(rep, s->proto, s->af, s->vip, &s->vip6,
+				s->vport);
+}
+
+static bool addr_set(uint8_t af, uint32_t v4, const struct in6_addr *v6)
+{
+	return af == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(v6) : v4 != 0;
 }
 
 /* A whole service record; false after the error reply. */
 static bool svc_rec(struct rbuf *req, struct ctrl_reply *rep,
 		    struct dpvs_service *s)
 {
-	if (wire_dec_svc(req, s) != DPVS_OK || !proto_ok(s->proto) || !s->vip) {
+	if (wire_dec_svc(req, s) != DPVS_OK || !proto_ok(s->proto) ||
+	    !addr_set(s->af, s->vip, &s->vip6)) {
 		ctrl_error(rep, DPVS_EINVAL, "malformed service record");
 		return false;
 	}
 	return true;
+}
+
+int ipvs_ctl_errno(struct ctrl_reply *rep, int rc, const char *what,
+		   uint8_t svc_af, uint8_t af)
+{
+	if (rc != -EAFNOSUPPORT)
+		return ctrl_errno(rep, rc, what);
+	if (inet_wire_af(svc_af) != inet_wire_af(af))
+		return ctrl_error(rep, DPVS_EINVAL, "mixed families: only "
+				  "FullNAT from an IPv6 service to IPv4 real "
+				  "servers (NAT64)");
+	return ctrl_error(rep, DPVS_ENOTSUP, "%s: IPv6 is not supported by "
+			  "this dpvs's load balancer yet", what);
 }
 
 /* A PROXY protocol header: one version, TCP only (as libdpvs checks). */
@@ -216,7 +242,13 @@ static bool svc_conf_arg(struct rbuf *req, struct ctrl_reply *rep,
 	}
 	if (!proxy_ok(&s, rep))
 		return false;
-	if (!dpvs_netmask_is_prefix(rte_be_to_cpu_32(s.netmask))) {
+	if (s.af == AF_INET6 && s.netmask > 128) {
+		ctrl_error(rep, DPVS_EINVAL, "persistence prefix %u is not "
+			   "1..128", s.netmask);
+		return false;
+	}
+	if (s.af != AF_INET6 &&
+	    !dpvs_netmask_is_prefix(rte_be_to_cpu_32(s.netmask))) {
 		ctrl_error(rep, DPVS_EINVAL, "persistence netmask is not a "
 			   "prefix (its ones must be contiguous)");
 		return false;
@@ -232,7 +264,7 @@ static int op_svc_add(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc_conf_arg(req, rep, &c))
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_svc_add(&c), "service");
+	return ipvs_ctl_errno(rep, ipvs_svc_add(&c), "service", c.af, c.af);
 }
 
 static int op_svc_edit(uint32_t op __rte_unused, struct rbuf *req,
@@ -242,19 +274,21 @@ static int op_svc_edit(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc_conf_arg(req, rep, &c))
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_svc_edit(&c), "service");
+	return ipvs_ctl_errno(rep, ipvs_svc_edit(&c), "service", c.af, c.af);
 }
 
 static int op_svc_del(uint32_t op __rte_unused, struct rbuf *req,
 		      struct ctrl_reply *rep)
 {
 	struct dpvs_service s;
+	union inet_addr vip;
 
 	if (!svc_rec(req, rep, &s))
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_svc_del(s.proto, AF_INET,
-					    V4P(s.vip),
-					    s.vport), "service");
+	vip = inet_of_wire(s.af, s.vip, &s.vip6);
+	return ipvs_ctl_errno(rep, ipvs_svc_del(s.proto, inet_wire_af(s.af),
+						&vip, s.vport), "service",
+			      s.af, s.af);
 }
 
 static void fill_svc(const struct ipvs_service *svc, struct dpvs_service *s)
@@ -263,22 +297,17 @@ static void fill_svc(const struct ipvs_service *svc, struct dpvs_service *s)
 
 	memset(s, 0, sizeof(*s));
 	s->proto = svc->proto;
-	s->vip = rte_cpu_to_be_32(svc->vip.in4);
+	inet_to_wire(svc->af, &svc->vip, &s->af, &s->vip, &s->vip6);
 	s->vport = svc->vport;
 	snprintf(s->sched, sizeof(s->sched), "%s", svc->sched);
 	s->flags = flags_to_wire(svc->flags);
 	s->timeout = svc->timeout;
-	s->netmask = rte_cpu_to_be_32(svc->netmask);
+	s->netmask = svc->af == AF_INET6 ? svc->netmask :
+					   rte_cpu_to_be_32(svc->netmask);
 	s->ndests = svc->ndests;
 	ipvs_svc_stats(svc, &c);
 	stats_to_wire(&s->stats, &c, &svc->rate.rate);
 }
-
-struct list_ctx {
-	struct wbuf *b;
-	uint32_t n;
-	const struct ipvs_service *only;
-};
 
 static void put_svc(struct ipvs_service *svc, void *arg)
 {
@@ -313,12 +342,10 @@ static void gathered(void *arg, int rc)
 
 	wb_init(&rep.data);
 	if (a->has_key)
-		only = ipvs_svc_get(a->key.proto, AF_INET,
-				    V4P(a->key.vip),
-				    a->key.vport);
-	if (a->has_key && !only)
-		ctrl_error(&rep, DPVS_ENOENT, "no such service");
-	else
+		only = ipvs_ctl_svc_get(&rep, a->key.proto, a->key.af,
+					a->key.vip, &a->key.vip6,
+					a->key.vport);
+	if (!a->has_key || only)
 		a->build(&rep, only, rc);
 	ctrl_answer(a->d, &rep);
 	wb_free(&rep.data);
@@ -375,17 +402,12 @@ static int op_svc_flush(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 static struct ipvs_service *dest_arg(struct rbuf *req, struct ctrl_reply *rep,
 				     struct dpvs_dest *d)
 {
-	struct ipvs_service *svc;
-
 	if (wire_dec_dest(req, d) != DPVS_OK || !proto_ok(d->proto)) {
 		ctrl_error(rep, DPVS_EINVAL, "malformed real-server record");
 		return NULL;
 	}
-	svc = ipvs_svc_get(d->proto, AF_INET, V4P(d->vip),
-			   d->vport);
-	if (!svc)
-		ctrl_error(rep, DPVS_ENOENT, "no such service");
-	return svc;
+	return ipvs_ctl_svc_get(rep, d->proto, d->vaf, d->vip, &d->vip6,
+				d->vport);
 }
 
 /* Add and edit: the whole record must make sense. */
@@ -398,7 +420,8 @@ static struct ipvs_service *dest_conf_arg(struct rbuf *req,
 
 	if (!svc)
 		return NULL;
-	if (!dpvs_fwd_by_id(d.fwd) || d.weight < 0 || !d.addr) {
+	if (!dpvs_fwd_by_id(d.fwd) || d.weight < 0 ||
+	    !addr_set(d.af, d.addr, &d.addr6)) {
 		ctrl_error(rep, DPVS_EINVAL, "bad forwarding method, "
 			   "weight or address");
 		return NULL;
@@ -423,7 +446,8 @@ static int op_dest_add(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc)
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_dest_add(svc, &c), "real server");
+	return ipvs_ctl_errno(rep, ipvs_dest_add(svc, &c), "real server",
+			      svc->af, c.af);
 }
 
 static int op_dest_edit(uint32_t op __rte_unused, struct rbuf *req,
@@ -434,7 +458,8 @@ static int op_dest_edit(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!svc)
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_dest_edit(svc, &c), "real server");
+	return ipvs_ctl_errno(rep, ipvs_dest_edit(svc, &c), "real server",
+			      svc->af, c.af);
 }
 
 static int op_dest_del(uint32_t op __rte_unused, struct rbuf *req,
@@ -442,12 +467,14 @@ static int op_dest_del(uint32_t op __rte_unused, struct rbuf *req,
 {
 	struct dpvs_dest d;
 	struct ipvs_service *svc = dest_arg(req, rep, &d);
+	union inet_addr a;
 
 	if (!svc)
 		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_dest_del(svc, AF_INET,
-					     V4P(d.addr),
-					     d.port), "real server");
+	a = inet_of_wire(d.af, d.addr, &d.addr6);
+	return ipvs_ctl_errno(rep, ipvs_dest_del(svc, inet_wire_af(d.af), &a,
+						 d.port), "real server",
+			      svc->af, d.af);
 }
 
 static void put_dests(struct ipvs_service *svc, void *arg)
@@ -459,9 +486,7 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 	for (const struct ipvs_dest *d = svc->dests; d; d = d->next) {
 		struct dpvs_dest o = {
 			.proto = svc->proto,
-			.vip = rte_cpu_to_be_32(svc->vip.in4),
 			.vport = svc->vport,
-			.addr = rte_cpu_to_be_32(d->addr.in4),
 			.port = d->port,
 			.fwd = fwd_to_wire(d->fwd),
 			.weight = d->weight,
@@ -472,15 +497,17 @@ static void put_dests(struct ipvs_service *svc, void *arg)
 			.persistconns = d->persistconns,
 		};
 
+		inet_to_wire(svc->af, &svc->vip, &o.vaf, &o.vip, &o.vip6);
+		inet_to_wire(d->af, &d->addr, &o.af, &o.addr, &o.addr6);
 		stats_to_wire(&o.stats, &d->total, &d->rate.rate);
 		wire_enc_dest(ctx->b, &o);
 		ctx->n++;
 	}
 }
 
-/* An optional service record narrows a list to that service (*key). */
-static int only_svc(struct rbuf *req, struct ctrl_reply *rep,
-		    const struct ipvs_service **out, struct dpvs_service *key)
+int ipvs_ctl_only_svc(struct rbuf *req, struct ctrl_reply *rep,
+		      const struct ipvs_service **out,
+		      struct dpvs_service *key)
 {
 	*out = NULL;
 	if (rb_left(req) == 0)
@@ -506,7 +533,7 @@ static int op_dest_list(uint32_t op __rte_unused, struct rbuf *req,
 	const struct ipvs_service *only;
 	struct dpvs_service key;
 
-	if (only_svc(req, rep, &only, &key) != DPVS_OK)
+	if (ipvs_ctl_only_svc(req, rep, &only, &key) != DPVS_OK)
 		return (int)rep->status;
 	return gather_then(rep, only ? &key : NULL, build_dest_list);
 }
@@ -536,124 +563,15 @@ static int op_svc_dest_list(uint32_t op __rte_unused,
 	return gather_then(rep, NULL, build_svc_dest_list);
 }
 
-/* Decodes a local-address record and finds its service. */
-static struct ipvs_service *laddr_arg(struct rbuf *req, struct ctrl_reply *rep,
-				      struct dpvs_laddr *l)
-{
-	struct ipvs_service *svc;
-
-	if (wire_dec_laddr(req, l) != DPVS_OK || !proto_ok(l->proto)) {
-		ctrl_error(rep, DPVS_EINVAL, "malformed local-address record");
-		return NULL;
-	}
-	svc = ipvs_svc_get(l->proto, AF_INET, V4P(l->vip),
-			   l->vport);
-	if (!svc)
-		ctrl_error(rep, DPVS_ENOENT, "no such service");
-	return svc;
-}
-
-static int op_laddr_del(uint32_t op __rte_unused, struct rbuf *req,
-			struct ctrl_reply *rep)
-{
-	struct dpvs_laddr l;
-	struct ipvs_service *svc = laddr_arg(req, rep, &l);
-
-	if (!svc)
-		return (int)rep->status;
-	return ctrl_errno(rep, ipvs_laddr_del(svc, AF_INET,
-					      V4P(l.addr)),
-			  "local address");
-}
-
-static int op_laddr_add(uint32_t op __rte_unused, struct rbuf *req,
-			struct ctrl_reply *rep)
-{
-	struct dpvs_laddr l;
-	struct ipvs_service *svc = laddr_arg(req, rep, &l);
-	const struct netif_port *p;
-	const struct route_entry *r;
-	uint32_t addr;
-
-	if (!svc)
-		return (int)rep->status;
-	addr = rte_be_to_cpu_32(l.addr);
-	/* Replies must come back to us: it has to be one of our addresses. */
-	r = route_lookup(addr);
-	p = l.ifname[0] ? netif_port_by_name(l.ifname) :
-	    r ? netif_port(r->port) : NULL;
-	if (l.ifname[0] && !p)
-		return ctrl_error(rep, DPVS_ENOENT, "no device named '%s'",
-				  l.ifname);
-	if ((!r || r->type != RT_LOCAL || r->prefix != addr) && p) {
-		/* Given a port (keepalived's local_address_group), make it one. */
-		int rc = inetaddr_add(p->id, addr, 32, IFA_F_SAPOOL);
-
-		if (rc < 0 && rc != -EEXIST)
-			return ctrl_errno(rep, rc, "local address");
-		r = route_lookup(addr);
-	}
-	if (!r || r->type != RT_LOCAL || r->prefix != addr || !p)
-		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u is not an address "
-				  "of this host: add it with 'dpip addr add ... "
-				  "sapool' first, or name its port", addr >> 24,
-				  (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
-	/* Replies find their worker by local port only on sapool addresses. */
-	if (lcore_nworkers() > 1 && !(r->flags & RT_F_SAPOOL))
-		return ctrl_error(rep, DPVS_EINVAL, "%u.%u.%u.%u has no sapool: "
-				  "with %u workers its replies would reach the "
-				  "wrong one; add it with 'dpip addr add ... "
-				  "sapool'", addr >> 24, (addr >> 16) & 0xff,
-				  (addr >> 8) & 0xff, addr & 0xff,
-				  lcore_nworkers());
-	return ctrl_errno(rep, ipvs_laddr_add(svc, AF_INET, V4P(rte_cpu_to_be_32(addr)),
-					      p->id), "local address");
-}
-
-static void put_laddrs(struct ipvs_service *svc, void *arg)
-{
-	struct list_ctx *ctx = arg;
-
-	if (ctx->only && ctx->only != svc)
-		return;
-	for (const struct ipvs_laddr *l = svc->laddrs; l; l = l->next) {
-		const struct netif_port *p = netif_port(l->port_id);
-		struct dpvs_laddr o = {
-			.proto = svc->proto,
-			.vip = rte_cpu_to_be_32(svc->vip.in4),
-			.vport = svc->vport,
-			.addr = rte_cpu_to_be_32(l->addr.in4),
-		};
-
-		snprintf(o.ifname, sizeof(o.ifname), "%s", p ? p->name : "?");
-		for (unsigned w = 0; w < lcore_nworkers(); w++)
-			o.conns += __atomic_load_n(&l->conns[w * 8], __ATOMIC_RELAXED);
-		ipvs_port_usage(l, &o.ports_free, &o.ports_total);
-		wire_enc_laddr(ctx->b, &o);
-		ctx->n++;
-	}
-}
-
-static int op_laddr_list(uint32_t op __rte_unused, struct rbuf *req,
-			 struct ctrl_reply *rep)
-{
-	struct list_ctx ctx = { &rep->data, 0, NULL };
-	struct dpvs_service key;
-	size_t at;
-
-	if (only_svc(req, rep, &ctx.only, &key) != DPVS_OK)
-		return (int)rep->status;
-	at = ctrl_list_begin(&rep->data);
-	ipvs_svc_walk(put_laddrs, &ctx);
-	ctrl_list_end(&rep->data, at, ctx.n);
-	return DPVS_OK;
-}
-
 static void put_conn(const struct ipvs_conn *c, void *arg)
 {
 	struct list_ctx *ctx = arg;
+	/* Only IPv4 connections exist yet: a v6 one is listed once the
+	 * conn object has its addresses (the ipvs layer's IPv6 tables). */
 	struct dpvs_conn o = {
 		.proto = c->proto,
+		.caf = AF_INET,
+		.daf = AF_INET,
 		.caddr = rte_cpu_to_be_32(c->caddr),
 		.vaddr = rte_cpu_to_be_32(c->vaddr),
 		.laddr = rte_cpu_to_be_32(c->laddr),
@@ -718,7 +636,7 @@ static int op_zero(uint32_t op __rte_unused, struct rbuf *req,
 	const struct ipvs_service *only;
 	struct dpvs_service key;
 
-	if (only_svc(req, rep, &only, &key) != DPVS_OK)
+	if (ipvs_ctl_only_svc(req, rep, &only, &key) != DPVS_OK)
 		return (int)rep->status;
 	return gather_then(rep, only ? &key : NULL, build_zero);
 }
@@ -765,9 +683,12 @@ static const struct ctrl_op ipvs_ops[] = {
 	{ DPVS_OP_DEST_EDIT, "dest-edit", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest_edit },
 	{ DPVS_OP_DEST_DEL, "dest-del", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest_del },
 	{ DPVS_OP_DEST_LIST, "dest-list", 0, WIRE_SVC_REC_LEN, op_dest_list },
-	{ DPVS_OP_LADDR_ADD, "laddr-add", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr_add },
-	{ DPVS_OP_LADDR_DEL, "laddr-del", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN, op_laddr_del },
-	{ DPVS_OP_LADDR_LIST, "laddr-list", 0, WIRE_SVC_REC_LEN, op_laddr_list },
+	{ DPVS_OP_LADDR_ADD, "laddr-add", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN,
+	  ipvs_ctl_laddr_add },
+	{ DPVS_OP_LADDR_DEL, "laddr-del", WIRE_LADDR_REC_LEN, WIRE_LADDR_REC_LEN,
+	  ipvs_ctl_laddr_del },
+	{ DPVS_OP_LADDR_LIST, "laddr-list", 0, WIRE_SVC_REC_LEN,
+	  ipvs_ctl_laddr_list },
 	{ DPVS_OP_CONN_LIST, "conn-list", 4, 4, op_conn_list },
 	{ DPVS_OP_ZERO, "zero", 0, WIRE_SVC_REC_LEN, op_zero },
 	{ DPVS_OP_TIMEOUT_SET, "timeout-set", WIRE_TIMEOUTS_REC_LEN,

@@ -18,6 +18,7 @@
 #include "net/netif.h"
 #include "net/pktstats.h"
 #include "net/route.h"
+#include "netif6_ctl.h"
 
 static const struct netif_port *port_arg(struct ctrl_reply *rep,
 					 const char *name)
@@ -197,6 +198,8 @@ static int op_addr_add(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!p)
 		return (int)rep->status;
+	if (a.af == AF_INET6)
+		return netif6_addr_add(rep, p, &a);
 	if (a.plen == 0 || a.plen > 32 || addr == 0)
 		return addr_invalid(rep, &a);
 	flags = ifa_flags_of(a.flags);
@@ -228,6 +231,8 @@ static int op_addr_del(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!p)
 		return (int)rep->status;
+	if (a.af == AF_INET6)
+		return netif6_addr_del(rep, p, &a);
 	if (a.plen > 32 || addr == 0)
 		return addr_invalid(rep, &a);
 	rc = inetaddr_del(p->id, addr, a.plen);
@@ -246,6 +251,8 @@ static int op_garp(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!p)
 		return (int)rep->status;
+	if (a.af == AF_INET6)
+		return netif6_una(rep, p, &a);
 	rc = inetaddr_garp(p->id, addr);
 	if (rc == -EADDRNOTAVAIL)
 		return ctrl_error(rep, DPVS_EINVAL, "garp: an ha address is "
@@ -275,6 +282,7 @@ static int op_addr_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 	size_t at = ctrl_list_begin(&rep->data);
 
 	inetaddr_walk(put_addr, ctx);
+	netif6_addr_list(&rep->data, &n);
 	ctrl_list_end(&rep->data, at, n);
 	return DPVS_OK;
 }
@@ -291,7 +299,7 @@ static uint8_t route_type_of(uint32_t wire)
 	}
 }
 
-static uint32_t wire_route_type(uint8_t type)
+uint32_t netif_wire_route_type(uint8_t type)
 {
 	switch (type) {
 	case RT_LOCAL: return DPVS_RT_LOCAL;
@@ -307,7 +315,7 @@ static int route_arg(struct rbuf *req, struct ctrl_reply *rep,
 {
 	if (wire_dec_route(req, r) != DPVS_OK)
 		return ctrl_error(rep, DPVS_EINVAL, "malformed route record");
-	if (r->plen > 32)
+	if (r->plen > (r->af == AF_INET6 ? 128 : 32))
 		return ctrl_error(rep, DPVS_EINVAL, "prefix length /%u", r->plen);
 	return DPVS_OK;
 }
@@ -356,6 +364,8 @@ static int op_route_add(uint32_t op __rte_unused, struct rbuf *req,
 	if (e.type != RT_CONNECTED && e.type != RT_GATEWAY && e.type != RT_KNI)
 		return ctrl_error(rep, DPVS_EINVAL, "route type %u cannot be "
 				  "added by hand", r.type);
+	if (r.af == AF_INET6)
+		return netif6_route_add(rep, p, &r, e.type);
 	if (e.type == RT_GATEWAY && r.gw == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "a gateway route needs 'via'");
 	e.prefix = rte_be_to_cpu_32(r.prefix);
@@ -382,6 +392,8 @@ static int op_route_del(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (route_arg(req, rep, &r) != DPVS_OK)
 		return (int)rep->status;
+	if (r.af == AF_INET6)
+		return netif6_route_del(rep, &r);
 	prefix = rte_be_to_cpu_32(r.prefix);
 	rc = route_del_user(prefix, r.plen);
 	if (rc == 0)
@@ -396,7 +408,7 @@ static void put_route(const struct route_entry *e, void *arg)
 	struct dpvs_route r = {
 		.prefix = rte_cpu_to_be_32(e->prefix),
 		.plen = e->plen,
-		.type = wire_route_type(e->type),
+		.type = netif_wire_route_type(e->type),
 		.gw = rte_cpu_to_be_32(e->gw),
 		.src = rte_cpu_to_be_32(e->src),
 	};
@@ -415,6 +427,7 @@ static int op_route_list(uint32_t op __rte_unused,
 	size_t at = ctrl_list_begin(&rep->data);
 
 	route_walk(put_route, ctx);
+	netif6_route_list(&rep->data, &n);
 	ctrl_list_end(&rep->data, at, n);
 	return DPVS_OK;
 }
@@ -442,7 +455,11 @@ static int op_neigh_add(uint32_t op __rte_unused, struct rbuf *req,
 	if (!p)
 		return (int)rep->status;
 	memcpy(mac.addr_bytes, nb.mac, 6);
-	if (!rte_is_valid_assigned_ether_addr(&mac) || nb.ip == 0)
+	if (!rte_is_valid_assigned_ether_addr(&mac))
+		return ctrl_error(rep, DPVS_EINVAL, "invalid lladdr");
+	if (nb.af == AF_INET6)
+		return netif6_neigh_add(rep, p, &nb, &mac);
+	if (nb.ip == 0)
 		return ctrl_error(rep, DPVS_EINVAL, "invalid address or lladdr");
 	ip = rte_be_to_cpu_32(nb.ip);
 	rc = neigh_update(ip, p->id, &mac, true);
@@ -463,6 +480,8 @@ static int op_neigh_del(uint32_t op __rte_unused, struct rbuf *req,
 
 	if (!p)
 		return (int)rep->status;
+	if (nb.af == AF_INET6)
+		return netif6_neigh_del(rep, p, &nb);
 	ip = rte_be_to_cpu_32(nb.ip);
 	rc = neigh_delete(ip, p->id);
 	if (rc == 0)
@@ -471,7 +490,7 @@ static int op_neigh_del(uint32_t op __rte_unused, struct rbuf *req,
 	return ctrl_errno(rep, rc, "neighbour");
 }
 
-static uint32_t wire_neigh_state(enum neigh_state s)
+uint32_t netif_wire_neigh_state(enum neigh_state s)
 {
 	switch (s) {
 	case NEIGH_REACHABLE: return DPVS_NEIGH_REACHABLE;
@@ -487,7 +506,7 @@ static void put_neigh(const struct neigh_info *ni, void *arg)
 {
 	const struct netif_port *p = netif_port(ni->port);
 	struct dpvs_neigh n = { .ip = rte_cpu_to_be_32(ni->ip),
-				.state = wire_neigh_state(ni->state),
+				.state = netif_wire_neigh_state(ni->state),
 				.age_s = ni->age_s };
 	uint32_t *cnt = ((uint32_t **)arg)[1];
 
@@ -505,6 +524,7 @@ static int op_neigh_list(uint32_t op __rte_unused,
 	size_t at = ctrl_list_begin(&rep->data);
 
 	neigh_walk(put_neigh, ctx);
+	netif6_neigh_list(&rep->data, &n);
 	ctrl_list_end(&rep->data, at, n);
 	return DPVS_OK;
 }

@@ -23,6 +23,9 @@
 #include "ipvs/ipvs_sync.h"
 #include "handlers.h"
 #include "net/route.h"
+#include "net/route6.h"
+#include "net/neigh6.h"
+#include "net/inet6addr.h"
 
 struct res_list {
 	struct wbuf *b;
@@ -67,6 +70,31 @@ static void count_addr(uint16_t port __rte_unused, uint32_t addr __rte_unused,
 	(*(uint64_t *)arg)++;
 }
 
+static void count_addr6(uint16_t port __rte_unused,
+			const struct in6_addr *a __rte_unused,
+			uint8_t plen __rte_unused, uint32_t flags __rte_unused,
+			void *arg)
+{
+	(*(uint64_t *)arg)++;
+}
+
+/* The IPv6 tables: none while the stack has none (ipv6.enable false). */
+static void put_tables6(struct res_list *l, const struct dpvs_conf *c)
+{
+	uint32_t used, size, plens;
+	uint64_t n = 0;
+
+	route6_usage(&used, &size, &plens);
+	if (size)
+		put(l, DPVS_RES_TABLE, "routes6", used, size);
+	neigh6_usage(&used, &size);
+	if (size)
+		put(l, DPVS_RES_TABLE, "neighbours6", used, size);
+	inet6addr_walk(count_addr6, &n);
+	if (n || size)
+		put(l, DPVS_RES_TABLE, "addresses6", n, c->ip6_max_addrs);
+}
+
 static void put_tables(struct res_list *l)
 {
 	const struct dpvs_conf *c = daemon_ops->conf();
@@ -97,6 +125,7 @@ static void put_tables(struct res_list *l)
 	n = 0;
 	inetaddr_walk(count_addr, &n);
 	put(l, DPVS_RES_TABLE, "addresses", n, INETADDR_MAX);
+	put_tables6(l, c);
 }
 
 static void put_pool(struct rte_mempool *mp, void *arg)

@@ -136,16 +136,26 @@ uint32_t sched_weight_gcd(const struct sched_svc *svc)
 }
 
 struct set_ord {
-	uint64_t key;
+	uint64_t key;                /* v4: sched_dest_key, (addr, port) */
 	unsigned idx;
+	const struct sched_dest *d;
 };
 
+/* v4 by key as always, then v6 by address bytes and port. */
 static int ord_cmp(const void *a, const void *b)
 {
 	const struct set_ord *x = a, *y = b;
+	bool x6 = x->d->af == AF_INET6, y6 = y->d->af == AF_INET6;
+	int c;
 
-	if (x->key != y->key)
+	if (x6 != y6)
+		return x6 ? 1 : -1;
+	if (!x6 && x->key != y->key)
 		return x->key < y->key ? -1 : 1;
+	if (x6 && (c = memcmp(x->d->addr6, y->d->addr6, sizeof(x->d->addr6))))
+		return c;
+	if (x6 && x->d->port != y->d->port)
+		return x->d->port < y->d->port ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
@@ -167,7 +177,8 @@ int sched_set_build(const struct sched_svc *svc, struct sched_set **out)
 	}
 	for (unsigned i = 0; i < svc->ndests; i++)
 		if (svc->dests[i].weight > 0)
-			ord[n++] = (struct set_ord){ sched_dest_key(&svc->dests[i]), i };
+			ord[n++] = (struct set_ord){ sched_dest_key(&svc->dests[i]), i,
+						     &svc->dests[i] };
 	qsort(ord, n, sizeof(*ord), ord_cmp);
 	s->n = n;
 	s->gcd = sched_weight_gcd(svc);

@@ -29,9 +29,15 @@ struct sched_counters {
 	uint32_t overloaded;
 };
 
+/*
+ * Addresses of both families as raw bytes: this folder sees no net/
+ * types.  af 0 or AF_INET: the v4 fields; AF_INET6: the 16-byte ones.
+ */
 struct sched_dest {
-	uint32_t addr;          /* host byte order */
+	uint32_t addr;          /* host byte order; v4 */
 	uint16_t port;          /* host byte order */
+	uint8_t af;
+	uint8_t addr6[16];      /* network order; v6 */
 	int32_t weight;         /* 0: quiescent, no new connections */
 	uint32_t u_thresh;      /* 0: no upper limit */
 	uint32_t l_thresh;      /* 0: 3/4 of u_thresh, as IPVS */
@@ -51,12 +57,15 @@ struct sched_svc {
 };
 
 struct sched_flow {
-	uint32_t saddr;         /* host byte order */
+	uint32_t saddr;         /* host byte order; v4 */
 	uint32_t daddr;
 	uint16_t sport;
 	uint16_t dport;
 	uint8_t proto;
 	uint32_t now;           /* seconds, any origin: lblc/lblcr expiry */
+	uint8_t af;             /* 0 or AF_INET: saddr, daddr */
+	const uint8_t *saddr6;  /* AF_INET6: 16 bytes each, network order */
+	const uint8_t *daddr6;
 };
 
 /* The largest per-worker scratch area a scheduler may ask for. */

@@ -136,7 +136,7 @@ static int ch_schedule(const struct sched_svc *svc, void *ws,
 		       const struct sched_flow *f)
 {
 	const struct ch_ring *r = svc->priv;
-	uint64_t h = sched_hash(f->saddr, 0);
+	uint64_t h = sched_hash(sched_flow_saddr_key(f), 0);
 	uint32_t pos;
 	unsigned i;
 

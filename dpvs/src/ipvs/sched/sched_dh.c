@@ -9,7 +9,7 @@ static int dh_schedule(const struct sched_svc *svc, void *ws,
 		       const struct sched_flow *f)
 {
 	(void)ws;
-	return sched_tab_lookup(svc, svc->priv, f->daddr);
+	return sched_tab_lookup(svc, svc->priv, sched_flow_daddr_key(f));
 }
 
 const struct sched_ops sched_dh_ops = {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sched.h"
+#include "sched_addr.h"
 
 extern const struct sched_ops sched_rr_ops, sched_wrr_ops, sched_lc_ops,
 	sched_wlc_ops, sched_sed_ops, sched_nq_ops, sched_sh_ops, sched_dh_ops,
@@ -19,31 +20,36 @@ extern const struct sched_ops sched_rr_ops, sched_wrr_ops, sched_lc_ops,
 /* A table slot that maps to no server; also the cap on servers. */
 #define SCHED_NONE 0xffffu
 
-/*
- * splitmix64's finaliser over key and seed: every input bit flips about
- * half the output bits, so neighbouring addresses land far apart.  No
- * random seed: every worker, and every rebuild, must hash alike.
- */
-static inline uint64_t sched_hash(uint64_t key, uint64_t seed)
+static inline uint64_t sched_flow_saddr_key(const struct sched_flow *f)
 {
-	uint64_t x = key + (seed + 1) * 0x9e3779b97f4a7c15ull;
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
+	return sched_addr_key(f->af, f->saddr, f->saddr6);
 }
 
-/* What sh and mh hash of a flow: its source, with the port if asked. */
+static inline uint64_t sched_flow_daddr_key(const struct sched_flow *f)
+{
+	return sched_addr_key(f->af, f->daddr, f->daddr6);
+}
+
+/*
+ * What sh and mh hash of a flow: its source, with the port if asked.
+ * v4: the address above the port, as always; v6: the folded address
+ * and the port mixed, which the table lookup's hash spreads again.
+ */
 static inline uint64_t sched_src_key(const struct sched_svc *svc,
 				     const struct sched_flow *f)
 {
 	uint64_t port = svc->flags & SCHED_F_PORT ? f->sport : 0;
 
+	if (f->af == AF_INET6)
+		return sched_flow_saddr_key(f) ^ port;
 	return (uint64_t)f->saddr << 16 | port;
 }
 
+/* A server's key: where mh and conhash place it. */
 static inline uint64_t sched_dest_key(const struct sched_dest *d)
 {
+	if (d->af == AF_INET6)
+		return sched_addr_key(d->af, 0, d->addr6) ^ d->port;
 	return (uint64_t)d->addr << 16 | d->port;
 }
 
@@ -81,8 +87,8 @@ uint32_t sched_weight_gcd(const struct sched_svc *svc);
 
 /*
  * The servers a hash table is built from: weight > 0, ordered by
- * address and port so the table does not depend on the order the
- * control side happens to list them in.
+ * family (v4 first), address and port so the table does not depend on
+ * the order the control side happens to list them in.
  */
 struct sched_set {
 	unsigned n;

@@ -3,7 +3,7 @@
  */
 #include "sched_lbl.h"
 
-static struct lbl_entry *bucket_of(struct lbl_ws *w, uint32_t addr)
+static struct lbl_entry *bucket_of(struct lbl_ws *w, uint64_t addr)
 {
 	return &w->e[sched_hash(addr, 0) % LBL_BUCKETS * LBL_WAYS];
 }
@@ -13,7 +13,7 @@ static bool expired(const struct lbl_entry *e, uint32_t now)
 	return now - e->used > LBL_EXPIRE;     /* unsigned: wraps safely */
 }
 
-struct lbl_entry *lbl_find(struct lbl_ws *w, uint32_t addr, uint32_t now)
+struct lbl_entry *lbl_find(struct lbl_ws *w, uint64_t addr, uint32_t now)
 {
 	struct lbl_entry *b = bucket_of(w, addr);
 
@@ -49,7 +49,7 @@ static struct lbl_entry *victim(struct lbl_ws *w, struct lbl_entry *b,
 	return v;
 }
 
-struct lbl_entry *lbl_insert(struct lbl_ws *w, uint32_t addr, uint32_t now)
+struct lbl_entry *lbl_insert(struct lbl_ws *w, uint64_t addr, uint32_t now)
 {
 	struct lbl_entry *e = victim(w, bucket_of(w, addr), now);
 

@@ -1,6 +1,7 @@
 /*
  * The locality tables of lblc and lblcr (sched_lbl.c): destination
- * address -> server(s), one fixed-size table per worker in the worker's
+ * address (its sched_addr_key: a v4 address itself, a v6 one folded to
+ * 64 bits, so two v6 destinations may share an entry) -> server(s), one fixed-size table per worker in the worker's
  * scratch area (sched_ops.wstate_size), so workers never share or lock
  * it and the fast path never allocates.  Included by sched_lbl*.c only.
  *
@@ -27,7 +28,7 @@
 #define LBL_SET_MAX 6
 
 struct lbl_entry {
-	uint32_t addr;          /* host byte order */
+	uint64_t addr;          /* sched_addr_key of the destination */
 	uint32_t used;          /* flow time of the last use: expiry */
 	uint32_t seq;           /* the table's use count then: LRU order */
 	uint32_t mod;           /* lblcr: when the set last changed */
@@ -45,9 +46,9 @@ _Static_assert(sizeof(struct lbl_ws) <= SCHED_WSTATE_MAX,
 	       "a worker's table outgrows its scratch area");
 
 /* addr's live entry, marked used at now; NULL if none (or expired). */
-struct lbl_entry *lbl_find(struct lbl_ws *w, uint32_t addr, uint32_t now);
+struct lbl_entry *lbl_find(struct lbl_ws *w, uint64_t addr, uint32_t now);
 /* A fresh entry for addr with an empty set, evicting if need be. */
-struct lbl_entry *lbl_insert(struct lbl_ws *w, uint32_t addr, uint32_t now);
+struct lbl_entry *lbl_insert(struct lbl_ws *w, uint64_t addr, uint32_t now);
 /*
  * IPVS's is_overloaded() of lblc and lblcr: more active connections than
  * its weight while some server has fewer than half its weight.

@@ -15,7 +15,7 @@ static int lblc_schedule(const struct sched_svc *svc, void *ws,
 			 const struct sched_flow *f)
 {
 	struct lbl_ws *w = ws;
-	struct lbl_entry *e = lbl_find(w, f->daddr, f->now);
+	struct lbl_entry *e = lbl_find(w, sched_flow_daddr_key(f), f->now);
 	int i;
 
 	if (e && lbl_fits(svc, e->set[0]))
@@ -24,7 +24,7 @@ static int lblc_schedule(const struct sched_svc *svc, void *ws,
 	if (i < 0)
 		return -1;
 	if (!e)
-		e = lbl_insert(w, f->daddr, f->now);
+		e = lbl_insert(w, sched_flow_daddr_key(f), f->now);
 	e->set[0] = (uint16_t)i;
 	e->n = 1;
 	return i;

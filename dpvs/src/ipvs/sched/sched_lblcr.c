@@ -78,7 +78,7 @@ static int lblcr_schedule(const struct sched_svc *svc, void *ws,
 			  const struct sched_flow *f)
 {
 	struct lbl_ws *w = ws;
-	struct lbl_entry *e = lbl_find(w, f->daddr, f->now);
+	struct lbl_entry *e = lbl_find(w, sched_flow_daddr_key(f), f->now);
 	int i = e ? set_min(svc, e) : -1;
 
 	if (e && e->n > 1 && f->now - e->mod > LBL_EXPIRE)
@@ -89,7 +89,7 @@ static int lblcr_schedule(const struct sched_svc *svc, void *ws,
 	if (i < 0)
 		return -1;
 	if (!e)
-		e = lbl_insert(w, f->daddr, f->now);
+		e = lbl_insert(w, sched_flow_daddr_key(f), f->now);
 	set_insert(svc, e, (unsigned)i, f->now);
 	return i;
 }

@@ -1,0 +1,14 @@
+# The load balancer's IPv6 packet path (docs/loadbalancing.md "IPv6"):
+# its unit tests and their links.
+#
+# This file is included before the top Makefile's `all`: without this,
+# its first rule would become what a bare `make` builds.
+.DEFAULT_GOAL := all
+
+# Golden-packet tests of the header-only v6 rewrite: DPDK headers, no EAL.
+UNIT_TESTS += test_nat_rewrite6
+$(BUILD)/tests/test_nat_rewrite6: $(BUILD)/obj/dpvs/tests/unit/test_nat_rewrite6.o \
+		$(BUILD)/obj/dpvs/src/ipvs/ipvs_proto.o \
+		$(BUILD)/obj/dpvs/src/ipvs/proto_tcp.o $(BUILD)/obj/dpvs/src/ipvs/proto_udp.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka
