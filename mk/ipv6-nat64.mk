@@ -16,3 +16,12 @@ UNIT_TESTS += test_tcp_mss
 $(BUILD)/tests/test_tcp_mss: $(BUILD)/obj/dpvs/tests/unit/test_tcp_mss.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+
+# FullNAT64 (ipvs/ipvs_xmit64.c) with the real translation and counters;
+# routes, ports and the two outputs are the test's stand-ins.
+UNIT_TESTS += test_ipvs_golden64
+$(BUILD)/tests/test_ipvs_golden64: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_golden64.o \
+		$(addprefix $(BUILD)/obj/dpvs/src/,ipvs/ipvs_xmit64.o net/nat64.o \
+		net/ipv6_parse.o net/ipv4_pmtu.o net/pktstats.o)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) -lcmocka -lpthread
