@@ -87,6 +87,8 @@ static struct ipvs_conn conn;
 
 static void conn_setup(uint8_t proto)
 {
+	rte_pktmbuf_free(sent.m);   /* a failed case's leftover */
+	sent.m = NULL;
 	dest = (struct ipvs_dest){ .af = AF_INET, .vaf = AF_INET6, .port = DPORT,
 				   .fwd = IPVS_FWD_FNAT, .stats = stats };
 	dest.addr.in4 = RS;
