@@ -6,9 +6,11 @@
 #include "ipvs_persist.h"
 #include "ipvs_sync.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/netif.h"
 
 static const struct ipv4_hooks ipv4_hooks = { ipvs_local_in, ipvs_forward_in };
+static const struct ipv6_hooks ipv6_hooks = { ipvs_local_in6, ipvs_forward_in6 };
 
 int ipvs_init(const struct dpvs_conf *c)
 {
@@ -27,6 +29,7 @@ int ipvs_init(const struct dpvs_conf *c)
 	if (rc == 0) {
 		netif_set_burst_hook(&ipvs_conn_burst_hook);
 		ipv4_set_hooks(&ipv4_hooks);
+		ipv6_set_hooks(&ipv6_hooks);
 	}
 	return rc;
 }
@@ -34,6 +37,7 @@ int ipvs_init(const struct dpvs_conf *c)
 void ipvs_fini(void)
 {
 	ipv4_set_hooks(NULL);
+	ipv6_set_hooks(NULL);
 	ipvs_core_fini();
 	ipvs_conn_flush_all();
 	ipvs_sync_fini();

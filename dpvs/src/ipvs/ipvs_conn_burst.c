@@ -1,6 +1,7 @@
 /*
  * The rx burst's connections looked up at once (netif's burst hook);
- * ipvs_conn_lookup asks burst_hit (ipvs_conn_int.h) first.
+ * ipvs_conn_lookup and ipvs_conn_lookup6 ask burst_hit (ipvs_conn_int.h)
+ * first.
  */
 #include "ipvs_conn_int.h"
 
@@ -41,6 +42,30 @@ static bool burst_key(const struct rte_mbuf *m, struct conn_key *k)
 	return true;
 }
 
+/*
+ * The same for an untagged IPv6 TCP/UDP packet without extension
+ * headers (the common case; others are looked up one by one).  Only
+ * tried once burst_key said "not IPv4 TCP/UDP", so v4 pays nothing.
+ */
+static bool burst_key6(const struct rte_mbuf *m, struct conn_key *k)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+	const struct rte_ipv6_hdr *ip6 = (const void *)(eh + 1);
+	const uint16_t *ports = (const uint16_t *)(ip6 + 1);
+	struct in6_addr s, d;
+
+	if (m->data_len < sizeof(*eh) + sizeof(*ip6) + 4 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    (ip6->vtc_flow & RTE_BE32(0xf0000000u)) != RTE_BE32(0x60000000u) ||
+	    !ipvs_proto_get(ip6->proto))
+		return false;
+	memcpy(&s, ip6->src_addr, sizeof(s));   /* 2-byte aligned in the frame */
+	memcpy(&d, ip6->dst_addr, sizeof(d));
+	key6_of(k, ip6->proto, &s, rte_be_to_cpu_16(ports[0]), &d,
+		rte_be_to_cpu_16(ports[1]));
+	return true;
+}
+
 static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
 {
 	struct burst_cache *b = &conn_bursts[lc];
@@ -53,7 +78,8 @@ static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
 	b->widx = ipvs_worker_index(lc);
 	for (unsigned j = 0; j < n; j++) {
 		b->slot[j] = -1;
-		if (burst_key(pkts[j], &b->keys[nk])) {
+		if (burst_key(pkts[j], &b->keys[nk]) ||
+		    burst_key6(pkts[j], &b->keys[nk])) {
 			kp[nk] = &b->keys[nk];
 			b->slot[j] = (int8_t)nk++;
 		}

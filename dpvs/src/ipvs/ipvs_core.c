@@ -15,6 +15,7 @@
  * to the owner, once (HO_SYNC: the owner does not ask again).
  */
 #include "ipvs_core.h"
+#include "ipvs_core_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -41,8 +42,6 @@
 #include "net/pktstats.h"
 
 #define BURST 32
-#define HO_NAT 0x100   /* m->hash.usr: a NAT reply looking for its owner */
-#define HO_SYNC 0x200  /* m->hash.usr: a client packet for a synced conn's owner */
 
 static struct rte_ring **rings;   /* [src * nw + dst] */
 static unsigned nw;
@@ -97,6 +96,17 @@ static void handover(unsigned lc, unsigned from, unsigned to,
 	PKT_INC(lc, ipvs_handover);
 }
 
+void ipvs_core_handover(unsigned lc, unsigned from, unsigned to,
+			struct rte_mbuf *m)
+{
+	handover(lc, from, to, m);
+}
+
+unsigned ipvs_core_workers(void)
+{
+	return nw;
+}
+
 enum l4_verdict { L4_OK, L4_OTHER, L4_SHORT };
 
 static void tuple_of(const struct rte_ipv4_hdr *ip, const void *l4,
@@ -131,32 +141,6 @@ static enum l4_verdict parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 	return L4_OK;
 }
 
-/* Counts and sends a packet of an existing connection. */
-static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
-		      enum conn_dir dir, struct rte_mbuf *m,
-		      struct rte_ipv4_hdr *ip, void *l4)
-{
-	struct ipvs_pcstats *st = &c->dest->stats[w];
-	const struct ipvs_xmit_ops *x = &ipvs_xmit[c->fwd];
-
-	if (ipvs_conn_update(c, dir, l4, x->out == NULL)) {
-		/* A new connection on a reused entry counts as any other. */
-		PKT_INC(lc, ipvs_conn_new);
-		st->conns++;
-		if (c->lobj)
-			c->lobj->conns[w * 8]++;
-	}
-	if (dir == DIR_IN) {
-		st->inpkts++;
-		st->inbytes += m->pkt_len;
-		x->in(lc, c, m, ip, l4);
-	} else {
-		st->outpkts++;
-		st->outbytes += m->pkt_len;
-		x->out(lc, c, m, ip, l4);
-	}
-}
-
 /*
  * Picks a local address and one of this worker's ports on it: 0, -ENOSPC
  * (out of ports) or -EADDRNOTAVAIL (every address is an inactive HA one:
@@ -186,12 +170,6 @@ static int fnat_source(const struct svc_snap *sn, unsigned w,
 		rc = -ENOSPC;
 	}
 	return rc;
-}
-
-/* Whole seconds: all lblc and lblcr need to expire their entries. */
-static uint32_t sched_now(void)
-{
-	return (uint32_t)(rte_get_tsc_cycles() / rte_get_tsc_hz());
 }
 
 static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
@@ -273,7 +251,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	d->stats[w].conns++;
 	if (c->lobj)
 		c->lobj->conns[w * 8]++;
-	conn_xmit(lc, w, c, DIR_IN, m, ip, l4);
+	ipvs_conn_xmit(lc, w, c, DIR_IN, m, ip, l4);
 	return true;
 drop:
 	rte_pktmbuf_free(m);
@@ -387,7 +365,7 @@ static bool local_in(unsigned lc, struct rte_mbuf *m,
 	}
 	c = ipvs_conn_lookup(w, &t, &dir);
 	if (c) {
-		conn_xmit(lc, w, c, dir, m, ip, l4);
+		ipvs_conn_xmit(lc, w, c, dir, m, ip, l4);
 		return true;
 	}
 	if (r && (r->flags & RT_F_SAPOOL) && nw > 1 && t.dport % nw != w) {
@@ -442,7 +420,7 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 			return false;
 		c = ipvs_conn_lookup(w, &t, &dir);
 		if (c && dir == DIR_OUT) {
-			conn_xmit(lc, w, c, dir, m, ip, l4);
+			ipvs_conn_xmit(lc, w, c, dir, m, ip, l4);
 			return true;
 		}
 		if (hops == 0 && nw > 1 &&
@@ -488,7 +466,10 @@ int ipvs_handover_job(void *arg __rte_unused)
 		for (unsigned i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 
-			if (m->hash.usr & HO_NAT) {
+			/* The version nibble tells the families apart. */
+			if (*rte_pktmbuf_mtod(m, uint8_t *) >> 4 == 6)
+				ipvs_handover6(lc, w, m);
+			else if (m->hash.usr & HO_NAT) {
 				if (!nat_reply(lc, w, m, m->hash.usr & 0xff))
 					ipv4_forward(lc, m);
 			} else if (!local_in(lc, m, NULL,
