@@ -252,3 +252,69 @@ def test_nat64_many_backends_rr(nat64):
     assert set(got) == {"rs1", "rs2", "rs3"}, got
     # rr runs per worker (4 here): each server still gets a fair share.
     assert all(n >= 8 for n in got.values()), got
+
+
+# UDP echo that, for a datagram starting with "ptb", also tells the
+# sender (dpvs's local address) as a router would that its datagram was
+# too big for a 1400-byte link: ICMP fragmentation needed quoting it.
+PTB_ECHO = r'''
+import socket, struct, sys
+def csum(b):
+    b += b"\0" * (len(b) % 2)
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+me = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((me, int(sys.argv[2])))
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+print("ready", flush=True)
+while True:
+    d, (la, lp) = s.recvfrom(65535)
+    s.sendto(d, (la, lp))
+    if not d.startswith(b"ptb"):
+        continue
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(d), 0, 0x4000, 64, 17, 0,
+                     socket.inet_aton(la), socket.inet_aton(me))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    quote = ip + struct.pack("!HHHH", lp, int(sys.argv[2]), 8 + len(d), 0)
+    icmp = struct.pack("!BBHHH", 3, 4, 0, 0, 1400) + quote
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    raw.sendto(icmp, (la, 0))
+'''
+
+# A connected UDP socket's path MTU to the VIP before and after.
+PMTU_CLIENT = r'''
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.settimeout(3)
+before = s.getsockopt(socket.IPPROTO_IPV6, 24)  # IPV6_MTU
+s.send(b"ptb" + b"x" * 100)
+for _ in range(2):   # the echo, and the error (EMSGSIZE) in either order
+    try:
+        s.recv(2048)
+    except OSError:
+        pass
+for _ in range(30):
+    after = s.getsockopt(socket.IPPROTO_IPV6, 24)  # IPV6_MTU
+    if after != before:
+        break
+    time.sleep(0.1)
+print(before, after)
+'''
+
+
+def test_nat64_fragneeded_becomes_ptb(nat64):
+    """A server-side ICMP fragmentation needed (MTU 1400) about our
+    datagram reaches the client as ICMPv6 packet too big for its own
+    datagram, MTU + 20: its kernel lowers the path MTU to the VIP."""
+    d, rs = nat64["dpvs"], nat64["rs"]
+    p = nat64["spawn"](rs, PY, "-c", PTB_ECHO, "10.0.1.11", "53")
+    assert p.stdout.readline().strip() == "ready"
+    nat64_service(d, proto="-u", port=53)
+    r = sh(PY, "-c", PMTU_CLIENT, VIP6, "53", ns=nat64["cl"], timeout=30)
+    before, after = map(int, r.stdout.split())
+    assert (before, after) == (1500, 1420), r.stdout
+    assert d.pkt_stats()["nat64_bad_icmp"] == 0
