@@ -34,6 +34,7 @@
 #include "ipvs_proto.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
+#include "ipvs_xmit64.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "net/icmp_err.h"
@@ -326,6 +327,10 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 			return false;
 		m->hash.usr = 0;
 		handover(lc, w, t.dport % nw, m);
+		return true;
+	}
+	if (ipvs_conn_is_v6(c)) {   /* a v4 server of a v6 service: NAT64 */
+		ipvs_fnat64_icmp_out(lc, w, c, m);
 		return true;
 	}
 	if (c->pp.len)   /* the client's kernel checks the quoted seq */

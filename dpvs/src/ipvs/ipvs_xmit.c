@@ -9,6 +9,7 @@
 #include "net/ipv4.h"
 #include "net/ipv4_pmtu.h"
 #include "ipvs_xmit6.h"
+#include "ipvs_xmit64.h"
 #include "nat_rewrite.h"
 #include "proxy_proto.h"
 #include "net/netif.h"
@@ -241,13 +242,10 @@ const struct ipvs_xmit_ops ipvs_xmit[IPVS_XMIT_MAX] = {
 			 .vaf = AF_INET6, .daf = AF_INET6, .in = ipvs_dr6_in },
 	[IPVS_X_TUN6] = { .name = "Tunnel", .fwd = IPVS_FWD_TUN,
 			  .vaf = AF_INET6, .daf = AF_INET6, .in = ipvs_tun6_in },
-	/*
-	 * NAT64 (net/nat64.c, ipvs_xmit64.c) fills in and out; until then
-	 * its packets are dropped, counted, never sent half-translated.
-	 */
+	/* NAT64: RFC 7915 headers (net/nat64.c) with the conn's addresses. */
 	[IPVS_X_FNAT64] = { .name = "FullNat", .fwd = IPVS_FWD_FNAT,
 			    .vaf = AF_INET6, .daf = AF_INET,
-			    .in = ipvs_xmit_none, .out = ipvs_xmit_none,
+			    .in = ipvs_fnat64_in, .out = ipvs_fnat64_out,
 			    .snat = true },
 };
 

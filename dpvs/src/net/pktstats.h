@@ -109,7 +109,8 @@
 	X(nat64_bad_icmp) /* NAT64: ICMP not translatable: dropped */        \
 	X(nat64_csum)     /* NAT64: UDP zero checksum computed */            \
 	X(tun6_too_big)   /* TUN6: past the MTU; PTB sent or dropped */      \
-	X(kni_na_vip_dropped) /* master: kernel NA claiming a lost VIP */
+	X(kni_na_vip_dropped) /* master: kernel NA claiming a lost VIP */     \
+	X(nat64_no_room)  /* NAT64: no headroom for the IPv6 header: dropped */
 
 struct pktstats {
 #define X(name) uint64_t name;
