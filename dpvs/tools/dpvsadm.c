@@ -50,7 +50,7 @@ int report_cmd(struct dpvs_handle *h, const struct cmd *c, int rc)
 {
 	const char *what = cmd_names[c->cmd], *msg = dpvs_errmsg(h);
 	char dmsg[256], svc[SVC_NAME_LEN], obj[ADDRPORT_LEN + 32] = "";
-	char ap[ADDRPORT_LEN], ip[INET_ADDRSTRLEN];
+	char ap[ADDRPORT_LEN], ip[IP_LEN];
 	bool is_dest = c->cmd == CMD_ADDDEST || c->cmd == CMD_EDITDEST ||
 		       c->cmd == CMD_DELDEST;
 	bool is_laddr = c->cmd == CMD_ADDLADDR || c->cmd == CMD_DELLADDR;
@@ -65,10 +65,10 @@ int report_cmd(struct dpvs_handle *h, const struct cmd *c, int rc)
 	fmt_svc(&c->svc, svc);
 	if (is_dest)
 		snprintf(obj, sizeof(obj), "real server %s",
-			 fmt_addrport(c->dest.addr, c->dest.port, ap));
+			 fmt_addrport(DEST_IP(&c->dest), c->dest.port, ap));
 	else if (is_laddr)
 		snprintf(obj, sizeof(obj), "local address %s",
-			 fmt_ip(c->laddr.addr, ip));
+			 fmt_ip(LADDR_IP(&c->laddr), ip));
 	if (rc == DPVS_EEXIST) {
 		if (c->cmd == CMD_ADD)
 			return fail("%s: service %s already exists", what, svc);

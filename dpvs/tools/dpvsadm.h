@@ -34,14 +34,33 @@ int run(struct dpvs_handle *h, const struct cmd *c);
 
 /* ---- formatting (dpvsadm_print.c) ---- */
 
-#define ADDRPORT_LEN (INET_ADDRSTRLEN + 6)
+/* An address of a record: its family and both of its fields. */
+struct ip_ref {
+	uint8_t af;                /* AF_INET (or 0) or AF_INET6 */
+	uint32_t v4;               /* network order */
+	const struct in6_addr *v6;
+};
+
+#define SVC_IP(s) ((struct ip_ref){ (s)->af, (s)->vip, &(s)->vip6 })
+#define VIP_OF(x) ((struct ip_ref){ (x)->vaf, (x)->vip, &(x)->vip6 })
+#define DEST_IP(d) ((struct ip_ref){ (d)->af, (d)->addr, &(d)->addr6 })
+#define LADDR_IP(l) ((struct ip_ref){ (l)->af, (l)->addr, &(l)->addr6 })
+
+#define IP_LEN INET6_ADDRSTRLEN
+#define ADDRPORT_LEN (IP_LEN + 8)        /* "[ADDR6]:65535" */
 #define SVC_NAME_LEN (4 + ADDRPORT_LEN)  /* "TCP 10.0.0.100:80" */
 
 const char *proto_name(uint8_t proto);
 const char *proto_switch(uint8_t proto);
-const char *fmt_ip(uint32_t addr_net, char buf[INET_ADDRSTRLEN]);
-const char *fmt_addrport(uint32_t addr_net, uint16_t port,
+/* "10.0.0.1", "2001:db8::1" */
+const char *fmt_ip(struct ip_ref a, char buf[IP_LEN]);
+/* "10.0.0.1:80", "[2001:db8::1]:80" (what -t, -r read back) */
+const char *fmt_addrport(struct ip_ref a, uint16_t port,
 			 char buf[ADDRPORT_LEN]);
+/* A persistence granularity as -M reads it: A.B.C.D, or IPv6's length. */
+const char *fmt_mask(const struct dpvs_service *s, char buf[IP_LEN]);
+/* Whether s has one (not one client per address). */
+bool has_mask(const struct dpvs_service *s);
 const char *fmt_svc(const struct dpvs_service *s, char buf[SVC_NAME_LEN]);
 /* "-g", "-m"...: the switch that gives forwarding mode fwd. */
 char fwd_flag(uint32_t fwd);
@@ -67,9 +86,12 @@ void print_laddrs_of(const struct dpvs_service *s,
 
 /* ---- the table (dpvsadm_table.c) ---- */
 
-/* Services and dests in ipvsadm's order: protocol, address, port. */
-int cmp_key(uint8_t p1, uint32_t a1, uint16_t port1, uint8_t p2,
-	    uint32_t a2, uint16_t port2);
+/*
+ * Services and dests in ipvsadm's order: protocol, address (IPv4 before
+ * IPv6), port.
+ */
+int cmp_key(uint8_t p1, struct ip_ref a1, uint16_t port1, uint8_t p2,
+	    struct ip_ref a2, uint16_t port2);
 int cmp_svc(const void *a, const void *b);
 
 /* A dest with its position in the daemon's answer (for --nosort). */

@@ -55,14 +55,15 @@ int cmd_edit_dest(struct dpvs_handle *h, const struct cmd *c)
 	if (rc)
 		return report_cmd(h, c, rc);
 	for (size_t i = 0; i < n && !found; i++)
-		if (all[i].addr == c->dest.addr && all[i].port == c->dest.port) {
+		if (!cmp_key(0, DEST_IP(&all[i]), all[i].port, 0,
+			     DEST_IP(&c->dest), c->dest.port)) {
 			d = all[i];
 			found = true;
 		}
 	free(all);
 	if (!found)
 		return fail("edit-server: no such real server %s in service %s",
-			    fmt_addrport(c->dest.addr, c->dest.port, rs),
+			    fmt_addrport(DEST_IP(&c->dest), c->dest.port, rs),
 			    fmt_svc(&c->svc, svc));
 	if (c->opts & O(FWD))
 		d.fwd = c->dest.fwd;
@@ -72,7 +73,8 @@ int cmd_edit_dest(struct dpvs_handle *h, const struct cmd *c)
 		d.u_thresh = c->dest.u_thresh;
 	if (c->opts & O(LTHRESH))
 		d.l_thresh = c->dest.l_thresh;
-	if (check_dest_port(&d, err, sizeof(err)) ||
+	if (check_families(&d, err, sizeof(err)) ||
+	    check_dest_port(&d, err, sizeof(err)) ||
 	    check_thresholds(&d, err, sizeof(err)))
 		return fail("edit-server: %s", err);
 	return report_cmd(h, c, dpvs_dest_edit(h, &d));

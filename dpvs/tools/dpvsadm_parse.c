@@ -107,40 +107,76 @@ static bool parse_uint(const char *s, uint32_t max, uint32_t *out)
 	return true;
 }
 
-/*
- * "A.B.C.D" or "A.B.C.D:PORT" into addr (network order) and port (host
- * order; *port_given tells which form).  what names the address in
- * messages ("virtual service", "real server", "local").
- */
-static int parse_addrport(const char *s, bool port_allowed, const char *what,
-			  uint32_t *addr, uint16_t *port, bool *port_given,
-			  char *err, size_t len)
-{
-	char buf[INET_ADDRSTRLEN];
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-	uint32_t p;
+/* An address of a record: its family and both of its fields. */
+struct addr_out {
+	uint8_t *af;
+	uint32_t *v4;          /* network order */
+	struct in6_addr *v6;
+};
 
-	if (s[0] == '[' || (colon && strchr(colon + 1, ':')))
-		return perr(err, len, "illegal %s address '%s': dpvs supports "
-			    "IPv4 only", what, s);
-	if (colon && !port_allowed)
-		return perr(err, len, "illegal %s address '%s': no port here",
-			    what, s);
-	if (n >= sizeof(buf))
-		return perr(err, len, "illegal %s address '%s'", what, s);
+/*
+ * Where the address of s ends and its ":PORT" (or nothing) starts, as
+ * ipvsadm reads it: "A.B.C.D[:PORT]", "[ADDR6][:PORT]" (brackets needed
+ * with a port), or a bare "ADDR6" (two colons or more: no port).
+ */
+static bool split_addr(const char *s, char *buf, size_t size,
+		       const char **port)
+{
+	const char *end, *colon = strchr(s, ':');
+	size_t n;
+
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return false;
+		n = (size_t)(end - s - 1);
+		s++;
+		*port = end[1] ? end + 1 : NULL;
+	} else if (colon && strchr(colon + 1, ':')) {
+		n = strlen(s);
+		*port = NULL;
+	} else {
+		n = colon ? (size_t)(colon - s) : strlen(s);
+		*port = colon;
+	}
+	if (n == 0 || n >= size)
+		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (!parse_ipv4(buf, addr))
-		return perr(err, len, "illegal %s address '%s' (A.B.C.D%s)",
-			    what, s, port_allowed ? "[:PORT]" : "");
-	if (!is_unicast(*addr))
+	return true;
+}
+
+/*
+ * An address of either family and its optional port (host order;
+ * *port_given tells which form).  what names the address in messages
+ * ("virtual service", "real server", "local").
+ */
+static int parse_addrport(const char *s, bool port_allowed, const char *what,
+			  struct addr_out a, uint16_t *port, bool *port_given,
+			  char *err, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *ps;
+	uint32_t p;
+
+	if (!split_addr(s, buf, sizeof(buf), &ps) ||
+	    !parse_inet(buf, a.af, a.v4, a.v6) ||
+	    (s[0] == '[' && *a.af != AF_INET6))
+		return perr(err, len, "illegal %s address '%s' (A.B.C.D%s, "
+			    "%s)", what, s, port_allowed ? "[:PORT]" : "",
+			    port_allowed ? "[ADDR6][:PORT]" : "ADDR6");
+	if (*a.af == AF_INET ? !is_unicast(*a.v4) :
+	    !is_unicast6(a.v6) || is_linklocal6(a.v6))
 		return perr(err, len, "illegal %s address '%s' (not a unicast "
-			    "address)", what, s);
-	*port_given = colon != NULL;
+			    "address%s)", what, s,
+			    *a.af == AF_INET6 ? " of global scope" : "");
+	if (ps && !port_allowed)
+		return perr(err, len, "illegal %s address '%s': no port here",
+			    what, s);
+	*port_given = ps != NULL;
 	*port = 0;
-	if (colon) {
-		if (!parse_uint(colon + 1, 65535, &p))
+	if (ps) {
+		if (!parse_uint(ps + 1, 65535, &p))
 			return perr(err, len, "illegal port in %s address '%s' "
 				    "(0-65535)", what, s);
 		*port = (uint16_t)p;
@@ -148,8 +184,10 @@ static int parse_addrport(const char *s, bool port_allowed, const char *what,
 	return 0;
 }
 
+#define ADDR_OF(af, v4, v6) ((struct addr_out){ &(af), &(v4), &(v6) })
+
 /* A.B.C.D (contiguous) or a prefix length 0-32, into network order. */
-static bool parse_netmask(const char *s, uint32_t *out)
+static bool parse_netmask4(const char *s, uint32_t *out)
 {
 	uint32_t plen, m;
 
@@ -305,7 +343,8 @@ static int on_service(struct cmd *c, const struct sw *sw, const char *v,
 	if (set_opt(c, OPT_SERVICE, err, len))
 		return -1;
 	c->svc.proto = (uint8_t)sw->id;
-	return parse_addrport(v, true, "virtual service", &c->svc.vip,
+	return parse_addrport(v, true, "virtual service",
+			      ADDR_OF(c->svc.af, c->svc.vip, c->svc.vip6),
 			      &c->svc.vport, &c->svc_port_given, err, len);
 }
 
@@ -342,9 +381,12 @@ static int on_netmask(struct cmd *c, const struct sw *sw, const char *v,
 	(void)sw;
 	if (set_opt(c, OPT_NETMASK, err, len))
 		return -1;
-	if (!parse_netmask(v, &c->svc.netmask))
+	/* Checked once the service's family is known (check_service). */
+	if (strlen(v) >= sizeof(c->mask_arg))
 		return perr(err, len, "illegal persistence netmask '%s' "
-			    "(A.B.C.D with contiguous ones, or 0-32)", v);
+			    "(A.B.C.D with contiguous ones, or 0-32; IPv6: "
+			    "1-128)", v);
+	memcpy(c->mask_arg, v, strlen(v) + 1);
 	return 0;
 }
 
@@ -400,7 +442,8 @@ static int on_server(struct cmd *c, const struct sw *sw, const char *v,
 	(void)sw;
 	if (set_opt(c, OPT_SERVER, err, len))
 		return -1;
-	return parse_addrport(v, true, "real server", &c->dest.addr,
+	return parse_addrport(v, true, "real server",
+			      ADDR_OF(c->dest.af, c->dest.addr, c->dest.addr6),
 			      &c->dest.port, &c->dest_port_given, err, len);
 }
 
@@ -453,7 +496,9 @@ static int on_laddr(struct cmd *c, const struct sw *sw, const char *v,
 	(void)sw;
 	if (set_opt(c, OPT_LADDR, err, len))
 		return -1;
-	return parse_addrport(v, false, "local", &c->laddr.addr,
+	return parse_addrport(v, false, "local",
+			      ADDR_OF(c->laddr.af, c->laddr.addr,
+				      c->laddr.addr6),
 			      &c->laddr.vport, &port_given, err, len);
 }
 
@@ -700,6 +745,29 @@ static int check_list(const struct cmd *c, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * -M: a netmask or 0-32 for an IPv4 service, a prefix length 1-128 for
+ * an IPv6 one; none given is one client per address.
+ */
+static int check_netmask(struct cmd *c, char *err, size_t len)
+{
+	bool v6 = c->svc.af == AF_INET6;
+
+	if (!(c->opts & O(NETMASK))) {
+		c->svc.netmask = v6 ? 128 : ALL_ONES;
+		return 0;
+	}
+	if (v6 && (!parse_uint(c->mask_arg, 128, &c->svc.netmask) ||
+		   c->svc.netmask == 0))
+		return perr(err, len, "-M on an IPv6 service is a prefix "
+			    "length (1..128), not '%s'", c->mask_arg);
+	if (!v6 && !parse_netmask4(c->mask_arg, &c->svc.netmask))
+		return perr(err, len, "illegal persistence netmask '%s' "
+			    "(A.B.C.D with contiguous ones, or 0-32)",
+			    c->mask_arg);
+	return 0;
+}
+
 /* The service's port: 0 only for a persistent service. */
 static int check_service(struct cmd *c, char *err, size_t len)
 {
@@ -719,8 +787,8 @@ static int check_service(struct cmd *c, char *err, size_t len)
 	if ((c->svc.flags & PROXY_FLAGS) && c->svc.proto != IPPROTO_TCP)
 		return perr(err, len, "--proxy-protocol: the PROXY protocol is "
 			    "for TCP services (-t)");
-	if (!(c->opts & O(NETMASK)))
-		c->svc.netmask = ALL_ONES;
+	if (check_netmask(c, err, len))
+		return -1;
 	/* -E without -s: checked against the service's scheduler later. */
 	if (c->svc.sched[0])
 		return check_sched_flags(c->svc.sched, c->svc.flags,
@@ -749,6 +817,16 @@ int check_thresholds(const struct dpvs_dest *d, char *err, size_t len)
 	return 0;
 }
 
+int check_families(const struct dpvs_dest *d, char *err, size_t len)
+{
+	bool v6s = d->vaf == AF_INET6, v6d = d->af == AF_INET6;
+
+	if (v6s == v6d || (v6s && d->fwd == DPVS_FWD_FNAT))
+		return 0;
+	return perr(err, len, "mixed families: only FullNAT (-b) from an "
+		    "IPv6 service to IPv4 real servers (NAT64)");
+}
+
 static int check_dest(struct cmd *c, char *err, size_t len)
 {
 	struct dpvs_dest *d = &c->dest;
@@ -757,7 +835,9 @@ static int check_dest(struct cmd *c, char *err, size_t len)
 	    c->cmd != CMD_DELDEST)
 		return 0;
 	d->proto = c->svc.proto;
+	d->vaf = c->svc.af;
 	d->vip = c->svc.vip;
+	d->vip6 = c->svc.vip6;
 	d->vport = c->svc.vport;
 	if (!c->dest_port_given)
 		d->port = d->vport;
@@ -769,6 +849,8 @@ static int check_dest(struct cmd *c, char *err, size_t len)
 		if (!(c->opts & O(WEIGHT)))
 			d->weight = 1;
 	}
+	if (d->fwd && check_families(d, err, len))
+		return -1;
 	if (d->fwd && check_dest_port(d, err, len))
 		return -1;
 	return check_thresholds(d, err, len);
@@ -835,7 +917,9 @@ int parse_cmd(int argc, char **argv, struct cmd *c, char *err, size_t len)
 		return -1;
 	if (c->cmd == CMD_ADDLADDR || c->cmd == CMD_DELLADDR) {
 		c->laddr.proto = c->svc.proto;
+		c->laddr.vaf = c->svc.af;
 		c->laddr.vip = c->svc.vip;
+		c->laddr.vip6 = c->svc.vip6;
 		c->laddr.vport = c->svc.vport;
 	}
 	return 0;

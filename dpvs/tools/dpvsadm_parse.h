@@ -76,6 +76,8 @@ struct cmd {
 	const char *ipc;               /* --ipc-file, NULL: default */
 	struct dpvs_service svc;       /* key from -t/-u; -s -p -M -b */
 	bool svc_port_given;           /* VIP:PORT rather than VIP */
+	char mask_arg[16];             /* -M as given: its meaning follows
+					  the service's family */
 	struct dpvs_dest dest;         /* -r, forwarding method, -w -x -y */
 	bool dest_port_given;          /* RS:PORT rather than RS */
 	const char *flags_for_sched;   /* -b names: "sh", "mh" or "" */
@@ -107,6 +109,8 @@ int parse_line(char *line, struct cmd *c, char *err, size_t len);
 int check_sched_flags(const char *sched, uint32_t flags,
 		      const char *for_sched, char *err, size_t len);
 int check_dest_port(const struct dpvs_dest *d, char *err, size_t len);
+/* A real server of the service's family, or IPv4 under IPv6 by -b. */
+int check_families(const struct dpvs_dest *d, char *err, size_t len);
 int check_thresholds(const struct dpvs_dest *d, char *err, size_t len);
 /* "v1", "v2" or "none": the service's PROXY protocol flag. */
 const char *fmt_proxy(uint32_t flags);

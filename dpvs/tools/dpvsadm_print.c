@@ -15,19 +15,36 @@ const char *proto_switch(uint8_t proto)
 	return proto == IPPROTO_UDP ? "-u" : "-t";
 }
 
-const char *fmt_ip(uint32_t addr_net, char buf[INET_ADDRSTRLEN])
+const char *fmt_ip(struct ip_ref a, char buf[IP_LEN])
 {
-	struct in_addr in = { .s_addr = addr_net };
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN) ? buf : "?";
+	return dpvs_inet_ntop(a.af, a.v4, a.v6, buf, IP_LEN) ? buf : "?";
 }
 
-const char *fmt_addrport(uint32_t addr_net, uint16_t port,
+const char *fmt_addrport(struct ip_ref a, uint16_t port,
 			 char buf[ADDRPORT_LEN])
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[IP_LEN];
 
-	snprintf(buf, ADDRPORT_LEN, "%s:%u", fmt_ip(addr_net, ip), port);
+	snprintf(buf, ADDRPORT_LEN, a.af == AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 fmt_ip(a, ip), port);
+	return buf;
+}
+
+bool has_mask(const struct dpvs_service *s)
+{
+	if (s->af == AF_INET6)
+		return s->netmask && s->netmask < 128;
+	return s->netmask != ALL_ONES;
+}
+
+const char *fmt_mask(const struct dpvs_service *s, char buf[IP_LEN])
+{
+	struct ip_ref m = { AF_INET, s->netmask, NULL };
+
+	if (s->af == AF_INET6)
+		snprintf(buf, IP_LEN, "%u", s->netmask);
+	else
+		fmt_ip(m, buf);
 	return buf;
 }
 
@@ -36,7 +53,7 @@ const char *fmt_svc(const struct dpvs_service *s, char buf[SVC_NAME_LEN])
 	char ap[ADDRPORT_LEN];
 
 	snprintf(buf, SVC_NAME_LEN, "%s %s", proto_name(s->proto),
-		 fmt_addrport(s->vip, s->vport, ap));
+		 fmt_addrport(SVC_IP(s), s->vport, ap));
 	return buf;
 }
 
@@ -133,11 +150,10 @@ void print_title(const struct out *o)
 
 void print_service(const struct dpvs_service *s, const struct out *o)
 {
-	char name[48], ap[ADDRPORT_LEN], mask[INET_ADDRSTRLEN], fl[32];
+	char name[SVC_NAME_LEN + 1], ap[ADDRPORT_LEN], mask[IP_LEN], fl[32];
 
 	snprintf(name, sizeof(name), "%s  %s", proto_name(s->proto),
-		 fmt_addrport(s->vip, s->vport, ap));
-	name[33] = '\0';
+		 fmt_addrport(SVC_IP(s), s->vport, ap));
 	if (o->fmt == FMT_STATS || o->fmt == FMT_RATE) {
 		printf("%-33s", name);
 		print_counters(&s->stats, o);
@@ -148,8 +164,8 @@ void print_service(const struct dpvs_service *s, const struct out *o)
 		printf(" (%s)", fmt_sched_flags(s->sched, s->flags, fl));
 	if (s->flags & DPVS_SVC_F_PERSISTENT) {
 		printf(" persistent %u", s->timeout);
-		if (s->netmask != ALL_ONES)
-			printf(" mask %s", fmt_ip(s->netmask, mask));
+		if (has_mask(s))
+			printf(" mask %s", fmt_mask(s, mask));
 	}
 	if (s->flags & PROXY_FLAGS)
 		printf(" proxy-protocol %s", fmt_proxy(s->flags));
@@ -160,7 +176,7 @@ void print_dest(const struct dpvs_dest *d, const struct out *o)
 {
 	char ap[ADDRPORT_LEN];
 
-	fmt_addrport(d->addr, d->port, ap); /* at most 21 of ipvsadm's 28 */
+	fmt_addrport(DEST_IP(d), d->port, ap); /* v4: 21 of ipvsadm's 28 */
 	switch (o->fmt) {
 	case FMT_STATS:
 	case FMT_RATE:
@@ -201,22 +217,28 @@ void print_conn(const struct dpvs_conn *x)
 	char src[ADDRPORT_LEN], vip[ADDRPORT_LEN], dst[ADDRPORT_LEN];
 	char lip[ADDRPORT_LEN];
 
-	if (x->laddr)
-		fmt_addrport(x->laddr, x->lport, lip);
+	struct ip_ref c = { x->caf, x->caddr, &x->caddr6 };
+	struct ip_ref v = { x->caf, x->vaddr, &x->vaddr6 };
+	struct ip_ref d = { x->daf, x->daddr, &x->daddr6 };
+	struct ip_ref l = { x->daf, x->laddr, &x->laddr6 };
+
+	if (x->daf == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&x->laddr6) :
+	    x->laddr != 0)
+		fmt_addrport(l, x->lport, lip);
 	else
 		snprintf(lip, sizeof(lip), "-");
 	/* [S]: synced from the HA peer, so it survives a failover. */
 	printf("%-3s %02u:%02u  %-11s %-18s %-18s %-18s %-18s %u%s\n",
 	       proto_name(x->proto), x->expire_s / 60, x->expire_s % 60,
-	       x->state_name, fmt_addrport(x->caddr, x->cport, src),
-	       fmt_addrport(x->vaddr, x->vport, vip),
-	       fmt_addrport(x->daddr, x->dport, dst), lip, x->lcore,
+	       x->state_name, fmt_addrport(c, x->cport, src),
+	       fmt_addrport(v, x->vport, vip),
+	       fmt_addrport(d, x->dport, dst), lip, x->lcore,
 	       x->flags & DPVS_CONN_F_SYNCED ? " [S]" : "");
 }
 
 static bool of_svc(const struct dpvs_laddr *l, const struct dpvs_service *s)
 {
-	return !cmp_key(l->proto, l->vip, l->vport, s->proto, s->vip,
+	return !cmp_key(l->proto, VIP_OF(l), l->vport, s->proto, SVC_IP(s),
 			s->vport);
 }
 
@@ -224,17 +246,17 @@ static bool of_svc(const struct dpvs_laddr *l, const struct dpvs_service *s)
 void print_laddrs_of(const struct dpvs_service *s,
 		     const struct dpvs_laddr *l, size_t nl)
 {
-	char ap[ADDRPORT_LEN], ip[INET_ADDRSTRLEN];
+	char ap[ADDRPORT_LEN], ip[IP_LEN];
 	size_t count = 0;
 
 	for (size_t i = 0; i < nl; i++)
 		count += of_svc(&l[i], s);
 	printf("%-4s %-21s %zu\n", proto_name(s->proto),
-	       fmt_addrport(s->vip, s->vport, ap), count);
+	       fmt_addrport(SVC_IP(s), s->vport, ap), count);
 	for (size_t i = 0; i < nl; i++)
 		if (of_svc(&l[i], s))
 			printf("%-4s %-21s %-6s %-16s %-16s %-10llu %u\n", "", "",
-			       "", fmt_ip(l[i].addr, ip), l[i].ifname,
+			       "", fmt_ip(LADDR_IP(&l[i]), ip), l[i].ifname,
 			       (unsigned long long)l[i].conns, l[i].ports_free);
 }
 

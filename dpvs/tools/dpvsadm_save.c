@@ -15,7 +15,7 @@ int cmd_save(struct dpvs_handle *h, const struct cmd *c)
 	struct table t;
 	struct dpvs_laddr *l;
 	size_t nl;
-	char ap[ADDRPORT_LEN], rs[ADDRPORT_LEN], ip[INET_ADDRSTRLEN], fl[32];
+	char ap[ADDRPORT_LEN], rs[ADDRPORT_LEN], ip[IP_LEN], fl[32];
 	int rc;
 
 	if (table_get(h, !(c->opts & O(NOSORT)), &t, "save"))
@@ -30,28 +30,28 @@ int cmd_save(struct dpvs_handle *h, const struct cmd *c)
 		const char *ps = proto_switch(s->proto);
 		size_t first, n = table_dests(&t, s, &first);
 
-		fmt_addrport(s->vip, s->vport, ap);
+		fmt_addrport(SVC_IP(s), s->vport, ap);
 		printf("-A %s %s -s %s", ps, ap, s->sched);
 		if (s->flags & SCHED_FLAGS)
 			printf(" -b %s", fmt_sched_flags(s->sched, s->flags, fl));
 		if (s->flags & DPVS_SVC_F_PERSISTENT) {
 			printf(" -p %u", s->timeout);
-			if (s->netmask != ALL_ONES)
-				printf(" -M %s", fmt_ip(s->netmask, ip));
+			if (has_mask(s))
+				printf(" -M %s", fmt_mask(s, ip));
 		}
 		if (s->flags & PROXY_FLAGS)
 			printf(" --proxy-protocol %s", fmt_proxy(s->flags));
 		printf("\n");
 		for (size_t j = 0; j < nl; j++)
-			if (!cmp_key(l[j].proto, l[j].vip, l[j].vport, s->proto,
-				     s->vip, s->vport))
+			if (!cmp_key(l[j].proto, VIP_OF(&l[j]), l[j].vport,
+				     s->proto, SVC_IP(s), s->vport))
 				printf("-P %s %s -z %s -F %s\n", ps, ap,
-				       fmt_ip(l[j].addr, ip), l[j].ifname);
+				       fmt_ip(LADDR_IP(&l[j]), ip), l[j].ifname);
 		for (size_t j = 0; j < n; j++) {
 			const struct dpvs_dest *d = t.refs[first + j].d;
 
 			printf("-a %s %s -r %s -%c -w %d", ps, ap,
-			       fmt_addrport(d->addr, d->port, rs),
+			       fmt_addrport(DEST_IP(d), d->port, rs),
 			       fwd_flag(d->fwd), d->weight);
 			if (d->u_thresh)
 				printf(" -x %u", d->u_thresh);

@@ -7,15 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmp_key(uint8_t p1, uint32_t a1, uint16_t port1, uint8_t p2,
-	    uint32_t a2, uint16_t port2)
+static int cmp_ip(struct ip_ref a, struct ip_ref b)
 {
-	uint32_t h1 = ntohl(a1), h2 = ntohl(a2);
+	bool v6a = a.af == AF_INET6, v6b = b.af == AF_INET6;
+	uint32_t h1 = ntohl(a.v4), h2 = ntohl(b.v4);
+
+	if (v6a != v6b)
+		return v6a ? 1 : -1;
+	if (v6a)
+		return memcmp(a.v6, b.v6, sizeof(*a.v6));
+	return h1 < h2 ? -1 : h1 > h2;
+}
+
+int cmp_key(uint8_t p1, struct ip_ref a1, uint16_t port1, uint8_t p2,
+	    struct ip_ref a2, uint16_t port2)
+{
+	int r;
 
 	if (p1 != p2)
 		return p1 < p2 ? -1 : 1;
-	if (h1 != h2)
-		return h1 < h2 ? -1 : 1;
+	r = cmp_ip(a1, a2);
+	if (r)
+		return r < 0 ? -1 : 1;
 	return port1 < port2 ? -1 : port1 > port2;
 }
 
@@ -23,7 +36,8 @@ int cmp_svc(const void *a, const void *b)
 {
 	const struct dpvs_service *x = a, *y = b;
 
-	return cmp_key(x->proto, x->vip, x->vport, y->proto, y->vip, y->vport);
+	return cmp_key(x->proto, SVC_IP(x), x->vport, y->proto, SVC_IP(y),
+		       y->vport);
 }
 
 bool svc_exists(struct dpvs_handle *h, const struct dpvs_service *key)
@@ -43,13 +57,13 @@ bool svc_exists(struct dpvs_handle *h, const struct dpvs_service *key)
 static int cmp_dref(const void *a, const void *b, bool sort)
 {
 	const struct dref *x = a, *y = b;
-	int r = cmp_key(x->d->proto, x->d->vip, x->d->vport, y->d->proto,
-			y->d->vip, y->d->vport);
+	int r = cmp_key(x->d->proto, VIP_OF(x->d), x->d->vport, y->d->proto,
+			VIP_OF(y->d), y->d->vport);
 
 	if (r)
 		return r;
 	if (sort) {
-		r = cmp_key(0, x->d->addr, x->d->port, 0, y->d->addr,
+		r = cmp_key(0, DEST_IP(x->d), x->d->port, 0, DEST_IP(y->d),
 			    y->d->port);
 		if (r)
 			return r;
@@ -110,7 +124,7 @@ size_t table_dests(const struct table *t, const struct dpvs_service *s,
 		size_t mid = lo + (hi - lo) / 2;
 		const struct dpvs_dest *d = t->refs[mid].d;
 
-		if (cmp_key(d->proto, d->vip, d->vport, s->proto, s->vip,
+		if (cmp_key(d->proto, VIP_OF(d), d->vport, s->proto, SVC_IP(s),
 			    s->vport) < 0)
 			lo = mid + 1;
 		else
@@ -120,7 +134,7 @@ size_t table_dests(const struct table *t, const struct dpvs_service *s,
 	while (lo + n < t->ndests) {
 		const struct dpvs_dest *d = t->refs[lo + n].d;
 
-		if (cmp_key(d->proto, d->vip, d->vport, s->proto, s->vip,
+		if (cmp_key(d->proto, VIP_OF(d), d->vport, s->proto, SVC_IP(s),
 			    s->vport))
 			break;
 		n++;

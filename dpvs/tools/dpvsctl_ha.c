@@ -146,26 +146,34 @@ static int sync_show(struct dpvs_handle *h)
 	return 0;
 }
 
-static const char *addrport(uint32_t addr_net, uint16_t port, char *out)
-{
-	char ip[INET_ADDRSTRLEN];
+#define AP_LEN (INET6_ADDRSTRLEN + 8)
 
-	inet_ntop(AF_INET, &addr_net, ip, sizeof(ip));
-	snprintf(out, 24, "%s:%u", ip, port);
+/* "10.0.0.1:80" or "[2001:db8::1]:80", as dpvsadm prints them. */
+static const char *addrport(uint8_t af, uint32_t v4, const struct in6_addr *v6,
+			    uint16_t port, char out[AP_LEN])
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!dpvs_inet_ntop(af, v4, v6, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(out, AP_LEN, af == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
 	return out;
 }
 
 static void print_synced(const struct dpvs_conn *x)
 {
-	char s[24], v[24], d[24], l[24] = "-";
+	char s[AP_LEN], v[AP_LEN], d[AP_LEN], l[AP_LEN] = "-";
 
-	if (x->laddr)
-		addrport(x->laddr, x->lport, l);
+	if (x->daf == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&x->laddr6) :
+	    x->laddr != 0)
+		addrport(x->daf, x->laddr, &x->laddr6, x->lport, l);
 	printf("%-3s %02u:%02u  %-11s %-21s %-21s %-21s %-21s %u\n",
 	       x->proto == IPPROTO_TCP ? "TCP" : x->proto == IPPROTO_UDP ?
 	       "UDP" : "?", x->expire_s / 60, x->expire_s % 60,
-	       x->state_name, addrport(x->caddr, x->cport, s),
-	       addrport(x->vaddr, x->vport, v), addrport(x->daddr, x->dport, d),
+	       x->state_name,
+	       addrport(x->caf, x->caddr, &x->caddr6, x->cport, s),
+	       addrport(x->caf, x->vaddr, &x->vaddr6, x->vport, v),
+	       addrport(x->daf, x->daddr, &x->daddr6, x->dport, d),
 	       l, x->lcore);
 }
 

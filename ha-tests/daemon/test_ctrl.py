@@ -46,10 +46,10 @@ def recv_exact(s, n):
     return buf
 
 
-def read_reply(s):
+def read_reply(s, version=WIRE_VERSION):
     """One reply frame: (flags, op, seq, status, payload)."""
     magic, ver, flags, op, seq, status, n = HDR.unpack(recv_exact(s, HDR.size))
-    assert magic == MAGIC and ver == WIRE_VERSION and flags & 1
+    assert magic == MAGIC and ver == version and flags & 1
     return flags, op, seq, status, recv_exact(s, n)
 
 
@@ -140,7 +140,9 @@ def test_bad_headers_get_error_and_close(dpvs):
         before = dpvs.ctrl_stats()[counter]
         s = connect(dpvs)
         s.sendall(data)
-        _, _, _, st, msg = read_reply(s)
+        # A version refusal is written in the client's version.
+        _, _, _, st, msg = read_reply(
+            s, 7 if counter == "bad_version" else WIRE_VERSION)
         assert st == STATUS[status], (counter, st, msg)
         assert msg, "error reply without a message"
         assert_closed(s)
@@ -466,3 +468,23 @@ def test_big_listing_keeps_master_responsive(dpvs_factory, tmp_path):
     # the master stalled (and the other client waited) about a second.
     assert loop_max < 50000 * SLOWDOWN
     assert worst < 0.4 * SLOWDOWN
+
+
+def test_old_wire_client_refused_cleanly(dpvs):
+    """A client one wire version behind (a libdpvs0 program) gets dpvs's
+    refusal in its own version, so its header check passes and it can
+    say why; the daemon counts it and serves the next client."""
+    old = WIRE_VERSION - 1
+    before = dpvs.ctrl_stats()["bad_version"]
+    s = connect(dpvs)
+    s.sendall(frame(OP_VERSION, seq=42, version=old))
+    magic, ver, flags, op, seq, status, n = HDR.unpack(
+        recv_exact(s, HDR.size))
+    msg = recv_exact(s, n).decode()
+    assert (magic, ver, flags, op, seq) == (MAGIC, old, 1, OP_VERSION, 42)
+    assert status == STATUS["EVERSION"]
+    assert msg == "wire version %d not supported (this dpvs speaks %d)" % (
+        old, WIRE_VERSION)
+    assert_closed(s)
+    assert dpvs.ctrl_stats()["bad_version"] == before + 1
+    assert dpvs.ctl("version").returncode == 0

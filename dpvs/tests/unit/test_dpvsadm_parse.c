@@ -195,8 +195,8 @@ static void test_service_address(void **state)
 	bad("-D -t 10.0.0.100:65536", "illegal port in virtual service "
 	    "address '10.0.0.100:65536' (0-65535)");
 	bad("-D -t 10.0.0.100:http", "illegal port");
-	bad("-D -t [::1]:80", "dpvs supports IPv4 only");
-	bad("-D -t ::1", "dpvs supports IPv4 only");
+	bad("-D -t [::1]:80", "not a unicast address");
+	bad("-D -t ::1", "not a unicast address");
 	bad("-D -t 10.0.0:80", "illegal virtual service address");
 	bad("-D -t www.example.com:80", "illegal virtual service address");
 	bad("-D -t 224.0.0.1:80", "not a unicast address");
@@ -686,9 +686,179 @@ static void test_fwd_mode_lookups(void **state)
 	assert_null(dpvs_fwd_by_name(NULL));
 }
 
+/* ---- IPv6 (ipvsadm's syntax: brackets with a port) ---- */
+
+static void assert_v6(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr want;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &want), 1);
+	assert_memory_equal(a, &want, 16);
+}
+
+static void test_v6_service_address(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	ok("-A -t [2001:db8::1]:80", &c);
+	assert_int_equal(c.svc.af, AF_INET6);
+	assert_v6(&c.svc.vip6, "2001:db8::1");
+	assert_int_equal(c.svc.vip, 0);
+	assert_int_equal(c.svc.vport, 80);
+	assert_true(c.svc_port_given);
+	assert_int_equal(c.svc.netmask, 128);    /* one client per address */
+	ok("-A -u [2001:db8::1]:53 -s rr", &c);
+	assert_int_equal(c.svc.proto, IPPROTO_UDP);
+	/* A bare IPv6 address has no port: persistent services only. */
+	ok("-A -t 2001:db8::1 -p", &c);
+	assert_int_equal(c.svc.vport, 0);
+	assert_false(c.svc_port_given);
+	ok("-A -t [2001:db8::1] -p 60", &c);
+	assert_int_equal(c.svc.vport, 0);
+	bad("-A -t 2001:db8::1", "Zero port specified");
+	ok("-D -t [2001:DB8:0:0::1]:65535", &c);
+	assert_v6(&c.svc.vip6, "2001:db8::1");
+	ok("-A -t [::ffff:10.0.0.1]:80", &c);     /* a v4-mapped v6 address */
+	assert_int_equal(c.svc.af, AF_INET6);
+	bad("-D -t [2001:db8::1]:65536", "illegal port in virtual service "
+	    "address '[2001:db8::1]:65536'");
+	bad("-D -t [2001:db8::1]80", "illegal virtual service address");
+	bad("-D -t [2001:db8::1:80", "illegal virtual service address");
+	bad("-D -t 2001:db8::1]:80", "illegal virtual service address");
+	bad("-D -t []:80", "illegal virtual service address");
+	bad("-D -t [10.0.0.1]:80", "illegal virtual service address");
+	bad("-D -t [2001:db8::g]:80", "illegal virtual service address");
+	bad("-D -t [ff02::1]:80", "not a unicast address");
+	bad("-D -t [::]:80", "not a unicast address");
+	bad("-D -t [fe80::1]:80", "not a unicast address of global scope");
+	bad("-D -t [2001:db8::1%eth0]:80", "illegal virtual service address");
+}
+
+static void test_v6_persistence_prefix(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	ok("-A -t [2001:db8::1]:80 -p 300 -M 64", &c);
+	assert_int_equal(c.svc.netmask, 64);
+	ok("-A -t [2001:db8::1]:80 -M 128 -p", &c);
+	assert_int_equal(c.svc.netmask, 128);
+	ok("-A -M 48 -t [2001:db8::1]:80 -p", &c); /* -M before -t */
+	assert_int_equal(c.svc.netmask, 48);
+	ok("-E -t [2001:db8::1]:80 -M 1", &c);
+	assert_int_equal(c.svc.netmask, 1);
+	bad("-A -t [2001:db8::1]:80 -p -M 255.0.0.0", "-M on an IPv6 service "
+	    "is a prefix length (1..128), not '255.0.0.0'");
+	bad("-A -t [2001:db8::1]:80 -p -M 129", "-M on an IPv6 service is a "
+	    "prefix length (1..128)");
+	bad("-A -t [2001:db8::1]:80 -p -M 0", "-M on an IPv6 service is a "
+	    "prefix length (1..128)");
+	bad("-A -t [2001:db8::1]:80 -M 64", "-M sets the persistence "
+	    "granularity: it needs -p");
+	/* v4 unchanged: a mask or 0-32 */
+	ok("-A -t 10.0.0.1:80 -p -M 24", &c);
+	assert_int_equal(c.svc.netmask, ip("255.255.255.0"));
+	bad("-A -t 10.0.0.1:80 -p -M 64", "illegal persistence netmask '64'");
+}
+
+static void test_v6_real_servers_and_nat64(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	ok("-a -t [2001:db8::1]:80 -r [2001:db8:2::11]:8080 -b", &c);
+	assert_int_equal(c.dest.vaf, AF_INET6);
+	assert_v6(&c.dest.vip6, "2001:db8::1");
+	assert_int_equal(c.dest.af, AF_INET6);
+	assert_v6(&c.dest.addr6, "2001:db8:2::11");
+	assert_int_equal(c.dest.port, 8080);
+	assert_int_equal(c.dest.fwd, DPVS_FWD_FNAT);
+	/* No port: the service's (a bare IPv6 address has none). */
+	ok("-a -t [2001:db8::1]:80 -r 2001:db8:2::11 -g", &c);
+	assert_int_equal(c.dest.port, 80);
+	assert_false(c.dest_port_given);
+	ok("-a -t [2001:db8::1]:80 -r [2001:db8:2::11] -m -w 3", &c);
+	assert_int_equal(c.dest.port, 80);
+	assert_int_equal(c.dest.weight, 3);
+	ok("-a -t [2001:db8::1]:80 -r [2001:db8:2::11]:80 -i", &c);
+	/* NAT64: an IPv4 server under an IPv6 service, FullNAT only. */
+	ok("-a -t [2001:db8::1]:80 -r 10.0.1.11:8080 -b", &c);
+	assert_int_equal(c.dest.vaf, AF_INET6);
+	assert_int_equal(c.dest.af, AF_INET);
+	assert_int_equal(c.dest.addr, ip("10.0.1.11"));
+	bad("-a -t [2001:db8::1]:80 -r 10.0.1.11:80 -g", "mixed families: "
+	    "only FullNAT (-b) from an IPv6 service to IPv4 real servers "
+	    "(NAT64)");
+	bad("-a -t [2001:db8::1]:80 -r 10.0.1.11:80", "mixed families");
+	bad("-a -t [2001:db8::1]:80 -r 10.0.1.11:8080 -m", "mixed families");
+	bad("-a -t 10.0.0.1:80 -r [2001:db8:2::11]:80 -b", "mixed families");
+	bad("-e -t 10.0.0.1:80 -r [2001:db8:2::11]:80 -g", "mixed families");
+	/* -d needs no method: any family pair names a server to delete. */
+	ok("-d -t [2001:db8::1]:80 -r 10.0.1.11:8080", &c);
+	bad("-a -t [2001:db8::1]:80 -r [2001:db8:2::11]:8080 -g",
+	    "real server port 8080 differs from the service port 80");
+	bad("-a -t [2001:db8::1]:80 -r [fe80::11]:80 -b", "not a unicast "
+	    "address of global scope");
+}
+
+static void test_v6_laddrs(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	ok("-P -t [2001:db8::1]:80 -z 2001:db8:1::200 -F dpdk1", &c);
+	assert_int_equal(c.laddr.vaf, AF_INET6);
+	assert_v6(&c.laddr.vip6, "2001:db8::1");
+	assert_int_equal(c.laddr.af, AF_INET6);
+	assert_v6(&c.laddr.addr6, "2001:db8:1::200");
+	assert_string_equal(c.laddr.ifname, "dpdk1");
+	ok("-P -t [2001:db8::1]:80 -z 10.0.1.200 -F dpdk1", &c); /* NAT64 */
+	assert_int_equal(c.laddr.af, AF_INET);
+	ok("-Q -t [2001:db8::1]:80 -z 2001:db8:1::200", &c);
+	bad("-P -t [2001:db8::1]:80 -z [2001:db8:1::200]:80", "illegal local "
+	    "address '[2001:db8:1::200]:80': no port here");
+	ok("-G -t [2001:db8::1]:80", &c);
+	assert_int_equal(c.svc.af, AF_INET6);
+}
+
+/* What -S writes for v6 and NAT64 services, -R reads back. */
+static void test_v6_restore_lines(void **state)
+{
+	static const char *const lines[] = {
+		"-A -t [2001:db8::1]:80 -s rr -p 300 -M 64",
+		"-P -t [2001:db8::1]:80 -z 2001:db8:1::200 -F dpdk1",
+		"-P -t [2001:db8::1]:80 -z 10.0.1.200 -F dpdk1",
+		"-a -t [2001:db8::1]:80 -r [2001:db8:2::11]:80 -b -w 1",
+		"-a -t [2001:db8::1]:80 -r 10.0.1.11:8080 -b -w 2 -x 100 -y 10",
+		"-A -u [2001:db8::1]:53 -s wrr",
+		"dpvsadm -A -t 10.0.0.100:80 -s wlc",
+	};
+	char line[160];
+	struct cmd c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(line, sizeof(line), "%s\n", lines[i]);
+		if (parse_line(line, &c, err, sizeof(err)) != 1)
+			fail_msg("'%s' refused: %s", lines[i], err);
+	}
+	snprintf(line, sizeof(line), "-a -t [2001:db8::1]:80 -r 10.0.1.11 -g\n");
+	assert_int_equal(parse_line(line, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mixed families"));
+	snprintf(line, sizeof(line), "-A -t [2001:db8::1]:80 -p -M 255.255.0.0\n");
+	assert_int_equal(parse_line(line, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "prefix length (1..128)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v6_service_address),
+		cmocka_unit_test(test_v6_persistence_prefix),
+		cmocka_unit_test(test_v6_real_servers_and_nat64),
+		cmocka_unit_test(test_v6_laddrs),
+		cmocka_unit_test(test_v6_restore_lines),
 		cmocka_unit_test(test_no_arguments_lists),
 		cmocka_unit_test(test_add_service_defaults),
 		cmocka_unit_test(test_add_service_options),
