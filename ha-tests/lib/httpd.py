@@ -1,12 +1,13 @@
 """A small real HTTP server for the tests: serves DIR on ADDR:PORT.
 
-    httpd.py ADDR PORT DIR
+    httpd.py ADDR PORT DIR      (ADDR: IPv4 or IPv6)
 
 http.server's own start-up looks its address up in DNS (getfqdn), which
 stalls for seconds in a namespace whose default route leads nowhere.
 """
 import functools
 import http.server
+import socket
 import socketserver
 import sys
 
@@ -29,6 +30,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 def main():
     addr, port, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if ":" in addr:
+        Server.address_family = socket.AF_INET6
     Server((addr, port), functools.partial(Handler, directory=root)).serve_forever()
 
 

@@ -33,8 +33,9 @@ class Backends:
                              stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
         self.procs.append(p)
-        assert wait_for(lambda: sh("curl", "-s", "-m", "1",
-                                   "http://%s:%d/" % (addr, port), ns=ns,
+        host = "[%s]" % addr if ":" in addr else addr
+        assert wait_for(lambda: sh("curl", "-s", "-g", "-m", "1",
+                                   "http://%s:%d/" % (host, port), ns=ns,
                                    check=False).stdout == name + "\n")
 
     def stop(self):

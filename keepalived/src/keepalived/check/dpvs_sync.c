@@ -313,7 +313,7 @@ static int op_svc_del(struct dpvs_handle *h, const void *r) { return dpvs_svc_de
 static int op_dest_add(struct dpvs_handle *h, const void *r) { return dpvs_dest_add(h, r); }
 static int op_dest_edit(struct dpvs_handle *h, const void *r) { return dpvs_dest_edit(h, r); }
 static int op_dest_del(struct dpvs_handle *h, const void *r) { return dpvs_dest_del(h, r); }
-static int op_laddr_add(struct dpvs_handle *h, const void *r) { return dpvs_laddr_add(h, r); }
+static int op_laddr_add(struct dpvs_handle *h, const void *r) { return laddr_add(h, r); }
 
 static const char *const sync_op_names[] = {
 	"adding service", "editing service", "deleting service",

@@ -177,6 +177,33 @@ static int dest_of(const ipvs_service_t *svc, const ipvs_dest_t *in,
 	return 0;
 }
 
+/*
+ * dpvs would make a missing IPv6 local address itself, but with DAD, and
+ * refuse it as "not an address of this host" while it is tentative: so
+ * it is made here first, without DAD (DPVS_EEXIST if it is there).
+ */
+static int laddr6_prepare(struct dpvs_handle *h, const struct dpvs_laddr *l)
+{
+	struct dpvs_addr a;
+
+	if (l->af != AF_INET6 || !l->ifname[0])
+		return DPVS_OK;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.ifname, sizeof(a.ifname), "%s", l->ifname);
+	a.af = AF_INET6;
+	a.addr6 = l->addr6;
+	a.plen = 128;
+	a.flags = DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_NODAD;
+	return dpvs_addr_add(h, &a);
+}
+
+static int laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l)
+{
+	int rc = laddr6_prepare(h, l);
+
+	return rc && rc != DPVS_EEXIST ? rc : dpvs_laddr_add(h, l);
+}
+
 #include "dpvs_sync.c"
 
 /* Keeps the record of the services keepalived added (see dpvs_sync.c). */
@@ -262,7 +289,7 @@ int ipvs_add_laddr(ipvs_service_t *svc, uint8_t af, uint32_t addr,
 		return record_laddr(&l);
 	if (connected() < 0)
 		return -1;
-	rc = dpvs_laddr_add(dh, &l);
+	rc = laddr_add(dh, &l);
 	return rc ? fail(rc) : 0;
 }
 
