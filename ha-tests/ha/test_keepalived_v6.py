@@ -274,3 +274,113 @@ def test_v6_resync_after_dpvs_restart(v6lb, ka, tmp_path):
         assert set(got) == {"rs1", "rs2"}, got
     finally:
         backends.stop()
+
+
+# ---- VRRPv3 with an IPv6 VIP: a pair on one bridge ----
+
+VRRP6_CONF = """
+global_defs {
+    router_id %(name)s
+}
+vrrp_instance VI_6 {
+    state BACKUP
+    interface dpdk0.kni
+    dpdk_interface dpdk0
+    virtual_router_id 56
+    version 3
+    priority %(prio)d
+    advert_int 0.5
+    virtual_ipaddress {
+        2001:db8::100/64
+    }
+}
+"""
+
+
+def mac_of(d):
+    out = d.dpip("link", "show", "dpdk0").stdout
+    return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
+
+
+def has_vip6(lb):
+    return re.search(r"inet6 %s/64\b" % VIP6, lb["dpvs"].dpip("-6", "addr").stdout)
+
+
+def client_neigh(cl):
+    """The client's neighbour entry for the VIP: its MAC, or None."""
+    m = re.search(r"lladdr ([0-9a-f:]{17})",
+                  sh("ip", "-6", "neigh", "show", VIP6, "dev", "eth0", ns=cl).stdout)
+    return m and m.group(1)
+
+
+@pytest.fixture
+def pair6(dpvs_factory, tmp_path):
+    """client 2001:db8::2 and two LBs (dpvs, one worker, and keepalived:
+    lb1 priority 150, lb2 100), VRRPv3 over IPv6 on the twins
+    (link-local adverts to ff02::12), all on one bridge."""
+    from netns import Topology
+    t = Topology("v6")
+    kas = []
+    try:
+        sw, cl = t.ns("sw"), t.ns("cl")
+        sh("ip", "link", "add", "br0", "type", "bridge", ns=sw)
+        sh("ip", "link", "set", "br0", "up", ns=sw)
+        t.veth(cl, "eth0", sw, "pcl")
+        sh("ip", "link", "set", "pcl", "master", "br0", ns=sw)
+        host6(cl, "eth0", "2001:db8::2/64")
+        lbs = []
+        for i, prio in enumerate((150, 100)):
+            ns = t.ns("lb%d" % (i + 1))
+            t.veth(ns, "vlb0", sw, "plb%d" % (i + 1))
+            sh("ip", "link", "set", "plb%d" % (i + 1), "master", "br0", ns=sw)
+            d = dpvs_factory(netns=ns, devices=[
+                ("dpdk0", "net_af_packet%d,iface=vlb0" % i, 1, 1)],
+                workers=[(1, [("dpdk0", [0], [0])])])
+            d.start()
+            need_dpip6(d)
+            d.dpip("addr", "add", "2001:db8::%d/64" % (11 + i), "dev", "dpdk0",
+                   "nodad")
+            assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
+                                              ns=ns).stdout)
+            # VRRPv3 speaks from the twin's link-local address
+            for key in ("disable_ipv6=0", "accept_dad=0"):
+                sh("sysctl", "-qw", "net/ipv6/conf/dpdk0.kni/%s" % key, ns=ns)
+            kdir = tmp_path / ("ka%d" % (i + 1))
+            kdir.mkdir()
+            k = Keepalived(kdir, ns, d)
+            k.write(VRRP6_CONF % {"name": "lb%d" % (i + 1), "prio": prio})
+            k.start()
+            kas.append(k)
+            lbs.append({"ns": ns, "dpvs": d, "ka": k, "mac": mac_of(d)})
+        yield {"cl": cl, "lbs": lbs}
+    finally:
+        for k in kas:
+            k.stop()
+        t.destroy()
+
+
+def test_vrrpv3_v6_vip_failover_with_una(pair6):
+    """The MASTER puts the IPv6 VIP in its dpvs (NODAD: at once); when it
+    stops, the BACKUP takes the VIP over and announces it with unsolicited
+    NAs: the client's neighbour entry moves to the new LB's MAC without
+    the client soliciting, and the VIP answers from there."""
+    cl, (lb1, lb2) = pair6["cl"], pair6["lbs"]
+    assert wait_for(lambda: has_vip6(lb1), timeout=20), (
+        lb1["dpvs"].dpip("-6", "addr").stdout + lb1["ka"].text())
+    assert "nodad" in has_vip6(lb1).string.split(VIP6, 1)[1].splitlines()[0]
+    assert not has_vip6(lb2)
+    r = sh("ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6, ns=cl,
+           check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert client_neigh(cl) == lb1["mac"]
+    una = lb2["dpvs"].pkt_stats()["nd_una_sent"]
+    lb1["ka"].stop()
+    assert wait_for(lambda: has_vip6(lb2), timeout=15), lb2["ka"].text()
+    assert wait_for(lambda: not has_vip6(lb1), timeout=5)
+    # No traffic from the client meanwhile: only an NA can have moved it.
+    assert wait_for(lambda: client_neigh(cl) == lb2["mac"], timeout=10), (
+        sh("ip", "-6", "neigh", ns=cl).stdout, lb2["mac"])
+    assert lb2["dpvs"].pkt_stats()["nd_una_sent"] > una
+    r = sh("ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6, ns=cl,
+           check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
