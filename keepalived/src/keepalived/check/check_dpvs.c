@@ -139,8 +139,8 @@ static void laddr_entry_handler(const vector_t *strvec)
 
 	if (!parse_entry(addr, &e)) {
 		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
-				    "'%s' is not an address, an A.B.C.D-E range "
-				    "or an IPv6 range (2001:db8::100-10f)",
+				    "'%s' is not an IPv4 address or A.B.C.D-E range, "
+				    "nor an IPv6 address or range (2001:db8::100-10f)",
 				    g->name, addr);
 		return;
 	}
