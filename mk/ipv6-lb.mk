@@ -3,7 +3,7 @@
 UNIT_TESTS += test_sched_af test_ipvs_conn6
 
 # Included before the top Makefile's `all`: keep it the default goal.
-ipv6_lb_goal := $(.DEFAULT_GOAL)
+.DEFAULT_GOAL := all
 
 # The schedulers with both families: only their own objects.
 $(BUILD)/tests/test_sched_af: $(BUILD)/obj/dpvs/tests/unit/test_sched_af.o \
@@ -16,5 +16,3 @@ $(BUILD)/tests/test_ipvs_conn6: $(BUILD)/obj/dpvs/tests/unit/test_ipvs_conn6.o \
 		$(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
-
-.DEFAULT_GOAL := $(ipv6_lb_goal)

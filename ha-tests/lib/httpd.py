@@ -1,6 +1,6 @@
 """A small real HTTP server for the tests: serves DIR on ADDR:PORT.
 
-    httpd.py ADDR PORT DIR      (ADDR: IPv4 or IPv6)
+    httpd.py ADDR PORT DIR      (ADDR IPv4 or IPv6)
 
 http.server's own start-up looks its address up in DNS (getfqdn), which
 stalls for seconds in a namespace whose default route leads nowhere.
@@ -28,11 +28,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
 def main():
     addr, port, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    if ":" in addr:
-        Server.address_family = socket.AF_INET6
-    Server((addr, port), functools.partial(Handler, directory=root)).serve_forever()
+    cls = Server6 if ":" in addr else Server
+    cls((addr, port), functools.partial(Handler, directory=root)).serve_forever()
 
 
 if __name__ == "__main__":

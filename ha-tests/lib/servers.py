@@ -34,7 +34,7 @@ class Backends:
                              stderr=subprocess.DEVNULL)
         self.procs.append(p)
         host = "[%s]" % addr if ":" in addr else addr
-        assert wait_for(lambda: sh("curl", "-s", "-g", "-m", "1",
+        assert wait_for(lambda: sh("curl", "-g", "-s", "-m", "1",
                                    "http://%s:%d/" % (host, port), ns=ns,
                                    check=False).stdout == name + "\n")
 

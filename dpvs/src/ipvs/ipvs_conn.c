@@ -588,7 +588,7 @@ static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
 {
 	count_move(c, ns);
 	if (ns == CS_ESTABLISHED && dir == DIR_IN && (c->flags & CONN_F_EMBRYO))
-		client_learn(t, c->caddr);
+		client_learn(t, conn_client_id(c));
 	c->state = ns;
 }
 

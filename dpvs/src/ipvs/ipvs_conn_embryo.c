@@ -60,7 +60,7 @@ void embryo_retrack(struct worker_tab *t, struct ipvs_conn *c)
 		embryo_unlink(t, c);
 	if (!is_embryonic(c))
 		return;
-	known = client_known(t, c->caddr);
+	known = client_known(t, conn_client_id(c));
 	TAILQ_INSERT_TAIL(&t->embryos[known], c, embryo);
 	c->flags |= CONN_F_EMBRYO | (known ? CONN_F_KNOWN : 0);
 }

@@ -198,6 +198,22 @@ struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c);
 /* A sync record's state: dest counts, embryo list, this LB's deadline. */
 void conn_sync_state(struct worker_tab *t, struct ipvs_conn *c, uint8_t ns);
 
+/*
+ * Whom early drop remembers as completing handshakes: a v4 client's
+ * address; a v6 client's /64 (a subscriber's usual allocation, which it
+ * can roam within), folded to 32 bits, not its first 32 bits, which a
+ * whole provider shares.
+ */
+static inline uint32_t conn_client_id(const struct ipvs_conn *c)
+{
+	uint64_t net;
+
+	if (!ipvs_conn_is_v6(c))
+		return c->caddr;
+	memcpy(&net, &c->caddr6, sizeof(net));
+	return (uint32_t)(net ^ (net >> 32));
+}
+
 /* ipvs_conn_embryo.c */
 void client_learn(struct worker_tab *t, uint32_t addr);
 void embryo_unlink(struct worker_tab *t, struct ipvs_conn *c);

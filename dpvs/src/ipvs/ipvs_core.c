@@ -141,6 +141,38 @@ static enum l4_verdict parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 	return L4_OK;
 }
 
+/* Counts and sends a packet of an existing connection. */
+static void conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
+		      enum conn_dir dir, struct rte_mbuf *m,
+		      struct rte_ipv4_hdr *ip, void *l4)
+{
+	struct ipvs_pcstats *st = &c->dest->stats[w];
+	const struct ipvs_xmit_ops *x = &ipvs_xmit[c->fwd];
+
+	if (ipvs_conn_update(c, dir, l4, x->out == NULL)) {
+		/* A new connection on a reused entry counts as any other. */
+		PKT_INC(lc, ipvs_conn_new);
+		st->conns++;
+		if (c->lobj)
+			c->lobj->conns[w * 8]++;
+	}
+	if (dir == DIR_IN) {
+		st->inpkts++;
+		st->inbytes += m->pkt_len;
+		x->in(lc, c, m, ip, l4);
+	} else {
+		st->outpkts++;
+		st->outbytes += m->pkt_len;
+		x->out(lc, c, m, ip, l4);
+	}
+}
+
+void ipvs_conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
+		    enum conn_dir dir, struct rte_mbuf *m, void *l3, void *l4)
+{
+	conn_xmit(lc, w, c, dir, m, l3, l4);
+}
+
 /*
  * Picks a local address and one of this worker's ports on it: 0, -ENOSPC
  * (out of ports) or -EADDRNOTAVAIL (every address is an inactive HA one:
@@ -251,7 +283,7 @@ static bool new_conn(unsigned lc, unsigned w, struct ipvs_service *svc,
 	d->stats[w].conns++;
 	if (c->lobj)
 		c->lobj->conns[w * 8]++;
-	ipvs_conn_xmit(lc, w, c, DIR_IN, m, ip, l4);
+	conn_xmit(lc, w, c, DIR_IN, m, ip, l4);
 	return true;
 drop:
 	rte_pktmbuf_free(m);
@@ -365,7 +397,7 @@ static bool local_in(unsigned lc, struct rte_mbuf *m,
 	}
 	c = ipvs_conn_lookup(w, &t, &dir);
 	if (c) {
-		ipvs_conn_xmit(lc, w, c, dir, m, ip, l4);
+		conn_xmit(lc, w, c, dir, m, ip, l4);
 		return true;
 	}
 	if (r && (r->flags & RT_F_SAPOOL) && nw > 1 && t.dport % nw != w) {
@@ -420,7 +452,7 @@ static bool nat_reply(unsigned lc, unsigned w, struct rte_mbuf *m,
 			return false;
 		c = ipvs_conn_lookup(w, &t, &dir);
 		if (c && dir == DIR_OUT) {
-			ipvs_conn_xmit(lc, w, c, dir, m, ip, l4);
+			conn_xmit(lc, w, c, dir, m, ip, l4);
 			return true;
 		}
 		if (hops == 0 && nw > 1 &&

@@ -10,8 +10,6 @@
 
 #include "ipvs.h"
 #include "ipvs_conn.h"
-#include "ipvs_xmit.h"
-#include "net/pktstats.h"
 
 #define HO_NAT 0x100   /* m->hash.usr: a NAT reply looking for its owner */
 #define HO_SYNC 0x200  /* m->hash.usr: a client packet for a synced conn's owner */
@@ -30,30 +28,12 @@ static inline uint32_t sched_now(void)
 	return (uint32_t)(rte_get_tsc_cycles() / rte_get_tsc_hz());
 }
 
-/* Counts and sends a packet of an existing connection. */
-static inline void ipvs_conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
-				  enum conn_dir dir, struct rte_mbuf *m,
-				  void *l3, void *l4)
-{
-	struct ipvs_pcstats *st = &c->dest->stats[w];
-	const struct ipvs_xmit_ops *x = &ipvs_xmit[c->fwd];
-
-	if (ipvs_conn_update(c, dir, l4, x->out == NULL)) {
-		/* A new connection on a reused entry counts as any other. */
-		PKT_INC(lc, ipvs_conn_new);
-		st->conns++;
-		if (c->lobj)
-			c->lobj->conns[w * 8]++;
-	}
-	if (dir == DIR_IN) {
-		st->inpkts++;
-		st->inbytes += m->pkt_len;
-		x->in(lc, c, m, l3, l4);
-	} else {
-		st->outpkts++;
-		st->outbytes += m->pkt_len;
-		x->out(lc, c, m, l3, l4);
-	}
-}
+/*
+ * Counts and sends a packet of an existing connection (l3: its IP
+ * header, either family).  The IPv4 path calls its own static copy, so
+ * its code is what it was.
+ */
+void ipvs_conn_xmit(unsigned lc, unsigned w, struct ipvs_conn *c,
+		    enum conn_dir dir, struct rte_mbuf *m, void *l3, void *l4);
 
 #endif

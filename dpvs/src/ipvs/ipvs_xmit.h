@@ -29,8 +29,6 @@ typedef void (*ipvs_xmit_fn)(unsigned lc, struct ipvs_conn *c,
 
 struct ipvs_xmit_ops {
 	const char *name;   /* a v6 entry has its v4 mode's: "FullNat"... */
-	uint8_t fwd;        /* enum ipvs_fwd */
-	uint8_t vaf, daf;   /* the client's and the real server's families */
 	ipvs_xmit_fn in;    /* client -> real server */
 	/*
 	 * Real server -> client; NULL: replies go straight to the client
@@ -51,7 +49,12 @@ struct ipvs_xmit_ops {
 	 * (ipvs_nat_dests counts the real servers of such a mode).
 	 */
 	bool client_reply_key;
+	/* Last: an entry stays 32 bytes, the v4 fields where they were. */
+	uint8_t fwd;        /* enum ipvs_fwd */
+	uint8_t vaf, daf;   /* the client's and the real server's families */
 };
+
+_Static_assert(sizeof(struct ipvs_xmit_ops) == 32, "an entry is 32 bytes");
 
 extern const struct ipvs_xmit_ops ipvs_xmit[IPVS_XMIT_MAX];
 

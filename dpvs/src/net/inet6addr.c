@@ -256,7 +256,9 @@ static int refuse(const struct in6_addr *a, uint8_t plen, uint32_t flags)
 
 int inet6addr_add(uint16_t port, const struct in6_addr *a, uint8_t plen, uint32_t flags)
 {
-	bool dad = !(flags & (IFA6_F_NODAD | IFA_F_LEASED)) && dad_transmits > 0;
+	/* An HA address is on both LBs by design: the peer is no duplicate. */
+	bool dad = !(flags & (IFA6_F_NODAD | IFA_F_LEASED | IFA_F_HA)) &&
+		   dad_transmits > 0;
 	struct ifa6 *ifa;
 	int rc;
 

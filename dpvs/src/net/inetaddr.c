@@ -259,6 +259,8 @@ static void garp_ha_all(void)
 	for (unsigned i = 0; i < INETADDR_MAX; i++)
 		if (addrs[i].used && (addrs[i].flags & IFA_F_HA))
 			inetaddr_garp(addrs[i].port, addrs[i].addr);
+	/* IPv6 ha addresses: unsolicited NAs in the same rounds. */
+	inet6addr_ha_announce();
 }
 
 static void garp_stop(void)
@@ -312,8 +314,6 @@ void inetaddr_ha_announce(void)
 {
 	if (!inetaddr_ha_active())
 		return;
-	/* The v6 addresses' unsolicited NAs (inet6addr.c paces its own). */
-	inet6addr_ha_announce();
 	if (garp.running)
 		garp.left = garp.count;
 	else
@@ -336,7 +336,8 @@ unsigned inetaddr_flush_leased(void)
 		if (addrs[i].used && (addrs[i].flags & IFA_F_LEASED) &&
 		    ifa_remove(addrs[i].port, addrs[i].addr, 0) == 0)
 			n++;
-	return n;
+	/* The lease's end takes the IPv6 VIPs too. */
+	return n + inet6addr_flush_leased();
 }
 
 void inetaddr_count(unsigned *ha, unsigned *leased)

@@ -62,7 +62,7 @@ void inetaddr_ha_set_active(bool on);
 void inetaddr_ha_announce(void);
 /* The announcements' count (>= 1) and interval; 0 keeps the current one. */
 void inetaddr_ha_set_garp(uint32_t count, uint32_t interval_ms);
-/* Master: removes every LEASED address with its routes; returns how many went. */
+/* Master: removes every LEASED address (IPv6 ones too) with its routes; how many went. */
 unsigned inetaddr_flush_leased(void);
 /*
  * Master: whether addr (host order) was added LEASED and not deleted

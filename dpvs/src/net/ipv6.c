@@ -210,6 +210,12 @@ static void not_local(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* Sent to a link-layer group: for every host, not routed (as Linux). */
+	if (rte_pktmbuf_mtod(m, const uint8_t *)[0] & 1) {
+		PKT_INC(lc, ip6_not_local);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	rte_pktmbuf_adj(m, ETH_LEN);
 	if (!hooks.forward_in(lc, m, p))
 		ipv6_forward(lc, m, p);

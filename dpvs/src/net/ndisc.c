@@ -178,7 +178,7 @@ static bool nd_valid(const struct rte_ipv6_hdr *ip, const uint8_t *icmp,
 
 	memcpy(&src, ip->src_addr, 16);
 	memcpy(&dst, ip->dst_addr, 16);
-	if (ip->hop_limits != ND_HOP_LIMIT || icmp[1] != 0 || len < ND_HDR_LEN ||
+	if (len < ND_HDR_LEN || ip->hop_limits != ND_HOP_LIMIT || icmp[1] != 0 ||
 	    nd_csum(ip, icmp, len) != 0)
 		return false;
 	nd->type = icmp[0];

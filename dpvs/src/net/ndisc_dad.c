@@ -18,6 +18,7 @@
 #include "inet_addr.h"
 #include "kni.h"
 #include "ndisc_int.h"
+#include "neigh6.h"
 #include "netif.h"
 #include "pktstats.h"
 
@@ -35,6 +36,7 @@ struct dad_run {
 };
 
 static struct dad_run *runs;
+static uint32_t nactive;     /* runs in use: the tick costs nothing without */
 static uint64_t mld_last[NETIF_MAX_PORTS];   /* tsc of each port's last report */
 static uint32_t nruns;
 static uint32_t transmits = 1, retrans_ticks = 10;
@@ -55,6 +57,7 @@ void nd_dad_fini(void)
 	free(runs);
 	runs = NULL;
 	nruns = 0;
+	nactive = 0;
 }
 
 void ndisc_set_params(const struct dpvs_conf *c)
@@ -65,6 +68,8 @@ void ndisc_set_params(const struct dpvs_conf *c)
 	if (retrans_ticks == 0)
 		retrans_ticks = 1;
 	mld_on = c->ip6_mld_reports;
+	/* net6_apply reloads the v6 stack through here, not neigh6 itself. */
+	neigh6_set_params(c);
 }
 
 static struct dad_run *find(uint16_t port, const struct in6_addr *a)
@@ -96,6 +101,7 @@ static void finish(struct dad_run *r, bool ok)
 	struct in6_addr a = r->addr;
 
 	r->used = false;
+	nactive--;
 	done(port, &a, ok);
 }
 
@@ -112,6 +118,8 @@ int ndisc_dad_start(uint16_t port, const struct in6_addr *addr, ndisc_dad_done_f
 			r = &runs[i];
 	if (!r)
 		return -ENOSPC;
+	if (!r->used)
+		nactive++;
 	*r = (struct dad_run){ .used = true, .port = port, .addr = *addr,
 			       .ns_left = transmits, .done = done };
 	/* Members of the group before probing it (RFC 4862 5.4.2). */
@@ -124,13 +132,15 @@ void ndisc_dad_cancel(uint16_t port, const struct in6_addr *addr)
 {
 	struct dad_run *r = runs ? find(port, addr) : NULL;
 
-	if (r)
+	if (r) {
 		r->used = false;
+		nactive--;
+	}
 }
 
 void ndisc_dad_tick(void *arg __rte_unused)
 {
-	for (uint32_t i = 0; i < nruns; i++) {
+	for (uint32_t i = 0; nactive > 0 && i < nruns; i++) {
 		struct dad_run *r = &runs[i];
 
 		if (!r->used || --r->wait > 0)

@@ -130,7 +130,7 @@ static int learn_cb(const void *req, uint16_t len, void *reply __rte_unused,
 	return 0;
 }
 
-static void set_params(const struct dpvs_conf *c)
+void neigh6_set_params(const struct dpvs_conf *c)
 {
 	unsigned n = lcore_nworkers() ? lcore_nworkers() : 1;
 	uint32_t share = (c->neigh_learn_rate + n - 1) / n;
@@ -191,7 +191,7 @@ int neigh6_init(const struct dpvs_conf *c)
 	limbo_entries = 0;
 	queue_len = c->neigh_queue_len < PENDING_MAX_QUEUE ? c->neigh_queue_len :
 							     PENDING_MAX_QUEUE;
-	set_params(c);
+	neigh6_set_params(c);
 	return msgbus_register(rte_get_main_lcore(), MSG_TYPE_NEIGH6_LEARN,
 			       "neigh6-learn", learn_cb);
 }
@@ -352,7 +352,7 @@ enum neigh_heard neigh6_confirm(unsigned lc, const struct in6_addr *ip, uint16_t
 		if (!solicited)
 			return NEIGH_HEARD_KNOWN;
 		__atomic_store_n(&e->confirmed, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
-		if (e->router == router)
+		if (__atomic_load_n(&e->router, __ATOMIC_RELAXED) == router)
 			return NEIGH_HEARD_KNOWN;
 		mac_unpack(cur, &n.mac);
 		return tell_master(lc, &n);
@@ -385,7 +385,7 @@ enum neigh_heard neigh6_solicited_by(unsigned lc, const struct in6_addr *ip,
 		  __atomic_load_n(&e->mac, __ATOMIC_RELAXED) == mac_pack(mac)))
 		return NEIGH_HEARD_KNOWN;
 	if (e)
-		n.router = e->router;
+		n.router = __atomic_load_n(&e->router, __ATOMIC_RELAXED);
 	return tell_master(lc, &n);
 }
 
@@ -612,7 +612,7 @@ void neigh6_learn(const struct neigh6_info *n)
 		return; /* static entries win over what NDP says */
 	}
 	if (e)
-		e->router = n->router;
+		__atomic_store_n(&e->router, n->router, __ATOMIC_RELAXED);
 }
 
 int neigh6_update(const struct in6_addr *ip, uint16_t port,

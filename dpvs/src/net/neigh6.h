@@ -28,6 +28,12 @@ struct neigh6_info {
 };
 
 int neigh6_init(const struct dpvs_conf *c);
+/*
+ * The reloadable neigh.* keys (resolve_ms, reachable_s, learn_rate).
+ * Added to the contract; ndisc_set_params calls it, as net6_apply runs
+ * that on every reload.
+ */
+void neigh6_set_params(const struct dpvs_conf *c);
 uint64_t neigh6_mem_need(const struct dpvs_conf *c);
 void neigh6_fini(void);
 

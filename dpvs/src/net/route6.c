@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
@@ -46,6 +48,37 @@ static struct rte_hash *hash;
 static struct route6_entry *entries;
 static uint32_t nentries, nused;
 static int64_t default_idx = -1;
+
+/* The mask of each prefix length as two network-order words. */
+static uint64_t mask_w[PLEN_MAX + 1][2];
+
+static void masks_init(void)
+{
+	for (unsigned len = 0; len <= PLEN_MAX; len++)
+		for (unsigned w = 0; w < 2; w++) {
+			unsigned bits = len > 64 * w ? RTE_MIN(len - 64 * w, 64u) : 0;
+
+			mask_w[len][w] = bits ? rte_cpu_to_be_64(~0ull << (64 - bits)) : 0;
+		}
+}
+
+/* a & plen's mask; a need not be aligned as a union inet_addr is. */
+static struct in6_addr masked(const struct in6_addr *a, uint8_t plen)
+{
+	union inet_addr m;
+
+	memcpy(&m, a, sizeof(m));
+	m.w[0] &= mask_w[plen][0];
+	m.w[1] &= mask_w[plen][1];
+	return m.in6;
+}
+
+static void make_key(struct r6_key *k, const struct in6_addr *a, uint8_t plen)
+{
+	k->prefix = masked(a, plen);
+	k->plen = plen;
+	memset(k->pad, 0, sizeof(k->pad));
+}
 
 /* rte_hash's size for n keys: the table always takes max_routes keys. */
 static uint32_t hash_entries(uint32_t max_routes)
@@ -81,6 +114,7 @@ int route6_init(uint32_t max_routes)
 
 	if (max_routes == 0)
 		return -EINVAL;
+	masks_init();
 	hash = rte_hash_create(&hp);
 	entries = rte_zmalloc("routes6", sizeof(*entries) * max_routes,
 			      RTE_CACHE_LINE_SIZE);
@@ -106,23 +140,6 @@ void route6_fini(void)
 	entries = NULL;
 	nentries = nused = 0;
 	default_idx = -1;
-}
-
-/* a & plen's mask; a need not be aligned as a union inet_addr is. */
-static struct in6_addr masked(const struct in6_addr *a, uint8_t plen)
-{
-	union inet_addr in, m;
-
-	memcpy(&in, a, sizeof(in));
-	inet_addr_mask(AF_INET6, &m, &in, plen);
-	return m.in6;
-}
-
-static void make_key(struct r6_key *k, const struct in6_addr *a, uint8_t plen)
-{
-	k->prefix = masked(a, plen);
-	k->plen = plen;
-	memset(k->pad, 0, sizeof(k->pad));
 }
 
 const struct route6_entry *route6_lookup(const struct in6_addr *dst)

@@ -3,11 +3,13 @@
  * process (fuzz_daemon.c) on a net_ring port whose queue q is one ring
  * for both rx and tx.  Set-up goes through the real control ops:
  * addresses, a default route, neighbours, and FullNAT, NAT, DR and TUN
- * services with real servers and local addresses.
+ * services with real servers and local addresses, in both families
+ * (setup_v6: the same methods on 2001:db8::100-103).
  *
  * Each input is up to 8 records { u8 flags; u16 len; u8 frame[len] }.
  * Each frame is copied into an mbuf (the rest of its buffer poisoned
- * for ASan, as the NIC wrote only len bytes), put on the chosen worker's
+ * for ASan while it is processed, as the NIC wrote only len bytes; not
+ * for held frames), put on the chosen worker's
  * rx ring, and that worker runs one pass of its real loop (netif_rx_job
  * -> eth -> arp/ipv4 -> ipvs, handover, timers...), then the other
  * worker (handovers); the master's jobs run after ARP frames and at the
@@ -31,7 +33,8 @@
  * rebuilt (connections stay, referring to what was deleted).
  *
  * Checks besides the sanitizers: every IPv4 frame sent has a valid
- * header (version, length, checksum) and no mbuf leaks from either pool.
+ * header (version, length, checksum), every IPv6 one a version and a
+ * payload length that fit, and no mbuf leaks from either pool.
  */
 #include <arpa/inet.h>
 #include <sched.h>
@@ -107,7 +110,8 @@ static void must(uint32_t op, struct wbuf *b, const char *what)
 
 static void addr(const char *ip, uint8_t plen, uint32_t flags)
 {
-	struct dpvs_addr a = { "dpdk0", inet_addr(ip), plen, flags };
+	struct dpvs_addr a = { .ifname = "dpdk0", .addr = inet_addr(ip),
+				.plen = plen, .flags = flags };
 	struct wbuf b;
 
 	wb_init(&b);
@@ -117,8 +121,9 @@ static void addr(const char *ip, uint8_t plen, uint32_t flags)
 
 static void neigh(const char *ip, uint8_t last)
 {
-	struct dpvs_neigh n = { "dpdk0", inet_addr(ip), { 2, 0, 0, 0, 1, last },
-				DPVS_NEIGH_PERMANENT, 0 };
+	struct dpvs_neigh n = { .ifname = "dpdk0", .ip = inet_addr(ip),
+				.mac = { 2, 0, 0, 0, 1, last },
+				.state = DPVS_NEIGH_PERMANENT };
 	struct wbuf b;
 
 	wb_init(&b);
@@ -168,8 +173,8 @@ static void laddr(const struct dpvs_service *s, const char *ip)
 
 static void setup_net(void)
 {
-	struct dpvs_route r = { "dpdk0", 0, 0, DPVS_RT_GATEWAY,
-				inet_addr("10.0.0.254"), 0 };
+	struct dpvs_route r = { .ifname = "dpdk0", .type = DPVS_RT_GATEWAY,
+				.gw = inet_addr("10.0.0.254") };
 	struct dpvs_timeouts t = { 3, 2, 2 };
 	struct wbuf b;
 
@@ -225,6 +230,112 @@ static void setup_services(void)
 	dest(&s, "10.0.1.12", DPVS_FWD_TUN);
 }
 
+/* ---- IPv6: clients 2001:db8::/64, servers 2001:db8:1::/64 ---- */
+
+static struct in6_addr a6(const char *ip)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, ip, &a) != 1)
+		abort();
+	return a;
+}
+
+static void addr6(const char *ip, uint8_t plen, uint32_t flags)
+{
+	struct dpvs_addr a = { .ifname = "dpdk0", .af = AF_INET6,
+				.addr6 = a6(ip), .plen = plen,
+				.flags = flags | DPVS_ADDR_F_NODAD };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_addr(&b, &a);
+	must(DPVS_OP_ADDR_ADD, &b, ip);
+}
+
+static void neigh6(const char *ip, uint8_t last)
+{
+	struct dpvs_neigh n = { .ifname = "dpdk0", .af = AF_INET6,
+				.ip6 = a6(ip), .mac = { 2, 0, 0, 0, 1, last },
+				.state = DPVS_NEIGH_PERMANENT };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_neigh(&b, &n);
+	must(DPVS_OP_NEIGH_ADD, &b, ip);
+}
+
+static struct dpvs_service svc6(uint8_t proto, const char *vip, uint16_t port)
+{
+	struct dpvs_service s = { .proto = proto, .af = AF_INET6,
+				  .vip6 = a6(vip), .vport = port,
+				  .sched = "rr" };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_svc(&b, &s);
+	must(DPVS_OP_SVC_ADD, &b, vip);
+	return s;
+}
+
+static void dest6(const struct dpvs_service *s, const char *ip, uint32_t fwd)
+{
+	struct dpvs_dest d = { .proto = s->proto, .vaf = AF_INET6,
+			       .vip6 = s->vip6, .vport = s->vport,
+			       .af = AF_INET6, .addr6 = a6(ip),
+			       .port = fwd == DPVS_FWD_DR ? 0 : 8080,
+			       .fwd = fwd, .weight = 3 };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_dest(&b, &d);
+	must(DPVS_OP_DEST_ADD, &b, ip);
+}
+
+static void laddr6(const struct dpvs_service *s, const char *ip)
+{
+	struct dpvs_laddr l = { .proto = s->proto, .vaf = AF_INET6,
+				.vip6 = s->vip6, .vport = s->vport,
+				.af = AF_INET6, .addr6 = a6(ip),
+				.ifname = "dpdk0" };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_laddr(&b, &l);
+	must(DPVS_OP_LADDR_ADD, &b, ip);
+}
+
+/* [::100]:80 and UDP 53 FullNAT, ::101 NAT, ::102 DR, ::103 TUN. */
+static void setup_v6(void)
+{
+	static const char *const vips[] = { "2001:db8::100", "2001:db8::101",
+					    "2001:db8::102", "2001:db8::103" };
+	struct dpvs_service s;
+
+	addr6("2001:db8::1", 64, 0);
+	addr6("2001:db8:1::1", 64, 0);
+	for (unsigned i = 0; i < RTE_DIM(vips); i++)
+		addr6(vips[i], 128, 0);
+	addr6("2001:db8:1::200", 128, DPVS_ADDR_F_SAPOOL);
+	neigh6("2001:db8::2", 2);
+	neigh6("2001:db8:1::11", 11);
+	neigh6("2001:db8:1::12", 12);
+	neigh6("2001:db8:1::13", 13);
+	s = svc6(IPPROTO_TCP, vips[0], 80);
+	dest6(&s, "2001:db8:1::11", DPVS_FWD_FNAT);
+	laddr6(&s, "2001:db8:1::200");
+	s = svc6(IPPROTO_UDP, vips[0], 53);
+	dest6(&s, "2001:db8:1::12", DPVS_FWD_FNAT);
+	laddr6(&s, "2001:db8:1::200");
+	s = svc6(IPPROTO_TCP, vips[1], 80);
+	dest6(&s, "2001:db8:1::11", DPVS_FWD_NAT);
+	dest6(&s, "2001:db8:1::12", DPVS_FWD_NAT);
+	s = svc6(IPPROTO_TCP, vips[2], 80);
+	dest6(&s, "2001:db8:1::13", DPVS_FWD_DR);
+	s = svc6(IPPROTO_TCP, vips[3], 80);
+	dest6(&s, "2001:db8:1::12", DPVS_FWD_TUN);
+}
+
 static void menu_add(uint32_t op, struct wbuf *req)
 {
 	menu[nmenu].op = op;
@@ -254,12 +365,13 @@ static void menu_misc(void)
 				    .sched = "lblcr" };   /* per-worker tables */
 	struct dpvs_laddr l = { .proto = IPPROTO_TCP, .vip = fn.vip, .vport = 80,
 				.addr = inet_addr("10.0.1.200"), .ifname = "dpdk0" };
-	struct dpvs_neigh n = { "dpdk0", inet_addr("10.0.1.11"), { 0 },
-				DPVS_NEIGH_PERMANENT, 0 };
-	struct dpvs_addr vip = { "dpdk0", fn.vip, 32, 0 };
-	struct dpvs_addr la = { "dpdk0", l.addr, 32, DPVS_ADDR_F_SAPOOL };
-	struct dpvs_route r = { "dpdk0", 0, 0, DPVS_RT_GATEWAY,
-				inet_addr("10.0.0.254"), 0 };
+	struct dpvs_neigh n = { .ifname = "dpdk0", .ip = inet_addr("10.0.1.11"),
+				.state = DPVS_NEIGH_PERMANENT };
+	struct dpvs_addr vip = { .ifname = "dpdk0", .addr = fn.vip, .plen = 32 };
+	struct dpvs_addr la = { .ifname = "dpdk0", .addr = l.addr, .plen = 32,
+				 .flags = DPVS_ADDR_F_SAPOOL };
+	struct dpvs_route r = { .ifname = "dpdk0", .type = DPVS_RT_GATEWAY,
+				.gw = inet_addr("10.0.0.254") };
 	struct dpvs_timeouts t = { 1, 1, 1 };
 	struct wbuf b;
 
@@ -312,11 +424,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	setup_net();
 	setup_services();
+	setup_v6();
 	setup_menu();
 	return 0;
 }
 
 /* ---- one frame ---- */
+
+/*
+ * Frames whose tails are poisoned, until their pass is over: the daemon
+ * may take a dropped frame's mbuf again for a packet of its own (an
+ * ICMPv6 error is built in the frame's pool) and rightly write past the
+ * old frame's end.  A held frame is not poisoned: it may be dropped and
+ * its mbuf taken again within the burst's own pass.
+ */
+static struct rte_mbuf *poisoned[MAX_FRAMES + 1];
+static unsigned npoisoned;
+
+static void unpoison_passed(void)
+{
+	for (unsigned i = 0; i < npoisoned; i++)
+		ASAN_UNPOISON_MEMORY_REGION(poisoned[i]->buf_addr,
+					    poisoned[i]->buf_len);
+	npoisoned = 0;
+}
 
 static void poison_tail(struct rte_mbuf *m)
 {
@@ -350,7 +481,10 @@ static struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len,
 		m->ol_flags |= rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff ?
 				       RTE_MBUF_F_RX_IP_CKSUM_GOOD :
 				       RTE_MBUF_F_RX_IP_CKSUM_BAD;
-	poison_tail(m);
+	if (!(flags & F_HOLD) && npoisoned < RTE_DIM(poisoned)) {
+		poison_tail(m);
+		poisoned[npoisoned++] = m;
+	}
 	return m;
 }
 
@@ -438,6 +572,7 @@ static void rebuild(unsigned arg)
 	repair_failed = false;
 	setup_net();
 	setup_services();
+	setup_v6();
 	undo_edits();
 	repairing = false;
 	if (!repair_failed)
@@ -445,6 +580,22 @@ static void rebuild(unsigned arg)
 	fuzz_daemon_reset();
 	setup_net();
 	setup_services();
+	setup_v6();
+}
+
+static void check_sent6(struct rte_mbuf *m, uint32_t avail)
+{
+	const struct rte_ipv6_hdr *ip6 =
+		rte_pktmbuf_mtod_offset(m, const void *, sizeof(struct rte_ether_hdr));
+
+	if (avail < sizeof(*ip6) ||
+	    (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6 ||
+	    sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) >
+		    m->pkt_len - sizeof(struct rte_ether_hdr)) {
+		fprintf(stderr, "fuzz_packet: sent a malformed IPv6 frame\n");
+		rte_pktmbuf_dump(stderr, m, m->data_len);
+		abort();
+	}
 }
 
 static void check_sent(struct rte_mbuf *m)
@@ -453,6 +604,11 @@ static void check_sent(struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip = (const void *)(eh + 1);
 	uint32_t avail = m->data_len - (uint32_t)sizeof(*eh), hlen;
 
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+	    m->data_len >= sizeof(*eh)) {
+		check_sent6(m, avail);
+		return;
+	}
 	if (m->data_len < sizeof(*eh) + sizeof(*ip) ||
 	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return;
@@ -558,6 +714,7 @@ static void run_all(unsigned w, bool master)
 	if (master)
 		on_master(master_pass, 0);
 	drain_sent();
+	unpoison_passed();
 }
 
 static bool is_arp(const uint8_t *frame, uint16_t len)

@@ -6,6 +6,9 @@ fuzz_packet.c sets up: 10.0.0.100 TCP 80 FullNAT (and UDP 53, and TCP 443
 FullNAT with a PROXY v2 header),
 10.0.0.101 TCP 80 NAT (persistent), UDP 53 NAT, 10.0.0.102 DR,
 10.0.0.103 TUN; clients on 10.0.0.0/24, real servers on 10.0.1.0/24.
+IPv6 (the v6-* seeds): [2001:db8::100]:80 and UDP 53 FullNAT from
+2001:db8:1::200, ::101 NAT, ::102 DR, ::103 TUN; clients on
+2001:db8::/64, real servers on 2001:db8:1::/64.
 Run: /usr/bin/python3 dpvs/tests/fuzz/gen-seeds-packet.py [dir]
 """
 import os
@@ -13,6 +16,9 @@ import struct
 import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, raw
+from scapy.layers.inet6 import (ICMPv6PacketTooBig, ICMPv6DestUnreach,
+                                IPv6, IPv6ExtHdrDestOpt,
+                                IPv6ExtHdrHopByHop)
 
 W2, NIC, OURMAC, REPLY, ICMPERR, HOLD, CTRL = 1, 2, 4, 8, 16, 0x40, 0xe0
 # fuzz_packet.c's menu of control ops (F_CTRL)
@@ -58,8 +64,61 @@ def rs_ack(lport, opts):
                / IP(src="10.0.1.11", dst="10.0.1.200", proto=6) / th)
 
 
+RS6_MAC = {11: "02:00:00:00:01:0b", 12: "02:00:00:00:01:0c"}
+CL6, LIP6 = "2001:db8::2", "2001:db8:1::200"
+
+
+def cl6(dst, l4, *ext):
+    p = IPv6(src=CL6, dst=dst)
+    for e in ext:
+        p = p / e
+    return Ether(src=CLIENT_MAC, dst=PORT_MAC) / p / l4
+
+
+def rs6(h, dst, l4):
+    return Ether(src=RS6_MAC[h], dst=PORT_MAC) / IPv6(
+        src="2001:db8:1::%d" % h, dst=dst) / l4
+
+
+def v6_seeds(s):
+    vip = "2001:db8::100"
+    s["v6-fnat-flow"] = (
+        rec(cl6(vip, tcp(80, 45000)))
+        + rec(rs6(11, LIP6, TCP(sport=8080, dport=1024, flags="SA", seq=7000,
+                               ack=1001)))
+        + rec(rs6(11, LIP6, TCP(sport=8080, dport=1025, flags="SA")), OURMAC | W2)
+        + rec(cl6(vip, tcp(80, 45000, "A", 1001, 7001)), OURMAC | W2)
+        + rec(cl6(vip, tcp(80, 45000, "FA", 1001, 7001))))
+    s["v6-fnat-udp-zero-sum"] = rec(cl6(vip, UDP(sport=5353, dport=53, chksum=0)
+                                        / b"q")) \
+        + rec(rs6(12, LIP6, UDP(sport=8080, dport=1024) / b"a"))
+    s["v6-ext-headers"] = rec(cl6(vip, tcp(80, 45001), IPv6ExtHdrHopByHop(),
+                                  IPv6ExtHdrDestOpt()))
+    s["v6-tcp-short"] = rec(raw(cl6(vip, tcp(80, 45002)))[:14 + 40 + 10])
+    s["v6-nat-flow"] = rec(cl6("2001:db8::101", tcp(80, 45003))) \
+        + rec(rs6(11, CL6, TCP(sport=8080, dport=45003, flags="SA")), OURMAC | W2) \
+        + rec(rs6(12, CL6, TCP(sport=8080, dport=45003, flags="SA")))
+    s["v6-dr-tun"] = rec(cl6("2001:db8::102", tcp(80, 45004))) \
+        + rec(cl6("2001:db8::103", tcp(80, 45005)))
+    s["v6-tun-too-big"] = rec(cl6("2001:db8::103", tcp(80, 45006,
+                                                       payload=b"x" * 1450)))
+    sent = IPv6(src=LIP6, dst="2001:db8:1::11") / TCP(sport=1024, dport=8080)
+    back = IPv6(src=vip, dst=CL6) / TCP(sport=80, dport=45007, flags="SA")
+    s["v6-icmp-relay"] = (
+        rec(cl6(vip, tcp(80, 45007)))
+        + rec(rs6(11, LIP6, ICMPv6PacketTooBig(mtu=1280) / raw(sent)))
+        + rec(rs6(11, LIP6, ICMPv6DestUnreach(code=4) / raw(sent)[:48]), OURMAC | W2)
+        + rec(cl6(vip, ICMPv6PacketTooBig(mtu=1300) / raw(back)))
+        + rec(cl6(vip, ICMPv6PacketTooBig(mtu=1300) / raw(back)[:44])))
+    quoted_ext = IPv6(src=LIP6, dst="2001:db8:1::11") / IPv6ExtHdrDestOpt() \
+        / TCP(sport=1024, dport=8080)
+    s["v6-icmp-quote-ext"] = rec(rs6(11, LIP6, ICMPv6PacketTooBig(mtu=1400)
+                                     / raw(quoted_ext)))
+
+
 def seeds():
     s = {}
+    v6_seeds(s)
     s["fnat-tcp-flow"] = flow("10.0.0.100", 40001)
     s["fnat-tcp-syn-w2"] = rec(cl("10.0.0.100", tcp(80, 40003)), OURMAC | W2) \
         + rec(bytes([0x12]), REPLY) + rec(bytes([0x12]), REPLY | W2)

@@ -209,13 +209,16 @@ static void test_delete_during_dad(void **state)
 	}
 }
 
-static void test_nodad_leased_and_zero_transmits(void **state)
+static void test_nodad_leased_ha_and_zero_transmits(void **state)
 {
 	(void)state;
 	env.dad_manual = true;
 	assert_int_equal(add("2001:db8:6::1", 128, IFA6_F_NODAD), 0);
 	assert_int_equal(add("2001:db8:6::2", 128, IFA_F_LEASED), 0);
+	/* HA addresses are on both LBs: the peer answering is no duplicate. */
+	assert_int_equal(add("2001:db8:6::4", 128, IFA_F_HA | IFA_F_SAPOOL), 0);
 	assert_int_equal(env.dad_started, 0);
+	assert_non_null(route("2001:db8:6::4", 128));
 	assert_non_null(route("2001:db8:6::1", 128));
 	assert_non_null(route("2001:db8:6::2", 128));
 	assert_int_equal(route("2001:db8:6::2", 128)->flags, RT_F_LEASED);
@@ -278,6 +281,32 @@ static void test_ha_announce_only_with_lease(void **state)
 	env.ha_active = false;
 }
 
+/* A route without a source of its own sends from a live address of its port. */
+static void test_route_source(void **state)
+{
+	struct route6_entry gw = { .prefix = A("2001:db8:99::"), .plen = 48,
+				   .type = RT_GATEWAY, .port = 0, .gw = A("2001:db8:9::5") };
+	struct in6_addr dst = A("2001:db8:99::1"), want = A("2001:db8:9::1"), src;
+	const struct route6_entry *r;
+
+	(void)state;
+	assert_int_equal(route6_add(&gw), 0);
+	r = route6_lookup(&dst);
+	assert_false(route6_source(r, &dst, &src));        /* no address yet */
+	env.dad_manual = true;
+	assert_int_equal(add("2001:db8:9::1", 64, 0), 0);
+	assert_false(route6_source(r, &dst, &src));        /* tentative: not yet */
+	env_dad_end(true);
+	assert_true(route6_source(r, &dst, &src));
+	assert_memory_equal(&src, &want, 16);
+	/* The connected route names its address. */
+	r = route6_lookup(&want);
+	assert_true(route6_source(r, &want, &src));
+	assert_memory_equal(&src, &want, 16);
+	assert_false(route6_source(NULL, &dst, &src));
+	assert_int_equal(route6_del(&gw.prefix, 48, 0), 0);
+}
+
 static void walk_count(uint16_t port, const struct in6_addr *a, uint8_t plen,
 		       uint32_t flags, void *arg)
 {
@@ -324,11 +353,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dad_failed_listed_never_used, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delete_during_dad, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nodad_leased_and_zero_transmits, setup,
+		cmocka_unit_test_setup_teardown(test_nodad_leased_ha_and_zero_transmits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_leased, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ha_announce_only_with_lease, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_route_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_and_churn, setup, teardown),
 	};
 	int rc;

@@ -302,6 +302,11 @@ static void test_forwarding(void **state)
 	assert_memory_equal(env.neigh.b + 8, fb + 14 + 8, 32);
 	len = tcp_to(NOWHERE, 64, 20);
 	assert_int_equal(feed(len, PKTSTATS_IDX_ip6_no_route), 1);
+	/* A unicast packet sent to a link-layer group is not routed. */
+	len = tcp_to(FAR, 64, 20);
+	fb[0] = 0x33, fb[1] = 0x33;
+	assert_int_equal(feed(len, PKTSTATS_IDX_ip6_not_local), 1);
+	assert_int_equal(env.neigh.n, 1);
 	/* The load balancer's transit hook sees it first. */
 	memset(&seen, 0, sizeof(seen));
 	ipv6_set_hooks(&h);

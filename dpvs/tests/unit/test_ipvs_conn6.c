@@ -18,6 +18,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_tcp.h>
 
 #include "core/lcore.h"
 #include "ipvs/conn_digest.h"
@@ -441,6 +442,54 @@ static void test_v6_churn_10x_pool(void **state)
 	dest_free(d);
 }
 
+/* A TCP header with flags, for ipvs_conn_update. */
+static const struct rte_tcp_hdr *seg(uint8_t flags)
+{
+	static struct rte_tcp_hdr h;
+
+	h.tcp_flags = flags;
+	return &h;
+}
+
+/* A conn of t's client, its SYN seen: embryonic, listed as known or not. */
+static struct ipvs_conn *syn_of(const struct ipvs_conn *t)
+{
+	struct ipvs_conn *c = ipvs_conn_new(1, t);
+
+	assert_non_null(c);
+	ipvs_conn_update(c, DIR_IN, seg(0x02), false);
+	assert_true(c->flags & CONN_F_EMBRYO);
+	return c;
+}
+
+/*
+ * Early drop remembers a v6 client by its /64: after a handshake, a new
+ * conn from another host of that /64 is a known client's, one from
+ * another /64 of the same /32 is not.
+ */
+static void test_v6_known_client_by_64(void **state)
+{
+	struct ipvs_dest *d = dest6_new(AF_INET6, IPVS_FWD_NAT);
+	struct ipvs_conn t = tmpl6(d, NULL, 1, 41000, 1), *c;
+
+	(void)state;
+	ipvs_conn_flush_all();
+	t.caddr6.s6_addr[7] = 0x64;            /* 2001:db8:9:64::1 */
+	c = syn_of(&t);
+	assert_false(c->flags & CONN_F_KNOWN);
+	ipvs_conn_update(c, DIR_OUT, seg(0x12), false);   /* SYN+ACK */
+	ipvs_conn_update(c, DIR_IN, seg(0x10), false);    /* ACK */
+	assert_int_equal(c->state, CS_ESTABLISHED);
+	t.cport++;
+	t.caddr6.s6_addr[15] = 0x99;           /* same /64, another host */
+	assert_true(syn_of(&t)->flags & CONN_F_KNOWN);
+	t.cport++;
+	t.caddr6.s6_addr[7] = 0x65;            /* same /32, another /64 */
+	assert_false(syn_of(&t)->flags & CONN_F_KNOWN);
+	ipvs_conn_flush_all();
+	dest_free(d);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -456,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_v6_digest_collision_is_a_miss),
 		cmocka_unit_test(test_v6_dest_deleted_keeps_addresses),
 		cmocka_unit_test(test_v6_churn_10x_pool),
+		cmocka_unit_test(test_v6_known_client_by_64),
 	};
 	int rc;
 

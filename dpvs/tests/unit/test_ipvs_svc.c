@@ -133,6 +133,7 @@ static struct ipvs_service *two_dest_svc(uint32_t vip, uint16_t vport)
  */
 struct hold {
 	uint16_t vport;
+	bool v6;                     /* the service of two_dest_svc6(1, vport) */
 	int holding;                 /* the reader has its snapshot */
 	int released;                /* ... and has let go */
 	int master_back;             /* the master's change returned */
@@ -151,7 +152,13 @@ static int hold_snapshot(void *arg)
 	uint64_t end;
 
 	rcu_register(READER);
-	s = ipvs_svc_lookup(TCP, VIP, h->vport);
+	if (h->v6) {
+		union inet_addr vip = v6(0, 1);
+
+		s = ipvs_svc_lookup6(TCP, &vip.in6, h->vport);
+	} else {
+		s = ipvs_svc_lookup(TCP, VIP, h->vport);
+	}
 	sn = __atomic_load_n(&s->snap, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&h->holding, 1, __ATOMIC_RELEASE);
 	end = rte_get_tsc_cycles() + rte_get_tsc_hz() * HOLD_MS / 1000;
@@ -169,13 +176,19 @@ static int hold_snapshot(void *arg)
 	return 0;
 }
 
-static void start_hold(struct hold *h, uint16_t vport)
+static void start_hold_af(struct hold *h, uint16_t vport, bool is_v6)
 {
 	memset(h, 0, sizeof(*h));
 	h->vport = vport;
+	h->v6 = is_v6;
 	assert_int_equal(rte_eal_remote_launch(hold_snapshot, h, READER), 0);
 	while (!__atomic_load_n(&h->holding, __ATOMIC_ACQUIRE))
 		rte_pause();
+}
+
+static void start_hold(struct hold *h, uint16_t vport)
+{
+	start_hold_af(h, vport, false);
 }
 
 /* Called the moment the master's change returned. */
@@ -591,6 +604,24 @@ static void test_laddr_family_rules(void **state)
 	assert_int_equal(heap_used(), before);
 }
 
+/* A worker holding a v6 service's snapshot keeps it whole past its delete. */
+static void test_v6_snapshot_outlives_its_service(void **state)
+{
+	union inet_addr vip = v6(0, 1);
+	size_t before = heap_used();
+	struct hold h;
+
+	(void)state;
+	assert_non_null(two_dest_svc6(1, 87));
+	start_hold_af(&h, 87, true);
+	assert_int_equal(ipvs_svc_del(TCP, AF_INET6, &vip, 87), 0);
+	end_hold(&h);
+	assert_int_equal(h.ndests, 2);
+	assert_int_equal(h.weight2, 2);
+	assert_null(ipvs_svc_lookup6(TCP, &vip.in6, 87));
+	assert_int_equal(heap_used(), before);
+}
+
 /* The v4 names in the log are what they always were. */
 static void test_names_of_both_families(void **state)
 {
@@ -755,6 +786,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_churn_gives_key_slots_back, flush),
 		cmocka_unit_test_teardown(test_v6_service_lifecycle, flush),
 		cmocka_unit_test_teardown(test_v6_service_refusals, flush),
+		cmocka_unit_test_teardown(test_v6_snapshot_outlives_its_service, flush),
 		cmocka_unit_test_teardown(test_names_of_both_families, flush),
 		cmocka_unit_test_teardown(test_dest_family_rules, flush),
 		cmocka_unit_test_teardown(test_laddr_family_rules, flush),

@@ -820,6 +820,34 @@ static void test_dad_cancelled_by_delete(void **state)
 	assert_true(dad.ok);
 }
 
+/* ipv6.max_addrs runs at once (16 here); ten times that through, each slot back. */
+static void test_dad_full_and_churn(void **state)
+{
+	unsigned per = 1000 / NDISC_DAD_TICK_MS;
+
+	(void)state;
+	memset(&dad, 0, sizeof(dad));
+	for (unsigned round = 0; round < 10; round++) {
+		for (unsigned i = 0; i < 16; i++) {
+			struct in6_addr a = fake_in6("2001:db8:1::");
+
+			a.s6_addr[14] = (uint8_t)round;
+			a.s6_addr[15] = (uint8_t)i;
+			assert_int_equal(ndisc_dad_start(FAKE_PORT, &a, dad_done), 0);
+		}
+		{
+			struct in6_addr extra = fake_in6("2001:db8:2::1");
+
+			assert_int_equal(ndisc_dad_start(FAKE_PORT, &extra, dad_done),
+					 -ENOSPC);
+		}
+		ticks(per);
+		assert_int_equal(dad.calls, 16 * (round + 1));
+		assert_true(dad.ok);
+	}
+	assert_int_equal(ticks(3 * per), 0);   /* nothing left running */
+}
+
 /* ---- set-up ---- */
 
 static int setup(void **state)
@@ -892,6 +920,7 @@ int main(void)
 		T(test_dad_transmits_zero),
 		T(test_dad_transmits_three),
 		T(test_dad_cancelled_by_delete),
+		T(test_dad_full_and_churn),
 	};
 	int rc;
 

@@ -355,6 +355,31 @@ static void test_learn_budget(void **state)
 	clear();
 }
 
+/* A reload (net6_apply -> ndisc_set_params) puts a new budget into effect. */
+static void test_reload_takes_the_new_budget(void **state)
+{
+	unsigned news = 0;
+
+	(void)state;
+	conf.neigh_learn_rate = 1000;      /* 100 a tenth of a second */
+	ndisc_set_params(&conf);
+	usleep(120 * 1000);
+	for (unsigned i = 0; i < 8; i++) {
+		struct in6_addr a = ip_of(50 + i);
+		struct rte_ether_addr m = mac_of(50 + i);
+
+		if (neigh6_confirm(0, &a, FAKE_PORT, &m, true, true, false) ==
+		    NEIGH_HEARD_NEWS)
+			news++;
+	}
+	msgbus_process();
+	conf.neigh_learn_rate = 10;
+	ndisc_set_params(&conf);
+	assert_int_equal(news, 8);
+	assert_int_equal(count(), 8);
+	clear();
+}
+
 static int setup(void **state)
 {
 	struct msgbus_params p = { .ring_size = 64, .pool_size = 256,
@@ -402,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_full_of_static_refuses),
 		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_learn_budget),
+		cmocka_unit_test(test_reload_takes_the_new_budget),
 	};
 	int rc;
 

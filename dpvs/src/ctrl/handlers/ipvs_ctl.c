@@ -563,30 +563,56 @@ static int op_svc_dest_list(uint32_t op __rte_unused,
 	return gather_then(rep, NULL, build_svc_dest_list);
 }
 
+/*
+ * A v6 (or NAT64) conn holds only its client's address: the others are
+ * its dest's and local address's (ipvs_conn.h).
+ */
+static void conn_addrs6(const struct ipvs_conn *c, struct dpvs_conn *o)
+{
+	const union inet_addr *l = ipvs_conn_laddr(c);
+	const struct ipvs_dest *d = c->dest;
+
+	o->caf = AF_INET6;
+	o->caddr6 = c->caddr6;
+	o->vaddr6 = ipvs_conn_vaddr(c)->in6;
+	o->daf = d->af;
+	if (d->af == AF_INET6) {
+		o->daddr6 = d->addr.in6;
+		if (l)
+			o->laddr6 = l->in6;
+	} else {
+		o->daddr = rte_cpu_to_be_32(d->addr.in4);
+		if (l)
+			o->laddr = rte_cpu_to_be_32(l->in4);
+	}
+}
+
 static void put_conn(const struct ipvs_conn *c, void *arg)
 {
 	struct list_ctx *ctx = arg;
-	/* Only IPv4 connections exist yet: a v6 one is listed once the
-	 * conn object has its addresses (the ipvs layer's IPv6 tables). */
+	bool v6 = ipvs_conn_is_v6(c);
 	struct dpvs_conn o = {
 		.proto = c->proto,
 		.caf = AF_INET,
 		.daf = AF_INET,
-		.caddr = rte_cpu_to_be_32(c->caddr),
-		.vaddr = rte_cpu_to_be_32(c->vaddr),
-		.laddr = rte_cpu_to_be_32(c->laddr),
-		.daddr = rte_cpu_to_be_32(c->daddr),
+		.caddr = v6 ? 0 : rte_cpu_to_be_32(c->caddr),
+		.vaddr = v6 ? 0 : rte_cpu_to_be_32(c->vaddr),
+		.laddr = v6 ? 0 : rte_cpu_to_be_32(c->laddr),
+		.daddr = v6 ? 0 : rte_cpu_to_be_32(c->daddr),
 		.cport = c->cport,
 		.vport = c->vport,
 		.lport = c->lport,
 		.dport = c->dport,
-		.fwd = fwd_to_wire(c->fwd),
+		/* c->fwd indexes ipvs_xmit[], whose entry names its mode */
+		.fwd = fwd_to_wire(ipvs_xmit[c->fwd].fwd),
 		.state = c->state,
 		.expire_s = ipvs_conn_expires_in(c),
 		.lcore = lcore_workers()[c->widx],
 		.flags = c->flags & CONN_F_SYNCED ? DPVS_CONN_F_SYNCED : 0,
 	};
 
+	if (v6)
+		conn_addrs6(c, &o);
 	snprintf(o.state_name, sizeof(o.state_name), "%s",
 		 ipvs_conn_state_name(c->state));
 	wire_enc_conn(ctx->b, &o);
