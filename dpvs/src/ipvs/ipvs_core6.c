@@ -23,6 +23,7 @@
 #include "ipvs_proto.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
+#include "ipvs_xmit64.h"
 #include "net/csum6.h"
 #include "net/icmp_err.h"
 #include "net/inetaddr.h"
@@ -327,6 +328,10 @@ static bool icmp6_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 	c = ipvs_conn_lookup6(w, &t, &dir);
 	if (c && dir == DIR_OUT && ipvs_xmit[c->fwd].daf == AF_INET6) {
 		relay_to_client(lc, w, m, &e, c);
+		return true;
+	}
+	if (c && dir == DIR_IN && ipvs_xmit[c->fwd].daf == AF_INET) {
+		ipvs_fnat64_icmp_in(lc, w, c, m, p);   /* NAT64: as ICMPv4 */
 		return true;
 	}
 	if (c && dir == DIR_IN)

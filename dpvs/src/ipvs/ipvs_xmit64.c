@@ -25,6 +25,8 @@
 #include "net/route.h"
 #include "net/route6.h"
 
+#define NAT64_V6_MIN_MTU 1280u   /* RFC 8200 5 */
+
 static uint32_t port_mtu(uint16_t port)
 {
 	const struct netif_port *p = netif_port(port);
@@ -76,11 +78,10 @@ static void drop(unsigned lc, struct rte_mbuf *m, enum nat64_verdict v, bool icm
 	rte_pktmbuf_free(m);
 }
 
-static void clamp(const struct ipvs_conn *c, void *l4, uint32_t avail, uint32_t mtu6,
-		  uint32_t mtu4)
+/* Only SYNs carry an MSS: the MTUs are looked up for them alone. */
+static bool is_syn(const struct ipvs_conn *c, const void *l4)
 {
-	if (c->proto == IPPROTO_TCP)
-		tcp_mss_clamp(l4, avail, ipvs_fnat64_mss(mtu6, mtu4));
+	return c->proto == IPPROTO_TCP && (((const uint8_t *)l4)[13] & TCP_MSS_FLAG_SYN);
 }
 
 /* Client -> server: the IPv6 chain goes, an IPv4 header from our local address. */
@@ -97,7 +98,9 @@ void ipvs_fnat64_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 	enum nat64_verdict v;
 
 	v4_of(c, &a, 0);
-	clamp(c, l4, m->data_len - off, port_mtu(m->port), mtu4_to(a.daddr));
+	if (is_syn(c, l4))
+		tcp_mss_clamp(l4, m->data_len - off,
+			      ipvs_fnat64_mss(port_mtu(m->port), mtu4_to(a.daddr)));
 	v = nat64_6to4(m, &p, &a, (uint16_t)(ids[lc]++ + lc * 4099));
 	if (v != NAT64_OK) {
 		drop(lc, m, v, false);
@@ -132,16 +135,21 @@ void ipvs_fnat64_out(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 {
 	const struct rte_ipv4_hdr *ip = l3;
 	uint32_t ihl = rte_ipv4_hdr_len(ip), tot = rte_be_to_cpu_16(ip->total_length);
-	uint32_t mtu6 = mtu6_to(&c->caddr6);
+	uint32_t len6 = tot - ihl + IPV6_HDR_LEN, mtu6 = NAT64_V6_MIN_MTU;
 	const uint8_t *udp_ck = (const uint8_t *)l4 + 6;
+	bool syn = is_syn(c, l4);
 	struct nat64_v6 a;
 	enum nat64_verdict v;
 
-	if (tot - ihl + IPV6_HDR_LEN > mtu6) {
+	/* Every IPv6 link carries 1280 bytes: smaller packets need no lookup. */
+	if (len6 > NAT64_V6_MIN_MTU || syn)
+		mtu6 = mtu6_to(&c->caddr6);
+	if (len6 > mtu6) {
 		too_big(lc, m, ip, mtu6);
 		return;
 	}
-	clamp(c, l4, m->data_len - ihl, mtu6, port_mtu(m->port));
+	if (syn)
+		tcp_mss_clamp(l4, m->data_len - ihl, ipvs_fnat64_mss(mtu6, port_mtu(m->port)));
 	if (c->proto == IPPROTO_UDP && udp_ck[0] == 0 && udp_ck[1] == 0)
 		PKT_INC(lc, nat64_csum);
 	v6_of(c, &a, mtu6);

@@ -150,7 +150,8 @@ static inline void mk6(struct pkt *o, const struct v6 *h, const uint8_t *l4, uin
 	p[7] = h->hlim;
 	memcpy(p + 8, h->s, 16);
 	memcpy(p + 24, h->d, 16);
-	memcpy(p + 40, h->ext, h->ext_len);
+	if (h->ext_len)
+		memcpy(p + 40, h->ext, h->ext_len);
 	q = p + 40 + h->ext_len;
 	memcpy(q, l4, n);
 	if (csum) {

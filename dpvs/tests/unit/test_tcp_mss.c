@@ -42,7 +42,8 @@ static uint32_t seg(uint8_t *th, uint8_t flags, const uint8_t *opt, uint32_t opt
 	th[12] = (uint8_t)(hl / 4) << 4;
 	th[13] = flags;
 	th[14] = 0xfa;
-	memcpy(th + 20, opt, optlen);
+	if (optlen)
+		memcpy(th + 20, opt, optlen);
 	for (uint32_t i = hl; i < n; i++)
 		th[i] = (uint8_t)(i * 29);
 	th[16] = th[17] = 0;
