@@ -25,4 +25,21 @@ bool parse_inet(const char *s, uint8_t *af, uint32_t *v4, struct in6_addr *v6);
 bool is_unicast6(const struct in6_addr *a);
 bool is_linklocal6(const struct in6_addr *a);
 
+/* Where an address of a record goes: its family and both its fields. */
+struct inet_out {
+	uint8_t *af;
+	uint32_t *v4;          /* network order */
+	struct in6_addr *v6;
+};
+
+/*
+ * ipvsadm's address forms: "A.B.C.D[:PORT]", "[ADDR6][:PORT]" (brackets
+ * needed with a port) or a bare "ADDR6" (no port); a unicast address of
+ * global scope.  *port_given tells whether a port came (host order in
+ * *port, else 0).  what names the address in err ("real server").
+ */
+int parse_inet_port(const char *s, bool port_allowed, const char *what,
+		    struct inet_out a, uint16_t *port, bool *port_given,
+		    char *err, size_t len);
+
 #endif

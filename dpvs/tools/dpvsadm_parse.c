@@ -107,84 +107,7 @@ static bool parse_uint(const char *s, uint32_t max, uint32_t *out)
 	return true;
 }
 
-/* An address of a record: its family and both of its fields. */
-struct addr_out {
-	uint8_t *af;
-	uint32_t *v4;          /* network order */
-	struct in6_addr *v6;
-};
-
-/*
- * Where the address of s ends and its ":PORT" (or nothing) starts, as
- * ipvsadm reads it: "A.B.C.D[:PORT]", "[ADDR6][:PORT]" (brackets needed
- * with a port), or a bare "ADDR6" (two colons or more: no port).
- */
-static bool split_addr(const char *s, char *buf, size_t size,
-		       const char **port)
-{
-	const char *end, *colon = strchr(s, ':');
-	size_t n;
-
-	if (s[0] == '[') {
-		end = strchr(s, ']');
-		if (!end || (end[1] && end[1] != ':'))
-			return false;
-		n = (size_t)(end - s - 1);
-		s++;
-		*port = end[1] ? end + 1 : NULL;
-	} else if (colon && strchr(colon + 1, ':')) {
-		n = strlen(s);
-		*port = NULL;
-	} else {
-		n = colon ? (size_t)(colon - s) : strlen(s);
-		*port = colon;
-	}
-	if (n == 0 || n >= size)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return true;
-}
-
-/*
- * An address of either family and its optional port (host order;
- * *port_given tells which form).  what names the address in messages
- * ("virtual service", "real server", "local").
- */
-static int parse_addrport(const char *s, bool port_allowed, const char *what,
-			  struct addr_out a, uint16_t *port, bool *port_given,
-			  char *err, size_t len)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const char *ps;
-	uint32_t p;
-
-	if (!split_addr(s, buf, sizeof(buf), &ps) ||
-	    !parse_inet(buf, a.af, a.v4, a.v6) ||
-	    (s[0] == '[' && *a.af != AF_INET6))
-		return perr(err, len, "illegal %s address '%s' (A.B.C.D%s, "
-			    "%s)", what, s, port_allowed ? "[:PORT]" : "",
-			    port_allowed ? "[ADDR6][:PORT]" : "ADDR6");
-	if (*a.af == AF_INET ? !is_unicast(*a.v4) :
-	    !is_unicast6(a.v6) || is_linklocal6(a.v6))
-		return perr(err, len, "illegal %s address '%s' (not a unicast "
-			    "address%s)", what, s,
-			    *a.af == AF_INET6 ? " of global scope" : "");
-	if (ps && !port_allowed)
-		return perr(err, len, "illegal %s address '%s': no port here",
-			    what, s);
-	*port_given = ps != NULL;
-	*port = 0;
-	if (ps) {
-		if (!parse_uint(ps + 1, 65535, &p))
-			return perr(err, len, "illegal port in %s address '%s' "
-				    "(0-65535)", what, s);
-		*port = (uint16_t)p;
-	}
-	return 0;
-}
-
-#define ADDR_OF(af, v4, v6) ((struct addr_out){ &(af), &(v4), &(v6) })
+#define ADDR_OF(af, v4, v6) ((struct inet_out){ &(af), &(v4), &(v6) })
 
 /* A.B.C.D (contiguous) or a prefix length 0-32, into network order. */
 static bool parse_netmask4(const char *s, uint32_t *out)
@@ -343,7 +266,7 @@ static int on_service(struct cmd *c, const struct sw *sw, const char *v,
 	if (set_opt(c, OPT_SERVICE, err, len))
 		return -1;
 	c->svc.proto = (uint8_t)sw->id;
-	return parse_addrport(v, true, "virtual service",
+	return parse_inet_port(v, true, "virtual service",
 			      ADDR_OF(c->svc.af, c->svc.vip, c->svc.vip6),
 			      &c->svc.vport, &c->svc_port_given, err, len);
 }
@@ -442,7 +365,7 @@ static int on_server(struct cmd *c, const struct sw *sw, const char *v,
 	(void)sw;
 	if (set_opt(c, OPT_SERVER, err, len))
 		return -1;
-	return parse_addrport(v, true, "real server",
+	return parse_inet_port(v, true, "real server",
 			      ADDR_OF(c->dest.af, c->dest.addr, c->dest.addr6),
 			      &c->dest.port, &c->dest_port_given, err, len);
 }
@@ -496,7 +419,7 @@ static int on_laddr(struct cmd *c, const struct sw *sw, const char *v,
 	(void)sw;
 	if (set_opt(c, OPT_LADDR, err, len))
 		return -1;
-	return parse_addrport(v, false, "local",
+	return parse_inet_port(v, false, "local",
 			      ADDR_OF(c->laddr.af, c->laddr.addr,
 				      c->laddr.addr6),
 			      &c->laddr.vport, &port_given, err, len);
