@@ -245,6 +245,17 @@ static int dad_cb(const void *req, uint16_t len, void *reply __rte_unused,
 	return 0;
 }
 
+/* As arp.c: only a sender on a prefix of the port (or link-local) is learnt. */
+static bool on_link(uint16_t port, const struct in6_addr *a)
+{
+	const struct route6_entry *r;
+
+	if (ipv6_is_linklocal(a))
+		return true;
+	r = route6_lookup(a);
+	return r && r->port == port && r->type == RT_CONNECTED;
+}
+
 static void answer_ns(unsigned lc, const struct rte_mbuf *m,
 		      const struct rte_ipv6_hdr *ip, const struct nd_msg *nd)
 {
@@ -260,8 +271,8 @@ static void answer_ns(unsigned lc, const struct rte_mbuf *m,
 		ipv6_mcast_mac(mac, &all_nodes);
 		r = nd_build_na(port, &nd->target, &all_nodes, mac, ND_NA_O);
 	} else {
-		if (nd->lla && neigh6_solicited_by(lc, &src, port, nd->lla) ==
-			       NEIGH_HEARD_NEWS)
+		if (nd->lla && on_link(port, &src) &&
+		    neigh6_solicited_by(lc, &src, port, nd->lla) == NEIGH_HEARD_NEWS)
 			PKT_INC(lc, nd_na_learned);
 		memcpy(mac, nd->lla ? nd->lla->addr_bytes : eh->src_addr.addr_bytes, 6);
 		r = nd_build_na(port, &nd->target, &src, mac, ND_NA_S | ND_NA_O);

@@ -25,6 +25,12 @@
 #define MLD2_RECORD_LEN 20     /* type, aux len, sources, group */
 #define MLD2_CHANGE_TO_EXCLUDE 4
 #define MLD2_MAX_RECORDS 64    /* per report: 8 + 64 * 20 fits any MTU */
+/*
+ * Queries go to the kernel twin, which answers only for its own groups:
+ * dpvs refreshes its memberships unasked, well within a snooping
+ * switch's listener interval (260 s by default, RFC 3810 9.4).
+ */
+#define MLD_REFRESH_TICKS (60 * 1000 / NDISC_DAD_TICK_MS)
 
 struct dad_run {
 	bool used;
@@ -37,6 +43,7 @@ struct dad_run {
 
 static struct dad_run *runs;
 static uint32_t nactive;     /* runs in use: the tick costs nothing without */
+static uint32_t mld_ticks;
 static uint64_t mld_last[NETIF_MAX_PORTS];   /* tsc of each port's last report */
 static uint32_t nruns;
 static uint32_t transmits = 1, retrans_ticks = 10;
@@ -150,6 +157,12 @@ void ndisc_dad_tick(void *arg __rte_unused)
 		else
 			finish(r, true);
 	}
+	if (++mld_ticks < MLD_REFRESH_TICKS)
+		return;
+	mld_ticks = 0;
+	for (uint16_t port = 0; port < NETIF_MAX_PORTS; port++)
+		if (netif_port(port))
+			ndisc_mld_report(port);
 }
 
 void ndisc_dad_conflict(uint16_t port, const struct in6_addr *addr,

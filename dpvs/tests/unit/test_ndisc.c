@@ -294,6 +294,27 @@ static void test_ns_from_unspecified_answered_to_all_nodes(void **state)
 	assert_false(neigh("::", NULL));
 }
 
+/* Answered, but a sender off the port's prefixes is not learnt (as ARP). */
+static void test_ns_from_off_link_not_learnt(void **state)
+{
+	struct nd_in f = ns_from_peer("2001:db8::1");
+
+	(void)state;
+	f.src = "2001:db8:77::5";
+	feed(&f);
+	assert_int_equal(fake_count(FAKE_TX), 1);
+	assert_false(neigh("2001:db8:77::5", NULL));
+	f.src = "fe80::5";           /* link-local: on every link */
+	feed(&f);
+	assert_int_equal(fake_count(FAKE_TX), 2);
+	assert_true(neigh("fe80::5", NULL));
+	{
+		struct in6_addr a = fake_in6("fe80::5");
+
+		neigh6_delete(&a, FAKE_PORT);
+	}
+}
+
 static void test_ns_for_others_not_answered(void **state)
 {
 	struct nd_in f = ns_from_peer("2001:db8::99");
@@ -848,6 +869,24 @@ static void test_dad_full_and_churn(void **state)
 	assert_int_equal(ticks(3 * per), 0);   /* nothing left running */
 }
 
+/* Snooping switches keep dpvs's groups: a report every minute, unasked. */
+static void test_mld_refreshed_every_minute(void **state)
+{
+	unsigned reports = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 2 * 60 * 1000 / NDISC_DAD_TICK_MS; i++)
+		ndisc_dad_tick(NULL);
+	while (fake_count(FAKE_DOWN)) {
+		struct rte_mbuf *m = fake_take(FAKE_DOWN);
+
+		if (rte_pktmbuf_mtod(m, const uint8_t *)[20] == IPPROTO_HOPOPTS)
+			reports++;
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(reports, 2);
+}
+
 /* ---- set-up ---- */
 
 static int setup(void **state)
@@ -889,6 +928,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_ns_answered_golden),
 		T(test_ns_from_unspecified_answered_to_all_nodes),
+		T(test_ns_from_off_link_not_learnt),
 		T(test_ns_for_others_not_answered),
 		T(test_ha_address_answered_only_with_the_lease),
 		T(test_tentative_and_dadfailed_not_answered),
@@ -914,6 +954,7 @@ int main(void)
 		T(test_una_golden),
 		T(test_una_reports_the_group_first),
 		T(test_mld_report_golden),
+		T(test_mld_refreshed_every_minute),
 		T(test_dad_no_duplicate),
 		T(test_dad_na_conflict),
 		T(test_dad_ns_from_unspecified_conflict),
