@@ -395,8 +395,16 @@ def test_v6_labels(env):
         d.dpip("addr", "add", "2001:db8:1::100/64", "dev", "dpdk1", "sapool",
                "nodad")
         d.adm("-P", "-t", t6, "-z", "2001:db8:1::100", "-F", "dpdk1")
-        status, body, _ = ex.scrape()
-        assert status == 200
+        # a scrape on a loaded machine may miss --timeout (dpvs_up 0)
+        got = []
+
+        def whole():
+            status, body, _ = ex.scrape()
+            got[:] = [body]
+            return status == 200 and "\ndpvs_up 1\n" in body
+
+        assert wait_for(whole, timeout=15, step=0.5), got
+        body = got[0]
         assert "[" not in body, [l for l in body.splitlines() if "[" in l]
         r = subprocess.run(["promtool", "check", "metrics"], input=body,
                            capture_output=True, text=True)
