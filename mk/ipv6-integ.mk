@@ -1,6 +1,9 @@
 # IPv6 in the integrations (issue 15, part P6): keepalived, dpvs-snmp,
 # dpvs-exporter.
 #
+# Included before the top Makefile's `all`: keep `all` the default goal.
+.DEFAULT_GOAL := all
+#
 # test_exporter_expo also runs the load-balancing series (v6 labels):
 # metrics_lb.c and lb_key.c are pure code, no libdpvs calls.
 $(BUILD)/tests/test_exporter_expo: $(BUILD)/obj/exporter/metrics_lb.o \
