@@ -384,3 +384,73 @@ def test_vrrpv3_v6_vip_failover_with_una(pair6):
     r = sh("ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6, ns=cl,
            check=False)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def ka_walk(snmpd, table):
+    """{index: {column: value}} of a KEEPALIVED-MIB table (as
+    snmp/test_keepalived_snmp.py walks it), and the text."""
+    import os
+    import subprocess
+    from snmpd import MIBDIR, RO_COMMUNITY
+    r = subprocess.run(
+        ["snmpwalk", "-v2c", "-c", RO_COMMUNITY, "-t", "3", "-r", "1",
+         "-M", "+" + MIBDIR, "-m", "+KEEPALIVED-MIB", "-OQs",
+         "127.0.0.1:%d" % snmpd.port, "KEEPALIVED-MIB::" + table],
+        capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, SNMP_PERSISTENT_DIR=snmpd.dir))
+    rows = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"(\w+)\.([\d.]+) = (.*)$", line)
+        if m:
+            rows.setdefault(m.group(2), {})[m.group(1)] = m.group(3).strip()
+    return rows, r.stdout + r.stderr
+
+
+def num(v):
+    return int(v.split()[0])
+
+
+def test_v6_checker_snmp_reads_dpvs_counters(v6lb, ka, tmp_path):
+    """keepalived's own SNMP (KEEPALIVED-MIB virtualServerTable and
+    realServerTable) shows the IPv6 service and servers with dpvs's
+    counters: libipvs_dpvs.c reads them for IPv6 too."""
+    import ipaddress
+    from snmpd import Snmpd
+    d, cl, rs = v6lb["dpvs"], v6lb["cl"], v6lb["rs"]
+    backends = Backends(tmp_path)
+    snmpd = Snmpd(str(tmp_path))
+    try:
+        snmpd.start()
+        for i, a in enumerate(RS6):
+            backends.start(rs, a, "rs%d" % (i + 1))
+        conf = (V6_CONF % "".join(HTTP_REAL6 % a for a in RS6)).replace(
+            "    router_id lb1\n", "    router_id lb1\n    enable_snmp_checker\n"
+            "    snmp_socket unix:%s\n" % snmpd.agentx)
+        ka.write(conf)
+        ka.start("-C")
+        assert wait_for(lambda: len(dests6(d)) == 2, timeout=20), ka.text()
+        assert set(curl6(cl, 6)) == {"rs1", "rs2"}
+        v6 = lambda s: str(ipaddress.ip_address(bytes(  # noqa: E731
+            int(o, 16) for o in s.strip('"').split())))
+
+        def seen():
+            vs, _ = ka_walk(snmpd, "virtualServerTable")
+            reals, _ = ka_walk(snmpd, "realServerTable")
+            return (len(vs) == 1 and
+                    num(next(iter(vs.values()))["virtualServerStatsConns"]) >= 6
+                    and sum(num(r["realServerStatsConns"])
+                            for r in reals.values()) >= 6 and reals)
+        # keepalived caches what it read for 5 s
+        assert wait_for(seen, timeout=20, step=1), (
+            ka_walk(snmpd, "virtualServerTable")[1] + ka.text())
+        vs, text = ka_walk(snmpd, "virtualServerTable")
+        row = next(iter(vs.values()))
+        assert v6(row["virtualServerAddress"]) == VIP6, text
+        reals, text = ka_walk(snmpd, "realServerTable")
+        assert sorted(v6(r["realServerAddress"]) for r in reals.values()) == \
+            list(RS6), text
+    finally:
+        ka.stop()
+        snmpd.stop()
+        backends.stop()
+
