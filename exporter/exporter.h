@@ -74,11 +74,30 @@ void scraper_free(struct scraper *sc);
 /* Fills *s (zeroed first); s->up false when dpvs did not answer. */
 void scrape_take(struct scraper *sc, struct scrape *s);
 void scrape_release(struct scrape *s);
+/* ---- lb_key.c: the order of services and real servers ---- */
+
 /*
- * A service's key, ordered as the scrape's svcs and dests are sorted
- * (a service's real servers follow each other in dests).
+ * A service's key (or a real server's: proto 0), ordered as the scrape's
+ * svcs and dests are sorted (a service's real servers follow each other
+ * in dests).
  */
-uint64_t scrape_svc_key(uint8_t proto, uint32_t vip, uint16_t vport);
+struct lb_key {
+	uint8_t proto;
+	uint8_t af;                 /* AF_INET or AF_INET6, never 0 */
+	uint32_t v4;                /* network order */
+	struct in6_addr v6;
+	uint16_t port;
+};
+
+struct lb_key lb_key_svc(const struct dpvs_service *v);
+struct lb_key lb_key_dest_svc(const struct dpvs_dest *d);
+struct lb_key lb_key_dest(const struct dpvs_dest *d);
+int lb_key_cmp(const struct lb_key *a, const struct lb_key *b)
+	__attribute__((pure));
+/* The address as a label value: dotted quad, or RFC 5952 IPv6 text
+ * without brackets (as node_exporter's IPVS collector writes it). */
+const char *lb_addr_str(uint8_t af, uint32_t v4, const struct in6_addr *v6,
+			char *buf, size_t len);
 
 /* ---- metrics_lb.c, metrics_dp.c: a scrape as series ---- */
 

@@ -12,8 +12,8 @@
 
 /* Label values of a service or real server, as text. */
 struct lb_text {
-	char vip[INET_ADDRSTRLEN], vport[8];
-	char rip[INET_ADDRSTRLEN], rport[8];
+	char vip[INET6_ADDRSTRLEN], vport[8];
+	char rip[INET6_ADDRSTRLEN], rport[8];
 	const char *proto;
 	struct expo_label l[6];
 };
@@ -23,13 +23,12 @@ static const char *proto_name(uint8_t p)
 	return p == IPPROTO_TCP ? "TCP" : p == IPPROTO_UDP ? "UDP" : "?";
 }
 
-/* local_address, local_port, proto: the service. */
-static size_t svc_labels(struct lb_text *t, uint8_t proto, uint32_t vip,
-			 uint16_t vport)
+/* local_address, local_port, proto: the service (k: its key). */
+static size_t svc_labels(struct lb_text *t, struct lb_key k)
 {
-	inet_ntop(AF_INET, &vip, t->vip, sizeof(t->vip));
-	snprintf(t->vport, sizeof(t->vport), "%u", vport);
-	t->proto = proto_name(proto);
+	lb_addr_str(k.af, k.v4, &k.v6, t->vip, sizeof(t->vip));
+	snprintf(t->vport, sizeof(t->vport), "%u", k.port);
+	t->proto = proto_name(k.proto);
 	t->l[0] = (struct expo_label){ "local_address", t->vip };
 	t->l[1] = (struct expo_label){ "local_port", t->vport };
 	t->l[2] = (struct expo_label){ "proto", t->proto };
@@ -39,8 +38,9 @@ static size_t svc_labels(struct lb_text *t, uint8_t proto, uint32_t vip,
 /* The IPVS collector's six, in its order; local_mark is always "". */
 static size_t dest_labels(struct lb_text *t, const struct dpvs_dest *d)
 {
-	svc_labels(t, d->proto, d->vip, d->vport);
-	inet_ntop(AF_INET, &d->addr, t->rip, sizeof(t->rip));
+	svc_labels(t, lb_key_dest_svc(d));
+	lb_addr_str(d->af == AF_INET6 ? AF_INET6 : AF_INET, d->addr, &d->addr6,
+		    t->rip, sizeof(t->rip));
 	snprintf(t->rport, sizeof(t->rport), "%u", d->port);
 	t->l[2] = (struct expo_label){ "remote_address", t->rip };
 	t->l[3] = (struct expo_label){ "remote_port", t->rport };
@@ -134,7 +134,7 @@ static void services(struct expo *e, const struct scrape *s)
 		expo_family(e, name, EXPO_COUNTER, help);
 		for (size_t i = 0; i < s->nsvcs; i++) {
 			const struct dpvs_service *v = &s->svcs[i];
-			size_t n = svc_labels(&t, v->proto, v->vip, v->vport);
+			size_t n = svc_labels(&t, lb_key_svc(v));
 
 			expo_u64(e, t.l, n, stat_of(&v->stats, f));
 		}
@@ -144,7 +144,7 @@ static void services(struct expo *e, const struct scrape *s)
 		    "few seconds, as dpvs computes it.");
 	for (size_t i = 0; i < s->nsvcs; i++) {
 		const struct dpvs_service *v = &s->svcs[i];
-		size_t n = svc_labels(&t, v->proto, v->vip, v->vport);
+		size_t n = svc_labels(&t, lb_key_svc(v));
 
 		expo_u64(e, t.l, n, v->stats.cps);
 	}
@@ -166,16 +166,18 @@ static void service_backends(struct expo *e, const struct scrape *s,
 		    "Per service: real servers configured.");
 	for (size_t i = 0; i < s->nsvcs; i++) {
 		const struct dpvs_service *v = &s->svcs[i];
-		size_t n = svc_labels(&t, v->proto, v->vip, v->vport);
-		uint64_t key = scrape_svc_key(v->proto, v->vip, v->vport), c = 0;
+		struct lb_key key = lb_key_svc(v);
+		size_t n = svc_labels(&t, key);
+		uint64_t c = 0;
 
 		for (; j < s->ndests; j++) {
 			const struct dpvs_dest *d = &s->dests[j];
-			uint64_t dk = scrape_svc_key(d->proto, d->vip, d->vport);
+			struct lb_key dk = lb_key_dest_svc(d);
+			int o = lb_key_cmp(&dk, &key);
 
-			if (dk > key)
+			if (o > 0)
 				break;
-			c += dk == key && (!usable || d->weight > 0);
+			c += o == 0 && (!usable || d->weight > 0);
 		}
 		expo_u64(e, t.l, n, c);
 	}
@@ -216,7 +218,7 @@ static void laddrs(struct expo *e, const struct scrape *s)
 		"FullNAT local ports this local address offers.",
 		"Connections made through this FullNAT local address.",
 	};
-	char la[INET_ADDRSTRLEN];
+	char la[INET6_ADDRSTRLEN];
 	struct lb_text t;
 
 	for (int m = 0; m < 3; m++) {
@@ -224,9 +226,12 @@ static void laddrs(struct expo *e, const struct scrape *s)
 			    help[m]);
 		for (size_t i = 0; i < s->nladdrs; i++) {
 			const struct dpvs_laddr *l = &s->laddrs[i];
-			size_t n = svc_labels(&t, l->proto, l->vip, l->vport);
+			size_t n = svc_labels(&t, (struct lb_key){ l->proto,
+				l->vaf == AF_INET6 ? AF_INET6 : AF_INET, l->vip,
+				l->vip6, l->vport });
 
-			inet_ntop(AF_INET, &l->addr, la, sizeof(la));
+			lb_addr_str(l->af == AF_INET6 ? AF_INET6 : AF_INET, l->addr,
+				    &l->addr6, la, sizeof(la));
 			t.l[n++] = (struct expo_label){ "fullnat_address", la };
 			t.l[n++] = (struct expo_label){ "port", l->ifname };
 			expo_u64(e, t.l, n, m == 0 ? l->ports_free :

@@ -109,33 +109,23 @@ static int read_all(struct scraper *sc, struct scrape *s, uint64_t dl)
 	return rc ? rc : read_ha(sc, s, dl);
 }
 
-/* (proto, vip, vport) as one number, in the order of the listing. */
-uint64_t scrape_svc_key(uint8_t proto, uint32_t vip, uint16_t vport)
-{
-	return (uint64_t)proto << 48 | (uint64_t)ntohl(vip) << 16 | vport;
-}
-
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
 static int svc_order(const void *a, const void *b)
 {
-	const struct dpvs_service *x = a, *y = b;
+	struct lb_key x = lb_key_svc(a), y = lb_key_svc(b);
 
-	return cmp_u64(scrape_svc_key(x->proto, x->vip, x->vport),
-		       scrape_svc_key(y->proto, y->vip, y->vport));
+	return lb_key_cmp(&x, &y);
 }
 
 static int dest_order(const void *a, const void *b)
 {
-	const struct dpvs_dest *x = a, *y = b;
+	struct lb_key x = lb_key_dest_svc(a), y = lb_key_dest_svc(b);
+	int c = lb_key_cmp(&x, &y);
 
-	return cmp_u64(scrape_svc_key(x->proto, x->vip, x->vport),
-		       scrape_svc_key(y->proto, y->vip, y->vport)) ? :
-	       cmp_u64((uint64_t)ntohl(x->addr) << 16 | x->port,
-		       (uint64_t)ntohl(y->addr) << 16 | y->port);
+	if (c)
+		return c;
+	x = lb_key_dest(a);
+	y = lb_key_dest(b);
+	return lb_key_cmp(&x, &y);
 }
 
 static void log_failure(struct scraper *sc, const char *what)

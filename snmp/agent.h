@@ -36,7 +36,7 @@ struct snapshot {
 	struct dpvs_worker_stats_set *ws;
 	struct dpvs_link_info *links;
 	size_t nlinks;
-	/* Sorted in index order: (proto, vip, vport[, addr, port]). */
+	/* Sorted by (proto, family, vip, vport[, family, addr, port]). */
 	struct dpvs_service *svcs;
 	struct svc_extra *extra;    /* parallel to svcs */
 	size_t nsvcs;
@@ -68,7 +68,8 @@ uint64_t now_ms(void);
 
 /* ---- mibtable.c ---- */
 
-#define MIB_IDX_MAX 16
+/* The longest index: dpvsRealServerInetTable's, 4 + 2 x (1 + 1 + 16) + 1. */
+#define MIB_IDX_MAX 40
 
 struct mib_value {
 	u_char type;                /* ASN_* */
@@ -113,6 +114,10 @@ struct mib_row *mib_rows_add(struct mib_table *t, const void *obj);
 /* Index helpers: append to r->idx. */
 void mib_idx_u32(struct mib_row *r, uint32_t v);
 void mib_idx_ip(struct mib_row *r, uint32_t addr_net);
+/* InetAddressType then InetAddress, length-prefixed (RFC 4001 4.1):
+ * 1.4.a.b.c.d for AF_INET (addr_net), 2.16.<16 bytes> for AF_INET6. */
+void mib_idx_inet(struct mib_row *r, uint8_t af, uint32_t addr_net,
+		  const struct in6_addr *addr6);
 
 /* ---- mib_dpvs.c ---- */
 

@@ -123,6 +123,31 @@ static bool flag_bits(const struct dpvs_service *sv, struct mib_value *v)
 	}
 SVC_COLS(SVC_GET)
 
+/* The persistence granularity as InetAddressPrefixLength: dpvs keeps a
+ * v4 netmask (network order) and a v6 prefix length (0 for 128). */
+static uint32_t persist_plen(const struct dpvs_service *sv)
+{
+	uint32_t m = ntohl(sv->netmask), n = 0;
+
+	if (sv->af == AF_INET6)
+		return sv->netmask && sv->netmask <= 128 ? sv->netmask : 128;
+	while (n < 32 && (m & (0x80000000u >> n)))
+		n++;
+	return n;
+}
+
+static bool svc_persist_plen(const struct snapshot *s __attribute__((unused)),
+			     const void *o, struct mib_value *v)
+{
+	return U32(persist_plen(o));
+}
+
+/* The IpAddress-indexed tables (deprecated) keep IPv4 rows only. */
+static bool is_v6(uint8_t af)
+{
+	return af == AF_INET6;
+}
+
 static void idx_svc(struct mib_row *r, uint8_t proto, uint32_t vip,
 		    uint16_t vport)
 {
@@ -131,11 +156,30 @@ static void idx_svc(struct mib_row *r, uint8_t proto, uint32_t vip,
 	mib_idx_u32(r, vport);
 }
 
+static void idx_svc_inet(struct mib_row *r, uint8_t proto, uint8_t af,
+			 uint32_t vip, const struct in6_addr *vip6, uint16_t vport)
+{
+	mib_idx_u32(r, proto);
+	mib_idx_inet(r, af, vip, vip6);
+	mib_idx_u32(r, vport);
+}
+
 static void svc_rows(const struct snapshot *s, struct mib_table *t)
 {
 	for (size_t i = 0; i < s->nsvcs; i++)
-		idx_svc(mib_rows_add(t, &s->svcs[i]), s->svcs[i].proto,
-			s->svcs[i].vip, s->svcs[i].vport);
+		if (!is_v6(s->svcs[i].af))
+			idx_svc(mib_rows_add(t, &s->svcs[i]), s->svcs[i].proto,
+				s->svcs[i].vip, s->svcs[i].vport);
+}
+
+static void svc_inet_rows(const struct snapshot *s, struct mib_table *t)
+{
+	for (size_t i = 0; i < s->nsvcs; i++) {
+		const struct dpvs_service *sv = &s->svcs[i];
+
+		idx_svc_inet(mib_rows_add(t, sv), sv->proto, sv->af, sv->vip,
+			     &sv->vip6, sv->vport);
+	}
 }
 
 /* ---- dpvsRealServerTable ---- */
@@ -172,10 +216,25 @@ static void rs_rows(const struct snapshot *s, struct mib_table *t)
 {
 	for (size_t i = 0; i < s->ndests; i++) {
 		const struct dpvs_dest *d = &s->dests[i];
-		struct mib_row *r = mib_rows_add(t, d);
+		struct mib_row *r;
 
+		if (is_v6(d->vaf) || is_v6(d->af))
+			continue;
+		r = mib_rows_add(t, d);
 		idx_svc(r, d->proto, d->vip, d->vport);
 		mib_idx_ip(r, d->addr);
+		mib_idx_u32(r, d->port);
+	}
+}
+
+static void rs_inet_rows(const struct snapshot *s, struct mib_table *t)
+{
+	for (size_t i = 0; i < s->ndests; i++) {
+		const struct dpvs_dest *d = &s->dests[i];
+		struct mib_row *r = mib_rows_add(t, d);
+
+		idx_svc_inet(r, d->proto, d->vaf, d->vip, &d->vip6, d->vport);
+		mib_idx_inet(r, d->af, d->addr, &d->addr6);
 		mib_idx_u32(r, d->port);
 	}
 }
@@ -339,10 +398,24 @@ static void laddr_rows(const struct snapshot *s, struct mib_table *t)
 {
 	for (size_t i = 0; i < s->nladdrs; i++) {
 		const struct dpvs_laddr *l = &s->laddrs[i];
-		struct mib_row *r = mib_rows_add(t, l);
+		struct mib_row *r;
 
+		if (is_v6(l->vaf) || is_v6(l->af))
+			continue;
+		r = mib_rows_add(t, l);
 		idx_svc(r, l->proto, l->vip, l->vport);
 		mib_idx_ip(r, l->addr);
+	}
+}
+
+static void laddr_inet_rows(const struct snapshot *s, struct mib_table *t)
+{
+	for (size_t i = 0; i < s->nladdrs; i++) {
+		const struct dpvs_laddr *l = &s->laddrs[i];
+		struct mib_row *r = mib_rows_add(t, l);
+
+		idx_svc_inet(r, l->proto, l->vaf, l->vip, &l->vip6, l->vport);
+		mib_idx_inet(r, l->af, l->addr, &l->addr6);
 	}
 }
 
@@ -448,6 +521,24 @@ static const struct mib_column sync_cols[] = { SYNC_COLS(COL) };
 #undef PREFIX
 static const struct mib_column wc_cols[] = { { 2, wc_name }, { 3, wc_value } };
 
+/*
+ * The Inet tables show the same columns as the IpAddress ones, one
+ * further on (their index has one more column), but the persistence
+ * netmask, which becomes a prefix length.
+ */
+#define INET_COL(n, name, expr) { n + 1, PREFIX(name) },
+#define svc_persist_netmask svc_persist_plen
+#define PREFIX(name) svc_##name
+static const struct mib_column svc_inet_cols[] = { SVC_COLS(INET_COL) };
+#undef PREFIX
+#undef svc_persist_netmask
+#define PREFIX(name) rs_##name
+static const struct mib_column rs_inet_cols[] = { RS_COLS(INET_COL) };
+#undef PREFIX
+#define PREFIX(name) laddr_##name
+static const struct mib_column laddr_inet_cols[] = { LADDR_COLS(INET_COL) };
+#undef PREFIX
+
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 /* dpvsObjects.sub.1 (xxxEntry); the scalars sit at dpvsObjects.1. */
 #define TABLE(nm, sub, c, r)                                                 \
@@ -468,6 +559,9 @@ static struct mib_table tables[] = {
 	{ .name = "dpvsSync", .root = { DPVS_MIB_ROOT, 1, 8 },
 	  .root_len = dpvs_root_n + 2, .cols = sync_cols,
 	  .ncols = NCOLS(sync_cols), .rows = global_rows },
+	TABLE("dpvsServiceInetTable", 9, svc_inet_cols, svc_inet_rows),
+	TABLE("dpvsRealServerInetTable", 10, rs_inet_cols, rs_inet_rows),
+	TABLE("dpvsLocalAddressInetTable", 11, laddr_inet_cols, laddr_inet_rows),
 };
 
 int mib_dpvs_register(void)

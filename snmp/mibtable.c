@@ -29,20 +29,6 @@ struct mib_row *mib_rows_add(struct mib_table *t, const void *obj)
 	return r;
 }
 
-void mib_idx_u32(struct mib_row *r, uint32_t v)
-{
-	if (r && r->idxlen < MIB_IDX_MAX)
-		r->idx[r->idxlen++] = v;
-}
-
-void mib_idx_ip(struct mib_row *r, uint32_t addr_net)
-{
-	const uint8_t *b = (const uint8_t *)&addr_net;
-
-	for (int i = 0; i < 4; i++)
-		mib_idx_u32(r, b[i]);
-}
-
 static int row_cmp(const void *a, const void *b)
 {
 	const struct mib_row *x = a, *y = b;

@@ -39,13 +39,22 @@ static void snap_free(struct snapshot *s)
 	free(s);
 }
 
-/* Index order of DPVS-MIB: protocol, then address bytes, then port. */
-static int key_cmp(uint8_t pa, uint32_t va, uint16_t qa, uint8_t pb,
-		   uint32_t vb, uint16_t qb)
+/* Index order of DPVS-MIB's Inet tables: protocol, then the family
+ * (IPv4 first), the address's bytes, then the port. */
+static int key_cmp(uint8_t pa, uint8_t fa, uint32_t va, const struct in6_addr *ua,
+		   uint16_t qa, uint8_t pb, uint8_t fb, uint32_t vb,
+		   const struct in6_addr *ub, uint16_t qb)
 {
+	bool a6 = fa == AF_INET6, b6 = fb == AF_INET6;
+	int c;
+
 	if (pa != pb)
 		return pa < pb ? -1 : 1;
-	if (ntohl(va) != ntohl(vb))
+	if (a6 != b6)
+		return a6 ? 1 : -1;
+	if (a6 && (c = memcmp(ua, ub, sizeof(*ua))))
+		return c;
+	if (!a6 && ntohl(va) != ntohl(vb))
 		return ntohl(va) < ntohl(vb) ? -1 : 1;
 	return qa < qb ? -1 : qa > qb;
 }
@@ -54,21 +63,26 @@ static int svc_cmp(const void *a, const void *b)
 {
 	const struct dpvs_service *x = a, *y = b;
 
-	return key_cmp(x->proto, x->vip, x->vport, y->proto, y->vip, y->vport);
+	return key_cmp(x->proto, x->af, x->vip, &x->vip6, x->vport,
+		       y->proto, y->af, y->vip, &y->vip6, y->vport);
 }
 
 static int dest_cmp(const void *a, const void *b)
 {
 	const struct dpvs_dest *x = a, *y = b;
-	int c = key_cmp(x->proto, x->vip, x->vport, y->proto, y->vip, y->vport);
+	int c = key_cmp(x->proto, x->vaf, x->vip, &x->vip6, x->vport,
+			y->proto, y->vaf, y->vip, &y->vip6, y->vport);
 
-	return c ? c : key_cmp(0, x->addr, x->port, 0, y->addr, y->port);
+	return c ? c : key_cmp(0, x->af, x->addr, &x->addr6, x->port,
+			       0, y->af, y->addr, &y->addr6, y->port);
 }
 
 static struct dpvs_service *svc_of(struct snapshot *s, uint8_t proto,
-				   uint32_t vip, uint16_t vport)
+				   uint8_t af, uint32_t vip,
+				   const struct in6_addr *vip6, uint16_t vport)
 {
-	struct dpvs_service key = { .proto = proto, .vip = vip, .vport = vport };
+	struct dpvs_service key = { .proto = proto, .af = af, .vip = vip,
+				    .vip6 = *vip6, .vport = vport };
 
 	return bsearch(&key, s->svcs, s->nsvcs, sizeof(key), svc_cmp);
 }
@@ -94,14 +108,16 @@ static int derive(struct snapshot *s)
 		s->extra[i].fwd = 6; /* none */
 	for (size_t i = 0; i < s->ndests; i++) {
 		const struct dpvs_dest *d = &s->dests[i];
-		struct dpvs_service *v = svc_of(s, d->proto, d->vip, d->vport);
+		struct dpvs_service *v = svc_of(s, d->proto, d->vaf, d->vip,
+						&d->vip6, d->vport);
 
 		if (v)
 			add_dest(&s->extra[v - s->svcs], d);
 	}
 	for (size_t i = 0; i < s->nladdrs; i++) {
 		const struct dpvs_laddr *l = &s->laddrs[i];
-		struct dpvs_service *v = svc_of(s, l->proto, l->vip, l->vport);
+		struct dpvs_service *v = svc_of(s, l->proto, l->vaf, l->vip,
+						&l->vip6, l->vport);
 
 		if (v)
 			s->extra[v - s->svcs].nladdr++;

@@ -66,6 +66,10 @@ def test_fullnat_with_a_local_address_group(lb, ka, tmp_path):
      "'10.0.1.300' is not an IPv4 address"),
     (FNAT_CONF.replace("    laddr_group_name lips\n", ""),
      "lb_kind FNAT needs laddr_group_name"),
+    # an IPv6 range's end (hex) below its start
+    (FNAT_CONF.replace("10.0.1.100-101", "2001:db8:1::100-ff"),
+     "'2001:db8:1::100-ff' is not an IPv4 address or A.B.C.D-E range, nor "
+     "an IPv6 address or range"),
 ])
 def test_bad_fnat_config_is_reported(lb, ka, conf, message):
     ka.write(conf % (REAL % 11))

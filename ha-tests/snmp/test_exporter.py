@@ -380,6 +380,59 @@ def test_no_usable_real_server_alert(env):
     assert one(ex, "dpvs_service_real_servers_usable", **svc) == 2
 
 
+def test_v6_labels(env):
+    """An IPv6 service with an IPv6 and a NAT64 (IPv4) real server: the
+    addresses are label values as node_exporter's IPVS collector prints
+    them (no brackets), each server counted under its own service, and
+    Prometheus stores them."""
+    d, ex, prom = env["dpvs"], env["exporter"], env["prom"]
+    vip6, t6 = "2001:db8::100", "[2001:db8::100]:80"
+    svc = dict(local_address=vip6, local_port="80", proto="TCP")
+    d.adm("-A", "-t", t6, "-s", "rr")
+    try:
+        d.adm("-a", "-t", t6, "-r", "[2001:db8:2::11]:8080", "-b", "-w", "2")
+        d.adm("-a", "-t", t6, "-r", "10.0.1.13:80", "-b", "-w", "0")
+        d.dpip("addr", "add", "2001:db8:1::100/64", "dev", "dpdk1", "sapool",
+               "nodad")
+        d.adm("-P", "-t", t6, "-z", "2001:db8:1::100", "-F", "dpdk1")
+        # a scrape on a loaded machine may miss --timeout (dpvs_up 0)
+        got = []
+
+        def whole():
+            status, body, _ = ex.scrape()
+            got[:] = [body]
+            return status == 200 and "\ndpvs_up 1\n" in body
+
+        assert wait_for(whole, timeout=15, step=0.5), got
+        body = got[0]
+        assert "[" not in body, [l for l in body.splitlines() if "[" in l]
+        r = subprocess.run(["promtool", "check", "metrics"], input=body,
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout + r.stderr == "", r.stdout + r.stderr
+        m = parse_metrics(body)
+        g = lambda n, **l: m.get((n, frozenset(l.items())))  # noqa: E731
+        assert g("dpvs_service_real_servers", **svc) == 2
+        assert g("dpvs_service_real_servers_usable", **svc) == 1
+        # the IPv4 service on the same port keeps its own two
+        assert g("dpvs_service_real_servers", local_address=VIP,
+                 local_port="80", proto="TCP") == 2
+        assert g("node_ipvs_backend_weight", remote_address="2001:db8:2::11",
+                 remote_port="8080", local_mark="", **svc) == 2
+        assert g("node_ipvs_backend_weight", remote_address="10.0.1.13",
+                 remote_port="80", local_mark="", **svc) == 0
+        assert g("dpvs_fullnat_local_ports", fullnat_address="2001:db8:1::100",
+                 port="dpdk1", **svc) > 0
+        assert wait_for(lambda: prom.query(
+            'node_ipvs_backend_weight{remote_address="2001:db8:2::11"}') ==
+            {frozenset(dict(remote_address="2001:db8:2::11", remote_port="8080",
+                            **svc).items()): 2.0},   # (an empty label is none)
+            timeout=15, step=0.5), prom.query("node_ipvs_backend_weight")
+    finally:
+        d.adm("-D", "-t", t6, check=False)
+        d.dpip("addr", "del", "2001:db8:1::100/64", "dev", "dpdk1", check=False)
+    assert not [k for k in ex.metrics() if dict(k[1]).get("local_address") == vip6]
+
+
 def test_any_address_serves_ipv4_and_ipv6(tmp_path):
     """The default form, :PORT, is every address of both families."""
     port = free_tcp_port()

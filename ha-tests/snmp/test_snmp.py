@@ -231,6 +231,75 @@ def test_rows_follow_services_and_real_servers(env):
     assert ("dpvsSvcScheduler", SVC) in walk(env, "dpvsServiceTable")
 
 
+def inet_idx(addr):
+    """InetAddressType.InetAddress as an index: 1.4.a.b.c.d or 2.16.b1...b16
+    (RFC 4001: length-prefixed)."""
+    import ipaddress
+    a = ipaddress.ip_address(addr)
+    return "%d.%d.%s" % (1 if a.version == 4 else 2, len(a.packed),
+                         ".".join(str(b) for b in a.packed))
+
+
+VIP6 = "2001:db8::100"
+SVC6 = "6.%s.80" % inet_idx(VIP6)
+
+
+def test_inet_tables_v6_rows(env):
+    """An IPv6 service with an IPv6 and a NAT64 (IPv4) real server and
+    local addresses of both families: rows in the Inet tables, none in
+    the deprecated IpAddress ones, which keep the IPv4 service."""
+    d = env["dpvs"]
+    t6 = "[%s]:80" % VIP6
+    d.adm("-A", "-t", t6, "-s", "wrr", "-p", "60", "-M", "64")
+    try:
+        d.adm("-a", "-t", t6, "-r", "[2001:db8:2::11]:8080", "-b", "-w", "2")
+        d.adm("-a", "-t", t6, "-r", "10.0.1.13:80", "-b", "-w", "0")
+        # (dpvs would make it with DAD: tentative, and refused, for 1 s)
+        d.dpip("addr", "add", "2001:db8:1::100/64", "dev", "dpdk1", "sapool",
+               "nodad")
+        d.adm("-P", "-t", t6, "-z", "2001:db8:1::100", "-F", "dpdk1")
+        d.adm("-P", "-t", t6, "-z", "10.0.1.100", "-F", "dpdk1")
+        rs6 = "%s.%s.8080" % (SVC6, inet_idx("2001:db8:2::11"))
+        rs64 = "%s.%s.80" % (SVC6, inet_idx("10.0.1.13"))
+        assert wait_for(lambda: walk(env, "dpvsRealServerInetTable").get(
+            ("dpvsRsInetWeight", rs64)) == "0", timeout=10), \
+            walk(env, "dpvsRealServerInetTable")
+        rs = walk(env, "dpvsRealServerInetTable")
+        assert rs[("dpvsRsInetWeight", rs6)] == "2"
+        assert rs[("dpvsRsInetFwdMethod", rs6)] == "1"        # fullnat
+        svc = walk(env, "dpvsServiceInetTable")
+        assert svc[("dpvsSvcInetScheduler", SVC6)] == "wrr"
+        assert svc[("dpvsSvcInetPersistPrefixLength", SVC6)] == "64"
+        assert svc[("dpvsSvcInetRealServers", SVC6)] == "2"
+        assert svc[("dpvsSvcInetRealServersUp", SVC6)] == "1"
+        assert svc[("dpvsSvcInetLocalAddresses", SVC6)] == "2"
+        # the IPv4 service, with its /32 persistence as a prefix length
+        svc4 = "6.%s.80" % inet_idx(VIP)
+        assert svc[("dpvsSvcInetScheduler", svc4)] == "rr"
+        assert svc[("dpvsSvcInetRealServers", svc4)] == "2"
+        assert svc[("dpvsSvcInetPersistPrefixLength", svc4)] == "32"
+        # a walk lists IPv4 rows (type 1) before IPv6 ones (type 2)
+        order = [i for (c, i) in svc if c == "dpvsSvcInetScheduler"]
+        assert order.index(svc4) < order.index(SVC6), order
+        la = walk(env, "dpvsLocalAddressInetTable")
+        assert la[("dpvsLaddrInetPortName", "%s.%s" % (
+            SVC6, inet_idx("2001:db8:1::100")))] == "dpdk1"
+        assert la[("dpvsLaddrInetPortName", "%s.%s" % (
+            SVC6, inet_idx("10.0.1.100")))] == "dpdk1"
+        # the old tables: the IPv4 rows only
+        old = walk(env, "dpvsServiceTable")
+        assert set(column(old, "dpvsSvcScheduler")) == {SVC}, old
+        assert len(column(walk(env, "dpvsRealServerTable"),
+                          "dpvsRsWeight")) == 2
+        assert set(column(walk(env, "dpvsLocalAddressTable"),
+                          "dpvsLaddrPortName")) == {SVC + ".10.0.1.100"}
+    finally:
+        d.adm("-D", "-t", t6, check=False)
+        d.dpip("addr", "del", "2001:db8:1::100/64", "dev", "dpdk1", check=False)
+    assert wait_for(lambda: ("dpvsSvcInetScheduler", SVC6)
+                    not in walk(env, "dpvsServiceInetTable"), timeout=5)
+
+
 def test_service_flags_show_the_proxy_protocol(env):
     d = env["dpvs"]
     flags = lambda: walk(env, "dpvsServiceTable")[("dpvsSvcFlags", SVC)]  # noqa: E731

@@ -20,8 +20,10 @@
 #define LADDR_IFNAME_MAX 32
 
 struct laddr_entry {
-	uint32_t first;          /* host order */
+	uint8_t af;
+	uint32_t first;          /* host order; IPv6: the last 16-bit group */
 	uint32_t last;
+	struct in6_addr first6;  /* IPv6: the first address */
 	char ifname[LADDR_IFNAME_MAX + 1];
 	bool ha;                 /* shared by the HA pair (DPVS_ADDR_F_HA) */
 };
@@ -81,6 +83,53 @@ static bool parse_range(const char *s, uint32_t *first, uint32_t *last)
 	return true;
 }
 
+/* "ADDR6" or "ADDR6-XXXX" (keepalived's IPv6 range form: the last
+ * group, in hex, goes up to XXXX). */
+static bool parse_range6(const char *s, struct laddr_entry *e)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *dash, *end;
+	unsigned long last;
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (inet_pton(AF_INET6, buf, &e->first6) != 1)
+		return false;
+	e->af = AF_INET6;
+	e->first = e->last = (uint32_t)e->first6.s6_addr[14] << 8 |
+			     e->first6.s6_addr[15];
+	if (!dash)
+		return true;
+	last = strtoul(dash + 1, &end, 16);
+	if (!dash[1] || *end || last > 0xffff || last < e->first)
+		return false;
+	e->last = (uint32_t)last;
+	return true;
+}
+
+static bool parse_entry(const char *s, struct laddr_entry *e)
+{
+	if (strchr(s, ':'))
+		return parse_range6(s, e);
+	e->af = AF_INET;
+	return parse_range(s, &e->first, &e->last);
+}
+
+/* The n-th address of an entry, as text (for messages). */
+static const char *entry_addr(const struct laddr_entry *e, uint32_t a,
+			      struct in6_addr *a6, char *buf, size_t len)
+{
+	uint32_t v4 = htonl(a);
+
+	*a6 = e->first6;
+	a6->s6_addr[14] = (uint8_t)(a >> 8);
+	a6->s6_addr[15] = (uint8_t)a;
+	return dpvs_inet_ntop(e->af, v4, a6, buf, len);
+}
+
 static void laddr_entry_handler(const vector_t *strvec)
 {
 	struct laddr_group *g = groups;
@@ -88,9 +137,10 @@ static void laddr_entry_handler(const vector_t *strvec)
 	const char *addr = strvec_slot(strvec, 0);
 	const char *dev = vector_size(strvec) > 1 ? strvec_slot(strvec, 1) : NULL;
 
-	if (!parse_range(addr, &e.first, &e.last)) {
+	if (!parse_entry(addr, &e)) {
 		report_config_error(CONFIG_GENERAL_ERROR, "local_address_group %s: "
-				    "'%s' is not an IPv4 address or A.B.C.D-E range",
+				    "'%s' is not an IPv4 address or A.B.C.D-E range, "
+				    "nor an IPv6 address or range (2001:db8::100-10f)",
 				    g->name, addr);
 		return;
 	}
@@ -216,6 +266,12 @@ void dpvs_install_vs_keywords(void)
 	install_keyword("proxy_protocol", &proxy_protocol_handler);
 }
 
+bool dpvs_nat64_rs(const virtual_server_t *vs, const real_server_t *rs)
+{
+	return vs->af == AF_INET6 && rs->addr.ss_family == AF_INET &&
+	       rs->forwarding_method == IP_VS_CONN_F_FULLNAT;
+}
+
 /* What dpvs does not do is said, once per configuration, not dropped. */
 static void dpvs_warn_rs(const virtual_server_t *vs, const real_server_t *rs,
 			 const char *what)
@@ -288,6 +344,25 @@ bool dpvs_vs_valid(virtual_server_t *vs)
 	return true;
 }
 
+/* One local address of an entry (a: host order, or the last IPv6
+ * group), with its "ha" address first. */
+static int dpvs_vs_add_laddr(const virtual_server_t *vs, ipvs_service_t *srule,
+			     const struct laddr_entry *e, uint32_t a)
+{
+	char buf[DPVS_INET_ADDRSTRLEN];
+	struct in6_addr a6;
+
+	entry_addr(e, a, &a6, buf, sizeof(buf));
+	if ((e->ha && ipvs_add_ha_addr(e->af, htonl(a), &a6, e->ifname) < 0) ||
+	    (ipvs_add_laddr(srule, e->af, htonl(a), &a6, e->ifname) < 0 &&
+	     errno != EEXIST)) {
+		log_message(LOG_INFO, "dpvs: cannot add local address %s to %s: "
+			    "%s", buf, FMT_VS(vs), ipvs_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule)
 {
 	const struct laddr_group *g;
@@ -297,17 +372,8 @@ int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule)
 	g = find_group(vs->laddr_group_name);
 	for (unsigned i = 0; g && i < g->n; i++)
 		for (uint32_t a = g->e[i].first; a <= g->e[i].last; a++)
-			if ((g->e[i].ha &&
-			     ipvs_add_ha_addr(htonl(a), g->e[i].ifname) < 0) ||
-			    (ipvs_add_laddr(srule, htonl(a), g->e[i].ifname) < 0 &&
-			     errno != EEXIST)) {
-				log_message(LOG_INFO, "dpvs: cannot add local address "
-					    "%u.%u.%u.%u to %s: %s", a >> 24,
-					    (a >> 16) & 0xff, (a >> 8) & 0xff,
-					    a & 0xff, FMT_VS(vs),
-					    ipvs_strerror(errno));
+			if (dpvs_vs_add_laddr(vs, srule, &g->e[i], a) < 0)
 				return -1;
-			}
 	return 0;
 }
 

@@ -68,43 +68,66 @@ static int cmp_u32(uint32_t a, uint32_t b)
 	return a < b ? -1 : a > b;
 }
 
-/* Services, and the service part of real servers and local addresses
- * (every record starts with proto, vip, vport). */
+/* IPv4 (af AF_INET or 0) before IPv6, then the address's bytes. */
+static int cmp_inet(uint8_t xaf, uint32_t x4, const struct in6_addr *x6,
+		    uint8_t yaf, uint32_t y4, const struct in6_addr *y6)
+{
+	bool xv6 = xaf == AF_INET6, yv6 = yaf == AF_INET6;
+
+	if (xv6 != yv6)
+		return xv6 - yv6;
+	return xv6 ? memcmp(x6, y6, sizeof(*x6)) : cmp_u32(ntohl(x4), ntohl(y4));
+}
+
+/* The key of a service (proto, family, vip, vport), alone. */
+static struct dpvs_service svc_key(uint8_t proto, uint8_t af, uint32_t vip,
+				   const struct in6_addr *vip6, uint16_t vport)
+{
+	struct dpvs_service k;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = proto;
+	k.af = af == AF_INET6 ? AF_INET6 : AF_INET;
+	k.vip = vip;
+	k.vip6 = *vip6;
+	k.vport = vport;
+	return k;
+}
+
+#define SVC_KEY_OF(r) svc_key((r)->proto, (r)->vaf, (r)->vip, &(r)->vip6, \
+			      (r)->vport)
+
+/* Services, and the service part of real servers and local addresses. */
 static int cmp_svc(const void *x, const void *y)
 {
 	const struct dpvs_service *a = x, *b = y;
+	int c;
 
 	if (a->proto != b->proto)
 		return a->proto - b->proto;
-	if (a->vip != b->vip)
-		return cmp_u32(ntohl(a->vip), ntohl(b->vip));
-	return a->vport - b->vport;
+	c = cmp_inet(a->af, a->vip, &a->vip6, b->af, b->vip, &b->vip6);
+	return c ? c : a->vport - b->vport;
 }
 
 static int cmp_dest(const void *x, const void *y)
 {
 	const struct dpvs_dest *a = x, *b = y;
-	int c = cmp_svc(&(struct dpvs_service){ .proto = a->proto, .vip = a->vip,
-						.vport = a->vport },
-			&(struct dpvs_service){ .proto = b->proto, .vip = b->vip,
-						.vport = b->vport });
+	struct dpvs_service ka = SVC_KEY_OF(a), kb = SVC_KEY_OF(b);
+	int c = cmp_svc(&ka, &kb);
 
-	if (c)
-		return c;
-	if (a->addr != b->addr)
-		return cmp_u32(ntohl(a->addr), ntohl(b->addr));
-	return a->port - b->port;
+	if (!c)
+		c = cmp_inet(a->af, a->addr, &a->addr6, b->af, b->addr, &b->addr6);
+	return c ? c : a->port - b->port;
 }
 
 static int cmp_laddr(const void *x, const void *y)
 {
 	const struct dpvs_laddr *a = x, *b = y;
-	int c = cmp_svc(&(struct dpvs_service){ .proto = a->proto, .vip = a->vip,
-						.vport = a->vport },
-			&(struct dpvs_service){ .proto = b->proto, .vip = b->vip,
-						.vport = b->vport });
+	struct dpvs_service ka = SVC_KEY_OF(a), kb = SVC_KEY_OF(b);
+	int c = cmp_svc(&ka, &kb);
 
-	return c ? c : cmp_u32(ntohl(a->addr), ntohl(b->addr));
+	return c ? c : cmp_inet(a->af, a->addr, &a->addr6, b->af, b->addr,
+				&b->addr6);
 }
 
 static struct dpvs_service * __attribute__((pure))
@@ -133,7 +156,7 @@ static bool has_laddr(struct dpvs_laddr *arr, size_t n,
  * dead: found by binary search while sorted, by a scan otherwise.
  */
 struct owned_svc {
-	struct dpvs_service key;  /* proto, vip, vport only */
+	struct dpvs_service key;  /* proto, af, vip or vip6, vport only */
 	bool dead;
 };
 
@@ -144,8 +167,8 @@ static bool owned_sorted = true;
 static struct owned_svc * __attribute__((pure))
 owned_find(const struct dpvs_service *s)
 {
-	struct owned_svc key = { .key = { .proto = s->proto, .vip = s->vip,
-					  .vport = s->vport } };
+	struct owned_svc key = { .key = svc_key(s->proto, s->af, s->vip,
+						&s->vip6, s->vport) };
 
 	if (!owned_sorted || !nowned)
 		return NULL;
@@ -154,8 +177,8 @@ owned_find(const struct dpvs_service *s)
 
 static void owned_add(const struct dpvs_service *s)
 {
-	struct owned_svc o = { .key = { .proto = s->proto, .vip = s->vip,
-					.vport = s->vport } };
+	struct owned_svc o = { .key = svc_key(s->proto, s->af, s->vip,
+					      &s->vip6, s->vport) };
 	struct owned_svc *found = owned_find(s);
 
 	if (found) {
@@ -254,13 +277,11 @@ static bool __attribute__((pure)) was_refused(const struct refusal *r)
 }
 
 /* A service dpvs refused to add: its real servers and addresses wait. */
-static bool __attribute__((pure)) svc_refused(uint8_t proto, uint32_t vip,
-					       uint16_t vport)
+static bool __attribute__((pure)) svc_refused(const struct dpvs_service *key)
 {
 	for (size_t i = 0; i < nrefused; i++)
 		if (refused[i].op == SYNC_SVC_ADD &&
-		    refused[i].rec.s.proto == proto &&
-		    refused[i].rec.s.vip == vip && refused[i].rec.s.vport == vport)
+		    !cmp_svc(&refused[i].rec.s, key))
 			return true;
 	return false;
 }
@@ -281,7 +302,7 @@ struct sync_pass {
 	size_t nsvcs, ndests, nladdrs;
 	unsigned fixed, failed;
 	bool stalled;           /* dpvs timed out or went: stop this pass */
-	char first_error[160];
+	char first_error[256];
 };
 
 typedef int (*sync_op_fn)(struct dpvs_handle *, const void *);
@@ -292,7 +313,7 @@ static int op_svc_del(struct dpvs_handle *h, const void *r) { return dpvs_svc_de
 static int op_dest_add(struct dpvs_handle *h, const void *r) { return dpvs_dest_add(h, r); }
 static int op_dest_edit(struct dpvs_handle *h, const void *r) { return dpvs_dest_edit(h, r); }
 static int op_dest_del(struct dpvs_handle *h, const void *r) { return dpvs_dest_del(h, r); }
-static int op_laddr_add(struct dpvs_handle *h, const void *r) { return dpvs_laddr_add(h, r); }
+static int op_laddr_add(struct dpvs_handle *h, const void *r) { return laddr_add(h, r); }
 
 static const char *const sync_op_names[] = {
 	"adding service", "editing service", "deleting service",
@@ -304,33 +325,49 @@ static const sync_op_fn sync_ops[] = {
 	op_dest_del, op_laddr_add,
 };
 
+/* addr[:port] as dpvsadm prints it: IPv6 in brackets when a port follows. */
+static void format_inet(uint8_t af, uint32_t v4, const struct in6_addr *v6,
+			int port, char *buf, size_t len)
+{
+	char a[DPVS_INET_ADDRSTRLEN];
+
+	dpvs_inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, v4, v6, a, sizeof(a));
+	if (port < 0)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, af == AF_INET6 ? "[%s]:%d" : "%s:%d", a, port);
+}
+
 static void format_rec(int op, const void *rec, char *buf, size_t len)
 {
-	const struct dpvs_service *s = rec;   /* every record starts so */
-	char vip[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN] = "";
+	char vip[DPVS_INET_ADDRSTRLEN + 8], addr[DPVS_INET_ADDRSTRLEN + 8];
 
-	inet_ntop(AF_INET, &s->vip, vip, sizeof(vip));
 	if (op >= SYNC_DEST_ADD && op <= SYNC_DEST_DEL) {
 		const struct dpvs_dest *d = rec;
 
-		inet_ntop(AF_INET, &d->addr, addr, sizeof(addr));
-		snprintf(buf, len, "%s:%u (weight %d) of %s:%u", addr, d->port,
-			 d->weight, vip, s->vport);
+		format_inet(d->vaf, d->vip, &d->vip6, d->vport, vip, sizeof(vip));
+		format_inet(d->af, d->addr, &d->addr6, d->port, addr, sizeof(addr));
+		snprintf(buf, len, "%s (weight %d) of %s", addr, d->weight, vip);
 	} else if (op == SYNC_LADDR_ADD) {
 		const struct dpvs_laddr *l = rec;
 
-		inet_ntop(AF_INET, &l->addr, addr, sizeof(addr));
-		snprintf(buf, len, "%s of %s:%u", addr, vip, s->vport);
-	} else
-		snprintf(buf, len, "%s %s:%u", s->proto == IPPROTO_UDP ? "UDP" :
-			 "TCP", vip, s->vport);
+		format_inet(l->vaf, l->vip, &l->vip6, l->vport, vip, sizeof(vip));
+		format_inet(l->af, l->addr, &l->addr6, -1, addr, sizeof(addr));
+		snprintf(buf, len, "%s of %s", addr, vip);
+	} else {
+		const struct dpvs_service *s = rec;
+
+		format_inet(s->af, s->vip, &s->vip6, s->vport, vip, sizeof(vip));
+		snprintf(buf, len, "%s %s", s->proto == IPPROTO_UDP ? "UDP" :
+			 "TCP", vip);
+	}
 }
 
 /* One fix: done, or counted as failed (a refusal once, and then left). */
 static void sync_do(struct sync_pass *p, int op, const void *rec, size_t size)
 {
 	struct refusal r = refusal_of(op, rec, size);
-	char what[128];
+	char what[192];
 	int rc;
 
 	if (p->stalled || was_refused(&r))
@@ -402,8 +439,9 @@ static void sync_dests(struct sync_pass *p, const struct dpvs_want *w)
 		const struct dpvs_dest *h = find_dest(p->dests, p->ndests,
 						      &w->dests[i]);
 
-		if (svc_refused(w->dests[i].proto, w->dests[i].vip,
-				w->dests[i].vport))
+		struct dpvs_service key = SVC_KEY_OF(&w->dests[i]);
+
+		if (svc_refused(&key))
 			continue;
 		if (!h)
 			sync_do(p, SYNC_DEST_ADD, &w->dests[i], sizeof(w->dests[i]));
@@ -412,9 +450,7 @@ static void sync_dests(struct sync_pass *p, const struct dpvs_want *w)
 	}
 	/* In a service keepalived wants, only its real servers. */
 	for (size_t i = 0; i < p->ndests; i++) {
-		struct dpvs_service key = { .proto = p->dests[i].proto,
-					    .vip = p->dests[i].vip,
-					    .vport = p->dests[i].vport };
+		struct dpvs_service key = SVC_KEY_OF(&p->dests[i]);
 
 		if (find_svc(w->svcs, w->nsvcs, &key) &&
 		    !find_dest(w->dests, w->ndests, &p->dests[i]))
@@ -426,9 +462,9 @@ static void sync_laddrs(struct sync_pass *p, const struct dpvs_want *w)
 {
 	for (size_t i = 0; i < w->nladdrs; i++) {
 		const struct dpvs_laddr *l = &w->laddrs[i];
+		struct dpvs_service key = SVC_KEY_OF(l);
 
-		if (!has_laddr(p->laddrs, p->nladdrs, l) &&
-		    !svc_refused(l->proto, l->vip, l->vport))
+		if (!has_laddr(p->laddrs, p->nladdrs, l) && !svc_refused(&key))
 			sync_do(p, SYNC_LADDR_ADD, l, sizeof(*l));
 	}
 }

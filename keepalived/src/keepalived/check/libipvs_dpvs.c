@@ -100,15 +100,21 @@ void ipvs_close(void)
 	dh = NULL;
 }
 
+/* Records always carry their family: a list's af is never 0, and the
+ * comparison (dpvs_sync.c) matches them byte for byte. */
 static int svc_of(const ipvs_service_t *in, struct dpvs_service *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (in->af != AF_INET || in->user.fwmark) {
-		errno = in->af != AF_INET ? EAFNOSUPPORT : EOPNOTSUPP;
+	if ((in->af != AF_INET && in->af != AF_INET6) || in->user.fwmark) {
+		errno = in->user.fwmark ? EOPNOTSUPP : EAFNOSUPPORT;
 		return -1;
 	}
 	out->proto = (uint8_t)in->user.protocol;
-	out->vip = in->nf_addr.ip;
+	out->af = (uint8_t)in->af;
+	if (in->af == AF_INET6)
+		out->vip6 = in->nf_addr.in6;
+	else
+		out->vip = in->nf_addr.ip;
 	out->vport = ntohs(in->user.port);
 	snprintf(out->sched, sizeof(out->sched), "%s", in->user.sched_name);
 	if (in->user.flags & IP_VS_SVC_F_PERSISTENT) {
@@ -135,14 +141,22 @@ static int dest_of(const ipvs_service_t *svc, const ipvs_dest_t *in,
 	if (svc_of(svc, &s) < 0)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	if (in->af != AF_INET) {
+	/* A server of the service's family, or NAT64: an IPv4 one under an
+	 * IPv6 service with FullNAT (checked below, once fwd is known). */
+	if (in->af != s.af && !(s.af == AF_INET6 && in->af == AF_INET)) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
 	out->proto = s.proto;
+	out->vaf = s.af;
 	out->vip = s.vip;
+	out->vip6 = s.vip6;
 	out->vport = s.vport;
-	out->addr = in->nf_addr.ip;
+	out->af = (uint8_t)in->af;
+	if (in->af == AF_INET6)
+		out->addr6 = in->nf_addr.in6;
+	else
+		out->addr = in->nf_addr.ip;
 	out->port = ntohs(in->user.port);
 	switch (in->user.conn_flags & IP_VS_CONN_F_FWD_MASK) {
 	case IP_VS_CONN_F_MASQ: out->fwd = DPVS_FWD_NAT; break;
@@ -153,10 +167,41 @@ static int dest_of(const ipvs_service_t *svc, const ipvs_dest_t *in,
 		errno = EOPNOTSUPP;
 		return -1;
 	}
+	if (out->af != out->vaf && out->fwd != DPVS_FWD_FNAT) {
+		errno = EAFNOSUPPORT;   /* only FullNAT translates (NAT64) */
+		return -1;
+	}
 	out->weight = in->user.weight;
 	out->u_thresh = in->user.u_threshold;
 	out->l_thresh = in->user.l_threshold;
 	return 0;
+}
+
+/*
+ * dpvs would make a missing IPv6 local address itself, but with DAD, and
+ * refuse it as "not an address of this host" while it is tentative: so
+ * it is made here first, without DAD (DPVS_EEXIST if it is there).
+ */
+static int laddr6_prepare(struct dpvs_handle *h, const struct dpvs_laddr *l)
+{
+	struct dpvs_addr a;
+
+	if (l->af != AF_INET6 || !l->ifname[0])
+		return DPVS_OK;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.ifname, sizeof(a.ifname), "%s", l->ifname);
+	a.af = AF_INET6;
+	a.addr6 = l->addr6;
+	a.plen = 128;
+	a.flags = DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_NODAD;
+	return dpvs_addr_add(h, &a);
+}
+
+static int laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l)
+{
+	int rc = laddr6_prepare(h, l);
+
+	return rc && rc != DPVS_EEXIST ? rc : dpvs_laddr_add(h, l);
 }
 
 #include "dpvs_sync.c"
@@ -216,8 +261,10 @@ DEST_CALL(ipvs_add_dest, dpvs_dest_add, true)
 DEST_CALL(ipvs_update_dest, dpvs_dest_edit, true)
 DEST_CALL(ipvs_del_dest, dpvs_dest_del, false)
 
-/* dpvs creates the address on the port (as a 'sapool' one) if needed. */
-int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname)
+/* dpvs creates the address on the port (as a 'sapool' one) if needed.
+ * addr: the v4 one (network order) with af AF_INET, else addr6. */
+int ipvs_add_laddr(ipvs_service_t *svc, uint8_t af, uint32_t addr,
+		   const struct in6_addr *addr6, const char *ifname)
 {
 	struct dpvs_service s;
 	struct dpvs_laddr l;
@@ -228,22 +275,29 @@ int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname)
 		return -1;
 	memset(&l, 0, sizeof(l));
 	l.proto = s.proto;
+	l.vaf = s.af;
 	l.vip = s.vip;
+	l.vip6 = s.vip6;
 	l.vport = s.vport;
-	l.addr = addr;
+	l.af = af;
+	if (af == AF_INET6)
+		l.addr6 = *addr6;
+	else
+		l.addr = addr;
 	snprintf(l.ifname, sizeof(l.ifname), "%s", ifname);
 	if (want)
 		return record_laddr(&l);
 	if (connected() < 0)
 		return -1;
-	rc = dpvs_laddr_add(dh, &l);
+	rc = laddr_add(dh, &l);
 	return rc ? fail(rc) : 0;
 }
 
 /* Made here, not by dpvs_laddr_add() below, which would make a plain
  * sapool one.  Recording for a comparison, nothing is sent: the
  * comparison adds missing local addresses, not their flags. */
-int ipvs_add_ha_addr(uint32_t addr, const char *ifname)
+int ipvs_add_ha_addr(uint8_t af, uint32_t addr, const struct in6_addr *addr6,
+		     const char *ifname)
 {
 	struct dpvs_addr a;
 	int rc;
@@ -255,9 +309,17 @@ int ipvs_add_ha_addr(uint32_t addr, const char *ifname)
 		return -1;
 	memset(&a, 0, sizeof(a));
 	snprintf(a.ifname, sizeof(a.ifname), "%s", ifname);
-	a.addr = addr;
-	a.plen = 32;
-	a.flags = DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_HA;
+	a.af = af;
+	if (af == AF_INET6) {
+		/* both LBs hold it: no DAD, which would fail on the peer */
+		a.addr6 = *addr6;
+		a.plen = 128;
+		a.flags = DPVS_ADDR_F_NODAD;
+	} else {
+		a.addr = addr;
+		a.plen = 32;
+	}
+	a.flags |= DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_HA;
 	rc = dpvs_addr_add(dh, &a);
 	return rc && rc != DPVS_EEXIST ? fail(rc) : 0;
 }
@@ -483,6 +545,15 @@ static unsigned conn_flags_of(uint32_t fwd)
 	}
 }
 
+static bool svc_addr_is(const struct dpvs_service *s, __u16 af,
+			const union nf_inet_addr *addr)
+{
+	if ((s->af == AF_INET6) != (af == AF_INET6))
+		return false;
+	return af == AF_INET6 ? !memcmp(&s->vip6, &addr->in6, sizeof(s->vip6)) :
+				s->vip == addr->ip;
+}
+
 /* The service as dpvs lists it (with its statistics); NULL if absent. */
 ipvs_service_entry_t *
 ipvs_get_service(__u32 fwmark, __u16 af, __u16 protocol, union nf_inet_addr *addr,
@@ -494,7 +565,7 @@ ipvs_get_service(__u32 fwmark, __u16 af, __u16 protocol, union nf_inet_addr *add
 	int rc;
 
 	ipvs_func = ipvs_get_service;
-	if (fwmark || af != AF_INET) {
+	if (fwmark || (af != AF_INET && af != AF_INET6)) {
 		errno = fwmark ? EOPNOTSUPP : EAFNOSUPPORT;
 		return NULL;
 	}
@@ -508,12 +579,15 @@ ipvs_get_service(__u32 fwmark, __u16 af, __u16 protocol, union nf_inet_addr *add
 	for (size_t i = 0; i < n; i++) {
 		const struct dpvs_service *s = &list[i];
 
-		if (s->proto != protocol || s->vip != addr->ip ||
-		    s->vport != ntohs(port))
+		if (s->proto != protocol || s->vport != ntohs(port) ||
+		    !svc_addr_is(s, af, addr))
 			continue;
 		svc = MALLOC(sizeof(*svc));
-		svc->af = AF_INET;
-		svc->nf_addr.ip = s->vip;
+		svc->af = af;
+		if (af == AF_INET6)
+			svc->nf_addr.in6 = s->vip6;
+		else
+			svc->nf_addr.ip = s->vip;
 		svc->user.protocol = s->proto;
 		svc->user.addr = s->vip;
 		svc->user.port = htons(s->vport);
@@ -547,7 +621,7 @@ struct ip_vs_get_dests_app *ipvs_get_dests(ipvs_service_entry_t *svc)
 	int rc;
 
 	ipvs_func = ipvs_get_dests;
-	if (svc->af != AF_INET) {
+	if (svc->af != AF_INET && svc->af != AF_INET6) {
 		errno = EAFNOSUPPORT;
 		return NULL;
 	}
@@ -555,7 +629,11 @@ struct ip_vs_get_dests_app *ipvs_get_dests(ipvs_service_entry_t *svc)
 		return NULL;
 	memset(&s, 0, sizeof(s));
 	s.proto = (uint8_t)svc->user.protocol;
-	s.vip = svc->nf_addr.ip;
+	s.af = (uint8_t)svc->af;
+	if (svc->af == AF_INET6)
+		s.vip6 = svc->nf_addr.in6;
+	else
+		s.vip = svc->nf_addr.ip;
 	s.vport = ntohs(svc->user.port);
 	rc = dpvs_dest_list(dh, &s, &list, &n);
 	if (rc) {
@@ -563,8 +641,8 @@ struct ip_vs_get_dests_app *ipvs_get_dests(ipvs_service_entry_t *svc)
 		return NULL;
 	}
 	d = MALLOC(sizeof(*d) + sizeof(d->user.entrytable[0]) * n);
-	d->af = AF_INET;
-	d->nf_addr.ip = s.vip;
+	d->af = svc->af;
+	d->nf_addr = svc->nf_addr;
 	d->user.protocol = s.proto;
 	d->user.addr = s.vip;
 	d->user.port = svc->user.port;
@@ -572,8 +650,11 @@ struct ip_vs_get_dests_app *ipvs_get_dests(ipvs_service_entry_t *svc)
 	for (size_t i = 0; i < n; i++) {
 		struct ip_vs_dest_entry_app *e = &d->user.entrytable[i];
 
-		e->af = AF_INET;
-		e->nf_addr.ip = list[i].addr;
+		e->af = list[i].af == AF_INET6 ? AF_INET6 : AF_INET;
+		if (e->af == AF_INET6)
+			e->nf_addr.in6 = list[i].addr6;
+		else
+			e->nf_addr.ip = list[i].addr;
 		e->user.addr = list[i].addr;
 		e->user.port = htons(list[i].port);
 		e->user.conn_flags = conn_flags_of(list[i].fwd);
@@ -607,6 +688,10 @@ const char *ipvs_strerror(int err)
 	if (err == EAFNOSUPPORT && ipvs_func == ipvs_start_daemon)
 		return "dpvs syncs over IPv4 only: lvs_sync_daemon group must be "
 		       "an IPv4 group";
+	if (err == EAFNOSUPPORT && (ipvs_func == ipvs_add_dest ||
+				    ipvs_func == ipvs_update_dest))
+		return "a real server of the other family needs an IPv6 "
+		       "service with lb_kind FNAT (NAT64)";
 	if (err == ENOENT)
 		return "No such service or scheduler";
 	return strerror(err);

@@ -6,6 +6,7 @@
  *       10.0.1.100 dpdk1
  *       10.0.1.101-103 dpdk1
  *       10.0.1.110-111 dpdk1 ha    # shared by the HA pair
+ *       2001:db8:1::100-10f dpdk1  # IPv6: the last group is the range
  *   }
  *   virtual_server 10.0.0.100 80 {
  *       lb_kind FNAT
@@ -36,6 +37,10 @@ void dpvs_init_keywords(bool active);
 void dpvs_install_vs_keywords(void);
 /* After parsing: an FNAT service names a group that exists (reported). */
 bool dpvs_vs_valid(virtual_server_t *vs);
+/* NAT64: rs is an IPv4 server of an IPv6 service, with FullNAT; the
+ * parser keeps it (patch 0017), as it keeps tunnelled ones. */
+bool dpvs_nat64_rs(const virtual_server_t *vs, const real_server_t *rs)
+	__attribute__((pure));
 /* After a service was added to dpvs: give it its local addresses. */
 int dpvs_vs_add_laddrs(const virtual_server_t *vs, ipvs_service_t *srule);
 
@@ -51,10 +56,14 @@ void dpvs_start_watch(void);
 extern bool dpvs_pushing;
 
 /* libipvs_dpvs.c */
-int ipvs_add_laddr(ipvs_service_t *svc, uint32_t addr, const char *ifname);
-/* An "ha" local address (network order) on its port, before a service
- * takes it: active only while this dpvs holds the HA lease. */
-int ipvs_add_ha_addr(uint32_t addr, const char *ifname);
+/* A local address of either family: addr (network order) for AF_INET,
+ * addr6 for AF_INET6. */
+int ipvs_add_laddr(ipvs_service_t *svc, uint8_t af, uint32_t addr,
+		   const struct in6_addr *addr6, const char *ifname);
+/* An "ha" local address on its port, before a service takes it: active
+ * only while this dpvs holds the HA lease. */
+int ipvs_add_ha_addr(uint8_t af, uint32_t addr, const struct in6_addr *addr6,
+		     const char *ifname);
 /* The running dpvs's start time, or 0 if it does not answer. */
 uint64_t ipvs_dpvs_started(void);
 /* True once after a call failed (other than "exists"/"not found"). */

@@ -1,7 +1,8 @@
 /*
  * VRRP with dpvs: an instance that names "dpdk_interface PORT" also puts
  * its VIPs on that dpvs port when it becomes MASTER (dpvs announces each
- * with a gratuitous ARP) and takes them off when it leaves MASTER.  The
+ * with a gratuitous ARP, an IPv6 one with unsolicited neighbour
+ * advertisements) and takes them off when it leaves MASTER.  The
  * VRRP packets themselves run on the port's kernel twin (interface
  * PORT.kni).  The instance's virtual routes go with its VIPs, a reload
  * takes out what it dropped, and a watch keeps dpvs in step
@@ -83,6 +84,42 @@ static const char *vrrp_dpvs_msg(int rc)
 	return dpvs_errmsg(vrrp_dh);
 }
 
+/*
+ * A VIP in dpvs's terms (either family; plen and flags left to the
+ * caller).  IPv6 VIPs are NODAD: the VRRP election already decided who
+ * holds them, and a takeover must not wait a second for DAD.
+ */
+static void vrrp_dpvs_addr_of(const vrrp_t *vrrp, const ip_address_t *ip,
+			      struct dpvs_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->ifname, sizeof(a->ifname), "%s", vrrp->dpdk_interface);
+	a->af = (uint8_t)ip->ifa.ifa_family;
+	if (a->af == AF_INET6) {
+		a->addr6 = ip->u.sin6_addr;
+		a->flags = DPVS_ADDR_F_NODAD;
+	} else
+		a->addr = ip->u.sin.sin_addr.s_addr;
+}
+
+static bool vrrp_dpvs_vip_family(const ip_address_t *ip)
+{
+	return ip->ifa.ifa_family == AF_INET || ip->ifa.ifa_family == AF_INET6;
+}
+
+static uint8_t vrrp_dpvs_full_plen(const struct dpvs_addr *a)
+{
+	return a->af == AF_INET6 ? 128 : 32;
+}
+
+/* The address of a as text (brackets-free, as ip prints it). */
+static const char *vrrp_dpvs_addr_str(const struct dpvs_addr *a, char *buf,
+				      size_t len)
+{
+	return dpvs_inet_ntop(a->af == AF_INET6 ? AF_INET6 : AF_INET, a->addr,
+			      &a->addr6, buf, len);
+}
+
 #include "vrrp_dpvs_sync.c"
 
 static void vrrp_dpvs_vips(vrrp_t *vrrp, list_head_t *l, int cmd)
@@ -99,23 +136,23 @@ static void vrrp_dpvs_vips(vrrp_t *vrrp, list_head_t *l, int cmd)
 		struct dpvs_addr a;
 		int rc;
 
-		if (ip->ifa.ifa_family != AF_INET)
+		if (!vrrp_dpvs_vip_family(ip))
 			continue;
-		memset(&a, 0, sizeof(a));
-		snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
-		a.addr = ip->u.sin.sin_addr.s_addr;
-		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen : 32;
+		vrrp_dpvs_addr_of(vrrp, ip, &a);
+		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen :
+			 vrrp_dpvs_full_plen(&a);
 		/* dpvs removes them if this process loses the HA lease */
-		a.flags = cmd == IPADDRESS_ADD ? DPVS_ADDR_F_LEASED : 0;
+		if (cmd == IPADDRESS_ADD)
+			a.flags |= DPVS_ADDR_F_LEASED;
 		rc = vrrp_dpvs_do(cmd == IPADDRESS_ADD ? vrrp_dpvs_addr_add :
 				  vrrp_dpvs_addr_del, &a);
 		vrrp_dpvs_note(false, &a, NULL, cmd == IPADDRESS_ADD, rc);
 		if (rc == DPVS_EIO && !vrrp_dh)
 			return;      /* said by vrrp_dpvs_connected() */
 		if (vrrp_dpvs_failed(rc, cmd == IPADDRESS_ADD)) {
-			char buf[INET_ADDRSTRLEN];
+			char buf[DPVS_INET_ADDRSTRLEN];
 
-			inet_ntop(AF_INET, &a.addr, buf, sizeof(buf));
+			vrrp_dpvs_addr_str(&a, buf, sizeof(buf));
 			log_message(LOG_INFO, "(%s) dpvs: %s VIP %s on %s: %s",
 				    vrrp->iname, cmd == IPADDRESS_ADD ? "adding" :
 				    "removing", buf, vrrp->dpdk_interface,
@@ -124,10 +161,13 @@ static void vrrp_dpvs_vips(vrrp_t *vrrp, list_head_t *l, int cmd)
 	}
 }
 
+/* A gratuitous ARP, or for IPv6 unsolicited neighbour advertisements. */
 static int vrrp_dpvs_garp_op(struct dpvs_handle *h, const void *x)
 {
 	const struct dpvs_addr *a = x;
 
+	if (a->af == AF_INET6)
+		return dpvs_addr_announce(h, a);
 	return dpvs_garp(h, a->ifname, a->addr);
 }
 
@@ -135,14 +175,15 @@ static bool vrrp_dpvs_ha_announce(const vrrp_t *vrrp);
 
 static void vrrp_dpvs_garp_one(const vrrp_t *vrrp, const struct dpvs_addr *a)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[DPVS_INET_ADDRSTRLEN];
 	int rc = vrrp_dpvs_do(vrrp_dpvs_garp_op, a);
 
 	if (rc == DPVS_OK || (rc == DPVS_EIO && !vrrp_dh))
 		return;
-	inet_ntop(AF_INET, &a->addr, buf, sizeof(buf));
-	log_message(LOG_INFO, "(%s) dpvs: gratuitous ARP for %s on %s: %s",
-		    vrrp->iname, buf, a->ifname, vrrp_dpvs_msg(rc));
+	vrrp_dpvs_addr_str(a, buf, sizeof(buf));
+	log_message(LOG_INFO, "(%s) dpvs: %s for %s on %s: %s", vrrp->iname,
+		    a->af == AF_INET6 ? "unsolicited NA" : "gratuitous ARP",
+		    buf, a->ifname, vrrp_dpvs_msg(rc));
 }
 
 /*
@@ -152,6 +193,7 @@ static void vrrp_dpvs_garp_one(const vrrp_t *vrrp, const struct dpvs_addr *a)
  * heard after a split brain...), dpvs sends one for each VIP, and
  * announces the pair's shared "ha" local addresses again, which the real
  * servers must find at this LB too (only the lease holder may).
+ * keepalived's unsolicited NAs for IPv6 VIPs take the same way.
  */
 static void vrrp_dpvs_garp(vrrp_t *vrrp)
 {
@@ -164,11 +206,9 @@ static void vrrp_dpvs_garp(vrrp_t *vrrp)
 		return;
 	for (l = &vrrp->vip; l; l = l == &vrrp->vip ? &vrrp->evip : NULL)
 		list_for_each_entry(ip, l, e_list) {
-			if (ip->ifa.ifa_family != AF_INET)
+			if (!vrrp_dpvs_vip_family(ip))
 				continue;
-			memset(&a, 0, sizeof(a));
-			snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
-			a.addr = ip->u.sin.sin_addr.s_addr;
+			vrrp_dpvs_addr_of(vrrp, ip, &a);
 			vrrp_dpvs_garp_one(vrrp, &a);
 		}
 	if (vrrp_dpvs_ha_announce(vrrp) || !vrrp_dh ||
@@ -182,17 +222,20 @@ static void vrrp_dpvs_garp(vrrp_t *vrrp)
 }
 
 /*
- * A virtual route in dpvs's terms: unicast IPv4, a gateway route with
- * "via", otherwise on-link; on the instance's dpdk_interface.  False
- * (with the reason in *why) for what dpvs cannot hold.
+ * A virtual route in dpvs's terms: unicast, of either family (IPv6 ones
+ * go to dpvs's route6), a gateway route with "via", otherwise on-link;
+ * on the instance's dpdk_interface.  False (with the reason in *why)
+ * for what dpvs cannot hold.
  */
 static bool vrrp_dpvs_route_of(const vrrp_t *vrrp, const ip_route_t *rt,
 			       struct dpvs_route *r, const char **why)
 {
+	bool v6 = rt->family == AF_INET6;
+
 	memset(r, 0, sizeof(*r));
 	*why = NULL;
-	if (rt->family != AF_INET)
-		return false;    /* IPv6: skipped, as VIPs are */
+	if (rt->family != AF_INET && !v6)
+		return false;
 	if (rt->type != RTN_UNICAST) {
 		*why = "only unicast routes go to dpvs";
 		return false;
@@ -201,22 +244,29 @@ static bool vrrp_dpvs_route_of(const vrrp_t *vrrp, const ip_route_t *rt,
 		*why = "multipath routes (nexthop) do not go to dpvs";
 		return false;
 	}
-	if (rt->via && rt->via->ifa.ifa_family != AF_INET) {
-		*why = "an IPv6 gateway does not go to dpvs";
+	if (rt->via && rt->via->ifa.ifa_family != rt->family) {
+		*why = "a gateway of the other family does not go to dpvs";
 		return false;
 	}
 	snprintf(r->ifname, sizeof(r->ifname), "%s", vrrp->dpdk_interface);
-	if (rt->dst && rt->dst->ifa.ifa_family == AF_INET) {
-		r->prefix = rt->dst->u.sin.sin_addr.s_addr;
+	r->af = v6 ? AF_INET6 : AF_INET;
+	if (rt->dst && rt->dst->ifa.ifa_family == rt->family) {
+		r->prefix = v6 ? 0 : rt->dst->u.sin.sin_addr.s_addr;
+		if (v6)
+			r->prefix6 = rt->dst->u.sin6_addr;
 		r->plen = rt->dst->ifa.ifa_prefixlen;
-	}                      /* else "default": 0.0.0.0/0 */
-	if (rt->via) {
-		r->type = DPVS_RT_GATEWAY;
+	}                      /* else "default": 0.0.0.0/0 or ::/0 */
+	r->type = rt->via ? DPVS_RT_GATEWAY : DPVS_RT_CONNECTED;
+	if (rt->via && v6)
+		r->gw6 = rt->via->u.sin6_addr;
+	else if (rt->via)
 		r->gw = rt->via->u.sin.sin_addr.s_addr;
-	} else
-		r->type = DPVS_RT_CONNECTED;
-	if (rt->pref_src && rt->pref_src->ifa.ifa_family == AF_INET)
-		r->src = rt->pref_src->u.sin.sin_addr.s_addr;
+	if (rt->pref_src && rt->pref_src->ifa.ifa_family == rt->family) {
+		if (v6)
+			r->src6 = rt->pref_src->u.sin6_addr;
+		else
+			r->src = rt->pref_src->u.sin.sin_addr.s_addr;
+	}
 	return true;
 }
 
@@ -224,7 +274,7 @@ static void vrrp_dpvs_route(vrrp_t *vrrp, ip_route_t *rt, int cmd)
 {
 	struct dpvs_route r;
 	const char *why;
-	char buf[INET_ADDRSTRLEN];
+	char buf[DPVS_INET_ADDRSTRLEN];
 	int rc;
 
 	if (!vrrp_dpvs_route_of(vrrp, rt, &r, &why)) {
@@ -241,7 +291,7 @@ static void vrrp_dpvs_route(vrrp_t *vrrp, ip_route_t *rt, int cmd)
 	if (rc == DPVS_EIO && !vrrp_dh)
 		return;
 	if (vrrp_dpvs_failed(rc, cmd != IPROUTE_DEL)) {
-		inet_ntop(AF_INET, &r.prefix, buf, sizeof(buf));
+		dpvs_inet_ntop(r.af, r.prefix, &r.prefix6, buf, sizeof(buf));
 		log_message(LOG_INFO, "(%s) dpvs: %s route %s/%u on %s: %s",
 			    vrrp->iname, cmd != IPROUTE_DEL ? "adding" : "removing",
 			    buf, r.plen, vrrp->dpdk_interface, vrrp_dpvs_msg(rc));

@@ -23,14 +23,37 @@ struct vrrp_dpvs_pending {
 static struct vrrp_dpvs_pending *pending;
 static size_t npending;
 
+/* Same family and address: a list's af is never 0, ours may be. */
+static bool vrrp_dpvs_addr_eq(const struct dpvs_addr *x,
+			      const struct dpvs_addr *y)
+{
+	bool v6 = x->af == AF_INET6;
+
+	if (v6 != (y->af == AF_INET6))
+		return false;
+	return v6 ? !memcmp(&x->addr6, &y->addr6, sizeof(x->addr6)) :
+		    x->addr == y->addr;
+}
+
+static bool vrrp_dpvs_route_eq(const struct dpvs_route *x,
+			       const struct dpvs_route *y)
+{
+	bool v6 = x->af == AF_INET6;
+
+	if (v6 != (y->af == AF_INET6) || x->plen != y->plen)
+		return false;
+	return v6 ? !memcmp(&x->prefix6, &y->prefix6, sizeof(x->prefix6)) :
+		    x->prefix == y->prefix;
+}
+
 static bool vrrp_dpvs_same(const struct vrrp_dpvs_pending *p, bool route,
 			   const struct dpvs_addr *a, const struct dpvs_route *r)
 {
 	if (p->route != route)
 		return false;
 	if (route)
-		return p->r.prefix == r->prefix && p->r.plen == r->plen;
-	return p->a.addr == a->addr && !strcmp(p->a.ifname, a->ifname);
+		return vrrp_dpvs_route_eq(&p->r, r);
+	return vrrp_dpvs_addr_eq(&p->a, a) && !strcmp(p->a.ifname, a->ifname);
 }
 
 /* A failure other than "refused for good" is worth another try. */
@@ -82,7 +105,7 @@ static bool __attribute__((pure)) vrrp_dpvs_has_addr(const struct vrrp_dpvs_pass
 			       const struct dpvs_addr *a)
 {
 	for (size_t i = 0; i < s->naddrs; i++)
-		if (s->addrs[i].addr == a->addr &&
+		if (vrrp_dpvs_addr_eq(&s->addrs[i], a) &&
 		    !strcmp(s->addrs[i].ifname, a->ifname))
 			return true;
 	return false;
@@ -92,8 +115,7 @@ static bool __attribute__((pure)) vrrp_dpvs_has_route(const struct vrrp_dpvs_pas
 				const struct dpvs_route *r)
 {
 	for (size_t i = 0; i < s->nroutes; i++)
-		if (s->routes[i].prefix == r->prefix &&
-		    s->routes[i].plen == r->plen)
+		if (vrrp_dpvs_route_eq(&s->routes[i], r))
 			return true;
 	return false;
 }
@@ -104,7 +126,7 @@ static bool vrrp_dpvs_fix(struct vrrp_dpvs_pass *s, const char *iname,
 {
 	const struct dpvs_addr *a = rec;
 	const struct dpvs_route *r = rec;
-	char buf[INET_ADDRSTRLEN];
+	char buf[DPVS_INET_ADDRSTRLEN];
 	int rc;
 
 	if (route)
@@ -113,7 +135,11 @@ static bool vrrp_dpvs_fix(struct vrrp_dpvs_pass *s, const char *iname,
 	else
 		rc = vrrp_dpvs_do(add ? vrrp_dpvs_addr_add :
 				  vrrp_dpvs_addr_del, a);
-	inet_ntop(AF_INET, route ? &r->prefix : &a->addr, buf, sizeof(buf));
+	if (route)
+		dpvs_inet_ntop(r->af == AF_INET6 ? AF_INET6 : AF_INET, r->prefix,
+			       &r->prefix6, buf, sizeof(buf));
+	else
+		vrrp_dpvs_addr_str(a, buf, sizeof(buf));
 	if (!vrrp_dpvs_failed(rc, add)) {
 		log_message(LOG_INFO, "(%s) dpvs: %s %s %s/%u on %s, to match "
 			    "keepalived's state", iname, add ? "adding" : "removing",
@@ -135,13 +161,13 @@ static void vrrp_dpvs_sync_vips(struct vrrp_dpvs_pass *s, vrrp_t *vrrp,
 		struct dpvs_addr a;
 		bool there;
 
-		if (ip->ifa.ifa_family != AF_INET)
+		if (!vrrp_dpvs_vip_family(ip))
 			continue;
-		memset(&a, 0, sizeof(a));
-		snprintf(a.ifname, sizeof(a.ifname), "%s", vrrp->dpdk_interface);
-		a.addr = ip->u.sin.sin_addr.s_addr;
-		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen : 32;
-		a.flags = is_master ? DPVS_ADDR_F_LEASED : 0;
+		vrrp_dpvs_addr_of(vrrp, ip, &a);
+		a.plen = ip->ifa.ifa_prefixlen ? ip->ifa.ifa_prefixlen :
+			 vrrp_dpvs_full_plen(&a);
+		if (is_master)
+			a.flags |= DPVS_ADDR_F_LEASED;
 		there = vrrp_dpvs_has_addr(s, &a);
 		if (is_master != there)
 			vrrp_dpvs_fix(s, vrrp->iname, false, &a, is_master);
