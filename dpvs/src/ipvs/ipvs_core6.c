@@ -24,6 +24,7 @@
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "ipvs_xmit64.h"
+#include "proxy_proto.h"
 #include "net/csum6.h"
 #include "net/icmp_err.h"
 #include "net/inetaddr.h"
@@ -174,6 +175,10 @@ static bool new_conn6(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.fwd = (uint8_t)x;
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
+	/* NAT64 too: the header names the v6 client and VIP. */
+	if (sn->pp_ver && t->proto == IPPROTO_TCP && ipvs_fwd_snat(x))
+		pp_init6(&tmpl.pp, sn->pp_ver, &t->saddr, t->sport, &t->daddr,
+			 t->dport);
 	if (ipvs_fwd_snat(x) && !fnat_pick6(lc, sn, w, t, d->af, &tmpl))
 		goto drop;
 	c = ipvs_conn_new(w, &tmpl);
@@ -258,6 +263,9 @@ static void relay_to_client(unsigned lc, unsigned w, struct rte_mbuf *m,
 			    const struct relay *e, const struct ipvs_conn *c)
 {
 	const struct in6_addr *vip = &ipvs_conn_vaddr(c)->in6;
+
+	if (c->pp.len)   /* the client's kernel checks the quoted seq */
+		pp_quoted_seq(&c->pp, e->ports + 2);
 
 	c->dest->stats[w].outpkts++;
 	c->dest->stats[w].outbytes += m->pkt_len;
