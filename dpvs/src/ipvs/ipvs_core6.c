@@ -6,9 +6,9 @@
  * connection.  m starts at its IPv6 header; ipv6_input has parsed it
  * (p: where L4 is) and kept non-first fragments away from local_in.
  *
- * Not here yet: persistence for IPv6 services (a persistent v6 service
- * schedules each connection), and the sync directory's hand-over (v6
- * conns are not synced, so none sits on another worker than RSS's).
+ * Not here yet: the sync directory's hand-over (v6 conns are not
+ * synced, so none sits on another worker than RSS's); v6 persistence
+ * templates are not synced either.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
 #include "ipvs_core_int.h"
+#include "ipvs_persist.h"
 #include "ipvs_proto.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
@@ -123,8 +124,12 @@ static bool fnat_pick6(unsigned lc, const struct svc_snap *sn, unsigned w,
 	return true;
 }
 
-/* The scheduler's pick for t, or NULL (counted). */
+/*
+ * The server t's client prefix is pinned to, else the scheduler's pick
+ * (pinned from now on); NULL: none (counted).
+ */
 static struct ipvs_dest *schedule6(unsigned lc, unsigned w,
+				   const struct ipvs_service *svc,
 				   const struct svc_snap *sn,
 				   const struct conn_tuple6 *t)
 {
@@ -132,8 +137,13 @@ static struct ipvs_dest *schedule6(unsigned lc, unsigned w,
 				.proto = t->proto, .now = sched_now(),
 				.af = AF_INET6, .saddr6 = t->saddr.s6_addr,
 				.daddr6 = t->daddr.s6_addr };
-	int i = sn->ops->schedule(&sn->ss, sn->wstate + w * sn->wstride, &f);
+	int i = sn->persist_timeout ? ipvs_persist_lookup6(svc, sn, &t->saddr) : -1;
 
+	if (i < 0) {
+		i = sn->ops->schedule(&sn->ss, sn->wstate + w * sn->wstride, &f);
+		if (i >= 0 && sn->persist_timeout)
+			ipvs_persist_bind6(svc, sn, &t->saddr, i);
+	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);
 		return NULL;
@@ -158,7 +168,7 @@ static bool new_conn6(unsigned lc, unsigned w, struct ipvs_service *svc,
 		ipvs_sync_wstats[w].backup_only++;
 		goto drop;
 	}
-	d = schedule6(lc, w, sn, t);
+	d = schedule6(lc, w, svc, sn, t);
 	if (!d)
 		goto drop;
 	x = ipvs_xmit_of((enum ipvs_fwd)d->fwd, AF_INET6, d->af);
