@@ -5,8 +5,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <rte_common.h>
-
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -17,21 +15,16 @@
 #include "core/mem_size.h"
 #include "core/rcu.h"
 
+/*
+ * Both families in one table, as the connections share theirs: a v4
+ * key holds its addresses in the first 4 bytes of each field.
+ */
 struct tpl_key {
-	uint32_t vip;
-	uint32_t cnet;       /* client address & netmask */
-	uint16_t vport;
-	uint8_t proto;
-	uint8_t pad;
-};
-
-/* A v6 service's: the client's prefix of the service's length. */
-struct tpl_key6 {
 	uint8_t vip[16];
-	uint8_t cnet[16];
+	uint8_t cnet[16];    /* the client's address & netmask (v6: prefix) */
 	uint16_t vport;
 	uint8_t proto;
-	uint8_t pad;
+	uint8_t af;          /* the service's */
 };
 
 /* Indexed by the key's position in the hash. */
@@ -44,42 +37,29 @@ struct tpl {
 	uint8_t addr6[16];   /* a v6 server */
 };
 
-/* One family's templates: v4 services' and v6 services', sized alike. */
-struct ptab {
-	struct rte_hash *hash;
-	struct tpl *tpls;
-	uint32_t ntpl;       /* key positions: tpls[] has ntpl + 1 */
-};
-
-enum { T4, T6, NTAB };
-static struct ptab tabs[NTAB];
+static struct rte_hash *table;
+static struct tpl *tpls;
+static uint32_t ntpl;
 static uint32_t max_tpl;
-/* The master's expiry pass, over tabs[T4] then tabs[T6]. */
+/* The master's expiry pass. */
 static struct {
-	uint32_t cursor;     /* next position of both; 0 = no pass under way */
+	uint32_t cursor;     /* next position; 0 = no pass under way */
 	uint64_t pass_start; /* tsc */
 	uint64_t scanned, expired, passes;
 } ex;
 
-static uint64_t tab_mem(uint32_t n, uint32_t key_len)
-{
-	return mem_hash_bytes(n, key_len, true) +
-	       sizeof(struct tpl) * ((uint64_t)n + 1);
-}
-
 uint64_t ipvs_persist_mem_need(uint32_t max_templates)
 {
-	return tab_mem(max_templates, sizeof(struct tpl_key)) +
-	       tab_mem(max_templates, sizeof(struct tpl_key6));
+	return mem_hash_bytes(max_templates, sizeof(struct tpl_key), true) +
+	       sizeof(*tpls) * ((uint64_t)max_templates + 1);
 }
 
-static int tab_init(struct ptab *t, const char *name, uint32_t n,
-		    uint32_t key_len)
+int ipvs_persist_init(uint32_t max_templates)
 {
 	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = n,
-		.key_len = key_len,
+		.name = "ipvs_tpl",
+		.entries = max_templates,
+		.key_len = sizeof(struct tpl_key),
 		.hash_func = rte_jhash,
 		.socket_id = SOCKET_ID_ANY,
 		/* Workers add, the master deletes, everyone reads lock-free. */
@@ -87,24 +67,14 @@ static int tab_init(struct ptab *t, const char *name, uint32_t n,
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
 	};
 
-	t->hash = rte_hash_create(&hp);
+	table = rte_hash_create(&hp);
 	/* Per-lcore slot caches let positions go past max_templates. */
-	t->ntpl = t->hash ? (uint32_t)rte_hash_max_key_id(t->hash) : 0;
-	t->tpls = rte_zmalloc(name, sizeof(*t->tpls) * (t->ntpl + 1),
-			      RTE_CACHE_LINE_SIZE);
-	if (t->hash && t->tpls)
-		return 0;
-	LOG_ERRX("ipvs", "cannot create %u persistence templates: %s", n,
-		 rte_strerror(rte_errno));
-	return -ENOMEM;
-}
-
-int ipvs_persist_init(uint32_t max_templates)
-{
-	if (tab_init(&tabs[T4], "ipvs_tpl", max_templates,
-		     sizeof(struct tpl_key)) < 0 ||
-	    tab_init(&tabs[T6], "ipvs_tpl6", max_templates,
-		     sizeof(struct tpl_key6)) < 0) {
+	ntpl = table ? (uint32_t)rte_hash_max_key_id(table) : 0;
+	tpls = rte_zmalloc("ipvs_tpls", sizeof(*tpls) * (ntpl + 1),
+			   RTE_CACHE_LINE_SIZE);
+	if (!table || !tpls) {
+		LOG_ERRX("ipvs", "cannot create %u persistence templates: %s",
+			 max_templates, rte_strerror(rte_errno));
 		ipvs_persist_fini();
 		return -ENOMEM;
 	}
@@ -114,57 +84,51 @@ int ipvs_persist_init(uint32_t max_templates)
 
 void ipvs_persist_fini(void)
 {
-	for (unsigned i = 0; i < NTAB; i++) {
-		rte_hash_free(tabs[i].hash);
-		rte_free(tabs[i].tpls);
-	}
-	memset(tabs, 0, sizeof(tabs));
+	rte_hash_free(table);
+	rte_free(tpls);
+	table = NULL;
+	tpls = NULL;
+	ntpl = 0;
 	max_tpl = 0;
 	memset(&ex, 0, sizeof(ex));
 }
 
-static void tab_usage(const struct ptab *t, uint32_t *used, uint32_t *size)
+void ipvs_persist_usage(uint32_t *used, uint32_t *size)
 {
-	int32_t n = t->hash ? rte_hash_count(t->hash) : 0;
+	int32_t n = table ? rte_hash_count(table) : 0;
 
 	*used = n > 0 ? (uint32_t)n : 0;
 	*size = max_tpl;
 }
 
-void ipvs_persist_usage(uint32_t *used, uint32_t *size)
-{
-	tab_usage(&tabs[T4], used, size);
-}
-
-void ipvs_persist_usage6(uint32_t *used, uint32_t *size)
-{
-	tab_usage(&tabs[T6], used, size);
-}
-
 static void key_of(struct tpl_key *k, const struct ipvs_service *svc,
 		   const struct svc_snap *sn, uint32_t caddr)
 {
+	uint32_t vip = svc->vip.in4, cnet = caddr & sn->netmask;
+
 	memset(k, 0, sizeof(*k));
-	k->vip = svc->vip.in4;
+	memcpy(k->vip, &vip, sizeof(vip));
+	memcpy(k->cnet, &cnet, sizeof(cnet));
 	k->vport = svc->vport;
 	k->proto = svc->proto;
-	k->cnet = caddr & sn->netmask;
+	k->af = AF_INET;
 }
 
 /* The client's first plen6 bits (0 or over 128: all of them). */
-static void key6_of(struct tpl_key6 *k, const struct ipvs_service *svc,
+static void key6_of(struct tpl_key *k, const struct ipvs_service *svc,
 		    const struct svc_snap *sn, const struct in6_addr *caddr)
 {
 	unsigned plen = sn->plen6 && sn->plen6 < 128 ? sn->plen6 : 128;
 
 	memset(k, 0, sizeof(*k));
 	memcpy(k->vip, &svc->vip.in6, sizeof(k->vip));
-	k->vport = svc->vport;
-	k->proto = svc->proto;
 	memcpy(k->cnet, caddr, plen / 8);
 	if (plen % 8)
 		k->cnet[plen / 8] = (uint8_t)(caddr->s6_addr[plen / 8] &
 					      (0xff00u >> (plen % 8)));
+	k->vport = svc->vport;
+	k->proto = svc->proto;
+	k->af = AF_INET6;
 }
 
 static bool tpl_names(const struct tpl *t, const struct sched_dest *d)
@@ -176,15 +140,14 @@ static bool tpl_names(const struct tpl *t, const struct sched_dest *d)
 	return t->af != AF_INET6 && d->addr == t->addr;
 }
 
-static int tab_lookup(struct ptab *tb, const struct svc_snap *sn,
-		      const void *key)
+static int tpl_lookup(const struct svc_snap *sn, const struct tpl_key *k)
 {
-	int32_t pos = rte_hash_lookup(tb->hash, key);
+	int32_t pos = rte_hash_lookup(table, k);
 	struct tpl *t;
 
-	if (pos < 0 || (uint32_t)pos >= tb->ntpl)
+	if (pos < 0 || (uint32_t)pos >= ntpl)
 		return -1;
-	t = &tb->tpls[pos];
+	t = &tpls[pos];
 	if (!__atomic_load_n(&t->live, __ATOMIC_ACQUIRE) ||
 	    rte_get_tsc_cycles() > t->expire)
 		return -1;
@@ -202,16 +165,15 @@ static int tab_lookup(struct ptab *tb, const struct svc_snap *sn,
 	return -1;
 }
 
-static void tab_bind(struct ptab *tb, const struct svc_snap *sn,
-		     const void *key, int i)
+static void tpl_bind(const struct svc_snap *sn, const struct tpl_key *k, int i)
 {
 	const struct sched_dest *d = &sn->ss.dests[i];
-	int32_t pos = rte_hash_add_key(tb->hash, key);
+	int32_t pos = rte_hash_add_key(table, k);
 	struct tpl *t;
 
-	if (pos < 0 || (uint32_t)pos >= tb->ntpl)
+	if (pos < 0 || (uint32_t)pos >= ntpl)
 		return; /* full: the connection just is not pinned */
-	t = &tb->tpls[pos];
+	t = &tpls[pos];
 	t->port = d->port;
 	t->af = d->af == AF_INET6 ? AF_INET6 : AF_INET;
 	t->addr = d->addr;
@@ -226,7 +188,7 @@ int ipvs_persist_lookup(const struct ipvs_service *svc,
 	struct tpl_key k;
 
 	key_of(&k, svc, sn, caddr);
-	return tab_lookup(&tabs[T4], sn, &k);
+	return tpl_lookup(sn, &k);
 }
 
 void ipvs_persist_bind(const struct ipvs_service *svc,
@@ -235,26 +197,26 @@ void ipvs_persist_bind(const struct ipvs_service *svc,
 	struct tpl_key k;
 
 	key_of(&k, svc, sn, caddr);
-	tab_bind(&tabs[T4], sn, &k, i);
+	tpl_bind(sn, &k, i);
 }
 
 int ipvs_persist_lookup6(const struct ipvs_service *svc,
 			 const struct svc_snap *sn, const struct in6_addr *caddr)
 {
-	struct tpl_key6 k;
+	struct tpl_key k;
 
 	key6_of(&k, svc, sn, caddr);
-	return tab_lookup(&tabs[T6], sn, &k);
+	return tpl_lookup(sn, &k);
 }
 
 void ipvs_persist_bind6(const struct ipvs_service *svc,
 			const struct svc_snap *sn, const struct in6_addr *caddr,
 			int i)
 {
-	struct tpl_key6 k;
+	struct tpl_key k;
 
 	key6_of(&k, svc, sn, caddr);
-	tab_bind(&tabs[T6], sn, &k, i);
+	tpl_bind(sn, &k, i);
 }
 
 /*
@@ -268,15 +230,9 @@ void ipvs_persist_bind6(const struct ipvs_service *svc,
 #define SLICES 1024
 #define EXPIRE_BATCH IPVS_PERSIST_EXPIRE_MAX
 
-/* Positions of both tables, v4's first. */
-static uint32_t ntpl_all(void)
-{
-	return tabs[T4].ntpl + tabs[T6].ntpl;
-}
-
 uint32_t ipvs_persist_slice(void)
 {
-	return ntpl_all() / SLICES > SLICE_MIN ? ntpl_all() / SLICES : SLICE_MIN;
+	return ntpl / SLICES > SLICE_MIN ? ntpl / SLICES : SLICE_MIN;
 }
 
 void ipvs_persist_expire_stats(uint64_t *scanned, uint64_t *expired,
@@ -294,33 +250,33 @@ void ipvs_persist_expire_stats(uint64_t *scanned, uint64_t *expired,
  * state.  Clearing again after the grace drops a bind that raced with
  * the delete.
  */
-static void release(struct ptab *tb, const int32_t *pos, unsigned n)
+static void release(const int32_t *pos, unsigned n)
 {
 	if (!n)
 		return;
 	rcu_synchronize();
 	for (unsigned i = 0; i < n; i++) {
-		__atomic_store_n(&tb->tpls[pos[i]].live, 0, __ATOMIC_RELEASE);
-		rte_hash_free_key_with_position(tb->hash, pos[i]);
+		__atomic_store_n(&tpls[pos[i]].live, 0, __ATOMIC_RELEASE);
+		rte_hash_free_key_with_position(table, pos[i]);
 	}
 }
 
-/* Expires what is due in tb's [pos, end); returns where it stopped. */
-static uint32_t expire_range(struct ptab *tb, uint32_t pos, uint32_t end,
-			     uint64_t now, int32_t *gone, unsigned *ngone)
+/* Expires what is due in [pos, end); returns where it stopped. */
+static uint32_t expire_range(uint32_t pos, uint32_t end, uint64_t now,
+			     int32_t *gone, unsigned *ngone)
 {
 	void *key;
 
 	for (; pos < end && *ngone < EXPIRE_BATCH; pos++) {
-		struct tpl *t = &tb->tpls[pos];
+		struct tpl *t = &tpls[pos];
 		int32_t del = -1;
 
 		if (!__atomic_load_n(&t->live, __ATOMIC_ACQUIRE) || now <= t->expire)
 			continue;
 		/* Cleared first: lookups miss from now on. */
 		__atomic_store_n(&t->live, 0, __ATOMIC_RELEASE);
-		if (rte_hash_get_key_with_position(tb->hash, (int32_t)pos, &key) == 0)
-			del = rte_hash_del_key(tb->hash, key);
+		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
+			del = rte_hash_del_key(table, key);
 		ex.expired++;
 		if (del >= 0)
 			gone[(*ngone)++] = del;
@@ -328,43 +284,28 @@ static uint32_t expire_range(struct ptab *tb, uint32_t pos, uint32_t end,
 	return pos;
 }
 
-/* One slice of the pass from position cur of both tables; where it stopped. */
-static uint32_t expire_slice(uint32_t cur, uint32_t end, uint64_t now)
-{
-	int32_t gone[EXPIRE_BATCH];
-	unsigned ngone = 0;
-	uint32_t n4 = tabs[T4].ntpl, pos;
-
-	if (cur < n4) {
-		pos = expire_range(&tabs[T4], cur, RTE_MIN(end, n4), now, gone, &ngone);
-		release(&tabs[T4], gone, ngone);
-		return pos;
-	}
-	pos = expire_range(&tabs[T6], cur - n4, end - n4, now, gone, &ngone);
-	release(&tabs[T6], gone, ngone);
-	return pos + n4;
-}
-
 int ipvs_persist_expire_job(void *arg __rte_unused)
 {
 	uint64_t now = rte_get_tsc_cycles();
-	uint64_t expired = ex.expired;
-	uint32_t end, pos, all = ntpl_all();
+	int32_t gone[EXPIRE_BATCH];
+	unsigned ngone = 0;
+	uint32_t end, pos;
 
-	if (!tabs[T4].hash)
+	if (!table)
 		return 0;
 	if (ex.cursor == 0) {
 		if (ex.passes && now - ex.pass_start < rte_get_tsc_hz())
 			return 0;
 		ex.pass_start = now;
 	}
-	end = all - ex.cursor > ipvs_persist_slice() ?
-		      ex.cursor + ipvs_persist_slice() : all;
-	pos = expire_slice(ex.cursor, end, now);
+	end = ntpl - ex.cursor > ipvs_persist_slice() ?
+		      ex.cursor + ipvs_persist_slice() : ntpl;
+	pos = expire_range(ex.cursor, end, now, gone, &ngone);
+	release(gone, ngone);
 	ex.scanned += pos - ex.cursor;
-	ex.cursor = pos < all ? pos : 0;
+	ex.cursor = pos < ntpl ? pos : 0;
 	if (ex.cursor == 0)
 		ex.passes++;
 	/* Busy until the pass ends: the master does not sleep mid-pass. */
-	return ex.cursor != 0 || ex.expired != expired;
+	return ex.cursor != 0 || ngone;
 }

@@ -3,9 +3,9 @@
  * by all workers so a client's connections reach the same server whichever
  * worker they land on.  Lookups are lock-free; creating a template takes
  * the hash's writer lock, once per client network per timeout.  The master
- * expires templates.  v6 services have a table of their own, as big as
- * v4's: keyed by the client's prefix of the service's length (-M 64:
- * the /64), naming a v6 server or, for NAT64, a v4 one.
+ * expires templates.  v6 services' templates share the table, keyed by
+ * the client's prefix of the service's length (-M 64: the /64), naming
+ * a v6 server or, for NAT64, a v4 one.
  */
 #ifndef DPVS_IPVS_PERSIST_H
 #define DPVS_IPVS_PERSIST_H
@@ -22,7 +22,6 @@ uint64_t ipvs_persist_mem_need(uint32_t max_templates);
 void ipvs_persist_fini(void);
 /* Key slots in use (deleted ones still waiting count) and the limit. */
 void ipvs_persist_usage(uint32_t *used, uint32_t *size);
-void ipvs_persist_usage6(uint32_t *used, uint32_t *size);
 
 /*
  * The server a client network is pinned to, as an index into sn->dests,
@@ -40,8 +39,8 @@ void ipvs_persist_bind6(const struct ipvs_service *svc,
 			const struct svc_snap *sn, const struct in6_addr *caddr,
 			int i);
 /*
- * Master loop job: removes expired templates of both tables, a slice of
- * at most ipvs_persist_slice() key positions and IPVS_PERSIST_EXPIRE_MAX
+ * Master loop job: removes expired templates, a slice of at most
+ * ipvs_persist_slice() key positions and IPVS_PERSIST_EXPIRE_MAX
  * deletes (one grace period) per call.  A pass over the table starts once a second;
  * the job reports work until it ends.
  */
