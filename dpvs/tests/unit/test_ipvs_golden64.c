@@ -346,7 +346,8 @@ static void pseg(struct pkt *o, bool v6, bool from_client, uint8_t flags, uint32
 
 	put32(l4 + 4, seq);
 	put32(l4 + 8, ack);
-	memcpy(l4 + hl, pay, plen);
+	if (plen)
+		memcpy(l4 + hl, pay, plen);
 	if (v6)
 		mk6(o, &h6, l4, hl + plen, true);
 	else
