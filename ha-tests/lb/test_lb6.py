@@ -314,6 +314,46 @@ def test_every_scheduler_v6(lb6, backends):
     assert d.pkt_stats()["ipvs_no_dest"] == 0
 
 
+# As GETS, from a given source address.
+GETS_FROM = GETS.replace(
+    "HTTPConnection(sys.argv[1], int(sys.argv[3]), timeout=5)",
+    "HTTPConnection(sys.argv[1], int(sys.argv[3]), timeout=5, "
+    "source_address=(sys.argv[4], 0))")
+
+
+def gets_from(ns, src, n):
+    r = sh(PY, "-c", GETS_FROM, VIP, str(n), "80", src, ns=ns, timeout=240)
+    return ast.literal_eval(r.stdout)   # a dict our own script printed
+
+
+def test_persistence_v6_prefix64(lb6, backends):
+    """-p -M 64: every client of one /64 lands on the server its first
+    connection was given, while round robin would spread them; a client
+    of another /64 has a template of its own."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    for h in RS:
+        backends.start(rs, RS[h], "rs%d" % (h - 10))
+    # Two more clients in 2001:db8::/64, one in 2001:db8:0:1::/64.
+    same = [CL, "2001:db8::3", "2001:db8::4"]
+    other = "2001:db8:0:1::2"
+    d.dpip("addr", "add", "2001:db8:0:1::1/64", "dev", "dpdk0", "nodad")
+    for a in same[1:] + [other]:
+        sh("ip", "-6", "addr", "add", a + "/64", "dev", "vcl0", "nodad", ns=cl)
+        d.dpip("neigh", "add", a, "lladdr", ns_mac(cl, "vcl0"), "dev", "dpdk0")
+    sh("ip", "-6", "neigh", "replace", "2001:db8:0:1::1", "lladdr",
+       port_mac(d, "dpdk0"), "dev", "vcl0", "nud", "permanent", ns=cl)
+    fnat6(d)
+    adm(d, "-E", "-t", SVC, "-s", "rr", "-p", "300", "-M", "64")
+    assert "persistent 300 mask 64" in adm(d, "-L", "-n").stdout
+    first = gets_from(cl, same[0], 6)
+    assert sum(first.values()) == 6 and len(first) == 1, first
+    for a in same[1:]:
+        got = gets_from(cl, a, 6)
+        assert got == first, (a, got, first)
+    got = gets_from(cl, other, 6)
+    assert sum(got.values()) == 6 and len(got) == 1, got
+
+
 DEVS2 = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=2", 2, 2),
          ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=2", 2, 2)]
 WORKERS2 = [(lc, [("dpdk0", [lc - 1], [lc - 1]), ("dpdk1", [lc - 1], [lc - 1])])

@@ -73,7 +73,8 @@ SINK_CLIENT = (
     "import hashlib, os, socket, struct, sys\n"
     "addr, port, size, cport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])\n"
     "data = os.urandom(size)\n"
-    "s = socket.create_connection((addr, port), timeout=60, source_address=('0.0.0.0', cport))\n"
+    "src = '::' if ':' in addr else '0.0.0.0'\n"
+    "s = socket.create_connection((addr, port), timeout=60, source_address=(src, cport))\n"
     "s.sendall(struct.pack('!Q', size) + data)\n"
     "f = s.makefile('rb')\n"
     "line = f.readline().decode().strip()\n"
@@ -95,7 +96,8 @@ class Nginx:
         self.dir = tmp / ("nginx-%s-%d" % (addr, port))
         (self.dir / "www").mkdir(parents=True, exist_ok=True)
         conf = self.dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(d=self.dir, addr=addr, port=port))
+        host = "[%s]" % addr if ":" in addr else addr
+        conf.write_text(NGINX_CONF.format(d=self.dir, addr=host, port=port))
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", ns, "nginx", "-c", str(conf), "-p",
              str(self.dir)], stdout=subprocess.DEVNULL,

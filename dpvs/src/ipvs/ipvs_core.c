@@ -329,12 +329,12 @@ static bool icmp_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 		handover(lc, w, t.dport % nw, m);
 		return true;
 	}
+	if (c->pp.len)   /* the client's kernel checks the quoted seq */
+		pp_quoted_seq(&c->pp, ports + 2);
 	if (ipvs_conn_is_v6(c)) {   /* a v4 server of a v6 service: NAT64 */
 		ipvs_fnat64_icmp_out(lc, w, c, m);
 		return true;
 	}
-	if (c->pp.len)   /* the client's kernel checks the quoted seq */
-		pp_quoted_seq(&c->pp, ports + 2);
 	in->src_addr = rte_cpu_to_be_32(c->caddr);
 	ports[0] = rte_cpu_to_be_16(c->cport);
 	in->dst_addr = rte_cpu_to_be_32(c->vaddr);

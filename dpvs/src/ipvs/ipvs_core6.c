@@ -6,9 +6,9 @@
  * connection.  m starts at its IPv6 header; ipv6_input has parsed it
  * (p: where L4 is) and kept non-first fragments away from local_in.
  *
- * Not here yet: persistence for IPv6 services (a persistent v6 service
- * schedules each connection), and the sync directory's hand-over (v6
- * conns are not synced, so none sits on another worker than RSS's).
+ * Not here yet: the sync directory's hand-over (v6 conns are not
+ * synced, so none sits on another worker than RSS's); v6 persistence
+ * templates are not synced either.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,10 +20,12 @@
 #include "ipvs_conn.h"
 #include "ipvs_core.h"
 #include "ipvs_core_int.h"
+#include "ipvs_persist.h"
 #include "ipvs_proto.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "ipvs_xmit64.h"
+#include "proxy_proto.h"
 #include "net/csum6.h"
 #include "net/icmp_err.h"
 #include "net/inetaddr.h"
@@ -122,8 +124,12 @@ static bool fnat_pick6(unsigned lc, const struct svc_snap *sn, unsigned w,
 	return true;
 }
 
-/* The scheduler's pick for t, or NULL (counted). */
+/*
+ * The server t's client prefix is pinned to, else the scheduler's pick
+ * (pinned from now on); NULL: none (counted).
+ */
 static struct ipvs_dest *schedule6(unsigned lc, unsigned w,
+				   const struct ipvs_service *svc,
 				   const struct svc_snap *sn,
 				   const struct conn_tuple6 *t)
 {
@@ -131,8 +137,13 @@ static struct ipvs_dest *schedule6(unsigned lc, unsigned w,
 				.proto = t->proto, .now = sched_now(),
 				.af = AF_INET6, .saddr6 = t->saddr.s6_addr,
 				.daddr6 = t->daddr.s6_addr };
-	int i = sn->ops->schedule(&sn->ss, sn->wstate + w * sn->wstride, &f);
+	int i = sn->persist_timeout ? ipvs_persist_lookup6(svc, sn, &t->saddr) : -1;
 
+	if (i < 0) {
+		i = sn->ops->schedule(&sn->ss, sn->wstate + w * sn->wstride, &f);
+		if (i >= 0 && sn->persist_timeout)
+			ipvs_persist_bind6(svc, sn, &t->saddr, i);
+	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);
 		return NULL;
@@ -157,7 +168,7 @@ static bool new_conn6(unsigned lc, unsigned w, struct ipvs_service *svc,
 		ipvs_sync_wstats[w].backup_only++;
 		goto drop;
 	}
-	d = schedule6(lc, w, sn, t);
+	d = schedule6(lc, w, svc, sn, t);
 	if (!d)
 		goto drop;
 	x = ipvs_xmit_of((enum ipvs_fwd)d->fwd, AF_INET6, d->af);
@@ -174,6 +185,10 @@ static bool new_conn6(unsigned lc, unsigned w, struct ipvs_service *svc,
 	tmpl.fwd = (uint8_t)x;
 	tmpl.state = pp->init_state;
 	tmpl.dest = d;
+	/* NAT64 too: the header names the v6 client and VIP. */
+	if (sn->pp_ver && t->proto == IPPROTO_TCP && ipvs_fwd_snat(x))
+		pp_init6(&tmpl.pp, sn->pp_ver, &t->saddr, t->sport, &t->daddr,
+			 t->dport);
 	if (ipvs_fwd_snat(x) && !fnat_pick6(lc, sn, w, t, d->af, &tmpl))
 		goto drop;
 	c = ipvs_conn_new(w, &tmpl);
@@ -258,6 +273,9 @@ static void relay_to_client(unsigned lc, unsigned w, struct rte_mbuf *m,
 			    const struct relay *e, const struct ipvs_conn *c)
 {
 	const struct in6_addr *vip = &ipvs_conn_vaddr(c)->in6;
+
+	if (c->pp.len)   /* the client's kernel checks the quoted seq */
+		pp_quoted_seq(&c->pp, e->ports + 2);
 
 	c->dest->stats[w].outpkts++;
 	c->dest->stats[w].outbytes += m->pkt_len;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -14,20 +15,26 @@
 #include "core/mem_size.h"
 #include "core/rcu.h"
 
+/*
+ * Both families in one table, as the connections share theirs: a v4
+ * key holds its addresses in the first 4 bytes of each field.
+ */
 struct tpl_key {
-	uint32_t vip;
-	uint32_t cnet;       /* client address & netmask */
+	uint8_t vip[16];
+	uint8_t cnet[16];    /* the client's address & netmask (v6: prefix) */
 	uint16_t vport;
 	uint8_t proto;
-	uint8_t pad;
+	uint8_t af;          /* the service's */
 };
 
 /* Indexed by the key's position in the hash. */
 struct tpl {
-	uint32_t addr;       /* the server, host order; 0 = not filled yet */
-	uint16_t port;
-	uint16_t pad;
 	uint64_t expire;     /* tsc */
+	uint32_t addr;       /* a v4 server, host order */
+	uint16_t port;
+	uint8_t live;        /* 0: not filled yet, or expired */
+	uint8_t af;          /* the server's: NAT64 pins v6 clients to v4 */
+	uint8_t addr6[16];   /* a v6 server */
 };
 
 static struct rte_hash *table;
@@ -97,32 +104,56 @@ void ipvs_persist_usage(uint32_t *used, uint32_t *size)
 static void key_of(struct tpl_key *k, const struct ipvs_service *svc,
 		   const struct svc_snap *sn, uint32_t caddr)
 {
+	uint32_t vip = svc->vip.in4, cnet = caddr & sn->netmask;
+
 	memset(k, 0, sizeof(*k));
-	k->vip = svc->vip.in4;
+	memcpy(k->vip, &vip, sizeof(vip));
+	memcpy(k->cnet, &cnet, sizeof(cnet));
 	k->vport = svc->vport;
 	k->proto = svc->proto;
-	k->cnet = caddr & sn->netmask;
+	k->af = AF_INET;
 }
 
-int ipvs_persist_lookup(const struct ipvs_service *svc,
-			const struct svc_snap *sn, uint32_t caddr)
+/* The client's first plen6 bits (0 or over 128: all of them). */
+static void key6_of(struct tpl_key *k, const struct ipvs_service *svc,
+		    const struct svc_snap *sn, const struct in6_addr *caddr)
 {
-	struct tpl_key k;
-	struct tpl *t;
-	int32_t pos;
-	uint32_t addr;
+	unsigned plen = sn->plen6 && sn->plen6 < 128 ? sn->plen6 : 128;
 
-	key_of(&k, svc, sn, caddr);
-	pos = rte_hash_lookup(table, &k);
+	memset(k, 0, sizeof(*k));
+	memcpy(k->vip, &svc->vip.in6, sizeof(k->vip));
+	memcpy(k->cnet, caddr, plen / 8);
+	if (plen % 8)
+		k->cnet[plen / 8] = (uint8_t)(caddr->s6_addr[plen / 8] &
+					      (0xff00u >> (plen % 8)));
+	k->vport = svc->vport;
+	k->proto = svc->proto;
+	k->af = AF_INET6;
+}
+
+static bool tpl_names(const struct tpl *t, const struct sched_dest *d)
+{
+	if (d->port != t->port)
+		return false;
+	if (d->af == AF_INET6)
+		return t->af == AF_INET6 && !memcmp(d->addr6, t->addr6, 16);
+	return t->af != AF_INET6 && d->addr == t->addr;
+}
+
+static int tpl_lookup(const struct svc_snap *sn, const struct tpl_key *k)
+{
+	int32_t pos = rte_hash_lookup(table, k);
+	struct tpl *t;
+
 	if (pos < 0 || (uint32_t)pos >= ntpl)
 		return -1;
 	t = &tpls[pos];
-	addr = __atomic_load_n(&t->addr, __ATOMIC_ACQUIRE);
-	if (!addr || rte_get_tsc_cycles() > t->expire)
+	if (!__atomic_load_n(&t->live, __ATOMIC_ACQUIRE) ||
+	    rte_get_tsc_cycles() > t->expire)
 		return -1;
 	/* By address: a server removed since simply is not found. */
 	for (unsigned i = 0; i < sn->ss.ndests; i++) {
-		if (sn->ss.dests[i].addr != addr || sn->ss.dests[i].port != t->port)
+		if (!tpl_names(t, &sn->ss.dests[i]))
 			continue;
 		if (!sched_dest_usable(&sn->ss.dests[i]))
 			return -1;
@@ -134,21 +165,58 @@ int ipvs_persist_lookup(const struct ipvs_service *svc,
 	return -1;
 }
 
+static void tpl_bind(const struct svc_snap *sn, const struct tpl_key *k, int i)
+{
+	const struct sched_dest *d = &sn->ss.dests[i];
+	int32_t pos = rte_hash_add_key(table, k);
+	struct tpl *t;
+
+	if (pos < 0 || (uint32_t)pos >= ntpl)
+		return; /* full: the connection just is not pinned */
+	t = &tpls[pos];
+	t->port = d->port;
+	t->af = d->af == AF_INET6 ? AF_INET6 : AF_INET;
+	t->addr = d->addr;
+	memcpy(t->addr6, d->addr6, sizeof(t->addr6));
+	t->expire = rte_get_tsc_cycles() + rte_get_tsc_hz() * sn->persist_timeout;
+	__atomic_store_n(&t->live, 1, __ATOMIC_RELEASE);
+}
+
+int ipvs_persist_lookup(const struct ipvs_service *svc,
+			const struct svc_snap *sn, uint32_t caddr)
+{
+	struct tpl_key k;
+
+	key_of(&k, svc, sn, caddr);
+	return tpl_lookup(sn, &k);
+}
+
 void ipvs_persist_bind(const struct ipvs_service *svc,
 		       const struct svc_snap *sn, uint32_t caddr, int i)
 {
 	struct tpl_key k;
-	struct tpl *t;
-	int32_t pos;
 
 	key_of(&k, svc, sn, caddr);
-	pos = rte_hash_add_key(table, &k);
-	if (pos < 0 || (uint32_t)pos >= ntpl)
-		return; /* full: the connection just is not pinned */
-	t = &tpls[pos];
-	t->port = sn->ss.dests[i].port;
-	t->expire = rte_get_tsc_cycles() + rte_get_tsc_hz() * sn->persist_timeout;
-	__atomic_store_n(&t->addr, sn->ss.dests[i].addr, __ATOMIC_RELEASE);
+	tpl_bind(sn, &k, i);
+}
+
+int ipvs_persist_lookup6(const struct ipvs_service *svc,
+			 const struct svc_snap *sn, const struct in6_addr *caddr)
+{
+	struct tpl_key k;
+
+	key6_of(&k, svc, sn, caddr);
+	return tpl_lookup(sn, &k);
+}
+
+void ipvs_persist_bind6(const struct ipvs_service *svc,
+			const struct svc_snap *sn, const struct in6_addr *caddr,
+			int i)
+{
+	struct tpl_key k;
+
+	key6_of(&k, svc, sn, caddr);
+	tpl_bind(sn, &k, i);
 }
 
 /*
@@ -188,7 +256,7 @@ static void release(const int32_t *pos, unsigned n)
 		return;
 	rcu_synchronize();
 	for (unsigned i = 0; i < n; i++) {
-		__atomic_store_n(&tpls[pos[i]].addr, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&tpls[pos[i]].live, 0, __ATOMIC_RELEASE);
 		rte_hash_free_key_with_position(table, pos[i]);
 	}
 }
@@ -203,10 +271,10 @@ static uint32_t expire_range(uint32_t pos, uint32_t end, uint64_t now,
 		struct tpl *t = &tpls[pos];
 		int32_t del = -1;
 
-		if (!__atomic_load_n(&t->addr, __ATOMIC_ACQUIRE) || now <= t->expire)
+		if (!__atomic_load_n(&t->live, __ATOMIC_ACQUIRE) || now <= t->expire)
 			continue;
 		/* Cleared first: lookups miss from now on. */
-		__atomic_store_n(&t->addr, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->live, 0, __ATOMIC_RELEASE);
 		if (rte_hash_get_key_with_position(table, (int32_t)pos, &key) == 0)
 			del = rte_hash_del_key(table, key);
 		ex.expired++;

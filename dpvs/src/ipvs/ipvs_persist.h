@@ -3,12 +3,16 @@
  * by all workers so a client's connections reach the same server whichever
  * worker they land on.  Lookups are lock-free; creating a template takes
  * the hash's writer lock, once per client network per timeout.  The master
- * expires templates.
+ * expires templates.  v6 services' templates share the table, keyed by
+ * the client's prefix of the service's length (-M 64: the /64), naming
+ * a v6 server or, for NAT64, a v4 one.
  */
 #ifndef DPVS_IPVS_PERSIST_H
 #define DPVS_IPVS_PERSIST_H
 
 #include <stdint.h>
+
+#include <netinet/in.h>
 
 #include "ipvs.h"
 
@@ -28,6 +32,12 @@ int ipvs_persist_lookup(const struct ipvs_service *svc,
 /* Pins the client network to sn->dests[i] for the service's timeout. */
 void ipvs_persist_bind(const struct ipvs_service *svc,
 		       const struct svc_snap *sn, uint32_t caddr, int i);
+/* The same for a v6 service: the client's first sn->plen6 bits. */
+int ipvs_persist_lookup6(const struct ipvs_service *svc,
+			 const struct svc_snap *sn, const struct in6_addr *caddr);
+void ipvs_persist_bind6(const struct ipvs_service *svc,
+			const struct svc_snap *sn, const struct in6_addr *caddr,
+			int i);
 /*
  * Master loop job: removes expired templates, a slice of at most
  * ipvs_persist_slice() key positions and IPVS_PERSIST_EXPIRE_MAX

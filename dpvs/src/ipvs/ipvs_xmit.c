@@ -11,7 +11,7 @@
 #include "ipvs_xmit6.h"
 #include "ipvs_xmit64.h"
 #include "nat_rewrite.h"
-#include "proxy_proto.h"
+#include "pp_xmit.h"
 #include "net/netif.h"
 #include "net/pktstats.h"
 #include "net/route.h"
@@ -23,75 +23,14 @@ static uint32_t port_mtu(const struct route_entry *r)
 	return p ? p->mtu : RTE_ETHER_MTU;
 }
 
-/*
- * The first segment too big for the header as well (a client that
- * ignored the lowered MSS): its payload goes, the header alone is sent,
- * and the client's retransmission, after the server acknowledged the
- * header, carries the data.
- */
-static void pp_cut(unsigned lc, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		   struct rte_tcp_hdr *th, uint32_t l3l4)
-{
-	if (m->next) {
-		rte_pktmbuf_free(m->next);
-		m->next = NULL;
-		m->nb_segs = 1;
-	}
-	m->data_len = (uint16_t)l3l4;
-	m->pkt_len = l3l4;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)l3l4);
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	th->tcp_flags &= (uint8_t)~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
-	th->cksum = 0;
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	PKT_INC(lc, ipvs_pp_cut);
-}
-
-/* The header in front of the client's first sequence number; NULL: dropped. */
-static struct rte_mbuf *pp_add(unsigned lc, const struct ipvs_conn *c,
-			       struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-			       struct rte_tcp_hdr *th)
-{
-	uint8_t hdr[PP_HDR_MAX + 1];
-	uint32_t l3l4 = rte_ipv4_hdr_len(ip) + (uint32_t)(th->data_off >> 4) * 4;
-	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
-	const struct route_entry *r = route_lookup(c->daddr);
-	unsigned n = pp_build(c->pp.ver, hdr, c->caddr, c->cport, c->vaddr,
-			      c->vport);
-
-	if (l3l4 < rte_ipv4_hdr_len(ip) + sizeof(*th) || l3l4 > tot ||
-	    l3l4 > m->data_len || n != c->pp.len)
-		goto bad;
-	/* An odd (v1) header needs the whole payload in one piece. */
-	if ((r && tot + n > port_mtu(r)) || ((n & 1) && tot > m->data_len))
-		pp_cut(lc, m, ip, th, l3l4);
-	if (!rte_pktmbuf_prepend(m, (uint16_t)pp_room(n)))
-		goto bad;
-	if (!pp_insert(&ip, l3l4, hdr, n))
-		goto bad;
-	if (pp_room(n) != n)
-		rte_pktmbuf_trim(m, 1);
-	PKT_INC(lc, ipvs_pp_sent);
-	return m;
-bad:
-	PKT_INC(lc, ipvs_pp_bad);
-	rte_pktmbuf_free(m);
-	return NULL;
-}
-
 static void fnat_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		    void *l3, void *l4)
 {
 	struct rte_ipv4_hdr *ip = l3;
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->laddr, c->daddr,
 		    c->lport, c->dport);
-	if (c->pp.len) {
-		if (!pp_client_wants_hdr(&c->pp, l4))
-			pp_client_shift(&c->pp, l4);
-		else if (!(m = pp_add(lc, c, m, ip, l4)))
-			return;
-	}
+	if (c->pp.len && !(m = pp_xmit_in4(lc, c, m, ip, l4)))
+		return;
 	ipv4_output(lc, m, c->daddr);
 }
 
@@ -101,10 +40,8 @@ static void fnat_out(unsigned lc, struct ipvs_conn *c,
 	struct rte_ipv4_hdr *ip = l3;
 	nat_rewrite(ip, l4, ipvs_proto_get(c->proto), c->vaddr, c->caddr,
 		    c->vport, c->cport);
-	if (c->pp.len)   /* options past the IP packet's end are not its */
-		pp_server(&c->pp, l4, RTE_MIN((uint32_t)m->data_len,
-			  (uint32_t)rte_be_to_cpu_16(ip->total_length)) -
-			  rte_ipv4_hdr_len(ip));
+	if (c->pp.len)
+		pp_xmit_out4(c, m, ip, l4);
 	ipv4_output(lc, m, c->caddr);
 }
 

@@ -14,6 +14,7 @@
 
 #include "ipvs_xmit.h"
 #include "nat_rewrite6.h"
+#include "pp_xmit.h"
 #include "net/icmp6.h"
 #include "net/icmp_err.h"
 #include "net/ipv6.h"
@@ -44,24 +45,30 @@ static bool rewrite6(unsigned lc, const struct ipvs_conn *c, struct rte_mbuf *m,
 	return false;
 }
 
-/* Client -> RS: from our local address and port. */
+/* Client -> RS: from our local address and port (a PROXY header first). */
 void ipvs_fnat6_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		   void *l3, void *l4)
 {
 	const struct in6_addr *rs = in6(ipvs_conn_daddr(c));
 
-	if (rewrite6(lc, c, m, l3, l4, in6(ipvs_conn_laddr(c)), rs, c->lport,
-		     c->dport))
-		ipv6_output(lc, m, rs);
+	if (!rewrite6(lc, c, m, l3, l4, in6(ipvs_conn_laddr(c)), rs, c->lport,
+		      c->dport))
+		return;
+	if (c->pp.len && !(m = pp_xmit_in6(lc, c, m, l3, l4)))
+		return;
+	ipv6_output(lc, m, rs);
 }
 
 /* RS -> client: from the VIP. */
 void ipvs_fnat6_out(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		    void *l3, void *l4)
 {
-	if (rewrite6(lc, c, m, l3, l4, in6(ipvs_conn_vaddr(c)), &c->caddr6,
-		     c->vport, c->cport))
-		ipv6_output(lc, m, &c->caddr6);
+	if (!rewrite6(lc, c, m, l3, l4, in6(ipvs_conn_vaddr(c)), &c->caddr6,
+		      c->vport, c->cport))
+		return;
+	if (c->pp.len)
+		pp_xmit_out6(c, m, l3, l4);
+	ipv6_output(lc, m, &c->caddr6);
 }
 
 void ipvs_nat6_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,

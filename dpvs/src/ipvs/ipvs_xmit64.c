@@ -15,6 +15,7 @@
 #include <rte_ip.h>
 
 #include "ipvs_xmit.h"
+#include "pp_xmit.h"
 #include "tcp_mss.h"
 #include "net/ipv4.h"
 #include "net/ipv4_pmtu.h"
@@ -106,6 +107,14 @@ void ipvs_fnat64_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		drop(lc, m, v, false);
 		return;
 	}
+	/* The PROXY header goes on the IPv4 side, naming the v6 client. */
+	if (c->pp.len) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+		m = pp_xmit_in4(lc, c, m, ip, (struct rte_tcp_hdr *)(ip + 1));
+		if (!m)
+			return;
+	}
 	ipv4_output(lc, m, a.daddr);
 }
 
@@ -150,6 +159,8 @@ void ipvs_fnat64_out(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 	}
 	if (syn)
 		tcp_mss_clamp(l4, m->data_len - ihl, ipvs_fnat64_mss(mtu6, port_mtu(m->port)));
+	if (c->pp.len)   /* after the clamp: the header still fits with a full segment */
+		pp_xmit_out4(c, m, ip, l4);
 	if (c->proto == IPPROTO_UDP && udp_ck[0] == 0 && udp_ck[1] == 0)
 		PKT_INC(lc, nat64_csum);
 	v6_of(c, &a, mtu6);

@@ -1,12 +1,14 @@
 /* PROXY protocol header and the sequence-number shift (proxy_proto.h). */
 #include "proxy_proto.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 
 #include "net/csum.h"
+#include "net/csum6.h"
 
 static const uint8_t pp2_sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
 				     0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
@@ -50,6 +52,47 @@ unsigned pp_build(uint8_t ver, uint8_t *buf, uint32_t caddr, uint16_t cport,
 	return 0;
 }
 
+static unsigned pp1_build6(uint8_t *buf, const void *c, uint16_t cport,
+			   const void *v, uint16_t vport)
+{
+	char cs[INET6_ADDRSTRLEN], vs[INET6_ADDRSTRLEN];
+	int n;
+
+	if (!inet_ntop(AF_INET6, c, cs, sizeof(cs)) ||
+	    !inet_ntop(AF_INET6, v, vs, sizeof(vs)))
+		return 0;
+	n = snprintf((char *)buf, PP_HDR_MAX + 1, "PROXY TCP6 %s %s %u %u\r\n",
+		     cs, vs, cport, vport);
+	return n > 0 && n <= PP_HDR_MAX ? (unsigned)n : 0;
+}
+
+/* v2: TCP over IPv6 (0x21), 36 address bytes. */
+static unsigned pp2_build6(uint8_t *buf, const void *c, uint16_t cport,
+			   const void *v, uint16_t vport)
+{
+	uint16_t p[2] = { rte_cpu_to_be_16(cport), rte_cpu_to_be_16(vport) };
+
+	memcpy(buf, pp2_sig, sizeof(pp2_sig));
+	buf[12] = 0x21;
+	buf[13] = 0x21;
+	buf[14] = 0;
+	buf[15] = 36;
+	memcpy(buf + 16, c, 16);
+	memcpy(buf + 32, v, 16);
+	memcpy(buf + 48, p, sizeof(p));
+	return 52;
+}
+
+unsigned pp_build6(uint8_t ver, uint8_t *buf, const void *caddr, uint16_t cport,
+		   const void *vaddr, uint16_t vport)
+{
+	if (ver == PP_V2)
+		return pp2_build6(buf, caddr, cport, vaddr, vport);
+	if (ver == PP_V1)
+		return pp1_build6(buf, caddr, cport, vaddr, vport);
+	return 0;
+}
+
 void pp_init(struct pp_state *st, uint8_t ver, uint32_t caddr, uint16_t cport,
 	     uint32_t vaddr, uint16_t vport)
 {
@@ -58,6 +101,16 @@ void pp_init(struct pp_state *st, uint8_t ver, uint32_t caddr, uint16_t cport,
 	memset(st, 0, sizeof(*st));
 	st->ver = ver;
 	st->len = (uint8_t)pp_build(ver, hdr, caddr, cport, vaddr, vport);
+}
+
+void pp_init6(struct pp_state *st, uint8_t ver, const void *caddr,
+	      uint16_t cport, const void *vaddr, uint16_t vport)
+{
+	uint8_t hdr[PP_HDR_MAX + 1];
+
+	memset(st, 0, sizeof(*st));
+	st->ver = ver;
+	st->len = (uint8_t)pp_build6(ver, hdr, caddr, cport, vaddr, vport);
 }
 
 bool pp_client_wants_hdr(const struct pp_state *st,
@@ -103,6 +156,23 @@ unsigned pp_room(unsigned n)
 	return (n + 1) & ~1u;
 }
 
+/*
+ * Moves the l3l4 bytes at l3 pp_room(n) bytes down, and the payload
+ * (tot - l3l4 bytes) one byte down when n is odd, and puts the header
+ * between them.  Returns the new start.
+ */
+static char *move_in(char *l3, uint32_t l3l4, uint32_t tot,
+		     const uint8_t *hdr, unsigned n)
+{
+	unsigned room = pp_room(n);
+
+	l3 = memmove(l3 - room, l3, l3l4);
+	if (room != n)   /* the payload follows, one byte down */
+		memmove(l3 + l3l4 + n, l3 + room + l3l4, tot - l3l4);
+	memcpy(l3 + l3l4, hdr, n);
+	return l3;
+}
+
 bool pp_insert(struct rte_ipv4_hdr **ipp, uint32_t l3l4, const uint8_t *hdr,
 	       unsigned n)
 {
@@ -112,16 +182,11 @@ bool pp_insert(struct rte_ipv4_hdr **ipp, uint32_t l3l4, const uint8_t *hdr,
 	uint16_t ntot = (uint16_t)(tot + n);
 	uint16_t ol = rte_cpu_to_be_16((uint16_t)(tot - hlen));
 	uint16_t nl = rte_cpu_to_be_16((uint16_t)(ntot - hlen));
-	unsigned room = pp_room(n);
 	struct rte_tcp_hdr *th;
 
 	if ((n & 1) && !tcp_cksum_ok(ip, hlen, tot))
 		return false;
-	ip = (struct rte_ipv4_hdr *)memmove((char *)ip - room, ip, l3l4);
-	if (room != n)   /* the payload follows, one byte down */
-		memmove((char *)ip + l3l4 + n, (char *)ip + room + l3l4,
-			tot - l3l4);
-	memcpy((char *)ip + l3l4, hdr, n);
+	ip = (struct rte_ipv4_hdr *)move_in((char *)ip, l3l4, tot, hdr, n);
 	ip->hdr_checksum = csum_replace2(ip->hdr_checksum, ip->total_length,
 					 rte_cpu_to_be_16(ntot));
 	ip->total_length = rte_cpu_to_be_16(ntot);
@@ -135,6 +200,33 @@ bool pp_insert(struct rte_ipv4_hdr **ipp, uint32_t l3l4, const uint8_t *hdr,
 		th->cksum = csum_replace2(th->cksum, 0, rte_raw_cksum(hdr, n));
 	}
 	*ipp = ip;
+	return true;
+}
+
+bool pp_insert6(struct rte_ipv6_hdr **ipp, uint32_t l4off, uint32_t l3l4,
+		const uint8_t *hdr, unsigned n)
+{
+	struct rte_ipv6_hdr *ip6 = *ipp;
+	uint32_t tot = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	uint32_t l4len = tot - l4off;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((char *)ip6 + l4off);
+
+	if ((n & 1) && !csum6_l4_ok(ip6->src_addr, ip6->dst_addr, IPPROTO_TCP,
+				    th, l4len))
+		return false;
+	ip6 = (struct rte_ipv6_hdr *)move_in((char *)ip6, l3l4, tot, hdr, n);
+	ip6->payload_len = rte_cpu_to_be_16((uint16_t)(tot + n - sizeof(*ip6)));
+	th = (struct rte_tcp_hdr *)((char *)ip6 + l4off);
+	if (n & 1) {
+		th->cksum = 0;
+		th->cksum = csum6_l4(ip6->src_addr, ip6->dst_addr, IPPROTO_TCP,
+				     th, l4len + n);
+	} else {   /* l4len < 64k: the pseudo-header's upper length word stays 0 */
+		th->cksum = csum_replace2(th->cksum, rte_cpu_to_be_16((uint16_t)l4len),
+					  rte_cpu_to_be_16((uint16_t)(l4len + n)));
+		th->cksum = csum_replace2(th->cksum, 0, rte_raw_cksum(hdr, n));
+	}
+	*ipp = ip6;
 	return true;
 }
 

@@ -19,7 +19,7 @@
 
 #define PP_V1 1
 #define PP_V2 2
-#define PP_HDR_MAX 56      /* v1 for IPv4: "PROXY TCP4 " + 2x15 + 2x5 + ... */
+#define PP_HDR_MAX 104     /* v1 for IPv6: "PROXY TCP6 " + 2x39 + 2x5 + ... */
 
 /* A connection's part: 8 bytes of struct ipvs_conn. */
 struct pp_state {
@@ -34,9 +34,20 @@ struct pp_state {
 unsigned pp_build(uint8_t ver, uint8_t *buf, uint32_t caddr, uint16_t cport,
 		  uint32_t vaddr, uint16_t vport);
 
+/*
+ * The same for an IPv6 client and VIP (16 bytes each, network order):
+ * v2 "TCP over IPv6" (0x21) with 36 address bytes, v1 "PROXY TCP6".
+ * FNAT6 and NAT64 conns name their v6 client and VIP whatever the
+ * server's family.
+ */
+unsigned pp_build6(uint8_t ver, uint8_t *buf, const void *caddr, uint16_t cport,
+		   const void *vaddr, uint16_t vport);
+
 /* A connection's state for a header of version ver (0: none). */
 void pp_init(struct pp_state *st, uint8_t ver, uint32_t caddr, uint16_t cport,
 	     uint32_t vaddr, uint16_t vport);
+void pp_init6(struct pp_state *st, uint8_t ver, const void *caddr,
+	      uint16_t cport, const void *vaddr, uint16_t vport);
 
 /* Whether a client segment needs the header in front of its payload. */
 bool pp_client_wants_hdr(const struct pp_state *st,
@@ -65,6 +76,14 @@ unsigned pp_room(unsigned n);
  */
 bool pp_insert(struct rte_ipv4_hdr **ip, uint32_t l3l4, const uint8_t *hdr,
 	       unsigned n);
+
+/*
+ * The same for IPv6: the TCP header is l4off bytes into the packet
+ * (extension headers before it move down too); the payload length and
+ * the TCP sum follow.
+ */
+bool pp_insert6(struct rte_ipv6_hdr **ip6, uint32_t l4off, uint32_t l3l4,
+		const uint8_t *hdr, unsigned n);
 
 /*
  * A server segment of a connection with a header: the acknowledgement

@@ -696,6 +696,91 @@ static void test_v6_conn_not_sent_as_a_v4_sync_record(void **state)
 	ipvs_sync_set_roles(0);
 }
 
+/* tcp() at another seq, with payload (plen bytes) if given. */
+static void tcp_seq(struct frame *f, const struct rte_ether_addr *to,
+		    const struct seg *s, uint32_t seq, const void *payload)
+{
+	struct rte_ipv6_hdr *h;
+	struct rte_tcp_hdr *th;
+
+	tcp(f, to, s);
+	h = ip6_of(f);
+	th = (struct rte_tcp_hdr *)(h + 1);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	if (payload)
+		memcpy(th + 1, payload, s->plen);
+	th->cksum = 0;
+	th->cksum = sum6(h, IPPROTO_TCP, (uint8_t *)th, sizeof(*th) + s->plen);
+}
+
+/*
+ * A PROXY v2 service (::105): the client's first segment reaches the
+ * server behind the 52-byte header naming the v6 client and VIP, and a
+ * PTB quoting a later segment reaches the client with its own seq.
+ */
+static void test_fnat6_proxy_v2_header_and_quoted_seq(void **state)
+{
+	static const uint8_t hdr[52] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+		0x21, 0x21, 0x00, 0x24,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 5,
+		0x9c, 0x4a, 0x00, 0x50 };   /* 40010 -> 80 */
+	struct rte_ether_addr rs = mac_of("2001:db8:1::11");
+	struct rte_ether_addr cl = mac_of("2001:db8::2");
+	struct dpvs_service s = { .proto = IPPROTO_TCP, .af = AF_INET6,
+				  .vip6 = a6("2001:db8::105"), .vport = 80,
+				  .sched = "rr", .flags = DPVS_SVC_F_PROXY_V2 };
+	struct frame in, want, about, sent;
+	struct rte_ipv6_hdr *h;
+	uint8_t first[56];
+	uint16_t lport;
+
+	(void)state;
+	addr6("2001:db8::105", 128, 0);
+	op(DPVS_OP_SVC_ADD, enc_svc, &s);
+	dest6(&s, "2001:db8:1::11", 8080, DPVS_FWD_FNAT);
+	laddr6(&s, "2001:db8:1::202");
+	tcp(&in, &port.mac, &(struct seg){ "2001:db8::2", "2001:db8::105",
+					   40010, 80, SYN, 0, 0 });
+	assert_int_equal(rx_on(0, &in, &sent), 1);
+	lport = rte_be_to_cpu_16(*(uint16_t *)(sent.b + ETH_LEN + IP6_LEN));
+	/* The first segment (seq 1001, 4 bytes): the header in front. */
+	memcpy(first, hdr, sizeof(hdr));
+	memset(first + sizeof(hdr), 'G', 4);
+	tcp_seq(&in, &port.mac, &(struct seg){ "2001:db8::2", "2001:db8::105",
+					       40010, 80, RTE_TCP_ACK_FLAG, 4, 0 },
+		1001, NULL);
+	tcp_seq(&want, &rs, &(struct seg){ "2001:db8:1::202", "2001:db8:1::11",
+					   lport, 8080, RTE_TCP_ACK_FLAG, 56, 0 },
+		1001, first);
+	expect(&in, &want);
+	assert_int_equal(counter(PKTSTATS_IDX_ipvs_pp_sent), 1);
+	/* A PTB about our segment at 1057 is about the client's at 1005. */
+	tcp_seq(&about, &port.mac, &(struct seg){ "2001:db8:1::202",
+						  "2001:db8:1::11", lport, 8080,
+						  RTE_TCP_ACK_FLAG, 4, 0 }, 1057, NULL);
+	icmp6_err(&in, &port.mac, "2001:db8:1::11", "2001:db8:1::202", 64, 2,
+		  1400, &about, about.len - ETH_LEN);
+	tcp_seq(&about, &port.mac, &(struct seg){ "2001:db8::2", "2001:db8::105",
+						  40010, 80, RTE_TCP_ACK_FLAG, 4, 0 },
+		1005, NULL);
+	icmp6_err(&want, &cl, "2001:db8::105", "2001:db8::2", 64, 2, 1400,
+		  &about, about.len - ETH_LEN);
+	/* The quoted L4 sum is left as it was, as IPv4's relay does. */
+	memcpy(want.b + ETH_LEN + IP6_LEN + 8 + IP6_LEN + 16,
+	       in.b + ETH_LEN + IP6_LEN + 8 + IP6_LEN + 16, 2);
+	h = ip6_of(&want);
+	{
+		uint8_t *ic = (uint8_t *)(h + 1);
+
+		ic[2] = ic[3] = 0;
+		*(uint16_t *)(ic + 2) = sum6(h, IPPROTO_ICMPV6, ic,
+					     rte_be_to_cpu_16(h->payload_len));
+	}
+	expect(&in, &want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_fnat6_reply_handed_to_port_owner),
 		cmocka_unit_test(test_short_l4_counted),
 		cmocka_unit_test(test_v6_conn_not_sent_as_a_v4_sync_record),
+		cmocka_unit_test(test_fnat6_proxy_v2_header_and_quoted_seq),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_golden6", tests, setup, NULL);

@@ -6,7 +6,8 @@
  * client's side, UDP without a checksum, and ICMP errors both ways.
  * The layers around it (routes, ports, output) are stand-ins that
  * record what they are handed; the translation and the counters are
- * the real ones.
+ * the real ones.  A conn with a PROXY v2 header gets it on the IPv4
+ * side, naming the v6 client and VIP, with the shift both ways.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_fwd.h"
 #include "ipvs/ipvs_xmit64.h"
+#include "ipvs/proxy_proto.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
 #include "net/netif.h"
@@ -328,6 +330,86 @@ static void test_drops_counted(void **state)
 	assert_int_equal(rte_mempool_in_use_count(pool), 0);
 }
 
+/* A TCP segment with its own seq, ack and payload; v6: the client's side. */
+static void pseg(struct pkt *o, bool v6, bool from_client, uint8_t flags, uint32_t seq,
+		 uint32_t ack, uint16_t mss, const void *pay, uint32_t plen)
+{
+	uint8_t l4[2048];
+	uint32_t hl = v6 ? tcp(l4, from_client ? CPORT : VPORT, from_client ? VPORT : CPORT,
+			       flags, mss, 0) :
+			   tcp(l4, from_client ? LPORT : DPORT, from_client ? DPORT : LPORT,
+			       flags, mss, 0);
+	struct v6 h6 = { from_client ? client : vip, from_client ? vip : client, 0, 60,
+			 P_TCP, 0, NULL, 0, 0 };
+	struct v4 h4 = { from_client ? LADDR : RS, from_client ? RS : LADDR, 0, 60, P_TCP,
+			 0, !from_client };
+
+	put32(l4 + 4, seq);
+	put32(l4 + 8, ack);
+	if (plen)
+		memcpy(l4 + hl, pay, plen);
+	if (v6)
+		mk6(o, &h6, l4, hl + plen, true);
+	else
+		mk4(o, &h4, l4, hl + plen, true);
+}
+
+/* The client's segment leaves as want, with the ID the translation chose. */
+static void assert_sent4_id(struct pkt *want)
+{
+	assert_non_null(sent.m);
+	put16(want->b + 4, sent_id());
+	put16(want->b + 10, 0);
+	put16(want->b + 10, fold_not(sum_be(want->b, 20)));
+	assert_sent4(want, RS);
+}
+
+static void test_proxy_v2_names_the_v6_client(void **state)
+{
+	static const uint8_t hdr[52] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+		0x21, 0x21, 0x00, 0x24,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0c,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+		0x9c, 0x40, 0x00, 0x50 };
+	uint8_t first[52 + 7];
+	struct pkt in, out;
+
+	(void)state;
+	conn_setup(P_TCP);
+	pp_init6(&conn.pp, PP_V2, client, CPORT, vip, VPORT);
+	memcpy(first, hdr, sizeof(hdr));
+	memcpy(first + sizeof(hdr), "GET /\r\n", 7);
+	pseg(&in, true, true, 0x02, 1000, 0, 1460, NULL, 0);
+	xmit(mbuf_of(&in, RTE_PKTMBUF_HEADROOM), 0, true, 40);
+	pseg(&out, false, true, 0x02, 1000, 0, 1440, NULL, 0);
+	assert_sent4_id(&out);
+	/* The client learns an MSS 52 bytes lower: a full segment + header fits. */
+	pseg(&in, false, false, 0x12, 5000, 1001, 1460, NULL, 0);
+	xmit(mbuf_of(&in, RTE_PKTMBUF_HEADROOM), 1, false, 20);
+	pseg(&out, true, false, 0x12, 5000, 1001, 1440 - 52, NULL, 0);
+	assert_sent6(&out, client);
+	/* The first segment, and its retransmission, carry the header. */
+	for (int i = 0; i < 2; i++) {
+		pseg(&in, true, true, 0x18, 1001, 5001, 0, "GET /\r\n", 7);
+		xmit(mbuf_of(&in, RTE_PKTMBUF_HEADROOM), 0, true, 40);
+		pseg(&out, false, true, 0x18, 1001, 5001, 0, first, sizeof(first));
+		assert_sent4_id(&out);
+	}
+	assert_int_equal(pktstats[lc()].ipvs_pp_sent, 2);
+	/* The server's acknowledgement of it all, in the client's terms. */
+	pseg(&in, false, false, 0x10, 5001, 1001 + 52 + 7, 0, NULL, 0);
+	xmit(mbuf_of(&in, RTE_PKTMBUF_HEADROOM), 1, false, 20);
+	pseg(&out, true, false, 0x10, 5001, 1008, 0, NULL, 0);
+	assert_sent6(&out, client);
+	/* Later client data: shifted by the header. */
+	pseg(&in, true, true, 0x18, 1008, 5001, 0, "x", 1);
+	xmit(mbuf_of(&in, RTE_PKTMBUF_HEADROOM), 0, true, 40);
+	pseg(&out, false, true, 0x18, 1008 + 52, 5001, 0, "x", 1);
+	assert_sent4_id(&out);
+	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+}
+
 int main(void)
 {
 	char prefix[64];
@@ -341,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_frag_needed_relayed_as_ptb),
 		cmocka_unit_test(test_ptb_relayed_as_frag_needed),
 		cmocka_unit_test(test_drops_counted),
+		cmocka_unit_test(test_proxy_v2_names_the_v6_client),
 	};
 	int rc;
 

@@ -1,13 +1,16 @@
 /*
  * Persistence templates on a real EAL (rte_hash needs it): a client
  * network stays pinned, and expiring templates gives their room back,
- * for many times the table's size of client networks over time.
+ * for many times the table's size of client networks over time.  v6
+ * services: the client's prefix of the service's length shares a
+ * template, which names a v6 server or (NAT64) a v4 one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -259,6 +262,152 @@ static void test_full_table_refuses_then_recovers(void **state)
 	ipvs_persist_fini();
 }
 
+/* ---- IPv6 services ---- */
+
+static struct ipvs_service svc6 = { .proto = 6, .af = AF_INET6, .vport = 80 };
+
+static struct in6_addr a6(const char *s)
+{
+	struct in6_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+/* Two v6 servers, or (nat64) two v4 ones; prefix plen. */
+static void snap6_of(struct test_snap *t, uint8_t plen, bool nat64, uint32_t timeout)
+{
+	snap_of(t, 0xffffffff, timeout);
+	t->sn.af = AF_INET6;
+	t->sn.plen6 = plen;
+	for (unsigned i = 0; i < 2 && !nat64; i++) {
+		struct in6_addr rs = a6(i ? "2001:db8:2::c" : "2001:db8:2::b");
+
+		t->d[i].af = AF_INET6;
+		t->d[i].addr = 0;
+		memcpy(t->d[i].addr6, &rs, 16);
+	}
+}
+
+static int look6(const struct test_snap *t, const char *c)
+{
+	struct in6_addr a = a6(c);
+
+	return ipvs_persist_lookup6(&svc6, &t->sn, &a);
+}
+
+static void bind6(const struct test_snap *t, const char *c, int i)
+{
+	struct in6_addr a = a6(c);
+
+	ipvs_persist_bind6(&svc6, &t->sn, &a, i);
+}
+
+/* -M 64: one /64 shares a server, the next /64 has its own template. */
+static void test_v6_prefix_shares_a_template(void **state)
+{
+	struct test_snap t64, t60, t128;
+	uint32_t used, size;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	snap6_of(&t64, 64, false, 60);
+	assert_int_equal(look6(&t64, "2001:db8:1:2::5"), -1);
+	bind6(&t64, "2001:db8:1:2::5", 1);
+	assert_int_equal(look6(&t64, "2001:db8:1:2:ffff:1:2:3"), 1);
+	assert_int_equal(look6(&t64, "2001:db8:1:3::5"), -1);
+	ipvs_persist_usage(&used, &size);   /* one table for both families */
+	assert_int_equal(used, 1);
+	assert_int_equal(size, MAX_TPL);
+	/*
+	 * A v4 service whose key bytes match but for the family: 0.0.0.0:80
+	 * (svc6's VIP is ::) and a client whose 4 bytes, as stored, are
+	 * 2001:db8::/64's.
+	 */
+	{
+		struct ipvs_service v4 = { .proto = 6, .af = AF_INET, .vport = 80 };
+		struct test_snap t4;
+		uint32_t c4;
+
+		bind6(&t64, "2001:db8::", 0);
+		memcpy(&c4, "\x20\x01\x0d\xb8", 4);
+		snap_of(&t4, 0xffffffff, 60);
+		assert_int_equal(ipvs_persist_lookup(&v4, &t4.sn, c4), -1);
+		ipvs_persist_bind(&v4, &t4.sn, c4, 1);
+		assert_int_equal(ipvs_persist_lookup(&v4, &t4.sn, c4), 1);
+		assert_int_equal(look6(&t64, "2001:db8::1"), 0);
+	}
+	/* A length inside a byte: /60 spans 2001:db8:1:0..f. */
+	snap6_of(&t60, 60, false, 60);
+	bind6(&t60, "2001:db8:5:3::1", 0);
+	assert_int_equal(look6(&t60, "2001:db8:5:f::9"), 0);
+	assert_int_equal(look6(&t60, "2001:db8:5:13::1"), -1);
+	/* The default, 128: the address alone. */
+	snap6_of(&t128, 128, false, 60);
+	bind6(&t128, "2001:db8:7::1", 1);
+	assert_int_equal(look6(&t128, "2001:db8:7::1"), 1);
+	assert_int_equal(look6(&t128, "2001:db8:7::2"), -1);
+	ipvs_persist_fini();
+}
+
+/* Found by address: a swapped server list, a NAT64 service's v4 servers. */
+static void test_v6_template_follows_its_server(void **state)
+{
+	struct test_snap t, swapped, n64, n64s;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	snap6_of(&t, 64, false, 60);
+	bind6(&t, "2001:db8:1::1", 1);
+	swapped = t;
+	swapped.sn.ss.dests = swapped.d;
+	swapped.d[0] = t.d[1];
+	swapped.d[1] = t.d[0];
+	assert_int_equal(look6(&swapped, "2001:db8:1::1"), 0);
+	t.d[1].weight = 0;
+	assert_int_equal(look6(&t, "2001:db8:1::1"), -1);
+	snap6_of(&n64, 64, true, 60);   /* the same VIP, now NAT64 */
+	assert_int_equal(look6(&n64, "2001:db8:1::1"), -1);
+	svc6.vport = 81;
+	bind6(&n64, "2001:db8:1::1", 0);
+	n64s = n64;
+	n64s.sn.ss.dests = n64s.d;
+	n64s.d[0] = n64.d[1];
+	n64s.d[1] = n64.d[0];
+	assert_int_equal(look6(&n64s, "2001:db8:1::7"), 1);
+	svc6.vport = 80;
+	ipvs_persist_fini();
+}
+
+/* Many times the table's size of v6 prefixes: expired ones give room back. */
+static void test_v6_templates_expire(void **state)
+{
+	struct test_snap t;
+
+	(void)state;
+	assert_int_equal(ipvs_persist_init(MAX_TPL), 0);
+	snap6_of(&t, 64, false, 1);
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		uint64_t e0 = expired_total();
+		unsigned pinned = 0;
+		struct in6_addr c = a6("2001:db8::1");
+
+		for (unsigned i = 0; i < ROUND; i++) {
+			c.s6_addr[6] = (uint8_t)r;
+			c.s6_addr[7] = (uint8_t)(i >> 8);
+			c.s6_addr[8] = (uint8_t)i;   /* outside the /64: no effect */
+			c.s6_addr[5] = (uint8_t)i;
+			ipvs_persist_bind6(&svc6, &t.sn, &c, (int)(i & 1));
+			pinned += ipvs_persist_lookup6(&svc6, &t.sn, &c) == (int)(i & 1);
+		}
+		assert_int_equal(pinned, ROUND);
+		usleep(1100 * 1000);
+		run_pass();
+		assert_true(expired_total() - e0 == ROUND);
+	}
+	ipvs_persist_fini();
+}
+
 int main(void)
 {
 	char prefix[64], dir[96];
@@ -272,6 +421,9 @@ int main(void)
 		cmocka_unit_test(test_template_follows_its_server),
 		cmocka_unit_test(test_use_restarts_the_timeout),
 		cmocka_unit_test(test_full_table_refuses_then_recovers),
+		cmocka_unit_test(test_v6_prefix_shares_a_template),
+		cmocka_unit_test(test_v6_template_follows_its_server),
+		cmocka_unit_test(test_v6_templates_expire),
 	};
 	int rc;
 

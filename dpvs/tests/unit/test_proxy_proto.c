@@ -4,7 +4,9 @@
  * sequence number, client sequence numbers shifted, server
  * acknowledgements, SACK edges and a SYN-ACK's MSS shifted back; every
  * checksum compared with a full recomputation, malformed options left
- * alone.
+ * alone.  IPv6 (FNAT6, NAT64): the headers naming a v6 client and VIP,
+ * inserted behind extension headers with the payload length and the
+ * sum over the v6 pseudo-header following.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,9 +124,9 @@ static void test_headers_byte_for_byte(void **state)
 	assert_int_equal(pp_build(PP_V1, b, CADDR, 40001, VADDR, 80),
 			 sizeof(v1) - 1);
 	assert_memory_equal(b, v1, sizeof(v1) - 1);
-	/* The longest v1 header fits PP_HDR_MAX. */
+	/* The longest v1 header for IPv4 (IPv6's is PP_HDR_MAX). */
 	assert_int_equal(pp_build(PP_V1, b, 0xffffffff, 65535, 0xffffffff,
-				  65535), PP_HDR_MAX);
+				  65535), 56);
 	assert_int_equal(pp_build(0, b, CADDR, 1, VADDR, 2), 0);
 }
 
@@ -376,6 +378,147 @@ static void test_quoted_seq_shifted_back(void **state)
 	assert_int_equal(get32(q), ISN - 1);
 }
 
+/* ---- IPv6 ---- */
+
+static const uint8_t C6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t V6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 0 };
+static const uint8_t L6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x64 };
+static const uint8_t R6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x0b };
+
+static void test_v6_headers_byte_for_byte(void **state)
+{
+	static const uint8_t v2[52] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
+		0x54, 0x0a, 0x21, 0x21, 0x00, 0x24,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+		0x9c, 0x41, 0x00, 0x50 };
+	static const char v1[] = "PROXY TCP6 2001:db8::2 2001:db8::100 40001 80\r\n";
+	uint8_t b[PP_HDR_MAX + 1], ff[16];
+	struct pp_state st;
+
+	(void)state;
+	assert_int_equal(pp_build6(PP_V2, b, C6, 40001, V6, 80), 52);
+	assert_memory_equal(b, v2, sizeof(v2));
+	assert_int_equal(pp_build6(PP_V1, b, C6, 40001, V6, 80), sizeof(v1) - 1);
+	assert_memory_equal(b, v1, sizeof(v1) - 1);
+	/* The longest v1 header of all fits PP_HDR_MAX, and the conn's len. */
+	memset(ff, 0xff, sizeof(ff));
+	assert_int_equal(pp_build6(PP_V1, b, ff, 65535, ff, 65535), PP_HDR_MAX);
+	pp_init6(&st, PP_V1, ff, 65535, ff, 65535);
+	assert_int_equal(st.len, PP_HDR_MAX);
+	pp_init6(&st, PP_V2, C6, 40001, V6, 80);
+	assert_int_equal(st.len, 52);
+	assert_int_equal(pp_build6(0, b, C6, 1, V6, 2), 0);
+}
+
+/*
+ * A v6 TCP segment from our local address to the server; ext: an 8-byte
+ * destination options header first.  The sum is taken here from
+ * scratch, over a pseudo-header laid out as RFC 8200 8.1 says.
+ */
+static struct rte_ipv6_hdr *seg6(struct buf *b, bool ext, uint8_t flags,
+				 uint32_t seq, const void *payload, size_t plen)
+{
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)b->pkt;
+	uint8_t *l4 = b->pkt + sizeof(*ip6) + (ext ? 8 : 0);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+	uint32_t l4len = (uint32_t)(sizeof(*th) + plen);
+	uint8_t ph[40] = { 0 };
+	uint32_t sum;
+
+	memset(b, 0, sizeof(*b));
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16((uint16_t)(l4len + (ext ? 8 : 0)));
+	ip6->proto = ext ? 60 : IPPROTO_TCP;
+	ip6->hop_limits = 64;
+	memcpy(ip6->src_addr, L6, 16);
+	memcpy(ip6->dst_addr, R6, 16);
+	if (ext) {
+		b->pkt[40] = IPPROTO_TCP;   /* next header; length 0: 8 bytes */
+		b->pkt[42] = 1;             /* PadN of 4 */
+		b->pkt[43] = 4;
+	}
+	th->src_port = RTE_BE16(5001);
+	th->dst_port = RTE_BE16(80);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(777);
+	th->data_off = 5 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = RTE_BE16(502);
+	if (plen)
+		memcpy(th + 1, payload, plen);
+	memcpy(ph, L6, 16);
+	memcpy(ph + 16, R6, 16);
+	ph[34] = (uint8_t)(l4len >> 8);
+	ph[35] = (uint8_t)l4len;
+	ph[39] = IPPROTO_TCP;
+	sum = rte_raw_cksum(ph, sizeof(ph)) + (uint32_t)rte_raw_cksum(th, l4len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th->cksum = (uint16_t)~sum;
+	return ip6;
+}
+
+static void check_sum6(struct rte_ipv6_hdr *ip6, uint32_t l4off)
+{
+	struct buf again;
+	uint32_t l4len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) - l4off;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((char *)ip6 + l4off);
+	struct rte_ipv6_hdr *w = seg6(&again, l4off > 40, th->tcp_flags,
+				      rte_be_to_cpu_32(th->sent_seq), th + 1,
+				      l4len - sizeof(*th));
+
+	assert_int_equal(th->cksum,
+			 ((struct rte_tcp_hdr *)((char *)w + l4off))->cksum);
+}
+
+static void insert6_golden(uint8_t ver, bool ext, const char *payload)
+{
+	uint8_t hdr[PP_HDR_MAX + 1], want_payload[PP_HDR_MAX + 64];
+	size_t plen = payload ? strlen(payload) : 0;
+	uint32_t l4off = 40 + (ext ? 8 : 0), l3l4 = l4off + 20;
+	struct buf b, w;
+	struct rte_ipv6_hdr *ip6 = seg6(&b, ext, RTE_TCP_ACK_FLAG, ISN, payload, plen);
+	struct rte_ipv6_hdr *want;
+	unsigned n = pp_build6(ver, hdr, C6, 40001, V6, 80);
+
+	memcpy(want_payload, hdr, n);
+	if (plen)
+		memcpy(want_payload + n, payload, plen);
+	want = seg6(&w, ext, RTE_TCP_ACK_FLAG, ISN, want_payload, n + plen);
+	assert_true(pp_insert6(&ip6, l4off, l3l4, hdr, n));
+	assert_ptr_equal(ip6, (void *)(b.pkt - pp_room(n)));
+	assert_memory_equal(ip6, want, 40 + rte_be_to_cpu_16(want->payload_len));
+	check_sum6(ip6, l4off);
+}
+
+static void test_v6_header_in_front_of_the_first_segment(void **state)
+{
+	(void)state;
+	insert6_golden(PP_V2, false, NULL);
+	insert6_golden(PP_V2, false, "GET / HTTP/1.1\r\n\r\n");
+	insert6_golden(PP_V2, true, "odd");
+	insert6_golden(PP_V1, false, "odd");   /* 47 bytes: summed anew */
+	insert6_golden(PP_V1, true, "even");
+	insert6_golden(PP_V1, true, NULL);
+}
+
+static void test_v6_v1_with_a_bad_checksum_is_refused(void **state)
+{
+	uint8_t hdr[PP_HDR_MAX + 1];
+	struct buf b, copy;
+	struct rte_ipv6_hdr *ip6 = seg6(&b, false, RTE_TCP_ACK_FLAG, ISN, "data", 4);
+	unsigned n = pp_build6(PP_V1, hdr, C6, 40001, V6, 80);
+
+	(void)state;
+	((struct rte_tcp_hdr *)(b.pkt + 40))->cksum ^= 0x0100;
+	memcpy(&copy, &b, sizeof(b));
+	assert_int_equal(n & 1, 1);
+	assert_false(pp_insert6(&ip6, 40, 60, hdr, n));
+	assert_memory_equal(&copy, &b, sizeof(b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +531,9 @@ int main(void)
 		cmocka_unit_test(test_malformed_options_left_alone),
 		cmocka_unit_test(test_syn_ack_mss_lowered),
 		cmocka_unit_test(test_quoted_seq_shifted_back),
+		cmocka_unit_test(test_v6_headers_byte_for_byte),
+		cmocka_unit_test(test_v6_header_in_front_of_the_first_segment),
+		cmocka_unit_test(test_v6_v1_with_a_bad_checksum_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
