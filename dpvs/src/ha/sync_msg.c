@@ -15,8 +15,12 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-/* BULK_END's count sits in a pseudo-record (rtype 0) at this offset. */
+/*
+ * BULK_END's counts sit in a pseudo-record (rtype 0): v1 records at 32,
+ * where an LB that knows only v1 reads its count, v2 records at 36.
+ */
 #define SYNC_REC_COUNT_OFF 32
+#define SYNC_REC_COUNT6_OFF 36
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -155,6 +159,7 @@ size_t sync_msg_build(uint8_t *buf, size_t cap, const struct sync_msg_hdr *h,
 	if (h->type == SYNC_MSG_BULK_END) {
 		memset(buf + SYNC_HDR_LEN, 0, SYNC_REC_LEN);
 		put32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT_OFF, h->count);
+		put32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT6_OFF, h->count6);
 	} else {
 		for (int i = 0; i < n; i++)
 			put_rec(buf + SYNC_HDR_LEN + (size_t)i * SYNC_REC_LEN,
@@ -289,6 +294,8 @@ static void get_hdr(const uint8_t *buf, struct sync_msg_hdr *h)
 	h->sent_s = get32(buf + 28);
 	h->count = h->type == SYNC_MSG_BULK_END ?
 		get32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT_OFF) : 0;
+	h->count6 = h->type == SYNC_MSG_BULK_END ?
+		get32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT6_OFF) : 0;
 }
 
 enum sync_verdict sync_msg_verify(const uint8_t *buf, size_t len,

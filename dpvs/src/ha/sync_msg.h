@@ -47,7 +47,9 @@ struct sync_msg_hdr {
 	uint64_t seq;              /* +1 per datagram, never 0 */
 	uint32_t start_s;          /* sender's clock when it drew sender_id */
 	uint32_t sent_s;
-	uint32_t count;            /* BULK_END only (a pseudo-record) */
+	uint32_t count;            /* BULK_END only (a pseudo-record): v1 records */
+	uint32_t count6;           /* BULK_END: v2 records (0 from an older peer,
+				    * which an older peer does not read) */
 };
 
 #define SYNC_KEY_MIN 32            /* = DPVS_SYNC_KEY_MIN, DPVS_SYNC_KEY_MAX */

@@ -127,6 +127,7 @@ static void test_control_round_trip(void **state)
 		size_t len;
 
 		h.count = 123456789u;
+		h.count6 = 0x0a0b0c0du;
 		len = sync_msg_build(buf, sizeof(buf), &h, NULL, 0, &k);
 		if (types[t] == SYNC_MSG_BULK_END) {
 			/* One pseudo-record: rtype 0, the count at offset 32. */
@@ -134,6 +135,9 @@ static void test_control_round_trip(void **state)
 			assert_int_equal(buf[3], 1);
 			assert_int_equal(buf[SYNC_HDR_LEN], 0);
 			assert_int_equal(buf[SYNC_HDR_LEN + 32], 123456789u >> 24);
+			/* v2 records at 36, where an older LB reads nothing. */
+			assert_int_equal(buf[SYNC_HDR_LEN + 36], 0x0a);
+			assert_int_equal(buf[SYNC_HDR_LEN + 39], 0x0d);
 		} else {
 			assert_int_equal(len, SYNC_MIN_LEN);
 		}
@@ -141,6 +145,8 @@ static void test_control_round_trip(void **state)
 		check_hdr(&got, &h);
 		assert_int_equal(got.count,
 				 types[t] == SYNC_MSG_BULK_END ? 123456789u : 0);
+		assert_int_equal(got.count6,
+				 types[t] == SYNC_MSG_BULK_END ? 0x0a0b0c0du : 0);
 	}
 }
 
