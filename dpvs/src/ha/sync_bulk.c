@@ -170,18 +170,11 @@ int sync_bulk_page(struct sync_bucket *tb, bool embryonic, uint64_t now_us)
 	slots = sync_sock_free_slots();
 	if (slots < tokens)
 		tokens = slots;
-	/*
-	 * Conns that fill only the datagrams that may leave now: counted
-	 * in v2 records, the smaller, and one datagram kept for the batch
-	 * of the other version.
-	 */
-	if (tokens < 2)
+	/* Conns that fill only the datagrams that may leave now. */
+	room = sync_bulk_room(tokens, b.n, b.n6, sync_max_recs(),
+			      sync6_max_recs());
+	if (!room)
 		return 0;
-	room = (tokens - 1) * (sync6_max_recs() ? sync6_max_recs() :
-			       sync_max_recs());
-	if (room <= b.n + b.n6)
-		return 0;
-	room -= b.n + b.n6;
 	b.embryonic = embryonic;
 	b.cursor = ipvs_conn_walk_page(b.cursor, SYNC_BULK_SCAN, room, add_conn,
 				       &ctx);
