@@ -9,6 +9,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_tcp.h>
 
 #include "dpvs_ops.h"
@@ -92,6 +96,20 @@ static void laddr6(const struct dpvs_service *s, const char *ip)
 	inproc_op(DPVS_OP_LADDR_ADD, &b);
 }
 
+/* A static v6 neighbour with the MAC 02:00:00:00:01:<last byte>. */
+static void neigh6(const char *ip)
+{
+	struct dpvs_neigh n = { .ifname = "dpdk0", .af = AF_INET6,
+				.ip6 = a6(ip), .mac = { 2, 0, 0, 0, 1, 0 },
+				.state = DPVS_NEIGH_PERMANENT };
+	struct wbuf b;
+
+	n.mac[5] = n.ip6.s6_addr[15];
+	wb_init(&b);
+	wire_enc_neigh(&b, &n);
+	inproc_op(DPVS_OP_NEIGH_ADD, &b);
+}
+
 /*
  * test_ipvs_sync's v4 services, and: 2001:db8::100 FullNAT6 (local
  * address 2001:db8:1::200), ::101 NAT6, ::102 DR6, ::105 NAT64 to
@@ -105,6 +123,7 @@ static int setup6(void **state)
 		return -1;
 	op_addr6("2001:db8::1", 64, 0);
 	op_addr6("2001:db8:1::1", 64, 0);
+	neigh6("2001:db8:1::13");
 	s = svc6("2001:db8::100");
 	dest6(&s, "2001:db8:1::11", 8080, DPVS_FWD_FNAT);
 	laddr6(&s, "2001:db8:1::200");
@@ -352,6 +371,91 @@ static void test_producer_v6_ring(void **state)
 	assert_int_equal(out[0].widx, 0);
 }
 
+/* A client's TCP ACK to vip:80 from cport, received on worker w. */
+static void ack6_on(unsigned w, const char *vip, uint16_t cport)
+{
+	struct fuzz_port *p = sync_env_port();
+	struct rte_mbuf *m = rte_pktmbuf_alloc(p->pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+	struct rte_tcp_hdr *th;
+	struct in6_addr s = a6("2001:db8::2"), d = a6(vip);
+
+	assert_non_null(m);
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) +
+							sizeof(*ip) + sizeof(*th));
+	memset(eh, 0, sizeof(*eh) + sizeof(*ip) + sizeof(*th));
+	eh->dst_addr = p->mac;
+	eh->src_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 1, 2 } };
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(sizeof(*th));
+	ip->proto = IPPROTO_TCP;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, &s, 16);
+	memcpy(ip->dst_addr, &d, 16);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = rte_cpu_to_be_16(cport);
+	th->dst_port = RTE_BE16(80);
+	th->data_off = 5 << 4;
+	th->tcp_flags = RTE_TCP_ACK_FLAG;
+	th->rx_win = RTE_BE16(65535);
+	th->cksum = rte_ipv6_udptcp_cksum(ip, th);
+	m->port = p->id;
+	assert_int_equal(rte_ring_enqueue(p->rings[w], m), 0);
+}
+
+/* IPv6 frames sent to the MAC 02:00:00:00:01:<last>; the rest dropped. */
+static unsigned sent6_to(uint8_t last)
+{
+	struct fuzz_port *p = sync_env_port();
+	struct rte_mbuf *m;
+	unsigned got = 0;
+
+	for (unsigned q = 0; q < NW; q++)
+		while (rte_ring_dequeue(p->rings[q], (void **)&m) == 0) {
+			const struct rte_ether_hdr *eh =
+				rte_pktmbuf_mtod(m, const void *);
+
+			if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+			    eh->dst_addr.addr_bytes[5] == last)
+				got++;
+			rte_pktmbuf_free(m);
+		}
+	return got;
+}
+
+/*
+ * After a failover the client's packets may reach another worker than
+ * the one its synced DR6 conn was installed on: the sync directory's
+ * v6 key hands them to the owner, which forwards them (no new conn on
+ * the worker they reached).
+ */
+static void test_dir_hands_v6_client_packets_over(void **state)
+{
+	struct ipvs_sync_rec6 r = rec6(IPVS_X_DR6, "2001:db8::102",
+				       "2001:db8:1::13", 80, NULL, 0);
+	struct ipvs_sync_stats s0;
+	enum conn_dir dir;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.cport = 43500;
+	r.widx = 1;
+	post6(&r, 2);
+	assert_non_null(find6(1, &r, &dir));
+	sent6_to(0x13);
+	s0 = sync_counts();
+	ack6_on(0, "2001:db8::102", 43500);
+	fuzz_run_worker(0);
+	fuzz_run_worker(1);
+	fuzz_run_worker(1);
+	assert_int_equal(sent6_to(0x13), 1);
+	assert_int_equal(sync_counts().handover - s0.handover, 1);
+	assert_null(find6(0, &r, &dir));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup(test_install_nat6_dr6_named_worker, sync_env_before),
 		cmocka_unit_test_setup(test_install6_refusals, sync_env_before),
 		cmocka_unit_test_setup(test_producer_v6_ring, sync_env_before),
+		cmocka_unit_test_setup(test_dir_hands_v6_client_packets_over, sync_env_before),
 	};
 
 	return cmocka_run_group_tests(tests, setup6, NULL);
