@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from ha_pair import (DR, FNAT, HA_LADDRS, METHODS, NAT, NAT_GW, SYNCID, bulk_ready,
-                     conn_keys, ha_pair, sync_counter, wait_synced)
+from ha_pair import (DR, FNAT, HA_LADDRS, HAHTTPD, METHODS, NAT, NAT_GW, SYNCID,
+                     bulk_ready, conn_keys, ha_pair, sync_counter, wait_synced)
+from lan6 import host6
 from netns import sh
 from servers import PY
 from synctool import CONN, ip, pack, unpack
@@ -159,3 +160,92 @@ def test_bulk_on_backup_restart(pair):
     # The NAT gateway stayed with the MASTER throughout.
     assert NAT_GW + "/24" in lb1.addrs()
     assert all(a.startswith("b") for i in idle for a in i.again()[0])
+
+
+# ---- IPv6 and NAT64 (sync datagram v2) ----
+
+VIP6, CL6, RS6 = "2001:db8::100", "2001:db8::2", "2001:db8::21"
+LADDR6, LADDR64 = "2001:db8::110", "10.0.0.112"
+FNAT6, NAT64 = 80, 83
+
+
+def v6_lb(lb):
+    """lb's v6 addresses and services, after each dpvs start."""
+    d = lb.dpvs
+    d.dpip("addr", "add", "2001:db8::3%d/64" % lb.idx, "dev", "dpdk0", "nodad")
+    d.dpip("addr", "add", VIP6 + "/128", "dev", "dpdk0", "ha", "nodad")
+    d.dpip("addr", "add", LADDR6 + "/128", "dev", "dpdk0", "sapool", "ha",
+           "nodad")
+    d.dpip("addr", "add", LADDR64 + "/32", "dev", "dpdk0", "sapool", "ha")
+    for port, rs_addr, laddr in ((FNAT6, "[%s]:80" % RS6, LADDR6),
+                                 (NAT64, "10.0.0.21:80", LADDR64)):
+        svc = "[%s]:%d" % (VIP6, port)
+        d.adm("-A", "-t", svc, "-s", "rr")
+        d.adm("-a", "-t", svc, "-r", rs_addr, "-b")
+        d.adm("-P", "-t", svc, "-z", laddr, "-F", "dpdk0")
+
+
+def v6_services(pair):
+    """A FullNAT6 service (:80, to RS6) and a NAT64 one (:83, to the v4
+    backend 10.0.0.21:80) on both LBs, through dpvsadm (keepalived's v6
+    is another part of issue 15).  VIP and local addresses are `ha`: only
+    the lease holder answers for them and announces them on takeover."""
+    rs = "rs_%s" % pair.topo.tag
+    host6(pair.cl, "eth0", CL6 + "/64")
+    host6(rs, "eth0", RS6 + "/64")
+    p = pair.popen(rs, HAHTTPD, RS6, "80", "b6", "1", "1", "-",
+                   stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    for lb in pair.lbs:
+        v6_lb(lb)
+
+
+def v6_keys(lb):
+    return {(c["client"], c["vip"]) for c in lb.conns()
+            if c["client"].startswith("[%s]:" % CL6)}
+
+
+def test_v6_conns_survive_failover(pair):
+    """Idle keep-alive connections through FullNAT6 and NAT64 are synced
+    to the BACKUP (datagram v2) and answer on the same sockets after the
+    MASTER's dpvs is killed."""
+    lb1, lb2 = pair.lbs
+    v6_services(pair)
+    # Its start-up bulk done, so the conns below go incrementally.
+    assert wait_for(lambda: bulk_ready(lb2.sync()), timeout=10), lb2.sync()
+    idle = {port: pair.idle(port, 10, vip=VIP6) for port in (FNAT6, NAT64)}
+    for port, i in idle.items():
+        assert i.first["answers"] == [("b6" if port == FNAT6 else "b1")] * 10, \
+            i.first
+    want = v6_keys(lb1)
+    assert len(want) == 20, lb1.conns()
+    assert wait_for(lambda: want <= v6_keys(lb2), timeout=10, step=0.2), \
+        (lb2.sync(), lb2.conns())
+    assert all(c["synced"] for c in lb2.conns()
+               if (c["client"], c["vip"]) in want)
+    pair.fault(lb1, "dpvs_kill")
+    assert wait_for(lb2.has_vip, timeout=5), lb2.ka.text()
+    for port, i in idle.items():
+        answers, same = i.again()
+        assert same and answers == [("b6" if port == FNAT6 else "b1")] * 10, \
+            (port, answers, lb2.sync())
+
+
+def test_v6_bulk_on_backup_restart(pair):
+    """A restarted BACKUP gets the v6 and NAT64 conns back by bulk."""
+    lb1, lb2 = pair.lbs
+    v6_services(pair)
+    idle = {port: pair.idle(port, 10, vip=VIP6) for port in (FNAT6, NAT64)}
+    want = v6_keys(lb1)
+    assert len(want) == 20, lb1.conns()
+    assert wait_for(lambda: want <= v6_keys(lb2), timeout=10, step=0.2)
+    lb2.ka.stop()
+    lb2.dpvs.stop()
+    lb2.start_dpvs()
+    v6_lb(lb2)          # before keepalived asks for the bulk
+    lb2.start_ka()
+    assert wait_for(lambda: bulk_ready(lb2.sync()) and want <= v6_keys(lb2),
+                    timeout=15, step=0.2), (lb2.sync(), lb2.conns())
+    for port, i in idle.items():
+        answers, same = i.again()
+        assert same and answers == [("b6" if port == FNAT6 else "b1")] * 10

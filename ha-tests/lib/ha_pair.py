@@ -379,8 +379,8 @@ class Pair:
     def probe(self):
         return Prober(self)
 
-    def idle(self, port, n):
-        return Idle(self, port, n)
+    def idle(self, port, n, vip=VIP):
+        return Idle(self, port, n, vip)
 
     def download(self, port, secs=None):
         return Download(self, port, secs)
@@ -490,9 +490,9 @@ class Prober:
 class Idle:
     """n keep-alive connections to port, one request answered on each."""
 
-    def __init__(self, pair, port, n):
+    def __init__(self, pair, port, n, vip=VIP):
         self.port, self.n = port, n
-        self.p = pair.popen(pair.cl, HACLIENT, "idle", VIP, str(port), str(n),
+        self.p = pair.popen(pair.cl, HACLIENT, "idle", vip, str(port), str(n),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True)
         self.first = self.read()

@@ -94,6 +94,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main():
     addr, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if ":" in addr:                  # an IPv6 backend (test_sync.py)
+        Server.address_family = socket.AF_INET6
     srv = Server((addr, port), Handler)
     srv.name = name
     srv.big_mb = int(sys.argv[4]) if len(sys.argv) > 4 else 32

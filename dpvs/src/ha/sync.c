@@ -114,15 +114,56 @@ static uint64_t refusals(void)
 	return st.no_service + st.no_dest + st.no_laddr;
 }
 
-bool sync_emit(uint8_t type, const struct ipvs_sync_rec *recs, unsigned n,
-	       uint32_t count)
+/* v1 and v2 datagrams share one sequence: the peer has one window. */
+static struct sync_msg_hdr next_hdr(uint8_t type, uint32_t count)
 {
-	struct sync_msg_hdr h = {
-		.version = SYNC_MSG_VERSION, .type = type,
-		.syncid = e.conf.syncid, .nworkers = (uint16_t)lcore_nworkers(),
+	return (struct sync_msg_hdr){
+		.type = type, .syncid = e.conf.syncid,
+		.nworkers = (uint16_t)lcore_nworkers(),
 		.sender_id = e.sender_id, .seq = e.seq + 1,
 		.start_s = e.start_s, .sent_s = wall_s(), .count = count,
 	};
+}
+
+/* The datagram just built into the slot (len 0: it could not be). */
+static void commit(size_t len, unsigned n)
+{
+	if (!len) {
+		e.c.tx_dropped += n;
+		return;  /* cannot happen with n <= max_recs: not retried */
+	}
+	e.seq++;
+	sync_sock_commit(len, n);
+	e.last_tx_ms = sync_now_ms();
+}
+
+bool sync_emit6(const struct ipvs_sync_rec6 *recs, unsigned n)
+{
+	struct sync_msg_hdr h = next_hdr(SYNC_MSG_CONN, 0);
+	uint8_t *buf = sync_sock_slot();
+
+	if (!buf)
+		return false;
+	commit(sync_msg_build6(buf, SYNC_MAX_LEN, &h, recs, n, &e.conf.key), n);
+	return true;
+}
+
+bool sync_emit_end(uint32_t count, uint32_t count6)
+{
+	struct sync_msg_hdr h = next_hdr(SYNC_MSG_BULK_END, count);
+	uint8_t *buf = sync_sock_slot();
+
+	if (!buf)
+		return false;
+	h.count6 = count6;
+	commit(sync_msg_build(buf, SYNC_MAX_LEN, &h, NULL, 0, &e.conf.key), 0);
+	return true;
+}
+
+bool sync_emit(uint8_t type, const struct ipvs_sync_rec *recs, unsigned n,
+	       uint32_t count)
+{
+	struct sync_msg_hdr h = next_hdr(type, count);
 	uint8_t *buf = sync_sock_slot();
 	size_t len;
 
@@ -205,6 +246,7 @@ static void discard_rings(void)
 		while (ipvs_sync_drain(w, tmp, 64) == 64)
 			;
 	e.inc.n = 0;
+	sync6_discard();
 }
 
 /* ---- BACKUP: the bulk ---- */
@@ -318,15 +360,30 @@ static void refused(enum sync_verdict v, uint32_t src)
  * datagram where it stopped (false): the rest waits in the socket,
  * nothing is lost, and the installers catch up before it goes on.
  */
+/* Record i of a datagram of either version to its installer. */
+static int post_one(const uint8_t *buf, const struct sync_msg_hdr *h,
+		    unsigned i, uint16_t *flags)
+{
+	struct ipvs_sync_rec6 r6;
+	struct ipvs_sync_rec r;
+
+	if (h->version == SYNC_MSG_VERSION6) {
+		sync_msg_rec6(buf, i, &r6);
+		*flags = r6.flags;
+		return ipvs_sync_post6(&r6, h->nworkers);
+	}
+	sync_msg_rec(buf, i, &r);
+	*flags = r.flags;
+	return ipvs_sync_post(&r, h->nworkers);
+}
+
 static bool post_records(const uint8_t *buf, const struct sync_msg_hdr *h,
 			 unsigned from)
 {
 	for (unsigned i = from; i < h->nrec; i++) {
-		struct ipvs_sync_rec r;
-		int rc;
+		uint16_t flags;
+		int rc = post_one(buf, h, i, &flags);
 
-		sync_msg_rec(buf, i, &r);
-		rc = ipvs_sync_post(&r, h->nworkers);
 		if (rc == -ENOBUFS) {
 			e.held = true;
 			e.held_hdr = *h;
@@ -339,7 +396,7 @@ static bool post_records(const uint8_t *buf, const struct sync_msg_hdr *h,
 			e.c.rx_dropped++;
 		else
 			e.posted++;
-		if (r.flags & IPVS_SYNC_F_BULK)
+		if (flags & IPVS_SYNC_F_BULK)
 			sync_bulk_rx_record(&e.brx, true);
 	}
 	return true;
@@ -369,7 +426,8 @@ static bool dispatch(const uint8_t *buf, const struct sync_msg_hdr *h,
 		break;
 	case SYNC_MSG_BULK_END:
 		if (e.roles & HA_SYNC_BACKUP)
-			bulk_actions(sync_bulk_rx_end(&e.brx, h->count,
+			bulk_actions(sync_bulk_rx_end(&e.brx,
+						      h->count + h->count6,
 						      posted_target(), now_ms));
 		break;
 	default:   /* HEARTBEAT: being heard is all */
@@ -440,6 +498,7 @@ int ha_sync_job(void *arg)
 	now_ms = now_us / 1000;
 	if (e.roles & HA_SYNC_MASTER) {
 		work += drain(now_ms, now_us);
+		work += sync6_drain(&e.msg_tb, e.flush_ms, now_ms, now_us);
 		if (sync_now_us() - now_us < SYNC_TX_BUDGET_US)
 			work += sync_bulk_page(&e.bulk_tb, e.embryonic, now_us);
 		heartbeat(now_ms, now_us);
@@ -513,6 +572,7 @@ static int open_transport(const struct ha_sync_conf *c, char *msg, size_t msglen
 	e.conf = *c;
 	e.conf.maxlen = (uint16_t)maxlen;
 	e.max_recs = sync_msg_max_recs(maxlen);
+	sync6_start(maxlen);
 	if (getrandom(&e.sender_id, sizeof(e.sender_id), 0) != sizeof(e.sender_id))
 		e.sender_id = sync_now_us() ^ (uint64_t)wall_s() << 32;
 	e.seq = 0;

@@ -2,7 +2,10 @@
  * The MASTER's bulk (docs/ha.md 4.5): a BACKUP that (re)starts asks with
  * BULK_REQ; the master walks its connection pool a page per loop at
  * sync.bulk_msgs_per_s, records flagged BULK, then BULK_END with the
- * count so the BACKUP knows its table is complete.  One bulk at a time;
+ * count so the BACKUP knows its table is complete.  v6 and NAT64 conns
+ * go in version 2 datagrams, counted apart in BULK_END, where an LB that
+ * knows only version 1 reads the v4 count alone and is complete without
+ * them.  One bulk at a time;
  * a requester starts one at most every 5 s, so a replayed request cannot
  * make the master flood.  Incremental records go on meanwhile.
  */
@@ -17,10 +20,12 @@
 static struct {
 	bool active, walked;       /* walked: the pool is done, the end is due */
 	uint32_t cursor;
-	uint64_t sent;             /* records of this bulk queued */
+	uint64_t sent, sent6;      /* records of this bulk queued: v1, v2 */
 	uint64_t start_ms;
 	struct ipvs_sync_rec recs[SYNC_MAX_RECS];
 	unsigned n;
+	struct ipvs_sync_rec6 recs6[SYNC_MAX_RECS6];
+	unsigned n6;
 	bool embryonic;
 	struct sync_bulk_gate gate;
 	uint64_t last_recs, count;
@@ -34,8 +39,8 @@ void sync_bulk_request(uint64_t sender_id, uint64_t now_ms)
 	b.active = true;
 	b.walked = false;
 	b.cursor = 0;
-	b.sent = 0;
-	b.n = 0;
+	b.sent = b.sent6 = 0;
+	b.n = b.n6 = 0;
 	b.start_ms = now_ms;
 	LOG_INFOX("sync", "bulk requested by sender %016llx",
 		  (unsigned long long)sender_id);
@@ -49,7 +54,7 @@ bool sync_bulk_sending(void)
 void sync_bulk_abort(void)
 {
 	b.active = false;
-	b.n = 0;
+	b.n = b.n6 = 0;
 }
 
 void sync_bulk_last(uint64_t *recs, uint32_t *ms)
@@ -74,6 +79,37 @@ static void emit(struct sync_bucket *tb)
 	b.n = 0;
 }
 
+static void emit6(struct sync_bucket *tb)
+{
+	if (!b.n6)
+		return;
+	sync_emit6(b.recs6, b.n6);
+	sync_bucket_take(tb, 1);
+	b.sent6 += b.n6;
+	b.n6 = 0;
+}
+
+/* An embryo is left out unless sync.embryonic (see add_conn). */
+static bool skip(uint8_t proto, uint16_t flags)
+{
+	return proto == IPPROTO_TCP && (flags & IPVS_SYNC_F_INACTIVE) &&
+	       !b.embryonic;
+}
+
+static void add_conn6(const struct ipvs_conn *c, struct sync_bucket *tb)
+{
+	struct ipvs_sync_rec6 *r = &b.recs6[b.n6];
+
+	if (!sync6_max_recs())   /* no v2 record fits the payload */
+		return;
+	ipvs_sync_rec6_of(c, r);
+	if (skip(r->proto, r->flags))
+		return;
+	r->flags |= IPVS_SYNC_F_BULK;
+	if (++b.n6 == sync6_max_recs())
+		emit6(tb);
+}
+
 struct page_ctx {
 	struct sync_bucket *tb;
 };
@@ -87,34 +123,37 @@ static void add_conn(const struct ipvs_conn *c, void *arg)
 	struct page_ctx *ctx = arg;
 	struct ipvs_sync_rec *r = &b.recs[b.n];
 
-	if (c->fwd >= IPVS_FWD_MAX)   /* v6, NAT64: no v1 record holds them */
+	if (ipvs_sync_is_v6(c)) {
+		add_conn6(c, ctx->tb);
 		return;
+	}
 	ipvs_sync_rec_of(c, r);
-	if (r->proto == IPPROTO_TCP && (r->flags & IPVS_SYNC_F_INACTIVE) &&
-	    !b.embryonic)
+	if (skip(r->proto, r->flags))
 		return;
 	r->flags |= IPVS_SYNC_F_BULK;
 	if (++b.n == sync_max_recs())
 		emit(ctx->tb);
 }
 
-/* The last partial batch, then BULK_END with the count. */
+/* The last partial batches, then BULK_END with the counts. */
 static int finish(struct sync_bucket *tb, uint64_t now_us)
 {
 	uint32_t tokens = sync_bucket_avail(tb, now_us);
 	uint64_t now_ms = now_us / 1000;
+	unsigned need = 1 + (b.n ? 1u : 0u) + (b.n6 ? 1u : 0u);
 
-	if (tokens < (b.n ? 2u : 1u) || sync_sock_free_slots() < (b.n ? 2u : 1u))
+	if (tokens < need || sync_sock_free_slots() < need)
 		return 0;
 	emit(tb);
-	sync_emit(SYNC_MSG_BULK_END, NULL, 0, (uint32_t)b.sent);
+	emit6(tb);
+	sync_emit_end((uint32_t)b.sent, (uint32_t)b.sent6);
 	sync_bucket_take(tb, 1);
 	b.active = false;
-	b.last_recs = b.sent;
+	b.last_recs = b.sent + b.sent6;
 	b.last_ms = (uint32_t)(now_ms - b.start_ms);
 	b.count++;
 	LOG_INFOX("sync", "bulk sent: %llu conns in %u ms",
-		  (unsigned long long)b.sent, b.last_ms);
+		  (unsigned long long)b.last_recs, b.last_ms);
 	return 1;
 }
 
@@ -132,10 +171,10 @@ int sync_bulk_page(struct sync_bucket *tb, bool embryonic, uint64_t now_us)
 	if (slots < tokens)
 		tokens = slots;
 	/* Conns that fill only the datagrams that may leave now. */
-	room = tokens * sync_max_recs();
-	if (room <= b.n)
+	room = sync_bulk_room(tokens, b.n, b.n6, sync_max_recs(),
+			      sync6_max_recs());
+	if (!room)
 		return 0;
-	room -= b.n;
 	b.embryonic = embryonic;
 	b.cursor = ipvs_conn_walk_page(b.cursor, SYNC_BULK_SCAN, room, add_conn,
 				       &ctx);

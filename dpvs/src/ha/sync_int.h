@@ -66,6 +66,20 @@ void sync_sock_skip(void);
 bool sync_emit(uint8_t type, const struct ipvs_sync_rec *recs, unsigned n,
 	       uint32_t count);
 unsigned sync_max_recs(void);
+/* A version 2 CONN datagram of v6 records; false if no room. */
+bool sync_emit6(const struct ipvs_sync_rec6 *recs, unsigned n);
+/* BULK_END with the v1 and v2 records the bulk sent; false if no room. */
+bool sync_emit_end(uint32_t count, uint32_t count6);
+
+/* ---- sync6.c: the workers' v6 records into version 2 datagrams ---- */
+
+/* A sync start with this UDP payload: records per datagram. */
+void sync6_start(unsigned maxlen);
+unsigned sync6_max_recs(void);
+/* As drain() for v4: what the rate (tb) and the send queue let leave. */
+int sync6_drain(struct sync_bucket *tb, uint32_t flush_ms, uint64_t now_ms,
+		uint64_t now_us);
+void sync6_discard(void);
 uint64_t sync_now_ms(void);
 uint64_t sync_now_us(void);
 

@@ -1,5 +1,6 @@
 /*
- * The sync datagram, version 1 (sync_msg.h; docs/ha.md, "The message").
+ * The sync datagram, versions 1 and 2 (sync_msg.h; docs/ha.md, "The
+ * message").
  * Everything a peer controls is checked here, in this order: the
  * datagram's shape (len, version, type, nrec: cheap, so a flood of junk
  * costs no HMAC), then the tag, and only then any authenticated field.
@@ -14,8 +15,12 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-/* BULK_END's count sits in a pseudo-record (rtype 0) at this offset. */
+/*
+ * BULK_END's counts sit in a pseudo-record (rtype 0): v1 records at 32,
+ * where an LB that knows only v1 reads its count, v2 records at 36.
+ */
 #define SYNC_REC_COUNT_OFF 32
+#define SYNC_REC_COUNT6_OFF 36
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -50,14 +55,24 @@ static uint64_t get64(const uint8_t *p)
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
 
-unsigned sync_msg_max_recs(unsigned maxlen)
+static unsigned max_recs(unsigned maxlen, unsigned rec_len, unsigned max)
 {
 	unsigned n;
 
 	if (maxlen < SYNC_MIN_LEN)
 		return 0;
-	n = (maxlen - SYNC_MIN_LEN) / SYNC_REC_LEN;
-	return n > SYNC_MAX_RECS ? SYNC_MAX_RECS : n;
+	n = (maxlen - SYNC_MIN_LEN) / rec_len;
+	return n > max ? max : n;
+}
+
+unsigned sync_msg_max_recs(unsigned maxlen)
+{
+	return max_recs(maxlen, SYNC_REC_LEN, SYNC_MAX_RECS);
+}
+
+unsigned sync_msg_max_recs6(unsigned maxlen)
+{
+	return max_recs(maxlen, SYNC_REC6_LEN, SYNC_MAX_RECS6);
 }
 
 bool sync_hmac(const uint8_t *key, size_t klen, const uint8_t *data, size_t n,
@@ -76,10 +91,10 @@ static bool key_ok(const struct sync_key *k)
 	return k && k->len >= SYNC_KEY_MIN && k->len <= SYNC_KEY_MAX;
 }
 
-static void put_hdr(uint8_t *p, const struct sync_msg_hdr *h, unsigned nrec,
-		    size_t len)
+static void put_hdr(uint8_t *p, uint8_t version, const struct sync_msg_hdr *h,
+		    unsigned nrec, size_t len)
 {
-	p[0] = SYNC_MSG_VERSION;
+	p[0] = version;
 	p[1] = h->type;
 	p[2] = h->syncid;
 	p[3] = (uint8_t)nrec;
@@ -140,10 +155,11 @@ size_t sync_msg_build(uint8_t *buf, size_t cap, const struct sync_msg_hdr *h,
 	body = SYNC_HDR_LEN + (size_t)n * SYNC_REC_LEN;
 	if (!buf || cap < body + SYNC_TAG_LEN)
 		return 0;
-	put_hdr(buf, h, (unsigned)n, body + SYNC_TAG_LEN);
+	put_hdr(buf, SYNC_MSG_VERSION, h, (unsigned)n, body + SYNC_TAG_LEN);
 	if (h->type == SYNC_MSG_BULK_END) {
 		memset(buf + SYNC_HDR_LEN, 0, SYNC_REC_LEN);
 		put32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT_OFF, h->count);
+		put32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT6_OFF, h->count6);
 	} else {
 		for (int i = 0; i < n; i++)
 			put_rec(buf + SYNC_HDR_LEN + (size_t)i * SYNC_REC_LEN,
@@ -154,17 +170,114 @@ size_t sync_msg_build(uint8_t *buf, size_t cap, const struct sync_msg_hdr *h,
 	return body + SYNC_TAG_LEN;
 }
 
+/* Version 2: the client side is v6; the server side v6, or v4 (NAT64). */
+static bool fams_ok(uint8_t caf, uint8_t daf)
+{
+	return caf == IPVS_SYNC_AF6 &&
+	       (daf == IPVS_SYNC_AF6 || daf == IPVS_SYNC_AF4);
+}
+
+/* A v4 address is its 4 bytes, big-endian, then 12 zero bytes. */
+static void put_addr(uint8_t *p, uint8_t af, const union inet_addr *a)
+{
+	if (af == IPVS_SYNC_AF4) {
+		put32(p, a->in4);
+		memset(p + 4, 0, 12);
+	} else {
+		memcpy(p, a->b, 16);
+	}
+}
+
+static void get_addr(const uint8_t *p, uint8_t af, union inet_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (af == IPVS_SYNC_AF4)
+		a->in4 = get32(p);
+	else
+		memcpy(a->b, p, 16);
+}
+
+static bool addr_ok(const uint8_t *p, uint8_t af)
+{
+	static const uint8_t zero[12];
+
+	return af != IPVS_SYNC_AF4 || !memcmp(p + 4, zero, sizeof(zero));
+}
+
+static void put_rec6(uint8_t *p, const struct ipvs_sync_rec6 *r)
+{
+	p[0] = r->rtype;
+	p[1] = r->proto;
+	p[2] = r->xmit;
+	p[3] = r->state;
+	put16(p + 4, r->flags);
+	put16(p + 6, r->widx);
+	p[8] = r->caf;
+	p[9] = r->daf;
+	p[10] = p[11] = 0;
+	put_addr(p + 12, r->caf, &r->caddr);
+	put_addr(p + 28, r->caf, &r->vaddr);
+	put_addr(p + 44, r->daf, &r->laddr);
+	put_addr(p + 60, r->daf, &r->daddr);
+	put16(p + 76, r->cport);
+	put16(p + 78, r->vport);
+	put16(p + 80, r->lport);
+	put16(p + 82, r->dport);
+	put32(p + 84, r->timeout_s);
+	put32(p + 88, r->reserved);
+}
+
+size_t sync_msg_build6(uint8_t *buf, size_t cap, const struct sync_msg_hdr *h,
+		       const struct ipvs_sync_rec6 *recs, unsigned nrec,
+		       const struct sync_key *k)
+{
+	size_t body = SYNC_HDR_LEN + (size_t)nrec * SYNC_REC6_LEN;
+
+	if (h->type != SYNC_MSG_CONN || nrec < 1 || nrec > SYNC_MAX_RECS6 ||
+	    !key_ok(k) || !buf || cap < body + SYNC_TAG_LEN)
+		return 0;
+	for (unsigned i = 0; i < nrec; i++)
+		if (!fams_ok(recs[i].caf, recs[i].daf))
+			return 0;
+	put_hdr(buf, SYNC_MSG_VERSION6, h, nrec, body + SYNC_TAG_LEN);
+	for (unsigned i = 0; i < nrec; i++)
+		put_rec6(buf + SYNC_HDR_LEN + (size_t)i * SYNC_REC6_LEN, &recs[i]);
+	if (!sync_hmac(k->key, k->len, buf, body, buf + body))
+		return 0;
+	return body + SYNC_TAG_LEN;
+}
+
 /* The shape: only bytes whose meaning does not depend on trusting them. */
 static bool shape_ok(const uint8_t *buf, size_t len)
 {
-	size_t nrec;
+	size_t rec_len, nrec;
 
-	if (len < SYNC_MIN_LEN || len > SYNC_MAX_LEN ||
-	    (len - SYNC_MIN_LEN) % SYNC_REC_LEN || get16(buf + 4) != len)
+	if (len < SYNC_MIN_LEN || len > SYNC_MAX_LEN || get16(buf + 4) != len)
 		return false;
-	nrec = (len - SYNC_MIN_LEN) / SYNC_REC_LEN;
-	return buf[0] == SYNC_MSG_VERSION && buf[3] == nrec &&
-	       type_nrec(buf[1], buf[3]) == (int)nrec;
+	if (buf[0] == SYNC_MSG_VERSION)
+		rec_len = SYNC_REC_LEN;
+	else if (buf[0] == SYNC_MSG_VERSION6 && buf[1] == SYNC_MSG_CONN)
+		rec_len = SYNC_REC6_LEN;
+	else
+		return false;
+	if ((len - SYNC_MIN_LEN) % rec_len)
+		return false;
+	nrec = (len - SYNC_MIN_LEN) / rec_len;
+	return buf[3] == nrec && type_nrec(buf[1], buf[3]) == (int)nrec;
+}
+
+/* Version 2's records: families the format carries, v4 tails zero. */
+static bool recs6_ok(const uint8_t *buf, unsigned nrec)
+{
+	for (unsigned i = 0; i < nrec; i++) {
+		const uint8_t *p = buf + SYNC_HDR_LEN + (size_t)i * SYNC_REC6_LEN;
+
+		if (!fams_ok(p[8], p[9]) || p[10] || p[11] ||
+		    !addr_ok(p + 12, p[8]) || !addr_ok(p + 28, p[8]) ||
+		    !addr_ok(p + 44, p[9]) || !addr_ok(p + 60, p[9]))
+			return false;
+	}
+	return true;
 }
 
 static void get_hdr(const uint8_t *buf, struct sync_msg_hdr *h)
@@ -181,6 +294,8 @@ static void get_hdr(const uint8_t *buf, struct sync_msg_hdr *h)
 	h->sent_s = get32(buf + 28);
 	h->count = h->type == SYNC_MSG_BULK_END ?
 		get32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT_OFF) : 0;
+	h->count6 = h->type == SYNC_MSG_BULK_END ?
+		get32(buf + SYNC_HDR_LEN + SYNC_REC_COUNT6_OFF) : 0;
 }
 
 enum sync_verdict sync_msg_verify(const uint8_t *buf, size_t len,
@@ -201,7 +316,8 @@ enum sync_verdict sync_msg_verify(const uint8_t *buf, size_t len,
 	get_hdr(buf, h);
 	/* A key holder's bug, not an attack: still not ours to act on. */
 	if (h->seq == 0 || h->nworkers == 0 ||
-	    (h->type == SYNC_MSG_BULK_END && buf[SYNC_HDR_LEN] != 0))
+	    (h->type == SYNC_MSG_BULK_END && buf[SYNC_HDR_LEN] != 0) ||
+	    (h->version == SYNC_MSG_VERSION6 && !recs6_ok(buf, h->nrec)))
 		return SYNC_BAD;
 	return h->syncid == syncid ? SYNC_OK : SYNC_OTHER_ID;
 }
@@ -226,6 +342,31 @@ void sync_msg_rec(const uint8_t *buf, unsigned i, struct ipvs_sync_rec *r)
 	r->dport = get16(p + 30);
 	r->timeout_s = get32(p + 32);
 	r->reserved = get32(p + 36);
+}
+
+void sync_msg_rec6(const uint8_t *buf, unsigned i, struct ipvs_sync_rec6 *r)
+{
+	const uint8_t *p = buf + SYNC_HDR_LEN + (size_t)i * SYNC_REC6_LEN;
+
+	memset(r, 0, sizeof(*r));
+	r->rtype = p[0];
+	r->proto = p[1];
+	r->xmit = p[2];
+	r->state = p[3];
+	r->flags = get16(p + 4);
+	r->widx = get16(p + 6);
+	r->caf = p[8];
+	r->daf = p[9];
+	get_addr(p + 12, r->caf, &r->caddr);
+	get_addr(p + 28, r->caf, &r->vaddr);
+	get_addr(p + 44, r->daf, &r->laddr);
+	get_addr(p + 60, r->daf, &r->daddr);
+	r->cport = get16(p + 76);
+	r->vport = get16(p + 78);
+	r->lport = get16(p + 80);
+	r->dport = get16(p + 82);
+	r->timeout_s = get32(p + 84);
+	r->reserved = get32(p + 88);
 }
 
 static void replay_reset(struct sync_replay *r, const struct sync_msg_hdr *h)

@@ -46,6 +46,52 @@ void sync_bucket_take(struct sync_bucket *b, uint32_t n)
 	b->micro = b->micro > want ? b->micro - want : 0;
 }
 
+/* ---- the MASTER's bulk ---- */
+
+/*
+ * The most datagrams k more conns can fill: j full v1 datagrams take
+ * the fewest conns when the rest are v2 (smaller records), so the worst
+ * case is one of those j.
+ */
+static unsigned worst_dgrams(unsigned k, unsigned n, unsigned n6,
+			     unsigned cap, unsigned cap6)
+{
+	unsigned best = 0;
+
+	for (unsigned j = 0;; j++) {
+		unsigned a = j * cap > n ? j * cap - n : 0, d;
+
+		if (a > k)
+			break;
+		d = j + (n6 + k - a) / cap6;
+		if (d > best)
+			best = d;
+	}
+	return best;
+}
+
+unsigned sync_bulk_room(unsigned tokens, unsigned n, unsigned n6,
+			unsigned cap, unsigned cap6)
+{
+	unsigned lo = 0, hi;
+
+	if (!cap)
+		return 0;
+	if (!cap6)   /* v1 only: tokens datagrams of cap */
+		return tokens * cap > n ? tokens * cap - n : 0;
+	/* worst_dgrams() grows with k: the largest k within tokens. */
+	hi = (tokens + 1) * cap;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo + 1) / 2;
+
+		if (worst_dgrams(mid, n, n6, cap, cap6) <= tokens)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 /* ---- the BACKUP's bulk ---- */
 
 static void new_try(struct sync_bulk_rx *b, uint64_t now_ms)

@@ -33,6 +33,15 @@ static inline bool sync_batch_due(unsigned n, unsigned max, uint64_t first_ms,
 	return n && (n >= max || now_ms - first_ms >= flush_ms);
 }
 
+/*
+ * The MASTER's bulk page: how many more conns the walk may take when
+ * n v1 and n6 v2 records wait in their batches (of cap and cap6 records
+ * a datagram; cap6 0: no v2 batch), so that the datagrams they fill
+ * number at most tokens, whatever their families.
+ */
+unsigned sync_bulk_room(unsigned tokens, unsigned n, unsigned n6,
+			unsigned cap, unsigned cap6);
+
 /* ---- the BACKUP's bulk (docs/ha.md 4.5) ---- */
 
 #define SYNC_BULK_REQ_MS 1000      /* BULK_REQ again while nothing came */

@@ -361,8 +361,27 @@ static bool icmp6_relay(unsigned lc, unsigned w, struct rte_mbuf *m,
 	return true;
 }
 
+/* A client packet of a synced conn another worker owns goes there, once. */
+static bool sync_handover6(unsigned lc, unsigned w, unsigned nw,
+			   struct rte_mbuf *m, const struct conn_tuple6 *t)
+{
+	int owner;
+
+	if (nw < 2 || !ipvs_sync_dir_used())
+		return false;
+	owner = ipvs_sync_dir_owner6(t);
+	if (owner < 0 || (unsigned)owner == w || (unsigned)owner >= nw)
+		return false;
+	m->hash.usr = HO_SYNC;
+	ipvs_sync_wstats[w].handover++;
+	ipvs_core_handover(lc, w, (unsigned)owner, m);
+	return true;
+}
+
+/* ask_dir: not handed over for a synced conn already. */
 static bool local_in6(unsigned lc, unsigned w, struct rte_mbuf *m,
-		      const struct ipv6_pkt *p, const struct route6_entry *r)
+		      const struct ipv6_pkt *p, const struct route6_entry *r,
+		      bool ask_dir)
 {
 	unsigned nw = ipvs_core_workers();
 	const struct ipvs_proto *pp;
@@ -395,6 +414,8 @@ static bool local_in6(unsigned lc, unsigned w, struct rte_mbuf *m,
 		ipvs_core_handover(lc, w, t.dport % nw, m);
 		return true;
 	}
+	if (ask_dir && sync_handover6(lc, w, nw, m, &t))
+		return true;
 	svc = ipvs_svc_lookup6(t.proto, &t.daddr, t.dport);
 	if (!svc) {
 		if (r && (r->flags & RT_F_SAPOOL)) {
@@ -410,7 +431,7 @@ static bool local_in6(unsigned lc, unsigned w, struct rte_mbuf *m,
 bool ipvs_local_in6(unsigned lc, struct rte_mbuf *m, const struct ipv6_pkt *p,
 		    const struct route6_entry *r)
 {
-	return local_in6(lc, ipvs_worker_index(lc), m, p, r);
+	return local_in6(lc, ipvs_worker_index(lc), m, p, r, true);
 }
 
 /* The NAT reply half of nat_reply() (ipvs_core.c): a hit, or its owner. */
@@ -486,7 +507,7 @@ void ipvs_handover6(unsigned lc, unsigned w, struct rte_mbuf *m)
 	if (m->hash.usr & HO_NAT) {
 		if (!nat_reply6(lc, w, m, &p, m->hash.usr & 0xff))
 			ipv6_forward(lc, m, &p);
-	} else if (!local_in6(lc, w, m, &p, NULL)) {
+	} else if (!local_in6(lc, w, m, &p, NULL, !(m->hash.usr & HO_SYNC))) {
 		PKT_INC(lc, ipvs_no_conn);
 		rte_pktmbuf_free(m);
 	}

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/inet_addr.h"
+
 struct dpvs_conf;
 struct ipvs_conn;
 
@@ -22,6 +24,10 @@ struct ipvs_conn;
 
 #define IPVS_SYNC_CONN 1    /* rtype */
 #define IPVS_SYNC_TMPL 2    /* a persistence template */
+#define IPVS_SYNC_CONN6 3   /* a v6 or NAT64 conn: datagram v2 only */
+
+#define IPVS_SYNC_AF4 4     /* the record's family numbers (as wire v5's) */
+#define IPVS_SYNC_AF6 6
 
 #define IPVS_SYNC_F_BULK     0x1   /* part of a bulk answer */
 #define IPVS_SYNC_F_INACTIVE 0x2   /* not yet ESTABLISHED */
@@ -43,6 +49,26 @@ struct ipvs_sync_rec {
 	uint16_t cport, vport, lport, dport;   /* lport 0 unless FullNAT */
 	uint32_t timeout_s;        /* seconds left on the sender */
 	uint32_t reserved;         /* IPVS_SYNC_F_PP: the client's isn1 */
+};
+
+/*
+ * A v6 or NAT64 conn (datagram v2, 92 bytes on the wire).  caf is the
+ * client and VIP side's family, daf the local address and server side's:
+ * both 6, or 6 and 4 for NAT64.  xmit is enum ipvs_xmit_id.  A v4
+ * address is in4 (host order) with the rest of the union zero.
+ */
+struct ipvs_sync_rec6 {
+	uint8_t rtype;             /* IPVS_SYNC_CONN6 */
+	uint8_t proto;
+	uint8_t xmit;
+	uint8_t state;
+	uint16_t flags;
+	uint16_t widx;
+	uint8_t caf, daf;
+	union inet_addr caddr, vaddr, laddr, daddr;   /* laddr 0 unless FullNAT */
+	uint16_t cport, vport, lport, dport;
+	uint32_t timeout_s;
+	uint32_t reserved;
 };
 
 struct ipvs_sync_params {
@@ -82,6 +108,14 @@ unsigned ipvs_sync_drain(unsigned w, struct ipvs_sync_rec *out, unsigned max);
 int ipvs_sync_post(const struct ipvs_sync_rec *r, unsigned sender_nw);
 /* A conn as a record (the bulk walk, on the master: a racy read is fine). */
 void ipvs_sync_rec_of(const struct ipvs_conn *c, struct ipvs_sync_rec *r);
+/*
+ * The same for v6 and NAT64 conns (ipvs_sync_is_v6()), their own rings:
+ * made with ipv6.enable only, so a v4-only LB pays nothing for them.
+ */
+bool ipvs_sync_is_v6(const struct ipvs_conn *c);
+void ipvs_sync_rec6_of(const struct ipvs_conn *c, struct ipvs_sync_rec6 *r);
+unsigned ipvs_sync_drain6(unsigned w, struct ipvs_sync_rec6 *out, unsigned max);
+int ipvs_sync_post6(const struct ipvs_sync_rec6 *r, unsigned sender_nw);
 void ipvs_sync_stats(struct ipvs_sync_stats *out);
 void ipvs_sync_stats_reset(void);
 /*

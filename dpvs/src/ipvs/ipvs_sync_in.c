@@ -31,7 +31,7 @@ static struct rte_ring **in_rings;   /* [nw], by worker index */
 static unsigned nin;
 static uint64_t in_full;             /* the master's; atomic for readers */
 
-int ipvs_sync_in_init(unsigned nw, uint32_t ring_size)
+int ipvs_sync_in_init(unsigned nw, uint32_t ring_size, bool with_v6)
 {
 	in_rings = calloc(nw, sizeof(*in_rings));
 	if (!in_rings)
@@ -42,7 +42,7 @@ int ipvs_sync_in_init(unsigned nw, uint32_t ring_size)
 		if (!in_rings[w])
 			return -ENOMEM;
 	}
-	return 0;
+	return with_v6 ? ipvs_sync_in6_init(nw, ring_size) : 0;
 }
 
 void ipvs_sync_in_fini(void)
@@ -53,6 +53,7 @@ void ipvs_sync_in_fini(void)
 	in_rings = NULL;
 	nin = 0;
 	__atomic_store_n(&in_full, 0, __ATOMIC_RELAXED);
+	ipvs_sync_in6_fini();
 }
 
 uint32_t ipvs_sync_in_ring_count(void)
@@ -61,12 +62,13 @@ uint32_t ipvs_sync_in_ring_count(void)
 
 	for (unsigned w = 0; in_rings && w < nin; w++)
 		n += rte_ring_count(in_rings[w]);
-	return n;
+	return n + ipvs_sync_in6_ring_count();
 }
 
 uint64_t ipvs_sync_in_ring_full(void)
 {
-	return __atomic_load_n(&in_full, __ATOMIC_RELAXED);
+	return __atomic_load_n(&in_full, __ATOMIC_RELAXED) +
+	       ipvs_sync_in6_ring_full();
 }
 
 /* What no table of ours can hold: unknown protocol, mode or state. */
@@ -145,9 +147,14 @@ int ipvs_sync_post(const struct ipvs_sync_rec *r, unsigned sender_nw)
 	return 0;
 }
 
+/* The directory's key: the conn table's client key, v6 digest and all. */
 static void client_key(struct conn_key *k, const struct ipvs_conn *c)
 {
-	key_of(k, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
+	if (ipvs_sync_is_v6(c))
+		key6_of(k, c->proto, &c->caddr6, c->cport,
+			&c->dest->vaddr.in6, c->vport);
+	else
+		key_of(k, c->proto, c->caddr, c->cport, c->vaddr, c->vport);
 }
 
 int ipvs_sync_dir_owner(const struct conn_tuple *t)
@@ -155,6 +162,14 @@ int ipvs_sync_dir_owner(const struct conn_tuple *t)
 	struct conn_key k;
 
 	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
+	return sync_dir_owner(&k);
+}
+
+int ipvs_sync_dir_owner6(const struct conn_tuple6 *t)
+{
+	struct conn_key k;
+
+	key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr, t->dport);
 	return sync_dir_owner(&k);
 }
 
@@ -319,8 +334,8 @@ static void drop_port(unsigned w, const struct ipvs_conn *tmpl)
 }
 
 /* Steps 3-5: the port reserved, the conn made, the directory told. */
-static void install_new(unsigned w, struct ipvs_conn *tmpl,
-			struct sync_wstats *st)
+void ipvs_sync_install_new(unsigned w, struct ipvs_conn *tmpl,
+			   struct sync_wstats *st)
 {
 	struct conn_key k;
 	struct ipvs_conn *c;
@@ -388,7 +403,7 @@ static void install(unsigned w, const struct ipvs_sync_rec *r)
 	pin_client(&x, r->caddr);
 	if (update_existing(w, &tmpl, st))
 		return;
-	install_new(w, &tmpl, st);
+	ipvs_sync_install_new(w, &tmpl, st);
 }
 
 static int install_some(unsigned w)
@@ -420,5 +435,5 @@ int ipvs_sync_in_job(void *arg __rte_unused)
 	if (w >= nin)
 		return 0;
 	sync_dir_reclaim();
-	return install_some(w);
+	return install_some(w) + ipvs_sync_install6(w);
 }

@@ -44,6 +44,13 @@ void ipvs_sync_note_tmpl(unsigned w, const struct ipvs_service *svc,
 /* A ring of size records, single producer and consumer. */
 struct rte_ring *ipvs_sync_ring_new(const char *what, unsigned w,
 				    uint32_t size);
+/* The same of esize-byte elements (ipvs_sync_rec6); and nw rings freed. */
+struct rte_ring *ipvs_sync_ring_new_elem(const char *what, unsigned w,
+					 uint32_t size, unsigned esize);
+void ipvs_sync_rings_free(struct rte_ring **r, unsigned nw);
+/* nw rings of v6 records, "sync_<what>_<w>"; NULL if one cannot be made. */
+struct rte_ring **ipvs_sync_rings6_new(const char *what, unsigned nw,
+				       uint32_t size);
 
 /*
  * Whether a packet that just moved c (state changed: changed; deadline
@@ -94,17 +101,30 @@ static inline void ipvs_sync_note(struct ipvs_conn *c, bool changed,
 		ipvs_sync_emit(c, now);
 }
 
-/* ipvs_sync_in.c */
-int ipvs_sync_in_init(unsigned nw, uint32_t ring_size);
+/* ipvs_sync_in.c; with_v6: v6 install rings too (ipv6.enable). */
+int ipvs_sync_in_init(unsigned nw, uint32_t ring_size, bool with_v6);
 void ipvs_sync_in_fini(void);
 /* Records ipvs_sync_post could not queue (the master's count). */
 uint64_t ipvs_sync_in_ring_full(void);
 /* Records waiting in the install rings. */
 uint32_t ipvs_sync_in_ring_count(void);
+/* On worker w: installs tmpl (checked, no conn of its tuples here). */
+void ipvs_sync_install_new(unsigned w, struct ipvs_conn *tmpl,
+			   struct sync_wstats *st);
+
+/* ipvs_sync_in6.c: the same for v6 and NAT64 records. */
+int ipvs_sync_in6_init(unsigned nw, uint32_t ring_size);
+void ipvs_sync_in6_fini(void);
+uint32_t ipvs_sync_in6_ring_count(void);
+uint64_t ipvs_sync_in6_ring_full(void);
+/* Worker w's loop: installs what waits in its v6 ring.  Records taken. */
+int ipvs_sync_install6(unsigned w);
+
 /* conn_release() of a CONN_F_SYNCED conn on worker widx. */
 void ipvs_sync_conn_gone(const struct ipvs_conn *c, unsigned widx);
 /* The worker owning a synced conn of client tuple t, or -1. */
 int ipvs_sync_dir_owner(const struct conn_tuple *t);
+int ipvs_sync_dir_owner6(const struct conn_tuple6 *t);
 
 /* sync.backup_only: BACKUP without MASTER makes no new conns. */
 static inline bool ipvs_sync_refuses_new(void)

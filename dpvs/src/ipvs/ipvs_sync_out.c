@@ -4,6 +4,9 @@
  * producer: the worker; single consumer: the master), the counters.
  * The worker queues a record when ipvs_sync_due() says so; a full ring
  * drops it, counted, and the next packet tries again: nothing blocks.
+ * v6 and NAT64 conns have rings of their own (ipvs_sync_rec6, sent in
+ * datagrams of version 2), made only with ipv6.enable: the v4 rings,
+ * records and datagrams stay as they were, for an older peer.
  */
 #include "ipvs_sync_int.h"
 
@@ -30,23 +33,55 @@ struct ipvs_sync_params ipvs_sync_params_now = { .refresh_s = REFRESH_DEFAULT };
 struct sync_wstats ipvs_sync_wstats[RTE_MAX_LCORE];
 
 static struct rte_ring **out_rings;   /* [nw], by worker index */
+static struct rte_ring **out_rings6;  /* [nw]; NULL without ipv6.enable */
 static unsigned nrings;
 static uint32_t dir_entries;          /* the directory's size when made */
 static uint32_t ring_size;
 static struct ipvs_sync_stats base;   /* the sums at the last reset */
 
 _Static_assert(sizeof(struct ipvs_sync_rec) == 40, "the record is 40 bytes");
+_Static_assert(sizeof(struct ipvs_sync_rec6) == 96, "a v6 record is 96 bytes");
 
-struct rte_ring *ipvs_sync_ring_new(const char *what, unsigned w,
-				    uint32_t size)
+struct rte_ring *ipvs_sync_ring_new_elem(const char *what, unsigned w,
+					 uint32_t size, unsigned esize)
 {
 	char name[RTE_RING_NAMESIZE];
 
 	snprintf(name, sizeof(name), "sync_%s_%u", what, w);
 	/* EXACT_SZ: the configured count, not one less. */
-	return rte_ring_create_elem(name, sizeof(struct ipvs_sync_rec), size,
-				    SOCKET_ID_ANY, RING_F_SP_ENQ |
-				    RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	return rte_ring_create_elem(name, esize, size, SOCKET_ID_ANY,
+				    RING_F_SP_ENQ | RING_F_SC_DEQ |
+				    RING_F_EXACT_SZ);
+}
+
+struct rte_ring *ipvs_sync_ring_new(const char *what, unsigned w,
+				    uint32_t size)
+{
+	return ipvs_sync_ring_new_elem(what, w, size,
+				       sizeof(struct ipvs_sync_rec));
+}
+
+struct rte_ring **ipvs_sync_rings6_new(const char *what, unsigned nw,
+				       uint32_t size)
+{
+	struct rte_ring **r = calloc(nw, sizeof(*r));
+
+	for (unsigned w = 0; r && w < nw; w++) {
+		r[w] = ipvs_sync_ring_new_elem(what, w, size,
+					       sizeof(struct ipvs_sync_rec6));
+		if (!r[w]) {
+			ipvs_sync_rings_free(r, nw);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+void ipvs_sync_rings_free(struct rte_ring **r, unsigned nw)
+{
+	for (unsigned w = 0; r && w < nw; w++)
+		rte_ring_free(r[w]);
+	free(r);
 }
 
 static uint16_t u16_of(uint32_t v)
@@ -87,7 +122,12 @@ int ipvs_sync_init(const struct dpvs_conf *c)
 		if (!out_rings[w])
 			goto fail;
 	}
-	if (ipvs_sync_in_init(nw, size) < 0)
+	if (c->ip6_enable) {
+		out_rings6 = ipvs_sync_rings6_new("out6", nw, size);
+		if (!out_rings6)
+			goto fail;
+	}
+	if (ipvs_sync_in_init(nw, size, c->ip6_enable) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -104,6 +144,8 @@ void ipvs_sync_fini(void)
 		rte_ring_free(out_rings[w]);
 	free(out_rings);
 	out_rings = NULL;
+	ipvs_sync_rings_free(out_rings6, nrings);
+	out_rings6 = NULL;
 	nrings = 0;
 	ipvs_sync_in_fini();
 	sync_dir_fini();
@@ -166,14 +208,77 @@ void ipvs_sync_rec_of(const struct ipvs_conn *c, struct ipvs_sync_rec *r)
 	}
 }
 
+bool ipvs_sync_is_v6(const struct ipvs_conn *c)
+{
+	/* A v4 conn's xmit index is its enum ipvs_fwd (ipvs_fwd.h). */
+	return c->fwd >= IPVS_FWD_MAX;
+}
+
+static void addr_of(union inet_addr *to, uint8_t af, const union inet_addr *a)
+{
+	memset(to, 0, sizeof(*to));
+	if (af == AF_INET)
+		to->in4 = a->in4;
+	else
+		to->in6 = a->in6;
+}
+
+void ipvs_sync_rec6_of(const struct ipvs_conn *c, struct ipvs_sync_rec6 *r)
+{
+	const struct ipvs_dest *d = c->dest;
+
+	memset(r, 0, sizeof(*r));
+	r->rtype = IPVS_SYNC_CONN6;
+	r->proto = c->proto;
+	r->xmit = c->fwd;
+	r->state = c->state;
+	r->flags = c->flags & CONN_F_INACTIVE ? IPVS_SYNC_F_INACTIVE : 0;
+	r->widx = c->widx;
+	r->caf = IPVS_SYNC_AF6;
+	r->daf = d->af == AF_INET ? IPVS_SYNC_AF4 : IPVS_SYNC_AF6;
+	r->caddr.in6 = c->caddr6;
+	r->vaddr.in6 = d->vaddr.in6;
+	addr_of(&r->daddr, d->af, &d->addr);
+	if (c->lobj)
+		addr_of(&r->laddr, d->af, &c->lobj->addr);
+	r->cport = c->cport;
+	r->vport = c->vport;
+	r->lport = c->lobj ? c->lport : 0;
+	r->dport = c->dport;
+	r->timeout_s = ipvs_conn_expires_in(c);
+}
+
+/* Due again at its next packet. */
+static void missed(struct ipvs_conn *c, uint32_t now)
+{
+	ipvs_sync_wstats[c->widx].out_ring_full++;
+	c->sync_tick = now - UINT32_MAX / 2;
+}
+
+static void emit6(struct ipvs_conn *c, uint32_t now)
+{
+	struct ipvs_sync_rec6 r;
+
+	if (!out_rings6)
+		return;
+	ipvs_sync_rec6_of(c, &r);
+	if (rte_ring_sp_enqueue_elem(out_rings6[c->widx], &r, sizeof(r)) != 0)
+		missed(c, now);
+	else
+		c->sync_tick = now;
+}
+
 void ipvs_sync_emit(struct ipvs_conn *c, uint32_t now)
 {
 	struct ipvs_sync_rec r;
 
 	c->flags |= CONN_F_SENT;
-	/* v6 and NAT64 conns need the v2 record, not built yet. */
-	if (!out_rings || c->widx >= nrings || c->fwd >= IPVS_FWD_MAX)
+	if (!out_rings || c->widx >= nrings)
 		return;
+	if (ipvs_sync_is_v6(c)) {
+		emit6(c, now);
+		return;
+	}
 	ipvs_sync_rec_of(c, &r);
 	if (rte_ring_sp_enqueue_elem(out_rings[c->widx], &r, sizeof(r)) != 0) {
 		ipvs_sync_wstats[c->widx].out_ring_full++;
@@ -211,13 +316,23 @@ unsigned ipvs_sync_drain(unsigned w, struct ipvs_sync_rec *out, unsigned max)
 					      max, NULL);
 }
 
+unsigned ipvs_sync_drain6(unsigned w, struct ipvs_sync_rec6 *out, unsigned max)
+{
+	if (!out_rings6 || w >= nrings)
+		return 0;
+	return rte_ring_sc_dequeue_burst_elem(out_rings6[w], out, sizeof(*out),
+					      max, NULL);
+}
+
 void ipvs_sync_ring_usage(uint32_t *used, uint32_t *size)
 {
 	*used = 0;
 	for (unsigned w = 0; out_rings && w < nrings; w++)
 		*used += rte_ring_count(out_rings[w]);
+	for (unsigned w = 0; out_rings6 && w < nrings; w++)
+		*used += rte_ring_count(out_rings6[w]);
 	*used += ipvs_sync_in_ring_count();
-	*size = 2 * nrings * ring_size;
+	*size = (out_rings6 ? 4 : 2) * nrings * ring_size;
 }
 
 void ipvs_sync_dir_usage(uint32_t *used, uint32_t *size)

@@ -8,10 +8,12 @@
  *   1: the rest describes a datagram (header fields, then records), which
  *      is built with the key, checked to verify, then changed at one byte
  *      and verified again (a forger who knows the format but not the key);
+ *      a type byte with its top bit set makes it a version 2 datagram;
  *   2: the rest is a run of replay-window checks, each one re-checked at
  *      once, which must then be refused.
  * A property that fails aborts, so libFuzzer reports it.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +32,16 @@ static void consume(const uint8_t *buf, const struct sync_msg_hdr *h)
 {
 	struct sync_replay r = { 0 };
 	struct ipvs_sync_rec rec;
+	struct ipvs_sync_rec6 rec6;
 
-	if (h->type == SYNC_MSG_CONN)
+	if (h->type == SYNC_MSG_CONN && h->version == SYNC_MSG_VERSION6)
+		for (unsigned i = 0; i < h->nrec; i++) {
+			sync_msg_rec6(buf, i, &rec6);
+			if (rec6.caf != IPVS_SYNC_AF6 ||
+			    (rec6.daf != IPVS_SYNC_AF6 && rec6.daf != IPVS_SYNC_AF4))
+				abort();   /* the verifier let a family through */
+		}
+	else if (h->type == SYNC_MSG_CONN)
 		for (unsigned i = 0; i < h->nrec; i++)
 			sync_msg_rec(buf, i, &rec);
 	if (sync_replay_check(&r, h, h->sent_s, 60) != SYNC_OK)
@@ -63,6 +73,43 @@ static uint64_t take(const uint8_t **p, size_t *left, size_t n)
 	return v;
 }
 
+/* Version 2: what verifies reads back as built, field for field. */
+static size_t forged6(uint8_t *buf, const struct sync_msg_hdr *h,
+		      const uint8_t *p, size_t left)
+{
+	static struct ipvs_sync_rec6 recs[SYNC_MAX_RECS6];
+	struct sync_msg_hdr got;
+	unsigned nrec = (unsigned)(left / sizeof(recs[0]));
+	size_t len;
+
+	if (nrec > SYNC_MAX_RECS6)
+		nrec = SYNC_MAX_RECS6;
+	memcpy(recs, p, nrec * sizeof(recs[0]));
+	len = sync_msg_build6(buf, SYNC_MAX_LEN, h, recs, nrec, &key);
+	if (!len)
+		return 0;
+	if (sync_msg_verify(buf, len, &key, h->syncid, &got) != SYNC_OK) {
+		if (h->seq && h->nworkers)
+			abort();
+		return len;
+	}
+	for (unsigned i = 0; i < got.nrec; i++) {
+		struct ipvs_sync_rec6 r, again;
+		uint8_t b2[SYNC_MIN_LEN + SYNC_REC6_LEN];
+
+		sync_msg_rec6(buf, i, &r);
+		/* Read, built again and read: the same record. */
+		if (!sync_msg_build6(b2, sizeof(b2), h, &r, 1, &key))
+			abort();
+		sync_msg_rec6(b2, 0, &again);
+		if (memcmp(&r, &again, sizeof(r)) || r.cport != recs[i].cport ||
+		    r.timeout_s != recs[i].timeout_s)
+			abort();
+	}
+	consume(buf, &got);
+	return len;
+}
+
 static void forged(const uint8_t *p, size_t left)
 {
 	static uint8_t buf[SYNC_MAX_LEN];
@@ -72,7 +119,11 @@ static void forged(const uint8_t *p, size_t left)
 	size_t len, at;
 	uint8_t x;
 
-	h.type = (uint8_t)(take(&p, &left, 1) % 5);
+	bool v2;
+
+	h.type = (uint8_t)take(&p, &left, 1);
+	v2 = h.type & 0x80;
+	h.type %= 5;
 	h.syncid = (uint8_t)take(&p, &left, 1);
 	h.nworkers = (uint16_t)take(&p, &left, 2);
 	h.sender_id = take(&p, &left, 8);
@@ -82,6 +133,10 @@ static void forged(const uint8_t *p, size_t left)
 	h.count = (uint32_t)take(&p, &left, 4);
 	at = (size_t)take(&p, &left, 2);
 	x = (uint8_t)take(&p, &left, 1);
+	if (v2) {
+		len = forged6(buf, &h, p, left);
+		goto tamper;
+	}
 	nrec = h.type == SYNC_MSG_CONN ? left / sizeof(recs[0]) : 0;
 	if (nrec > SYNC_MAX_RECS)
 		nrec = SYNC_MAX_RECS;
@@ -102,7 +157,8 @@ static void forged(const uint8_t *p, size_t left)
 	} else if (h.seq && h.nworkers) {
 		abort();
 	}
-	if (!x)
+tamper:
+	if (!len || !x)
 		return;
 	buf[at % len] ^= x;
 	if (sync_msg_verify(buf, len, &key, h.syncid, &got) == SYNC_OK)

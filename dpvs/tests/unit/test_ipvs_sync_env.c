@@ -69,6 +69,11 @@ void frame_l4(struct frame *f, uint8_t proto, uint32_t src, uint16_t sp,
 
 /* ---- the workers ---- */
 
+struct fuzz_port *sync_env_port(void)
+{
+	return &port;
+}
+
 void run_workers(unsigned loops)
 {
 	for (unsigned i = 0; i < loops; i++)

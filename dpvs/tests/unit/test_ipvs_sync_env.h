@@ -41,6 +41,8 @@ void frame_l4(struct frame *f, uint8_t proto, uint32_t src, uint16_t sp,
 	      uint32_t dst, uint16_t dp, uint8_t flags);
 
 void run_workers(unsigned loops);
+/* The daemon's net_ring port (its rings are each worker's rx and tx). */
+struct fuzz_port *sync_env_port(void);
 /* IPv4 frames sent (ARP left out); the first's destination in *dst. */
 unsigned take_sent(uint32_t *dst);
 /* f received on worker w; the frames sent (see the definition). */

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the sync datagram (dpvs/src/ha/sync_msg.c): build and
  * verify every type, every bound, the HMAC against RFC 4231, tampering,
- * and the replay window.
+ * the replay window, and version 2 (v6 and NAT64 records).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -127,6 +127,7 @@ static void test_control_round_trip(void **state)
 		size_t len;
 
 		h.count = 123456789u;
+		h.count6 = 0x0a0b0c0du;
 		len = sync_msg_build(buf, sizeof(buf), &h, NULL, 0, &k);
 		if (types[t] == SYNC_MSG_BULK_END) {
 			/* One pseudo-record: rtype 0, the count at offset 32. */
@@ -134,6 +135,9 @@ static void test_control_round_trip(void **state)
 			assert_int_equal(buf[3], 1);
 			assert_int_equal(buf[SYNC_HDR_LEN], 0);
 			assert_int_equal(buf[SYNC_HDR_LEN + 32], 123456789u >> 24);
+			/* v2 records at 36, where an older LB reads nothing. */
+			assert_int_equal(buf[SYNC_HDR_LEN + 36], 0x0a);
+			assert_int_equal(buf[SYNC_HDR_LEN + 39], 0x0d);
 		} else {
 			assert_int_equal(len, SYNC_MIN_LEN);
 		}
@@ -141,6 +145,8 @@ static void test_control_round_trip(void **state)
 		check_hdr(&got, &h);
 		assert_int_equal(got.count,
 				 types[t] == SYNC_MSG_BULK_END ? 123456789u : 0);
+		assert_int_equal(got.count6,
+				 types[t] == SYNC_MSG_BULK_END ? 0x0a0b0c0du : 0);
 	}
 }
 
@@ -502,6 +508,204 @@ static void test_replay_senders(void **state)
 	assert_int_equal(chk(&r, 3, 1, 77), SYNC_REPLAY);
 }
 
+/* ---- version 2: v6 and NAT64 records ---- */
+
+static struct ipvs_sync_rec6 rec6_of(unsigned i)
+{
+	struct ipvs_sync_rec6 r = {
+		.rtype = IPVS_SYNC_CONN6, .proto = i % 3 ? 6 : 17,
+		.xmit = (uint8_t)(4 + i % 5), .state = (uint8_t)(i % 12),
+		.flags = (uint16_t)(i % 4), .widx = (uint16_t)(i * 3 + 1),
+		.caf = IPVS_SYNC_AF6, .daf = i % 2 ? IPVS_SYNC_AF4 : IPVS_SYNC_AF6,
+		.cport = (uint16_t)(40000 + i), .vport = (uint16_t)(80 + i),
+		.lport = (uint16_t)(1024 + i * 13), .dport = (uint16_t)(8080 + i),
+		.timeout_s = 900 - i, .reserved = i * 0x01010101u,
+	};
+
+	for (unsigned b = 0; b < 16; b++) {
+		r.caddr.b[b] = (uint8_t)(0x20 + b + i);
+		r.vaddr.b[b] = (uint8_t)(0x40 + b * 3 + i);
+	}
+	if (r.daf == IPVS_SYNC_AF4) {
+		r.laddr.in4 = 0x0a00026eu + i;
+		r.daddr.in4 = 0x0a000201u + i * 11;
+	} else {
+		for (unsigned b = 0; b < 16; b++) {
+			r.laddr.b[b] = (uint8_t)(0x60 + b * 5 + i);
+			r.daddr.b[b] = (uint8_t)(0x80 + b * 7 + i);
+		}
+	}
+	return r;
+}
+
+static void test_v2_round_trip(void **state)
+{
+	static uint8_t buf[SYNC_MAX_LEN];
+	static struct ipvs_sync_rec6 recs[SYNC_MAX_RECS6];
+	struct sync_key k = key_of(3, 48);
+	struct sync_msg_hdr h = hdr_of(SYNC_MSG_CONN), got;
+	const unsigned counts[] = { 1, 2, 15, SYNC_MAX_RECS6 };
+
+	(void)state;
+	assert_int_equal(sizeof(struct ipvs_sync_rec6), 96);
+	/* The default 1,472-byte payload holds 15 of them. */
+	assert_int_equal(sync_msg_max_recs6(1472), 15);
+	assert_int_equal(sync_msg_max_recs6(SYNC_MIN_LEN + SYNC_REC6_LEN - 1), 0);
+	assert_int_equal(sync_msg_max_recs6(65535), SYNC_MAX_RECS6);
+	for (unsigned i = 0; i < SYNC_MAX_RECS6; i++)
+		recs[i] = rec6_of(i);
+	for (unsigned c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		unsigned n = counts[c];
+		size_t len = sync_msg_build6(buf, sizeof(buf), &h, recs, n, &k);
+
+		assert_int_equal(len, SYNC_MIN_LEN + n * SYNC_REC6_LEN);
+		memset(&got, 0xee, sizeof(got));
+		assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_OK);
+		assert_int_equal(got.version, SYNC_MSG_VERSION6);
+		assert_int_equal(got.nrec, n);
+		for (unsigned i = 0; i < n; i++) {
+			struct ipvs_sync_rec6 r;
+
+			sync_msg_rec6(buf, i, &r);
+			assert_memory_equal(&r, &recs[i], sizeof(r));
+		}
+	}
+	/* On the wire: version 2, a v4 server address big-endian, then zeros. */
+	assert_int_equal(buf[0], 2);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 9], IPVS_SYNC_AF4);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 60], 0x0a);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 63], 0x0c);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 64], 0);
+	assert_int_equal(buf[SYNC_HDR_LEN + 12], 0x20);   /* caddr, as is */
+}
+
+static void test_v2_build_bounds(void **state)
+{
+	uint8_t buf[SYNC_MAX_LEN];
+	struct ipvs_sync_rec6 recs[SYNC_MAX_RECS6 + 1], r = rec6_of(0);
+	struct sync_key k = key_of(3, 32);
+	struct sync_msg_hdr h = hdr_of(SYNC_MSG_CONN);
+
+	(void)state;
+	for (unsigned i = 0; i <= SYNC_MAX_RECS6; i++)
+		recs[i] = rec6_of(i);
+	assert_int_equal(sync_msg_build6(buf, sizeof(buf), &h, recs, 0, &k), 0);
+	assert_int_equal(sync_msg_build6(buf, sizeof(buf), &h, recs,
+					 SYNC_MAX_RECS6 + 1, &k), 0);
+	assert_int_equal(sync_msg_build6(buf, SYNC_MIN_LEN + SYNC_REC6_LEN - 1,
+					 &h, recs, 1, &k), 0);
+	h.type = SYNC_MSG_HEARTBEAT;   /* version 2 is CONN only */
+	assert_int_equal(sync_msg_build6(buf, sizeof(buf), &h, recs, 1, &k), 0);
+	h.type = SYNC_MSG_CONN;
+	/* v4 to v4 stays in version 1; v4 clients to v6 servers do not exist. */
+	r.caf = r.daf = IPVS_SYNC_AF4;
+	assert_int_equal(sync_msg_build6(buf, sizeof(buf), &h, &r, 1, &k), 0);
+	r.daf = IPVS_SYNC_AF6;
+	assert_int_equal(sync_msg_build6(buf, sizeof(buf), &h, &r, 1, &k), 0);
+	r.caf = 5;
+	assert_int_equal(sync_msg_build6(buf, sizeof(buf), &h, &r, 1, &k), 0);
+}
+
+/* A v2 datagram of 2 records, changed at off to val and re-tagged. */
+static enum sync_verdict v2_changed(size_t off, uint8_t val)
+{
+	uint8_t buf[SYNC_MIN_LEN + 2 * SYNC_REC6_LEN];
+	struct ipvs_sync_rec6 recs[2] = { rec6_of(0), rec6_of(1) };
+	struct sync_key k = key_of(4, 32);
+	struct sync_msg_hdr h = hdr_of(SYNC_MSG_CONN), got;
+	size_t len = sync_msg_build6(buf, sizeof(buf), &h, recs, 2, &k);
+
+	assert_int_equal(len, sizeof(buf));
+	buf[off] = val;
+	retag(buf, len, &k);
+	return sync_msg_verify(buf, len, &k, 51, &got);
+}
+
+static void test_v2_verify_families(void **state)
+{
+	const size_t r0 = SYNC_HDR_LEN, r1 = SYNC_HDR_LEN + SYNC_REC6_LEN;
+
+	(void)state;
+	assert_int_equal(v2_changed(r0 + 8, IPVS_SYNC_AF6), SYNC_OK);
+	assert_int_equal(v2_changed(r0 + 8, IPVS_SYNC_AF4), SYNC_BAD);
+	assert_int_equal(v2_changed(r0 + 8, 0), SYNC_BAD);
+	assert_int_equal(v2_changed(r0 + 9, 10), SYNC_BAD);
+	assert_int_equal(v2_changed(r1 + 9, IPVS_SYNC_AF6), SYNC_OK);
+	assert_int_equal(v2_changed(r1 + 9, 2), SYNC_BAD);
+	assert_int_equal(v2_changed(r1 + 10, 1), SYNC_BAD);    /* pad */
+	/* Record 1 is NAT64: its v4 server and local address have zero tails. */
+	assert_int_equal(v2_changed(r1 + 44 + 4, 1), SYNC_BAD);
+	assert_int_equal(v2_changed(r1 + 60 + 15, 1), SYNC_BAD);
+	assert_int_equal(v2_changed(r1 + 60 + 3, 1), SYNC_OK);
+	/* Record 0 is v6 to v6: every byte is an address's. */
+	assert_int_equal(v2_changed(r0 + 60 + 15, 1), SYNC_OK);
+}
+
+static void test_v2_verify_lengths(void **state)
+{
+	uint8_t buf[SYNC_MAX_LEN];
+	struct ipvs_sync_rec6 recs[2] = { rec6_of(0), rec6_of(1) };
+	struct sync_key k = key_of(5, 32);
+	struct sync_msg_hdr h = hdr_of(SYNC_MSG_CONN), got;
+	size_t len = sync_msg_build6(buf, sizeof(buf), &h, recs, 2, &k);
+
+	(void)state;
+	assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_OK);
+	/* Lengths that are no whole number of v2 records (v1's among them). */
+	for (size_t l = SYNC_MIN_LEN; l <= len + SYNC_REC_LEN; l += 4) {
+		if ((l - SYNC_MIN_LEN) % SYNC_REC6_LEN == 0)
+			continue;
+		sync_msg_build6(buf, sizeof(buf), &h, recs, 2, &k);
+		put16(buf + 4, (uint16_t)l);
+		buf[3] = (uint8_t)((l - SYNC_MIN_LEN) / SYNC_REC6_LEN);
+		retag(buf, l, &k);
+		assert_int_equal(sync_msg_verify(buf, l, &k, 51, &got), SYNC_BAD);
+	}
+	/* A v1 datagram's shape under version 2, and v2 types other than CONN. */
+	len = sync_msg_build6(buf, sizeof(buf), &h, recs, 2, &k);
+	buf[3] = 1;
+	retag(buf, len, &k);
+	assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_BAD);
+	buf[3] = 2;
+	buf[1] = SYNC_MSG_BULK_END;
+	retag(buf, len, &k);
+	assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_BAD);
+	buf[1] = SYNC_MSG_CONN;
+	buf[0] = 3;
+	retag(buf, len, &k);
+	assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_BAD);
+	/* The tag covers version 2 as version 1. */
+	len = sync_msg_build6(buf, sizeof(buf), &h, recs, 2, &k);
+	buf[SYNC_HDR_LEN + 30] ^= 1;
+	assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_AUTH);
+}
+
+/* One sender numbers v1 and v2 datagrams in one sequence: one window. */
+static void test_v1_v2_one_replay_window(void **state)
+{
+	uint8_t b1[256], b2[256];
+	struct ipvs_sync_rec r1 = rec_of(0);
+	struct ipvs_sync_rec6 r2 = rec6_of(1);
+	struct sync_key k = key_of(6, 32);
+	struct sync_msg_hdr h = hdr_of(SYNC_MSG_CONN), g1, g2;
+	struct sync_replay win = { 0 };
+	size_t l1, l2;
+
+	(void)state;
+	h.seq = 10;
+	l1 = sync_msg_build(b1, sizeof(b1), &h, &r1, 1, &k);
+	h.seq = 11;
+	l2 = sync_msg_build6(b2, sizeof(b2), &h, &r2, 1, &k);
+	assert_int_equal(sync_msg_verify(b1, l1, &k, 51, &g1), SYNC_OK);
+	assert_int_equal(sync_msg_verify(b2, l2, &k, 51, &g2), SYNC_OK);
+	assert_int_equal(g1.version, 1);
+	assert_int_equal(g2.version, 2);
+	assert_int_equal(sync_replay_check(&win, &g2, g2.sent_s, 60), SYNC_OK);
+	assert_int_equal(sync_replay_check(&win, &g1, g1.sent_s, 60), SYNC_OK);
+	assert_int_equal(sync_replay_check(&win, &g1, g1.sent_s, 60), SYNC_REPLAY);
+	assert_int_equal(sync_replay_check(&win, &g2, g2.sent_s, 60), SYNC_REPLAY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +719,11 @@ int main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_replay_window),
 		cmocka_unit_test(test_replay_senders),
+		cmocka_unit_test(test_v2_round_trip),
+		cmocka_unit_test(test_v2_build_bounds),
+		cmocka_unit_test(test_v2_verify_families),
+		cmocka_unit_test(test_v2_verify_lengths),
+		cmocka_unit_test(test_v1_v2_one_replay_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,48 @@ static void test_ratelog_once_per_10_s(void **state)
 	assert_int_equal(sync_ratelog_due(&r, 90000), 0);
 }
 
+/*
+ * The bulk page's room: never more datagrams than tokens, whatever the
+ * families of the conns the walk meets; and never stuck below a full
+ * batch (a v1 batch of 34 still takes the one conn that fills it).
+ */
+static void test_bulk_room_mixed_families(void **state)
+{
+	(void)state;
+	/* v1 only: as before v2 existed. */
+	assert_int_equal(sync_bulk_room(3, 0, 0, 35, 0), 105);
+	assert_int_equal(sync_bulk_room(3, 30, 0, 35, 0), 75);
+	assert_int_equal(sync_bulk_room(0, 0, 0, 35, 0), 0);
+	/* Every k up to the room is safe for every split of v1 and v2. */
+	for (unsigned t = 0; t <= 4; t++)
+		for (unsigned n = 0; n < 35; n += 3)
+			for (unsigned n6 = 0; n6 < 15; n6 += 2) {
+				unsigned room = sync_bulk_room(t, n, n6, 35, 15);
+
+				for (unsigned a = 0; a <= room; a++) {
+					unsigned d = (n + a) / 35 +
+						     (n6 + room - a) / 15;
+
+					assert_true(d <= t);
+				}
+				/* One more could overflow, for some split. */
+				if (t) {
+					unsigned worst = 0;
+
+					for (unsigned a = 0; a <= room + 1; a++) {
+						unsigned d = (n + a) / 35 +
+							     (n6 + room + 1 - a) / 15;
+
+						worst = d > worst ? d : worst;
+					}
+					assert_true(worst > t);
+				}
+				/* A token always lets one more conn in. */
+				if (t >= 1)
+					assert_true(room >= 1);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_refused_asks_again),
 		cmocka_unit_test(test_gate_one_start_per_5_s_per_requester),
 		cmocka_unit_test(test_ratelog_once_per_10_s),
+		cmocka_unit_test(test_bulk_room_mixed_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
