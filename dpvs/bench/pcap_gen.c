@@ -1,7 +1,9 @@
 /*
  * Writes the pcap files `make bench` replays: 60-byte Ethernet/IPv4/TCP
- * frames (64 on the wire with the FCS) from clients to the VIP, with
- * correct IP and TCP checksums.  scapy is far too slow for 10 million.
+ * frames (64 on the wire with the FCS), or 74-byte Ethernet/IPv6/TCP
+ * ones (78 on the wire; kinds syn6, ack6, feed6), from clients to the
+ * VIP, with correct IP and TCP checksums.  scapy is far too slow for 10
+ * million.
  *
  *   pcap_gen FILE syn N NSVC        N SYNs, flow 0..N-1 in order
  *   pcap_gen FILE ack N NSVC COUNT  COUNT ACKs of flows spread over 0..N-1
@@ -12,7 +14,10 @@
  * `feed` fills a connection table after dpvs is configured: a net_pcap
  * port reading a FIFO starts at once, and dpvs has no port start/stop.
  *
- * Flow i: 10.64.0.0 + i/256 : 1024 + i%256 -> 10.0.0.100 : 80 + i%NSVC.
+ * Flow i: 10.64.0.0 + i/256 : 1024 + i%256 -> 10.0.0.100 : 80 + i%NSVC;
+ * in IPv6, [2001:db8:40::] + i/256 : 1024 + i%256 -> [2001:db8::100] :
+ * 80 + i%NSVC (the same frames serve FullNAT v6 and NAT64: they differ
+ * only in what dpvs sends out).
  * ACKs visit flow (j * P) mod N for j = 0..COUNT-1, P a prime above 10^7:
  * every flow once when COUNT >= N, otherwise COUNT flows scattered over
  * the whole table (so lookups miss the caches as they would in life).
@@ -24,6 +29,7 @@
 #include <unistd.h>
 
 #define FRAME 60
+#define FRAME6 74
 #define STRIDE 15485863ull   /* prime, above any N used here */
 
 struct pcap_rec {
@@ -56,11 +62,29 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-static int put_frame(FILE *out, const uint8_t *f, uint64_t j)
+static int put_frame(FILE *out, const uint8_t *f, uint32_t len, uint64_t j)
 {
-	struct pcap_rec r = { 0, (uint32_t)(j % 1000000), FRAME, FRAME };
+	struct pcap_rec r = { 0, (uint32_t)(j % 1000000), len, len };
 
-	return fwrite(&r, sizeof(r), 1, out) == 1 && fwrite(f, FRAME, 1, out) == 1;
+	return fwrite(&r, sizeof(r), 1, out) == 1 && fwrite(f, len, 1, out) == 1;
+}
+
+static void tcp_hdr(uint8_t *tcp, uint64_t flow, unsigned nsvc, int syn)
+{
+	put16(tcp, (uint16_t)(1024 + (flow & 255)));
+	put16(tcp + 2, (uint16_t)(80 + flow % nsvc));
+	put32(tcp + 4, syn ? 1000 : 1001);
+	put32(tcp + 8, syn ? 0 : 1);
+	tcp[12] = 5 << 4;
+	tcp[13] = syn ? 0x02 : 0x10;
+	put16(tcp + 14, 65535);
+}
+
+static void eth_hdr(uint8_t *f, uint16_t type)
+{
+	memset(f, 0xff, 6);                                  /* broadcast */
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x02", 6);
+	put16(f + 12, type);
 }
 
 static void frame(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
@@ -71,9 +95,7 @@ static void frame(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
 	uint32_t s;
 
 	memset(f, 0, FRAME);
-	memset(f, 0xff, 6);                                  /* broadcast */
-	memcpy(f + 6, "\x02\x00\x00\x00\x00\x02", 6);
-	put16(f + 12, 0x0800);
+	eth_hdr(f, 0x0800);
 	ip[0] = 0x45;
 	put16(ip + 2, 40);
 	ip[8] = 64;
@@ -81,32 +103,55 @@ static void frame(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
 	put32(ip + 12, saddr);
 	put32(ip + 16, daddr);
 	put16(ip + 10, csum_fold(sum16(ip, 20, 0)));
-	put16(tcp, (uint16_t)(1024 + (flow & 255)));
-	put16(tcp + 2, (uint16_t)(80 + flow % nsvc));
-	put32(tcp + 4, syn ? 1000 : 1001);
-	put32(tcp + 8, syn ? 0 : 1);
-	tcp[12] = 5 << 4;
-	tcp[13] = syn ? 0x02 : 0x10;
-	put16(tcp + 14, 65535);
+	tcp_hdr(tcp, flow, nsvc, syn);
 	s = (saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) +
 	    6 + 20;
 	put16(tcp + 16, csum_fold(sum16(tcp, 20, s)));
 }
 
+/* The pseudo-header's addresses are the IPv6 header's last 32 bytes. */
+static void frame6(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
+{
+	static const uint8_t cl[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x40, 0, 0 };
+	static const uint8_t vip[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 1,
+					 [15] = 0 };
+	uint8_t *ip = f + 14, *tcp = ip + 40;
+
+	memset(f, 0, FRAME6);
+	eth_hdr(f, 0x86dd);
+	ip[0] = 0x60;
+	put16(ip + 4, 20);
+	ip[6] = 6;
+	ip[7] = 64;
+	memcpy(ip + 8, cl, sizeof(cl));
+	put32(ip + 20, (uint32_t)(flow >> 8));
+	memcpy(ip + 24, vip, sizeof(vip));
+	tcp_hdr(tcp, flow, nsvc, syn);
+	put16(tcp + 16, csum_fold(sum16(tcp, 20, sum16(ip + 8, 32, 6 + 20))));
+}
+
 int main(int argc, char **argv)
 {
 	static const uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
-	uint8_t f[FRAME];
+	uint8_t f[FRAME6];
 	unsigned long long n, count, j = 0;
 	unsigned nsvc;
-	const char *kind = argc > 2 ? argv[2] : "";
-	int syn = !strcmp(kind, "syn"), feed = !strcmp(kind, "feed");
+	char kind[8] = "";
+	size_t kl = argc > 2 ? strlen(argv[2]) : 0;
+	int v6 = kl > 1 && argv[2][kl - 1] == '6' && kl < sizeof(kind);
+	uint32_t len = v6 ? FRAME6 : FRAME;
+	void (*make)(uint8_t *, uint64_t, unsigned, int) = v6 ? frame6 : frame;
+	int syn, feed;
 	FILE *out;
 
+	if (kl < sizeof(kind))
+		memcpy(kind, argv[2], kl - (size_t)v6);
+	syn = !strcmp(kind, "syn");
+	feed = !strcmp(kind, "feed");
 	if (argc < 5 || (!syn && !feed && strcmp(kind, "ack")) ||
 	    (!syn && argc < 6)) {
-		fprintf(stderr, "usage: pcap_gen FILE syn N NSVC | FILE ack N NSVC COUNT"
-			" | FIFO feed N NSVC GO\n");
+		fprintf(stderr, "usage: pcap_gen FILE syn[6] N NSVC | FILE ack[6] N NSVC COUNT"
+			" | FIFO feed[6] N NSVC GO\n");
 		return 2;
 	}
 	n = strtoull(argv[3], NULL, 10);
@@ -124,18 +169,18 @@ int main(int argc, char **argv)
 	}
 	setvbuf(out, NULL, _IOFBF, 1 << 16);
 	if (feed) {
-		frame(f, 0, 1, 1);
+		make(f, 0, 1, 1);
 		f[0] = 0x02;                /* unicast, not the port's MAC */
 		for (; access(argv[5], F_OK) != 0; j++)
 			for (int k = 0; k < 4096; k++)
-				if (!put_frame(out, f, j)) {
+				if (!put_frame(out, f, len, j)) {
 					perror(argv[1]);
 					return 1;
 				}
 	}
 	for (unsigned long long i = 0; i < count; i++, j++) {
-		frame(f, syn || feed ? i : i * STRIDE % n, nsvc, syn || feed);
-		if (!put_frame(out, f, j)) {
+		make(f, syn || feed ? i : i * STRIDE % n, nsvc, syn || feed);
+		if (!put_frame(out, f, len, j)) {
 			perror(argv[1]);
 			return 1;
 		}

@@ -4,17 +4,18 @@
 # namespaces next to HAProxy and nginx.  Prints one table, writes
 # $BUILD/bench.csv and $BUILD/bench.png (docs/performance.md).
 # Figures only: nothing here passes or fails on a number.
-#   BENCH_PARTS="ctrl testpmd newconn modes scale e2e ha"   parts to run (default all)
-#   NSVC, NEWCONN, SCALES, ACKS, E2E_SECS: sizes (see below)
+#   BENCH_PARTS="ctrl testpmd newconn modes scale v6 e2e ha"   parts to run (default all)
+#   NSVC, NEWCONN, SCALES, ACKS, E2E_SECS, V6_SCALE: sizes (see below)
 set -euo pipefail
 [ -n "${BENCH_TRACE:-}" ] && set -x
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 NSVC=${NSVC:-20000}
-PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes scale e2e ha} "
+PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes scale v6 e2e ha} "
 NEWCONN=${NEWCONN:-1000000}          # distinct SYNs for the new-connection row
 SCALES=${SCALES:-1000 100000 1000000 10000000}
 ACKS=${ACKS:-262144}                 # ACK frames replayed for established rows
+V6_SCALE=${V6_SCALE:-1000000}        # the large FullNAT v6 run (memory per conn)
 work=$(mktemp -d /tmp/dpvs-bench.XXXXXX)
 pids=()
 netns=()
@@ -176,6 +177,40 @@ lb_setup() { # name mode(b g m i) nsvc laddrs-per-service in-dev out-dev
 	done
 }
 
+# The same in IPv6: VIP [2001:db8::100]:80.. on in-dev, real server
+# 2001:db8:9::2 behind out-dev, local addresses 2001:db8:a::1.. (DAD
+# off: the ports have no one to ask).  NAT64 (mode 64): the v4 real
+# server and local addresses of lb_setup behind the v6 VIP.
+lb_setup6() { # name mode(b 64) nsvc laddrs-per-service in-dev out-dev
+	local ipc=$work/$1.ipc s l k ip nb=2001:db8:9::2 rs=[2001:db8:9::2]
+	"$BUILD/dpip" -x "$ipc" addr add 2001:db8::100/128 dev "$5" nodad
+	if [ "$2" = 64 ]; then
+		nb=10.0.9.2 rs=10.0.9.2
+		"$BUILD/dpip" -x "$ipc" addr add 10.0.9.1/24 dev "$6"
+	else
+		"$BUILD/dpip" -x "$ipc" addr add 2001:db8:9::1/64 dev "$6" nodad
+	fi
+	"$BUILD/dpip" -x "$ipc" neigh add "$nb" lladdr 02:00:00:00:00:09 dev "$6"
+	for ((s = 0; s < $3; s++)); do
+		"$BUILD/dpvsadm" --ipc-file "$ipc" -A -t "[2001:db8::100]:$((80 + s))" -s rr
+		for ((l = 0; l < $4; l++)); do
+			k=$((s * $4 + l))
+			if [ "$2" = 64 ]; then
+				ip=10.0.$((10 + k / 250)).$((1 + k % 250))
+				"$BUILD/dpip" -x "$ipc" addr add "$ip/32" dev "$6" sapool
+			else
+				ip=2001:db8:a::$(printf %x $((1 + k)))
+				"$BUILD/dpip" -x "$ipc" addr add "$ip/128" dev "$6" sapool nodad
+			fi
+			"$BUILD/dpvsadm" --ipc-file "$ipc" -P -t "[2001:db8::100]:$((80 + s))" -z "$ip"
+		done
+	done
+	for ((s = 0; s < $3; s++)); do
+		"$BUILD/dpvsadm" --ipc-file "$ipc" -a -t "[2001:db8::100]:$((80 + s))" \
+			-r "$rs:$((80 + s))" -b
+	done
+}
+
 # Packets per second leaving by the out port's queue, over $2 seconds.
 tx_rate() { # name seconds
 	local a b t0 t1
@@ -197,23 +232,26 @@ testpmd_run() { # forward-mode pcap
 		p && /Tx-pps:/ { v = $2; p = 0 } END { print v + 0 }'
 }
 
-ack_pcap() { # n nsvc -> path (made once)
-	local f=$work/ack_$1_$2.pcap
-	[ -f "$f" ] || "$BUILD/pcap_gen" "$f" ack "$1" "$2" "$ACKS"
+ack_pcap() { # n nsvc [6] -> path (made once)
+	local f=$work/ack${3:-}_$1_$2.pcap
+	[ -f "$f" ] || "$BUILD/pcap_gen" "$f" "ack${3:-}" "$1" "$2" "$ACKS"
 	echo "$f"
 }
 
 # n connections through mode, then established-flow Mpps.  A FIFO port
 # feeds the SYNs once the services exist; a second port replays ACKS
 # ACKs of those flows forever; everything goes out of a net_null port.
-established() { # what mode n
-	local what=$1 mode=$2 n=$3 nsvc per ack conns mem pps t0 fill rss0 rss1 feeder
+# Family 6: IPv6 clients and VIP, mode b (FullNAT v6) or 64 (NAT64).
+established() { # what mode n [6]
+	local what=$1 mode=$2 n=$3 fam=${4:-} nsvc per ack conns mem pps t0 fill rss0 rss1 feeder
+	local ref=testpmd_io_64B
+	[ -z "$fam" ] || ref=testpmd_io_v6_78B
 	plan "$n"
-	[ "$mode" = b ] || { nsvc=1; per=0; }
-	ack=$(ack_pcap "$n" "$nsvc")
+	[ "$mode" = b ] || [ "$mode" = 64 ] || { nsvc=1; per=0; }
+	ack=$(ack_pcap "$n" "$nsvc" "$fam")
 	rm -f "$work/fill.fifo" "$work/go"
 	mkfifo "$work/fill.fifo"
-	"$BUILD/pcap_gen" "$work/fill.fifo" feed "$n" "$nsvc" "$work/go" &
+	"$BUILD/pcap_gen" "$work/fill.fifo" "feed$fam" "$n" "$nsvc" "$work/go" &
 	feeder=$!
 	pids+=($feeder)
 	conns=$(( n + n / 8 + 4096 ))
@@ -221,7 +259,7 @@ established() { # what mode n
 	dp_start "$what" "$mem" $((ACKS + 65536)) "$conns" \
 		"net_pcap0,rx_pcap=$work/fill.fifo" "net_pcap1,rx_pcap=$ack,infinite_rx=1" \
 		"net_null0,no-rx=1"
-	lb_setup "$what" "$mode" "$nsvc" "$per" dpdk1 dpdk2
+	"lb_setup$fam" "$what" "$mode" "$nsvc" "$per" dpdk1 dpdk2
 	rss0=$(rss_kb)
 	t0=$(now)
 	touch "$work/go"
@@ -239,7 +277,7 @@ established() { # what mode n
 		"fill_s=$fill rss0=$rss0 rss1=$rss1 pool=$conns" >> "$work/dp.log"
 	echo "$n $conns $rss0 $rss1" > "$work/$what.mem"
 	dp_stop
-	row "$what" "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
+	row "$what" "$(mpps "$pps")" Mpps "$(cyc "$pps")" "$ref" \
 		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s"
 }
 
@@ -318,6 +356,32 @@ if part scale; then
 		row "rss_$(human "$big")_conns" "$(( r2 / 1024 ))" MiB - - \
 			"dpvs VmRSS with $(human "$big") conns (pool $c2)"
 	fi
+fi
+
+# IPv6: the same established-flow method on 74-byte IPv6 frames (78 on
+# the wire), against testpmd io on that pcap; memory per connection
+# from a 1K and a V6_SCALE FullNAT v6 run, as the v4 row.
+if part v6; then
+	echo "bench:   IPv6: FullNAT v6 and NAT64 established flows"
+	taskset -pc 0 $$ > /dev/null
+	pps=$(testpmd_run io "$(ack_pcap 1000 1 6)")
+	row testpmd_io_v6_78B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
+		"dpdk-testpmd --forward-mode=io, the IPv6 ACK pcap"
+	established fnat6_established_1K b 1000 6
+	established nat64_established_1K 64 1000 6
+	echo "bench:     FullNAT v6, $V6_SCALE connections"
+	big6=fnat6_established_$(human "$V6_SCALE")
+	established "$big6" b "$V6_SCALE" 6
+	read -r _ c1 _ r1 < "$work/fnat6_established_1K.mem"
+	read -r _ c2 _ r2 < "$work/$big6.mem"
+	v4=""
+	if [ -f "$work/fnat_established_1K.mem" ] && [ -f "$work/fnat_established_$(human "$V6_SCALE").mem" ]; then
+		read -r _ d1 _ s1 < "$work/fnat_established_1K.mem"
+		read -r _ d2 _ s2 < "$work/fnat_established_$(human "$V6_SCALE").mem"
+		v4="; v4 over the same span: $(( (s2 - s1) * 1024 / (d2 - d1) ))"
+	fi
+	row memory_per_conn_v6 "$(( (r2 - r1) * 1024 / (c2 - c1) ))" bytes - - \
+		"RSS growth / pool growth, 1K to $(human "$V6_SCALE") v6 runs$v4"
 fi
 
 if part e2e; then

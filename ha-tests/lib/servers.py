@@ -111,18 +111,23 @@ class Echo:
 
 
 class Client(threading.Thread):
-    """Requests to the VIP one after another while the flood lasts."""
+    """Requests to the VIP (or to each of urls by turns) one after
+    another while the flood lasts."""
 
-    def __init__(self, ns):
+    def __init__(self, ns, urls=None):
         super().__init__(daemon=True)
         self.ns, self.ok, self.failed = ns, 0, []
+        self.urls = urls or ["http://%s/" % VIP]
         self.done = threading.Event()
 
     def run(self):
+        n = 0
         while not self.done.is_set():
             # A SYN lost in a full rx ring is sent again after 1 and 3 s:
-            # slow, but served.
-            r = sh("curl", "-s", "-m", "10", "http://%s/" % VIP, ns=self.ns,
+            # slow, but served.  (-g: [v6] literals are no glob.)
+            url = self.urls[n % len(self.urls)]
+            n += 1
+            r = sh("curl", "-g", "-s", "-m", "10", url, ns=self.ns,
                    check=False)
             if r.returncode == 0 and r.stdout.startswith("rs"):
                 self.ok += 1

@@ -4,13 +4,15 @@ stop() that returns what it did.  test_soak.py puts them together.
 
     Reloader    keepalived SIGHUPs, configs adding and removing virtual
                 servers and real servers around the two that stay
-    Churner     services, real servers, local addresses, addresses and
-                routes straight into dpvs (dpvsadm -R, dpip), many
-                times their tables' sizes
+    Churner     services (FullNAT v6 and NAT64 among them), real
+                servers, local addresses, addresses and routes straight
+                into dpvs (dpvsadm -R, dpip), many times their tables'
+                sizes
     FloodBursts trafgen bursts at the pair
     LongFlows   echo connections through the VIP that must live through
                 everything
-The short HTTP requests are test_floods' Client.
+The short HTTP requests are test_floods' Client; add_v6() puts IPv6
+on the segment and the FullNAT v6 and NAT64 services they also go to.
 """
 import json
 import os
@@ -21,6 +23,8 @@ import time
 
 from dpvsd import DPVSADM
 from flood import Flood
+from lan6 import host6, need_dpip6, ns_mac
+from netns import sh
 from resources import resources, used
 from waiting import terminate, wait_for
 
@@ -74,9 +78,59 @@ def services(d):
         f = l.split()
         if f and f[0] in ("TCP", "UDP"):
             cur = out.setdefault(f[1], [])
-        elif cur is not None and f[:1] == ["->"] and f[1][0].isdigit():
+        elif cur is not None and f[:1] == ["->"] and \
+                (f[1][0].isdigit() or f[1][0] == "["):
             cur.append(f[1])
     return out
+
+
+# IPv6 on the segment: client ::2, backends ::21-23, lb1 ::11 (local
+# address ::101) and lb2 ::12 (::102); the VIP on lb1, the MASTER (no
+# keepalived v6 VIP yet: a failover would not move it, and the soak
+# allows none).  Both daemons hold both services, as keepalived's.
+NET6 = "2001:db8::"
+VIP6 = NET6 + "100"
+FNAT6_PORT, NAT64_PORT = 80, 8080
+URLS6 = ["http://[%s]:%d/" % (VIP6, p) for p in (FNAT6_PORT, NAT64_PORT)]
+
+
+def v6_services(lb):
+    """dpvsadm -R lines: FullNAT v6 to the backends' v6 HTTP servers,
+    NAT64 to their v4 ones from the LB's v4 local address."""
+    fn, n64 = "[%s]:%d" % (VIP6, FNAT6_PORT), "[%s]:%d" % (VIP6, NAT64_PORT)
+    lines = ["-A -t %s -s rr" % fn, "-P -t %s -z %s" % (fn, lb["lip6"]),
+             "-A -t %s -s wrr" % n64, "-P -t %s -z %s" % (n64, lb["lip"])]
+    for h in (21, 22, 23):
+        lines += ["-a -t %s -r [%s%d]:80 -b" % (fn, NET6, h),
+                  "-a -t %s -r 10.0.0.%d:80 -b" % (n64, h)]
+    return lines
+
+
+def add_v6(pair, backends):
+    """Addresses without DAD and static neighbours on every side (the
+    baseline must not move with NDP's), v6 HTTP backends, the services."""
+    cl, rs, lbs = pair["cl"], pair["rs"], pair["lbs"]
+    host6(cl, "eth0", NET6 + "2/64")
+    for h in (21, 22, 23):
+        host6(rs, "eth0", "%s%d/64" % (NET6, h))
+        backends.start(rs, "%s%d" % (NET6, h), "rs%d" % (h - 20))
+    hosts = [(NET6 + "2", ns_mac(cl, "eth0"))] + [
+        ("%s%d" % (NET6, h), ns_mac(rs, "eth0")) for h in (21, 22, 23)]
+    for i, lb in enumerate(lbs):
+        d = lb["dpvs"]
+        need_dpip6(d)
+        lb["lip6"] = "%s%d" % (NET6, 101 + i)
+        d.dpip("addr", "add", "%s%d/64" % (NET6, 11 + i), "dev", "dpdk0", "nodad")
+        d.dpip("addr", "add", lb["lip6"] + "/64", "dev", "dpdk0", "sapool",
+               "nodad")
+        for ip, mac in hosts:
+            d.dpip("neigh", "add", ip, "lladdr", mac, "dev", "dpdk0")
+        sh("ip", "-6", "neigh", "replace", lb["lip6"], "lladdr", lb["mac"],
+           "dev", "eth0", "nud", "permanent", ns=rs)
+        Churner.restore(None, d, v6_services(lb))
+    lbs[0]["dpvs"].dpip("addr", "add", VIP6 + "/128", "dev", "dpdk0", "nodad")
+    sh("ip", "-6", "neigh", "replace", VIP6, "lladdr", lbs[0]["mac"], "dev",
+       "eth0", "nud", "permanent", ns=cl)
 
 
 def expected_services(n):
@@ -88,7 +142,8 @@ def expected_services(n):
 def converged(d, n):
     """The daemon holds reload n's virtual servers (only churn's others
     besides), the two that stay with all three real servers."""
-    s = {k: v for k, v in services(d).items() if not k.startswith("10.2.")}
+    s = {k: v for k, v in services(d).items()
+         if not k.startswith(("10.2.", "["))}
     return set(s) == expected_services(n) and \
         len(s["10.0.0.100:80"]) == 3 and \
         len(s["10.0.0.100:%d" % ECHO_PORT]) == 3
@@ -159,26 +214,44 @@ class Churner(Loop):
         self.route_room, self.rounds, self.ops = route_room, 0, 0
 
     def restore(self, d, lines):
+        """(Also called with self None: set-up.)"""
         r = subprocess.run([DPVSADM, "--ipc-file", d.ipc, "-R"],
                            input="\n".join(lines) + "\n",
                            capture_output=True, text=True, timeout=120)
         if r.returncode:
             raise AssertionError("dpvsadm -R: " + r.stderr.strip()[-300:])
-        self.ops += len(lines)
+        if self:
+            self.ops += len(lines)
 
-    def services(self, d, lip, r):
-        add, dele = [], []
-        for i in range(self.nsvc):
-            vip = "10.2.%d.%d:80" % (r % 200, i)
-            add += ["-A -t %s -s rr" % vip, "-P -t %s -z %s" % (vip, lip)]
-            add += ["-a -t %s -r 10.0.2.%d:80 -b" % (vip, rs)
-                    for rs in (1, 2, 3)]
-            add += ["-E -t %s -s %s" % (vip, ("wrr", "sh", "mh")[i % 3]),
-                    "-e -t %s -r 10.0.2.2:80 -b -w 3" % vip]
-            dele += ["-d -t %s -r 10.0.2.1:80" % vip,
+    @staticmethod
+    def one(vip, lip, reals, sched):
+        """A service's add and delete lines: 3 real servers, a local
+        address, an edit of each."""
+        add = ["-A -t %s -s rr" % vip, "-P -t %s -z %s" % (vip, lip)]
+        add += ["-a -t %s -r %s -b" % (vip, rs) for rs in reals]
+        add += ["-E -t %s -s %s" % (vip, sched),
+                "-e -t %s -r %s -b -w 3" % (vip, reals[1])]
+        return add, ["-d -t %s -r %s" % (vip, reals[0]),
                      "-Q -t %s -z %s" % (vip, lip), "-D -t %s" % vip]
-        self.restore(d, add)
-        self.restore(d, dele)
+
+    def services(self, lb, r):
+        """nsvc services, one of them FullNAT v6 and one NAT64 (v4 real
+        servers and local address under a v6 VIP) when the LB has v6."""
+        add, dele = [], []
+        v4 = ["10.0.2.%d:80" % rs for rs in (1, 2, 3)]
+        kinds = [("10.2.%d.%d:80" % (r % 200, i), lb["lip"], v4,
+                  ("wrr", "sh", "mh")[i % 3]) for i in range(self.nsvc)]
+        if lb.get("lip6"):
+            vip6 = "[2001:db8:2:%x::%%d]:80" % (r % 200)
+            kinds[-2:] = [(vip6 % 1, lb["lip6"], ["[2001:db8:3::%d]:80" % rs
+                                                  for rs in (1, 2, 3)], "sh"),
+                          (vip6 % 2, lb["lip"], v4, "mh")]
+        for k in kinds:
+            a, d = self.one(*k)
+            add += a
+            dele += d
+        self.restore(lb["dpvs"], add)
+        self.restore(lb["dpvs"], dele)
 
     def dpip(self, d, *args):
         d.dpip(*args)
@@ -201,7 +274,7 @@ class Churner(Loop):
     def step(self):
         lb = self.lbs[self.rounds % len(self.lbs)]
         self.rounds += 1
-        self.services(lb["dpvs"], lb["lip"], self.rounds)
+        self.services(lb, self.rounds)
         self.netstack(lb["dpvs"])
 
     def stop(self):

@@ -4,7 +4,8 @@
  * for both rx and tx.  Set-up goes through the real control ops:
  * addresses, a default route, neighbours, and FullNAT, NAT, DR and TUN
  * services with real servers and local addresses, in both families
- * (setup_v6: the same methods on 2001:db8::100-103).
+ * (setup_v6: the same methods on 2001:db8::100-103, and NAT64 on
+ * 2001:db8::104: IPv4 real servers and local address behind it).
  *
  * Each input is up to 8 records { u8 flags; u16 len; u8 frame[len] }.
  * Each frame is copied into an mbuf (the rest of its buffer poisoned
@@ -278,15 +279,20 @@ static struct dpvs_service svc6(uint8_t proto, const char *vip, uint16_t port)
 	return s;
 }
 
+/* A v4 ip under a v6 service is NAT64's. */
 static void dest6(const struct dpvs_service *s, const char *ip, uint32_t fwd)
 {
 	struct dpvs_dest d = { .proto = s->proto, .vaf = AF_INET6,
 			       .vip6 = s->vip6, .vport = s->vport,
-			       .af = AF_INET6, .addr6 = a6(ip),
+			       .af = AF_INET6,
 			       .port = fwd == DPVS_FWD_DR ? 0 : 8080,
 			       .fwd = fwd, .weight = 3 };
 	struct wbuf b;
 
+	if (strchr(ip, ':'))
+		d.addr6 = a6(ip);
+	else
+		d.af = AF_INET, d.addr = inet_addr(ip);
 	wb_init(&b);
 	wire_enc_dest(&b, &d);
 	must(DPVS_OP_DEST_ADD, &b, ip);
@@ -296,20 +302,29 @@ static void laddr6(const struct dpvs_service *s, const char *ip)
 {
 	struct dpvs_laddr l = { .proto = s->proto, .vaf = AF_INET6,
 				.vip6 = s->vip6, .vport = s->vport,
-				.af = AF_INET6, .addr6 = a6(ip),
-				.ifname = "dpdk0" };
+				.af = AF_INET6, .ifname = "dpdk0" };
 	struct wbuf b;
 
+	if (strchr(ip, ':'))
+		l.addr6 = a6(ip);
+	else
+		l.af = AF_INET, l.addr = inet_addr(ip);
 	wb_init(&b);
 	wire_enc_laddr(&b, &l);
 	must(DPVS_OP_LADDR_ADD, &b, ip);
 }
 
-/* [::100]:80 and UDP 53 FullNAT, ::101 NAT, ::102 DR, ::103 TUN. */
+/*
+ * [::100]:80 and UDP 53 FullNAT, ::101 NAT, ::102 DR, ::103 TUN; NAT64
+ * [::104]:80 and UDP 53 to 10.0.1.11-12 from 10.0.1.200 (setup_net's):
+ * the replies and ICMPv4 errors of F_REPLY / F_ICMP_ERR go through its
+ * 4-to-6 translation when NAT64 sent the last IPv4 frame.
+ */
 static void setup_v6(void)
 {
 	static const char *const vips[] = { "2001:db8::100", "2001:db8::101",
-					    "2001:db8::102", "2001:db8::103" };
+					    "2001:db8::102", "2001:db8::103",
+					    "2001:db8::104" };
 	struct dpvs_service s;
 
 	addr6("2001:db8::1", 64, 0);
@@ -334,6 +349,13 @@ static void setup_v6(void)
 	dest6(&s, "2001:db8:1::13", DPVS_FWD_DR);
 	s = svc6(IPPROTO_TCP, vips[3], 80);
 	dest6(&s, "2001:db8:1::12", DPVS_FWD_TUN);
+	s = svc6(IPPROTO_TCP, vips[4], 80);
+	dest6(&s, "10.0.1.11", DPVS_FWD_FNAT);
+	dest6(&s, "10.0.1.14", DPVS_FWD_FNAT);
+	laddr6(&s, "10.0.1.200");
+	s = svc6(IPPROTO_UDP, vips[4], 53);
+	dest6(&s, "10.0.1.12", DPVS_FWD_FNAT);
+	laddr6(&s, "10.0.1.200");
 }
 
 static void menu_add(uint32_t op, struct wbuf *req)

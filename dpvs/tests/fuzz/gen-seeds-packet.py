@@ -8,7 +8,10 @@ FullNAT with a PROXY v2 header),
 10.0.0.103 TUN; clients on 10.0.0.0/24, real servers on 10.0.1.0/24.
 IPv6 (the v6-* seeds): [2001:db8::100]:80 and UDP 53 FullNAT from
 2001:db8:1::200, ::101 NAT, ::102 DR, ::103 TUN; clients on
-2001:db8::/64, real servers on 2001:db8:1::/64.
+2001:db8::/64, real servers on 2001:db8:1::/64.  NAT64 (v6-nat64-*):
+[2001:db8::104]:80 and UDP 53 to 10.0.1.11 (and the unresolved .14),
+10.0.1.12 from 10.0.1.200; their REPLY / ICMPERR records come from the
+IPv4 side and go through the 4-to-6 translation.
 Run: /usr/bin/python3 dpvs/tests/fuzz/gen-seeds-packet.py [dir]
 """
 import os
@@ -16,9 +19,11 @@ import struct
 import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, raw
-from scapy.layers.inet6 import (ICMPv6PacketTooBig, ICMPv6DestUnreach,
-                                IPv6, IPv6ExtHdrDestOpt,
-                                IPv6ExtHdrHopByHop)
+from scapy.layers.inet6 import (ICMPv6DestUnreach, ICMPv6EchoRequest,
+                                ICMPv6PacketTooBig, ICMPv6ParamProblem,
+                                ICMPv6TimeExceeded, IPv6, IPv6ExtHdrDestOpt,
+                                IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                                IPv6ExtHdrRouting)
 
 W2, NIC, OURMAC, REPLY, ICMPERR, HOLD, CTRL = 1, 2, 4, 8, 16, 0x40, 0xe0
 # fuzz_packet.c's menu of control ops (F_CTRL)
@@ -116,9 +121,95 @@ def v6_seeds(s):
                                      / raw(quoted_ext)))
 
 
+def nat64_seeds(s):
+    vip = "2001:db8::104"
+    s["v6-nat64-flow"] = (
+        rec(cl6(vip, tcp(80, 46000)))
+        + rec(bytes([0x12]), REPLY)
+        + rec(cl6(vip, tcp(80, 46000, "A", 1001, 1)), OURMAC | W2)
+        + rec(cl6(vip, tcp(80, 46000, "PA", 1001, 1, b"GET / HTTP/1.0\r\n\r\n")))
+        + rec(cl6(vip, tcp(80, 46000, "FA", 1019, 1)))
+        + rec(bytes([0x11]), REPLY | W2))
+    s["v6-nat64-udp"] = rec(cl6(vip, UDP(sport=5356, dport=53) / b"q")) \
+        + rec(b"", REPLY) + rec(b"", REPLY | W2)
+    # port unreachable, fragmentation needed (to "packet too big"),
+    # host unreachable: each ICMPv4 error translated back to the client
+    s["v6-nat64-icmp-err"] = rec(cl6(vip, tcp(80, 46001))) \
+        + rec(bytes([3]), ICMPERR) + rec(bytes([4]), ICMPERR | W2) \
+        + rec(bytes([1]), ICMPERR)
+    back = IPv6(src=vip, dst=CL6) / TCP(sport=80, dport=46002, flags="SA")
+    s["v6-nat64-client-icmp6"] = (
+        rec(cl6(vip, tcp(80, 46002))) + rec(bytes([0x12]), REPLY)
+        + rec(cl6(vip, ICMPv6PacketTooBig(mtu=1280) / raw(back)))
+        + rec(cl6(vip, ICMPv6DestUnreach(code=1) / raw(back)[:44]), OURMAC | W2))
+    s["v6-nat64-ext-headers"] = rec(cl6(vip, tcp(80, 46003),
+                                        IPv6ExtHdrDestOpt(),
+                                        IPv6ExtHdrFragment(m=0, offset=0)))
+    s["v6-nat64-frag"] = rec(cl6(vip, tcp(80, 46004), IPv6ExtHdrFragment(m=1))) \
+        + rec(cl6(vip, b"\0" * 16, IPv6ExtHdrFragment(nh=6, offset=5)))
+    s["v6-nat64-unresolved"] = b"".join(
+        rec(cl6(vip, tcp(80, 46010 + i)), OURMAC | (i & 1)) for i in range(4))
+
+
+def v6_ext_seeds(s):
+    vip = "2001:db8::100"
+    s["v6-ext-routing"] = rec(cl6(vip, tcp(80, 45100), IPv6ExtHdrRouting(
+        type=0, segleft=0, addresses=["2001:db8::9"]))) \
+        + rec(cl6(vip, tcp(80, 45101), IPv6ExtHdrRouting(
+            type=4, segleft=1, addresses=["2001:db8::9"])))
+    s["v6-ext-frag-atomic"] = rec(cl6(vip, tcp(80, 45102),
+                                      IPv6ExtHdrFragment(m=0, offset=0)))
+    s["v6-ext-frag-first"] = rec(cl6(vip, tcp(80, 45103),
+                                     IPv6ExtHdrFragment(m=1, id=7)))
+    s["v6-ext-hbh-late"] = rec(cl6(vip, tcp(80, 45104), IPv6ExtHdrDestOpt(),
+                                   IPv6ExtHdrHopByHop()))
+    s["v6-ext-chain"] = rec(cl6("2001:db8::101", tcp(80, 45105),
+                                IPv6ExtHdrHopByHop(), IPv6ExtHdrDestOpt(),
+                                IPv6ExtHdrRouting(segleft=0),
+                                IPv6ExtHdrDestOpt()))
+    s["v6-ext-no-next"] = rec(Ether(src=CLIENT_MAC, dst=PORT_MAC)
+                              / IPv6(src=CL6, dst=vip, nh=59) / (b"\0" * 8))
+    s["v6-ext-unknown"] = rec(Ether(src=CLIENT_MAC, dst=PORT_MAC)
+                              / IPv6(src=CL6, dst=vip, nh=143)
+                              / (bytes([6, 0]) + b"\0" * 6))
+    cut = raw(cl6(vip, tcp(80, 45106), IPv6ExtHdrDestOpt()))
+    s["v6-ext-cut"] = rec(cut[:14 + 40 + 4])
+    # its length byte: 201 x 8 bytes, far past the frame's end
+    s["v6-ext-len-past-end"] = rec(cut[:55] + bytes([200]) + cut[56:])
+
+
+def v6_icmp_seeds(s):
+    vip = "2001:db8::100"
+    sent = IPv6(src=LIP6, dst="2001:db8:1::11") / TCP(sport=1024, dport=8080)
+    back = IPv6(src=vip, dst=CL6) / TCP(sport=80, dport=45200, flags="SA")
+    s["v6-icmp-errors"] = (
+        rec(cl6(vip, tcp(80, 45200)))
+        + rec(rs6(11, LIP6, ICMPv6TimeExceeded() / raw(sent)))
+        + rec(rs6(11, LIP6, ICMPv6ParamProblem(code=1, ptr=40) / raw(sent)),
+              OURMAC | W2)
+        + rec(rs6(11, LIP6, ICMPv6DestUnreach(code=1) / raw(sent)[:40]))
+        + rec(cl6(vip, ICMPv6TimeExceeded() / raw(back)))
+        + rec(cl6(vip, ICMPv6ParamProblem(ptr=6) / raw(back))))
+    err_of_err = IPv6(src=LIP6, dst="2001:db8:1::11") / ICMPv6DestUnreach() \
+        / raw(sent)
+    s["v6-icmp-err-of-err"] = rec(rs6(11, LIP6, ICMPv6PacketTooBig(mtu=1280)
+                                      / raw(err_of_err)))
+    s["v6-icmp-echo-vip"] = rec(cl6(vip, ICMPv6EchoRequest(id=3, data=b"x" * 32))) \
+        + rec(cl6("2001:db8::1", ICMPv6EchoRequest(id=4)), OURMAC | W2)
+    s["v6-icmp-nat-dr"] = (
+        rec(cl6("2001:db8::101", tcp(80, 45201)))
+        + rec(rs6(11, CL6, ICMPv6PacketTooBig(mtu=1280) / raw(
+            IPv6(src=CL6, dst="2001:db8:1::11") / TCP(sport=45201, dport=8080))))
+        + rec(cl6("2001:db8::102", ICMPv6DestUnreach() / raw(
+            IPv6(src="2001:db8::102", dst=CL6) / TCP(sport=80, dport=45202)))))
+
+
 def seeds():
     s = {}
     v6_seeds(s)
+    nat64_seeds(s)
+    v6_ext_seeds(s)
+    v6_icmp_seeds(s)
     s["fnat-tcp-flow"] = flow("10.0.0.100", 40001)
     s["fnat-tcp-syn-w2"] = rec(cl("10.0.0.100", tcp(80, 40003)), OURMAC | W2) \
         + rec(bytes([0x12]), REPLY) + rec(bytes([0x12]), REPLY | W2)
