@@ -28,7 +28,7 @@ EXTERNAL = {'libipvs.c', 'libipvs_dpvs.c', 'check/check_dpvs.c',
             'keepalived/keepalived', 'doc/KEEPALIVED-MIB.txt',
             'app/test-pmd', 'drivers/', 'rte_os_shim.h',
             'check_parser.c', 'vrrp.c', '.c'}
-ADDR = re.compile(r'^([0-9.]+|[0-9a-fA-F.]*:[0-9a-fA-F:.]*)/[0-9]+$')  # v4 or v6 prefixes
+ADDR = re.compile(r'^([0-9.]*|[0-9a-fA-F.]*:[0-9a-fA-F:.]*)/[0-9]+$')  # v4 or v6 prefixes
 LINK = re.compile(r'\]\(([^)\s]+)\)')
 CODE = re.compile(r'`([^`\s]+)`')
 
