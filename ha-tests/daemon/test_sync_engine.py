@@ -358,8 +358,11 @@ def test_bulk_of_thousands_at_its_rate(pair):
     assert b["installed"] == n and b["rx_dropped"] == 0, b
     m = state(lb1)
     assert m["bulk_conns"] == n and m["bulk_sent"] == 1, m
-    # 86 datagrams at 100/s with a burst of 3: the rate held.
-    assert b["bulk_ms"] >= 600, b
+    # At most 36 records of 40 bytes fit a 1472-byte datagram: at least
+    # n/36 datagrams at 100/s with a burst of 3 (86 for 3000 conns; fewer
+    # settle on a loaded machine, so the bound follows n): the rate held.
+    dgrams = -(-n // 36)
+    assert b["bulk_ms"] >= (dgrams - 3) * 10 * 0.9, (dgrams, b)
     assert udp_conns(lb2) == n
 
 

@@ -121,6 +121,27 @@ def test_fnat6_http(lb6, backends):
         set(RS), conns[:3]
 
 
+def test_v6_laddr_added_by_naming_its_port(lb6, backends):
+    """keepalived's local_address_group names a port: dpvs adds the v6
+    address itself, without DAD, so it serves at once (it was refused as
+    "not an address of this host" while tentative)."""
+    d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
+    lip2 = "2001:db8:1::201"
+    sh("ip", "-6", "neigh", "replace", lip2, "lladdr", port_mac(d, "dpdk1"),
+       "dev", "vrs0", "nud", "permanent", ns=rs)
+    backends.start(rs, RS[11], "rs1")
+    adm(d, "-A", "-t", SVC, "-s", "rr")
+    adm(d, "-P", "-t", SVC, "-z", lip2, "-F", "dpdk1")
+    adm(d, "-a", "-t", SVC, "-r", "[%s]:80" % RS[11], "-b")
+    line = [l for l in d.dpip("-6", "addr").stdout.splitlines() if lip2 in l]
+    assert line and "sapool" in line[0] and "tentative" not in line[0], line
+    got = gets(cl, 10)
+    assert got == {"rs1": 10}, got
+    conns = [l for l in adm(d, "-L", "-n", "-c").stdout.splitlines()
+             if "[%s]:" % lip2 in l]
+    assert len(conns) >= 10, conns[:3]
+
+
 def test_nat6_http(lb6, backends):
     d, cl, rs = lb6["dpvs"], lb6["cl"], lb6["rs"]
     for h in (11, 12):

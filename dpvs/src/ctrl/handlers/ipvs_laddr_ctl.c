@@ -118,6 +118,17 @@ static int v6_errno(struct ctrl_reply *rep, int rc, const char *str)
 	return ctrl_errno(rep, rc, "local address");
 }
 
+/* a is an address of port p (or of any port, p NULL) still in DAD. */
+static bool tentative6(const struct netif_port *p, const struct in6_addr *a)
+{
+	uint32_t flags = 0;
+
+	for (uint16_t id = 0; id < NETIF_MAX_PORTS; id++)
+		if ((!p || p->id == id) && inet6addr_is_local(id, a, &flags))
+			return (flags & IFA6_F_TENTATIVE) != 0;
+	return false;
+}
+
 static int laddr6_add(struct ctrl_reply *rep, struct ipvs_service *svc,
 		      const struct dpvs_laddr *l, const char *str)
 {
@@ -129,13 +140,24 @@ static int laddr6_add(struct ctrl_reply *rep, struct ipvs_service *svc,
 		return (int)rep->status;
 	if (!p && r && r->type == RT_LOCAL)
 		p = netif_port(r->port);
+	/*
+	 * Given a port (keepalived's local_address_group), make it one.  No
+	 * DAD: it would stay tentative, and refused here, for a second, and
+	 * the peer of an HA pair holds the same address.
+	 */
 	if ((!r || r->type != RT_LOCAL) && p) {
-		int rc = inet6addr_add(p->id, &l->addr6, 128, IFA_F_SAPOOL);
+		int rc = inet6addr_add(p->id, &l->addr6, 128,
+				       IFA_F_SAPOOL | IFA6_F_NODAD);
 
 		if (rc < 0 && rc != -EEXIST)
 			return v6_errno(rep, rc, str);
 		r = route6_find(&l->addr6, 128);
 	}
+	if ((!r || r->type != RT_LOCAL) && tentative6(p, &l->addr6))
+		return ctrl_error(rep, DPVS_EBUSY, "%s is still tentative "
+				  "(duplicate address detection): try again "
+				  "when 'dpip -6 addr' no longer says tentative, "
+				  "or add it with nodad", str);
 	if (!r || r->type != RT_LOCAL || !p)
 		return not_ours(rep, str);
 	if (lcore_nworkers() > 1 && !(r->flags & RT_F_SAPOOL))
