@@ -249,3 +249,64 @@ def test_v6_bulk_on_backup_restart(pair):
     for port, i in idle.items():
         answers, same = i.again()
         assert same and answers == [("b6" if port == FNAT6 else "b1")] * 10
+
+
+PERSIST6, RS6B, CL6B = 84, "2001:db8::22", "2001:db8::7"
+
+
+def persist6_service(pair):
+    """A FullNAT6 service (:84) persistent per client /64, wrr to RS6
+    ("b6") and RS6B ("b7"), weights 1 and 1; the client has a second
+    address in its /64."""
+    rs = "rs_%s" % pair.topo.tag
+    host6(rs, "eth0", RS6B + "/64")
+    host6(pair.cl, "eth0", CL6B + "/64")
+    p = pair.popen(rs, HAHTTPD, RS6B, "80", "b7", "1", "1", "-",
+                   stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    svc = "[%s]:%d" % (VIP6, PERSIST6)
+    for lb in pair.lbs:
+        d = lb.dpvs
+        d.adm("-A", "-t", svc, "-s", "wrr", "-p", "300", "-M", "64")
+        for rs_addr in (RS6, RS6B):
+            d.adm("-a", "-t", svc, "-r", "[%s]:80" % rs_addr, "-b", "-w", "1")
+        d.adm("-P", "-t", svc, "-z", LADDR6, "-F", "dpdk0")
+    return svc
+
+
+def persist6_keys(lb):
+    """The conns to :84 of the client's /64 (the kernel picks either of
+    its addresses)."""
+    return {(c["client"], c["vip"]) for c in lb.conns()
+            if c["client"].startswith("[2001:db8::") and
+            c["vip"] == "[%s]:%d" % (VIP6, PERSIST6)}
+
+
+def test_v6_persistence_survives_failover(pair):
+    """A client of a persistent v6 service keeps its real server after a
+    failover: the MASTER's template (and its conns) are synced, so new
+    connections from the client's /64 land on the server it had, even
+    though the new MASTER's own weights would send a new client to the
+    other one."""
+    lb1, lb2 = pair.lbs
+    v6_services(pair)
+    svc = persist6_service(pair)
+    assert wait_for(lambda: bulk_ready(lb2.sync()), timeout=10), lb2.sync()
+    first = pair.idle(PERSIST6, 4, vip=VIP6)
+    had = first.first["answers"][0]
+    assert had in ("b6", "b7") and first.first["answers"] == [had] * 4, \
+        first.first
+    want = persist6_keys(lb1)
+    assert len(want) == 4, lb1.conns()
+    assert wait_for(lambda: want <= persist6_keys(lb2), timeout=10,
+                    step=0.2), (lb2.sync(), lb2.conns())
+    # lb2 would give a new client the other server: 100 to 1.
+    other = RS6B if had == "b6" else RS6
+    mine = RS6 if had == "b6" else RS6B
+    lb2.dpvs.adm("-e", "-t", svc, "-r", "[%s]:80" % other, "-b", "-w", "100")
+    lb2.dpvs.adm("-e", "-t", svc, "-r", "[%s]:80" % mine, "-b", "-w", "1")
+    pair.fault(lb1, "dpvs_kill")
+    assert wait_for(lb2.has_vip, timeout=5), lb2.ka.text()
+    again = pair.idle(PERSIST6, 6, vip=VIP6)
+    assert again.first["answers"] == [had] * 6, (had, again.first,
+                                                 lb2.conns())

@@ -141,8 +141,10 @@ static struct ipvs_dest *schedule6(unsigned lc, unsigned w,
 
 	if (i < 0) {
 		i = sn->ops->schedule(&sn->ss, sn->wstate + w * sn->wstride, &f);
-		if (i >= 0 && sn->persist_timeout)
+		if (i >= 0 && sn->persist_timeout) {
 			ipvs_persist_bind6(svc, sn, &t->saddr, i);
+			ipvs_sync_note_tmpl6(w, svc, sn, &t->saddr, i);
+		}
 	}
 	if (i < 0) {
 		PKT_INC(lc, ipvs_no_dest);

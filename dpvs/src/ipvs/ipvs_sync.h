@@ -25,13 +25,15 @@ struct ipvs_conn;
 #define IPVS_SYNC_CONN 1    /* rtype */
 #define IPVS_SYNC_TMPL 2    /* a persistence template */
 #define IPVS_SYNC_CONN6 3   /* a v6 or NAT64 conn: datagram v2 only */
+#define IPVS_SYNC_TMPL6 4   /* a v6 or NAT64 service's template: v2 only */
 
 #define IPVS_SYNC_AF4 4     /* the record's family numbers (as wire v5's) */
 #define IPVS_SYNC_AF6 6
 
 #define IPVS_SYNC_F_BULK     0x1   /* part of a bulk answer */
 #define IPVS_SYNC_F_INACTIVE 0x2   /* not yet ESTABLISHED */
-#define IPVS_SYNC_F_PP       0x4   /* PROXY header: reserved is its isn1 */
+#define IPVS_SYNC_F_PP       0x4   /* PROXY header: reserved is its isn1
+				    * (records of both versions) */
 
 /*
  * One record, host order: exactly what the message carries (40 bytes).
@@ -56,6 +58,9 @@ struct ipvs_sync_rec {
  * client and VIP side's family, daf the local address and server side's:
  * both 6, or 6 and 4 for NAT64.  xmit is enum ipvs_xmit_id.  A v4
  * address is in4 (host order) with the rest of the union zero.
+ * IPVS_SYNC_TMPL6 pins the client's prefix (caddr, masked by the peer's
+ * own -M length) of service vaddr:vport to daddr:dport for timeout_s;
+ * its state, laddr and lport are 0.
  */
 struct ipvs_sync_rec6 {
 	uint8_t rtype;             /* IPVS_SYNC_CONN6 */
@@ -68,7 +73,7 @@ struct ipvs_sync_rec6 {
 	union inet_addr caddr, vaddr, laddr, daddr;   /* laddr 0 unless FullNAT */
 	uint16_t cport, vport, lport, dport;
 	uint32_t timeout_s;
-	uint32_t reserved;
+	uint32_t reserved;         /* IPVS_SYNC_F_PP: the client's isn1 */
 };
 
 struct ipvs_sync_params {

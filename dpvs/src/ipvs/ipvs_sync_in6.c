@@ -5,8 +5,11 @@
  * owning worker checks the record against this LB's services (by
  * family, VIP and port; the server by family, address and port), and
  * installs the conn under its v6 digest key (client side) and, for
- * NAT64, the exact v4 key of its replies.  The rings exist only with
- * ipv6.enable; without them a v2 record is refused (rx_dropped).
+ * NAT64, the exact v4 key of its replies.  A conn with a PROXY header
+ * gets the peer's isn1, so the shift goes on; the client of a persistent
+ * service is pinned (its conns' records and the template records).  The
+ * rings exist only with ipv6.enable; without them a v2 record is refused
+ * (rx_dropped).
  */
 #include "ipvs_sync_int.h"
 
@@ -17,7 +20,9 @@
 #include <rte_ring_elem.h>
 
 #include "ipvs_conn_int.h"
+#include "ipvs_persist.h"
 #include "ipvs_xmit.h"
+#include "proxy_proto.h"
 #include "sync_dir.h"
 
 #define INSTALL_MAX 256   /* records a loop: bounds the worker's latency */
@@ -68,9 +73,12 @@ static bool rec6_valid(const struct ipvs_sync_rec6 *r)
 {
 	const struct ipvs_proto *pp = ipvs_proto_get(r->proto);
 
-	if (!pp || r->rtype != IPVS_SYNC_CONN6 || r->xmit < IPVS_FWD_MAX ||
-	    r->xmit >= IPVS_XMIT_MAX || r->state >= CS_MAX ||
+	if (!pp || r->xmit < IPVS_FWD_MAX || r->xmit >= IPVS_XMIT_MAX ||
 	    r->caf != IPVS_SYNC_AF6 || ipvs_xmit[r->xmit].daf != os_af(r->daf))
+		return false;
+	if (r->rtype == IPVS_SYNC_TMPL6)
+		return true;
+	if (r->rtype != IPVS_SYNC_CONN6 || r->state >= CS_MAX)
 		return false;
 	if (!__atomic_load_n(&pp->timeouts[r->state], __ATOMIC_RELAXED))
 		return false;
@@ -108,6 +116,9 @@ static unsigned owner_of6(const struct ipvs_sync_rec6 *r, unsigned sender_nw)
 {
 	int o;
 
+	/* Templates are shared by the workers: any one installs them. */
+	if (r->rtype == IPVS_SYNC_TMPL6)
+		return 0;
 	if (ipvs_fwd_snat(r->xmit))
 		return r->lport % nin6;
 	o = holder_of6(r);
@@ -140,9 +151,16 @@ static bool addr_eq(uint8_t af, const union inet_addr *a,
 				a->in4 == b->in4;
 }
 
+/* Where a record lands here: its service, that one's snapshot, its server. */
+struct rec6_ctx {
+	const struct ipvs_service *svc;
+	const struct svc_snap *sn;
+	int di;                    /* index into sn->dests */
+};
+
 /* The service and the real server of r, whatever its weight. */
 static const struct ipvs_dest *find_dest6(const struct ipvs_sync_rec6 *r,
-					  const struct svc_snap **snp,
+					  struct rec6_ctx *x,
 					  struct sync_wstats *st)
 {
 	struct ipvs_service *svc = ipvs_svc_lookup6(r->proto, &r->vaddr.in6,
@@ -155,15 +173,18 @@ static const struct ipvs_dest *find_dest6(const struct ipvs_sync_rec6 *r,
 		return NULL;
 	}
 	sn = __atomic_load_n(&svc->snap, __ATOMIC_ACQUIRE);
-	*snp = sn;
+	x->svc = svc;
+	x->sn = sn;
 	for (unsigned i = 0; i < sn->ss.ndests; i++) {
 		const struct ipvs_dest *d = sn->dests[i];
 		uint8_t af = d->af == AF_INET6 ? AF_INET6 : AF_INET;
 
 		if (af == daf && addr_eq(af, &d->addr, &r->daddr) &&
 		    ipvs_xmit_of((enum ipvs_fwd)d->fwd, AF_INET6, af) == r->xmit &&
-		    (d->port ? d->port : r->vport) == r->dport)
+		    (d->port ? d->port : r->vport) == r->dport) {
+			x->di = (int)i;
 			return d;
+		}
 	}
 	st->no_dest++;
 	return NULL;
@@ -184,10 +205,10 @@ static struct ipvs_laddr *laddr_of6(const struct svc_snap *sn, uint8_t af,
 
 /* The conn r describes, checked against this LB's services. */
 static bool conn_of_rec6(const struct ipvs_sync_rec6 *r, struct ipvs_conn *c,
-			 struct sync_wstats *st)
+			 struct rec6_ctx *x, struct sync_wstats *st)
 {
-	const struct svc_snap *sn = NULL;
-	const struct ipvs_dest *d = find_dest6(r, &sn, st);
+	const struct ipvs_dest *d = find_dest6(r, x, st);
+	const struct svc_snap *sn = x->sn;
 
 	if (!d)
 		return false;
@@ -209,6 +230,13 @@ static bool conn_of_rec6(const struct ipvs_sync_rec6 *r, struct ipvs_conn *c,
 	c->proto = r->proto;
 	c->fwd = r->xmit;
 	c->state = r->state;
+	/* Without the peer's isn1 no shift: see conn_of_rec (ipvs_sync_in.c). */
+	if ((r->flags & IPVS_SYNC_F_PP) && sn->pp_ver &&
+	    r->proto == IPPROTO_TCP && ipvs_fwd_snat(r->xmit)) {
+		pp_init6(&c->pp, sn->pp_ver, &r->caddr.in6, r->cport,
+			 &r->vaddr.in6, r->vport);
+		c->pp.isn1 = r->reserved;
+	}
 	c->flags = CONN_F_SYNCED | CONN_F_SENT;
 	return true;
 }
@@ -232,6 +260,8 @@ static bool update_existing6(unsigned w, const struct ipvs_conn *tmpl,
 
 	if (c && dir == DIR_IN && same_conn6(c, tmpl)) {
 		conn_sync_state(t, c, tmpl->state);
+		if (tmpl->pp.len && !c->pp.len)
+			c->pp = tmpl->pp;   /* the first record was a half-open one */
 		st->updated++;
 		return true;
 	}
@@ -247,14 +277,42 @@ static bool update_existing6(unsigned w, const struct ipvs_conn *tmpl,
 	return false;
 }
 
+/* As pin_client (ipvs_sync_in.c), from this LB's timeout and -M length. */
+static void pin_client6(const struct rec6_ctx *x, const struct in6_addr *caddr)
+{
+	if (x->sn->persist_timeout)
+		ipvs_persist_bind6(x->svc, x->sn, caddr, x->di);
+}
+
+static void install_tmpl6(unsigned w, const struct ipvs_sync_rec6 *r)
+{
+	struct sync_wstats *st = &ipvs_sync_wstats[w];
+	struct rec6_ctx x;
+
+	if (!find_dest6(r, &x, st))
+		return;
+	if (!x.sn->persist_timeout) {   /* not persistent here */
+		st->no_service++;
+		return;
+	}
+	pin_client6(&x, &r->caddr.in6);
+	st->installed++;
+}
+
 static void install6(unsigned w, const struct ipvs_sync_rec6 *r)
 {
 	struct sync_wstats *st = &ipvs_sync_wstats[w];
 	struct ipvs_conn tmpl;
+	struct rec6_ctx x;
 
 	st->processed++;
-	if (!conn_of_rec6(r, &tmpl, st))
+	if (r->rtype == IPVS_SYNC_TMPL6) {
+		install_tmpl6(w, r);
 		return;
+	}
+	if (!conn_of_rec6(r, &tmpl, &x, st))
+		return;
+	pin_client6(&x, &r->caddr.in6);
 	if (update_existing6(w, &tmpl, st))
 		return;
 	ipvs_sync_install_new(w, &tmpl, st);

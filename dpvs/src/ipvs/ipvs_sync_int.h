@@ -41,6 +41,10 @@ void ipvs_sync_emit(struct ipvs_conn *c, uint32_t now);
 /* Worker w pinned caddr to sn->dests[i] (ipvs_persist_bind): MASTER sends it. */
 void ipvs_sync_note_tmpl(unsigned w, const struct ipvs_service *svc,
 			 const struct svc_snap *sn, uint32_t caddr, int i);
+/* The same for a v6 service (ipvs_persist_bind6): a v2 record. */
+void ipvs_sync_note_tmpl6(unsigned w, const struct ipvs_service *svc,
+			  const struct svc_snap *sn,
+			  const struct in6_addr *caddr, int i);
 /* A ring of size records, single producer and consumer. */
 struct rte_ring *ipvs_sync_ring_new(const char *what, unsigned w,
 				    uint32_t size);

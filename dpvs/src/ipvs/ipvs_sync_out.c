@@ -246,6 +246,11 @@ void ipvs_sync_rec6_of(const struct ipvs_conn *c, struct ipvs_sync_rec6 *r)
 	r->lport = c->lobj ? c->lport : 0;
 	r->dport = c->dport;
 	r->timeout_s = ipvs_conn_expires_in(c);
+	/* As ipvs_sync_rec_of: the peer re-derives the header from the tuple. */
+	if (c->pp.len && !(c->flags & CONN_F_INACTIVE)) {
+		r->flags |= IPVS_SYNC_F_PP;
+		r->reserved = c->pp.isn1;
+	}
 }
 
 /* Due again at its next packet. */
@@ -301,10 +306,41 @@ void ipvs_sync_note_tmpl(unsigned w, const struct ipvs_service *svc,
 		.timeout_s = sn->persist_timeout,
 	};
 
+	/* A v1 record has no room for a v6 VIP: ipvs_sync_note_tmpl6. */
 	if (!(__atomic_load_n(&ipvs_sync_roles_now, __ATOMIC_RELAXED) &
-	      IPVS_SYNC_MASTER) || !out_rings || w >= nrings)
+	      IPVS_SYNC_MASTER) || !out_rings || w >= nrings ||
+	    svc->af == AF_INET6)
 		return;
 	if (rte_ring_sp_enqueue_elem(out_rings[w], &r, sizeof(r)) != 0)
+		ipvs_sync_wstats[w].out_ring_full++;
+}
+
+void ipvs_sync_note_tmpl6(unsigned w, const struct ipvs_service *svc,
+			  const struct svc_snap *sn,
+			  const struct in6_addr *caddr, int i)
+{
+	const struct ipvs_dest *d = sn->dests[i];
+	uint8_t daf = d->af == AF_INET6 ? AF_INET6 : AF_INET;
+	struct ipvs_sync_rec6 r;
+
+	if (!(__atomic_load_n(&ipvs_sync_roles_now, __ATOMIC_RELAXED) &
+	      IPVS_SYNC_MASTER) || !out_rings6 || w >= nrings ||
+	    svc->af != AF_INET6)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.rtype = IPVS_SYNC_TMPL6;
+	r.proto = svc->proto;
+	r.xmit = (uint8_t)ipvs_xmit_of((enum ipvs_fwd)d->fwd, AF_INET6, daf);
+	r.widx = (uint16_t)w;
+	r.caf = IPVS_SYNC_AF6;
+	r.daf = daf == AF_INET6 ? IPVS_SYNC_AF6 : IPVS_SYNC_AF4;
+	r.caddr.in6 = *caddr;
+	r.vaddr.in6 = svc->vip.in6;
+	addr_of(&r.daddr, daf, &d->addr);
+	r.vport = svc->vport;
+	r.dport = d->port ? d->port : svc->vport;
+	r.timeout_s = sn->persist_timeout;
+	if (rte_ring_sp_enqueue_elem(out_rings6[w], &r, sizeof(r)) != 0)
 		ipvs_sync_wstats[w].out_ring_full++;
 }
 

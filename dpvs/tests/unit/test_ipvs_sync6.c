@@ -16,6 +16,7 @@
 #include <rte_tcp.h>
 
 #include "dpvs_ops.h"
+#include "ipvs/ipvs_persist.h"
 #include "ipvs/ipvs_sync_int.h"
 #include "ipvs/sync_dir.h"
 #include "test_inproc.h"
@@ -110,10 +111,28 @@ static void neigh6(const char *ip)
 	inproc_op(DPVS_OP_NEIGH_ADD, &b);
 }
 
+/* A v6 service persistent per /64 for 300 s, DR6 to two servers. */
+static void svc6_persistent(const char *vip, const char *rs1, const char *rs2)
+{
+	struct dpvs_service s = { .proto = IPPROTO_TCP, .af = AF_INET6,
+				  .vip6 = a6(vip), .vport = 80, .sched = "rr",
+				  .flags = DPVS_SVC_F_PERSISTENT, .timeout = 300,
+				  .netmask = 64 };
+	struct wbuf b;
+
+	op_addr6(vip, 128, 0);
+	wb_init(&b);
+	wire_enc_svc(&b, &s);
+	inproc_op(DPVS_OP_SVC_ADD, &b);
+	dest6(&s, rs1, 0, DPVS_FWD_DR);
+	dest6(&s, rs2, 0, DPVS_FWD_DR);
+}
+
 /*
  * test_ipvs_sync's v4 services, and: 2001:db8::100 FullNAT6 (local
  * address 2001:db8:1::200), ::101 NAT6, ::102 DR6, ::105 NAT64 to
- * 10.0.1.11:8080 (local address 10.0.1.202).
+ * 10.0.1.11:8080 (local address 10.0.1.202), ::106 DR6 persistent to
+ * 2001:db8:1::13 and ::14.
  */
 static int setup6(void **state)
 {
@@ -134,6 +153,8 @@ static int setup6(void **state)
 	s = svc6("2001:db8::105");
 	dest6(&s, "10.0.1.11", 8080, DPVS_FWD_FNAT);
 	laddr6(&s, "10.0.1.202");
+	neigh6("2001:db8:1::14");
+	svc6_persistent("2001:db8::106", "2001:db8:1::13", "2001:db8:1::14");
 	return 0;
 }
 
@@ -456,6 +477,218 @@ static void test_dir_hands_v6_client_packets_over(void **state)
 	assert_null(find6(0, &r, &dir));
 }
 
+/* Sets or clears PROXY v2 on service vip:80. */
+static void svc6_proxy(const char *vip, uint32_t flags)
+{
+	struct dpvs_service s = { .proto = IPPROTO_TCP, .af = AF_INET6,
+				  .vip6 = a6(vip), .vport = 80, .sched = "rr",
+				  .flags = flags };
+	struct wbuf b;
+
+	wb_init(&b);
+	wire_enc_svc(&b, &s);
+	inproc_op(DPVS_OP_SVC_EDIT, &b);
+}
+
+/*
+ * PROXY protocol over FullNAT6 and NAT64: an established conn's record
+ * carries the client's isn1 and the flag, the peer makes the same v6
+ * header's shift (52 bytes); a half-open record gives none, the next
+ * one does; the installed conn's own record carries it on.
+ */
+static void test_proxy_protocol6_shift_synced(void **state)
+{
+	struct ipvs_sync_rec6 r = rec6(IPVS_X_FNAT6, "2001:db8::100",
+				       "2001:db8:1::11", 8080,
+				       "2001:db8:1::200", 3005);
+	struct ipvs_sync_rec6 n = rec6(IPVS_X_FNAT64, "2001:db8::105",
+				       "10.0.1.11", 8080, "10.0.1.202", 4004);
+	struct ipvs_sync_rec6 back;
+	enum conn_dir dir;
+	struct ipvs_conn *c;
+
+	(void)state;
+	svc6_proxy("2001:db8::100", DPVS_SVC_F_PROXY_V2);
+	svc6_proxy("2001:db8::105", DPVS_SVC_F_PROXY_V2);
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.cport = 43600;
+	r.state = CS_SYN_RECV;
+	r.flags = IPVS_SYNC_F_INACTIVE;
+	post6(&r, 2);
+	c = find6(1, &r, &dir);
+	assert_non_null(c);
+	assert_int_equal(c->pp.len, 0);
+	r.state = CS_ESTABLISHED;
+	r.flags = IPVS_SYNC_F_PP;
+	r.reserved = 0xfffffff0;
+	post6(&r, 2);
+	assert_ptr_equal(find6(1, &r, &dir), c);
+	assert_int_equal(c->pp.ver, 2);
+	assert_int_equal(c->pp.len, 52);   /* 16 + 2 x (16 + 2) */
+	assert_int_equal(c->pp.isn1, 0xfffffff0);
+	ipvs_sync_rec6_of(c, &back);
+	assert_true(back.flags & IPVS_SYNC_F_PP);
+	assert_int_equal(back.reserved, 0xfffffff0);
+	/* NAT64: the header names the v6 client and VIP. */
+	n.cport = 43601;
+	n.flags = IPVS_SYNC_F_PP;
+	n.reserved = 7;
+	post6(&n, 2);
+	c = find6(0, &n, &dir);
+	assert_non_null(c);
+	assert_int_equal(c->pp.len, 52);
+	assert_int_equal(c->pp.isn1, 7);
+	svc6_proxy("2001:db8::100", 0);
+	svc6_proxy("2001:db8::105", 0);
+}
+
+/* Without PROXY here the flag is ignored: no header the server does not want. */
+static void test_proxy_flag_without_pp_service(void **state)
+{
+	struct ipvs_sync_rec6 r = rec6(IPVS_X_FNAT6, "2001:db8::100",
+				       "2001:db8:1::11", 8080,
+				       "2001:db8:1::200", 3007);
+	struct ipvs_sync_rec6 back;
+	enum conn_dir dir;
+	struct ipvs_conn *c;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.cport = 43602;
+	r.flags = IPVS_SYNC_F_PP;
+	r.reserved = 99;
+	post6(&r, 2);
+	c = find6(1, &r, &dir);
+	assert_non_null(c);
+	assert_int_equal(c->pp.len, 0);
+	ipvs_sync_rec6_of(c, &back);
+	assert_int_equal(back.flags & IPVS_SYNC_F_PP, 0);
+	assert_int_equal(back.reserved, 0);
+}
+
+static struct ipvs_service *svc106(void)
+{
+	struct in6_addr vip = a6("2001:db8::106");
+	struct ipvs_service *svc = ipvs_svc_lookup6(IPPROTO_TCP, &vip, 80);
+
+	assert_non_null(svc);
+	return svc;
+}
+
+/* The server (last address byte) client's /64 is pinned to, or -1. */
+static int pinned_to(const char *client)
+{
+	struct ipvs_service *svc = svc106();
+	const struct svc_snap *sn = svc->snap;
+	struct in6_addr ca = a6(client);
+	int i = ipvs_persist_lookup6(svc, sn, &ca);
+
+	return i < 0 ? -1 : sn->dests[i]->addr.in6.s6_addr[15];
+}
+
+static struct ipvs_sync_rec6 tmpl6(const char *client, const char *rs)
+{
+	struct ipvs_sync_rec6 r = rec6(IPVS_X_DR6, "2001:db8::106", rs, 80,
+				       NULL, 0);
+
+	r.rtype = IPVS_SYNC_TMPL6;
+	r.state = 0;
+	r.timeout_s = 300;
+	r.caddr.in6 = a6(client);
+	return r;
+}
+
+/*
+ * A v6 template record pins the client's /64 on the peer (the whole
+ * /64: the peer's own -M length); what this LB lacks is counted.
+ */
+static void test_install_tmpl6(void **state)
+{
+	struct ipvs_sync_rec6 r = tmpl6("2001:db8:5:1::7", "2001:db8:1::14");
+	struct ipvs_sync_stats s0 = sync_counts();
+	struct ipvs_sync_rec6 bad;
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	assert_int_equal(pinned_to("2001:db8:5:1::7"), -1);
+	post6(&r, 2);
+	assert_int_equal(pinned_to("2001:db8:5:1::7"), 0x14);
+	assert_int_equal(pinned_to("2001:db8:5:1:ffff::1"), 0x14);
+	assert_int_equal(pinned_to("2001:db8:5:2::7"), -1);
+	assert_int_equal(sync_counts().installed - s0.installed, 1);
+	r = tmpl6("2001:db8:5:3::1", "2001:db8:1::13");
+	post6(&r, 2);
+	assert_int_equal(pinned_to("2001:db8:5:3::2"), 0x13);
+	/* A server or a persistent service this LB lacks. */
+	bad = tmpl6("2001:db8:5:4::1", "2001:db8:1::99");
+	post6(&bad, 2);
+	assert_int_equal(sync_counts().no_dest - s0.no_dest, 1);
+	bad = tmpl6("2001:db8:5:4::1", "2001:db8:1::13");
+	bad.vaddr.in6 = a6("2001:db8::102");   /* DR6, not persistent */
+	post6(&bad, 2);
+	assert_int_equal(sync_counts().no_service - s0.no_service, 1);
+	assert_int_equal(pinned_to("2001:db8:5:4::1"), -1);
+	/* A mode the family pair cannot have is no template either. */
+	bad.xmit = IPVS_X_FNAT64;
+	assert_int_equal(ipvs_sync_post6(&bad, 2), -EINVAL);
+}
+
+/* A synced conn of a persistent v6 service pins its client too. */
+static void test_conn6_pins_client(void **state)
+{
+	struct ipvs_sync_rec6 r = rec6(IPVS_X_DR6, "2001:db8::106",
+				       "2001:db8:1::13", 80, NULL, 0);
+
+	(void)state;
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	r.caddr.in6 = a6("2001:db8:6::5");
+	r.cport = 43700;
+	post6(&r, 2);
+	assert_int_equal(pinned_to("2001:db8:6::99"), 0x13);
+}
+
+/*
+ * A MASTER's new client of a persistent v6 service: its template goes
+ * out as a v2 record naming the server it was pinned to, which
+ * installs on the peer; none on the v4 ring (a v1 record of a v6 VIP
+ * would be garbage).
+ */
+static void test_producer_tmpl6(void **state)
+{
+	struct ipvs_service *svc = svc106();
+	const struct svc_snap *sn = svc->snap;
+	struct in6_addr ca = a6("2001:db8:7::1");
+	struct ipvs_sync_rec6 out[4];
+	struct ipvs_sync_rec v4[4];
+
+	(void)state;
+	while (ipvs_sync_drain6(1, out, 4))
+		;
+	drain_all(1, v4, 4);
+	ipvs_sync_set_roles(IPVS_SYNC_MASTER);
+	ipvs_sync_note_tmpl(1, svc, sn, 0x0a000002, 1);
+	ipvs_sync_note_tmpl6(1, svc, sn, &ca, 1);
+	assert_int_equal(drain_all(1, v4, 4), 0);
+	assert_int_equal(ipvs_sync_drain6(1, out, 4), 1);
+	assert_int_equal(out[0].rtype, IPVS_SYNC_TMPL6);
+	assert_int_equal(out[0].xmit, IPVS_X_DR6);
+	assert_int_equal(out[0].daf, IPVS_SYNC_AF6);
+	assert_memory_equal(&out[0].caddr.in6, &ca, 16);
+	assert_memory_equal(&out[0].vaddr.in6, &svc->vip.in6, 16);
+	assert_memory_equal(&out[0].daddr.in6, &sn->dests[1]->addr.in6, 16);
+	assert_int_equal(out[0].vport, 80);
+	assert_int_equal(out[0].dport, 80);
+	assert_int_equal(out[0].timeout_s, 300);
+	assert_int_equal(out[0].widx, 1);
+	ipvs_sync_set_roles(IPVS_SYNC_BACKUP);
+	post6(&out[0], 2);
+	assert_int_equal(pinned_to("2001:db8:7::2"),
+			 sn->dests[1]->addr.in6.s6_addr[15]);
+	/* Not MASTER: nothing. */
+	ipvs_sync_note_tmpl6(1, svc, sn, &ca, 0);
+	assert_int_equal(ipvs_sync_drain6(1, out, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +698,11 @@ int main(void)
 		cmocka_unit_test_setup(test_install6_refusals, sync_env_before),
 		cmocka_unit_test_setup(test_producer_v6_ring, sync_env_before),
 		cmocka_unit_test_setup(test_dir_hands_v6_client_packets_over, sync_env_before),
+		cmocka_unit_test_setup(test_proxy_protocol6_shift_synced, sync_env_before),
+		cmocka_unit_test_setup(test_proxy_flag_without_pp_service, sync_env_before),
+		cmocka_unit_test_setup(test_install_tmpl6, sync_env_before),
+		cmocka_unit_test_setup(test_conn6_pins_client, sync_env_before),
+		cmocka_unit_test_setup(test_producer_tmpl6, sync_env_before),
 	};
 
 	return cmocka_run_group_tests(tests, setup6, NULL);

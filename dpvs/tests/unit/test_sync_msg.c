@@ -706,6 +706,39 @@ static void test_v1_v2_one_replay_window(void **state)
 	assert_int_equal(sync_replay_check(&win, &g2, g2.sent_s, 60), SYNC_REPLAY);
 }
 
+/*
+ * A NAT64 template record and a PROXY conn's record, where the peer
+ * reads them: rtype at 0, flags at 4, isn1 (reserved) at 88.
+ */
+static void test_v2_tmpl6_and_pp_on_the_wire(void **state)
+{
+	static uint8_t buf[SYNC_MAX_LEN];
+	struct sync_key k = key_of(3, 48);
+	struct sync_msg_hdr h = hdr_of(SYNC_MSG_CONN), got;
+	struct ipvs_sync_rec6 recs[2] = { rec6_of(1), rec6_of(2) }, r;
+	size_t len;
+
+	(void)state;
+	recs[0].rtype = IPVS_SYNC_TMPL6;
+	recs[0].state = 0;
+	recs[0].flags = 0;
+	recs[0].reserved = 0;
+	recs[1].flags = IPVS_SYNC_F_PP;
+	recs[1].reserved = 0xfedcba98;
+	len = sync_msg_build6(buf, sizeof(buf), &h, recs, 2, &k);
+	assert_int_equal(len, SYNC_MIN_LEN + 2 * SYNC_REC6_LEN);
+	assert_int_equal(sync_msg_verify(buf, len, &k, 51, &got), SYNC_OK);
+	assert_int_equal(buf[SYNC_HDR_LEN], IPVS_SYNC_TMPL6);
+	assert_int_equal(buf[SYNC_HDR_LEN + 9], IPVS_SYNC_AF4);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 5], IPVS_SYNC_F_PP);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 88], 0xfe);
+	assert_int_equal(buf[SYNC_HDR_LEN + SYNC_REC6_LEN + 91], 0x98);
+	for (unsigned i = 0; i < 2; i++) {
+		sync_msg_rec6(buf, i, &r);
+		assert_memory_equal(&r, &recs[i], sizeof(r));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_v2_verify_families),
 		cmocka_unit_test(test_v2_verify_lengths),
 		cmocka_unit_test(test_v1_v2_one_replay_window),
+		cmocka_unit_test(test_v2_tmpl6_and_pp_on_the_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
