@@ -26,7 +26,8 @@ int afp_devargs(const char *devargs, char *out, size_t len)
 	const char *extra = "";
 	int n;
 
-	if (kif_of_devargs(devargs, ifname, sizeof(ifname)) &&
+	if (kif_is_af_packet(devargs) &&
+	    kif_of_devargs(devargs, ifname, sizeof(ifname)) &&
 	    !has_arg(devargs, "qdisc_bypass"))
 		extra = AFP_QDISC_ARG;
 	n = snprintf(out, len, "%s%s", devargs, extra);

@@ -1,4 +1,4 @@
-/* The kernel's view of the link of af_packet ports. */
+/* The kernel's view of the link of af_packet and af_xdp ports. */
 #include "kif_link.h"
 
 #include <errno.h>
@@ -12,15 +12,28 @@
 /* One socket for the ioctls: the link job asks several times a second. */
 static int sock = -1;
 
-static bool is_af_packet(const char *devargs)
+static bool has_driver(const char *devargs, const char *const *drivers,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(devargs, drivers[i], strlen(drivers[i])))
+			return true;
+	return false;
+}
+
+bool kif_is_af_packet(const char *devargs)
 {
 	static const char *const drivers[] = { "net_af_packet",
 					       "eth_af_packet" };
 
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (!strncmp(devargs, drivers[i], strlen(drivers[i])))
-			return true;
-	return false;
+	return has_driver(devargs, drivers, 2);
+}
+
+bool kif_is_af_xdp(const char *devargs)
+{
+	static const char *const drivers[] = { "net_af_xdp", "eth_af_xdp" };
+
+	return has_driver(devargs, drivers, 2);
 }
 
 bool kif_of_devargs(const char *devargs, char *out, size_t len)
@@ -28,7 +41,7 @@ bool kif_of_devargs(const char *devargs, char *out, size_t len)
 	const char *arg = strchr(devargs, ',');
 	size_t n;
 
-	if (!is_af_packet(devargs) || len == 0)
+	if (!(kif_is_af_packet(devargs) || kif_is_af_xdp(devargs)) || len == 0)
 		return false;
 	for (; arg; arg = strchr(arg + 1, ',')) {
 		if (strncmp(arg + 1, "iface=", 6))

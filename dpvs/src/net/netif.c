@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/mem_size.h"
 #include "pktstats.h"
+#include "xdp_args.h"
 
 #define RX_BURST 32
 #define TX_BURST 32
@@ -79,6 +80,19 @@ void netif_port_walk(void (*fn)(const struct netif_port *p, void *arg),
 			fn(&ports[i], arg);
 }
 
+/* An af_xdp port that cannot work, refused with why (xdp_args.h). */
+static int xdp_refused(const struct conf_device *d)
+{
+	char why[160];
+	int rc = xdp_check(d->devargs, d->rx_queues, d->tx_queues, 0, why,
+			   sizeof(why));
+
+	if (rc < 0)
+		LOG_ERRX("netif", "%s: af_xdp device '%s' refused: %s", d->name,
+			 d->devargs, why);
+	return rc;
+}
+
 static int probe(const struct conf_device *d, uint16_t *port)
 {
 	char name[CONF_DEVARGS_LEN];
@@ -93,6 +107,8 @@ static int probe(const struct conf_device *d, uint16_t *port)
 	/* Already there if the EAL command line created it. */
 	if (rte_eth_dev_get_port_by_name(name, port) == 0)
 		return 0;
+	if (kif_is_af_xdp(d->devargs) && xdp_refused(d) < 0)
+		return -EINVAL;
 	rc = afp_devargs(d->devargs, args, sizeof(args));
 	if (rc == 0)
 		rc = rte_dev_probe(args);

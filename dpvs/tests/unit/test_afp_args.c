@@ -47,6 +47,8 @@ static void test_other_drivers_untouched(void **state)
 	expect("net_null0,no-rx=1", "net_null0,no-rx=1");
 	expect("net_pcap0,iface=vlb0", "net_pcap0,iface=vlb0");
 	expect("0000:03:00.0", "0000:03:00.0");
+	/* af_xdp has no qdisc_bypass: its driver would refuse the key. */
+	expect("net_af_xdp0,iface=vlb0", "net_af_xdp0,iface=vlb0");
 	/* No interface: the driver refuses it, as it is. */
 	expect("net_af_packet0", "net_af_packet0");
 }

@@ -24,6 +24,17 @@ static void test_devargs(void **state)
 	assert_true(kif_of_devargs("eth_af_packet1,qpairs=2,iface=eth1", n,
 				   sizeof(n)));
 	assert_string_equal(n, "eth1");
+	/* af_xdp's driver reports the link up whatever the kernel's is. */
+	assert_true(kif_of_devargs("net_af_xdp0,iface=vlb1,queue_count=1", n,
+				   sizeof(n)));
+	assert_string_equal(n, "vlb1");
+	assert_true(kif_of_devargs("eth_af_xdp1,iface=eth2", n, sizeof(n)));
+	assert_string_equal(n, "eth2");
+	assert_false(kif_of_devargs("net_af_xdp0,queue_count=1", n, sizeof(n)));
+	assert_true(kif_is_af_xdp("net_af_xdp0,iface=vlb1"));
+	assert_false(kif_is_af_xdp("net_af_packet0,iface=vlb1"));
+	assert_true(kif_is_af_packet("net_af_packet0,iface=vlb1"));
+	assert_false(kif_is_af_packet("net_af_xdp0,iface=vlb1"));
 	/* Not af_packet, or no usable name. */
 	assert_false(kif_of_devargs("net_tap0,iface=dtap0", n, sizeof(n)));
 	assert_false(kif_of_devargs("net_pcap0,iface=vlb0", n, sizeof(n)));
