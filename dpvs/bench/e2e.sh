@@ -10,6 +10,8 @@
 
 E2E_SECS=${E2E_SECS:-5}
 WRK_CONNS=${WRK_CONNS:-16}
+E2E_IDLE=${E2E_IDLE:-sleep}
+E2E_XDP_ARGS=${E2E_XDP_ARGS:-}
 tag=$$
 cl=bench-cl-$tag lb=bench-lb-$tag rs=bench-rs-$tag
 
@@ -45,16 +47,23 @@ e2e_measure() { # what addr note
 	local out rps gbps
 	out=$(ip netns exec "$cl" wrk -t1 -c"$WRK_CONNS" -d"${E2E_SECS}s" \
 		-H "Connection: close" "http://$2/" 2>&1 || true)
-	echo "$1 wrk: $(echo "$out" | grep -E 'Requests/sec|errors|Non-2xx' | tr -s ' ' | tr '\n' ';')" \
-		>> "$work/e2e.log"
-	rps=$(echo "$out" | awk '/Requests\/sec/ { printf "%d", $2 }')
-	row "e2e_${1}_short_http" "${rps:-0}" req/s - e2e_direct_short_http \
-		"wrk -c$WRK_CONNS Connection: close, 612 B page; $3"
+	e2e_rps "$1" short_http "wrk -c$WRK_CONNS Connection: close, 612 B page; $3" "$out"
+	out=$(ip netns exec "$cl" wrk -t1 -c"$WRK_CONNS" -d"${E2E_SECS}s" \
+		"http://$2/" 2>&1 || true)
+	e2e_rps "$1" keepalive_http "wrk -c$WRK_CONNS keep-alive, 612 B page; $3" "$out"
 	out=$(ip netns exec "$cl" iperf3 -c "$2" -t "$E2E_SECS" -J 2>&1 || true)
 	gbps=$(echo "$out" | /usr/bin/python3 -c 'import json,sys
 try: print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))
 except Exception: print(0)')
 	row "e2e_${1}_bulk_tcp" "$gbps" Gbit/s - e2e_direct_bulk_tcp "iperf3, one stream; $3"
+}
+
+e2e_rps() { # what kind note wrk-output
+	local rps
+	echo "$1 $2 wrk: $(echo "$4" | grep -E 'Requests/sec|errors|Non-2xx' | tr -s ' ' | tr '\n' ';')" \
+		>> "$work/e2e.log"
+	rps=$(echo "$4" | awk '/Requests\/sec/ { printf "%d", $2 }')
+	row "e2e_${1}_$2" "${rps:-0}" req/s - "e2e_direct_$2" "$3"
 }
 
 echo "bench: end to end through namespaces (wrk, iperf3)"
@@ -97,42 +106,61 @@ e2e_wait_port "$rs" 10.0.1.11 5201
 echo "bench:   direct, client to backend"
 e2e_measure direct 10.0.2.11 "no load balancer: the ceiling"
 
-echo "bench:   dpvs FullNAT, one worker"
-cat > "$work/e2e-dpvs.conf" <<CONF
+# dpvs FullNAT on the LB namespace's two veths, one worker; $2 and $3
+# the ports' devargs (af_packet or af_xdp), $4 the first of its 4 local
+# addresses 10.0.1.$4..: each run connects from addresses of its own, as
+# the kernel proxies do, never meeting the backend's TIME_WAIT sockets
+# left by the run before.
+e2e_dpvs() { # what devargs0 devargs1 first-laddr note
+	local x a d l laddrs
+	cat > "$work/e2e-$1.conf" <<CONF
 global = { log_level = "warning";
-           eal_args = [ "--no-huge", "-m", "512", "--no-pci", "--file-prefix", "bench_e2e" ]; };
+           eal_args = [ "--no-huge", "-m", "512", "--no-pci", "--file-prefix", "bench_e2e_$1" ]; };
 netif = { devices = (
-    { name = "dpdk0"; device = "net_af_packet0,iface=vlb0,qpairs=1"; kni = false; },
-    { name = "dpdk1"; device = "net_af_packet1,iface=vlb1,qpairs=1"; kni = false; } ); };
-workers = { lcores = ( { lcore = 1; queues = ( { port = "dpdk0"; rx = [0]; tx = [0]; },
+    { name = "dpdk0"; device = "$2"; kni = false; },
+    { name = "dpdk1"; device = "$3"; kni = false; } ); };
+workers = { idle_policy = "$E2E_IDLE";
+            lcores = ( { lcore = 1; queues = ( { port = "dpdk0"; rx = [0]; tx = [0]; },
                                                { port = "dpdk1"; rx = [0]; tx = [0]; } ); } ); };
-ctrl = { ipc_file = "$work/e2e.ipc"; };
+ctrl = { ipc_file = "$work/e2e-$1.ipc"; };
 ipvs = { conn_pool_size = 524288; };
 CONF
-ip netns exec "$lb" "$BUILD/dpvs" -c "$work/e2e-dpvs.conf" -p "$work/e2e.pid" \
-	-- --lcores '0@0,1@1' > "$work/e2e-dpvs.log" 2>&1 &
-e2e_dpvs=$!
-pids+=($e2e_dpvs)
-for _ in $(seq 100); do
-	"$BUILD/dpvsctl" -x "$work/e2e.ipc" version >/dev/null 2>&1 && break
-	sleep 0.1
-done
-x=("$BUILD/dpip" -x "$work/e2e.ipc")
-a=("$BUILD/dpvsadm" --ipc-file "$work/e2e.ipc")
-"${x[@]}" addr add 10.0.0.1/24 dev dpdk0
-"${x[@]}" addr add 10.0.0.100/32 dev dpdk0
-"${x[@]}" addr add 10.0.1.1/24 dev dpdk1
-for l in 100 101 102 103; do "${x[@]}" addr add "10.0.1.$l/24" dev dpdk1 sapool; done
-for port in 80 5201; do
-	"${a[@]}" -A -t "10.0.0.100:$port" -s rr
-	for l in 100 101 102 103; do "${a[@]}" -P -t "10.0.0.100:$port" -z "10.0.1.$l"; done
-	"${a[@]}" -a -t "10.0.0.100:$port" -r "10.0.1.11:$port" -b
-done
-e2e_wait_port "$cl" 10.0.0.100 80
-e2e_measure dpvs_fnat 10.0.0.100 "dpvs FullNAT, 1 worker, net_af_packet"
-echo "dpvs: $("$BUILD/dpip" -x "$work/e2e.ipc" stats | grep -E '^(ipvs_conn_new|ipvs_no_port|ipvs_conn_full|tx_dropped) ' | tr -s ' ' | tr '\n' ';')" \
-	>> "$work/e2e.log"
-kill "$e2e_dpvs"; wait "$e2e_dpvs" 2>/dev/null || true
+	ip netns exec "$lb" "$BUILD/dpvs" -c "$work/e2e-$1.conf" -p "$work/e2e-$1.pid" \
+		-- --lcores '0@0,1@1' > "$work/e2e-$1.log" 2>&1 &
+	d=$!
+	pids+=($d)
+	for _ in $(seq 100); do
+		"$BUILD/dpvsctl" -x "$work/e2e-$1.ipc" version >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	x=("$BUILD/dpip" -x "$work/e2e-$1.ipc")
+	a=("$BUILD/dpvsadm" --ipc-file "$work/e2e-$1.ipc")
+	"${x[@]}" addr add 10.0.0.1/24 dev dpdk0
+	"${x[@]}" addr add 10.0.0.100/32 dev dpdk0
+	"${x[@]}" addr add 10.0.1.1/24 dev dpdk1
+	laddrs=$(seq "$4" $(($4 + 3)))
+	for l in $laddrs; do "${x[@]}" addr add "10.0.1.$l/24" dev dpdk1 sapool; done
+	for port in 80 5201; do
+		"${a[@]}" -A -t "10.0.0.100:$port" -s rr
+		for l in $laddrs; do "${a[@]}" -P -t "10.0.0.100:$port" -z "10.0.1.$l"; done
+		"${a[@]}" -a -t "10.0.0.100:$port" -r "10.0.1.11:$port" -b
+	done
+	e2e_wait_port "$cl" 10.0.0.100 80
+	e2e_measure "$1" 10.0.0.100 "$5"
+	echo "$1: $("${x[@]}" stats | grep -E '^(ipvs_conn_new|ipvs_no_port|ipvs_conn_full|tx_dropped) ' | tr -s ' ' | tr '\n' ';')" \
+		>> "$work/e2e.log"
+	kill "$d"; wait "$d" 2>/dev/null || true
+	# The client and the backend must learn the next run's MACs.
+	ip netns exec "$cl" ip neigh flush all
+	ip netns exec "$rs" ip neigh flush all
+}
+
+echo "bench:   dpvs FullNAT, one worker, net_af_packet"
+e2e_dpvs dpvs_fnat net_af_packet0,iface=vlb0,qpairs=1 net_af_packet1,iface=vlb1,qpairs=1 100 \
+	"dpvs FullNAT, 1 worker ($E2E_IDLE), net_af_packet"
+echo "bench:   dpvs FullNAT, one worker, net_af_xdp"
+e2e_dpvs dpvs_xdp_fnat "net_af_xdp0,iface=vlb0$E2E_XDP_ARGS" "net_af_xdp1,iface=vlb1$E2E_XDP_ARGS" 104 \
+	"dpvs FullNAT, 1 worker ($E2E_IDLE), net_af_xdp"
 
 # The kernel proxies: the LB namespace's own addresses on the same veths.
 # Each listens on an address of its own (10.0.0.101, .102): the one
