@@ -163,6 +163,8 @@ def test_af_xdp_link_follows_the_kernel_interface(xlb):
     ("net_af_xdp0,iface=vlb0", 2, "set rx_queues and tx_queues to 1"),
     ("net_af_xdp0,iface=nosuch0", 1, "no kernel interface nosuch0"),
     ("net_af_xdp0,queue_count=1", 1, "needs iface=NAME"),
+    # The kernel would drop every frame above 1,792 bytes, uncounted.
+    ("net_af_xdp0,iface=vlb0", 1, "mtu at most 1774"),
 ])
 def test_af_xdp_port_that_cannot_work_is_refused(topo, dpvs_factory, devargs,
                                                  nq, why):
@@ -172,6 +174,11 @@ def test_af_xdp_port_that_cannot_work_is_refused(topo, dpvs_factory, devargs,
                      devices=[("dpdk0", devargs, nq, nq)],
                      workers=[(1, [("dpdk0", list(range(nq)),
                                     list(range(nq)))])])
+    if "mtu" in why:
+        with open(d.conf) as f:
+            text = f.read()
+        with open(d.conf, "w") as f:
+            f.write(text.replace("tx_desc = 256;", "tx_desc = 256; mtu = 3000;"))
     d.start(wait=False)
     rc = d.proc.wait(timeout=30)
     assert rc != 0

@@ -84,8 +84,11 @@ void netif_port_walk(void (*fn)(const struct netif_port *p, void *arg),
 static int xdp_refused(const struct conf_device *d)
 {
 	char why[160];
-	int rc = xdp_check(d->devargs, d->rx_queues, d->tx_queues, 0, why,
-			   sizeof(why));
+	int rc = xdp_check(d->devargs, d->rx_queues, d->tx_queues, d->mtu, 0,
+			   why, sizeof(why));
+
+	_Static_assert(RTE_MBUF_DEFAULT_DATAROOM == XDP_MBUF_DATAROOM,
+		       "xdp_args.h's frame room follows the mbuf pool's");
 
 	if (rc < 0)
 		LOG_ERRX("netif", "%s: af_xdp device '%s' refused: %s", d->name,

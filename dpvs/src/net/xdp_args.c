@@ -100,8 +100,8 @@ int xdp_kernel_queues(const char *ifname)
 	return ch.combined_count ? (int)ch.combined_count : 1;
 }
 
-int xdp_check(const char *devargs, unsigned nrxq, unsigned ntxq, unsigned kq,
-	      char *err, size_t errlen)
+int xdp_check(const char *devargs, unsigned nrxq, unsigned ntxq, unsigned mtu,
+	      unsigned kq, char *err, size_t errlen)
 {
 	struct xdp_port_args a;
 	int rc = xdp_parse(devargs, &a, err, errlen);
@@ -112,6 +112,12 @@ int xdp_check(const char *devargs, unsigned nrxq, unsigned ntxq, unsigned kq,
 		snprintf(err, errlen, "an af_xdp port has queue_count (%u) rx "
 			 "and tx queues: set rx_queues and tx_queues to %u, or "
 			 "queue_count to match", a.queue_count, a.queue_count);
+		return -EINVAL;
+	}
+	if (mtu > XDP_MAX_MTU) {
+		snprintf(err, errlen, "mtu %u: an af_xdp port's frames fit in "
+			 "%u bytes (dpvs's mbufs less the kernel's XDP headroom): "
+			 "mtu at most %u", mtu, XDP_MAX_FRAME, XDP_MAX_MTU);
 		return -EINVAL;
 	}
 	if (if_nametoindex(a.iface) == 0) {

@@ -9,6 +9,18 @@
 
 #include <stddef.h>
 
+/*
+ * The largest frame an af_xdp port receives: the driver's UMEM is dpvs's
+ * mbuf pool, whose mbufs have 2,048 bytes of data room (netif.c checks
+ * it is RTE_MBUF_DEFAULT_DATAROOM), and the kernel keeps the first
+ * XDP_PACKET_HEADROOM (256) of each for itself.  A longer frame is
+ * dropped by the kernel, uncounted by dpvs, so the MTU must fit.
+ */
+#define XDP_MBUF_DATAROOM 2048
+#define XDP_MAX_FRAME (XDP_MBUF_DATAROOM - 256)
+/* Ethernet header and one VLAN tag. */
+#define XDP_MAX_MTU (XDP_MAX_FRAME - 18)
+
 /* What an af_xdp port's devargs and its kernel interface give dpvs. */
 struct xdp_port_args {
 	char iface[16];            /* IFNAMSIZ */
@@ -26,14 +38,14 @@ int xdp_parse(const char *devargs, struct xdp_port_args *a, char *err,
 /*
  * Whether the port can work: queue_count rx and tx queues in dpvs's
  * config (a kernel queue bound to no socket sends its traffic past
- * dpvs), an interface of that name in dpvs's namespace, and as many
+ * dpvs), an MTU of at most XDP_MAX_MTU, an interface of that name in dpvs's namespace, and as many
  * kernel queues (channels) from start_queue on: the driver binds to
  * combined channels, and an interface without them (a veth) has one.
  * kq is the interface's queue count, or 0 to ask the kernel.  0, or
  * -EINVAL / -ENODEV with why in err.
  */
-int xdp_check(const char *devargs, unsigned nrxq, unsigned ntxq, unsigned kq,
-	      char *err, size_t errlen);
+int xdp_check(const char *devargs, unsigned nrxq, unsigned ntxq, unsigned mtu,
+	      unsigned kq, char *err, size_t errlen);
 /* The kernel interface's queue count as af_xdp sees it (>= 1), or -errno. */
 int xdp_kernel_queues(const char *ifname);
 

@@ -17,7 +17,7 @@ static char why[256];
 static int check(const char *devargs, unsigned nq, unsigned kq)
 {
 	why[0] = '\0';
-	return xdp_check(devargs, nq, nq, kq, why, sizeof(why));
+	return xdp_check(devargs, nq, nq, 1500, kq, why, sizeof(why));
 }
 
 static void test_parse(void **state)
@@ -66,7 +66,7 @@ static void test_queues_must_match(void **state)
 	assert_int_equal(check("net_af_xdp0,iface=lo,queue_count=2", 1, 4),
 			 -EINVAL);
 	assert_int_equal(xdp_check("net_af_xdp0,iface=lo,queue_count=2", 2, 1,
-				   4, why, sizeof(why)), -EINVAL);
+				   1500, 4, why, sizeof(why)), -EINVAL);
 	assert_int_equal(check("net_af_xdp0,iface=lo,queue_count=2", 2, 4), 0);
 }
 
@@ -89,6 +89,21 @@ static void test_kernel_queues(void **state)
 			 -EINVAL);
 }
 
+static void test_mtu_fits_the_frame(void **state)
+{
+	(void)state;
+	/* 1,792 bytes of frame: measured on a veth, 1,842 were lost. */
+	assert_int_equal(XDP_MAX_FRAME, 1792);
+	assert_int_equal(xdp_check("net_af_xdp0,iface=lo", 1, 1, XDP_MAX_MTU,
+				   1, why, sizeof(why)), 0);
+	assert_int_equal(xdp_check("net_af_xdp0,iface=lo", 1, 1,
+				   XDP_MAX_MTU + 1, 1, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "mtu at most 1774"));
+	assert_int_equal(xdp_check("net_af_xdp0,iface=lo", 1, 1, 9000, 1, why,
+				   sizeof(why)), -EINVAL);
+}
+
 static void test_no_such_interface(void **state)
 {
 	(void)state;
@@ -103,6 +118,7 @@ int main(void)
 		cmocka_unit_test(test_bad_devargs),
 		cmocka_unit_test(test_queues_must_match),
 		cmocka_unit_test(test_kernel_queues),
+		cmocka_unit_test(test_mtu_fits_the_frame),
 		cmocka_unit_test(test_no_such_interface),
 	};
 
