@@ -8,3 +8,6 @@ $(BUILD)/tests/test_xdp_args: $(BUILD)/obj/dpvs/tests/unit/test_xdp_args.o \
 		$(BUILD)/obj/dpvs/src/net/xdp_args.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ -lcmocka
+# The af_xdp driver and libxdp (docs/network.md "AF_XDP ports"): Debian's
+# dpdk and libdpdk-dev pull them today; named so that stays true.
+DEPS += librte-net-af-xdp23 libxdp1 libbpf1
