@@ -1,12 +1,15 @@
 # End to end, sourced by run-bench.sh (uses its row, pids, netns, work,
 # BUILD).  A client namespace, an LB namespace and a backend namespace
-# joined by veths (offloads off on every end, as dpvs's af_packet ports
-# need); one nginx backend serving a 612-byte page and an iperf3 server.
-# Through the LB namespace, one after the other on the same veths:
-# dpvs FullNAT (one worker, net_af_packet), HAProxy (mode tcp, one
-# thread) and nginx stream (one worker process).  The direct path is a
-# fourth veth from the client straight to the backend: the ceiling.
-# wrk: short connections (Connection: close); iperf3: one bulk stream.
+# joined by veths (offloads off on every end, as dpvs's af_packet and
+# af_xdp ports need); one nginx backend serving a 612-byte page and an
+# iperf3 server.  Through the LB namespace, one after the other on the
+# same veths: dpvs FullNAT (one worker) on net_af_packet, then on
+# net_af_xdp, HAProxy (mode tcp, one thread) and nginx stream (one
+# worker process).  The direct path is a fourth veth from the client
+# straight to the backend: the ceiling.  wrk: short connections
+# (Connection: close) and keep-alive; iperf3: one bulk stream.
+#   E2E_IDLE      dpvs's workers.idle_policy (sleep)
+#   E2E_XDP_ARGS  devargs appended to the af_xdp ports' (e.g. ",busy_budget=0")
 
 E2E_SECS=${E2E_SECS:-5}
 WRK_CONNS=${WRK_CONNS:-16}
