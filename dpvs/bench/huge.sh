@@ -1,0 +1,142 @@
+# Hugepages for the data-plane rows of run-bench.sh (sourced; needs
+# $work and $BUILD).  HUGE=both|yes|no: which memory kinds each row runs
+# in (both: --no-huge, then hugepages, back to back); HUGE_SIZE=2M|1G.
+# Each hugepage row reserves the pages it needs just before it starts
+# and gives them back when it stops, on a hugetlbfs mount of the bench's
+# own.  What a run reserved is written to $huge_run/PID, so a bench that
+# was killed (SIGKILL, power) is cleaned up by the next one: its files
+# removed, its mount gone, its pages given back.
+HUGE=${HUGE:-both}
+HUGE_SIZE=${HUGE_SIZE:-2M}
+HUGE_MARGIN_MB=${HUGE_MARGIN_MB:-2048}   # MemAvailable left after a reservation
+case $HUGE in
+both) mem_kinds="nohuge huge" ;;
+yes) mem_kinds=huge ;;
+no) mem_kinds=nohuge ;;
+*) echo "bench: HUGE must be both, yes or no" >&2; exit 2 ;;
+esac
+case $HUGE_SIZE in
+2M) huge_kb=2048 ;;
+1G) huge_kb=1048576 ;;
+*) echo "bench: HUGE_SIZE must be 2M or 1G" >&2; exit 2 ;;
+esac
+huge_nr=/sys/kernel/mm/hugepages/hugepages-${huge_kb}kB/nr_hugepages
+huge_run=/run/dpvs-bench-huge
+huge_dir=""       # the bench's hugetlbfs mount, once made
+huge_held=0       # pages reserved now and not yet given back
+huge_peak=0       # the most held at once
+huge_rows=0       # rows that ran on hugepages
+huge_before=""    # nr_hugepages when the bench first reserved
+huge_notes=()     # rows left out, and why
+huge_umounted=no  # the mount was made and is gone again
+
+sfx_of() { [ "$1" = huge ] && echo _huge || true; }
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+huge_state() {
+	mkdir -p "$huge_run"
+	echo "$huge_kb $huge_held $huge_dir" > "$huge_run/$$"
+}
+
+# A dead bench's leftovers: files, mount, pages.
+huge_reap() {
+	local f pid kb n dir nr
+	for f in "$huge_run"/*; do
+		[ -f "$f" ] || continue
+		pid=${f##*/}
+		kill -0 "$pid" 2>/dev/null && continue
+		read -r kb n dir < "$f" || true
+		if [ -n "$dir" ] && mountpoint -q "$dir"; then
+			rm -f "$dir"/*
+			umount "$dir" || true
+		fi
+		[ -z "$dir" ] || rmdir "$dir" 2>/dev/null || true
+		nr=/sys/kernel/mm/hugepages/hugepages-${kb}kB/nr_hugepages
+		if [ "${n:-0}" -gt 0 ] && [ -w "$nr" ]; then
+			echo $(( $(cat "$nr") - n )) > "$nr"
+			echo "bench: gave back $n pages of $kb kB a killed bench (pid $pid) had reserved"
+		fi
+		rm -f "$f"
+	done
+}
+
+huge_mount() {
+	[ -n "$huge_dir" ] && return 0
+	if [ ! -w "$huge_nr" ]; then
+		huge_notes+=("no $huge_nr (or not root): hugepage rows left out")
+		mem_kinds=${mem_kinds/huge/}
+		return 1
+	fi
+	huge_reap
+	huge_dir=$work/huge
+	mkdir -p "$huge_dir"
+	mount -t hugetlbfs -o "pagesize=$HUGE_SIZE" nodev "$huge_dir"
+	huge_state
+}
+
+# Reserves the pages for mb MB; 1 (and a note) if memory or the kernel
+# does not allow it, with nothing reserved.
+huge_reserve() { # what mb
+	local pages=$(( ($2 * 1024 + huge_kb - 1) / huge_kb )) cur got avail
+	huge_mount || return 1
+	avail=$(meminfo_kb MemAvailable)
+	if [ $(( avail / 1024 - pages * huge_kb / 1024 )) -lt "$HUGE_MARGIN_MB" ]; then
+		huge_notes+=("$1: left out, $pages pages of $HUGE_SIZE ($(( pages * huge_kb / 1024 )) MiB) would leave less than $HUGE_MARGIN_MB MiB of MemAvailable ($(( avail / 1024 )) MiB)")
+		return 1
+	fi
+	cur=$(cat "$huge_nr")
+	[ -n "$huge_before" ] || huge_before=$cur
+	echo $(( cur + pages )) > "$huge_nr"
+	got=$(( $(cat "$huge_nr") - cur ))
+	huge_held=$got
+	huge_state
+	if [ "$got" -lt "$pages" ]; then
+		huge_release
+		huge_notes+=("$1: left out, the kernel gave $got of $pages pages of $HUGE_SIZE")
+		return 1
+	fi
+	[ "$got" -gt "$huge_peak" ] && huge_peak=$got
+	huge_rows=$((huge_rows + 1))
+	return 0
+}
+
+# After the row's process has exited: its files, then its pages.
+huge_release() {
+	[ -n "$huge_dir" ] || return 0
+	rm -f "$huge_dir"/*
+	if [ "$huge_held" -gt 0 ]; then
+		echo $(( $(cat "$huge_nr") - huge_held )) > "$huge_nr"
+		huge_held=0
+	fi
+	huge_state
+}
+
+huge_cleanup() {
+	[ -n "$huge_dir" ] || return 0
+	huge_release
+	if mountpoint -q "$huge_dir"; then umount "$huge_dir"; fi
+	rmdir "$huge_dir" 2>/dev/null || true
+	rm -f "$huge_run/$$"
+	huge_dir=""
+	huge_umounted=yes
+}
+
+# EAL's memory arguments for a kind: --no-huge with -m, or our mount.
+eal_mem() { # kind mb -> quoted list for a dpvs config
+	if [ "$1" = huge ]; then
+		echo "\"--huge-dir\", \"$huge_dir\", \"-m\", \"$2\""
+	else
+		echo "\"--no-huge\", \"-m\", \"$2\""
+	fi
+}
+
+huge_report() {
+	local n
+	[ "$HUGE" = no ] && return 0
+	echo "bench: hugepages ($HUGE_SIZE pages, HUGE=$HUGE): $huge_rows rows ran on them, at most $huge_peak pages ($(( huge_peak * huge_kb / 1024 )) MiB) reserved at once"
+	for n in "${huge_notes[@]}"; do echo "bench:   $n"; done
+	if [ -n "$huge_before" ]; then
+		echo "bench:   nr_hugepages before ${huge_before}, now $(cat "$huge_nr") (held by the bench: $huge_held), free $(cat "${huge_nr%nr_hugepages}free_hugepages"); hugetlbfs mount removed: $huge_umounted"
+	fi
+	return 0
+}
