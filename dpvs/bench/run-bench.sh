@@ -481,5 +481,7 @@ echo
 /usr/bin/python3 dpvs/bench/plot.py "$BUILD/bench.csv" "$BUILD/bench.png" \
 	|| echo "bench: no plot (python3-matplotlib missing?)"
 [ -f "$work/dp.log" ] && { echo "bench: data-plane details"; cat "$work/dp.log"; }
+huge_cleanup
+huge_report
 [ -f "$work/e2e.log" ] && { echo "bench: end-to-end details"; cat "$work/e2e.log"; }
 echo "bench: table written to $BUILD/bench.csv, plot to $BUILD/bench.png"
