@@ -1,9 +1,14 @@
 # Hugepages for the data-plane rows of run-bench.sh (sourced; needs
 # $work and $BUILD).  HUGE=both|yes|no: which memory kinds each row runs
 # in (both: --no-huge, then hugepages, back to back); HUGE_SIZE=2M|1G.
-# Each hugepage row reserves the pages it needs just before it starts
-# and gives them back when it stops, on a hugetlbfs mount of the bench's
-# own.  What a run reserved is written to $huge_run/PID, so a bench that
+# A hugepage row reserves what it needs before it starts, on a
+# hugetlbfs mount of the bench's own; the pages stay for the next rows
+# (a row needing more adds the difference, one needing less than half
+# of them gives the rest back), and all go back after the data-plane
+# parts.  Fresh pages are touched once when reserved
+# (fallocate): on this VM the first touch of a page costs about 12 ms
+# per 2 MB (the hypervisor backs it), which would otherwise fall into
+# EAL's start.  What a run reserved is written to $huge_run/PID, so a bench that
 # was killed (SIGKILL, power) is cleaned up by the next one: its files
 # removed, its mount gone, its pages given back.
 HUGE=${HUGE:-both}
@@ -29,6 +34,7 @@ huge_rows=0       # rows that ran on hugepages
 huge_before=""    # nr_hugepages when the bench first reserved
 huge_notes=()     # rows left out, and why
 huge_umounted=no  # the mount was made and is gone again
+huge_touch_s=0    # seconds spent touching fresh pages
 
 sfx_of() { [ "$1" = huge ] && echo _huge || true; }
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
@@ -77,43 +83,61 @@ huge_mount() {
 # Reserves the pages for mb MB; 1 (and a note) if memory or the kernel
 # does not allow it, with nothing reserved.
 huge_reserve() { # what mb
-	local pages=$(( ($2 * 1024 + huge_kb - 1) / huge_kb )) cur got avail
+	local pages=$(( ($2 * 1024 + huge_kb - 1) / huge_kb )) more cur got avail t0
 	huge_mount || return 1
+	more=$(( pages - huge_held ))
+	if [ "$more" -le 0 ]; then
+		if [ $(( 2 * pages )) -lt "$huge_held" ]; then
+			echo $(( $(cat "$huge_nr") + more )) > "$huge_nr"
+			huge_held=$pages
+			huge_state
+		fi
+		huge_rows=$((huge_rows + 1))
+		return 0
+	fi
 	avail=$(meminfo_kb MemAvailable)
-	if [ $(( avail / 1024 - pages * huge_kb / 1024 )) -lt "$HUGE_MARGIN_MB" ]; then
-		huge_notes+=("$1: left out, $pages pages of $HUGE_SIZE ($(( pages * huge_kb / 1024 )) MiB) would leave less than $HUGE_MARGIN_MB MiB of MemAvailable ($(( avail / 1024 )) MiB)")
+	if [ $(( avail / 1024 - more * huge_kb / 1024 )) -lt "$HUGE_MARGIN_MB" ]; then
+		huge_notes+=("$1: left out, $more more pages of $HUGE_SIZE ($(( more * huge_kb / 1024 )) MiB) would leave less than $HUGE_MARGIN_MB MiB of MemAvailable ($(( avail / 1024 )) MiB)")
 		return 1
 	fi
 	cur=$(cat "$huge_nr")
 	[ -n "$huge_before" ] || huge_before=$cur
-	echo $(( cur + pages )) > "$huge_nr"
+	echo $(( cur + more )) > "$huge_nr"
 	got=$(( $(cat "$huge_nr") - cur ))
-	huge_held=$got
+	huge_held=$(( huge_held + got ))
 	huge_state
-	if [ "$got" -lt "$pages" ]; then
-		huge_release
-		huge_notes+=("$1: left out, the kernel gave $got of $pages pages of $HUGE_SIZE")
+	if [ "$got" -lt "$more" ]; then
+		huge_notes+=("$1: left out, the kernel gave $got of $more more pages of $HUGE_SIZE")
 		return 1
 	fi
-	[ "$got" -gt "$huge_peak" ] && huge_peak=$got
+	[ "$huge_held" -gt "$huge_peak" ] && huge_peak=$huge_held
+	t0=$(date +%s.%N)
+	fallocate -l $(( huge_held * huge_kb ))K "$huge_dir/touch" && rm -f "$huge_dir/touch"
+	huge_touch_s=$(echo "$huge_touch_s + $(date +%s.%N) - $t0" | bc)
 	huge_rows=$((huge_rows + 1))
 	return 0
 }
 
-# After the row's process has exited: its files, then its pages.
+# After a row's process has exited: the files it left (a crash leaves
+# them, and they hold their pages).
 huge_release() {
 	[ -n "$huge_dir" ] || return 0
 	rm -f "$huge_dir"/*
+}
+
+# At the end of a part: the pages too.
+huge_giveback() {
+	huge_release
 	if [ "$huge_held" -gt 0 ]; then
 		echo $(( $(cat "$huge_nr") - huge_held )) > "$huge_nr"
 		huge_held=0
 	fi
-	huge_state
+	[ -z "$huge_dir" ] || huge_state
 }
 
 huge_cleanup() {
 	[ -n "$huge_dir" ] || return 0
-	huge_release
+	huge_giveback
 	if mountpoint -q "$huge_dir"; then umount "$huge_dir"; fi
 	rmdir "$huge_dir" 2>/dev/null || true
 	rm -f "$huge_run/$$"
@@ -133,7 +157,7 @@ eal_mem() { # kind mb -> quoted list for a dpvs config
 huge_report() {
 	local n
 	[ "$HUGE" = no ] && return 0
-	echo "bench: hugepages ($HUGE_SIZE pages, HUGE=$HUGE): $huge_rows rows ran on them, at most $huge_peak pages ($(( huge_peak * huge_kb / 1024 )) MiB) reserved at once"
+	echo "bench: hugepages ($HUGE_SIZE pages, HUGE=$HUGE): $huge_rows rows ran on them, at most $huge_peak pages ($(( huge_peak * huge_kb / 1024 )) MiB) reserved at once, $(printf '%.1f' "$huge_touch_s") s to touch fresh pages"
 	for n in "${huge_notes[@]}"; do echo "bench:   $n"; done
 	if [ -n "$huge_before" ]; then
 		echo "bench:   nr_hugepages before ${huge_before}, now $(cat "$huge_nr") (held by the bench: $huge_held), free $(cat "${huge_nr%nr_hugepages}free_hugepages"); hugetlbfs mount removed: $huge_umounted"
