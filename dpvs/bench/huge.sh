@@ -56,7 +56,8 @@ huge_reap() {
 			rm -f "$dir"/*
 			umount "$dir" || true
 		fi
-		[ -z "$dir" ] || rmdir "$dir" 2>/dev/null || true
+		# The mount sat in that bench's work directory.
+		case $dir in /tmp/dpvs-bench.*/huge) rm -rf "${dir%/huge}" ;; esac
 		nr=/sys/kernel/mm/hugepages/hugepages-${kb}kB/nr_hugepages
 		if [ "${n:-0}" -gt 0 ] && [ -w "$nr" ]; then
 			echo $(( $(cat "$nr") - n )) > "$nr"
