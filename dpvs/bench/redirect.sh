@@ -15,18 +15,6 @@
 # off its CPU.
 RDR_N=1000
 
-# ns a worker thread of dpvs has run (EAL names it rte-worker-N).
-thread_ns() { # lcore
-	local t
-	for t in /proc/"$dp_pid"/task/*; do
-		if [ "$(cat "$t/comm" 2>/dev/null)" = "rte-worker-$1" ]; then
-			awk '{ print $1 }' "$t/schedstat"
-			return 0
-		fi
-	done
-	echo 0
-}
-
 # The local ports dpvs gave are the ones pcap_gen assumed (ipvs_ports.c
 # today); if not, the replies would miss and the row says so.
 reply_ports_ok() { # name

@@ -246,12 +246,27 @@ lb_setup6() { # name mode(b 64) nsvc laddrs-per-service in-dev out-dev
 }
 
 # Packets per second leaving by the out port's queue, over $2 seconds.
+# Sets pps, and cpu_cyc: the worker's own CPU time per packet in TSC
+# cycles, which unlike pps does not move with what else shares its CPU.
 tx_rate() { # name seconds
-	local a b t0 t1
-	a=$(dstat "$1" tx_packets); t0=$(now)
+	local a b t0 t1 c0 c1
+	a=$(dstat "$1" tx_packets); t0=$(now); c0=$(thread_ns 1)
 	sleep "$2"
-	b=$(dstat "$1" tx_packets); t1=$(now)
-	echo "($b - $a) / ($t1 - $t0)" | bc
+	b=$(dstat "$1" tx_packets); t1=$(now); c1=$(thread_ns 1)
+	pps=$(echo "($b - $a) / ($t1 - $t0)" | bc)
+	cpu_cyc=$(echo "($c1 - $c0) * $hz / 1000000000 / ($b - $a + 1)" | bc)
+}
+
+# ns a worker thread of dpvs has run (EAL names it rte-worker-N).
+thread_ns() { # lcore
+	local t
+	for t in /proc/"$dp_pid"/task/*; do
+		if [ "$(cat "$t/comm" 2>/dev/null)" = "rte-worker-$1" ]; then
+			awk '{ print $1 }' "$t/schedstat"
+			return 0
+		fi
+	done
+	echo 0
 }
 
 # testpmd in memory kind $kind; sets pps (1: no hugepages for it).
@@ -329,16 +344,16 @@ established() { # what mode n [6]
 	done
 	fill=$(echo "$(now) - $t0" | bc)
 	sleep 1
-	pps=$(tx_rate "$what" 3)
+	tx_rate "$what" 3
 	rss1=$(rss_kb)
 	echo "$what conns=$(dstat "$what" ipvs_conn_new) full=$(dstat "$what" ipvs_conn_full)" \
 		"no_port=$(dstat "$what" ipvs_no_port) no_conn=$(dstat "$what" ipvs_no_conn)" \
-		"fill_s=$fill rss0=$rss0 rss1=$rss1 pool=$conns" >> "$work/dp.log"
+		"fill_s=$fill rss0=$rss0 rss1=$rss1 pool=$conns cpu_cyc=$cpu_cyc" >> "$work/dp.log"
 	# hugetlbfs pages are not in VmRSS: memory rows from --no-huge only.
 	[ "$kind" = huge ] || echo "$n $conns $rss0 $rss1" > "$work/$what.mem"
 	dp_stop
 	row "$what" "$(mpps "$pps")" Mpps "$(cyc "$pps")" "$ref" \
-		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s"
+		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s; worker CPU $cpu_cyc cyc/pkt"
 }
 
 if part testpmd || part newconn || part modes || part redirect || part scale; then
@@ -379,7 +394,7 @@ newconn_row() {
 	: > "$work/newconn.samples"
 	for _ in $(seq 3000); do
 		v=$(dstat "$what" ipvs_conn_new)
-		echo "$(now) $v" >> "$work/newconn.samples"
+		echo "$(now) $v $(thread_ns 1)" >> "$work/newconn.samples"
 		[ "$v" -ge "$NEWCONN" ] && break
 	done
 	# The rate between 5 % and 95 % of the SYNs: every packet in that
@@ -390,13 +405,19 @@ newconn_row() {
 		$2 <= n * 0.95 { t1 = $1; v1 = $2 }
 		END { if (t1 > t0) printf "%d", (v1 - v0) / (t1 - t0); else print 0 }' \
 		"$work/newconn.samples")
+	# The same window in the worker's own CPU time.
+	cpu_cyc=$(awk -v n="$NEWCONN" -v hz="$hz" '
+		$2 >= n * 0.05 && !a { c0 = $3; v0 = $2; a = 1 }
+		$2 <= n * 0.95 { c1 = $3; v1 = $2 }
+		END { if (v1 > v0) printf "%d", (c1 - c0) * hz / 1e9 / (v1 - v0); else print 0 }' \
+		"$work/newconn.samples")
 	echo "$what conns=$(dstat "$what" ipvs_conn_new) full=$(dstat "$what" ipvs_conn_full)" \
 		"no_port=$(dstat "$what" ipvs_no_port) samples=$(wc -l < "$work/newconn.samples")" \
-		>> "$work/dp.log"
+		"cpu_cyc=$cpu_cyc" >> "$work/dp.log"
 	dp_stop
 	row "fnat_new_conns_1worker$(sfx_of "$kind")" "$rate" conn/s "$(cyc "$rate")" \
 		"testpmd_io_64B$(sfx_of "$kind")" \
-		"first pass of $NEWCONN distinct SYNs (infinite_rx, preloaded)"
+		"first pass of $NEWCONN distinct SYNs (infinite_rx, preloaded); worker CPU $cpu_cyc cyc/conn"
 }
 
 if part newconn; then
