@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 			STRIDE - 1);
 		return 2;
 	}
-	if (rep && (n - 1) * nsvc + 1024 + nsvc > 65535) {
+	if (rep && (1024 + nsvc - 1) / nsvc * nsvc + (n - 1) * nsvc > 65535) {
 		fprintf(stderr, "pcap_gen: reply: N x NW must fit one local "
 			"address's ports (1024..65535)\n");
 		return 2;
