@@ -10,6 +10,8 @@
  *   pcap_gen FIFO feed N NSVC GO    frames for another host (dropped at
  *                                   once) until file GO exists, then the
  *                                   N SYNs, then end of file
+ *   pcap_gen FILE reply N NW COUNT  COUNT server ACKs (FullNAT replies) of
+ *                                   flows spread over 0..N-1, IPv4 only
  *
  * `feed` fills a connection table after dpvs is configured: a net_pcap
  * port reading a FIFO starts at once, and dpvs has no port start/stop.
@@ -18,6 +20,11 @@
  * in IPv6, [2001:db8:40::] + i/256 : 1024 + i%256 -> [2001:db8::100] :
  * 80 + i%NSVC (the same frames serve FullNAT v6 and NAT64: they differ
  * only in what dpvs sends out).
+ * Reply i: 10.0.9.2 : 80 -> 10.0.10.1 : the local port FullNAT gave flow
+ * i, as dpvs hands them out when worker 0 of NW makes all N connections
+ * of one service with one local address, in flow order: the ports p >=
+ * 1024 with p % NW == 0, ascending (ipvs_ports.c).  The bench checks
+ * that against dpvs's own listing.
  * ACKs visit flow (j * P) mod N for j = 0..COUNT-1, P a prime above 10^7:
  * every flow once when COUNT >= N, otherwise COUNT flows scattered over
  * the whole table (so lookups miss the caches as they would in life).
@@ -109,6 +116,28 @@ static void frame(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
 	put16(tcp + 16, csum_fold(sum16(tcp, 20, s)));
 }
 
+/* A real server's ACK to the local address: the reply of flow i. */
+static void reply(uint8_t *f, uint64_t flow, unsigned nw, int syn)
+{
+	uint8_t *tcp = f + 14 + 20;
+	uint32_t saddr = 0x0a000902u, daddr = 0x0a000a01u, s;
+	uint16_t lport = (uint16_t)((1024 + nw - 1) / nw * nw + flow * nw);
+
+	frame(f, 0, 1, syn);
+	put32(f + 14 + 12, saddr);
+	put32(f + 14 + 16, daddr);
+	put16(f + 14 + 10, 0);
+	put16(f + 14 + 10, csum_fold(sum16(f + 14, 20, 0)));
+	put16(tcp, 80);
+	put16(tcp + 2, lport);
+	put32(tcp + 4, 5000);
+	put32(tcp + 8, 1001);
+	put16(tcp + 16, 0);
+	s = (saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) +
+	    6 + 20;
+	put16(tcp + 16, csum_fold(sum16(tcp, 20, s)));
+}
+
 /* The pseudo-header's addresses are the IPv6 header's last 32 bytes. */
 static void frame6(uint8_t *f, uint64_t flow, unsigned nsvc, int syn)
 {
@@ -141,25 +170,33 @@ int main(int argc, char **argv)
 	int v6 = kl > 1 && argv[2][kl - 1] == '6' && kl < sizeof(kind);
 	uint32_t len = v6 ? FRAME6 : FRAME;
 	void (*make)(uint8_t *, uint64_t, unsigned, int) = v6 ? frame6 : frame;
-	int syn, feed;
+	int syn, feed, rep;
 	FILE *out;
 
 	if (kl < sizeof(kind))
 		memcpy(kind, argv[2], kl - (size_t)v6);
 	syn = !strcmp(kind, "syn");
 	feed = !strcmp(kind, "feed");
-	if (argc < 5 || (!syn && !feed && strcmp(kind, "ack")) ||
+	rep = !strcmp(kind, "reply") && !v6;
+	if (argc < 5 || (!syn && !feed && !rep && strcmp(kind, "ack")) ||
 	    (!syn && argc < 6)) {
 		fprintf(stderr, "usage: pcap_gen FILE syn[6] N NSVC | FILE ack[6] N NSVC COUNT"
-			" | FIFO feed[6] N NSVC GO\n");
+			" | FIFO feed[6] N NSVC GO | FILE reply N NW COUNT\n");
 		return 2;
 	}
+	if (rep)
+		make = reply;
 	n = strtoull(argv[3], NULL, 10);
 	nsvc = (unsigned)strtoul(argv[4], NULL, 10);
 	count = syn || feed ? n : strtoull(argv[5], NULL, 10);
 	if (n == 0 || n >= STRIDE || nsvc == 0 || nsvc > 1000) {
 		fprintf(stderr, "pcap_gen: N must be 1..%llu, NSVC 1..1000\n",
 			STRIDE - 1);
+		return 2;
+	}
+	if (rep && (1024 + nsvc - 1) / nsvc * nsvc + (n - 1) * nsvc > 65535) {
+		fprintf(stderr, "pcap_gen: reply: N x NW must fit one local "
+			"address's ports (1024..65535)\n");
 		return 2;
 	}
 	out = fopen(argv[1], "wb");

@@ -4,14 +4,16 @@
 # namespaces next to HAProxy and nginx.  Prints one table, writes
 # $BUILD/bench.csv and $BUILD/bench.png (docs/performance.md).
 # Figures only: nothing here passes or fails on a number.
-#   BENCH_PARTS="ctrl testpmd newconn modes scale v6 e2e ha"   parts to run (default all)
+#   BENCH_PARTS="ctrl testpmd newconn modes redirect scale v6 e2e ha"   parts to run (default all)
 #   NSVC, NEWCONN, SCALES, ACKS, E2E_SECS, V6_SCALE: sizes (see below)
+#   HUGE=both|yes|no, HUGE_SIZE=2M|1G: the data-plane rows' memory (huge.sh)
+#   BENCH_LOGS=DIR: keep every program's log and configuration there
 set -euo pipefail
 [ -n "${BENCH_TRACE:-}" ] && set -x
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 NSVC=${NSVC:-20000}
-PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes scale v6 e2e ha} "
+PARTS=" ${BENCH_PARTS:-ctrl testpmd newconn modes redirect scale v6 e2e ha} "
 NEWCONN=${NEWCONN:-1000000}          # distinct SYNs for the new-connection row
 SCALES=${SCALES:-1000 100000 1000000 10000000}
 ACKS=${ACKS:-262144}                 # ACK frames replayed for established rows
@@ -20,6 +22,8 @@ work=$(mktemp -d /tmp/dpvs-bench.XXXXXX)
 pids=()
 netns=()
 results=()
+kind=nohuge                          # memory kind of the data-plane row running
+. dpvs/bench/huge.sh
 
 # Everything started is stopped and every namespace removed, also when
 # a step fails or the run is interrupted.
@@ -30,9 +34,12 @@ cleanup() {
 	done
 	wait 2>/dev/null || true
 	for ns in "${netns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-	rm -rf "$work" /var/run/dpdk/bench_*
+	huge_cleanup
+	[ -z "${BENCH_LOGS:-}" ] || { mkdir -p "$BENCH_LOGS" && cp "$work"/*.log "$work"/*.conf "$BENCH_LOGS"/ 2>/dev/null; } || true
+	rm -rf "$work" /var/run/dpdk/dpvs-bench-$$-* /var/run/dpdk/bench_e2e
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # what, value, unit, TSC cycles per packet (or -), reference row (or -), note
 row() { results+=("$1|$2|$3|$4|$5|$6"); }
@@ -42,7 +49,7 @@ start_dpvs() { # name devargs pool workers-lcores
 	local name=$1 dev=$2 pool=$3
 	cat > "$work/$name.conf" <<CONF
 global = { log_level = "warning";
-           eal_args = [ "--no-huge", "-m", "1536", "--no-pci", "--file-prefix", "bench_$name" ]; };
+           eal_args = [ "--no-huge", "-m", "1536", "--no-pci", "--file-prefix", "dpvs-bench-$$-$name" ]; };
 netif = { devices = ( { name = "dpdk0"; device = "$dev"; kni = false; } ); };
 workers = { lcores = ( { lcore = 1; queues = ( { port = "dpdk0"; rx = [0]; tx = [0]; } ); },
                        { lcore = 2; }, { lcore = 3; }, { lcore = 4; } ); };
@@ -115,23 +122,50 @@ cyc() { echo "$hz / $1" | bc; }                  # TSC cycles per event at $1/s
 mpps() { echo "scale=3; $1 / 1000000" | bc | sed 's/^\./0./'; }
 now() { date +%s.%N; }
 
-dp_start() { # name mem-MB mbufs conns devargs...
-	local name=$1 mem=$2 mbufs=$3 conns=$4 devs="" qs="" i=0
-	shift 4
-	for d in "$@"; do
-		devs+="${devs:+, }{ name = \"dpdk$i\"; device = \"$d\"; kni = false; }"
+# A data-plane dpvs in memory kind $kind (nohuge or huge): dp_conf
+# writes its configuration and, for hugepages, reserves them (1 if that
+# is not possible: the row is left out); dp_start runs it.  One worker
+# on CPU 1 polling every port, unless dp_workers/dp_lcores say otherwise.
+dp_conf() { # name mbufs conns devargs...
+	local name=$1 mbufs=$2 conns=$3 devs="" qs="" i=0 mem
+	shift 3
+	for d in "$@"; do   # "DEVARGS[ TXQ]": TXQ tx queues (default 1)
+		devs+="${devs:+, }{ name = \"dpdk$i\"; device = \"${d%% *}\"; kni = false;"
+		[ "${d#* }" = "$d" ] || devs+=" tx_queues = ${d#* };"
+		devs+=" }"
 		qs+="${qs:+, }{ port = \"dpdk$i\"; rx = [0]; tx = [0]; }"
 		i=$((i + 1))
 	done
-	cat > "$work/$name.conf" <<CONF
+	dp_name=$name
+	local wk=${dp_workers:-"{ lcore = 1; queues = ( $qs ); }"}
+	# --no-huge: 4 KiB a mbuf (a 2.4 KB mbuf takes a page), untouched
+	# memory costs nothing.  Hugepages are taken whole at start: what
+	# dpvs's own start-up check asks for.
+	mem=$(( mbufs * 4096 / 1048576 + conns / 1024 * 600 / 1024 + 1024 ))
+	if [ "$kind" != huge ]; then
+		dp_write "$name" "$(eal_mem nohuge "$mem")" "$mbufs" "$conns" "$devs" "$wk"
+		return 0
+	fi
+	# -m 1 makes the check print its estimate (plus a quarter).
+	dp_write "$name" "$(eal_mem nohuge 1)" "$mbufs" "$conns" "$devs" "$wk"
+	mem=$("$BUILD/dpvs" -c "$work/$name.conf" 2>&1 | sed -n 's/.*give -m \([0-9]*\).*/\1/p' | head -1)
+	mem=$(( ${mem:-1024} + 64 ))   # EAL's own, not in the estimate
+	huge_reserve "$name" "$mem" || return 1
+	dp_write "$name" "$(eal_mem huge "$mem")" "$mbufs" "$conns" "$devs" "$wk"
+}
+dp_write() { # name eal-mem mbufs conns devs workers
+	cat > "$work/$1.conf" <<CONF
 global = { log_level = "warning";
-           eal_args = [ "--no-huge", "-m", "$mem", "--no-pci", "--file-prefix", "bench_$name" ]; };
-netif = { mbuf_pool_size = $mbufs; devices = ( $devs ); };
-workers = { idle_policy = "busy_poll"; lcores = ( { lcore = 1; queues = ( $qs ); } ); };
-ctrl = { ipc_file = "$work/$name.ipc"; sync_timeout_ms = 10000; };
-ipvs = { conn_pool_size = $conns; };
+           eal_args = [ $2, "--no-pci", "--file-prefix", "dpvs-bench-$$-$1" ]; };
+netif = { mbuf_pool_size = $3; devices = ( $5 ); };
+workers = { idle_policy = "${dp_idle:-busy_poll}"; lcores = ( $6 ); };
+ctrl = { ipc_file = "$work/$1.ipc"; sync_timeout_ms = 10000; };
+ipvs = { conn_pool_size = $4; };
 CONF
-	"$BUILD/dpvs" -c "$work/$name.conf" -p "$work/$name.pid" -- --lcores '0@0,1@1' \
+}
+dp_start() {
+	local name=$dp_name
+	"$BUILD/dpvs" -c "$work/$name.conf" -p "$work/$name.pid" -- --lcores "${dp_lcores:-0@0,1@1}" \
 		> "$work/$name.log" 2>&1 &
 	dp_pid=$!
 	pids+=($dp_pid)
@@ -142,7 +176,7 @@ CONF
 	done
 	cat "$work/$name.log"; exit 1
 }
-dp_stop() { kill "$dp_pid"; wait "$dp_pid" 2>/dev/null || true; }
+dp_stop() { kill "$dp_pid"; wait "$dp_pid" 2>/dev/null || true; huge_release; }
 dstat() { "$BUILD/dpip" -x "$work/$1.ipc" -a stats | awk -v k="$2" '$1 == k { print $2 }'; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$dp_pid/status"; }
 
@@ -212,24 +246,62 @@ lb_setup6() { # name mode(b 64) nsvc laddrs-per-service in-dev out-dev
 }
 
 # Packets per second leaving by the out port's queue, over $2 seconds.
+# Sets pps, and cpu_cyc: the worker's own CPU time per packet in TSC
+# cycles, which unlike pps does not move with what else shares its CPU.
 tx_rate() { # name seconds
-	local a b t0 t1
-	a=$(dstat "$1" tx_packets); t0=$(now)
+	local a b t0 t1 c0 c1
+	a=$(dstat "$1" tx_packets); t0=$(now); c0=$(thread_ns 1)
 	sleep "$2"
-	b=$(dstat "$1" tx_packets); t1=$(now)
-	echo "($b - $a) / ($t1 - $t0)" | bc
+	b=$(dstat "$1" tx_packets); t1=$(now); c1=$(thread_ns 1)
+	pps=$(echo "($b - $a) / ($t1 - $t0)" | bc)
+	cpu_cyc=$(echo "($c1 - $c0) * $hz / 1000000000 / ($b - $a + 1)" | bc)
 }
 
-testpmd_run() { # forward-mode pcap
-	local out
-	out=$(timeout -s INT 14 "$BUILD/dpdk-testpmd" --no-huge -m $(( (ACKS + 65536) * 4096 / 1048576 + 512 )) --no-pci \
-		--file-prefix bench_testpmd -l 0,1 --main-lcore 0 \
+# ns a worker thread of dpvs has run (EAL names it rte-worker-N).
+thread_ns() { # lcore
+	local t
+	for t in /proc/"$dp_pid"/task/*; do
+		if [ "$(cat "$t/comm" 2>/dev/null)" = "rte-worker-$1" ]; then
+			awk '{ print $1 }' "$t/schedstat"
+			return 0
+		fi
+	done
+	echo 0
+}
+
+# testpmd in memory kind $kind; sets pps (1: no hugepages for it).
+testpmd_run() { # forward-mode pcap what
+	local out mem=(--no-huge -m $(( (ACKS + 65536) * 4096 / 1048576 + 512 )))
+	if [ "$kind" = huge ]; then
+		# 2.4 KB a mbuf, and room for the rest of testpmd's pools.
+		mem=(--huge-dir "$huge_dir" -m $(( (ACKS + 65536) * 2560 / 1048576 + 256 )))
+		huge_reserve "$3" "${mem[3]}" || return 1
+		mem[1]=$huge_dir
+	fi
+	"$BUILD/dpdk-testpmd" "${mem[@]}" --no-pci \
+		--file-prefix "dpvs-bench-$$-testpmd" -l 0,1 --main-lcore 0 \
 		--vdev "net_pcap0,rx_pcap=$2,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
 		--forward-mode="$1" --nb-cores=1 --stats-period 1 \
-		--total-num-mbufs=$((ACKS + 65536)) 2>&1 || true)
-	echo "$out" > "$work/testpmd_$1.log"
-	echo "$out" | awk '/NIC statistics for port 1/ { p = 1 }
-		p && /Tx-pps:/ { v = $2; p = 0 } END { print v + 0 }'
+		--total-num-mbufs=$((ACKS + 65536)) > "$work/$3.log" 2>&1 &
+	out=$!
+	pids+=($out)
+	# Ten readings after the start, however long EAL takes to start.
+	for _ in $(seq 900); do
+		[ "$(grep -c 'NIC statistics for port 1' "$work/$3.log")" -ge 11 ] && break
+		kill -0 "$out" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -INT "$out" 2>/dev/null || true
+	wait "$out" || true
+	huge_release
+	# The median of the readings after the first two (the start): one
+	# reading is one second, which a shared machine can spoil.
+	pps=$(awk '/NIC statistics for port 1/ { p = 1 }
+		p && /Tx-pps:/ { if (++n > 2) v[n - 2] = $2; p = 0 }
+		END { k = n - 2; if (k < 1) { print 0; exit }
+		      for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+		          t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		      print v[int((k + 1) / 2)] + 0 }' "$work/$3.log")
 }
 
 ack_pcap() { # n nsvc [6] -> path (made once)
@@ -242,23 +314,25 @@ ack_pcap() { # n nsvc [6] -> path (made once)
 # feeds the SYNs once the services exist; a second port replays ACKS
 # ACKs of those flows forever; everything goes out of a net_null port.
 # Family 6: IPv6 clients and VIP, mode b (FullNAT v6) or 64 (NAT64).
+# In memory kind $kind: the row is what + _huge on hugepages.
 established() { # what mode n [6]
-	local what=$1 mode=$2 n=$3 fam=${4:-} nsvc per ack conns mem pps t0 fill rss0 rss1 feeder
+	local what=$1$(sfx_of "$kind") mode=$2 n=$3 fam=${4:-} nsvc per ack conns pps t0 fill rss0 rss1 feeder
 	local ref=testpmd_io_64B
 	[ -z "$fam" ] || ref=testpmd_io_v6_78B
+	ref+=$(sfx_of "$kind")
 	plan "$n"
 	[ "$mode" = b ] || [ "$mode" = 64 ] || { nsvc=1; per=0; }
 	ack=$(ack_pcap "$n" "$nsvc" "$fam")
+	conns=$(( n + n / 8 + 4096 ))
+	dp_conf "$what" $((ACKS + 65536)) "$conns" \
+		"net_pcap0,rx_pcap=$work/fill.fifo" "net_pcap1,rx_pcap=$ack,infinite_rx=1" \
+		"net_null0,no-rx=1" || return 0
 	rm -f "$work/fill.fifo" "$work/go"
 	mkfifo "$work/fill.fifo"
 	"$BUILD/pcap_gen" "$work/fill.fifo" "feed$fam" "$n" "$nsvc" "$work/go" &
 	feeder=$!
 	pids+=($feeder)
-	conns=$(( n + n / 8 + 4096 ))
-	mem=$(( (ACKS + 65536) * 4096 / 1048576 + conns / 1024 * 600 / 1024 + 1024 ))
-	dp_start "$what" "$mem" $((ACKS + 65536)) "$conns" \
-		"net_pcap0,rx_pcap=$work/fill.fifo" "net_pcap1,rx_pcap=$ack,infinite_rx=1" \
-		"net_null0,no-rx=1"
+	dp_start
 	"lb_setup$fam" "$what" "$mode" "$nsvc" "$per" dpdk1 dpdk2
 	rss0=$(rss_kb)
 	t0=$(now)
@@ -270,48 +344,57 @@ established() { # what mode n [6]
 	done
 	fill=$(echo "$(now) - $t0" | bc)
 	sleep 1
-	pps=$(tx_rate "$what" 3)
+	tx_rate "$what" 3
 	rss1=$(rss_kb)
 	echo "$what conns=$(dstat "$what" ipvs_conn_new) full=$(dstat "$what" ipvs_conn_full)" \
 		"no_port=$(dstat "$what" ipvs_no_port) no_conn=$(dstat "$what" ipvs_no_conn)" \
-		"fill_s=$fill rss0=$rss0 rss1=$rss1 pool=$conns" >> "$work/dp.log"
-	echo "$n $conns $rss0 $rss1" > "$work/$what.mem"
+		"fill_s=$fill rss0=$rss0 rss1=$rss1 pool=$conns cpu_cyc=$cpu_cyc" >> "$work/dp.log"
+	# hugetlbfs pages are not in VmRSS: memory rows from --no-huge only.
+	[ "$kind" = huge ] || echo "$n $conns $rss0 $rss1" > "$work/$what.mem"
 	dp_stop
 	row "$what" "$(mpps "$pps")" Mpps "$(cyc "$pps")" "$ref" \
-		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s"
+		"$n conns ($nsvc svc), $ACKS ACKs replayed, SYNs fed in $(printf '%.1f' "$fill") s; worker CPU $cpu_cyc cyc/pkt"
 }
 
-if part testpmd || part newconn || part modes || part scale; then
+if part testpmd || part newconn || part modes || part redirect || part scale; then
 	echo "bench: data plane, one worker, pcap in, net_null out"
 	# CPU 1 is the worker's: this script, its samplers and feeders stay
 	# on CPU 0 with dpvs's master.
 	taskset -pc 0 $$ > /dev/null
 fi
+# Each data-plane row in each memory kind of HUGE, back to back.
+each_kind() { # function args...
+	for kind in $mem_kinds; do "$@"; done
+}
+
+testpmd_rows() { # pcap mode-list ref-base name-suffix note
+	local x=$(sfx_of "$kind") m
+	for m in $2; do
+		testpmd_run "$m" "$1" "testpmd_$m$4$x" || continue
+		row "testpmd_$m$4$x" "$(mpps "$pps")" Mpps "$(cyc "$pps")" "$3$x" \
+			"dpdk-testpmd --forward-mode=$m, $5"
+	done
+}
+
 if part testpmd; then
 	est1k=$(ack_pcap 1000 1)
 	echo "bench:   testpmd io and macswap (the I/O reference)"
-	pps=$(testpmd_run io "$est1k")
-	row testpmd_io_64B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
-		"dpdk-testpmd --forward-mode=io, same vdevs and pcap"
-	pps=$(testpmd_run macswap "$est1k")
-	row testpmd_macswap_64B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
-		"dpdk-testpmd --forward-mode=macswap"
+	each_kind testpmd_rows "$est1k" "io macswap" testpmd_io_64B _64B "same vdevs and pcap"
 fi
 
-if part newconn; then
-
-	echo "bench:   new connections, FullNAT ($NEWCONN distinct SYNs)"
+newconn_row() {
+	local what=newconn$(sfx_of "$kind")
 	plan "$NEWCONN"
-	"$BUILD/pcap_gen" "$work/syn.pcap" syn "$NEWCONN" "$nsvc"
+	[ -f "$work/syn.pcap" ] || "$BUILD/pcap_gen" "$work/syn.pcap" syn "$NEWCONN" "$nsvc"
 	conns=$(( NEWCONN + NEWCONN / 8 + 4096 ))
-	dp_start newconn $(( (NEWCONN + 65536) * 4096 / 1048576 + conns / 1024 * 600 / 1024 + 1024 )) \
-		$((NEWCONN + 65536)) "$conns" \
-		"net_pcap0,rx_pcap=$work/syn.pcap,infinite_rx=1" "net_null0,no-rx=1"
-	lb_setup newconn b "$nsvc" "$per" dpdk0 dpdk1
+	dp_conf "$what" $((NEWCONN + 65536)) "$conns" \
+		"net_pcap0,rx_pcap=$work/syn.pcap,infinite_rx=1" "net_null0,no-rx=1" || return 0
+	dp_start
+	lb_setup "$what" b "$nsvc" "$per" dpdk0 dpdk1
 	: > "$work/newconn.samples"
 	for _ in $(seq 3000); do
-		v=$(dstat newconn ipvs_conn_new)
-		echo "$(now) $v" >> "$work/newconn.samples"
+		v=$(dstat "$what" ipvs_conn_new)
+		echo "$(now) $v $(thread_ns 1)" >> "$work/newconn.samples"
 		[ "$v" -ge "$NEWCONN" ] && break
 	done
 	# The rate between 5 % and 95 % of the SYNs: every packet in that
@@ -322,21 +405,36 @@ if part newconn; then
 		$2 <= n * 0.95 { t1 = $1; v1 = $2 }
 		END { if (t1 > t0) printf "%d", (v1 - v0) / (t1 - t0); else print 0 }' \
 		"$work/newconn.samples")
-	echo "newconn conns=$(dstat newconn ipvs_conn_new) full=$(dstat newconn ipvs_conn_full)" \
-		"no_port=$(dstat newconn ipvs_no_port) samples=$(wc -l < "$work/newconn.samples")" \
-		>> "$work/dp.log"
+	# The same window in the worker's own CPU time.
+	cpu_cyc=$(awk -v n="$NEWCONN" -v hz="$hz" '
+		$2 >= n * 0.05 && !a { c0 = $3; v0 = $2; a = 1 }
+		$2 <= n * 0.95 { c1 = $3; v1 = $2 }
+		END { if (v1 > v0) printf "%d", (c1 - c0) * hz / 1e9 / (v1 - v0); else print 0 }' \
+		"$work/newconn.samples")
+	echo "$what conns=$(dstat "$what" ipvs_conn_new) full=$(dstat "$what" ipvs_conn_full)" \
+		"no_port=$(dstat "$what" ipvs_no_port) samples=$(wc -l < "$work/newconn.samples")" \
+		"cpu_cyc=$cpu_cyc" >> "$work/dp.log"
 	dp_stop
-	row fnat_new_conns_1worker "$rate" conn/s "$(cyc "$rate")" testpmd_io_64B \
-		"first pass of $NEWCONN distinct SYNs (infinite_rx, preloaded)"
+	row "fnat_new_conns_1worker$(sfx_of "$kind")" "$rate" conn/s "$(cyc "$rate")" \
+		"testpmd_io_64B$(sfx_of "$kind")" \
+		"first pass of $NEWCONN distinct SYNs (infinite_rx, preloaded); worker CPU $cpu_cyc cyc/conn"
+}
+
+if part newconn; then
+	echo "bench:   new connections, FullNAT ($NEWCONN distinct SYNs)"
+	each_kind newconn_row
 fi
 
 if part modes; then
-
 	echo "bench:   established flows per forwarding mode (1K connections)"
-	established fnat_established_1K b 1000
-	established dr_established_1K g 1000
-	established nat_established_1K m 1000
-	established tun_established_1K i 1000
+	each_kind established fnat_established_1K b 1000
+	each_kind established dr_established_1K g 1000
+	each_kind established nat_established_1K m 1000
+	each_kind established tun_established_1K i 1000
+fi
+
+if part redirect; then
+	. dpvs/bench/redirect.sh
 fi
 
 if part scale; then
@@ -345,7 +443,7 @@ if part scale; then
 	for n in $SCALES; do
 		[ "$n" = 1000 ] && continue
 		echo "bench:     $n connections"
-		established "fnat_established_$(human "$n")" b "$n"
+		each_kind established "fnat_established_$(human "$n")" b "$n"
 		big=$n
 	done
 	if [ "$big" != 1000 ] && [ -f "$work/fnat_established_1K.mem" ]; then
@@ -364,14 +462,13 @@ fi
 if part v6; then
 	echo "bench:   IPv6: FullNAT v6 and NAT64 established flows"
 	taskset -pc 0 $$ > /dev/null
-	pps=$(testpmd_run io "$(ack_pcap 1000 1 6)")
-	row testpmd_io_v6_78B "$(mpps "$pps")" Mpps "$(cyc "$pps")" testpmd_io_64B \
-		"dpdk-testpmd --forward-mode=io, the IPv6 ACK pcap"
-	established fnat6_established_1K b 1000 6
-	established nat64_established_1K 64 1000 6
+	each_kind testpmd_rows "$(ack_pcap 1000 1 6)" io testpmd_io_64B _v6_78B "the IPv6 ACK pcap"
+	each_kind established fnat6_established_1K b 1000 6
+	each_kind established nat64_established_1K 64 1000 6
 	echo "bench:     FullNAT v6, $V6_SCALE connections"
 	big6=fnat6_established_$(human "$V6_SCALE")
-	established "$big6" b "$V6_SCALE" 6
+	each_kind established "$big6" b "$V6_SCALE" 6
+	if [ -f "$work/$big6.mem" ]; then
 	read -r _ c1 _ r1 < "$work/fnat6_established_1K.mem"
 	read -r _ c2 _ r2 < "$work/$big6.mem"
 	v4=""
@@ -382,7 +479,11 @@ if part v6; then
 	fi
 	row memory_per_conn_v6 "$(( (r2 - r1) * 1024 / (c2 - c1) ))" bytes - - \
 		"RSS growth / pool growth, 1K to $(human "$V6_SCALE") v6 runs$v4"
+	fi
 fi
+
+# The data-plane rows are done: every hugepage goes back.
+huge_giveback
 
 if part e2e; then
 	taskset -pc 0-1 $$ > /dev/null
@@ -421,5 +522,7 @@ echo
 /usr/bin/python3 dpvs/bench/plot.py "$BUILD/bench.csv" "$BUILD/bench.png" \
 	|| echo "bench: no plot (python3-matplotlib missing?)"
 [ -f "$work/dp.log" ] && { echo "bench: data-plane details"; cat "$work/dp.log"; }
+huge_cleanup
+huge_report
 [ -f "$work/e2e.log" ] && { echo "bench: end-to-end details"; cat "$work/e2e.log"; }
 echo "bench: table written to $BUILD/bench.csv, plot to $BUILD/bench.png"
