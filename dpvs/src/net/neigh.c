@@ -351,9 +351,12 @@ void neigh_burst_end(unsigned lc)
 static struct neigh_entry *lookup_memo(unsigned lc, uint32_t nh,
 				       uint16_t port)
 {
-	struct nh_memo *mm = &memo[lc];
+	struct nh_memo *mm;
 	struct neigh_entry *e;
 
+	if (unlikely(lc >= RTE_MAX_LCORE))
+		return lookup(nh, port);
+	mm = &memo[lc];
 	if (likely(mm->e && mm->nh == nh && mm->port == port))
 		return mm->e;
 	e = lookup(nh, port);

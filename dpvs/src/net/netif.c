@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/mem_size.h"
 #include "pktstats.h"
+#include "route.h"
 
 #define RX_BURST 32
 #define TX_BURST 32
@@ -447,7 +448,9 @@ int netif_rx_job(void *arg __rte_unused)
 	unsigned total = 0;
 	uint64_t bytes = 0;
 
+	/* Route and next hop are looked up once per burst, not per packet. */
 	neigh_burst_begin(lc);
+	route_burst_begin(lc);
 	for (unsigned i = 0; i < lq->nrx; i++) {
 		uint16_t n = rte_eth_rx_burst(lq->rx[i].port, lq->rx[i].queue,
 					      pkts, RX_BURST);
@@ -471,6 +474,7 @@ int netif_rx_job(void *arg __rte_unused)
 			burst_hook.end(lc);
 		total += n;
 	}
+	route_burst_end(lc);
 	neigh_burst_end(lc);
 	if (total) {
 		PKT_ADD(lc, rx_packets, total);
