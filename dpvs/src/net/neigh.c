@@ -96,8 +96,8 @@ static struct learn_budget budget[RTE_MAX_LCORE];
 
 /*
  * The next hop an rx burst resolved last: a burst's packets mostly share
- * one (the real server, the gateway), and the table lookup (a jhash and
- * its bucket) was a tenth of a forwarded packet's cost.  Kept only while
+ * one (the real server, the gateway), and the table lookup is a jhash
+ * and a bucket's cache lines per packet.  Kept only while
  * netif_rx_job runs: an unlinked entry is reused after the worker's next
  * quiescent state, which it passes between jobs, never inside one.
  */

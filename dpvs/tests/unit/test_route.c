@@ -256,10 +256,14 @@ static void test_burst_memo_is_exact(void **state)
 	}
 	route_burst_end(lc);
 	assert_int_equal(route_del(nth(3).prefix, 32, 0), 0);
+	/* Outside a burst (the hand-over job) nothing is remembered. */
+	assert_null(route_lookup_lc(lc, nth(3).prefix));
 	route_burst_begin(lc);
 	assert_null(route_lookup_lc(lc, nth(3).prefix));
 	assert_non_null(route_lookup_lc(lc, nth(4).prefix));
 	route_burst_end(lc);
+	assert_int_equal(route_del(nth(4).prefix, 32, 0), 0);
+	assert_null(route_lookup_lc(lc, nth(4).prefix));
 	clear_table();
 }
 
