@@ -1,7 +1,8 @@
 /*
  * The IPv4 route table on a real EAL (rte_lpm, the entry array): longest
  * prefix wins, the default route, what add and delete refuse, the limit,
- * and churn of many times the table's size leaving it as it was.
+ * churn of many times the table's size leaving it as it was, and the rx
+ * job's memo of its last routes.
  */
 #include <errno.h>
 #include <setjmp.h>
