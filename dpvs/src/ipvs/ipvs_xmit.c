@@ -116,7 +116,7 @@ static void tun_in(unsigned lc, struct ipvs_conn *c, struct rte_mbuf *m,
 		   void *l3, void *l4 __rte_unused)
 {
 	struct rte_ipv4_hdr *ip = l3;
-	const struct route_entry *r = route_lookup(c->daddr);
+	const struct route_entry *r = route_lookup_lc(lc, c->daddr);
 	struct rte_ipv4_hdr *outer;
 	uint16_t len = rte_be_to_cpu_16(ip->total_length);
 	uint32_t mtu;

@@ -116,7 +116,7 @@ static bool is_broadcast(uint32_t dst, const struct route_entry *r)
 
 bool ipv4_output(unsigned lc, struct rte_mbuf *m, uint32_t dst)
 {
-	const struct route_entry *r = route_lookup(dst);
+	const struct route_entry *r = route_lookup_lc(lc, dst);
 
 	if (unlikely(!r || r->type == RT_LOCAL || r->type == RT_KNI)) {
 		PKT_INC(lc, ip_no_route);
@@ -177,7 +177,7 @@ void ipv4_input(unsigned lc, struct rte_mbuf *m)
 	if (avail > tot) /* ethernet padding */
 		rte_pktmbuf_trim(m, avail - tot);
 	dst = rte_be_to_cpu_32(ip->dst_addr);
-	r = route_lookup(dst);
+	r = route_lookup_lc(lc, dst);
 	/* (RTE_IS_IPV4_MCAST shifts a signed int: UB for 224.x.) */
 	if ((dst >> 28) == 0xe || is_broadcast(dst, r) ||
 	    (r && r->type == RT_KNI)) {

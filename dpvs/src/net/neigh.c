@@ -95,6 +95,22 @@ struct learn_budget {
 static struct learn_budget budget[RTE_MAX_LCORE];
 
 /*
+ * The next hop an rx burst resolved last: a burst's packets mostly share
+ * one (the real server, the gateway), and the table lookup is a jhash
+ * and a bucket's cache lines per packet.  Kept only while
+ * netif_rx_job runs: an unlinked entry is reused after the worker's next
+ * quiescent state, which it passes between jobs, never inside one.
+ */
+struct nh_memo {
+	struct neigh_entry *e;  /* NULL: nothing remembered */
+	uint32_t nh;
+	uint16_t port;
+	bool on;                /* inside a burst */
+} __rte_cache_aligned;
+
+static struct nh_memo memo[RTE_MAX_LCORE];
+
+/*
  * Unlinked entries wait for their grace period in batches, without
  * blocking the master: a batch is sealed with a QSBR token and reclaimed
  * once every worker has passed a quiescent state since.  Only an insert
@@ -320,9 +336,41 @@ static struct pending *pending_slot(unsigned lc, uint32_t nh, uint16_t port)
 	return free_slot;
 }
 
+void neigh_burst_begin(unsigned lc)
+{
+	memo[lc].e = NULL;
+	memo[lc].on = true;
+}
+
+void neigh_burst_end(unsigned lc)
+{
+	memo[lc].e = NULL;
+	memo[lc].on = false;
+}
+
+static struct neigh_entry *lookup_memo(unsigned lc, uint32_t nh,
+				       uint16_t port)
+{
+	struct nh_memo *mm;
+	struct neigh_entry *e;
+
+	if (unlikely(lc >= RTE_MAX_LCORE))
+		return lookup(nh, port);
+	mm = &memo[lc];
+	if (likely(mm->e && mm->nh == nh && mm->port == port))
+		return mm->e;
+	e = lookup(nh, port);
+	if (mm->on) {
+		mm->e = e;
+		mm->nh = nh;
+		mm->port = port;
+	}
+	return e;
+}
+
 void neigh_output(unsigned lc, struct rte_mbuf *m, uint32_t nh, uint16_t port)
 {
-	struct neigh_entry *e = lookup(nh, port);
+	struct neigh_entry *e = lookup_memo(lc, nh, port);
 	struct pending *s;
 
 	if (likely(e)) {

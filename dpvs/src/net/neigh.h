@@ -46,6 +46,12 @@ int neigh_init(const struct dpvs_conf *c);
 void neigh_fini(void);
 void neigh_set_params(const struct dpvs_conf *c);
 
+/*
+ * Between these (netif_rx_job, one lcore's rx bursts) neigh_output
+ * remembers the last next hop it found.
+ */
+void neigh_burst_begin(unsigned lcore);
+void neigh_burst_end(unsigned lcore);
 /* Worker: sends m (starting at its IPv4 header) to next hop nh on port. */
 void neigh_output(unsigned lcore, struct rte_mbuf *m, uint32_t nh,
 		  uint16_t port);

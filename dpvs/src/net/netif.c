@@ -18,11 +18,13 @@
 #include "eth.h"
 #include "kif_link.h"
 #include "kni.h"
+#include "neigh.h"
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/mem_size.h"
 #include "pktstats.h"
 #include "xdp_args.h"
+#include "route.h"
 
 #define RX_BURST 32
 #define TX_BURST 32
@@ -463,7 +465,11 @@ int netif_rx_job(void *arg __rte_unused)
 	const struct lcore_queues *lq = &lqs[lc];
 	struct rte_mbuf *pkts[RX_BURST];
 	unsigned total = 0;
+	uint64_t bytes = 0;
 
+	/* Route and next hop are looked up once per burst, not per packet. */
+	neigh_burst_begin(lc);
+	route_burst_begin(lc);
 	for (unsigned i = 0; i < lq->nrx; i++) {
 		uint16_t n = rte_eth_rx_burst(lq->rx[i].port, lq->rx[i].queue,
 					      pkts, RX_BURST);
@@ -480,15 +486,18 @@ int netif_rx_job(void *arg __rte_unused)
 					pkts[j + PREFETCH_AHEAD], void *));
 			if (burst_hook.at)
 				burst_hook.at(lc, j);
-			PKT_ADD(lc, rx_bytes, pkts[j]->pkt_len);
+			bytes += pkts[j]->pkt_len;
 			eth_input(lc, pkts[j]);
 		}
 		if (burst_hook.end)
 			burst_hook.end(lc);
 		total += n;
 	}
+	route_burst_end(lc);
+	neigh_burst_end(lc);
 	if (total) {
 		PKT_ADD(lc, rx_packets, total);
+		PKT_ADD(lc, rx_bytes, bytes);
 		lcore_stat_add(&lcore_stats[lc].rx_packets, total);
 	}
 	flush_tx(lc);

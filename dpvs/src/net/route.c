@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_lpm.h>
 #include <rte_malloc.h>
 
@@ -78,6 +79,54 @@ const struct route_entry *route_lookup(uint32_t dst)
 		return &entries[idx];
 	def = __atomic_load_n(&default_idx, __ATOMIC_ACQUIRE);
 	return def >= 0 ? &entries[def] : NULL;
+}
+
+/*
+ * The routes an rx burst looked up last: its packets share a few
+ * destinations (the VIP in, the real server out), each an LPM walk of
+ * two dependent loads.  Kept only while netif_rx_job runs: route_del
+ * reuses an entry after a grace period, which waits for the worker's
+ * next quiescent state, passed between jobs, never inside one.
+ */
+#define MEMO_WAYS 4
+
+struct route_memo {
+	uint32_t dst[MEMO_WAYS];
+	const struct route_entry *r[MEMO_WAYS];   /* NULL: empty way */
+	bool on;
+} __rte_cache_aligned;
+
+static struct route_memo memos[RTE_MAX_LCORE];
+
+void route_burst_begin(unsigned lc)
+{
+	memset(&memos[lc], 0, sizeof(memos[lc]));
+	memos[lc].on = true;
+}
+
+/* Forgotten now: the jobs after this one run past quiescent states. */
+void route_burst_end(unsigned lc)
+{
+	memset(&memos[lc], 0, sizeof(memos[lc]));
+}
+
+const struct route_entry *route_lookup_lc(unsigned lc, uint32_t dst)
+{
+	unsigned way = (dst ^ (dst >> 8)) & (MEMO_WAYS - 1);
+	struct route_memo *mm;
+	const struct route_entry *r;
+
+	if (unlikely(lc >= RTE_MAX_LCORE))
+		return route_lookup(dst);
+	mm = &memos[lc];
+	if (likely(mm->r[way] && mm->dst[way] == dst))
+		return mm->r[way];
+	r = route_lookup(dst);
+	if (mm->on) {
+		mm->dst[way] = dst;
+		mm->r[way] = r;
+	}
+	return r;
 }
 
 static uint32_t mask_of(uint8_t plen)

@@ -53,6 +53,13 @@ void route_fini(void);
 
 /* Worker fast path; NULL if no route.  Valid until the next quiescent state. */
 const struct route_entry *route_lookup(uint32_t dst);
+/*
+ * The same from lcore lc's packet path: between route_burst_begin and
+ * _end (netif_rx_job) it remembers the burst's last few answers.
+ */
+const struct route_entry *route_lookup_lc(unsigned lc, uint32_t dst);
+void route_burst_begin(unsigned lc);
+void route_burst_end(unsigned lc);
 
 /* Master only.  Return 0 or -EEXIST, -ENOENT, -ENOSPC, -EINVAL. */
 int route_add(const struct route_entry *r);

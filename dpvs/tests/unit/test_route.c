@@ -1,7 +1,8 @@
 /*
  * The IPv4 route table on a real EAL (rte_lpm, the entry array): longest
  * prefix wins, the default route, what add and delete refuse, the limit,
- * and churn of many times the table's size leaving it as it was.
+ * churn of many times the table's size leaving it as it was, and the rx
+ * job's memo of its last routes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 #include <rte_eal.h>
 #include <rte_ip.h>
+#include <rte_lcore.h>
 
 #include "net/route.h"
 
@@ -228,6 +230,44 @@ static void test_churn(void **state)
 	}
 }
 
+/*
+ * A burst's remembered routes (route_lookup_lc) answer only for their
+ * own destination, whatever shares their way, and are forgotten when
+ * the burst ends: a route changed between bursts is seen at once.
+ */
+static void test_burst_memo_is_exact(void **state)
+{
+	unsigned lc = rte_lcore_id();
+
+	(void)state;
+	for (uint32_t i = 0; i < MAX_ROUTES; i++) {
+		struct route_entry r = nth(i);
+
+		r.plen = 32;
+		assert_int_equal(route_add(&r), 0);
+	}
+	route_burst_begin(lc);
+	for (uint32_t k = 0; k < 20 * MAX_ROUTES; k++) {
+		struct route_entry r = nth((k * 7) % MAX_ROUTES);
+		const struct route_entry *got = route_lookup_lc(lc, r.prefix);
+
+		assert_non_null(got);
+		assert_int_equal(got->gw, r.gw);
+		assert_null(route_lookup_lc(lc, r.prefix + 1));
+	}
+	route_burst_end(lc);
+	assert_int_equal(route_del(nth(3).prefix, 32, 0), 0);
+	/* Outside a burst (the hand-over job) nothing is remembered. */
+	assert_null(route_lookup_lc(lc, nth(3).prefix));
+	route_burst_begin(lc);
+	assert_null(route_lookup_lc(lc, nth(3).prefix));
+	assert_non_null(route_lookup_lc(lc, nth(4).prefix));
+	route_burst_end(lc);
+	assert_int_equal(route_del(nth(4).prefix, 32, 0), 0);
+	assert_null(route_lookup_lc(lc, nth(4).prefix));
+	clear_table();
+}
+
 int main(void)
 {
 	char prefix[64], path[96];
@@ -241,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_full_table_refuses_then_recovers),
 		cmocka_unit_test(test_churn),
+		cmocka_unit_test(test_burst_memo_is_exact),
 	};
 	int rc;
 
