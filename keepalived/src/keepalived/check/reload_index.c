@@ -182,8 +182,9 @@ struct rs_ck_iter {
 	const real_server_t *rs;
 };
 
-static struct rs_ck_iter rs_ck_iter_of(list_head_t *queue,
-				       const real_server_t *rs)
+static struct rs_ck_iter __attribute__((pure))
+rs_ck_iter_of(list_head_t *queue,
+	      const real_server_t *rs)
 {
 	const struct ck_index *x = ck_old.queue == queue ? &ck_old :
 				   ck_new.queue == queue ? &ck_new : NULL;
