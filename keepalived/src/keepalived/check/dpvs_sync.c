@@ -97,23 +97,36 @@ static struct dpvs_service svc_key(uint8_t proto, uint8_t af, uint32_t vip,
 #define SVC_KEY_OF(r) svc_key((r)->proto, (r)->vaf, (r)->vip, &(r)->vip6, \
 			      (r)->vport)
 
+/* Two service keys, in place: the sorts of 10^5 records make 10^6
+ * comparisons, which must not build whole records (SVC_KEY_OF). */
+static int cmp_key(uint8_t xproto, uint8_t xaf, uint32_t xvip,
+		   const struct in6_addr *xvip6, uint16_t xvport,
+		   uint8_t yproto, uint8_t yaf, uint32_t yvip,
+		   const struct in6_addr *yvip6, uint16_t yvport)
+{
+	int c;
+
+	if (xproto != yproto)
+		return xproto - yproto;
+	c = cmp_inet(xaf, xvip, xvip6, yaf, yvip, yvip6);
+	return c ? c : xvport - yvport;
+}
+
+#define REC_KEY(r) (r)->proto, (r)->vaf, (r)->vip, &(r)->vip6, (r)->vport
+
 /* Services, and the service part of real servers and local addresses. */
 static int cmp_svc(const void *x, const void *y)
 {
 	const struct dpvs_service *a = x, *b = y;
-	int c;
 
-	if (a->proto != b->proto)
-		return a->proto - b->proto;
-	c = cmp_inet(a->af, a->vip, &a->vip6, b->af, b->vip, &b->vip6);
-	return c ? c : a->vport - b->vport;
+	return cmp_key(a->proto, a->af, a->vip, &a->vip6, a->vport,
+		       b->proto, b->af, b->vip, &b->vip6, b->vport);
 }
 
 static int cmp_dest(const void *x, const void *y)
 {
 	const struct dpvs_dest *a = x, *b = y;
-	struct dpvs_service ka = SVC_KEY_OF(a), kb = SVC_KEY_OF(b);
-	int c = cmp_svc(&ka, &kb);
+	int c = cmp_key(REC_KEY(a), REC_KEY(b));
 
 	if (!c)
 		c = cmp_inet(a->af, a->addr, &a->addr6, b->af, b->addr, &b->addr6);
@@ -123,8 +136,7 @@ static int cmp_dest(const void *x, const void *y)
 static int cmp_laddr(const void *x, const void *y)
 {
 	const struct dpvs_laddr *a = x, *b = y;
-	struct dpvs_service ka = SVC_KEY_OF(a), kb = SVC_KEY_OF(b);
-	int c = cmp_svc(&ka, &kb);
+	int c = cmp_key(REC_KEY(a), REC_KEY(b));
 
 	return c ? c : cmp_inet(a->af, a->addr, &a->addr6, b->af, b->addr,
 				&b->addr6);
