@@ -74,3 +74,13 @@ void rcu_synchronize(void)
 	if (qs)
 		rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
 }
+
+uint64_t rcu_token(void)
+{
+	return qs ? rte_rcu_qsbr_start(qs) : 0;
+}
+
+bool rcu_passed(uint64_t token, bool wait)
+{
+	return !qs || rte_rcu_qsbr_check(qs, token, wait) == 1;
+}

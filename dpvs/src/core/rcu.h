@@ -8,6 +8,9 @@
 #ifndef DPVS_RCU_H
 #define DPVS_RCU_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <rte_rcu_qsbr.h>
 
 int rcu_init(void);
@@ -21,5 +24,11 @@ void rcu_offline(unsigned lcore);
 void rcu_quiescent(unsigned lcore);
 /* Master: returns once every reader has passed a quiescent state. */
 void rcu_synchronize(void);
+/*
+ * Master, without waiting: a token now, and whether every reader has
+ * passed a quiescent state since it was taken (wait: until they have).
+ */
+uint64_t rcu_token(void);
+bool rcu_passed(uint64_t token, bool wait);
 
 #endif

@@ -117,7 +117,7 @@ int ipvs_dest_add(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	s->ndests++;
 	/* Counted before publishing: the put of a failed publish uncounts it. */
 	ipvs_nat_count(d, 1);
-	if (ipvs_snap_publish(s) != 0) {
+	if (ipvs_snap_publish_lazy(s) != 0) {
 		*tail = NULL;
 		s->ndests--;
 		ipvs_dest_put(d);
@@ -144,7 +144,7 @@ int ipvs_dest_edit(struct ipvs_service *s, const struct ipvs_dest_conf *c)
 	ipvs_nat_count(*pp, -1);
 	dest_set(*pp, c);
 	ipvs_nat_count(*pp, 1);
-	rc = ipvs_snap_publish(s);
+	rc = ipvs_snap_publish_lazy(s);
 	if (rc == 0)
 		log_dest(s, (*pp)->af, &c->addr, c->port, what);
 	return rc;

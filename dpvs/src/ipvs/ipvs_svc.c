@@ -325,7 +325,7 @@ int ipvs_svc_edit(const struct ipvs_svc_conf *c)
 		return -ENOENT;
 	memcpy(&old, s, sizeof(old));
 	svc_set(s, c);
-	if (ipvs_snap_publish(s) != 0) {
+	if (ipvs_snap_publish_lazy(s) != 0) {
 		memcpy(s->sched, old.sched, sizeof(s->sched));
 		s->flags = old.flags;
 		s->timeout = old.timeout;
@@ -420,6 +420,7 @@ void ipvs_svc_flush(void)
 {
 	uint32_t n = svc_flush_one(svc_table) + svc_flush_one(svc6_table);
 
+	ipvs_snap_quiesce();
 	if (n)
 		LOG_INFOX("ipvs", "services flushed: %u removed", n);
 }

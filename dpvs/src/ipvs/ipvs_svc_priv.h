@@ -22,6 +22,14 @@ bool ipvs_svc_table_ready(void);
  * leaves the old one in place.
  */
 int ipvs_snap_publish(struct ipvs_service *s);
+/*
+ * The same without waiting: the old one is freed once a later call sees
+ * its grace period over.  Only where the old snapshot names nothing that
+ * is freed next (an add or an edit, not a delete).
+ */
+int ipvs_snap_publish_lazy(struct ipvs_service *s);
+/* Waits out a grace period and frees every replaced snapshot. */
+void ipvs_snap_quiesce(void);
 /* Frees a snapshot no worker can still read. */
 void ipvs_snap_free(struct svc_snap *sn);
 
