@@ -15,6 +15,7 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/mem_size.h"
+#include "conn_pool.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "nat_reg.h"
@@ -25,7 +26,6 @@
 struct worker_tab *conn_tabs;   /* [nworkers] */
 unsigned conn_ntabs;
 uint64_t conn_tick_hz;
-static struct rte_mempool *pool;
 static uint32_t per_worker_cap;   /* conns a worker's table holds for sure */
 static uint32_t per_worker_share; /* its share of the pool */
 
@@ -82,7 +82,7 @@ uint64_t ipvs_conn_mem_need(const struct dpvs_conf *c)
 
 	if (c->nworkers == 0)
 		return 0;
-	return mem_mempool_bytes(c->conn_pool_size, sizeof(struct ipvs_conn)) +
+	return conn_pool_bytes(c->conn_pool_size) +
 	       nw * mem_hash_bytes(per * 2 + 1024, key, false) +
 	       mem_hash_bytes(reg, key, true) + reg * sizeof(uint16_t) +
 	       mem_hash_bytes(dir, key, true) + dir * sizeof(uint16_t);
@@ -112,12 +112,9 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	if (nat_reg_init(c->conn_pool_size + c->conn_pool_size / 4 + 1024,
 			 sizeof(struct conn_key)) < 0)
 		return -ENOMEM;
-	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
-				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
-				  NULL, NULL, SOCKET_ID_ANY, 0);
 	conn_tabs = rte_zmalloc("ipvs_tabs", sizeof(*conn_tabs) * nw,
 				RTE_CACHE_LINE_SIZE);
-	if (!pool || !conn_tabs || conn_list_index(pool) < 0)
+	if (conn_pool_init(c->conn_pool_size) < 0 || !conn_tabs)
 		goto fail;
 	for (unsigned w = 0; w < nw; w++) {
 		struct rte_hash_parameters hp = {
@@ -154,11 +151,9 @@ void ipvs_conn_fini(void)
 	for (unsigned w = 0; conn_tabs && w < conn_ntabs; w++)
 		rte_hash_free(conn_tabs[w].hash);
 	rte_free(conn_tabs);
-	rte_mempool_free(pool);
-	conn_list_unindex();
+	conn_pool_fini();
 	nat_reg_fini();
 	conn_tabs = NULL;
-	pool = NULL;
 	conn_ntabs = 0;
 }
 
@@ -474,12 +469,12 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	 */
 	if (!t->spare && t->nconns >= per_worker_share)
 		embryo_evict_oldest(t, widx);
-	if (!t->spare && rte_mempool_get(pool, (void **)&c) == 0) {
+	if (!t->spare && (c = conn_pool_get()) != NULL) {
 		int rc = conn_hash(t, c, tmpl, widx, false);
 
 		if (rc == 0)
 			return conn_start(t, c, false);
-		rte_mempool_put(pool, c);
+		conn_pool_put(c);
 		if (rc != -ENOSPC)
 			return conn_refused6(widx, tmpl, rc);
 	}
@@ -566,7 +561,7 @@ void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 		conn_release(t, c, widx);
 	if (t->spare == c)
 		t->spare = NULL;
-	rte_mempool_put(pool, c);
+	conn_pool_put(c);
 }
 
 /* The dest's active or inactive count follows state ns. */
@@ -646,6 +641,6 @@ uint32_t ipvs_conn_count(unsigned widx)
 
 void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use)
 {
-	*size = pool ? pool->size : 0;
-	*in_use = pool ? rte_mempool_in_use_count(pool) : 0;
+	*size = conn_nobjs;
+	*in_use = conn_pool_in_use();
 }

@@ -17,7 +17,6 @@
 #include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_lcore.h>
-#include <rte_mempool.h>
 
 #include "conn_digest.h"
 #include "ipvs_conn.h"
@@ -242,9 +241,5 @@ static inline void embryo_track(struct worker_tab *t, struct ipvs_conn *c,
 /* ipvs_conn_burst.c */
 /* An evicted conn: the rest of the burst must not find it any more. */
 void burst_forget(unsigned widx, const struct ipvs_conn *c);
-
-/* ipvs_conn_list.c: the listing's index of the pool's objects. */
-int conn_list_index(struct rte_mempool *mp);
-void conn_list_unindex(void);
 
 #endif
