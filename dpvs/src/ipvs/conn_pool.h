@@ -11,10 +11,15 @@
 
 #include <stdint.h>
 
-struct ipvs_conn;
+#include "ipvs_conn.h"
 
 extern struct ipvs_conn *conn_objs;   /* [conn_nobjs] */
 extern uint32_t conn_nobjs;
+
+static inline uint32_t conn_index(const struct ipvs_conn *c)
+{
+	return (uint32_t)(c - conn_objs);
+}
 
 int conn_pool_init(uint32_t n);
 void conn_pool_fini(void);

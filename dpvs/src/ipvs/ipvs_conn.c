@@ -163,6 +163,44 @@ static bool has_out(const struct ipvs_conn *c)
 	return ipvs_fwd_reply_via_lb(c->fwd);
 }
 
+/*
+ * A FullNAT conn whose replies are IPv4 (FullNAT v4, NAT64) is found by
+ * its local address and port (ipvs_port_owner), not by a reply key: the
+ * port is its own, so the slot is free, but for a synced conn whose
+ * port a stale conn of this LB still holds, which keeps a key.  NULL:
+ * c's reply (if any) has a key.
+ */
+static uint32_t *reply_slot(const struct ipvs_conn *c, unsigned widx)
+{
+	if (!c->lobj || !ipvs_fwd_snat(c->fwd) || c->dest->af != AF_INET)
+		return NULL;
+	return ipvs_port_owner(c->lobj, widx, c->lport);
+}
+
+static struct ipvs_conn *slot_conn(const uint32_t *slot)
+{
+	return slot && *slot ? &conn_objs[*slot - 1] : NULL;
+}
+
+/* Whether h, holding c's local port, has c's reply tuple too. */
+static bool same_reply(const struct ipvs_conn *h, const struct ipvs_conn *c)
+{
+	return h && h->proto == c->proto && h->dport == c->dport &&
+	       h->dest->addr.in4 == c->dest->addr.in4;
+}
+
+struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k)
+{
+	struct ipvs_conn *c;
+
+	if (k->af)
+		return NULL;
+	c = slot_conn(ipvs_port_owner_find(AF_INET, INET_V4P(k->daddr), widx,
+					   k->dport));
+	return c && c->proto == k->proto && c->dport == k->sport &&
+	       c->dest->addr.in4 == k->saddr ? c : NULL;
+}
+
 /* The client's tuple. */
 static void in_key(struct conn_key *k, const struct ipvs_conn *c)
 {
@@ -223,11 +261,15 @@ static bool conn_match6(const struct ipvs_conn *c, enum conn_dir dir,
 
 struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c)
 {
+	struct ipvs_conn *h;
 	struct conn_key k;
 	void *data;
 
 	if (!has_out(c))
 		return NULL;
+	h = slot_conn(reply_slot(c, widx));
+	if (same_reply(h, c))
+		return h;
 	out_key(&k, c);
 	if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
 		return NULL;
@@ -273,9 +315,16 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 	void *data;
 
 	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
-	if (!burst_hit(widx, &k, &data) &&
-	    rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
-		return NULL;
+	if (!burst_hit(widx, &k, &data)) {
+		struct ipvs_conn *c = conn_by_port(widx, &k);
+
+		if (c) {
+			*dir = DIR_OUT;
+			return c;
+		}
+		if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
+			return NULL;
+	}
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 }
@@ -301,10 +350,19 @@ static void count_state(struct ipvs_conn *c, bool add)
  * in the shared registry (claim_reply).
  */
 static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
-		       const struct conn_key *in, const struct conn_key *out)
+		       const struct conn_key *in, const struct conn_key *out,
+		       const uint32_t *slot)
 {
-	return rte_hash_lookup(t->hash, in) >= 0 ||
-	       (has_out(c) && rte_hash_lookup(t->hash, out) >= 0);
+	if (rte_hash_lookup(t->hash, in) >= 0)
+		return true;
+	if (!has_out(c))
+		return false;
+	if (slot && same_reply(slot_conn(slot), c))
+		return true;
+	/* A port of its own: only a keyed FullNAT reply could be c's. */
+	if (slot && !*slot && !t->reply_keys)
+		return false;
+	return rte_hash_lookup(t->hash, out) >= 0;
 }
 
 /*
@@ -336,6 +394,7 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 {
 	__typeof__(c->wheel) link = c->wheel;
 	struct conn_key in, out;
+	uint32_t *slot;
 	int rc;
 
 	*c = *tmpl;
@@ -344,7 +403,8 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	c->widx = (uint8_t)widx;
 	in_key(&in, c);
 	out_key(&out, c);
-	if (keys_taken(t, c, &in, &out))
+	slot = has_out(c) ? reply_slot(c, widx) : NULL;
+	if (keys_taken(t, c, &in, &out, slot))
 		return -EEXIST;
 	rc = claim_reply(c, &out);
 	if (rc < 0)
@@ -352,13 +412,16 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	rc = rte_hash_add_key_data(t->hash, &in, c);
 	if (rc < 0)
 		goto unclaim;
-	if (has_out(c)) {
+	if (slot && !*slot) {
+		*slot = conn_index(c) + 1;
+	} else if (has_out(c)) {
 		rc = rte_hash_add_key_data(t->hash, &out,
 					   (void *)((uintptr_t)c | 1));
 		if (rc < 0) {
 			rte_hash_del_key(t->hash, &in);
 			goto unclaim;
 		}
+		t->reply_keys += slot != NULL;
 	}
 	return 0;
 unclaim:
@@ -387,13 +450,27 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 }
 
 /* Deletes k only if it is still c's (data: c, tagged with its direction). */
-static void del_own_key(struct rte_hash *h, const struct conn_key *k,
+static bool del_own_key(struct rte_hash *h, const struct conn_key *k,
 			const void *data)
 {
 	void *v;
 
-	if (rte_hash_lookup_data(h, k, &v) >= 0 && v == data)
-		rte_hash_del_key(h, k);
+	if (rte_hash_lookup_data(h, k, &v) < 0 || v != data)
+		return false;
+	rte_hash_del_key(h, k);
+	return true;
+}
+
+/* c's reply out of its port's slot, or its key out of the table. */
+static void del_reply(struct worker_tab *t, struct ipvs_conn *c,
+		      const struct conn_key *out, unsigned widx)
+{
+	uint32_t *slot = reply_slot(c, widx);
+
+	if (slot && *slot == conn_index(c) + 1)
+		*slot = 0;
+	else if (del_own_key(t->hash, out, (void *)((uintptr_t)c | 1)) && slot)
+		t->reply_keys--;
 }
 
 /* Out of the table, left on the wheel to free when its slot comes up. */
@@ -511,7 +588,7 @@ void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 	out_key(&out, c);
 	del_own_key(t->hash, &in, c);
 	if (has_out(c))
-		del_own_key(t->hash, &out, (void *)((uintptr_t)c | 1));
+		del_reply(t, c, &out, widx);
 	unclaim_reply(c, &out);
 	count_state(c, false);
 	if (c->flags & CONN_F_EMBRYO)

@@ -66,28 +66,51 @@ static bool burst_key6(const struct rte_mbuf *m, struct conn_key *k)
 	return true;
 }
 
+/*
+ * FullNAT replies are found by their local port (conn_by_port) and
+ * leave the bulk lookup; the other keys go to it.  hits and data are
+ * by key index, bulk's own indices mapped back through its map.
+ */
 static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
 {
 	struct burst_cache *b = &conn_bursts[lc];
 	const void *kp[BURST_MAX];
-	unsigned nk = 0;
+	void *bdata[BURST_MAX];
+	uint8_t map[BURST_MAX];
+	uint64_t bhits = 0;
+	unsigned nk = 0, nb = 0;
 
 	b->n = 0;
 	if (n > BURST_MAX || lcore_role(lc) != ROLE_WORKER)
 		return;
 	b->widx = ipvs_worker_index(lc);
-	for (unsigned j = 0; j < n; j++) {
-		b->slot[j] = -1;
-		if (burst_key(pkts[j], &b->keys[nk]) ||
-		    burst_key6(pkts[j], &b->keys[nk])) {
-			kp[nk] = &b->keys[nk];
-			b->slot[j] = (int8_t)nk++;
-		}
-	}
 	b->hits = 0;
-	if (nk && rte_hash_lookup_bulk_data(conn_tabs[b->widx].hash, kp, nk,
-					    &b->hits, b->data) < 0)
+	for (unsigned j = 0; j < n; j++) {
+		struct ipvs_conn *c;
+
+		b->slot[j] = -1;
+		if (!burst_key(pkts[j], &b->keys[nk]) &&
+		    !burst_key6(pkts[j], &b->keys[nk]))
+			continue;
+		c = conn_by_port(b->widx, &b->keys[nk]);
+		if (c) {
+			b->data[nk] = (void *)((uintptr_t)c | 1);
+			b->hits |= 1ull << nk;
+		} else {
+			kp[nb] = &b->keys[nk];
+			map[nb++] = (uint8_t)nk;
+		}
+		b->slot[j] = (int8_t)nk++;
+	}
+	if (nb && rte_hash_lookup_bulk_data(conn_tabs[b->widx].hash, kp, nb,
+					    &bhits, bdata) < 0)
 		return;
+	for (uint64_t h = bhits; h; h &= h - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(h);
+
+		b->data[map[i]] = bdata[i];
+		b->hits |= 1ull << map[i];
+	}
 	/* The conns themselves are the next misses: start them all now. */
 	for (uint64_t h = b->hits; h; h &= h - 1) {
 		const char *c = (const char *)((uintptr_t)b->data[__builtin_ctzll(h)] &

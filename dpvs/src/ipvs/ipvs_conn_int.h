@@ -19,6 +19,7 @@
 #include <rte_lcore.h>
 
 #include "conn_digest.h"
+#include "conn_pool.h"
 #include "ipvs_conn.h"
 
 /*
@@ -67,6 +68,7 @@ struct worker_tab {
 	bool loaded;           /* draining holds tick now + 1's slot */
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
+	uint32_t reply_keys;   /* FullNAT replies keyed, not by port slot */
 	/* Embryonic TCP conns, oldest first: of unknown, of known clients. */
 	struct conn_list embryos[2];
 	struct ipvs_conn *spare;   /* an evicted object, for the next conn */
@@ -184,6 +186,8 @@ static inline bool burst_hit(unsigned widx, const struct conn_key *k,
 }
 
 /* ipvs_conn.c */
+/* The FullNAT conn whose reply v4 key k is, by its local port, or NULL. */
+struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k);
 /* Out of the table; the object stays, the wheel may still hold it. */
 void conn_release(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
 /* Out of the table, left on the wheel to free when its slot comes up. */
