@@ -164,15 +164,14 @@ static bool has_out(const struct ipvs_conn *c)
 }
 
 /*
- * A FullNAT conn whose replies are IPv4 (FullNAT v4, NAT64) is found by
- * its local address and port (ipvs_port_owner), not by a reply key: the
- * port is its own, so the slot is free, but for a synced conn whose
- * port a stale conn of this LB still holds, which keeps a key.  NULL:
- * c's reply (if any) has a key.
+ * A FullNAT conn (v4, v6, NAT64) is found by its local address and port
+ * (ipvs_port_owner), not by a reply key: the port is its own, so the
+ * slot is free, but for a synced conn whose port a stale conn of this
+ * LB still holds, which keeps a key.  NULL: c's reply (if any) has a key.
  */
 static uint32_t *reply_slot(const struct ipvs_conn *c, unsigned widx)
 {
-	if (!c->lobj || !ipvs_fwd_snat(c->fwd) || c->dest->af != AF_INET)
+	if (!c->lobj || !ipvs_fwd_snat(c->fwd))
 		return NULL;
 	return ipvs_port_owner(c->lobj, widx, c->lport);
 }
@@ -182,11 +181,23 @@ static struct ipvs_conn *slot_conn(const uint32_t *slot)
 	return slot && *slot ? &conn_objs[*slot - 1] : NULL;
 }
 
+static bool in6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
 /* Whether h, holding c's local port, has c's reply tuple too. */
 static bool same_reply(const struct ipvs_conn *h, const struct ipvs_conn *c)
 {
-	return h && h->proto == c->proto && h->dport == c->dport &&
-	       h->dest->addr.in4 == c->dest->addr.in4;
+	const struct ipvs_dest *a, *b = c->dest;
+
+	if (!h || h->proto != c->proto || h->dport != c->dport)
+		return false;
+	a = h->dest;
+	if (a->af != b->af)
+		return false;
+	return a->af == AF_INET ? a->addr.in4 == b->addr.in4 :
+				  in6_eq(&a->addr.in6, &b->addr.in6);
 }
 
 struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k)
@@ -198,7 +209,20 @@ struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k)
 	c = slot_conn(ipvs_port_owner_find(AF_INET, INET_V4P(k->daddr), widx,
 					   k->dport));
 	return c && c->proto == k->proto && c->dport == k->sport &&
-	       c->dest->addr.in4 == k->saddr ? c : NULL;
+	       c->dest->af == AF_INET && c->dest->addr.in4 == k->saddr ? c : NULL;
+}
+
+struct ipvs_conn *conn_by_port6(unsigned widx, uint8_t proto,
+				const struct in6_addr *s, uint16_t sp,
+				const struct in6_addr *d, uint16_t dp)
+{
+	union inet_addr a;
+	struct ipvs_conn *c;
+
+	memcpy(&a.in6, d, sizeof(a.in6));
+	c = slot_conn(ipvs_port_owner_find(AF_INET6, &a, widx, dp));
+	return c && c->proto == proto && c->dport == sp &&
+	       c->dest->af == AF_INET6 && in6_eq(&c->dest->addr.in6, s) ? c : NULL;
 }
 
 /* The client's tuple. */
@@ -239,11 +263,6 @@ static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 		key_of(k, c->proto, c->daddr, c->dport, c->laddr, c->lport);
 	else
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
-}
-
-static bool in6_eq(const struct in6_addr *a, const struct in6_addr *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 /*
@@ -290,11 +309,21 @@ struct ipvs_conn *ipvs_conn_lookup6(unsigned widx, const struct conn_tuple6 *t,
 	struct ipvs_conn *c;
 	struct conn_key k;
 	void *data;
+	int hit = burst_hit6(widx, t, &k, &data);
 
-	key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr, t->dport);
-	if (!burst_hit(widx, &k, &data) &&
-	    rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
-		return NULL;
+	if (hit < 1) {
+		c = conn_by_port6(widx, t->proto, &t->saddr, t->sport,
+				  &t->daddr, t->dport);
+		if (c) {
+			*dir = DIR_OUT;
+			return c;
+		}
+		if (hit < 0)   /* the burst has no digest of t: make it */
+			key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr,
+				t->dport);
+		if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
+			return NULL;
+	}
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	c = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 	return conn_match6(c, *dir, &t->saddr, &t->daddr) ? c : NULL;

@@ -160,6 +160,10 @@ struct burst_cache {
 	int8_t slot[BURST_MAX];     /* key index of each packet, -1: none */
 	struct conn_key keys[BURST_MAX];
 	void *data[BURST_MAX];
+	uint64_t digests;           /* by key index: a v6 key's digest is made */
+	/* A v6 key's addresses: its lookup takes the burst's answer, or
+	 * digest, for them without making the digest again. */
+	struct in6_addr addr6[BURST_MAX][2];
 } __rte_cache_aligned;
 
 extern struct burst_cache conn_bursts[RTE_MAX_LCORE];
@@ -185,9 +189,49 @@ static inline bool burst_hit(unsigned widx, const struct conn_key *k,
 	return true;
 }
 
+/*
+ * The burst's answer for v6 tuple t: 1, a hit (*data); 0, a miss, *k its
+ * key; -1, none.
+ */
+static inline int burst_hit6(unsigned widx, const struct conn_tuple6 *t,
+			     struct conn_key *k, void **data)
+{
+	unsigned lc = rte_lcore_id();
+	const struct burst_cache *b;
+	const struct conn_key *bk;
+	int s;
+
+	if (lc >= RTE_MAX_LCORE)
+		return -1;
+	b = &conn_bursts[lc];
+	if (!b->n || b->widx != widx || b->cur >= b->n)
+		return -1;
+	s = b->slot[b->cur];
+	if (s < 0)
+		return -1;
+	bk = &b->keys[s];
+	if (bk->af != CONN_KEY_V6 || bk->proto != t->proto ||
+	    bk->sport != t->sport || bk->dport != t->dport ||
+	    memcmp(&b->addr6[s][0], &t->saddr, sizeof(t->saddr)) != 0 ||
+	    memcmp(&b->addr6[s][1], &t->daddr, sizeof(t->daddr)) != 0)
+		return -1;
+	if (b->hits >> s & 1) {
+		*data = b->data[s];
+		return 1;
+	}
+	if (!(b->digests >> s & 1))
+		return -1;
+	*k = *bk;
+	return 0;
+}
+
 /* ipvs_conn.c */
 /* The FullNAT conn whose reply v4 key k is, by its local port, or NULL. */
 struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k);
+/* The same for a v6 reply tuple. */
+struct ipvs_conn *conn_by_port6(unsigned widx, uint8_t proto,
+				const struct in6_addr *s, uint16_t sp,
+				const struct in6_addr *d, uint16_t dp);
 /* Out of the table; the object stays, the wheel may still hold it. */
 void conn_release(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
 /* Out of the table, left on the wheel to free when its slot comes up. */

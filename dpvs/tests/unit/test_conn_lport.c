@@ -134,6 +134,60 @@ static void test_reply_by_port(void **state)
 	assert_null(find(1, r, &dir));
 }
 
+static union inet_addr a6(uint16_t last)
+{
+	union inet_addr a = { .b = { 0x20, 0x01, 0x0d, 0xb8 } };
+
+	a.b[14] = (uint8_t)(last >> 8);
+	a.b[15] = (uint8_t)last;
+	return a;
+}
+
+/* A FullNAT v6 conn's reply, by its v6 local address and port. */
+static void test_reply_by_port6(void **state)
+{
+	struct ipvs_dest *d6 = rte_zmalloc("d6", sizeof(*d6), 0);
+	struct ipvs_laddr *l6 = rte_zmalloc("l6", sizeof(*l6), 0);
+	struct ipvs_conn t = { .cport = 5000, .vport = 80, .dport = 8080,
+			       .proto = IPPROTO_TCP, .fwd = IPVS_FWD_FNAT,
+			       .state = CS_NONE }, *c;
+	struct conn_tuple6 r;
+	enum conn_dir dir = DIR_IN;
+
+	(void)state;
+	assert_non_null(d6);
+	assert_non_null(l6);
+	d6->stats = rte_zmalloc("st6", sizeof(*d6->stats) * NW, 0);
+	d6->refcnt = 1;
+	d6->af = d6->vaf = AF_INET6;
+	d6->addr = a6(0x9002);
+	d6->vaddr = a6(0x100);
+	l6->af = AF_INET6;
+	l6->addr = a6(0xa001);
+	l6->refcnt = 1;
+	assert_int_equal(ipvs_port_pools_init(l6, NW), 0);
+	t.caddr6 = a6(0x4001).in6;
+	t.dest = d6;
+	t.lobj = l6;
+	t.lport = ipvs_port_get(l6, 1);
+	c = ipvs_conn_new(1, &t);
+	assert_non_null(c);
+	assert_int_not_equal(*ipvs_port_owner(l6, 1, t.lport), 0);
+	r = (struct conn_tuple6){ d6->addr.in6, l6->addr.in6, t.dport, t.lport,
+				  IPPROTO_TCP };
+	assert_ptr_equal(ipvs_conn_lookup6(1, &r, &dir), c);
+	assert_int_equal(dir, DIR_OUT);
+	r.saddr.s6_addr[15]++;   /* another server */
+	assert_null(ipvs_conn_lookup6(1, &r, &dir));
+	r.saddr.s6_addr[15]--;
+	r.dport = (uint16_t)(t.lport + NW);   /* a port no conn holds */
+	assert_null(ipvs_conn_lookup6(1, &r, &dir));
+	r.dport = t.lport;
+	assert_true(ipvs_conn_evict_for_port(1, &l6, 1));
+	assert_null(ipvs_conn_lookup6(1, &r, &dir));
+	assert_int_equal(*ipvs_port_owner(l6, 1, t.lport), 0);
+}
+
 /*
  * Many times a worker's ports in churn: each new conn takes the oldest
  * port, its slot names it, and the conn that held the port before is
@@ -294,6 +348,7 @@ int main(void)
 			"--log-level", "warning", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reply_by_port),
+		cmocka_unit_test(test_reply_by_port6),
 		cmocka_unit_test(test_slot_churn),
 		cmocka_unit_test(test_synced_conn_on_a_held_port),
 		cmocka_unit_test(test_local_addresses_churn),
