@@ -46,8 +46,8 @@ struct port_pool {
 /*
  * Local ports belong to the address, not to a service: services that
  * share a local address (keepalived's local_address_group does that)
- * must never hand out the same port, or the reply key of one
- * connection would replace another's and send its replies to the wrong
+ * must never hand out the same port, or the reply slot of one
+ * connection would name another and send its replies to the wrong
  * client.  So each address has one set of per-worker pools, found by
  * address when a service adds it.  The master keeps the registry and
  * frees unused sets; a worker dropping the last connection of a local
