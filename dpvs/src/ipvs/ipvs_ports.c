@@ -42,7 +42,7 @@ static void port_sets_sweep(bool all)
 			pp = &ps->next;
 		}
 	}
-	if (doomed)
+	if (doomed && !all)   /* all: at shutdown, the workers gone */
 		rcu_synchronize();
 	while (doomed) {
 		struct port_set *ps = doomed;
