@@ -21,6 +21,17 @@ static inline uint32_t conn_index(const struct ipvs_conn *c)
 	return (uint32_t)(c - conn_objs);
 }
 
+/* A link's reference to c: its index + 1, 0 for none. */
+static inline uint32_t conn_ref(const struct ipvs_conn *c)
+{
+	return conn_index(c) + 1;
+}
+
+static inline struct ipvs_conn *conn_at(uint32_t ref)
+{
+	return ref ? &conn_objs[ref - 1] : NULL;
+}
+
 int conn_pool_init(uint32_t n);
 void conn_pool_fini(void);
 /* Bytes conn_pool_init(n) takes (start-up checks). */

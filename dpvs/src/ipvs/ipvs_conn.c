@@ -130,11 +130,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 		conn_tabs[w].hash = rte_hash_create(&hp);
 		if (!conn_tabs[w].hash)
 			goto fail;
-		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
-			LIST_INIT(&conn_tabs[w].wheel[i]);
-		LIST_INIT(&conn_tabs[w].draining);
-		TAILQ_INIT(&conn_tabs[w].embryos[0]);
-		TAILQ_INIT(&conn_tabs[w].embryos[1]);
+		/* Lists by pool reference: zeroed, they are empty. */
 		conn_tabs[w].now = now_tick();
 	}
 	return 0;
@@ -421,14 +417,16 @@ static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 		     const struct ipvs_conn *tmpl, unsigned widx, bool filed)
 {
-	__typeof__(c->wheel) link = c->wheel;
+	uint32_t next = c->wheel_next, prev = c->wheel_prev;
 	struct conn_key in, out;
 	uint32_t *slot;
 	int rc;
 
 	*c = *tmpl;
-	if (filed)
-		c->wheel = link;
+	if (filed) {
+		c->wheel_next = next;
+		c->wheel_prev = prev;
+	}
 	c->widx = (uint8_t)widx;
 	in_key(&in, c);
 	out_key(&out, c);
@@ -470,7 +468,7 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 	c->sync_pkts = 0;
 	c->expire = c->sync_tick + timeout_of(c);
 	if (filed)   /* a reused object: filed for its old deadline */
-		LIST_REMOVE(c, wheel);
+		wheel_remove(t, c);
 	wheel_add(t, c);
 	t->nconns++;
 	embryo_track(t, c, false);
@@ -651,7 +649,7 @@ void conn_evict(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	conn_release(t, c, widx);
 	burst_forget(widx, c);
 	conn_bury(t, c);
-	LIST_REMOVE(c, wheel);
+	wheel_remove(t, c);
 	wheel_add(t, c);
 }
 

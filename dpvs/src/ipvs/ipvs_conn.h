@@ -60,11 +60,16 @@ struct ipvs_conn {
 	struct ipvs_dest *dest;
 	struct ipvs_laddr *lobj;
 	struct pp_state pp;    /* FullNAT TCP with a PROXY header, else 0 */
-	LIST_ENTRY(ipvs_conn) wheel;
-	TAILQ_ENTRY(ipvs_conn) embryo;   /* while CONN_F_EMBRYO */
+	/*
+	 * Links as pool references (index + 1, 0 for none; conn_pool.h):
+	 * half a pointer's size.  A wheel slot's first conn has as prev its
+	 * slot (WHEEL_HEAD | slot), so it leaves without a search.
+	 */
+	uint32_t wheel_next, wheel_prev;
+	uint32_t embryo_next, embryo_prev;   /* while CONN_F_EMBRYO */
 };
 
-_Static_assert(sizeof(struct ipvs_conn) == 96, "the conn object must not grow");
+_Static_assert(sizeof(struct ipvs_conn) == 80, "the conn object must not grow");
 
 static inline bool ipvs_conn_is_v6(const struct ipvs_conn *c)
 {

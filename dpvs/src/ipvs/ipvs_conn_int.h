@@ -52,9 +52,18 @@ struct conn_key {
 
 _Static_assert(sizeof(struct conn_key) == 16, "a conn key is 16 bytes");
 
-TAILQ_HEAD(conn_list, ipvs_conn);
+/* A list by pool references (conn_ref), oldest first. */
+struct conn_list {
+	uint32_t first, last;
+};
+
 /* A wheel slot: a conn leaves it without knowing which slot it is in. */
-LIST_HEAD(wheel_list, ipvs_conn);
+struct wheel_list {
+	uint32_t first;
+};
+
+#define WHEEL_HEAD 0x80000000u        /* a wheel_prev naming a slot */
+#define WHEEL_DRAINING WHEEL_SLOTS    /* the slot id of draining */
 
 struct worker_tab {
 	struct rte_hash *hash;
@@ -109,6 +118,36 @@ static inline void key6_of(struct conn_key *k, uint8_t proto,
 	k->af = CONN_KEY_V6;
 }
 
+static inline struct wheel_list *wheel_head(struct worker_tab *t, uint32_t id)
+{
+	return id < WHEEL_SLOTS ? &t->wheel[id] : &t->draining;
+}
+
+static inline void wheel_insert(struct worker_tab *t, uint32_t id,
+				struct ipvs_conn *c)
+{
+	struct wheel_list *h = wheel_head(t, id);
+	struct ipvs_conn *n = conn_at(h->first);
+
+	c->wheel_next = h->first;
+	c->wheel_prev = WHEEL_HEAD | id;
+	if (n)
+		n->wheel_prev = conn_ref(c);
+	h->first = conn_ref(c);
+}
+
+static inline void wheel_remove(struct worker_tab *t, struct ipvs_conn *c)
+{
+	struct ipvs_conn *n = conn_at(c->wheel_next);
+
+	if (c->wheel_prev & WHEEL_HEAD)
+		wheel_head(t, c->wheel_prev & ~WHEEL_HEAD)->first = c->wheel_next;
+	else
+		conn_at(c->wheel_prev)->wheel_next = c->wheel_next;
+	if (n)
+		n->wheel_prev = c->wheel_prev;
+}
+
 /*
  * Files c at its deadline, never behind the tick being processed: a
  * slot already passed would come round again only a lap later.
@@ -119,9 +158,9 @@ static inline void wheel_add(struct worker_tab *t, struct ipvs_conn *c)
 	uint32_t at = (int32_t)(c->expire - next) > 0 ? c->expire : next;
 
 	if (at == next && t->loaded)
-		LIST_INSERT_HEAD(&t->draining, c, wheel);
+		wheel_insert(t, WHEEL_DRAINING, c);
 	else
-		LIST_INSERT_HEAD(&t->wheel[at % WHEEL_SLOTS], c, wheel);
+		wheel_insert(t, at % WHEEL_SLOTS, c);
 }
 
 /*
@@ -137,7 +176,7 @@ static inline void wheel_set_expire(struct worker_tab *t,
 
 	c->expire = expire;
 	if (earlier) {
-		LIST_REMOVE(c, wheel);
+		wheel_remove(t, c);
 		wheel_add(t, c);
 	}
 }
