@@ -2,6 +2,7 @@
 #include "conn_pool.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_malloc.h>
 #include <rte_ring.h>
@@ -19,10 +20,6 @@ uint64_t conn_pool_bytes(uint64_t n)
 	return n * sizeof(struct ipvs_conn) + mem_pow2_ceil(n + 1) * 4;
 }
 
-/*
- * rte_zmalloc's memory comes zeroed from the kernel: only the pages
- * conns are written to count, as with the mempool before.
- */
 int conn_pool_init(uint32_t n)
 {
 	if (n == 0)
@@ -35,6 +32,13 @@ int conn_pool_init(uint32_t n)
 		conn_pool_fini();
 		return -ENOMEM;
 	}
+	/*
+	 * Faulted in now, not by the conns that first use each page (the
+	 * ring hands out every object in turn): with 4 KiB pages a fault
+	 * would cost a new conn more than the rest of its making, and the
+	 * RSS shows the whole pool from the start, as with a mempool.
+	 */
+	memset(conn_objs, 0, (size_t)n * sizeof(*conn_objs));
 	for (uint32_t i = 0; i < n; ) {
 		uint32_t idx[256], k = 0;
 
