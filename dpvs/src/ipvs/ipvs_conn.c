@@ -15,6 +15,7 @@
 #include "core/lcore.h"
 #include "core/log.h"
 #include "core/mem_size.h"
+#include "conn_pool.h"
 #include "ipvs_sync_int.h"
 #include "ipvs_xmit.h"
 #include "nat_reg.h"
@@ -25,7 +26,6 @@
 struct worker_tab *conn_tabs;   /* [nworkers] */
 unsigned conn_ntabs;
 uint64_t conn_tick_hz;
-static struct rte_mempool *pool;
 static uint32_t per_worker_cap;   /* conns a worker's table holds for sure */
 static uint32_t per_worker_share; /* its share of the pool */
 
@@ -82,7 +82,7 @@ uint64_t ipvs_conn_mem_need(const struct dpvs_conf *c)
 
 	if (c->nworkers == 0)
 		return 0;
-	return mem_mempool_bytes(c->conn_pool_size, sizeof(struct ipvs_conn)) +
+	return conn_pool_bytes(c->conn_pool_size) +
 	       nw * mem_hash_bytes(per * 2 + 1024, key, false) +
 	       mem_hash_bytes(reg, key, true) + reg * sizeof(uint16_t) +
 	       mem_hash_bytes(dir, key, true) + dir * sizeof(uint16_t);
@@ -112,12 +112,9 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 	if (nat_reg_init(c->conn_pool_size + c->conn_pool_size / 4 + 1024,
 			 sizeof(struct conn_key)) < 0)
 		return -ENOMEM;
-	pool = rte_mempool_create("ipvs_conn", c->conn_pool_size,
-				  sizeof(struct ipvs_conn), 256, 0, NULL, NULL,
-				  NULL, NULL, SOCKET_ID_ANY, 0);
 	conn_tabs = rte_zmalloc("ipvs_tabs", sizeof(*conn_tabs) * nw,
 				RTE_CACHE_LINE_SIZE);
-	if (!pool || !conn_tabs || conn_list_index(pool) < 0)
+	if (conn_pool_init(c->conn_pool_size) < 0 || !conn_tabs)
 		goto fail;
 	for (unsigned w = 0; w < nw; w++) {
 		struct rte_hash_parameters hp = {
@@ -133,11 +130,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 		conn_tabs[w].hash = rte_hash_create(&hp);
 		if (!conn_tabs[w].hash)
 			goto fail;
-		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
-			LIST_INIT(&conn_tabs[w].wheel[i]);
-		LIST_INIT(&conn_tabs[w].draining);
-		TAILQ_INIT(&conn_tabs[w].embryos[0]);
-		TAILQ_INIT(&conn_tabs[w].embryos[1]);
+		/* Lists by pool reference: zeroed, they are empty. */
 		conn_tabs[w].now = now_tick();
 	}
 	return 0;
@@ -154,11 +147,9 @@ void ipvs_conn_fini(void)
 	for (unsigned w = 0; conn_tabs && w < conn_ntabs; w++)
 		rte_hash_free(conn_tabs[w].hash);
 	rte_free(conn_tabs);
-	rte_mempool_free(pool);
-	conn_list_unindex();
+	conn_pool_fini();
 	nat_reg_fini();
 	conn_tabs = NULL;
-	pool = NULL;
 	conn_ntabs = 0;
 }
 
@@ -166,6 +157,68 @@ void ipvs_conn_fini(void)
 static bool has_out(const struct ipvs_conn *c)
 {
 	return ipvs_fwd_reply_via_lb(c->fwd);
+}
+
+/*
+ * A FullNAT conn (v4, v6, NAT64) is found by its local address and port
+ * (ipvs_port_owner), not by a reply key: the port is its own, so the
+ * slot is free, but for a synced conn whose port a stale conn of this
+ * LB still holds, which keeps a key.  NULL: c's reply (if any) has a key.
+ */
+static uint32_t *reply_slot(const struct ipvs_conn *c, unsigned widx)
+{
+	if (!c->lobj || !ipvs_fwd_snat(c->fwd))
+		return NULL;
+	return ipvs_port_owner(c->lobj, widx, c->lport);
+}
+
+static struct ipvs_conn *slot_conn(const uint32_t *slot)
+{
+	return slot && *slot ? &conn_objs[*slot - 1] : NULL;
+}
+
+static bool in6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* Whether h, holding c's local port, has c's reply tuple too. */
+static bool same_reply(const struct ipvs_conn *h, const struct ipvs_conn *c)
+{
+	const struct ipvs_dest *a, *b = c->dest;
+
+	if (!h || h->proto != c->proto || h->dport != c->dport)
+		return false;
+	a = h->dest;
+	if (a->af != b->af)
+		return false;
+	return a->af == AF_INET ? a->addr.in4 == b->addr.in4 :
+				  in6_eq(&a->addr.in6, &b->addr.in6);
+}
+
+struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k)
+{
+	struct ipvs_conn *c;
+
+	if (k->af)
+		return NULL;
+	c = slot_conn(ipvs_port_owner_find(AF_INET, INET_V4P(k->daddr), widx,
+					   k->dport));
+	return c && c->proto == k->proto && c->dport == k->sport &&
+	       c->dest->af == AF_INET && c->dest->addr.in4 == k->saddr ? c : NULL;
+}
+
+struct ipvs_conn *conn_by_port6(unsigned widx, uint8_t proto,
+				const struct in6_addr *s, uint16_t sp,
+				const struct in6_addr *d, uint16_t dp)
+{
+	union inet_addr a;
+	struct ipvs_conn *c;
+
+	memcpy(&a.in6, d, sizeof(a.in6));
+	c = slot_conn(ipvs_port_owner_find(AF_INET6, &a, widx, dp));
+	return c && c->proto == proto && c->dport == sp &&
+	       c->dest->af == AF_INET6 && in6_eq(&c->dest->addr.in6, s) ? c : NULL;
 }
 
 /* The client's tuple. */
@@ -208,11 +261,6 @@ static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
 }
 
-static bool in6_eq(const struct in6_addr *a, const struct in6_addr *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
 /*
  * Whether c, found under a v6 key in direction dir, has the addresses
  * s and d: a digest hit with others is a collision.
@@ -228,11 +276,15 @@ static bool conn_match6(const struct ipvs_conn *c, enum conn_dir dir,
 
 struct ipvs_conn *conn_reply_holder(unsigned widx, const struct ipvs_conn *c)
 {
+	struct ipvs_conn *h;
 	struct conn_key k;
 	void *data;
 
 	if (!has_out(c))
 		return NULL;
+	h = slot_conn(reply_slot(c, widx));
+	if (same_reply(h, c))
+		return h;
 	out_key(&k, c);
 	if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
 		return NULL;
@@ -253,11 +305,21 @@ struct ipvs_conn *ipvs_conn_lookup6(unsigned widx, const struct conn_tuple6 *t,
 	struct ipvs_conn *c;
 	struct conn_key k;
 	void *data;
+	int hit = burst_hit6(widx, t, &k, &data);
 
-	key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr, t->dport);
-	if (!burst_hit(widx, &k, &data) &&
-	    rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
-		return NULL;
+	if (hit < 1) {
+		c = conn_by_port6(widx, t->proto, &t->saddr, t->sport,
+				  &t->daddr, t->dport);
+		if (c) {
+			*dir = DIR_OUT;
+			return c;
+		}
+		if (hit < 0)   /* the burst has no digest of t: make it */
+			key6_of(&k, t->proto, &t->saddr, t->sport, &t->daddr,
+				t->dport);
+		if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
+			return NULL;
+	}
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	c = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 	return conn_match6(c, *dir, &t->saddr, &t->daddr) ? c : NULL;
@@ -278,9 +340,16 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 	void *data;
 
 	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
-	if (!burst_hit(widx, &k, &data) &&
-	    rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
-		return NULL;
+	if (!burst_hit(widx, &k, &data)) {
+		struct ipvs_conn *c = conn_by_port(widx, &k);
+
+		if (c) {
+			*dir = DIR_OUT;
+			return c;
+		}
+		if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
+			return NULL;
+	}
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 }
@@ -306,10 +375,19 @@ static void count_state(struct ipvs_conn *c, bool add)
  * in the shared registry (claim_reply).
  */
 static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
-		       const struct conn_key *in, const struct conn_key *out)
+		       const struct conn_key *in, const struct conn_key *out,
+		       const uint32_t *slot)
 {
-	return rte_hash_lookup(t->hash, in) >= 0 ||
-	       (has_out(c) && rte_hash_lookup(t->hash, out) >= 0);
+	if (rte_hash_lookup(t->hash, in) >= 0)
+		return true;
+	if (!has_out(c))
+		return false;
+	if (slot && same_reply(slot_conn(slot), c))
+		return true;
+	/* A port of its own: only a keyed FullNAT reply could be c's. */
+	if (slot && !*slot && !t->reply_keys)
+		return false;
+	return rte_hash_lookup(t->hash, out) >= 0;
 }
 
 /*
@@ -339,17 +417,21 @@ static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 		     const struct ipvs_conn *tmpl, unsigned widx, bool filed)
 {
-	__typeof__(c->wheel) link = c->wheel;
+	uint32_t next = c->wheel_next, prev = c->wheel_prev;
 	struct conn_key in, out;
+	uint32_t *slot;
 	int rc;
 
 	*c = *tmpl;
-	if (filed)
-		c->wheel = link;
+	if (filed) {
+		c->wheel_next = next;
+		c->wheel_prev = prev;
+	}
 	c->widx = (uint8_t)widx;
 	in_key(&in, c);
 	out_key(&out, c);
-	if (keys_taken(t, c, &in, &out))
+	slot = has_out(c) ? reply_slot(c, widx) : NULL;
+	if (keys_taken(t, c, &in, &out, slot))
 		return -EEXIST;
 	rc = claim_reply(c, &out);
 	if (rc < 0)
@@ -357,13 +439,16 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	rc = rte_hash_add_key_data(t->hash, &in, c);
 	if (rc < 0)
 		goto unclaim;
-	if (has_out(c)) {
+	if (slot && !*slot) {
+		*slot = conn_index(c) + 1;
+	} else if (has_out(c)) {
 		rc = rte_hash_add_key_data(t->hash, &out,
 					   (void *)((uintptr_t)c | 1));
 		if (rc < 0) {
 			rte_hash_del_key(t->hash, &in);
 			goto unclaim;
 		}
+		t->reply_keys += slot != NULL;
 	}
 	return 0;
 unclaim:
@@ -383,7 +468,7 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 	c->sync_pkts = 0;
 	c->expire = c->sync_tick + timeout_of(c);
 	if (filed)   /* a reused object: filed for its old deadline */
-		LIST_REMOVE(c, wheel);
+		wheel_remove(t, c);
 	wheel_add(t, c);
 	t->nconns++;
 	embryo_track(t, c, false);
@@ -392,13 +477,27 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 }
 
 /* Deletes k only if it is still c's (data: c, tagged with its direction). */
-static void del_own_key(struct rte_hash *h, const struct conn_key *k,
+static bool del_own_key(struct rte_hash *h, const struct conn_key *k,
 			const void *data)
 {
 	void *v;
 
-	if (rte_hash_lookup_data(h, k, &v) >= 0 && v == data)
-		rte_hash_del_key(h, k);
+	if (rte_hash_lookup_data(h, k, &v) < 0 || v != data)
+		return false;
+	rte_hash_del_key(h, k);
+	return true;
+}
+
+/* c's reply out of its port's slot, or its key out of the table. */
+static void del_reply(struct worker_tab *t, struct ipvs_conn *c,
+		      const struct conn_key *out, unsigned widx)
+{
+	uint32_t *slot = reply_slot(c, widx);
+
+	if (slot && *slot == conn_index(c) + 1)
+		*slot = 0;
+	else if (del_own_key(t->hash, out, (void *)((uintptr_t)c | 1)) && slot)
+		t->reply_keys--;
 }
 
 /* Out of the table, left on the wheel to free when its slot comes up. */
@@ -474,12 +573,12 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	 */
 	if (!t->spare && t->nconns >= per_worker_share)
 		embryo_evict_oldest(t, widx);
-	if (!t->spare && rte_mempool_get(pool, (void **)&c) == 0) {
+	if (!t->spare && (c = conn_pool_get()) != NULL) {
 		int rc = conn_hash(t, c, tmpl, widx, false);
 
 		if (rc == 0)
 			return conn_start(t, c, false);
-		rte_mempool_put(pool, c);
+		conn_pool_put(c);
 		if (rc != -ENOSPC)
 			return conn_refused6(widx, tmpl, rc);
 	}
@@ -516,7 +615,7 @@ void conn_release(struct worker_tab *t, struct ipvs_conn *c,
 	out_key(&out, c);
 	del_own_key(t->hash, &in, c);
 	if (has_out(c))
-		del_own_key(t->hash, &out, (void *)((uintptr_t)c | 1));
+		del_reply(t, c, &out, widx);
 	unclaim_reply(c, &out);
 	count_state(c, false);
 	if (c->flags & CONN_F_EMBRYO)
@@ -550,7 +649,7 @@ void conn_evict(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 	conn_release(t, c, widx);
 	burst_forget(widx, c);
 	conn_bury(t, c);
-	LIST_REMOVE(c, wheel);
+	wheel_remove(t, c);
 	wheel_add(t, c);
 }
 
@@ -566,7 +665,7 @@ void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 		conn_release(t, c, widx);
 	if (t->spare == c)
 		t->spare = NULL;
-	rte_mempool_put(pool, c);
+	conn_pool_put(c);
 }
 
 /* The dest's active or inactive count follows state ns. */
@@ -646,6 +745,6 @@ uint32_t ipvs_conn_count(unsigned widx)
 
 void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use)
 {
-	*size = pool ? pool->size : 0;
-	*in_use = pool ? rte_mempool_in_use_count(pool) : 0;
+	*size = conn_nobjs;
+	*in_use = conn_pool_in_use();
 }

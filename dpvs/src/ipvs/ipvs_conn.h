@@ -2,9 +2,10 @@
  * Per-worker connection tables (ipvs_conn.c; expiry in
  * ipvs_conn_wheel.c, early drop in ipvs_conn_embryo.c, the rx burst's
  * bulk lookup in ipvs_conn_burst.c, the listing in ipvs_conn_list.c).
- * A connection lives in exactly one worker's table, hashed under both
- * of its directions; nothing here is shared between workers, so nothing
- * locks.  Expiry runs on a timer
+ * A connection lives in exactly one worker's table, hashed under its
+ * client tuple (a NAT one also under its reply tuple; a FullNAT one's
+ * replies are found by their local address and port, ipvs_ports.h);
+ * nothing here is shared between workers, so nothing locks.  Expiry runs on a timer
  * wheel of one-second slots; a deadline moved later is re-filed lazily
  * when its old slot comes up, one moved earlier (a state with a shorter
  * timeout) at once.
@@ -59,11 +60,16 @@ struct ipvs_conn {
 	struct ipvs_dest *dest;
 	struct ipvs_laddr *lobj;
 	struct pp_state pp;    /* FullNAT TCP with a PROXY header, else 0 */
-	LIST_ENTRY(ipvs_conn) wheel;
-	TAILQ_ENTRY(ipvs_conn) embryo;   /* while CONN_F_EMBRYO */
+	/*
+	 * Links as pool references (index + 1, 0 for none; conn_pool.h):
+	 * half a pointer's size.  A wheel slot's first conn has as prev its
+	 * slot (WHEEL_HEAD | slot), so it leaves without a search.
+	 */
+	uint32_t wheel_next, wheel_prev;
+	uint32_t embryo_next, embryo_prev;   /* while CONN_F_EMBRYO */
 };
 
-_Static_assert(sizeof(struct ipvs_conn) == 96, "the conn object must not grow");
+_Static_assert(sizeof(struct ipvs_conn) == 80, "the conn object must not grow");
 
 static inline bool ipvs_conn_is_v6(const struct ipvs_conn *c)
 {
@@ -171,7 +177,7 @@ uint32_t ipvs_conn_expires_in(const struct ipvs_conn *c);
 
 /* On worker widx: connections in its table. */
 uint32_t ipvs_conn_count(unsigned widx);
-/* Connections each worker's table holds for sure (NAT/FullNAT: 2 keys). */
+/* Connections each worker's table holds for sure (NAT: 2 keys each). */
 uint32_t ipvs_conn_capacity(void);
 /* The shared connection pool: objects in all, and taken. */
 void ipvs_conn_pool_usage(uint32_t *size, uint32_t *in_use);

@@ -47,8 +47,30 @@ void client_learn(struct worker_tab *t, uint32_t addr)
 
 void embryo_unlink(struct worker_tab *t, struct ipvs_conn *c)
 {
-	TAILQ_REMOVE(&t->embryos[!!(c->flags & CONN_F_KNOWN)], c, embryo);
+	struct conn_list *l = &t->embryos[!!(c->flags & CONN_F_KNOWN)];
+
+	if (c->embryo_prev)
+		conn_at(c->embryo_prev)->embryo_next = c->embryo_next;
+	else
+		l->first = c->embryo_next;
+	if (c->embryo_next)
+		conn_at(c->embryo_next)->embryo_prev = c->embryo_prev;
+	else
+		l->last = c->embryo_prev;
 	c->flags &= ~(CONN_F_EMBRYO | CONN_F_KNOWN);
+}
+
+static void embryo_append(struct conn_list *l, struct ipvs_conn *c)
+{
+	uint32_t r = conn_ref(c);
+
+	c->embryo_next = 0;
+	c->embryo_prev = l->last;
+	if (l->last)
+		conn_at(l->last)->embryo_next = r;
+	else
+		l->first = r;
+	l->last = r;
 }
 
 /* embryo_track's slow path: c joins, leaves or renews its place. */
@@ -61,7 +83,7 @@ void embryo_retrack(struct worker_tab *t, struct ipvs_conn *c)
 	if (!is_embryonic(c))
 		return;
 	known = client_known(t, conn_client_id(c));
-	TAILQ_INSERT_TAIL(&t->embryos[known], c, embryo);
+	embryo_append(&t->embryos[known], c);
 	c->flags |= CONN_F_EMBRYO | (known ? CONN_F_KNOWN : 0);
 }
 
@@ -91,10 +113,10 @@ static void embryo_evict(struct worker_tab *t, struct ipvs_conn *c,
 
 bool embryo_evict_oldest(struct worker_tab *t, unsigned widx)
 {
-	struct ipvs_conn *c = TAILQ_FIRST(&t->embryos[0]);
+	struct ipvs_conn *c = conn_at(t->embryos[0].first);
 
 	if (!c)
-		c = TAILQ_FIRST(&t->embryos[1]);
+		c = conn_at(t->embryos[1].first);
 	if (!c)
 		return false;
 	embryo_evict(t, c, widx);
@@ -111,7 +133,8 @@ bool ipvs_conn_evict_for_port(unsigned widx, struct ipvs_laddr *const *laddrs,
 	for (unsigned k = 0; k < 2; k++) {
 		unsigned seen = 0;
 
-		TAILQ_FOREACH(c, &t->embryos[k], embryo) {
+		for (c = conn_at(t->embryos[k].first); c;
+		     c = conn_at(c->embryo_next)) {
 			if (++seen > EMBRYO_SCAN)
 				break;
 			for (unsigned i = 0; c->lobj && i < n; i++)

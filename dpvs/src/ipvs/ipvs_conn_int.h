@@ -17,9 +17,9 @@
 #include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_lcore.h>
-#include <rte_mempool.h>
 
 #include "conn_digest.h"
+#include "conn_pool.h"
 #include "ipvs_conn.h"
 
 /*
@@ -52,9 +52,18 @@ struct conn_key {
 
 _Static_assert(sizeof(struct conn_key) == 16, "a conn key is 16 bytes");
 
-TAILQ_HEAD(conn_list, ipvs_conn);
+/* A list by pool references (conn_ref), oldest first. */
+struct conn_list {
+	uint32_t first, last;
+};
+
 /* A wheel slot: a conn leaves it without knowing which slot it is in. */
-LIST_HEAD(wheel_list, ipvs_conn);
+struct wheel_list {
+	uint32_t first;
+};
+
+#define WHEEL_HEAD 0x80000000u        /* a wheel_prev naming a slot */
+#define WHEEL_DRAINING WHEEL_SLOTS    /* the slot id of draining */
 
 struct worker_tab {
 	struct rte_hash *hash;
@@ -68,6 +77,7 @@ struct worker_tab {
 	bool loaded;           /* draining holds tick now + 1's slot */
 	uint32_t now;          /* last tick processed */
 	uint32_t nconns;       /* in the table; only the owner writes */
+	uint32_t reply_keys;   /* FullNAT replies keyed, not by port slot */
 	/* Embryonic TCP conns, oldest first: of unknown, of known clients. */
 	struct conn_list embryos[2];
 	struct ipvs_conn *spare;   /* an evicted object, for the next conn */
@@ -108,6 +118,36 @@ static inline void key6_of(struct conn_key *k, uint8_t proto,
 	k->af = CONN_KEY_V6;
 }
 
+static inline struct wheel_list *wheel_head(struct worker_tab *t, uint32_t id)
+{
+	return id < WHEEL_SLOTS ? &t->wheel[id] : &t->draining;
+}
+
+static inline void wheel_insert(struct worker_tab *t, uint32_t id,
+				struct ipvs_conn *c)
+{
+	struct wheel_list *h = wheel_head(t, id);
+	struct ipvs_conn *n = conn_at(h->first);
+
+	c->wheel_next = h->first;
+	c->wheel_prev = WHEEL_HEAD | id;
+	if (n)
+		n->wheel_prev = conn_ref(c);
+	h->first = conn_ref(c);
+}
+
+static inline void wheel_remove(struct worker_tab *t, struct ipvs_conn *c)
+{
+	struct ipvs_conn *n = conn_at(c->wheel_next);
+
+	if (c->wheel_prev & WHEEL_HEAD)
+		wheel_head(t, c->wheel_prev & ~WHEEL_HEAD)->first = c->wheel_next;
+	else
+		conn_at(c->wheel_prev)->wheel_next = c->wheel_next;
+	if (n)
+		n->wheel_prev = c->wheel_prev;
+}
+
 /*
  * Files c at its deadline, never behind the tick being processed: a
  * slot already passed would come round again only a lap later.
@@ -118,9 +158,9 @@ static inline void wheel_add(struct worker_tab *t, struct ipvs_conn *c)
 	uint32_t at = (int32_t)(c->expire - next) > 0 ? c->expire : next;
 
 	if (at == next && t->loaded)
-		LIST_INSERT_HEAD(&t->draining, c, wheel);
+		wheel_insert(t, WHEEL_DRAINING, c);
 	else
-		LIST_INSERT_HEAD(&t->wheel[at % WHEEL_SLOTS], c, wheel);
+		wheel_insert(t, at % WHEEL_SLOTS, c);
 }
 
 /*
@@ -136,7 +176,7 @@ static inline void wheel_set_expire(struct worker_tab *t,
 
 	c->expire = expire;
 	if (earlier) {
-		LIST_REMOVE(c, wheel);
+		wheel_remove(t, c);
 		wheel_add(t, c);
 	}
 }
@@ -159,6 +199,10 @@ struct burst_cache {
 	int8_t slot[BURST_MAX];     /* key index of each packet, -1: none */
 	struct conn_key keys[BURST_MAX];
 	void *data[BURST_MAX];
+	uint64_t digests;           /* by key index: a v6 key's digest is made */
+	/* A v6 key's addresses: its lookup takes the burst's answer, or
+	 * digest, for them without making the digest again. */
+	struct in6_addr addr6[BURST_MAX][2];
 } __rte_cache_aligned;
 
 extern struct burst_cache conn_bursts[RTE_MAX_LCORE];
@@ -184,7 +228,49 @@ static inline bool burst_hit(unsigned widx, const struct conn_key *k,
 	return true;
 }
 
+/*
+ * The burst's answer for v6 tuple t: 1, a hit (*data); 0, a miss, *k its
+ * key; -1, none.
+ */
+static inline int burst_hit6(unsigned widx, const struct conn_tuple6 *t,
+			     struct conn_key *k, void **data)
+{
+	unsigned lc = rte_lcore_id();
+	const struct burst_cache *b;
+	const struct conn_key *bk;
+	int s;
+
+	if (lc >= RTE_MAX_LCORE)
+		return -1;
+	b = &conn_bursts[lc];
+	if (!b->n || b->widx != widx || b->cur >= b->n)
+		return -1;
+	s = b->slot[b->cur];
+	if (s < 0)
+		return -1;
+	bk = &b->keys[s];
+	if (bk->af != CONN_KEY_V6 || bk->proto != t->proto ||
+	    bk->sport != t->sport || bk->dport != t->dport ||
+	    memcmp(&b->addr6[s][0], &t->saddr, sizeof(t->saddr)) != 0 ||
+	    memcmp(&b->addr6[s][1], &t->daddr, sizeof(t->daddr)) != 0)
+		return -1;
+	if (b->hits >> s & 1) {
+		*data = b->data[s];
+		return 1;
+	}
+	if (!(b->digests >> s & 1))
+		return -1;
+	*k = *bk;
+	return 0;
+}
+
 /* ipvs_conn.c */
+/* The FullNAT conn whose reply v4 key k is, by its local port, or NULL. */
+struct ipvs_conn *conn_by_port(unsigned widx, const struct conn_key *k);
+/* The same for a v6 reply tuple. */
+struct ipvs_conn *conn_by_port6(unsigned widx, uint8_t proto,
+				const struct in6_addr *s, uint16_t sp,
+				const struct in6_addr *d, uint16_t dp);
 /* Out of the table; the object stays, the wheel may still hold it. */
 void conn_release(struct worker_tab *t, struct ipvs_conn *c, unsigned widx);
 /* Out of the table, left on the wheel to free when its slot comes up. */
@@ -242,9 +328,5 @@ static inline void embryo_track(struct worker_tab *t, struct ipvs_conn *c,
 /* ipvs_conn_burst.c */
 /* An evicted conn: the rest of the burst must not find it any more. */
 void burst_forget(unsigned widx, const struct ipvs_conn *c);
-
-/* ipvs_conn_list.c: the listing's index of the pool's objects. */
-int conn_list_index(struct rte_mempool *mp);
-void conn_list_unindex(void);
 
 #endif

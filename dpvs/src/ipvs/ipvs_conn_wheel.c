@@ -28,13 +28,15 @@ int ipvs_conn_job(void *arg __rte_unused)
 	return ipvs_conn_job_for(ipvs_worker_index(lc));
 }
 
-/* Moves every conn of from into the empty list to. */
-static void wheel_move(struct wheel_list *to, struct wheel_list *from)
+/* Moves every conn of slot i into the empty draining list. */
+static void wheel_move(struct worker_tab *t, uint32_t i)
 {
-	to->lh_first = from->lh_first;
-	if (to->lh_first)
-		to->lh_first->wheel.le_prev = &to->lh_first;
-	LIST_INIT(from);
+	struct ipvs_conn *c = conn_at(t->wheel[i].first);
+
+	t->draining.first = t->wheel[i].first;
+	if (c)
+		c->wheel_prev = WHEEL_HEAD | WHEEL_DRAINING;
+	t->wheel[i].first = 0;
 }
 
 /*
@@ -50,7 +52,7 @@ int ipvs_conn_job_for(unsigned w)
 	struct ipvs_conn *c;
 
 	for (;;) {
-		c = LIST_FIRST(&t->draining);
+		c = conn_at(t->draining.first);
 		if (!c) {
 			if (t->loaded) {
 				t->loaded = false;
@@ -58,14 +60,13 @@ int ipvs_conn_job_for(unsigned w)
 			}
 			if (t->now == now)
 				break;
-			wheel_move(&t->draining,
-				   &t->wheel[(t->now + 1) % WHEEL_SLOTS]);
+			wheel_move(t, (t->now + 1) % WHEEL_SLOTS);
 			t->loaded = true;
 			continue;
 		}
 		if (budget-- <= 0)
 			break;
-		LIST_REMOVE(c, wheel);
+		wheel_remove(t, c);
 		if ((int32_t)(c->expire - (t->now + 1)) > 0) {
 			wheel_add(t, c); /* refreshed, or laps ahead: re-file */
 			continue;
@@ -76,12 +77,12 @@ int ipvs_conn_job_for(unsigned w)
 	return n;
 }
 
-static void free_list(struct worker_tab *t, struct wheel_list *l, unsigned w)
+static void free_list(struct worker_tab *t, uint32_t id, unsigned w)
 {
 	struct ipvs_conn *c;
 
-	while ((c = LIST_FIRST(l))) {
-		LIST_REMOVE(c, wheel);
+	while ((c = conn_at(wheel_head(t, id)->first))) {
+		wheel_remove(t, c);
 		conn_free(t, c, w);
 	}
 }
@@ -90,8 +91,8 @@ static void free_list(struct worker_tab *t, struct wheel_list *l, unsigned w)
 void ipvs_conn_flush_all(void)
 {
 	for (unsigned w = 0; conn_tabs && w < conn_ntabs; w++) {
-		free_list(&conn_tabs[w], &conn_tabs[w].draining, w);
+		free_list(&conn_tabs[w], WHEEL_DRAINING, w);
 		for (unsigned i = 0; i < WHEEL_SLOTS; i++)
-			free_list(&conn_tabs[w], &conn_tabs[w].wheel[i], w);
+			free_list(&conn_tabs[w], i, w);
 	}
 }

@@ -6,56 +6,11 @@
 #include <rte_malloc.h>
 
 #include "core/lcore.h"
+#include "core/rcu.h"
 #include "ipvs.h"
+#include "ipvs_ports_int.h"
 
 #define FNAT_PORT_MIN 1024u
-
-/*
- * A worker's free ports of one local address, reused oldest first: a
- * port freed by early drop may still be known to a real server (a
- * half-open connection there, its SYN-ACKs on the way), so it goes to
- * the back of the queue rather than to the next connection.
- *
- * A conn installed from the HA peer (ipvs_sync.h) holds a port this
- * worker never handed out, maybe still queued: it is reserved instead of
- * taken out of the middle of the queue.  Four bitmaps over the pool's
- * ports (bit (port - FNAT_PORT_MIN) / nworkers): HELD, handed out by
- * ipvs_port_get; RSV, reserved by a synced conn; SKIP, popped while
- * reserved (so out of the queue until the reservation ends); WANT, a
- * synced conn needs the port a stale conn of this LB still holds (the
- * peer reused it), so the holder's release reserves it instead of
- * queueing it.  Only the owning worker writes them.
- */
-enum { PB_HELD, PB_RSV, PB_SKIP, PB_WANT, PB_N };
-
-struct port_pool {
-	uint32_t count;        /* queued ports; read by the master */
-	uint32_t rsv_queued;   /* of them reserved (not free); read by the master */
-	uint32_t head;         /* the oldest */
-	uint32_t size;         /* slots */
-	uint64_t handed;       /* released ports that went to their wanter */
-	unsigned nw;           /* the bit of a port: (port - MIN) / nw */
-	uint64_t *bits[PB_N];  /* size bits each, in one allocation after ports */
-	uint16_t ports[];
-};
-/*
- * Local ports belong to the address, not to a service: services that
- * share a local address (keepalived's local_address_group does that)
- * must never hand out the same port, or the reply key of one
- * connection would replace another's and send its replies to the wrong
- * client.  So each address has one set of per-worker pools, found by
- * address when a service adds it.  The master keeps the registry and
- * frees unused sets; a worker dropping the last connection of a local
- * address only lowers the count.
- */
-struct port_set {
-	uint8_t af;
-	union inet_addr addr;
-	uint32_t refs;               /* laddr objects using it; atomic */
-	struct port_pool **pools;    /* [nworkers] */
-	unsigned npools;
-	struct port_set *next;       /* master's registry */
-};
 
 static struct port_set *port_sets;
 
@@ -67,29 +22,45 @@ static void port_set_free(struct port_set *ps)
 	rte_free(ps);
 }
 
-/* Master: frees the sets no local address uses any more. */
+/*
+ * Master: frees the sets no local address uses any more, once no worker
+ * can still be looking a reply up in them (ports_tab_find).
+ */
 static void port_sets_sweep(bool all)
 {
-	struct port_set **pp = &port_sets;
+	struct port_set **pp = &port_sets, *doomed = NULL;
 
 	while (*pp) {
 		struct port_set *ps = *pp;
 
 		if (all || __atomic_load_n(&ps->refs, __ATOMIC_ACQUIRE) == 0) {
 			*pp = ps->next;
-			port_set_free(ps);
+			ports_tab_del(ps);
+			ps->next = doomed;
+			doomed = ps;
 		} else {
 			pp = &ps->next;
 		}
 	}
+	if (doomed && !all)   /* all: at shutdown, the workers gone */
+		rcu_synchronize();
+	while (doomed) {
+		struct port_set *ps = doomed;
+
+		doomed = ps->next;
+		port_set_free(ps);
+	}
+	if (all)
+		ports_tab_fini();
 }
 
 static struct port_pool *pool_new(unsigned w, unsigned nw, unsigned span)
 {
 	uint32_t size = span / nw + 1, words = (size + 63) / 64;
 	size_t ports = (sizeof(uint16_t) * size + 7) & ~(size_t)7;
+	size_t bits = sizeof(uint64_t) * words * PB_N;
 	struct port_pool *p = rte_zmalloc("port_pool", sizeof(*p) + ports +
-					  sizeof(uint64_t) * words * PB_N,
+					  bits + sizeof(uint32_t) * size,
 					  RTE_CACHE_LINE_SIZE);
 
 	if (!p)
@@ -98,6 +69,7 @@ static struct port_pool *pool_new(unsigned w, unsigned nw, unsigned span)
 	p->nw = nw;
 	for (unsigned b = 0; b < PB_N; b++)
 		p->bits[b] = (uint64_t *)((char *)p->ports + ports) + b * words;
+	p->owner = (uint32_t *)((char *)p->ports + ports + bits);
 	/* Worker w owns the ports p with p % nworkers == w. */
 	for (uint32_t port = FNAT_PORT_MIN; port <= 65535; port++)
 		if (port % nw == w)
@@ -143,6 +115,10 @@ int ipvs_port_pools_init(struct ipvs_laddr *l, unsigned nw)
 			break;
 	if (!ps) {
 		ps = port_set_new(l, nw);
+		if (ps && ports_tab_add(ps) < 0) {
+			port_set_free(ps);
+			ps = NULL;
+		}
 		if (!ps)
 			return -ENOMEM;
 		ps->next = port_sets;
@@ -334,6 +310,29 @@ void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned w, uint16_t port)
 		__atomic_store_n(&p->rsv_queued, p->rsv_queued - 1,
 				 __ATOMIC_RELAXED);
 	}
+}
+
+uint32_t *ipvs_port_owner(const struct ipvs_laddr *l, unsigned w,
+			  uint16_t port)
+{
+	uint32_t i;
+	struct port_pool *p = own_pool(l, w, port, &i);
+
+	return p ? &p->owner[i] : NULL;
+}
+
+uint32_t *ipvs_port_owner_find(uint8_t af, const union inet_addr *addr,
+			       unsigned w, uint16_t port)
+{
+	const struct port_set *ps = ports_tab_find(af, addr);
+	struct port_pool *p;
+
+	if (!ps || w >= ps->npools)
+		return NULL;
+	p = ps->pools[w];
+	if (port < FNAT_PORT_MIN || port % p->nw != w)
+		return NULL;
+	return &p->owner[bit_of(p, port)];
 }
 
 bool ipvs_port_reserved(const struct ipvs_laddr *l, unsigned w, uint16_t port)

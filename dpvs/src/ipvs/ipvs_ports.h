@@ -45,6 +45,17 @@ uint64_t ipvs_port_handed(const struct ipvs_laddr *l);
 void ipvs_port_unreserve(struct ipvs_laddr *l, unsigned widx, uint16_t port);
 bool ipvs_port_reserved(const struct ipvs_laddr *l, unsigned widx,
 			uint16_t port);
+/*
+ * FullNAT replies are found by their local address and port, not by a
+ * key: worker w's slot for port of l (or of the local address addr,
+ * lock-free from any lcore), which holds the index + 1 of the conn the
+ * port's replies belong to, 0 for none.  NULL: not a port of w (or no
+ * such local address).  Only worker w reads or writes its slots.
+ */
+uint32_t *ipvs_port_owner(const struct ipvs_laddr *l, unsigned w,
+			  uint16_t port);
+uint32_t *ipvs_port_owner_find(uint8_t af, const union inet_addr *addr,
+			       unsigned w, uint16_t port);
 /* Master: free ports over every worker, out of *total per address. */
 void ipvs_port_usage(const struct ipvs_laddr *l, uint32_t *free_ports,
 		     uint32_t *total);

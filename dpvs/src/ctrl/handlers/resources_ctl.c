@@ -19,6 +19,7 @@
 #include "dpvs_ops.h"
 #include "net/inetaddr.h"
 #include "ipvs/ipvs.h"
+#include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_persist.h"
 #include "ipvs/ipvs_sync.h"
 #include "handlers.h"
@@ -134,6 +135,16 @@ static void put_pool(struct rte_mempool *mp, void *arg)
 	    mp->size);
 }
 
+/* The connections' pool is an array of its own, not a mempool. */
+static void put_conn_pool(struct res_list *l)
+{
+	uint32_t size, in_use;
+
+	ipvs_conn_pool_usage(&size, &in_use);
+	if (size)
+		put(l, DPVS_RES_POOL, "ipvs_conn", in_use, size);
+}
+
 /* Tables, snapshots and port sets live in DPDK's heaps, not in RSS. */
 static void put_heap(struct res_list *l)
 {
@@ -172,6 +183,7 @@ static int op_resources(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
 	size_t at = ctrl_list_begin(&rep->data);
 
 	put_tables(&l);
+	put_conn_pool(&l);
 	rte_mempool_walk(put_pool, &l);
 	put_heap(&l);
 	put_fds(&l);
