@@ -57,6 +57,12 @@ def test_one_service_listing_has_the_full_listings_counters(lb, backends):
         # Nothing moves between the two listings: the same numbers.
         for addr, counters in one.items():
             assert every[addr] == counters, (addr, one, every)
+    # Zeroing one service gathers (and zeroes) only its counters.
+    adm(d, "-Z", "-t", "10.0.0.100:80")
+    one, every = one_and_all(d)
+    assert all(c == (0,) * 5 for c in one.values()), one
+    assert every == one | {"10.0.0.100:81": (0,) * 5,
+                           "10.0.1.11:81": (0,) * 5}, every
     err = adm(d, "-L", "-n", "-t", "10.0.0.100:82", check=False)
     assert err.returncode != 0
     assert "no such service TCP 10.0.0.100:82" in err.stderr
