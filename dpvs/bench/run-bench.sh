@@ -77,6 +77,9 @@ done < <("$BUILD/ctrl_bench" "$work/ctrl.ipc" "$NSVC" 4)
 t0=$(date +%s.%N)
 "$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -L -n > /dev/null
 row "dpvsadm_L_n_${NSVC}_services" "$(echo "($(date +%s.%N) - $t0) * 1000" | bc | cut -d. -f1)" ms - - "whole listing"
+t0=$(date +%s.%N)
+"$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -L -n -t 11.0.0.0:80 > /dev/null
+row "dpvsadm_L_n_t_one_of_${NSVC}" "$(echo "($(date +%s.%N) - $t0) * 1000" | bc | cut -d. -f1)" ms - - "one service's listing"
 
 echo "bench: keepalived loading $NSVC services x 4 real servers"
 "$BUILD/dpvsadm" --ipc-file "$work/ctrl.ipc" -C
