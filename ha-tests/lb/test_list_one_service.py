@@ -63,6 +63,10 @@ def test_one_service_listing_has_the_full_listings_counters(lb, backends):
     assert all(c == (0,) * 5 for c in one.values()), one
     assert every == one | {"10.0.0.100:81": (0,) * 5,
                            "10.0.1.11:81": (0,) * 5}, every
+    # No real servers: nothing to gather, the answer comes at once.
+    adm(d, "-A", "-t", "10.0.0.100:83", "-s", "wlc")
+    assert rows(adm(d, "-L", "-n", "--stats", "--exact", "-t",
+                    "10.0.0.100:83").stdout) == {"10.0.0.100:83": (0,) * 5}
     err = adm(d, "-L", "-n", "-t", "10.0.0.100:82", check=False)
     assert err.returncode != 0
     assert "no such service TCP 10.0.0.100:82" in err.stderr
