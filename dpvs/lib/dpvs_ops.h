@@ -44,7 +44,7 @@
 #define DPVS_OP_SVC_ADD 0x0300u     /* service record -> nothing */
 #define DPVS_OP_SVC_EDIT 0x0301u    /* service record -> nothing */
 #define DPVS_OP_SVC_DEL 0x0302u     /* service record (key) -> nothing */
-#define DPVS_OP_SVC_LIST 0x0303u    /* -> u32 n, n service records */
+#define DPVS_OP_SVC_LIST 0x0303u    /* [service record] -> u32 n, n svcs */
 #define DPVS_OP_SVC_FLUSH 0x0304u   /* -> nothing: every service goes */
 #define DPVS_OP_SVC_DEST_LIST 0x0305u /* -> u32 n, n svcs, u32 m, m dests */
 #define DPVS_OP_DEST_ADD 0x0310u    /* dest record -> nothing */

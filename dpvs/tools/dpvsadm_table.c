@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dpvs_ops.h"
+#include "wire.h"
+
 static int cmp_ip(struct ip_ref a, struct ip_ref b)
 {
 	bool v6a = a.af == AF_INET6, v6b = b.af == AF_INET6;
@@ -142,8 +145,39 @@ size_t table_dests(const struct table *t, const struct dpvs_service *s,
 	return n;
 }
 
-int find_service(struct dpvs_handle *h, const struct cmd *c,
-		 const char *what, struct dpvs_service *out)
+/*
+ * Asks dpvs for the one service (its counters only are gathered): 1 when
+ * this dpvs lists everything only (before 2026-12, "expected 0..0"), so
+ * the caller falls back to the whole list.
+ */
+static int ask_service(struct dpvs_handle *h, const struct dpvs_service *key,
+		       struct dpvs_service *out, int *rc)
+{
+	struct wbuf q;
+	struct rbuf r;
+	void *buf = NULL;
+	size_t len = 0;
+	uint32_t n;
+
+	wb_init(&q);
+	wire_enc_svc(&q, key);
+	*rc = q.err ? DPVS_ENOMEM : dpvs_call(h, DPVS_OP_SVC_LIST, q.data,
+					      q.len, &buf, &len);
+	wb_free(&q);
+	if (*rc == DPVS_EINVAL)
+		return 1;
+	if (*rc)
+		return 0;
+	rb_init(&r, buf, len);
+	n = rb_u32(&r);
+	if (n != 1 || wire_dec_svc(&r, out) != DPVS_OK || !rb_done(&r))
+		*rc = DPVS_EPROTO;
+	free(buf);
+	return 0;
+}
+
+static int find_in_list(struct dpvs_handle *h, const struct cmd *c,
+			const char *what, struct dpvs_service *out)
 {
 	struct dpvs_service *s;
 	size_t n;
@@ -162,4 +196,18 @@ int find_service(struct dpvs_handle *h, const struct cmd *c,
 	if (found)
 		return 0;
 	return fail("%s: no such service %s", what, fmt_svc(&c->svc, svc));
+}
+
+int find_service(struct dpvs_handle *h, const struct cmd *c,
+		 const char *what, struct dpvs_service *out)
+{
+	char svc[SVC_NAME_LEN];
+	int rc;
+
+	if (ask_service(h, &c->svc, out, &rc))
+		return find_in_list(h, c, what, out);
+	if (rc == DPVS_ENOENT)
+		return fail("%s: no such service %s", what,
+			    fmt_svc(&c->svc, svc));
+	return rc ? report(h, rc, what) : 0;
 }

@@ -228,6 +228,9 @@ int ipvs_laddr_del(struct ipvs_service *s, uint8_t af, const union inet_addr *ad
  */
 typedef void (*ipvs_gather_cb)(void *arg, int rc);
 int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg);
+/* Only svc's real servers (all when NULL). */
+int ipvs_stats_gather_svc_async(struct ipvs_service *svc, ipvs_gather_cb cb,
+				void *arg);
 int ipvs_stats_init(void);
 /* Counters since the last zeroing (ipvs_counters.c). */
 void ipvs_svc_stats(const struct ipvs_service *s, struct ipvs_counters *out);

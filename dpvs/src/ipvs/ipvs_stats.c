@@ -163,8 +163,8 @@ static void gather_done(void *arg, int rc, unsigned nreplies)
 	gather_free(g);
 }
 
-/* The request: every real server, each held by the list. */
-static struct gather *gather_new(uint32_t total)
+/* The request: every real server (or only's), each held by the list. */
+static struct gather *gather_new(uint32_t total, struct ipvs_service *only)
 {
 	struct gather *g = calloc(1, sizeof(*g));
 
@@ -179,7 +179,10 @@ static struct gather *gather_new(uint32_t total)
 		gather_free(g);
 		return NULL;
 	}
-	ipvs_svc_walk(list_dests, g);
+	if (only)
+		list_dests(only, g);
+	else
+		ipvs_svc_walk(list_dests, g);
 	g->list->refs = lcore_nworkers() + 1;
 	g->list->n = g->n;
 	for (uint32_t i = 0; i < g->n; i++) {
@@ -189,20 +192,28 @@ static struct gather *gather_new(uint32_t total)
 	return g;
 }
 
-int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg)
+/*
+ * A reply about one service needs its real servers' counters only: the
+ * workers copy a few rows, not every service's (0.15 s at 20,000).
+ */
+int ipvs_stats_gather_svc_async(struct ipvs_service *only, ipvs_gather_cb cb,
+				void *arg)
 {
 	struct stats_req rq;
 	struct gather *g;
 	uint32_t total = 0;
 	int rc;
 
-	ipvs_svc_walk(count_dests, &total);
+	if (only)
+		count_dests(only, &total);
+	else
+		ipvs_svc_walk(count_dests, &total);
 	if (total == 0 || lcore_nworkers() == 0) {
 		if (cb)
 			cb(arg, 0);
 		return 0;
 	}
-	g = gather_new(total);
+	g = gather_new(total, only);
 	if (!g)
 		return -ENOMEM;
 	g->cb = cb;
@@ -223,6 +234,11 @@ int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg)
 	list_put(g->list);
 	gather_free(g);
 	return rc;
+}
+
+int ipvs_stats_gather_async(ipvs_gather_cb cb, void *arg)
+{
+	return ipvs_stats_gather_svc_async(NULL, cb, arg);
 }
 
 int ipvs_stats_init(void)

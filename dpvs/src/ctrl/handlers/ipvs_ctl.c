@@ -352,6 +352,14 @@ static void gathered(void *arg, int rc)
 	free(a);
 }
 
+static struct ipvs_service *svc_of_key(const struct dpvs_service *k)
+{
+	union inet_addr a = inet_of_wire(k->af, k->vip, &k->vip6);
+
+	return ipvs_svc_get(k->proto, inet_wire_af(k->af), &a, k->vport);
+}
+
+/* Keyed (key not NULL): only that service's counters are gathered. */
 static int gather_then(struct ctrl_reply *rep, const struct dpvs_service *key,
 		       gathered_fn build)
 {
@@ -368,27 +376,39 @@ static int gather_then(struct ctrl_reply *rep, const struct dpvs_service *key,
 	if (key)
 		a->key = *key;
 	/* No gather (pending slots full): answer from the last snapshot. */
-	if (ipvs_stats_gather_async(gathered, a) < 0)
+	if (ipvs_stats_gather_svc_async(key ? svc_of_key(key) : NULL,
+					gathered, a) < 0)
 		gathered(a, -EBUSY);
 	return DPVS_OK;
 }
 
 static int build_svc_list(struct ctrl_reply *rep,
-			  const struct ipvs_service *only __rte_unused,
-			  int rc __rte_unused)
+			  const struct ipvs_service *only, int rc __rte_unused)
 {
 	struct list_ctx ctx = { &rep->data, 0, NULL };
 	size_t at = ctrl_list_begin(&rep->data);
 
-	ipvs_svc_walk(put_svc, &ctx);
+	if (only)
+		put_svc((struct ipvs_service *)(uintptr_t)only, &ctx);
+	else
+		ipvs_svc_walk(put_svc, &ctx);
 	ctrl_list_end(&rep->data, at, ctx.n);
 	return DPVS_OK;
 }
 
-static int op_svc_list(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
+/*
+ * With a service's key, a list of that one service: what a client polls
+ * for one change without gathering every service's counters.
+ */
+static int op_svc_list(uint32_t op __rte_unused, struct rbuf *req,
 		       struct ctrl_reply *rep)
 {
-	return gather_then(rep, NULL, build_svc_list);
+	const struct ipvs_service *only;
+	struct dpvs_service key;
+
+	if (ipvs_ctl_only_svc(req, rep, &only, &key) != DPVS_OK)
+		return (int)rep->status;
+	return gather_then(rep, only ? &key : NULL, build_svc_list);
 }
 
 static int op_svc_flush(uint32_t op __rte_unused, struct rbuf *req __rte_unused,
@@ -702,7 +722,7 @@ static const struct ctrl_op ipvs_ops[] = {
 	{ DPVS_OP_SVC_ADD, "svc-add", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc_add },
 	{ DPVS_OP_SVC_EDIT, "svc-edit", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc_edit },
 	{ DPVS_OP_SVC_DEL, "svc-del", WIRE_SVC_REC_LEN, WIRE_SVC_REC_LEN, op_svc_del },
-	{ DPVS_OP_SVC_LIST, "svc-list", 0, 0, op_svc_list },
+	{ DPVS_OP_SVC_LIST, "svc-list", 0, WIRE_SVC_REC_LEN, op_svc_list },
 	{ DPVS_OP_SVC_FLUSH, "svc-flush", 0, 0, op_svc_flush },
 	{ DPVS_OP_SVC_DEST_LIST, "svc-dest-list", 0, 0, op_svc_dest_list },
 	{ DPVS_OP_DEST_ADD, "dest-add", WIRE_DEST_REC_LEN, WIRE_DEST_REC_LEN, op_dest_add },
