@@ -305,7 +305,8 @@ struct ipvs_conn *ipvs_conn_lookup6(unsigned widx, const struct conn_tuple6 *t,
 	struct ipvs_conn *c;
 	struct conn_key k;
 	void *data;
-	int hit = burst_hit6(widx, t, &k, &data);
+	int hit = burst_take(widx, CONN_KEY_V6, &data) ? 1 :
+		  burst_hit6(widx, t, &k, &data);
 
 	if (hit < 1) {
 		c = conn_by_port6(widx, t->proto, &t->saddr, t->sport,
@@ -339,6 +340,8 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 	struct conn_key k;
 	void *data;
 
+	if (burst_take(widx, 0, &data))
+		goto hit;
 	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
 	if (!burst_hit(widx, &k, &data)) {
 		struct ipvs_conn *c = conn_by_port(widx, &k);
@@ -350,6 +353,7 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 		if (rte_hash_lookup_data(conn_tabs[widx].hash, &k, &data) < 0)
 			return NULL;
 	}
+hit:
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 }
@@ -464,7 +468,7 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 		__atomic_add_fetch(&c->lobj->refcnt, 1, __ATOMIC_RELAXED);
 	c->flags |= CONN_F_INACTIVE;
 	count_state(c, true);
-	c->sync_tick = now_tick();   /* UDP's refresh counts from here */
+	c->sync_tick = burst_now();   /* UDP's refresh counts from here */
 	c->sync_pkts = 0;
 	c->expire = c->sync_tick + timeout_of(c);
 	if (filed)   /* a reused object: filed for its old deadline */
@@ -726,7 +730,7 @@ bool ipvs_conn_update(struct ipvs_conn *c, enum conn_dir dir, const void *l4,
 		 */
 		embryo_track(t, c, dir == DIR_IN && restart);
 	}
-	now = now_tick();
+	now = burst_now();
 	timeout = __atomic_load_n(&pp->timeouts[c->state], __ATOMIC_RELAXED);
 	wheel_set_expire(t, c, now + timeout);
 	ipvs_sync_note(c, changed, now, timeout);

@@ -150,6 +150,7 @@ static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
 		rte_prefetch0(c);
 		rte_prefetch0(c + sizeof(struct ipvs_conn) - 1);
 	}
+	b->now = now_tick();
 	b->cur = 0;
 	b->n = n;
 }
@@ -157,11 +158,13 @@ static void burst_begin(unsigned lc, struct rte_mbuf **pkts, unsigned n)
 static void burst_at(unsigned lc, unsigned j)
 {
 	conn_bursts[lc].cur = j;
+	conn_bursts[lc].fresh = conn_bursts[lc].n != 0;
 }
 
 static void burst_end(unsigned lc)
 {
 	conn_bursts[lc].n = 0;
+	conn_bursts[lc].fresh = false;
 }
 
 const struct netif_burst_hook ipvs_conn_burst_hook = {

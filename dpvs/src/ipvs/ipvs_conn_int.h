@@ -195,6 +195,14 @@ struct burst_cache {
 	unsigned n;                 /* packets in the burst; 0: none */
 	unsigned cur;               /* the packet being handled */
 	unsigned widx;
+	/*
+	 * The current packet's first lookup is for its own tuple (the rx
+	 * path parsed it from the packet the key was made of), so it takes
+	 * the answer by index; a later one (the packet looped back after a
+	 * rewrite) is compared as any other lookup.
+	 */
+	bool fresh;
+	uint32_t now;               /* now_tick() at the burst's start */
 	uint64_t hits;              /* by key index */
 	int8_t slot[BURST_MAX];     /* key index of each packet, -1: none */
 	struct conn_key keys[BURST_MAX];
@@ -206,6 +214,44 @@ struct burst_cache {
 } __rte_cache_aligned;
 
 extern struct burst_cache conn_bursts[RTE_MAX_LCORE];
+
+/*
+ * The current packet's own answer, of key family af (0, CONN_KEY_V6),
+ * taken once without its key made or compared: only for the lookup of
+ * the tuple the rx path parsed from that packet (see fresh).  ICMP
+ * errors, whose lookup is of their quoted tuple, have no slot.
+ */
+static inline bool burst_take(unsigned widx, uint8_t af, void **data)
+{
+	unsigned lc = rte_lcore_id();
+	struct burst_cache *b;
+	int s;
+
+	if (lc >= RTE_MAX_LCORE)
+		return false;
+	b = &conn_bursts[lc];
+	if (!b->fresh || b->widx != widx)
+		return false;
+	b->fresh = false;
+	s = b->slot[b->cur];
+	if (s < 0 || !(b->hits >> s & 1) || b->keys[s].af != af)
+		return false;
+	*data = b->data[s];
+	return true;
+}
+
+/*
+ * The tick of this burst, read once for all its packets: a TSC read and
+ * a 64-bit division per packet were most of a packet's conn update.
+ */
+static inline uint32_t burst_now(void)
+{
+	unsigned lc = rte_lcore_id();
+
+	if (lc < RTE_MAX_LCORE && conn_bursts[lc].n)
+		return conn_bursts[lc].now;
+	return now_tick();
+}
 
 /* The burst's answer for key k on worker widx, if it has one. */
 static inline bool burst_hit(unsigned widx, const struct conn_key *k,
