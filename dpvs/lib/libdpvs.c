@@ -32,7 +32,8 @@ struct batch {
 	bool on;
 	dpvs_batch_fn fn;
 	void *arg;
-	uint32_t ops[BATCH_WINDOW]; /* of the requests in flight, oldest first */
+	/* The requests in flight, oldest first (a failed send took a seq). */
+	struct { uint32_t op, seq; } fly[BATCH_WINDOW];
 	uint32_t head, n;
 	uint64_t next;          /* index of the next request queued */
 	unsigned failed;
@@ -345,7 +346,7 @@ static int reconnect(struct dpvs_handle *h)
 static void batch_report(struct dpvs_handle *h, int status)
 {
 	struct batch *b = &h->b;
-	uint32_t op = b->ops[b->head];
+	uint32_t op = b->fly[b->head].op;
 	uint64_t index = b->next - b->n;
 
 	b->head = (b->head + 1) % BATCH_WINDOW;
@@ -371,7 +372,8 @@ static void batch_collect(struct dpvs_handle *h)
 	h->errmsg[0] = '\0';
 	h->in_sync = false;
 	wb_init(&out);
-	rc = recv_reply(h, h->b.ops[h->b.head], h->seq - h->b.n + 1, &out);
+	rc = recv_reply(h, h->b.fly[h->b.head].op, h->b.fly[h->b.head].seq,
+			&out);
 	wb_free(&out);
 	if (h->in_sync) {
 		batch_report(h, rc);
@@ -401,12 +403,15 @@ static int batch_send(struct dpvs_handle *h, uint32_t op, const void *req,
 		return rc;
 	rc = send_request(h, op, req, req_len);
 	if (rc) {
-		rc = refusal_or(h, rc);
-		drop_connection(h);
-		batch_fail_rest(h, rc);
+		/* Those in flight may have been answered before it broke. */
+		rc = b->n ? rc : refusal_or(h, rc);
+		batch_drain(h);
+		if (h->fd >= 0)
+			drop_connection(h);
 		return rc;
 	}
-	b->ops[(b->head + b->n) % BATCH_WINDOW] = op;
+	b->fly[(b->head + b->n) % BATCH_WINDOW].op = op;
+	b->fly[(b->head + b->n) % BATCH_WINDOW].seq = h->seq;
 	b->n++;
 	b->next++;
 	return DPVS_OK;
