@@ -20,6 +20,25 @@
 #include "dpvs_ops.h"
 #include "wire.h"
 
+/*
+ * Requests a batch keeps in flight.  Their replies (an error frame at
+ * most) stay far below the 4 MiB dpvs buffers before it stops reading
+ * (ctrl_server.c's OUT_HIGH_WATER), so neither side ever waits on a full
+ * socket for the other: no deadlock, whatever the batch's size.
+ */
+#define BATCH_WINDOW 128
+
+struct batch {
+	bool on;
+	dpvs_batch_fn fn;
+	void *arg;
+	/* The requests in flight, oldest first (a failed send took a seq). */
+	struct { uint32_t op, seq; } fly[BATCH_WINDOW];
+	uint32_t head, n;
+	uint64_t next;          /* index of the next request queued */
+	unsigned failed;
+};
+
 struct dpvs_handle {
 	int fd;                 /* -1: dropped after a broken call */
 	bool in_sync;           /* the last reply was read to its end */
@@ -28,6 +47,7 @@ struct dpvs_handle {
 	int timeout_ms;
 	char errmsg[DPVS_WIRE_MSG_MAX + 1];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct batch b;
 };
 
 int libdpvs_fail(struct dpvs_handle *h, int status, const char *fmt, ...)
@@ -236,7 +256,8 @@ static int recv_error(struct dpvs_handle *h, const struct wire_hdr *wh)
 	return (int)wh->status;
 }
 
-static int recv_reply(struct dpvs_handle *h, uint32_t op, struct wbuf *out)
+static int recv_reply(struct dpvs_handle *h, uint32_t op, uint32_t seq,
+		      struct wbuf *out)
 {
 	uint8_t hdr[DPVS_WIRE_HDR_LEN];
 	uint8_t chunk[DPVS_WIRE_CHUNK_MAX];
@@ -249,7 +270,7 @@ static int recv_reply(struct dpvs_handle *h, uint32_t op, struct wbuf *out)
 		if (rc)
 			return rc;
 		wire_hdr_decode(hdr, &wh);
-		v = wire_reply_check(&wh, h->seq);
+		v = wire_reply_check(&wh, seq);
 		if (v != WIRE_OK || (wh.op != op && wh.seq != 0))
 			return libdpvs_fail(h, DPVS_EPROTO,
 					    "bad reply from dpvs: %s",
@@ -319,12 +340,112 @@ static int reconnect(struct dpvs_handle *h)
 				 h->path, strerror(errno)) : DPVS_OK;
 }
 
+/* ---- batches: many requests sent before their replies are read ---- */
+
+/* Hands the oldest request in flight its status. */
+static void batch_report(struct dpvs_handle *h, int status)
+{
+	struct batch *b = &h->b;
+	uint32_t op = b->fly[b->head].op;
+	uint64_t index = b->next - b->n;
+
+	b->head = (b->head + 1) % BATCH_WINDOW;
+	b->n--;
+	if (status)
+		b->failed++;
+	b->fn(b->arg, index, op, status, status ? h->errmsg : "");
+}
+
+/* The connection broke: whether the rest were applied is not known. */
+static void batch_fail_rest(struct dpvs_handle *h, int status)
+{
+	while (h->b.n)
+		batch_report(h, status);
+}
+
+/* Reads the oldest reply; a broken stream fails every one in flight. */
+static void batch_collect(struct dpvs_handle *h)
+{
+	struct wbuf out;
+	int rc;
+
+	h->errmsg[0] = '\0';
+	h->in_sync = false;
+	wb_init(&out);
+	rc = recv_reply(h, h->b.fly[h->b.head].op, h->b.fly[h->b.head].seq,
+			&out);
+	wb_free(&out);
+	if (h->in_sync) {
+		batch_report(h, rc);
+		return;
+	}
+	drop_connection(h);
+	batch_fail_rest(h, rc ? rc : DPVS_EPROTO);
+}
+
+static void batch_drain(struct dpvs_handle *h)
+{
+	while (h->b.n)
+		batch_collect(h);
+}
+
+/* DPVS_OK: sent, its status comes to the batch's function. */
+static int batch_send(struct dpvs_handle *h, uint32_t op, const void *req,
+		      size_t req_len)
+{
+	struct batch *b = &h->b;
+	int rc;
+
+	if (b->n == BATCH_WINDOW)
+		batch_collect(h);
+	h->errmsg[0] = '\0';
+	if (h->fd < 0 && (rc = reconnect(h)))
+		return rc;
+	rc = send_request(h, op, req, req_len);
+	if (rc) {
+		/* Those in flight may have been answered before it broke. */
+		rc = b->n ? rc : refusal_or(h, rc);
+		batch_drain(h);
+		if (h->fd >= 0)
+			drop_connection(h);
+		return rc;
+	}
+	b->fly[(b->head + b->n) % BATCH_WINDOW].op = op;
+	b->fly[(b->head + b->n) % BATCH_WINDOW].seq = h->seq;
+	b->n++;
+	b->next++;
+	return DPVS_OK;
+}
+
+int dpvs_batch_begin(struct dpvs_handle *h, dpvs_batch_fn fn, void *arg)
+{
+	if (h->b.on || !fn)
+		return libdpvs_fail(h, DPVS_EINVAL, h->b.on ?
+				    "a batch is open already" :
+				    "a batch needs a function for its statuses");
+	memset(&h->b, 0, sizeof(h->b));
+	h->b.on = true;
+	h->b.fn = fn;
+	h->b.arg = arg;
+	return DPVS_OK;
+}
+
+unsigned dpvs_batch_end(struct dpvs_handle *h)
+{
+	batch_drain(h);
+	h->b.on = false;
+	return h->b.failed;
+}
+
 int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 	      size_t req_len, void **reply, size_t *reply_len)
 {
 	struct wbuf out;
 	int rc;
 
+	if (h->b.on && !reply)
+		return batch_send(h, op, req, req_len);
+	batch_drain(h);         /* a reply wanted: the batch's come first */
 	h->errmsg[0] = '\0';
 	if (reply)
 		*reply = NULL;
@@ -340,7 +461,7 @@ int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 		return rc;
 	}
 	wb_init(&out);
-	rc = recv_reply(h, op, &out);
+	rc = recv_reply(h, op, h->seq, &out);
 	if (!h->in_sync)
 		drop_connection(h);
 	if (rc || !reply) {

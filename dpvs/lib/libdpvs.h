@@ -66,6 +66,31 @@ void dpvs_set_timeout(struct dpvs_handle *h, int timeout_ms);
 int dpvs_call(struct dpvs_handle *h, uint32_t op, const void *req,
 	      size_t req_len, void **reply, size_t *reply_len);
 
+/*
+ * Batches: between dpvs_batch_begin() and dpvs_batch_end(), every call
+ * whose reply carries no data (adds, edits, deletes, flush...) is sent
+ * without waiting for its answer, and returns DPVS_OK once sent; dpvs
+ * runs them in order.  Each one's status reaches fn, in order, with its
+ * index (0, 1, ... counting the calls that returned DPVS_OK), its op
+ * and dpvs's message ("" if it succeeded): one refused request does not
+ * stop the others.  fn runs inside a later call of the batch or inside
+ * dpvs_batch_end(), and must not call libdpvs on this handle.
+ *
+ * A call that fails before it is sent (a check, no connection) returns
+ * its status as usual and gets no index.  If the connection breaks, the
+ * requests in flight get its status (DPVS_EIO, DPVS_ETIMEDOUT, ...):
+ * whether dpvs applied them is not known; the next call reconnects.
+ * A call that needs its reply (a list, a get) first collects the
+ * batch's.  At most a fixed window of requests is in flight, so a batch
+ * of any size never blocks on full socket buffers.
+ *
+ * dpvs_batch_end() collects the rest and returns how many failed.
+ */
+typedef void (*dpvs_batch_fn)(void *arg, uint64_t index, uint32_t op,
+			      int status, const char *errmsg);
+int dpvs_batch_begin(struct dpvs_handle *h, dpvs_batch_fn fn, void *arg);
+unsigned dpvs_batch_end(struct dpvs_handle *h);
+
 struct dpvs_version_info {
 	char version[33];
 	uint32_t wire_version;

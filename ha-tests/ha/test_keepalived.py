@@ -535,3 +535,35 @@ def test_dpvs_restart_keeps_the_sorry_server_below_quorum(lb, ka, tmp_path):
         assert set(curl_many(cl, "http://10.0.0.100/", 4)) == {"sorry"}
     finally:
         backends.stop()
+
+
+# A netmask keepalived and libdpvs take, that dpvs refuses.
+GAPPED = "persistence_timeout 60\n    persistence_granularity 255.0.255.0"
+
+
+def test_refusal_in_the_loading_batch_is_that_service_alone(lb, ka):
+    """The load goes to dpvs pipelined: the service dpvs refuses in the
+    middle is logged with its name and dpvs's words, and the services
+    before and after it are there with their real servers."""
+    conf = "".join("""virtual_server 10.0.0.100 %d {
+    lb_algo rr
+    %s
+    lb_kind NAT
+    protocol TCP
+    real_server 10.0.1.%d 80 {
+        weight 1
+    }
+}
+""" % (port, algo, 11 + i) for i, (port, algo) in
+        enumerate(((80, ""), (81, GAPPED), (82, ""))))
+    ka.write(conf)
+    ka.start("-C")
+    d = lb["dpvs"]
+    want = ("dpvs: adding service TCP 10.0.0.100:81 failed: persistence "
+            "netmask is not a prefix")
+    assert wait_for(lambda: want in ka.text(), timeout=15), ka.text()
+    assert wait_for(lambda: "10.0.1.11:80" in d.adm("-L", "-n").stdout and
+                    "10.0.1.13:80" in d.adm("-L", "-n").stdout,
+                    timeout=15), d.adm("-L", "-n").stdout + ka.text()
+    out = d.adm("-L", "-n").stdout
+    assert "10.0.0.100:81" not in out and "10.0.1.12" not in out, out

@@ -177,6 +177,8 @@ static int dest_of(const ipvs_service_t *svc, const ipvs_dest_t *in,
 	return 0;
 }
 
+static int queued(int rc, void *fn, const void *rec, size_t size);
+
 /*
  * dpvs would make a missing IPv6 local address itself, but with DAD, and
  * refuse it as "not an address of this host" while it is tentative: so
@@ -194,24 +196,123 @@ static int laddr6_prepare(struct dpvs_handle *h, const struct dpvs_laddr *l)
 	a.addr6 = l->addr6;
 	a.plen = 128;
 	a.flags = DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_NODAD;
-	return dpvs_addr_add(h, &a);
+	/* (named by ipvs_add_ha_addr: its "already there" is no failure) */
+	return queued(dpvs_addr_add(h, &a), ipvs_add_ha_addr, l, sizeof(*l));
 }
 
 static int laddr_add(struct dpvs_handle *h, const struct dpvs_laddr *l)
 {
 	int rc = laddr6_prepare(h, l);
 
-	return rc && rc != DPVS_EEXIST ? rc : dpvs_laddr_add(h, l);
+	return rc && rc != DPVS_EEXIST ? rc :
+	       queued(dpvs_laddr_add(h, l), ipvs_add_laddr, l, sizeof(*l));
 }
 
 #include "dpvs_sync.c"
+
+/* ---- the initial load and a reload's changes, pipelined ---- */
+
+/* More than libdpvs keeps in flight: an index's entry is still here
+ * when its status comes. */
+#define BATCH_RING 512
+
+static struct batched {
+	void *fn;
+	union { struct dpvs_service s; struct dpvs_dest d; struct dpvs_laddr l; } rec;
+} batch_ring[BATCH_RING];
+static bool batching;
+static uint64_t batch_sent;
+
+/* The calls below that are not named in batch_ring run outside it. */
+static bool batch_hold(void)
+{
+	bool was = batching;
+
+	if (was)
+		ipvs_dpvs_batch(false);
+	return was;
+}
+
+/* A request sent in the batch: kept to name it when its status comes. */
+static int queued(int rc, void *fn, const void *rec, size_t size)
+{
+	struct batched *b = &batch_ring[batch_sent % BATCH_RING];
+
+	if (!batching || rc != DPVS_OK)
+		return rc;
+	b->fn = fn;
+	memcpy(&b->rec, rec, size);
+	batch_sent++;
+	return rc;
+}
+
+static const char *batched_what(const struct batched *b, int *op)
+{
+	if (b->fn == ipvs_add_service || b->fn == ipvs_update_service ||
+	    b->fn == ipvs_del_service || b->fn == ipvs_zero_service) {
+		*op = SYNC_SVC_ADD;
+		return b->fn == ipvs_add_service ? "adding service" :
+		       b->fn == ipvs_del_service ? "deleting service" :
+		       b->fn == ipvs_zero_service ? "zeroing service" :
+						    "editing service";
+	}
+	if (b->fn == ipvs_add_laddr || b->fn == ipvs_add_ha_addr) {
+		*op = SYNC_LADDR_ADD;
+		return "adding local address";
+	}
+	*op = SYNC_DEST_ADD;
+	return b->fn == ipvs_add_dest ? "adding real server" :
+	       b->fn == ipvs_del_dest ? "deleting real server" :
+					"editing real server";
+}
+
+/* What fail() and svc_track() do for a call, once its status is known. */
+static void batch_status(void *arg, uint64_t index, uint32_t op, int status,
+			 const char *errmsg)
+{
+	const struct batched *b = &batch_ring[index % BATCH_RING];
+	char what[192];
+	int kind;
+	const char *verb = batched_what(b, &kind);
+
+	(void)arg;
+	(void)op;
+	if (b->fn == ipvs_del_service && (!status || status == DPVS_ENOENT))
+		owned_del(&b->rec.s);
+	if (!status || (b->fn == ipvs_add_ha_addr && status == DPVS_EEXIST))
+		return;
+	format_rec(kind, &b->rec, what, sizeof(what));
+	log_message(LOG_INFO, "dpvs: %s %s failed: %s", verb, what,
+		    errmsg[0] ? errmsg : dpvs_strerror(status));
+	if (status != DPVS_EEXIST && status != DPVS_ENOENT)
+		dpvs_error_seen = true;   /* the comparison fixes it soon */
+}
+
+void ipvs_dpvs_batch(bool on)
+{
+	unsigned failed;
+
+	if (on == batching || connected() < 0)
+		return;
+	if (on) {
+		batch_sent = 0;
+		batching = dpvs_batch_begin(dh, batch_status, NULL) == DPVS_OK;
+		return;
+	}
+	failed = dpvs_batch_end(dh);
+	batching = false;
+	if (failed)
+		log_message(LOG_INFO, "dpvs: %u change(s) failed while loading",
+			    failed);
+}
 
 /* Keeps the record of the services keepalived added (see dpvs_sync.c). */
 static void svc_track(void *fn, const struct dpvs_service *s, int rc)
 {
 	if (fn == ipvs_add_service)
 		owned_add(s);    /* even failed: a late one may yet be done */
-	else if (fn == ipvs_del_service && (!rc || rc == DPVS_ENOENT))
+	else if (fn == ipvs_del_service && !batching &&
+		 (!rc || rc == DPVS_ENOENT))
 		owned_del(s);
 }
 
@@ -230,7 +331,7 @@ static void svc_track(void *fn, const struct dpvs_service *s, int rc)
 			return record ? record_svc(&s) : 0;                  \
 		if (connected() < 0)                                         \
 			return -1;                                           \
-		rc = api(dh, &s);                                            \
+		rc = queued(api(dh, &s), fn, &s, sizeof(s));                 \
 		svc_track(fn, &s, rc);                                       \
 		return rc ? fail(rc) : 0;                                    \
 	}
@@ -253,7 +354,7 @@ SVC_CALL(ipvs_zero_service, dpvs_zero, false)
 			return record ? record_dest(&d) : 0;                 \
 		if (connected() < 0)                                         \
 			return -1;                                           \
-		rc = api(dh, &d);                                            \
+		rc = queued(api(dh, &d), fn, &d, sizeof(d));                 \
 		return rc ? fail(rc) : 0;                                    \
 	}
 
@@ -300,6 +401,7 @@ int ipvs_add_ha_addr(uint8_t af, uint32_t addr, const struct in6_addr *addr6,
 		     const char *ifname)
 {
 	struct dpvs_addr a;
+	bool held;
 	int rc;
 
 	ipvs_func = ipvs_add_laddr;
@@ -320,7 +422,10 @@ int ipvs_add_ha_addr(uint8_t af, uint32_t addr, const struct in6_addr *addr6,
 		a.plen = 32;
 	}
 	a.flags |= DPVS_ADDR_F_SAPOOL | DPVS_ADDR_F_HA;
+	held = batch_hold();
 	rc = dpvs_addr_add(dh, &a);
+	if (held)
+		ipvs_dpvs_batch(true);
 	return rc && rc != DPVS_EEXIST ? fail(rc) : 0;
 }
 
@@ -343,12 +448,16 @@ uint64_t ipvs_dpvs_started(void)
 
 int ipvs_flush(void)
 {
+	bool held;
 	int rc;
 
 	ipvs_func = ipvs_flush;
 	if (connected() < 0)
 		return -1;
+	held = batch_hold();
 	rc = dpvs_svc_flush(dh);
+	if (held)
+		ipvs_dpvs_batch(true);
 	if (!rc)
 		owned_clear();
 	return rc ? fail(rc) : 0;
@@ -357,6 +466,7 @@ int ipvs_flush(void)
 int ipvs_set_timeout(const ipvs_timeout_t *to)
 {
 	struct dpvs_timeouts t;
+	bool held;
 	int rc;
 
 	ipvs_func = ipvs_set_timeout;
@@ -368,7 +478,10 @@ int ipvs_set_timeout(const ipvs_timeout_t *to)
 	t.tcp = (uint32_t)to->tcp_timeout;
 	t.tcp_fin = (uint32_t)to->tcp_fin_timeout;
 	t.udp = (uint32_t)to->udp_timeout;
+	held = batch_hold();
 	rc = dpvs_timeout_set(dh, &t);
+	if (held)
+		ipvs_dpvs_batch(true);
 	return rc ? fail(rc) : 0;
 }
 
@@ -445,10 +558,15 @@ static int sync_conf_of(const ipvs_daemon_t *in, struct dpvs_sync_conf *c)
 /* Once more if dpvs restarted since the last call (a new connection). */
 static int sync_call(int (*op)(struct dpvs_handle *, const void *), const void *arg)
 {
+	bool held = batch_hold();
 	int rc = op(dh, arg);
 
 	/* libdpvs opens a new connection for the next call */
-	return rc == DPVS_EIO ? op(dh, arg) : rc;
+	if (rc == DPVS_EIO)
+		rc = op(dh, arg);
+	if (held)
+		ipvs_dpvs_batch(true);
+	return rc;
 }
 
 static int sync_start_op(struct dpvs_handle *h, const void *c) { return dpvs_sync_start(h, c); }

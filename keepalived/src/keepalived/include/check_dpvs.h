@@ -84,6 +84,10 @@ void dpvs_want_free(struct dpvs_want *w);
 /* Fixes what differs between dpvs and w (sorting w): the failed fixes,
  * -1 for all. */
 int ipvs_dpvs_sync(struct dpvs_want *w);
+/* true: the ipvs_* changes are pipelined (a libdpvs batch) until false,
+ * each one's failure logged as its status arrives (the initial load and
+ * a reload's changes). */
+void ipvs_dpvs_batch(bool on);
 /* Refused changes are tried again (a reload, a new dpvs). */
 void ipvs_dpvs_forget_refusals(void);
 
