@@ -10,7 +10,7 @@
 #   make fuzz         run every fuzz target FUZZ_SECONDS (600) each
 #   make demo         deps + build + a keepalived-driven pair, then one LB by hand
 #   make demo-ha      only the keepalived-driven active/standby pair, with a failover
-#   make bench        benchmarks (about 5 min): prints a table, writes build/bench.csv, .png
+#   make bench        benchmarks (about 11 min): prints a table, writes build/bench.csv, .png
 #   make soak         traffic, churn, reloads and floods for SOAK_SECONDS (600); leaks, losses
 #   make keepalived   only build/keepalived: keepalived 2.2.7 with keepalived/
 #   make mibs         only the MIBs for snmpd and snmpwalk, in build/mibs/

@@ -27,7 +27,7 @@ EXTERNAL = {'libipvs.c', 'libipvs_dpvs.c', 'check/check_dpvs.c',
             'src/keepalived_2.2.7.orig.tar.gz', 'keepalived-2.2.7/',
             'keepalived/keepalived', 'doc/KEEPALIVED-MIB.txt',
             'app/test-pmd', 'drivers/', 'rte_os_shim.h',
-            'check_parser.c', 'vrrp.c', '.c'}
+            'check_parser.c', 'vrrp.c', 'ipwrapper.c', '.c'}
 ADDR = re.compile(r'^([0-9.]*|[0-9a-fA-F.]*:[0-9a-fA-F:.]*)/[0-9]+$')  # v4 or v6 prefixes
 LINK = re.compile(r'\]\(([^)\s]+)\)')
 CODE = re.compile(r'`([^`\s]+)`')
