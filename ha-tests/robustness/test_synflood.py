@@ -78,8 +78,16 @@ def test_syn_flood_spares_legitimate_clients(site, pinned):
                                  stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         # The table (or the local ports) is full before the clients come.
-        assert wait_for(lambda: sum(d.pkt_stats().get(k, 0) - base.get(k, 0)
+        full = wait_for(lambda: sum(d.pkt_stats().get(k, 0) - base.get(k, 0)
                                     for k in SATURATED) > 1000, timeout=30)
+        if not full:   # say what dpvs and the veth saw, for the next look
+            st, rx = d.pkt_stats(), rx_counts(site["lb"], d)
+            pytest.fail("no saturation in 30 s: %s; frames at the LB's veth "
+                        "%d, received by dpvs %d; hping3 %s" % (
+                            {k: st.get(k, 0) - base.get(k, 0) for k in
+                             SATURATED + ("ipvs_conn_new", "ipvs_no_conn")},
+                            rx[0] - rx0[0], rx[1] - rx0[1],
+                            "running" if flood.poll() is None else "exited"))
         codes = sh("sh", "-c", CURL_LOOP, ns=cl,
                    timeout=LEGIT // CLIENTS * 12 + 30).stdout.split()
         # Sent while the flood lasts; the echo may come after it ends (a
