@@ -5,7 +5,11 @@ with other options:
 client 10.0.0.2 -- dpdk0 10.0.0.1 (+ VIP 10.0.0.100) [dpvs, 4 workers]
 dpdk1 10.0.1.1 -- real servers 10.0.1.11-13
 """
+import subprocess
+
 from netns import sh
+from servers import PY
+from waiting import wait_for
 
 DEVS = [("dpdk0", "net_af_packet0,iface=vlb0,qpairs=4", 4, 4),
         ("dpdk1", "net_af_packet1,iface=vlb1,qpairs=4", 4, 4)]
@@ -121,3 +125,31 @@ def client_lan(topo, dpvs_factory):
     d.start()
     d.dpip("addr", "add", "10.0.0.1/24", "dev", "dpdk0")
     return {"lb": lb, "cl": cl, "dpvs": d}
+
+
+def kni_host_echo(d, lb, cl, addr, msg):
+    """A TCP echo through a kni_host address on dpdk0: dpvs hands the
+    flow to its kernel twin and back.  Returns what the client got."""
+    d.dpip("route", "add", addr + "/32", "dev", "dpdk0", "scope", "kni_host")
+    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
+                                      ns=lb).stdout)
+    sh("ip", "addr", "add", addr + "/24", "dev", "dpdk0.kni", ns=lb)
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", lb, PY, "-c",
+         "import socket\n"
+         "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s.bind((%r, 2222)); s.listen(1); print('ready', flush=True)\n"
+         "c, _ = s.accept(); data = c.recv(100)\n"
+         "c.sendall(b'echo:' + data); c.close()\n" % addr],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+        r = sh(PY, "-c",
+               "import socket\n"
+               "s = socket.create_connection((%r, 2222), timeout=5)\n"
+               "s.sendall(%r); print(s.recv(100).decode())\n" % (addr, msg.encode()),
+               ns=cl, check=False)
+        return r.stdout.strip(), r.stderr
+    finally:
+        server.kill()
+        server.wait()

@@ -6,12 +6,11 @@ import glob
 import os
 import re
 import socket
-import subprocess
 import time
 
 import pytest
 
-from lbhost import fnat_service, lb_namespaces
+from lbhost import fnat_service, kni_host_echo, lb_namespaces
 from netns import Topology, sh
 from servers import PY
 from waiting import wait_for
@@ -128,29 +127,8 @@ def test_kernel_path_over_af_xdp(xlb):
     r = sh("ping", "-c", "2", "-i", "0.2", "-W", "2", "10.0.0.1", ns=cl,
            check=False)
     assert r.returncode == 0, r.stdout + r.stderr
-    d.dpip("route", "add", "10.0.0.50/32", "dev", "dpdk0", "scope", "kni_host")
-    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
-                                      ns=lb).stdout)
-    sh("ip", "addr", "add", "10.0.0.50/24", "dev", "dpdk0.kni", ns=lb)
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", lb, PY, "-c",
-         "import socket\n"
-         "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-         "s.bind(('10.0.0.50', 2222)); s.listen(1); print('ready', flush=True)\n"
-         "c, _ = s.accept(); data = c.recv(100)\n"
-         "c.sendall(b'echo:' + data); c.close()\n"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout.readline().strip() == "ready"
-        r = sh(PY, "-c",
-               "import socket\n"
-               "s = socket.create_connection(('10.0.0.50', 2222), timeout=5)\n"
-               "s.sendall(b'hello xdp'); print(s.recv(100).decode())\n",
-               ns=cl, check=False)
-        assert r.stdout.strip() == "echo:hello xdp", r.stderr
-    finally:
-        server.kill()
-        server.wait()
+    out, err = kni_host_echo(d, lb, cl, "10.0.0.50", "hello xdp")
+    assert out == "echo:hello xdp", err
     st = d.pkt_stats()
     assert st["kni_up"] > 0 and st["kni_down"] > 0
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from waiting import wait_for
-from lbhost import client_lan
+from lbhost import client_lan, kni_host_echo
 from netns import Topology, sh
 from servers import PKTTOOL, PY
 
@@ -85,29 +85,8 @@ def test_dpvs_resolves_a_next_hop_it_never_heard_from(lan):
 
 def test_tcp_to_kernel_scope_address(lan):
     d, lb, cl = lan["dpvs"], lan["lb"], lan["cl"]
-    d.dpip("route", "add", "10.0.0.100/32", "dev", "dpdk0", "scope", "kni_host")
-    assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
-                                      ns=lb).stdout)
-    sh("ip", "addr", "add", "10.0.0.100/24", "dev", "dpdk0.kni", ns=lb)
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", lb, PY, "-c",
-         "import socket\n"
-         "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-         "s.bind(('10.0.0.100', 2222)); s.listen(1); print('ready', flush=True)\n"
-         "c, _ = s.accept(); data = c.recv(100)\n"
-         "c.sendall(b'echo:' + data); c.close()\n"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout.readline().strip() == "ready"
-        r = sh(PY, "-c",
-               "import socket\n"
-               "s = socket.create_connection(('10.0.0.100', 2222), timeout=5)\n"
-               "s.sendall(b'hello dpvs'); print(s.recv(100).decode())\n",
-               ns=cl, check=False)
-        assert r.stdout.strip() == "echo:hello dpvs", r.stderr
-    finally:
-        server.kill()
-        server.wait()
+    out, err = kni_host_echo(d, lb, cl, "10.0.0.100", "hello dpvs")
+    assert out == "echo:hello dpvs", err
     link = d.dpip("-s", "link", "show", "dpdk0").stdout
     assert "kni" in link
     st = d.pkt_stats()
