@@ -10,3 +10,11 @@ $(BUILD)/tests/test_conn_lport: $(BUILD)/obj/dpvs/tests/unit/test_conn_lport.o \
 		$(BUILD)/daemon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread
+
+# The conn pool's per-lcore caches, on two worker lcores.
+UNIT_TESTS += test_conn_pool
+
+$(BUILD)/tests/test_conn_pool: $(BUILD)/obj/dpvs/tests/unit/test_conn_pool.o \
+		$(BUILD)/daemon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_BASE) -o $@ $^ $(DPDK_LIBS) $(CONFIG_LIBS) -lcmocka -lpthread

@@ -1,10 +1,11 @@
 /*
  * The connection objects of all workers: one flat array, no per-object
  * header or cache-line rounding (a mempool's 24-byte header put each
- * 96-byte conn in 128 bytes), and a ring of the free ones' 32-bit
- * indices (4 bytes a slot, not a mempool's 8-byte pointers).  An index
- * names its object by arithmetic, so the master's listing walks the
- * array itself.
+ * 96-byte conn in 128 bytes); each worker's list of free objects,
+ * linked through them, and a shared ring of free 32-bit indices (4
+ * bytes a slot, not a mempool's 8-byte pointers) between the lists.  An
+ * index names its object by arithmetic, so the master's listing walks
+ * the array itself.
  */
 #ifndef DPVS_CONN_POOL_H
 #define DPVS_CONN_POOL_H
@@ -32,13 +33,19 @@ static inline struct ipvs_conn *conn_at(uint32_t ref)
 	return ref ? &conn_objs[ref - 1] : NULL;
 }
 
-int conn_pool_init(uint32_t n);
+/* n objects for nworkers workers' lists (conn_pool_get/put's w). */
+int conn_pool_init(uint32_t n, unsigned nworkers);
 void conn_pool_fini(void);
 /* Bytes conn_pool_init(n) takes (start-up checks). */
 uint64_t conn_pool_bytes(uint64_t n);
-/* Any lcore, lock-free: a free object, or NULL when all are taken. */
-struct ipvs_conn *conn_pool_get(void);
-void conn_pool_put(struct ipvs_conn *c);
+/*
+ * A free object for worker w, or NULL when all are taken; and one given
+ * back.  Worker w's list is its own: only its thread (or one thread
+ * while the workers are stopped) may pass w.  Any other w (>= nworkers)
+ * goes to the shared ring, from any thread.
+ */
+struct ipvs_conn *conn_pool_get(unsigned w);
+void conn_pool_put(unsigned w, struct ipvs_conn *c);
 /* Objects taken (racy: a few conns stale at worst). */
 uint32_t conn_pool_in_use(void);
 

@@ -114,7 +114,7 @@ int ipvs_conn_init(const struct dpvs_conf *c)
 		return -ENOMEM;
 	conn_tabs = rte_zmalloc("ipvs_tabs", sizeof(*conn_tabs) * nw,
 				RTE_CACHE_LINE_SIZE);
-	if (conn_pool_init(c->conn_pool_size) < 0 || !conn_tabs)
+	if (conn_pool_init(c->conn_pool_size, nw) < 0 || !conn_tabs)
 		goto fail;
 	for (unsigned w = 0; w < nw; w++) {
 		struct rte_hash_parameters hp = {
@@ -577,12 +577,12 @@ struct ipvs_conn *ipvs_conn_new(unsigned widx, const struct ipvs_conn *tmpl)
 	 */
 	if (!t->spare && t->nconns >= per_worker_share)
 		embryo_evict_oldest(t, widx);
-	if (!t->spare && (c = conn_pool_get()) != NULL) {
+	if (!t->spare && (c = conn_pool_get(widx)) != NULL) {
 		int rc = conn_hash(t, c, tmpl, widx, false);
 
 		if (rc == 0)
 			return conn_start(t, c, false);
-		conn_pool_put(c);
+		conn_pool_put(widx, c);
 		if (rc != -ENOSPC)
 			return conn_refused6(widx, tmpl, rc);
 	}
@@ -669,7 +669,7 @@ void conn_free(struct worker_tab *t, struct ipvs_conn *c, unsigned widx)
 		conn_release(t, c, widx);
 	if (t->spare == c)
 		t->spare = NULL;
-	conn_pool_put(c);
+	conn_pool_put(widx, c);
 }
 
 /* The dest's active or inactive count follows state ns. */
