@@ -7,7 +7,7 @@ import pytest
 
 from netns import Topology, sh
 from servers import DECAP, PKTTOOL, PY, Backends
-from waiting import wait_for
+from waiting import terminate, wait_for
 
 
 def one_worker(dpvs_factory, rs_dev, sections=None, nworkers=1):
@@ -117,17 +117,22 @@ def test_nat_reply_tuple_is_never_shared(lb1):
     assert d.pkt_stats()["ipvs_conn_clash"] >= 1
 
 
-# Datagrams from each of PORTS to VIP:53, sockets kept until dpvs has
-# listed the connections.
+# Datagrams from each of PORTS to VIP:53, again every 0.2 s until killed:
+# with a 2 s UDP timeout on a wheel of 1 s ticks, a connection whose
+# datagram got no echo (dropped while dpvs resolved the server's
+# address) could go 1 s after it was made, before it was listed.
 PORTS = range(6000, 6016)
 PROBE = (
     "import socket, sys, time\n"
     "socks = []\n"
     "for p in range(6000, 6016):\n"
     "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-    "    s.bind(('10.0.0.2', p)); s.sendto(b'p', (sys.argv[1], 53))\n"
-    "    socks.append(s)\n"
-    "time.sleep(1)\n")
+    "    s.bind(('10.0.0.2', p)); socks.append(s)\n"
+    "print('bound', flush=True)\n"
+    "while True:\n"
+    "    for s in socks:\n"
+    "        s.sendto(b'p', (sys.argv[1], 53))\n"
+    "    time.sleep(0.2)\n")
 
 
 def conn_lcores(d, vip):
@@ -142,10 +147,21 @@ def conn_lcores(d, vip):
 
 def workers_of(d, cl, vip):
     """Which worker each client port's connection to vip lands on."""
-    sh(PY, "-c", PROBE, vip, ns=cl, timeout=30)
-    assert wait_for(lambda: len(conn_lcores(d, vip)) == len(PORTS),
-                    timeout=10), conn_lcores(d, vip)
-    got = conn_lcores(d, vip)
+    base = d.pkt_stats()
+    probe = subprocess.Popen(["ip", "netns", "exec", cl, PY, "-c", PROBE, vip],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert probe.stdout.readline().strip() == "bound"
+        listed = wait_for(lambda: len(conn_lcores(d, vip)) == len(PORTS),
+                          timeout=10)
+        got = conn_lcores(d, vip)
+    finally:
+        terminate(probe)
+    if not listed:
+        st = d.pkt_stats()
+        pytest.fail("%d of %d connections to %s listed; dpvs counted %s" % (
+            len(got), len(PORTS), vip, {k: st[k] - base.get(k, 0)
+                                        for k in st if st[k] != base.get(k, 0)}))
     assert wait_for(lambda: not conn_lcores(d, vip), timeout=30)
     return got
 
