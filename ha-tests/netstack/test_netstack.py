@@ -291,19 +291,23 @@ def test_af_packet_link_loss_sends_nothing_stale(lan):
     assert wait_for(lambda: "UP" in tap_flags(lb))
     mac = port_mac(d)
     watch = subprocess.Popen(
-        ["ip", "netns", "exec", cl, PY, PKTTOOL, "watch", "10",
+        ["ip", "netns", "exec", cl, PY, PKTTOOL, "watch", "15",
          STALE.hex(), FRESH.hex()], stdout=subprocess.PIPE, text=True)
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(watch.stdout))
     try:
         assert watch.stdout.readline().strip() == "ready"
         reader.start()
-        # A frame every 5 ms, through the moment dpvs takes the TAP down.
+        # A frame every 5 ms, through the moment dpvs takes the TAP down:
+        # the link goes once probes cross dpvs (the stream's start takes
+        # a while on a loaded machine), and the stream outlasts it.
         stream = subprocess.Popen(
             ["ip", "netns", "exec", lb, PY, PKTTOOL, "stream", "dpdk0.kni",
-             "1.0", "0.005", probe_frame(mac, STALE)],
+             "3.0", "0.005", probe_frame(mac, STALE)],
             stdout=subprocess.PIPE, text=True)
-        time.sleep(0.4)
+        assert wait_for(lambda: any(ln.startswith("0 ") for ln in list(lines)),
+                        timeout=2.5), "no probe crossed dpvs before the link went"
+        time.sleep(0.1)
         t_down = time.time()
         sh("ip", "link", "set", "vcl0", "down", ns=cl)
         sent, refused, last = stream.communicate(timeout=15)[0].split()
