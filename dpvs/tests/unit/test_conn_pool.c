@@ -162,7 +162,7 @@ static void pool_at(uint32_t n)
 	conn_pool_fini();
 }
 
-static void test_caches_under_churn(void **state)
+static void test_lists_under_churn(void **state)
 {
 	(void)state;
 	pool_at(1024);      /* the smallest conn_pool_size */
@@ -202,7 +202,7 @@ int main(void)
 			"--lcores", "0@0,(1-2)@1", "--file-prefix", prefix,
 			"--log-level", "warning", NULL };
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_caches_under_churn),
+		cmocka_unit_test(test_lists_under_churn),
 		cmocka_unit_test(test_non_eal_thread),
 	};
 	int rc;
