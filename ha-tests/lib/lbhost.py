@@ -134,13 +134,22 @@ def kni_host_echo(d, lb, cl, addr, msg):
     assert wait_for(lambda: "UP" in sh("ip", "link", "show", "dpdk0.kni",
                                       ns=lb).stdout)
     sh("ip", "addr", "add", addr + "/24", "dev", "dpdk0.kni", ns=lb)
+    return tcp_echo(lb, cl, addr, msg)
+
+
+def tcp_echo(srv_ns, cl, addr, msg):
+    """One TCP exchange from namespace cl to an echo on addr:2222 (v4 or
+    v6) in srv_ns, which answers 'echo:' + msg.  (stdout, stderr) of the
+    client."""
+    family = "socket.AF_INET6" if ":" in addr else "socket.AF_INET"
     server = subprocess.Popen(
-        ["ip", "netns", "exec", lb, PY, "-c",
+        ["ip", "netns", "exec", srv_ns, PY, "-c",
          "import socket\n"
-         "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s = socket.socket(%s)\n"
+         "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
          "s.bind((%r, 2222)); s.listen(1); print('ready', flush=True)\n"
          "c, _ = s.accept(); data = c.recv(100)\n"
-         "c.sendall(b'echo:' + data); c.close()\n" % addr],
+         "c.sendall(b'echo:' + data); c.close()\n" % (family, addr)],
         stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout.readline().strip() == "ready"

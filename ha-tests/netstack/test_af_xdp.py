@@ -6,7 +6,6 @@ import glob
 import os
 import re
 import socket
-import time
 
 import pytest
 
@@ -136,7 +135,7 @@ def test_kernel_path_over_af_xdp(xlb):
 def test_af_xdp_link_follows_the_kernel_interface(xlb):
     """DPDK's af_xdp driver says the link is up whatever the veth's is:
     dpvs asks the kernel, so the peer going down is a port down."""
-    d, lb, cl = xlb["dpvs"], xlb["lb"], xlb["cl"]
+    d, cl = xlb["dpvs"], xlb["cl"]
     assert "UP" in port_flags(d)
     for state, up in (("down", False), ("up", True)):
         sh("ip", "link", "set", "vcl0", state, ns=cl)

@@ -3,14 +3,13 @@ dpvs address, bad checksums counted, forwarding and its hop limit, the
 kernel path (kni_host, fragments, the stack switched off).  DAD is off
 on the test veths and neighbours are static on both sides, so these
 tests do not depend on NDP (netstack/test_ndp.py covers it)."""
-import subprocess
 import time
 
 import pytest
 
 from waiting import wait_for
 from lan6 import CL6, LB6, host6, lan6, need_dpip6, neigh_both, ns_mac, port_mac
-from lbhost import client_lan
+from lbhost import client_lan, tcp_echo
 from netns import Topology, sh
 from servers import PKTTOOL, PY
 
@@ -117,26 +116,8 @@ def test_v6_kni_host_tcp(lan):
     sh("ip", "-6", "neigh", "replace", "2001:db8::21", "lladdr", port_mac(d),
        "dev", "vcl0", "nud", "permanent", ns=cl)
     before = d.pkt_stats()["kni_up"]
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", lb, PY, "-c",
-         "import socket\n"
-         "s = socket.socket(socket.AF_INET6)\n"
-         "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-         "s.bind(('2001:db8::21', 2222)); s.listen(1); print('ready', flush=True)\n"
-         "c, _ = s.accept(); data = c.recv(100)\n"
-         "c.sendall(b'echo6:' + data); c.close()\n"],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout.readline().strip() == "ready"
-        r = sh(PY, "-c",
-               "import socket\n"
-               "s = socket.create_connection(('2001:db8::21', 2222), timeout=5)\n"
-               "s.sendall(b'hello dpvs'); print(s.recv(100).decode())\n",
-               ns=cl, check=False)
-        assert r.stdout.strip() == "echo6:hello dpvs", r.stderr
-    finally:
-        server.kill()
-        server.wait()
+    out, err = tcp_echo(lb, cl, "2001:db8::21", "hello dpvs")
+    assert out == "echo:hello dpvs", err
     assert d.pkt_stats()["kni_up"] >= before + 3       # SYN, ACK, data at least
 
 
