@@ -27,7 +27,8 @@
  * worker takes and frees on its own list, which only its thread
  * touches, linked through the free objects themselves (no memory of its
  * own), and goes to the ring a batch at a time: when its list is empty,
- * or holds more than keep objects, which then go back for the others.
+ * or holds keep + BATCH objects, BATCH of which then go back for the
+ * others.
  */
 struct free_list {
 	uint32_t first;   /* conn_ref, 0: empty; linked by wheel_next */
@@ -39,7 +40,10 @@ uint32_t conn_nobjs;
 static struct rte_ring *free_ring;
 static struct free_list *lists;   /* [nlists], by worker index */
 static unsigned nlists;
-/* Free objects a worker keeps: all of them at most 1/8 of the pool. */
+/*
+ * Free objects a worker's list keeps: 1/8 of the pool over the workers,
+ * at least BATCH.  Reaching keep + BATCH, it gives BATCH back.
+ */
 static uint32_t keep;
 
 uint64_t conn_pool_bytes(uint64_t n)
