@@ -36,6 +36,16 @@ def services(d):
     return out
 
 
+def why(d, ka, got):
+    """What a failed request leaves to look at: the drop counters, the
+    servers with their connection counts, and keepalived's log."""
+    drops = {k: v for k, v in d.pkt_stats().items() if v and (
+        "drop" in k or k.startswith("ipvs_no"))}
+    return "%s\ndrops: %s\n%s%s%s" % (
+        got, drops, d.adm("-L", "-n").stdout,
+        d.adm("-L", "-n", "-c").stdout, ka.text()[-3000:])
+
+
 def test_every_new_lb_algo_reaches_dpvs(lb, ka, tmp_path):
     d, cl, rs = lb["dpvs"], lb["cl"], lb["rs"]
     backends = Backends(tmp_path)
@@ -54,7 +64,8 @@ def test_every_new_lb_algo_reaches_dpvs(lb, ka, tmp_path):
         got = {name: curl_many(cl, "http://10.0.0.100:%d/" % port, 8)
                for port, name in want.items()}
         for name, g in got.items():
-            assert sum(g.values()) == 8 and set(g) <= {"rs1", "rs2"}, got
+            assert sum(g.values()) == 8 and set(g) <= {"rs1", "rs2"}, \
+                why(d, ka, got)
         # One client: consistent hashing keeps it on one server, and
         # overflow fills the heaviest server (weight 3) first.
         assert len(got["conhash"]) == 1, got
