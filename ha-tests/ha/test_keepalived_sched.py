@@ -40,7 +40,7 @@ def why(d, ka, got):
     """What a failed request leaves to look at: the drop counters, the
     servers with their connection counts, and keepalived's log."""
     drops = {k: v for k, v in d.pkt_stats().items() if v and (
-        "drop" in k or k.startswith("ipvs_no"))}
+        "drop" in k or "clash" in k or k.startswith("ipvs_no"))}
     return "%s\ndrops: %s\n%s%s%s" % (
         got, drops, d.adm("-L", "-n").stdout,
         d.adm("-L", "-n", "-c").stdout, ka.text()[-3000:])

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from netns import Topology, sh
-from servers import DECAP, PKTTOOL, PY, Backends
+from servers import DECAP, PKTTOOL, PY, Backends, start_echo
 from waiting import terminate, wait_for
 
 
@@ -214,6 +214,75 @@ def test_nat_reply_tuple_is_never_shared_across_workers(lb2):
     # Its registry empties at shutdown like every table.
     assert d.stop() == 0
     assert "NAT reply registry" not in d.log_text(), d.log_text()
+
+
+# From each client port of argv[1]..argv[2]: a TCP exchange with VIP1,
+# closed on both sides (the client waits for the server's FIN, so the
+# connection in dpvs is over), then from the same port with VIP2.
+# [(port, (VIP1's answer, seconds), (VIP2's answer, seconds))]
+PORT_REUSE = (
+    "import socket, sys, time\n"
+    "def talk(vip, port, word):\n"
+    "    s = socket.socket()\n"
+    "    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "    s.bind(('10.0.0.2', port)); s.settimeout(5); t = time.time()\n"
+    "    try:\n"
+    "        s.connect((vip, 80)); s.sendall(word); got = s.recv(100)\n"
+    "        s.shutdown(socket.SHUT_WR)\n"
+    "        while s.recv(100): pass\n"
+    "        return (got.decode(), round(time.time() - t, 2))\n"
+    "    except OSError as e:\n"
+    "        return (type(e).__name__, round(time.time() - t, 2))\n"
+    "    finally:\n"
+    "        s.close()\n"
+    "print([(p, talk('10.0.0.100', p, b'a'), talk('10.0.0.101', p, b'b'))\n"
+    "       for p in range(int(sys.argv[1]), int(sys.argv[2]))])\n")
+
+
+def test_nat_reply_tuple_of_a_closed_connection_goes_to_the_new_one(lb2):
+    """A client reuses each of 16 ports, once its connection to VIP1 is
+    closed on both sides, towards VIP2; both VIPs are NAT services of one
+    real server ip:port, which takes the new SYN.  As with IPVS the new
+    connection gets the replies: at once (no SYN refused, none resent),
+    whether its worker is the closed connection's (which it evicts) or
+    not (the closed one stays listed, passing replies on)."""
+    d, cl, rs = lb2["dpvs"], lb2["cl"], lb2["rs"]
+    sh("ip", "route", "add", "default", "via", "10.0.1.1", ns=rs)
+    d.dpip("addr", "add", "10.0.0.100/32", "dev", "dpdk0")
+    d.dpip("addr", "add", "10.0.0.101/32", "dev", "dpdk0")
+    for vip in ("10.0.0.100", "10.0.0.101"):
+        d.adm("-A", "-t", vip + ":80")
+        d.adm("-a", "-t", vip + ":80", "-r", "10.0.1.11:8080", "-m")
+    echo = start_echo(rs, "10.0.1.11", 8080, "rs1")
+    try:
+        base = d.pkt_stats()
+        out = ast.literal_eval(sh(PY, "-c", PORT_REUSE, "7000", "7016",
+                                  ns=cl, timeout=120).stdout)
+        st = d.pkt_stats()
+        listed = conn_ports(d)
+    finally:
+        echo.kill()
+        echo.wait()
+    for port, a, b in out:
+        assert a[0] == "rs1:a" and b[0] == "rs1:b", out
+        assert b[1] < 0.9, out          # a SYN resent: the first refused
+    assert st["ipvs_conn_clash"] == base["ipvs_conn_clash"], out
+    assert st["ipvs_reply_taken"] - base["ipvs_reply_taken"] == 16, out
+    # RSS put some port's two connections on one worker (the old one
+    # evicted) and some on two (16 alike: 2 ** -15 by chance).
+    kept = [p for p in range(7000, 7016) if (p, "10.0.0.100") in listed]
+    assert all((p, "10.0.0.101") in listed for p in range(7000, 7016)), listed
+    assert 0 < len(kept) < 16, listed
+
+
+def conn_ports(d):
+    """{(client port, VIP)} of the listed TCP connections."""
+    out = set()
+    for line in d.adm("-L", "-n", "-c").stdout.splitlines()[2:]:
+        f = line.split()
+        if len(f) == 8 and f[0] == "TCP":
+            out.add((int(f[3].split(":")[1]), f[4].split(":")[0]))
+    return out
 
 
 # From the real server: IP fragments with offset 64 whose first bytes

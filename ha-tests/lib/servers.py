@@ -61,6 +61,7 @@ ECHO_SERVER = (
     "        d = c.recv(100)\n"
     "        if not d: break\n"
     "        c.sendall(b'%s:' + d)\n"
+    "    c.close()\n"
     "while True:\n"
     "    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()\n")
 

@@ -261,6 +261,46 @@ static void out_key(struct conn_key *k, const struct ipvs_conn *c)
 		key_of(k, c->proto, c->daddr, c->dport, c->caddr, c->cport);
 }
 
+/* Whether c is over, both sides closed (ipvs_proto.h, over_states). */
+static bool conn_over(const struct ipvs_conn *c)
+{
+	return (ipvs_proto_get(c->proto)->over_states >> c->state) & 1;
+}
+
+/*
+ * A NAT reply tuple is the real server's view of the flow: a client
+ * that reuses its port towards another VIP or port of the same server
+ * ip:port makes the same one, and the server takes the new SYN in its
+ * TIME_WAIT.  As in IPVS the newest conn gets the replies, but only
+ * from a conn that is over: a live one keeps them (ipvs_conn_clash).
+ * Across workers the registry passes the tuple on (nat_reg_yield); the
+ * old conn then misses for replies (reply_taken) and the owner's
+ * worker gets them.
+ */
+static bool reply_taken(const struct ipvs_conn *c, enum conn_dir dir,
+			unsigned widx)
+{
+	struct conn_key k;
+
+	if (dir != DIR_OUT || !ipvs_fwd_client_reply_key(c->fwd) ||
+	    !conn_over(c))
+		return false;
+	out_key(&k, c);
+	return nat_reg_owner(&k) != (int)widx;
+}
+
+/* c's NAT reply tuple yields (c is over) or not (it opened again). */
+static void yield_reply(const struct ipvs_conn *c, bool was_over)
+{
+	bool over = conn_over(c);
+	struct conn_key k;
+
+	if (over == was_over || !ipvs_fwd_client_reply_key(c->fwd))
+		return;
+	out_key(&k, c);
+	nat_reg_yield(&k, c->widx, over);
+}
+
 /*
  * Whether c, found under a v6 key in direction dir, has the addresses
  * s and d: a digest hit with others is a collision.
@@ -323,7 +363,10 @@ struct ipvs_conn *ipvs_conn_lookup6(unsigned widx, const struct conn_tuple6 *t,
 	}
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
 	c = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
-	return conn_match6(c, *dir, &t->saddr, &t->daddr) ? c : NULL;
+	if (!conn_match6(c, *dir, &t->saddr, &t->daddr) ||
+	    unlikely(reply_taken(c, *dir, widx)))
+		return NULL;
+	return c;
 }
 
 int ipvs_conn_nat_owner(const struct conn_tuple *t)
@@ -337,6 +380,7 @@ int ipvs_conn_nat_owner(const struct conn_tuple *t)
 struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 				   enum conn_dir *dir)
 {
+	struct ipvs_conn *c;
 	struct conn_key k;
 	void *data;
 
@@ -344,7 +388,7 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 		goto hit;
 	key_of(&k, t->proto, t->saddr, t->sport, t->daddr, t->dport);
 	if (!burst_hit(widx, &k, &data)) {
-		struct ipvs_conn *c = conn_by_port(widx, &k);
+		c = conn_by_port(widx, &k);
 
 		if (c) {
 			*dir = DIR_OUT;
@@ -355,7 +399,8 @@ struct ipvs_conn *ipvs_conn_lookup(unsigned widx, const struct conn_tuple *t,
 	}
 hit:
 	*dir = (enum conn_dir)((uintptr_t)data & 1);
-	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+	c = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+	return unlikely(reply_taken(c, *dir, widx)) ? NULL : c;
 }
 
 /* Dest counters follow the conn: active while established. */
@@ -401,9 +446,45 @@ static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
  */
 static int claim_reply(const struct ipvs_conn *c, const struct conn_key *out)
 {
+	unsigned lc = rte_lcore_id();
+	int rc;
+
 	if (!ipvs_fwd_client_reply_key(c->fwd))
 		return 0;
-	return nat_reg_claim(out, c->widx);
+	rc = nat_reg_claim(out, c->widx);
+	if (rc == 1 && lc < RTE_MAX_LCORE)
+		PKT_INC(lc, ipvs_reply_taken);
+	return rc < 0 ? rc : 0;
+}
+
+/* Whether h has c's NAT reply tuple: its server and its client. */
+static bool same_client(const struct ipvs_conn *h, const struct ipvs_conn *c)
+{
+	if (!same_reply(h, c) || h->cport != c->cport ||
+	    ipvs_conn_is_v6(h) != ipvs_conn_is_v6(c))
+		return false;
+	return ipvs_conn_is_v6(c) ? in6_eq(&h->caddr6, &c->caddr6) :
+				    h->caddr == c->caddr;
+}
+
+/* This worker's conn that is over gives c its NAT reply tuple (reply_taken). */
+static void take_reply(struct worker_tab *t, const struct ipvs_conn *c,
+		       const struct conn_key *out, unsigned widx)
+{
+	struct ipvs_conn *h;
+	unsigned lc = rte_lcore_id();
+	void *data;
+
+	if (!ipvs_fwd_client_reply_key(c->fwd) ||
+	    rte_hash_lookup_data(t->hash, out, &data) < 0 ||
+	    !((uintptr_t)data & 1))
+		return;
+	h = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+	if (!same_client(h, c) || !conn_over(h))
+		return;
+	conn_evict(t, h, widx);
+	if (lc < RTE_MAX_LCORE)
+		PKT_INC(lc, ipvs_reply_taken);
 }
 
 static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
@@ -435,6 +516,8 @@ static int conn_hash(struct worker_tab *t, struct ipvs_conn *c,
 	in_key(&in, c);
 	out_key(&out, c);
 	slot = has_out(c) ? reply_slot(c, widx) : NULL;
+	if (has_out(c))
+		take_reply(t, c, &out, widx);
 	if (keys_taken(t, c, &in, &out, slot))
 		return -EEXIST;
 	rc = claim_reply(c, &out);
@@ -476,6 +559,7 @@ static struct ipvs_conn *conn_start(struct worker_tab *t, struct ipvs_conn *c,
 	wheel_add(t, c);
 	t->nconns++;
 	embryo_track(t, c, false);
+	yield_reply(c, false);
 	__atomic_store_n(&c->used, 1, __ATOMIC_RELEASE);
 	return c;
 }
@@ -689,10 +773,13 @@ static void count_move(struct ipvs_conn *c, uint8_t ns)
 static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
 			   enum conn_dir dir, uint8_t ns)
 {
+	bool was_over = conn_over(c);
+
 	count_move(c, ns);
 	if (ns == CS_ESTABLISHED && dir == DIR_IN && (c->flags & CONN_F_EMBRYO))
 		client_learn(t, conn_client_id(c));
 	c->state = ns;
+	yield_reply(c, was_over);
 }
 
 /*
@@ -701,8 +788,11 @@ static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
  */
 void conn_sync_state(struct worker_tab *t, struct ipvs_conn *c, uint8_t ns)
 {
+	bool was_over = conn_over(c);
+
 	count_move(c, ns);
 	c->state = ns;
+	yield_reply(c, was_over);
 	embryo_track(t, c, false);
 	wheel_set_expire(t, c, now_tick() + timeout_of(c));
 }

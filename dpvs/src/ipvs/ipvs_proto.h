@@ -51,6 +51,11 @@ struct ipvs_proto {
 	 * connection on the same entry, counted as one (bit per state).
 	 */
 	uint32_t closed_states;
+	/*
+	 * States of a connection that is over, both sides closed: a new
+	 * NAT connection may take its reply tuple (ipvs_conn.c, reply_taken).
+	 */
+	uint32_t over_states;
 	/* Whether the packet at l4 may create a connection. */
 	bool (*may_create)(const void *l4);
 	/*

@@ -31,6 +31,11 @@ int nat_reg_claim(const void *key, unsigned widx)
 	return rc == -ENOSPC ? -ENOBUFS : rc;
 }
 
+bool nat_reg_yield(const void *key, unsigned widx, bool yields)
+{
+	return reg && owner_reg_yield(reg, key, widx, yields);
+}
+
 void nat_reg_release(const void *key, unsigned widx)
 {
 	if (reg)

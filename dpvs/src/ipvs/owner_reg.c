@@ -36,8 +36,11 @@ struct owner_reg {
 	struct rte_hash *h;
 	struct rte_rcu_qsbr_dq *dq;
 	const char *what;
-	uint16_t *owner;   /* [position]: worker index + 1, 0: none */
+	/* [position]: worker index + 1, 0: none; | YIELDS: another may take it */
+	uint16_t *owner;
 };
+
+#define YIELDS 0x8000u
 
 static void free_pos(void *p, void *e, unsigned n)
 {
@@ -112,22 +115,38 @@ void owner_reg_free(struct owner_reg *r)
 	rte_free(r);
 }
 
+/*
+ * The owner word of pos to me: from none, or from another worker that
+ * yields it.  One compare-and-swap each, so of two claimants one wins.
+ */
+static bool take(struct owner_reg *r, int32_t pos, uint16_t me, bool *taken)
+{
+	uint16_t cur = 0;
+
+	if (__atomic_compare_exchange_n(&r->owner[pos], &cur, me, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return true;
+	*taken = (cur & YIELDS) && (cur & ~YIELDS) != me &&
+		 __atomic_compare_exchange_n(&r->owner[pos], &cur, me, false,
+					     __ATOMIC_ACQ_REL,
+					     __ATOMIC_ACQUIRE);
+	return *taken;
+}
+
 int owner_reg_claim(struct owner_reg *r, const void *key, unsigned widx)
 {
 	uint16_t me = (uint16_t)(widx + 1);
 
 	for (int tries = 0; tries < 2; tries++) {
 		int32_t pos = rte_hash_add_key(r->h, key);
-		uint16_t none = 0;
+		bool taken = false;
 
 		if (pos < 0)
 			return -ENOSPC;
-		if (!__atomic_compare_exchange_n(&r->owner[pos], &none, me,
-						 false, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
+		if (!take(r, pos, me, &taken))
 			return -EEXIST;
 		if (rte_hash_lookup(r->h, key) == pos)
-			return 0;
+			return taken;
 		/*
 		 * The owner deleted the key between our add and our swap:
 		 * the position waits out a grace period, ours included, so
@@ -148,13 +167,42 @@ int owner_reg_set(struct owner_reg *r, const void *key, unsigned widx)
 				   __ATOMIC_ACQ_REL) == 0;
 }
 
-/* Only the owner deletes: a claimant that lost never held the key. */
+/*
+ * owner[pos] from me (yielding or not) to to; false if it is not me's
+ * (another took it).
+ */
+static bool swap_own(struct owner_reg *r, int32_t pos, uint16_t me,
+		     uint16_t to)
+{
+	uint16_t cur = __atomic_load_n(&r->owner[pos], __ATOMIC_ACQUIRE);
+
+	while ((cur & ~YIELDS) == me)
+		if (__atomic_compare_exchange_n(&r->owner[pos], &cur, to, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+bool owner_reg_yield(struct owner_reg *r, const void *key, unsigned widx,
+		     bool yields)
+{
+	int32_t pos = rte_hash_lookup(r->h, key);
+	uint16_t me = (uint16_t)(widx + 1);
+
+	return pos >= 0 && swap_own(r, pos, me, yields ? me | YIELDS : me);
+}
+
+/*
+ * Only the owner deletes: a claimant that lost never held the key.  It
+ * stops yielding first, so that no one takes the key it is deleting.
+ */
 bool owner_reg_release(struct owner_reg *r, const void *key, unsigned widx)
 {
 	int32_t pos = rte_hash_lookup(r->h, key);
+	uint16_t me = (uint16_t)(widx + 1);
 
-	if (pos < 0 ||
-	    __atomic_load_n(&r->owner[pos], __ATOMIC_ACQUIRE) != widx + 1)
+	if (pos < 0 || !swap_own(r, pos, me, me))
 		return false;
 	rte_hash_del_key(r->h, key);
 	__atomic_store_n(&r->owner[pos], 0, __ATOMIC_RELEASE);
@@ -168,7 +216,7 @@ int owner_reg_owner(const struct owner_reg *r, const void *key)
 {
 	int32_t pos = rte_hash_lookup(r->h, key);
 	uint16_t o = pos >= 0 ?
-		__atomic_load_n(&r->owner[pos], __ATOMIC_ACQUIRE) : 0;
+		__atomic_load_n(&r->owner[pos], __ATOMIC_ACQUIRE) & ~YIELDS : 0;
 
 	return o ? o - 1 : -1;
 }

@@ -20,8 +20,18 @@ struct owner_reg *owner_reg_create(const char *name, const char *what,
 				   uint32_t entries, uint32_t key_len);
 /* The workers are stopped. */
 void owner_reg_free(struct owner_reg *r);
-/* Lock-free: 0, -EEXIST (another worker's) or -ENOSPC (full). */
+/*
+ * Lock-free: 0, 1 (taken from a worker that yielded it), -EEXIST
+ * (another worker's) or -ENOSPC (full).
+ */
 int owner_reg_claim(struct owner_reg *r, const void *key, unsigned widx);
+/*
+ * While widx owns key: with yields, a claim by another worker takes it
+ * (what widx had it for is over); without, it does not.  False if widx
+ * does not own it (any more).
+ */
+bool owner_reg_yield(struct owner_reg *r, const void *key, unsigned widx,
+		     bool yields);
 /*
  * widx owns key now, whoever did: 1 (a new key), 0 or -ENOSPC.  Writers
  * of an instance that uses this serialise around it and release.

@@ -96,6 +96,7 @@ const struct ipvs_proto ipvs_proto_tcp = {
 	.timeouts = tcp_timeouts,
 	.closed_states = 1u << CS_FIN_WAIT | 1u << CS_TIME_WAIT |
 			 1u << CS_CLOSE | 1u << CS_CLOSE_WAIT | 1u << CS_LAST_ACK,
+	.over_states = 1u << CS_TIME_WAIT | 1u << CS_CLOSE,
 	.embryo_states = 1u << CS_NONE | 1u << CS_SYN_RECV | 1u << CS_SYN_SENT |
 			 1u << CS_SYNACK,
 	.may_create = tcp_may_create,

@@ -55,6 +55,7 @@
 	X(ipvs_conn_new)  /* connections created */                           \
 	X(ipvs_conn_full) /* dropped: pool or table full of established conns */\
 	X(ipvs_conn_clash) /* dropped: its reply tuple is another conn's */  \
+	X(ipvs_reply_taken) /* NAT reply tuple taken from a conn that is over */\
 	X(ipvs_embryonic_evicted) /* half-open TCP conns dropped for new ones */\
 	X(ipvs_no_dest)   /* dropped: no usable real server */                \
 	X(ipvs_no_laddr)  /* dropped: FullNAT, no (active HA) local address */\

@@ -23,6 +23,7 @@
 #include "ipvs/ipvs.h"
 #include "ipvs/ipvs_conn.h"
 #include "ipvs/ipvs_fwd.h"
+#include "ipvs/ipvs_proto.h"
 #include "core/lcore.h"
 #include "net/pktstats.h"
 
@@ -273,6 +274,83 @@ static void test_nat_reply_key_clashes_across_workers(void **state)
 	assert_int_equal(ipvs_conn_nat_owner(&out), 1);
 	assert_ptr_equal(ipvs_conn_lookup(1, &out, &dir), cb);
 	ipvs_conn_set_timeouts(&old);
+}
+
+/*
+ * A NAT conn that is over (a client's RST: CLOSE) gives its reply tuple
+ * to a new conn of the same worker: the client reused its port towards
+ * another VIP of the same server ip:port, and the server takes the new
+ * SYN.  The old conn is evicted.
+ */
+static void test_nat_reply_goes_from_a_conn_that_is_over(void **state)
+{
+	struct ipvs_conn a = tmpl_of(IPVS_FWD_NAT, 1010), b = a, *ca, *cb;
+	struct conn_tuple in = tup(a.caddr, a.cport, a.vaddr, a.vport);
+	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
+	enum conn_dir dir;
+
+	(void)state;
+	a.state = b.state = CS_ESTABLISHED;
+	b.vaddr = a.vaddr + 1;
+	ca = ipvs_conn_new(1, &a);
+	assert_non_null(ca);
+	assert_null(ipvs_conn_new(1, &b));   /* live: it keeps its replies */
+	ipvs_conn_update(ca, DIR_IN, seg(RTE_TCP_RST_FLAG), false);
+	assert_int_equal(ca->state, CS_CLOSE);
+	cb = ipvs_conn_new(1, &b);
+	assert_non_null(cb);
+	assert_ptr_equal(ipvs_conn_lookup(1, &out, &dir), cb);
+	assert_int_equal(dir, DIR_OUT);
+	assert_null(ipvs_conn_lookup(1, &in, &dir));
+	assert_int_equal(ipvs_conn_nat_owner(&out), 1);
+}
+
+/*
+ * The same across workers: the registry passes the tuple on, the old
+ * conn misses for replies (its worker hands them to the registry's
+ * owner) but keeps its client side, and its expiry leaves the new
+ * conn's claim alone.  A conn that opens again (a SYN) holds its tuple
+ * again.
+ */
+static void test_nat_reply_goes_across_workers_from_a_conn_that_is_over(
+	void **state)
+{
+	struct ipvs_conn a = tmpl_of(IPVS_FWD_NAT, 1011), b = a, *ca, *cb;
+	struct conn_tuple in = tup(a.caddr, a.cport, a.vaddr, a.vport);
+	struct conn_tuple out = tup(a.daddr, a.dport, a.caddr, a.cport);
+	uint32_t close_s = ipvs_proto_tcp.timeouts[CS_CLOSE];
+	enum conn_dir dir;
+	int i;
+
+	(void)state;
+	a.state = b.state = CS_ESTABLISHED;
+	b.vaddr = a.vaddr + 1;
+	ca = ipvs_conn_new(0, &a);
+	assert_non_null(ca);
+	ipvs_conn_update(ca, DIR_IN, seg(RTE_TCP_RST_FLAG), false);
+	ipvs_conn_update(ca, DIR_IN, seg(RTE_TCP_SYN_FLAG), false);
+	assert_int_equal(ca->state, CS_SYN_RECV);
+	rte_errno = 0;
+	assert_null(ipvs_conn_new(1, &b));   /* opened again: holds it */
+	assert_int_equal(rte_errno, EEXIST);
+	ipvs_proto_tcp.timeouts[CS_CLOSE] = 1;
+	ipvs_conn_update(ca, DIR_IN, seg(RTE_TCP_ACK_FLAG), false);
+	ipvs_conn_update(ca, DIR_IN, seg(RTE_TCP_RST_FLAG), false);
+	assert_int_equal(ca->state, CS_CLOSE);
+	cb = ipvs_conn_new(1, &b);
+	assert_non_null(cb);
+	assert_int_equal(ipvs_conn_nat_owner(&out), 1);
+	assert_null(ipvs_conn_lookup(0, &out, &dir));
+	assert_ptr_equal(ipvs_conn_lookup(0, &in, &dir), ca);
+	assert_ptr_equal(ipvs_conn_lookup(1, &out, &dir), cb);
+	for (i = 0; i < 50 && ipvs_conn_lookup(0, &in, &dir); i++) {
+		usleep(100000);
+		ipvs_conn_job_for(0);
+	}
+	assert_null(ipvs_conn_lookup(0, &in, &dir));
+	assert_int_equal(ipvs_conn_nat_owner(&out), 1);
+	assert_ptr_equal(ipvs_conn_lookup(1, &out, &dir), cb);
+	ipvs_proto_tcp.timeouts[CS_CLOSE] = close_s;
 }
 
 static void test_fnat_ports_belong_to_their_worker(void **state)
@@ -731,6 +809,9 @@ int main(void)
 		cmocka_unit_test(test_wheel_advances_past_long_timeouts),
 		cmocka_unit_test(test_nat_reply_key_is_never_replaced),
 		cmocka_unit_test(test_nat_reply_key_clashes_across_workers),
+		cmocka_unit_test(test_nat_reply_goes_from_a_conn_that_is_over),
+		cmocka_unit_test(
+			test_nat_reply_goes_across_workers_from_a_conn_that_is_over),
 		cmocka_unit_test(test_fnat_ports_belong_to_their_worker),
 		cmocka_unit_test(test_port_reservation),
 		cmocka_unit_test(test_port_wanted),
