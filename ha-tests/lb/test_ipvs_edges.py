@@ -135,14 +135,17 @@ PROBE = (
     "    time.sleep(0.2)\n")
 
 
+def conn_rows(d):
+    """The fields of each listed connection: proto, expire, state,
+    client, virtual, real, local, lcore."""
+    rows = (l.split() for l in d.adm("-L", "-n", "-c").stdout.splitlines()[2:])
+    return [f for f in rows if len(f) == 8]
+
+
 def conn_lcores(d, vip):
     """{client port: lcore} of the listed connections to vip:53."""
-    out = {}
-    for line in d.adm("-L", "-n", "-c").stdout.splitlines()[2:]:
-        f = line.split()
-        if len(f) == 8 and f[4] == vip + ":53":
-            out[int(f[3].split(":")[1])] = f[7]
-    return out
+    return {int(f[3].split(":")[1]): f[7] for f in conn_rows(d)
+            if f[4] == vip + ":53"}
 
 
 def workers_of(d, cl, vip):
@@ -277,12 +280,8 @@ def test_nat_reply_tuple_of_a_closed_connection_goes_to_the_new_one(lb2):
 
 def conn_ports(d):
     """{(client port, VIP)} of the listed TCP connections."""
-    out = set()
-    for line in d.adm("-L", "-n", "-c").stdout.splitlines()[2:]:
-        f = line.split()
-        if len(f) == 8 and f[0] == "TCP":
-            out.add((int(f[3].split(":")[1]), f[4].split(":")[0]))
-    return out
+    return {(int(f[3].split(":")[1]), f[4].split(":")[0])
+            for f in conn_rows(d) if f[0] == "TCP"}
 
 
 # From the real server: IP fragments with offset 64 whose first bytes

@@ -444,16 +444,23 @@ static bool keys_taken(const struct worker_tab *t, const struct ipvs_conn *c,
  * client's flows to two VIPs over workers.  FullNAT reply tuples carry
  * this worker's own local port, so they never clash across workers.
  */
-static int claim_reply(const struct ipvs_conn *c, const struct conn_key *out)
+static void count_reply_taken(void)
 {
 	unsigned lc = rte_lcore_id();
+
+	if (lc < RTE_MAX_LCORE)
+		PKT_INC(lc, ipvs_reply_taken);
+}
+
+static int claim_reply(const struct ipvs_conn *c, const struct conn_key *out)
+{
 	int rc;
 
 	if (!ipvs_fwd_client_reply_key(c->fwd))
 		return 0;
 	rc = nat_reg_claim(out, c->widx);
-	if (rc == 1 && lc < RTE_MAX_LCORE)
-		PKT_INC(lc, ipvs_reply_taken);
+	if (rc == 1)
+		count_reply_taken();
 	return rc < 0 ? rc : 0;
 }
 
@@ -467,24 +474,32 @@ static bool same_client(const struct ipvs_conn *h, const struct ipvs_conn *c)
 				    h->caddr == c->caddr;
 }
 
+/* The conn of worker widx's table under key k, in direction *dir. */
+static struct ipvs_conn *key_holder(unsigned widx, const struct conn_key *k,
+				    enum conn_dir *dir)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(conn_tabs[widx].hash, k, &data) < 0)
+		return NULL;
+	*dir = (enum conn_dir)((uintptr_t)data & 1);
+	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
+}
+
 /* This worker's conn that is over gives c its NAT reply tuple (reply_taken). */
 static void take_reply(struct worker_tab *t, const struct ipvs_conn *c,
 		       const struct conn_key *out, unsigned widx)
 {
 	struct ipvs_conn *h;
-	unsigned lc = rte_lcore_id();
-	void *data;
+	enum conn_dir dir;
 
-	if (!ipvs_fwd_client_reply_key(c->fwd) ||
-	    rte_hash_lookup_data(t->hash, out, &data) < 0 ||
-	    !((uintptr_t)data & 1))
+	if (!ipvs_fwd_client_reply_key(c->fwd))
 		return;
-	h = (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
-	if (!same_client(h, c) || !conn_over(h))
+	h = key_holder(widx, out, &dir);
+	if (!h || dir != DIR_OUT || !same_client(h, c) || !conn_over(h))
 		return;
 	conn_evict(t, h, widx);
-	if (lc < RTE_MAX_LCORE)
-		PKT_INC(lc, ipvs_reply_taken);
+	count_reply_taken();
 }
 
 static void unclaim_reply(const struct ipvs_conn *c, const struct conn_key *out)
@@ -594,18 +609,6 @@ void conn_bury(struct worker_tab *t, struct ipvs_conn *c)
 	c->flags = CONN_F_DEAD;
 	c->used = 0;
 	c->expire = t->now;
-}
-
-/* The conn of worker widx's table under key k, in direction *dir. */
-static struct ipvs_conn *key_holder(unsigned widx, const struct conn_key *k,
-				    enum conn_dir *dir)
-{
-	void *data;
-
-	if (rte_hash_lookup_data(conn_tabs[widx].hash, k, &data) < 0)
-		return NULL;
-	*dir = (enum conn_dir)((uintptr_t)data & 1);
-	return (struct ipvs_conn *)((uintptr_t)data & ~(uintptr_t)1);
 }
 
 /* Whether v6 conn c was refused for a digest another conn has with other addresses. */
@@ -770,16 +773,22 @@ static void count_move(struct ipvs_conn *c, uint8_t ns)
 }
 
 /* Moves c to state ns, learning a client that completed its handshake. */
-static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
-			   enum conn_dir dir, uint8_t ns)
+/* c to state ns: its dest's counts and its NAT reply tuple's yield follow. */
+static void move_state(struct ipvs_conn *c, uint8_t ns)
 {
 	bool was_over = conn_over(c);
 
 	count_move(c, ns);
-	if (ns == CS_ESTABLISHED && dir == DIR_IN && (c->flags & CONN_F_EMBRYO))
-		client_learn(t, conn_client_id(c));
 	c->state = ns;
 	yield_reply(c, was_over);
+}
+
+static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
+			   enum conn_dir dir, uint8_t ns)
+{
+	if (ns == CS_ESTABLISHED && dir == DIR_IN && (c->flags & CONN_F_EMBRYO))
+		client_learn(t, conn_client_id(c));
+	move_state(c, ns);
 }
 
 /*
@@ -788,11 +797,7 @@ static void conn_set_state(struct worker_tab *t, struct ipvs_conn *c,
  */
 void conn_sync_state(struct worker_tab *t, struct ipvs_conn *c, uint8_t ns)
 {
-	bool was_over = conn_over(c);
-
-	count_move(c, ns);
-	c->state = ns;
-	yield_reply(c, was_over);
+	move_state(c, ns);
 	embryo_track(t, c, false);
 	wheel_set_expire(t, c, now_tick() + timeout_of(c));
 }
